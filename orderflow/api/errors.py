@@ -1,0 +1,98 @@
+"""One error body everywhere: ``{"code", "message", "details"}``.
+
+DRF exceptions, domain exceptions from ``commerce`` and Django's own 404/500 pages all end here,
+so a client never has to parse two shapes.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from commerce.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(status_code: int, code: str, message: str, details: dict) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "details": details}, status=status_code)
+
+
+def _flatten(detail) -> dict | list | str:
+    """DRF's nested ErrorDetail structures become plain JSON with the field names kept as keys."""
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(value) for value in detail]
+    return str(detail)
+
+
+_DRF_CODES = {
+    exceptions.ParseError: ("malformed_json", None),
+    exceptions.NotAuthenticated: ("not_authenticated", None),
+    exceptions.AuthenticationFailed: ("authentication_failed", None),
+    exceptions.PermissionDenied: ("permission_denied", None),
+    exceptions.NotFound: ("not_found", None),
+    exceptions.MethodNotAllowed: ("method_not_allowed", None),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", None),
+    exceptions.Throttled: ("throttled", None),
+    exceptions.NotAcceptable: ("not_acceptable", None),
+}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(
+            {"code": exc.code, "message": str(exc.message), "details": exc.details},
+            status=exc.http_status,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.ValidationError):
+        details = _flatten(exc.detail)
+        if not isinstance(details, dict):
+            details = {"non_field_errors": details}
+        return Response(
+            {"code": "invalid", "message": _("The request is not valid."), "details": details},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, exceptions.APIException):
+        code = next((c for cls, (c, _m) in _DRF_CODES.items() if isinstance(exc, cls)), exc.default_code)
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        message = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
+        return Response(
+            {"code": code, "message": str(message), "details": {}},
+            status=exc.status_code,
+            headers=headers,
+        )
+    logger.exception("unhandled error in %s", context.get("view").__class__.__name__)
+    return Response(
+        {"code": "server_error", "message": _("Something went wrong on our side."), "details": {}},
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def handler404(request, exception=None):
+    return error_response(404, "not_found", _("Nothing is at this address."), {"path": request.path})
+
+
+def handler500(request):
+    return error_response(500, "server_error", _("Something went wrong on our side."), {})
+
+
+def handler403(request, exception=None):
+    return error_response(403, "permission_denied", _("You do not have permission to do this."), {})
+
+
+def handler400(request, exception=None):
+    return error_response(400, "bad_request", _("The request could not be understood."), {})

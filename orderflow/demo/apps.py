@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "orderflow.demo"
+    label = "demo"
+    verbose_name = "Demo data"

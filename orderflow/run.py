@@ -1,0 +1,52 @@
+"""``python -m orderflow.run``: the web server (ASGI), the django-q2 worker and its scheduler, together.
+
+django-q2's ``qcluster`` runs the workers and the scheduler in one process tree. Ctrl-C (or
+SIGTERM) stops both; if either exits on its own, the other is stopped too and the exit code says so.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+HOST = os.environ.get("ORDERFLOW_HOST", "127.0.0.1")
+PORT = os.environ.get("ORDERFLOW_PORT", "8000")
+
+
+def main() -> int:
+    python = sys.executable
+    processes = {
+        "web": subprocess.Popen([python, "-m", "daphne", "-b", HOST, "-p", PORT, "orderflow.asgi:application"]),
+        "worker": subprocess.Popen([python, "manage.py", "qcluster"]),
+    }
+    stopping = False
+
+    def stop(*_args):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"Orderflow is running at http://{HOST}:{PORT}/  (API docs: /api/docs/, admin: /admin/) — Ctrl-C stops it")
+    exited = None
+    while not stopping and exited is None:
+        time.sleep(0.3)
+        exited = next((name for name, proc in processes.items() if proc.poll() is not None), None)
+    for proc in processes.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 10
+    for proc in processes.values():
+        try:
+            proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    if exited is not None and not stopping:
+        print(f"{exited} exited with code {processes[exited].returncode}; stopped the rest", file=sys.stderr)
+        return processes[exited].returncode or 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The django-q2 schedules Orderflow needs, created idempotently by ``manage.py setup_schedules``.
+
+Each schedule is identified by its ``name``. ``ensure_schedules`` creates a missing one, corrects
+one whose function or timing drifted, removes duplicates of a name, and otherwise leaves a
+schedule alone — its ``next_run`` is not reset, so re-running it (``make run`` does, every time)
+never skips or doubles a run.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_q.models import Schedule
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    func: str
+    schedule_type: str
+    minutes: int | None = None
+
+
+SCHEDULES = (
+    ScheduleSpec(
+        name="orders.expire_unpaid",
+        func="commerce.orders.tasks.orders_expire_unpaid_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
+    # The runtime's safety net (drain the outbox; resume due delays/retries and runs whose worker died)
+    # and its tick of schedule-triggered flows.
+    ScheduleSpec(
+        name="runtime.sweep", func="runtime.tasks.runtime_sweep_task", schedule_type=Schedule.MINUTES, minutes=1
+    ),
+    ScheduleSpec(
+        name="runtime.schedule_tick", func="runtime.tasks.schedule_tick_task", schedule_type=Schedule.MINUTES, minutes=1
+    ),
+)
+
+
+def ensure_schedules() -> dict[str, str]:
+    """Makes the stored schedules match ``SCHEDULES``; returns ``{name: "created" | "updated" | "unchanged"}``."""
+    outcome = {}
+    with transaction.atomic():
+        for spec in SCHEDULES:
+            stored = list(Schedule.objects.select_for_update().filter(name=spec.name).order_by("id"))
+            if not stored:
+                Schedule.objects.create(
+                    name=spec.name,
+                    func=spec.func,
+                    schedule_type=spec.schedule_type,
+                    minutes=spec.minutes,
+                    repeats=-1,
+                )
+                outcome[spec.name] = "created"
+                continue
+            keep, extra = stored[0], stored[1:]
+            if extra:
+                Schedule.objects.filter(pk__in=[s.pk for s in extra]).delete()
+            wanted = {"func": spec.func, "schedule_type": spec.schedule_type, "minutes": spec.minutes, "repeats": -1}
+            drifted = {field: value for field, value in wanted.items() if getattr(keep, field) != value}
+            if drifted:
+                for field, value in drifted.items():
+                    setattr(keep, field, value)
+                keep.save(update_fields=list(drifted))
+            outcome[spec.name] = "updated" if drifted or extra else "unchanged"
+    return outcome

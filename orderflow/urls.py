@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from orderflow.accounts.api import MeApi, TokenApi
+
+api_v1 = [
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
+    path("auth/me/", MeApi.as_view(), name="auth-me"),
+    path("", include("commerce.orders.api.urls")),
+    path("", include("commerce.inventory.api.urls")),
+    path("", include("commerce.tickets.api.urls")),
+    path("", include("commerce.inbox.api.urls")),
+    path("", include("builder.api.urls")),
+    path("", include("runtime.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("hooks/flows/", include("runtime.hooks")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("orderflow.web.urls")),
+]
+
+handler400 = "orderflow.api.errors.handler400"
+handler403 = "orderflow.api.errors.handler403"
+handler404 = "orderflow.api.errors.handler404"
+handler500 = "orderflow.api.errors.handler500"
