@@ -1,0 +1,47 @@
+"""Input validation for the inbox API, and the documented shape of its answers."""
+
+from rest_framework import serializers
+
+from commerce.inbox.representation import notification_representation
+from orderflow.accounts.roles import ALL_ROLES
+
+
+class InboxFilterSerializer(serializers.Serializer):
+    unread = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true: only unread; false: only read."
+    )
+
+
+class NoBodySerializer(serializers.Serializer):
+    """For commands without parameters: still refuses a body that is not a JSON object."""
+
+
+class _ActorOut(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.CharField()
+    label = serializers.CharField()
+    source = serializers.CharField()
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    to_role = serializers.ChoiceField(choices=ALL_ROLES)
+    title = serializers.CharField()
+    body = serializers.CharField()
+    order = serializers.IntegerField(allow_null=True)
+    order_number = serializers.CharField(allow_null=True)
+    created_by = _ActorOut()
+    created_at = serializers.DateTimeField()
+    read = serializers.BooleanField(help_text="Whether the caller has read it.")
+
+    def to_representation(self, instance):
+        return notification_representation(instance)
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many notifications were unread and are now read.")
+    unread = serializers.IntegerField()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("inventory/", views.StockListApi.as_view(), name="stock-list"),
+    path("inventory/adjust/", views.StockAdjustApi.as_view(), name="stock-adjust"),
+    path("inventory/import/", views.StockImportApi.as_view(), name="stock-import"),
+    path("inventory/<int:stock_id>/movements/", views.StockMovementsApi.as_view(), name="stock-movements"),
+]

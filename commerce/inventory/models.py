@@ -1,0 +1,131 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from commerce.channels.models import Channel
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    region = models.CharField(max_length=64, blank=True)
+    priority = models.PositiveSmallIntegerField(default=100, help_text="Lower is tried first.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("priority", "code")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ChannelWarehouse(models.Model):
+    """A channel's own order of warehouses to serve from; without rows, warehouse priority decides."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="warehouse_ranks")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="channel_ranks")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("channel", "rank")
+        constraints = [models.UniqueConstraint(fields=["channel", "warehouse"], name="channel_warehouse_unique")]
+
+
+class StockItem(models.Model):
+    """One SKU in one warehouse. ``available = on_hand - reserved`` and the database keeps it ≥ 0.
+
+    ``reserved`` and ``on_hand`` change only through conditional ``UPDATE``s in
+    ``services`` — never read, changed in Python and written back.
+    """
+
+    sku = models.CharField(max_length=64)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock")
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+    safety_stock = models.IntegerField(default=0)
+    low_stock_alerted = models.BooleanField(
+        default=False, help_text="Set when available crossed safety stock, so the alert fires once per crossing."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("sku", "warehouse_id")
+        constraints = [
+            models.UniqueConstraint(fields=["sku", "warehouse"], name="stock_unique_sku_warehouse"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"),
+            models.CheckConstraint(condition=Q(safety_stock__gte=0), name="stock_safety_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku}@{self.warehouse_id}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def low_stock(self) -> bool:
+        return self.available <= self.safety_stock
+
+
+class Reservation(models.Model):
+    ACTIVE = "active"
+    COMMITTED = "committed"
+    RELEASED = "released"
+    EXPIRED = "expired"
+    STATES = [(s, s) for s in (ACTIVE, COMMITTED, RELEASED, EXPIRED)]
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="reservations")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="reservations")
+    stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField()
+    state = models.CharField(max_length=12, choices=STATES, default=ACTIVE)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [
+            models.Index(fields=["expires_at"], condition=Q(state="active"), name="reservation_active_expiry_idx"),
+            models.Index(fields=["order", "state"], name="reservation_order_state_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive")]
+
+
+class StockMovement(models.Model):
+    """The append-only ledger. Replaying it reproduces every stock row (``stock_audit``)."""
+
+    RECEIPT = "receipt"
+    ADJUSTMENT = "adjustment"
+    RESERVE = "reserve"
+    RELEASE = "release"
+    EXPIRE = "expire"
+    COMMIT = "commit"
+    RETURN = "return"
+    KINDS = [(k, k) for k in (RECEIPT, ADJUSTMENT, RESERVE, RELEASE, EXPIRE, COMMIT, RETURN)]
+
+    # How each kind moves the two counters, per unit of ``quantity``: (on_hand, reserved).
+    EFFECT = {
+        RECEIPT: (1, 0),
+        ADJUSTMENT: (1, 0),
+        RESERVE: (0, 1),
+        RELEASE: (0, -1),
+        EXPIRE: (0, -1),
+        COMMIT: (-1, -1),
+        RETURN: (1, 0),
+    }
+
+    stock_item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=12, choices=KINDS)
+    quantity = models.IntegerField(help_text="Signed for adjustments; positive for every other kind.")
+    reason = models.CharField(max_length=200, blank=True)
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=150, blank=True)
+    trace_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=["stock_item", "id"], name="movement_stock_idx")]

@@ -1,0 +1,169 @@
+"""Input validation for the orders API, and the documented shape of its answers.
+
+Answers are built by ``representation.order_representation`` (the same dict that domain events
+carry); the output serializers here exist so the OpenAPI schema documents that dict.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from commerce.orders import statuses
+from commerce.orders.representation import order_representation
+
+MAX_LINES = 200
+
+
+class LineInSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    unit_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
+    )
+
+
+class CustomerInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.RegexField(r"^\+?[0-9][0-9 -]{4,30}$", max_length=32)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class AddressInSerializer(serializers.Serializer):
+    province = serializers.CharField(max_length=32)
+    city = serializers.CharField(max_length=32)
+    district = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    line = serializers.CharField(max_length=200)
+    postcode = serializers.RegexField(
+        r"^[0-9A-Za-z -]{0,12}$", max_length=12, required=False, allow_blank=True, default=""
+    )
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    channel = serializers.SlugField(max_length=32)
+    external_id = serializers.CharField(max_length=64)
+    customer = CustomerInSerializer()
+    shipping_address = AddressInSerializer()
+    lines = LineInSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    status = serializers.ChoiceField(
+        choices=[statuses.PENDING_PAYMENT, statuses.PAID], required=False, default=statuses.PENDING_PAYMENT
+    )
+    placed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    shipping_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
+    )
+    discount_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list, max_length=20
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=statuses.STATUSES)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    idempotency_key = serializers.CharField(max_length=128, required=False, allow_blank=False)
+
+
+class TagSerializer(serializers.Serializer):
+    tag = serializers.CharField(max_length=32)
+
+
+class HoldSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, error_messages={"blank": _("A hold needs a reason.")})
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class ReleaseSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+# --- answers (documentation of ``order_representation``) -------------------------------------
+
+
+class _CustomerOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    credit_level = serializers.IntegerField()
+
+
+class _AddressOut(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    province = serializers.CharField()
+    city = serializers.CharField()
+    district = serializers.CharField()
+    line = serializers.CharField()
+    postcode = serializers.CharField()
+
+
+class _LineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    sku = serializers.CharField()
+    title = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    channel = serializers.CharField()
+    external_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=statuses.STATUSES)
+    status_changed_at = serializers.DateTimeField()
+    customer = _CustomerOut()
+    currency = serializers.CharField()
+    goods_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping_address = _AddressOut()
+    placed_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    on_hold = serializers.BooleanField()
+    hold_reason = serializers.CharField()
+    cancel_reason = serializers.CharField()
+    gift_for = serializers.IntegerField(allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    lines = _LineOut(many=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance):
+        return order_representation(instance)
+
+
+class TransitionResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["applied", "ignored", "duplicate"])
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    order = OrderSerializer()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.DictField()
+    source = serializers.CharField()
+    changes = serializers.DictField()
+    trace_id = serializers.CharField()
+
+    def to_representation(self, entry):
+        return {
+            "id": entry.pk,
+            "occurred_at": entry.occurred_at.isoformat().replace("+00:00", "Z"),
+            "action": entry.action,
+            "actor": {"kind": entry.actor_kind, "id": entry.actor_id, "label": entry.actor_label},
+            "source": entry.source,
+            "changes": entry.changes,
+            "trace_id": entry.trace_id,
+        }

@@ -1,0 +1,69 @@
+"""The one JSON shape of an order: the REST API answers with it, and domain events carry it."""
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+def order_representation(order, *, lines=None, tags=None) -> dict:
+    """``lines`` and ``tags`` may be given by a caller that has them, to save the queries."""
+    if lines is None:
+        lines = order.lines.all()
+    if tags is None:
+        tags = sorted(t.name for t in order.tag_rows.all())
+    customer = order.customer
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "channel": order.channel.code,
+        "external_id": order.external_id,
+        "status": order.status,
+        "status_changed_at": _iso(order.status_changed_at),
+        "customer": {
+            "id": customer.pk,
+            "name": customer.name,
+            "phone": customer.phone,
+            "credit_level": customer.credit_level,
+        },
+        "currency": order.currency,
+        "goods_amount": _money(order.goods_amount),
+        "shipping_amount": _money(order.shipping_amount),
+        "discount_amount": _money(order.discount_amount),
+        "total_amount": _money(order.total_amount),
+        "shipping_address": {
+            "name": order.ship_to_name,
+            "phone": order.ship_to_phone,
+            "province": order.province,
+            "city": order.city,
+            "district": order.district,
+            "line": order.address_line,
+            "postcode": order.postcode,
+        },
+        "placed_at": _iso(order.placed_at),
+        "paid_at": _iso(order.paid_at),
+        "on_hold": order.on_hold,
+        "hold_reason": order.hold_reason,
+        "cancel_reason": order.cancel_reason,
+        "gift_for": order.gift_for_id,
+        "tags": list(tags),
+        "lines": [
+            {
+                "id": line.pk,
+                "position": line.position,
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": _money(line.unit_price),
+                "line_total": _money(line.line_total),
+            }
+            for line in lines
+        ],
+        "created_at": _iso(order.created_at),
+        "updated_at": _iso(order.updated_at),
+    }

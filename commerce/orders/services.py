@@ -1,0 +1,466 @@
+"""Order writes: create (idempotent per channel + external id), ingest, transition, tag, hold, note.
+
+Each service is one transaction. It validates, locks (``lock_objects``), changes, writes its audit
+entries and its outbox events — all or nothing. Lock order: the order row, then stock rows by id.
+"""
+
+import secrets
+from collections import deque
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commerce.audit.actors import Actor
+from commerce.audit.models import AuditEntry
+from commerce.audit.services import audit_record
+from commerce.catalog.selectors import products_by_sku
+from commerce.channels.models import Channel
+from commerce.customers.services import customer_get_or_create
+from commerce.errors import InvalidInput
+from commerce.inventory import services as inventory
+from commerce.outbox import names
+from commerce.outbox.services import event_emit
+
+from . import statuses
+from .errors import InvalidTransition, UnknownSku
+from .lock_objects import order_lock
+from .models import Order, OrderLine, OrderTag
+from .representation import order_representation
+
+SUBJECT = "order"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+    unit_price: Decimal | None = None  # None: the catalog price
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    province: str
+    city: str
+    line: str
+    district: str = ""
+    postcode: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    name: str
+    phone: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    channel: Channel
+    external_id: str
+    customer: CustomerInput
+    shipping_address: AddressInput
+    lines: list[LineInput]
+    status: str = statuses.PENDING_PAYMENT
+    placed_at: datetime | None = None
+    paid_at: datetime | None = None
+    channel_updated_at: datetime | None = None
+    shipping_amount: Decimal = Decimal("0")
+    discount_amount: Decimal = Decimal("0")
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    gift_for: Order | None = None
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    order: Order
+    outcome: str  # "applied", "ignored" (stale) or "duplicate" (idempotency key seen before)
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    order: Order
+    outcome: str  # "created", "updated" or "ignored"
+
+
+CREATABLE_STATUSES = (statuses.PENDING_PAYMENT, statuses.PAID)
+
+
+def _new_order_number() -> str:
+    return f"OF{timezone.now():%y%m%d}{secrets.randbelow(10**10):010d}"
+
+
+def _emit(order: Order, name: str, actor: Actor, payload: dict | None = None, **extra) -> None:
+    body = {"order": payload if payload is not None else order_representation(order)}
+    body.update(extra)
+    event_emit(name=name, subject_type=SUBJECT, subject_id=order.pk, payload=body, actor=actor)
+
+
+def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
+    """Creates the order and reserves its stock, or returns the one already stored for this key.
+
+    Idempotent on (channel, external_id): a second call — even a concurrent one — returns the
+    stored order with ``created=False`` and changes nothing. Raises ``UnknownSku`` naming the
+    line, or ``InsufficientStock`` (nothing is created).
+    """
+    existing = Order.objects.filter(channel=data.channel, external_id=data.external_id).first()
+    if existing is not None:
+        return existing, False
+    if data.status not in CREATABLE_STATUSES:
+        raise InvalidInput(details={"status": f"a new order starts as one of {', '.join(CREATABLE_STATUSES)}"})
+    products = products_by_sku(line.sku for line in data.lines)
+    unknown = {
+        f"lines[{i}].sku": f"unknown SKU {line.sku!r}" for i, line in enumerate(data.lines) if line.sku not in products
+    }
+    if unknown:
+        raise UnknownSku(details=unknown)
+
+    now = timezone.now()
+    priced = [
+        (line, products[line.sku], line.unit_price if line.unit_price is not None else products[line.sku].price)
+        for line in data.lines
+    ]
+    goods = sum((price * line.quantity for line, _p, price in priced), Decimal("0"))
+    total = goods + data.shipping_amount - data.discount_amount
+    if total < 0:
+        raise InvalidInput(details={"discount_amount": "the discount is larger than the order"})
+    with transaction.atomic():
+        # Inside the transaction: an order refused for short stock leaves no new customer behind.
+        customer = customer_get_or_create(name=data.customer.name, phone=data.customer.phone, email=data.customer.email)
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    number=_new_order_number(),
+                    channel=data.channel,
+                    external_id=data.external_id,
+                    status=data.status,
+                    status_changed_at=now,
+                    customer=customer,
+                    currency=data.channel.currency,
+                    goods_amount=goods,
+                    shipping_amount=data.shipping_amount,
+                    discount_amount=data.discount_amount,
+                    total_amount=total,
+                    ship_to_name=data.customer.name,
+                    ship_to_phone=data.customer.phone,
+                    province=data.shipping_address.province,
+                    city=data.shipping_address.city,
+                    district=data.shipping_address.district,
+                    address_line=data.shipping_address.line,
+                    postcode=data.shipping_address.postcode,
+                    placed_at=data.placed_at or now,
+                    paid_at=(data.paid_at or now) if data.status == statuses.PAID else None,
+                    channel_updated_at=data.channel_updated_at,
+                    gift_for=data.gift_for,
+                )
+        except IntegrityError:
+            # A concurrent call stored the same (channel, external_id) first; it won.
+            return Order.objects.get(channel=data.channel, external_id=data.external_id), False
+
+        lines = OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    position=i,
+                    sku=line.sku,
+                    title=product.title,
+                    quantity=line.quantity,
+                    unit_price=price,
+                    line_total=price * line.quantity,
+                )
+                for i, (line, product, price) in enumerate(priced)
+            ]
+        )
+        tags = sorted(set(data.tags))
+        OrderTag.objects.bulk_create([OrderTag(order=order, name=tag) for tag in tags])
+
+        paid = data.status == statuses.PAID
+        inventory.stock_reserve_for_order(
+            order=order,
+            demands=[inventory.LineDemand(ln.pk, ln.position, ln.sku, ln.quantity) for ln in lines],
+            channel=data.channel,
+            actor=actor,
+            expires_at=None if paid else inventory.reservation_expiry_for(data.channel),
+        )
+        if paid:
+            inventory.reservations_commit(order_id=order.pk, actor=actor)
+
+        audit_record(
+            subject_type=SUBJECT,
+            subject_id=order.pk,
+            action=AuditEntry.CREATED,
+            actor=actor,
+            changes={
+                "status": data.status,
+                "total_amount": f"{total:.2f}",
+                "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+                "tags": tags,
+            },
+        )
+        snapshot = order_representation(order, lines=lines, tags=tags)
+        _emit(order, names.ORDER_CREATED, actor, snapshot)
+        if paid:
+            _emit(order, names.ORDER_PAID, actor, snapshot)
+    return order, True
+
+
+def order_transition(
+    *, order_id: int, to: str, actor: Actor, reason: str = "", idempotency_key: str | None = None
+) -> TransitionResult:
+    """Moves the order to ``to`` under its row lock.
+
+    - the same ``idempotency_key`` again → outcome ``duplicate``, nothing written;
+    - ``to`` ranks at or below the current status (late or repeated event) → not applied, audited
+      as ``ignored`` with its source, outcome ``ignored``;
+    - a forward move the machine does not allow → ``InvalidTransition``, nothing written.
+    Payment commits the order's reserved stock; cancelling or closing before shipment releases it.
+    """
+    if to not in statuses.RANK:
+        raise InvalidInput(details={"to": f"unknown status {to!r}; one of {', '.join(statuses.STATUSES)}"})
+    with transaction.atomic():
+        order = order_lock(order_id)
+        current = order.status
+        if (
+            idempotency_key
+            and AuditEntry.objects.filter(
+                subject_type=SUBJECT, subject_id=str(order.pk), idempotency_key=idempotency_key
+            ).exists()
+        ):
+            return TransitionResult(order, "duplicate", current, to)
+        if statuses.is_stale(current, to):
+            audit_record(
+                subject_type=SUBJECT,
+                subject_id=order.pk,
+                action=AuditEntry.IGNORED,
+                actor=actor,
+                changes={
+                    "requested": to,
+                    "current": current,
+                    "why": "duplicate" if to == current else "out_of_order",
+                    "reason": reason,
+                },
+                idempotency_key=idempotency_key,
+            )
+            return TransitionResult(order, "ignored", current, to)
+        if not statuses.is_allowed(current, to):
+            raise InvalidTransition(details={"from": current, "to": to, "allowed": sorted(statuses.ALLOWED[current])})
+
+        now = timezone.now()
+        order.status = to
+        order.status_changed_at = now
+        update_fields = ["status", "status_changed_at", "updated_at"]
+        if to == statuses.PAID:
+            order.paid_at = now
+            update_fields.append("paid_at")
+        if to == statuses.CANCELLED:
+            order.cancel_reason = reason[:64]
+            update_fields.append("cancel_reason")
+        order.save(update_fields=update_fields)
+
+        if to == statuses.PAID:
+            inventory.reservations_commit(order_id=order.pk, actor=actor)
+        elif to in statuses.RELEASES_STOCK and current in (
+            statuses.PENDING_PAYMENT,
+            statuses.PAID,
+            statuses.PROCESSING,
+        ):
+            release_reason = f"order {to}: {reason}" if reason else f"order {to}"
+            if reason == "payment_timeout":
+                inventory.reservations_expire(order_id=order.pk, actor=actor)
+            else:
+                inventory.reservations_release(order_id=order.pk, actor=actor, reason=release_reason)
+            inventory.committed_stock_return(order_id=order.pk, actor=actor, reason=release_reason)
+
+        audit_record(
+            subject_type=SUBJECT,
+            subject_id=order.pk,
+            action=AuditEntry.TRANSITIONED,
+            actor=actor,
+            changes={"status": [current, to], "reason": reason},
+            idempotency_key=idempotency_key,
+        )
+        snapshot = order_representation(order)
+        _emit(order, names.ORDER_STATUS_CHANGED, actor, snapshot, **{"from": current, "to": to, "reason": reason})
+        if to == statuses.PAID:
+            _emit(order, names.ORDER_PAID, actor, snapshot)
+        elif to == statuses.CANCELLED:
+            _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
+    return TransitionResult(order, "applied", current, to)
+
+
+def _status_path(current: str, target: str) -> list[str]:
+    """The shortest chain of allowed moves from ``current`` to ``target`` (empty if none)."""
+    queue = deque([(current, [])])
+    seen = {current}
+    while queue:
+        status, path = queue.popleft()
+        if status == target:
+            return path
+        for nxt in sorted(statuses.ALLOWED[status], key=statuses.RANK.get):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, path + [nxt]))
+    return []
+
+
+_UPDATABLE_FIELDS = {
+    "ship_to_name": lambda d: d.customer.name,
+    "ship_to_phone": lambda d: d.customer.phone,
+    "province": lambda d: d.shipping_address.province,
+    "city": lambda d: d.shipping_address.city,
+    "district": lambda d: d.shipping_address.district,
+    "address_line": lambda d: d.shipping_address.line,
+    "postcode": lambda d: d.shipping_address.postcode,
+}
+
+
+def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
+    """The one way a channel's view of an order enters Orderflow: create, or update what is stored.
+
+    An update whose ``channel_updated_at`` is not newer than the stored one is ignored and
+    audited. A newer one updates the shipping details and moves the status forward along the
+    machine (each hop its own audited transition); lines are fixed once the order exists.
+    """
+    if data.status not in statuses.RANK:
+        raise InvalidInput(details={"status": f"unknown status {data.status!r}"})
+    start_status = data.status if data.status in CREATABLE_STATUSES else statuses.PAID
+    if data.status == statuses.CANCELLED or data.status == statuses.CLOSED:
+        start_status = statuses.PENDING_PAYMENT
+    created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
+    if created:
+        for hop in _status_path(created_order.status, data.status):
+            order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")
+        created_order.refresh_from_db()
+        return IngestResult(created_order, "created")
+
+    with transaction.atomic():
+        order = order_lock(created_order.pk)
+        stored_at = order.channel_updated_at
+        if data.channel_updated_at is None or (stored_at is not None and data.channel_updated_at <= stored_at):
+            audit_record(
+                subject_type=SUBJECT,
+                subject_id=order.pk,
+                action=AuditEntry.IGNORED,
+                actor=actor,
+                changes={
+                    "why": "stale_update",
+                    "channel_updated_at": _iso_or_none(data.channel_updated_at),
+                    "stored_channel_updated_at": _iso_or_none(stored_at),
+                    "requested_status": data.status,
+                },
+            )
+            return IngestResult(order, "ignored")
+
+        changes = {}
+        for name, read in _UPDATABLE_FIELDS.items():
+            new = read(data)
+            if getattr(order, name) != new:
+                changes[name] = [getattr(order, name), new]
+                setattr(order, name, new)
+        order.channel_updated_at = data.channel_updated_at
+        order.save(update_fields=[*changes, "channel_updated_at", "updated_at"])
+        if changes:
+            audit_record(
+                subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.UPDATED, actor=actor, changes=changes
+            )
+        if statuses.is_stale(order.status, data.status):
+            if data.status != order.status:
+                order_transition(order_id=order.pk, to=data.status, actor=actor, reason="channel sync")
+        else:
+            path = _status_path(order.status, data.status)
+            if not path:
+                raise InvalidTransition(details={"from": order.status, "to": data.status})
+            for hop in path:
+                order_transition(order_id=order.pk, to=hop, actor=actor, reason="channel sync")
+    order.refresh_from_db()
+    return IngestResult(order, "updated")
+
+
+def _with_status(data: OrderInput, status: str) -> OrderInput:
+    return replace(data, status=status)
+
+
+def _iso_or_none(value):
+    return value.isoformat() if value else None
+
+
+def order_tag(*, order_id: int, tag: str, actor: Actor) -> Order:
+    """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry."""
+    tag = tag.strip()
+    if not tag or len(tag) > 32:
+        raise InvalidInput(details={"tag": "1 to 32 characters"})
+    with transaction.atomic():
+        order = order_lock(order_id)
+        _row, created = OrderTag.objects.get_or_create(order=order, name=tag)
+        if created:
+            audit_record(
+                subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
+            )
+    return order
+
+
+def order_untag(*, order_id: int, tag: str, actor: Actor) -> Order:
+    with transaction.atomic():
+        order = order_lock(order_id)
+        deleted, _n = OrderTag.objects.filter(order=order, name=tag).delete()
+        if deleted:
+            audit_record(
+                subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.UNTAGGED, actor=actor, changes={"tag": tag}
+            )
+    return order
+
+
+def order_hold(*, order_id: int, reason: str, actor: Actor) -> Order:
+    """Puts the order on hold for review; emits ``order.held``. Holding a held order changes nothing."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(details={"reason": _("A hold needs a reason.")})
+    with transaction.atomic():
+        order = order_lock(order_id)
+        if order.on_hold:
+            return order
+        order.on_hold = True
+        order.hold_reason = reason[:200]
+        order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
+        audit_record(
+            subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.HELD, actor=actor, changes={"reason": reason}
+        )
+        _emit(order, names.ORDER_HELD, actor, reason=reason)
+    return order
+
+
+def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
+    """Takes the order off hold. Releasing an order that is not held changes nothing."""
+    with transaction.atomic():
+        order = order_lock(order_id)
+        if not order.on_hold:
+            return order
+        previous = order.hold_reason
+        order.on_hold = False
+        order.hold_reason = ""
+        order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
+        audit_record(
+            subject_type=SUBJECT,
+            subject_id=order.pk,
+            action=AuditEntry.RELEASED,
+            actor=actor,
+            changes={"hold_reason": previous, "note": note},
+        )
+    return order
+
+
+def order_note(*, order_id: int, text: str, actor: Actor) -> Order:
+    text = text.strip()
+    if not text or len(text) > 2000:
+        raise InvalidInput(details={"text": "1 to 2000 characters"})
+    with transaction.atomic():
+        order = order_lock(order_id)
+        audit_record(
+            subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
+        )
+    return order

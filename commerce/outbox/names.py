@@ -1,0 +1,47 @@
+"""Every domain event name, in one place. Flows name these in their ``event`` triggers."""
+
+ORDER_CREATED = "order.created"
+ORDER_PAID = "order.paid"
+ORDER_STATUS_CHANGED = "order.status_changed"
+ORDER_CANCELLED = "order.cancelled"
+ORDER_TIMEOUT = "order.timeout"
+ORDER_HELD = "order.held"
+PAYMENT_RECEIVED = "payment.received"
+SHIPMENT_CREATED = "shipment.created"
+SHIPMENT_UPDATED = "shipment.updated"
+SHIPMENT_SIGNED = "shipment.signed"
+SHIPMENT_STALLED = "shipment.stalled"
+SHIPMENT_EXCEPTION = "shipment.exception"
+INVENTORY_LOW_STOCK = "inventory.low_stock"
+INVENTORY_RESERVATION_EXPIRED = "inventory.reservation_expired"
+REFUND_REQUESTED = "refund.requested"
+REFUND_APPROVED = "refund.approved"
+REFUND_REJECTED = "refund.rejected"
+REFUND_PAID = "refund.paid"
+REFUND_FAILED = "refund.failed"
+NOTIFICATION_FAILED = "notification.failed"
+RECONCILIATION_DIFFERENCE = "reconciliation.difference"
+
+DOMAIN_EVENTS = (
+    ORDER_CREATED,
+    ORDER_PAID,
+    ORDER_STATUS_CHANGED,
+    ORDER_CANCELLED,
+    ORDER_TIMEOUT,
+    ORDER_HELD,
+    PAYMENT_RECEIVED,
+    SHIPMENT_CREATED,
+    SHIPMENT_UPDATED,
+    SHIPMENT_SIGNED,
+    SHIPMENT_STALLED,
+    SHIPMENT_EXCEPTION,
+    INVENTORY_LOW_STOCK,
+    INVENTORY_RESERVATION_EXPIRED,
+    REFUND_REQUESTED,
+    REFUND_APPROVED,
+    REFUND_REJECTED,
+    REFUND_PAID,
+    REFUND_FAILED,
+    NOTIFICATION_FAILED,
+    RECONCILIATION_DIFFERENCE,
+)

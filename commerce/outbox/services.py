@@ -1,0 +1,57 @@
+from django.db import transaction
+from django.dispatch import Signal
+
+from commerce.audit.actors import Actor
+from commerce.audit.trace import current_trace_id
+
+from .models import OutboxEvent
+from .names import DOMAIN_EVENTS
+
+# Sent once after a transaction that wrote outbox events commits, with ``event_ids=[…]``.
+# The runtime listens to wake its dispatcher; commerce never learns who listens.
+outbox_committed = Signal()
+
+
+def event_build(*, name: str, subject_type: str, subject_id, payload: dict, actor: Actor) -> OutboxEvent:
+    """An unsaved event, for callers that write several with one ``bulk_create``."""
+    if name not in DOMAIN_EVENTS:
+        raise ValueError(f"unknown domain event {name!r}")
+    return OutboxEvent(
+        name=name,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        payload=payload,
+        actor=actor.as_dict(),
+        trace_id=current_trace_id(),
+    )
+
+
+def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor: Actor) -> OutboxEvent:
+    """Writes one event into the outbox. Must run inside the transaction that makes the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("domain events are written inside the transaction of the change they announce")
+    event = event_build(name=name, subject_type=subject_type, subject_id=subject_id, payload=payload, actor=actor)
+    event.save()
+    _announce_on_commit(event.pk)
+    return event
+
+
+def _announce_on_commit(event_id: int) -> None:
+    """Collects the transaction's event ids and announces them once, after it commits.
+
+    One announcement per transaction, not per event: a service that writes five events wakes the
+    runtime once. If the callback was discarded (its savepoint rolled back) a fresh list starts.
+    """
+    conn = transaction.get_connection()
+    pending = getattr(conn, "_orderflow_outbox_pending", None)
+    registered = any(entry[1] is _announce_pending for entry in conn.run_on_commit)
+    if pending is None or not registered:
+        pending = conn._orderflow_outbox_pending = []
+        transaction.on_commit(_announce_pending)
+    pending.append(event_id)
+
+
+def _announce_pending() -> None:
+    conn = transaction.get_connection()
+    event_ids, conn._orderflow_outbox_pending = conn._orderflow_outbox_pending or [], None
+    outbox_committed.send(sender=OutboxEvent, event_ids=event_ids)
