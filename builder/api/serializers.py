@@ -1,0 +1,154 @@
+"""Input validation for the flows API, and the documented shape of its answers.
+
+Answers are built by ``builder.representation``; the output serializers here exist so the OpenAPI
+schema documents those dicts. The flow document itself (``definition``) is described by
+``builder.schema.DOCUMENT_SCHEMA`` and validated by ``builder.validation``, not here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class DefinitionField(serializers.JSONField):
+    """A flow document: any JSON object (its problems are reported, not refused, on save)."""
+
+    default_error_messages = {"not_object": _("The flow definition must be a JSON object.")}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            self.fail("not_object")
+        return value
+
+
+class FlowWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    definition = DefinitionField(required=False, help_text="The flow document (format orderflow.flow/v1).")
+
+
+class FlowFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, max_length=100, help_text="Name or description contains.")
+    enabled = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class FlowPublishSerializer(serializers.Serializer):
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class FlowRollbackSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class FlowValidateSerializer(serializers.Serializer):
+    definition = serializers.JSONField(help_text="The flow document to check.")
+
+
+def _version_ref(value: str):
+    if value == "draft":
+        return value
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise serializers.ValidationError(_("A version number (1, 2, …) or 'draft'."))
+
+
+class FlowDiffQuerySerializer(serializers.Serializer):
+    from_ = serializers.CharField(help_text="A version number, or 'draft'.")
+    to = serializers.CharField(help_text="A version number, or 'draft'.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        return {"from": _version_ref(attrs["from"]), "to": _version_ref(attrs["to"])}
+
+
+# --- answers (documentation of ``builder.representation``) -----------------------------------
+
+
+class FlowProblemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    node_id = serializers.CharField(allow_null=True)
+    pointer = serializers.CharField(help_text="RFC 6901 JSON pointer into the document; '' is the whole document.")
+
+
+class FlowUserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class FlowVersionSummarySerializer(serializers.Serializer):
+    flow = serializers.IntegerField()
+    number = serializers.IntegerField()
+    checksum = serializers.CharField(help_text="sha256 of the document's canonical JSON.")
+    trigger_type = serializers.CharField()
+    trigger_event = serializers.CharField()
+    published_by = FlowUserRefSerializer(allow_null=True)
+    published_at = serializers.DateTimeField()
+    notes = serializers.CharField()
+
+
+class FlowVersionSerializer(FlowVersionSummarySerializer):
+    definition = serializers.JSONField()
+
+
+class FlowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    enabled = serializers.BooleanField()
+    owner = FlowUserRefSerializer()
+    definition = serializers.JSONField(help_text="The draft document; a webhook secret shows as ********.")
+    current_version = FlowVersionSummarySerializer(allow_null=True)
+    has_unpublished_changes = serializers.BooleanField()
+    draft_updated_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    valid = serializers.BooleanField(required=False, help_text="Detail, create and update answers only.")
+    problems = FlowProblemSerializer(many=True, required=False, help_text="Detail, create and update answers only.")
+    webhook_token = serializers.CharField(required=False, help_text="Shown to flow editors only.")
+
+
+class FlowValidationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    problems = FlowProblemSerializer(many=True)
+
+
+class FlowNodeChangeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())
+
+
+class FlowNodesDiffSerializer(serializers.Serializer):
+    added = serializers.ListField(child=serializers.CharField())
+    removed = serializers.ListField(child=serializers.CharField())
+    changed = FlowNodeChangeSerializer(many=True)
+
+
+class FlowEdgesDiffSerializer(serializers.Serializer):
+    added = serializers.ListField(child=serializers.DictField())
+    removed = serializers.ListField(child=serializers.DictField())
+
+
+class FlowTriggerDiffSerializer(serializers.Serializer):
+    changed = serializers.BooleanField()
+    fields = serializers.ListField(child=serializers.CharField())
+
+
+class FlowDiffSerializer(serializers.Serializer):
+    from_ = serializers.CharField()
+    to = serializers.CharField()
+    name_changed = serializers.BooleanField()
+    description_changed = serializers.BooleanField()
+    trigger = FlowTriggerDiffSerializer()
+    nodes = FlowNodesDiffSerializer()
+    edges = FlowEdgesDiffSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields

@@ -1,0 +1,43 @@
+"""Domain errors of the flow builder. The API maps each to ``{"code", "message", "details"}``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from commerce.errors import Conflict, InvalidInput, NotFound
+
+
+class InvalidFlow(InvalidInput):
+    """The document has problems; ``details["problems"]`` lists each with its node id and pointer."""
+
+    code = "invalid_flow"
+    message = _("The flow document has problems; nothing was published.")
+
+    def __init__(self, problems, message=None):
+        super().__init__(message, details={"problems": [p.as_dict() for p in problems]})
+        self.problems = list(problems)
+
+
+class FlowNotFound(NotFound):
+    code = "not_found"
+    message = _("No such flow.")
+
+
+class FlowVersionNotFound(NotFound):
+    code = "version_not_found"
+    message = _("The flow has no such version.")
+
+
+class FlowUnchanged(Conflict):
+    """Publishing a document identical to the current version creates nothing."""
+
+    code = "unchanged"
+    message = _("The document is identical to the current version; nothing was published.")
+
+
+class FlowNotPublished(Conflict):
+    code = "not_published"
+    message = _("Publish the flow before enabling it.")
+
+
+class FlowHasVersions(Conflict):
+    code = "flow_published"
+    message = _("A published flow cannot be deleted (executions name its versions); disable it instead.")

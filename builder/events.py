@@ -1,0 +1,273 @@
+"""The execution context of every trigger, as JSON Schema: what a flow's rules and templates may read.
+
+Contract with the runtime — an execution's context is built as::
+
+    {"event": {"id": <outbox id>, "type": <event name>, "occurred_at": <ISO-8601 UTC>},
+     **outbox_event.payload,      # the objects the event concerns ("order", "stock", …) and its extras
+     "steps": {}}                 # filled with each node's output under its id as the run goes on
+
+so the schema of an event's context is its payload's schema plus ``event`` and ``steps``. The
+objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
+``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
+``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
+they cannot drift). Objects of domains that do not exist yet (shipments, refunds, payments…) are
+declared loosely — any path below them is accepted — until their apps define them.
+"""
+
+from dataclasses import dataclass, field
+
+from commerce.orders import statuses
+from commerce.outbox import names
+
+_TIMESTAMP = {"type": "string", "format": "date-time"}
+_NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+_MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "A decimal as text, two places."}
+_STATUS = {"type": "string", "enum": list(statuses.STATUSES)}
+
+
+def _strict(properties: dict, **extra) -> dict:
+    """An object with exactly these keys, all present: paths outside them are typos."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+        **extra,
+    }
+
+
+def _loose(title: str, description: str) -> dict:
+    return {"type": "object", "title": title, "description": description}
+
+
+ORDER_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "number": {"type": "string"},
+        "channel": {"type": "string", "description": "The channel code."},
+        "external_id": {"type": "string"},
+        "status": _STATUS,
+        "status_changed_at": _TIMESTAMP,
+        "customer": _strict(
+            {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "phone": {"type": "string"},
+                "credit_level": {"type": "integer"},
+            }
+        ),
+        "currency": {"type": "string"},
+        "goods_amount": _MONEY,
+        "shipping_amount": _MONEY,
+        "discount_amount": _MONEY,
+        "total_amount": _MONEY,
+        "shipping_address": _strict(
+            {
+                "name": {"type": "string"},
+                "phone": {"type": "string"},
+                "province": {"type": "string"},
+                "city": {"type": "string"},
+                "district": {"type": "string"},
+                "line": {"type": "string"},
+                "postcode": {"type": "string"},
+            }
+        ),
+        "placed_at": _TIMESTAMP,
+        "paid_at": _NULLABLE_TIMESTAMP,
+        "on_hold": {"type": "boolean"},
+        "hold_reason": {"type": "string"},
+        "cancel_reason": {"type": "string"},
+        "gift_for": {"type": ["integer", "null"], "description": "The id of the order this one is a gift for."},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "lines": {
+            "type": "array",
+            "items": _strict(
+                {
+                    "id": {"type": "integer"},
+                    "position": {"type": "integer"},
+                    "sku": {"type": "string"},
+                    "title": {"type": "string"},
+                    "quantity": {"type": "integer", "minimum": 1},
+                    "unit_price": _MONEY,
+                    "line_total": _MONEY,
+                }
+            ),
+        },
+        "created_at": _TIMESTAMP,
+        "updated_at": _TIMESTAMP,
+    },
+    title="Order",
+)
+
+STOCK_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "sku": {"type": "string"},
+        "warehouse": {"type": "string", "description": "The warehouse code."},
+        "on_hand": {"type": "integer"},
+        "reserved": {"type": "integer"},
+        "available": {"type": "integer"},
+        "safety_stock": {"type": "integer"},
+        "low_stock": {"type": "boolean"},
+    },
+    title="Stock row",
+)
+
+PAYMENT_SCHEMA = _loose("Payment", "A payment received for the order (declared loosely until payments exist).")
+SHIPMENT_SCHEMA = _loose("Shipment", "A parcel and its tracking (declared loosely until shipments exist).")
+REFUND_SCHEMA = _loose("Refund", "A refund ticket (declared loosely until refunds exist).")
+NOTIFICATION_SCHEMA = _loose("Notification", "A notification that could not be delivered (declared loosely).")
+DIFFERENCE_SCHEMA = _loose("Reconciliation difference", "A categorised difference (declared loosely).")
+
+OBJECT_SCHEMAS = {
+    "order": ORDER_SCHEMA,
+    "stock": STOCK_SCHEMA,
+    "payment": PAYMENT_SCHEMA,
+    "shipment": SHIPMENT_SCHEMA,
+    "refund": REFUND_SCHEMA,
+    "notification": NOTIFICATION_SCHEMA,
+    "difference": DIFFERENCE_SCHEMA,
+}
+
+EVENT_META_SCHEMA = _strict(
+    {
+        "id": {"type": ["integer", "string"], "description": "The outbox event id (or the run's own id)."},
+        "type": {"type": "string", "description": "The event name, or the trigger type for non-event triggers."},
+        "occurred_at": _TIMESTAMP,
+    }
+)
+STEPS_SCHEMA = {
+    "type": "object",
+    "description": "Each node's output under its id, for the nodes that ran before this one.",
+}
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A domain event as the flow language knows it: names, the objects it carries and its extras."""
+
+    name: str
+    name_en: str
+    name_zh: str
+    objects: tuple[str, ...]
+    extras: dict = field(default_factory=dict)
+    optional_objects: tuple[str, ...] = ()
+
+    def context_schema(self) -> dict:
+        properties = {"event": EVENT_META_SCHEMA}
+        for key in self.objects + self.optional_objects:
+            properties[key] = OBJECT_SCHEMAS[key]
+        properties.update(self.extras)
+        properties["steps"] = STEPS_SCHEMA
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": f"Context of {self.name}",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["event", *self.objects, *self.extras, "steps"],
+            "properties": properties,
+        }
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "name_en": self.name_en,
+            "name_zh": self.name_zh,
+            "objects": list(self.objects),
+            "context_schema": self.context_schema(),
+        }
+
+
+_REASON = {"reason": {"type": "string"}}
+
+EVENTS: dict[str, EventSpec] = {
+    spec.name: spec
+    for spec in (
+        EventSpec(names.ORDER_CREATED, "Order created", "订单创建", ("order",)),
+        EventSpec(names.ORDER_PAID, "Order paid", "订单已支付", ("order",)),
+        EventSpec(
+            names.ORDER_STATUS_CHANGED,
+            "Order status changed",
+            "订单状态变更",
+            ("order",),
+            {"from": _STATUS, "to": _STATUS, "reason": {"type": "string"}},
+        ),
+        EventSpec(names.ORDER_CANCELLED, "Order cancelled", "订单已取消", ("order",), _REASON),
+        EventSpec(names.ORDER_TIMEOUT, "Order timed out", "订单超时", ("order",)),
+        EventSpec(names.ORDER_HELD, "Order held for review", "订单已挂起", ("order",), _REASON),
+        EventSpec(names.PAYMENT_RECEIVED, "Payment received", "收到付款", ("order", "payment")),
+        EventSpec(names.SHIPMENT_CREATED, "Shipment created", "已创建发货单", ("order", "shipment")),
+        EventSpec(names.SHIPMENT_UPDATED, "Shipment tracking updated", "物流轨迹更新", ("order", "shipment")),
+        EventSpec(names.SHIPMENT_SIGNED, "Parcel signed for", "包裹已签收", ("order", "shipment")),
+        EventSpec(names.SHIPMENT_STALLED, "Parcel stalled", "物流停滞", ("order", "shipment")),
+        EventSpec(names.SHIPMENT_EXCEPTION, "Shipment exception", "物流异常", ("order", "shipment")),
+        EventSpec(names.INVENTORY_LOW_STOCK, "Stock is low", "库存不足预警", ("stock",)),
+        EventSpec(names.INVENTORY_RESERVATION_EXPIRED, "Reservation expired", "库存预占已过期", ("order",)),
+        EventSpec(names.REFUND_REQUESTED, "Refund requested", "退款申请", ("order", "refund")),
+        EventSpec(names.REFUND_APPROVED, "Refund approved", "退款已批准", ("order", "refund")),
+        EventSpec(names.REFUND_REJECTED, "Refund rejected", "退款被拒绝", ("order", "refund")),
+        EventSpec(names.REFUND_PAID, "Refund paid", "退款已到账", ("order", "refund")),
+        EventSpec(names.REFUND_FAILED, "Refund failed", "退款失败", ("order", "refund")),
+        EventSpec(
+            names.NOTIFICATION_FAILED,
+            "Notification failed",
+            "通知发送失败",
+            ("notification",),
+            optional_objects=("order",),
+        ),
+        EventSpec(names.RECONCILIATION_DIFFERENCE, "Reconciliation difference", "对账差异", ("difference",)),
+    )
+}
+
+
+def event_spec(name: str) -> EventSpec | None:
+    return EVENTS.get(name)
+
+
+def event_context_schema(name: str) -> dict | None:
+    spec = EVENTS.get(name)
+    return spec.context_schema() if spec is not None else None
+
+
+def _context(title: str, properties: dict) -> dict:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["event", *properties, "steps"],
+        "properties": {"event": EVENT_META_SCHEMA, **properties, "steps": STEPS_SCHEMA},
+    }
+
+
+WEBHOOK_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["body", "headers"],
+    "properties": {
+        "body": {"description": "The request body, parsed as JSON."},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+MANUAL_INPUT_SCHEMA = {"type": "object", "description": "What the operator entered when starting the run."}
+
+
+def trigger_context_schema(trigger: dict) -> dict | None:
+    """The context schema for a (schema-valid) trigger; ``None`` for an unknown event name.
+
+    An ``event`` trigger gets its event's context; a ``schedule`` gets the bare context, or the
+    order's when it runs ``for_each`` order; a ``webhook`` gets ``{"webhook": {"body", "headers"}}``;
+    a ``manual`` run gets ``{"input": {…}}``.
+    """
+    kind = trigger.get("type")
+    if kind == "event":
+        return event_context_schema(trigger.get("event", ""))
+    if kind == "schedule":
+        if trigger.get("for_each"):
+            return _context("Context of a scheduled run for each order", {"order": ORDER_SCHEMA})
+        return _context("Context of a scheduled run", {})
+    if kind == "webhook":
+        return _context("Context of a webhook run", {"webhook": WEBHOOK_SCHEMA})
+    if kind == "manual":
+        return _context("Context of a manual run", {"input": MANUAL_INPUT_SCHEMA})
+    return None

@@ -1,0 +1,66 @@
+"""Reads of flows and their versions — for the API and for the runtime.
+
+The runtime finds what to execute with ``published_versions_for_event`` (event triggers) and
+``published_versions`` (schedules, manual runs), or ``flow_for_webhook`` for an inbound call: all
+answer the *current* version of *enabled* flows, with its flow joined.
+"""
+
+from django.db.models import F, Q, QuerySet
+
+from .errors import FlowNotFound, FlowVersionNotFound
+from .models import Flow, FlowVersion
+
+
+def flow_list(*, filters: dict | None = None) -> QuerySet[Flow]:
+    """Flows, newest first. ``filters``: ``q`` (name or description contains), ``enabled`` (bool)."""
+    qs = Flow.objects.select_related("owner", "current_version", "current_version__published_by")
+    f = filters or {}
+    if f.get("q"):
+        qs = qs.filter(Q(name__icontains=f["q"]) | Q(description__icontains=f["q"]))
+    if f.get("enabled") is not None:
+        qs = qs.filter(enabled=f["enabled"])
+    return qs
+
+
+def flow_get(*, flow_id: int) -> Flow:
+    try:
+        return flow_list().get(pk=flow_id)
+    except Flow.DoesNotExist:
+        raise FlowNotFound(details={"flow": flow_id}) from None
+
+
+def flow_versions(*, flow_id: int) -> QuerySet[FlowVersion]:
+    """The flow's versions, newest first, without their documents."""
+    return (
+        FlowVersion.objects.filter(flow_id=flow_id).select_related("published_by").defer("document").order_by("-number")
+    )
+
+
+def flow_version_get(*, flow_id: int, number: int) -> FlowVersion:
+    try:
+        return FlowVersion.objects.select_related("published_by").get(flow_id=flow_id, number=number)
+    except FlowVersion.DoesNotExist:
+        raise FlowVersionNotFound(details={"version": number}) from None
+
+
+def _current_of_enabled() -> QuerySet[FlowVersion]:
+    return (
+        FlowVersion.objects.filter(flow__enabled=True, flow__current_version_id=F("id"))
+        .select_related("flow")
+        .order_by("flow_id")
+    )
+
+
+def published_versions_for_event(*, event: str) -> QuerySet[FlowVersion]:
+    """The current version of every enabled flow whose trigger is the domain event ``event``."""
+    return _current_of_enabled().filter(trigger_type="event", trigger_event=event)
+
+
+def published_versions(*, trigger_type: str) -> QuerySet[FlowVersion]:
+    """The current version of every enabled flow with a trigger of ``trigger_type``."""
+    return _current_of_enabled().filter(trigger_type=trigger_type)
+
+
+def flow_for_webhook(*, token: str) -> FlowVersion | None:
+    """The current version of the enabled webhook flow owning ``token``, or ``None``."""
+    return _current_of_enabled().filter(trigger_type="webhook", flow__webhook_token=token).first()

@@ -1,0 +1,144 @@
+"""Actions that hand work to people: open a ticket in a queue, notify a role's inbox."""
+
+from datetime import timedelta
+
+from builder.catalog import ActionSpec
+from commerce.errors import DomainError
+from commerce.inbox import models as inbox_models
+from commerce.inbox.services import inbox_notify
+from commerce.tickets import constants as tickets
+from commerce.tickets.services import ticket_open
+from orderflow.accounts.roles import ALL_ROLES, FINANCE, OPERATOR, SUPERVISOR
+
+from .base import Action, ActionRun, object_schema, step_failure
+
+# Who works a queue when the node does not say: the queue named after a role goes to that role.
+QUEUE_ROLES = {tickets.SUPERVISOR: SUPERVISOR, tickets.FINANCE: FINANCE}
+
+
+def context_order_id(run: ActionRun) -> int | None:
+    """The context's order id when there is one: tickets and notifications link to it."""
+    order = run.context.get("order")
+    order_id = order.get("id") if isinstance(order, dict) else None
+    return order_id if isinstance(order_id, int) and not isinstance(order_id, bool) else None
+
+
+class TicketOpen(Action):
+    """Opens a ticket, linked to the context's order if there is one. ``ticket_open`` is not
+    idempotent by itself; the receipt (same transaction) makes the node open exactly one."""
+
+    spec = ActionSpec(
+        key="ticket.open",
+        name_en="Open a ticket",
+        name_zh="创建工单",
+        description_en="Opens a ticket in a queue, due in so many minutes.",
+        description_zh="在指定队列中创建工单，并设定处理时限（分钟）。",
+        group="ticket",
+        icon="ticket",
+        params_schema=object_schema(
+            {
+                "title": {"type": "string", "minLength": 1, "maxLength": tickets.TITLE_MAX},
+                "queue": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": tickets.QUEUE_MAX,
+                    "pattern": "^[-a-zA-Z0-9_]+$",
+                },
+                "priority": {"type": "string", "enum": list(tickets.PRIORITIES)},
+                "due_in_minutes": {"type": "integer", "minimum": 1, "maximum": 525600},
+                "assignee_role": {
+                    "type": "string",
+                    "enum": list(ALL_ROLES),
+                    "description": "Who works it; by default the role a queue is named after, else operators.",
+                },
+            },
+            required=("title", "queue", "priority"),
+        ),
+        output_schema=object_schema(
+            {
+                "ticket_id": {"type": ["integer", "null"]},
+                "queue": {"type": "string"},
+                "assignee_role": {"type": "string"},
+                "due_at": {"type": ["string", "null"]},
+            }
+        ),
+    )
+
+    def _resolved(self, params: dict, run: ActionRun) -> dict:
+        minutes = params.get("due_in_minutes")
+        return {
+            "title": params["title"],
+            "queue": params["queue"],
+            "priority": params["priority"],
+            "assignee_role": params.get("assignee_role") or QUEUE_ROLES.get(params["queue"], OPERATOR),
+            "due_at": run.now + timedelta(minutes=minutes) if minutes else None,
+            "order_id": context_order_id(run),
+        }
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        resolved = self._resolved(params, run)
+        try:
+            ticket = ticket_open(**resolved, actor=run.actor)
+        except DomainError as exc:
+            raise step_failure(exc) from None
+        return {
+            "ticket_id": ticket.pk,
+            "queue": ticket.queue,
+            "assignee_role": ticket.assignee_role,
+            "due_at": ticket.due_at.isoformat().replace("+00:00", "Z") if ticket.due_at else None,
+        }
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        resolved = self._resolved(params, run)
+        return {
+            "ticket_id": None,
+            "queue": resolved["queue"],
+            "assignee_role": resolved["assignee_role"],
+            "due_at": resolved["due_at"].isoformat().replace("+00:00", "Z") if resolved["due_at"] else None,
+            "title": resolved["title"],
+        }
+
+
+class NotifyInbox(Action):
+    """Puts a notification in the inbox of everyone holding ``to_role`` (an internal message, not
+    the customer). Exactly one per node per execution, by its receipt."""
+
+    spec = ActionSpec(
+        key="notify.inbox",
+        name_en="Notify a role's inbox",
+        name_zh="站内通知",
+        description_en="Sends a message to the inbox of everyone with a role.",
+        description_zh="向某一角色的所有成员发送站内消息。",
+        group="notify",
+        icon="inbox",
+        params_schema=object_schema(
+            {
+                "to_role": {"type": "string", "enum": list(ALL_ROLES)},
+                "title": {"type": "string", "minLength": 1, "maxLength": inbox_models.TITLE_MAX},
+                "body": {"type": "string", "maxLength": inbox_models.BODY_MAX},
+            },
+            required=("to_role", "title"),
+        ),
+        output_schema=object_schema({"notification_id": {"type": ["integer", "null"]}, "to_role": {"type": "string"}}),
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        try:
+            note = inbox_notify(
+                to_role=params["to_role"],
+                title=params["title"],
+                body=params.get("body", ""),
+                order_id=context_order_id(run),
+                actor=run.actor,
+            )
+        except DomainError as exc:
+            raise step_failure(exc) from None
+        return {"notification_id": note.pk, "to_role": note.to_role}
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {
+            "notification_id": None,
+            "to_role": params["to_role"],
+            "title": params["title"],
+            "body": params.get("body", ""),
+        }

@@ -1,0 +1,71 @@
+"""Input validation for the runtime API, and the documented shape of its answers."""
+
+from rest_framework import serializers
+
+from .. import statuses
+
+
+class ExecutionFilterSerializer(serializers.Serializer):
+    flow = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(required=False, choices=statuses.STATUSES)
+    subject = serializers.CharField(required=False, max_length=100, help_text='Like "order:123".')
+
+
+class ManualRunSerializer(serializers.Serializer):
+    input = serializers.DictField(required=False, default=dict, help_text="What the run's context holds as `input`.")
+
+
+class TestRunSerializer(serializers.Serializer):
+    event = serializers.DictField(
+        help_text='A stored outbox event, {"event_id": 42}, or one written out like {"type": "order.paid", '
+        '"order": {…}} (for other triggers, the objects of their context).'
+    )
+
+
+class BackTestSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=90)
+
+
+class KillSwitchSerializer(serializers.Serializer):
+    engaged = serializers.BooleanField()
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class StepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    node_id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["condition", "action"])
+    action = serializers.CharField(allow_null=True)
+    attempt = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=statuses.STEP_STATUSES)
+    input = serializers.JSONField(help_text="Resolved params (secrets masked), or the values a rule read.")
+    output = serializers.JSONField(allow_null=True)
+    decision = serializers.BooleanField(allow_null=True)
+    error = serializers.JSONField(allow_null=True, help_text="{code, message, retryable, details}")
+    started_at = serializers.DateTimeField()
+    duration_ms = serializers.IntegerField()
+
+
+class ExecutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    flow = serializers.IntegerField()
+    flow_version = serializers.IntegerField(help_text="The version number that ran.")
+    trigger = serializers.CharField()
+    event = serializers.IntegerField(allow_null=True, help_text="The outbox event, for event triggers.")
+    subject = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=statuses.STATUSES)
+    status_reason = serializers.CharField()
+    current_node = serializers.CharField(allow_null=True)
+    caused_by = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    resume_at = serializers.DateTimeField(allow_null=True)
+    steps = StepSerializer(many=True)
+
+
+class KillSwitchStateSerializer(serializers.Serializer):
+    engaged = serializers.BooleanField()
+    reason = serializers.CharField()
+    changed_by = serializers.CharField(allow_null=True)
+    changed_at = serializers.DateTimeField()

@@ -1,0 +1,145 @@
+"""The runtime API: executions (list, detail, replay), manual runs, test-runs, back-tests, the kill switch."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orderflow.accounts.roles import ADMINS, EVERYONE, FLOW_EDITORS
+
+from .. import dryrun, guards, selectors, services
+from ..models import Execution
+from ..representation import execution_representation
+from . import serializers as s
+
+_ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    401: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+    409: OpenApiTypes.OBJECT,
+}
+
+
+class ExecutionListApi(GenericAPIView):
+    read_roles = EVERYONE
+    serializer_class = s.ExecutionSerializer
+    queryset = Execution.objects.none()  # for the schema; answers come from the selector
+
+    @extend_schema(parameters=[s.ExecutionFilterSerializer], responses=s.ExecutionSerializer(many=True))
+    def get(self, request):
+        filters = s.ExecutionFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.execution_list(filters=filters.validated_data))
+        return self.get_paginated_response([execution_representation(e) for e in page])
+
+
+class ExecutionDetailApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(responses={200: s.ExecutionSerializer, 404: OpenApiTypes.OBJECT})
+    def get(self, request, execution_id: int):
+        execution = selectors.execution_get(execution_id=execution_id)
+        return Response(execution_representation(execution, with_context=True))
+
+
+class ExecutionReplayApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FLOW_EDITORS
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ExecutionSerializer, **_ERRORS},
+        description="Runs a dead execution again from the step that failed (its retry budget renewed); "
+        "steps that succeeded are not repeated. Any other status answers 409 `not_replayable`.",
+    )
+    def post(self, request, execution_id: int):
+        services.execution_replay(execution_id=execution_id)
+        execution = selectors.execution_get(execution_id=execution_id)
+        return Response(execution_representation(execution))
+
+
+class FlowRunApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FLOW_EDITORS
+
+    @extend_schema(
+        request=s.ManualRunSerializer,
+        responses={201: s.ExecutionSerializer, **_ERRORS},
+        description="Starts the current version of an enabled flow with a manual trigger; `input` is in its "
+        "context. 409 `not_runnable` when the flow is unpublished, disabled or not a manual flow.",
+    )
+    def post(self, request, flow_id: int):
+        incoming = s.ManualRunSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        execution = services.manual_run_start(flow_id=flow_id, input=incoming.validated_data["input"])
+        return Response(
+            execution_representation(selectors.execution_get(execution_id=execution.pk)),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class FlowTestRunApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FLOW_EDITORS
+
+    @extend_schema(
+        request=s.TestRunSerializer,
+        responses={200: OpenApiTypes.OBJECT, **_ERRORS},
+        description="Runs the flow's draft on one event with side effects suppressed: each node's trace "
+        "(node_id, kind, status, decision, input = resolved params, output = what it would do, error). "
+        "Nothing is written and nothing is called. An invalid draft answers 400 `invalid_flow`.",
+    )
+    def post(self, request, flow_id: int):
+        incoming = s.TestRunSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return Response(dryrun.flow_test_run(flow_id=flow_id, event=incoming.validated_data["event"]))
+
+
+class FlowBackTestApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FLOW_EDITORS
+
+    @extend_schema(
+        request=s.BackTestSerializer,
+        responses={200: OpenApiTypes.OBJECT, **_ERRORS},
+        description="Runs the draft, dry, over the stored events of its trigger's event type from the last "
+        "`days` days (at most the 5,000 most recent; `capped` says when there were more): how many "
+        "events, how often it fired, per-node counts and how often each action would have run.",
+    )
+    def post(self, request, flow_id: int):
+        incoming = s.BackTestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return Response(dryrun.flow_back_test(flow_id=flow_id, days=incoming.validated_data["days"]))
+
+
+def _switch_representation(switch) -> dict:
+    return {
+        "engaged": switch.engaged,
+        "reason": switch.reason,
+        "changed_by": switch.changed_by.get_username() if switch.changed_by_id else None,
+        "changed_at": switch.changed_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+class KillSwitchApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @extend_schema(responses=s.KillSwitchStateSerializer)
+    def get(self, request):
+        return Response(_switch_representation(guards.kill_switch_state()))
+
+    @extend_schema(
+        request=s.KillSwitchSerializer,
+        responses={200: s.KillSwitchStateSerializer, **_ERRORS},
+        description="Engaged: nothing new runs (events wait in the outbox, runs wait as pending, running "
+        "ones stop before their next action). Released: everything that waited is picked up. Admins only.",
+    )
+    def post(self, request):
+        incoming = s.KillSwitchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        switch = services.kill_switch_set(user=request.user, **incoming.validated_data)
+        return Response(_switch_representation(switch))

@@ -1,0 +1,221 @@
+"""From the outbox to executions: match each event to the enabled flows whose trigger names it.
+
+Delivery is at least once: an event is marked dispatched in the transaction that creates its
+executions, and the unique constraint ``execution_once_per_event_version`` makes a second
+delivery of the same event create nothing. The drain runs one dispatcher at a time (the
+``dispatch`` lock) in event id order, so the executions of one order are created — and run —
+in the order its events happened.
+"""
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from builder.catalog import action_spec
+from builder.models import FlowVersion
+from builder.selectors import published_versions
+from builder.validation import validate_document
+from commerce.audit.actors import FLOW_EXECUTION
+from commerce.outbox.models import OutboxEvent
+from commerce.outbox.selectors import outbox_pending
+
+from . import conf, guards, statuses
+from .engine import execution_run
+from .lock_objects import named_lock
+from .models import Execution, WakeUp
+from .queue import DRAIN_TASK, enqueue, run_on_commit
+
+DISPATCH = "dispatch"
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z`` (times are UTC between components)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def event_context(event: OutboxEvent) -> dict:
+    """An event's execution context without ``steps``: ``{"event": {id, type, occurred_at}, **payload}``."""
+    return {"event": {"id": event.pk, "type": event.name, "occurred_at": iso(event.occurred_at)}, **event.payload}
+
+
+def subject_key_of(event: OutboxEvent) -> str:
+    return f"{event.subject_type}:{event.subject_id}"
+
+
+# (version id, checksum, ids of the specs it names) → (the specs, the problem). Holding the specs
+# keeps their ids from being reused by other specs while the entry exists.
+_validity: dict[tuple, tuple[tuple, str]] = {}
+
+
+def version_problem(version: FlowVersion) -> str:
+    """Why a published version cannot run against today's catalog (an action gone or changed), or ``""``.
+
+    Versions never change, so the answer is cached per version and per the catalog entries it names.
+    """
+    keys = sorted({n.get("action", "") for n in version.document.get("nodes", []) if n.get("type") == "action"})
+    specs = tuple(action_spec(k) for k in keys)
+    cache_key = (version.pk, version.checksum, tuple(id(spec) for spec in specs))
+    if cache_key not in _validity:
+        problems = validate_document(version.document)
+        problem = (
+            "the published version does not validate any more: "
+            + "; ".join(f"{p.node_id or '-'} {p.pointer}: {p.message}" for p in problems[:5])
+            if problems
+            else ""
+        )
+        _validity[cache_key] = (specs, problem)
+    return _validity[cache_key][1]
+
+
+def _cause(event: OutboxEvent, version: FlowVersion) -> tuple[int | None, bool]:
+    """The execution whose action emitted ``event`` (if a flow's), and whether it was this flow's."""
+    actor = event.actor or {}
+    if actor.get("kind") != FLOW_EXECUTION:
+        return None, False
+    caused_by = int(actor["id"]) if str(actor.get("id", "")).isdigit() else None
+    return caused_by, actor.get("source") == f"flow:{version.flow_id}"
+
+
+def _executions_for(events: list[OutboxEvent], now: datetime) -> list[int]:
+    """Creates the executions of ``events`` (at most one per event and version); returns the pending ones' ids.
+
+    A version that no longer validates, and a flow re-triggered by its own actions on the same
+    subject more than ``ORDERFLOW_LOOP_LIMIT_PER_MINUTE`` times a minute, get a ``suppressed``
+    execution saying why instead of a run.
+    """
+    names = {event.name for event in events}
+    versions = list(published_versions(trigger_type="event").filter(trigger_event__in=names))
+    if not versions:
+        return []
+    by_name: dict[str, list[FlowVersion]] = defaultdict(list)
+    for version in versions:
+        by_name[version.trigger_event].append(version)
+    loop_limit = conf.get("ORDERFLOW_LOOP_LIMIT_PER_MINUTE")
+    loop_counts: dict[tuple[int, str], int] = {}
+    rows = []
+    for event in events:
+        for version in by_name.get(event.name, ()):
+            subject = subject_key_of(event)
+            caused_by, self_triggered = _cause(event, version)
+            status, reason = statuses.PENDING, ""
+            problem = version_problem(version)
+            if problem:
+                status, reason = statuses.SUPPRESSED, problem
+            elif self_triggered:
+                key = (version.flow_id, subject)
+                if key not in loop_counts:
+                    loop_counts[key] = guards.self_triggered_recently(
+                        flow_id=version.flow_id, subject_key=subject, now=now
+                    )
+                if loop_counts[key] >= loop_limit:
+                    status = statuses.SUPPRESSED
+                    reason = (
+                        f"loop protection: flow {version.flow_id} re-triggered itself on {subject} "
+                        f"more than {loop_limit} times in a minute"
+                    )
+                else:
+                    loop_counts[key] += 1
+            rows.append(
+                Execution(
+                    flow_id=version.flow_id,
+                    flow_version=version,
+                    trigger_type="event",
+                    event=event,
+                    subject_key=subject,
+                    status=status,
+                    status_reason=reason,
+                    context=event_context(event),
+                    trace_id=event.trace_id,
+                    caused_by=caused_by,
+                    self_triggered=self_triggered,
+                    created_at=now,
+                    finished_at=now if status == statuses.SUPPRESSED else None,
+                )
+            )
+    if not rows:
+        return []
+    Execution.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Execution.objects.filter(event_id__in=[e.pk for e in events], status=statuses.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
+    """Dispatches every committed, undispatched outbox event, in id order; returns how many.
+
+    Clears the "dispatch requested" flag first, so an event committed while this runs raises it
+    again and queues another drain — no event waits for the safety net. One drain at a time
+    (``RuntimeLock`` ``dispatch``, waited for); each batch is one transaction that creates the
+    executions and marks the events dispatched; their run tasks are queued after it commits —
+    or, when a batch starts no more than ``run_inline`` executions (events trickling in), this
+    drain runs them itself after the commit, outside the lock, saving them a trip through the
+    queue. Does nothing while the kill switch is engaged: the events wait in the outbox.
+    """
+    WakeUp.objects.filter(name=DISPATCH, requested=True).update(requested=False)
+    batch = conf.get("ORDERFLOW_DISPATCH_BATCH")
+    total = 0
+    while True:
+        with transaction.atomic():
+            named_lock(DISPATCH)
+            if guards.kill_switch_engaged():
+                return total
+            events = list(outbox_pending()[:batch])
+            if not events:
+                return total
+            moment = now or timezone.now()
+            started = _executions_for(events, moment)
+            inline = started if len(started) <= run_inline else []
+            if not inline:
+                run_on_commit(started)
+            OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=moment)
+        for execution_id in inline:
+            execution_run(execution_id=execution_id)
+        total += len(events)
+
+
+def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:
+    """Delivers one event (again): creates its missing executions and queues the pending ones.
+
+    Takes no dispatch lock — at-least-once delivery is safe on the unique constraint alone,
+    which is what a redelivery (or a concurrent one) relies on. Returns the pending executions' ids.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = OutboxEvent.objects.get(pk=event_id)
+        if guards.kill_switch_engaged():
+            return []
+        ids = _executions_for([event], now)
+        OutboxEvent.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(dispatched_at=now)
+        run_on_commit(ids)
+    return ids
+
+
+_REQUEST_SQL = """
+INSERT INTO runtime_wakeup (name, requested, requested_at) VALUES (%s, %s, %s)
+ON CONFLICT (name) DO UPDATE SET requested = excluded.requested, requested_at = excluded.requested_at
+WHERE runtime_wakeup.requested = %s OR runtime_wakeup.requested_at < %s
+RETURNING name
+"""
+
+
+def dispatch_request() -> bool:
+    """Asks for a drain: queues one unless one is already requested and not yet started.
+
+    Called after every commit that wrote outbox events; a burst of events raises the flag once
+    and queues one task. A flag raised longer ago than ``ORDERFLOW_WAKEUP_STALE_SECONDS`` is taken
+    as lost (its task never ran) and raised again. One statement — an upsert that answers a row
+    only when it raised the flag — since every commerce write pays for it. Must be called
+    outside a transaction (it queues).
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=conf.get("ORDERFLOW_WAKEUP_STALE_SECONDS"))
+    with connection.cursor() as cursor:
+        cursor.execute(_REQUEST_SQL, [DISPATCH, True, now, False, stale])
+        raised = cursor.fetchone() is not None
+    if raised:
+        enqueue(DRAIN_TASK)
+    return raised

@@ -1,0 +1,213 @@
+"""Test-runs and back-tests of a flow's draft: the real walk of the graph, with side effects suppressed.
+
+Conditions are evaluated and params resolved exactly as in a run; actions only ``preview`` what
+they would do (they may read, they write nothing and call nothing). As a second guard the whole
+dry run happens in a transaction that is rolled back, so even a careless preview cannot leave a
+trace; nothing is queued either.
+"""
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from builder.catalog import action_spec
+from builder.errors import FlowNotFound, InvalidFlow
+from builder.models import Flow
+from builder.validation import validate_document
+from commerce.audit.actors import Actor
+from commerce.outbox.models import OutboxEvent
+
+from . import conf, statuses
+from .actions import ActionRun, handler_for
+from .conditions import evaluate, rule_inputs
+from .dispatch import event_context, iso
+from .engine import masked, params_problem
+from .errors import FlowNotRunnable, InvalidTestEvent, StepFailure, TerminalFailure
+from .graph import DONE, compile_plan
+from .templating import render_params
+
+DRY_ACTOR = Actor.system("test run", source="test-run")
+_META = ("id", "type", "occurred_at")
+
+
+def _draft(flow_id: int) -> dict:
+    flow = Flow.objects.filter(pk=flow_id).first()
+    if flow is None:
+        raise FlowNotFound(details={"flow": flow_id})
+    problems = validate_document(flow.draft)
+    if problems:
+        raise InvalidFlow(problems)
+    return flow.draft
+
+
+def test_context(document: dict, event: dict) -> dict:
+    """The context a test event stands for: a stored outbox event (``{"event_id": n}``) or a dict
+    shaped like one (``{"type": "order.paid", "order": {…}}``; for other triggers the objects of
+    their context, such as ``{"order": {…}}`` or ``{"input": {…}}``)."""
+    if not isinstance(event, dict):
+        raise InvalidTestEvent(details={"event": "an object: {type, order: {…}} or {event_id}"})
+    if "event_id" in event:
+        stored = OutboxEvent.objects.filter(pk=event["event_id"]).first()
+        if stored is None:
+            raise InvalidTestEvent(details={"event.event_id": f"no stored event has id {event['event_id']!r}"})
+        return event_context(stored)
+    trigger = document["trigger"]
+    default_type = trigger.get("event") if trigger["type"] == "event" else trigger["type"]
+    meta = {
+        "id": event.get("id", "test"),
+        "type": event.get("type", default_type),
+        "occurred_at": event.get("occurred_at", iso(timezone.now())),
+    }
+    return {"event": meta, **{key: value for key, value in event.items() if key not in _META}}
+
+
+def dry_run(document: dict, context: dict, *, now: datetime | None = None) -> list[dict]:
+    """Each node's trace — id, kind, status, decision, resolved params, would-do output, error — in run order.
+
+    Statuses: ``evaluated`` (a condition), ``would_run`` / ``would_wait`` (an action), ``failed``,
+    ``skipped`` (not reached) and ``not_run`` (after a failure, where a real run stops).
+    """
+    now = now or timezone.now()
+    plan = compile_plan(document)
+    states: dict[str, object] = {}
+    outputs: dict[str, dict] = {}
+    ctx = {**context, "steps": outputs}
+    trace: list[dict] = []
+    stopped = False
+    for node_id in plan.order:
+        node = plan.nodes[node_id]
+        entry = {
+            "node_id": node_id,
+            "kind": node["type"],
+            "action": node.get("action"),
+            "status": "skipped",
+            "decision": None,
+            "input": None,
+            "output": None,
+            "error": None,
+        }
+        trace.append(entry)
+        if stopped:
+            entry["status"] = "not_run"
+            continue
+        if not plan.reached(node_id, states):
+            continue
+        try:
+            if node["type"] == statuses.CONDITION:
+                entry["input"] = rule_inputs(node["rule"], ctx)
+                decision = evaluate(node["rule"], ctx)
+                entry.update(status="evaluated", decision=decision, output={"result": decision})
+                states[node_id] = decision
+                outputs[node_id] = {"result": decision}
+                continue
+            handler, spec = handler_for(node["action"]), action_spec(node["action"])
+            if handler is None or spec is None:
+                raise TerminalFailure("unknown_action", f"{node['action']!r} is not an action the runtime knows")
+            params = render_params(node.get("params", {}), ctx)
+            entry["input"] = masked(params, getattr(handler, "secret_params", ()))
+            problem = params_problem(spec, params)
+            if problem:
+                raise TerminalFailure("invalid_param", problem)
+            run = ActionRun(
+                execution_id=None, node_id=node_id, key=f"test:{node_id}", actor=DRY_ACTOR, context=ctx, now=now
+            )
+            output = handler.preview(params, run)
+            entry.update(status="would_wait" if handler.parks else "would_run", output=output)
+            states[node_id] = DONE
+            outputs[node_id] = output
+        except StepFailure as failure:
+            entry.update(status="failed", error=failure.as_dict())
+            stopped = True
+    return trace
+
+
+def flow_test_run(*, flow_id: int, event: dict) -> dict:
+    """Runs the flow's draft on ``event`` with side effects suppressed; see ``dry_run``.
+
+    Raises ``InvalidFlow`` for a draft with problems (an invalid flow never runs, not even dry)
+    and ``InvalidTestEvent`` for an unusable event.
+    """
+    document = _draft(flow_id)
+    with transaction.atomic():
+        context = test_context(document, event)
+        trace = dry_run(document, context)
+        transaction.set_rollback(True)
+    return {
+        "flow": flow_id,
+        "context": context,
+        "fired": any(entry["status"] in ("would_run", "would_wait") for entry in trace),
+        "trace": trace,
+    }
+
+
+def flow_back_test(*, flow_id: int, days: int) -> dict:
+    """Runs the draft, dry, over the stored outbox events of its trigger's event from the last ``days`` days.
+
+    At most ``ORDERFLOW_BACKTEST_CAP`` events (the most recent; ``capped`` says when there were
+    more). Answers how often the flow would have fired and, per node, how often it was reached,
+    decided true/false, would have acted, or failed; and how often each action would have run.
+    """
+    document = _draft(flow_id)
+    trigger = document["trigger"]
+    if trigger["type"] != "event":
+        raise FlowNotRunnable(
+            message="A back-test replays stored events; this flow's trigger is not an event.",
+            details={"trigger": trigger["type"]},
+        )
+    cap = conf.get("ORDERFLOW_BACKTEST_CAP")
+    since = timezone.now() - timedelta(days=days)
+    events = OutboxEvent.objects.filter(name=trigger["event"], occurred_at__gte=since)
+    available = events.count()
+    nodes: dict[str, Counter] = defaultdict(Counter)
+    actions: Counter = Counter()
+    errors: list[dict] = []
+    fired = 0
+    seen = 0
+    with transaction.atomic():
+        for event in events.order_by("-id")[:cap].iterator(chunk_size=500):
+            seen += 1
+            trace = dry_run(document, event_context(event))
+            acted = False
+            for entry in trace:
+                counts = nodes[entry["node_id"]]
+                if entry["status"] in ("skipped", "not_run"):
+                    continue
+                counts["reached"] += 1
+                if entry["status"] == "evaluated":
+                    counts["true" if entry["decision"] else "false"] += 1
+                elif entry["status"] == "failed":
+                    counts["errors"] += 1
+                    if len(errors) < 20:
+                        errors.append({"event": event.pk, "node_id": entry["node_id"], "error": entry["error"]})
+                else:
+                    counts["would_run"] += 1
+                    actions[entry["action"]] += 1
+                    acted = True
+            fired += acted
+        transaction.set_rollback(True)
+    kinds = {node["id"]: node["type"] for node in document["nodes"]}
+    return {
+        "flow": flow_id,
+        "event": trigger["event"],
+        "days": days,
+        "cap": cap,
+        "capped": available > cap,
+        "events": seen,
+        "fired": fired,
+        "fire_rate": round(fired / seen, 4) if seen else 0.0,
+        "nodes": {
+            node_id: {
+                "kind": kind,
+                "reached": nodes[node_id]["reached"],
+                "true": nodes[node_id]["true"],
+                "false": nodes[node_id]["false"],
+                "would_run": nodes[node_id]["would_run"],
+                "errors": nodes[node_id]["errors"],
+            }
+            for node_id, kind in kinds.items()
+        },
+        "actions": dict(sorted(actions.items())),
+        "errors": errors,
+    }

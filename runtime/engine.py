@@ -1,0 +1,513 @@
+"""Running one execution: claim it, walk its graph node by node, finish or park it.
+
+Transactions, per run:
+
+1. the **claim** — lock the execution row (``FOR UPDATE SKIP LOCKED``), check it is due, that no
+   earlier execution of its subject is unfinished, that the kill switch is off and that its
+   flow has a free concurrency slot; mark it ``running`` under a lease;
+2. one per **action** — the action's database effects, its ``ActionReceipt`` (unique key
+   ``<execution id>:<node id>``) and its step record (with the records of the conditions decided
+   since the last action) commit together. A runner killed before the commit leaves nothing
+   behind; one killed after it left the receipt, and the resumed run skips the node. Network
+   actions run with no transaction open; their receipt follows right after;
+3. the **finish** (or park: ``waiting``, ``retrying``, back to ``pending``) — the status, the
+   slot given back, and the next executions of the subject queued on commit.
+
+Conditions are pure, so they are not committed on their own: their records ride along with the
+next write. A resumed run rebuilds its state from the step records and takes the same path.
+"""
+
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from jsonschema import Draft202012Validator
+
+from builder.catalog import action_spec
+from commerce.audit.actors import FLOW_EXECUTION, Actor
+from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
+from commerce.orders.models import Order
+from commerce.orders.representation import order_representation
+
+from . import conf, guards, statuses
+from .actions import ActionRun, handler_for
+from .conditions import evaluate, rule_inputs
+from .errors import RateLimited, RetryableFailure, StepFailure, TerminalFailure
+from .graph import DONE, plan_for_version
+from .lock_objects import execution_try_lock, flow_version_summary
+from .models import ActionReceipt, Execution, ExecutionStep
+from .queue import enqueue_runs, run_on_commit
+from .templating import render_params
+
+SECRET_MASK = "********"
+NOT_CLAIMED = "not_claimed"
+LOST = "lost"
+
+
+def execution_actor(execution: Execution, version) -> Actor:
+    """Who the audit trail says made a flow's changes: the execution, from ``flow:<id>``."""
+    label = f"{version.flow.name[:120]} v{version.number}"
+    return Actor(kind=FLOW_EXECUTION, id=str(execution.pk), label=label, source=f"flow:{execution.flow_id}")
+
+
+def idempotency_key(execution_id: int, node_id: str) -> str:
+    return f"{execution_id}:{node_id}"
+
+
+def masked(params: dict, secret_params: tuple[str, ...]) -> dict:
+    """``params`` with secrets replaced by a mask, for step records and traces."""
+    if not secret_params:
+        return params
+    return {key: SECRET_MASK if key in secret_params and value else value for key, value in params.items()}
+
+
+# id(spec) → (spec, its validator); holding the spec keeps its id from being reused by another.
+_validators: dict[int, tuple[object, Draft202012Validator]] = {}
+
+
+def params_problem(spec, params: dict) -> str | None:
+    """Why the rendered ``params`` do not fit the action's schema (a rendered value may not), or ``None``."""
+    cached = _validators.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        cached = _validators[id(spec)] = (spec, Draft202012Validator(spec.params_schema))
+    validator = cached[1]
+    error = next(iter(validator.iter_errors(params)), None)
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "params"
+    return f"{where}: {error.message}"
+
+
+def backoff_seconds(retry: dict, failed_attempts: int) -> int:
+    """Exponential: ``backoff_seconds × 2^(n-1)`` after the n-th failed attempt."""
+    return retry["backoff_seconds"] * 2 ** (failed_attempts - 1)
+
+
+# --- claim ----------------------------------------------------------------------------------
+
+
+def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Execution | None:
+    """Makes ``owner`` the runner of the execution, or answers ``None`` (and changes nothing).
+
+    Claimable: ``pending``/``retrying``/``waiting`` whose ``resume_at`` has come, or ``running``
+    whose lease has expired (its runner died; it keeps the slot it held). Refused while the kill
+    switch is engaged, while an earlier execution of the same subject is unfinished (``pending``,
+    ``running`` or ``retrying``), or when the flow has no free slot.
+    """
+    with transaction.atomic():
+        execution = execution_try_lock(execution_id)
+        if execution is None or execution.kill_switch:
+            return None
+        if execution.status == statuses.RUNNING:
+            if execution.lease_until is not None and execution.lease_until > now:
+                return None
+        elif execution.status in statuses.CLAIMABLE:
+            if execution.resume_at is not None and execution.resume_at > now:
+                return None
+            if execution.status != statuses.WAITING and execution.held_back:
+                return None
+            if not guards.slot_acquire(flow_id=execution.flow_id):
+                return None
+            execution.holds_slot = True
+        else:
+            return None
+        execution.first_run = execution.started_at is None
+        execution.status = statuses.RUNNING
+        execution.lease_owner = owner
+        execution.lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
+        execution.resume_at = None
+        execution.started_at = execution.started_at or now
+        execution.save(update_fields=["status", "lease_owner", "lease_until", "resume_at", "started_at", "holds_slot"])
+    return execution
+
+
+def execution_run(*, execution_id: int, now: datetime | None = None) -> str:
+    """Claims the execution and runs it as far as it can go now; returns its status afterwards.
+
+    Answers ``"not_claimed"`` when it is not this runner's to run (another has it, it is not due,
+    it waits for an earlier execution of its subject or for a slot, or the kill switch is on),
+    and ``"lost"`` when another runner took it over midway (an expired lease). Safe to call any
+    number of times, concurrently: every action is guarded by its receipt.
+    """
+    now = now or timezone.now()
+    owner = uuid.uuid4().hex
+    execution = execution_claim(execution_id=execution_id, now=now, owner=owner)
+    if execution is None:
+        return NOT_CLAIMED
+    token = bind_trace_id(execution.trace_id or new_trace_id())
+    try:
+        return _Runner(execution, owner, now).run()
+    finally:
+        reset_trace_id(token)
+
+
+def wake_successors(execution: Execution, *, subject: bool) -> None:
+    """After an execution let go (its transaction committed): queue the next pending execution of
+    its subject (``subject``), and the pending executions of its flow if a claim was refused for
+    want of a slot meanwhile.
+
+    Looked up after the commit, not inside it: a later execution whose own claim ran while this
+    one was still running is then certain to be seen here, or to see this one finished itself.
+    """
+    woken = []
+    if subject:
+        woken += (
+            Execution.objects.filter(subject_key=execution.subject_key, id__gt=execution.pk, status=statuses.PENDING)
+            .order_by("id")
+            .values_list("id", flat=True)[:1]
+        )
+    if guards.slot_starvation_clear(flow_id=execution.flow_id):
+        woken += (
+            Execution.objects.filter(flow_id=execution.flow_id, status=statuses.PENDING)
+            .order_by("id")
+            .values_list("id", flat=True)[: conf.get("ORDERFLOW_FLOW_CONCURRENCY")]
+        )
+    enqueue_runs(list(dict.fromkeys(woken)))
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+class _Lost(Exception):
+    """Another runner owns the execution now; this one stops without writing."""
+
+
+class _Runner:
+    def __init__(self, execution: Execution, owner: str, now: datetime):
+        self.execution = execution
+        self.owner = owner
+        self.now = now
+        version = flow_version_summary(execution.flow_version_id, execution.version_checksum)
+        self.plan = plan_for_version(version)
+        self.actor = execution_actor(execution, version)
+        self.unsaved: list[ExecutionStep] = []
+        self.states: dict[str, object] = {}
+        self.outputs: dict[str, dict] = {}
+        self.attempts: dict[str, int] = {}
+        self.waiting: dict[str, ExecutionStep] = {}
+        # A first run has no steps yet; a resumed or replayed one rebuilds its state from them.
+        steps = [] if execution.first_run else ExecutionStep.objects.filter(execution=execution).order_by("id")
+        for step in steps:
+            self.attempts[step.node_id] = max(self.attempts.get(step.node_id, 0), step.attempt)
+            if step.status == statuses.STEP_SUCCEEDED:
+                self.states[step.node_id] = step.decision if step.kind == statuses.CONDITION else DONE
+                self.outputs[step.node_id] = step.output
+            elif step.status == statuses.STEP_WAITING:
+                self.waiting[step.node_id] = step
+        self.context = {**execution.context, "steps": self.outputs}
+
+    def run(self) -> str:
+        try:
+            for node_id in self.plan.order:
+                if node_id in self.states or not self.plan.reached(node_id, self.states):
+                    continue
+                node = self.plan.nodes[node_id]
+                if node["type"] == statuses.CONDITION:
+                    parked = self.condition(node)
+                else:
+                    parked = self.action(node, last=self._last(node_id))
+                if parked is not None:
+                    return parked
+            return self.finish()
+        except _Lost:
+            return LOST
+
+    def _last(self, node_id: str) -> bool:
+        """Whether no node after ``node_id`` would run were it to succeed (then the run finishes with it)."""
+        states = {**self.states, node_id: DONE}
+        position = self.plan.order.index(node_id)
+        return not any(
+            later not in states and self.plan.reached(later, states) for later in self.plan.order[position + 1 :]
+        )
+
+    # -- writing
+
+    def _step(self, node: dict, **fields) -> ExecutionStep:
+        return ExecutionStep(
+            execution_id=self.execution.pk,
+            node_id=node["id"],
+            kind=node["type"],
+            action=node.get("action", ""),
+            **fields,
+        )
+
+    def _flush(self, *steps: ExecutionStep) -> None:
+        """Writes the unsaved condition records and ``steps``; a duplicate means another runner has them."""
+        try:
+            with transaction.atomic(savepoint=False):
+                ExecutionStep.objects.bulk_create([*self.unsaved, *steps])
+        except IntegrityError:
+            raise _Lost from None
+        self.unsaved = []
+
+    def _update(self, **fields) -> None:
+        """Updates the execution only while this runner owns it; otherwise the run is lost."""
+        if not Execution.objects.filter(pk=self.execution.pk, lease_owner=self.owner).update(**fields):
+            raise _Lost
+
+    def _renew_lease(self) -> None:
+        lease = timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
+        now = max(self.now, timezone.now())
+        if self.execution.lease_until - now < lease / 2:
+            self.execution.lease_until = now + lease
+            self._update(lease_until=self.execution.lease_until)
+
+    def _leave(self, status: str, **fields) -> str:
+        """Ends this runner's hold: status, lease cleared, slot returned; who may run next is woken after commit."""
+        execution = self.execution
+        with transaction.atomic(savepoint=False):
+            self._flush()
+            self._update(status=status, lease_owner="", lease_until=None, holds_slot=False, **fields)
+            if execution.holds_slot:
+                guards.slot_release(flow_id=execution.flow_id)
+            hands_on = status not in statuses.BLOCKING and bool(execution.subject_key)
+            transaction.on_commit(lambda: wake_successors(execution, subject=hands_on))
+            if status == statuses.RETRYING and fields.get("resume_at") and fields["resume_at"] <= self.now:
+                run_on_commit([execution.pk])
+        execution.status = status
+        return status
+
+    def finish(self) -> str:
+        return self._leave(
+            statuses.SUCCEEDED, finished_at=max(self.now, timezone.now()), current_node="", status_reason=""
+        )
+
+    # -- conditions
+
+    def condition(self, node: dict) -> str | None:
+        started_at, started = timezone.now(), time.monotonic()
+        data = rule_inputs(node["rule"], self.context)
+        try:
+            decision = evaluate(node["rule"], self.context)
+        except StepFailure as failure:
+            return self.fail(
+                node,
+                attempt=self.attempts.get(node["id"], 0) + 1,
+                data=data,
+                failure=failure,
+                started_at=started_at,
+                started=started,
+            )
+        output = {"result": decision}
+        self.unsaved.append(
+            self._step(
+                node,
+                attempt=self.attempts.get(node["id"], 0) + 1,
+                status=statuses.STEP_SUCCEEDED,
+                input=data,
+                output=output,
+                decision=decision,
+                started_at=started_at,
+                duration_ms=_ms(started),
+            )
+        )
+        self.states[node["id"]] = decision
+        self.outputs[node["id"]] = output
+        return None
+
+    # -- actions
+
+    def action(self, node: dict, *, last: bool = False) -> str | None:
+        """Runs one action node; answers the execution's status when the run stops or ends here, else ``None``.
+
+        A database action that is the run's ``last`` node finishes the execution in its own
+        transaction (one commit fewer); a finish that finds the lease lost rolls the action back.
+        """
+        node_id = node["id"]
+        handler, spec = handler_for(node["action"]), action_spec(node["action"])
+        attempt = self.attempts.get(node_id, 0) + 1
+        started_at, started = timezone.now(), time.monotonic()
+        if handler is None or spec is None:
+            failure = TerminalFailure("unknown_action", f"{node['action']!r} is not an action the runtime knows")
+            return self.fail(node, attempt=attempt, data={}, failure=failure, started_at=started_at, started=started)
+        if guards.kill_switch_engaged(max_age=conf.get("ORDERFLOW_KILL_SWITCH_RECHECK_SECONDS")):
+            return self._leave(statuses.PENDING, current_node=node_id, status_reason="kill switch engaged")
+        if handler.parks and node_id in self.waiting:
+            self.resume_from_wait(node)
+            return None
+        run = ActionRun(
+            execution_id=self.execution.pk,
+            node_id=node_id,
+            key=idempotency_key(self.execution.pk, node_id),
+            actor=self.actor,
+            context=self.context,
+            now=max(self.now, timezone.now()),
+            attempt=attempt,
+        )
+        secrets = getattr(handler, "secret_params", ())
+        params: dict = {}
+        try:
+            params = render_params(node.get("params", {}), self.context)
+            problem = params_problem(spec, params)
+            if problem:
+                raise TerminalFailure("invalid_param", problem)
+            if handler.parks:
+                return self.park(node, handler, params, run, started_at)
+            if handler.external:
+                if spec.contacts_customer:
+                    with transaction.atomic():
+                        guards.contact_take(flow_id=self.execution.flow_id, now=run.now)
+                output = handler.perform(params, run)
+                self.succeed(node, attempt, masked(params, secrets), output, started_at, started)
+            else:
+                with transaction.atomic():
+                    if spec.contacts_customer:
+                        guards.contact_take(flow_id=self.execution.flow_id, now=run.now)
+                    output = handler.perform(params, run)
+                    self.succeed(node, attempt, masked(params, secrets), output, started_at, started)
+                    if last:
+                        self.unsaved = []
+                        self.states[node_id] = DONE
+                        self.outputs[node_id] = output
+                        return self.finish()
+            self.unsaved = []
+        except RateLimited as limited:
+            return self._leave(
+                statuses.RETRYING,
+                resume_at=limited.resume_at,
+                current_node=node_id,
+                status_reason="customer-contact rate limit reached; waiting for the next minute",
+            )
+        except StepFailure as failure:
+            return self.fail(
+                node,
+                attempt=attempt,
+                data=masked(params, secrets),
+                failure=failure,
+                started_at=started_at,
+                started=started,
+            )
+        except _Lost:
+            raise
+        except IntegrityError as exc:
+            if ActionReceipt.objects.filter(key=run.key).exists():
+                raise _Lost from None
+            failure = RetryableFailure("internal_error", f"{type(exc).__name__}: {exc}")
+            return self.fail(
+                node,
+                attempt=attempt,
+                data=masked(params, secrets),
+                failure=failure,
+                started_at=started_at,
+                started=started,
+            )
+        except Exception as exc:  # a bug or an outage in the action: retried, and recorded for the operator
+            failure = RetryableFailure("internal_error", f"{type(exc).__name__}: {exc}")
+            return self.fail(
+                node,
+                attempt=attempt,
+                data=masked(params, secrets),
+                failure=failure,
+                started_at=started_at,
+                started=started,
+            )
+        self.states[node_id] = DONE
+        self.outputs[node_id] = output
+        return None
+
+    def succeed(self, node: dict, attempt: int, params: dict, output: dict, started_at, started: float) -> None:
+        """The receipt and the step records, in the caller's transaction (the action's own, for database actions)."""
+        with transaction.atomic(savepoint=False):
+            ActionReceipt.objects.create(
+                key=idempotency_key(self.execution.pk, node["id"]),
+                execution_id=self.execution.pk,
+                node_id=node["id"],
+                action=node["action"],
+                output=output,
+            )
+            ExecutionStep.objects.bulk_create(
+                [
+                    *self.unsaved,
+                    self._step(
+                        node,
+                        attempt=attempt,
+                        status=statuses.STEP_SUCCEEDED,
+                        input=params,
+                        output=output,
+                        started_at=started_at,
+                        duration_ms=_ms(started),
+                    ),
+                ]
+            )
+            self._renew_lease()
+
+    def park(self, node: dict, handler, params: dict, run: ActionRun, started_at) -> str:
+        """A ``delay``: record the wait and leave the execution ``waiting`` until ``resume_at``."""
+        resume_at = handler.resume_at(params, run)
+        output = {"resume_at": resume_at.isoformat().replace("+00:00", "Z"), "minutes": params["minutes"]}
+        with transaction.atomic():
+            self._flush(
+                self._step(
+                    node,
+                    attempt=run.attempt,
+                    status=statuses.STEP_WAITING,
+                    input=params,
+                    output=output,
+                    started_at=started_at,
+                )
+            )
+            return self._leave(statuses.WAITING, resume_at=resume_at, current_node=node["id"], status_reason="")
+
+    def resume_from_wait(self, node: dict) -> None:
+        """The wait is over: the delay's step succeeds, and the context's order is read again."""
+        step = self.waiting[node["id"]]
+        context = self.execution.context
+        order_id = context.get("order", {}).get("id") if isinstance(context.get("order"), dict) else None
+        with transaction.atomic():
+            waited_ms = int((max(self.now, timezone.now()) - step.started_at).total_seconds() * 1000)
+            done = ExecutionStep.objects.filter(pk=step.pk, status=statuses.STEP_WAITING).update(
+                status=statuses.STEP_SUCCEEDED, duration_ms=max(waited_ms, 0)
+            )
+            if not done:
+                raise _Lost
+            if order_id is not None:
+                order = Order.objects.filter(pk=order_id).select_related("channel", "customer").first()
+                if order is not None:
+                    context = {**context, "order": order_representation(order)}
+                    self._update(context=context)
+            self._renew_lease()
+        self.execution.context = context
+        self.context = {**context, "steps": self.outputs}
+        self.states[node["id"]] = DONE
+        self.outputs[node["id"]] = step.output
+
+    def fail(self, node: dict, *, attempt: int, data: dict, failure: StepFailure, started_at, started: float) -> str:
+        """Records the failed attempt; the execution retries after its backoff, or is dead."""
+        execution = self.execution
+        spec = action_spec(node.get("action", "")) if node["type"] == statuses.ACTION else None
+        retry = node.get("retry") or (
+            spec.default_retry if spec is not None else {"max_attempts": 1, "backoff_seconds": 0}
+        )
+        floor = execution.retry_floor if execution.current_node == node["id"] else 0
+        used = attempt - floor
+        step = self._step(
+            node,
+            attempt=attempt,
+            status=statuses.STEP_FAILED,
+            input=data,
+            error=failure.as_dict(),
+            started_at=started_at,
+            duration_ms=_ms(started),
+        )
+        with transaction.atomic():
+            self._flush(step)
+            if failure.retryable and used < retry["max_attempts"]:
+                resume_at = max(self.now, timezone.now()) + timedelta(seconds=backoff_seconds(retry, used))
+                return self._leave(
+                    statuses.RETRYING,
+                    resume_at=resume_at,
+                    current_node=node["id"],
+                    status_reason=f"{node['id']}: {failure.message} (attempt {used} of {retry['max_attempts']})",
+                )
+            return self._leave(
+                statuses.DEAD,
+                finished_at=max(self.now, timezone.now()),
+                current_node=node["id"],
+                status_reason=f"{node['id']}: {failure.message}",
+            )
+
+
+def _ms(started: float) -> int:
+    return max(int((time.monotonic() - started) * 1000), 0)

@@ -1,0 +1,100 @@
+"""The runtime's guards: the kill switch, per-flow concurrency slots, the customer-contact rate limit
+and loop protection. Counters change by conditional ``UPDATE`` only, never read-modify-write.
+"""
+
+import time
+from datetime import datetime, timedelta
+
+from django.db.models import F
+
+from . import conf, statuses
+from .errors import RateLimited
+from .models import KILL_SWITCH_ID, Execution, FlowSlot, KillSwitch, RateWindow
+
+_seen: tuple[float, bool] = (float("-inf"), False)
+
+
+def kill_switch_engaged(*, max_age: float = 0.0) -> bool:
+    """Whether the kill switch is engaged; with ``max_age`` an answer read that recently in this
+    process may be reused (runners check between actions without a query per action)."""
+    global _seen
+    checked_at, engaged = _seen
+    moment = time.monotonic()
+    if max_age > 0 and moment - checked_at < max_age:
+        return engaged
+    engaged = KillSwitch.objects.filter(pk=KILL_SWITCH_ID, engaged=True).exists()
+    _seen = (moment, engaged)
+    return engaged
+
+
+def kill_switch_state() -> KillSwitch:
+    return KillSwitch.objects.filter(pk=KILL_SWITCH_ID).first() or KillSwitch(pk=KILL_SWITCH_ID)
+
+
+# --- concurrency ----------------------------------------------------------------------------
+
+
+def slot_acquire(*, flow_id: int) -> bool:
+    """Takes one of the flow's ``ORDERFLOW_FLOW_CONCURRENCY`` slots, or marks the flow starved and says no.
+
+    One conditional ``UPDATE … SET running = running + 1 WHERE running < limit``: of two racing
+    claims for the last slot only one gets it. Runs in the claimer's transaction.
+    """
+    limit = conf.get("ORDERFLOW_FLOW_CONCURRENCY")
+    take = FlowSlot.objects.filter(flow_id=flow_id, running__lt=limit)
+    if take.update(running=F("running") + 1):
+        return True
+    # The flow's first run (no row yet, or one a concurrent claim is creating), or the limit reached.
+    FlowSlot.objects.bulk_create([FlowSlot(flow_id=flow_id)], ignore_conflicts=True)
+    if take.update(running=F("running") + 1):
+        return True
+    FlowSlot.objects.filter(flow_id=flow_id, starved=False).update(starved=True)
+    return False
+
+
+def slot_release(*, flow_id: int) -> None:
+    """Gives a slot back (in the releaser's transaction)."""
+    FlowSlot.objects.filter(flow_id=flow_id, running__gt=0).update(running=F("running") - 1)
+
+
+def slot_starvation_clear(*, flow_id: int) -> bool:
+    """``True`` (once) when claims were refused for want of a slot since the last call: wake the waiting."""
+    return FlowSlot.objects.filter(flow_id=flow_id, starved=True).update(starved=False) > 0
+
+
+# --- customer-contact rate limit ------------------------------------------------------------
+
+
+def _window(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
+
+
+def contact_take(*, flow_id: int, now: datetime) -> None:
+    """Counts one customer contact of the flow in this minute, or raises ``RateLimited`` (resume next minute).
+
+    Run inside the action's transaction: an action that fails gives its unit back.
+    """
+    limit = conf.get("ORDERFLOW_CUSTOMER_CONTACT_RATE")
+    window = _window(now)
+    take = RateWindow.objects.filter(flow_id=flow_id, window_start=window, count__lt=limit)
+    if take.update(count=F("count") + 1):
+        return
+    # The minute's first contact (no row yet, or one a concurrent action is creating), or the limit reached.
+    RateWindow.objects.bulk_create([RateWindow(flow_id=flow_id, window_start=window)], ignore_conflicts=True)
+    if take.update(count=F("count") + 1):
+        return
+    raise RateLimited(resume_at=window + timedelta(minutes=1))
+
+
+# --- loop protection ------------------------------------------------------------------------
+
+
+def self_triggered_recently(*, flow_id: int, subject_key: str, now: datetime) -> int:
+    """How many executions of the flow its own actions triggered on this subject in the last minute."""
+    return (
+        Execution.objects.filter(
+            flow_id=flow_id, subject_key=subject_key, self_triggered=True, created_at__gte=now - timedelta(minutes=1)
+        )
+        .exclude(status=statuses.SUPPRESSED)
+        .count()
+    )

@@ -1,0 +1,84 @@
+"""Row locks of the runtime. Lock order: ``RuntimeLock`` → ``Execution`` rows (by id) → ``FlowSlot``.
+
+On PostgreSQL these are ``SELECT … FOR UPDATE``; SQLite serialises writers anyway (immediate
+transactions) and ignores them.
+"""
+
+import time
+
+from django.db import IntegrityError, connection, transaction
+
+from builder.models import FlowVersion
+
+from . import statuses
+from .models import KILL_SWITCH_ID, Execution, RuntimeLock
+
+
+def named_lock(name: str) -> RuntimeLock:
+    """The ``RuntimeLock`` row ``name``, created if missing, locked until the transaction ends.
+
+    Waits for the holder: two dispatchers queue instead of both draining the outbox.
+    """
+    lock = RuntimeLock.objects.select_for_update().filter(name=name).first()
+    if lock is not None:
+        return lock
+    try:
+        with transaction.atomic():
+            RuntimeLock.objects.create(name=name)
+    except IntegrityError:
+        pass
+    return RuntimeLock.objects.select_for_update().get(name=name)
+
+
+_CLAIM_SQL = """
+SELECT e.*,
+       EXISTS (SELECT 1 FROM runtime_killswitch k WHERE k.id = %s AND k.engaged) AS kill_switch,
+       EXISTS (SELECT 1 FROM runtime_execution p
+               WHERE p.subject_key = e.subject_key AND p.subject_key <> '' AND p.id < e.id
+                 AND p.status IN ({blocking})) AS held_back,
+       v.checksum AS version_checksum
+FROM runtime_execution e
+JOIN builder_flowversion v ON v.id = e.flow_version_id
+WHERE e.id = %s
+"""
+
+
+def execution_try_lock(execution_id: int) -> Execution | None:
+    """The execution row locked ``FOR UPDATE SKIP LOCKED``, or ``None`` when another runner holds it.
+
+    Two runners (or two clusters) claiming the same execution never both get it: the second
+    skips it and moves on instead of waiting. Only the execution row is locked (``OF e``), not
+    the version it joins. The same query answers what a claim must know — ``kill_switch``
+    (engaged) and ``held_back`` (an earlier execution of the subject is still pending, running
+    or retrying) — and the version's checksum for ``flow_version_summary``.
+
+    Written out rather than built with the ORM: it runs once per claim, and composing it costs
+    several times the CPU of running it.
+    """
+    sql = _CLAIM_SQL.format(blocking=", ".join(["%s"] * len(statuses.BLOCKING)))
+    if connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE OF e SKIP LOCKED"
+    params = [KILL_SWITCH_ID, *statuses.BLOCKING, execution_id]
+    return next(iter(Execution.objects.raw(sql, params)), None)
+
+
+_versions: dict[tuple[int, str], tuple[float, FlowVersion]] = {}
+VERSION_NAME_TTL = 60.0
+
+
+def flow_version_summary(version_id: int, checksum: str) -> FlowVersion:
+    """The version (number, checksum, its flow's name; the document loads on first use), cached per process.
+
+    Versions never change (the checksum in the key makes sure of it); only the flow's name may,
+    so an entry is re-read after a minute.
+    """
+    cached = _versions.get((version_id, checksum))
+    if cached is not None and time.monotonic() - cached[0] < VERSION_NAME_TTL:
+        return cached[1]
+    version = (
+        FlowVersion.objects.select_related("flow")
+        .only("id", "flow_id", "number", "checksum", "flow__id", "flow__name")
+        .get(pk=version_id)
+    )
+    _versions[(version_id, version.checksum)] = (time.monotonic(), version)
+    return version

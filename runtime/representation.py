@@ -1,0 +1,47 @@
+"""The JSON shape of an execution and its steps, for the API."""
+
+from .models import Execution, ExecutionStep
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def step_representation(step: ExecutionStep) -> dict:
+    return {
+        "id": step.pk,
+        "node_id": step.node_id,
+        "kind": step.kind,
+        "action": step.action or None,
+        "attempt": step.attempt,
+        "status": step.status,
+        "input": step.input,
+        "output": step.output,
+        "decision": step.decision,
+        "error": step.error,
+        "started_at": _iso(step.started_at),
+        "duration_ms": step.duration_ms,
+    }
+
+
+def execution_representation(execution: Execution, *, with_context: bool = False) -> dict:
+    body = {
+        "id": execution.pk,
+        "flow": execution.flow_id,
+        "flow_version": execution.flow_version.number,
+        "trigger": execution.trigger_type,
+        "event": execution.event_id,
+        "subject": execution.subject_key or None,
+        "status": execution.status,
+        "status_reason": execution.status_reason,
+        "current_node": execution.current_node or None,
+        "caused_by": execution.caused_by,
+        "created_at": _iso(execution.created_at),
+        "started_at": _iso(execution.started_at),
+        "finished_at": _iso(execution.finished_at),
+        "resume_at": _iso(execution.resume_at),
+        "steps": [step_representation(step) for step in execution.steps.all()],
+    }
+    if with_context:
+        body["context"] = execution.context
+    return body

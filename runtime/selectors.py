@@ -1,0 +1,33 @@
+"""Reads of executions, for the API."""
+
+from django.db.models import Prefetch, QuerySet
+
+from .errors import ExecutionNotFound
+from .models import Execution, ExecutionStep
+
+
+def execution_list(*, filters: dict | None = None) -> QuerySet[Execution]:
+    """Executions newest first, each with its version and steps (two extra queries per page).
+
+    ``filters``: ``flow`` (id), ``status``, ``subject`` (``"order:123"``).
+    """
+    qs = (
+        Execution.objects.select_related("flow_version")
+        .defer("flow_version__document", "flow_version__notes")
+        .prefetch_related(Prefetch("steps", queryset=ExecutionStep.objects.order_by("id")))
+    )
+    f = filters or {}
+    if f.get("flow"):
+        qs = qs.filter(flow_id=f["flow"])
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("subject"):
+        qs = qs.filter(subject_key=f["subject"])
+    return qs
+
+
+def execution_get(*, execution_id: int) -> Execution:
+    execution = execution_list().filter(pk=execution_id).first()
+    if execution is None:
+        raise ExecutionNotFound(details={"execution": execution_id})
+    return execution
