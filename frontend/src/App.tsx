@@ -1,0 +1,54 @@
+import { lazy, Suspense } from "react";
+import { AuthProvider, useAuth } from "./app/auth";
+import { LoginPage } from "./app/LoginPage";
+import { match, useLocation } from "./app/router";
+import { Shell } from "./app/Shell";
+import { I18nProvider, useI18n } from "./i18n/i18n";
+import { ExecutionsPage } from "./pages/ExecutionsPage";
+import { FlowsPage } from "./pages/FlowsPage";
+import { InboxPage } from "./pages/InboxPage";
+import { TicketsPage } from "./pages/TicketsPage";
+
+// The editor (canvas, forms, JSON Schema validation) is most of the code: it loads on its own.
+const EditorPage = lazy(() => import("./editor/EditorPage"));
+
+function Loading() {
+  const { t } = useI18n();
+  return <p className="loading">{t("common.loading")}</p>;
+}
+
+function Page() {
+  const { path, query } = useLocation();
+  let params: Record<string, string> | null;
+  if ((params = match("/flows/:id", path))) {
+    return <EditorPage key={params.id} flowId={Number(params.id)} executionId={query.get("execution")} />;
+  }
+  if (match("/executions", path)) return <ExecutionsPage flowId={query.get("flow")} />;
+  if ((params = match("/tickets/:id", path))) return <TicketsPage selectedId={Number(params.id)} />;
+  if (match("/tickets", path)) return <TicketsPage selectedId={null} />;
+  if (match("/inbox", path)) return <InboxPage />;
+  return <FlowsPage />;
+}
+
+function Gate() {
+  const { me, ready } = useAuth();
+  if (!ready) return <Loading />;
+  if (!me) return <LoginPage />;
+  return (
+    <Shell>
+      <Suspense fallback={<Loading />}>
+        <Page />
+      </Suspense>
+    </Shell>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <AuthProvider>
+        <Gate />
+      </AuthProvider>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,140 @@
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { api } from "../api/client";
+import { useI18n, type Language } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/messages";
+import { useAuth } from "./auth";
+import { Link, useLocation } from "./router";
+
+export const INBOX_CHANGED = "orderflow:inbox-changed";
+
+/** The unread count for the badge: polled, and refreshed at once when the inbox page changes it. */
+function useUnreadCount(): number {
+  const [count, setCount] = useState(0);
+  const refresh = useCallback(() => {
+    api<{ unread: number }>("inbox/unread-count/")
+      .then((answer) => setCount(answer.unread))
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    refresh();
+    const timer = window.setInterval(refresh, 30_000);
+    window.addEventListener(INBOX_CHANGED, refresh);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener(INBOX_CHANGED, refresh);
+    };
+  }, [refresh]);
+  return count;
+}
+
+export function LanguageSwitch() {
+  const { language, setLanguage, t } = useI18n();
+  return (
+    <label className="language-switch">
+      <span>{t("user.language")}</span>
+      <select value={language} onChange={(e) => setLanguage(e.target.value as Language)} aria-label={t("user.language")}>
+        <option value="zh">中文</option>
+        <option value="en">English</option>
+      </select>
+    </label>
+  );
+}
+
+function UserMenu() {
+  const { t } = useI18n();
+  const { me, logout } = useAuth();
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: MouseEvent | KeyboardEvent) => {
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !ref.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener("mousedown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("mousedown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, [open]);
+  if (!me) return null;
+  return (
+    <div className="user-menu" ref={ref}>
+      <button type="button" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={t("user.menu")}>
+        <span className="avatar" aria-hidden="true">
+          {me.username.slice(0, 1).toUpperCase()}
+        </span>
+        {me.username}
+      </button>
+      {open && (
+        <div className="menu" role="menu">
+          <p className="muted">
+            {t("user.roles")}: {me.roles.map((role) => t(`role.${role}` as MessageKey)).join("、") || "—"}
+          </p>
+          <LanguageSwitch />
+          <button type="button" role="menuitem" onClick={() => void logout()}>
+            {t("user.logout")}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+const NAV: { to: string; key: MessageKey; prefix: string }[] = [
+  { to: "/flows", key: "nav.flows", prefix: "/flows" },
+  { to: "/executions", key: "nav.executions", prefix: "/executions" },
+  { to: "/tickets", key: "nav.tickets", prefix: "/tickets" },
+  { to: "/inbox", key: "nav.inbox", prefix: "/inbox" },
+];
+
+/** Pages that are planned but not built yet show in the navigation, disabled. */
+const LATER: MessageKey[] = ["nav.orders", "nav.dashboards"];
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { path } = useLocation();
+  const unread = useUnreadCount();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/flows" className="brand">
+          {t("app.name")}
+        </Link>
+        <nav aria-label={t("nav.main")}>
+          <ul>
+            {NAV.map((item) => {
+              const active = path === item.prefix || path.startsWith(`${item.prefix}/`) || (item.prefix === "/flows" && path === "/");
+              return (
+                <li key={item.to}>
+                  <Link to={item.to} aria-current={active ? "page" : undefined} className={active ? "active" : undefined}>
+                    {t(item.key)}
+                    {item.to === "/inbox" && unread > 0 && (
+                      <span className="count-badge" data-testid="unread-badge" aria-label={t("inbox.unreadCount", { n: unread })}>
+                        {unread}
+                      </span>
+                    )}
+                  </Link>
+                </li>
+              );
+            })}
+            {LATER.map((key) => (
+              <li key={key}>
+                <span className="nav-later" title={t("nav.soon")} aria-disabled="true">
+                  {t(key)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <UserMenu />
+      </header>
+      <main id="main" className="content">
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from "node:fs";
+import jsonLogic from "json-logic-js";
+import { describe, expect, it } from "vitest";
+import type { JsonValue } from "../api/types";
+import { coerceValue, fromJsonLogic, toJsonLogic, type Group, type Operator, type Rule } from "./condition";
+
+type Case = [JsonValue, JsonValue, JsonValue];
+
+// The shared conformance suite beside the repository, else the byte-identical copy the builder's tests vendor.
+const shared = new URL("../../../../shared/conformance/jsonlogic/tests.json", import.meta.url).pathname;
+const vendored = new URL("../../../tests/builder/fixtures/jsonlogic/tests.json", import.meta.url).pathname;
+const suitePath = existsSync(shared) ? shared : vendored;
+const suite = (JSON.parse(readFileSync(suitePath, "utf8")) as (string | Case)[]).filter((item): item is Case => Array.isArray(item));
+
+const isObject = (v: unknown): v is Record<string, JsonValue> => !!v && typeof v === "object" && !Array.isArray(v);
+const literal = (v: JsonValue): boolean => (Array.isArray(v) ? v.every(literal) : !isObject(v));
+
+/**
+ * A conformance case as the builder would write it: the operand the rule reads becomes a context
+ * field, the other the rule's value. Answers null for cases outside what the builder offers
+ * (operators it does not write, nested rules, three-argument comparisons).
+ */
+function asBuilderCase([rule, , expected]: Case): { group: Group; data: Record<string, JsonValue>; expected: JsonValue; op: string } | null {
+  if (!isObject(rule) || Object.keys(rule).length !== 1) return null;
+  const op = Object.keys(rule)[0];
+  const raw = rule[op];
+  const args = Array.isArray(raw) ? raw : [raw];
+  if (!args.every(literal)) return null;
+  const one = (operator: Operator, _field: JsonValue, value: JsonValue): Group => ({
+    kind: "group",
+    combinator: "and",
+    children: [{ kind: "rule", field: "f", operator, value } as Rule],
+  });
+  if (["==", "!=", ">", ">=", "<", "<="].includes(op)) {
+    if (args.length !== 2 || Array.isArray(args[1]) || Array.isArray(args[0])) return null;
+    return { group: one(op as Operator, args[0], args[1]), data: { f: args[0] }, expected, op };
+  }
+  if (op === "in" && args.length === 2) {
+    if (Array.isArray(args[1])) return { group: one("in", args[0], args[1]), data: { f: args[0] }, expected, op };
+    if (typeof args[1] === "string") return { group: one("contains", args[1], args[0]), data: { f: args[1] }, expected, op };
+    return null;
+  }
+  if ((op === "!" || op === "!!") && args.length === 1) {
+    return { group: one(op === "!" ? "falsy" : "truthy", args[0], null), data: { f: args[0] }, expected, op };
+  }
+  if ((op === "and" || op === "or") && args.length >= 1) {
+    // A group of "is set" rules: JsonLogic's and/or answer an operand, the group its truth.
+    const data = Object.fromEntries(args.map((value, i) => [`f${i}`, value]));
+    const group: Group = {
+      kind: "group",
+      combinator: op,
+      children: args.map((_v, i) => ({ kind: "rule", field: `f${i}`, operator: "truthy", value: null })),
+    };
+    return { group, data, expected: jsonLogic.truthy(expected), op };
+  }
+  return null;
+}
+
+const cases = suite.map((c) => [JSON.stringify(c), asBuilderCase(c), c] as const).filter(([, b]) => b !== null);
+
+describe("condition builder against the shared JsonLogic conformance suite", () => {
+  it("covers every operator the builder writes", () => {
+    const ops = new Set(cases.map(([, b]) => b!.op));
+    expect([...ops].sort()).toEqual(["!", "!!", "!=", "<", "<=", "==", ">", ">=", "and", "in", "or"].sort());
+    expect(cases.length).toBeGreaterThan(40);
+  });
+
+  it.each(cases)("%s", (_name, builderCase, original) => {
+    const { group, data, expected } = builderCase!;
+    // json-logic-js itself agrees with the suite on the original rule…
+    expect(jsonLogic.apply(original[0] as never, original[1])).toEqual(original[2]);
+    // …the builder's JsonLogic gives the suite's answer on the same values…
+    const written = toJsonLogic(group);
+    expect(jsonLogic.apply(written as never, data)).toEqual(expected);
+    // …and reading it back gives the same builder model.
+    expect(fromJsonLogic(written)).toEqual(group);
+  });
+});
+
+describe("condition builder", () => {
+  it("writes the VIP rule as plain JsonLogic and reads it back", () => {
+    const group: Group = {
+      kind: "group",
+      combinator: "and",
+      children: [
+        { kind: "rule", field: "order.channel", operator: "==", value: "tmall" },
+        { kind: "rule", field: "order.total_amount", operator: ">=", value: 599 },
+      ],
+    };
+
+    const rule = toJsonLogic(group);
+
+    expect(rule).toEqual({ and: [{ "==": [{ var: "order.channel" }, "tmall"] }, { ">=": [{ var: "order.total_amount" }, 599] }] });
+    expect(jsonLogic.apply(rule as never, { order: { channel: "tmall", total_amount: "699.00" } })).toBe(true);
+    expect(jsonLogic.apply(rule as never, { order: { channel: "jd", total_amount: "699.00" } })).toBe(false);
+    expect(jsonLogic.apply(rule as never, { order: { channel: "tmall", total_amount: "598.99" } })).toBe(false);
+    expect(fromJsonLogic(rule)).toEqual(group);
+  });
+
+  it("nests groups", () => {
+    const rule: JsonValue = { or: [{ and: [{ "!!": { var: "a" } }, { "!": { in: ["x", { var: "b" }] } }] }, { in: [{ var: "c" }, [1, 2]] }] };
+
+    const group = fromJsonLogic(rule);
+
+    expect(group).not.toBeNull();
+    expect(toJsonLogic(group!)).toEqual(rule);
+  });
+
+  it("reads a lone comparison as a one-rule group and an empty rule as an empty group", () => {
+    expect(fromJsonLogic({ ">": [{ var: "n" }, 3] })).toEqual({
+      kind: "group",
+      combinator: "and",
+      children: [{ kind: "rule", field: "n", operator: ">", value: 3 }],
+    });
+    expect(fromJsonLogic(undefined)).toEqual({ kind: "group", combinator: "and", children: [] });
+  });
+
+  it("leaves rules it cannot show to the JSON editor", () => {
+    expect(fromJsonLogic({ some: [{ var: "order.lines" }, { ">": [{ var: "quantity" }, 3] }] })).toBeNull();
+    expect(fromJsonLogic({ "<": [1, { var: "n" }, 3] })).toBeNull();
+    expect(fromJsonLogic({ "==": [{ var: "a" }, { var: "b" }] })).toBeNull();
+  });
+
+  it("types what the operator typed", () => {
+    expect(coerceValue("599", ">=", "string")).toBe(599);
+    expect(coerceValue("599", "==", "string")).toBe("599");
+    expect(coerceValue("3", "==", "integer")).toBe(3);
+    expect(coerceValue("true", "==", "boolean")).toBe(true);
+    expect(coerceValue("tmall, jd，pdd", "in", "string")).toEqual(["tmall", "jd", "pdd"]);
+  });
+});

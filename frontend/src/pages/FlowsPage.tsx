@@ -1,0 +1,191 @@
+import { useEffect, useRef, useState } from "react";
+import { rowsOf } from "../api/client";
+import { DEAD, executionsApi, flowsApi } from "../api/flows";
+import type { Execution, Flow, FlowDocument } from "../api/types";
+import { FLOW_EDITORS, useAuth } from "../app/auth";
+import { Link, navigate } from "../app/router";
+import { useApi } from "../app/useApi";
+import { Empty, ErrorNote, StatusBadge } from "../components/common";
+import { formatTime, useI18n } from "../i18n/i18n";
+import { readJsonFile } from "./files";
+
+type StatusFilter = "all" | "draft" | "published" | "disabled";
+
+export function flowStatus(flow: Flow): Exclude<StatusFilter, "all"> {
+  if (!flow.current_version) return "draft";
+  return flow.enabled ? "published" : "disabled";
+}
+
+interface RunSummary {
+  lastRunAt: string | null;
+  lastStatus: string | null;
+  failures: number;
+}
+
+
+/** Last run and failure count (dead executions): from the flow answer when the API gives them, else from its 100 most recent executions. */
+function useRunSummary(flow: Flow): RunSummary | null {
+  const given = flow.last_run_at !== undefined && flow.failure_count !== undefined;
+  const [summary, setSummary] = useState<RunSummary | null>(null);
+  useEffect(() => {
+    if (given || !flow.current_version) return;
+    const controller = new AbortController();
+    executionsApi
+      .list({ flow: flow.id, page_size: 100 }, controller.signal)
+      .then((answer) => {
+        const rows: Execution[] = rowsOf(answer);
+        setSummary({
+          lastRunAt: rows[0] ? (rows[0].started_at ?? rows[0].created_at) : null,
+          lastStatus: rows[0]?.status ?? null,
+          failures: rows.filter((row) => row.status === DEAD).length,
+        });
+      })
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [flow.id, flow.current_version, given]);
+  if (given) {
+    return { lastRunAt: flow.last_run_at ?? null, lastStatus: null, failures: flow.failure_count ?? 0 };
+  }
+  return summary;
+}
+
+function FlowRow({ flow, canEdit, onToggle }: { flow: Flow; canEdit: boolean; onToggle: (flow: Flow) => void }) {
+  const { t, language } = useI18n();
+  const status = flowStatus(flow);
+  const runs = useRunSummary(flow);
+  const n = flow.current_version?.number ?? 0;
+  return (
+    <tr data-testid={`flow-row-${flow.id}`}>
+      <td>
+        <Link to={`/flows/${flow.id}`} className="flow-name">
+          {flow.name || t("flows.untitled")}
+        </Link>
+        {flow.description && <div className="muted small">{flow.description}</div>}
+      </td>
+      <td>
+        <span className={`badge flow-${status}`}>
+          {status === "draft" ? t("flows.status.draft") : t(status === "published" ? "flows.status.published" : "flows.status.disabled", { n })}
+        </span>
+        {status !== "draft" && flow.has_unpublished_changes && <span className="muted small"> · {t("flows.status.changes")}</span>}
+      </td>
+      <td>
+        {runs?.lastRunAt ? (
+          <Link to={`/executions?flow=${flow.id}`}>
+            {formatTime(runs.lastRunAt, language)} {runs.lastStatus && <StatusBadge status={runs.lastStatus} />}
+          </Link>
+        ) : (
+          <span className="muted">{t("flows.never")}</span>
+        )}
+      </td>
+      <td className={runs && runs.failures > 0 ? "danger num" : "num"}>{runs ? runs.failures : "—"}</td>
+      <td>
+        {status === "draft" ? (
+          <span className="muted">—</span>
+        ) : canEdit ? (
+          <button type="button" className={flow.enabled ? "" : "primary"} onClick={() => onToggle(flow)}>
+            {flow.enabled ? t("flows.disable") : t("flows.enable")}
+          </button>
+        ) : (
+          <span>{flow.enabled ? t("common.yes") : t("common.no")}</span>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function FlowsPage() {
+  const { t } = useI18n();
+  const { can } = useAuth();
+  const canEdit = can(FLOW_EDITORS);
+  const [q, setQ] = useState("");
+  const [query, setQuery] = useState("");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [error, setError] = useState<Error | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const flows = useApi((signal) => flowsApi.list({ q: query }, signal).then(rowsOf), [query]);
+
+  useEffect(() => {
+    const timer = window.setTimeout(() => setQuery(q.trim()), 250);
+    return () => window.clearTimeout(timer);
+  }, [q]);
+
+  const rows = (flows.data ?? []).filter((flow) => status === "all" || flowStatus(flow) === status);
+
+  const toggle = async (flow: Flow) => {
+    try {
+      const updated = await flowsApi.setEnabled(flow.id, !flow.enabled);
+      flows.setData((flows.data ?? []).map((f) => (f.id === flow.id ? { ...f, ...updated } : f)));
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+
+  const create = async (definition?: FlowDocument) => {
+    try {
+      const flow = await flowsApi.create(definition ? { definition } : { name: t("flows.untitled") });
+      navigate(`/flows/${flow.id}`);
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+
+  const importFile = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      await create(await readJsonFile(file));
+    } catch {
+      setError(new Error(t("flows.importFailed")));
+    }
+  };
+
+  return (
+    <section className="page">
+      <div className="page-head">
+        <h1>{t("flows.title")}</h1>
+        <div className="toolbar">
+          <input type="search" placeholder={t("flows.search")} aria-label={t("flows.search")} value={q} onChange={(e) => setQ(e.target.value)} />
+          <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} aria-label={t("flows.filter.status")}>
+            <option value="all">{t("common.all")}</option>
+            <option value="draft">{t("flows.status.draft")}</option>
+            <option value="published">{t("flows.status.published", { n: "N" })}</option>
+            <option value="disabled">{t("flows.status.disabled", { n: "N" })}</option>
+          </select>
+          {canEdit && (
+            <>
+              <button type="button" onClick={() => fileInput.current?.click()}>
+                {t("flows.import")}
+              </button>
+              <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={(e) => void importFile(e.target.files?.[0])} />
+              <button type="button" className="primary" onClick={() => void create()}>
+                {t("flows.new")}
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+      <ErrorNote error={error ?? flows.error} onRetry={flows.reload} />
+      {flows.loading && !flows.data ? (
+        <p className="loading">{t("common.loading")}</p>
+      ) : rows.length === 0 ? (
+        <Empty />
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t("flows.col.name")}</th>
+              <th>{t("flows.col.status")}</th>
+              <th>{t("flows.col.lastRun")}</th>
+              <th>{t("flows.col.failures")}</th>
+              <th>{t("flows.col.enabled")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((flow) => (
+              <FlowRow key={flow.id} flow={flow} canEdit={canEdit} onToggle={(f) => void toggle(f)} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
