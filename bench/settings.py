@@ -1,0 +1,43 @@
+"""Benchmark settings: the project's own settings plus the bench-only baseline app and URLs.
+
+The harness sets ``DATABASE_URL`` to a throwaway PostgreSQL database before Django starts, so
+middleware, DRF and the domain code are exactly what production runs. ``BENCH_DB_CONN`` picks how
+the server processes hold database connections:
+
+- ``project`` (unset): the project's settings as they are (``conn_max_age=60``);
+- ``pool``: Django's psycopg connection pool (``OPTIONS["pool"]``, needs ``psycopg-pool``) with
+  ``CONN_MAX_AGE = 0`` — what Django recommends under ASGI, where every request runs in a thread
+  of its own and a per-thread persistent connection is opened anew for each request and then
+  lingers until it is garbage-collected;
+- ``per-request``: ``CONN_MAX_AGE = 0`` without a pool, a new connection for every request.
+
+``BENCH_PG_BINDING=server`` is a what-if: psycopg server-side parameter binding with prepared
+statements (``server_side_binding``, ``prepare_threshold``) instead of Django's default
+client-side binding, which makes PostgreSQL parse and plan every statement anew.
+"""
+
+import os
+
+from orderflow.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench.bareinsert"]  # noqa: F405
+ROOT_URLCONF = "bench.urls"
+DEBUG = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+_default_db = DATABASES["default"]  # noqa: F405
+
+BENCH_DB_CONN = os.environ.get("BENCH_DB_CONN", "project")
+if BENCH_DB_CONN == "pool":
+    _default_db["CONN_MAX_AGE"] = 0
+    _default_db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 12, "timeout": 30}
+elif BENCH_DB_CONN == "per-request":
+    _default_db["CONN_MAX_AGE"] = 0
+elif BENCH_DB_CONN != "project":
+    raise ValueError(f"BENCH_DB_CONN must be project, pool or per-request, not {BENCH_DB_CONN!r}")
+
+BENCH_PG_BINDING = os.environ.get("BENCH_PG_BINDING", "client")
+if BENCH_PG_BINDING == "server":
+    _default_db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+elif BENCH_PG_BINDING != "client":
+    raise ValueError(f"BENCH_PG_BINDING must be client or server, not {BENCH_PG_BINDING!r}")

@@ -1,0 +1,48 @@
+import pytest
+from django.db import transaction
+
+from commerce.outbox.services import outbox_committed
+from tests.factories import TEST_ACTOR, create_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def announcements():
+    heard = []
+
+    def listen(sender, event_ids, **kwargs):
+        heard.append(list(event_ids))
+
+    outbox_committed.connect(listen, dispatch_uid="test.listen")
+    yield heard
+    outbox_committed.disconnect(dispatch_uid="test.listen")
+
+
+def test_one_announcement_per_transaction_with_every_event(
+    channel, stocked, announcements, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, status="paid")
+
+    assert len(announcements) == 1
+    assert len(announcements[0]) == 2  # order.created and order.paid
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_later_announcements(
+    channel, stocked, announcements, django_capture_on_commit_callbacks
+):
+    from commerce.orders import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                create_order(channel, external_id="A")
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        order = create_order(channel, external_id="B")
+        services.order_tag(order_id=order.pk, tag="vip", actor=TEST_ACTOR)
+
+    assert len(announcements) == 1
+    assert len(announcements[0]) == 1

@@ -1,0 +1,180 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { ARTIFACTS, connect, login, node, sourceHandle, targetHandle, token } from "./helpers";
+
+async function createPaidOrder(request: APIRequestContext, auth: string, channel: string, sku: string, externalId: string) {
+  const headers = { Authorization: `Token ${auth}` };
+  const created = await request.post("/api/v1/orders/", {
+    headers,
+    data: {
+      channel,
+      external_id: externalId,
+      customer: { name: "张伟", phone: "13800138000" },
+      shipping_address: { province: "浙江省", city: "杭州市", district: "西湖区", line: "文三路 90 号", postcode: "310000" },
+      lines: [{ sku, quantity: 1 }],
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const order = await created.json();
+  const paid = await request.post(`/api/v1/orders/${order.id}/transition/`, { headers, data: { to: "paid", reason: "e2e payment" } });
+  expect(paid.status(), await paid.text()).toBe(200);
+  return order as { id: number; number: string; total_amount: string };
+}
+
+test("an operator builds the VIP flow by dragging and filling forms, tests, publishes it, and follows both executions", async ({ page, request }) => {
+  await login(page, "operator");
+
+  // A new, empty flow.
+  await page.getByRole("button", { name: "新建流程" }).click();
+  await expect(page.getByTestId("node-trigger")).toBeVisible();
+  const flowId = Number(new URL(page.url()).pathname.split("/").filter(Boolean).pop());
+  await page.getByLabel("流程名称").fill("天猫大单 VIP");
+
+  // Trigger: dragged from the palette, then the event chosen in its form.
+  const canvas = page.getByTestId("canvas");
+  await page.getByTestId("palette-trigger-event").dragTo(canvas, { targetPosition: { x: 120, y: 120 } });
+  await page.getByTestId("trigger-event").selectOption("order.paid");
+  await expect(page.getByTestId("node-trigger")).toContainText("订单已支付");
+
+  // Zoom out so the nodes we drop have room.
+  for (let i = 0; i < 3; i += 1) await page.getByRole("button", { name: "缩小" }).click();
+
+  // Condition: channel is tmall AND total at least 599.
+  await page.getByTestId("palette-condition").dragTo(canvas, { targetPosition: { x: 120, y: 560 } });
+  const panel = page.getByTestId("node-panel");
+  await panel.getByRole("button", { name: "+ 添加条件", exact: true }).click();
+  await panel.getByTestId("rule-0").getByLabel("字段").fill("order.channel");
+  await panel.getByTestId("rule-0").getByLabel("值").fill("tmall");
+  await panel.getByRole("button", { name: "+ 添加条件", exact: true }).click();
+  await panel.getByTestId("rule-1").getByLabel("字段").fill("order.total_amount");
+  await panel.getByTestId("rule-1").getByLabel("运算符").selectOption(">=");
+  await panel.getByTestId("rule-1").getByLabel("值").fill("599");
+  await expect(panel.getByTestId("condition-preview")).toContainText("结果：是");
+
+  // Actions: tag vip, open a warehouse ticket (its title left out for now), add a note.
+  await page.getByTestId("palette-action-order.tag").dragTo(canvas, { targetPosition: { x: 380, y: 120 } });
+  await panel.locator("#root_tag").fill("vip");
+
+  await page.getByTestId("palette-action-ticket.open").dragTo(canvas, { targetPosition: { x: 620, y: 120 } });
+  await panel.locator("#root_queue").fill("warehouse");
+  await panel.locator("#root_priority").selectOption({ label: "高" });
+
+  await page.getByTestId("palette-action-order.note").dragTo(canvas, { targetPosition: { x: 380, y: 560 } });
+  await panel.locator("#root_text").fill("普通订单 ");
+  await panel.getByRole("button", { name: "插入变量" }).click();
+  await page.getByLabel("搜索字段").fill("order.number");
+  await page.getByTestId("var-order.number").click();
+  await expect(panel.locator("#root_text")).toHaveValue("普通订单 {{ order.number }}");
+
+  // Edges, by dragging from handle to handle: yes → tag → ticket, no → note.
+  await connect(page, sourceHandle(page, "trigger"), targetHandle(page, "condition"));
+  await connect(page, sourceHandle(page, "condition", "true"), targetHandle(page, "order_tag"));
+  await connect(page, sourceHandle(page, "order_tag"), targetHandle(page, "ticket_open"));
+  await connect(page, sourceHandle(page, "condition", "false"), targetHandle(page, "order_note"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(4);
+  await page.getByRole("button", { name: "自动布局" }).click();
+
+  // The server says the ticket needs a title: the node turns red, the problem is listed.
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
+  await expect(node(page, "ticket_open").locator(".flow-node")).toHaveClass(/has-problems/);
+  await page.getByTestId("tab-problems").click();
+  const problem = page.getByTestId("problems-list").getByRole("button").filter({ hasText: "ticket_open" });
+  await expect(problem).toContainText("title");
+  await page.screenshot({ path: `${ARTIFACTS}canvas-with-problem.png` });
+
+  // Clicking the problem selects the node; filling the title fixes it.
+  await problem.click();
+  await expect(panel).toContainText("创建工单");
+  await panel.locator("#root_title").fill("VIP 订单 {{ order.number }} 优先发货");
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
+  await expect(node(page, "ticket_open").locator(".flow-node")).not.toHaveClass(/has-problems/);
+  await page.getByTestId("tab-problems").click();
+  await expect(page.getByText("没有问题，可以发布")).toBeVisible();
+  await page.getByRole("button", { name: "适应画布" }).click();
+  await page.screenshot({ path: `${ARTIFACTS}canvas.png` });
+
+  // Test-run the draft on the sample event (a paid Tmall order of 699): the trace is on the canvas.
+  await page.getByTestId("tab-test").click();
+  await page.getByTestId("test-run").click();
+  await expect(page.getByTestId("test-result")).toBeVisible();
+  await expect(node(page, "condition")).toContainText("是");
+  await expect(node(page, "order_tag").locator(".flow-node")).toHaveClass(/ran/);
+  await expect(node(page, "ticket_open").locator(".flow-node")).toHaveClass(/ran/);
+  await expect(node(page, "order_note").locator(".flow-node")).toHaveClass(/not-run/);
+  await page.screenshot({ path: `${ARTIFACTS}canvas-test-run.png` });
+
+  // Publish with a note, then enable.
+  await page.getByRole("button", { name: "发布", exact: true }).click();
+  await page.getByTestId("publish-note").fill("首个版本：天猫大单加 VIP 并通知仓库");
+  await page.getByRole("button", { name: "发布此版本" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "已发布 v1" })).toBeVisible();
+  await page.getByTestId("toggle-enabled").click();
+  await expect(page.getByTestId("toggle-enabled")).toHaveText("停用");
+
+  // Pay a matching and a non-matching order through the API.
+  const auth = await token(request, "operator");
+  const big = await createPaidOrder(request, auth, "tmall", "TEA-0001", `E2E-BIG-${Date.now()}`);
+  const small = await createPaidOrder(request, auth, "jd", "SNK-0001", `E2E-SMALL-${Date.now()}`);
+
+  const headers = { Authorization: `Token ${auth}` };
+  let executions: { id: number; status: string; steps: { node_id: string }[] }[] = [];
+  await expect
+    .poll(
+      async () => {
+        const answer = await request.get(`/api/v1/executions/?flow=${flowId}`, { headers });
+        executions = (await answer.json()).results;
+        return executions.filter((e) => e.status === "succeeded").length;
+      },
+      { timeout: 60_000, intervals: [500, 1000, 2000] },
+    )
+    .toBe(2);
+  const tagged = await (await request.get(`/api/v1/orders/${big.id}/`, { headers })).json();
+  expect(tagged.tags).toContain("vip");
+  const plain = await (await request.get(`/api/v1/orders/${small.id}/`, { headers })).json();
+  expect(plain.tags).not.toContain("vip");
+
+  // Both executions, on the canvas: the path each took and every step's result.
+  await page.goto(`/app/executions?flow=${flowId}`);
+  await expect(page.locator("tbody tr")).toHaveCount(2);
+  await page.screenshot({ path: `${ARTIFACTS}executions-list.png` });
+  const byPath = new Map(executions.map((e) => [e.steps.some((s) => s.node_id === "order_tag") ? "vip" : "note", e.id]));
+
+  await page.goto(`/app/flows/${flowId}?execution=${byPath.get("vip")}`);
+  const steps = page.getByTestId("execution-panel").getByTestId("steps");
+  await expect(steps).toContainText("condition");
+  await expect(steps).toContainText("order_tag");
+  await expect(steps).toContainText("ticket_open");
+  await expect(node(page, "condition")).toContainText("是");
+  await expect(node(page, "order_tag").locator(".flow-node")).toHaveClass(/ran/);
+  await expect(node(page, "order_note").locator(".flow-node")).toHaveClass(/not-run/);
+  await steps.locator("details").first().click();
+  await page.screenshot({ path: `${ARTIFACTS}execution-vip.png` });
+
+  await page.goto(`/app/flows/${flowId}?execution=${byPath.get("note")}`);
+  await expect(node(page, "condition")).toContainText("否");
+  await expect(node(page, "order_note").locator(".flow-node")).toHaveClass(/ran/);
+  await expect(node(page, "order_tag").locator(".flow-node")).toHaveClass(/not-run/);
+  await expect(page.getByTestId("execution-panel").getByTestId("steps")).toContainText("order_note");
+  await page.screenshot({ path: `${ARTIFACTS}execution-note.png` });
+
+  // The ticket the flow opened is in the warehouse queue: take it, comment, close it.
+  await page.getByRole("link", { name: "工单" }).click();
+  await page.getByLabel("队列").selectOption("warehouse");
+  await page.getByRole("button", { name: new RegExp(`VIP 订单 ${big.number}`) }).click();
+  await page.getByRole("button", { name: "分配给我" }).click();
+  await expect(page.locator(".detail")).toContainText("operator");
+  await page.getByLabel("添加评论").fill("已通知仓库优先发货");
+  await page.getByRole("button", { name: "评论", exact: true }).click();
+  await expect(page.locator(".comments")).toContainText("已通知仓库优先发货");
+  await page.getByRole("button", { name: "关闭工单" }).click();
+  await expect(page.locator(".detail")).toContainText("已关闭");
+});
+
+test("a manager sees flows but no edit buttons", async ({ page }) => {
+  await login(page, "manager");
+  await expect(page.getByRole("heading", { name: "流程" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "新建流程" })).toHaveCount(0);
+  await page.locator(".flow-name").first().click();
+  await expect(page.getByTestId("node-trigger")).toBeVisible();
+  await expect(page.getByRole("button", { name: "发布", exact: true })).toHaveCount(0);
+  await expect(page.locator(".palette")).toHaveCount(0);
+});

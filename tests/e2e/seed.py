@@ -1,0 +1,30 @@
+"""A small seed for the browser tests: users of each role, two channels, a warehouse, products and stock.
+
+Run with ``python manage.py shell < tests/e2e/seed.py`` against a throwaway database; idempotent.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+
+from commerce.catalog.models import Product
+from commerce.channels.models import Channel
+from commerce.inventory.models import StockItem, Warehouse
+
+PASSWORD = "e2e-password-1"
+
+for username, role in (("operator", "operator"), ("manager", "manager"), ("admin", "admin")):
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(PASSWORD)
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+
+for code, name in (("tmall", "天猫旗舰店"), ("jd", "京东自营")):
+    Channel.objects.get_or_create(code=code, defaults={"name": name, "kind": Channel.MARKETPLACE})
+
+warehouse, _ = Warehouse.objects.get_or_create(code="sh-main", defaults={"name": "上海主仓", "priority": 1})
+for sku, title, price in (("TEA-0001", "西湖龙井 250g", "699.00"), ("SNK-0001", "坚果礼盒", "99.00")):
+    Product.objects.get_or_create(sku=sku, defaults={"title": title, "price": Decimal(price), "weight_grams": 500})
+    StockItem.objects.get_or_create(sku=sku, warehouse=warehouse, defaults={"on_hand": 500, "reserved": 0})
+
+print("e2e seed ready")

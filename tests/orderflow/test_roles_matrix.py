@@ -1,0 +1,165 @@
+"""Every API endpoint × every role: who may call it, table-driven.
+
+The table must name every route under ``/api/v1/``; a new endpoint without a row fails
+``test_every_api_route_is_in_the_table``.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from commerce.inbox.services import inbox_notify
+from commerce.tickets.services import ticket_open
+from orderflow.accounts.roles import ALL_ROLES
+from tests.conftest import client_for
+from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
+from tests.runtime.matrix import runtime_objects
+
+READ = frozenset(ALL_ROLES)
+ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
+TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
+PUBLIC = None  # no authentication needed
+
+# A flow without actions, so it validates whatever the catalog holds.
+MATRIX_FLOW = {
+    "format": "orderflow.flow/v1",
+    "name": "Matrix",
+    "trigger": {"type": "event", "event": "order.paid"},
+    "nodes": [{"id": "big", "type": "condition", "rule": {">=": [{"var": "order.total_amount"}, 599]}}],
+    "edges": [{"from": "trigger", "to": "big"}],
+}
+
+# (method, path template, roles allowed or PUBLIC, body)
+TABLE = [
+    ("post", "/api/v1/auth/token/", PUBLIC, {"username": "tokenuser", "password": "pw-123456"}),
+    ("get", "/api/v1/auth/me/", READ, None),
+    ("get", "/api/v1/orders/", READ, None),
+    ("post", "/api/v1/orders/", ORDER_WORK, "order"),
+    ("get", "/api/v1/orders/{order}/", READ, None),
+    ("post", "/api/v1/orders/{order}/transition/", ORDER_WORK, {"to": "pending_payment"}),
+    ("get", "/api/v1/orders/{order}/timeline/", READ, None),
+    ("post", "/api/v1/orders/{order}/tags/", ORDER_WORK, {"tag": "vip"}),
+    ("post", "/api/v1/orders/{order}/tags/remove/", ORDER_WORK, {"tag": "vip"}),
+    ("post", "/api/v1/orders/{order}/hold/", ORDER_WORK, {"reason": "check"}),
+    ("post", "/api/v1/orders/{order}/release/", ORDER_WORK, {}),
+    ("post", "/api/v1/orders/{order}/notes/", ORDER_WORK, {"text": "hello"}),
+    ("get", "/api/v1/inventory/", READ, None),
+    (
+        "post",
+        "/api/v1/inventory/adjust/",
+        ORDER_WORK,
+        {"sku": "TEA-001", "warehouse": "sh-main", "delta": 1, "reason": "count"},
+    ),
+    ("get", "/api/v1/inventory/{stock}/movements/", READ, None),
+    ("post", "/api/v1/inventory/import/", ORDER_WORK, "stock_csv"),
+    ("get", "/api/v1/tickets/", READ, None),
+    ("get", "/api/v1/tickets/{ticket}/", READ, None),
+    ("post", "/api/v1/tickets/{ticket}/assign-to-me/", TICKET_WORK, {}),
+    ("post", "/api/v1/tickets/{ticket}/comments/", TICKET_WORK, {"body": "called the courier"}),
+    ("post", "/api/v1/tickets/{ticket}/close/", TICKET_WORK, {"resolution": "done"}),
+    ("get", "/api/v1/inbox/", READ, None),
+    ("get", "/api/v1/inbox/unread-count/", READ, None),
+    ("post", "/api/v1/inbox/{notification}/read/", READ, {}),
+    ("post", "/api/v1/inbox/read-all/", READ, {}),
+    ("get", "/api/v1/executions/", READ, None),
+    ("get", "/api/v1/executions/{execution}/", READ, None),
+    ("post", "/api/v1/executions/{execution}/replay/", ORDER_WORK, {}),
+    ("post", "/api/v1/flows/{flow}/run/", ORDER_WORK, {"input": {}}),
+    ("post", "/api/v1/flows/{flow}/test-run/", ORDER_WORK, {"event": {"type": "order.paid", "order": {"id": 1}}}),
+    ("post", "/api/v1/flows/{flow}/back-test/", ORDER_WORK, {"days": 1}),
+    ("get", "/api/v1/runtime/kill-switch/", READ, None),
+    ("post", "/api/v1/runtime/kill-switch/", frozenset({"admin"}), {"engaged": False}),
+    ("get", "/api/v1/auth/session/", PUBLIC, None),
+    ("get", "/api/v1/catalog/", READ, None),
+    ("get", "/api/v1/flows/", READ, None),
+    ("post", "/api/v1/flows/", ORDER_WORK, {"name": "New flow"}),
+    ("post", "/api/v1/flows/validate/", READ, {"definition": MATRIX_FLOW}),
+    ("get", "/api/v1/flows/{flow}/", READ, None),
+    ("patch", "/api/v1/flows/{flow}/", ORDER_WORK, {"name": "Renamed"}),
+    ("post", "/api/v1/flows/{flow}/publish/", ORDER_WORK, {"notes": "matrix"}),
+    ("get", "/api/v1/flows/{flow}/versions/", READ, None),
+    ("get", "/api/v1/flows/{flow}/versions/{number}/", READ, None),
+    ("get", "/api/v1/flows/{flow}/diff/", READ, {"from": 1, "to": "draft"}),
+    ("post", "/api/v1/flows/{flow}/rollback/", ORDER_WORK, {"version": 1}),
+    ("post", "/api/v1/flows/{flow}/enable/", ORDER_WORK, {}),
+    ("post", "/api/v1/flows/{flow}/disable/", ORDER_WORK, {}),
+]
+
+
+def _api_routes(resolver=None, prefix="") -> set[str]:
+    resolver = resolver or get_resolver()
+    found = set()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found |= _api_routes(entry, route)
+        elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
+            found.add("/" + route)
+    return found
+
+
+def _template(route: str) -> str:
+    return (
+        route.replace("<int:order_id>", "{order}")
+        .replace("<int:stock_id>", "{stock}")
+        .replace("<int:ticket_id>", "{ticket}")
+        .replace("<int:notification_id>", "{notification}")
+        .replace("<int:flow_id>", "{flow}")
+        .replace("<int:execution_id>", "{execution}")
+        .replace("<int:number>", "{number}")
+    )
+
+
+def test_every_api_route_is_in_the_table():
+    routes = {_template(r) for r in _api_routes()}
+    assert routes == {path for _m, path, _r, _b in TABLE}
+
+
+CASES = [(method, path, roles, body, role) for method, path, roles, body in TABLE for role in (*ALL_ROLES, None)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "allowed", "body", "role"), CASES)
+def test_role_matrix(channel, stocked, method, path, allowed, body, role):
+    order = create_order(channel)
+    ticket = ticket_open(
+        title="Check parcel",
+        queue="warehouse",
+        priority="normal",
+        assignee_role="operator",
+        due_at=None,
+        order_id=order.pk,
+        actor=TEST_ACTOR,
+    )
+    note = inbox_notify(
+        to_role=role or "operator", title="Parcel stalled", body="", order_id=order.pk, actor=TEST_ACTOR
+    )
+    runtime = runtime_objects()
+    if path.endswith("/rollback/"):
+        # Version 1 is current; publish the changed draft as version 2 so that rolling back to 1 is a change.
+        from builder import services as flow_services
+
+        flow_services.flow_publish(flow_id=runtime["flow"], user=None)
+    url = path.format(order=order.pk, stock=stocked.pk, ticket=ticket.pk, notification=note.pk, number=1, **runtime)
+    token_user = make_user("tokenuser", None)
+    token_user.set_password("pw-123456")
+    token_user.save()
+    body_format = "json"
+    if body == "order":
+        body = order_payload(external_id=f"M-{role}")
+    elif body == "stock_csv":
+        csv = b"sku,warehouse,on_hand,safety_stock\nTEA-001,sh-main,100,0\n"
+        body, body_format = {"file": SimpleUploadedFile("stock.csv", csv, content_type="text/csv")}, "multipart"
+
+    response = getattr(client_for(role), method)(url, body, format=body_format)
+
+    if allowed is PUBLIC:
+        assert response.status_code == 200
+    elif role is None:
+        assert response.status_code == 401
+        assert response.json()["code"] == "not_authenticated"
+    elif role in allowed:
+        assert response.status_code in (200, 201), response.json()
+    else:
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"

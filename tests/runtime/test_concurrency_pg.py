@@ -1,0 +1,172 @@
+"""At-least-once delivery meets real concurrency (PostgreSQL): redelivered events and killed workers.
+
+- the same outbox event delivered 10 times at once, each delivery then running what it found:
+  one execution, one gift order;
+- a worker process killed with SIGKILL in the middle of a step: the step's transaction dies with
+  it, and the execution taken over after its lease expired completes with every action once.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from commerce.audit.models import AuditEntry
+from commerce.inbox.models import Notification
+from commerce.orders.models import Order
+from commerce.outbox.models import OutboxEvent
+from runtime.dispatch import event_dispatch, outbox_drain
+from runtime.engine import execution_run
+from runtime.models import ActionReceipt, Execution
+from tests.factories import create_order
+from tests.runtime.conftest import action, event_flow, load_template, publish
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    params = connection.settings_dict
+    return f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+
+
+def test_one_event_delivered_ten_times_at_once_runs_once(channel, stocked, gift_stock):
+    flow = publish(load_template("big-order-gift"))
+    order = create_order(channel, external_id="RD-1", lines=(("TEA-001", 4),), status="paid")
+    event = OutboxEvent.objects.get(name="order.paid", subject_id=str(order.pk))
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def deliver():
+        try:
+            barrier.wait(timeout=10)
+            for execution_id in event_dispatch(event_id=event.pk):
+                outcomes.append(execution_run(execution_id=execution_id))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    execution = Execution.objects.get(flow=flow, event=event)
+    assert execution.status == "succeeded"
+    assert outcomes.count("succeeded") == 1
+    assert set(outcomes) <= {"succeeded", "not_claimed"}
+    assert Order.objects.filter(gift_for=order).count() == 1
+    assert list(ActionReceipt.objects.filter(execution=execution).values_list("key", flat=True)) == [
+        f"{execution.pk}:gift"
+    ]
+    gift_stock.refresh_from_db()
+    assert gift_stock.on_hand == 49
+
+
+def test_runners_claiming_different_executions_of_one_flow_at_once_do_not_get_in_each_others_way(channel, stocked):
+    flow = publish(event_flow("order.paid", [action("tag", "order.tag", {"tag": "seen"})]))
+    for i in range(24):
+        create_order(channel, external_id=f"PAR-{i}", status="paid")
+    outbox_drain()
+    ids = sorted(Execution.objects.filter(flow=flow).values_list("id", flat=True))
+    barrier = threading.Barrier(6)
+    outcomes: dict[int, str] = {}
+
+    def runner(chunk):
+        try:
+            barrier.wait(timeout=10)
+            for execution_id in chunk:
+                outcomes[execution_id] = execution_run(execution_id=execution_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(ids[k::6],)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ids
+    assert set(outcomes.values()) == {"succeeded"}
+
+
+def _waiting_on_a_lock(dsn: str) -> bool:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return bool(
+            conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+        )
+
+
+def test_a_worker_killed_mid_step_leaves_no_trace_and_the_takeover_runs_each_action_once(channel, stocked):
+    publish(
+        event_flow(
+            "order.paid",
+            [
+                action("tell", "notify.inbox", {"to_role": "operator", "title": "Paid {{ order.number }}"}),
+                action("tag", "order.tag", {"tag": "checked"}),
+                action("note", "order.note", {"text": "checked by the flow"}),
+            ],
+        )
+    )
+    order = create_order(channel, external_id="KILL-1", status="paid")
+    outbox_drain()
+    execution = Execution.objects.get()
+    dsn = _database_url()
+    env = {**os.environ, "DATABASE_URL": dsn, "DJANGO_SETTINGS_MODULE": "orderflow.settings", "LOG_LEVEL": "WARNING"}
+    script = (
+        "import django; django.setup(); from runtime.engine import execution_run; "
+        f"execution_run(execution_id={execution.pk})"
+    )
+    blocker = psycopg.connect(dsn)
+    worker = None
+    try:
+        # Hold the order's row: step 2 (order.tag locks it) waits, mid-transaction; step 1 only references it.
+        blocker.execute("SELECT id FROM orders_order WHERE id = %s FOR NO KEY UPDATE", [order.pk])
+        worker = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=env)
+        deadline = time.monotonic() + 30
+        while not _waiting_on_a_lock(dsn):
+            assert worker.poll() is None, "the worker exited early"
+            assert time.monotonic() < deadline, "the worker never reached step 2"
+            time.sleep(0.05)
+        assert [s.node_id for s in execution.steps.all()] == ["tell"]
+
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=10)
+        blocker.rollback()
+        blocker.close()
+
+    execution.refresh_from_db()
+    assert execution.status == "running"
+    assert execution_run(execution_id=execution.pk) == "not_claimed"
+    later = timezone.now() + timedelta(seconds=301)
+    assert execution_run(execution_id=execution.pk, now=later) == "succeeded"
+
+    assert [(s.node_id, s.attempt, s.status) for s in execution.steps.order_by("id")] == [
+        ("tell", 1, "succeeded"),
+        ("tag", 1, "succeeded"),
+        ("note", 1, "succeeded"),
+    ]
+    assert Notification.objects.filter(order=order).count() == 1
+    trail = AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk), actor_kind="flow_execution")
+    assert list(trail.values_list("action", flat=True)) == ["tagged", "noted"]
+    assert ActionReceipt.objects.filter(execution=execution).count() == 3

@@ -1,0 +1,187 @@
+"""Test-runs and back-tests of a draft: the real graph walk with side effects suppressed."""
+
+import copy
+
+import pytest
+
+from builder.services import flow_create
+from commerce.audit.models import AuditEntry
+from commerce.inbox.models import Notification
+from commerce.inventory.models import Reservation, StockItem, StockMovement
+from commerce.orders.models import Order, OrderLine
+from commerce.outbox.models import OutboxEvent
+from commerce.tickets.models import Ticket
+from runtime.models import ActionReceipt, Execution, ExecutionStep
+from tests.conftest import client_for
+from tests.factories import create_order, make_user
+from tests.runtime.conftest import action, event_flow, load_template
+
+pytestmark = pytest.mark.django_db
+
+TABLES = (Order, OrderLine, Reservation, StockMovement, AuditEntry, OutboxEvent, Execution, ExecutionStep,
+          ActionReceipt, Ticket, Notification)  # fmt: skip
+
+
+def _draft(document):
+    return flow_create(owner=make_user("flow-owner", "operator"), definition=copy.deepcopy(document))
+
+
+def _counts() -> dict:
+    counts = {model.__name__: model.objects.count() for model in TABLES}
+    counts["stock"] = list(StockItem.objects.order_by("id").values_list("on_hand", "reserved"))
+    return counts
+
+
+def test_a_test_run_on_a_stored_event_shows_each_node_and_changes_nothing(channel, stocked, gift_stock):
+    flow = _draft(load_template("big-order-gift"))
+    order = create_order(channel, external_id="T-1", lines=(("TEA-001", 4),), status="paid")
+    event = OutboxEvent.objects.get(name="order.paid", subject_id=str(order.pk))
+    before = _counts()
+
+    response = client_for("operator").post(
+        f"/api/v1/flows/{flow.pk}/test-run/", {"event": {"event_id": event.pk}}, format="json"
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["fired"] is True
+    assert body["context"]["event"] == {
+        "id": event.pk,
+        "type": "order.paid",
+        "occurred_at": body["context"]["event"]["occurred_at"],
+    }
+    assert body["trace"] == [
+        {
+            "node_id": "big",
+            "kind": "condition",
+            "action": None,
+            "status": "evaluated",
+            "decision": True,
+            "input": {"order.total_amount": "796.00"},
+            "output": {"result": True},
+            "error": None,
+        },
+        {
+            "node_id": "gift",
+            "kind": "action",
+            "action": "order.create_gift",
+            "status": "would_run",
+            "decision": None,
+            "input": {"sku": "GIFT-TOTE", "quantity": 1},
+            "output": {
+                "order_id": None,
+                "number": None,
+                "gift_for": order.pk,
+                "created": True,
+                "would_create": {"external_id": "T-1-gift-gift", "lines": [{"sku": "GIFT-TOTE", "quantity": 1}]},
+            },
+            "error": None,
+        },
+    ]
+    assert _counts() == before
+
+
+def test_a_test_run_on_a_written_out_event_follows_the_false_branch(channel, stocked):
+    flow = _draft(load_template("big-order-gift"))
+
+    response = client_for("operator").post(
+        f"/api/v1/flows/{flow.pk}/test-run/",
+        {"event": {"type": "order.paid", "order": {"id": 999, "total_amount": "120.00"}}},
+        format="json",
+    )
+
+    body = response.json()
+    assert body["fired"] is False
+    assert [(t["node_id"], t["status"], t["decision"]) for t in body["trace"]] == [
+        ("big", "evaluated", False),
+        ("gift", "skipped", None),
+    ]
+
+
+def test_a_test_run_reports_a_failing_node_and_stops_there(channel, stocked):
+    flow = _draft(
+        event_flow(
+            "order.paid",
+            [
+                action("note", "order.note", {"text": "third line {{ order.lines.2.sku }}"}),
+                action("tag", "order.tag", {"tag": "seen"}),
+            ],
+        )
+    )
+    order = create_order(channel, external_id="T-2", status="paid")
+    event = OutboxEvent.objects.get(name="order.paid", subject_id=str(order.pk))
+
+    body = (
+        client_for("operator")
+        .post(f"/api/v1/flows/{flow.pk}/test-run/", {"event": {"event_id": event.pk}}, format="json")
+        .json()
+    )
+
+    assert [(t["node_id"], t["status"]) for t in body["trace"]] == [("note", "failed"), ("tag", "not_run")]
+    assert body["trace"][0]["error"]["code"] == "missing_path"
+
+
+def test_an_invalid_draft_is_not_test_run():
+    flow = _draft(event_flow("order.paid", [action("gift", "order.create_gift", {"sku": "X"})]))
+
+    response = client_for("operator").post(
+        f"/api/v1/flows/{flow.pk}/test-run/", {"event": {"type": "order.paid", "order": {"id": 1}}}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_flow"
+    assert response.json()["details"]["problems"][0]["node_id"] == "gift"
+
+
+def test_only_flow_editors_may_test_run(channel):
+    flow = _draft(load_template("big-order-gift"))
+
+    response = client_for("manager").post(f"/api/v1/flows/{flow.pk}/test-run/", {"event": {}}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_a_back_test_summarises_how_often_the_draft_would_have_fired(channel, stocked, gift_stock, settings):
+    flow = _draft(load_template("big-order-gift"))
+    for i, quantity in enumerate((4, 1, 2, 5)):
+        create_order(channel, external_id=f"B-{i}", lines=(("TEA-001", quantity),), status="paid")
+    create_order(channel, external_id="B-unpaid", lines=(("TEA-001", 9),))
+    before = _counts()
+
+    response = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "flow": flow.pk,
+        "event": "order.paid",
+        "days": 7,
+        "cap": 5000,
+        "capped": False,
+        "events": 4,
+        "fired": 2,
+        "fire_rate": 0.5,
+        "nodes": {
+            "big": {"kind": "condition", "reached": 4, "true": 2, "false": 2, "would_run": 0, "errors": 0},
+            "gift": {"kind": "action", "reached": 2, "true": 0, "false": 0, "would_run": 2, "errors": 0},
+        },
+        "actions": {"order.create_gift": 2},
+        "errors": [],
+    }
+    assert _counts() == before
+
+    settings.ORDERFLOW_BACKTEST_CAP = 3
+    capped = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json").json()
+    assert (capped["events"], capped["capped"], capped["cap"]) == (3, True, 3)
+
+
+def test_a_back_test_needs_an_event_trigger():
+    document = load_template("big-order-gift")
+    document["trigger"] = {"type": "manual"}
+    document["nodes"][0]["rule"] = {"==": [1, 1]}
+    document["nodes"][1] = action("note", "order.note", {"text": "hi"})
+    document["edges"][1]["to"] = "note"
+    flow = _draft(document)
+
+    response = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (409, "not_runnable")

@@ -1,0 +1,94 @@
+"""The live wake-up (coalesced) and the safety-net sweep."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_q.models import OrmQ
+
+from commerce.orders.models import Order
+from commerce.orders.services import order_transition
+from runtime.dispatch import dispatch_request, outbox_drain
+from runtime.engine import execution_claim, execution_run
+from runtime.models import Execution, WakeUp
+from runtime.services import due_executions, runtime_sweep
+from tests.factories import TEST_ACTOR, create_order
+from tests.runtime.conftest import action, event_flow, load_template, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _queued() -> list[str]:
+    return [q.func() for q in OrmQ.objects.order_by("id")]
+
+
+def test_a_burst_of_events_queues_one_drain(channel, stocked, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for i in range(20):
+            create_order(channel, external_id=f"BURST-{i}", status="paid")
+
+    assert _queued() == ["runtime.tasks.outbox_drain_task"]
+    assert WakeUp.objects.get(name="dispatch").requested is True
+
+    outbox_drain()
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="AFTER", status="paid")
+
+    assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
+
+
+def test_a_wake_up_costs_every_commit_one_statement(channel, stocked, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="ONE-1", status="paid")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert dispatch_request() is False
+
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_request_whose_drain_never_ran_is_raised_again(channel, stocked, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="LOST-1", status="paid")
+    WakeUp.objects.filter(name="dispatch").update(requested_at=timezone.now() - timedelta(seconds=6))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="LOST-2", status="paid")
+
+    assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
+
+
+def test_the_sweep_drains_the_outbox_and_picks_up_what_was_left_behind(
+    channel, stocked, gift_stock, q_sync, django_capture_on_commit_callbacks
+):
+    publish(load_template("big-order-gift"))
+    order = create_order(channel, external_id="SW-1", lines=(("TEA-001", 4),), status="paid")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = runtime_sweep()
+
+    assert result == {"kill_switch": False, "dispatched": 2, "woken": 0}
+    assert Order.objects.filter(gift_for=order).count() == 1
+
+
+def test_due_executions_are_those_left_behind_and_not_held_back(channel, stocked):
+    flow = publish(event_flow("order.status_changed", [action("note", "order.note", {"text": "x"})]))
+    orders = [create_order(channel, external_id=f"DUE-{i}", status="paid") for i in range(4)]
+    for order in orders:
+        order_transition(order_id=order.pk, to="processing", actor=TEST_ACTOR)
+    order_transition(order_id=orders[0].pk, to="shipped", actor=TEST_ACTOR)
+    outbox_drain()
+    now = timezone.now()
+    first, blocked, fresh, retry, stale = (
+        *Execution.objects.filter(flow=flow, subject_key=f"order:{orders[0].pk}").order_by("id"),
+        *(Execution.objects.get(flow=flow, subject_key=f"order:{o.pk}") for o in orders[1:]),
+    )
+    Execution.objects.filter(pk__in=[first.pk, blocked.pk]).update(created_at=now - timedelta(minutes=5))
+    Execution.objects.filter(pk=retry.pk).update(status="retrying", resume_at=now - timedelta(seconds=1))
+    execution_claim(execution_id=stale.pk, now=now - timedelta(minutes=10), owner="dead-worker")
+
+    assert due_executions(now=now) == [first.pk, retry.pk, stale.pk]
+    assert due_executions(now=now, all_pending=True) == [first.pk, fresh.pk, retry.pk, stale.pk]
+    assert execution_run(execution_id=stale.pk, now=now) == "succeeded"
