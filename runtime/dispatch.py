@@ -24,7 +24,7 @@ from commerce.outbox.selectors import outbox_pending
 from . import conf, guards, statuses
 from .engine import execution_run
 from .lock_objects import named_lock
-from .models import Execution, WakeUp
+from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock, WakeUp
 from .queue import DRAIN_TASK, enqueue, run_on_commit
 
 DISPATCH = "dispatch"
@@ -144,6 +144,28 @@ def _executions_for(events: list[OutboxEvent], now: datetime) -> list[int]:
     )
 
 
+_DISPATCH_LOCK_SQL = (
+    f"SELECT EXISTS (SELECT 1 FROM {KillSwitch._meta.db_table} k WHERE k.id = %s AND k.engaged) "
+    f"FROM {RuntimeLock._meta.db_table} WHERE name = %s"
+)
+
+
+def dispatch_lock() -> bool:
+    """Takes the ``dispatch`` lock (waiting for its holder) and answers whether the kill switch is engaged.
+
+    One statement — the lock row ``FOR UPDATE`` with the switch read beside it — once the lock
+    row exists; ``named_lock`` creates it the first time.
+    """
+    sql = _DISPATCH_LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [KILL_SWITCH_ID, DISPATCH])
+        row = cursor.fetchone()
+    if row is not None:
+        return bool(row[0])
+    named_lock(DISPATCH)
+    return guards.kill_switch_engaged()
+
+
 def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
     """Dispatches every committed, undispatched outbox event, in id order; returns how many.
 
@@ -154,14 +176,16 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
     or, when a batch starts no more than ``run_inline`` executions (events trickling in), this
     drain runs them itself after the commit, outside the lock, saving them a trip through the
     queue. Does nothing while the kill switch is engaged: the events wait in the outbox.
+
+    A batch smaller than ``ORDERFLOW_DISPATCH_BATCH`` ends the drain: it took every event
+    committed before it read the outbox, and one committed since raised the flag again.
     """
     WakeUp.objects.filter(name=DISPATCH, requested=True).update(requested=False)
     batch = conf.get("ORDERFLOW_DISPATCH_BATCH")
     total = 0
     while True:
         with transaction.atomic():
-            named_lock(DISPATCH)
-            if guards.kill_switch_engaged():
+            if dispatch_lock():
                 return total
             events = list(outbox_pending()[:batch])
             if not events:
@@ -175,6 +199,8 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
         for execution_id in inline:
             execution_run(execution_id=execution_id)
         total += len(events)
+        if len(events) < batch:
+            return total
 
 
 def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:

@@ -21,7 +21,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
@@ -85,6 +85,59 @@ def backoff_seconds(retry: dict, failed_attempts: int) -> int:
     return retry["backoff_seconds"] * 2 ** (failed_attempts - 1)
 
 
+# --- the runner's own rows -------------------------------------------------------------------
+# Step records, receipts and the execution's status are written as plain INSERT/UPDATE statements,
+# their values prepared by the model fields exactly as the ORM would. They run several times per
+# execution, and composing them through the ORM costs several times what running them does.
+
+_fields_of: dict[type, list] = {}
+
+
+def _fields(model) -> list:
+    fields = _fields_of.get(model)
+    if fields is None:
+        fields = _fields_of[model] = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return fields
+
+
+def rows_insert(objs: list) -> None:
+    """``INSERT`` of unsaved model instances (one model) in one statement; their ``pk`` stays unset.
+
+    Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = _fields(model)
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+        + ", ".join([row] * len(objs))
+    )
+    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def execution_set(execution_id: int, fields: dict, *, owner: str | None = None) -> bool:
+    """``UPDATE`` of the execution's ``fields`` — only while ``owner`` holds its lease, if given.
+
+    Answers whether a row was updated.
+    """
+    meta = Execution._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)} WHERE id = %s"
+    params = [f.get_db_prep_save(fields[f.name], connection) for f in columns] + [execution_id]
+    if owner is not None:
+        sql += " AND lease_owner = %s"
+        params.append(owner)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount > 0
+
+
 # --- claim ----------------------------------------------------------------------------------
 
 
@@ -119,7 +172,13 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
         execution.lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
         execution.resume_at = None
         execution.started_at = execution.started_at or now
-        execution.save(update_fields=["status", "lease_owner", "lease_until", "resume_at", "started_at", "holds_slot"])
+        execution_set(
+            execution.pk,
+            {
+                field: getattr(execution, field)
+                for field in ("status", "lease_owner", "lease_until", "resume_at", "started_at", "holds_slot")
+            },
+        )
     return execution
 
 
@@ -143,22 +202,25 @@ def execution_run(*, execution_id: int, now: datetime | None = None) -> str:
         reset_trace_id(token)
 
 
-def wake_successors(execution: Execution, *, subject: bool) -> None:
+_NEXT_OF_SUBJECT = (
+    f"SELECT id FROM {Execution._meta.db_table} WHERE subject_key = %s AND id > %s AND status = %s ORDER BY id LIMIT 1"
+)
+
+
+def wake_successors(execution: Execution, *, subject: bool, starved: bool = True) -> None:
     """After an execution let go (its transaction committed): queue the next pending execution of
-    its subject (``subject``), and the pending executions of its flow if a claim was refused for
-    want of a slot meanwhile.
+    its subject (``subject``), and — when its slot release found the flow ``starved`` (a claim was
+    refused for want of a slot) — the pending executions of its flow.
 
     Looked up after the commit, not inside it: a later execution whose own claim ran while this
     one was still running is then certain to be seen here, or to see this one finished itself.
     """
     woken = []
     if subject:
-        woken += (
-            Execution.objects.filter(subject_key=execution.subject_key, id__gt=execution.pk, status=statuses.PENDING)
-            .order_by("id")
-            .values_list("id", flat=True)[:1]
-        )
-    if guards.slot_starvation_clear(flow_id=execution.flow_id):
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_OF_SUBJECT, [execution.subject_key, execution.pk, statuses.PENDING])
+            woken += [row[0] for row in cursor.fetchall()]
+    if starved and guards.slot_starvation_clear(flow_id=execution.flow_id):
         woken += (
             Execution.objects.filter(flow_id=execution.flow_id, status=statuses.PENDING)
             .order_by("id")
@@ -237,14 +299,14 @@ class _Runner:
         """Writes the unsaved condition records and ``steps``; a duplicate means another runner has them."""
         try:
             with transaction.atomic(savepoint=False):
-                ExecutionStep.objects.bulk_create([*self.unsaved, *steps])
+                rows_insert([*self.unsaved, *steps])
         except IntegrityError:
             raise _Lost from None
         self.unsaved = []
 
     def _update(self, **fields) -> None:
         """Updates the execution only while this runner owns it; otherwise the run is lost."""
-        if not Execution.objects.filter(pk=self.execution.pk, lease_owner=self.owner).update(**fields):
+        if not execution_set(self.execution.pk, fields, owner=self.owner):
             raise _Lost
 
     def _renew_lease(self) -> None:
@@ -260,10 +322,9 @@ class _Runner:
         with transaction.atomic(savepoint=False):
             self._flush()
             self._update(status=status, lease_owner="", lease_until=None, holds_slot=False, **fields)
-            if execution.holds_slot:
-                guards.slot_release(flow_id=execution.flow_id)
+            starved = guards.slot_release(flow_id=execution.flow_id) if execution.holds_slot else True
             hands_on = status not in statuses.BLOCKING and bool(execution.subject_key)
-            transaction.on_commit(lambda: wake_successors(execution, subject=hands_on))
+            transaction.on_commit(lambda: wake_successors(execution, subject=hands_on, starved=starved))
             if status == statuses.RETRYING and fields.get("resume_at") and fields["resume_at"] <= self.now:
                 run_on_commit([execution.pk])
         execution.status = status
@@ -410,14 +471,18 @@ class _Runner:
     def succeed(self, node: dict, attempt: int, params: dict, output: dict, started_at, started: float) -> None:
         """The receipt and the step records, in the caller's transaction (the action's own, for database actions)."""
         with transaction.atomic(savepoint=False):
-            ActionReceipt.objects.create(
-                key=idempotency_key(self.execution.pk, node["id"]),
-                execution_id=self.execution.pk,
-                node_id=node["id"],
-                action=node["action"],
-                output=output,
+            rows_insert(
+                [
+                    ActionReceipt(
+                        key=idempotency_key(self.execution.pk, node["id"]),
+                        execution_id=self.execution.pk,
+                        node_id=node["id"],
+                        action=node["action"],
+                        output=output,
+                    )
+                ]
             )
-            ExecutionStep.objects.bulk_create(
+            rows_insert(
                 [
                     *self.unsaved,
                     self._step(

@@ -5,6 +5,7 @@ and loop protection. Counters change by conditional ``UPDATE`` only, never read-
 import time
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import F
 
 from . import conf, statuses
@@ -34,32 +35,49 @@ def kill_switch_state() -> KillSwitch:
 # --- concurrency ----------------------------------------------------------------------------
 
 
+_SLOT_TAKE = f"UPDATE {FlowSlot._meta.db_table} SET running = running + 1 WHERE flow_id = %s AND running < %s"
+_SLOT_STARVED = f"UPDATE {FlowSlot._meta.db_table} SET starved = %s WHERE flow_id = %s AND starved = %s"
+_SLOT_GIVE = (
+    f"UPDATE {FlowSlot._meta.db_table} SET running = running - 1 WHERE flow_id = %s AND running > 0 RETURNING starved"
+)
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def slot_acquire(*, flow_id: int) -> bool:
     """Takes one of the flow's ``ORDERFLOW_FLOW_CONCURRENCY`` slots, or marks the flow starved and says no.
 
     One conditional ``UPDATE … SET running = running + 1 WHERE running < limit``: of two racing
-    claims for the last slot only one gets it. Runs in the claimer's transaction.
+    claims for the last slot only one gets it. Runs in the claimer's transaction. Written out:
+    it runs once per claim.
     """
     limit = conf.get("ORDERFLOW_FLOW_CONCURRENCY")
-    take = FlowSlot.objects.filter(flow_id=flow_id, running__lt=limit)
-    if take.update(running=F("running") + 1):
+    if _execute(_SLOT_TAKE, [flow_id, limit]):
         return True
     # The flow's first run (no row yet, or one a concurrent claim is creating), or the limit reached.
     FlowSlot.objects.bulk_create([FlowSlot(flow_id=flow_id)], ignore_conflicts=True)
-    if take.update(running=F("running") + 1):
+    if _execute(_SLOT_TAKE, [flow_id, limit]):
         return True
-    FlowSlot.objects.filter(flow_id=flow_id, starved=False).update(starved=True)
+    _execute(_SLOT_STARVED, [True, flow_id, False])
     return False
 
 
-def slot_release(*, flow_id: int) -> None:
-    """Gives a slot back (in the releaser's transaction)."""
-    FlowSlot.objects.filter(flow_id=flow_id, running__gt=0).update(running=F("running") - 1)
+def slot_release(*, flow_id: int) -> bool:
+    """Gives a slot back (in the releaser's transaction); answers whether a claim was refused for
+    want of a slot meanwhile (the flow is starved: the releaser wakes the waiting after commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SLOT_GIVE, [flow_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def slot_starvation_clear(*, flow_id: int) -> bool:
     """``True`` (once) when claims were refused for want of a slot since the last call: wake the waiting."""
-    return FlowSlot.objects.filter(flow_id=flow_id, starved=True).update(starved=False) > 0
+    return _execute(_SLOT_STARVED, [False, flow_id, True]) > 0
 
 
 # --- customer-contact rate limit ------------------------------------------------------------
