@@ -11,6 +11,19 @@ class ExecutionFilterSerializer(serializers.Serializer):
     subject = serializers.CharField(required=False, max_length=100, help_text='Like "order:123".')
 
 
+MAX_STATS_FLOWS = 200
+
+
+class ExecutionStatsFilterSerializer(serializers.Serializer):
+    flow = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        min_length=1,
+        max_length=MAX_STATS_FLOWS,
+        help_text=f"Flow ids, repeated (`?flow=1&flow=2`), at most {MAX_STATS_FLOWS}; without it, every flow.",
+    )
+
+
 class ManualRunSerializer(serializers.Serializer):
     input = serializers.DictField(required=False, default=dict, help_text="What the run's context holds as `input`.")
 
@@ -69,3 +82,19 @@ class KillSwitchStateSerializer(serializers.Serializer):
     reason = serializers.CharField()
     changed_by = serializers.CharField(allow_null=True)
     changed_at = serializers.DateTimeField()
+
+
+class FlowRunStatsSerializer(serializers.Serializer):
+    flow = serializers.IntegerField()
+    last_run_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its latest run started (or was created, if not started yet)."
+    )
+    last_status = serializers.ChoiceField(choices=statuses.STATUSES, allow_null=True)
+    runs = serializers.IntegerField(help_text="Runs created in the window.")
+    failures = serializers.IntegerField(help_text="Of those, the ones that are dead.")
+
+
+class ExecutionStatsSerializer(serializers.Serializer):
+    window_days = serializers.IntegerField()
+    since = serializers.DateTimeField(help_text="The window's start: runs and failures count from here.")
+    flows = FlowRunStatsSerializer(many=True)

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("executions/", views.ExecutionListApi.as_view(), name="execution-list"),
+    path("executions/stats/", views.ExecutionStatsApi.as_view(), name="execution-stats"),
     path("executions/<int:execution_id>/", views.ExecutionDetailApi.as_view(), name="execution-detail"),
     path("executions/<int:execution_id>/replay/", views.ExecutionReplayApi.as_view(), name="execution-replay"),
     path("flows/<int:flow_id>/run/", views.FlowRunApi.as_view(), name="flow-run"),

@@ -13,6 +13,7 @@ from .. import dryrun, guards, selectors, services
 from ..models import Execution
 from ..representation import execution_representation
 from . import serializers as s
+from .stats import STATS_WINDOW, execution_stats, stats_since
 
 _ERRORS = {
     400: OpenApiTypes.OBJECT,
@@ -34,6 +35,34 @@ class ExecutionListApi(GenericAPIView):
         filters.is_valid(raise_exception=True)
         page = self.paginate_queryset(selectors.execution_list(filters=filters.validated_data))
         return self.get_paginated_response([execution_representation(e) for e in page])
+
+
+class ExecutionStatsApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[s.ExecutionStatsFilterSerializer],
+        responses={200: s.ExecutionStatsSerializer, 400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT},
+        description="For the flow list, in one call: per flow, its latest run (time and status) and its runs "
+        "and failures (dead runs) created in the last 7 days. Flows without runs answer zeros; unknown ids "
+        "are left out. More than 200 ids, or ids that are not positive integers, answer 400 `invalid`.",
+    )
+    def get(self, request):
+        filters = s.ExecutionStatsFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        since = stats_since()
+        rows = execution_stats(flow_ids=filters.validated_data.get("flow"), since=since)
+        return Response(
+            {
+                "window_days": STATS_WINDOW.days,
+                "since": _iso(since),
+                "flows": [{**row, "last_run_at": _iso(row["last_run_at"])} for row in rows],
+            }
+        )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 class ExecutionDetailApi(APIView):

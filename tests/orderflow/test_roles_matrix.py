@@ -62,6 +62,7 @@ TABLE = [
     ("post", "/api/v1/inbox/{notification}/read/", READ, {}),
     ("post", "/api/v1/inbox/read-all/", READ, {}),
     ("get", "/api/v1/executions/", READ, None),
+    ("get", "/api/v1/executions/stats/", READ, None),
     ("get", "/api/v1/executions/{execution}/", READ, None),
     ("post", "/api/v1/executions/{execution}/replay/", ORDER_WORK, {}),
     ("post", "/api/v1/flows/{flow}/run/", ORDER_WORK, {"input": {}}),
