@@ -164,6 +164,15 @@ ACTION_NODE_SCHEMA = {
 }
 
 
+def _with_position(config: dict) -> dict:
+    """A trigger's config as a document holds it: with the trigger's optional canvas ``position``.
+
+    Optional, so documents written before the editor saved it stay valid. The catalog shows the
+    configs without it: it is where the trigger sits, not how it is set up.
+    """
+    return {**config, "properties": {**config["properties"], "position": _POSITION}}
+
+
 def _dispatch(kinds: dict) -> list[dict]:
     """``if type == k then schemas[k]`` for each kind (the ``required`` keeps a missing type out)."""
     return [
@@ -187,7 +196,7 @@ DOCUMENT_SCHEMA = {
             "type": "object",
             "required": ["type"],
             "properties": {"type": _TYPE},
-            "allOf": _dispatch(TRIGGER_CONFIG_SCHEMAS),
+            "allOf": _dispatch({kind: _with_position(config) for kind, config in TRIGGER_CONFIG_SCHEMAS.items()}),
         },
         "nodes": {
             "type": "array",

@@ -48,7 +48,12 @@ def test_schema_problems_point_at_the_missing_or_unexpected_field():
 
     assert validate_document(document) == [
         Problem("not_allowed", "must be 'orderflow.flow/v1'", None, "/format"),
-        Problem("unexpected_field", "'cron' is not allowed here (allowed: event, type)", "trigger", "/trigger/cron"),
+        Problem(
+            "unexpected_field",
+            "'cron' is not allowed here (allowed: event, position, type)",
+            "trigger",
+            "/trigger/cron",
+        ),
         Problem("missing_field", "'action' is required", "gift", "/nodes/1/action"),
         Problem("not_allowed", "'yes' is not one of true, false", None, "/edges/1/branch"),
     ]
@@ -335,6 +340,27 @@ def test_an_unknown_event_is_named_on_the_trigger():
 
     assert validate_document(document) == [
         Problem("unknown_event", "'order.teleported' is not a domain event", "trigger", "/trigger/event"),
+    ]
+
+
+def test_every_trigger_may_keep_its_canvas_position():
+    for trigger in (
+        {"type": "event", "event": "order.paid"},
+        {"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"},
+        {"type": "webhook"},
+        {"type": "manual"},
+    ):
+        document = _notes("a", trigger={**trigger, "position": {"x": -300, "y": 80.5}})
+
+        assert validate_document(document) == [], trigger["type"]
+
+
+def test_a_trigger_position_is_x_and_y_numbers():
+    document = _notes("a", trigger={"type": "manual", "position": {"x": "left", "y": 0, "z": 1}})
+
+    assert validate_document(document) == [
+        Problem("wrong_type", "must be of type number", "trigger", "/trigger/position/x"),
+        Problem("unexpected_field", "'z' is not allowed here (allowed: x, y)", "trigger", "/trigger/position/z"),
     ]
 
 
