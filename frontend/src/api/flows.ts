@@ -1,6 +1,6 @@
 /** The flows, runtime and catalog endpoints the app uses, in one place. */
 import { api, apiAll, ApiError, type Page } from "./client";
-import type { Catalog, DocumentDiff, Execution, Flow, FlowDocument, Problem, TestRunResult, Version, VersionSummary } from "./types";
+import type { Catalog, DocumentDiff, Execution, ExecutionStats, Flow, FlowDocument, Problem, TestRunResult, Version, VersionSummary } from "./types";
 
 export const flowsApi = {
   list: (query: { q?: string; enabled?: boolean }, signal?: AbortSignal) =>
@@ -39,6 +39,9 @@ export const executionsApi = {
     api<Page<Execution> | Execution[]>("executions/", { query, signal }),
   get: (id: number, signal?: AbortSignal) => api<Execution>(`executions/${id}/`, { signal }),
   replay: (id: number) => api<Execution>(`executions/${id}/replay/`, { method: "POST", body: {} }),
+  /** Last run and the runs and failures of the last 7 days, of each of these flows (at most 200), in one call. */
+  stats: (flowIds: number[], signal?: AbortSignal) =>
+    api<ExecutionStats>(`executions/stats/?${new URLSearchParams(flowIds.map((id) => ["flow", String(id)]))}`, { signal }),
 };
 
 export const catalogApi = {

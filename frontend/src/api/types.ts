@@ -16,6 +16,7 @@ export interface Trigger {
   timezone?: string;
   for_each?: JsonObject;
   hmac_secret?: string;
+  position?: Position;
   [key: string]: unknown;
 }
 
@@ -99,9 +100,21 @@ export interface Flow {
   valid?: boolean;
   problems?: Problem[];
   webhook_token?: string;
-  /** Not in the flows API yet: shown when present, else read from the flow's recent executions. */
-  last_run_at?: string | null;
-  failure_count?: number;
+}
+
+/** GET executions/stats/ (runtime/api/stats.py): per flow, its latest run and its runs and dead runs in the window. */
+export interface FlowRunStats {
+  flow: number;
+  last_run_at: string | null;
+  last_status: string | null;
+  runs: number;
+  failures: number;
+}
+
+export interface ExecutionStats {
+  window_days: number;
+  since: string;
+  flows: FlowRunStats[];
 }
 
 export interface DocumentDiff {

@@ -156,7 +156,7 @@ export function Editor({
         (c) => ({
           ...c,
           meta: { ...c.meta, trigger: next },
-          nodes: c.nodes.map((n) => (n.id === TRIGGER_ID ? { ...n, data: { kind: "trigger", trigger: next } } : n)),
+          nodes: c.nodes.map((n) => (n.id === TRIGGER_ID && n.data.kind === "trigger" ? { ...n, data: { ...n.data, trigger: next } } : n)),
         }),
         { coalesce: "trigger" },
       ),
@@ -275,7 +275,7 @@ export function Editor({
         nodes: c.nodes.map((n) => {
           const position = positions.get(n.id);
           if (!position) return n;
-          return n.data.kind === "step" ? { ...n, position, data: { ...n.data, positioned: true } } : { ...n, position };
+          return { ...n, position, data: { ...n.data, positioned: true } } as CanvasNode;
         }),
       };
     });

@@ -26,7 +26,8 @@ const templates = jsonFiles(templatesDir).map(([name, doc]) => [name, flowOf(doc
 
 describe("canvas ↔ document round trip", () => {
   it("has test documents to run", () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(5);
+    expect(fixtures.length).toBeGreaterThanOrEqual(6);
+    expect(templates.length).toBeGreaterThanOrEqual(3);
   });
 
   it.each([...fixtures, ...templates])("%s comes back unchanged, key order included", (_name, document) => {
@@ -66,6 +67,43 @@ describe("canvas ↔ document round trip", () => {
       position: { x: 500, y: 60 },
     });
     expect(back.nodes.find((n) => n.id === "remind")!.position).toBeUndefined();
+  });
+
+  it.each([...fixtures, ...templates])("%s: a moved trigger is saved with its position and loads where it was left", (_name, document) => {
+    const canvas = toCanvas(document);
+    const nodes = canvas.nodes.map((n) => (n.id === TRIGGER_ID ? { ...n, position: { x: -512, y: 64 }, data: { ...n.data, positioned: true } } : n));
+
+    const back = fromCanvas(canvas.meta, nodes, canvas.edges);
+    const again = toCanvas(back);
+
+    expect(back.trigger).toEqual({ ...document.trigger, position: { x: -512, y: 64 } });
+    expect({ ...back, trigger: document.trigger }).toEqual(document);
+    expect(again.nodes.map((n) => [n.id, n.position])).toEqual(nodes.map((n) => [n.id, n.position]));
+    expect(JSON.stringify(fromCanvas(again.meta, again.nodes, again.edges))).toBe(JSON.stringify(back));
+  });
+
+  it("a trigger with a position is placed there, and an unmoved one without stays without", () => {
+    const placed = fixtures.find(([name]) => name === "trigger-position.json")![1];
+    const unplaced = fixtures.find(([name]) => name === "design-example.json")![1];
+
+    const withPosition = toCanvas(placed);
+    const without = toCanvas(unplaced);
+
+    expect(withPosition.nodes[0].position).toEqual({ x: -260, y: 120.5 });
+    expect(withPosition.nodes[0].data.positioned).toBe(true);
+    expect(without.nodes[0].data.positioned).toBe(false);
+    expect(fromCanvas(without.meta, without.nodes, without.edges).trigger).toEqual(unplaced.trigger);
+    expect("position" in fromCanvas(without.meta, without.nodes, without.edges).trigger).toBe(false);
+  });
+
+  it("editing the trigger keeps its position", () => {
+    const document = fixtures.find(([name]) => name === "trigger-position.json")![1];
+    const canvas = toCanvas(document);
+    const nodes = canvas.nodes.map((n) => (n.data.kind === "trigger" ? { ...n, data: { ...n.data, trigger: { type: "manual" as const } } } : n));
+
+    const back = fromCanvas(canvas.meta, nodes, canvas.edges);
+
+    expect(back.trigger).toEqual({ type: "manual", position: { y: 120.5, x: -260 } });
   });
 
   it("nodes without positions are laid out left to right after the trigger", () => {

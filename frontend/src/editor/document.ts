@@ -2,8 +2,8 @@
  * The flow document ↔ canvas conversion. The canvas keeps each document node (all its fields) in
  * its React Flow node's `data`, so writing the document back loses nothing: key order, labels,
  * retry policies and unknown fields survive, and a node that had no `position` gets none unless
- * it is moved. The trigger is the canvas node with id "trigger"; the document has no place for its
- * position, so the canvas puts it left of the nodes it starts.
+ * it is moved. The trigger is the canvas node with id "trigger"; it keeps its `position` in the
+ * document the same way (optional: a trigger without one is put left of the nodes it starts).
  */
 import type { Edge, Node } from "@xyflow/react";
 import type { FlowDocument, FlowEdge, FlowNode, Position, Trigger } from "../api/types";
@@ -15,7 +15,10 @@ export const NODE_HEIGHT = 72;
 
 export interface TriggerData extends Record<string, unknown> {
   kind: "trigger";
+  /** The document's trigger as loaded or edited; its `position` is stale (the canvas node's is current). */
   trigger: Trigger;
+  /** Whether the document carries a position for it (it had one, or it was moved). */
+  positioned: boolean;
 }
 
 export interface StepData extends Record<string, unknown> {
@@ -85,12 +88,13 @@ export function toCanvas(document: FlowDocument): Canvas {
   const canvasNodes: CanvasNode[] = nodes.map((node) =>
     isPosition(node.position) ? stepNode(node, node.position, true) : stepNode(node, laidOut.get(node.id) ?? { x: 0, y: 0 }, false),
   );
+  const placed = isPosition(document.trigger.position);
   const trigger: CanvasNode = {
     id: TRIGGER_ID,
     type: "trigger",
-    position: triggerPosition(canvasNodes, edges),
+    position: placed ? { ...(document.trigger.position as Position) } : triggerPosition(canvasNodes, edges),
     deletable: false,
-    data: { kind: "trigger", trigger: document.trigger },
+    data: { kind: "trigger", trigger: document.trigger, positioned: placed },
   };
   return { meta, nodes: [trigger, ...canvasNodes], edges: edges.map(canvasEdge) };
 }
@@ -101,18 +105,10 @@ export function fromCanvas(meta: DocumentMeta, nodes: CanvasNode[], edges: Canva
   for (const canvasNode of nodes) {
     const data = canvasNode.data;
     if (data.kind === "trigger") {
-      trigger = data.trigger;
+      trigger = data.positioned ? withPosition(data.trigger, canvasNode.position) : data.trigger;
       continue;
     }
-    if (!data.positioned) {
-      documentNodes.push(data.node);
-      continue;
-    }
-    // Spreading keeps `position` (and its x/y) where the loaded node had them, so key order survives too.
-    const had = (data.node as { position?: Position }).position;
-    const { x, y } = canvasNode.position;
-    const position = had && had.x === x && had.y === y ? had : { ...had, x, y };
-    documentNodes.push({ ...data.node, position } as FlowNode);
+    documentNodes.push(data.positioned ? withPosition(data.node, canvasNode.position) : data.node);
   }
   const documentEdges: FlowEdge[] = edges.map((edge) => {
     const original = edge.data?.edge;
@@ -121,6 +117,13 @@ export function fromCanvas(meta: DocumentMeta, nodes: CanvasNode[], edges: Canva
     return branch ? { from: edge.source, to: edge.target, branch } : { from: edge.source, to: edge.target };
   });
   return { ...meta, trigger, nodes: documentNodes, edges: documentEdges } as FlowDocument;
+}
+
+/** `item` with the canvas position; spreading keeps `position` (and its x/y) where the loaded item had them, so key order survives too. */
+function withPosition<T extends { position?: unknown }>(item: T, { x, y }: Position): T {
+  const had = item.position as Position | undefined;
+  const position = had && had.x === x && had.y === y ? had : { ...had, x, y };
+  return { ...item, position };
 }
 
 function isPosition(value: unknown): value is Position {

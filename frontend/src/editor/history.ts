@@ -91,7 +91,7 @@ export function useCanvasHistory(initial: Canvas): CanvasHistory {
       // A node dropped after a drag now has a position the document must keep.
       const moved = new Set(changes.filter((c) => c.type === "position" && c.dragging === false).map((c) => (c as { id: string }).id));
       if (moved.size) {
-        nodes = nodes.map((n) => (moved.has(n.id) && n.data.kind === "step" && !n.data.positioned ? { ...n, data: { ...n.data, positioned: true } } : n));
+        nodes = nodes.map((n) => (moved.has(n.id) && !n.data.positioned ? { ...n, data: { ...n.data, positioned: true } } : n));
       }
       set({ ...previous, nodes });
     },

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { rowsOf } from "../api/client";
-import { DEAD, executionsApi, flowsApi } from "../api/flows";
-import type { Execution, Flow, FlowDocument } from "../api/types";
+import { executionsApi, flowsApi } from "../api/flows";
+import type { Flow, FlowDocument, FlowRunStats } from "../api/types";
 import { FLOW_EDITORS, useAuth } from "../app/auth";
 import { Link, navigate } from "../app/router";
 import { useApi } from "../app/useApi";
@@ -16,43 +16,12 @@ export function flowStatus(flow: Flow): Exclude<StatusFilter, "all"> {
   return flow.enabled ? "published" : "disabled";
 }
 
-interface RunSummary {
-  lastRunAt: string | null;
-  lastStatus: string | null;
-  failures: number;
-}
+/** The stats call takes at most this many flow ids (the flow list shows at most as many). */
+const STATS_LIMIT = 200;
 
-
-/** Last run and failure count (dead executions): from the flow answer when the API gives them, else from its 100 most recent executions. */
-function useRunSummary(flow: Flow): RunSummary | null {
-  const given = flow.last_run_at !== undefined && flow.failure_count !== undefined;
-  const [summary, setSummary] = useState<RunSummary | null>(null);
-  useEffect(() => {
-    if (given || !flow.current_version) return;
-    const controller = new AbortController();
-    executionsApi
-      .list({ flow: flow.id, page_size: 100 }, controller.signal)
-      .then((answer) => {
-        const rows: Execution[] = rowsOf(answer);
-        setSummary({
-          lastRunAt: rows[0] ? (rows[0].started_at ?? rows[0].created_at) : null,
-          lastStatus: rows[0]?.status ?? null,
-          failures: rows.filter((row) => row.status === DEAD).length,
-        });
-      })
-      .catch(() => undefined);
-    return () => controller.abort();
-  }, [flow.id, flow.current_version, given]);
-  if (given) {
-    return { lastRunAt: flow.last_run_at ?? null, lastStatus: null, failures: flow.failure_count ?? 0 };
-  }
-  return summary;
-}
-
-function FlowRow({ flow, canEdit, onToggle }: { flow: Flow; canEdit: boolean; onToggle: (flow: Flow) => void }) {
+function FlowRow({ flow, runs, canEdit, onToggle }: { flow: Flow; runs: FlowRunStats | undefined; canEdit: boolean; onToggle: (flow: Flow) => void }) {
   const { t, language } = useI18n();
   const status = flowStatus(flow);
-  const runs = useRunSummary(flow);
   const n = flow.current_version?.number ?? 0;
   return (
     <tr data-testid={`flow-row-${flow.id}`}>
@@ -69,15 +38,18 @@ function FlowRow({ flow, canEdit, onToggle }: { flow: Flow; canEdit: boolean; on
         {status !== "draft" && flow.has_unpublished_changes && <span className="muted small"> · {t("flows.status.changes")}</span>}
       </td>
       <td>
-        {runs?.lastRunAt ? (
+        {runs?.last_run_at ? (
           <Link to={`/executions?flow=${flow.id}`}>
-            {formatTime(runs.lastRunAt, language)} {runs.lastStatus && <StatusBadge status={runs.lastStatus} />}
+            {formatTime(runs.last_run_at, language)} {runs.last_status && <StatusBadge status={runs.last_status} />}
           </Link>
         ) : (
-          <span className="muted">{t("flows.never")}</span>
+          <span className="muted">{runs ? t("flows.never") : "—"}</span>
         )}
       </td>
-      <td className={runs && runs.failures > 0 ? "danger num" : "num"}>{runs ? runs.failures : "—"}</td>
+      <td className="num" data-testid={`flow-runs-${flow.id}`}>{runs ? runs.runs : "—"}</td>
+      <td className={runs && runs.failures > 0 ? "danger num" : "num"} data-testid={`flow-failures-${flow.id}`}>
+        {runs ? runs.failures : "—"}
+      </td>
       <td>
         {status === "draft" ? (
           <span className="muted">—</span>
@@ -103,6 +75,13 @@ export function FlowsPage() {
   const [error, setError] = useState<Error | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const flows = useApi((signal) => flowsApi.list({ q: query }, signal).then(rowsOf), [query]);
+  // One call for every listed flow's runs, whatever the number of rows.
+  const ids = (flows.data ?? []).slice(0, STATS_LIMIT).map((flow) => flow.id);
+  const idsKey = ids.join(",");
+  const stats = useApi(
+    (signal) => (ids.length ? executionsApi.stats(ids, signal) : Promise.resolve(null)).then((answer) => new Map((answer?.flows ?? []).map((row) => [row.flow, row]))),
+    [idsKey],
+  );
 
   useEffect(() => {
     const timer = window.setTimeout(() => setQuery(q.trim()), 250);
@@ -163,7 +142,7 @@ export function FlowsPage() {
           )}
         </div>
       </div>
-      <ErrorNote error={error ?? flows.error} onRetry={flows.reload} />
+      <ErrorNote error={error ?? flows.error ?? stats.error} onRetry={stats.error && !flows.error ? stats.reload : flows.reload} />
       {flows.loading && !flows.data ? (
         <p className="loading">{t("common.loading")}</p>
       ) : rows.length === 0 ? (
@@ -175,13 +154,14 @@ export function FlowsPage() {
               <th>{t("flows.col.name")}</th>
               <th>{t("flows.col.status")}</th>
               <th>{t("flows.col.lastRun")}</th>
-              <th>{t("flows.col.failures")}</th>
+              <th title={t("flows.col.window")}>{t("flows.col.runs")}</th>
+              <th title={t("flows.col.window")}>{t("flows.col.failures")}</th>
               <th>{t("flows.col.enabled")}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((flow) => (
-              <FlowRow key={flow.id} flow={flow} canEdit={canEdit} onToggle={(f) => void toggle(f)} />
+              <FlowRow key={flow.id} flow={flow} runs={stats.data?.get(flow.id)} canEdit={canEdit} onToggle={(f) => void toggle(f)} />
             ))}
           </tbody>
         </table>
