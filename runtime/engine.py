@@ -38,7 +38,7 @@ from .errors import RateLimited, RetryableFailure, StepFailure, TerminalFailure
 from .graph import DONE, plan_for_version
 from .lock_objects import execution_try_lock, flow_version_summary
 from .models import ActionReceipt, Execution, ExecutionStep
-from .queue import enqueue_runs, run_on_commit
+from .queue import enqueue_runs, resume_at_time, run_on_commit
 from .templating import render_params
 
 SECRET_MASK = "********"
@@ -325,8 +325,12 @@ class _Runner:
             starved = guards.slot_release(flow_id=execution.flow_id) if execution.holds_slot else True
             hands_on = status not in statuses.BLOCKING and bool(execution.subject_key)
             transaction.on_commit(lambda: wake_successors(execution, subject=hands_on, starved=starved))
-            if status == statuses.RETRYING and fields.get("resume_at") and fields["resume_at"] <= self.now:
-                run_on_commit([execution.pk])
+            resume_at = fields.get("resume_at")
+            if status in (statuses.RETRYING, statuses.WAITING) and resume_at is not None:
+                if resume_at <= self.now:
+                    run_on_commit([execution.pk])
+                else:
+                    resume_at_time(execution.pk, resume_at, now=max(self.now, timezone.now()))
         execution.status = status
         return status
 

@@ -2,10 +2,29 @@
 
 ``Q_CLUSTER["sync"]`` (read at call time, so tests can switch it with ``settings``) runs the task
 in the caller's thread, as django-q2's own sync mode does.
+
+**Resuming on time.** A run parked until a moment (a retry's backoff, a ``delay``) is resumed
+by, in order of precision:
+
+1. an in-process timer in the cluster worker that parked it, armed once the park commits, which
+   queues the run at ``resume_at`` (within milliseconds) — lost if that worker process ends;
+2. a django-q2 ``ONCE`` schedule at ``resume_at``, written in the park's own transaction, so it
+   is as durable as the park: the cluster's scheduler runs it on its next pass after
+   ``resume_at`` (django-q2 passes about every 30 s);
+3. the ``runtime.sweep`` schedule (every minute), the backstop for everything.
+
+Only parks shorter than ``RESUME_HORIZON`` (the sweep's interval) get the first two; for longer
+ones the sweep's minute is small beside the wait. A resume that comes twice is harmless: the
+second claim finds the run not due or not its own.
 """
 
+import threading
+from datetime import datetime, timedelta
+
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone
+from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from . import conf
@@ -14,6 +33,8 @@ RUN_TASK = "runtime.tasks.execution_run_task"
 RUN_MANY_TASK = "runtime.tasks.executions_run_task"
 DRAIN_TASK = "runtime.tasks.outbox_drain_task"
 SWEEP_TASK = "runtime.tasks.runtime_sweep_task"
+RESUME_SCHEDULE_PREFIX = "runtime.resume:"
+RESUME_HORIZON = timedelta(minutes=1)
 
 
 def enqueue(func: str, *args, **kwargs) -> None:
@@ -51,3 +72,47 @@ def enqueue_runs(execution_ids: list[int], **kwargs) -> None:
             enqueue(RUN_TASK, chunk[0], **kwargs)
         else:
             enqueue(RUN_MANY_TASK, chunk, **kwargs)
+
+
+# Set in django-q2 cluster worker processes (``post_spawn``, see ``receivers``): only there do
+# parks arm in-process timers. Elsewhere — tests, the web server, sync mode — nothing would keep
+# a timer's process alive, and the schedule and the sweep resume the run.
+timers_enabled = False
+
+
+def resume_at_time(execution_id: int, resume_at: datetime, *, now: datetime) -> bool:
+    """Asks for the parked execution's run at ``resume_at``; answers whether it did (a short park).
+
+    Call it in the transaction that parks the execution: the ``ONCE`` schedule commits (or rolls
+    back) with the park, and the timer is armed only after the commit.
+    """
+    if resume_at - now > RESUME_HORIZON:
+        return False
+    Schedule.objects.create(
+        name=f"{RESUME_SCHEDULE_PREFIX}{execution_id}",
+        func=RUN_TASK,
+        args=repr((execution_id,)),
+        schedule_type=Schedule.ONCE,
+        repeats=-1,
+        next_run=resume_at,
+    )
+    if timers_enabled and not settings.Q_CLUSTER.get("sync", False):
+        transaction.on_commit(lambda: resume_timer_arm(execution_id, resume_at))
+    return True
+
+
+def resume_timer_arm(execution_id: int, resume_at: datetime) -> threading.Timer:
+    """A daemon timer that queues the execution's run at ``resume_at`` (see the module's docstring)."""
+    delay = max((resume_at - timezone.now()).total_seconds(), 0.0)
+    timer = threading.Timer(delay, _resume_due, args=(execution_id,))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _resume_due(execution_id: int) -> None:
+    try:
+        enqueue(RUN_TASK, execution_id)
+    finally:
+        # The ORM broker opened this thread's own connection; the thread ends here.
+        connections.close_all()

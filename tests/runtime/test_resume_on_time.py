@@ -1,0 +1,150 @@
+"""Parked runs (a retry's backoff, a short ``delay``) resume on time, not at the next sweep.
+
+Precision claimed (``runtime.queue``): in a cluster worker, an in-process timer queues the run at
+``resume_at``; durably, a django-q2 ``ONCE`` schedule at ``resume_at``, written with the park,
+runs on the scheduler's first pass after it; parks longer than a minute are left to the sweep.
+"""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import OrmQ, Schedule
+from django_q.scheduler import scheduler
+from django_q.signals import post_spawn
+
+from runtime import queue
+from runtime.actions import registered
+from runtime.dispatch import outbox_drain
+from runtime.engine import execution_run
+from runtime.models import Execution
+from runtime.tasks import execution_run_task
+from tests.factories import create_order
+from tests.runtime.actions import Flaky
+from tests.runtime.conftest import action, event_flow, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _flaky_run(channel, external_id: str, backoff_seconds: int) -> Execution:
+    publish(
+        event_flow(
+            "order.paid",
+            [action("flaky", "test.flaky", retry={"max_attempts": 3, "backoff_seconds": backoff_seconds})],
+        )
+    )
+    order = create_order(channel, external_id=external_id, lines=(("TEA-001", 1),), status="paid")
+    outbox_drain()
+    return Execution.objects.get(subject_key=f"order:{order.pk}")
+
+
+def test_a_short_backoff_is_scheduled_durably_with_the_park(channel, stocked):
+    with registered(Flaky(failures=1)):
+        execution = _flaky_run(channel, "ON-TIME-1", backoff_seconds=30)
+
+        assert execution_run(execution_id=execution.pk) == "retrying"
+
+    execution.refresh_from_db()
+    schedule = Schedule.objects.get(name=f"runtime.resume:{execution.pk}")
+    assert (schedule.func, schedule.args, schedule.schedule_type, schedule.repeats) == (
+        "runtime.tasks.execution_run_task",
+        f"({execution.pk},)",
+        Schedule.ONCE,
+        -1,
+    )
+    assert schedule.next_run == execution.resume_at
+
+
+def test_the_scheduler_queues_the_run_on_its_first_pass_after_resume_at(channel, stocked, monkeypatch):
+    # The scheduler closes the connections it deems old; the test's own must stay open.
+    monkeypatch.setattr("django_q.scheduler.close_old_django_connections", lambda: None)
+    flaky = Flaky(failures=1)
+    with registered(flaky):
+        execution = _flaky_run(channel, "ON-TIME-2", backoff_seconds=1)
+        assert execution_run(execution_id=execution.pk) == "retrying"
+        scheduler(broker=get_broker())
+        assert OrmQ.objects.count() == 0  # not yet due
+
+        time.sleep(1.1)
+        scheduler(broker=get_broker())
+
+        [queued] = [q.task for q in OrmQ.objects.all()]
+        assert (queued["func"], queued["args"]) == ("runtime.tasks.execution_run_task", (execution.pk,))
+        assert execution_run_task(*queued["args"]) == "succeeded"
+    assert flaky.calls == 2
+    assert not Schedule.objects.filter(name=f"runtime.resume:{execution.pk}").exists()
+
+
+def test_a_park_longer_than_the_sweep_interval_is_left_to_the_sweep(channel, stocked):
+    with registered(Flaky(failures=1)):
+        execution = _flaky_run(channel, "ON-TIME-3", backoff_seconds=120)
+
+        assert execution_run(execution_id=execution.pk) == "retrying"
+
+    assert not Schedule.objects.filter(name__startswith="runtime.resume:").exists()
+
+
+def test_in_a_cluster_worker_the_park_arms_a_timer_for_resume_at_once_it_commits(
+    channel, stocked, monkeypatch, django_capture_on_commit_callbacks
+):
+    armed = []
+    monkeypatch.setattr(queue, "timers_enabled", True)
+    monkeypatch.setattr(
+        queue, "resume_timer_arm", lambda execution_id, resume_at: armed.append((execution_id, resume_at))
+    )
+    with registered(Flaky(failures=1)):
+        execution = _flaky_run(channel, "ON-TIME-4", backoff_seconds=30)
+
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            assert execution_run(execution_id=execution.pk) == "retrying"
+        assert armed == []
+        for callback in callbacks:
+            callback()
+
+    execution.refresh_from_db()
+    assert armed == [(execution.pk, execution.resume_at)]
+
+
+def test_outside_a_cluster_worker_no_timer_is_armed(channel, stocked, monkeypatch, django_capture_on_commit_callbacks):
+    armed = []
+    monkeypatch.setattr(queue, "resume_timer_arm", lambda execution_id, resume_at: armed.append(execution_id))
+    with registered(Flaky(failures=1)):
+        execution = _flaky_run(channel, "ON-TIME-5", backoff_seconds=30)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert execution_run(execution_id=execution.pk) == "retrying"
+
+    assert armed == []
+
+
+def test_a_spawned_cluster_worker_arms_timers_and_sync_mode_does_not(monkeypatch):
+    monkeypatch.setattr(queue, "timers_enabled", False)
+
+    post_spawn.send(sender="django_q", proc_name="MainProcess")  # django-q2's sync mode, in this process
+    assert queue.timers_enabled is False
+
+    monkeypatch.setattr("multiprocessing.parent_process", lambda: object())  # as in a forked cluster worker
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")
+    assert queue.timers_enabled is True
+
+
+def test_the_timer_queues_the_run_at_resume_at(monkeypatch):
+    fired = threading.Event()
+    queued = []
+
+    def record(func, *args, **kwargs):
+        queued.append((func, args, time.monotonic()))
+        fired.set()
+
+    monkeypatch.setattr(queue, "enqueue", record)
+    started = time.monotonic()
+
+    queue.resume_timer_arm(42, timezone.now() + timedelta(milliseconds=300))
+
+    assert fired.wait(5)
+    [(func, args, at)] = queued
+    assert (func, args) == ("runtime.tasks.execution_run_task", (42,))
+    assert 0.29 <= at - started < 0.5
