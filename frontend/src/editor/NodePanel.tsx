@@ -2,6 +2,7 @@ import { useMemo, useState } from "react";
 import type { ActionNode, Catalog, ConditionNode, FlowEdge, FlowNode, JsonObject, JsonSchema, Trigger } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import { ConditionBuilder } from "./ConditionBuilder";
+import { ForEachForm } from "./ForEachForm";
 import { useEditor } from "./context";
 import { ancestorsOf, TRIGGER_ID, type CanvasNode } from "./document";
 import { ParamsForm } from "./ParamsForm";
@@ -82,6 +83,7 @@ function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChan
             {t("editor.timezone")}
             <input value={trigger.timezone ?? ""} onChange={(e) => onChange({ ...trigger, timezone: e.target.value })} />
           </label>
+          <ForEachForm trigger={trigger} onChange={onChange} />
         </>
       )}
     </fieldset>

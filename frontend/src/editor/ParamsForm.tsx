@@ -32,6 +32,11 @@ export function uiSchemaFor(schema: JsonSchema, language: Language): UiSchema {
     if (Array.isArray(property.enum)) entry["ui:enumNames"] = property.enum.map((v) => ENUM_LABELS[String(v)]?.[i] ?? String(v));
     if (property.description) entry["ui:description"] = String(property.description);
     if (property.type === "string" && (key === "text" || key === "body")) entry["ui:options"] = { multiline: true };
+    // Secrets (`"format": "password"`, `"writeOnly": true`): a masked input, no variable picker, never autofilled.
+    if (property.format === "password" || property.writeOnly === true) {
+      entry["ui:widget"] = "password";
+      entry["ui:options"] = { autocomplete: "new-password" };
+    }
     ui[key] = entry;
   }
   return ui;
