@@ -68,6 +68,7 @@ export function Editor({
   document: initialDocument,
   execution: initialExecution,
   readOnly,
+  initialNotice = "",
   onReload,
 }: {
   initialFlow: Flow;
@@ -75,7 +76,9 @@ export function Editor({
   document: FlowDocument;
   execution: Execution | null;
   readOnly: boolean;
-  onReload: () => void;
+  initialNotice?: string;
+  /** Loads the flow again (a new editor); `message` is shown in it. */
+  onReload: (message?: string) => void;
 }) {
   const { t } = useI18n();
   const { can } = useAuth();
@@ -86,7 +89,7 @@ export function Editor({
   const [problems, setProblems] = useState<Problem[]>(initialFlow.problems ?? []);
   const [tab, setTab] = useState<Tab>(initialExecution ? "execution" : "node");
   const [saveState, setSaveState] = useState<SaveState>("saved");
-  const [notice, setNotice] = useState("");
+  const [notice, setNotice] = useState(initialNotice);
   const [error, setError] = useState<Error | null>(null);
   const [testSteps, setTestSteps] = useState<Step[] | null>(null);
   const [execution, setExecution] = useState(initialExecution);
@@ -601,10 +604,7 @@ export function Editor({
                   flow={flow}
                   canEdit={!readOnly}
                   onShowDiff={setDiff}
-                  onRolledBack={(message) => {
-                    setNotice(message);
-                    onReload();
-                  }}
+                  onRolledBack={(message) => onReload(message)}
                 />
               )}
               {tab === "test" && (

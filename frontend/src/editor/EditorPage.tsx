@@ -23,6 +23,8 @@ export default function EditorPage({ flowId, executionId }: { flowId: number; ex
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [generation, setGeneration] = useState(0);
+  // A message for the reloaded editor (a rollback reloads it and must still say what it did).
+  const [notice, setNotice] = useState("");
 
   useEffect(() => {
     const controller = new AbortController();
@@ -53,7 +55,11 @@ export default function EditorPage({ flowId, executionId }: { flowId: number; ex
         document={loaded.document}
         execution={loaded.execution}
         readOnly={!can(FLOW_EDITORS) || loaded.execution !== null}
-        onReload={() => setGeneration((g) => g + 1)}
+        initialNotice={notice}
+        onReload={(message = "") => {
+          setNotice(message);
+          setGeneration((g) => g + 1);
+        }}
       />
     </ReactFlowProvider>
   );
