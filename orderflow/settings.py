@@ -145,6 +145,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Fernet key(s) sealing stored secrets (comma-separated to rotate; the first seals). Unset: derived
+# from SECRET_KEY (see orderflow.crypto).
+ORDERFLOW_SECRETS_KEY = os.environ.get("ORDERFLOW_SECRETS_KEY", "")
+
 # --- API ------------------------------------------------------------------------------------
 # Requests above this many bytes are refused with 413 before any view reads them.
 ORDERFLOW_MAX_BODY_BYTES = int(os.environ.get("ORDERFLOW_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
