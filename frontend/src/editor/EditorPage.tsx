@@ -15,6 +15,8 @@ interface Loaded {
   execution: Execution | null;
   /** The document on the canvas: the draft, or the version an execution ran. */
   document: FlowDocument;
+  /** The load this answers: the editor is keyed on it, so it starts afresh with the fresh flow, not before it arrives. */
+  generation: number;
 }
 
 export default function EditorPage({ flowId, executionId }: { flowId: number; executionId: string | null }) {
@@ -37,7 +39,7 @@ export default function EditorPage({ flowId, executionId }: { flowId: number; ex
       ]);
       let document = flow.definition;
       if (execution && execution.flow === flowId) document = (await flowsApi.version(flowId, execution.flow_version)).definition;
-      if (!controller.signal.aborted) setLoaded({ flow, catalog, execution, document });
+      if (!controller.signal.aborted) setLoaded({ flow, catalog, execution, document, generation });
     })().catch((reason: unknown) => {
       if (!controller.signal.aborted) setError(reason instanceof Error ? reason : new Error(String(reason)));
     });
@@ -49,7 +51,7 @@ export default function EditorPage({ flowId, executionId }: { flowId: number; ex
   return (
     <ReactFlowProvider>
       <Editor
-        key={`${loaded.flow.id}:${executionId ?? "draft"}:${generation}`}
+        key={`${loaded.flow.id}:${executionId ?? "draft"}:${loaded.generation}`}
         initialFlow={loaded.flow}
         catalog={loaded.catalog}
         document={loaded.document}
