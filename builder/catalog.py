@@ -11,6 +11,31 @@ from dataclasses import dataclass, field
 
 TRIGGER_TYPES = ("event", "schedule", "webhook", "manual")
 
+# The trigger's secrets (the webhook trigger's signing secret). Action secrets are declared in their
+# params schema with ``"writeOnly": true``. Secrets are sealed at rest (``orderflow.crypto``), shown
+# as a mask in answers and dropped from exports (``builder.redaction``).
+TRIGGER_SECRET_FIELDS = ("hmac_secret",)
+
+
+def secret_fields(object_schema: dict) -> tuple[str, ...]:
+    """The properties of ``object_schema`` marked ``"writeOnly": true``, in schema order."""
+    properties = object_schema.get("properties") if isinstance(object_schema, dict) else None
+    if not isinstance(properties, dict):
+        return ()
+    return tuple(key for key, prop in properties.items() if isinstance(prop, dict) and prop.get("writeOnly") is True)
+
+
+def _secrets_marked(object_schema: dict, fields: tuple[str, ...]) -> dict:
+    """A copy of ``object_schema`` whose ``fields`` say they are secrets, for the editor's forms."""
+    properties = object_schema.get("properties", {})
+    if not any(key in properties for key in fields):
+        return object_schema
+    marked = {
+        key: {**prop, "writeOnly": True, "format": "password"} if key in fields else prop
+        for key, prop in properties.items()
+    }
+    return {**object_schema, "properties": marked}
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -33,6 +58,11 @@ class ActionSpec:
     contacts_customer: bool = False
     default_retry: dict = field(default_factory=lambda: {"max_attempts": 3, "backoff_seconds": 30})
     output_schema: dict = field(default_factory=lambda: {"type": "object"})
+
+    @property
+    def secret_params(self) -> tuple[str, ...]:
+        """The params that are secrets: marked ``"writeOnly": true`` in ``params_schema``."""
+        return secret_fields(self.params_schema)
 
     def as_dict(self) -> dict:
         return {
@@ -173,7 +203,7 @@ def catalog_document() -> dict:
                 "type": kind,
                 "name": {"en": name_en, "zh": name_zh},
                 "description": {"en": description_en, "zh": description_zh},
-                "config_schema": schema.TRIGGER_CONFIG_SCHEMAS[kind],
+                "config_schema": _secrets_marked(schema.TRIGGER_CONFIG_SCHEMAS[kind], TRIGGER_SECRET_FIELDS),
                 "context_schema": context,
             }
         )

@@ -1,4 +1,4 @@
-"""The JSON shapes of flows and versions in API answers. Webhook secrets are always masked."""
+"""The JSON shapes of flows and versions in API answers. Secrets are always masked (``redaction``)."""
 
 from .redaction import redact_document
 from .schema import document_checksum

@@ -5,6 +5,11 @@ A draft is stored as the editor sends it — valid or not — so work is never l
 problem (``InvalidFlow``) or one identical to the current version (``FlowUnchanged``: publishing
 an unchanged draft twice creates nothing and answers 409). Each locks the flow row first
 (``lock_objects.flow_lock``), so version numbers are assigned one at a time.
+
+Secrets are sealed before anything is stored (``redaction.seal_document``): a draft never holds a
+plaintext secret, and a version copies its draft's sealed tokens. Every change writes an audit
+entry (subject ``flow``) in its own transaction, with the actor — the user by default — and the
+trace id in force; its ``changes`` name nodes, fields and versions, never a secret's value.
 """
 
 import copy
@@ -15,14 +20,47 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commerce.audit.actors import Actor
+from commerce.audit.services import audit_record
+
+from .diff import document_diff
 from .errors import FlowHasVersions, FlowNotPublished, FlowUnchanged, FlowVersionNotFound, InvalidFlow
 from .lock_objects import flow_lock
 from .models import Flow, FlowVersion
-from .redaction import restore_secret
+from .redaction import document_problems, export_document, seal_document
 from .schema import MAX_DOCUMENT_BYTES, blank_document, document_checksum, document_size
-from .validation import Problem, validate_document
+from .validation import Problem
 
 UNTITLED = "Untitled flow"
+
+AUDIT_SUBJECT = "flow"
+CREATED = "created"
+IMPORTED = "imported"
+DRAFT_SAVED = "draft_saved"
+PUBLISHED = "published"
+ROLLED_BACK = "rolled_back"
+ENABLED = "enabled"
+DISABLED = "disabled"
+DELETED = "deleted"
+
+
+def _actor(actor: Actor | None, user: AbstractBaseUser | None) -> Actor:
+    if actor is not None:
+        return actor
+    return Actor.user(user) if user is not None else Actor.system("flow builder")
+
+
+def _audit(flow_id: int, action: str, actor: Actor, changes: dict) -> None:
+    audit_record(subject_type=AUDIT_SUBJECT, subject_id=flow_id, action=action, actor=actor, changes=changes)
+
+
+def _summary(document: dict) -> dict:
+    trigger = document.get("trigger")
+    return {
+        "name": document.get("name"),
+        "trigger": trigger.get("type") if isinstance(trigger, dict) else None,
+        "nodes": document_diff({}, document)["nodes"]["added"],
+    }
 
 
 def _refuse_oversized(document: dict) -> None:
@@ -60,20 +98,32 @@ def flow_create(
     name: str | None = None,
     description: str | None = None,
     definition: dict | None = None,
+    actor: Actor | None = None,
+    audit_action: str = CREATED,
 ) -> Flow:
     """Creates a flow with ``definition`` (or a blank document) as its draft, valid or not.
 
-    ``name`` and ``description``, when given, are written into the document. Refuses only a
-    document over the size cap.
+    ``name`` and ``description``, when given, are written into the document; secrets are sealed
+    (a masked one, with nothing stored to keep, is dropped). Refuses only a document over the
+    size cap. Audited as ``created`` by ``actor`` (the owner by default).
     """
     document = definition if definition is not None else blank_document(name or UNTITLED, description or "")
-    document = _named(document, name, description)
+    document = seal_document(_named(document, name, description))
     _refuse_oversized(document)
     with transaction.atomic():
         flow = Flow(owner=owner, draft=document, draft_updated_at=timezone.now())
         _mirror_names(flow)
         flow.save()
+        _audit(flow.pk, audit_action, _actor(actor, owner), _summary(document))
     return flow
+
+
+def flow_import(*, owner: AbstractBaseUser, document: dict, actor: Actor | None = None) -> Flow:
+    """Creates a flow from a marketplace file or an export; any secret in the file is left out.
+
+    The operator enters the secrets on the new flow. Audited as ``imported``.
+    """
+    return flow_create(owner=owner, definition=export_document(document), actor=actor, audit_action=IMPORTED)
 
 
 def flow_update_draft(
@@ -82,25 +132,29 @@ def flow_update_draft(
     name: str | None = None,
     description: str | None = None,
     definition: dict | None = None,
+    actor: Actor | None = None,
 ) -> Flow:
     """Replaces the draft (and/or its name and description); published versions are untouched.
 
-    A webhook secret sent back masked (``redaction.SECRET_MASK``) keeps the stored one.
+    A secret sent back masked (``redaction.SECRET_MASK``) keeps the stored one; a new one is
+    sealed. Audited as ``draft_saved`` with ``builder.diff.document_diff`` as its changes.
     """
     with transaction.atomic():
         flow = flow_lock(flow_id)
-        document = flow.draft if definition is None else restore_secret(definition, flow.draft)
+        previous = flow.draft
+        document = previous if definition is None else seal_document(definition, previous)
         document = _named(document, name, description)
         _refuse_oversized(document)
         flow.draft = document
         flow.draft_updated_at = timezone.now()
         _mirror_names(flow)
         flow.save(update_fields=["draft", "draft_updated_at", "name", "description", "updated_at"])
+        _audit(flow.pk, DRAFT_SAVED, _actor(actor, None), document_diff(previous, document))
     return flow
 
 
 def _publish_locked(flow: Flow, document: dict, *, user: AbstractBaseUser | None, notes: str) -> FlowVersion:
-    problems = validate_document(document)
+    problems = document_problems(document)
     if problems:
         raise InvalidFlow(problems)
     checksum = document_checksum(document)
@@ -124,21 +178,36 @@ def _publish_locked(flow: Flow, document: dict, *, user: AbstractBaseUser | None
     return version
 
 
-def flow_publish(*, flow_id: int, user: AbstractBaseUser | None, notes: str = "") -> FlowVersion:
+def flow_publish(
+    *, flow_id: int, user: AbstractBaseUser | None, notes: str = "", actor: Actor | None = None
+) -> FlowVersion:
     """Freezes the draft as the next version (1, 2, 3…) and makes it current.
 
     Raises ``InvalidFlow`` (with every problem) for an invalid draft and ``FlowUnchanged`` when
-    the draft is identical to the current version; in both cases nothing is written.
+    the draft is identical to the current version; in both cases nothing is written. The draft's
+    secrets are sealed again if a plaintext slipped in (a draft stored before sealing existed).
     """
     with transaction.atomic():
         flow = flow_lock(flow_id)
-        version = _publish_locked(flow, flow.draft, user=user, notes=notes)
-        flow.save(update_fields=["current_version", "updated_at"])
+        document = seal_document(flow.draft)
+        version = _publish_locked(flow, document, user=user, notes=notes)
+        fields = ["current_version", "updated_at"]
+        if document != flow.draft:
+            flow.draft = copy.deepcopy(document)
+            fields.append("draft")
+        flow.save(update_fields=fields)
+        changes = {"version": version.number, "checksum": version.checksum, "notes": notes}
+        _audit(flow.pk, PUBLISHED, _actor(actor, user), changes)
     return version
 
 
 def flow_rollback(
-    *, flow_id: int, version: int, user: AbstractBaseUser | None, notes: str | None = None
+    *,
+    flow_id: int,
+    version: int,
+    user: AbstractBaseUser | None,
+    notes: str | None = None,
+    actor: Actor | None = None,
 ) -> FlowVersion:
     """Publishes version ``version``'s document again as a new version, and makes it the draft.
 
@@ -161,11 +230,16 @@ def flow_rollback(
         flow.draft_updated_at = timezone.now()
         _mirror_names(flow)
         flow.save(update_fields=["current_version", "draft", "draft_updated_at", "name", "description", "updated_at"])
+        changes = {"version": new.number, "rolled_back_to": old.number, "checksum": new.checksum, "notes": new.notes}
+        _audit(flow.pk, ROLLED_BACK, _actor(actor, user), changes)
     return new
 
 
-def flow_set_enabled(*, flow_id: int, enabled: bool) -> Flow:
-    """Turns the flow's current version on or off for the runtime. Only a published flow can be enabled."""
+def flow_set_enabled(*, flow_id: int, enabled: bool, actor: Actor | None = None) -> Flow:
+    """Turns the flow's current version on or off for the runtime. Only a published flow can be enabled.
+
+    Audited as ``enabled`` / ``disabled`` when it changes anything.
+    """
     with transaction.atomic():
         flow = flow_lock(flow_id)
         if enabled and flow.current_version_id is None:
@@ -173,13 +247,17 @@ def flow_set_enabled(*, flow_id: int, enabled: bool) -> Flow:
         if flow.enabled != enabled:
             flow.enabled = enabled
             flow.save(update_fields=["enabled", "updated_at"])
+            version = flow.current_version.number if flow.current_version else None
+            _audit(flow.pk, ENABLED if enabled else DISABLED, _actor(actor, None), {"version": version})
     return flow
 
 
-def flow_delete(*, flow_id: int) -> None:
+def flow_delete(*, flow_id: int, actor: Actor | None = None) -> None:
     """Removes a flow that was never published; a published one must be disabled instead."""
     with transaction.atomic():
         flow = flow_lock(flow_id)
         if flow.current_version_id is not None:
             raise FlowHasVersions(details={"flow": flow.pk})
+        flow_pk, summary = flow.pk, _summary(flow.draft)
         flow.delete()
+        _audit(flow_pk, DELETED, _actor(actor, None), summary)

@@ -90,3 +90,13 @@ def reveal(token) -> str:
         return _fernet().decrypt(token[len(PREFIX) :].encode("ascii")).decode()
     except (InvalidToken, UnicodeError):
         raise SecretUnreadable("the token is garbled or was sealed under another key") from None
+
+
+def sealed_length(plain_bytes: int) -> int:
+    """How many characters sealing a plaintext of ``plain_bytes`` UTF-8 bytes gives.
+
+    A Fernet token is 57 bytes (version, timestamp, IV, HMAC) plus the AES-CBC ciphertext (the
+    plaintext padded to the next whole 16-byte block), in base64 with padding.
+    """
+    token_bytes = 57 + 16 * (plain_bytes // 16 + 1)
+    return len(PREFIX) + 4 * -(-token_bytes // 3)

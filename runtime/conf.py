@@ -34,6 +34,9 @@ DEFAULTS = {
     "ORDERFLOW_FOR_EACH_CHUNK": 500,
     # http.request timeouts (connect, read) in seconds.
     "ORDERFLOW_HTTP_TIMEOUT": (5.0, 15.0),
+    # http.request may call these internal networks (CIDRs) and host names; every other private,
+    # loopback, link-local, multicast or reserved address is refused (see runtime.actions.http).
+    "ORDERFLOW_HTTP_ALLOWED_NETWORKS": (),
     # Flow webhook bodies larger than this are refused with 413.
     "ORDERFLOW_FLOW_WEBHOOK_MAX_BYTES": 1024 * 1024,
 }

@@ -3,13 +3,16 @@
 In this order, before anything is parsed: an unknown token (or a disabled flow) answers 404; a
 body over ``ORDERFLOW_FLOW_WEBHOOK_MAX_BYTES`` (1 MB) answers 413; with ``trigger.hmac_secret``
 set, a missing or wrong ``X-Orderflow-Signature: sha256=<hex of HMAC-SHA256(secret, raw body)>``
-answers 401 (compared in constant time). Only then is the body parsed (malformed JSON → 400).
+answers 401 (compared in constant time); the stored secret is sealed and revealed only here — one
+this server cannot reveal answers 503 ``secret_unreadable`` and is logged without its value.
+Only then is the body parsed (malformed JSON → 400).
 The run is started and the call answers 202 with the execution id; an ``Idempotency-Key``
 header makes a repeated delivery answer the first one's execution instead of starting another.
 """
 
 import hmac
 import json
+import logging
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -18,10 +21,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from builder.selectors import flow_for_webhook
 from orderflow.api.errors import error_response
+from orderflow.crypto import SecretUnreadable, reveal
 
 from . import conf
 from .actions.http import SIGNATURE_HEADER, signature
 from .services import webhook_run_start
+
+logger = logging.getLogger(__name__)
 
 _PRIVATE_HEADERS = frozenset({"authorization", "cookie", SIGNATURE_HEADER.lower()})
 
@@ -51,8 +57,15 @@ def flow_webhook(request: HttpRequest, token: str) -> JsonResponse:
     raw = request.read(limit + 1)
     if len(raw) > limit:
         return too_large
-    secret = version.document["trigger"].get("hmac_secret")
-    if secret:
+    sealed = version.document["trigger"].get("hmac_secret")
+    if sealed:
+        try:
+            secret = reveal(sealed)
+        except SecretUnreadable as exc:
+            logger.error("flow %s v%s: the webhook secret cannot be revealed: %s", version.flow_id, version.number, exc)
+            return error_response(
+                503, exc.code, _("This flow's webhook secret cannot be read; its editor must enter it again."), {}
+            )
         offered = request.headers.get(SIGNATURE_HEADER, "")
         if not hmac.compare_digest(offered.encode(), signature(secret, raw).encode()):
             return error_response(

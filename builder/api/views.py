@@ -10,9 +10,9 @@ from builder import selectors, services
 from builder.catalog import catalog_document
 from builder.diff import document_diff
 from builder.errors import InvalidFlow
-from builder.redaction import assume_secret_kept
+from builder.redaction import document_problems
 from builder.representation import flow_representation, version_representation, version_summary
-from builder.validation import validate_document
+from commerce.audit.actors import Actor
 from orderflow.accounts.roles import EVERYONE, FLOW_EDITORS, roles_of
 
 from . import serializers as s
@@ -27,7 +27,7 @@ _ERRORS = {
 
 
 def _answer(request, flow, *, with_problems: bool = True, status_code: int = status.HTTP_200_OK) -> Response:
-    problems = validate_document(flow.draft) if with_problems else None
+    problems = document_problems(flow.draft) if with_problems else None
     show_token = bool(roles_of(request.user) & FLOW_EDITORS)
     return Response(flow_representation(flow, problems=problems, show_token=show_token), status=status_code)
 
@@ -69,7 +69,7 @@ class FlowListCreateApi(GenericAPIView):
     def post(self, request):
         incoming = s.FlowWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        flow = services.flow_create(owner=request.user, **incoming.validated_data)
+        flow = services.flow_create(owner=request.user, actor=Actor.user(request.user), **incoming.validated_data)
         return _answer(request, selectors.flow_get(flow_id=flow.pk), status_code=status.HTTP_201_CREATED)
 
 
@@ -85,14 +85,15 @@ class FlowDetailApi(APIView):
         selectors.flow_get(flow_id=flow_id)
         incoming = s.FlowWriteSerializer(data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
-        services.flow_update_draft(flow_id=flow_id, **incoming.validated_data)
+        services.flow_update_draft(flow_id=flow_id, actor=Actor.user(request.user), **incoming.validated_data)
         return _answer(request, selectors.flow_get(flow_id=flow_id))
 
     @extend_schema(
         request=s.FlowWriteSerializer,
         responses={200: s.FlowSerializer, **_ERRORS},
         description="Replaces the draft. Saved even when invalid (see `problems`); published versions "
-        "are untouched. A webhook secret sent back as ******** keeps the stored one.",
+        "are untouched. A secret (webhook `hmac_secret`, a `writeOnly` action param) sent back as ******** "
+        "keeps the stored one; a new one is stored encrypted.",
     )
     def put(self, request, flow_id: int):
         return self._update(request, flow_id, partial=False)
@@ -106,7 +107,7 @@ class FlowDetailApi(APIView):
         description="Deletes a flow that was never published; a published flow answers 409 `flow_published`.",
     )
     def delete(self, request, flow_id: int):
-        services.flow_delete(flow_id=flow_id)
+        services.flow_delete(flow_id=flow_id, actor=Actor.user(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -125,7 +126,12 @@ class FlowPublishApi(APIView):
     def post(self, request, flow_id: int):
         incoming = s.FlowPublishSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        version = services.flow_publish(flow_id=flow_id, user=request.user, notes=incoming.validated_data["notes"])
+        version = services.flow_publish(
+            flow_id=flow_id,
+            user=request.user,
+            notes=incoming.validated_data["notes"],
+            actor=Actor.user(request.user),
+        )
         return Response(version_summary(version), status=status.HTTP_201_CREATED)
 
 
@@ -191,7 +197,11 @@ class FlowRollbackApi(APIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         version = services.flow_rollback(
-            flow_id=flow_id, version=data["version"], user=request.user, notes=data["notes"] or None
+            flow_id=flow_id,
+            version=data["version"],
+            user=request.user,
+            notes=data["notes"] or None,
+            actor=Actor.user(request.user),
         )
         return Response(version_summary(version), status=status.HTTP_201_CREATED)
 
@@ -202,7 +212,7 @@ class _FlowSwitchApi(APIView):
     enabled: bool
 
     def post(self, request, flow_id: int):
-        services.flow_set_enabled(flow_id=flow_id, enabled=self.enabled)
+        services.flow_set_enabled(flow_id=flow_id, enabled=self.enabled, actor=Actor.user(request.user))
         return _answer(request, selectors.flow_get(flow_id=flow_id), with_problems=False)
 
 
@@ -235,7 +245,7 @@ class FlowValidateApi(APIView):
     def post(self, request):
         incoming = s.FlowValidateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        problems = validate_document(assume_secret_kept(incoming.validated_data["definition"]))
+        problems = document_problems(incoming.validated_data["definition"])
         if problems:
             raise InvalidFlow(problems, message=_("The flow document has problems."))
         return Response({"valid": True, "problems": []})

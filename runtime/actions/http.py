@@ -1,12 +1,30 @@
-"""``http.request``: call another system over HTTP, signed, with the node's idempotency key."""
+"""``http.request``: call another system over HTTP, signed, with the node's idempotency key.
+
+**SSRF guard.** Before anything is sent (and in a preview), the URL's host is resolved and the
+call refused (terminal ``forbidden_address``) when any address it resolves to is not a public
+unicast one: loopback, private, shared (CGNAT), link-local (169.254.169.254, the cloud metadata
+service), multicast, reserved, unspecified, or an IPv4-mapped IPv6 form of these. Numeric forms
+(``2130706433``, ``0177.0.0.1``) are resolved like names, so they are caught too. The setting
+``ORDERFLOW_HTTP_ALLOWED_NETWORKS`` (CIDRs and exact host names; empty by default) lets chosen
+internal systems through.
+
+**DNS rebinding.** The request is sent to the address that was checked, not to the name again:
+the URL's host is replaced by that address, the ``Host`` header keeps the name, and for https the
+TLS SNI and the certificate check use the name (``_PinnedAdapter``). Redirects are not followed.
+"""
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from builder.catalog import ActionSpec
+from orderflow.crypto import SecretUnreadable, reveal
 
 from .. import conf
 from ..errors import RetryableFailure, TerminalFailure
@@ -21,6 +39,85 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 def signature(secret: str, body: bytes) -> str:
     """``sha256=<hex of HMAC-SHA256(secret, body)>`` — the value of ``X-Orderflow-Signature``."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class ForbiddenAddress(TerminalFailure):
+    def __init__(self, message: str, details: dict):
+        super().__init__("forbidden_address", message, details=details)
+
+
+def _allowed() -> tuple[list, set[str]]:
+    networks, hosts = [], set()
+    for entry in conf.get("ORDERFLOW_HTTP_ALLOWED_NETWORKS"):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            hosts.add(entry.strip().lower().rstrip("."))
+    return networks, hosts
+
+
+def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+def checked_address(url: str) -> tuple[str, str]:
+    """The URL's host and the address to connect to; ``ForbiddenAddress`` unless every address is allowed.
+
+    Raises ``RetryableFailure`` when the name does not resolve (DNS may be down for a moment).
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise TerminalFailure("bad_url", f"{url!r} has no host")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except ValueError:
+        raise TerminalFailure("bad_url", f"{url!r} has a bad port") from None
+    except (socket.gaierror, UnicodeError) as exc:
+        raise RetryableFailure("dns_error", f"{host!r} does not resolve: {exc}") from None
+    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+    networks, hosts = _allowed()
+    if host not in hosts:
+        refused = [a for a in addresses if _forbidden(a) and not any(a in network for network in networks)]
+        if refused:
+            raise ForbiddenAddress(
+                f"{host!r} resolves to {', '.join(map(str, refused))}, which flows may not call "
+                "(allow it in ORDERFLOW_HTTP_ALLOWED_NETWORKS)",
+                details={"host": host, "addresses": [str(a) for a in refused]},
+            )
+    return host, str(addresses[0])
+
+
+def _pinned_url(url: str, address: str) -> str:
+    parts = urlsplit(url)
+    netloc = f"[{address}]" if ":" in address else address
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the address in the URL while TLS (SNI and the certificate check) speaks to ``hostname``."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["server_hostname"] = self.hostname
+        kwargs["assert_hostname"] = self.hostname
+        super().init_poolmanager(*args, **kwargs)
 
 
 def encode_body(body) -> tuple[bytes, str | None]:
@@ -44,7 +141,7 @@ class HttpRequest(Action):
     """
 
     external = True
-    secret_params = ("sign_secret",)
+    secret_params = property(lambda self: self.spec.secret_params)
     spec = ActionSpec(
         key="http.request",
         name_en="Call a URL",
@@ -58,39 +155,56 @@ class HttpRequest(Action):
                 "method": {"type": "string", "enum": list(METHODS)},
                 "url": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^(https?://|\\{\\{)"},
                 "body": {"description": "Text is sent as it is; anything else as JSON."},
-                "sign_secret": {"type": "string", "minLength": 8, "maxLength": 256},
+                "sign_secret": {
+                    "type": "string",
+                    "minLength": 8,
+                    "maxLength": 256,
+                    "writeOnly": True,
+                    "format": "password",
+                    "description": "Stored encrypted; never shown back. Sealed, it must fit 256 characters.",
+                },
             },
             required=("method", "url"),
         ),
         output_schema=object_schema({"status": {"type": "integer"}, "body": {}}),
     )
 
-    def _request(self, params: dict, run: ActionRun) -> tuple[bytes, dict]:
+    def _request(self, params: dict, run: ActionRun) -> tuple[bytes, dict, str]:
+        """The body, the headers and the address to send to; refuses a forbidden address first."""
         if not params["url"].startswith(("http://", "https://")):
             raise TerminalFailure("bad_url", f"{params['url']!r} is not an http(s) URL")
+        host, address = checked_address(params["url"])
         body, content_type = encode_body(params.get("body"))
         headers = {IDEMPOTENCY_HEADER: run.key, "User-Agent": "Orderflow-runtime"}
         if content_type:
             headers["Content-Type"] = content_type
         if params.get("sign_secret"):
-            headers[SIGNATURE_HEADER] = signature(params["sign_secret"], body)
-        return body, headers
+            try:
+                secret = reveal(params["sign_secret"])
+            except SecretUnreadable as exc:
+                raise TerminalFailure(exc.code, f"sign_secret: {exc.reason}; enter the secret again") from None
+            headers[SIGNATURE_HEADER] = signature(secret, body)
+        return body, headers, address
 
     def perform(self, params: dict, run: ActionRun) -> dict:
-        body, headers = self._request(params, run)
-        try:
-            response = requests.request(
-                params["method"],
-                params["url"],
-                data=body,
-                headers=headers,
-                timeout=conf.get("ORDERFLOW_HTTP_TIMEOUT"),
-                allow_redirects=False,
-            )
-        except requests.Timeout:
-            raise RetryableFailure("timeout", f"{params['method']} {params['url']} timed out") from None
-        except requests.RequestException as exc:
-            raise RetryableFailure("connection_error", f"{params['method']} {params['url']}: {exc}") from None
+        body, headers, address = self._request(params, run)
+        netloc = urlsplit(params["url"]).netloc.rsplit("@", 1)[-1]
+        with requests.Session() as session:
+            session.trust_env = False  # a proxy would resolve the name again
+            session.mount("https://", _PinnedAdapter(urlsplit(params["url"]).hostname or ""))
+            try:
+                response = session.request(
+                    params["method"],
+                    _pinned_url(params["url"], address),
+                    data=body,
+                    headers={**headers, "Host": netloc},
+                    timeout=conf.get("ORDERFLOW_HTTP_TIMEOUT"),
+                    allow_redirects=False,
+                )
+            except requests.Timeout:
+                raise RetryableFailure("timeout", f"{params['method']} {params['url']} timed out") from None
+            except requests.RequestException as exc:
+                raise RetryableFailure("connection_error", f"{params['method']} {params['url']}: {exc}") from None
         text = response.text[:MAX_RESPONSE_CHARS]
         try:
             answer = response.json()
@@ -104,7 +218,7 @@ class HttpRequest(Action):
         return {"status": response.status_code, "body": answer}
 
     def preview(self, params: dict, run: ActionRun) -> dict:
-        body, headers = self._request(params, run)
+        body, headers, _address = self._request(params, run)
         return {
             "status": None,
             "body": None,

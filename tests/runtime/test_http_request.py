@@ -66,6 +66,12 @@ class Sink:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def local_calls_allowed(settings):
+    """The sink listens on loopback, which the SSRF guard refuses unless allowed."""
+    settings.ORDERFLOW_HTTP_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 @pytest.fixture
 def sink():
     server = Sink()
