@@ -1,24 +1,5 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
-import { ARTIFACTS, connect, login, node, sourceHandle, targetHandle, token } from "./helpers";
-
-async function createPaidOrder(request: APIRequestContext, auth: string, channel: string, sku: string, externalId: string) {
-  const headers = { Authorization: `Token ${auth}` };
-  const created = await request.post("/api/v1/orders/", {
-    headers,
-    data: {
-      channel,
-      external_id: externalId,
-      customer: { name: "张伟", phone: "13800138000" },
-      shipping_address: { province: "浙江省", city: "杭州市", district: "西湖区", line: "文三路 90 号", postcode: "310000" },
-      lines: [{ sku, quantity: 1 }],
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const order = await created.json();
-  const paid = await request.post(`/api/v1/orders/${order.id}/transition/`, { headers, data: { to: "paid", reason: "e2e payment" } });
-  expect(paid.status(), await paid.text()).toBe(200);
-  return order as { id: number; number: string; total_amount: string };
-}
+import { expect, test } from "@playwright/test";
+import { apiAs, ARTIFACTS, connect, createPaidOrder, login, node, sourceHandle, targetHandle, token } from "./helpers";
 
 test("an operator builds the VIP flow by dragging and filling forms, tests, publishes it, and follows both executions", async ({ page, request }) => {
   await login(page, "operator");
@@ -112,8 +93,9 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
 
   // Pay a matching and a non-matching order through the API.
   const auth = await token(request, "operator");
-  const big = await createPaidOrder(request, auth, "tmall", "TEA-0001", `E2E-BIG-${Date.now()}`);
-  const small = await createPaidOrder(request, auth, "jd", "SNK-0001", `E2E-SMALL-${Date.now()}`);
+  const operatorApi = await apiAs(request, "operator");
+  const big = await createPaidOrder(operatorApi, "tmall", "TEA-0001", `E2E-BIG-${Date.now()}`);
+  const small = await createPaidOrder(operatorApi, "jd", "SNK-0001", `E2E-SMALL-${Date.now()}`);
 
   const headers = { Authorization: `Token ${auth}` };
   let executions: { id: number; status: string; steps: { node_id: string }[] }[] = [];

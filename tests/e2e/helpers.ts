@@ -43,3 +43,79 @@ export function sourceHandle(page: Page, id: string, branch?: "true" | "false"):
 export function targetHandle(page: Page, id: string): Locator {
   return node(page, id).locator(".react-flow__handle.target");
 }
+
+/** The API as one user, for arranging what a browser test then looks at. */
+export interface Api {
+  get: <T = any>(path: string) => Promise<T>;
+  post: <T = any>(path: string, data?: unknown, expected?: number) => Promise<T>;
+  patch: <T = any>(path: string, data: unknown) => Promise<T>;
+}
+
+export async function apiAs(request: APIRequestContext, username: string): Promise<Api> {
+  const headers = { Authorization: `Token ${await token(request, username)}` };
+  const url = (path: string) => (path.startsWith("/") ? path : `/api/v1/${path}`);
+  return {
+    get: async (path) => {
+      const answer = await request.get(url(path), { headers });
+      expect(answer.status(), await answer.text()).toBe(200);
+      return answer.json();
+    },
+    post: async (path, data = {}, expected) => {
+      const answer = await request.post(url(path), { headers, data });
+      if (expected) expect(answer.status(), await answer.text()).toBe(expected);
+      else expect(answer.ok(), await answer.text()).toBe(true);
+      return answer.json();
+    },
+    patch: async (path, data) => {
+      const answer = await request.patch(url(path), { headers, data });
+      expect(answer.status(), await answer.text()).toBe(200);
+      return answer.json();
+    },
+  };
+}
+
+/** A new flow with `definition` as its draft; published (v1) and enabled unless told otherwise. */
+export async function createFlow(api: Api, definition: unknown, { publish = true, enable = true } = {}): Promise<{ id: number }> {
+  const flow = await api.post("flows/", { definition }, 201);
+  if (publish) await api.post(`flows/${flow.id}/publish/`, { notes: "e2e" });
+  if (publish && enable) await api.post(`flows/${flow.id}/enable/`);
+  return flow;
+}
+
+/** An order created through the API and marked paid (so `order.paid` flows run). */
+export async function createPaidOrder(api: Api, channel: string, sku: string, externalId: string, quantity = 1) {
+  const order = await api.post(
+    "orders/",
+    {
+      channel,
+      external_id: externalId,
+      customer: { name: "张伟", phone: "13800138000" },
+      shipping_address: { province: "浙江省", city: "杭州市", district: "西湖区", line: "文三路 90 号", postcode: "310000" },
+      lines: [{ sku, quantity }],
+    },
+    201,
+  );
+  await api.post(`orders/${order.id}/transition/`, { to: "paid", reason: "e2e payment" });
+  return order as { id: number; number: string; total_amount: string };
+}
+
+export interface ExecutionRow {
+  id: number;
+  status: string;
+  steps: { node_id: string; attempt: number; status: string }[];
+}
+
+/** The flow's executions once `done` says they are what the test waits for (the worker runs them). */
+export async function waitForExecutions(api: Api, flowId: number, done: (rows: ExecutionRow[]) => boolean): Promise<ExecutionRow[]> {
+  let rows: ExecutionRow[] = [];
+  await expect
+    .poll(
+      async () => {
+        rows = (await api.get(`executions/?flow=${flowId}`)).results;
+        return done(rows);
+      },
+      { timeout: 60_000, intervals: [300, 500, 1000, 2000] },
+    )
+    .toBe(true);
+  return rows;
+}

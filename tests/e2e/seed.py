@@ -23,8 +23,13 @@ for code, name in (("tmall", "天猫旗舰店"), ("jd", "京东自营")):
     Channel.objects.get_or_create(code=code, defaults={"name": name, "kind": Channel.MARKETPLACE})
 
 warehouse, _ = Warehouse.objects.get_or_create(code="sh-main", defaults={"name": "上海主仓", "priority": 1})
-for sku, title, price in (("TEA-0001", "西湖龙井 250g", "699.00"), ("SNK-0001", "坚果礼盒", "99.00")):
+# GIFT-TOTE starts out of stock: a gift flow's run dies on it until the stock is adjusted (replay test).
+for sku, title, price, on_hand in (
+    ("TEA-0001", "西湖龙井 250g", "699.00", 500),
+    ("SNK-0001", "坚果礼盒", "99.00", 500),
+    ("GIFT-TOTE", "帆布袋（赠品）", "29.00", 0),
+):
     Product.objects.get_or_create(sku=sku, defaults={"title": title, "price": Decimal(price), "weight_grams": 500})
-    StockItem.objects.get_or_create(sku=sku, warehouse=warehouse, defaults={"on_hand": 500, "reserved": 0})
+    StockItem.objects.get_or_create(sku=sku, warehouse=warehouse, defaults={"on_hand": on_hand, "reserved": 0})
 
 print("e2e seed ready")
