@@ -22,7 +22,7 @@ from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending
 
 from . import conf, guards, statuses
-from .engine import execution_run
+from .engine import executions_run
 from .lock_objects import named_lock
 from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock, WakeUp
 from .queue import DRAIN_TASK, enqueue, run_on_commit
@@ -196,8 +196,8 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
             if not inline:
                 run_on_commit(started)
             OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=moment)
-        for execution_id in inline:
-            execution_run(execution_id=execution_id)
+        if inline:
+            executions_run(execution_ids=inline)
         total += len(events)
         if len(events) < batch:
             return total

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from . import conf
 from .dispatch import outbox_drain
-from .engine import execution_run
+from .engine import execution_run, executions_run
 from .schedule import schedule_tick
 from .services import runtime_sweep
 
@@ -18,7 +18,7 @@ def execution_run_task(execution_id: int, now: datetime | None = None) -> str:
 
 
 def executions_run_task(execution_ids: list[int], now: datetime | None = None) -> list[str]:
-    return [execution_run(execution_id=execution_id, now=now) for execution_id in execution_ids]
+    return executions_run(execution_ids=execution_ids, now=now)
 
 
 def runtime_sweep_task(all_pending: bool = False) -> dict:
