@@ -89,7 +89,7 @@ class FlowRunStatsSerializer(serializers.Serializer):
     last_run_at = serializers.DateTimeField(
         allow_null=True, help_text="When its latest run started (or was created, if not started yet)."
     )
-    last_status = serializers.ChoiceField(choices=statuses.STATUSES, allow_null=True)
+    last_status = serializers.CharField(allow_null=True, help_text="That run's execution status; null if it never ran.")
     runs = serializers.IntegerField(help_text="Runs created in the window.")
     failures = serializers.IntegerField(help_text="Of those, the ones that are dead.")
 
