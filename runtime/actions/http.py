@@ -56,9 +56,15 @@ def _allowed() -> tuple[list, set[str]]:
     return networks, hosts
 
 
-def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address):
+    """``::ffff:10.0.0.1`` reaches 10.0.0.1, so it is judged (and allowed) as that address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+        return address.ipv4_mapped
+    return address
+
+
+def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    address = _unmapped(address)
     return (
         address.is_loopback
         or address.is_private
@@ -89,7 +95,7 @@ def checked_address(url: str) -> tuple[str, str]:
     addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
     networks, hosts = _allowed()
     if host not in hosts:
-        refused = [a for a in addresses if _forbidden(a) and not any(a in network for network in networks)]
+        refused = [a for a in addresses if _forbidden(a) and not any(_unmapped(a) in net for net in networks)]
         if refused:
             raise ForbiddenAddress(
                 f"{host!r} resolves to {', '.join(map(str, refused))}, which flows may not call "

@@ -3,14 +3,21 @@
 import hashlib
 import hmac
 import json
+import logging
+import socket
 import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from cryptography.fernet import Fernet
 from django.utils import timezone
 
+from commerce.audit.actors import Actor
+from orderflow.crypto import is_sealed, reveal, seal
+from runtime.actions import ActionRun
+from runtime.actions.http import HttpRequest
 from runtime.dispatch import outbox_drain
 from runtime.engine import execution_run
 from runtime.models import Execution
@@ -38,6 +45,7 @@ class Sink:
                 sink.requests.append(
                     {
                         "path": self.path,
+                        "host": self.headers.get("Host"),
                         "body": body,
                         "idempotency_key": self.headers.get("Idempotency-Key"),
                         "content_type": self.headers.get("Content-Type"),
@@ -79,7 +87,7 @@ def sink():
     server.close()
 
 
-def _flow(url: str, retry=None):
+def _flow(url: str, retry=None, secret: str = SECRET):
     return publish(
         event_flow(
             "order.paid",
@@ -91,7 +99,7 @@ def _flow(url: str, retry=None):
                         "method": "POST",
                         "url": url,
                         "body": {"order": "{{ order.number }}", "total": "{{ order.total_amount }}"},
-                        "sign_secret": SECRET,
+                        "sign_secret": secret,
                     },
                     retry=retry,
                 )
@@ -166,3 +174,70 @@ def test_a_timeout_is_retried(channel, stocked, sink, settings):
     assert execution_run(execution_id=execution.pk, now=LATER) == "retrying"
     assert execution.steps.get().error["code"] == "timeout"
     assert execution_run(execution_id=execution.pk, now=LATER + timedelta(seconds=5)) == "succeeded"
+
+
+# --- the signing secret is sealed at rest and revealed only to sign ------------------------------
+
+
+def test_the_secret_is_stored_sealed_and_never_recorded_or_logged(channel, stocked, sink, caplog):
+    caplog.set_level(logging.DEBUG)
+    flow = _flow(sink.url)
+    _order, execution = _execution(channel)
+
+    assert execution_run(execution_id=execution.pk) == "succeeded"
+
+    stored = flow.current_version.document["nodes"][0]["params"]["sign_secret"]
+    assert is_sealed(stored) and reveal(stored) == SECRET
+    assert sink.requests[0]["signature_ok"] is True
+    assert SECRET not in json.dumps([flow.draft, flow.current_version.document])
+    assert SECRET not in json.dumps([[s.input, s.output, s.error] for s in execution.steps.all()])
+    assert SECRET not in caplog.text
+
+
+def test_a_secret_sealed_under_another_key_fails_the_step_clearly_and_sends_nothing(channel, stocked, sink, settings):
+    settings.ORDERFLOW_SECRETS_KEY = Fernet.generate_key().decode()
+    _flow(sink.url)
+    _order, execution = _execution(channel)
+    settings.ORDERFLOW_SECRETS_KEY = Fernet.generate_key().decode()
+
+    assert execution_run(execution_id=execution.pk) == "dead"
+
+    assert sink.requests == []
+    assert execution.steps.get().error == {
+        "code": "secret_unreadable",
+        "message": "sign_secret: the token is garbled or was sealed under another key; enter the secret again",
+        "retryable": False,
+        "details": {},
+    }
+
+
+def test_the_request_goes_to_the_checked_address_with_the_name_in_the_host_header(sink, settings, monkeypatch):
+    """A name is resolved once: the connection goes to the address that was checked (no DNS rebinding)."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        lookups.append(host)
+        return real_getaddrinfo("127.0.0.1" if host == "rebind.test" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    port = sink.url.split(":")[2].split("/")[0]
+    params = {
+        "method": "POST",
+        "url": f"http://rebind.test:{port}/orders/paid",
+        "body": "hi",
+        "sign_secret": seal(SECRET),
+    }
+
+    output = HttpRequest().perform(params, _run())
+
+    assert output["status"] == 200
+    assert lookups.count("rebind.test") == 1
+    assert sink.requests[0]["host"] == f"rebind.test:{port}"
+    assert sink.requests[0]["signature_ok"] is True
+
+
+def _run() -> ActionRun:
+    return ActionRun(
+        execution_id=1, node_id="call", key="1:call", actor=Actor.system("test"), context={}, now=timezone.now()
+    )
