@@ -10,7 +10,7 @@ internal systems through.
 
 **DNS rebinding.** The request is sent to the address that was checked, not to the name again:
 the URL's host is replaced by that address, the ``Host`` header keeps the name, and for https the
-TLS SNI and the certificate check use the name (``_PinnedAdapter``). Redirects are not followed.
+TLS SNI and the certificate check use the name (``PinnedAdapter``). Redirects are not followed.
 """
 
 import hashlib
@@ -113,7 +113,7 @@ def _pinned_url(url: str, address: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
-class _PinnedAdapter(HTTPAdapter):
+class PinnedAdapter(HTTPAdapter):
     """Connects to the address in the URL while TLS (SNI and the certificate check) speaks to ``hostname``."""
 
     def __init__(self, hostname: str):
@@ -197,7 +197,7 @@ class HttpRequest(Action):
         netloc = urlsplit(params["url"]).netloc.rsplit("@", 1)[-1]
         with requests.Session() as session:
             session.trust_env = False  # a proxy would resolve the name again
-            session.mount("https://", _PinnedAdapter(urlsplit(params["url"]).hostname or ""))
+            session.mount("https://", PinnedAdapter(urlsplit(params["url"]).hostname or ""))
             try:
                 response = session.request(
                     params["method"],

@@ -1,11 +1,22 @@
 """``http.request``'s SSRF guard: internal addresses are refused before anything is sent."""
 
+import datetime
+import ssl
+import threading
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
 from commerce.audit.actors import Actor
 from runtime.actions import ActionRun
-from runtime.actions.http import HttpRequest
+from runtime.actions.http import HttpRequest, PinnedAdapter
 from runtime.errors import RetryableFailure, TerminalFailure
 from tests.runtime.test_http_request import Sink
 
@@ -95,3 +106,67 @@ def test_a_name_that_does_not_resolve_is_retried():
         HttpRequest().preview({"method": "GET", "url": "http://no-such-host.invalid/"}, _run())
 
     assert (failed.value.code, failed.value.retryable) == ("dns_error", True)
+
+
+def _tls_server(tmp_path, name: str):
+    """A local https server whose self-signed certificate names ``name``; records SNI and Host."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    seen: dict = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen["host"] = self.headers["Host"]
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda sock, server_name, ctx: seen.update(sni=server_name)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, cert_file, seen
+
+
+def test_tls_speaks_to_the_name_while_connecting_to_the_pinned_address(tmp_path):
+    server, cert_file, seen = _tls_server(tmp_path, "erp.example")
+    port = server.server_address[1]
+    try:
+        for hostname in ("erp.example", "impostor.example"):
+            with requests.Session() as session:
+                session.mount("https://", PinnedAdapter(hostname))
+                call = partial(
+                    session.get, f"https://127.0.0.1:{port}/", headers={"Host": f"erp.example:{port}"}, verify=cert_file
+                )
+                if hostname == "erp.example":
+                    assert call(timeout=5).status_code == 204
+                else:
+                    with pytest.raises(requests.exceptions.SSLError):
+                        call(timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert seen == {"sni": "impostor.example", "host": f"erp.example:{port}"}
