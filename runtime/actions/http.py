@@ -42,6 +42,8 @@ def signature(secret: str, body: bytes) -> str:
 
 
 class ForbiddenAddress(TerminalFailure):
+    """The URL's host resolves to an address flows may not call (see the module docstring)."""
+
     def __init__(self, message: str, details: dict):
         super().__init__("forbidden_address", message, details=details)
 
@@ -76,8 +78,8 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def checked_address(url: str) -> tuple[str, str]:
-    """The URL's host and the address to connect to; ``ForbiddenAddress`` unless every address is allowed.
+def checked_address(url: str) -> str:
+    """The address to connect to for ``url``; ``ForbiddenAddress`` unless every address it resolves to is allowed.
 
     Raises ``RetryableFailure`` when the name does not resolve (DNS may be down for a moment).
     """
@@ -102,7 +104,7 @@ def checked_address(url: str) -> tuple[str, str]:
                 "(allow it in ORDERFLOW_HTTP_ALLOWED_NETWORKS)",
                 details={"host": host, "addresses": [str(a) for a in refused]},
             )
-    return host, str(addresses[0])
+    return str(addresses[0])
 
 
 def _pinned_url(url: str, address: str) -> str:
@@ -143,7 +145,8 @@ class HttpRequest(Action):
     ``Idempotency-Key``: the network cannot share a transaction with the receipt, so a runner
     that dies after sending and before recording sends again on resume — with the same key, for
     the receiver to dedupe. Timeouts, connection errors, 429 and 5xx are retried; other 4xx and
-    3xx are not. ``sign_secret`` is masked in step records.
+    3xx are not. ``sign_secret`` is stored sealed (a ``writeOnly`` param), revealed only to sign,
+    and masked in step records.
     """
 
     external = True
@@ -179,7 +182,7 @@ class HttpRequest(Action):
         """The body, the headers and the address to send to; refuses a forbidden address first."""
         if not params["url"].startswith(("http://", "https://")):
             raise TerminalFailure("bad_url", f"{params['url']!r} is not an http(s) URL")
-        host, address = checked_address(params["url"])
+        address = checked_address(params["url"])
         body, content_type = encode_body(params.get("body"))
         headers = {IDEMPOTENCY_HEADER: run.key, "User-Agent": "Orderflow-runtime"}
         if content_type:
