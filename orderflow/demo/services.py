@@ -1,8 +1,9 @@
 """Loads the demo: roles and users, channels and warehouses, the catalogue with stock, a month of orders.
 
 Stock and orders go through the services production uses — ``stock_adjust`` for opening stock,
-``order_create``, ``order_transition`` and ``order_hold`` for orders — so the ledger, the
-reservations, the audit trail and the outbox are whole, as if the month had happened. Those
+``stock_set_safety`` for safety stock, ``order_create``, ``order_transition`` and ``order_hold``
+for orders — so the ledger, the reservations, the audit trail and the outbox are whole, as if the
+month had happened. Those
 services stamp "now"; afterwards the seed moves each order's own timestamps back to when its plan
 says things happened. Audit entries keep the time of the seed: they are append-only, down to
 database triggers, and cannot be moved.
@@ -31,6 +32,7 @@ from commerce.channels.models import Channel
 from commerce.customers.models import Customer
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, Warehouse
+from commerce.inventory.safety import stock_set_safety
 from commerce.inventory.services import stock_adjust
 from commerce.orders import statuses
 from commerce.orders.errors import UnknownSku
@@ -183,13 +185,18 @@ def _catalogue(
             for product in batch:
                 for stock in product.stock:
                     _opening_stock(product, stock, demand.get(product.sku, 0))
-            # Safety stock is a setting of the row, not a quantity the ledger tracks, and no
-            # service sets it yet: a plain update, once ``stock_adjust`` has created the rows.
+            # Safety stock through its service (audited, low-stock alert on crossing), once
+            # ``stock_adjust`` has created the rows; a plan row that received nothing has none.
             safety = {(p.sku, s.warehouse): s.safety_stock for p in batch for s in p.stock}
-            rows = list(StockItem.objects.filter(sku__in=[p.sku for p in batch]).select_related("warehouse"))
-            for row in rows:
-                row.safety_stock = safety.get((row.sku, row.warehouse.code), 0)
-            StockItem.objects.bulk_update(rows, ["safety_stock"])
+            rows = list(StockItem.objects.filter(sku__in=[p.sku for p in batch]).values_list("sku", "warehouse__code"))
+            for sku, warehouse_code in rows:
+                stock_set_safety(
+                    sku=sku,
+                    warehouse_code=warehouse_code,
+                    safety_stock=safety.get((sku, warehouse_code), 0),
+                    reason="demo safety stock",
+                    actor=SEED_ACTOR,
+                )
             report.created["stock_item"] += len(rows)
             _mark_seed_events_dispatched()
         report.created["product"] += len(batch)
