@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -49,14 +49,26 @@ def _movement(stock_item_id: int, kind: str, quantity: int, *, actor: Actor, ord
     )
 
 
-def _try_reserve(stock_item_id: int, quantity: int) -> bool:
-    """The conditional update: reserve only if enough is available at this instant."""
-    return (
-        StockItem.objects.filter(pk=stock_item_id, on_hand__gte=F("reserved") + quantity).update(
-            reserved=F("reserved") + quantity, updated_at=timezone.now()
+_RESERVE_SQL = (
+    "UPDATE {table} SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand - reserved >= %s "
+    "RETURNING on_hand, reserved, safety_stock, low_stock_alerted"
+)
+
+
+def _try_reserve(stock_item_id: int, quantity: int) -> tuple[int, int, int, bool] | None:
+    """The conditional update: reserve only if enough is available at this instant.
+
+    Returns the row's ``(on_hand, reserved, safety_stock, low_stock_alerted)`` after the update —
+    read under the lock the update took, so the low-stock check needs no query of its own — or
+    ``None`` when the row did not have the stock.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RESERVE_SQL.format(table=StockItem._meta.db_table),
+            [quantity, connection.ops.adapt_datetimefield_value(timezone.now()), stock_item_id, quantity],
         )
-        == 1
-    )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2], bool(row[3]))
 
 
 def warehouses_for_channel(channel) -> list[int]:
@@ -84,16 +96,17 @@ def stock_reserve_for_order(
     order back too. Prefers one warehouse for the whole order (in the channel's order); splits a
     line across warehouses only when the channel allows it.
 
-    The plan is made from an unlocked read; each stock row is then taken by a conditional
-    ``UPDATE`` in ascending id order (``lock_objects``), which is what guarantees no oversell. When
-    a row was taken by someone else between the read and the update, the attempt is undone (a
-    savepoint, when it had already reserved other rows) and the plan is made again from fresh
-    numbers — another warehouse may still serve the order — up to ``RESERVE_ATTEMPTS`` times.
+    The plan is made from an unlocked read (one query: the channel's warehouses and their stock
+    rows); each stock row is then taken by a conditional ``UPDATE`` in ascending id order
+    (``lock_objects``), which is what guarantees no oversell. When a row was taken by someone else
+    between the read and the update, the attempt is undone (a savepoint, when it had already
+    reserved other rows) and the plan is made again from fresh numbers — another warehouse may
+    still serve the order — up to ``RESERVE_ATTEMPTS`` times. Call it as late in the transaction
+    as possible: the row locks are held until COMMIT.
     """
-    warehouse_ids = warehouses_for_channel(channel)
     skus = {d.sku for d in demands}
     for _attempt in range(RESERVE_ATTEMPTS):
-        stock = _fresh_stock(skus, warehouse_ids)
+        warehouse_ids, stock = _channel_stock(channel, skus)
         planned = _plan_single_warehouse(demands, warehouse_ids, stock) if warehouse_ids else None
         if planned is None and channel.allow_split_lines:
             planned = _plan_split(demands, warehouse_ids, stock)
@@ -104,16 +117,19 @@ def stock_reserve_for_order(
             by_row[stock_id] = by_row.get(stock_id, 0) + qty
         # A failed first update changed nothing; only a plan over several rows needs a savepoint to undo.
         undo = transaction.atomic() if len(by_row) > 1 else nullcontext()
+        after: dict[int, tuple[int, int, int, bool]] = {}
         try:
             with undo:
                 for stock_id in stock_ids_in_lock_order(by_row):
-                    if not _try_reserve(stock_id, by_row[stock_id]):
+                    row = _try_reserve(stock_id, by_row[stock_id])
+                    if row is None:
                         raise _LostRace
+                    after[stock_id] = row
         except _LostRace:
             continue
         break
     else:
-        raise _shortage(demands, _fresh_stock(skus, warehouse_ids))
+        raise _shortage(demands, _channel_stock(channel, skus)[1])
 
     reservations = Reservation.objects.bulk_create(
         [
@@ -131,7 +147,14 @@ def stock_reserve_for_order(
             for _d, stock_id, qty in planned
         ]
     )
-    _low_stock_check(list(by_row), actor=actor)
+    # Only rows whose flag disagrees with their numbers need the check (and its queries).
+    flips = [
+        pk
+        for pk, (on_hand, reserved, safety_stock, alerted) in after.items()
+        if (on_hand - reserved <= safety_stock) != alerted
+    ]
+    if flips:
+        _low_stock_check(flips, actor=actor)
     return reservations
 
 
@@ -169,11 +192,43 @@ def _plan_split(demands, warehouse_ids, stock):
     return plan
 
 
-def _fresh_stock(skus, warehouse_ids):
-    rows = StockItem.objects.filter(sku__in=skus, warehouse_id__in=warehouse_ids).values(
-        "id", "sku", "warehouse_id", "on_hand", "reserved"
+_CHANNEL_STOCK_SQL = """
+SELECT s.id, s.sku, s.warehouse_id, s.on_hand, s.reserved, w.priority, w.code, cw.rank,
+       EXISTS (SELECT 1 FROM {ranks} r WHERE r.channel_id = %s)
+FROM {stock} s
+JOIN {warehouses} w ON w.id = s.warehouse_id
+LEFT JOIN {ranks} cw ON cw.warehouse_id = s.warehouse_id AND cw.channel_id = %s
+WHERE w.active AND s.sku IN ({skus})
+"""
+
+
+def _channel_stock(channel, skus) -> tuple[list[int], dict]:
+    """The rule of ``warehouses_for_channel`` and the stock rows of ``skus`` there, in one query.
+
+    Returns the warehouse ids in serving order and the rows keyed by (sku, warehouse id). Only
+    warehouses holding a row for one of the SKUs are listed: one without could serve none of
+    them, so no plan changes. Written out in SQL because this runs for every order.
+    """
+    skus = sorted(skus)
+    sql = _CHANNEL_STOCK_SQL.format(
+        ranks=ChannelWarehouse._meta.db_table,
+        stock=StockItem._meta.db_table,
+        warehouses=Warehouse._meta.db_table,
+        skus=", ".join(["%s"] * len(skus)),
     )
-    return {(r["sku"], r["warehouse_id"]): r for r in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [channel.pk, channel.pk, *skus])
+        found = cursor.fetchall()
+    if found and found[0][8]:
+        # The channel ranks its own warehouses: those alone serve it, in its order.
+        ranked = sorted((r for r in found if r[7] is not None), key=lambda r: (r[7], r[2]))
+    else:
+        ranked = sorted(found, key=lambda r: (r[5], r[6]))
+    stock = {
+        (sku, wid): {"id": pk, "sku": sku, "warehouse_id": wid, "on_hand": on_hand, "reserved": reserved}
+        for pk, sku, wid, on_hand, reserved, *_rest in ranked
+    }
+    return list(dict.fromkeys(r[2] for r in ranked)), stock
 
 
 def _shortage(demands, stock) -> InsufficientStock:
@@ -204,20 +259,25 @@ def _low_stock_check(stock_ids: list[int], *, actor: Actor) -> None:
     the alert fires and cleared when the row rises above safety stock again, which re-arms it.
     Call it after every change to ``on_hand``, ``reserved`` or ``safety_stock``, in that change's
     transaction: the caller has just written these rows, so it holds their locks and no other
-    transaction can flip a flag between this read and this write.
+    transaction can flip a flag between this read and this write. One query per chunk finds the
+    rows whose flag disagrees with their numbers; only those are written.
     """
     at_or_below = Q(on_hand__lte=F("reserved") + F("safety_stock"))
     ids = sorted(set(stock_ids))
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        crossed = list(
+        flips = list(
             StockItem.objects.select_related("warehouse")
-            .filter(at_or_below, pk__in=chunk, low_stock_alerted=False)
+            .filter(pk__in=chunk)
+            .filter((at_or_below & Q(low_stock_alerted=False)) | (~at_or_below & Q(low_stock_alerted=True)))
             .order_by("pk")
         )
+        crossed = [row for row in flips if not row.low_stock_alerted]
+        rearmed = [row.pk for row in flips if row.low_stock_alerted]
         if crossed:
             StockItem.objects.filter(pk__in=[row.pk for row in crossed]).update(low_stock_alerted=True)
             for row in crossed:
+                row.low_stock_alerted = True
                 event_emit(
                     name=names.INVENTORY_LOW_STOCK,
                     subject_type="stock_item",
@@ -225,10 +285,8 @@ def _low_stock_check(stock_ids: list[int], *, actor: Actor) -> None:
                     payload={"stock": stock_representation(row)},
                     actor=actor,
                 )
-        # Re-arm rows that are back above safety stock.
-        StockItem.objects.filter(
-            pk__in=chunk, low_stock_alerted=True, on_hand__gt=F("reserved") + F("safety_stock")
-        ).update(low_stock_alerted=False)
+        if rearmed:
+            StockItem.objects.filter(pk__in=rearmed).update(low_stock_alerted=False)
 
 
 def stock_representation(row: StockItem) -> dict:

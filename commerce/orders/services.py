@@ -9,8 +9,11 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -91,8 +94,19 @@ class IngestResult:
 CREATABLE_STATUSES = (statuses.PENDING_PAYMENT, statuses.PAID)
 
 
-def _new_order_number() -> str:
-    return f"OF{timezone.now():%y%m%d}{secrets.randbelow(10**10):010d}"
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    created: bool
+    # The order as created, in its one JSON shape — what the API answers with. ``None`` when
+    # the order was stored before (``created=False``); read it then.
+    representation: dict | None = None
+
+
+def _new_order_number(placed_at: datetime) -> str:
+    """``OF`` + the day the order was placed, in the operators' time zone, + 10 random digits."""
+    local = placed_at.astimezone(ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE))
+    return f"OF{local:%y%m%d}{secrets.randbelow(10**10):010d}"
 
 
 def _emit(order: Order, name: str, actor: Actor, payload: dict | None = None, **extra) -> None:
@@ -101,16 +115,12 @@ def _emit(order: Order, name: str, actor: Actor, payload: dict | None = None, **
     event_emit(name=name, subject_type=SUBJECT, subject_id=order.pk, payload=body, actor=actor)
 
 
-def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
-    """Creates the order and reserves its stock, or returns the one already stored for this key.
+class _AlreadyStored(Exception):
+    """The order's insert met a stored (channel, external_id): undo the transaction, answer with that order."""
 
-    Idempotent on (channel, external_id): a second call — even a concurrent one — returns the
-    stored order with ``created=False`` and changes nothing. Raises ``UnknownSku`` naming the
-    line, or ``InsufficientStock`` (nothing is created).
-    """
-    existing = Order.objects.filter(channel=data.channel, external_id=data.external_id).first()
-    if existing is not None:
-        return existing, False
+
+def _priced_lines(data: OrderInput):
+    """Validates ``data`` against the catalog: ``(line, product, unit price)`` per line, goods and total."""
     if data.status not in CREATABLE_STATUSES:
         raise InvalidInput(details={"status": f"a new order starts as one of {', '.join(CREATABLE_STATUSES)}"})
     products = products_by_sku(line.sku for line in data.lines)
@@ -119,8 +129,6 @@ def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
     }
     if unknown:
         raise UnknownSku(details=unknown)
-
-    now = timezone.now()
     priced = [
         (line, products[line.sku], line.unit_price if line.unit_price is not None else products[line.sku].price)
         for line in data.lines
@@ -129,84 +137,144 @@ def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
     total = goods + data.shipping_amount - data.discount_amount
     if total < 0:
         raise InvalidInput(details={"discount_amount": "the discount is larger than the order"})
-    with transaction.atomic():
-        # Inside the transaction: an order refused for short stock leaves no new customer behind.
-        customer = customer_get_or_create(name=data.customer.name, phone=data.customer.phone, email=data.customer.email)
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    number=_new_order_number(),
-                    channel=data.channel,
-                    external_id=data.external_id,
-                    status=data.status,
-                    status_changed_at=now,
-                    customer=customer,
-                    currency=data.channel.currency,
-                    goods_amount=goods,
-                    shipping_amount=data.shipping_amount,
-                    discount_amount=data.discount_amount,
-                    total_amount=total,
-                    ship_to_name=data.customer.name,
-                    ship_to_phone=data.customer.phone,
-                    province=data.shipping_address.province,
-                    city=data.shipping_address.city,
-                    district=data.shipping_address.district,
-                    address_line=data.shipping_address.line,
-                    postcode=data.shipping_address.postcode,
-                    placed_at=data.placed_at or now,
-                    paid_at=(data.paid_at or now) if data.status == statuses.PAID else None,
-                    channel_updated_at=data.channel_updated_at,
-                    gift_for=data.gift_for,
-                )
-        except IntegrityError:
-            # A concurrent call stored the same (channel, external_id) first; it won.
-            return Order.objects.get(channel=data.channel, external_id=data.external_id), False
+    return priced, goods, total
 
-        lines = OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=order,
-                    position=i,
-                    sku=line.sku,
-                    title=product.title,
-                    quantity=line.quantity,
-                    unit_price=price,
-                    line_total=price * line.quantity,
-                )
-                for i, (line, product, price) in enumerate(priced)
-            ]
-        )
-        tags = sorted(set(data.tags))
-        OrderTag.objects.bulk_create([OrderTag(order=order, name=tag) for tag in tags])
 
-        paid = data.status == statuses.PAID
-        inventory.stock_reserve_for_order(
-            order=order,
-            demands=[inventory.LineDemand(ln.pk, ln.position, ln.sku, ln.quantity) for ln in lines],
-            channel=data.channel,
-            actor=actor,
-            expires_at=None if paid else inventory.reservation_expiry_for(data.channel),
-        )
-        if paid:
-            inventory.reservations_commit(order_id=order.pk, actor=actor)
+def _stored_order(data: OrderInput) -> Order | None:
+    return Order.objects.filter(channel=data.channel, external_id=data.external_id).first()
 
-        audit_record(
-            subject_type=SUBJECT,
-            subject_id=order.pk,
-            action=AuditEntry.CREATED,
-            actor=actor,
-            changes={
-                "status": data.status,
-                "total_amount": f"{total:.2f}",
-                "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
-                "tags": tags,
-            },
-        )
-        snapshot = order_representation(order, lines=lines, tags=tags)
-        _emit(order, names.ORDER_CREATED, actor, snapshot)
-        if paid:
-            _emit(order, names.ORDER_PAID, actor, snapshot)
-    return order, True
+
+def _insert_unless_stored(order: Order) -> bool:
+    """Inserts ``order`` unless its (channel, external_id) is stored already: one statement, no savepoint.
+
+    ``ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE`` on SQLite) waits for a concurrent insert of
+    the same key and then skips; the caller reads the winner back after its own rollback.
+    """
+    opts = Order._meta
+    rows = Order._base_manager._insert(
+        [order],
+        fields=[f for f in opts.local_concrete_fields if f is not opts.auto_field],
+        returning_fields=[opts.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if not rows or rows[0] is None:
+        return False
+    order.pk = rows[0][0]
+    order._state.adding = False
+    order._state.db = "default"
+    return True
+
+
+def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
+    """``order_place`` for callers that need only the order and whether it is new."""
+    placed = order_place(data=data, actor=actor)
+    return placed.order, placed.created
+
+
+def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
+    """Creates the order and reserves its stock, or returns the one already stored for this key.
+
+    Idempotent on (channel, external_id): a second call — even a concurrent one — returns the
+    stored order with ``created=False`` and changes nothing, whatever else its input says. Raises
+    ``UnknownSku`` naming the line, or ``InsufficientStock`` (nothing is created).
+
+    One transaction: the customer, the order (its insert is the idempotency check), lines, tags,
+    the audit entry and the outbox events, and the stock last — the conditional updates take the
+    stock rows' locks, and everything after them up to COMMIT is time other orders for those
+    SKUs wait.
+    """
+    try:
+        priced, goods, total = _priced_lines(data)
+    except InvalidInput:
+        stored = _stored_order(data)
+        if stored is None:
+            raise
+        return PlacedOrder(stored, False)
+
+    now = timezone.now()
+    placed_at = data.placed_at or now
+    paid = data.status == statuses.PAID
+    try:
+        with transaction.atomic():
+            # Inside the transaction: an order refused for short stock leaves no new customer behind.
+            customer = customer_get_or_create(
+                name=data.customer.name, phone=data.customer.phone, email=data.customer.email
+            )
+            order = Order(
+                number=_new_order_number(placed_at),
+                channel=data.channel,
+                external_id=data.external_id,
+                status=data.status,
+                status_changed_at=now,
+                customer=customer,
+                currency=data.channel.currency,
+                goods_amount=goods,
+                shipping_amount=data.shipping_amount,
+                discount_amount=data.discount_amount,
+                total_amount=total,
+                ship_to_name=data.customer.name,
+                ship_to_phone=data.customer.phone,
+                province=data.shipping_address.province,
+                city=data.shipping_address.city,
+                district=data.shipping_address.district,
+                address_line=data.shipping_address.line,
+                postcode=data.shipping_address.postcode,
+                placed_at=placed_at,
+                paid_at=(data.paid_at or now) if paid else None,
+                channel_updated_at=data.channel_updated_at,
+                gift_for=data.gift_for,
+            )
+            if not _insert_unless_stored(order):
+                raise _AlreadyStored
+
+            lines = OrderLine.objects.bulk_create(
+                [
+                    OrderLine(
+                        order=order,
+                        position=i,
+                        sku=line.sku,
+                        title=product.title,
+                        quantity=line.quantity,
+                        unit_price=price,
+                        line_total=price * line.quantity,
+                    )
+                    for i, (line, product, price) in enumerate(priced)
+                ]
+            )
+            tags = sorted(set(data.tags))
+            if tags:
+                OrderTag.objects.bulk_create([OrderTag(order=order, name=tag) for tag in tags])
+
+            audit_record(
+                subject_type=SUBJECT,
+                subject_id=order.pk,
+                action=AuditEntry.CREATED,
+                actor=actor,
+                changes={
+                    "status": data.status,
+                    "total_amount": f"{total:.2f}",
+                    "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines],
+                    "tags": tags,
+                },
+            )
+            snapshot = order_representation(order, lines=lines, tags=tags)
+            _emit(order, names.ORDER_CREATED, actor, snapshot)
+            if paid:
+                _emit(order, names.ORDER_PAID, actor, snapshot)
+
+            inventory.stock_reserve_for_order(
+                order=order,
+                demands=[inventory.LineDemand(ln.pk, ln.position, ln.sku, ln.quantity) for ln in lines],
+                channel=data.channel,
+                actor=actor,
+                expires_at=None if paid else inventory.reservation_expiry_for(data.channel, now=now),
+            )
+            if paid:
+                inventory.reservations_commit(order_id=order.pk, actor=actor)
+    except _AlreadyStored:
+        # An earlier or concurrent call stored the same (channel, external_id); it won.
+        return PlacedOrder(Order.objects.get(channel=data.channel, external_id=data.external_id), False)
+    return PlacedOrder(order, True, snapshot)
 
 
 def order_transition(
@@ -331,7 +399,12 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
     start_status = data.status if data.status in CREATABLE_STATUSES else statuses.PAID
     if data.status == statuses.CANCELLED or data.status == statuses.CLOSED:
         start_status = statuses.PENDING_PAYMENT
-    created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
+    # Most calls are updates of a stored order: look it up first rather than attempt an insert.
+    stored = _stored_order(data)
+    if stored is None:
+        created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
+    else:
+        created_order, created = stored, False
     if created:
         for hop in _status_path(created_order.status, data.status):
             order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")

@@ -79,9 +79,11 @@ class OrderListCreateApi(GenericAPIView):
     def post(self, request):
         incoming = s.OrderCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        order, created = services.order_create(data=_order_input(incoming.validated_data), actor=request_actor(request))
-        order = selectors.order_get(order_id=order.pk)
-        return Response(order_representation(order), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        placed = services.order_place(data=_order_input(incoming.validated_data), actor=request_actor(request))
+        if placed.created:
+            # The service built the representation from the rows it wrote: no need to read them back.
+            return Response(placed.representation, status=status.HTTP_201_CREATED)
+        return Response(order_representation(selectors.order_get(order_id=placed.order.pk)), status=status.HTTP_200_OK)
 
 
 class OrderDetailApi(APIView):

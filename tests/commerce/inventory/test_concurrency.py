@@ -16,7 +16,7 @@ from commerce.inventory.selectors import stock_ledger_differences
 from commerce.orders import services as order_services
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
-from tests.factories import TEST_ACTOR, create_order
+from tests.factories import TEST_ACTOR, create_order, order_input
 
 from .conftest import receive
 
@@ -154,4 +154,35 @@ def test_losing_the_last_unit_to_a_racer_plans_again_from_another_warehouse(chan
         ("bj-north", 5, 1),
         ("sh-main", 1, 1),
     ]
+    assert stock_ledger_differences() == []
+
+
+def test_concurrent_first_orders_of_one_new_buyer_store_one_customer(channel, product, warehouse):
+    from commerce.customers.models import Customer
+
+    receive("TEA-001", "sh-main", 100)
+
+    outcomes = _run_all(
+        lambda n: create_order(channel, external_id=f"FIRST-{n}", lines=(("TEA-001", 1),)).customer_id, 20, workers=10
+    )
+
+    customer = Customer.objects.get()
+    assert outcomes == [customer.pk] * 20
+    assert Order.objects.filter(customer=customer).count() == 20
+    assert StockItem.objects.get().reserved == 20
+
+
+def test_concurrent_repeats_of_one_order_create_it_once(channel, product, warehouse):
+    receive("TEA-001", "sh-main", 100)
+
+    outcomes = _run_all(
+        lambda n: order_services.order_place(data=order_input(channel, external_id="SAME"), actor=TEST_ACTOR).created,
+        12,
+        workers=12,
+    )
+
+    assert sorted(outcomes) == [False] * 11 + [True]
+    assert Order.objects.count() == 1
+    assert StockItem.objects.get().reserved == 1
+    assert OutboxEvent.objects.filter(name="order.created").count() == 1
     assert stock_ledger_differences() == []

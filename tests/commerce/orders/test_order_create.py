@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -6,9 +7,10 @@ from commerce.audit.models import AuditEntry
 from commerce.customers.models import Customer
 from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.models import Reservation, StockItem, StockMovement
-from commerce.orders import services
+from commerce.orders import selectors, services
 from commerce.orders.errors import UnknownSku
 from commerce.orders.models import Order
+from commerce.orders.representation import order_representation
 from commerce.outbox.models import OutboxEvent
 from tests.factories import TEST_ACTOR, create_order, order_input
 
@@ -71,3 +73,62 @@ def test_created_paid_commits_stock_and_emits_paid(channel, stocked):
     assert (stocked.on_hand, stocked.reserved) == (98, 0)
     assert order.paid_at is not None
     assert list(OutboxEvent.objects.values_list("name", flat=True)) == ["order.created", "order.paid"]
+
+
+def test_order_number_carries_the_day_placed_in_the_operators_time_zone(channel, stocked):
+    # 17:30 UTC on 1 March is 01:30 on 2 March in Shanghai.
+    placed_at = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)
+
+    order = create_order(channel, placed_at=placed_at)
+
+    assert order.number[:8] == "OF260302"
+    assert len(order.number) == 18
+    assert Order.objects.get().placed_at == placed_at
+
+
+def test_a_repeat_with_input_that_no_longer_validates_returns_the_stored_order(channel, stocked):
+    first = create_order(channel, external_id="X")
+
+    again, created = services.order_create(
+        data=order_input(channel, external_id="X", lines=(("NOPE", 1),)), actor=TEST_ACTOR
+    )
+
+    assert (again.pk, created) == (first.pk, False)
+    assert Order.objects.count() == 1
+
+
+def test_a_repeat_for_sold_out_stock_returns_the_stored_order(channel, stocked):
+    first = create_order(channel, external_id="X", lines=(("TEA-001", 100),))
+
+    again, created = services.order_create(
+        data=order_input(channel, external_id="X", lines=(("TEA-001", 100),)), actor=TEST_ACTOR
+    )
+
+    assert (again.pk, created) == (first.pk, False)
+    assert StockItem.objects.get().reserved == 100
+    assert StockMovement.objects.count() == 1
+
+
+def test_a_new_customer_is_stored_once_and_reused(channel, stocked):
+    first = create_order(channel, external_id="A")
+    second = create_order(channel, external_id="B")
+
+    customer = Customer.objects.get()
+    assert (first.customer_id, second.customer_id) == (customer.pk, customer.pk)
+    assert (customer.name, customer.phone, customer.credit_level) == ("张伟", "13800138000", 3)
+
+
+def test_the_representation_built_at_create_matches_the_stored_order(channel, stocked):
+    placed = services.order_place(data=order_input(channel, tags=("vip", "gift")), actor=TEST_ACTOR)
+
+    assert placed.created is True
+    assert placed.representation == order_representation(selectors.order_get(order_id=placed.order.pk))
+
+
+def test_statements_per_create_stay_within_budget(channel, stocked, django_assert_max_num_queries):
+    create_order(channel, external_id="warm-up")  # the customer is known from here on
+
+    # products, customer, order, lines, audit, outbox, stock read, conditional update, reservation,
+    # ledger — plus the savepoint pair the test's own transaction turns the order's one into.
+    with django_assert_max_num_queries(12):
+        create_order(channel, external_id="measured")

@@ -200,7 +200,7 @@ def test_unhandled_error_answers_500_with_error_body(operator_client, channel, s
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.services, "order_create", explode)
+    monkeypatch.setattr(views.services, "order_place", explode)
     operator_client.raise_request_exception = False
 
     response = operator_client.post("/api/v1/orders/", order_payload(), format="json")
@@ -235,3 +235,12 @@ def test_a_manager_is_refused_in_their_language(channel, stocked):
 
     assert response.status_code == 403
     assert response.json()["message"] == "您的角色不允许此操作。"
+
+
+def test_the_201_body_is_the_stored_order(operator_client, channel, stocked):
+    created = operator_client.post("/api/v1/orders/", order_payload(tags=["vip"]), format="json")
+
+    stored = operator_client.get(f"/api/v1/orders/{created.json()['id']}/")
+
+    assert created.status_code == 201
+    assert created.json() == stored.json()
