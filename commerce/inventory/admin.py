@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import ChannelWarehouse, StockItem, StockMovement, Warehouse
+from .models import ChannelWarehouse, StockImport, StockItem, StockMovement, Warehouse
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only services write, so the ledger and the audit trail stay whole."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Warehouse)
@@ -14,33 +27,25 @@ class ChannelWarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockItem)
-class StockItemAdmin(admin.ModelAdmin):
-    """Read-only: stock changes through the adjust API or ``import_stock`` so the ledger stays whole."""
+class StockItemAdmin(_ReadOnlyAdmin):
+    """Stock changes through the adjust and safety-stock APIs or ``import_stock``."""
 
     list_display = ("sku", "warehouse", "on_hand", "reserved", "safety_stock")
     search_fields = ("sku",)
     list_filter = ("warehouse",)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(_ReadOnlyAdmin):
     list_display = ("created_at", "stock_item", "kind", "quantity", "reason", "actor_label")
     list_filter = ("kind",)
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_add_permission(self, request):
-        return False
+@admin.register(StockImport)
+class StockImportAdmin(_ReadOnlyAdmin):
+    """Imports are made by the upload API and run by their task."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("id", "filename", "status", "row_count", "actor_label", "created_at", "finished_at")
+    list_filter = ("status",)
+    search_fields = ("filename", "content_hash")
+    exclude = ("content",)

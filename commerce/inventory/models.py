@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -129,3 +130,62 @@ class StockMovement(models.Model):
     class Meta:
         ordering = ("id",)
         indexes = [models.Index(fields=["stock_item", "id"], name="movement_stock_idx")]
+
+
+class StockImport(models.Model):
+    """A CSV stock file too large to apply inside the upload's request, and what became of it.
+
+    The file's bytes are kept in ``content`` (the database, so a worker on another machine reads
+    what the web process received, and the row and its file are written or lost together) until
+    the import finishes; then ``content`` is emptied — the ledger and audit trail are the record
+    of what it changed. One file (``content_hash``) is in progress at most once at a time.
+    """
+
+    QUEUED = "queued"
+    VALIDATING = "validating"
+    APPLIED = "applied"
+    FAILED = "failed"
+    STATUSES = [(s, s) for s in (QUEUED, VALIDATING, APPLIED, FAILED)]
+    IN_PROGRESS = (QUEUED, VALIDATING)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The audit actor the import writes as, kept whole so the worker writes as the uploader.
+    actor_kind = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    source = models.CharField(max_length=100)
+    trace_id = models.CharField(max_length=64, help_text="The upload's trace id, carried into the worker.")
+    filename = models.CharField(max_length=255)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the file, hex.")
+    content = models.BinaryField(blank=True, default=b"", editable=False)
+    size_bytes = models.PositiveIntegerField()
+    row_count = models.PositiveIntegerField(help_text="Data rows in the file, blank lines not counted.")
+    status = models.CharField(max_length=12, choices=STATUSES, default=QUEUED)
+    phase = models.CharField(max_length=12, blank=True, help_text="reading, checking or applying while validating.")
+    rows_done = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=64, blank=True)
+    errors = models.JSONField(
+        default=dict, blank=True, help_text="Keyed rows[<n>].<column>; at most 200 listed, then more_errors."
+    )
+    created = models.PositiveIntegerField(null=True, blank=True)
+    changed = models.PositiveIntegerField(null=True, blank=True)
+    unchanged = models.PositiveIntegerField(null=True, blank=True)
+    movements = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=Q(status__in=("queued", "validating")),
+                name="stock_import_one_in_progress_per_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"stock import {self.pk} {self.filename} ({self.status})"

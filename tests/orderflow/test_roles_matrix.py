@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from commerce.inbox.services import inbox_notify
+from commerce.inventory.models import StockImport
 from commerce.tickets.services import ticket_open
 from orderflow.accounts.roles import ALL_ROLES
 from tests.conftest import client_for
@@ -52,6 +53,13 @@ TABLE = [
     ),
     ("get", "/api/v1/inventory/{stock}/movements/", READ, None),
     ("post", "/api/v1/inventory/import/", ORDER_WORK, "stock_csv"),
+    (
+        "post",
+        "/api/v1/inventory/safety-stock/",
+        ORDER_WORK,
+        {"sku": "TEA-001", "warehouse": "sh-main", "safety_stock": 5, "reason": "plan"},
+    ),
+    ("get", "/api/v1/inventory/imports/{stock_import}/", READ, None),
     ("get", "/api/v1/tickets/", READ, None),
     ("get", "/api/v1/tickets/{ticket}/", READ, None),
     ("post", "/api/v1/tickets/{ticket}/assign-to-me/", TICKET_WORK, {}),
@@ -108,6 +116,7 @@ def _template(route: str) -> str:
         .replace("<int:flow_id>", "{flow}")
         .replace("<int:execution_id>", "{execution}")
         .replace("<int:number>", "{number}")
+        .replace("<int:import_id>", "{stock_import}")
     )
 
 
@@ -141,7 +150,18 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         from builder import services as flow_services
 
         flow_services.flow_publish(flow_id=runtime["flow"], user=None)
-    url = path.format(order=order.pk, stock=stocked.pk, ticket=ticket.pk, notification=note.pk, number=1, **runtime)
+    stock_import = StockImport.objects.create(
+        actor_kind="system", source="tests", filename="big.csv", content_hash="0" * 64, size_bytes=1, row_count=1
+    )
+    url = path.format(
+        order=order.pk,
+        stock=stocked.pk,
+        ticket=ticket.pk,
+        notification=note.pk,
+        number=1,
+        stock_import=stock_import.pk,
+        **runtime,
+    )
     token_user = make_user("tokenuser", None)
     token_user.set_password("pw-123456")
     token_user.save()

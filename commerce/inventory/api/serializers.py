@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
-from commerce.inventory.models import StockItem, StockMovement
+from commerce.inventory.imports import MAX_ROWS, SYNC_MAX_ROWS
+from commerce.inventory.models import StockImport, StockItem, StockMovement
+from commerce.inventory.safety import MAX_SAFETY_STOCK, REASON_MAX_LENGTH
 
 
 class StockItemSerializer(serializers.ModelSerializer):
@@ -48,7 +50,8 @@ class StockImportSerializer(serializers.Serializer):
     # An empty file reaches the import, which explains what the file should hold.
     file = serializers.FileField(
         allow_empty_file=True,
-        help_text="CSV, UTF-8, header sku,warehouse,on_hand,safety_stock, at most 50,000 rows; all rows or none.",
+        help_text=f"CSV, UTF-8, header sku,warehouse,on_hand,safety_stock, at most {MAX_ROWS:,} rows; all rows or "
+        f"none. Up to {SYNC_MAX_ROWS:,} rows are applied at once (200), larger files in the background (202).",
     )
 
 
@@ -58,3 +61,53 @@ class StockImportResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     movements = serializers.IntegerField(help_text="Adjustment movements written, one per changed on_hand.")
+
+
+class SafetyStockSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    warehouse = serializers.SlugField(max_length=32)
+    # The service checks the range too, with the same words; here it keeps "12.5" and "x" out.
+    safety_stock = serializers.IntegerField(min_value=0, max_value=MAX_SAFETY_STOCK)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class StockImportStatusSerializer(serializers.ModelSerializer):
+    rows = serializers.IntegerField(source="row_count", help_text="Data rows in the file.")
+    progress = serializers.SerializerMethodField(help_text="0 to 1: rows read and checked so far.")
+    created_by = serializers.CharField(source="actor_label")
+    counts = serializers.SerializerMethodField(help_text="As the synchronous answer; null until applied.")
+
+    class Meta:
+        model = StockImport
+        fields = (
+            "id",
+            "filename",
+            "status",
+            "phase",
+            "rows",
+            "rows_done",
+            "progress",
+            "counts",
+            "error_code",
+            "errors",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        )
+
+    def get_progress(self, job: StockImport) -> float:
+        if job.status == StockImport.APPLIED:
+            return 1.0
+        return round(min(job.rows_done / job.row_count, 1.0), 3) if job.row_count else 0.0
+
+    def get_counts(self, job: StockImport) -> dict | None:
+        if job.status != StockImport.APPLIED:
+            return None
+        return {
+            "rows": job.row_count,
+            "created": job.created,
+            "changed": job.changed,
+            "unchanged": job.unchanged,
+            "movements": job.movements,
+        }

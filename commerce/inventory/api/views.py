@@ -1,14 +1,15 @@
 from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from commerce.inventory import imports, selectors, services
-from commerce.inventory.models import StockItem
+from commerce.inventory import imports, safety, selectors, services
+from commerce.inventory.models import StockImport, StockItem
 from orderflow.accounts.roles import EVERYONE, STOCK_KEEPERS
 from orderflow.api.actors import request_actor
 
@@ -55,6 +56,32 @@ class StockAdjustApi(GenericAPIView):
         return Response(s.StockItemSerializer(StockItem.objects.select_related("warehouse").get(pk=row.pk)).data)
 
 
+class SafetyStockApi(GenericAPIView):
+    read_roles = EVERYONE
+    write_roles = STOCK_KEEPERS
+    serializer_class = s.SafetyStockSerializer
+
+    @extend_schema(
+        request=s.SafetyStockSerializer,
+        responses=s.StockItemSerializer,
+        description="Sets a stock row's safety stock, audited (`safety_stock_set` with before and after). "
+        "Raising it to or above what is available fires `inventory.low_stock` once per crossing. The row must "
+        "exist: 404 `unknown_stock_row` otherwise, `unknown_warehouse` for an unknown warehouse.",
+    )
+    def post(self, request):
+        incoming = s.SafetyStockSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        row = safety.stock_set_safety(
+            sku=data["sku"],
+            warehouse_code=data["warehouse"],
+            safety_stock=data["safety_stock"],
+            reason=data["reason"],
+            actor=request_actor(request),
+        )
+        return Response(s.StockItemSerializer(row).data)
+
+
 class StockImportApi(GenericAPIView):
     read_roles = EVERYONE
     write_roles = STOCK_KEEPERS
@@ -64,20 +91,37 @@ class StockImportApi(GenericAPIView):
 
     @extend_schema(
         request={"multipart/form-data": s.StockImportSerializer},
-        responses=s.StockImportResultSerializer,
+        responses={200: s.StockImportResultSerializer, 202: s.StockImportStatusSerializer},
         description="Sets stock levels from a CSV file (field `file`). Every row is checked first; one bad "
-        "row answers 400 `invalid_stock_import` with every error keyed `rows[<n>].<column>` (the header is "
-        "row 1) and imports nothing. More than 50,000 rows answers 413 `stock_import_too_large`.",
+        "row imports nothing. A file of at most 2,000 rows is applied at once: 200 with the counts, or 400 "
+        "`invalid_stock_import` with every error keyed `rows[<n>].<column>` (the header is row 1). A larger "
+        "file answers 202 with the import (`Location`: `/api/v1/inventory/imports/{id}/`), applied in the "
+        "background; its errors appear there, in the same form. An empty file, a wrong header, text that is "
+        "not UTF-8 or broken CSV answer 400 at once, whatever the size; more than 200,000 rows 413 "
+        "`stock_import_too_large`; the same file while it is still queued or validating 409 "
+        "`stock_import_in_progress` naming that import.",
     )
     def post(self, request):
         incoming = s.StockImportSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         upload = incoming.validated_data["file"]
         upload.seek(0)
-        result = imports.stock_import(
-            file=upload.file, actor=request_actor(request), reason=f"stock import {upload.name}"[:200]
+        outcome = imports.stock_import_upload(
+            content=upload.read(), filename=upload.name, actor=request_actor(request), user=request.user
         )
-        return Response(s.StockImportResultSerializer(asdict(result)).data)
+        if isinstance(outcome, StockImport):
+            location = reverse("stock-import-detail", kwargs={"import_id": outcome.pk})
+            return Response(s.StockImportStatusSerializer(outcome).data, status=202, headers={"Location": location})
+        return Response(s.StockImportResultSerializer(asdict(outcome)).data)
+
+
+class StockImportDetailApi(GenericAPIView):
+    read_roles = EVERYONE
+    serializer_class = s.StockImportStatusSerializer
+
+    def get(self, request, import_id: int):
+        job = get_object_or_404(StockImport.objects.defer("content"), pk=import_id)
+        return Response(s.StockImportStatusSerializer(job).data)
 
 
 class StockMovementsApi(GenericAPIView):

@@ -46,7 +46,8 @@ def _plain(text: str) -> str:
 class Command(BaseCommand):
     help = (
         f"Set stock levels from a CSV file with the header {','.join(HEADER)} (at most {MAX_ROWS} rows). "
-        "Every row is checked first; one bad row imports nothing and every error is listed by row."
+        "Every row is checked first; one bad row imports nothing and every error is listed by row. "
+        "Runs here and now, whatever the size (uploads of large files run in the background instead)."
     )
 
     def add_arguments(self, parser):

@@ -1,9 +1,14 @@
-"""``POST /api/v1/inventory/import/``: a multipart CSV upload through the same service as ``import_stock``."""
+"""``POST /api/v1/inventory/import/``: a multipart CSV upload through the same service as ``import_stock``.
+
+Files of at most ``SYNC_MAX_ROWS`` rows, as here, are answered in the request; larger ones are in
+``test_import_background_api``.
+"""
 
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from commerce.inventory import imports
 from commerce.inventory.models import StockItem, StockMovement
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.outbox.models import OutboxEvent
@@ -80,17 +85,18 @@ def test_a_bad_file_answers_400_naming_row_and_column_and_changes_nothing(
     assert _state() == before
 
 
-def test_a_100k_row_upload_is_refused_with_413(operator_client, shelf):
+def test_an_upload_over_the_row_limit_is_refused_with_413(operator_client, shelf, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 3_000)  # 200,000 short rows would pass the 2 MB body limit
     before = _state()
-    rows = "".join(f"S{n},a,1,0\n" for n in range(100_000))  # small rows: under the 2 MB body limit
+    rows = "".join(f"S{n},a,1,0\n" for n in range(5_000))
 
     response = operator_client.post(URL, _upload(HEADER + rows), format="multipart")
 
     assert response.status_code == 413
     assert response.json()["code"] == "stock_import_too_large"
     assert response.json()["details"] == {
-        "file": "more than 50000 data rows (row 50002 is one too many); split the file",
-        "max_rows": 50000,
+        "file": "more than 3000 data rows (row 3002 is one too many); split the file",
+        "max_rows": 3000,
     }
     assert _state() == before
 
