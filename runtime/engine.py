@@ -37,7 +37,7 @@ from .conditions import evaluate, rule_inputs
 from .errors import RateLimited, RetryableFailure, StepFailure, TerminalFailure
 from .graph import DONE, plan_for_version
 from .lock_objects import _CLAIM_SQL, execution_try_lock, flow_version_summary
-from .models import KILL_SWITCH_ID, ActionReceipt, Execution, ExecutionStep
+from .models import KILL_SWITCH_ID, ActionReceipt, Execution, ExecutionStep, FlowSlot
 from .queue import enqueue_runs, resume_at_time, run_on_commit
 from .templating import render_params
 
@@ -100,13 +100,7 @@ def _fields(model) -> list:
     return fields
 
 
-def rows_insert(objs: list) -> None:
-    """``INSERT`` of unsaved model instances (one model) in one statement; their ``pk`` stays unset.
-
-    Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
-    """
-    if not objs:
-        return
+def _insert_sql(objs: list) -> tuple[str, list]:
     model = type(objs[0])
     fields = _fields(model)
     quote = connection.ops.quote_name
@@ -115,9 +109,22 @@ def rows_insert(objs: list) -> None:
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
         + ", ".join([row] * len(objs))
     )
-    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs for f in fields]
+    return sql, [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs for f in fields]
+
+
+def rows_insert(*groups: list) -> None:
+    """``INSERT`` of unsaved model instances, one list per model; their ``pk`` stays unset.
+
+    One statement per list — on PostgreSQL one for all of them (the first ones as data-modifying
+    ``WITH`` queries). Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
+    """
+    parts = [_insert_sql(objs) for objs in groups if objs]
+    if len(parts) > 1 and connection.vendor == "postgresql":
+        sql = "WITH " + ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(parts[:-1])) + " " + parts[-1][0]
+        parts = [(sql, [param for _sql, params in parts for param in params])]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for sql, params in parts:
+            cursor.execute(sql, params)
 
 
 def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | None = None) -> int:
@@ -125,6 +132,13 @@ def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | N
 
     Answers how many rows it updated.
     """
+    sql, params = _execution_update_sql(execution_id, fields, owner)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _execution_update_sql(execution_id: int | list[int], fields: dict, owner: str | None) -> tuple[str, list]:
     meta = Execution._meta
     quote = connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
@@ -137,9 +151,31 @@ def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | N
     if owner is not None:
         sql += " AND lease_owner = %s"
         params.append(owner)
+    return sql, params
+
+
+_LET_GO_SQL = f"""
+WITH done AS ({{update}} RETURNING id),
+     freed AS (UPDATE {FlowSlot._meta.db_table} SET running = running - 1
+               WHERE flow_id = %s AND running > 0 AND EXISTS (SELECT 1 FROM done) RETURNING starved)
+SELECT (SELECT count(*) FROM done), COALESCE((SELECT bool_or(starved) FROM freed), false)
+"""
+
+
+def execution_let_go(execution: Execution, fields: dict, *, owner: str) -> bool | None:
+    """Sets the execution's ``fields`` while ``owner`` holds its lease, and gives its flow slot back
+    (``guards.slot_release``); answers whether the flow is starved, or ``None`` (nothing changed)
+    when the lease is lost. One statement on PostgreSQL, two elsewhere.
+    """
+    if connection.vendor != "postgresql":
+        if not execution_set(execution.pk, fields, owner=owner):
+            return None
+        return guards.slot_release(flow_id=execution.flow_id)
+    update, params = _execution_update_sql(execution.pk, fields, owner)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        cursor.execute(_LET_GO_SQL.format(update=update), [*params, execution.flow_id])
+        done, starved = cursor.fetchone()
+    return bool(starved) if done else None
 
 
 # --- claim ----------------------------------------------------------------------------------
@@ -402,8 +438,14 @@ class _Runner:
         execution = self.execution
         with transaction.atomic(savepoint=False):
             self._flush()
-            self._update(status=status, lease_owner="", lease_until=None, holds_slot=False, **fields)
-            starved = guards.slot_release(flow_id=execution.flow_id) if execution.holds_slot else True
+            fields = {"status": status, "lease_owner": "", "lease_until": None, "holds_slot": False, **fields}
+            if execution.holds_slot:
+                starved = execution_let_go(execution, fields, owner=self.owner)
+                if starved is None:
+                    raise _Lost
+            else:
+                self._update(**fields)
+                starved = True
             hands_on = status not in statuses.BLOCKING and bool(execution.subject_key)
             transaction.on_commit(lambda: wake_successors(execution, subject=hands_on, starved=starved))
             resume_at = fields.get("resume_at")
@@ -565,9 +607,7 @@ class _Runner:
                         action=node["action"],
                         output=output,
                     )
-                ]
-            )
-            rows_insert(
+                ],
                 [
                     *self.unsaved,
                     self._step(
@@ -579,7 +619,7 @@ class _Runner:
                         started_at=started_at,
                         duration_ms=_ms(started),
                     ),
-                ]
+                ],
             )
             self._renew_lease()
 
