@@ -152,6 +152,8 @@ ORDERFLOW_SECRETS_KEY = os.environ.get("ORDERFLOW_SECRETS_KEY", "")
 # --- API ------------------------------------------------------------------------------------
 # Requests above this many bytes are refused with 413 before any view reads them.
 ORDERFLOW_MAX_BODY_BYTES = int(os.environ.get("ORDERFLOW_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+# File uploads (the stock CSV import) may be larger: views that take them set ``max_body_bytes``.
+ORDERFLOW_MAX_UPLOAD_BYTES = int(os.environ.get("ORDERFLOW_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 

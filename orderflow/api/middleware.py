@@ -35,25 +35,43 @@ class TraceIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies larger than ``ORDERFLOW_MAX_BODY_BYTES`` with 413 before anything reads them."""
+    """Refuses bodies larger than the view allows with 413, before anything reads them.
+
+    The limit is ``ORDERFLOW_MAX_BODY_BYTES``, or ``ORDERFLOW_MAX_UPLOAD_BYTES`` for a view that
+    sets ``accepts_uploads = True`` (the file uploads). A ``Content-Length`` above every limit is
+    refused before the URL is even resolved; the view's own limit is checked once Django knows
+    which view it is, still before the body is read.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.ORDERFLOW_MAX_BODY_BYTES
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            request.orderflow_content_length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(400, "bad_request", _("Content-Length is not a number."), {})
-        if length > limit:
-            return error_response(
-                413,
-                "payload_too_large",
-                _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
-                {"limit_bytes": limit, "content_length": length},
-            )
+        largest = max(settings.ORDERFLOW_MAX_BODY_BYTES, settings.ORDERFLOW_MAX_UPLOAD_BYTES)
+        if request.orderflow_content_length > largest:
+            return _too_large(largest, request.orderflow_content_length)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+        uploads = getattr(view_class, "accepts_uploads", False)
+        limit = settings.ORDERFLOW_MAX_UPLOAD_BYTES if uploads else settings.ORDERFLOW_MAX_BODY_BYTES
+        if request.orderflow_content_length > limit:
+            return _too_large(limit, request.orderflow_content_length)
+        return None
+
+
+def _too_large(limit: int, length: int):
+    return error_response(
+        413,
+        "payload_too_large",
+        _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
+        {"limit_bytes": limit, "content_length": length},
+    )
 
 
 class TraceIdLogFilter(logging.Filter):

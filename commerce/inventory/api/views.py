@@ -86,8 +86,10 @@ class StockImportApi(GenericAPIView):
     read_roles = EVERYONE
     write_roles = STOCK_KEEPERS
     serializer_class = s.StockImportSerializer
-    # The one upload in the API: multipart here only, JSON everywhere else.
+    # The one upload in the API: multipart here only, JSON everywhere else, and a larger body
+    # limit (``ORDERFLOW_MAX_UPLOAD_BYTES``; 200,000 realistic rows are about 6 MB).
     parser_classes = [MultiPartParser]
+    accepts_uploads = True
 
     @extend_schema(
         request={"multipart/form-data": s.StockImportSerializer},

@@ -101,7 +101,8 @@ def test_an_upload_over_the_row_limit_is_refused_with_413(operator_client, shelf
     assert _state() == before
 
 
-def test_an_upload_over_the_body_limit_is_refused_before_reading(operator_client, shelf):
+def test_an_upload_over_the_upload_limit_is_refused_before_reading(operator_client, shelf, settings):
+    settings.ORDERFLOW_MAX_UPLOAD_BYTES = 1024 * 1024
     before = _state()
     rows = "TEA-001,sh-main,100,0\n" * 100_000  # 2.2 MB
 
@@ -110,6 +111,21 @@ def test_an_upload_over_the_body_limit_is_refused_before_reading(operator_client
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
     assert _state() == before
+
+
+def test_an_upload_may_be_larger_than_other_bodies(operator_client, shelf, settings):
+    settings.ORDERFLOW_MAX_BODY_BYTES = 1000
+    text = HEADER + "".join(f"TEA-{n:03d},sh-main,5,0\n" for n in range(200))  # about 4.4 KB
+
+    upload = operator_client.post(URL, _upload(text), format="multipart")
+    adjust = operator_client.post(
+        "/api/v1/inventory/adjust/",
+        {"sku": "TEA-001", "warehouse": "sh-main", "delta": 1, "reason": "x" * 2000},
+        format="json",
+    )
+
+    assert upload.status_code != 413, upload.json()
+    assert (adjust.status_code, adjust.json()["code"]) == (413, "payload_too_large")
 
 
 def test_no_file_field_names_the_field(operator_client, shelf):
