@@ -22,7 +22,7 @@ from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending
 
 from . import conf, guards, statuses
-from .engine import executions_run
+from .engine import executions_run, rows_insert_new
 from .lock_objects import named_lock
 from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock, WakeUp
 from .queue import DRAIN_TASK, enqueue, run_on_commit
@@ -136,7 +136,12 @@ def _executions_for(events: list[OutboxEvent], now: datetime) -> list[int]:
             )
     if not rows:
         return []
-    Execution.objects.bulk_create(rows, ignore_conflicts=True)
+    created = rows_insert_new(rows, returning="id, status")
+    if created is not None and len(created) == len(rows):
+        return sorted(pk for pk, status in created if status == statuses.PENDING)
+    # Some existed already (a redelivery): the pending ones among those are answered too.
+    if created is None:
+        Execution.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         Execution.objects.filter(event_id__in=[e.pk for e in events], status=statuses.PENDING)
         .order_by("id")

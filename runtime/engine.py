@@ -127,6 +127,18 @@ def rows_insert(*groups: list) -> None:
             cursor.execute(sql, params)
 
 
+def rows_insert_new(objs: list, *, returning: str) -> list[tuple] | None:
+    """``INSERT`` of unsaved model instances (one model) that skips rows hitting a unique
+    constraint; answers the ``returning`` columns of the rows it did insert — or ``None`` where
+    the database cannot answer them (then it inserted nothing)."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return None
+    sql, params = _insert_sql(objs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}", params)
+        return cursor.fetchall()
+
+
 def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | None = None) -> int:
     """``UPDATE`` of the execution's (or executions') ``fields`` — only while ``owner`` holds the lease, if given.
 
