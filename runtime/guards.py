@@ -71,8 +71,13 @@ _SLOTS_TAKE = f"UPDATE {FlowSlot._meta.db_table} SET running = running + %s WHER
 
 def slots_acquire(*, flow_id: int, count: int) -> bool:
     """Takes ``count`` of the flow's slots at once, or none (and says no, without marking the flow
-    starved: the claims it stood for are then made one by one). Runs in the claimer's transaction."""
-    params = [count, flow_id, count, conf.get("ORDERFLOW_FLOW_CONCURRENCY")]
+    starved: the claims it stood for are then made one by one). Runs in the claimer's transaction.
+
+    A batch holds its slots while its runs wait their turn, so it only takes them while as many
+    again stay free: other runners' one-by-one claims then find a slot instead of starving the
+    flow (which would wake every pending execution of it).
+    """
+    params = [count, flow_id, count, conf.get("ORDERFLOW_FLOW_CONCURRENCY") - count]
     if _execute(_SLOTS_TAKE, params):
         return True
     FlowSlot.objects.bulk_create([FlowSlot(flow_id=flow_id)], ignore_conflicts=True)

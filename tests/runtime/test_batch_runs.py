@@ -50,8 +50,9 @@ def test_a_run_task_claims_its_executions_with_one_read_and_runs_them_in_order(c
     assert list(FlowSlot.objects.values_list("running", flat=True)) == [0, 0]
 
 
-def test_a_group_larger_than_the_free_slots_is_claimed_one_by_one(channel, stocked, settings):
-    settings.ORDERFLOW_FLOW_CONCURRENCY = 2
+@pytest.mark.parametrize(("limit", "claim_reads"), [(6, 1), (5, 4)])
+def test_a_batch_takes_its_slots_only_while_as_many_again_stay_free(channel, stocked, settings, limit, claim_reads):
+    settings.ORDERFLOW_FLOW_CONCURRENCY = limit
     _note_flow("narrow")
     for i in range(3):
         create_order(channel, external_id=f"SLOT-{i}", status="paid")
@@ -62,7 +63,7 @@ def test_a_group_larger_than_the_free_slots_is_claimed_one_by_one(channel, stock
         outcomes = executions_run_task(ids)
 
     assert outcomes == ["succeeded"] * 3
-    assert _claim_reads(queries) == 4
+    assert _claim_reads(queries) == claim_reads
     assert (FlowSlot.objects.get().running, FlowSlot.objects.get().starved) == (0, False)
 
 
