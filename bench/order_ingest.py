@@ -5,8 +5,9 @@
 Both cases run on the same daphne processes (``bench.settings``) against a throwaway PostgreSQL
 database. The baseline posts the same JSON body to ``/bench/bare-insert/``: a plain Django view
 that parses it and inserts one row (no DRF, no token, no domain logic). The full case is the real
-API: token auth, role check, validation, ``order_create`` (customer, order, lines, stock
-reservation, ledger, audit entry, outbox event in one transaction) and the order read back.
+API: token auth, role check, validation, ``order_place`` (customer, order, lines, stock
+reservation, ledger, audit entry, outbox event in one transaction) and the answer built from the
+rows it wrote.
 Each case starts from empty order tables. Target: full ≥ 0.5 × baseline.
 """
 
