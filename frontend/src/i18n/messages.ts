@@ -85,7 +85,7 @@ export const messages = {
   "status.failed": ["失败", "Failed"],
   "status.dead": ["已死信", "Dead"],
   "status.running": ["运行中", "Running"],
-  "status.pending": ["等待中", "Pending"],
+  "status.pending": ["待运行", "Pending"],
   "status.queued": ["排队中", "Queued"],
   "status.retrying": ["重试中", "Retrying"],
   "status.skipped": ["未到达", "Not reached"],
