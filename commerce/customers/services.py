@@ -1,4 +1,4 @@
-from django.db.models.constants import OnConflict
+from commerce.db import insert_or_ignore
 
 from .models import Customer
 
@@ -14,16 +14,6 @@ def customer_get_or_create(*, name: str, phone: str, email: str = "") -> Custome
     if customer is not None:
         return customer
     customer = Customer(name=name, phone=phone, email=email)
-    opts = Customer._meta
-    rows = Customer._base_manager._insert(
-        [customer],
-        fields=[f for f in opts.local_concrete_fields if f is not opts.auto_field],
-        returning_fields=[opts.pk],
-        on_conflict=OnConflict.IGNORE,
-    )
-    if not rows or rows[0] is None:
+    if not insert_or_ignore(customer):
         return Customer.objects.get(phone=phone)
-    customer.pk = rows[0][0]
-    customer._state.adding = False
-    customer._state.db = "default"
     return customer

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,7 @@ from commerce.audit.services import audit_record
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
+from commerce.db import insert_or_ignore
 from commerce.errors import InvalidInput
 from commerce.inventory import services as inventory
 from commerce.outbox import names
@@ -150,19 +150,7 @@ def _insert_unless_stored(order: Order) -> bool:
     ``ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE`` on SQLite) waits for a concurrent insert of
     the same key and then skips; the caller reads the winner back after its own rollback.
     """
-    opts = Order._meta
-    rows = Order._base_manager._insert(
-        [order],
-        fields=[f for f in opts.local_concrete_fields if f is not opts.auto_field],
-        returning_fields=[opts.pk],
-        on_conflict=OnConflict.IGNORE,
-    )
-    if not rows or rows[0] is None:
-        return False
-    order.pk = rows[0][0]
-    order._state.adding = False
-    order._state.db = "default"
-    return True
+    return insert_or_ignore(order)
 
 
 def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
