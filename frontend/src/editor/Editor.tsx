@@ -17,7 +17,7 @@ import { FLOW_EDITORS, useAuth } from "../app/auth";
 import { Link } from "../app/router";
 import { ErrorNote } from "../components/common";
 import { useI18n } from "../i18n/i18n";
-import { downloadJson, readJsonFile } from "../pages/files";
+import { downloadJson, readJsonFile, withoutSecrets } from "../pages/files";
 import { decisionOf, EditorContext, lastStep, type EditorContextValue } from "./context";
 import { canvasEdge, edgeId, fromCanvas, newNodeId, stepNode, toCanvas, TRIGGER_ID, type Canvas, type CanvasEdge, type CanvasNode } from "./document";
 import { useCanvasHistory } from "./history";
@@ -467,7 +467,7 @@ export function Editor({
                   <input ref={importInput} type="file" accept="application/json,.json" hidden onChange={(e) => void importFile(e.target.files?.[0])} />
                 </>
               )}
-              <button type="button" onClick={() => downloadJson(document, `${document.name || "flow"}.json`)}>
+              <button type="button" onClick={() => downloadJson(withoutSecrets(document, context.actions), `${document.name || "flow"}.json`)}>
                 {t("editor.export")}
               </button>
               <button type="button" onClick={() => void validate()}>

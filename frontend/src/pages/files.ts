@@ -1,4 +1,4 @@
-import type { FlowDocument } from "../api/types";
+import type { CatalogAction, FlowDocument, JsonObject } from "../api/types";
 
 /** Reads a flow document from a chosen file; throws when it is not a flow JSON object. */
 export async function readJsonFile(file: File): Promise<FlowDocument> {
@@ -7,6 +7,22 @@ export async function readJsonFile(file: File): Promise<FlowDocument> {
     throw new Error("not a flow document");
   }
   return value as FlowDocument;
+}
+
+/**
+ * `document` as a marketplace file may carry it: without the webhook trigger's `hmac_secret` and
+ * without any action param the catalog marks `writeOnly` (a secret), masked or not — an exported
+ * file never holds a secret, as the server's own export.
+ */
+export function withoutSecrets(document_: FlowDocument, actions: Map<string, CatalogAction>): FlowDocument {
+  const { hmac_secret: _secret, ...trigger } = document_.trigger;
+  const nodes = document_.nodes.map((node) => {
+    if (node.type !== "action" || !node.params) return node;
+    const properties = (actions.get(node.action)?.params_schema.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
+    const params = Object.fromEntries(Object.entries(node.params).filter(([key]) => properties[key]?.writeOnly !== true)) as JsonObject;
+    return { ...node, params };
+  });
+  return { ...document_, trigger, nodes };
 }
 
 /** Offers `document` as a download named after the flow. */
