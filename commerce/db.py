@@ -1,29 +1,100 @@
-"""Database helpers the commerce services share."""
+"""Database helpers the commerce services (and the runtime) share.
 
-from django.db import models
-from django.db.models.constants import OnConflict
+The row writers below send plain ``INSERT`` statements whose values the model fields prepare
+exactly as the ORM would (``pre_save`` for ``auto_now_add`` and friends, ``get_db_prep_save``
+for JSON, decimals and time zones). They exist for the rows written on every order and every
+flow step — audit entries, outbox events, step records — where composing the statement through
+the ORM's SQL compiler costs several times what running it does. They send no ``pre_save`` or
+``post_save`` signals; nothing in Orderflow listens for those on these models.
+"""
+
+from django.db import connection, models
+
+_fields_of: dict[type, list] = {}
+
+
+def _insert_fields(model: type[models.Model]) -> list:
+    fields = _fields_of.get(model)
+    if fields is None:
+        fields = _fields_of[model] = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return fields
+
+
+def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
+    """The ``INSERT`` of unsaved instances of one model, all columns but the key, and its parameters."""
+    model = type(objs[0])
+    fields = _insert_fields(model)
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+        + ", ".join([row] * len(objs))
+    )
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
+def row_insert(instance: models.Model) -> models.Model:
+    """Inserts one unsaved instance; it gets its primary key and counts as saved.
+
+    Constraint violations raise ``IntegrityError`` as ``save()`` would.
+    """
+    sql, params = insert_sql([instance])
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(instance._meta.pk.column)}", params)
+            instance.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql, params)
+            instance.pk = connection.ops.last_insert_id(cursor, instance._meta.db_table, instance._meta.pk.column)
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def rows_insert(*groups: list[models.Model]) -> None:
+    """``INSERT`` of unsaved model instances, one list per model; their ``pk`` stays unset.
+
+    One statement per list — on PostgreSQL one for all of them (the first ones as data-modifying
+    ``WITH`` queries). Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
+    """
+    parts = [insert_sql(objs) for objs in groups if objs]
+    if len(parts) > 1 and connection.vendor == "postgresql":
+        sql = "WITH " + ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(parts[:-1])) + " " + parts[-1][0]
+        parts = [(sql, [param for _sql, params in parts for param in params])]
+    with connection.cursor() as cursor:
+        for sql, params in parts:
+            cursor.execute(sql, params)
+
+
+def rows_insert_new(objs: list[models.Model], *, returning: str) -> list[tuple] | None:
+    """``INSERT`` of unsaved instances of one model that skips rows hitting a unique constraint;
+    answers the ``returning`` columns of the rows it did insert — or ``None`` where the database
+    cannot answer them (then it inserted nothing)."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return None
+    sql, params = insert_sql(objs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}", params)
+        return cursor.fetchall()
 
 
 def insert_or_ignore(instance: models.Model) -> bool:
     """Inserts ``instance`` unless a unique key of it is stored already; ``True`` when it was inserted.
 
-    One statement and no savepoint: ``INSERT … ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE`` on
-    SQLite) waits for a concurrent insert of the same key and then skips instead of failing. On
-    success the instance gets its primary key and counts as saved. Uses Django's internal
-    ``_insert`` (the one ``bulk_create(ignore_conflicts=True)`` uses), because ``bulk_create``
-    does not return the key of an ignored-conflict insert.
+    One statement and no savepoint: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` waits for a
+    concurrent insert of the same key and then skips instead of failing (PostgreSQL, and SQLite
+    from 3.35). Only unique keys are skipped; any other constraint still raises. On success the
+    instance gets its primary key and counts as saved.
     """
-    model = type(instance)
-    opts = model._meta
-    rows = model._base_manager._insert(
-        [instance],
-        fields=[f for f in opts.local_concrete_fields if f is not opts.auto_field],
-        returning_fields=[opts.pk],
-        on_conflict=OnConflict.IGNORE,
-    )
-    if not rows or rows[0] is None:
+    sql, params = insert_sql([instance])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{sql} ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(instance._meta.pk.column)}", params
+        )
+        row = cursor.fetchone()
+    if row is None:
         return False
-    instance.pk = rows[0][0]
+    instance.pk = row[0]
     instance._state.adding = False
     instance._state.db = "default"
     return True

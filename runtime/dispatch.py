@@ -18,11 +18,12 @@ from builder.models import FlowVersion
 from builder.selectors import published_versions
 from builder.validation import validate_document
 from commerce.audit.actors import FLOW_EXECUTION
+from commerce.db import rows_insert_new
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending
 
 from . import conf, guards, statuses
-from .engine import executions_run, rows_insert_new
+from .engine import executions_run
 from .lock_objects import named_lock
 from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock, WakeUp
 from .queue import DRAIN_TASK, enqueue, run_on_commit

@@ -28,6 +28,7 @@ from jsonschema import Draft202012Validator
 from builder.catalog import action_spec
 from commerce.audit.actors import FLOW_EXECUTION, Actor
 from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
+from commerce.db import rows_insert
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 
@@ -86,57 +87,10 @@ def backoff_seconds(retry: dict, failed_attempts: int) -> int:
 
 
 # --- the runner's own rows -------------------------------------------------------------------
-# Step records, receipts and the execution's status are written as plain INSERT/UPDATE statements,
-# their values prepared by the model fields exactly as the ORM would. They run several times per
-# execution, and composing them through the ORM costs several times what running them does.
-
-_fields_of: dict[type, list] = {}
-
-
-def _fields(model) -> list:
-    fields = _fields_of.get(model)
-    if fields is None:
-        fields = _fields_of[model] = [f for f in model._meta.concrete_fields if not f.primary_key]
-    return fields
-
-
-def _insert_sql(objs: list) -> tuple[str, list]:
-    model = type(objs[0])
-    fields = _fields(model)
-    quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-        + ", ".join([row] * len(objs))
-    )
-    return sql, [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs for f in fields]
-
-
-def rows_insert(*groups: list) -> None:
-    """``INSERT`` of unsaved model instances, one list per model; their ``pk`` stays unset.
-
-    One statement per list — on PostgreSQL one for all of them (the first ones as data-modifying
-    ``WITH`` queries). Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
-    """
-    parts = [_insert_sql(objs) for objs in groups if objs]
-    if len(parts) > 1 and connection.vendor == "postgresql":
-        sql = "WITH " + ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(parts[:-1])) + " " + parts[-1][0]
-        parts = [(sql, [param for _sql, params in parts for param in params])]
-    with connection.cursor() as cursor:
-        for sql, params in parts:
-            cursor.execute(sql, params)
-
-
-def rows_insert_new(objs: list, *, returning: str) -> list[tuple] | None:
-    """``INSERT`` of unsaved model instances (one model) that skips rows hitting a unique
-    constraint; answers the ``returning`` columns of the rows it did insert — or ``None`` where
-    the database cannot answer them (then it inserted nothing)."""
-    if not connection.features.can_return_rows_from_bulk_insert:
-        return None
-    sql, params = _insert_sql(objs)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}", params)
-        return cursor.fetchall()
+# Step records, receipts and the execution's status are written as plain INSERT/UPDATE statements
+# (``commerce.db.rows_insert``), their values prepared by the model fields exactly as the ORM would.
+# They run several times per execution, and composing them through the ORM costs several times
+# what running them does.
 
 
 def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | None = None) -> int:

@@ -1,5 +1,7 @@
 from django.db import transaction
 
+from commerce.db import row_insert
+
 from .actors import Actor
 from .models import AuditEntry
 from .trace import current_trace_id
@@ -37,5 +39,4 @@ def audit_record(
         changes=changes,
         idempotency_key=idempotency_key,
     )
-    entry.save()
-    return entry
+    return row_insert(entry)

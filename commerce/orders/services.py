@@ -30,7 +30,7 @@ from commerce.outbox.services import event_emit
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
-from .lock_objects import order_lock
+from .lock_objects import order_lock, order_lock_row
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
 
@@ -450,30 +450,31 @@ def _iso_or_none(value):
     return value.isoformat() if value else None
 
 
-def order_tag(*, order_id: int, tag: str, actor: Actor) -> Order:
-    """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry."""
+def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
+    """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry.
+
+    Three statements under the order's lock: the lock, the tag's ``INSERT … ON CONFLICT DO
+    NOTHING`` and, when it inserted, the audit entry. Flows tag orders on every run.
+    """
     tag = tag.strip()
     if not tag or len(tag) > 32:
         raise InvalidInput(details={"tag": "1 to 32 characters"})
     with transaction.atomic():
-        order = order_lock(order_id)
-        _row, created = OrderTag.objects.get_or_create(order=order, name=tag)
-        if created:
+        order_lock_row(order_id)
+        if insert_or_ignore(OrderTag(order_id=order_id, name=tag)):
             audit_record(
-                subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
+                subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
             )
-    return order
 
 
-def order_untag(*, order_id: int, tag: str, actor: Actor) -> Order:
+def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
     with transaction.atomic():
-        order = order_lock(order_id)
-        deleted, _n = OrderTag.objects.filter(order=order, name=tag).delete()
+        order_lock_row(order_id)
+        deleted, _n = OrderTag.objects.filter(order_id=order_id, name=tag).delete()
         if deleted:
             audit_record(
-                subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.UNTAGGED, actor=actor, changes={"tag": tag}
+                subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.UNTAGGED, actor=actor, changes={"tag": tag}
             )
-    return order
 
 
 def order_hold(*, order_id: int, reason: str, actor: Actor) -> Order:
@@ -515,13 +516,13 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
     return order
 
 
-def order_note(*, order_id: int, text: str, actor: Actor) -> Order:
+def order_note(*, order_id: int, text: str, actor: Actor) -> None:
+    """Writes a note into the order's timeline (an audit entry), under the order's lock."""
     text = text.strip()
     if not text or len(text) > 2000:
         raise InvalidInput(details={"text": "1 to 2000 characters"})
     with transaction.atomic():
-        order = order_lock(order_id)
+        order_lock_row(order_id)
         audit_record(
-            subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
+            subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
         )
-    return order

@@ -3,6 +3,7 @@ from django.dispatch import Signal
 
 from commerce.audit.actors import Actor
 from commerce.audit.trace import current_trace_id
+from commerce.db import row_insert
 
 from .models import OutboxEvent
 from .names import DOMAIN_EVENTS
@@ -31,7 +32,7 @@ def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("domain events are written inside the transaction of the change they announce")
     event = event_build(name=name, subject_type=subject_type, subject_id=subject_id, payload=payload, actor=actor)
-    event.save()
+    row_insert(event)
     _announce_on_commit(event.pk)
     return event
 
