@@ -28,7 +28,7 @@ from jsonschema import Draft202012Validator
 from builder.catalog import action_spec
 from commerce.audit.actors import FLOW_EXECUTION, Actor
 from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
-from commerce.db import rows_insert
+from commerce.db import insert_sql, rows_insert
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 
@@ -121,25 +121,30 @@ def _execution_update_sql(execution_id: int | list[int], fields: dict, owner: st
 
 
 _LET_GO_SQL = f"""
-WITH done AS ({{update}} RETURNING id),
+WITH {{writes}}done AS ({{update}} RETURNING id),
      freed AS (UPDATE {FlowSlot._meta.db_table} SET running = running - 1
                WHERE flow_id = %s AND running > 0 AND EXISTS (SELECT 1 FROM done) RETURNING starved)
 SELECT (SELECT count(*) FROM done), COALESCE((SELECT bool_or(starved) FROM freed), false)
 """
 
 
-def execution_let_go(execution: Execution, fields: dict, *, owner: str) -> bool | None:
+def execution_let_go(execution: Execution, fields: dict, *, owner: str, rows: tuple[list, ...] = ()) -> bool | None:
     """Sets the execution's ``fields`` while ``owner`` holds its lease, and gives its flow slot back
     (``guards.slot_release``); answers whether the flow is starved, or ``None`` (nothing changed)
-    when the lease is lost. One statement on PostgreSQL, two elsewhere.
+    when the lease is lost. ``rows`` (lists of unsaved model instances, as for ``rows_insert``)
+    are inserted with it — a finishing action's receipt and step records. One statement on
+    PostgreSQL (the inserts as data-modifying ``WITH`` queries), more elsewhere.
     """
     if connection.vendor != "postgresql":
+        rows_insert(*rows)
         if not execution_set(execution.pk, fields, owner=owner):
             return None
         return guards.slot_release(flow_id=execution.flow_id)
+    writes = [insert_sql(objs) for objs in rows if objs]
     update, params = _execution_update_sql(execution.pk, fields, owner)
+    sql = _LET_GO_SQL.format(writes="".join(f"w{i} AS ({sql}), " for i, (sql, _p) in enumerate(writes)), update=update)
     with connection.cursor() as cursor:
-        cursor.execute(_LET_GO_SQL.format(update=update), [*params, execution.flow_id])
+        cursor.execute(sql, [*(p for _sql, ps in writes for p in ps), *params, execution.flow_id])
         done, starved = cursor.fetchone()
     return bool(starved) if done else None
 
@@ -399,17 +404,21 @@ class _Runner:
             self.execution.lease_until = now + lease
             self._update(lease_until=self.execution.lease_until)
 
-    def _leave(self, status: str, **fields) -> str:
-        """Ends this runner's hold: status, lease cleared, slot returned; who may run next is woken after commit."""
+    def _leave(self, status: str, rows: tuple[list, ...] = (), **fields) -> str:
+        """Ends this runner's hold: status, lease cleared, slot returned; who may run next is woken after commit.
+
+        ``rows`` — a finishing action's receipt and step records — are written with the status.
+        """
         execution = self.execution
         with transaction.atomic(savepoint=False):
             self._flush()
             fields = {"status": status, "lease_owner": "", "lease_until": None, "holds_slot": False, **fields}
             if execution.holds_slot:
-                starved = execution_let_go(execution, fields, owner=self.owner)
+                starved = execution_let_go(execution, fields, owner=self.owner, rows=rows)
                 if starved is None:
                     raise _Lost
             else:
+                rows_insert(*rows)
                 self._update(**fields)
                 starved = True
             hands_on = status not in statuses.BLOCKING and bool(execution.subject_key)
@@ -423,9 +432,9 @@ class _Runner:
         execution.status = status
         return status
 
-    def finish(self) -> str:
+    def finish(self, rows: tuple[list, ...] = ()) -> str:
         return self._leave(
-            statuses.SUCCEEDED, finished_at=max(self.now, timezone.now()), current_node="", status_reason=""
+            statuses.SUCCEEDED, rows, finished_at=max(self.now, timezone.now()), current_node="", status_reason=""
         )
 
     # -- conditions
@@ -510,12 +519,11 @@ class _Runner:
                     if spec.contacts_customer:
                         guards.contact_take(flow_id=self.execution.flow_id, now=run.now)
                     output = handler.perform(params, run)
-                    self.succeed(node, attempt, masked(params, secrets), output, started_at, started)
                     if last:
-                        self.unsaved = []
-                        self.states[node_id] = DONE
-                        self.outputs[node_id] = output
-                        return self.finish()
+                        return self.succeed_and_finish(
+                            node, attempt, masked(params, secrets), output, started_at, started
+                        )
+                    self.succeed(node, attempt, masked(params, secrets), output, started_at, started)
             self.unsaved = []
         except RateLimited as limited:
             return self._leave(
@@ -561,33 +569,45 @@ class _Runner:
         self.outputs[node_id] = output
         return None
 
+    def _success_rows(self, node: dict, attempt: int, params: dict, output: dict, started_at, started: float):
+        """The action's receipt, and the step records: the conditions decided since the last action, then its own."""
+        receipt = ActionReceipt(
+            key=idempotency_key(self.execution.pk, node["id"]),
+            execution_id=self.execution.pk,
+            node_id=node["id"],
+            action=node["action"],
+            output=output,
+        )
+        step = self._step(
+            node,
+            attempt=attempt,
+            status=statuses.STEP_SUCCEEDED,
+            input=params,
+            output=output,
+            started_at=started_at,
+            duration_ms=_ms(started),
+        )
+        return [receipt], [*self.unsaved, step]
+
     def succeed(self, node: dict, attempt: int, params: dict, output: dict, started_at, started: float) -> None:
         """The receipt and the step records, in the caller's transaction (the action's own, for database actions)."""
         with transaction.atomic(savepoint=False):
-            rows_insert(
-                [
-                    ActionReceipt(
-                        key=idempotency_key(self.execution.pk, node["id"]),
-                        execution_id=self.execution.pk,
-                        node_id=node["id"],
-                        action=node["action"],
-                        output=output,
-                    )
-                ],
-                [
-                    *self.unsaved,
-                    self._step(
-                        node,
-                        attempt=attempt,
-                        status=statuses.STEP_SUCCEEDED,
-                        input=params,
-                        output=output,
-                        started_at=started_at,
-                        duration_ms=_ms(started),
-                    ),
-                ],
-            )
+            rows_insert(*self._success_rows(node, attempt, params, output, started_at, started))
             self._renew_lease()
+
+    def succeed_and_finish(self, node: dict, attempt: int, params: dict, output: dict, started_at, started) -> str:
+        """``succeed`` and ``finish`` for the run's last database action, in its transaction: the
+        receipt and step records go out with the finish (one statement on PostgreSQL)."""
+        rows = self._success_rows(node, attempt, params, output, started_at, started)
+        unsaved, self.unsaved = self.unsaved, []
+        try:
+            status = self.finish(rows)
+        except BaseException:
+            self.unsaved = unsaved  # not written: the failure's record still needs them
+            raise
+        self.states[node["id"]] = DONE
+        self.outputs[node["id"]] = output
+        return status
 
     def park(self, node: dict, handler, params: dict, run: ActionRun, started_at) -> str:
         """A ``delay``: record the wait and leave the execution ``waiting`` until ``resume_at``."""

@@ -450,16 +450,25 @@ def _iso_or_none(value):
     return value.isoformat() if value else None
 
 
+# The small order changes a flow makes on every run (tag, untag, note) open no savepoint inside a
+# caller's transaction: they can only fail at their first statement (the order's lock: no such
+# order), before writing anything, and a caller that meets an error from them rolls its whole
+# transaction back — as the flow runner does. A caller that must go on after such an error in the
+# same transaction wraps the call in its own ``transaction.atomic()``.
+_NO_SAVEPOINT = False
+
+
 def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
     """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry.
 
     Three statements under the order's lock: the lock, the tag's ``INSERT … ON CONFLICT DO
-    NOTHING`` and, when it inserted, the audit entry. Flows tag orders on every run.
+    NOTHING`` and, when it inserted, the audit entry. Flows tag orders on every run, so inside a
+    caller's transaction it opens no savepoint (see ``_NO_SAVEPOINT``).
     """
     tag = tag.strip()
     if not tag or len(tag) > 32:
         raise InvalidInput(details={"tag": "1 to 32 characters"})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=_NO_SAVEPOINT):
         order_lock_row(order_id)
         if insert_or_ignore(OrderTag(order_id=order_id, name=tag)):
             audit_record(
@@ -468,7 +477,7 @@ def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
 
 
 def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=_NO_SAVEPOINT):
         order_lock_row(order_id)
         deleted, _n = OrderTag.objects.filter(order_id=order_id, name=tag).delete()
         if deleted:
@@ -517,11 +526,12 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
 
 
 def order_note(*, order_id: int, text: str, actor: Actor) -> None:
-    """Writes a note into the order's timeline (an audit entry), under the order's lock."""
+    """Writes a note into the order's timeline (an audit entry), under the order's lock; no
+    savepoint inside a caller's transaction (see ``_NO_SAVEPOINT``)."""
     text = text.strip()
     if not text or len(text) > 2000:
         raise InvalidInput(details={"text": "1 to 2000 characters"})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=_NO_SAVEPOINT):
         order_lock_row(order_id)
         audit_record(
             subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
