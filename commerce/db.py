@@ -2,11 +2,15 @@
 
 The row writers below send plain ``INSERT`` statements whose values the model fields prepare
 exactly as the ORM would (``pre_save`` for ``auto_now_add`` and friends, ``get_db_prep_save``
-for JSON, decimals and time zones). They exist for the rows written on every order and every
-flow step — audit entries, outbox events, step records — where composing the statement through
-the ORM's SQL compiler costs several times what running it does. They send no ``pre_save`` or
+for JSON, decimals and time zones), and ``objects_where`` reads whole rows into model instances
+as a queryset would (``Model.from_db``). They exist for the statements run on every order and
+every flow step — audit entries, outbox events, order lines, step records, the channel, product
+and customer look-ups — where composing the statement through the ORM's SQL compiler costs
+several times what running it does. Everything else uses the ORM. They send no ``pre_save`` or
 ``post_save`` signals; nothing in Orderflow listens for those on these models.
 """
+
+from collections.abc import Callable
 
 from django.db import connection, models
 
@@ -31,6 +35,72 @@ def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
         + ", ".join([row] * len(objs))
     )
     return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
+def rows_create(objs: list[models.Model]) -> list[models.Model]:
+    """``bulk_create`` of unsaved instances of one model in one statement: each gets its primary key.
+
+    The keys come back with ``RETURNING``, in the order of the rows, as ``bulk_create`` relies on.
+    """
+    if not objs:
+        return objs
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return type(objs[0])._base_manager.bulk_create(objs)
+    sql, params = insert_sql(objs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(objs[0]._meta.pk.column)}", params)
+        keys = cursor.fetchall()
+    for obj, (key,) in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = "default"
+    return objs
+
+
+_readers: dict[tuple, tuple[str, Callable[[tuple], models.Model]]] = {}
+
+
+def model_reader(model: type[models.Model], *, alias: str = "") -> tuple[str, Callable[[tuple], models.Model]]:
+    """The select list of every concrete column of ``model`` (prefixed ``alias.`` if given), and a
+    function that makes a model instance of such a row, values converted as a queryset would."""
+    key = (model, alias, connection.vendor)
+    reader = _readers.get(key)
+    if reader is None:
+        reader = _readers[key] = _model_reader(model, alias)
+    return reader
+
+
+def _model_reader(model: type[models.Model], alias: str) -> tuple[str, Callable[[tuple], models.Model]]:
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    prefix = f"{alias}." if alias else ""
+    columns = [f.get_col(model._meta.db_table) for f in fields]
+    converters = [
+        (i, col, funcs)
+        for i, col in enumerate(columns)
+        if (funcs := [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
+    ]
+    names = [f.attname for f in fields]
+
+    def instance(row: tuple) -> models.Model:
+        if converters:
+            row = list(row)
+            for i, col, funcs in converters:
+                for convert in funcs:
+                    row[i] = convert(row[i], col, connection)
+        return model.from_db("default", names, row)
+
+    return ", ".join(prefix + quote(f.column) for f in fields), instance
+
+
+def objects_where(model: type[models.Model], where: str, params: list) -> list[models.Model]:
+    """The rows of ``model`` matching ``where`` (plain SQL over its column names, ``%s`` for
+    ``params``), as model instances with every concrete field loaded."""
+    columns, instance = model_reader(model)
+    sql = f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [instance(row) for row in cursor.fetchall()]
 
 
 def row_insert(instance: models.Model) -> models.Model:

@@ -1,4 +1,4 @@
-from commerce.db import insert_or_ignore
+from commerce.db import insert_or_ignore, objects_where
 
 from .models import Customer
 
@@ -10,9 +10,9 @@ def customer_get_or_create(*, name: str, phone: str, email: str = "") -> Custome
     meanwhile (``ON CONFLICT DO NOTHING``, ``INSERT OR IGNORE`` on SQLite) instead of failing,
     so it needs no savepoint; a racer's row is then read back.
     """
-    customer = Customer.objects.filter(phone=phone).first()
-    if customer is not None:
-        return customer
+    found = objects_where(Customer, "phone = %s", [phone])
+    if found:
+        return found[0]
     customer = Customer(name=name, phone=phone, email=email)
     if not insert_or_ignore(customer):
         return Customer.objects.get(phone=phone)

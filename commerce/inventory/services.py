@@ -17,6 +17,7 @@ from django.utils import timezone
 from commerce.audit.actors import Actor
 from commerce.audit.trace import current_trace_id
 from commerce.catalog.selectors import products_by_sku
+from commerce.db import rows_insert
 from commerce.errors import InvalidInput
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
@@ -89,7 +90,7 @@ RESERVE_ATTEMPTS = 3
 
 def stock_reserve_for_order(
     *, order, demands: list[LineDemand], channel, actor: Actor, expires_at: datetime | None = None
-) -> list[Reservation]:
+) -> None:
     """Reserves every line of ``order`` or none; raises ``InsufficientStock`` for the first short SKU.
 
     Must run in the transaction that creates (or reopens) the order, so a short line rolls the
@@ -131,22 +132,17 @@ def stock_reserve_for_order(
     else:
         raise _shortage(demands, _channel_stock(channel, skus)[1])
 
-    reservations = Reservation.objects.bulk_create(
-        [
-            Reservation(
-                order=order, order_line_id=d.line_id, stock_item_id=stock_id, quantity=qty, expires_at=expires_at
-            )
-            for d, stock_id, qty in planned
-        ]
-    )
-    StockMovement.objects.bulk_create(
-        [
-            _movement(
-                stock_id, StockMovement.RESERVE, qty, actor=actor, order_id=order.pk, reason=f"order {order.number}"
-            )
-            for _d, stock_id, qty in planned
-        ]
-    )
+    reservations = [
+        Reservation(order=order, order_line_id=d.line_id, stock_item_id=stock_id, quantity=qty, expires_at=expires_at)
+        for d, stock_id, qty in planned
+    ]
+    movements = [
+        _movement(stock_id, StockMovement.RESERVE, qty, actor=actor, order_id=order.pk, reason=f"order {order.number}")
+        for _d, stock_id, qty in planned
+    ]
+    # After the stock rows' locks are taken, every statement is time other orders for them wait:
+    # the reservations and their ledger rows go out as one (on PostgreSQL).
+    rows_insert(reservations, movements)
     # Only rows whose flag disagrees with their numbers need the check (and its queries).
     flips = [
         pk
@@ -155,7 +151,6 @@ def stock_reserve_for_order(
     ]
     if flips:
         _low_stock_check(flips, actor=actor)
-    return reservations
 
 
 class _LostRace(Exception):

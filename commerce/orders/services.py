@@ -22,7 +22,7 @@ from commerce.audit.services import audit_record
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
-from commerce.db import insert_or_ignore
+from commerce.db import insert_or_ignore, rows_create
 from commerce.errors import InvalidInput
 from commerce.inventory import services as inventory
 from commerce.outbox import names
@@ -215,7 +215,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             if not _insert_unless_stored(order):
                 raise _AlreadyStored
 
-            lines = OrderLine.objects.bulk_create(
+            lines = rows_create(
                 [
                     OrderLine(
                         order=order,
@@ -231,7 +231,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             )
             tags = sorted(set(data.tags))
             if tags:
-                OrderTag.objects.bulk_create([OrderTag(order=order, name=tag) for tag in tags])
+                rows_create([OrderTag(order=order, name=tag) for tag in tags])
 
             audit_record(
                 subject_type=SUBJECT,
