@@ -16,6 +16,8 @@ DEFAULTS = {
     "ORDERFLOW_KILL_SWITCH_RECHECK_SECONDS": 1.0,
     # A drain that starts at most this many executions in a batch runs them itself (no queue trip).
     "ORDERFLOW_DRAIN_INLINE_RUNS": 4,
+    # Seconds a django-q2 cluster process keeps a database connection (None: for good); see receivers.
+    "ORDERFLOW_WORKER_CONN_MAX_AGE": 600,
     # Executions one run task takes on, one after the other (a backlog costs fewer queue round trips).
     "ORDERFLOW_RUN_TASK_BATCH": 8,
     # How long a claimed execution belongs to its runner before another may take it over.
