@@ -10,13 +10,14 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule
 from django_q.scheduler import scheduler
 from django_q.signals import post_spawn
 
-from runtime import queue
+from runtime import queue, receivers
 from runtime.actions import registered
 from runtime.dispatch import outbox_drain
 from runtime.engine import execution_run
@@ -120,15 +121,32 @@ def test_outside_a_cluster_worker_no_timer_is_armed(channel, stocked, monkeypatc
     assert armed == []
 
 
-def test_a_spawned_cluster_worker_arms_timers_and_sync_mode_does_not(monkeypatch):
+def test_a_spawned_cluster_worker_arms_timers_and_keeps_connections_and_sync_mode_does_not(monkeypatch):
     monkeypatch.setattr(queue, "timers_enabled", False)
+    kept = []
+    monkeypatch.setattr(receivers, "keep_connections", kept.append)
 
     post_spawn.send(sender="django_q", proc_name="MainProcess")  # django-q2's sync mode, in this process
     assert queue.timers_enabled is False
+    assert kept == []
 
     monkeypatch.setattr("multiprocessing.parent_process", lambda: object())  # as in a forked cluster worker
     post_spawn.send(sender="django_q", proc_name="Process-1:1")
     assert queue.timers_enabled is True
+    assert kept == [600]
+
+
+def test_keep_connections_sets_the_age_and_health_checks_of_every_alias(monkeypatch):
+    for alias in connections:
+        monkeypatch.setitem(connections.settings[alias], "CONN_MAX_AGE", 0)
+        monkeypatch.setitem(connections.settings[alias], "CONN_HEALTH_CHECKS", False)
+
+    receivers.keep_connections(600)
+
+    assert {alias: connections.settings[alias]["CONN_MAX_AGE"] for alias in connections} == dict.fromkeys(
+        connections, 600
+    )
+    assert all(connections.settings[alias]["CONN_HEALTH_CHECKS"] for alias in connections)
 
 
 def test_the_timer_queues_the_run_at_resume_at(monkeypatch):
