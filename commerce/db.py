@@ -12,7 +12,7 @@ several times what running it does. Everything else uses the ORM. They send no `
 
 from collections.abc import Callable
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 _fields_of: dict[type, list] = {}
 
@@ -34,7 +34,9 @@ def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
         + ", ".join([row] * len(objs))
     )
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    # The thread's connection itself, not the ``connection`` proxy: every field of every row uses it.
+    conn = connections[DEFAULT_DB_ALIAS]
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
 
 
 def rows_create(objs: list[models.Model]) -> list[models.Model]:
@@ -84,10 +86,11 @@ def _model_reader(model: type[models.Model], alias: str) -> tuple[str, Callable[
 
     def instance(row: tuple) -> models.Model:
         if converters:
+            conn = connections[DEFAULT_DB_ALIAS]
             row = list(row)
             for i, col, funcs in converters:
                 for convert in funcs:
-                    row[i] = convert(row[i], col, connection)
+                    row[i] = convert(row[i], col, conn)
         return model.from_db("default", names, row)
 
     return ", ".join(prefix + quote(f.column) for f in fields), instance
