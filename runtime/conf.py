@@ -22,6 +22,8 @@ DEFAULTS = {
     "ORDERFLOW_RUN_TASK_BATCH": 8,
     # How long a claimed execution belongs to its runner before another may take it over.
     "ORDERFLOW_EXECUTION_LEASE_SECONDS": 300,
+    # A drain that keeps finding new events hands over to a fresh task after this many seconds.
+    "ORDERFLOW_DRAIN_SECONDS": 30,
     # Outbox events dispatched per transaction.
     "ORDERFLOW_DISPATCH_BATCH": 500,
     # Executions the safety-net sweep wakes per run.

@@ -7,6 +7,7 @@ delivery of the same event create nothing. The drain runs one dispatcher at a ti
 in the order its events happened.
 """
 
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -175,27 +176,52 @@ def dispatch_lock() -> bool:
 def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
     """Dispatches every committed, undispatched outbox event, in id order; returns how many.
 
-    Clears the "dispatch requested" flag first, so an event committed while this runs raises it
-    again and queues another drain — no event waits for the safety net. One drain at a time
-    (``RuntimeLock`` ``dispatch``, waited for); each batch is one transaction that creates the
-    executions and marks the events dispatched; their run tasks are queued after it commits —
-    or, when a batch starts no more than ``run_inline`` executions (events trickling in), this
-    drain runs them itself after the commit, outside the lock, saving them a trip through the
-    queue. Does nothing while the kill switch is engaged: the events wait in the outbox.
+    One drain at a time (``RuntimeLock`` ``dispatch``, waited for); each batch is one transaction
+    that creates the executions and marks the events dispatched; their run tasks are queued after
+    it commits — or, when a batch starts no more than ``run_inline`` executions (events trickling
+    in), this drain runs them itself after the commit, outside the lock, saving them a trip
+    through the queue. Does nothing while the kill switch is engaged: the events wait in the outbox.
 
-    A batch smaller than ``ORDERFLOW_DISPATCH_BATCH`` ends the drain: it took every event
-    committed before it read the outbox, and one committed since raised the flag again.
+    The ``dispatch`` wake-up stays raised while the drain runs, so the commits meanwhile queue no
+    more drains — each only counts itself (``WakeUp.generation``). When the outbox is empty the
+    drain lowers the flag, unless a request came in since it started: then it drains again. Under
+    a steady stream of events one drain keeps going, instead of one queued task per commit; after
+    ``ORDERFLOW_DRAIN_SECONDS`` it hands over to a fresh task.
     """
-    WakeUp.objects.filter(name=DISPATCH, requested=True).update(requested=False)
+    started = time.monotonic()
+    generation = _wakeup_generation()
+    total = 0
+    while True:
+        # Only the first round runs executions itself: a drain that goes on hands every later
+        # round's runs to the other workers, or it would run them all on one.
+        drained, engaged = _drain_batches(now=now, run_inline=run_inline if total == 0 else 0)
+        total += drained
+        if engaged:
+            _wakeup_lower()  # the next commit raises it again; the switch's release sweeps
+            return total
+        more, generation = _wakeup_end(generation)
+        if not more:
+            return total
+        if time.monotonic() - started > conf.get("ORDERFLOW_DRAIN_SECONDS"):
+            enqueue(DRAIN_TASK)  # the flag stays raised for it
+            return total
+
+
+def _drain_batches(*, now: datetime | None, run_inline: int) -> tuple[int, bool]:
+    """Drains until a batch comes back short; answers how many events, and whether the kill switch stopped it.
+
+    A batch smaller than ``ORDERFLOW_DISPATCH_BATCH`` took every event committed before it read
+    the outbox; one committed since has counted itself in the wake-up's generation.
+    """
     batch = conf.get("ORDERFLOW_DISPATCH_BATCH")
     total = 0
     while True:
         with transaction.atomic():
             if dispatch_lock():
-                return total
+                return total, True
             events = list(outbox_pending()[:batch])
             if not events:
-                return total
+                return total, False
             moment = now or timezone.now()
             started = _executions_for(events, moment)
             inline = started if len(started) <= run_inline else []
@@ -206,7 +232,44 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
             executions_run(execution_ids=inline)
         total += len(events)
         if len(events) < batch:
-            return total
+            return total, False
+
+
+_GENERATION_SQL = f"SELECT generation FROM {WakeUp._meta.db_table} WHERE name = %s"
+_END_SQL = f"""
+UPDATE {WakeUp._meta.db_table} SET requested = (generation <> %s),
+       requested_at = CASE WHEN generation <> %s THEN %s ELSE requested_at END
+WHERE name = %s RETURNING requested, generation
+"""
+_LOWER_SQL = f"UPDATE {WakeUp._meta.db_table} SET requested = false WHERE name = %s"
+
+
+def _wakeup_generation() -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_GENERATION_SQL, [DISPATCH])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _wakeup_end(generation: int | None) -> tuple[bool, int | None]:
+    """Lowers the wake-up if no request came since ``generation``.
+
+    One statement. Answers whether requests came (the flag stays raised, its time renewed, for
+    this drain to go on) and the generation now. A commit that counts itself before this
+    statement is drained by the next round; one after it finds the flag lowered and queues a
+    drain. ``None`` (no wake-up row when the drain began): whoever made one queued its own drain.
+    """
+    if generation is None:
+        return False, None
+    with connection.cursor() as cursor:
+        cursor.execute(_END_SQL, [generation, generation, timezone.now(), DISPATCH])
+        row = cursor.fetchone()
+    return (False, None) if row is None else (bool(row[0]), row[1])
+
+
+def _wakeup_lower() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOWER_SQL, [DISPATCH])
 
 
 def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:
@@ -226,28 +289,32 @@ def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:
     return ids
 
 
-_REQUEST_SQL = """
-INSERT INTO runtime_wakeup (name, requested, requested_at) VALUES (%s, %s, %s)
-ON CONFLICT (name) DO UPDATE SET requested = excluded.requested, requested_at = excluded.requested_at
-WHERE runtime_wakeup.requested = %s OR runtime_wakeup.requested_at < %s
-RETURNING name
+_REQUEST_SQL = f"""
+INSERT INTO {WakeUp._meta.db_table} (name, requested, requested_at, generation) VALUES (%s, %s, %s, 1)
+ON CONFLICT (name) DO UPDATE SET
+    generation = {WakeUp._meta.db_table}.generation + 1,
+    requested = excluded.requested,
+    requested_at = CASE WHEN {WakeUp._meta.db_table}.requested AND {WakeUp._meta.db_table}.requested_at >= %s
+                        THEN {WakeUp._meta.db_table}.requested_at ELSE excluded.requested_at END
+RETURNING requested_at = %s
 """
 
 
 def dispatch_request() -> bool:
-    """Asks for a drain: queues one unless one is already requested and not yet started.
+    """Asks for a drain: queues one unless one is already requested or running.
 
     Called after every commit that wrote outbox events; a burst of events raises the flag once
-    and queues one task. A flag raised longer ago than ``ORDERFLOW_WAKEUP_STALE_SECONDS`` is taken
-    as lost (its task never ran) and raised again. One statement — an upsert that answers a row
-    only when it raised the flag — since every commerce write pays for it. Must be called
-    outside a transaction (it queues).
+    and queues one task, and a drain that is running counts the requests that came meanwhile and
+    drains again (``outbox_drain``). A flag raised longer ago than ``ORDERFLOW_WAKEUP_STALE_SECONDS``
+    (a running drain renews it) is taken as lost — its task never ran, or died — and raised
+    again. One statement, an upsert that answers whether it raised the flag, since every
+    commerce write pays for it. Must be called outside a transaction (it queues).
     """
     now = timezone.now()
     stale = now - timedelta(seconds=conf.get("ORDERFLOW_WAKEUP_STALE_SECONDS"))
     with connection.cursor() as cursor:
-        cursor.execute(_REQUEST_SQL, [DISPATCH, True, now, False, stale])
-        raised = cursor.fetchone() is not None
+        cursor.execute(_REQUEST_SQL, [DISPATCH, True, now, stale, now])
+        raised = bool(cursor.fetchone()[0])
     if raised:
         enqueue(DRAIN_TASK)
     return raised

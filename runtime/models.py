@@ -158,11 +158,16 @@ class RuntimeLock(models.Model):
 
 
 class WakeUp(models.Model):
-    """A "work requested" flag per worker kind (``dispatch``), so a burst of events queues one task, not thousands."""
+    """A "work requested" flag per worker kind (``dispatch``), so a burst of events queues one task, not thousands.
+
+    ``requested`` stays raised from the request until the drain it queued ends; ``generation``
+    counts the requests, so a drain can tell whether any came while it ran (see ``dispatch``).
+    """
 
     name = models.CharField(max_length=32, primary_key=True)
     requested = models.BooleanField(default=False)
     requested_at = models.DateTimeField(null=True, blank=True)
+    generation = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.name}: {'requested' if self.requested else 'idle'}"

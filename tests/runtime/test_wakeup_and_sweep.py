@@ -10,10 +10,12 @@ from django_q.models import OrmQ
 
 from commerce.orders.models import Order
 from commerce.orders.services import order_transition
+from commerce.outbox.models import OutboxEvent
+from runtime import dispatch
 from runtime.dispatch import dispatch_request, outbox_drain
 from runtime.engine import execution_claim, execution_run
 from runtime.models import Execution, WakeUp
-from runtime.services import due_executions, runtime_sweep
+from runtime.services import due_executions, kill_switch_set, runtime_sweep
 from tests.factories import TEST_ACTOR, create_order
 from tests.runtime.conftest import action, event_flow, load_template, publish
 
@@ -58,6 +60,79 @@ def test_a_request_whose_drain_never_ran_is_raised_again(channel, stocked, djang
         create_order(channel, external_id="LOST-2", status="paid")
 
     assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
+
+
+def _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_callbacks, external_id: str) -> list:
+    """Makes the drain's first round commit an order (its event and wake-up request) as a
+    concurrent writer would; answers the rounds' counts as they happen."""
+    rounds = []
+    real = dispatch._drain_batches
+
+    def drain_batches(**kwargs):
+        result = real(**kwargs)
+        rounds.append(result[0])
+        if len(rounds) == 1:
+            with django_capture_on_commit_callbacks(execute=True):
+                create_order(channel, external_id=external_id, status="paid")
+        return result
+
+    monkeypatch.setattr(dispatch, "_drain_batches", drain_batches)
+    return rounds
+
+
+def test_a_commit_while_the_drain_runs_queues_no_drain_and_the_running_one_takes_it(
+    channel, stocked, monkeypatch, django_capture_on_commit_callbacks
+):
+    publish(event_flow("order.paid", [action("note", "order.note", {"text": "paid"})]))
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="RUN-1", status="paid")
+    assert _queued() == ["runtime.tasks.outbox_drain_task"]
+    rounds = _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_callbacks, "RUN-2")
+
+    outbox_drain()
+
+    assert rounds == [2, 2]  # order.created + order.paid of RUN-1, then of RUN-2
+    assert _queued() == ["runtime.tasks.outbox_drain_task"]  # still the first request's task only
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+    assert WakeUp.objects.get(name="dispatch").requested is False
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="RUN-3", status="paid")
+    assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
+
+
+def test_a_drain_past_its_time_hands_over_to_a_fresh_task_with_the_flag_still_raised(
+    channel, stocked, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDERFLOW_DRAIN_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="LONG-1", status="paid")
+    rounds = _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_callbacks, "LONG-2")
+
+    outbox_drain()
+
+    assert rounds == [2]
+    assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
+    assert WakeUp.objects.get(name="dispatch").requested is True
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 2
+
+
+def test_a_drain_stopped_by_the_kill_switch_lowers_the_flag(channel, stocked, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="KILL-1", status="paid")
+    kill_switch_set(engaged=True, reason="test", user=None)
+
+    assert outbox_drain() == 0
+
+    assert WakeUp.objects.get(name="dispatch").requested is False
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 2
+
+
+def test_a_drain_with_no_wake_up_row_yet_creates_none(channel, stocked):
+    create_order(channel, external_id="QUIET-1", status="paid")  # no commit hook: nothing requested
+
+    assert outbox_drain() == 2
+
+    assert not WakeUp.objects.filter(name="dispatch").exists()
 
 
 def test_the_sweep_drains_the_outbox_and_picks_up_what_was_left_behind(
