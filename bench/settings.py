@@ -4,11 +4,12 @@ The harness sets ``DATABASE_URL`` to a throwaway PostgreSQL database before Djan
 middleware, DRF and the domain code are exactly what production runs. ``BENCH_DB_CONN`` picks how
 the server processes hold database connections:
 
-- ``project`` (unset): the project's settings as they are (``conn_max_age=60``);
-- ``pool``: Django's psycopg connection pool (``OPTIONS["pool"]``, needs ``psycopg-pool``) with
-  ``CONN_MAX_AGE = 0`` — what Django recommends under ASGI, where every request runs in a thread
-  of its own and a per-thread persistent connection is opened anew for each request and then
-  lingers until it is garbage-collected;
+- ``project`` (unset): the project's settings as they are — since ``orderflow.asgi`` sets
+  ``ORDERFLOW_DB_POOL``, the web server's connections come from Django's psycopg pool;
+- ``pool``: Django's psycopg connection pool (``OPTIONS["pool"]``) with ``CONN_MAX_AGE = 0``
+  stated here whatever the project does — what Django recommends under ASGI, where every request
+  runs in a thread of its own and a per-thread persistent connection is opened anew for each
+  request and then lingers until it is garbage-collected;
 - ``per-request``: ``CONN_MAX_AGE = 0`` without a pool, a new connection for every request.
 
 ``BENCH_PG_BINDING=server`` is a what-if: psycopg server-side parameter binding with prepared
@@ -33,6 +34,7 @@ if BENCH_DB_CONN == "pool":
     _default_db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 12, "timeout": 30}
 elif BENCH_DB_CONN == "per-request":
     _default_db["CONN_MAX_AGE"] = 0
+    _default_db.get("OPTIONS", {}).pop("pool", None)
 elif BENCH_DB_CONN != "project":
     raise ValueError(f"BENCH_DB_CONN must be project, pool or per-request, not {BENCH_DB_CONN!r}")
 

@@ -88,6 +88,16 @@ if DATABASE_URL:
     # Under ASGI every request runs in a fresh thread, so a kept-alive connection would be orphaned
     # with its thread (and 32 clients exhausted max_connections in the benchmark): close per request.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))}
+    # The web server (orderflow.asgi sets ORDERFLOW_DB_POOL) takes its PostgreSQL connections from
+    # a pool instead, as Django recommends under ASGI: a request then does not pay for a new server
+    # backend. django-q2's cluster keeps one connection per process (runtime.receivers).
+    if os.environ.get("ORDERFLOW_DB_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ.get("ORDERFLOW_DB_POOL_SIZE", "12")),
+            "timeout": 30,
+        }
 else:
     DATABASES = {
         "default": {
