@@ -37,8 +37,8 @@ from .actions import ActionRun, handler_for
 from .conditions import evaluate, rule_inputs
 from .errors import RateLimited, RetryableFailure, StepFailure, TerminalFailure
 from .graph import DONE, plan_for_version
-from .lock_objects import _CLAIM_SQL, execution_try_lock, flow_version_summary
-from .models import KILL_SWITCH_ID, ActionReceipt, Execution, ExecutionStep, FlowSlot
+from .lock_objects import execution_try_lock, executions_try_lock_pending, flow_version_summary
+from .models import ActionReceipt, Execution, ExecutionStep, FlowSlot
 from .queue import enqueue_runs, resume_at_time, run_on_commit
 from .templating import render_params
 
@@ -193,11 +193,6 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
     return execution
 
 
-# ``execution_try_lock``'s query, for a batch: the same columns, over the pending ones of ``ids``.
-_CLAIM_MANY_SQL = _CLAIM_SQL.replace("WHERE e.id = %s", "WHERE e.id IN ({ids}) AND e.status = %s ORDER BY e.id")
-assert _CLAIM_MANY_SQL != _CLAIM_SQL
-
-
 def executions_claim(*, execution_ids: list[int], now: datetime, owner: str) -> dict[int, Execution]:
     """Claims for ``owner``, in one transaction, those of the executions that are ``pending`` and
     not held back by an earlier execution of their subject, as far as their flows' slots go — by id.
@@ -207,14 +202,8 @@ def executions_claim(*, execution_ids: list[int], now: datetime, owner: str) -> 
     another status, held back, no slot for the whole group, locked by another runner, the kill
     switch engaged — ``execution_claim`` decides one by one when its turn comes.
     """
-    sql = _CLAIM_MANY_SQL.format(
-        blocking=", ".join(["%s"] * len(statuses.BLOCKING)), ids=", ".join(["%s"] * len(execution_ids))
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        sql += " FOR UPDATE OF e SKIP LOCKED"
-    params = [KILL_SWITCH_ID, *statuses.BLOCKING, *execution_ids, statuses.PENDING]
     with transaction.atomic():
-        rows = [e for e in Execution.objects.raw(sql, params) if not e.kill_switch and not e.held_back]
+        rows = [e for e in executions_try_lock_pending(execution_ids) if not e.kill_switch and not e.held_back]
         by_flow: dict[int, list[Execution]] = {}
         for execution in rows:
             by_flow.setdefault(execution.flow_id, []).append(execution)

@@ -44,7 +44,7 @@ from .errors import StockImportInvalid, StockImportTooLarge
 from .lock_objects import stock_rows_lock
 from .models import StockImport, StockItem, StockMovement, Warehouse
 from .safety import safety_changes_audit
-from .services import ID_CHUNK, _low_stock_check, _movement
+from .services import ID_CHUNK, movement_build, stock_low_check
 
 HEADER = ("sku", "warehouse", "on_hand", "safety_stock")
 # A file this long is still applied in one transaction; a count of a whole large warehouse fits.
@@ -331,7 +331,7 @@ def stock_levels_apply(
             row = current[(lv.sku, warehouse_ids[lv.warehouse])]
             delta = lv.on_hand - row.on_hand
             if delta:
-                movements.append(_movement(row.pk, StockMovement.ADJUSTMENT, delta, actor=actor, reason=reason))
+                movements.append(movement_build(row.pk, StockMovement.ADJUSTMENT, delta, actor=actor, reason=reason))
             if lv.safety_stock != row.safety_stock:
                 safety_changes.append((row, row.safety_stock, lv.safety_stock))
             if delta or lv.safety_stock != row.safety_stock:
@@ -348,7 +348,7 @@ def stock_levels_apply(
             reason=reason,
             warehouse_codes={pk: code for code, pk in warehouse_ids.items()},
         )
-        _low_stock_check([row.pk for row in changed_rows], actor=actor)
+        stock_low_check([row.pk for row in changed_rows], actor=actor)
         progress("applying", total, total)
 
     return StockImportResult(

@@ -8,7 +8,7 @@ movement: its history is the audit trail (subject ``stock_item``, action ``safet
 source and trace id every audit entry carries).
 
 Raising safety stock can make a row low without any unit moving, so every change runs the same
-low-stock check as the reserve path (``services._low_stock_check``): ``inventory.low_stock``
+low-stock check as the reserve path (``services.stock_low_check``): ``inventory.low_stock``
 fires once per crossing, and lowering safety stock back below available re-arms it.
 """
 
@@ -25,7 +25,7 @@ from commerce.errors import InvalidInput, NotFound
 from .errors import UnknownWarehouse
 from .lock_objects import stock_rows_lock
 from .models import StockItem, Warehouse
-from .services import _low_stock_check
+from .services import stock_low_check
 
 SUBJECT = "stock_item"
 SAFETY_STOCK_SET = "safety_stock_set"
@@ -110,5 +110,5 @@ def stock_set_safety(*, sku: str, warehouse_code: str, safety_stock: int, reason
             safety_changes_audit(
                 [(row, before, level)], actor=actor, reason=reason, warehouse_codes={warehouse.pk: warehouse.code}
             )
-            _low_stock_check([row.pk], actor=actor)
+            stock_low_check([row.pk], actor=actor)
     return StockItem.objects.select_related("warehouse").get(pk=row_id)

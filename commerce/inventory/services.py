@@ -37,7 +37,10 @@ class LineDemand:
     quantity: int
 
 
-def _movement(stock_item_id: int, kind: str, quantity: int, *, actor: Actor, order_id=None, reason="") -> StockMovement:
+def movement_build(
+    stock_item_id: int, kind: str, quantity: int, *, actor: Actor, order_id=None, reason=""
+) -> StockMovement:
+    """An unsaved ledger row, for the services here and the stock import to write with their change."""
     return StockMovement(
         stock_item_id=stock_item_id,
         kind=kind,
@@ -137,7 +140,9 @@ def stock_reserve_for_order(
         for d, stock_id, qty in planned
     ]
     movements = [
-        _movement(stock_id, StockMovement.RESERVE, qty, actor=actor, order_id=order.pk, reason=f"order {order.number}")
+        movement_build(
+            stock_id, StockMovement.RESERVE, qty, actor=actor, order_id=order.pk, reason=f"order {order.number}"
+        )
         for _d, stock_id, qty in planned
     ]
     # After the stock rows' locks are taken, every statement is time other orders for them wait:
@@ -150,7 +155,7 @@ def stock_reserve_for_order(
         if (on_hand - reserved <= safety_stock) != alerted
     ]
     if flips:
-        _low_stock_check(flips, actor=actor)
+        stock_low_check(flips, actor=actor)
 
 
 class _LostRace(Exception):
@@ -247,7 +252,7 @@ def _shortage(demands, stock) -> InsufficientStock:
 ID_CHUNK = 1000
 
 
-def _low_stock_check(stock_ids: list[int], *, actor: Actor) -> None:
+def stock_low_check(stock_ids: list[int], *, actor: Actor) -> None:
     """Fires ``inventory.low_stock`` for rows that just crossed their safety stock, once per crossing.
 
     A row is low when ``available <= safety_stock``. The flag ``low_stock_alerted`` is set when
@@ -321,11 +326,11 @@ def _settle_reservations(
     Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(state=to_state)
     StockMovement.objects.bulk_create(
         [
-            _movement(r.stock_item_id, kind, r.quantity, actor=actor, order_id=order_id, reason=reason)
+            movement_build(r.stock_item_id, kind, r.quantity, actor=actor, order_id=order_id, reason=reason)
             for r in reservations
         ]
     )
-    _low_stock_check([r.stock_item_id for r in reservations], actor=actor)
+    stock_low_check([r.stock_item_id for r in reservations], actor=actor)
     return reservations
 
 
@@ -422,8 +427,8 @@ def stock_restock(
     with transaction.atomic():
         row = _stock_row(sku=sku, warehouse_code=warehouse_code, create=True)
         StockItem.objects.filter(pk=row.pk).update(on_hand=F("on_hand") + quantity, updated_at=timezone.now())
-        _movement(row.pk, StockMovement.RETURN, quantity, actor=actor, order_id=order_id, reason=reason).save()
-        _low_stock_check([row.pk], actor=actor)
+        movement_build(row.pk, StockMovement.RETURN, quantity, actor=actor, order_id=order_id, reason=reason).save()
+        stock_low_check([row.pk], actor=actor)
     row.refresh_from_db()
     return row
 
@@ -465,8 +470,8 @@ def stock_adjust(*, sku: str, warehouse_code: str, delta: int, reason: str, acto
                 details={"delta": delta, "on_hand": row.on_hand, "reserved": row.reserved, "available": row.available}
             )
         kind = StockMovement.RECEIPT if delta > 0 and reason.lower().startswith("receipt") else StockMovement.ADJUSTMENT
-        _movement(row.pk, kind, delta, actor=actor, reason=reason).save()
-        _low_stock_check([row.pk], actor=actor)
+        movement_build(row.pk, kind, delta, actor=actor, reason=reason).save()
+        stock_low_check([row.pk], actor=actor)
     row.refresh_from_db()
     return row
 
