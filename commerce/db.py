@@ -39,6 +39,22 @@ def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
     return sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
 
 
+def insert_select_sql(obj: models.Model, source: str) -> tuple[str, list]:
+    """The ``INSERT`` of one unsaved instance for every row of ``source`` (a ``WITH`` query's name,
+    on PostgreSQL), and its parameters: lets a write depend on an earlier one in the same statement.
+    Each value is cast to its column's type, as a ``VALUES`` row would be typed by the table."""
+    model = type(obj)
+    fields = _insert_fields(model)
+    conn = connections[DEFAULT_DB_ALIAS]
+    quote = conn.ops.quote_name
+    values = ", ".join(f"CAST(%s AS {f.db_type(conn)})" for f in fields)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {values} FROM {source}"
+    )
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+
+
 def rows_create(objs: list[models.Model]) -> list[models.Model]:
     """``bulk_create`` of unsaved instances of one model in one statement: each gets its primary key.
 

@@ -5,6 +5,8 @@ from django.db import connection
 from .models import Order
 
 _LOCK_ROW_SQL = f"SELECT id FROM {Order._meta.db_table} WHERE id = %s"
+# The same lock as a ``WITH`` query named ``locked`` (PostgreSQL), for a statement that writes under it.
+LOCKED_ORDER_CTE = f"locked AS ({_LOCK_ROW_SQL} FOR UPDATE)"
 
 
 def order_lock(order_id: int) -> Order:

@@ -12,17 +12,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
-from commerce.audit.services import audit_record
+from commerce.audit.services import audit_entry_build, audit_record
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
-from commerce.db import insert_or_ignore, rows_create
+from commerce.db import insert_or_ignore, insert_select_sql, row_insert, rows_create
 from commerce.errors import InvalidInput
 from commerce.inventory import services as inventory
 from commerce.outbox import names
@@ -30,7 +30,7 @@ from commerce.outbox.services import event_emit
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
-from .lock_objects import order_lock, order_lock_row
+from .lock_objects import LOCKED_ORDER_CTE, order_lock, order_lock_row
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
 
@@ -461,19 +461,34 @@ _NO_SAVEPOINT = False
 def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
     """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry.
 
-    Three statements under the order's lock: the lock, the tag's ``INSERT … ON CONFLICT DO
-    NOTHING`` and, when it inserted, the audit entry. Flows tag orders on every run, so inside a
-    caller's transaction it opens no savepoint (see ``_NO_SAVEPOINT``).
+    Under the order's lock: the tag's ``INSERT … ON CONFLICT DO NOTHING`` and, when it inserted,
+    the audit entry — one statement on PostgreSQL, three elsewhere. Flows tag orders on every run,
+    so inside a caller's transaction it opens no savepoint (see ``_NO_SAVEPOINT``).
     """
     tag = tag.strip()
     if not tag or len(tag) > 32:
         raise InvalidInput(details={"tag": "1 to 32 characters"})
+    entry = audit_entry_build(
+        subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
+    )
     with transaction.atomic(savepoint=_NO_SAVEPOINT):
+        if connection.vendor == "postgresql":
+            audit, params = insert_select_sql(entry, "tagged")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"WITH {LOCKED_ORDER_CTE}, "
+                    f"tagged AS (INSERT INTO {OrderTag._meta.db_table} (order_id, name) SELECT id, %s FROM locked "
+                    "ON CONFLICT DO NOTHING RETURNING id), "
+                    f"noted AS ({audit} RETURNING id) "
+                    "SELECT count(*) FROM locked",
+                    [order_id, tag, *params],
+                )
+                if not cursor.fetchone()[0]:
+                    raise Order.DoesNotExist(f"order {order_id} does not exist")
+            return
         order_lock_row(order_id)
         if insert_or_ignore(OrderTag(order_id=order_id, name=tag)):
-            audit_record(
-                subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
-            )
+            row_insert(entry)
 
 
 def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
@@ -526,13 +541,21 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
 
 
 def order_note(*, order_id: int, text: str, actor: Actor) -> None:
-    """Writes a note into the order's timeline (an audit entry), under the order's lock; no
-    savepoint inside a caller's transaction (see ``_NO_SAVEPOINT``)."""
+    """Writes a note into the order's timeline (an audit entry), under the order's lock — one
+    statement on PostgreSQL; no savepoint inside a caller's transaction (see ``_NO_SAVEPOINT``)."""
     text = text.strip()
     if not text or len(text) > 2000:
         raise InvalidInput(details={"text": "1 to 2000 characters"})
+    entry = audit_entry_build(
+        subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
+    )
     with transaction.atomic(savepoint=_NO_SAVEPOINT):
+        if connection.vendor == "postgresql":
+            audit, params = insert_select_sql(entry, "locked")
+            with connection.cursor() as cursor:
+                cursor.execute(f"WITH {LOCKED_ORDER_CTE} {audit}", [order_id, *params])
+                if not cursor.rowcount:
+                    raise Order.DoesNotExist(f"order {order_id} does not exist")
+            return
         order_lock_row(order_id)
-        audit_record(
-            subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
-        )
+        row_insert(entry)
