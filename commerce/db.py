@@ -7,7 +7,8 @@ as a queryset would (``Model.from_db``). They exist for the statements run on ev
 every flow step — audit entries, outbox events, order lines, step records, the channel, product
 and customer look-ups — where composing the statement through the ORM's SQL compiler costs
 several times what running it does. Everything else uses the ORM. They send no ``pre_save`` or
-``post_save`` signals; nothing in Orderflow listens for those on these models.
+``post_save`` signals; nothing in Orderflow listens for those on these models. They rely on
+``INSERT … RETURNING`` (PostgreSQL, and SQLite from 3.35 — the two databases Orderflow runs on).
 """
 
 from collections.abc import Callable
@@ -24,35 +25,52 @@ def _insert_fields(model: type[models.Model]) -> list:
     return fields
 
 
+def _insert_into(model: type[models.Model], conn) -> str:
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _insert_fields(model))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+
+
+def _values(obj: models.Model, conn) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in _insert_fields(type(obj))]
+
+
+def _saved(obj: models.Model, key) -> models.Model:
+    """``obj`` with its new primary key, counted as saved (as after ``save()``)."""
+    obj.pk = key
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
+    return obj
+
+
+def _returning_pk(model: type[models.Model]) -> str:
+    return f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+
+
 def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
     """The ``INSERT`` of unsaved instances of one model, all columns but the key, and its parameters."""
-    model = type(objs[0])
-    fields = _insert_fields(model)
-    quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-        + ", ".join([row] * len(objs))
-    )
     # The thread's connection itself, not the ``connection`` proxy: every field of every row uses it.
     conn = connections[DEFAULT_DB_ALIAS]
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
+    row = "(" + ", ".join(["%s"] * len(_insert_fields(type(objs[0])))) + ")"
+    sql = f"{_insert_into(type(objs[0]), conn)} VALUES " + ", ".join([row] * len(objs))
+    return sql, [value for obj in objs for value in _values(obj, conn)]
 
 
 def insert_select_sql(obj: models.Model, source: str) -> tuple[str, list]:
     """The ``INSERT`` of one unsaved instance for every row of ``source`` (a ``WITH`` query's name,
     on PostgreSQL), and its parameters: lets a write depend on an earlier one in the same statement.
     Each value is cast to its column's type, as a ``VALUES`` row would be typed by the table."""
-    model = type(obj)
-    fields = _insert_fields(model)
     conn = connections[DEFAULT_DB_ALIAS]
-    quote = conn.ops.quote_name
-    values = ", ".join(f"CAST(%s AS {f.db_type(conn)})" for f in fields)
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT {values} FROM {source}"
-    )
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    values = ", ".join(f"CAST(%s AS {f.db_type(conn)})" for f in _insert_fields(type(obj)))
+    return f"{_insert_into(type(obj), conn)} SELECT {values} FROM {source}", _values(obj, conn)
+
+
+def insert_ctes(*groups: list[models.Model]) -> tuple[str, list]:
+    """The ``INSERT`` of each non-empty list as a data-modifying ``WITH`` query (PostgreSQL):
+    ``w0 AS (…), w1 AS (…)`` for a statement to carry, and the parameters, in that order."""
+    parts = [insert_sql(objs) for objs in groups if objs]
+    sql = ", ".join(f"w{i} AS ({part})" for i, (part, _p) in enumerate(parts))
+    return sql, [param for _part, params in parts for param in params]
 
 
 def rows_create(objs: list[models.Model]) -> list[models.Model]:
@@ -62,17 +80,11 @@ def rows_create(objs: list[models.Model]) -> list[models.Model]:
     """
     if not objs:
         return objs
-    if not connection.features.can_return_rows_from_bulk_insert:
-        return type(objs[0])._base_manager.bulk_create(objs)
     sql, params = insert_sql(objs)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(objs[0]._meta.pk.column)}", params)
+        cursor.execute(sql + _returning_pk(type(objs[0])), params)
         keys = cursor.fetchall()
-    for obj, (key,) in zip(objs, keys, strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = "default"
-    return objs
+    return [_saved(obj, key) for obj, (key,) in zip(objs, keys, strict=True)]
 
 
 _readers: dict[tuple, tuple[str, Callable[[tuple], models.Model]]] = {}
@@ -129,15 +141,8 @@ def row_insert(instance: models.Model) -> models.Model:
     """
     sql, params = insert_sql([instance])
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(instance._meta.pk.column)}", params)
-            instance.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(sql, params)
-            instance.pk = connection.ops.last_insert_id(cursor, instance._meta.db_table, instance._meta.pk.column)
-    instance._state.adding = False
-    instance._state.db = "default"
-    return instance
+        cursor.execute(sql + _returning_pk(type(instance)), params)
+        return _saved(instance, cursor.fetchone()[0])
 
 
 def rows_insert(*groups: list[models.Model]) -> None:
@@ -146,10 +151,13 @@ def rows_insert(*groups: list[models.Model]) -> None:
     One statement per list — on PostgreSQL one for all of them (the first ones as data-modifying
     ``WITH`` queries). Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
     """
-    parts = [insert_sql(objs) for objs in groups if objs]
-    if len(parts) > 1 and connection.vendor == "postgresql":
-        sql = "WITH " + ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(parts[:-1])) + " " + parts[-1][0]
-        parts = [(sql, [param for _sql, params in parts for param in params])]
+    groups = tuple(objs for objs in groups if objs)
+    if len(groups) > 1 and connection.vendor == "postgresql":
+        ctes, params = insert_ctes(*groups[:-1])
+        last, last_params = insert_sql(groups[-1])
+        parts = [(f"WITH {ctes} {last}", [*params, *last_params])]
+    else:
+        parts = [insert_sql(objs) for objs in groups]
     with connection.cursor() as cursor:
         for sql, params in parts:
             cursor.execute(sql, params)
@@ -171,19 +179,15 @@ def insert_or_ignore(instance: models.Model) -> bool:
     """Inserts ``instance`` unless a unique key of it is stored already; ``True`` when it was inserted.
 
     One statement and no savepoint: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` waits for a
-    concurrent insert of the same key and then skips instead of failing (PostgreSQL, and SQLite
-    from 3.35). Only unique keys are skipped; any other constraint still raises. On success the
-    instance gets its primary key and counts as saved.
+    concurrent insert of the same key and then skips instead of failing. Only unique keys are
+    skipped; any other constraint still raises. On success the instance gets its primary key and
+    counts as saved.
     """
     sql, params = insert_sql([instance])
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{sql} ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(instance._meta.pk.column)}", params
-        )
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING" + _returning_pk(type(instance)), params)
         row = cursor.fetchone()
     if row is None:
         return False
-    instance.pk = row[0]
-    instance._state.adding = False
-    instance._state.db = "default"
+    _saved(instance, row[0])
     return True

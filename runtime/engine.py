@@ -28,7 +28,7 @@ from jsonschema import Draft202012Validator
 from builder.catalog import action_spec
 from commerce.audit.actors import FLOW_EXECUTION, Actor
 from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
-from commerce.db import insert_sql, rows_insert
+from commerce.db import insert_ctes, rows_insert
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 
@@ -140,11 +140,11 @@ def execution_let_go(execution: Execution, fields: dict, *, owner: str, rows: tu
         if not execution_set(execution.pk, fields, owner=owner):
             return None
         return guards.slot_release(flow_id=execution.flow_id)
-    writes = [insert_sql(objs) for objs in rows if objs]
+    writes, write_params = insert_ctes(*rows)
     update, params = _execution_update_sql(execution.pk, fields, owner)
-    sql = _LET_GO_SQL.format(writes="".join(f"w{i} AS ({sql}), " for i, (sql, _p) in enumerate(writes)), update=update)
+    sql = _LET_GO_SQL.format(writes=f"{writes}, " if writes else "", update=update)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(p for _sql, ps in writes for p in ps), *params, execution.flow_id])
+        cursor.execute(sql, [*write_params, *params, execution.flow_id])
         done, starved = cursor.fetchone()
     return bool(starved) if done else None
 

@@ -5,8 +5,6 @@ from django.db import connection
 from .models import Order
 
 _LOCK_ROW_SQL = f"SELECT id FROM {Order._meta.db_table} WHERE id = %s"
-# The same lock as a ``WITH`` query named ``locked`` (PostgreSQL), for a statement that writes under it.
-LOCKED_ORDER_CTE = f"locked AS ({_LOCK_ROW_SQL} FOR UPDATE)"
 
 
 def order_lock(order_id: int) -> Order:
@@ -24,4 +22,20 @@ def order_lock_row(order_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, [order_id])
         if cursor.fetchone() is None:
+            raise Order.DoesNotExist(f"order {order_id} does not exist")
+
+
+def order_write_locked(order_id: int, writes: str, params: list) -> None:
+    """PostgreSQL: locks the order row and runs ``writes`` under the lock, in one statement.
+
+    ``writes`` are data-modifying ``WITH`` queries (``name AS (INSERT … RETURNING …)``, comma
+    separated) that may read the locked row from the ``WITH`` query ``locked``; ``params`` are
+    theirs, in order. Raises ``Order.DoesNotExist`` (having written nothing) when there is no
+    such order.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH locked AS ({_LOCK_ROW_SQL} FOR UPDATE), {writes} SELECT count(*) FROM locked", [order_id, *params]
+        )
+        if not cursor.fetchone()[0]:
             raise Order.DoesNotExist(f"order {order_id} does not exist")

@@ -30,7 +30,7 @@ from commerce.outbox.services import event_emit
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
-from .lock_objects import LOCKED_ORDER_CTE, order_lock, order_lock_row
+from .lock_objects import order_lock, order_lock_row, order_write_locked
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
 
@@ -455,7 +455,6 @@ def _iso_or_none(value):
 # order), before writing anything, and a caller that meets an error from them rolls its whole
 # transaction back — as the flow runner does. A caller that must go on after such an error in the
 # same transaction wraps the call in its own ``transaction.atomic()``.
-_NO_SAVEPOINT = False
 
 
 def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
@@ -463,7 +462,7 @@ def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
 
     Under the order's lock: the tag's ``INSERT … ON CONFLICT DO NOTHING`` and, when it inserted,
     the audit entry — one statement on PostgreSQL, three elsewhere. Flows tag orders on every run,
-    so inside a caller's transaction it opens no savepoint (see ``_NO_SAVEPOINT``).
+    so inside a caller's transaction it opens no savepoint (see the note above).
     """
     tag = tag.strip()
     if not tag or len(tag) > 32:
@@ -471,20 +470,14 @@ def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
     entry = audit_entry_build(
         subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
     )
-    with transaction.atomic(savepoint=_NO_SAVEPOINT):
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             audit, params = insert_select_sql(entry, "tagged")
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"WITH {LOCKED_ORDER_CTE}, "
-                    f"tagged AS (INSERT INTO {OrderTag._meta.db_table} (order_id, name) SELECT id, %s FROM locked "
-                    "ON CONFLICT DO NOTHING RETURNING id), "
-                    f"noted AS ({audit} RETURNING id) "
-                    "SELECT count(*) FROM locked",
-                    [order_id, tag, *params],
-                )
-                if not cursor.fetchone()[0]:
-                    raise Order.DoesNotExist(f"order {order_id} does not exist")
+            tagged = (
+                f"tagged AS (INSERT INTO {OrderTag._meta.db_table} (order_id, name) SELECT id, %s FROM locked "
+                "ON CONFLICT DO NOTHING RETURNING id)"
+            )
+            order_write_locked(order_id, f"{tagged}, noted AS ({audit} RETURNING id)", [tag, *params])
             return
         order_lock_row(order_id)
         if insert_or_ignore(OrderTag(order_id=order_id, name=tag)):
@@ -492,7 +485,7 @@ def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
 
 
 def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
-    with transaction.atomic(savepoint=_NO_SAVEPOINT):
+    with transaction.atomic(savepoint=False):
         order_lock_row(order_id)
         deleted, _n = OrderTag.objects.filter(order_id=order_id, name=tag).delete()
         if deleted:
@@ -542,20 +535,17 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
 
 def order_note(*, order_id: int, text: str, actor: Actor) -> None:
     """Writes a note into the order's timeline (an audit entry), under the order's lock — one
-    statement on PostgreSQL; no savepoint inside a caller's transaction (see ``_NO_SAVEPOINT``)."""
+    statement on PostgreSQL; no savepoint inside a caller's transaction (see the note above ``order_tag``)."""
     text = text.strip()
     if not text or len(text) > 2000:
         raise InvalidInput(details={"text": "1 to 2000 characters"})
     entry = audit_entry_build(
         subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
     )
-    with transaction.atomic(savepoint=_NO_SAVEPOINT):
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             audit, params = insert_select_sql(entry, "locked")
-            with connection.cursor() as cursor:
-                cursor.execute(f"WITH {LOCKED_ORDER_CTE} {audit}", [order_id, *params])
-                if not cursor.rowcount:
-                    raise Order.DoesNotExist(f"order {order_id} does not exist")
+            order_write_locked(order_id, f"noted AS ({audit} RETURNING id)", params)
             return
         order_lock_row(order_id)
         row_insert(entry)
