@@ -1,8 +1,8 @@
 """Reads of flows and their versions — for the API and for the runtime.
 
-The runtime finds what to execute with ``published_versions_for_event`` (event triggers) and
+The runtime finds what to execute with ``published_versions_for_events`` (event triggers) and
 ``published_versions`` (schedules, manual runs), or ``flow_for_webhook`` for an inbound call: all
-answer the *current* version of *enabled* flows, with its flow joined.
+answer the *current* version of *enabled* flows — the last two with its flow joined.
 """
 
 from django.db.models import F, Q, QuerySet
@@ -51,9 +51,19 @@ def _current_of_enabled() -> QuerySet[FlowVersion]:
     )
 
 
-def published_versions_for_event(*, event: str) -> QuerySet[FlowVersion]:
-    """The current version of every enabled flow whose trigger is the domain event ``event``."""
-    return _current_of_enabled().filter(trigger_type="event", trigger_event=event)
+def published_versions_for_events(*, events) -> QuerySet[FlowVersion]:
+    """The current version of every enabled flow whose trigger is one of the domain ``events``.
+
+    Read on every dispatch batch, so lean: the version's id, number, checksum and trigger, no flow
+    joined, and the document loaded only when first used (dispatch caches what it learns from it).
+    """
+    return (
+        FlowVersion.objects.filter(
+            flow__enabled=True, flow__current_version_id=F("id"), trigger_type="event", trigger_event__in=events
+        )
+        .only("id", "flow_id", "number", "checksum", "trigger_type", "trigger_event")
+        .order_by("flow_id")
+    )
 
 
 def published_versions(*, trigger_type: str) -> QuerySet[FlowVersion]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from builder.catalog import action_spec
 from builder.models import FlowVersion
-from builder.selectors import published_versions
+from builder.selectors import published_versions_for_events
 from builder.validation import validate_document
 from commerce.audit.actors import FLOW_EXECUTION
 from commerce.db import rows_insert_new
@@ -46,29 +46,29 @@ def subject_key_of(event: OutboxEvent) -> str:
     return f"{event.subject_type}:{event.subject_id}"
 
 
-# (version id, checksum, ids of the specs it names) → (the specs, the problem). Holding the specs
-# keeps their ids from being reused by other specs while the entry exists.
-_validity: dict[tuple, tuple[tuple, str]] = {}
+# (version id, checksum) → (the action keys it names, their catalog specs then, the problem).
+_validity: dict[tuple[int, str], tuple[tuple[str, ...], tuple, str]] = {}
 
 
 def version_problem(version: FlowVersion) -> str:
     """Why a published version cannot run against today's catalog (an action gone or changed), or ``""``.
 
-    Versions never change, so the answer is cached per version and per the catalog entries it names.
+    Versions never change, so the answer is cached per version, for as long as the catalog entries
+    it names stay the same objects; only then is the document read.
     """
-    keys = sorted({n.get("action", "") for n in version.document.get("nodes", []) if n.get("type") == "action"})
-    specs = tuple(action_spec(k) for k in keys)
-    cache_key = (version.pk, version.checksum, tuple(id(spec) for spec in specs))
-    if cache_key not in _validity:
-        problems = validate_document(version.document)
-        problem = (
-            "the published version does not validate any more: "
-            + "; ".join(f"{p.node_id or '-'} {p.pointer}: {p.message}" for p in problems[:5])
-            if problems
-            else ""
-        )
-        _validity[cache_key] = (specs, problem)
-    return _validity[cache_key][1]
+    cached = _validity.get((version.pk, version.checksum))
+    if cached is not None and all(action_spec(key) is spec for key, spec in zip(cached[0], cached[1], strict=True)):
+        return cached[2]
+    keys = tuple(sorted({n.get("action", "") for n in version.document.get("nodes", []) if n.get("type") == "action"}))
+    problems = validate_document(version.document)
+    problem = (
+        "the published version does not validate any more: "
+        + "; ".join(f"{p.node_id or '-'} {p.pointer}: {p.message}" for p in problems[:5])
+        if problems
+        else ""
+    )
+    _validity[(version.pk, version.checksum)] = (keys, tuple(action_spec(key) for key in keys), problem)
+    return problem
 
 
 def _cause(event: OutboxEvent, version: FlowVersion) -> tuple[int | None, bool]:
@@ -88,7 +88,7 @@ def _executions_for(events: list[OutboxEvent], now: datetime) -> list[int]:
     execution saying why instead of a run.
     """
     names = {event.name for event in events}
-    versions = list(published_versions(trigger_type="event").filter(trigger_event__in=names))
+    versions = list(published_versions_for_events(events=names))
     if not versions:
         return []
     by_name: dict[str, list[FlowVersion]] = defaultdict(list)

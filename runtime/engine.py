@@ -13,6 +13,12 @@ Transactions, per run:
 3. the **finish** (or park: ``waiting``, ``retrying``, back to ``pending``) — the status, the
    slot given back, and the next executions of the subject queued on commit.
 
+**A run of database actions only** (no network action, no ``delay``; the common case) makes
+2 and 3 one transaction: every action's effects, every receipt and step record and the finish
+commit together, or none does. Should any step fail or the run have to stop midway (the kill
+switch, a rate limit), that transaction is rolled back — nothing of it happened — and the run is
+walked again the step-by-step way above, which records the failure as it always has.
+
 Conditions are pure, so they are not committed on their own: their records ride along with the
 next write. A resumed run rebuilds its state from the step records and takes the same path.
 """
@@ -313,6 +319,17 @@ class _Lost(Exception):
     """Another runner owns the execution now; this one stops without writing."""
 
 
+class _StepByStep(Exception):
+    """A run in one transaction cannot end there (a step failed, or the run must stop midway):
+    the transaction is rolled back and the run walked again one action at a time."""
+
+    def __init__(self, failed: "tuple[str, dict, Exception, datetime, float] | None" = None):
+        super().__init__()
+        # The action that failed — node id, its params, what it raised, when it started — so the
+        # step-by-step walk records that attempt instead of performing the action a second time.
+        self.failed = failed
+
+
 class _Runner:
     def __init__(self, execution: Execution, owner: str, now: datetime):
         self.execution = execution
@@ -326,6 +343,10 @@ class _Runner:
         self.outputs: dict[str, dict] = {}
         self.attempts: dict[str, int] = {}
         self.waiting: dict[str, ExecutionStep] = {}
+        # Set while the whole run is one transaction: the receipts and step records of the
+        # actions so far, written with the finish.
+        self.together: tuple[list, list] | None = None
+        self.failed_together: tuple[str, dict, Exception, datetime, float] | None = None
         # A first run has no steps yet; a resumed or replayed one rebuilds its state from them.
         steps = [] if execution.first_run else ExecutionStep.objects.filter(execution=execution).order_by("id")
         for step in steps:
@@ -339,19 +360,58 @@ class _Runner:
 
     def run(self) -> str:
         try:
-            for node_id in self.plan.order:
-                if node_id in self.states or not self.plan.reached(node_id, self.states):
-                    continue
-                node = self.plan.nodes[node_id]
-                if node["type"] == statuses.CONDITION:
-                    parked = self.condition(node)
-                else:
-                    parked = self.action(node, last=self._last(node_id))
-                if parked is not None:
-                    return parked
-            return self.finish()
+            if self._database_only():
+                status = self._walk_in_one_transaction()
+                if status is not None:
+                    return status
+            return self._walk()
         except _Lost:
             return LOST
+
+    def _database_only(self) -> bool:
+        """Whether this is a fresh run whose every action only writes to the database."""
+        if not self.execution.first_run:
+            return False
+        for node in self.plan.nodes.values():
+            if node["type"] == statuses.ACTION:
+                handler = handler_for(node.get("action", ""))
+                if handler is None or handler.external or handler.parks:
+                    return False
+        return True
+
+    def _walk_in_one_transaction(self) -> str | None:
+        """Walks the whole run in one transaction; ``None`` when it had to be rolled back (``_StepByStep``)."""
+        lease_until = self.execution.lease_until
+        self.together = ([], [])
+        try:
+            with transaction.atomic():
+                return self._walk()
+        except (_StepByStep, IntegrityError) as stop:
+            self.failed_together = getattr(stop, "failed", None)
+            self.states.clear()
+            self.outputs.clear()
+            self.unsaved = []
+            self.execution.lease_until = lease_until
+            return None
+        finally:
+            self.together = None
+
+    def _walk(self) -> str:
+        for node_id in self.plan.order:
+            if node_id in self.states or not self.plan.reached(node_id, self.states):
+                continue
+            node = self.plan.nodes[node_id]
+            if node["type"] == statuses.CONDITION:
+                parked = self.condition(node)
+            else:
+                parked = self.action(node, last=self._last(node_id))
+            if parked is not None:
+                return parked
+        if self.together is None:
+            return self.finish()
+        receipts, steps = self.together
+        unsaved, self.unsaved = self.unsaved, []
+        return self.finish((receipts, [*steps, *unsaved]))
 
     def _last(self, node_id: str) -> bool:
         """Whether no node after ``node_id`` would run were it to succeed (then the run finishes with it)."""
@@ -466,6 +526,7 @@ class _Runner:
 
         A database action that is the run's ``last`` node finishes the execution in its own
         transaction (one commit fewer); a finish that finds the lease lost rolls the action back.
+        In a run that is one transaction, a failure or a stop raises ``_StepByStep`` instead.
         """
         node_id = node["id"]
         handler, spec = handler_for(node["action"]), action_spec(node["action"])
@@ -475,10 +536,18 @@ class _Runner:
             failure = TerminalFailure("unknown_action", f"{node['action']!r} is not an action the runtime knows")
             return self.fail(node, attempt=attempt, data={}, failure=failure, started_at=started_at, started=started)
         if guards.kill_switch_engaged(max_age=conf.get("ORDERFLOW_KILL_SWITCH_RECHECK_SECONDS")):
+            if self.together is not None:
+                raise _StepByStep
             return self._leave(statuses.PENDING, current_node=node_id, status_reason="kill switch engaged")
         if handler.parks and node_id in self.waiting:
             self.resume_from_wait(node)
             return None
+        if self.failed_together is not None and self.failed_together[0] == node_id:
+            _node_id, data, exc, started_at, started = self.failed_together
+            self.failed_together = None
+            return self._action_failed(
+                node, attempt, data, idempotency_key(self.execution.pk, node_id), exc, started_at, started
+            )
         run = ActionRun(
             execution_id=self.execution.pk,
             node_id=node_id,
@@ -504,7 +573,7 @@ class _Runner:
                 output = handler.perform(params, run)
                 self.succeed(node, attempt, masked(params, secrets), output, started_at, started)
             else:
-                with transaction.atomic():
+                with transaction.atomic(savepoint=self.together is None):
                     if spec.contacts_customer:
                         guards.contact_take(flow_id=self.execution.flow_id, now=run.now)
                     output = handler.perform(params, run)
@@ -514,49 +583,34 @@ class _Runner:
                         )
                     self.succeed(node, attempt, masked(params, secrets), output, started_at, started)
             self.unsaved = []
-        except RateLimited as limited:
-            return self._leave(
-                statuses.RETRYING,
-                resume_at=limited.resume_at,
-                current_node=node_id,
-                status_reason="customer-contact rate limit reached; waiting for the next minute",
-            )
-        except StepFailure as failure:
-            return self.fail(
-                node,
-                attempt=attempt,
-                data=masked(params, secrets),
-                failure=failure,
-                started_at=started_at,
-                started=started,
-            )
         except _Lost:
             raise
-        except IntegrityError as exc:
-            if ActionReceipt.objects.filter(key=run.key).exists():
-                raise _Lost from None
-            failure = RetryableFailure("internal_error", f"{type(exc).__name__}: {exc}")
-            return self.fail(
-                node,
-                attempt=attempt,
-                data=masked(params, secrets),
-                failure=failure,
-                started_at=started_at,
-                started=started,
-            )
-        except Exception as exc:  # a bug or an outage in the action: retried, and recorded for the operator
-            failure = RetryableFailure("internal_error", f"{type(exc).__name__}: {exc}")
-            return self.fail(
-                node,
-                attempt=attempt,
-                data=masked(params, secrets),
-                failure=failure,
-                started_at=started_at,
-                started=started,
-            )
+        except Exception as exc:
+            data = masked(params, secrets)
+            if self.together is not None:
+                raise _StepByStep((node_id, data, exc, started_at, started)) from exc
+            return self._action_failed(node, attempt, data, run.key, exc, started_at, started)
         self.states[node_id] = DONE
         self.outputs[node_id] = output
         return None
+
+    def _action_failed(self, node: dict, attempt: int, data: dict, key: str, exc: Exception, started_at, started):
+        """What becomes of an action that raised ``exc``: a rate limit waits for the next minute, a
+        duplicate receipt means another runner has the execution, anything else is a failed attempt."""
+        if isinstance(exc, RateLimited):
+            return self._leave(
+                statuses.RETRYING,
+                resume_at=exc.resume_at,
+                current_node=node["id"],
+                status_reason="customer-contact rate limit reached; waiting for the next minute",
+            )
+        if isinstance(exc, StepFailure):
+            failure = exc
+        elif isinstance(exc, IntegrityError) and ActionReceipt.objects.filter(key=key).exists():
+            raise _Lost from None
+        else:  # a bug or an outage in the action: retried, and recorded for the operator
+            failure = RetryableFailure("internal_error", f"{type(exc).__name__}: {exc}")
+        return self.fail(node, attempt=attempt, data=data, failure=failure, started_at=started_at, started=started)
 
     def _success_rows(self, node: dict, attempt: int, params: dict, output: dict, started_at, started: float):
         """The action's receipt, and the step records: the conditions decided since the last action, then its own."""
@@ -579,15 +633,22 @@ class _Runner:
         return [receipt], [*self.unsaved, step]
 
     def succeed(self, node: dict, attempt: int, params: dict, output: dict, started_at, started: float) -> None:
-        """The receipt and the step records, in the caller's transaction (the action's own, for database actions)."""
+        """The receipt and the step records, in the caller's transaction (the action's own, for database
+        actions) — or, when the run is one transaction, kept to go out with the finish."""
+        receipts, steps = self._success_rows(node, attempt, params, output, started_at, started)
         with transaction.atomic(savepoint=False):
-            rows_insert(*self._success_rows(node, attempt, params, output, started_at, started))
+            if self.together is None:
+                rows_insert(receipts, steps)
+            else:
+                self.together[0].extend(receipts)
+                self.together[1].extend(steps)
             self._renew_lease()
 
     def succeed_and_finish(self, node: dict, attempt: int, params: dict, output: dict, started_at, started) -> str:
         """``succeed`` and ``finish`` for the run's last database action, in its transaction: the
         receipt and step records go out with the finish (one statement on PostgreSQL)."""
-        rows = self._success_rows(node, attempt, params, output, started_at, started)
+        receipts, steps = self._success_rows(node, attempt, params, output, started_at, started)
+        rows = (receipts, steps) if self.together is None else (self.together[0] + receipts, self.together[1] + steps)
         unsaved, self.unsaved = self.unsaved, []
         try:
             status = self.finish(rows)
@@ -640,6 +701,8 @@ class _Runner:
 
     def fail(self, node: dict, *, attempt: int, data: dict, failure: StepFailure, started_at, started: float) -> str:
         """Records the failed attempt; the execution retries after its backoff, or is dead."""
+        if self.together is not None:
+            raise _StepByStep  # rolled back; the step-by-step walk records the attempt
         execution = self.execution
         spec = action_spec(node.get("action", "")) if node["type"] == statuses.ACTION else None
         retry = node.get("retry") or (

@@ -29,12 +29,17 @@ class Flaky(Action):
 
 
 class Crash(Action):
-    """Kills the runner (``SystemExit``, as a worker killed mid-step) on its first call; succeeds after."""
+    """Kills the runner (``SystemExit``, as a worker killed mid-step) on its first call; succeeds after.
+
+    ``external``: stands for a network action (run outside any transaction), so the run around it
+    goes step by step instead of in one transaction.
+    """
 
     spec = _spec("test.crash")
 
-    def __init__(self):
+    def __init__(self, *, external: bool = False):
         self.calls = 0
+        self.external = external
 
     def perform(self, params, run):
         self.calls += 1

@@ -201,22 +201,28 @@ def test_a_missing_template_path_fails_the_step_instead_of_rendering_empty(chann
 # --- crash recovery -------------------------------------------------------------------------
 
 
-def test_a_runner_killed_between_steps_is_taken_over_and_no_action_runs_twice(channel, stocked):
-    crash = Crash()
-    with registered(crash):
-        publish(
-            event_flow(
-                "order.paid",
-                [
-                    action("tag", "order.tag", {"tag": "vip"}),
-                    action("crash", "test.crash"),
-                    action("note", "order.note", {"text": "done"}),
-                ],
-            )
+def _crash_between_tag_and_note(channel, external_id: str) -> tuple[Order, Execution]:
+    """A paid order and its pending execution of tag → ``test.crash`` → note."""
+    publish(
+        event_flow(
+            "order.paid",
+            [
+                action("tag", "order.tag", {"tag": "vip"}),
+                action("crash", "test.crash"),
+                action("note", "order.note", {"text": "done"}),
+            ],
         )
-        order = _paid(channel, "K-1")
-        outbox_drain()
-        execution = Execution.objects.get()
+    )
+    order = _paid(channel, external_id)
+    outbox_drain()
+    return order, Execution.objects.get()
+
+
+def test_a_runner_killed_between_steps_is_taken_over_and_no_action_runs_twice(channel, stocked):
+    # A network action in the flow: the run goes step by step, each action committing on its own.
+    crash = Crash(external=True)
+    with registered(crash):
+        order, execution = _crash_between_tag_and_note(channel, "K-1")
 
         with pytest.raises(SystemExit):
             execution_run(execution_id=execution.pk, now=LATER)
@@ -238,6 +244,60 @@ def test_a_runner_killed_between_steps_is_taken_over_and_no_action_runs_twice(ch
     assert trail.filter(action=AuditEntry.NOTED).count() == 1
     assert crash.calls == 2
     assert FlowSlot.objects.get().running == 0
+
+
+def test_a_runner_killed_inside_a_one_transaction_run_leaves_nothing_and_the_takeover_runs_each_action_once(
+    channel, stocked
+):
+    crash = Crash()  # a database action: the whole run is one transaction
+    with registered(crash):
+        order, execution = _crash_between_tag_and_note(channel, "K-2")
+
+        with pytest.raises(SystemExit):
+            execution_run(execution_id=execution.pk, now=LATER)
+        execution.refresh_from_db()
+        trail = AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk))
+        # The tag before the crash was rolled back with everything else; the claim stands.
+        assert (execution.status, _attempts(execution), ActionReceipt.objects.count()) == ("running", [], 0)
+        assert not trail.filter(action=AuditEntry.TAGGED).exists()
+
+        assert execution_run(execution_id=execution.pk, now=LATER + timedelta(seconds=301)) == "succeeded"
+
+    assert _attempts(execution) == [("tag", 1, "succeeded"), ("crash", 1, "succeeded"), ("note", 1, "succeeded")]
+    assert ActionReceipt.objects.count() == 3
+    assert trail.filter(action=AuditEntry.TAGGED).count() == 1
+    assert trail.filter(action=AuditEntry.NOTED).count() == 1
+    assert crash.calls == 2
+    assert FlowSlot.objects.get().running == 0
+
+
+def test_a_failure_in_a_one_transaction_run_is_recorded_once_and_the_actions_before_it_are_kept(channel, stocked):
+    flaky = Flaky(failures=1)
+    with registered(flaky):
+        publish(
+            event_flow(
+                "order.paid",
+                [action("tag", "order.tag", {"tag": "vip"}), action("flaky", "test.flaky")],
+            )
+        )
+        order = _paid(channel, "K-3")
+        outbox_drain()
+        execution = Execution.objects.get()
+
+        # The one-transaction walk is rolled back at the failure; the step-by-step walk commits the
+        # tag and records the failure the first walk met, without calling the action again.
+        assert execution_run(execution_id=execution.pk, now=LATER) == "retrying"
+        assert flaky.calls == 1
+        assert _attempts(execution) == [("tag", 1, "succeeded"), ("flaky", 1, "failed")]
+        trail = AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk))
+        assert trail.filter(action=AuditEntry.TAGGED).count() == 1
+
+        assert execution_run(execution_id=execution.pk, now=LATER + timedelta(hours=1)) == "succeeded"
+
+    assert flaky.calls == 2
+    assert _attempts(execution) == [("tag", 1, "succeeded"), ("flaky", 1, "failed"), ("flaky", 2, "succeeded")]
+    assert trail.filter(action=AuditEntry.TAGGED).count() == 1
+    assert sorted(ActionReceipt.objects.values_list("node_id", flat=True)) == ["flaky", "tag"]
 
 
 # --- ordering per subject -------------------------------------------------------------------
