@@ -43,7 +43,12 @@ from .actions import ActionRun, handler_for
 from .conditions import evaluate, rule_inputs
 from .errors import RateLimited, RetryableFailure, StepFailure, TerminalFailure
 from .graph import DONE, plan_for_version
-from .lock_objects import execution_try_lock, executions_try_lock_pending, flow_version_summary
+from .lock_objects import (
+    execution_try_lock,
+    executions_claim_pending,
+    executions_try_lock_pending,
+    flow_version_summary,
+)
 from .models import ActionReceipt, Execution, ExecutionStep, FlowSlot
 from .queue import enqueue_runs, resume_at_time, run_on_commit
 from .templating import render_params
@@ -203,11 +208,18 @@ def executions_claim(*, execution_ids: list[int], now: datetime, owner: str) -> 
     """Claims for ``owner``, in one transaction, those of the executions that are ``pending`` and
     not held back by an earlier execution of their subject, as far as their flows' slots go — by id.
 
-    The batch form of ``execution_claim``, for a run task's executions: one locking read
-    (``FOR UPDATE SKIP LOCKED``), one slot update per flow, one status update. What it leaves —
+    The batch form of ``execution_claim``, for a run task's executions: on PostgreSQL one
+    statement (``lock_objects.executions_claim_pending``); elsewhere one locking read, one slot
+    update per flow, one status update. What it leaves —
     another status, held back, no slot for the whole group, locked by another runner, the kill
     switch engaged — ``execution_claim`` decides one by one when its turn comes.
     """
+    lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
+    if connection.vendor == "postgresql":
+        claimed = executions_claim_pending(
+            execution_ids, owner=owner, lease_until=lease_until, now=now, limit=conf.get("ORDERFLOW_FLOW_CONCURRENCY")
+        )
+        return {execution.pk: execution for execution in claimed}
     with transaction.atomic():
         rows = [e for e in executions_try_lock_pending(execution_ids) if not e.kill_switch and not e.held_back]
         by_flow: dict[int, list[Execution]] = {}
@@ -221,7 +233,6 @@ def executions_claim(*, execution_ids: list[int], now: datetime, owner: str) -> 
         ]
         if not claimed:
             return {}
-        lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
         for execution in claimed:
             execution.first_run = execution.started_at is None
             execution.status = statuses.RUNNING

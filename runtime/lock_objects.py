@@ -5,6 +5,7 @@ transactions) and ignores them.
 """
 
 import time
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 
@@ -72,6 +73,70 @@ def executions_try_lock_pending(execution_ids: list[int]) -> list[Execution]:
         return []
     where = f"e.id IN ({', '.join(['%s'] * len(execution_ids))}) AND e.status = %s ORDER BY e.id"
     return _claim_rows(where, [*execution_ids, statuses.PENDING])
+
+
+_CLAIM_PENDING_SQL = """
+WITH candidates AS (
+    SELECT e.id, e.flow_id, e.started_at FROM runtime_execution e
+    WHERE e.id IN ({ids}) AND e.status = %s
+      AND NOT EXISTS (SELECT 1 FROM runtime_killswitch k WHERE k.id = %s AND k.engaged)
+      AND NOT EXISTS (SELECT 1 FROM runtime_execution p
+                      WHERE p.subject_key = e.subject_key AND p.subject_key <> '' AND p.id < e.id
+                        AND p.status IN ({blocking}))
+    ORDER BY e.id
+    FOR UPDATE OF e SKIP LOCKED
+),
+wanted AS (SELECT flow_id, count(*) AS n FROM candidates GROUP BY flow_id),
+slots AS (
+    INSERT INTO runtime_flowslot (flow_id, running, starved)
+    SELECT flow_id, n, false FROM wanted WHERE n <= %s - n
+    ON CONFLICT (flow_id) DO UPDATE SET running = runtime_flowslot.running + excluded.running
+    WHERE runtime_flowslot.running + excluded.running <= %s - excluded.running
+    RETURNING flow_id
+),
+claimed AS (
+    UPDATE runtime_execution e
+    SET status = %s, lease_owner = %s, lease_until = %s, resume_at = NULL, holds_slot = true,
+        started_at = COALESCE(e.started_at, %s)
+    FROM candidates c
+    WHERE e.id = c.id AND c.flow_id IN (SELECT flow_id FROM slots)
+    RETURNING e.*, c.started_at IS NULL AS first_run
+)
+SELECT claimed.*, false AS kill_switch, false AS held_back, v.checksum AS version_checksum
+FROM claimed JOIN builder_flowversion v ON v.id = claimed.flow_version_id
+ORDER BY claimed.id
+"""
+
+
+def executions_claim_pending(
+    execution_ids: list[int], *, owner: str, lease_until: datetime, now: datetime, limit: int
+) -> list[Execution]:
+    """Claims for ``owner``, in one statement, those of the executions that are ``pending``, not
+    locked by another runner, not held back by an earlier execution of their subject, while the
+    kill switch is off — each flow's group only if it gets a slot for every one of them with as
+    many again left free (as ``guards.slots_acquire``). PostgreSQL only.
+
+    The claimed come back marked ``running`` under the lease, in id order, with ``first_run``
+    (never started before) and the version's checksum. A flow's first claim creates its slot row.
+    """
+    if not execution_ids:
+        return []
+    sql = _CLAIM_PENDING_SQL.format(
+        ids=", ".join(["%s"] * len(execution_ids)), blocking=", ".join(["%s"] * len(statuses.BLOCKING))
+    )
+    params = [
+        *execution_ids,
+        statuses.PENDING,
+        KILL_SWITCH_ID,
+        *statuses.BLOCKING,
+        limit,
+        limit,
+        statuses.RUNNING,
+        owner,
+        lease_until,
+        now,
+    ]
+    return list(Execution.objects.raw(sql, params))
 
 
 _versions: dict[tuple[int, str], tuple[float, FlowVersion]] = {}

@@ -7,8 +7,10 @@ the whole group, the kill switch — is decided one by one, exactly as ``executi
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from runtime.dispatch import outbox_drain
+from runtime.engine import executions_claim
 from runtime.models import Execution, FlowSlot
 from runtime.services import kill_switch_set
 from runtime.tasks import executions_run_task
@@ -27,6 +29,7 @@ def _pending_ids() -> list[int]:
 
 
 def _claim_reads(queries) -> int:
+    """Claims made: the batch's (one statement on PostgreSQL, a locking read elsewhere) and single ones."""
     return sum("AS held_back" in q["sql"] for q in queries.captured_queries)
 
 
@@ -77,3 +80,28 @@ def test_nothing_is_claimed_while_the_kill_switch_is_engaged(channel, stocked):
 
     assert executions_run_task(ids) == ["not_claimed"] * 2
     assert _pending_ids() == ids
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_batch_claim_is_one_statement_and_creates_the_flows_slot_row(channel, stocked):
+    _note_flow("one statement")
+    for i in range(3):
+        create_order(channel, external_id=f"ONE-{i}", status="paid")
+    outbox_drain()
+    ids = _pending_ids()
+    assert not FlowSlot.objects.exists()
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = executions_claim(execution_ids=ids, now=timezone.now(), owner="runner-1")
+
+    assert len(queries.captured_queries) == 1
+    assert list(claimed) == ids
+    assert all(
+        (e.status, e.lease_owner, e.holds_slot, e.first_run, e.started_at is not None)
+        == ("running", "runner-1", True, True, True)
+        for e in claimed.values()
+    )
+    assert FlowSlot.objects.get().running == 3
+    # Claimed already: a second batch claim takes none of them.
+    assert executions_claim(execution_ids=ids, now=timezone.now(), owner="runner-2") == {}
+    assert FlowSlot.objects.get().running == 3
