@@ -124,6 +124,8 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Tasks",
 }
+# The runtime's dispatch wake-up lives where the queue lives (runtime.wakeup).
+ORDERFLOW_WAKEUP_REDIS_URL = REDIS_URL
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}

@@ -26,8 +26,9 @@ from commerce.outbox.selectors import outbox_pending
 from . import conf, guards, statuses
 from .engine import executions_run
 from .lock_objects import named_lock
-from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock, WakeUp
+from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock
 from .queue import DRAIN_TASK, enqueue, run_on_commit
+from .wakeup import wake_up
 
 DISPATCH = "dispatch"
 
@@ -183,7 +184,7 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
     through the queue. Does nothing while the kill switch is engaged: the events wait in the outbox.
 
     The ``dispatch`` wake-up stays raised while the drain runs, so the commits meanwhile queue no
-    more drains — each only counts itself (``WakeUp.generation``). When the outbox is empty the
+    more drains — each only counts itself (the wake-up's generation). When the outbox is empty the
     drain lowers the flag, unless a request came in since it started: then it drains again. Under
     a steady stream of events one drain keeps going, instead of one queued task per commit; after
     ``ORDERFLOW_DRAIN_SECONDS`` it hands over to a fresh task.
@@ -235,41 +236,25 @@ def _drain_batches(*, now: datetime | None, run_inline: int) -> tuple[int, bool]
             return total, False
 
 
-_GENERATION_SQL = f"SELECT generation FROM {WakeUp._meta.db_table} WHERE name = %s"
-_END_SQL = f"""
-UPDATE {WakeUp._meta.db_table} SET requested = (generation <> %s),
-       requested_at = CASE WHEN generation <> %s THEN %s ELSE requested_at END
-WHERE name = %s RETURNING requested, generation
-"""
-_LOWER_SQL = f"UPDATE {WakeUp._meta.db_table} SET requested = false WHERE name = %s"
-
-
 def _wakeup_generation() -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_GENERATION_SQL, [DISPATCH])
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+    return wake_up(DISPATCH).generation()
 
 
 def _wakeup_end(generation: int | None) -> tuple[bool, int | None]:
     """Lowers the wake-up if no request came since ``generation``.
 
-    One statement. Answers whether requests came (the flag stays raised, its time renewed, for
-    this drain to go on) and the generation now. A commit that counts itself before this
-    statement is drained by the next round; one after it finds the flag lowered and queues a
-    drain. ``None`` (no wake-up row when the drain began): whoever made one queued its own drain.
+    One round trip. Answers whether requests came (the flag stays raised, its time renewed, for
+    this drain to go on) and the generation now. A commit that counts itself before this is
+    drained by the next round; one after it finds the flag lowered and queues a drain. ``None``
+    (no wake-up when the drain began): whoever made one queued its own drain.
     """
     if generation is None:
         return False, None
-    with connection.cursor() as cursor:
-        cursor.execute(_END_SQL, [generation, generation, timezone.now(), DISPATCH])
-        row = cursor.fetchone()
-    return (False, None) if row is None else (bool(row[0]), row[1])
+    return wake_up(DISPATCH).end(generation, now=timezone.now())
 
 
 def _wakeup_lower() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_LOWER_SQL, [DISPATCH])
+    wake_up(DISPATCH).lower()
 
 
 def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:
@@ -289,17 +274,6 @@ def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:
     return ids
 
 
-_REQUEST_SQL = f"""
-INSERT INTO {WakeUp._meta.db_table} (name, requested, requested_at, generation) VALUES (%s, %s, %s, 1)
-ON CONFLICT (name) DO UPDATE SET
-    generation = {WakeUp._meta.db_table}.generation + 1,
-    requested = excluded.requested,
-    requested_at = CASE WHEN {WakeUp._meta.db_table}.requested AND {WakeUp._meta.db_table}.requested_at >= %s
-                        THEN {WakeUp._meta.db_table}.requested_at ELSE excluded.requested_at END
-RETURNING requested_at = %s
-"""
-
-
 def dispatch_request() -> bool:
     """Asks for a drain: queues one unless one is already requested or running.
 
@@ -307,14 +281,13 @@ def dispatch_request() -> bool:
     and queues one task, and a drain that is running counts the requests that came meanwhile and
     drains again (``outbox_drain``). A flag raised longer ago than ``ORDERFLOW_WAKEUP_STALE_SECONDS``
     (a running drain renews it) is taken as lost — its task never ran, or died — and raised
-    again. One statement, an upsert that answers whether it raised the flag, since every
-    commerce write pays for it. Must be called outside a transaction (it queues).
+    again. One round trip that answers whether it raised the flag, since every commerce write
+    pays for it — in Redis when the queue is there (``wakeup``). Must be called outside a
+    transaction (it queues).
     """
     now = timezone.now()
     stale = now - timedelta(seconds=conf.get("ORDERFLOW_WAKEUP_STALE_SECONDS"))
-    with connection.cursor() as cursor:
-        cursor.execute(_REQUEST_SQL, [DISPATCH, True, now, stale, now])
-        raised = bool(cursor.fetchone()[0])
+    raised = wake_up(DISPATCH).request(now=now, stale_before=stale)
     if raised:
         enqueue(DRAIN_TASK)
     return raised

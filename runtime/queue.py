@@ -18,12 +18,14 @@ ones the sweep's minute is small beside the wait. A resume that comes twice is h
 second claim finds the run not due or not its own.
 """
 
+import os
 import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
+from django_q.brokers import Broker, get_broker
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
@@ -44,7 +46,21 @@ def enqueue(func: str, *args, **kwargs) -> None:
     and its steps are their record. Failures are kept, as django-q2 always does.
     """
     sync = bool(settings.Q_CLUSTER.get("sync", False))
-    async_task(func, *args, q_options={"sync": sync, "save": False}, **kwargs)
+    async_task(func, *args, q_options={"sync": sync, "save": False, "broker": broker()}, **kwargs)
+
+
+_brokers: dict[int, Broker] = {}
+
+
+def broker() -> Broker:
+    """This process's django-q2 broker. Left to itself, ``async_task`` makes a new one for every
+    task — with Redis a new client, so a new connection and its handshake per task."""
+    pid = os.getpid()
+    found = _brokers.get(pid)
+    if found is None:
+        _brokers.clear()  # a forked child does not share its parent's
+        found = _brokers[pid] = get_broker()
+    return found
 
 
 def enqueue_on_commit(func: str, *args, **kwargs) -> None:

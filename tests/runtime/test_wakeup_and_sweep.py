@@ -1,8 +1,10 @@
 """The live wake-up (coalesced) and the safety-net sweep."""
 
+import os
 from datetime import timedelta
 
 import pytest
+import redis
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +18,7 @@ from runtime.dispatch import dispatch_request, outbox_drain
 from runtime.engine import execution_claim, execution_run
 from runtime.models import Execution, WakeUp
 from runtime.services import due_executions, kill_switch_set, runtime_sweep
+from runtime.wakeup import RedisWakeUp, wake_up
 from tests.factories import TEST_ACTOR, create_order
 from tests.runtime.conftest import action, event_flow, load_template, publish
 
@@ -26,13 +29,43 @@ def _queued() -> list[str]:
     return [q.func() for q in OrmQ.objects.order_by("id")]
 
 
-def test_a_burst_of_events_queues_one_drain(channel, stocked, django_capture_on_commit_callbacks):
+@pytest.fixture(params=["database", "redis"])
+def wake_up_store(request, settings):
+    """The wake-up kept in the database (the embedded default), or in Redis (with ``REDIS_URL``)."""
+    if request.param == "database":
+        settings.ORDERFLOW_WAKEUP_REDIS_URL = ""
+        yield wake_up("dispatch")
+        return
+    settings.ORDERFLOW_WAKEUP_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(settings.ORDERFLOW_WAKEUP_REDIS_URL).ping()
+    except redis.ConnectionError:
+        pytest.skip("needs Redis at TEST_REDIS_URL (default redis://127.0.0.1:6379/15)")
+    store = wake_up("dispatch")
+    store.client.delete(store.key)
+    yield store
+    store.client.delete(store.key)
+
+
+def _raised(store) -> bool:
+    return store.peek()[0]
+
+
+def _age(store, seconds: float) -> None:
+    """Makes the raised flag look ``seconds`` old, as if its drain had never run."""
+    if isinstance(store, RedisWakeUp):
+        store.client.hset(store.key, "requested_at", (timezone.now() - timedelta(seconds=seconds)).timestamp())
+    else:
+        WakeUp.objects.filter(name="dispatch").update(requested_at=timezone.now() - timedelta(seconds=seconds))
+
+
+def test_a_burst_of_events_queues_one_drain(channel, stocked, django_capture_on_commit_callbacks, wake_up_store):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for i in range(20):
             create_order(channel, external_id=f"BURST-{i}", status="paid")
 
     assert _queued() == ["runtime.tasks.outbox_drain_task"]
-    assert WakeUp.objects.get(name="dispatch").requested is True
+    assert _raised(wake_up_store) is True
 
     outbox_drain()
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,20 +74,41 @@ def test_a_burst_of_events_queues_one_drain(channel, stocked, django_capture_on_
     assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
 
 
-def test_a_wake_up_costs_every_commit_one_statement(channel, stocked, django_capture_on_commit_callbacks):
+def test_a_wake_up_costs_every_commit_one_statement(
+    channel, stocked, django_capture_on_commit_callbacks, wake_up_store
+):
     with django_capture_on_commit_callbacks(execute=True):
         create_order(channel, external_id="ONE-1", status="paid")
 
     with CaptureQueriesContext(connection) as queries:
         assert dispatch_request() is False
 
-    assert len(queries.captured_queries) == 1
+    # In Redis (with REDIS_URL), none in the database.
+    assert len(queries.captured_queries) == (0 if isinstance(wake_up_store, RedisWakeUp) else 1)
 
 
-def test_a_request_whose_drain_never_ran_is_raised_again(channel, stocked, django_capture_on_commit_callbacks):
+def test_a_wake_up_that_fails_does_not_fail_the_commit_that_made_the_events(
+    channel, stocked, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def unreachable():
+        raise redis.ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr("runtime.receivers.dispatch_request", unreachable)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = create_order(channel, external_id="DOWN-1", status="paid")
+
+    assert Order.objects.filter(pk=order.pk).exists()
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 2  # for the sweep
+    assert "dispatch wake-up failed" in caplog.text
+
+
+def test_a_request_whose_drain_never_ran_is_raised_again(
+    channel, stocked, django_capture_on_commit_callbacks, wake_up_store
+):
     with django_capture_on_commit_callbacks(execute=True):
         create_order(channel, external_id="LOST-1", status="paid")
-    WakeUp.objects.filter(name="dispatch").update(requested_at=timezone.now() - timedelta(seconds=6))
+    _age(wake_up_store, 6)
 
     with django_capture_on_commit_callbacks(execute=True):
         create_order(channel, external_id="LOST-2", status="paid")
@@ -81,7 +135,7 @@ def _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_call
 
 
 def test_a_commit_while_the_drain_runs_queues_no_drain_and_the_running_one_takes_it(
-    channel, stocked, monkeypatch, django_capture_on_commit_callbacks
+    channel, stocked, monkeypatch, django_capture_on_commit_callbacks, wake_up_store
 ):
     publish(event_flow("order.paid", [action("note", "order.note", {"text": "paid"})]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,14 +148,14 @@ def test_a_commit_while_the_drain_runs_queues_no_drain_and_the_running_one_takes
     assert rounds == [2, 2]  # order.created + order.paid of RUN-1, then of RUN-2
     assert _queued() == ["runtime.tasks.outbox_drain_task"]  # still the first request's task only
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
-    assert WakeUp.objects.get(name="dispatch").requested is False
+    assert _raised(wake_up_store) is False
     with django_capture_on_commit_callbacks(execute=True):
         create_order(channel, external_id="RUN-3", status="paid")
     assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
 
 
 def test_a_drain_past_its_time_hands_over_to_a_fresh_task_with_the_flag_still_raised(
-    channel, stocked, monkeypatch, settings, django_capture_on_commit_callbacks
+    channel, stocked, monkeypatch, settings, django_capture_on_commit_callbacks, wake_up_store
 ):
     settings.ORDERFLOW_DRAIN_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,27 +166,29 @@ def test_a_drain_past_its_time_hands_over_to_a_fresh_task_with_the_flag_still_ra
 
     assert rounds == [2]
     assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
-    assert WakeUp.objects.get(name="dispatch").requested is True
+    assert _raised(wake_up_store) is True
     assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 2
 
 
-def test_a_drain_stopped_by_the_kill_switch_lowers_the_flag(channel, stocked, django_capture_on_commit_callbacks):
+def test_a_drain_stopped_by_the_kill_switch_lowers_the_flag(
+    channel, stocked, django_capture_on_commit_callbacks, wake_up_store
+):
     with django_capture_on_commit_callbacks(execute=True):
         create_order(channel, external_id="KILL-1", status="paid")
     kill_switch_set(engaged=True, reason="test", user=None)
 
     assert outbox_drain() == 0
 
-    assert WakeUp.objects.get(name="dispatch").requested is False
+    assert _raised(wake_up_store) is False
     assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 2
 
 
-def test_a_drain_with_no_wake_up_row_yet_creates_none(channel, stocked):
+def test_a_drain_with_no_wake_up_row_yet_creates_none(channel, stocked, wake_up_store):
     create_order(channel, external_id="QUIET-1", status="paid")  # no commit hook: nothing requested
 
     assert outbox_drain() == 2
 
-    assert not WakeUp.objects.filter(name="dispatch").exists()
+    assert wake_up_store.peek() is None
 
 
 def test_the_sweep_drains_the_outbox_and_picks_up_what_was_left_behind(
