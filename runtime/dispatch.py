@@ -21,7 +21,8 @@ from builder.validation import validate_document
 from commerce.audit.actors import FLOW_EXECUTION
 from commerce.db import rows_insert_new
 from commerce.outbox.models import OutboxEvent
-from commerce.outbox.selectors import outbox_pending
+from commerce.outbox.selectors import outbox_pending_first
+from commerce.outbox.services import events_mark_dispatched
 
 from . import conf, guards, statuses
 from .engine import executions_run
@@ -220,7 +221,7 @@ def _drain_batches(*, now: datetime | None, run_inline: int) -> tuple[int, bool]
         with transaction.atomic():
             if dispatch_lock():
                 return total, True
-            events = list(outbox_pending()[:batch])
+            events = outbox_pending_first(batch)
             if not events:
                 return total, False
             moment = now or timezone.now()
@@ -228,7 +229,7 @@ def _drain_batches(*, now: datetime | None, run_inline: int) -> tuple[int, bool]
             inline = started if len(started) <= run_inline else []
             if not inline:
                 run_on_commit(started)
-            OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=moment)
+            events_mark_dispatched([e.pk for e in events], at=moment)
         if inline:
             executions_run(execution_ids=inline)
         total += len(events)

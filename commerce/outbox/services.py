@@ -1,4 +1,6 @@
-from django.db import transaction
+from datetime import datetime
+
+from django.db import connection, transaction
 from django.dispatch import Signal
 
 from commerce.audit.actors import Actor
@@ -25,6 +27,19 @@ def event_build(*, name: str, subject_type: str, subject_id, payload: dict, acto
         actor=actor.as_dict(),
         trace_id=current_trace_id(),
     )
+
+
+def events_mark_dispatched(event_ids: list[int], *, at: datetime) -> None:
+    """Stamps the events dispatched (the runtime's drain, in the transaction that created their executions)."""
+    if not event_ids:
+        return
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    field = OutboxEvent._meta.get_field("dispatched_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET dispatched_at = %s WHERE id IN ({', '.join(['%s'] * len(event_ids))})",
+            [field.get_db_prep_save(at, connection), *event_ids],
+        )
 
 
 def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor: Actor) -> OutboxEvent:
