@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 
 from builder.models import FlowVersion
+from commerce.db import model_reader
 
 from . import statuses
 from .models import KILL_SWITCH_ID, Execution, RuntimeLock
@@ -32,7 +33,7 @@ def named_lock(name: str) -> RuntimeLock:
 
 
 _CLAIM_SQL = """
-SELECT e.*,
+SELECT {columns},
        EXISTS (SELECT 1 FROM runtime_killswitch k WHERE k.id = %s AND k.engaged) AS kill_switch,
        EXISTS (SELECT 1 FROM runtime_execution p
                WHERE p.subject_key = e.subject_key AND p.subject_key <> '' AND p.id < e.id
@@ -45,10 +46,28 @@ WHERE {where}
 
 
 def _claim_rows(where: str, params: list) -> list[Execution]:
-    sql = _CLAIM_SQL.format(blocking=", ".join(["%s"] * len(statuses.BLOCKING)), where=where)
+    columns, instance = model_reader(Execution, alias="e")
+    sql = _CLAIM_SQL.format(columns=columns, blocking=", ".join(["%s"] * len(statuses.BLOCKING)), where=where)
     if connection.features.has_select_for_update_skip_locked:
         sql += " FOR UPDATE OF e SKIP LOCKED"
-    return list(Execution.objects.raw(sql, [KILL_SWITCH_ID, *statuses.BLOCKING, *params]))
+    return _executions(
+        sql, [KILL_SWITCH_ID, *statuses.BLOCKING, *params], instance, ("kill_switch", "held_back", "version_checksum")
+    )
+
+
+def _executions(sql: str, params: list, instance, extra: tuple[str, ...]) -> list[Execution]:
+    """The rows of ``sql`` — the execution's columns, then the ``extra`` ones — as executions with
+    the extras as attributes. (Plain statements read this way cost a fraction of ``raw()``.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    executions = []
+    for row in rows:
+        execution = instance(row[: -len(extra)])
+        for name, value in zip(extra, row[-len(extra) :], strict=True):
+            setattr(execution, name, value)
+        executions.append(execution)
+    return executions
 
 
 def execution_try_lock(execution_id: int) -> Execution | None:
@@ -102,7 +121,7 @@ claimed AS (
     WHERE e.id = c.id AND c.flow_id IN (SELECT flow_id FROM slots)
     RETURNING e.*, c.started_at IS NULL AS first_run
 )
-SELECT claimed.*, false AS kill_switch, false AS held_back, v.checksum AS version_checksum
+SELECT {columns}, claimed.first_run, v.checksum AS version_checksum
 FROM claimed JOIN builder_flowversion v ON v.id = claimed.flow_version_id
 ORDER BY claimed.id
 """
@@ -121,8 +140,11 @@ def executions_claim_pending(
     """
     if not execution_ids:
         return []
+    columns, instance = model_reader(Execution, alias="claimed")
     sql = _CLAIM_PENDING_SQL.format(
-        ids=", ".join(["%s"] * len(execution_ids)), blocking=", ".join(["%s"] * len(statuses.BLOCKING))
+        columns=columns,
+        ids=", ".join(["%s"] * len(execution_ids)),
+        blocking=", ".join(["%s"] * len(statuses.BLOCKING)),
     )
     params = [
         *execution_ids,
@@ -136,7 +158,10 @@ def executions_claim_pending(
         lease_until,
         now,
     ]
-    return list(Execution.objects.raw(sql, params))
+    claimed = _executions(sql, params, instance, ("first_run", "version_checksum"))
+    for execution in claimed:
+        execution.kill_switch = execution.held_back = False
+    return claimed
 
 
 _versions: dict[tuple[int, str], tuple[float, FlowVersion]] = {}

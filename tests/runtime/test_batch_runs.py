@@ -30,7 +30,7 @@ def _pending_ids() -> list[int]:
 
 def _claim_reads(queries) -> int:
     """Claims made: the batch's (one statement on PostgreSQL, a locking read elsewhere) and single ones."""
-    return sum("AS held_back" in q["sql"] for q in queries.captured_queries)
+    return sum("AS version_checksum" in q["sql"] for q in queries.captured_queries)
 
 
 def test_a_run_task_claims_its_executions_with_one_read_and_runs_them_in_order(channel, stocked):
