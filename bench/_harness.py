@@ -79,6 +79,17 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
             "(default client, as the project runs)",
         )
         parser.add_argument(
+            "--redis-url",
+            default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            help="Redis for the queue and the runtime's wake-up, as production runs (default: $REDIS_URL "
+            "or the local server); each run uses a queue of its own",
+        )
+        parser.add_argument(
+            "--no-redis",
+            action="store_true",
+            help="run as the embedded default does: the queue and the wake-up in the database",
+        )
+        parser.add_argument(
             "--db-conn",
             choices=("pool", "per-request", "project"),
             default="pool",
@@ -193,6 +204,31 @@ def throwaway_database(pg_url: str, *, keep: bool = False) -> Iterator[str]:
             connections.close_all()
             with psycopg.connect(pg_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def redis_queue(args: argparse.Namespace) -> Iterator[str]:
+    """Points this process and the servers it starts at Redis (``REDIS_URL``) with a queue name of
+    this run's own, unless ``--no-redis``; answers what it chose, and removes the run's keys after.
+    Enter it before ``django_setup``: the settings read both at start."""
+    if args.no_redis:
+        os.environ.pop("REDIS_URL", None)
+        yield "database (--no-redis)"
+        return
+    import redis
+
+    client = redis.Redis.from_url(args.redis_url)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        raise SystemExit(f"Redis at {args.redis_url} does not answer ({exc}); start it or pass --no-redis") from None
+    name = f"bench-{os.getpid()}-{int(time.time())}"
+    os.environ["REDIS_URL"] = args.redis_url
+    os.environ["ORDERFLOW_Q_NAME"] = name
+    try:
+        yield f"Redis {args.redis_url}"
+    finally:
+        client.delete(f"django_q:{name}:q", f"orderflow:{name}:wakeup:dispatch")
 
 
 def django_setup(db_url: str, *, pg_binding: str = "client") -> None:

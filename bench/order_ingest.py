@@ -49,14 +49,14 @@ def main(argv: list[str] | None = None) -> int:
 
     machine = h.machine_description(args.pg_url)
     h.print_machine(machine)
-    print(
-        f"# order ingest: {args.lines} line(s) per order over {args.skus} SKUs · {args.server_procs} daphne "
-        f"processes (db connections: {args.db_conn}, binding: {args.pg_binding}) · clients over "
-        f"{args.client_procs} processes · {args.warmup:g}s warm-up + {args.duration:g}s"
-    )
     skus = [f"SKU-{i:04d}" for i in range(args.skus)]
     rows: list[dict] = []
-    with h.throwaway_database(args.pg_url, keep=args.keep_db) as db_url:
+    with h.redis_queue(args) as queue, h.throwaway_database(args.pg_url, keep=args.keep_db) as db_url:
+        print(
+            f"# order ingest: {args.lines} line(s) per order over {args.skus} SKUs · {args.server_procs} daphne "
+            f"processes (db connections: {args.db_conn}, binding: {args.pg_binding}; queue and wake-up: {queue}) "
+            f"· clients over {args.client_procs} processes · {args.warmup:g}s warm-up + {args.duration:g}s"
+        )
         h.django_setup(db_url, pg_binding=args.pg_binding)
         seeded = h.seed(stock=dict.fromkeys(skus, 10_000_000))
         with h.DaphneServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers:

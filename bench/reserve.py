@@ -199,14 +199,15 @@ def main(argv: list[str] | None = None) -> int:
 
     machine = h.machine_description(args.pg_url)
     h.print_machine(machine)
-    print(
-        f"# reserve: 1 line × 1 unit per order · hot SKU on hand {args.hot_stock:,} · 1,000 SKUs × 1,000,000 · "
-        f"{args.server_procs} daphne processes (db connections: {args.db_conn}, binding: {args.pg_binding}) · "
-        f"clients over {args.client_procs} processes · {args.warmup:g}s warm-up + {args.duration:g}s"
-    )
     wide = [f"SKU-{i:04d}" for i in range(1000)]
     rows: list[dict] = []
-    with h.throwaway_database(args.pg_url, keep=args.keep_db) as db_url:
+    with h.redis_queue(args) as queue, h.throwaway_database(args.pg_url, keep=args.keep_db) as db_url:
+        print(
+            f"# reserve: 1 line × 1 unit per order · hot SKU on hand {args.hot_stock:,} · 1,000 SKUs × 1,000,000 · "
+            f"{args.server_procs} daphne processes (db connections: {args.db_conn}, binding: {args.pg_binding}; "
+            f"queue and wake-up: {queue}) · clients over {args.client_procs} processes · "
+            f"{args.warmup:g}s warm-up + {args.duration:g}s"
+        )
         h.django_setup(db_url, pg_binding=args.pg_binding)
         seeded = h.seed(stock={HOT_SKU: args.hot_stock, **dict.fromkeys(wide, 1_000_000)})
         from commerce.inventory.models import StockItem
