@@ -43,12 +43,7 @@ from .actions import ActionRun, handler_for
 from .conditions import evaluate, rule_inputs
 from .errors import RateLimited, RetryableFailure, StepFailure, TerminalFailure
 from .graph import DONE, plan_for_version
-from .lock_objects import (
-    execution_try_lock,
-    executions_claim_pending,
-    executions_try_lock_pending,
-    flow_version_summary,
-)
+from .lock_objects import execution_claim_pending, execution_try_lock, flow_version_summary
 from .models import ActionReceipt, Execution, ExecutionStep, FlowSlot
 from .queue import enqueue_runs, resume_at_time, run_on_commit
 from .templating import render_params
@@ -170,7 +165,18 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
     whose lease has expired (its runner died; it keeps the slot it held). Refused while the kill
     switch is engaged, while an earlier execution of the same subject is unfinished (``pending``,
     ``running`` or ``retrying``), or when the flow has no free slot.
+
+    On PostgreSQL the common case — a ``pending`` execution with a slot free — is one statement
+    (``lock_objects.execution_claim_pending``); the rest goes the long way below, one locking
+    read, the slot, the update, in a transaction.
     """
+    lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
+    if connection.vendor == "postgresql":
+        execution = execution_claim_pending(
+            execution_id, owner=owner, lease_until=lease_until, now=now, limit=conf.get("ORDERFLOW_FLOW_CONCURRENCY")
+        )
+        if execution is not None:
+            return execution
     with transaction.atomic():
         execution = execution_try_lock(execution_id)
         if execution is None or execution.kill_switch:
@@ -191,7 +197,7 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
         execution.first_run = execution.started_at is None
         execution.status = statuses.RUNNING
         execution.lease_owner = owner
-        execution.lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
+        execution.lease_until = lease_until
         execution.resume_at = None
         execution.started_at = execution.started_at or now
         execution_set(
@@ -204,72 +210,10 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
     return execution
 
 
-def executions_claim(*, execution_ids: list[int], now: datetime, owner: str) -> dict[int, Execution]:
-    """Claims for ``owner``, in one transaction, those of the executions that are ``pending`` and
-    not held back by an earlier execution of their subject, as far as their flows' slots go — by id.
-
-    The batch form of ``execution_claim``, for a run task's executions: on PostgreSQL one
-    statement (``lock_objects.executions_claim_pending``); elsewhere one locking read, one slot
-    update per flow, one status update. What it leaves —
-    another status, held back, no slot for the whole group, locked by another runner, the kill
-    switch engaged — ``execution_claim`` decides one by one when its turn comes.
-    """
-    lease_until = now + timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
-    if connection.vendor == "postgresql":
-        claimed = executions_claim_pending(
-            execution_ids, owner=owner, lease_until=lease_until, now=now, limit=conf.get("ORDERFLOW_FLOW_CONCURRENCY")
-        )
-        return {execution.pk: execution for execution in claimed}
-    with transaction.atomic():
-        rows = [e for e in executions_try_lock_pending(execution_ids) if not e.kill_switch and not e.held_back]
-        by_flow: dict[int, list[Execution]] = {}
-        for execution in rows:
-            by_flow.setdefault(execution.flow_id, []).append(execution)
-        claimed = [
-            execution
-            for flow_id, group in by_flow.items()
-            if guards.slots_acquire(flow_id=flow_id, count=len(group))
-            for execution in group
-        ]
-        if not claimed:
-            return {}
-        for execution in claimed:
-            execution.first_run = execution.started_at is None
-            execution.status = statuses.RUNNING
-            execution.lease_owner = owner
-            execution.lease_until = lease_until
-            execution.resume_at = None
-            execution.started_at = execution.started_at or now
-            execution.holds_slot = True
-        fresh = [e.pk for e in claimed if e.first_run]
-        fields = {
-            "status": statuses.RUNNING,
-            "lease_owner": owner,
-            "lease_until": lease_until,
-            "resume_at": None,
-            "holds_slot": True,
-        }
-        if fresh:
-            execution_set(fresh, {**fields, "started_at": now})
-        for execution in claimed:
-            if not execution.first_run:
-                execution_set(execution.pk, fields)
-    return {execution.pk: execution for execution in claimed}
-
-
 def executions_run(*, execution_ids: list[int], now: datetime | None = None) -> list[str]:
-    """Runs the executions one after the other, in the order given, as ``execution_run`` would each;
-    those it can, it claims together first (``executions_claim``). Answers their statuses."""
-    owner = uuid.uuid4().hex
-    claimed = executions_claim(execution_ids=execution_ids, now=now or timezone.now(), owner=owner)
-    outcomes = []
-    for execution_id in execution_ids:
-        execution = claimed.get(execution_id)
-        if execution is None:
-            outcomes.append(execution_run(execution_id=execution_id, now=now))
-        else:
-            outcomes.append(_run_claimed(execution, owner, now or timezone.now()))
-    return outcomes
+    """Runs the executions one after the other, in the order given, each as ``execution_run`` does
+    (claimed just before it runs, so it holds a slot only while it runs). Answers their statuses."""
+    return [execution_run(execution_id=execution_id, now=now) for execution_id in execution_ids]
 
 
 def execution_run(*, execution_id: int, now: datetime | None = None) -> str:

@@ -66,24 +66,6 @@ def slot_acquire(*, flow_id: int) -> bool:
     return False
 
 
-_SLOTS_TAKE = f"UPDATE {FlowSlot._meta.db_table} SET running = running + %s WHERE flow_id = %s AND running + %s <= %s"
-
-
-def slots_acquire(*, flow_id: int, count: int) -> bool:
-    """Takes ``count`` of the flow's slots at once, or none (and says no, without marking the flow
-    starved: the claims it stood for are then made one by one). Runs in the claimer's transaction.
-
-    A batch holds its slots while its runs wait their turn, so it only takes them while as many
-    again stay free: other runners' one-by-one claims then find a slot instead of starving the
-    flow (which would wake every pending execution of it).
-    """
-    params = [count, flow_id, count, conf.get("ORDERFLOW_FLOW_CONCURRENCY") - count]
-    if _execute(_SLOTS_TAKE, params):
-        return True
-    FlowSlot.objects.bulk_create([FlowSlot(flow_id=flow_id)], ignore_conflicts=True)
-    return _execute(_SLOTS_TAKE, params) > 0
-
-
 def slot_release(*, flow_id: int) -> bool:
     """Gives a slot back (in the releaser's transaction); answers whether a claim was refused for
     want of a slot meanwhile (the flow is starved: the releaser wakes the waiting after commit)."""

@@ -85,73 +85,55 @@ def execution_try_lock(execution_id: int) -> Execution | None:
     return next(iter(_claim_rows("e.id = %s", [execution_id])), None)
 
 
-def executions_try_lock_pending(execution_ids: list[int]) -> list[Execution]:
-    """``execution_try_lock`` for many: those of the executions that are ``pending`` and not
-    locked by another runner, locked, in id order (the lock order), with the same answers."""
-    if not execution_ids:
-        return []
-    where = f"e.id IN ({', '.join(['%s'] * len(execution_ids))}) AND e.status = %s ORDER BY e.id"
-    return _claim_rows(where, [*execution_ids, statuses.PENDING])
-
-
 _CLAIM_PENDING_SQL = """
-WITH candidates AS (
+WITH candidate AS (
     SELECT e.id, e.flow_id, e.started_at FROM runtime_execution e
-    WHERE e.id IN ({ids}) AND e.status = %s
+    WHERE e.id = %s AND e.status = %s AND (e.resume_at IS NULL OR e.resume_at <= %s)
       AND NOT EXISTS (SELECT 1 FROM runtime_killswitch k WHERE k.id = %s AND k.engaged)
       AND NOT EXISTS (SELECT 1 FROM runtime_execution p
                       WHERE p.subject_key = e.subject_key AND p.subject_key <> '' AND p.id < e.id
                         AND p.status IN ({blocking}))
-    ORDER BY e.id
     FOR UPDATE OF e SKIP LOCKED
 ),
-wanted AS (SELECT flow_id, count(*) AS n FROM candidates GROUP BY flow_id),
-slots AS (
-    INSERT INTO runtime_flowslot (flow_id, running, starved)
-    SELECT flow_id, n, false FROM wanted WHERE n <= %s - n
-    ON CONFLICT (flow_id) DO UPDATE SET running = runtime_flowslot.running + excluded.running
-    WHERE runtime_flowslot.running + excluded.running <= %s - excluded.running
+slot AS (
+    INSERT INTO runtime_flowslot (flow_id, running, starved) SELECT flow_id, 1, false FROM candidate
+    ON CONFLICT (flow_id) DO UPDATE SET running = runtime_flowslot.running + 1
+    WHERE runtime_flowslot.running < %s
     RETURNING flow_id
 ),
 claimed AS (
     UPDATE runtime_execution e
     SET status = %s, lease_owner = %s, lease_until = %s, resume_at = NULL, holds_slot = true,
         started_at = COALESCE(e.started_at, %s)
-    FROM candidates c
-    WHERE e.id = c.id AND c.flow_id IN (SELECT flow_id FROM slots)
+    FROM candidate c
+    WHERE e.id = c.id AND EXISTS (SELECT 1 FROM slot)
     RETURNING e.*, c.started_at IS NULL AS first_run
 )
 SELECT {columns}, claimed.first_run, v.checksum AS version_checksum
 FROM claimed JOIN builder_flowversion v ON v.id = claimed.flow_version_id
-ORDER BY claimed.id
 """
 
 
-def executions_claim_pending(
-    execution_ids: list[int], *, owner: str, lease_until: datetime, now: datetime, limit: int
-) -> list[Execution]:
-    """Claims for ``owner``, in one statement, those of the executions that are ``pending``, not
-    locked by another runner, not held back by an earlier execution of their subject, while the
-    kill switch is off — each flow's group only if it gets a slot for every one of them with as
-    many again left free (as ``guards.slots_acquire``). PostgreSQL only.
+def execution_claim_pending(
+    execution_id: int, *, owner: str, lease_until: datetime, now: datetime, limit: int
+) -> Execution | None:
+    """Claims the execution for ``owner`` in one statement if it is ``pending`` and due, not locked
+    by another runner, not held back by an earlier execution of its subject, the kill switch off,
+    and its flow has one of its ``limit`` slots free (a flow's first claim creates its slot row);
+    else ``None``, having changed nothing. PostgreSQL only.
 
-    The claimed come back marked ``running`` under the lease, in id order, with ``first_run``
-    (never started before) and the version's checksum. A flow's first claim creates its slot row.
+    The claimed execution comes back ``running`` under the lease, with ``first_run`` (never
+    started before) and its version's checksum. Whatever it refuses, ``engine.execution_claim``
+    decides the long way (other statuses, expired leases, a flow starved of slots).
     """
-    if not execution_ids:
-        return []
     columns, instance = model_reader(Execution, alias="claimed")
-    sql = _CLAIM_PENDING_SQL.format(
-        columns=columns,
-        ids=", ".join(["%s"] * len(execution_ids)),
-        blocking=", ".join(["%s"] * len(statuses.BLOCKING)),
-    )
+    sql = _CLAIM_PENDING_SQL.format(columns=columns, blocking=", ".join(["%s"] * len(statuses.BLOCKING)))
     params = [
-        *execution_ids,
+        execution_id,
         statuses.PENDING,
+        now,
         KILL_SWITCH_ID,
         *statuses.BLOCKING,
-        limit,
         limit,
         statuses.RUNNING,
         owner,
@@ -159,9 +141,10 @@ def executions_claim_pending(
         now,
     ]
     claimed = _executions(sql, params, instance, ("first_run", "version_checksum"))
-    for execution in claimed:
-        execution.kill_switch = execution.held_back = False
-    return claimed
+    if not claimed:
+        return None
+    claimed[0].kill_switch = claimed[0].held_back = False
+    return claimed[0]
 
 
 _versions: dict[tuple[int, str], tuple[float, FlowVersion]] = {}
