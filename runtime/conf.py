@@ -26,6 +26,9 @@ DEFAULTS = {
     "ORDERFLOW_EXECUTION_LEASE_SECONDS": 300,
     # A drain that keeps finding new events hands over to a fresh task after this many seconds.
     "ORDERFLOW_DRAIN_SECONDS": 30,
+    # A drain that goes on after a round of fewer events than this waits ..._GATHER_SECONDS first.
+    "ORDERFLOW_DRAIN_GATHER_BELOW": 8,
+    "ORDERFLOW_DRAIN_GATHER_SECONDS": 0.01,
     # Outbox events dispatched per transaction.
     "ORDERFLOW_DISPATCH_BATCH": 500,
     # Executions the safety-net sweep wakes per run.

@@ -188,6 +188,8 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
     more drains — each only counts itself (the wake-up's generation). When the outbox is empty the
     drain lowers the flag, unless a request came in since it started: then it drains again. Under
     a steady stream of events one drain keeps going, instead of one queued task per commit; after
+    a round of few events it waits ``ORDERFLOW_DRAIN_GATHER_SECONDS`` (10 ms) so the next round
+    serves several (a round costs the same for one event as for eight); after
     ``ORDERFLOW_DRAIN_SECONDS`` it hands over to a fresh task.
     """
     started = time.monotonic()
@@ -207,6 +209,9 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
         if time.monotonic() - started > conf.get("ORDERFLOW_DRAIN_SECONDS"):
             enqueue(DRAIN_TASK)  # the flag stays raised for it
             return total
+        if drained < conf.get("ORDERFLOW_DRAIN_GATHER_BELOW"):
+            # A trickle: let a few more events come, so the next round serves several at once.
+            time.sleep(conf.get("ORDERFLOW_DRAIN_GATHER_SECONDS"))
 
 
 def _drain_batches(*, now: datetime | None, run_inline: int) -> tuple[int, bool]:

@@ -154,6 +154,36 @@ def test_a_commit_while_the_drain_runs_queues_no_drain_and_the_running_one_takes
     assert _queued() == ["runtime.tasks.outbox_drain_task"] * 2
 
 
+def test_a_drain_that_goes_on_after_a_small_round_waits_a_moment_to_gather_more(
+    channel, stocked, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="GATHER-1", status="paid")
+    rounds = _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_callbacks, "GATHER-2")
+    waits = []
+    monkeypatch.setattr(dispatch.time, "sleep", waits.append)
+
+    outbox_drain()
+
+    assert rounds == [2, 2]
+    assert waits == [0.01]  # ORDERFLOW_DRAIN_GATHER_SECONDS
+
+
+def test_a_drain_after_a_full_round_goes_on_at_once(
+    channel, stocked, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDERFLOW_DRAIN_GATHER_BELOW = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        create_order(channel, external_id="GATHER-3", status="paid")
+    rounds = _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_callbacks, "GATHER-4")
+    waits = []
+    monkeypatch.setattr(dispatch.time, "sleep", waits.append)
+
+    outbox_drain()
+
+    assert (rounds, waits) == ([2, 2], [])
+
+
 def test_a_drain_past_its_time_hands_over_to_a_fresh_task_with_the_flag_still_raised(
     channel, stocked, monkeypatch, settings, django_capture_on_commit_callbacks, wake_up_store
 ):
