@@ -351,6 +351,40 @@ def wait_for_quiet(max_wait: float, *, threshold: float = 0.3, sample: float = 0
         time.sleep(2)
 
 
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """user + system CPU seconds of the live pids *and of the children they have reaped*.
+
+    Take the difference of two readings. A process that exits in between (a django-q2 worker
+    recycled after its tasks, a database backend whose client went away) keeps counting: its time
+    moves into its parent's reaped-children figures, as long as the parent is among ``pids``.
+    """
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15]) / CLK_TCK
+    return total
+
+
+def postgres_tree_cpu_seconds(db_url: str) -> float:
+    """``tree_cpu_seconds`` of the benchmark database's backends, the WAL writer, checkpointer and
+    bgwriter, and the postmaster — which reaps every backend that exits (of any database: on a
+    machine running only the benchmark, that is the benchmark's)."""
+    pids = postgres_pids(db_url)
+    try:
+        with open(f"/proc/{pids[0]}/stat") as stat:
+            postmaster = int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (IndexError, OSError):
+        return tree_cpu_seconds(pids)
+    with open(f"/proc/{postmaster}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    reaped = (int(fields[13]) + int(fields[14])) / CLK_TCK
+    return reaped + sum(cpu_seconds(pids).values())
+
+
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[pid] - before[pid] for pid in after if pid in before)
 

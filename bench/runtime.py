@@ -249,15 +249,16 @@ def measure_noop(tasks: int, redis_client) -> dict:
 
 
 def measure_throughput(producer: Producer, events: int, batch: int, worker: Worker, db_url: str) -> dict:
-    pg_before = h.cpu_seconds(h.postgres_pids(db_url))
-    worker_before = h.cpu_seconds(worker.pids)
+    pg_before = h.postgres_tree_cpu_seconds(db_url)
+    worker_before = h.tree_cpu_seconds(worker.pids)
     ids: list[int] = []
     for _ in range(0, events, batch):
         ids.extend(producer.emit(min(batch, events - len(ids))))
     wait_finished(ids, timeout=600)
     values, first, last = latencies_ms(ids)
-    worker_cpu = h.cpu_delta(worker_before, h.cpu_seconds(worker.pids))
-    pg_cpu = h.cpu_delta(pg_before, h.cpu_seconds(h.postgres_pids(db_url)))
+    # Whole process trees: django-q2 recycles its workers and their backends go with them.
+    worker_cpu = h.tree_cpu_seconds(worker.pids) - worker_before
+    pg_cpu = h.postgres_tree_cpu_seconds(db_url) - pg_before
     return {
         "label": "flow: condition → tag → note",
         "count": events,
