@@ -15,6 +15,7 @@ generator itself took.
 
 from __future__ import annotations
 
+import abc
 import argparse
 import contextlib
 import http.client
@@ -309,16 +310,25 @@ def reset_orders() -> None:
 # --- CPU accounting -------------------------------------------------------------------------
 
 
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first), or ``None`` once it is gone.
+
+    Indexes below: 1 ppid, 2 process group, 11/12 user/system ticks, 13/14 those of reaped children.
+    """
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     """user + system CPU seconds of each live pid (children not included)."""
     out = {}
     for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        fields = proc_stat(pid)
+        if fields is not None:
+            out[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
     return out
 
 
@@ -360,12 +370,9 @@ def tree_cpu_seconds(pids: list[int]) -> float:
     """
     total = 0.0
     for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(v) for v in fields[11:15]) / CLK_TCK
+        fields = proc_stat(pid)
+        if fields is not None:
+            total += sum(int(v) for v in fields[11:15]) / CLK_TCK
     return total
 
 
@@ -374,14 +381,11 @@ def postgres_tree_cpu_seconds(db_url: str) -> float:
     bgwriter, and the postmaster — which reaps every backend that exits (of any database: on a
     machine running only the benchmark, that is the benchmark's)."""
     pids = postgres_pids(db_url)
-    try:
-        with open(f"/proc/{pids[0]}/stat") as stat:
-            postmaster = int(stat.read().rsplit(")", 1)[1].split()[1])
-    except (IndexError, OSError):
+    backend = proc_stat(pids[0]) if pids else None
+    postmaster = proc_stat(int(backend[1])) if backend is not None else None
+    if postmaster is None:
         return tree_cpu_seconds(pids)
-    with open(f"/proc/{postmaster}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    reaped = (int(fields[13]) + int(fields[14])) / CLK_TCK
+    reaped = (int(postmaster[13]) + int(postmaster[14])) / CLK_TCK
     return reaped + sum(cpu_seconds(pids).values())
 
 
@@ -500,16 +504,19 @@ class DaphneServers:
 # --- clients --------------------------------------------------------------------------------
 
 
-class Client:
-    """One closed-loop client: ``call(seq)`` makes one request and returns its outcome code."""
+class Client(abc.ABC):
+    """One closed-loop client: ``call(seq)`` makes one request and returns its outcome code.
+
+    An interface: ``HttpClient`` and the in-process clients of each benchmark implement it.
+    """
 
     error: str = ""
 
-    def call(self, seq: int) -> int:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def call(self, seq: int) -> int: ...
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - an optional hook: most clients hold nothing to release
+        return None
 
 
 class HttpClient(Client):

@@ -187,12 +187,8 @@ def process_group_pids(pgid: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid:
+            fields = h.proc_stat(int(entry))
+            if fields is not None and int(fields[2]) == pgid:
                 pids.append(int(entry))
     return pids
 

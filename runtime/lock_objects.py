@@ -141,10 +141,7 @@ def execution_claim_pending(
         now,
     ]
     claimed = _executions(sql, params, instance, ("first_run", "version_checksum"))
-    if not claimed:
-        return None
-    claimed[0].kill_switch = claimed[0].held_back = False
-    return claimed[0]
+    return claimed[0] if claimed else None
 
 
 _versions: dict[tuple[int, str], tuple[float, FlowVersion]] = {}
