@@ -11,9 +11,25 @@ several times what running it does. Everything else uses the ORM. They send no `
 ``INSERT … RETURNING`` (PostgreSQL, and SQLite from 3.35 — the two databases Orderflow runs on).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.utils import CursorWrapper
+
+from orderflow.postgres import PreparingCursor
+
+
+@contextmanager
+def prepared_cursor() -> Iterator[CursorWrapper]:
+    """A cursor whose statements PostgreSQL prepares on this connection: parsed once, and planned
+    once it has settled on a generic plan (``orderflow.postgres``). For statements that find their
+    rows by key and run on every order or flow step; a plain cursor elsewhere (and on SQLite)."""
+    with connection.cursor() as cursor:
+        if isinstance(cursor.cursor, PreparingCursor):
+            cursor.cursor.prepare_statements = True
+        yield cursor
+
 
 _fields_of: dict[type, list] = {}
 
@@ -124,12 +140,13 @@ def _model_reader(model: type[models.Model], alias: str) -> tuple[str, Callable[
     return ", ".join(prefix + quote(f.column) for f in fields), instance
 
 
-def objects_where(model: type[models.Model], where: str, params: list) -> list[models.Model]:
+def objects_where(model: type[models.Model], where: str, params: list, *, prepare: bool = False) -> list[models.Model]:
     """The rows of ``model`` matching ``where`` (plain SQL over its column names, ``%s`` for
-    ``params``), as model instances with every concrete field loaded."""
+    ``params``), as model instances with every concrete field loaded. ``prepare``: a statement of
+    a fixed shape run all the time (see ``prepared_cursor``)."""
     columns, instance = model_reader(model)
     sql = f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}"
-    with connection.cursor() as cursor:
+    with prepared_cursor() if prepare else connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [instance(row) for row in cursor.fetchall()]
 
@@ -140,7 +157,7 @@ def row_insert(instance: models.Model) -> models.Model:
     Constraint violations raise ``IntegrityError`` as ``save()`` would.
     """
     sql, params = insert_sql([instance])
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql + _returning_pk(type(instance)), params)
         return _saved(instance, cursor.fetchone()[0])
 
@@ -184,7 +201,7 @@ def insert_or_ignore(instance: models.Model) -> bool:
     counts as saved.
     """
     sql, params = insert_sql([instance])
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"{sql} ON CONFLICT DO NOTHING" + _returning_pk(type(instance)), params)
         row = cursor.fetchone()
     if row is None:

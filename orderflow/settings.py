@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from orderflow.postgres import connection_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ORDERFLOW_VAR_DIR", BASE_DIR / "var"))
 
@@ -92,6 +94,9 @@ if DATABASE_URL:
     # The web server (orderflow.asgi sets ORDERFLOW_DB_POOL) takes its PostgreSQL connections from
     # a pool instead, as Django recommends under ASGI: a request then does not pay for a new server
     # backend. django-q2's cluster keeps one connection per process (runtime.receivers).
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Parameters bound by the server; the runtime's hot statements prepared (orderflow.postgres).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(connection_options())
     if os.environ.get("ORDERFLOW_DB_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

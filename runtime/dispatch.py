@@ -19,7 +19,7 @@ from builder.models import FlowVersion
 from builder.selectors import published_versions_for_events
 from builder.validation import validate_document
 from commerce.audit.actors import FLOW_EXECUTION
-from commerce.db import rows_insert_new
+from commerce.db import prepared_cursor, rows_insert_new
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending_first
 from commerce.outbox.services import events_mark_dispatched
@@ -166,7 +166,7 @@ def dispatch_lock() -> bool:
     row exists; ``named_lock`` creates it the first time.
     """
     sql = _DISPATCH_LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [KILL_SWITCH_ID, DISPATCH])
         row = cursor.fetchone()
     if row is not None:

@@ -34,7 +34,7 @@ from jsonschema import Draft202012Validator
 from builder.catalog import action_spec
 from commerce.audit.actors import FLOW_EXECUTION, Actor
 from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
-from commerce.db import insert_ctes, rows_insert
+from commerce.db import insert_ctes, prepared_cursor, rows_insert
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 
@@ -105,7 +105,7 @@ def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | N
     Answers how many rows it updated.
     """
     sql, params = _execution_update_sql(execution_id, fields, owner)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -149,7 +149,7 @@ def execution_let_go(execution: Execution, fields: dict, *, owner: str, rows: tu
     writes, write_params = insert_ctes(*rows)
     update, params = _execution_update_sql(execution.pk, fields, owner)
     sql = _LET_GO_SQL.format(writes=f"{writes}, " if writes else "", update=update)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*write_params, *params, execution.flow_id])
         done, starved = cursor.fetchone()
     return bool(starved) if done else None
@@ -241,7 +241,8 @@ def _run_claimed(execution: Execution, owner: str, now: datetime) -> str:
 
 
 _NEXT_OF_SUBJECT = (
-    f"SELECT id FROM {Execution._meta.db_table} WHERE subject_key = %s AND id > %s AND status = %s ORDER BY id LIMIT 1"
+    f"SELECT id FROM {Execution._meta.db_table} WHERE subject_key = %s AND id > %s "
+    f"AND status = {statuses.sql_literals(statuses.PENDING)} ORDER BY id LIMIT 1"
 )
 
 
@@ -255,8 +256,8 @@ def wake_successors(execution: Execution, *, subject: bool, starved: bool = True
     """
     woken = []
     if subject:
-        with connection.cursor() as cursor:
-            cursor.execute(_NEXT_OF_SUBJECT, [execution.subject_key, execution.pk, statuses.PENDING])
+        with prepared_cursor() as cursor:
+            cursor.execute(_NEXT_OF_SUBJECT, [execution.subject_key, execution.pk])
             woken += [row[0] for row in cursor.fetchall()]
     if starved and guards.slot_starvation_clear(flow_id=execution.flow_id):
         woken += (

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 
 from builder.models import FlowVersion
-from commerce.db import model_reader
+from commerce.db import model_reader, prepared_cursor
 
 from . import statuses
 from .models import KILL_SWITCH_ID, Execution, RuntimeLock
@@ -47,18 +47,16 @@ WHERE {where}
 
 def _claim_rows(where: str, params: list) -> list[Execution]:
     columns, instance = model_reader(Execution, alias="e")
-    sql = _CLAIM_SQL.format(columns=columns, blocking=", ".join(["%s"] * len(statuses.BLOCKING)), where=where)
+    sql = _CLAIM_SQL.format(columns=columns, blocking=statuses.sql_literals(*statuses.BLOCKING), where=where)
     if connection.features.has_select_for_update_skip_locked:
         sql += " FOR UPDATE OF e SKIP LOCKED"
-    return _executions(
-        sql, [KILL_SWITCH_ID, *statuses.BLOCKING, *params], instance, ("kill_switch", "held_back", "version_checksum")
-    )
+    return _executions(sql, [KILL_SWITCH_ID, *params], instance, ("kill_switch", "held_back", "version_checksum"))
 
 
 def _executions(sql: str, params: list, instance, extra: tuple[str, ...]) -> list[Execution]:
     """The rows of ``sql`` — the execution's columns, then the ``extra`` ones — as executions with
     the extras as attributes. (Plain statements read this way cost a fraction of ``raw()``.)"""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     executions = []
@@ -88,7 +86,7 @@ def execution_try_lock(execution_id: int) -> Execution | None:
 _CLAIM_PENDING_SQL = """
 WITH candidate AS (
     SELECT e.id, e.flow_id, e.started_at FROM runtime_execution e
-    WHERE e.id = %s AND e.status = %s AND (e.resume_at IS NULL OR e.resume_at <= %s)
+    WHERE e.id = %s AND e.status = {pending} AND (e.resume_at IS NULL OR e.resume_at <= %s)
       AND NOT EXISTS (SELECT 1 FROM runtime_killswitch k WHERE k.id = %s AND k.engaged)
       AND NOT EXISTS (SELECT 1 FROM runtime_execution p
                       WHERE p.subject_key = e.subject_key AND p.subject_key <> '' AND p.id < e.id
@@ -103,7 +101,7 @@ slot AS (
 ),
 claimed AS (
     UPDATE runtime_execution e
-    SET status = %s, lease_owner = %s, lease_until = %s, resume_at = NULL, holds_slot = true,
+    SET status = {running}, lease_owner = %s, lease_until = %s, resume_at = NULL, holds_slot = true,
         started_at = COALESCE(e.started_at, %s)
     FROM candidate c
     WHERE e.id = c.id AND EXISTS (SELECT 1 FROM slot)
@@ -127,19 +125,13 @@ def execution_claim_pending(
     decides the long way (other statuses, expired leases, a flow starved of slots).
     """
     columns, instance = model_reader(Execution, alias="claimed")
-    sql = _CLAIM_PENDING_SQL.format(columns=columns, blocking=", ".join(["%s"] * len(statuses.BLOCKING)))
-    params = [
-        execution_id,
-        statuses.PENDING,
-        now,
-        KILL_SWITCH_ID,
-        *statuses.BLOCKING,
-        limit,
-        statuses.RUNNING,
-        owner,
-        lease_until,
-        now,
-    ]
+    sql = _CLAIM_PENDING_SQL.format(
+        columns=columns,
+        pending=statuses.sql_literals(statuses.PENDING),
+        running=statuses.sql_literals(statuses.RUNNING),
+        blocking=statuses.sql_literals(*statuses.BLOCKING),
+    )
+    params = [execution_id, now, KILL_SWITCH_ID, limit, owner, lease_until, now]
     claimed = _executions(sql, params, instance, ("first_run", "version_checksum"))
     return claimed[0] if claimed else None
 

@@ -2,6 +2,8 @@
 
 from django.db import connection
 
+from commerce.db import prepared_cursor
+
 from .models import Order
 
 _LOCK_ROW_SQL = f"SELECT id FROM {Order._meta.db_table} WHERE id = %s"
@@ -19,7 +21,7 @@ def order_lock_row(order_id: int) -> None:
     One plain statement: the services that use it run on every flow step that touches an order.
     """
     sql = _LOCK_ROW_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [order_id])
         if cursor.fetchone() is None:
             raise Order.DoesNotExist(f"order {order_id} does not exist")
@@ -33,7 +35,7 @@ def order_write_locked(order_id: int, writes: str, params: list) -> None:
     theirs, in order. Raises ``Order.DoesNotExist`` (having written nothing) when there is no
     such order.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"WITH locked AS ({_LOCK_ROW_SQL} FOR UPDATE), {writes} SELECT count(*) FROM locked", [order_id, *params]
         )

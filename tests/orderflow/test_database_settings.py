@@ -1,4 +1,5 @@
-"""How the settings choose database connections: a pool for the web server on PostgreSQL only."""
+"""How the settings choose database connections: a pool for the web server on PostgreSQL only;
+parameters bound by the server (so statements can be prepared) on PostgreSQL."""
 
 import json
 import os
@@ -12,8 +13,12 @@ REPO = Path(__file__).resolve().parents[2]
 PRINT_DATABASE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "db = settings.DATABASES['default']; "
-    "print(json.dumps({'engine': db['ENGINE'], 'age': db.get('CONN_MAX_AGE', 0), 'pool': db.get('OPTIONS', {}).get('pool')}))"
+    "options = db.get('OPTIONS', {}); "
+    "print(json.dumps({'engine': db['ENGINE'], 'age': db.get('CONN_MAX_AGE', 0), 'pool': options.get('pool'), "
+    "'server_binding': options.get('server_side_binding', False), "
+    "'cursor': getattr(options.get('cursor_factory'), '__name__', None)}))"
 )
+SERVER_BINDING = {"server_binding": True, "cursor": "PreparingCursor"}
 
 
 def database_settings(**env) -> dict:
@@ -35,6 +40,7 @@ def database_settings(**env) -> dict:
                 "engine": "django.db.backends.postgresql",
                 "age": 0,
                 "pool": {"min_size": 2, "max_size": 12, "timeout": 30},
+                **SERVER_BINDING,
             },
         ),
         (
@@ -43,13 +49,17 @@ def database_settings(**env) -> dict:
                 "engine": "django.db.backends.postgresql",
                 "age": 0,
                 "pool": {"min_size": 2, "max_size": 4, "timeout": 30},
+                **SERVER_BINDING,
             },
         ),
         (
             {"DATABASE_URL": "postgres://u@db:5432/orderflow", "CONN_MAX_AGE": "30"},
-            {"engine": "django.db.backends.postgresql", "age": 30, "pool": None},
+            {"engine": "django.db.backends.postgresql", "age": 30, "pool": None, **SERVER_BINDING},
         ),
-        ({"ORDERFLOW_DB_POOL": "1"}, {"engine": "django.db.backends.sqlite3", "age": 0, "pool": None}),
+        (
+            {"ORDERFLOW_DB_POOL": "1"},
+            {"engine": "django.db.backends.sqlite3", "age": 0, "pool": None, "server_binding": False, "cursor": None},
+        ),
     ],
     ids=["web-server-on-postgresql", "pool-size", "no-pool-outside-the-web-server", "sqlite-never-pools"],
 )

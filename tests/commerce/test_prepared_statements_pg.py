@@ -1,0 +1,60 @@
+"""Prepared statements on PostgreSQL (``orderflow.postgres``, ``commerce.db.prepared_cursor``):
+only what a ``prepared_cursor`` runs is prepared, and the runtime's per-step statements settle on
+a generic plan instead of being planned on every run."""
+
+import pytest
+from django.db import connection
+
+from commerce.catalog.selectors import products_by_sku
+from commerce.db import prepared_cursor
+from runtime.engine import wake_successors
+from runtime.models import Execution
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def prepared(fragment: str) -> list[tuple[str, int, int]]:
+    """The statements prepared on this connection whose text contains ``fragment``: (text, generic plans, custom plans)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE strpos(statement, %s) > 0",
+            [fragment],
+        )
+        return cursor.fetchall()
+
+
+def test_a_statement_run_through_a_prepared_cursor_is_prepared_once_and_reused():
+    for value in range(3):
+        with prepared_cursor() as cursor:
+            cursor.execute("SELECT %s::integer + 40 AS prepared_probe", [value])
+            assert cursor.fetchone() == (value + 40,)
+    statements = prepared("prepared_probe")
+    assert len(statements) == 1
+    _text, generic, custom = statements[0]
+    assert generic + custom == 3
+
+
+def test_a_plain_cursor_prepares_nothing_however_often_it_runs_a_statement():
+    for value in range(10):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::integer + 1 AS plain_probe", [value])
+            assert cursor.fetchone() == (value + 1,)
+    assert prepared("plain_probe") == []
+
+
+def test_a_bulk_lookup_with_a_long_in_list_is_planned_per_run_not_prepared():
+    # A generic plan made while the table was small would scan it for every chunk of a big import.
+    products_by_sku([f"NO-SUCH-SKU-{n}" for n in range(300)])
+    assert prepared("NO-SUCH-SKU") == []
+    assert prepared('"sku" IN (') == [] and prepared("sku IN (") == []
+
+
+def test_the_look_up_of_a_subjects_next_execution_settles_on_a_generic_plan():
+    execution = Execution(pk=10**9, flow_id=1, subject_key="order:424242")
+    for _ in range(8):
+        wake_successors(execution, subject=True, starved=False)
+    statements = prepared("subject_key = $1 AND id > $2")
+    assert len(statements) == 1
+    text, generic, custom = statements[0]
+    assert "status = 'pending'" in text  # a literal: the generic plan can use the partial index
+    assert generic >= 1 and custom <= 5
