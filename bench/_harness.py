@@ -74,10 +74,11 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
         )
         parser.add_argument(
             "--pg-binding",
-            choices=("client", "server"),
-            default="client",
-            help="what-if: psycopg parameter binding for Django; server = prepared statements "
-            "(default client, as the project runs)",
+            choices=("project", "client"),
+            default="project",
+            help="psycopg parameter binding: project = as the project runs (bound by the server, hot "
+            "statements prepared: orderflow/postgres.py); client = what-if, Django's default client-side "
+            "binding, nothing prepared (default project)",
         )
         parser.add_argument(
             "--redis-url",
@@ -232,7 +233,7 @@ def redis_queue(args: argparse.Namespace) -> Iterator[str]:
         client.delete(f"django_q:{name}:q", f"orderflow:{name}:wakeup:dispatch")
 
 
-def django_setup(db_url: str, *, pg_binding: str = "client") -> None:
+def django_setup(db_url: str, *, pg_binding: str = "project") -> None:
     """Points Django at the benchmark database (``bench.settings``) and migrates it."""
     os.environ["DATABASE_URL"] = db_url
     os.environ["BENCH_PG_BINDING"] = pg_binding  # the daphne servers inherit it

@@ -12,9 +12,9 @@ the server processes hold database connections:
   request and then lingers until it is garbage-collected;
 - ``per-request``: ``CONN_MAX_AGE = 0`` without a pool, a new connection for every request.
 
-``BENCH_PG_BINDING=server`` is a what-if: psycopg server-side parameter binding with prepared
-statements (``server_side_binding``, ``prepare_threshold``) instead of Django's default
-client-side binding, which makes PostgreSQL parse and plan every statement anew.
+``BENCH_PG_BINDING=client`` is a what-if: Django's default client-side parameter binding, which
+makes PostgreSQL parse and plan every statement anew, instead of the project's server-side
+binding with its hot statements prepared (``orderflow.postgres``).
 """
 
 import os
@@ -38,8 +38,9 @@ elif BENCH_DB_CONN == "per-request":
 elif BENCH_DB_CONN != "project":
     raise ValueError(f"BENCH_DB_CONN must be project, pool or per-request, not {BENCH_DB_CONN!r}")
 
-BENCH_PG_BINDING = os.environ.get("BENCH_PG_BINDING", "client")
-if BENCH_PG_BINDING == "server":
-    _default_db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-elif BENCH_PG_BINDING != "client":
-    raise ValueError(f"BENCH_PG_BINDING must be client or server, not {BENCH_PG_BINDING!r}")
+BENCH_PG_BINDING = os.environ.get("BENCH_PG_BINDING", "project")
+if BENCH_PG_BINDING == "client":
+    for _option in ("server_side_binding", "cursor_factory", "prepare_threshold"):
+        _default_db.get("OPTIONS", {}).pop(_option, None)
+elif BENCH_PG_BINDING != "project":
+    raise ValueError(f"BENCH_PG_BINDING must be project or client, not {BENCH_PG_BINDING!r}")
