@@ -341,6 +341,22 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / CLK_TCK
 
 
+def cpu_times() -> tuple[float, float]:
+    """CPU seconds of all cores since boot (``/proc/stat``), and the part of them the hypervisor
+    gave to other machines (``steal``) — time this one wanted to run and could not."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    return sum(fields) / CLK_TCK, fields[7] / CLK_TCK
+
+
+def stolen_percent(before: tuple[float, float], after: tuple[float, float]) -> float:
+    """The share of CPU time stolen between two ``cpu_times()`` readings, in per cent. On a shared
+    virtual machine the same code's figures move with it: a case run while a third of the time is
+    stolen is not comparable with one run while none is."""
+    total = after[0] - before[0]
+    return 100.0 * (after[1] - before[1]) / total if total > 0 else 0.0
+
+
 def wait_for_quiet(max_wait: float, *, threshold: float = 0.3, sample: float = 0.5) -> float:
     """Waits (up to ``max_wait`` seconds) until the machine is busy for less than ``threshold`` cores.
 
