@@ -10,7 +10,7 @@ def customer_get_or_create(*, name: str, phone: str, email: str = "") -> Custome
     meanwhile (``ON CONFLICT DO NOTHING``, ``INSERT OR IGNORE`` on SQLite) instead of failing,
     so it needs no savepoint; a racer's row is then read back.
     """
-    found = objects_where(Customer, "phone = %s", [phone])
+    found = objects_where(Customer, "phone = %s", [phone], prepare=True)
     if found:
         return found[0]
     customer = Customer(name=name, phone=phone, email=email)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from commerce.audit.actors import Actor
 from commerce.audit.trace import current_trace_id
 from commerce.catalog.selectors import products_by_sku
-from commerce.db import rows_insert
+from commerce.db import prepared_cursor, rows_insert
 from commerce.errors import InvalidInput
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
@@ -66,7 +66,7 @@ def _try_reserve(stock_item_id: int, quantity: int) -> tuple[int, int, int, bool
     read under the lock the update took, so the low-stock check needs no query of its own — or
     ``None`` when the row did not have the stock.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _RESERVE_SQL.format(table=StockItem._meta.db_table),
             [quantity, connection.ops.adapt_datetimefield_value(timezone.now()), stock_item_id, quantity],
@@ -216,7 +216,7 @@ def _channel_stock(channel, skus) -> tuple[list[int], dict]:
         warehouses=Warehouse._meta.db_table,
         skus=", ".join(["%s"] * len(skus)),
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [channel.pk, channel.pk, *skus])
         found = cursor.fetchall()
     if found and found[0][8]:

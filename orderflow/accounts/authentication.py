@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from commerce.db import model_reader
+from commerce.db import model_reader, prepared_cursor
 
 from .roles import EVERYONE
 
@@ -32,7 +32,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             f"LEFT JOIN {quote(Group._meta.db_table)} g ON g.id = m.group_id "
             "WHERE t.key = %s"
         )
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, [key])
             rows = cursor.fetchall()
         if not rows:

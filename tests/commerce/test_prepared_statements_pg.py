@@ -4,11 +4,15 @@ a generic plan instead of being planned on every run."""
 
 import pytest
 from django.db import connection
+from rest_framework.authtoken.models import Token
 
 from commerce.catalog.selectors import products_by_sku
+from commerce.channels.selectors import channel_by_code
 from commerce.db import prepared_cursor
+from orderflow.accounts.authentication import TokenAuthentication
 from runtime.engine import wake_successors
 from runtime.models import Execution
+from tests.factories import create_order, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -58,3 +62,14 @@ def test_the_look_up_of_a_subjects_next_execution_settles_on_a_generic_plan():
     text, generic, custom = statements[0]
     assert "status = 'pending'" in text  # a literal: the generic plan can use the partial index
     assert generic >= 1 and custom <= 5
+
+
+def test_placing_an_order_and_authenticating_use_prepared_statements(channel, stocked):
+    create_order(channel, external_id="PREP-1")
+    user = make_user("prepared-operator", "operator")
+    key = Token.objects.create(user=user).key
+    assert TokenAuthentication().authenticate_credentials(key)[0] == user
+    assert prepared("reserved = reserved + $1")  # the conditional stock update
+    assert channel_by_code(channel.code) == channel
+    assert prepared("code = $1 AND active = $2")  # the channel an order names
+    assert prepared("WHERE t.key = $1")  # the token with its user and roles
