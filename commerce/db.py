@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
-from orderflow.postgres import PreparingCursor
+from orderflow.postgres import PreparedCursor
 
 
 @contextmanager
@@ -25,10 +25,27 @@ def prepared_cursor() -> Iterator[CursorWrapper]:
     """A cursor whose statements PostgreSQL prepares on this connection: parsed once, and planned
     once it has settled on a generic plan (``orderflow.postgres``). For statements that find their
     rows by key and run on every order or flow step; a plain cursor elsewhere (and on SQLite)."""
-    with connection.cursor() as cursor:
-        if isinstance(cursor.cursor, PreparingCursor):
-            cursor.cursor.prepare_statements = True
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # Opened and checked as ``connection.cursor()`` does, over a ``PreparedCursor`` instead.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = PreparedCursor(connection.connection)
+    wrapper = _PreparedDebugWrapper if connection.queries_logged else CursorWrapper
+    with wrapper(raw, connection) as cursor:
         yield cursor
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Logs a prepared statement as written (``%s`` placeholders): psycopg keeps no text of the
+    prepared statements it runs, which is where Django's query log looks."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 _fields_of: dict[type, list] = {}

@@ -1,16 +1,15 @@
-"""How Orderflow talks to PostgreSQL: parameters bound by the server, chosen statements prepared.
+"""How Orderflow talks to PostgreSQL: Django's client-side binding, and prepared statements where asked for.
 
-``settings`` gives every PostgreSQL connection ``OPTIONS`` from ``connection_options()``:
+Statements go out as Django sends them — parameters quoted into the text by psycopg, parsed and
+planned by PostgreSQL on every run — except those run through ``commerce.db.prepared_cursor()``:
+statements that find their rows by key and run on every order or flow step. Those are sent with
+their parameters apart and **prepared** on their connection the first time: PostgreSQL parses
+each once and, after a few runs, keeps a generic plan instead of planning it again every time.
+Planning was most of the database's CPU for the runtime's one-row statements (a flow run's claim
+spent more time being planned than run).
 
-- **server-side binding** — psycopg sends the statement and its parameters apart (the extended
-  protocol) instead of quoting the parameters into the text; a statement can then be prepared;
-- **prepared only where asked for** — a statement run through ``commerce.db.prepared_cursor()``
-  is prepared on its connection the first time: PostgreSQL parses it once and, after a few runs,
-  keeps a generic plan instead of planning it again on every run. Planning was most of the
-  database's CPU for the runtime's one-row statements (a flow run's claim spent more time being
-  planned than run). Every other statement is planned per run, as before: a generic plan made
-  while a table was small can be the wrong one later (a bulk import's ``IN`` lists would scan
-  the table), so preparing is kept to statements that find their rows by key.
+Only those: a generic plan made while a table was small can be the wrong one later (a bulk
+import's ``IN`` lists would scan the table), so preparing is kept to look-ups by key.
 
 A prepared statement lasts as long as its connection: django-q2's cluster keeps its connections
 (``runtime.receivers``) and so does the web server's pool; elsewhere a connection is closed after
@@ -19,24 +18,43 @@ that changes a table those statements return rows of (PostgreSQL refuses a prepa
 whose result columns changed).
 """
 
+import re
+from functools import lru_cache
+
 import psycopg
 
-# psycopg prepares a statement once it has run this many times on a connection — unless the
-# cursor says otherwise, and ``PreparingCursor`` always does. Not ``None``: that would turn
-# preparing off altogether, ``prepared_cursor()`` included.
+# ``prepare=True`` (what ``PreparedCursor`` always asks) is ignored on a connection whose
+# threshold is ``None`` — Django's default, which turns preparing off altogether. Django's own
+# cursors bind on the client and never prepare, whatever this says.
 PREPARE_THRESHOLD = 0
 
-
-class PreparingCursor(psycopg.Cursor):
-    """A server-binding cursor that prepares its statements only when ``prepare_statements`` is set."""
-
-    prepare_statements = False
-
-    def execute(self, query, params=None, *, prepare: bool | None = None, binary: bool | None = None):
-        if prepare is None:
-            prepare = self.prepare_statements
-        return super().execute(query, params, prepare=prepare, binary=binary)
+_PLACEHOLDER = re.compile(r"%(.|$)", re.DOTALL)
 
 
 def connection_options() -> dict:
-    return {"server_side_binding": True, "cursor_factory": PreparingCursor, "prepare_threshold": PREPARE_THRESHOLD}
+    return {"prepare_threshold": PREPARE_THRESHOLD}
+
+
+@lru_cache(maxsize=1024)
+def native_placeholders(query: str) -> str:
+    """``query`` with Django's ``%s`` placeholders numbered as PostgreSQL's own (``$1``, ``$2`` …)
+    and ``%%`` as ``%`` — once per statement text, not on every run as psycopg would."""
+    number = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal number
+        if match.group(1) == "%":
+            return "%"
+        if match.group(1) == "s":
+            number += 1
+            return f"${number}"
+        raise ValueError(f"a prepared statement takes %s placeholders only, not %{match.group(1)}")
+
+    return _PLACEHOLDER.sub(replace, query)
+
+
+class PreparedCursor(psycopg.RawCursor):
+    """Runs Django-style statements (``%s``) as prepared statements, parameters bound by the server."""
+
+    def execute(self, query, params=None, *, prepare: bool | None = None, binary: bool | None = None):
+        return super().execute(native_placeholders(query), params, prepare=True, binary=binary)

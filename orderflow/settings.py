@@ -95,7 +95,7 @@ if DATABASE_URL:
     # a pool instead, as Django recommends under ASGI: a request then does not pay for a new server
     # backend. django-q2's cluster keeps one connection per process (runtime.receivers).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # Parameters bound by the server; the runtime's hot statements prepared (orderflow.postgres).
+        # The statements run through commerce.db.prepared_cursor are prepared (orderflow.postgres).
         DATABASES["default"].setdefault("OPTIONS", {}).update(connection_options())
     if os.environ.get("ORDERFLOW_DB_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_MAX_AGE"] = 0

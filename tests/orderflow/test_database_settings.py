@@ -1,5 +1,5 @@
 """How the settings choose database connections: a pool for the web server on PostgreSQL only;
-parameters bound by the server (so statements can be prepared) on PostgreSQL."""
+prepared statements possible on PostgreSQL (``prepare_threshold`` set: Django's ``None`` turns them off)."""
 
 import json
 import os
@@ -15,10 +15,9 @@ PRINT_DATABASE = (
     "db = settings.DATABASES['default']; "
     "options = db.get('OPTIONS', {}); "
     "print(json.dumps({'engine': db['ENGINE'], 'age': db.get('CONN_MAX_AGE', 0), 'pool': options.get('pool'), "
-    "'server_binding': options.get('server_side_binding', False), "
-    "'cursor': getattr(options.get('cursor_factory'), '__name__', None)}))"
+    "'prepare_threshold': options.get('prepare_threshold')}))"
 )
-SERVER_BINDING = {"server_binding": True, "cursor": "PreparingCursor"}
+PREPARING = {"prepare_threshold": 0}
 
 
 def database_settings(**env) -> dict:
@@ -40,7 +39,7 @@ def database_settings(**env) -> dict:
                 "engine": "django.db.backends.postgresql",
                 "age": 0,
                 "pool": {"min_size": 2, "max_size": 12, "timeout": 30},
-                **SERVER_BINDING,
+                **PREPARING,
             },
         ),
         (
@@ -49,16 +48,16 @@ def database_settings(**env) -> dict:
                 "engine": "django.db.backends.postgresql",
                 "age": 0,
                 "pool": {"min_size": 2, "max_size": 4, "timeout": 30},
-                **SERVER_BINDING,
+                **PREPARING,
             },
         ),
         (
             {"DATABASE_URL": "postgres://u@db:5432/orderflow", "CONN_MAX_AGE": "30"},
-            {"engine": "django.db.backends.postgresql", "age": 30, "pool": None, **SERVER_BINDING},
+            {"engine": "django.db.backends.postgresql", "age": 30, "pool": None, **PREPARING},
         ),
         (
             {"ORDERFLOW_DB_POOL": "1"},
-            {"engine": "django.db.backends.sqlite3", "age": 0, "pool": None, "server_binding": False, "cursor": None},
+            {"engine": "django.db.backends.sqlite3", "age": 0, "pool": None, "prepare_threshold": None},
         ),
     ],
     ids=["web-server-on-postgresql", "pool-size", "no-pool-outside-the-web-server", "sqlite-never-pools"],
