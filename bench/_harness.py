@@ -76,9 +76,8 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
             "--pg-binding",
             choices=("project", "client"),
             default="project",
-            help="psycopg parameter binding: project = as the project runs (bound by the server, hot "
-            "statements prepared: orderflow/postgres.py); client = what-if, Django's default client-side "
-            "binding, nothing prepared (default project)",
+            help="prepared statements: project = as the project runs (hot statements prepared: "
+            "orderflow/postgres.py); client = what-if, nothing prepared (default project)",
         )
         parser.add_argument(
             "--redis-url",

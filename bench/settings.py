@@ -12,9 +12,9 @@ the server processes hold database connections:
   request and then lingers until it is garbage-collected;
 - ``per-request``: ``CONN_MAX_AGE = 0`` without a pool, a new connection for every request.
 
-``BENCH_PG_BINDING=client`` is a what-if: Django's default client-side parameter binding, which
-makes PostgreSQL parse and plan every statement anew, instead of the project's server-side
-binding with its hot statements prepared (``orderflow.postgres``).
+``BENCH_PG_BINDING=client`` is a what-if: nothing prepared (Django's ``prepare_threshold`` of
+``None``), so PostgreSQL parses and plans every statement anew, instead of the project's hot
+statements prepared (``orderflow.postgres``).
 """
 
 import os
@@ -40,7 +40,6 @@ elif BENCH_DB_CONN != "project":
 
 BENCH_PG_BINDING = os.environ.get("BENCH_PG_BINDING", "project")
 if BENCH_PG_BINDING == "client":
-    for _option in ("server_side_binding", "cursor_factory", "prepare_threshold"):
-        _default_db.get("OPTIONS", {}).pop(_option, None)
+    _default_db.get("OPTIONS", {}).pop("prepare_threshold", None)
 elif BENCH_PG_BINDING != "project":
     raise ValueError(f"BENCH_PG_BINDING must be project or client, not {BENCH_PG_BINDING!r}")

@@ -5,9 +5,8 @@ The runtime finds what to execute with ``published_versions_for_events`` (event 
 answer the *current* version of *enabled* flows — the last two with its flow joined.
 """
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
-
-from commerce.db import prepared_cursor
 
 from .errors import FlowNotFound, FlowVersionNotFound
 from .models import Flow, FlowVersion
@@ -72,7 +71,7 @@ def published_versions_for_events(*, events) -> list[FlowVersion]:
         f"WHERE f.enabled AND f.current_version_id = v.id AND v.trigger_type = %s "
         f"AND v.trigger_event IN ({', '.join(['%s'] * len(events))}) ORDER BY v.flow_id"
     )
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, ["event", *events])
         return [FlowVersion.from_db("default", _EVENT_VERSION_FIELDS, row) for row in cursor.fetchall()]
 

@@ -99,8 +99,8 @@ def backoff_seconds(retry: dict, failed_attempts: int) -> int:
 # what running them does.
 
 
-def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | None = None) -> int:
-    """``UPDATE`` of the execution's (or executions') ``fields`` — only while ``owner`` holds the lease, if given.
+def execution_set(execution_id: int, fields: dict, *, owner: str | None = None) -> int:
+    """``UPDATE`` of the execution's ``fields`` — only while ``owner`` holds the lease, if given.
 
     Answers how many rows it updated.
     """
@@ -110,16 +110,12 @@ def execution_set(execution_id: int | list[int], fields: dict, *, owner: str | N
         return cursor.rowcount
 
 
-def _execution_update_sql(execution_id: int | list[int], fields: dict, owner: str | None) -> tuple[str, list]:
+def _execution_update_sql(execution_id: int, fields: dict, owner: str | None) -> tuple[str, list]:
     meta = Execution._meta
     quote = connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
-    ids = execution_id if isinstance(execution_id, list) else [execution_id]
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)} "
-        f"WHERE id IN ({', '.join(['%s'] * len(ids))})"
-    )
-    params = [f.get_db_prep_save(fields[f.name], connection) for f in columns] + ids
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)} WHERE id = %s"
+    params = [*(f.get_db_prep_save(fields[f.name], connection) for f in columns), execution_id]
     if owner is not None:
         sql += " AND lease_owner = %s"
         params.append(owner)

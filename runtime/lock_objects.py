@@ -41,16 +41,8 @@ SELECT {columns},
        v.checksum AS version_checksum
 FROM runtime_execution e
 JOIN builder_flowversion v ON v.id = e.flow_version_id
-WHERE {where}
+WHERE e.id = %s
 """
-
-
-def _claim_rows(where: str, params: list) -> list[Execution]:
-    columns, instance = model_reader(Execution, alias="e")
-    sql = _CLAIM_SQL.format(columns=columns, blocking=statuses.sql_literals(*statuses.BLOCKING), where=where)
-    if connection.features.has_select_for_update_skip_locked:
-        sql += " FOR UPDATE OF e SKIP LOCKED"
-    return _executions(sql, [KILL_SWITCH_ID, *params], instance, ("kill_switch", "held_back", "version_checksum"))
 
 
 def _executions(sql: str, params: list, instance, extra: tuple[str, ...]) -> list[Execution]:
@@ -80,7 +72,12 @@ def execution_try_lock(execution_id: int) -> Execution | None:
     Written out rather than built with the ORM: it runs once per claim, and composing it costs
     several times the CPU of running it.
     """
-    return next(iter(_claim_rows("e.id = %s", [execution_id])), None)
+    columns, instance = model_reader(Execution, alias="e")
+    sql = _CLAIM_SQL.format(columns=columns, blocking=statuses.sql_literals(*statuses.BLOCKING))
+    if connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE OF e SKIP LOCKED"
+    found = _executions(sql, [KILL_SWITCH_ID, execution_id], instance, ("kill_switch", "held_back", "version_checksum"))
+    return found[0] if found else None
 
 
 _CLAIM_PENDING_SQL = """

@@ -216,7 +216,7 @@ def _channel_stock(channel, skus) -> tuple[list[int], dict]:
         warehouses=Warehouse._meta.db_table,
         skus=", ".join(["%s"] * len(skus)),
     )
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [channel.pk, channel.pk, *skus])
         found = cursor.fetchall()
     if found and found[0][8]:
