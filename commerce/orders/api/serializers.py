@@ -11,11 +11,12 @@ from rest_framework import serializers
 
 from commerce.orders import statuses
 from commerce.orders.representation import order_representation
+from orderflow.api.serializers import InputSerializer
 
 MAX_LINES = 200
 
 
-class LineInSerializer(serializers.Serializer):
+class LineInSerializer(InputSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=100_000)
     unit_price = serializers.DecimalField(
@@ -23,13 +24,13 @@ class LineInSerializer(serializers.Serializer):
     )
 
 
-class CustomerInSerializer(serializers.Serializer):
+class CustomerInSerializer(InputSerializer):
     name = serializers.CharField(max_length=100)
     phone = serializers.RegexField(r"^\+?[0-9][0-9 -]{4,30}$", max_length=32)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class AddressInSerializer(serializers.Serializer):
+class AddressInSerializer(InputSerializer):
     province = serializers.CharField(max_length=32)
     city = serializers.CharField(max_length=32)
     district = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
@@ -39,7 +40,7 @@ class AddressInSerializer(serializers.Serializer):
     )
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class OrderCreateSerializer(InputSerializer):
     channel = serializers.SlugField(max_length=32)
     external_id = serializers.CharField(max_length=64)
     customer = CustomerInSerializer()
