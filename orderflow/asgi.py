@@ -1,11 +1,13 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderflow.settings")
 os.environ.setdefault("ORDERFLOW_DB_POOL", "1")  # the web server's PostgreSQL connections come from a pool
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application() does
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402  (after Django is set up)
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from orderflow.handlers import OneHopASGIHandler  # noqa: E402
+
+application = ProtocolTypeRouter({"http": OneHopASGIHandler()})

@@ -1,0 +1,99 @@
+"""The web server's handler: Django's ASGI handler with the middleware chain run as one sync call."""
+
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import HttpCommunicator
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import path
+from django.utils.deprecation import MiddlewareMixin
+
+from orderflow.handlers import OneHopASGIHandler
+
+calls: list[tuple[str, int]] = []
+
+
+class RecordingMiddleware(MiddlewareMixin):
+    """Can run both ways, as Django's own middlewares can: records which way it was run, and where."""
+
+    def __call__(self, request):
+        calls.append(("sync", threading.get_ident()))
+        return super().__call__(request)
+
+    async def __acall__(self, request):
+        calls.append(("async", threading.get_ident()))
+        return await super().__acall__(request)
+
+
+def probe(request):
+    calls.append(("view", threading.get_ident()))
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("probe/", probe)]
+
+
+def asgi_request(app, method: str, url: str, *, body: bytes = b"", headers=()) -> dict:
+    headers = [(b"host", b"testserver"), *headers]
+
+    async def run():
+        return await HttpCommunicator(app, method, url, body=body, headers=headers).get_response(timeout=20)
+
+    return async_to_sync(run)()
+
+
+@pytest.fixture
+def probe_site():
+    calls.clear()
+    middleware = [*settings.MIDDLEWARE, f"{__name__}.RecordingMiddleware"]
+    with override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=middleware):
+        yield
+
+
+def test_every_middleware_and_the_view_run_sync_in_one_worker_thread(probe_site):
+    response = asgi_request(OneHopASGIHandler(), "GET", "/probe/")
+
+    assert response["status"] == 200
+    assert response["body"] == b"ok"
+    assert [kind for kind, _thread in calls] == ["sync", "view"]
+    assert calls[0][1] == calls[1][1]
+    assert calls[0][1] != threading.get_ident()
+
+
+def test_django_s_own_handler_runs_such_a_middleware_async(probe_site):
+    """What the handler above exists to avoid: the same chain under Django's handler."""
+    asgi_request(ASGIHandler(), "GET", "/probe/")
+
+    assert "async" in [kind for kind, _thread in calls]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_application_answers_through_it_with_the_error_body_and_the_trace_id():
+    from orderflow.asgi import application
+
+    response = asgi_request(application, "GET", "/api/v1/auth/me/", headers=[(b"x-request-id", b"trace-12345678")])
+
+    assert response["status"] == 401
+    headers = dict(response["headers"])
+    assert headers[b"X-Request-ID"] == b"trace-12345678"
+    assert b'"code":"not_authenticated"' in response["body"].replace(b" ", b"")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_body_over_the_limit_is_refused_before_the_view():
+    from orderflow.asgi import application
+
+    too_long = str(settings.ORDERFLOW_MAX_UPLOAD_BYTES + 1).encode()
+    response = asgi_request(
+        application,
+        "POST",
+        "/api/v1/orders/",
+        headers=[(b"content-type", b"application/json"), (b"content-length", too_long)],
+    )
+
+    assert response["status"] == 413
+    assert b"payload_too_large" in response["body"]
