@@ -179,22 +179,33 @@ def row_insert(instance: models.Model) -> models.Model:
         return _saved(instance, cursor.fetchone()[0])
 
 
-def rows_insert(*groups: list[models.Model]) -> None:
-    """``INSERT`` of unsaved model instances, one list per model; their ``pk`` stays unset.
+def rows_insert(*groups: list[models.Model], keys_for_last: bool = False) -> None:
+    """``INSERT`` of unsaved model instances, one list per model; their ``pk`` stays unset, except
+    in the last list with ``keys_for_last`` (``RETURNING`` them, in the order of the rows).
 
     One statement per list — on PostgreSQL one for all of them (the first ones as data-modifying
     ``WITH`` queries). Constraint violations raise ``IntegrityError`` as ``bulk_create`` would.
     """
     groups = tuple(objs for objs in groups if objs)
+    if not groups:
+        return
     if len(groups) > 1 and connection.vendor == "postgresql":
         ctes, params = insert_ctes(*groups[:-1])
         last, last_params = insert_sql(groups[-1])
         parts = [(f"WITH {ctes} {last}", [*params, *last_params])]
     else:
         parts = [insert_sql(objs) for objs in groups]
+    returning = _returning_pk(type(groups[-1][0])) if keys_for_last else ""
     with connection.cursor() as cursor:
-        for sql, params in parts:
+        for sql, params in parts[:-1]:
             cursor.execute(sql, params)
+        sql, params = parts[-1]
+        cursor.execute(sql + returning, params)
+        if keys_for_last:
+            keys = cursor.fetchall()
+    if keys_for_last:
+        for obj, (key,) in zip(groups[-1], keys, strict=True):
+            _saved(obj, key)
 
 
 def rows_insert_new(objs: list[models.Model], *, returning: str) -> list[tuple] | None:

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -92,7 +92,13 @@ RESERVE_ATTEMPTS = 3
 
 
 def stock_reserve_for_order(
-    *, order, demands: list[LineDemand], channel, actor: Actor, expires_at: datetime | None = None
+    *,
+    order,
+    demands: list[LineDemand],
+    channel,
+    actor: Actor,
+    expires_at: datetime | None = None,
+    write_with: tuple[list[models.Model], ...] = (),
 ) -> None:
     """Reserves every line of ``order`` or none; raises ``InsufficientStock`` for the first short SKU.
 
@@ -107,6 +113,11 @@ def stock_reserve_for_order(
     reserved other rows) and the plan is made again from fresh numbers — another warehouse may
     still serve the order — up to ``RESERVE_ATTEMPTS`` times. Call it as late in the transaction
     as possible: the row locks are held until COMMIT.
+
+    ``write_with``: more unsaved rows of the caller's change, one list per model — its audit
+    entry, its outbox events — written in the statement that writes the reservations, so they
+    cost no round trip of their own while the stock rows are locked. The last list's rows get
+    their primary keys.
     """
     skus = {d.sku for d in demands}
     for _attempt in range(RESERVE_ATTEMPTS):
@@ -146,8 +157,8 @@ def stock_reserve_for_order(
         for _d, stock_id, qty in planned
     ]
     # After the stock rows' locks are taken, every statement is time other orders for them wait:
-    # the reservations and their ledger rows go out as one (on PostgreSQL).
-    rows_insert(reservations, movements)
+    # the reservations, their ledger rows and the caller's rows go out as one (on PostgreSQL).
+    rows_insert(reservations, movements, *write_with, keys_for_last=bool(write_with))
     # Only rows whose flag disagrees with their numbers need the check (and its queries).
     flips = [
         pk

@@ -26,7 +26,8 @@ from commerce.db import insert_or_ignore, insert_select_sql, row_insert, rows_cr
 from commerce.errors import InvalidInput
 from commerce.inventory import services as inventory
 from commerce.outbox import names
-from commerce.outbox.services import event_emit
+from commerce.outbox.models import OutboxEvent
+from commerce.outbox.services import event_build, event_emit, events_announce
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
@@ -109,10 +110,22 @@ def _new_order_number(placed_at: datetime) -> str:
     return f"OF{local:%y%m%d}{secrets.randbelow(10**10):010d}"
 
 
+def _event_body(order: Order, payload: dict | None, extra: dict) -> dict:
+    """An order event's payload: the order as it is (or ``payload``), and ``extra``."""
+    return {"order": payload if payload is not None else order_representation(order), **extra}
+
+
 def _emit(order: Order, name: str, actor: Actor, payload: dict | None = None, **extra) -> None:
-    body = {"order": payload if payload is not None else order_representation(order)}
-    body.update(extra)
-    event_emit(name=name, subject_type=SUBJECT, subject_id=order.pk, payload=body, actor=actor)
+    event_emit(
+        name=name, subject_type=SUBJECT, subject_id=order.pk, payload=_event_body(order, payload, extra), actor=actor
+    )
+
+
+def _event(order: Order, name: str, actor: Actor, payload: dict) -> OutboxEvent:
+    """``_emit``'s event unsaved, for a caller that writes it with other rows (``events_announce``)."""
+    return event_build(
+        name=name, subject_type=SUBJECT, subject_id=order.pk, payload=_event_body(order, payload, {}), actor=actor
+    )
 
 
 class _AlreadyStored(Exception):
@@ -233,7 +246,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             if tags:
                 rows_create([OrderTag(order=order, name=tag) for tag in tags])
 
-            audit_record(
+            created = audit_entry_build(
                 subject_type=SUBJECT,
                 subject_id=order.pk,
                 action=AuditEntry.CREATED,
@@ -246,17 +259,20 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 },
             )
             snapshot = order_representation(order, lines=lines, tags=tags)
-            _emit(order, names.ORDER_CREATED, actor, snapshot)
+            events = [_event(order, names.ORDER_CREATED, actor, snapshot)]
             if paid:
-                _emit(order, names.ORDER_PAID, actor, snapshot)
+                events.append(_event(order, names.ORDER_PAID, actor, snapshot))
 
+            # The audit entry and the events are written with the reservations, in one statement.
             inventory.stock_reserve_for_order(
                 order=order,
                 demands=[inventory.LineDemand(ln.pk, ln.position, ln.sku, ln.quantity) for ln in lines],
                 channel=data.channel,
                 actor=actor,
                 expires_at=None if paid else inventory.reservation_expiry_for(data.channel, now=now),
+                write_with=([created], events),
             )
+            events_announce(events)
             if paid:
                 inventory.reservations_commit(order_id=order.pk, actor=actor)
     except _AlreadyStored:

@@ -52,6 +52,17 @@ def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor
     return event
 
 
+def events_announce(events: list[OutboxEvent]) -> None:
+    """Announces events the caller wrote itself (``event_build`` + ``commerce.db.rows_insert``,
+    with other rows of its change in one statement), as ``event_emit`` does: once, after commit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("domain events are written inside the transaction of the change they announce")
+    for event in events:
+        if event.pk is None:
+            raise ValueError(f"event {event.name!r} is not written yet")
+        _announce_on_commit(event.pk)
+
+
 def _announce_on_commit(event_id: int) -> None:
     """Collects the transaction's event ids and announces them once, after it commits.
 

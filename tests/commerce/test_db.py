@@ -69,6 +69,17 @@ def test_rows_insert_writes_several_models_in_one_statement_on_postgresql(wareho
     assert StockItem.objects.filter(sku__startswith="DB-", on_hand=5).count() == 2
 
 
+def test_rows_insert_gives_keys_to_the_last_list_only_when_asked(warehouse):
+    products = [Product(sku=f"KEY-{i}", title=f"商品 {i}", price=Decimal("9.90")) for i in range(2)]
+    items = [StockItem(sku=f"KEY-{i}", warehouse=warehouse, on_hand=i + 1) for i in range(3)]
+
+    rows_insert(products, items, keys_for_last=True)
+
+    assert [p.pk for p in products] == [None, None]
+    assert [StockItem.objects.get(pk=item.pk).on_hand for item in items] == [1, 2, 3]
+    assert all(not item._state.adding for item in items)
+
+
 def test_insert_or_ignore_skips_a_stored_unique_key_only(warehouse):
     assert insert_or_ignore(Customer(name="王芳", phone="13700000000")) is True
     assert insert_or_ignore(Customer(name="someone else", phone="13700000000")) is False

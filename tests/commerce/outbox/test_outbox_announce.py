@@ -1,7 +1,9 @@
 import pytest
 from django.db import transaction
 
-from commerce.outbox.services import outbox_committed
+from commerce.db import rows_insert
+from commerce.outbox import names
+from commerce.outbox.services import event_build, events_announce, outbox_committed
 from tests.factories import TEST_ACTOR, create_order
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +48,31 @@ def test_a_rolled_back_savepoint_does_not_swallow_later_announcements(
 
     assert len(announcements) == 1
     assert len(announcements[0]) == 1
+
+
+def _built(count: int):
+    return [
+        event_build(name=names.ORDER_CREATED, subject_type="order", subject_id=i, payload={}, actor=TEST_ACTOR)
+        for i in range(count)
+    ]
+
+
+def test_events_written_by_the_caller_are_announced_once_after_commit(
+    announcements, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            events = _built(2)
+            rows_insert(events, keys_for_last=True)
+            events_announce(events)
+            assert announcements == []
+
+    assert announcements == [[e.pk for e in events]]
+
+
+def test_announcing_refuses_unwritten_events(announcements, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError, match="not written"):
+        with transaction.atomic():
+            events_announce(_built(1))
+
+    assert announcements == []
