@@ -24,18 +24,20 @@ from orderflow.postgres import PreparedCursor
 def prepared_cursor() -> Iterator[CursorWrapper]:
     """A cursor whose statements PostgreSQL prepares on this connection: parsed once, and planned
     once it has settled on a generic plan (``orderflow.postgres``). For statements that find their
-    rows by key and run on every order or flow step; a plain cursor elsewhere (and on SQLite)."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    rows by key and run on every order or flow step, and for the row writers' ``INSERT``s (an
+    ``INSERT … VALUES`` has no plan to get wrong); a plain cursor elsewhere (and on SQLite)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
+        with conn.cursor() as cursor:
             yield cursor
         return
     # Opened and checked as ``connection.cursor()`` does, over a ``PreparedCursor`` instead.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = PreparedCursor(connection.connection)
-    wrapper = _PreparedDebugWrapper if connection.queries_logged else CursorWrapper
-    with wrapper(raw, connection) as cursor:
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    conn.validate_thread_sharing()
+    raw = PreparedCursor(conn.connection)
+    wrapper = _PreparedDebugWrapper if conn.queries_logged else CursorWrapper
+    with wrapper(raw, conn) as cursor:
         yield cursor
 
 
@@ -114,7 +116,7 @@ def rows_create(objs: list[models.Model]) -> list[models.Model]:
     if not objs:
         return objs
     sql, params = insert_sql(objs)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql + _returning_pk(type(objs[0])), params)
         keys = cursor.fetchall()
     return [_saved(obj, key) for obj, (key,) in zip(objs, keys, strict=True)]
@@ -196,7 +198,7 @@ def rows_insert(*groups: list[models.Model], keys_for_last: bool = False) -> Non
     else:
         parts = [insert_sql(objs) for objs in groups]
     returning = _returning_pk(type(groups[-1][0])) if keys_for_last else ""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         for sql, params in parts[:-1]:
             cursor.execute(sql, params)
         sql, params = parts[-1]
@@ -215,7 +217,7 @@ def rows_insert_new(objs: list[models.Model], *, returning: str) -> list[tuple] 
     if not connection.features.can_return_rows_from_bulk_insert:
         return None
     sql, params = insert_sql(objs)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}", params)
         return cursor.fetchall()
 

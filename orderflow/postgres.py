@@ -8,8 +8,11 @@ each once and, after a few runs, keeps a generic plan instead of planning it aga
 Planning was most of the database's CPU for the runtime's one-row statements (a flow run's claim
 spent more time being planned than run).
 
-Only those: a generic plan made while a table was small can be the wrong one later (a bulk
-import's ``IN`` lists would scan the table), so preparing is kept to look-ups by key.
+Only those, and the ``INSERT``s of ``commerce.db``'s row writers (one prepared statement per
+number of rows; an ``INSERT … VALUES`` has no plan to get wrong, and sent with its parameters
+apart it skips psycopg's quoting of each value into the text). A generic plan made while a table
+was small can be the wrong one later (a bulk import's ``IN`` lists would scan the table), so
+preparing is kept away from searches.
 
 A prepared statement lasts as long as its connection: django-q2's cluster keeps its connections
 (``runtime.receivers``) and so does the web server's pool; elsewhere a connection is closed after

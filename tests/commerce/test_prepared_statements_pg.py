@@ -73,3 +73,15 @@ def test_placing_an_order_and_authenticating_use_prepared_statements(channel, st
     assert channel_by_code(channel.code) == channel
     assert prepared("code = $1 AND active = $2")  # the channel an order names
     assert prepared("WHERE t.key = $1")  # the token with its user and roles
+
+
+def test_the_order_s_inserts_are_prepared_one_statement_per_number_of_rows(channel, stocked):
+    create_order(channel, external_id="PREP-A", lines=(("TEA-001", 1),))
+    create_order(channel, external_id="PREP-B", lines=(("TEA-001", 1),))
+    create_order(channel, external_id="PREP-C", lines=(("TEA-001", 1), ("TEA-001", 2)))
+
+    lines = prepared('INSERT INTO "orders_orderline"')
+    assert sorted(text.count("), (") for text, _g, _c in lines) == [0, 1]  # one row, then two
+    assert sum(generic + custom for _t, generic, custom in lines) == 3
+    # The reservations, their ledger rows, the audit entry and the events: one statement.
+    assert prepared('INSERT INTO "inventory_reservation"')
