@@ -1,6 +1,8 @@
 """The web server's handler: Django's ASGI handler with the middleware chain run as one sync call."""
 
+import os
 import threading
+from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -71,9 +73,17 @@ def test_django_s_own_handler_runs_such_a_middleware_async(probe_site):
     assert "async" in [kind for kind, _thread in calls]
 
 
+def deployed_application():
+    """``orderflow.asgi.application``, imported without leaving its ``ORDERFLOW_DB_POOL`` default in
+    this process's environment, where later tests' subprocesses (the django-q2 clusters) would inherit it."""
+    with mock.patch.dict(os.environ):
+        from orderflow.asgi import application
+    return application
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_application_answers_through_it_with_the_error_body_and_the_trace_id():
-    from orderflow.asgi import application
+    application = deployed_application()
 
     response = asgi_request(application, "GET", "/api/v1/auth/me/", headers=[(b"x-request-id", b"trace-12345678")])
 
@@ -85,7 +95,7 @@ def test_the_application_answers_through_it_with_the_error_body_and_the_trace_id
 
 @pytest.mark.django_db(transaction=True)
 def test_a_body_over_the_limit_is_refused_before_the_view():
-    from orderflow.asgi import application
+    application = deployed_application()
 
     too_long = str(settings.ORDERFLOW_MAX_UPLOAD_BYTES + 1).encode()
     response = asgi_request(
