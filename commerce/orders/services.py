@@ -246,7 +246,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             if tags:
                 rows_create([OrderTag(order=order, name=tag) for tag in tags])
 
-            created = audit_entry_build(
+            audit_entry = audit_entry_build(
                 subject_type=SUBJECT,
                 subject_id=order.pk,
                 action=AuditEntry.CREATED,
@@ -270,7 +270,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 channel=data.channel,
                 actor=actor,
                 expires_at=None if paid else inventory.reservation_expiry_for(data.channel, now=now),
-                write_with=([created], events),
+                write_with=([audit_entry], events),
             )
             events_announce(events)
             if paid:
