@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.models.fields import AutoFieldMixin
 
 from orderflow.postgres import PreparedCursor
 
@@ -50,24 +51,70 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
             return CursorWrapper.execute(self, sql, params)
 
 
-_fields_of: dict[type, list] = {}
+class _Insert:
+    """What every ``INSERT`` of one model repeats, worked out once per model and database: the
+    statement's head, the ``CAST`` list of ``insert_select_sql``, and how to read each value.
+
+    Each value is what ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives, as
+    ``save()`` would send it. That chain is most of the writers' Python, so for the values it
+    passes through unchanged it is skipped: a ``str`` for Django's own text fields, a ``bool``
+    for its boolean field, an ``int`` key for a foreign key to an automatic primary key, and
+    ``None`` for all of these (``_stored_as_is``; ``tests/commerce/test_db.py`` checks every field
+    of every model against the chain). ``pre_save`` runs only where a field has its own.
+    """
+
+    def __init__(self, model: type[models.Model], conn):
+        quote = conn.ops.quote_name
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)})"
+        self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.casts = ", ".join(f"CAST(%s AS {f.db_type(conn)})" for f in self.fields)
+        self.readers = [
+            (f, f.attname, type(f).pre_save is not models.Field.pre_save, _stored_as_is(f)) for f in self.fields
+        ]
+
+    def values(self, obj: models.Model, conn) -> list:
+        values = []
+        for field, attname, own_pre_save, as_is in self.readers:
+            value = field.pre_save(obj, True) if own_pre_save else getattr(obj, attname)
+            if as_is and (value is None or type(value) in as_is):
+                values.append(value)
+            else:
+                values.append(field.get_db_prep_save(value, conn))
+        return values
 
 
-def _insert_fields(model: type[models.Model]) -> list:
-    fields = _fields_of.get(model)
-    if fields is None:
-        fields = _fields_of[model] = [f for f in model._meta.concrete_fields if not f.primary_key]
-    return fields
+def _stored_as_is(field: models.Field) -> tuple[type, ...]:
+    """The value types ``field.get_db_prep_save`` returns unchanged (and ``None`` with them), or
+    ``()``: decided from Django's own methods, so a field class overriding one gets ``()``."""
+    cls = type(field)
+    if isinstance(field, models.ForeignKey):
+        target = type(field.target_field)
+        automatic_key = (
+            target.get_db_prep_value is AutoFieldMixin.get_db_prep_value
+            and target.get_prep_value is models.IntegerField.get_prep_value
+        )
+        return (int,) if automatic_key and cls.get_db_prep_save is models.ForeignKey.get_db_prep_save else ()
+    if (
+        cls.get_db_prep_save is not models.Field.get_db_prep_save
+        or cls.get_db_prep_value is not models.Field.get_db_prep_value
+    ):
+        return ()
+    if cls.get_prep_value in (models.CharField.get_prep_value, models.TextField.get_prep_value):
+        return (str,)
+    if cls.get_prep_value is models.BooleanField.get_prep_value:
+        return (bool,)
+    return ()
 
 
-def _insert_into(model: type[models.Model], conn) -> str:
-    quote = conn.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _insert_fields(model))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+_inserts: dict[tuple[type, str], _Insert] = {}
 
 
-def _values(obj: models.Model, conn) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in _insert_fields(type(obj))]
+def _insert(model: type[models.Model], conn) -> _Insert:
+    plan = _inserts.get((model, conn.vendor))
+    if plan is None:
+        plan = _inserts[(model, conn.vendor)] = _Insert(model, conn)
+    return plan
 
 
 def _saved(obj: models.Model, key) -> models.Model:
@@ -86,9 +133,9 @@ def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
     """The ``INSERT`` of unsaved instances of one model, all columns but the key, and its parameters."""
     # The thread's connection itself, not the ``connection`` proxy: every field of every row uses it.
     conn = connections[DEFAULT_DB_ALIAS]
-    row = "(" + ", ".join(["%s"] * len(_insert_fields(type(objs[0])))) + ")"
-    sql = f"{_insert_into(type(objs[0]), conn)} VALUES " + ", ".join([row] * len(objs))
-    return sql, [value for obj in objs for value in _values(obj, conn)]
+    plan = _insert(type(objs[0]), conn)
+    sql = f"{plan.head} VALUES " + ", ".join([plan.row] * len(objs))
+    return sql, [value for obj in objs for value in plan.values(obj, conn)]
 
 
 def insert_select_sql(obj: models.Model, source: str) -> tuple[str, list]:
@@ -96,8 +143,8 @@ def insert_select_sql(obj: models.Model, source: str) -> tuple[str, list]:
     on PostgreSQL), and its parameters: lets a write depend on an earlier one in the same statement.
     Each value is cast to its column's type, as a ``VALUES`` row would be typed by the table."""
     conn = connections[DEFAULT_DB_ALIAS]
-    values = ", ".join(f"CAST(%s AS {f.db_type(conn)})" for f in _insert_fields(type(obj)))
-    return f"{_insert_into(type(obj), conn)} SELECT {values} FROM {source}", _values(obj, conn)
+    plan = _insert(type(obj), conn)
+    return f"{plan.head} SELECT {plan.casts} FROM {source}", plan.values(obj, conn)
 
 
 def insert_ctes(*groups: list[models.Model]) -> tuple[str, list]:

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from commerce.catalog.models import Product
 from commerce.customers.models import Customer
-from commerce.db import insert_or_ignore, objects_where, row_insert, rows_create, rows_insert
+from commerce.db import _stored_as_is, insert_or_ignore, objects_where, row_insert, rows_create, rows_insert
 from commerce.inventory.models import StockItem
 from commerce.orders.models import OrderTag
 from tests.factories import ProductFactory, StockItemFactory, create_order
@@ -67,6 +68,27 @@ def test_rows_insert_writes_several_models_in_one_statement_on_postgresql(wareho
     assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
     assert sorted(Product.objects.filter(sku__startswith="DB-").values_list("sku", flat=True)) == ["DB-0", "DB-1"]
     assert StockItem.objects.filter(sku__startswith="DB-", on_hand=5).count() == 2
+
+
+SAMPLES = {str: ["", "订单 A-1"], bool: [True, False], int: [1, 2**40]}
+
+
+def test_every_value_the_writers_pass_through_is_what_django_would_send():
+    """``commerce.db`` skips ``get_db_prep_save`` for values it returns unchanged: for every field of
+    every model (this Django, this database) the skipped call must indeed give the value back."""
+    checked = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            for kind in _stored_as_is(field):
+                for value in [None, *SAMPLES[kind]]:
+                    prepared = field.get_db_prep_save(value, connection)
+                    assert prepared == value and type(prepared) is type(value), (model, field.name, value)
+                    checked += 1
+    assert checked > 100
+    # And the ones it must not skip.
+    assert _stored_as_is(Product._meta.get_field("price")) == ()  # a Decimal is adapted
+    assert _stored_as_is(StockItem._meta.get_field("on_hand")) == ()  # an int is typed on PostgreSQL
+    assert _stored_as_is(Customer._meta.get_field("tags")) == ()  # JSON
 
 
 def test_rows_insert_gives_keys_to_the_last_list_only_when_asked(warehouse):
