@@ -332,19 +332,23 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return out
 
 
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores have spent busy since boot (``/proc/stat``), to spot other load."""
+def _cpu_fields() -> list[int]:
+    """The machine's CPU counters since boot (``/proc/stat``, all cores), in clock ticks: user,
+    nice, system, idle, iowait, irq, softirq, steal."""
     with open("/proc/stat") as stat:
-        fields = [int(v) for v in stat.readline().split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        return [int(v) for v in stat.readline().split()[1:9]]
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot, to spot other load."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = _cpu_fields()
     return (user + nice + system + irq + softirq + steal) / CLK_TCK
 
 
 def cpu_times() -> tuple[float, float]:
-    """CPU seconds of all cores since boot (``/proc/stat``), and the part of them the hypervisor
-    gave to other machines (``steal``) — time this one wanted to run and could not."""
-    with open("/proc/stat") as stat:
-        fields = [int(v) for v in stat.readline().split()[1:9]]
+    """CPU seconds of all cores since boot, and the part of them the hypervisor gave to other
+    machines (``steal``) — time this one wanted to run and could not."""
+    fields = _cpu_fields()
     return sum(fields) / CLK_TCK, fields[7] / CLK_TCK
 
 
