@@ -1,5 +1,7 @@
-"""The web server's handler: Django's ASGI handler with the middleware chain run as one sync call."""
+"""The web server's handler: Django's ASGI handler with the middleware chain run as one sync call,
+in worker threads kept from request to request."""
 
+import asyncio
 import os
 import threading
 from unittest import mock
@@ -36,7 +38,17 @@ def probe(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("probe/", probe)]
+both_inside = threading.Barrier(2, timeout=10)
+
+
+def meet(request):
+    """Returns only once another request is inside this view too: two requests in one thread never would."""
+    both_inside.wait()
+    calls.append(("view", threading.get_ident()))
+    return HttpResponse("met")
+
+
+urlpatterns = [path("probe/", probe), path("meet/", meet)]
 
 
 def asgi_request(app, method: str, url: str, *, body: bytes = b"", headers=()) -> dict:
@@ -71,6 +83,53 @@ def test_django_s_own_handler_runs_such_a_middleware_async(probe_site):
     asgi_request(ASGIHandler(), "GET", "/probe/")
 
     assert "async" in [kind for kind, _thread in calls]
+
+
+def test_the_next_request_is_served_by_the_same_worker_thread_without_starting_one(probe_site):
+    handler = OneHopASGIHandler()
+    asgi_request(handler, "GET", "/probe/")
+    first_thread = calls[-1][1]
+    threads_before = threading.active_count()
+
+    asgi_request(handler, "GET", "/probe/")
+
+    assert calls[-1][1] == first_thread
+    assert threading.active_count() == threads_before
+    assert len(handler._idle_executors) == 1
+
+
+def concurrent_requests(handler, url: str, count: int) -> list[dict]:
+    async def run():
+        communicators = [
+            HttpCommunicator(handler, "GET", url, headers=[(b"host", b"testserver")]) for _ in range(count)
+        ]
+        return await asyncio.gather(*(communicator.get_response(timeout=20) for communicator in communicators))
+
+    return async_to_sync(run)()
+
+
+def test_concurrent_requests_each_have_a_thread_of_their_own(probe_site):
+    both_inside.reset()
+    handler = OneHopASGIHandler()
+
+    responses = concurrent_requests(handler, "/meet/", 2)
+
+    assert [response["body"] for response in responses] == [b"met", b"met"]
+    view_threads = {thread for kind, thread in calls if kind == "view"}
+    assert len(view_threads) == 2
+    assert len(handler._idle_executors) == 2
+
+
+def test_executors_beyond_the_idle_limit_are_shut_down(probe_site, monkeypatch):
+    monkeypatch.setattr("orderflow.handlers.IDLE_EXECUTORS_KEPT", 1)
+    both_inside.reset()
+    handler = OneHopASGIHandler()
+
+    concurrent_requests(handler, "/meet/", 2)
+
+    assert len(handler._idle_executors) == 1
+    kept = handler._idle_executors[0]
+    assert kept.submit(threading.get_ident).result(timeout=5) in {thread for _kind, thread in calls}
 
 
 def deployed_application():
