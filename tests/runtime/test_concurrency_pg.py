@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from commerce.outbox.models import OutboxEvent
 from runtime.dispatch import event_dispatch, outbox_drain
 from runtime.engine import execution_run
 from runtime.models import ActionReceipt, Execution
+from tests.concurrency import at_once
 from tests.factories import create_order
 from tests.runtime.conftest import action, event_flow, load_template, publish
 
@@ -44,27 +44,12 @@ def test_one_event_delivered_ten_times_at_once_runs_once(channel, stocked, gift_
     flow = publish(load_template("big-order-gift"))
     order = create_order(channel, external_id="RD-1", lines=(("TEA-001", 4),), status="paid")
     event = OutboxEvent.objects.get(name="order.paid", subject_id=str(order.pk))
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
 
-    def deliver():
-        try:
-            barrier.wait(timeout=10)
-            for execution_id in event_dispatch(event_id=event.pk):
-                outcomes.append(execution_run(execution_id=execution_id))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def deliver(_n: int) -> list[str]:
+        return [execution_run(execution_id=execution_id) for execution_id in event_dispatch(event_id=event.pk)]
 
-    threads = [threading.Thread(target=deliver) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = [outcome for delivered in at_once(deliver, 10) for outcome in delivered]
 
-    assert errors == []
     execution = Execution.objects.get(flow=flow, event=event)
     assert execution.status == "succeeded"
     assert outcomes.count("succeeded") == 1
@@ -83,22 +68,11 @@ def test_runners_claiming_different_executions_of_one_flow_at_once_do_not_get_in
         create_order(channel, external_id=f"PAR-{i}", status="paid")
     outbox_drain()
     ids = sorted(Execution.objects.filter(flow=flow).values_list("id", flat=True))
-    barrier = threading.Barrier(6)
-    outcomes: dict[int, str] = {}
 
-    def runner(chunk):
-        try:
-            barrier.wait(timeout=10)
-            for execution_id in chunk:
-                outcomes[execution_id] = execution_run(execution_id=execution_id)
-        finally:
-            connection.close()
+    def runner(k: int) -> dict[int, str]:
+        return {execution_id: execution_run(execution_id=execution_id) for execution_id in ids[k::6]}
 
-    threads = [threading.Thread(target=runner, args=(ids[k::6],)) for k in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = {execution_id: outcome for chunk in at_once(runner, 6) for execution_id, outcome in chunk.items()}
 
     assert sorted(outcomes) == ids
     assert set(outcomes.values()) == {"succeeded"}
