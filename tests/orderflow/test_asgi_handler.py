@@ -8,10 +8,12 @@ from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
 from channels.testing import HttpCommunicator
 from django.conf import settings
+from django.core import signals
 from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.test import override_settings
 from django.urls import path
 from django.utils.deprecation import MiddlewareMixin
@@ -48,7 +50,12 @@ def meet(request):
     return HttpResponse("met")
 
 
-urlpatterns = [path("probe/", probe), path("meet/", meet)]
+def stream(request):
+    calls.append(("view", threading.get_ident()))
+    return StreamingHttpResponse(f"part {n};" for n in range(3))
+
+
+urlpatterns = [path("probe/", probe), path("meet/", meet), path("stream/", stream)]
 
 
 def asgi_request(app, method: str, url: str, *, body: bytes = b"", headers=()) -> dict:
@@ -76,6 +83,79 @@ def test_every_middleware_and_the_view_run_sync_in_one_worker_thread(probe_site)
     assert [kind for kind, _thread in calls] == ["sync", "view"]
     assert calls[0][1] == calls[1][1]
     assert calls[0][1] != threading.get_ident()
+
+
+@pytest.fixture
+def request_signals():
+    def started(**kwargs):
+        calls.append(("started", threading.get_ident()))
+
+    def finished(**kwargs):
+        calls.append(("finished", threading.get_ident()))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    yield
+    signals.request_started.disconnect(started)
+    signals.request_finished.disconnect(finished)
+
+
+def test_request_started_the_view_and_request_finished_run_in_the_one_worker_thread(probe_site, request_signals):
+    response = asgi_request(OneHopASGIHandler(), "GET", "/probe/")
+
+    assert response["body"] == b"ok"
+    assert [kind for kind, _thread in calls] == ["started", "sync", "view", "finished"]
+    assert len({thread for _kind, thread in calls}) == 1
+
+
+def streamed_request(app, url: str) -> tuple[int, bytes]:
+    """(status, body) of a GET whose answer comes in several body messages, the last one without a
+    body — which ASGI allows and channels' ``HttpCommunicator`` does not read."""
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": url,
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+    }
+
+    async def run():
+        communicator = ApplicationCommunicator(app, scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(20)
+        body = b""
+        while True:
+            message = await communicator.receive_output(20)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await communicator.wait(20)
+        return start["status"], body
+
+    return async_to_sync(run)()
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+def test_a_streaming_response_is_sent_whole_and_closed_after_in_the_same_thread(probe_site, request_signals):
+    status, body = streamed_request(OneHopASGIHandler(), "/stream/")
+
+    assert status == 200
+    assert body == b"part 0;part 1;part 2;"
+    assert [kind for kind, _thread in calls] == ["started", "sync", "view", "finished"]
+    assert len({thread for _kind, thread in calls}) == 1
+
+
+def test_a_request_django_cannot_build_is_answered_400_and_finished(probe_site, request_signals):
+    async def run():
+        communicator = HttpCommunicator(OneHopASGIHandler(), "GET", "/probe/", headers=[(b"host", b"testserver")])
+        communicator.scope["query_string"] = b"q=\xff"  # not UTF-8
+        return await communicator.get_response(timeout=20)
+
+    response = async_to_sync(run)()
+
+    assert response["status"] == 400
+    assert [kind for kind, _thread in calls] == ["started", "finished"]
 
 
 def test_django_s_own_handler_runs_such_a_middleware_async(probe_site):
