@@ -23,7 +23,8 @@ Django also starts that worker thread for each request and joins it afterwards (
 ``ThreadSensitiveContext``), about a tenth of a small request's CPU. Here each request borrows an
 idle one-thread executor instead, and gives it back when the request is done: one request at a
 time per thread, as before, but no thread is started for it. At most ``IDLE_EXECUTORS_KEPT`` wait
-idle; executors beyond that (after a burst) are shut down.
+idle; executors beyond that (after a burst), and those of requests that were cancelled or failed,
+are shut down.
 """
 
 import threading
@@ -51,11 +52,15 @@ class OneHopASGIHandler(ASGIHandler):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         executor = self._executor_borrow()
+        done = False
         try:
             async with ThreadSensitiveContext(executor=executor):
                 await self.handle(scope, receive, send)
+            done = True
         finally:
-            self._executor_return(executor)
+            # Cancelled (daphne gives up on a request whose client left) or failed, its thread may
+            # still be running the view: it is not lent to another request.
+            self._executor_return(executor, idle=done)
 
     async def handle(self, scope, receive, send):
         try:
@@ -91,9 +96,9 @@ class OneHopASGIHandler(ASGIHandler):
             return self._idle_executors.pop()
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="request")
 
-    def _executor_return(self, executor: ThreadPoolExecutor) -> None:
-        if len(self._idle_executors) < IDLE_EXECUTORS_KEPT:
+    def _executor_return(self, executor: ThreadPoolExecutor, *, idle: bool) -> None:
+        if idle and len(self._idle_executors) < IDLE_EXECUTORS_KEPT:
             self._idle_executors.append(executor)
             return
-        # Its thread may still be finishing a request whose client went away: join it off the loop.
+        # Its thread ends once it has finished what it is running: join it off the loop.
         threading.Thread(target=executor.shutdown, daemon=True).start()

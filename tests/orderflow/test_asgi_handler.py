@@ -55,7 +55,16 @@ def stream(request):
     return StreamingHttpResponse(f"part {n};" for n in range(3))
 
 
-urlpatterns = [path("probe/", probe), path("meet/", meet), path("stream/", stream)]
+let_go = threading.Event()
+
+
+def hold(request):
+    calls.append(("view", threading.get_ident()))
+    let_go.wait(timeout=10)
+    return HttpResponse("held")
+
+
+urlpatterns = [path("probe/", probe), path("meet/", meet), path("stream/", stream), path("hold/", hold)]
 
 
 def asgi_request(app, method: str, url: str, *, body: bytes = b"", headers=()) -> dict:
@@ -210,6 +219,36 @@ def test_executors_beyond_the_idle_limit_are_shut_down(probe_site, monkeypatch):
     assert len(handler._idle_executors) == 1
     kept = handler._idle_executors[0]
     assert kept.submit(threading.get_ident).result(timeout=5) in {thread for _kind, thread in calls}
+
+
+def test_the_thread_of_a_cancelled_request_is_not_lent_to_the_next_one(probe_site):
+    """Daphne cancels the application of a request whose client left, once a second until it ends.
+    asgiref waits out the first cancel for the sync call; the second leaves the view running."""
+    let_go.clear()
+    handler = OneHopASGIHandler()
+
+    async def cancel_twice_while_the_view_runs():
+        scope = {"type": "http", "method": "GET", "path": "/hold/", "query_string": b"", "headers": []}
+        communicator = ApplicationCommunicator(handler, {**scope, "headers": [(b"host", b"testserver")]})
+        await communicator.send_input({"type": "http.request", "body": b""})
+        while held_thread() is None:
+            await asyncio.sleep(0.01)
+        communicator.future.cancel()
+        await asyncio.sleep(0.05)
+        communicator.future.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await communicator.future
+
+    def held_thread():
+        return next((thread for kind, thread in calls if kind == "view"), None)
+
+    async_to_sync(cancel_twice_while_the_view_runs)()
+
+    assert handler._idle_executors == []
+    let_go.set()
+    asgi_request(handler, "GET", "/probe/")
+    kind, thread = calls[-1]
+    assert (kind, thread == held_thread()) == ("view", False)
 
 
 def deployed_application():
