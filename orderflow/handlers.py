@@ -70,9 +70,11 @@ class OneHopASGIHandler(ASGIHandler):
         try:
             set_script_prefix(get_script_prefix(scope))
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
-            await self.send_response(response, send)
-            if response.streaming:
-                await sync_to_async(response.close, thread_sensitive=True)()
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:  # closed even when sending it failed half-way
+                    await sync_to_async(response.close, thread_sensitive=True)()
         finally:
             body_file.close()
 

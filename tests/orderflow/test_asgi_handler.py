@@ -55,6 +55,14 @@ def stream(request):
     return StreamingHttpResponse(f"part {n};" for n in range(3))
 
 
+def broken_stream(request):
+    def parts():
+        yield "first;"
+        raise OSError("the file went away")
+
+    return StreamingHttpResponse(parts())
+
+
 let_go = threading.Event()
 held_threads: list[threading.Thread] = []
 
@@ -65,7 +73,13 @@ def hold(request):
     return HttpResponse("held")
 
 
-urlpatterns = [path("probe/", probe), path("meet/", meet), path("stream/", stream), path("hold/", hold)]
+urlpatterns = [
+    path("probe/", probe),
+    path("meet/", meet),
+    path("stream/", stream),
+    path("hold/", hold),
+    path("broken-stream/", broken_stream),
+]
 
 
 def asgi_request(app, method: str, url: str, *, body: bytes = b"", headers=()) -> dict:
@@ -118,7 +132,7 @@ def test_request_started_the_view_and_request_finished_run_in_the_one_worker_thr
     assert len({thread for _kind, thread in calls}) == 1
 
 
-def streamed_request(app, url: str) -> tuple[int, bytes]:
+def streamed_request(app, url: str, *, timeout: float = 20) -> tuple[int, bytes]:
     """(status, body) of a GET whose answer comes in several body messages, the last one without a
     body — which ASGI allows and channels' ``HttpCommunicator`` does not read."""
     scope = {
@@ -133,14 +147,14 @@ def streamed_request(app, url: str) -> tuple[int, bytes]:
     async def run():
         communicator = ApplicationCommunicator(app, scope)
         await communicator.send_input({"type": "http.request", "body": b""})
-        start = await communicator.receive_output(20)
+        start = await communicator.receive_output(timeout)
         body = b""
         while True:
-            message = await communicator.receive_output(20)
+            message = await communicator.receive_output(timeout)
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        await communicator.wait(20)
+        await communicator.wait(timeout)
         return start["status"], body
 
     return async_to_sync(run)()
@@ -154,6 +168,14 @@ def test_a_streaming_response_is_sent_whole_and_closed_after_in_the_same_thread(
     assert body == b"part 0;part 1;part 2;"
     assert [kind for kind, _thread in calls] == ["started", "sync", "view", "finished"]
     assert len({thread for _kind, thread in calls}) == 1
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+def test_a_streaming_response_that_fails_half_way_is_still_closed(probe_site, request_signals):
+    with pytest.raises(OSError, match="the file went away"):
+        streamed_request(OneHopASGIHandler(), "/broken-stream/", timeout=1)  # its end: the error, no message
+
+    assert [kind for kind, _thread in calls][-1] == "finished"
 
 
 def test_a_request_django_cannot_build_is_answered_400_and_finished(probe_site, request_signals):
