@@ -60,7 +60,7 @@ format: install ## format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## run the benchmarks (needs PostgreSQL at 127.0.0.1:5432; runtime.py also Redis)
+bench: install ## run the benchmarks (needs PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379)
 	$(PY) bench/order_ingest.py
 	$(PY) bench/reserve.py
 	$(PY) bench/runtime.py
