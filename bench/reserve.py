@@ -7,6 +7,9 @@ Each reservation is one order of one line, quantity 1, on PostgreSQL:
 - baseline: psycopg straight to the database, per transaction the conditional
   ``UPDATE inventory_stockitem SET reserved = reserved + 1 … WHERE id = … AND on_hand - reserved >= 1``
   plus one ledger ``INSERT`` into ``inventory_stockmovement``;
+- writes (for comparison, no target): what ``order_create`` writes for such an order — the same
+  statements, rows and values, prepared as the project prepares them — sent by psycopg alone,
+  without the service's Python (``SameWritesClient``); printed as service ÷ writes;
 - service: ``commerce.orders.services.order_create`` called from client threads, each thread
   with its own Django database connection;
 - api: ``POST /api/v1/orders/`` with token auth against daphne (``bench.settings``).
@@ -138,6 +141,196 @@ def api_body_maker(*, index: int, channel: str, skus: list[str]):
     return body_for
 
 
+class SameWritesClient(h.Client):
+    """What ``order_create`` writes for a one-line order, sent by psycopg alone: for comparison only.
+
+    The same statements the service sends, in the same transaction and the same order, prepared
+    as the project prepares them — the products' read, the customer read-or-inserted, the order,
+    its line, the channel's stock read, the conditional update, and one statement with the
+    reservation, its ledger row, the audit entry and the ``order.created`` event — with the same
+    columns and values of the same size. The rows are worked out once, by the project's own row
+    writers (``commerce.db``), from an order placed the way the service places it; each call only
+    sets what differs per order (keys, SKU, customer phone). What this leaves out of the service
+    is its Python: validation, models, the plan over warehouses, the answer.
+    """
+
+    def __init__(self, *, db_url: str, channel_code: str, index: int, skus: list[str]):
+        import psycopg
+        from django.db import connection
+        from django.utils import timezone
+
+        from commerce.audit.actors import Actor
+        from commerce.audit.models import AuditEntry
+        from commerce.audit.services import audit_entry_build
+        from commerce.channels.models import Channel
+        from commerce.customers.models import Customer
+        from commerce.db import _insert
+        from commerce.inventory import services as inventory
+        from commerce.inventory.models import Reservation, StockItem, StockMovement
+        from commerce.orders import services as orders
+        from commerce.orders.models import Order, OrderLine
+        from commerce.orders.representation import order_representation
+        from commerce.outbox.models import OutboxEvent
+
+        self.psycopg = psycopg
+        # As the project binds them (``orderflow/postgres.py``): the reads with an IN list as text, bound on
+        # this side and planned per run; every other statement with its parameters apart, prepared.
+        self.conn = psycopg.connect(db_url, autocommit=True, prepare_threshold=0)
+        self.as_text = psycopg.ClientCursor(self.conn)
+        self.pick = sku_picker(index, skus)
+        self.index = index
+        channel = Channel.objects.get(code=channel_code)
+        actor = Actor.system("bench", source="bench")
+        now = timezone.now()
+        customer = Customer(pk=1, name="张伟", phone="13900000000")
+        order = Order(
+            pk=1,
+            number="OF0000000000000000",
+            channel=channel,
+            external_id="template",
+            status="pending_payment",
+            status_changed_at=now,
+            customer=customer,
+            currency=channel.currency,
+            goods_amount=99,
+            shipping_amount=0,
+            discount_amount=0,
+            total_amount=99,
+            ship_to_name="张伟",
+            ship_to_phone="13900000000",
+            province=ADDRESS["province"],
+            city=ADDRESS["city"],
+            district=ADDRESS["district"],
+            address_line=ADDRESS["line"],
+            postcode="",
+            placed_at=now,
+        )
+        line = OrderLine(
+            pk=1,
+            order=order,
+            position=0,
+            sku=skus[0],
+            title=f"商品 {skus[0]}",
+            quantity=1,
+            unit_price=99,
+            line_total=99,
+        )
+        rows = {
+            Customer: customer,
+            Order: order,
+            OrderLine: line,
+            Reservation: Reservation(
+                order_id=1,
+                order_line_id=1,
+                stock_item_id=1,
+                quantity=1,
+                expires_at=inventory.reservation_expiry_for(channel, now=now),
+            ),
+            StockMovement: inventory.movement_build(
+                1, StockMovement.RESERVE, 1, actor=actor, order_id=1, reason="order OF0000000000000000"
+            ),
+            AuditEntry: audit_entry_build(
+                subject_type="order",
+                subject_id=1,
+                action=AuditEntry.CREATED,
+                actor=actor,
+                changes={
+                    "status": "pending_payment",
+                    "total_amount": "99.00",
+                    "lines": [{"sku": skus[0], "quantity": 1}],
+                    "tags": [],
+                },
+            ),
+            OutboxEvent: orders._event(
+                order, "order.created", actor, order_representation(order, lines=[line], tags=[])
+            ),
+        }
+        self.plans = {model: _insert(model, connection) for model in rows}
+        self.values = {model: self.plans[model].values(obj, connection) for model, obj in rows.items()}
+        self.at = {model: {f.attname: i for i, f in enumerate(plan.fields)} for model, plan in self.plans.items()}
+
+        def row_sql(model):
+            return f"{self.plans[model].head} VALUES {self.plans[model].row}"
+
+        self.channel_id = channel.pk
+        self.products_sql = "SELECT sku, price, title, active FROM catalog_product WHERE sku IN (%s)"
+        self.customer_sql = (
+            "WITH found AS (SELECT id FROM customers_customer WHERE phone = %s), "
+            f"inserted AS ({row_sql(Customer)} ON CONFLICT DO NOTHING RETURNING id) "
+            "SELECT id FROM found UNION ALL SELECT id FROM inserted"
+        )
+        self.order_sql = f"{row_sql(Order)} ON CONFLICT DO NOTHING RETURNING id"
+        self.line_sql = f"{row_sql(OrderLine)} RETURNING id"
+        self.stock_sql = inventory._CHANNEL_STOCK_SQL.format(
+            ranks="inventory_channelwarehouse",
+            stock=StockItem._meta.db_table,
+            warehouses="inventory_warehouse",
+            skus="%s",
+        )
+        self.reserve_sql = inventory._RESERVE_SQL.format(table=StockItem._meta.db_table)
+        self.writes_sql = (
+            f"WITH w0 AS ({row_sql(Reservation)}), w1 AS ({row_sql(StockMovement)}), w2 AS ({row_sql(AuditEntry)}) "
+            f"{row_sql(OutboxEvent)} RETURNING id"
+        )
+
+    def _row(self, model, **changes) -> list:
+        values = list(self.values[model])
+        for attname, value in changes.items():
+            values[self.at[model][attname]] = value
+        return values
+
+    def call(self, seq: int) -> int:
+        from commerce.audit.models import AuditEntry
+        from commerce.customers.models import Customer
+        from commerce.inventory.models import Reservation, StockMovement
+        from commerce.orders.models import Order, OrderLine
+        from commerce.outbox.models import OutboxEvent
+
+        sku = self.pick(seq)
+        phone = f"139{(self.index * 7919 + seq) % 20000:08d}"
+        number = f"OF{self.index:04d}{seq:012d}"
+        try:
+            cur = self.conn.cursor()
+            self.as_text.execute(self.products_sql, [sku])
+            self.as_text.fetchall()
+            with self.conn.transaction():
+                cur.execute(self.customer_sql, [phone, *self._row(Customer, phone=phone)])
+                (customer_id,) = cur.fetchone()
+                order_row = self._row(
+                    Order, number=number, external_id=f"W-{self.index}-{seq}", customer_id=customer_id
+                )
+                cur.execute(self.order_sql, order_row)
+                (order_id,) = cur.fetchone()
+                cur.execute(self.line_sql, self._row(OrderLine, order_id=order_id, sku=sku))
+                (line_id,) = cur.fetchone()
+                self.as_text.execute(self.stock_sql, [self.channel_id, self.channel_id, sku])
+                (stock_id, *_rest) = self.as_text.fetchall()[0]
+                cur.execute(
+                    self.reserve_sql,
+                    [1, self.values[Reservation][self.at[Reservation]["created_at"]], stock_id, 1],
+                )
+                if cur.fetchone() is None:
+                    raise self.psycopg.Rollback()
+                cur.execute(
+                    self.writes_sql,
+                    [
+                        *self._row(Reservation, order_id=order_id, order_line_id=line_id, stock_item_id=stock_id),
+                        *self._row(StockMovement, stock_item_id=stock_id, order_id=order_id),
+                        *self._row(AuditEntry, subject_id=str(order_id)),
+                        *self._row(OutboxEvent, subject_id=str(order_id)),
+                    ],
+                )
+                cur.fetchall()
+                return h.CREATED
+        except self.psycopg.Error as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            return h.FAILED
+        return h.CONFLICT
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def stock_check(*, path: str, skus: list[str], successes: int) -> dict:
     """Oversell and bookkeeping after a case: every figure here must come out clean."""
     from django.db import connection
@@ -189,12 +382,14 @@ def main(argv: list[str] | None = None) -> int:
         help="units on hand of the hot SKU (default 10,000,000: ample, every request should succeed)",
     )
     parser.add_argument(
-        "--paths", default="baseline,service,api", help="which paths to run (default baseline,service,api)"
+        "--paths",
+        default="baseline,writes,service,api",
+        help="which paths to run (default baseline,writes,service,api)",
     )
     parser.add_argument("--shapes", default="hot,1000", help="stock shapes to run: hot, 1000 (default both)")
     args = parser.parse_args(argv)
     counts = h.client_counts(args.clients)
-    paths = [p for p in ("baseline", "service", "api") if p in args.paths.split(",")]
+    paths = [p for p in ("baseline", "writes", "service", "api") if p in args.paths.split(",")]
     shapes = [s for s in ("hot", "1000") if s in args.shapes.split(",")]
 
     machine = h.machine_description(args.pg_url)
@@ -292,8 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print("CPU ms/op = app CPU + PG CPU per completed operation in the measured window. app: the psycopg client")
-    print("processes (baseline), the client processes running order_create (service) or daphne (api); PG: this")
-    print("database's backends, WAL writer, checkpointer, bgwriter; loadgen: the HTTP clients (api only).")
+    print("processes (baseline, writes), the client processes running order_create (service) or daphne (api); PG:")
+    print("this database's backends, WAL writer, checkpointer, bgwriter; loadgen: the HTTP clients (api only).")
     print("÷ baseline (CPU) compares that cost; it moves less than the rates when other programs share the machine.")
     print("oversold: units with reserved > on_hand after the case, plus 1 if any sample saw available < 0.")
     print("books: reserved = ledger = active reservations = orders = successful answers, per row and in total.")
@@ -313,6 +508,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"api ÷ baseline, {row['shape']}, {row['clients']} clients: {h.ratio_text(row['ratio'])}; "
                 f"by CPU cost {h.ratio_text(row['cpu_ratio'])}"
             )
+    same_writes = {(row["shape"], row["clients"]): row for row in rows if row["label"] == "writes"}
+    for row in rows:
+        writes = same_writes.get((row["shape"], row["clients"]))
+        if row["label"] in ("service", "api") and writes and writes["per_s"] and row["work_cpu_ms_per_req"]:
+            print(
+                f"{row['label']} ÷ the same writes by psycopg alone (no target), {row['shape']}, {row['clients']} "
+                f"clients: {h.ratio_text(row['per_s'] / writes['per_s'])}; "
+                f"by CPU cost {h.ratio_text(writes['work_cpu_ms_per_req'] / row['work_cpu_ms_per_req'])}"
+            )
     oversold = sum(row["oversold"] for row in rows)
     print(f"oversell across all cases: {oversold} (must be 0)")
     h.write_json(args.json, {"benchmark": "reserve", "machine": machine, "args": vars(args), "rows": rows})
@@ -322,6 +526,10 @@ def main(argv: list[str] | None = None) -> int:
 def _factory(path: str, *, db_url: str, skus: list[str], stock_ids: dict[str, int], seeded: h.Seed):
     if path == "baseline":
         return lambda index, total: SqlBaselineClient(db_url=db_url, index=index, skus=skus, stock_ids=stock_ids)
+    if path == "writes":
+        return lambda index, total: SameWritesClient(
+            db_url=db_url, channel_code=seeded.channel_code, index=index, skus=skus
+        )
     return lambda index, total: ServiceClient(channel_code=seeded.channel_code, index=index, skus=skus)
 
 
