@@ -53,25 +53,21 @@ def sku_picker(index: int, skus: list[str]):
     return lambda _seq: rng.choice(skus)
 
 
-class SqlBaselineClient(h.Client):
-    """The conditional update and one ledger row, one transaction, nothing else."""
+class PsycopgClient(h.Client):
+    """A client with a psycopg connection of its own, in autocommit between its transactions."""
 
-    def __init__(self, *, db_url: str, index: int, skus: list[str], stock_ids: dict[str, int]):
+    def __init__(self, db_url: str, **options):
         import psycopg
 
         self.psycopg = psycopg
-        self.conn = psycopg.connect(db_url, autocommit=True)
-        self.pick = sku_picker(index, skus)
-        self.stock_ids = stock_ids
-        self.index = index
+        self.conn = psycopg.connect(db_url, autocommit=True, **options)
 
-    def call(self, seq: int) -> int:
-        params = {"id": self.stock_ids[self.pick(seq)], "q": 1, "trace": f"bench-{self.index}-{seq}"}
+    def outcome(self, work) -> int:
+        """Runs ``work()`` in one transaction: ``CREATED``; ``CONFLICT`` when it raised
+        ``psycopg.Rollback`` (no stock); ``FAILED``, with the error kept, on a database error."""
         try:
             with self.conn.transaction():
-                if self.conn.execute(RESERVE_SQL, params).rowcount != 1:
-                    raise self.psycopg.Rollback()
-                self.conn.execute(LEDGER_SQL, params)
+                work()
                 return h.CREATED
         except self.psycopg.Error as exc:
             self.error = f"{type(exc).__name__}: {exc}"
@@ -80,6 +76,26 @@ class SqlBaselineClient(h.Client):
 
     def close(self) -> None:
         self.conn.close()
+
+
+class SqlBaselineClient(PsycopgClient):
+    """The conditional update and one ledger row, one transaction, nothing else."""
+
+    def __init__(self, *, db_url: str, index: int, skus: list[str], stock_ids: dict[str, int]):
+        super().__init__(db_url)
+        self.pick = sku_picker(index, skus)
+        self.stock_ids = stock_ids
+        self.index = index
+
+    def call(self, seq: int) -> int:
+        params = {"id": self.stock_ids[self.pick(seq)], "q": 1, "trace": f"bench-{self.index}-{seq}"}
+
+        def reserve():
+            if self.conn.execute(RESERVE_SQL, params).rowcount != 1:
+                raise self.psycopg.Rollback()
+            self.conn.execute(LEDGER_SQL, params)
+
+        return self.outcome(reserve)
 
 
 class ServiceClient(h.Client):
@@ -141,7 +157,7 @@ def api_body_maker(*, index: int, channel: str, skus: list[str]):
     return body_for
 
 
-class SameWritesClient(h.Client):
+class SameWritesClient(PsycopgClient):
     """What ``order_create`` writes for a one-line order, sent by psycopg alone: for comparison only.
 
     The same statements the service sends, in the same transaction and the same order, prepared
@@ -172,10 +188,9 @@ class SameWritesClient(h.Client):
         from commerce.orders.representation import order_representation
         from commerce.outbox.models import OutboxEvent
 
-        self.psycopg = psycopg
         # As the project binds them (``orderflow/postgres.py``): the reads with an IN list as text, bound on
         # this side and planned per run; every other statement with its parameters apart, prepared.
-        self.conn = psycopg.connect(db_url, autocommit=True, prepare_threshold=0)
+        super().__init__(db_url, prepare_threshold=0)
         self.as_text = psycopg.ClientCursor(self.conn)
         self.pick = sku_picker(index, skus)
         self.index = index
@@ -289,46 +304,42 @@ class SameWritesClient(h.Client):
         sku = self.pick(seq)
         phone = f"139{(self.index * 7919 + seq) % 20000:08d}"
         number = f"OF{self.index:04d}{seq:012d}"
+        cur = self.conn.cursor()
+
+        def place():
+            cur.execute(self.customer_sql, [phone, *self._row(Customer, phone=phone)])
+            (customer_id,) = cur.fetchone()
+            order_row = self._row(Order, number=number, external_id=f"W-{self.index}-{seq}", customer_id=customer_id)
+            cur.execute(self.order_sql, order_row)
+            (order_id,) = cur.fetchone()
+            cur.execute(self.line_sql, self._row(OrderLine, order_id=order_id, sku=sku))
+            (line_id,) = cur.fetchone()
+            self.as_text.execute(self.stock_sql, [self.channel_id, self.channel_id, sku])
+            (stock_id, *_rest) = self.as_text.fetchall()[0]
+            cur.execute(
+                self.reserve_sql, [1, self.values[Reservation][self.at[Reservation]["created_at"]], stock_id, 1]
+            )
+            if cur.fetchone() is None:
+                raise self.psycopg.Rollback()
+            cur.execute(
+                self.writes_sql,
+                [
+                    *self._row(Reservation, order_id=order_id, order_line_id=line_id, stock_item_id=stock_id),
+                    *self._row(StockMovement, stock_item_id=stock_id, order_id=order_id),
+                    *self._row(AuditEntry, subject_id=str(order_id)),
+                    *self._row(OutboxEvent, subject_id=str(order_id)),
+                ],
+            )
+            cur.fetchall()
+
+        # The products' read comes first, outside the transaction, as in the service.
         try:
-            cur = self.conn.cursor()
             self.as_text.execute(self.products_sql, [sku])
             self.as_text.fetchall()
-            with self.conn.transaction():
-                cur.execute(self.customer_sql, [phone, *self._row(Customer, phone=phone)])
-                (customer_id,) = cur.fetchone()
-                order_row = self._row(
-                    Order, number=number, external_id=f"W-{self.index}-{seq}", customer_id=customer_id
-                )
-                cur.execute(self.order_sql, order_row)
-                (order_id,) = cur.fetchone()
-                cur.execute(self.line_sql, self._row(OrderLine, order_id=order_id, sku=sku))
-                (line_id,) = cur.fetchone()
-                self.as_text.execute(self.stock_sql, [self.channel_id, self.channel_id, sku])
-                (stock_id, *_rest) = self.as_text.fetchall()[0]
-                cur.execute(
-                    self.reserve_sql,
-                    [1, self.values[Reservation][self.at[Reservation]["created_at"]], stock_id, 1],
-                )
-                if cur.fetchone() is None:
-                    raise self.psycopg.Rollback()
-                cur.execute(
-                    self.writes_sql,
-                    [
-                        *self._row(Reservation, order_id=order_id, order_line_id=line_id, stock_item_id=stock_id),
-                        *self._row(StockMovement, stock_item_id=stock_id, order_id=order_id),
-                        *self._row(AuditEntry, subject_id=str(order_id)),
-                        *self._row(OutboxEvent, subject_id=str(order_id)),
-                    ],
-                )
-                cur.fetchall()
-                return h.CREATED
         except self.psycopg.Error as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             return h.FAILED
-        return h.CONFLICT
-
-    def close(self) -> None:
-        self.conn.close()
+        return self.outcome(place)
 
 
 def stock_check(*, path: str, skus: list[str], successes: int) -> dict:
