@@ -8,7 +8,7 @@ Each reservation is one order of one line, quantity 1, on PostgreSQL:
   ``UPDATE inventory_stockitem SET reserved = reserved + 1 … WHERE id = … AND on_hand - reserved >= 1``
   plus one ledger ``INSERT`` into ``inventory_stockmovement``;
 - writes (for comparison, no target): what ``order_create`` writes for such an order — the same
-  statements, rows and values, prepared as the project prepares them — sent by psycopg alone,
+  statements, rows and values, bound as the project binds them — sent by psycopg alone,
   without the service's Python (``SameWritesClient``); printed as service ÷ writes;
 - service: ``commerce.orders.services.order_create`` called from client threads, each thread
   with its own Django database connection;
@@ -160,14 +160,14 @@ def api_body_maker(*, index: int, channel: str, skus: list[str]):
 class SameWritesClient(PsycopgClient):
     """What ``order_create`` writes for a one-line order, sent by psycopg alone: for comparison only.
 
-    The same statements the service sends, in the same transaction and the same order, prepared
-    as the project prepares them — the products' read, the customer read-or-inserted, the order,
-    its line, the channel's stock read, the conditional update, and one statement with the
+    The same statements the service sends, in the same transaction and the same order, bound as
+    the project binds them — the products' read, the customer read-or-inserted, the order, its
+    line, the channel's stock read, the conditional update, and one statement with the
     reservation, its ledger row, the audit entry and the ``order.created`` event — with the same
-    columns and values of the same size. The rows are worked out once, by the project's own row
-    writers (``commerce.db``), from an order placed the way the service places it; each call only
-    sets what differs per order (keys, SKU, customer phone). What this leaves out of the service
-    is its Python: validation, models, the plan over warehouses, the answer.
+    columns and values of the same size. Each row's ``INSERT`` and values are worked out once by
+    the project's row writer (``commerce.db.insert_sql``) from an order built the way the service
+    builds it; each call only sets what differs per order (keys, SKU, customer phone). What this
+    leaves out of the service is its Python: validation, models, the plan over warehouses, the answer.
     """
 
     def __init__(self, *, db_url: str, channel_code: str, index: int, skus: list[str]):
@@ -178,15 +178,15 @@ class SameWritesClient(PsycopgClient):
         from commerce.audit.actors import Actor
         from commerce.audit.models import AuditEntry
         from commerce.audit.services import audit_entry_build
+        from commerce.catalog.models import Product
         from commerce.channels.models import Channel
         from commerce.customers.models import Customer
-        from commerce.db import _insert
+        from commerce.db import insert_sql
         from commerce.inventory import services as inventory
-        from commerce.inventory.models import Reservation, StockItem, StockMovement
+        from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, StockMovement, Warehouse
         from commerce.orders import services as orders
         from commerce.orders.models import Order, OrderLine
         from commerce.orders.representation import order_representation
-        from commerce.outbox.models import OutboxEvent
 
         # As the project binds them (``orderflow/postgres.py``): the reads with an IN list as text, bound on
         # this side and planned per run; every other statement with its parameters apart, prepared.
@@ -230,21 +230,21 @@ class SameWritesClient(PsycopgClient):
             unit_price=99,
             line_total=99,
         )
-        rows = {
-            Customer: customer,
-            Order: order,
-            OrderLine: line,
-            Reservation: Reservation(
+        templates = {
+            "customer": customer,
+            "order": order,
+            "line": line,
+            "reservation": Reservation(
                 order_id=1,
                 order_line_id=1,
                 stock_item_id=1,
                 quantity=1,
                 expires_at=inventory.reservation_expiry_for(channel, now=now),
             ),
-            StockMovement: inventory.movement_build(
+            "movement": inventory.movement_build(
                 1, StockMovement.RESERVE, 1, actor=actor, order_id=1, reason="order OF0000000000000000"
             ),
-            AuditEntry: audit_entry_build(
+            "audit": audit_entry_build(
                 subject_type="order",
                 subject_id=1,
                 action=AuditEntry.CREATED,
@@ -256,78 +256,70 @@ class SameWritesClient(PsycopgClient):
                     "tags": [],
                 },
             ),
-            OutboxEvent: orders._event(
-                order, "order.created", actor, order_representation(order, lines=[line], tags=[])
-            ),
+            "event": orders._event(order, "order.created", actor, order_representation(order, lines=[line], tags=[])),
         }
-        self.plans = {model: _insert(model, connection) for model in rows}
-        self.values = {model: self.plans[model].values(obj, connection) for model, obj in rows.items()}
-        self.at = {model: {f.attname: i for i, f in enumerate(plan.fields)} for model, plan in self.plans.items()}
-
-        def row_sql(model):
-            return f"{self.plans[model].head} VALUES {self.plans[model].row}"
+        insert = {name: insert_sql([obj]) for name, obj in templates.items()}  # name → (INSERT text, values)
+        self.values = {name: values for name, (_sql, values) in insert.items()}
+        # The values follow the model's columns but the key, as insert_sql writes them.
+        self.at = {
+            name: {f.attname: i for i, f in enumerate(f for f in type(obj)._meta.concrete_fields if not f.primary_key)}
+            for name, obj in templates.items()
+        }
+        self.stamp = connection.ops.adapt_datetimefield_value(now)  # the stock row's updated_at
 
         self.channel_id = channel.pk
-        self.products_sql = "SELECT sku, price, title, active FROM catalog_product WHERE sku IN (%s)"
+        self.products_sql = f"SELECT sku, price, title, active FROM {Product._meta.db_table} WHERE sku IN (%s)"
         self.customer_sql = (
-            "WITH found AS (SELECT id FROM customers_customer WHERE phone = %s), "
-            f"inserted AS ({row_sql(Customer)} ON CONFLICT DO NOTHING RETURNING id) "
+            f"WITH found AS (SELECT id FROM {Customer._meta.db_table} WHERE phone = %s), "
+            f"inserted AS ({insert['customer'][0]} ON CONFLICT DO NOTHING RETURNING id) "
             "SELECT id FROM found UNION ALL SELECT id FROM inserted"
         )
-        self.order_sql = f"{row_sql(Order)} ON CONFLICT DO NOTHING RETURNING id"
-        self.line_sql = f"{row_sql(OrderLine)} RETURNING id"
+        self.order_sql = f"{insert['order'][0]} ON CONFLICT DO NOTHING RETURNING id"
+        self.line_sql = f"{insert['line'][0]} RETURNING id"
         self.stock_sql = inventory._CHANNEL_STOCK_SQL.format(
-            ranks="inventory_channelwarehouse",
+            ranks=ChannelWarehouse._meta.db_table,
             stock=StockItem._meta.db_table,
-            warehouses="inventory_warehouse",
+            warehouses=Warehouse._meta.db_table,
             skus="%s",
         )
         self.reserve_sql = inventory._RESERVE_SQL.format(table=StockItem._meta.db_table)
         self.writes_sql = (
-            f"WITH w0 AS ({row_sql(Reservation)}), w1 AS ({row_sql(StockMovement)}), w2 AS ({row_sql(AuditEntry)}) "
-            f"{row_sql(OutboxEvent)} RETURNING id"
+            f"WITH w0 AS ({insert['reservation'][0]}), w1 AS ({insert['movement'][0]}), "
+            f"w2 AS ({insert['audit'][0]}) {insert['event'][0]} RETURNING id"
         )
 
-    def _row(self, model, **changes) -> list:
-        values = list(self.values[model])
+    def _row(self, name: str, **changes) -> list:
+        values = list(self.values[name])
         for attname, value in changes.items():
-            values[self.at[model][attname]] = value
+            values[self.at[name][attname]] = value
         return values
 
     def call(self, seq: int) -> int:
-        from commerce.audit.models import AuditEntry
-        from commerce.customers.models import Customer
-        from commerce.inventory.models import Reservation, StockMovement
-        from commerce.orders.models import Order, OrderLine
-        from commerce.outbox.models import OutboxEvent
-
         sku = self.pick(seq)
         phone = f"139{(self.index * 7919 + seq) % 20000:08d}"
         number = f"OF{self.index:04d}{seq:012d}"
         cur = self.conn.cursor()
 
         def place():
-            cur.execute(self.customer_sql, [phone, *self._row(Customer, phone=phone)])
+            cur.execute(self.customer_sql, [phone, *self._row("customer", phone=phone)])
             (customer_id,) = cur.fetchone()
-            order_row = self._row(Order, number=number, external_id=f"W-{self.index}-{seq}", customer_id=customer_id)
+            order_row = self._row("order", number=number, external_id=f"W-{self.index}-{seq}", customer_id=customer_id)
             cur.execute(self.order_sql, order_row)
             (order_id,) = cur.fetchone()
-            cur.execute(self.line_sql, self._row(OrderLine, order_id=order_id, sku=sku))
+            cur.execute(self.line_sql, self._row("line", order_id=order_id, sku=sku))
             (line_id,) = cur.fetchone()
             self.as_text.execute(self.stock_sql, [self.channel_id, self.channel_id, sku])
             (stock_id, *_rest) = self.as_text.fetchall()[0]
-            cur.execute(
-                self.reserve_sql, [1, self.values[Reservation][self.at[Reservation]["created_at"]], stock_id, 1]
-            )
+            cur.execute(self.reserve_sql, [1, self.stamp, stock_id, 1])
             if cur.fetchone() is None:
                 raise self.psycopg.Rollback()
             cur.execute(
                 self.writes_sql,
                 [
-                    *self._row(Reservation, order_id=order_id, order_line_id=line_id, stock_item_id=stock_id),
-                    *self._row(StockMovement, stock_item_id=stock_id, order_id=order_id),
-                    *self._row(AuditEntry, subject_id=str(order_id)),
-                    *self._row(OutboxEvent, subject_id=str(order_id)),
+                    *self._row("reservation", order_id=order_id, order_line_id=line_id, stock_item_id=stock_id),
+                    *self._row("movement", stock_item_id=stock_id, order_id=order_id),
+                    *self._row("audit", subject_id=str(order_id)),
+                    *self._row("event", subject_id=str(order_id)),
                 ],
             )
             cur.fetchall()
