@@ -48,6 +48,9 @@ DEFAULT_PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1
 SETTINGS_MODULE = "bench.settings"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
+# The shipping address of every benchmark order.
+ADDRESS = {"province": "浙江省", "city": "杭州市", "district": "西湖区", "line": "文三路 90 号", "postcode": "310012"}
+
 # Client-side outcome codes: HTTP statuses, and the same numbers for in-process calls.
 CREATED, DUPLICATE, CONFLICT, FAILED = 201, 200, 409, 599
 

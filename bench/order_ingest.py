@@ -2,12 +2,19 @@
 
     .venv/bin/python bench/order_ingest.py [--duration 10] [--clients 8,32] [--lines 2] ...
 
-Both cases run on the same daphne processes (``bench.settings``) against a throwaway PostgreSQL
-database. The baseline posts the same JSON body to ``/bench/bare-insert/``: a plain Django view
-that parses it and inserts one row (no DRF, no token, no domain logic). The full case is the real
-API: token auth, role check, validation, ``order_place`` (customer, order, lines, stock
-reservation, ledger, audit entry, outbox event in one transaction) and the answer built from the
-rows it wrote.
+All cases run on the same daphne processes (``bench.settings``) against a throwaway PostgreSQL
+database, and post the same JSON body:
+
+- baseline, ``/bench/bare-insert/``: a plain Django view that parses it and inserts one row (no
+  DRF, no token, no domain logic);
+- same writes (for comparison, no target), ``/bench/same-writes/``: a plain Django view that
+  sends what the API sends to PostgreSQL and Redis for that order — the token read, the channel,
+  the products, the order's transaction, the wake-up — without the API's Python
+  (``bench.same_writes``);
+- the full case, the real API: token auth, role check, validation, ``order_place`` (customer,
+  order, lines, stock reservation, ledger, audit entry, outbox event in one transaction) and the
+  answer built from the rows it wrote.
+
 Each case starts from empty order tables. Target: full ≥ 0.5 × baseline.
 """
 
@@ -21,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _harness as h  # noqa: E402
 
 TARGET_RATIO = 0.5
-ADDRESS = {"province": "浙江省", "city": "杭州市", "district": "西湖区", "line": "文三路 90 号", "postcode": "310012"}
 
 
 def order_body_maker(*, case: str, index: int, channel: str, skus: list[str], lines: int):
@@ -32,7 +38,7 @@ def order_body_maker(*, case: str, index: int, channel: str, skus: list[str], li
             "channel": channel,
             "external_id": f"{case}-{index}-{seq}",
             "customer": {"name": "张伟", "phone": f"139{(index * 7919 + seq) % 20000:08d}"},
-            "shipping_address": ADDRESS,
+            "shipping_address": h.ADDRESS,
             "lines": [{"sku": sku, "quantity": 1} for sku in rng.sample(skus, lines)],
         }
 
@@ -61,26 +67,27 @@ def main(argv: list[str] | None = None) -> int:
         seeded = h.seed(stock=dict.fromkeys(skus, 10_000_000))
         with h.DaphneServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers:
             for clients in counts:
-                baseline = None
-                for case, path, token in (
-                    ("bare", "/bench/bare-insert/", seeded.token),
-                    ("order", "/api/v1/orders/", seeded.token),
+                baseline = writes = None
+                for case, path, label in (
+                    ("bare", "/bench/bare-insert/", "bare insert (baseline)"),
+                    ("writes", "/bench/same-writes/", "same writes (view)"),
+                    ("order", "/api/v1/orders/", "POST /api/v1/orders/"),
                 ):
                     h.reset_orders()
                     h.wait_for_quiet(args.quiet_wait)
 
-                    def factory(index, total, case=case, path=path, token=token):
+                    def factory(index, total, case=case, path=path):
                         return h.HttpClient(
                             port=servers.ports[index % len(servers.ports)],
                             path=path,
-                            token=token,
+                            token=seeded.token,
                             body_for=order_body_maker(
                                 case=case, index=index, channel=seeded.channel_code, skus=skus, lines=args.lines
                             ),
                         )
 
                     result = h.run_load(
-                        label="bare insert (baseline)" if case == "bare" else "POST /api/v1/orders/",
+                        label=label,
                         factory=factory,
                         clients=clients,
                         duration=args.duration,
@@ -91,9 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     if case == "bare":
                         baseline = result
+                    elif case == "writes":
+                        writes = result
                     row = result.as_dict()
+                    row["case"] = case
                     row["ratio"] = result.rate / baseline.rate if baseline and baseline.rate else float("nan")
                     row["cpu_ratio"] = baseline.work_cpu_ms / result.work_cpu_ms if baseline else float("nan")
+                    row["writes_ratio"] = result.rate / writes.rate if writes and writes.rate else float("nan")
+                    row["writes_cpu_ratio"] = writes.work_cpu_ms / result.work_cpu_ms if writes else float("nan")
                     row["conflicts"] = result.counts[h.CONFLICT]
                     row["failed"] = result.completed - result.ok - result.counts[h.CONFLICT]
                     rows.append(row)
@@ -117,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             ("ratio", "÷ bare"),
             ("work_cpu_ms_per_req", "CPU ms/req"),
             ("cpu_ratio", "÷ bare (CPU)"),
+            ("writes_ratio", "÷ writes"),
+            ("writes_cpu_ratio", "÷ writes (CPU)"),
             ("app_cpu_ms_per_req", "daphne CPU ms/req"),
             ("pg_cpu_ms_per_req", "PG CPU ms/req"),
             ("client_cpu_ms_per_req", "client CPU ms/req"),
@@ -127,15 +141,22 @@ def main(argv: list[str] | None = None) -> int:
     print("CPU ms/req: CPU time per completed request in the measured window of the daphne processes plus")
     print("PostgreSQL (this database's backends, WAL writer, checkpointer, bgwriter), split out after it;")
     print("÷ bare (CPU) compares that cost; it moves less than the rates when other programs share the machine.")
+    print("÷ writes: the same against the same-writes view, which sends the API's statements without its Python.")
     print("other load: CPU used meanwhile by processes outside the benchmark, in cores (of nproc); near 0 is clean.")
     print()
     for row in rows:
-        if row["label"].startswith("POST"):
+        if row["case"] == "order":
             met = row["ratio"] >= TARGET_RATIO
             print(
                 f"full order create ÷ bare insert at {row['clients']} clients: {h.ratio_text(row['ratio'])} "
                 f"(target ≥ {TARGET_RATIO}: {'met' if met else 'NOT met'}); "
                 f"by CPU cost {h.ratio_text(row['cpu_ratio'])}"
+            )
+    for row in rows:
+        if row["case"] == "order":
+            print(
+                f"full order create ÷ the same writes (no target) at {row['clients']} clients: "
+                f"{h.ratio_text(row['writes_ratio'])}; by CPU cost {h.ratio_text(row['writes_cpu_ratio'])}"
             )
     h.write_json(args.json, {"benchmark": "order_ingest", "machine": machine, "args": vars(args), "rows": rows})
     return 0

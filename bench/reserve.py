@@ -33,7 +33,6 @@ from bench import _harness as h  # noqa: E402
 
 TARGET_RATIO = 0.5
 HOT_SKU = "HOT-0001"
-ADDRESS = {"province": "浙江省", "city": "杭州市", "district": "西湖区", "line": "文三路 90 号", "postcode": "310012"}
 
 RESERVE_SQL = (
     "UPDATE inventory_stockitem SET reserved = reserved + %(q)s, updated_at = now() "
@@ -120,7 +119,10 @@ class ServiceClient(h.Client):
             external_id=f"S-{self.index}-{seq}",
             customer=services.CustomerInput(name="张伟", phone=f"139{(self.index * 7919 + seq) % 20000:08d}"),
             shipping_address=services.AddressInput(
-                province=ADDRESS["province"], city=ADDRESS["city"], district=ADDRESS["district"], line=ADDRESS["line"]
+                province=h.ADDRESS["province"],
+                city=h.ADDRESS["city"],
+                district=h.ADDRESS["district"],
+                line=h.ADDRESS["line"],
             ),
             lines=[services.LineInput(sku=self.pick(seq), quantity=1)],
         )
@@ -150,7 +152,7 @@ def api_body_maker(*, index: int, channel: str, skus: list[str]):
             "channel": channel,
             "external_id": f"A-{index}-{seq}",
             "customer": {"name": "张伟", "phone": f"139{(index * 7919 + seq) % 20000:08d}"},
-            "shipping_address": ADDRESS,
+            "shipping_address": h.ADDRESS,
             "lines": [{"sku": pick(seq), "quantity": 1}],
         }
 
@@ -160,174 +162,47 @@ def api_body_maker(*, index: int, channel: str, skus: list[str]):
 class SameWritesClient(PsycopgClient):
     """What ``order_create`` writes for a one-line order, sent by psycopg alone: for comparison only.
 
-    The same statements the service sends, in the same transaction and the same order, bound as
-    the project binds them — the products' read, the customer read-or-inserted, the order, its
-    line, the channel's stock read, the conditional update, and one statement with the
-    reservation, its ledger row, the audit entry and the ``order.created`` event — with the same
-    columns and values of the same size. Each row's ``INSERT`` and values are worked out once by
-    the project's row writer (``commerce.db.insert_sql``) from an order built the way the service
-    builds it; each call only sets what differs per order (keys, SKU, customer phone). What this
-    leaves out of the service is its Python: validation, models, the plan over warehouses, the answer.
+    ``bench.same_writes.OrderWrites`` — the service's statements, rows and values, bound as the
+    project binds them — on a psycopg connection of this client's own. The products' read comes
+    first, outside the transaction, as in the service.
     """
 
     def __init__(self, *, db_url: str, channel_code: str, index: int, skus: list[str]):
         import psycopg
         from django.db import connection
-        from django.utils import timezone
 
-        from commerce.audit.actors import Actor
-        from commerce.audit.models import AuditEntry
-        from commerce.audit.services import audit_entry_build
-        from commerce.catalog.models import Product
+        from bench.same_writes import OrderWrites, ShortStock
         from commerce.channels.models import Channel
-        from commerce.customers.models import Customer
-        from commerce.db import insert_sql
-        from commerce.inventory import services as inventory
-        from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, StockMovement, Warehouse
-        from commerce.orders import services as orders
-        from commerce.orders.models import Order, OrderLine
-        from commerce.orders.representation import order_representation
+        from orderflow.postgres import PreparedCursor
 
-        # As the project binds them (``orderflow/postgres.py``): the reads with an IN list as text, bound on
-        # this side and planned per run; every other statement with its parameters apart, prepared.
         super().__init__(db_url, prepare_threshold=0)
+        self.writes = OrderWrites(Channel.objects.get(code=channel_code))
+        connection.close()
+        self.short_stock = ShortStock
+        self.prepared = PreparedCursor(self.conn)
         self.as_text = psycopg.ClientCursor(self.conn)
         self.pick = sku_picker(index, skus)
         self.index = index
-        channel = Channel.objects.get(code=channel_code)
-        actor = Actor.system("bench", source="bench")
-        now = timezone.now()
-        customer = Customer(pk=1, name="张伟", phone="13900000000")
-        order = Order(
-            pk=1,
-            number="OF0000000000000000",
-            channel=channel,
-            external_id="template",
-            status="pending_payment",
-            status_changed_at=now,
-            customer=customer,
-            currency=channel.currency,
-            goods_amount=99,
-            shipping_amount=0,
-            discount_amount=0,
-            total_amount=99,
-            ship_to_name="张伟",
-            ship_to_phone="13900000000",
-            province=ADDRESS["province"],
-            city=ADDRESS["city"],
-            district=ADDRESS["district"],
-            address_line=ADDRESS["line"],
-            postcode="",
-            placed_at=now,
-        )
-        line = OrderLine(
-            pk=1,
-            order=order,
-            position=0,
-            sku=skus[0],
-            title=f"商品 {skus[0]}",
-            quantity=1,
-            unit_price=99,
-            line_total=99,
-        )
-        templates = {
-            "customer": customer,
-            "order": order,
-            "line": line,
-            "reservation": Reservation(
-                order_id=1,
-                order_line_id=1,
-                stock_item_id=1,
-                quantity=1,
-                expires_at=inventory.reservation_expiry_for(channel, now=now),
-            ),
-            "movement": inventory.movement_build(
-                1, StockMovement.RESERVE, 1, actor=actor, order_id=1, reason="order OF0000000000000000"
-            ),
-            "audit": audit_entry_build(
-                subject_type="order",
-                subject_id=1,
-                action=AuditEntry.CREATED,
-                actor=actor,
-                changes={
-                    "status": "pending_payment",
-                    "total_amount": "99.00",
-                    "lines": [{"sku": skus[0], "quantity": 1}],
-                    "tags": [],
-                },
-            ),
-            "event": orders._event(order, "order.created", actor, order_representation(order, lines=[line], tags=[])),
-        }
-        insert = {name: insert_sql([obj]) for name, obj in templates.items()}  # name → (INSERT text, values)
-        self.values = {name: values for name, (_sql, values) in insert.items()}
-        # The values follow the model's columns but the key, as insert_sql writes them.
-        self.at = {
-            name: {f.attname: i for i, f in enumerate(f for f in type(obj)._meta.concrete_fields if not f.primary_key)}
-            for name, obj in templates.items()
-        }
-        self.stamp = connection.ops.adapt_datetimefield_value(now)  # the stock row's updated_at
-
-        self.channel_id = channel.pk
-        self.products_sql = f"SELECT sku, price, title, active FROM {Product._meta.db_table} WHERE sku IN (%s)"
-        self.customer_sql = (
-            f"WITH found AS (SELECT id FROM {Customer._meta.db_table} WHERE phone = %s), "
-            f"inserted AS ({insert['customer'][0]} ON CONFLICT DO NOTHING RETURNING id) "
-            "SELECT id FROM found UNION ALL SELECT id FROM inserted"
-        )
-        self.order_sql = f"{insert['order'][0]} ON CONFLICT DO NOTHING RETURNING id"
-        self.line_sql = f"{insert['line'][0]} RETURNING id"
-        self.stock_sql = inventory._CHANNEL_STOCK_SQL.format(
-            ranks=ChannelWarehouse._meta.db_table,
-            stock=StockItem._meta.db_table,
-            warehouses=Warehouse._meta.db_table,
-            skus="%s",
-        )
-        self.reserve_sql = inventory._RESERVE_SQL.format(table=StockItem._meta.db_table)
-        self.writes_sql = (
-            f"WITH w0 AS ({insert['reservation'][0]}), w1 AS ({insert['movement'][0]}), "
-            f"w2 AS ({insert['audit'][0]}) {insert['event'][0]} RETURNING id"
-        )
-
-    def _row(self, name: str, **changes) -> list:
-        values = list(self.values[name])
-        for attname, value in changes.items():
-            values[self.at[name][attname]] = value
-        return values
 
     def call(self, seq: int) -> int:
         sku = self.pick(seq)
-        phone = f"139{(self.index * 7919 + seq) % 20000:08d}"
-        number = f"OF{self.index:04d}{seq:012d}"
-        cur = self.conn.cursor()
 
         def place():
-            cur.execute(self.customer_sql, [phone, *self._row("customer", phone=phone)])
-            (customer_id,) = cur.fetchone()
-            order_row = self._row("order", number=number, external_id=f"W-{self.index}-{seq}", customer_id=customer_id)
-            cur.execute(self.order_sql, order_row)
-            (order_id,) = cur.fetchone()
-            cur.execute(self.line_sql, self._row("line", order_id=order_id, sku=sku))
-            (line_id,) = cur.fetchone()
-            self.as_text.execute(self.stock_sql, [self.channel_id, self.channel_id, sku])
-            (stock_id, *_rest) = self.as_text.fetchall()[0]
-            cur.execute(self.reserve_sql, [1, self.stamp, stock_id, 1])
-            if cur.fetchone() is None:
-                raise self.psycopg.Rollback()
-            cur.execute(
-                self.writes_sql,
-                [
-                    *self._row("reservation", order_id=order_id, order_line_id=line_id, stock_item_id=stock_id),
-                    *self._row("movement", stock_item_id=stock_id, order_id=order_id),
-                    *self._row("audit", subject_id=str(order_id)),
-                    *self._row("event", subject_id=str(order_id)),
-                ],
-            )
-            cur.fetchall()
+            try:
+                self.writes.place(
+                    self.prepared,
+                    self.as_text,
+                    self.conn.transaction,
+                    external_id=f"W-{self.index}-{seq}",
+                    number=f"OF{self.index:04d}{seq:012d}",
+                    phone=f"139{(self.index * 7919 + seq) % 20000:08d}",
+                    skus=[sku],
+                )
+            except self.short_stock:
+                raise self.psycopg.Rollback() from None
 
-        # The products' read comes first, outside the transaction, as in the service.
         try:
-            self.as_text.execute(self.products_sql, [sku])
-            self.as_text.fetchall()
+            self.writes.products(self.as_text, [sku])
         except self.psycopg.Error as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             return h.FAILED

@@ -1,10 +1,22 @@
-"""The ingest baseline: parse the same JSON body, insert one row, answer 201. No DRF, no auth."""
+"""The ingest baselines: the cheapest write a Django view can do, and the order API's statements alone.
+
+Neither is DRF, and neither validates more than it needs to run.
+"""
 
 import json
+import secrets
+import threading
 
-from django.http import HttpResponseBadRequest, JsonResponse
+import psycopg
+from django.db import connection, transaction
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from commerce.channels.models import Channel
+from commerce.db import model_reader
+from orderflow.accounts.authentication import token_user_query
+from orderflow.postgres import PreparedCursor
 
 from .models import BareRow
 
@@ -12,12 +24,81 @@ from .models import BareRow
 @csrf_exempt
 @require_POST
 def bare_insert(request):
+    """Parse the JSON body, insert one row, answer 201. No DRF, no auth."""
     try:
         body = json.loads(request.body)
     except ValueError:
         return HttpResponseBadRequest("malformed JSON")
     row = BareRow.objects.create(external_id=str(body.get("external_id", ""))[:64], body=body)
     return JsonResponse({"id": row.pk, "external_id": row.external_id}, status=201)
+
+
+_writes_by_channel: dict[int, object] = {}
+_writes_lock = threading.Lock()
+
+
+def _order_writes(channel_id: int):
+    """This process's ``OrderWrites`` for the channel (its statements are worked out once)."""
+    from bench.same_writes import OrderWrites  # imports the models: only once Django is set up
+
+    with _writes_lock:
+        writes = _writes_by_channel.get(channel_id)
+        if writes is None:
+            writes = _writes_by_channel[channel_id] = OrderWrites(Channel.objects.get(pk=channel_id))
+    return writes
+
+
+@csrf_exempt
+@require_POST
+def same_writes(request):
+    """What ``POST /api/v1/orders/`` sends to PostgreSQL and Redis for this body, without its Python.
+
+    The token's user and roles, the channel, then ``bench.same_writes.OrderWrites`` (the products,
+    and the order's transaction), and the runtime's wake-up after commit — the same statements as
+    the API, bound as the project binds them. Left out: DRF, validation, model instances, the
+    plan over warehouses, the order's representation in the answer. PostgreSQL only.
+    """
+    from bench.same_writes import ShortStock
+    from runtime.dispatch import dispatch_request
+
+    try:
+        body = json.loads(request.body)
+        key = request.headers["Authorization"].removeprefix("Token ")
+        skus = [line["sku"] for line in body["lines"]]
+        phone, external_id, code = body["customer"]["phone"], body["external_id"], body["channel"]
+    except (ValueError, KeyError, TypeError):
+        return HttpResponseBadRequest("malformed order")
+    connection.ensure_connection()
+    prepared = PreparedCursor(connection.connection)
+    as_text = psycopg.ClientCursor(connection.connection)
+    prepared.execute(token_user_query()[0], [key])
+    if not prepared.fetchall():
+        return HttpResponse(status=401)
+    columns, _ = model_reader(Channel)
+    table = connection.ops.quote_name(Channel._meta.db_table)
+    prepared.execute(f"SELECT {columns} FROM {table} WHERE code = %s AND active = %s", [code, True])
+    channel = prepared.fetchone()
+    if channel is None:
+        return HttpResponseBadRequest("unknown channel")
+    writes = _order_writes(channel[0])
+    writes.products(as_text, skus)
+    try:
+        with transaction.atomic():
+            order_id = writes.place(
+                prepared,
+                as_text,
+                transaction.atomic,
+                external_id=external_id,
+                number=f"OF{secrets.randbelow(10**16):016d}",
+                phone=phone,
+                skus=skus,
+            )
+    except ShortStock:
+        return JsonResponse({"code": "insufficient_stock"}, status=409)
+    if not order_id:
+        return JsonResponse({"external_id": external_id}, status=200)
+    dispatch_request()
+    return JsonResponse({"id": order_id, "external_id": external_id}, status=201)
 
 
 def ping(request):
