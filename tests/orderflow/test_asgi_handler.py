@@ -206,12 +206,13 @@ def test_the_next_request_is_served_by_the_same_worker_thread_without_starting_o
     asgi_request(handler, "GET", "/probe/")
 
     assert calls[-1][1] == first_thread
-    assert _request_workers() == workers_before  # none started, none ended
+    # None started. (Workers of other tests' handlers may end meanwhile, when those are collected.)
+    assert _request_workers() <= workers_before
     assert len(handler._idle_executors) == 1
 
 
 def _request_workers() -> set[threading.Thread]:
-    """The handler's worker threads alive now (the test's own event-loop threads come and go)."""
+    """Request handlers' worker threads alive now (the test's own event-loop threads come and go)."""
     return {thread for thread in threading.enumerate() if thread.name.startswith("request")}
 
 
