@@ -83,7 +83,7 @@ class OrderWrites:
         )
         self.order = self._template_order(customer)
         order_sql, self.order_values = insert_sql([self.order])
-        self.order_sql = f"{order_sql} ON CONFLICT DO NOTHING RETURNING {quote(Order._meta.pk.column)}"
+        self.order_sql = f"{order_sql} ON CONFLICT DO NOTHING RETURNING {_key(Order)}"
         self.stock_sql = inventory._CHANNEL_STOCK_SQL.format(
             ranks=ChannelWarehouse._meta.db_table,
             stock=StockItem._meta.db_table,
@@ -169,8 +169,8 @@ class OrderWrites:
         ctes, _ = insert_ctes(reservations, movements, [audit])
         event_sql, _ = insert_sql([event])
         return _Shape(
-            line_sql=f"{line_sql} RETURNING id",
-            writes_sql=f"WITH {ctes} {event_sql} RETURNING id",
+            line_sql=f"{line_sql} RETURNING {_key(OrderLine)}",
+            writes_sql=f"WITH {ctes} {event_sql} RETURNING {_key(OutboxEvent)}",
             values={
                 "line": line_values,
                 "reservation": insert_sql(reservations)[1],
@@ -258,6 +258,11 @@ class OrderWrites:
         audit = _set(shape.values["audit"], AuditEntry, subject_id=str(order_id))
         event = _set(shape.values["event"], OutboxEvent, subject_id=str(order_id))
         return [*reservations, *movements, *audit, *event]
+
+
+def _key(model) -> str:
+    """The model's primary key column, quoted, as the row writers return it."""
+    return connection.ops.quote_name(model._meta.pk.column)
 
 
 @cache

@@ -13,10 +13,12 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from bench.same_writes import OrderWrites, ShortStock
 from commerce.channels.models import Channel
 from commerce.db import model_reader
 from orderflow.accounts.authentication import token_user_query
 from orderflow.postgres import PreparedCursor
+from runtime.dispatch import dispatch_request
 
 from .models import BareRow
 
@@ -33,14 +35,12 @@ def bare_insert(request):
     return JsonResponse({"id": row.pk, "external_id": row.external_id}, status=201)
 
 
-_writes_by_channel: dict[int, object] = {}
+_writes_by_channel: dict[int, OrderWrites] = {}
 _writes_lock = threading.Lock()
 
 
-def _order_writes(channel_id: int):
+def _order_writes(channel_id: int) -> OrderWrites:
     """This process's ``OrderWrites`` for the channel (its statements are worked out once)."""
-    from bench.same_writes import OrderWrites  # imports the models: only once Django is set up
-
     with _writes_lock:
         writes = _writes_by_channel.get(channel_id)
         if writes is None:
@@ -58,9 +58,6 @@ def same_writes(request):
     the API, bound as the project binds them. Left out: DRF, validation, model instances, the
     plan over warehouses, the order's representation in the answer. PostgreSQL only.
     """
-    from bench.same_writes import ShortStock
-    from runtime.dispatch import dispatch_request
-
     try:
         body = json.loads(request.body)
         key = request.headers["Authorization"].removeprefix("Token ")
