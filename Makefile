@@ -52,9 +52,10 @@ frontend-test: frontend/node_modules/.installed ## type-check, lint and unit-tes
 e2e: install frontend/node_modules/.installed ## browser tests in Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)
 	tests/e2e/run.sh
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, the import layers of DESIGN.md (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install ## format the code
 	$(VENV)/bin/ruff check --fix .

@@ -80,7 +80,7 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
             choices=("project", "client"),
             default="project",
             help="prepared statements: project = as the project runs (hot statements prepared: "
-            "orderflow/postgres.py); client = what-if, nothing prepared (default project)",
+            "core/db/postgres.py); client = what-if, nothing prepared (default project)",
         )
         parser.add_argument(
             "--redis-url",

@@ -101,8 +101,8 @@ class ServiceClient(h.Client):
     """``order_create`` in this thread, on this thread's own Django connection."""
 
     def __init__(self, *, channel_code: str, index: int, skus: list[str]):
-        from commerce.audit.actors import Actor
         from commerce.channels.models import Channel
+        from core.actors import Actor
 
         self.channel = Channel.objects.get(code=channel_code)  # opens this thread's connection
         self.actor = Actor.system("bench", source="bench")
@@ -110,9 +110,9 @@ class ServiceClient(h.Client):
         self.index = index
 
     def call(self, seq: int) -> int:
-        from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
         from commerce.inventory.errors import InsufficientStock
         from commerce.orders import services
+        from core.trace import bind_trace_id, new_trace_id, reset_trace_id
 
         data = services.OrderInput(
             channel=self.channel,
@@ -173,7 +173,7 @@ class SameWritesClient(PsycopgClient):
 
         from bench.same_writes import OrderWrites, ShortStock
         from commerce.channels.models import Channel
-        from orderflow.postgres import PreparedCursor
+        from core.db.postgres import PreparedCursor
 
         super().__init__(db_url, prepare_threshold=0)
         self.writes = OrderWrites(Channel.objects.get(code=channel_code))

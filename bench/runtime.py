@@ -116,7 +116,7 @@ class Producer:
     """Writes ``order.paid`` events the way a commerce service does, each order once."""
 
     def __init__(self, orders: list[dict]):
-        from commerce.audit.actors import Actor
+        from core.actors import Actor
 
         self.orders = orders
         self.next = 0

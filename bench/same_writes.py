@@ -2,7 +2,7 @@
 
 ``OrderWrites`` sends the statements ``commerce.orders.services.order_place`` sends for an order of
 N lines, one unit each, in the same transaction and order, bound as the project binds them
-(``orderflow/postgres.py``): the ``IN``-list reads as text, every other statement prepared.
+(``core/db/postgres.py``): the ``IN``-list reads as text, every other statement prepared.
 
 - before the transaction: the products' read;
 - in it: the customer read-or-inserted, the order (``ON CONFLICT DO NOTHING``), its lines, the
@@ -29,7 +29,6 @@ from functools import cache
 from django.db import connection
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_entry_build
 from commerce.catalog.models import Product
@@ -41,6 +40,7 @@ from commerce.orders import services as orders
 from commerce.orders.models import Order, OrderLine
 from commerce.orders.representation import order_representation
 from commerce.outbox.models import OutboxEvent
+from core.actors import Actor
 
 from ._harness import ADDRESS
 

@@ -14,7 +14,7 @@ the server processes hold database connections:
 
 ``BENCH_PG_BINDING=client`` is a what-if: nothing prepared (Django's ``prepare_threshold`` of
 ``None``), so PostgreSQL parses and plans every statement anew, instead of the project's hot
-statements prepared (``orderflow.postgres``).
+statements prepared (``core.db.postgres``).
 """
 
 import os

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 TRIGGER_TYPES = ("event", "schedule", "webhook", "manual")
 
 # The trigger's secrets (the webhook trigger's signing secret). Action secrets are declared in their
-# params schema with ``"writeOnly": true``. Secrets are sealed at rest (``orderflow.crypto``), shown
+# params schema with ``"writeOnly": true``. Secrets are sealed at rest (``core.crypto``), shown
 # as a mask in answers and dropped from exports (``builder.redaction``).
 TRIGGER_SECRET_FIELDS = ("hmac_secret",)
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from commerce.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 
 
 class InvalidFlow(InvalidInput):

@@ -6,7 +6,7 @@ The secrets of a document are the trigger's ``catalog.TRIGGER_SECRET_FIELDS`` (t
 templated: their stored value is the sealed token.
 
 - ``seal_document`` is applied to every document a service stores (drafts; versions copy a
-  draft's tokens): a plaintext string is sealed (``orderflow.crypto.seal``), a value sent back as
+  draft's tokens): a plaintext string is sealed (``core.crypto.seal``), a value sent back as
   ``SECRET_MASK`` keeps the stored one at the same place (the trigger, or node id + param key) —
   or is dropped if nothing is stored there — and a sealed value is kept as it is, never sealed
   twice. Keeping tokens unchanged keeps a draft's checksum equal to the version it was published as.
@@ -23,7 +23,7 @@ import copy
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from orderflow.crypto import SecretUnreadable, is_sealed, reveal, seal, sealed_length
+from core.crypto import SecretUnreadable, is_sealed, reveal, seal, sealed_length
 
 from . import catalog, schema
 from .validation import TRIGGER_ID, Problem, pointer, validate_document

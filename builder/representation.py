@@ -1,14 +1,10 @@
 """The JSON shapes of flows and versions in API answers. Secrets are always masked (``redaction``)."""
 
+from core.time import iso_utc
+
 from .redaction import redact_document
 from .schema import document_checksum
 from .validation import Problem
-
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _user(user) -> dict | None:
@@ -25,7 +21,7 @@ def version_summary(version) -> dict:
         "trigger_type": version.trigger_type,
         "trigger_event": version.trigger_event,
         "published_by": _user(version.published_by),
-        "published_at": _iso(version.published_at),
+        "published_at": iso_utc(version.published_at),
         "notes": version.notes,
     }
 
@@ -46,9 +42,9 @@ def flow_representation(flow, *, problems: list[Problem] | None = None, show_tok
         "definition": redact_document(flow.draft),
         "current_version": version_summary(current) if current is not None else None,
         "has_unpublished_changes": current is None or document_checksum(flow.draft) != current.checksum,
-        "draft_updated_at": _iso(flow.draft_updated_at),
-        "created_at": _iso(flow.created_at),
-        "updated_at": _iso(flow.updated_at),
+        "draft_updated_at": iso_utc(flow.draft_updated_at),
+        "created_at": iso_utc(flow.created_at),
+        "updated_at": iso_utc(flow.updated_at),
     }
     if problems is not None:
         body["valid"] = not problems

@@ -20,8 +20,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commerce.audit.actors import Actor
 from commerce.audit.services import audit_record
+from core.actors import Actor
 
 from .diff import document_diff
 from .errors import FlowHasVersions, FlowNotPublished, FlowUnchanged, FlowVersionNotFound, InvalidFlow

@@ -18,13 +18,13 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.fields import AutoFieldMixin
 
-from orderflow.postgres import PreparedCursor
+from core.db.postgres import PreparedCursor
 
 
 @contextmanager
 def prepared_cursor() -> Iterator[CursorWrapper]:
     """A cursor whose statements PostgreSQL prepares on this connection: parsed once, and planned
-    once it has settled on a generic plan (``orderflow.postgres``). For statements that find their
+    once it has settled on a generic plan (``core.db.postgres``). For statements that find their
     rows by key and run on every order or flow step, and for the row writers' ``INSERT``s (an
     ``INSERT … VALUES`` has no plan to get wrong); a plain cursor elsewhere (and on SQLite)."""
     conn = connections[DEFAULT_DB_ALIAS]

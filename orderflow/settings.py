@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from orderflow.postgres import connection_options
+from core.db.postgres import connection_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ORDERFLOW_VAR_DIR", BASE_DIR / "var"))
@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "channels",
-    "orderflow.accounts",
+    "core.accounts",
     "orderflow.web",
     "commerce.audit",
     "commerce.outbox",
@@ -48,13 +48,14 @@ INSTALLED_APPS = [
     "commerce.tickets",
     "commerce.inbox",
     "orderflow.demo",
+    "orderflow.schedules",
     "builder",
     "runtime",
 ]
 
 MIDDLEWARE = [
-    "orderflow.api.middleware.TraceIdMiddleware",
-    "orderflow.api.middleware.BodySizeLimitMiddleware",
+    "core.api.middleware.TraceIdMiddleware",
+    "core.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,7 +96,7 @@ if DATABASE_URL:
     # a pool instead, as Django recommends under ASGI: a request then does not pay for a new server
     # backend. django-q2's cluster keeps one connection per process (runtime.receivers).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # The statements run through commerce.db.prepared_cursor are prepared (orderflow.postgres).
+        # The statements run through commerce.db.prepared_cursor are prepared (core.db.postgres).
         DATABASES["default"].setdefault("OPTIONS", {}).update(connection_options())
     if os.environ.get("ORDERFLOW_DB_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -171,7 +172,7 @@ STORAGES = {
 }
 
 # Fernet key(s) sealing stored secrets (comma-separated to rotate; the first seals). Unset: derived
-# from SECRET_KEY (see orderflow.crypto).
+# from SECRET_KEY (see core.crypto).
 ORDERFLOW_SECRETS_KEY = os.environ.get("ORDERFLOW_SECRETS_KEY", "")
 
 # --- API ------------------------------------------------------------------------------------
@@ -184,16 +185,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "orderflow.accounts.authentication.TokenAuthentication",
+        "core.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["orderflow.api.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "orderflow.api.pagination.CreatedCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "orderflow.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -216,7 +217,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"trace": {"()": "orderflow.api.middleware.TraceIdLogFilter"}},
+    "filters": {"trace": {"()": "core.api.middleware.TraceIdLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(trace_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["trace"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from orderflow.accounts.api import MeApi, TokenApi
+from core.accounts.api import MeApi, TokenApi
 
 api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("orderflow.web.urls")),
 ]
 
-handler400 = "orderflow.api.errors.handler400"
-handler403 = "orderflow.api.errors.handler403"
-handler404 = "orderflow.api.errors.handler404"
-handler500 = "orderflow.api.errors.handler500"
+handler400 = "core.api.errors.handler400"
+handler403 = "core.api.errors.handler403"
+handler404 = "core.api.errors.handler404"
+handler500 = "core.api.errors.handler500"

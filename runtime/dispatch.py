@@ -9,7 +9,7 @@ in the order its events happened.
 
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,11 +18,12 @@ from builder.catalog import action_spec
 from builder.models import FlowVersion
 from builder.selectors import published_versions_for_events
 from builder.validation import validate_document
-from commerce.audit.actors import FLOW_EXECUTION
 from commerce.db import prepared_cursor, rows_insert_new
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending_first
 from commerce.outbox.services import events_mark_dispatched
+from core.actors import FLOW_EXECUTION
+from core.time import iso_utc
 
 from . import conf, guards, statuses
 from .engine import executions_run
@@ -34,14 +35,9 @@ from .wakeup import wake_up
 DISPATCH = "dispatch"
 
 
-def iso(moment: datetime) -> str:
-    """ISO-8601 in UTC with a ``Z`` (times are UTC between components)."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def event_context(event: OutboxEvent) -> dict:
     """An event's execution context without ``steps``: ``{"event": {id, type, occurred_at}, **payload}``."""
-    return {"event": {"id": event.pk, "type": event.name, "occurred_at": iso(event.occurred_at)}, **event.payload}
+    return {"event": {"id": event.pk, "type": event.name, "occurred_at": iso_utc(event.occurred_at)}, **event.payload}
 
 
 def subject_key_of(event: OutboxEvent) -> str:

@@ -16,13 +16,14 @@ from builder.catalog import action_spec
 from builder.errors import FlowNotFound, InvalidFlow
 from builder.models import Flow
 from builder.validation import validate_document
-from commerce.audit.actors import Actor
 from commerce.outbox.models import OutboxEvent
+from core.actors import Actor
+from core.time import iso_utc
 
 from . import conf, statuses
 from .actions import ActionRun, handler_for
 from .conditions import evaluate, rule_inputs
-from .dispatch import event_context, iso
+from .dispatch import event_context
 from .engine import masked, params_problem
 from .errors import FlowNotRunnable, InvalidTestEvent, StepFailure, TerminalFailure
 from .graph import DONE, compile_plan
@@ -58,7 +59,7 @@ def test_context(document: dict, event: dict) -> dict:
     meta = {
         "id": event.get("id", "test"),
         "type": event.get("type", default_type),
-        "occurred_at": event.get("occurred_at", iso(timezone.now())),
+        "occurred_at": event.get("occurred_at", iso_utc(timezone.now())),
     }
     return {"event": meta, **{key: value for key, value in event.items() if key not in _META}}
 

@@ -32,11 +32,12 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from builder.catalog import action_spec
-from commerce.audit.actors import FLOW_EXECUTION, Actor
-from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
 from commerce.db import insert_ctes, prepared_cursor, rows_insert
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
+from core.actors import FLOW_EXECUTION, Actor
+from core.time import iso_utc
+from core.trace import bind_trace_id, new_trace_id, reset_trace_id
 
 from . import conf, guards, statuses
 from .actions import ActionRun, handler_for
@@ -614,7 +615,7 @@ class _Runner:
     def park(self, node: dict, handler, params: dict, run: ActionRun, started_at) -> str:
         """A ``delay``: record the wait and leave the execution ``waiting`` until ``resume_at``."""
         resume_at = handler.resume_at(params, run)
-        output = {"resume_at": resume_at.isoformat().replace("+00:00", "Z"), "minutes": params["minutes"]}
+        output = {"resume_at": iso_utc(resume_at), "minutes": params["minutes"]}
         with transaction.atomic():
             self._flush(
                 self._step(

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from builder.selectors import flow_for_webhook
-from orderflow.api.errors import error_response
-from orderflow.crypto import SecretUnreadable, reveal
+from core.api.errors import error_response
+from core.crypto import SecretUnreadable, reveal
 
 from . import conf
 from .actions.http import SIGNATURE_HEADER, signature

@@ -1,10 +1,8 @@
 """The JSON shape of an execution and its steps, for the API."""
 
+from core.time import iso_utc
+
 from .models import Execution, ExecutionStep
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def step_representation(step: ExecutionStep) -> dict:
@@ -19,7 +17,7 @@ def step_representation(step: ExecutionStep) -> dict:
         "output": step.output,
         "decision": step.decision,
         "error": step.error,
-        "started_at": _iso(step.started_at),
+        "started_at": iso_utc(step.started_at),
         "duration_ms": step.duration_ms,
     }
 
@@ -36,10 +34,10 @@ def execution_representation(execution: Execution, *, with_context: bool = False
         "status_reason": execution.status_reason,
         "current_node": execution.current_node or None,
         "caused_by": execution.caused_by,
-        "created_at": _iso(execution.created_at),
-        "started_at": _iso(execution.started_at),
-        "finished_at": _iso(execution.finished_at),
-        "resume_at": _iso(execution.resume_at),
+        "created_at": iso_utc(execution.created_at),
+        "started_at": iso_utc(execution.started_at),
+        "finished_at": iso_utc(execution.finished_at),
+        "resume_at": iso_utc(execution.resume_at),
         "steps": [step_representation(step) for step in execution.steps.all()],
     }
     if with_context:

@@ -19,12 +19,13 @@ from django.utils import timezone
 
 from builder.models import FlowVersion
 from builder.selectors import published_versions
-from commerce.audit.trace import new_trace_id
 from commerce.orders.representation import order_representation
 from commerce.orders.selectors import order_list
+from core.time import iso_utc
+from core.trace import new_trace_id
 
 from . import conf, guards, statuses
-from .dispatch import iso, version_problem
+from .dispatch import version_problem
 from .models import Execution, ForEachFire, ScheduleFire
 from .queue import run_on_commit
 
@@ -63,11 +64,11 @@ def _claim_fire(version: FlowVersion, now: datetime) -> datetime | None:
 
 
 def _schedule_context(key: str, fire_at: datetime, **objects) -> dict:
-    return {"event": {"id": key, "type": "schedule", "occurred_at": iso(fire_at)}, **objects}
+    return {"event": {"id": key, "type": "schedule", "occurred_at": iso_utc(fire_at)}, **objects}
 
 
 def _fire_once(version: FlowVersion, fire_at: datetime, now: datetime) -> int:
-    key = f"schedule:{version.pk}:{iso(fire_at)}"
+    key = f"schedule:{version.pk}:{iso_utc(fire_at)}"
     with transaction.atomic():
         execution, created = Execution.objects.get_or_create(
             dedupe_key=key,
@@ -119,7 +120,7 @@ def _fire_for_orders(version: FlowVersion, order_ids: list[int], fire_at: dateti
         )
         rows = []
         for order in order_list().filter(pk__in=order_ids).order_by("id"):
-            key = f"each:{version.pk}:{order.pk}" + (f":{iso(fire_at)}" if cooldown else "")
+            key = f"each:{version.pk}:{order.pk}" + (f":{iso_utc(fire_at)}" if cooldown else "")
             rows.append(
                 Execution(
                     flow_id=version.flow_id,

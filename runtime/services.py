@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from builder.errors import FlowNotFound
 from builder.models import Flow, FlowVersion
-from commerce.audit.trace import current_trace_id
+from core.time import iso_utc
+from core.trace import current_trace_id
 
 from . import conf, guards, statuses
-from .dispatch import iso, outbox_drain, version_problem
+from .dispatch import outbox_drain, version_problem
 from .errors import ExecutionNotFound, FlowNotRunnable, NotReplayable
 from .models import KILL_SWITCH_ID, Execution, ExecutionStep, KillSwitch
 from .queue import RUN_TASK, SWEEP_TASK, enqueue, enqueue_on_commit, run_on_commit
@@ -73,7 +74,7 @@ def manual_run_start(*, flow_id: int, input: dict) -> Execution:
         raise FlowNotFound(details={"flow": flow_id})
     version = _runnable_version(flow, "manual")
     run_id = f"manual:{uuid.uuid4().hex}"
-    context = {"event": {"id": run_id, "type": "manual", "occurred_at": iso(timezone.now())}, "input": input}
+    context = {"event": {"id": run_id, "type": "manual", "occurred_at": iso_utc(timezone.now())}, "input": input}
     execution, _created = _start(version=version, trigger_type="manual", context=context, dedupe_key=None)
     return execution
 
@@ -89,7 +90,7 @@ def webhook_run_start(
     dedupe_key = f"webhook:{version.pk}:{delivery_id}" if delivery_id else None
     run_id = dedupe_key or f"webhook:{uuid.uuid4().hex}"
     context = {
-        "event": {"id": run_id, "type": "webhook", "occurred_at": iso(timezone.now())},
+        "event": {"id": run_id, "type": "webhook", "occurred_at": iso_utc(timezone.now())},
         "webhook": {"body": body, "headers": headers},
     }
     return _start(version=version, trigger_type="webhook", context=context, dedupe_key=dedupe_key)

@@ -3,11 +3,11 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group, User
 
-from commerce.audit.actors import Actor
 from commerce.catalog.models import Product
 from commerce.channels.models import Channel
 from commerce.inventory.models import StockItem, Warehouse
 from commerce.orders import services as order_services
+from core.actors import Actor
 
 TEST_ACTOR = Actor.system("tests", source="tests")
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from bench.same_writes import OrderWrites, ShortStock
 from commerce.channels.models import Channel
 from commerce.db import model_reader
-from orderflow.accounts.authentication import token_user_query
-from orderflow.postgres import PreparedCursor
+from core.accounts.authentication import token_user_query
+from core.db.postgres import PreparedCursor
 from runtime.dispatch import dispatch_request
 
 from .models import BareRow

@@ -12,8 +12,8 @@ from builder.diff import document_diff
 from builder.errors import InvalidFlow
 from builder.redaction import document_problems
 from builder.representation import flow_representation, version_representation, version_summary
-from commerce.audit.actors import Actor
-from orderflow.accounts.roles import EVERYONE, FLOW_EDITORS, roles_of
+from core.accounts.roles import EVERYONE, FLOW_EDITORS, roles_of
+from core.actors import Actor
 
 from . import serializers as s
 

@@ -6,7 +6,7 @@ transaction.
 
 from django.db import migrations
 
-from orderflow.db_triggers import RefuseChanges
+from core.db.triggers import RefuseChanges
 
 TRIGGERS = RefuseChanges(
     table="builder_flowversion", suffix="immutable", function="orderflow_immutable_row", what="is immutable"

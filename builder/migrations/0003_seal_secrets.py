@@ -18,7 +18,7 @@ from django.db import migrations
 
 from builder.redaction import secret_slots
 from builder.schema import document_checksum
-from orderflow.crypto import is_sealed, reveal, seal
+from core.crypto import is_sealed, reveal, seal
 
 _immutable = importlib.import_module("builder.migrations.0002_immutable_versions")
 

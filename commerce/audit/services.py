@@ -1,10 +1,10 @@
 from django.db import transaction
 
 from commerce.db import row_insert
+from core.actors import Actor
+from core.trace import current_trace_id
 
-from .actors import Actor
 from .models import AuditEntry
-from .trace import current_trace_id
 
 
 def audit_entry_build(

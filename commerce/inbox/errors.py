@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from commerce.errors import NotFound
+from core.errors import NotFound
 
 
 class NotificationNotFound(NotFound):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from commerce.orders.models import Order
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
 
 TITLE_MAX = 200
 BODY_MAX = 4000

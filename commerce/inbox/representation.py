@@ -1,10 +1,8 @@
 """The one JSON shape of a notification in a person's inbox."""
 
+from core.time import iso_utc
+
 from .models import Notification
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def notification_representation(notification: Notification, *, read: bool | None = None) -> dict:
@@ -22,6 +20,6 @@ def notification_representation(notification: Notification, *, read: bool | None
             "label": notification.actor_label,
             "source": notification.source,
         },
-        "created_at": _iso(notification.created_at),
+        "created_at": iso_utc(notification.created_at),
         "read": bool(notification.read) if read is None else read,
     }

@@ -11,11 +11,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
 from commerce.audit.services import audit_record
-from commerce.errors import InvalidInput
 from commerce.orders.models import Order
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
+from core.actors import Actor
+from core.errors import InvalidInput
 
 from .errors import NotificationNotFound
 from .models import BODY_MAX, TITLE_MAX, Notification, NotificationRead

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from commerce.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 
 
 class InsufficientStock(Conflict):

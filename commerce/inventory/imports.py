@@ -35,10 +35,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
-from commerce.audit.actors import Actor
-from commerce.audit.trace import bind_trace_id, current_trace_id, reset_trace_id
 from commerce.catalog.selectors import products_by_sku
-from commerce.errors import Conflict, DomainError
+from core.actors import Actor
+from core.errors import Conflict, DomainError
+from core.trace import bind_trace_id, current_trace_id, reset_trace_id
 
 from .errors import StockImportInvalid, StockImportTooLarge
 from .lock_objects import stock_rows_lock

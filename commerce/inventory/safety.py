@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_entry_build
 from commerce.catalog.selectors import products_by_sku
-from commerce.errors import InvalidInput, NotFound
+from core.actors import Actor
+from core.errors import InvalidInput, NotFound
 
 from .errors import UnknownWarehouse
 from .lock_objects import stock_rows_lock

@@ -14,13 +14,13 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
-from commerce.audit.trace import current_trace_id
 from commerce.catalog.selectors import products_by_sku
 from commerce.db import prepared_cursor, rows_insert
-from commerce.errors import InvalidInput
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
+from core.actors import Actor
+from core.errors import InvalidInput
+from core.trace import current_trace_id
 
 from .errors import InsufficientStock, StockBelowZero, UnknownWarehouse
 from .lock_objects import stock_ids_in_lock_order

@@ -1,7 +1,7 @@
 """Unpaid orders: the payment-timeout sweep, and payments that arrive for an order or after its timeout.
 
 An unpaid order holds its stock for its channel's ``payment_timeout_minutes`` (15 by default;
-``Reservation.expires_at``). ``orders_expire_unpaid`` runs every minute (``orderflow.schedules``)
+``Reservation.expires_at``). ``orders_expire_unpaid`` runs every minute (``orderflow.schedules.services``)
 and cancels each order whose reservation has lapsed with reason ``payment_timeout``, which
 expires its reservations (``inventory.reservation_expired``) and emits ``order.cancelled``.
 
@@ -20,7 +20,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_record
 from commerce.inventory import services as inventory
@@ -28,6 +27,8 @@ from commerce.inventory.errors import InsufficientStock
 from commerce.inventory.models import Reservation
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
+from core.actors import Actor
+from core.time import iso_utc
 
 from . import statuses
 from .errors import InvalidTransition
@@ -61,10 +62,6 @@ IGNORED = "ignored"
 SWEEP_ACTOR = Actor.system("payment timeout sweep", source="schedule")
 
 DEFAULT_SWEEP_LIMIT = 500
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _emit(order: Order, name: str, actor: Actor, snapshot: dict | None = None, **extra) -> None:
@@ -229,7 +226,7 @@ def order_payment_record(*, order_id: int, actor: Actor, paid_at: datetime | Non
     paid_at = paid_at or timezone.now()
     with transaction.atomic():
         order = order_lock(order_id)
-        changes: dict = {"paid_at": _iso(paid_at)}
+        changes: dict = {"paid_at": iso_utc(paid_at)}
         late = order.status != statuses.PENDING_PAYMENT and not _payment_already_recorded(order)
         if order.status == statuses.PENDING_PAYMENT:
             order_transition(order_id=order.pk, to=statuses.PAID, actor=actor, reason="payment received")
@@ -261,5 +258,5 @@ def order_payment_record(*, order_id: int, actor: Actor, paid_at: datetime | Non
         order.refresh_from_db()
         changes["outcome"] = outcome
         audit_record(subject_type=SUBJECT, subject_id=order.pk, action=PAYMENT_RECEIVED, actor=actor, changes=changes)
-        _emit(order, names.PAYMENT_RECEIVED, actor, payment={"paid_at": _iso(paid_at), "outcome": outcome})
+        _emit(order, names.PAYMENT_RECEIVED, actor, payment={"paid_at": iso_utc(paid_at), "outcome": outcome})
     return PaymentOutcome(order, outcome)

@@ -1,10 +1,6 @@
 """The one JSON shape of an order: the REST API answers with it, and domain events carry it."""
 
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
+from core.time import iso_utc
 
 
 def _money(value) -> str:
@@ -24,7 +20,7 @@ def order_representation(order, *, lines=None, tags=None) -> dict:
         "channel": order.channel.code,
         "external_id": order.external_id,
         "status": order.status,
-        "status_changed_at": _iso(order.status_changed_at),
+        "status_changed_at": iso_utc(order.status_changed_at),
         "customer": {
             "id": customer.pk,
             "name": customer.name,
@@ -45,8 +41,8 @@ def order_representation(order, *, lines=None, tags=None) -> dict:
             "line": order.address_line,
             "postcode": order.postcode,
         },
-        "placed_at": _iso(order.placed_at),
-        "paid_at": _iso(order.paid_at),
+        "placed_at": iso_utc(order.placed_at),
+        "paid_at": iso_utc(order.paid_at),
         "on_hold": order.on_hold,
         "hold_reason": order.hold_reason,
         "cancel_reason": order.cancel_reason,
@@ -64,6 +60,6 @@ def order_representation(order, *, lines=None, tags=None) -> dict:
             }
             for line in lines
         ],
-        "created_at": _iso(order.created_at),
-        "updated_at": _iso(order.updated_at),
+        "created_at": iso_utc(order.created_at),
+        "updated_at": iso_utc(order.updated_at),
     }

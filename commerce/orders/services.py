@@ -16,18 +16,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_entry_build, audit_record
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
 from commerce.db import insert_or_ignore, insert_select_sql, row_insert, rows_create
-from commerce.errors import InvalidInput
 from commerce.inventory import services as inventory
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.services import event_build, event_emit, events_announce
+from core.actors import Actor
+from core.errors import InvalidInput
+from core.time import iso_utc
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
@@ -426,8 +427,8 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
                 actor=actor,
                 changes={
                     "why": "stale_update",
-                    "channel_updated_at": _iso_or_none(data.channel_updated_at),
-                    "stored_channel_updated_at": _iso_or_none(stored_at),
+                    "channel_updated_at": iso_utc(data.channel_updated_at),
+                    "stored_channel_updated_at": iso_utc(stored_at),
                     "requested_status": data.status,
                 },
             )
@@ -460,10 +461,6 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
 
 def _with_status(data: OrderInput, status: str) -> OrderInput:
     return replace(data, status=status)
-
-
-def _iso_or_none(value):
-    return value.isoformat() if value else None
 
 
 # The small order changes a flow makes on every run (tag, untag, note) open no savepoint inside a

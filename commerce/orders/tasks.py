@@ -1,12 +1,12 @@
 """django-q2 tasks for orders. Each fetches nothing itself and calls one service."""
 
-from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
+from core.trace import bind_trace_id, new_trace_id, reset_trace_id
 
 from .expiry import orders_expire_unpaid
 
 
 def orders_expire_unpaid_task() -> int:
-    """Scheduled every minute as ``orders.expire_unpaid`` (``orderflow.schedules``).
+    """Scheduled every minute as ``orders.expire_unpaid`` (``orderflow.schedules.services``).
 
     Idempotent and safe to run on several workers at once: the service locks each order with
     ``SKIP LOCKED`` and re-checks it under the lock. Returns how many orders it cancelled, which

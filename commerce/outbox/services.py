@@ -3,9 +3,9 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.dispatch import Signal
 
-from commerce.audit.actors import Actor
-from commerce.audit.trace import current_trace_id
 from commerce.db import row_insert
+from core.actors import Actor
+from core.trace import current_trace_id
 
 from .models import OutboxEvent
 from .names import DOMAIN_EVENTS

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from commerce.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 
 
 class TicketNotFound(NotFound):

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from commerce.orders.models import Order
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
 
 from . import constants as c
 

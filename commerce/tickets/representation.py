@@ -4,11 +4,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from core.time import iso_utc
+
 from .models import Ticket, TicketComment
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _user(user) -> dict | None:
@@ -21,7 +19,7 @@ def comment_representation(comment: TicketComment) -> dict:
         "author": _user(comment.author),
         "actor_label": comment.actor_label,
         "body": comment.body,
-        "created_at": _iso(comment.created_at),
+        "created_at": iso_utc(comment.created_at),
     }
 
 
@@ -35,7 +33,7 @@ def ticket_representation(ticket: Ticket, *, now: datetime | None = None, with_c
         "status": ticket.status,
         "assignee_role": ticket.assignee_role,
         "assignee": _user(ticket.assignee),
-        "due_at": _iso(ticket.due_at),
+        "due_at": iso_utc(ticket.due_at),
         "overdue": ticket.is_overdue(now or timezone.now()),
         "order": ticket.order_id,
         "order_number": ticket.order.number if ticket.order_id is not None else None,
@@ -46,8 +44,8 @@ def ticket_representation(ticket: Ticket, *, now: datetime | None = None, with_c
             "source": ticket.source,
         },
         "resolution": ticket.resolution,
-        "created_at": _iso(ticket.created_at),
-        "closed_at": _iso(ticket.closed_at),
+        "created_at": iso_utc(ticket.created_at),
+        "closed_at": iso_utc(ticket.closed_at),
     }
     if with_comments:
         body["comments"] = [comment_representation(comment) for comment in ticket.comments.all()]

@@ -15,11 +15,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
 from commerce.audit.services import audit_record
-from commerce.errors import InvalidInput
 from commerce.orders.models import Order
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
+from core.actors import Actor
+from core.errors import InvalidInput
+from core.time import iso_utc
 
 from . import constants as c
 from .errors import TicketClosed
@@ -27,10 +28,6 @@ from .lock_objects import ticket_lock
 from .models import Ticket, TicketComment
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _username(user: AbstractBaseUser | None) -> str | None:
@@ -123,7 +120,7 @@ def ticket_open(
                 "queue": queue,
                 "priority": priority,
                 "assignee_role": assignee_role,
-                "due_at": _iso(due_at),
+                "due_at": iso_utc(due_at),
                 "order": order_id,
             },
         )
@@ -139,7 +136,7 @@ def ticket_open(
                     "queue": queue,
                     "priority": priority,
                     "assignee_role": assignee_role,
-                    "due_at": _iso(due_at),
+                    "due_at": iso_utc(due_at),
                 },
             )
     return ticket

@@ -25,8 +25,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
-from commerce.audit.trace import bind_trace_id, current_trace_id, new_trace_id, reset_trace_id
 from commerce.catalog.models import Product
 from commerce.channels.models import Channel
 from commerce.customers.models import Customer
@@ -47,7 +45,9 @@ from commerce.orders.services import (
     order_transition,
 )
 from commerce.outbox.models import OutboxEvent
-from orderflow.accounts import roles
+from core.accounts import roles
+from core.actors import Actor
+from core.trace import bind_trace_id, current_trace_id, new_trace_id, reset_trace_id
 
 from . import data, plan
 

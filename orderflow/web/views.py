@@ -23,7 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orderflow.accounts.roles import roles_of
+from core.accounts.roles import roles_of
 
 INDEX_HTML = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
 

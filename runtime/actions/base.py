@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from builder.catalog import ActionSpec
-from commerce.audit.actors import Actor
-from commerce.errors import DomainError
+from core.actors import Actor
+from core.errors import DomainError
 
 from ..errors import RetryableFailure, StepFailure, TerminalFailure
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from builder.catalog import ActionSpec
+from core.time import iso_utc
 
 from .base import Action, ActionRun, object_schema
 
@@ -35,6 +36,6 @@ class Delay(Action):
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         return {
-            "resume_at": self.resume_at(params, run).isoformat().replace("+00:00", "Z"),
+            "resume_at": iso_utc(self.resume_at(params, run)),
             "minutes": params["minutes"],
         }

@@ -24,7 +24,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from builder.catalog import ActionSpec
-from orderflow.crypto import SecretUnreadable, reveal
+from core.crypto import SecretUnreadable, reveal
 
 from .. import conf
 from ..errors import RetryableFailure, TerminalFailure

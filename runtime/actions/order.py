@@ -4,12 +4,12 @@ import hashlib
 from decimal import Decimal
 
 from builder.catalog import ActionSpec
-from commerce.errors import DomainError
 from commerce.inventory.errors import InsufficientStock
 from commerce.orders import services as orders
 from commerce.orders import statuses
 from commerce.orders.models import Order
 from commerce.orders.models import OrderTag as OrderTagRow
+from core.errors import DomainError
 
 from ..errors import TerminalFailure
 from .base import Action, ActionRun, object_schema, order_id_of, step_failure

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 from builder.catalog import ActionSpec
-from commerce.errors import DomainError
 from commerce.inbox import models as inbox_models
 from commerce.inbox.services import inbox_notify
 from commerce.tickets import constants as tickets
 from commerce.tickets.services import ticket_open
-from orderflow.accounts.roles import ALL_ROLES, FINANCE, OPERATOR, SUPERVISOR
+from core.accounts.roles import ALL_ROLES, FINANCE, OPERATOR, SUPERVISOR
+from core.errors import DomainError
+from core.time import iso_utc
 
 from .base import Action, ActionRun, object_schema, step_failure
 
@@ -85,7 +86,7 @@ class TicketOpen(Action):
             "ticket_id": ticket.pk,
             "queue": ticket.queue,
             "assignee_role": ticket.assignee_role,
-            "due_at": ticket.due_at.isoformat().replace("+00:00", "Z") if ticket.due_at else None,
+            "due_at": iso_utc(ticket.due_at),
         }
 
     def preview(self, params: dict, run: ActionRun) -> dict:
@@ -94,7 +95,7 @@ class TicketOpen(Action):
             "ticket_id": None,
             "queue": resolved["queue"],
             "assignee_role": resolved["assignee_role"],
-            "due_at": resolved["due_at"].isoformat().replace("+00:00", "Z") if resolved["due_at"] else None,
+            "due_at": iso_utc(resolved["due_at"]),
             "title": resolved["title"],
         }
 

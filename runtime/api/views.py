@@ -7,7 +7,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orderflow.accounts.roles import ADMINS, EVERYONE, FLOW_EDITORS
+from core.accounts.roles import ADMINS, EVERYONE, FLOW_EDITORS
+from core.time import iso_utc
 
 from .. import dryrun, guards, selectors, services
 from ..models import Execution
@@ -55,14 +56,10 @@ class ExecutionStatsApi(APIView):
         return Response(
             {
                 "window_days": STATS_WINDOW.days,
-                "since": _iso(since),
-                "flows": [{**row, "last_run_at": _iso(row["last_run_at"])} for row in rows],
+                "since": iso_utc(since),
+                "flows": [{**row, "last_run_at": iso_utc(row["last_run_at"])} for row in rows],
             }
         )
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 class ExecutionDetailApi(APIView):
@@ -149,7 +146,7 @@ def _switch_representation(switch) -> dict:
         "engaged": switch.engaged,
         "reason": switch.reason,
         "changed_by": switch.changed_by.get_username() if switch.changed_by_id else None,
-        "changed_at": switch.changed_at.isoformat().replace("+00:00", "Z"),
+        "changed_at": iso_utc(switch.changed_at),
     }
 
 

@@ -14,7 +14,7 @@ from commerce.inventory.models import Reservation, StockItem, StockMovement
 from commerce.orders import services
 from commerce.orders.models import Order, OrderLine
 from commerce.outbox.models import OutboxEvent
-from orderflow.postgres import PreparedCursor
+from core.db.postgres import PreparedCursor
 from tests.factories import TEST_ACTOR, ProductFactory, StockItemFactory, order_input
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

@@ -15,7 +15,7 @@ from builder.catalog import catalog_document, registered_actions
 from builder.models import Flow, FlowVersion
 from builder.redaction import SECRET_MASK, document_problems, export_document
 from builder.schema import document_checksum
-from orderflow.crypto import is_sealed, reveal, seal
+from core.crypto import is_sealed, reveal, seal
 from runtime.actions.http import HttpRequest
 from tests.builder.documents import gift_flow
 from tests.conftest import make_user

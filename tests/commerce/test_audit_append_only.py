@@ -43,8 +43,8 @@ def test_raw_sql_update_and_delete_are_refused_by_the_database(entry):
 
 @pytest.mark.django_db(transaction=True)
 def test_entries_outside_a_transaction_are_refused():
-    from commerce.audit.actors import Actor
     from commerce.audit.services import audit_record
+    from core.actors import Actor
 
     with pytest.raises(RuntimeError):
         audit_record(subject_type="order", subject_id=1, action="x", actor=Actor.system("t"), changes={})

@@ -1,10 +1,10 @@
-"""Sealing secrets at rest: ``orderflow.crypto``."""
+"""Sealing secrets at rest: ``core.crypto``."""
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from orderflow.crypto import PREFIX, SecretUnreadable, derived_key, is_sealed, reveal, seal
+from core.crypto import PREFIX, SecretUnreadable, derived_key, is_sealed, reveal, seal
 
 
 def test_a_sealed_value_is_prefixed_hides_the_plaintext_and_reveals_it():

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from commerce.orders.api.serializers import OrderCreateSerializer
-from orderflow.api.serializers import InputSerializer
+from core.api.serializers import InputSerializer
 
 
 class Line(InputSerializer):

@@ -1,8 +1,8 @@
-"""Django's ``%s`` placeholders as PostgreSQL's own, for the statements Orderflow prepares (``orderflow.postgres``)."""
+"""Django's ``%s`` placeholders as PostgreSQL's own, for the statements Orderflow prepares (``core.db.postgres``)."""
 
 import pytest
 
-from orderflow.postgres import native_placeholders
+from core.db.postgres import native_placeholders
 
 
 def test_placeholders_are_numbered_in_order_and_a_doubled_percent_is_a_percent():

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
 from commerce.tickets.services import ticket_open
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
 from tests.runtime.matrix import runtime_objects

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule
 
-from orderflow.schedules import ensure_schedules
+from orderflow.schedules.services import ensure_schedules
 
 pytestmark = pytest.mark.django_db
 

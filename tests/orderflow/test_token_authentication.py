@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from orderflow.accounts.authentication import TokenAuthentication
-from orderflow.accounts.roles import roles_of
+from core.accounts.authentication import TokenAuthentication
+from core.accounts.roles import roles_of
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_a_token_answers_its_user_and_roles_in_one_query():
 
     assert len(queries.captured_queries) == 1
     assert (found.pk, found.username, auth) == (user.pk, "two-hats", key)
-    assert found._orderflow_roles == frozenset({"operator", "manager"})
+    assert roles_of(found) == frozenset({"operator", "manager"})
     assert found.date_joined == User.objects.get(pk=user.pk).date_joined
 
 

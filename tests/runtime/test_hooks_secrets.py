@@ -6,7 +6,7 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 
-from orderflow.crypto import is_sealed, reveal
+from core.crypto import is_sealed, reveal
 from runtime.models import Execution
 from tests.runtime.test_webhooks import SECRET, _post, _sign, _webhook_flow
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
+from core.actors import Actor
 from runtime.actions import ActionRun
 from runtime.actions.http import HttpRequest, PinnedAdapter
 from runtime.errors import RetryableFailure, TerminalFailure

@@ -14,8 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
-from orderflow.crypto import is_sealed, reveal, seal
+from core.actors import Actor
+from core.crypto import is_sealed, reveal, seal
 from runtime.actions import ActionRun
 from runtime.actions.http import HttpRequest
 from runtime.dispatch import outbox_drain

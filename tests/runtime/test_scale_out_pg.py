@@ -36,7 +36,7 @@ DEADLINE_SECONDS = 60
 PRODUCER = f"""
 import django
 django.setup()
-from commerce.audit.actors import Actor
+from core.actors import Actor
 from commerce.channels.models import Channel
 from commerce.orders import services
 from tests.factories import order_input

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from orderflow.db_triggers import RefuseChanges
+from core.db.triggers import RefuseChanges
 
 TRIGGERS = RefuseChanges(
     table="audit_auditentry", suffix="append_only", function="orderflow_append_only", what="is append-only"

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from commerce.inbox.representation import notification_representation
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
 
 
 class InboxFilterSerializer(serializers.Serializer):

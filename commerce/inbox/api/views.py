@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from commerce.inbox import selectors, services
 from commerce.inbox.representation import notification_representation
-from orderflow.accounts.roles import EVERYONE, roles_of
+from core.accounts.roles import EVERYONE, roles_of
 
 from . import serializers as s
 

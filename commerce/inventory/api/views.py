@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from commerce.inventory import imports, safety, selectors, services
 from commerce.inventory.models import StockImport, StockItem
-from orderflow.accounts.roles import EVERYONE, STOCK_KEEPERS
-from orderflow.api.actors import request_actor
+from core.accounts.roles import EVERYONE, STOCK_KEEPERS
+from core.api.actors import request_actor
 
 from . import serializers as s
 

@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from commerce.orders import statuses
 from commerce.orders.representation import order_representation
-from orderflow.api.serializers import InputSerializer
+from core.api.serializers import InputSerializer
+from core.time import iso_utc
 
 MAX_LINES = 200
 
@@ -161,7 +162,7 @@ class TimelineEntrySerializer(serializers.Serializer):
     def to_representation(self, entry):
         return {
             "id": entry.pk,
-            "occurred_at": entry.occurred_at.isoformat().replace("+00:00", "Z"),
+            "occurred_at": iso_utc(entry.occurred_at),
             "action": entry.action,
             "actor": {"kind": entry.actor_kind, "id": entry.actor_id, "label": entry.actor_label},
             "source": entry.source,

@@ -10,8 +10,8 @@ from commerce.orders import selectors, services, statuses
 from commerce.orders.errors import UnknownChannel
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
-from orderflow.accounts.roles import EVERYONE, ORDER_WORKERS
-from orderflow.api.actors import request_actor
+from core.accounts.roles import EVERYONE, ORDER_WORKERS
+from core.api.actors import request_actor
 
 from . import serializers as s
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from commerce.tickets import constants as c
 from commerce.tickets.representation import ticket_representation
-from orderflow.accounts.roles import ALL_ROLES
+from core.accounts.roles import ALL_ROLES
 
 
 class TicketFilterSerializer(serializers.Serializer):

@@ -7,8 +7,8 @@ from rest_framework.views import APIView
 
 from commerce.tickets import selectors, services
 from commerce.tickets.representation import ticket_representation
-from orderflow.accounts.roles import ADMIN, EVERYONE, FINANCE, OPERATOR, SUPERVISOR
-from orderflow.api.actors import request_actor
+from core.accounts.roles import ADMIN, EVERYONE, FINANCE, OPERATOR, SUPERVISOR
+from core.api.actors import request_actor
 
 from . import serializers as s
 

@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api, setUnauthorizedHandler } from "../api/client";
 import type { Me } from "../api/types";
 
-/** The roles that may edit flows (orderflow.accounts.roles.FLOW_EDITORS). */
+/** The roles that may edit flows (core.accounts.roles.FLOW_EDITORS). */
 export const FLOW_EDITORS = ["operator", "supervisor", "admin"];
 /** The roles that may work tickets (commerce.tickets.api.views.TICKET_WORKERS). */
 export const TICKET_WORKERS = ["operator", "supervisor", "finance", "admin"];

@@ -4,7 +4,7 @@ import pytest
 
 from builder.models import Flow, FlowVersion
 from builder.schema import document_checksum
-from orderflow.crypto import reveal
+from core.crypto import reveal
 from tests.builder.documents import gift_flow
 from tests.conftest import client_for
 

@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import User
 
-from commerce.audit.actors import Actor
 from commerce.inbox import services
 from commerce.inbox.models import Notification, NotificationRead
+from core.actors import Actor
 from tests.conftest import client_for
 from tests.factories import create_order, make_user
 

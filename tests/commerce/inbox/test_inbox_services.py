@@ -1,11 +1,11 @@
 import pytest
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
-from commerce.errors import InvalidInput
 from commerce.inbox import selectors, services
 from commerce.inbox.errors import NotificationNotFound
 from commerce.inbox.models import Notification, NotificationRead
+from core.actors import Actor
+from core.errors import InvalidInput
 from tests.factories import create_order, make_user
 
 pytestmark = pytest.mark.django_db

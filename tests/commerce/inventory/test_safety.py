@@ -3,14 +3,14 @@
 import pytest
 from django.apps import apps
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
-from commerce.audit.trace import bind_trace_id, reset_trace_id
-from commerce.errors import InvalidInput
 from commerce.inventory.errors import UnknownWarehouse
 from commerce.inventory.models import StockItem
 from commerce.inventory.safety import MAX_SAFETY_STOCK, StockRowNotFound, stock_set_safety
 from commerce.outbox.models import OutboxEvent
+from core.actors import Actor
+from core.errors import InvalidInput
+from core.trace import bind_trace_id, reset_trace_id
 from tests.factories import TEST_ACTOR, WarehouseFactory
 
 pytestmark = pytest.mark.django_db

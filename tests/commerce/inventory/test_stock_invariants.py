@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from commerce.errors import InvalidInput
 from commerce.inventory.errors import InsufficientStock, StockBelowZero
 from commerce.inventory.models import Reservation, StockItem
 from commerce.inventory.selectors import stock_ledger_differences
@@ -28,6 +27,7 @@ from commerce.inventory.services import stock_adjust, stock_restock
 from commerce.orders import services as order_services
 from commerce.orders.expiry import order_payment_record, orders_expire_unpaid
 from commerce.orders.models import Order
+from core.errors import InvalidInput
 from tests.factories import TEST_ACTOR, ChannelFactory, ProductFactory, WarehouseFactory, order_input
 
 SKUS = ("TEA-001", "CUP-002")

@@ -3,12 +3,12 @@
 import pytest
 from django.apps import apps
 
-from commerce.errors import InvalidInput
 from commerce.inventory.errors import UnknownWarehouse
 from commerce.inventory.models import StockItem, StockMovement
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.inventory.services import stock_restock
 from commerce.outbox.models import OutboxEvent
+from core.errors import InvalidInput
 from tests.factories import TEST_ACTOR, create_order
 
 pytestmark = pytest.mark.django_db

@@ -155,7 +155,7 @@ def test_closing_a_completed_order_keeps_stock_out(channel, stocked):
 
 
 def test_unknown_status_is_invalid_input(channel, stocked):
-    from commerce.errors import InvalidInput
+    from core.errors import InvalidInput
 
     order = create_order(channel)
     with pytest.raises(InvalidInput) as raised:

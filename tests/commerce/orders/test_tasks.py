@@ -7,7 +7,7 @@ from commerce.inventory.services import stock_adjust
 from commerce.orders.models import Order
 from commerce.orders.tasks import orders_expire_unpaid_task
 from commerce.outbox.models import OutboxEvent
-from orderflow.schedules import SCHEDULES
+from orderflow.schedules.services import SCHEDULES
 from tests.factories import TEST_ACTOR, create_order
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,10 @@
 
 import pytest
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
 from commerce.tickets import services
 from commerce.tickets.errors import TicketClosed
+from core.actors import Actor
 from tests.concurrency import at_once
 from tests.factories import TEST_ACTOR, make_user
 

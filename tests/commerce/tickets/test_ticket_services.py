@@ -3,12 +3,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
-from commerce.errors import InvalidInput
 from commerce.tickets import selectors, services
 from commerce.tickets.errors import TicketClosed, TicketNotFound
 from commerce.tickets.models import Ticket, TicketComment
+from core.actors import Actor
+from core.errors import InvalidInput
 from tests.factories import TEST_ACTOR, create_order, make_user
 
 pytestmark = pytest.mark.django_db

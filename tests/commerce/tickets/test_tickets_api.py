@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from commerce.audit.actors import Actor
 from commerce.audit.models import AuditEntry
 from commerce.tickets import services
 from commerce.tickets.models import Ticket, TicketComment
+from core.actors import Actor
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user
 

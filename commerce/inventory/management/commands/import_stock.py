@@ -2,9 +2,9 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commerce.audit.actors import Actor
-from commerce.errors import DomainError
 from commerce.inventory.imports import HEADER, MAX_ROWS, stock_import
+from core.actors import Actor
+from core.errors import DomainError
 
 BAR_WIDTH = 30
 

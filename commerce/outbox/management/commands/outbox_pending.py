@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from commerce.outbox.selectors import outbox_pending
+from core.time import iso_utc
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ def _dumps(event) -> str:
             "name": event.name,
             "subject_type": event.subject_type,
             "subject_id": event.subject_id,
-            "occurred_at": event.occurred_at.isoformat(),
+            "occurred_at": iso_utc(event.occurred_at),
             "trace_id": event.trace_id,
             "payload": event.payload,
         },

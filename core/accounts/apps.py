@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "orderflow.accounts"
+    name = "core.accounts"
     label = "accounts"

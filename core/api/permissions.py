@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from orderflow.accounts.roles import ADMINS, EVERYONE, roles_of
+from core.accounts.roles import ADMINS, EVERYONE, roles_of
 
 
 class RolePermission(BasePermission):

@@ -24,8 +24,17 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     if user.is_superuser:
         return frozenset({ADMIN})
-    cached = getattr(user, "_orderflow_roles", None)
+    cached = getattr(user, _ROLES_ATTRIBUTE, None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True)) & EVERYONE
-        user._orderflow_roles = cached
+        remember_roles(user, cached)
     return cached
+
+
+# Where a user object keeps the roles read for it, for the rest of the request.
+_ROLES_ATTRIBUTE = "_orderflow_roles"
+
+
+def remember_roles(user, roles: frozenset[str]) -> None:
+    """Keeps ``roles`` on ``user`` so that ``roles_of`` does not read them again."""
+    setattr(user, _ROLES_ATTRIBUTE, roles)

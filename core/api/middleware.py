@@ -4,7 +4,7 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from commerce.audit.trace import bind_trace_id, new_trace_id, reset_trace_id
+from core.trace import bind_trace_id, bound_trace_id, new_trace_id, reset_trace_id
 
 from .errors import error_response
 
@@ -76,7 +76,5 @@ def _too_large(limit: int, length: int):
 
 class TraceIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from commerce.audit.trace import _trace_id
-
-        record.trace_id = _trace_id.get() or "-"
+        record.trace_id = bound_trace_id() or "-"
         return True

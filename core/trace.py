@@ -10,6 +10,11 @@ def new_trace_id() -> str:
     return uuid.uuid4().hex
 
 
+def bound_trace_id() -> str:
+    """The trace id bound to this context, or ``""`` outside any request or task."""
+    return _trace_id.get()
+
+
 def current_trace_id() -> str:
     """The trace id in force, or a fresh one for work started outside any request."""
     return _trace_id.get() or new_trace_id()

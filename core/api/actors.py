@@ -1,4 +1,4 @@
-from commerce.audit.actors import Actor
+from core.actors import Actor
 
 
 def request_actor(request) -> Actor:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from commerce.errors import DomainError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from orderflow.schedules import ensure_schedules
+from orderflow.schedules.services import ensure_schedules
 
 
 class Command(BaseCommand):
