@@ -12,14 +12,36 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
 import { executionsApi, flowsApi, problemsOf } from "../api/flows";
-import type { Catalog, DocumentDiff, Execution, Flow, FlowDocument, FlowEdge, FlowNode, Problem, Step, Trigger } from "../api/types";
+import type {
+  Catalog,
+  DocumentDiff,
+  Execution,
+  Flow,
+  FlowDocument,
+  FlowEdge,
+  FlowNode,
+  Problem,
+  Step,
+  Trigger,
+} from "../api/types";
 import { FLOW_EDITORS, useAuth } from "../app/auth";
 import { Link } from "../app/router";
 import { ErrorNote } from "../components/common";
 import { useI18n } from "../i18n/i18n";
 import { downloadJson, readJsonFile, withoutSecrets } from "../pages/files";
 import { decisionOf, EditorContext, lastStep, type EditorContextValue } from "./context";
-import { canvasEdge, edgeId, fromCanvas, newNodeId, stepNode, toCanvas, TRIGGER_ID, type Canvas, type CanvasEdge, type CanvasNode } from "./document";
+import {
+  canvasEdge,
+  edgeId,
+  fromCanvas,
+  newNodeId,
+  stepNode,
+  toCanvas,
+  TRIGGER_ID,
+  type Canvas,
+  type CanvasEdge,
+  type CanvasNode,
+} from "./document";
 import { useCanvasHistory } from "./history";
 import { layeredLayout } from "./layout";
 import { NodePanel } from "./NodePanel";
@@ -141,13 +163,23 @@ export function Editor({
   const select = useCallback(
     (ids: string[]) => {
       const wanted = new Set(ids);
-      update((c) => ({ ...c, nodes: c.nodes.map((n) => (!!n.selected === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })) }), {
-        record: false,
-      });
+      update(
+        (c) => ({
+          ...c,
+          nodes: c.nodes.map((n) => (!!n.selected === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })),
+        }),
+        {
+          record: false,
+        },
+      );
       if (ids.length === 1) {
         setTab("node");
         const node = flowApi.getNode(ids[0]);
-        if (node) void flowApi.setCenter(node.position.x + 110, node.position.y + 36, { zoom: flowApi.getZoom(), duration: 200 });
+        if (node)
+          void flowApi.setCenter(node.position.x + 110, node.position.y + 36, {
+            zoom: flowApi.getZoom(),
+            duration: 200,
+          });
       }
     },
     [flowApi, update],
@@ -159,7 +191,9 @@ export function Editor({
         (c) => ({
           ...c,
           meta: { ...c.meta, trigger: next },
-          nodes: c.nodes.map((n) => (n.id === TRIGGER_ID && n.data.kind === "trigger" ? { ...n, data: { ...n.data, trigger: next } } : n)),
+          nodes: c.nodes.map((n) =>
+            n.id === TRIGGER_ID && n.data.kind === "trigger" ? { ...n, data: { ...n.data, trigger: next } } : n,
+          ),
         }),
         { coalesce: "trigger" },
       ),
@@ -171,7 +205,9 @@ export function Editor({
       update(
         (c) => ({
           ...c,
-          nodes: c.nodes.map((n) => (n.id === id && n.data.kind === "step" ? { ...n, data: { ...n.data, node: change(n.data.node) } } : n)),
+          nodes: c.nodes.map((n) =>
+            n.id === id && n.data.kind === "step" ? { ...n, data: { ...n.data, node: change(n.data.node) } } : n,
+          ),
         }),
         { coalesce },
       ),
@@ -183,10 +219,18 @@ export function Editor({
       if (history.canvas.nodes.some((n) => n.id === to)) return false;
       update((c) => ({
         ...c,
-        nodes: c.nodes.map((n) => (n.id === from && n.data.kind === "step" ? { ...n, id: to, data: { ...n.data, node: { ...n.data.node, id: to } } } : n)),
+        nodes: c.nodes.map((n) =>
+          n.id === from && n.data.kind === "step"
+            ? { ...n, id: to, data: { ...n.data, node: { ...n.data.node, id: to } } }
+            : n,
+        ),
         edges: c.edges.map((e) => {
           if (e.source !== from && e.target !== from) return e;
-          const edge = { ...e.data!.edge, from: e.source === from ? to : e.source, to: e.target === from ? to : e.target };
+          const edge = {
+            ...e.data!.edge,
+            from: e.source === from ? to : e.source,
+            to: e.target === from ? to : e.target,
+          };
           return canvasEdge(edge);
         }),
       }));
@@ -234,7 +278,10 @@ export function Editor({
       const placed = { x: Math.round(at.x - 110), y: Math.round(at.y - 36) };
       update((c) => ({
         ...c,
-        nodes: [...c.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...stepNode({ ...node, position: placed } as FlowNode, placed, true), selected: true }],
+        nodes: [
+          ...c.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+          { ...stepNode({ ...node, position: placed } as FlowNode, placed, true), selected: true },
+        ],
       }));
       setTab("node");
     },
@@ -255,15 +302,20 @@ export function Editor({
     (connection) => {
       const { source, target, sourceHandle } = connection as Connection;
       if (!source || !target || source === target || target === TRIGGER_ID) return false;
-      return !history.canvas.edges.some((e) => e.source === source && e.target === target && (e.sourceHandle ?? null) === (sourceHandle ?? null));
+      return !history.canvas.edges.some(
+        (e) => e.source === source && e.target === target && (e.sourceHandle ?? null) === (sourceHandle ?? null),
+      );
     },
     [history.canvas.edges],
   );
 
   const onConnect = useCallback(
     (connection: Connection) => {
-      const branch = connection.sourceHandle === "true" || connection.sourceHandle === "false" ? connection.sourceHandle : undefined;
-      const edge: FlowEdge = branch ? { from: connection.source, to: connection.target, branch } : { from: connection.source, to: connection.target };
+      const branch =
+        connection.sourceHandle === "true" || connection.sourceHandle === "false" ? connection.sourceHandle : undefined;
+      const edge: FlowEdge = branch
+        ? { from: connection.source, to: connection.target, branch }
+        : { from: connection.source, to: connection.target };
       update((c) => ({ ...c, edges: [...c.edges, canvasEdge(edge)] }));
     },
     [update],
@@ -310,7 +362,11 @@ export function Editor({
       return { ...stepNode({ ...node, id: ids.get(node.id)!, position } as FlowNode, position, true), selected: true };
     });
     const edges = clipboard.edges.map((e) => canvasEdge({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! }));
-    update((c) => ({ ...c, nodes: [...c.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted], edges: [...c.edges, ...edges] }));
+    update((c) => ({
+      ...c,
+      nodes: [...c.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted],
+      edges: [...c.edges, ...edges],
+    }));
   }, [history.canvas.nodes, readOnly, update]);
 
   useEffect(() => {
@@ -403,7 +459,13 @@ export function Editor({
   const labelledEdges = useMemo(
     () =>
       edges.map((edge) =>
-        edge.sourceHandle ? { ...edge, label: edge.sourceHandle === "true" ? t("editor.yes") : t("editor.no"), className: `${edge.className ?? ""} branch-${edge.sourceHandle}` } : edge,
+        edge.sourceHandle
+          ? {
+              ...edge,
+              label: edge.sourceHandle === "true" ? t("editor.yes") : t("editor.no"),
+              className: `${edge.className ?? ""} branch-${edge.sourceHandle}`,
+            }
+          : edge,
       ),
     [edges, t],
   );
@@ -421,8 +483,17 @@ export function Editor({
   );
 
   const flowNodes = document.nodes;
-  const saveLabel = { saved: t("editor.saved"), unsaved: t("editor.unsaved"), saving: t("editor.saving"), failed: t("editor.saveFailed") }[saveState];
-  const onSelectionChange = useCallback((_: OnSelectionChangeParams) => setTab((current) => (current === "execution" || current === "test" ? current : "node")), []);
+  const saveLabel = {
+    saved: t("editor.saved"),
+    unsaved: t("editor.unsaved"),
+    saving: t("editor.saving"),
+    failed: t("editor.saveFailed"),
+  }[saveState];
+  const onSelectionChange = useCallback(
+    (_: OnSelectionChangeParams) =>
+      setTab((current) => (current === "execution" || current === "test" ? current : "node")),
+    [],
+  );
 
   return (
     <EditorContext.Provider value={context}>
@@ -452,10 +523,24 @@ export function Editor({
             <>
               {!readOnly && (
                 <>
-                  <button type="button" className="icon" onClick={history.undo} disabled={!history.canUndo} title={t("editor.undo")} aria-label={t("editor.undo")}>
+                  <button
+                    type="button"
+                    className="icon"
+                    onClick={history.undo}
+                    disabled={!history.canUndo}
+                    title={t("editor.undo")}
+                    aria-label={t("editor.undo")}
+                  >
                     ↶
                   </button>
-                  <button type="button" className="icon" onClick={history.redo} disabled={!history.canRedo} title={t("editor.redo")} aria-label={t("editor.redo")}>
+                  <button
+                    type="button"
+                    className="icon"
+                    onClick={history.redo}
+                    disabled={!history.canRedo}
+                    title={t("editor.redo")}
+                    aria-label={t("editor.redo")}
+                  >
                     ↷
                   </button>
                   <button type="button" onClick={autoLayout}>
@@ -464,10 +549,21 @@ export function Editor({
                   <button type="button" onClick={() => importInput.current?.click()}>
                     {t("editor.import")}
                   </button>
-                  <input ref={importInput} type="file" accept="application/json,.json" hidden onChange={(e) => void importFile(e.target.files?.[0])} />
+                  <input
+                    ref={importInput}
+                    type="file"
+                    accept="application/json,.json"
+                    hidden
+                    onChange={(e) => void importFile(e.target.files?.[0])}
+                  />
                 </>
               )}
-              <button type="button" onClick={() => downloadJson(withoutSecrets(document, context.actions), `${document.name || "flow"}.json`)}>
+              <button
+                type="button"
+                onClick={() =>
+                  downloadJson(withoutSecrets(document, context.actions), `${document.name || "flow"}.json`)
+                }
+              >
                 {t("editor.export")}
               </button>
               <button type="button" onClick={() => void validate()}>
@@ -480,7 +576,12 @@ export function Editor({
                       {flow.enabled ? t("flows.disable") : t("flows.enable")}
                     </button>
                   )}
-                  <button type="button" className="primary" onClick={() => setPublishing(!publishing)} aria-expanded={publishing}>
+                  <button
+                    type="button"
+                    className="primary"
+                    onClick={() => setPublishing(!publishing)}
+                    aria-expanded={publishing}
+                  >
                     {t("editor.publish")}
                   </button>
                 </>
@@ -519,12 +620,17 @@ export function Editor({
         <ErrorNote error={error} />
         <div className={`editor-body${readOnly ? " read-only" : ""}`}>
           <Palette onAdd={(item) => addItem(item)} />
-          <div className="canvas" onDrop={onDrop} onDragOver={(e) => {
-            if (e.dataTransfer.types.includes(PALETTE_MIME)) {
-              e.preventDefault();
-              e.dataTransfer.dropEffect = "copy";
-            }
-          }} data-testid="canvas">
+          <div
+            className="canvas"
+            onDrop={onDrop}
+            onDragOver={(e) => {
+              if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+                e.preventDefault();
+                e.dataTransfer.dropEffect = "copy";
+              }
+            }}
+            data-testid="canvas"
+          >
             <ReactFlow<CanvasNode, Edge>
               nodes={canvas.nodes}
               edges={labelledEdges}
@@ -561,7 +667,10 @@ export function Editor({
           </div>
           <aside className="side">
             <div className="tabs" role="tablist">
-              {(execution ? (["execution", "node", "problems"] as Tab[]) : (["node", "problems", "history", "test"] as Tab[])).map((name) => (
+              {(execution
+                ? (["execution", "node", "problems"] as Tab[])
+                : (["node", "problems", "history", "test"] as Tab[])
+              ).map((name) => (
                 <button
                   key={name}
                   type="button"
@@ -594,8 +703,17 @@ export function Editor({
                   onNode={changeNode}
                   onRename={rename}
                   onDelete={(id) => removeNodes([id])}
-                  onConnect={(edge) => onConnect({ source: edge.from, target: edge.to, sourceHandle: edge.branch ?? null, targetHandle: null })}
-                  onDisconnect={(edge) => update((c) => ({ ...c, edges: c.edges.filter((e) => e.id !== edgeId(edge)) }))}
+                  onConnect={(edge) =>
+                    onConnect({
+                      source: edge.from,
+                      target: edge.to,
+                      sourceHandle: edge.branch ?? null,
+                      targetHandle: null,
+                    })
+                  }
+                  onDisconnect={(edge) =>
+                    update((c) => ({ ...c, edges: c.edges.filter((e) => e.id !== edgeId(edge)) }))
+                  }
                 />
               )}
               {tab === "problems" && <ProblemsPanel problems={problems} onSelect={(id) => select([id])} />}
@@ -608,7 +726,14 @@ export function Editor({
                 />
               )}
               {tab === "test" && (
-                <TestPanel flowId={flow.id} trigger={trigger} catalog={catalog} canRun={can(FLOW_EDITORS)} beforeRun={save} onResult={setTestSteps} />
+                <TestPanel
+                  flowId={flow.id}
+                  trigger={trigger}
+                  catalog={catalog}
+                  canRun={can(FLOW_EDITORS)}
+                  beforeRun={save}
+                  onResult={setTestSteps}
+                />
               )}
               {tab === "execution" && execution && (
                 <ExecutionPanel
@@ -628,4 +753,3 @@ export function Editor({
     </EditorContext.Provider>
   );
 }
-

@@ -1,5 +1,14 @@
 import { useMemo, useState } from "react";
-import type { ActionNode, Catalog, ConditionNode, FlowEdge, FlowNode, JsonObject, JsonSchema, Trigger } from "../api/types";
+import type {
+  ActionNode,
+  Catalog,
+  ConditionNode,
+  FlowEdge,
+  FlowNode,
+  JsonObject,
+  JsonSchema,
+  Trigger,
+} from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import { ConditionBuilder } from "./ConditionBuilder";
 import { ForEachForm } from "./ForEachForm";
@@ -18,7 +27,13 @@ export function contextSchemaOf(trigger: Trigger, catalog: Catalog): JsonSchema 
 }
 
 /** The variables a node may use: the trigger's context, then the outputs of the steps that run before it. */
-export function variablesFor(nodeId: string, trigger: Trigger, nodes: FlowNode[], edges: FlowEdge[], catalog: Catalog): Variable[] {
+export function variablesFor(
+  nodeId: string,
+  trigger: Trigger,
+  nodes: FlowNode[],
+  edges: FlowEdge[],
+  catalog: Catalog,
+): Variable[] {
   const variables = schemaPaths(contextSchemaOf(trigger, catalog));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const id of ancestorsOf(nodeId, edges)) {
@@ -39,7 +54,15 @@ export function sampleContext(trigger: Trigger, catalog: Catalog): Record<string
   return sample;
 }
 
-function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChange: (trigger: Trigger) => void; readOnly: boolean }) {
+function TriggerForm({
+  trigger,
+  onChange,
+  readOnly,
+}: {
+  trigger: Trigger;
+  onChange: (trigger: Trigger) => void;
+  readOnly: boolean;
+}) {
   const { t, pick } = useI18n();
   const { catalog } = useEditor();
   const setType = (type: Trigger["type"]) => {
@@ -52,7 +75,11 @@ function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChan
     <fieldset disabled={readOnly} className="plain stack">
       <label>
         {t("editor.triggerType")}
-        <select value={trigger.type} onChange={(e) => setType(e.target.value as Trigger["type"])} data-testid="trigger-type">
+        <select
+          value={trigger.type}
+          onChange={(e) => setType(e.target.value as Trigger["type"])}
+          data-testid="trigger-type"
+        >
           {catalog.triggers.map((k) => (
             <option key={k.type} value={k.type}>
               {pick(k.name)}
@@ -63,7 +90,11 @@ function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChan
       {trigger.type === "event" && (
         <label>
           {t("editor.event")}
-          <select value={trigger.event ?? ""} onChange={(e) => onChange({ ...trigger, event: e.target.value })} data-testid="trigger-event">
+          <select
+            value={trigger.event ?? ""}
+            onChange={(e) => onChange({ ...trigger, event: e.target.value })}
+            data-testid="trigger-event"
+          >
             <option value="">{t("editor.chooseEvent")}</option>
             {catalog.events.map((event) => (
               <option key={event.name} value={event.name}>
@@ -81,7 +112,10 @@ function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChan
           </label>
           <label>
             {t("editor.timezone")}
-            <input value={trigger.timezone ?? ""} onChange={(e) => onChange({ ...trigger, timezone: e.target.value })} />
+            <input
+              value={trigger.timezone ?? ""}
+              onChange={(e) => onChange({ ...trigger, timezone: e.target.value })}
+            />
           </label>
           <ForEachForm trigger={trigger} onChange={onChange} />
         </>
@@ -117,7 +151,9 @@ function NextSteps({
       {branches.map((branch) => {
         const out = edges.filter((e) => e.from === nodeId && e.branch === branch);
         const taken = new Set(out.map((e) => e.to));
-        const label = branch ? t("editor.nextFor", { branch: branch === "true" ? t("editor.yes") : t("editor.no") }) : t("editor.nextPlain");
+        const label = branch
+          ? t("editor.nextFor", { branch: branch === "true" ? t("editor.yes") : t("editor.no") })
+          : t("editor.nextPlain");
         return (
           <div key={branch ?? "plain"} className="next-branch">
             <span className="small muted">{label}</span>
@@ -126,7 +162,12 @@ function NextSteps({
                 <li key={edge.to}>
                   <span className="mono">{edge.to}</span>
                   {!readOnly && (
-                    <button type="button" className="link" onClick={() => onDisconnect(edge)} aria-label={`${t("editor.removeEdge")} ${edge.to}`}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onDisconnect(edge)}
+                      aria-label={`${t("editor.removeEdge")} ${edge.to}`}
+                    >
                       ✕
                     </button>
                   )}
@@ -137,7 +178,12 @@ function NextSteps({
               <select
                 value=""
                 aria-label={label}
-                onChange={(e) => e.target.value && onConnect(branch ? { from: nodeId, to: e.target.value, branch } : { from: nodeId, to: e.target.value })}
+                onChange={(e) =>
+                  e.target.value &&
+                  onConnect(
+                    branch ? { from: nodeId, to: e.target.value, branch } : { from: nodeId, to: e.target.value },
+                  )
+                }
               >
                 <option value="">{t("editor.addEdge")}</option>
                 {nodes
@@ -231,7 +277,14 @@ export function NodePanel({
         <h2>{t("editor.trigger")}</h2>
         {problemList}
         <TriggerForm trigger={node.data.trigger} onChange={onTrigger} readOnly={readOnly} />
-        <NextSteps nodeId={TRIGGER_ID} branches={[undefined]} edges={edges} nodes={nodes} onConnect={onConnect} onDisconnect={onDisconnect} />
+        <NextSteps
+          nodeId={TRIGGER_ID}
+          branches={[undefined]}
+          edges={edges}
+          nodes={nodes}
+          onConnect={onConnect}
+          onDisconnect={onDisconnect}
+        />
       </div>
     );
   }
@@ -274,7 +327,12 @@ export function NodePanel({
         {head(t("editor.condition"))}
         {problemList}
         <div className="stack">
-          <IdField key={flowNode.id} id={flowNode.id} onRename={(to) => onRename(flowNode.id, to)} readOnly={readOnly} />
+          <IdField
+            key={flowNode.id}
+            id={flowNode.id}
+            onRename={(to) => onRename(flowNode.id, to)}
+            readOnly={readOnly}
+          />
           {label}
         </div>
         <h3>{t("cond.title")}</h3>
@@ -286,7 +344,14 @@ export function NodePanel({
           readOnly={readOnly}
           onChange={(rule) => onNode(flowNode.id, (n) => ({ ...n, rule }) as FlowNode, `rule:${flowNode.id}`)}
         />
-        <NextSteps nodeId={flowNode.id} branches={["true", "false"]} edges={edges} nodes={nodes} onConnect={onConnect} onDisconnect={onDisconnect} />
+        <NextSteps
+          nodeId={flowNode.id}
+          branches={["true", "false"]}
+          edges={edges}
+          nodes={nodes}
+          onConnect={onConnect}
+          onDisconnect={onDisconnect}
+        />
       </div>
     );
   }
@@ -316,7 +381,14 @@ export function NodePanel({
       ) : (
         <pre className="json">{JSON.stringify(action.params ?? {}, null, 2)}</pre>
       )}
-      <NextSteps nodeId={flowNode.id} branches={[undefined]} edges={edges} nodes={nodes} onConnect={onConnect} onDisconnect={onDisconnect} />
+      <NextSteps
+        nodeId={flowNode.id}
+        branches={[undefined]}
+        edges={edges}
+        nodes={nodes}
+        onConnect={onConnect}
+        onDisconnect={onDisconnect}
+      />
       <details>
         <summary>{t("editor.retry")}</summary>
         <fieldset disabled={readOnly} className="plain row">
@@ -328,7 +400,18 @@ export function NodePanel({
               max={10}
               value={retry?.max_attempts ?? spec?.default_retry.max_attempts ?? 3}
               onChange={(e) =>
-                onNode(flowNode.id, (n) => ({ ...n, retry: { backoff_seconds: retry?.backoff_seconds ?? spec?.default_retry.backoff_seconds ?? 30, max_attempts: Number(e.target.value) } }) as FlowNode, `retry:${flowNode.id}`)
+                onNode(
+                  flowNode.id,
+                  (n) =>
+                    ({
+                      ...n,
+                      retry: {
+                        backoff_seconds: retry?.backoff_seconds ?? spec?.default_retry.backoff_seconds ?? 30,
+                        max_attempts: Number(e.target.value),
+                      },
+                    }) as FlowNode,
+                  `retry:${flowNode.id}`,
+                )
               }
             />
           </label>
@@ -339,7 +422,18 @@ export function NodePanel({
               min={0}
               value={retry?.backoff_seconds ?? spec?.default_retry.backoff_seconds ?? 30}
               onChange={(e) =>
-                onNode(flowNode.id, (n) => ({ ...n, retry: { max_attempts: retry?.max_attempts ?? spec?.default_retry.max_attempts ?? 3, backoff_seconds: Number(e.target.value) } }) as FlowNode, `retry:${flowNode.id}`)
+                onNode(
+                  flowNode.id,
+                  (n) =>
+                    ({
+                      ...n,
+                      retry: {
+                        max_attempts: retry?.max_attempts ?? spec?.default_retry.max_attempts ?? 3,
+                        backoff_seconds: Number(e.target.value),
+                      },
+                    }) as FlowNode,
+                  `retry:${flowNode.id}`,
+                )
               }
             />
           </label>

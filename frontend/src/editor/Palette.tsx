@@ -43,11 +43,25 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
       <h3>{t("editor.triggers")}</h3>
       <ul>
         {catalog.triggers.map((trigger) =>
-          entry({ kind: "trigger", type: trigger.type }, iconFor(trigger.type), pick(trigger.name), pick(trigger.description), `palette-trigger-${trigger.type}`),
+          entry(
+            { kind: "trigger", type: trigger.type },
+            iconFor(trigger.type),
+            pick(trigger.name),
+            pick(trigger.description),
+            `palette-trigger-${trigger.type}`,
+          ),
         )}
       </ul>
       <h3>{t("editor.logic")}</h3>
-      <ul>{entry({ kind: "condition" }, iconFor("condition"), t("editor.condition"), t("editor.condition"), "palette-condition")}</ul>
+      <ul>
+        {entry(
+          { kind: "condition" },
+          iconFor("condition"),
+          t("editor.condition"),
+          t("editor.condition"),
+          "palette-condition",
+        )}
+      </ul>
       {catalog.connectors
         .filter((connector) => connector.actions.length > 0)
         .map((connector) => (
@@ -57,7 +71,13 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
               {connector.actions.map((key) => {
                 const spec = actions.get(key);
                 if (!spec) return null;
-                return entry({ kind: "action", key }, iconFor(spec.icon), pick(spec.name, key), pick(spec.description), `palette-action-${key}`);
+                return entry(
+                  { kind: "action", key },
+                  iconFor(spec.icon),
+                  pick(spec.name, key),
+                  pick(spec.description),
+                  `palette-action-${key}`,
+                );
               })}
             </ul>
           </section>

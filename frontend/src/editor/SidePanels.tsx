@@ -1,7 +1,17 @@
 import { useState } from "react";
 import { api, rowsOf, type Page } from "../api/client";
 import { DEAD, executionsApi, flowsApi, problemsOf } from "../api/flows";
-import type { Catalog, DocumentDiff, Execution, Flow, JsonValue, Problem, Step, Trigger, VersionSummary } from "../api/types";
+import type {
+  Catalog,
+  DocumentDiff,
+  Execution,
+  Flow,
+  JsonValue,
+  Problem,
+  Step,
+  Trigger,
+  VersionSummary,
+} from "../api/types";
 import { useApi } from "../app/useApi";
 import { ErrorNote, JsonView, StatusBadge } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
@@ -15,7 +25,12 @@ export function ProblemsPanel({ problems, onSelect }: { problems: Problem[]; onS
     <ul className="problems" data-testid="problems-list">
       {problems.map((problem, i) => (
         <li key={i}>
-          <button type="button" className="problem" onClick={() => problem.node_id && onSelect(problem.node_id)} disabled={!problem.node_id}>
+          <button
+            type="button"
+            className="problem"
+            onClick={() => problem.node_id && onSelect(problem.node_id)}
+            disabled={!problem.node_id}
+          >
             <span className="problem-node mono">{problem.node_id ?? "—"}</span>
             <span>{problem.message}</span>
             <span className="muted small mono">
@@ -31,9 +46,16 @@ export function ProblemsPanel({ problems, onSelect }: { problems: Problem[]; onS
 function DiffView({ diff }: { diff: DocumentDiff }) {
   const { t } = useI18n();
   const { nodes, edges } = diff;
-  const empty = !nodes.added.length && !nodes.removed.length && !nodes.changed.length && !edges.added.length && !edges.removed.length && !diff.trigger.changed;
+  const empty =
+    !nodes.added.length &&
+    !nodes.removed.length &&
+    !nodes.changed.length &&
+    !edges.added.length &&
+    !edges.removed.length &&
+    !diff.trigger.changed;
   if (empty) return <p className="muted">{t("history.noDiff")}</p>;
-  const edge = (e: { from: string; to: string; branch?: string }) => `${e.from} → ${e.to}${e.branch ? ` (${e.branch === "true" ? t("editor.yes") : t("editor.no")})` : ""}`;
+  const edge = (e: { from: string; to: string; branch?: string }) =>
+    `${e.from} → ${e.to}${e.branch ? ` (${e.branch === "true" ? t("editor.yes") : t("editor.no")})` : ""}`;
   return (
     <div className="diff" data-testid="diff">
       {diff.trigger.changed && <p>{t("history.triggerChanged", { fields: diff.trigger.fields.join(", ") })}</p>}
@@ -49,7 +71,8 @@ function DiffView({ diff }: { diff: DocumentDiff }) {
       )}
       {nodes.changed.map((c) => (
         <p key={c.id}>
-          <span className="badge diff-changed-badge">{t("history.changed")}</span> {c.id}: <span className="mono small">{c.fields.join(", ")}</span>
+          <span className="badge diff-changed-badge">{t("history.changed")}</span> {c.id}:{" "}
+          <span className="mono small">{c.fields.join(", ")}</span>
         </p>
       ))}
       {edges.added.length > 0 && (
@@ -117,7 +140,9 @@ export function HistoryPanel({
           <li key={version.number} className={selected === version.number ? "selected" : ""}>
             <div>
               <strong>v{version.number}</strong>
-              {flow.current_version?.number === version.number && <span className="badge flow-published">{t("history.current")}</span>}
+              {flow.current_version?.number === version.number && (
+                <span className="badge flow-published">{t("history.current")}</span>
+              )}
               <span className="muted small">
                 {" "}
                 {formatTime(version.published_at, language)} · {version.published_by?.username ?? "—"}
@@ -173,14 +198,19 @@ export function TestPanel({
 }) {
   const { t } = useI18n();
   const [source, setSource] = useState<"sample" | "recent">("sample");
-  const [text, setText] = useState(() => JSON.stringify(eventFromContext(trigger, sampleContext(trigger, catalog)), null, 2));
+  const [text, setText] = useState(() =>
+    JSON.stringify(eventFromContext(trigger, sampleContext(trigger, catalog)), null, 2),
+  );
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<{ fired: boolean; steps: Step[] } | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [days, setDays] = useState(7);
   const [backtest, setBacktest] = useState<BackTest | null>(null);
   const orders = useApi(
-    (signal) => (source === "recent" ? api<Page<OrderRow>>("orders/", { query: { page_size: 20 }, signal }).then(rowsOf) : Promise.resolve([] as OrderRow[])),
+    (signal) =>
+      source === "recent"
+        ? api<Page<OrderRow>>("orders/", { query: { page_size: 20 }, signal }).then(rowsOf)
+        : Promise.resolve([] as OrderRow[]),
     [source],
   );
 
@@ -201,7 +231,9 @@ export function TestPanel({
       onResult(steps);
     } catch (reason) {
       const problems = problemsOf(reason);
-      setError(problems ? new Error(problems.map((p) => `${p.node_id ?? ""} ${p.message}`).join("; ")) : (reason as Error));
+      setError(
+        problems ? new Error(problems.map((p) => `${p.node_id ?? ""} ${p.message}`).join("; ")) : (reason as Error),
+      );
     } finally {
       setRunning(false);
     }
@@ -228,7 +260,10 @@ export function TestPanel({
         </label>
       </div>
       {source === "sample" && (
-        <button type="button" onClick={() => setText(JSON.stringify(eventFromContext(trigger, sampleContext(trigger, catalog)), null, 2))}>
+        <button
+          type="button"
+          onClick={() => setText(JSON.stringify(eventFromContext(trigger, sampleContext(trigger, catalog)), null, 2))}
+        >
           {t("test.sample")} ↺
         </button>
       )}
@@ -247,10 +282,22 @@ export function TestPanel({
       )}
       <label>
         {t("test.event")}
-        <textarea className="code" rows={10} value={text} onChange={(e) => setText(e.target.value)} data-testid="test-event" />
+        <textarea
+          className="code"
+          rows={10}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          data-testid="test-event"
+        />
       </label>
       <div className="toolbar">
-        <button type="button" className="primary" onClick={() => void run()} disabled={running || !canRun} data-testid="test-run">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void run()}
+          disabled={running || !canRun}
+          data-testid="test-run"
+        >
           {running ? t("test.running") : t("test.run")}
         </button>
         {result && (
@@ -277,7 +324,14 @@ export function TestPanel({
       <div className="toolbar">
         <label className="check">
           {t("test.days")}
-          <input type="number" min={1} max={90} value={days} onChange={(e) => setDays(Number(e.target.value))} style={{ width: 70 }} />
+          <input
+            type="number"
+            min={1}
+            max={90}
+            value={days}
+            onChange={(e) => setDays(Number(e.target.value))}
+            style={{ width: 70 }}
+          />
         </label>
         <button type="button" onClick={() => void runBacktest()} disabled={!canRun}>
           {t("test.backtestRun")}
@@ -323,14 +377,20 @@ export function StepList({ steps, onSelect }: { steps: Step[]; onSelect?: (nodeI
               <span className="mono">{step.node_id}</span>
             </button>{" "}
             <StatusBadge status={step.status} />
-            {decision && <span className={`badge decision-${decision}`}>{t("executions.decision")}: {decision === "true" ? t("editor.yes") : t("editor.no")}</span>}
+            {decision && (
+              <span className={`badge decision-${decision}`}>
+                {t("executions.decision")}: {decision === "true" ? t("editor.yes") : t("editor.no")}
+              </span>
+            )}
             {step.attempt !== undefined && (
               <span className="muted small">
                 {" "}
                 {t("executions.attempts")}: {step.attempt}
               </span>
             )}
-            {step.duration_ms !== undefined && step.duration_ms !== null && <span className="muted small"> · {step.duration_ms} ms</span>}
+            {step.duration_ms !== undefined && step.duration_ms !== null && (
+              <span className="muted small"> · {step.duration_ms} ms</span>
+            )}
             <details>
               <summary>
                 {t("executions.input")} / {t("executions.output")}
@@ -402,4 +462,3 @@ export function ExecutionPanel({
     </div>
   );
 }
-
