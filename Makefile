@@ -52,10 +52,11 @@ frontend-test: frontend/node_modules/.installed ## type-check, lint (ESLint, Pre
 e2e: install frontend/node_modules/.installed ## browser tests in Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)
 	tests/e2e/run.sh
 
-lint: install frontend/node_modules/.installed ## ruff lint and format check, Prettier check of the front end
+lint: install frontend/node_modules/.installed ## ruff lint and format check; the front end's Prettier check and generated API types
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	cd frontend && npm run format:check
+	cd frontend && PYTHON=$(abspath $(PY)) npm run api-types:check
 
 format: install ## format the code
 	$(VENV)/bin/ruff check --fix .
