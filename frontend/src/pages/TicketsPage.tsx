@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api, rowsOf, type Page } from "../api/client";
-import type { Ticket } from "../api/types";
+import type { Ticket, TicketDetail as TicketWithComments } from "../api/types";
 import { TICKET_WORKERS, useAuth } from "../app/auth";
 import { navigate } from "../app/router";
 import { useApi } from "../app/useApi";
@@ -14,7 +14,7 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
   const { t, language } = useI18n();
   const { can } = useAuth();
   const canWork = can(TICKET_WORKERS);
-  const ticket = useApi((signal) => api<Ticket>(`tickets/${id}/`, { signal }), [id]);
+  const ticket = useApi((signal) => api<TicketWithComments>(`tickets/${id}/`, { signal }), [id]);
   const [comment, setComment] = useState("");
   const [resolution, setResolution] = useState("");
   const [error, setError] = useState<Error | null>(null);
@@ -22,7 +22,7 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
   const act = async (path: string, body: unknown) => {
     setError(null);
     try {
-      ticket.setData(await api<Ticket>(`tickets/${id}/${path}`, { method: "POST", body }));
+      ticket.setData(await api<TicketWithComments>(`tickets/${id}/${path}`, { method: "POST", body }));
       onChanged();
       return true;
     } catch (reason) {
