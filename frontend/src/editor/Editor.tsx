@@ -47,7 +47,10 @@ import { layeredLayout } from "./layout";
 import { NodePanel } from "./NodePanel";
 import { nodeTypes } from "./nodes";
 import { Palette, PALETTE_MIME, type PaletteItem } from "./Palette";
-import { ExecutionPanel, HistoryPanel, ProblemsPanel, TestPanel } from "./SidePanels";
+import { ExecutionPanel } from "./panels/ExecutionPanel";
+import { HistoryPanel } from "./panels/HistoryPanel";
+import { ProblemsPanel } from "./panels/ProblemsPanel";
+import { TestPanel } from "./panels/TestPanel";
 
 type Tab = "node" | "problems" | "history" | "test" | "execution";
 type SaveState = "saved" | "unsaved" | "saving" | "failed";
