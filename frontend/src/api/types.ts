@@ -122,6 +122,10 @@ export interface CatalogEvent {
   name_zh: string;
   objects: string[];
   context_schema: JsonSchema;
+  /** False for an event nothing emits yet (no connector sends it); absent from older backends, meaning true. */
+  available?: boolean;
+  /** Why it is unavailable, e.g. zh "尚未接入：发货事件将随快递连接器提供"; null or absent when available. */
+  unavailable_reason?: Localized | null;
 }
 
 export interface CatalogTrigger {

@@ -14,6 +14,7 @@ import { ConditionBuilder } from "./ConditionBuilder";
 import { ForEachForm } from "./ForEachForm";
 import { useEditor } from "./context";
 import { ancestorsOf, TRIGGER_ID, type CanvasNode } from "./document";
+import { anyEventAvailable, defaultEvent, eventAvailable, unavailableEventOf, unavailableReason } from "./events";
 import { ParamsForm } from "./ParamsForm";
 import { SAMPLE_OVERRIDES, sampleFor, schemaPaths, type Variable } from "./variables";
 
@@ -65,9 +66,10 @@ function TriggerForm({
 }) {
   const { t, pick } = useI18n();
   const { catalog } = useEditor();
+  const unavailable = unavailableEventOf(trigger, catalog);
   const setType = (type: Trigger["type"]) => {
     if (type === trigger.type) return;
-    if (type === "event") onChange({ type, event: catalog.events[0]?.name ?? "" });
+    if (type === "event") onChange({ type, event: defaultEvent(catalog) });
     else if (type === "schedule") onChange({ type, cron: "0 9 * * *", timezone: "Asia/Shanghai" });
     else onChange({ type });
   };
@@ -80,11 +82,19 @@ function TriggerForm({
           onChange={(e) => setType(e.target.value as Trigger["type"])}
           data-testid="trigger-type"
         >
-          {catalog.triggers.map((k) => (
-            <option key={k.type} value={k.type}>
-              {pick(k.name)}
-            </option>
-          ))}
+          {catalog.triggers.map((k) => {
+            const noEvent = k.type === "event" && k.type !== trigger.type && !anyEventAvailable(catalog);
+            return (
+              <option
+                key={k.type}
+                value={k.type}
+                disabled={noEvent}
+                title={noEvent ? t("editor.noEventAvailable") : undefined}
+              >
+                {pick(k.name)}
+              </option>
+            );
+          })}
         </select>
       </label>
       {trigger.type === "event" && (
@@ -96,13 +106,29 @@ function TriggerForm({
             data-testid="trigger-event"
           >
             <option value="">{t("editor.chooseEvent")}</option>
-            {catalog.events.map((event) => (
-              <option key={event.name} value={event.name}>
-                {pick({ zh: event.name_zh, en: event.name_en })} ({event.name})
-              </option>
-            ))}
+            {catalog.events.map((event) => {
+              const name = `${pick({ zh: event.name_zh, en: event.name_en })} (${event.name})`;
+              if (eventAvailable(event))
+                return (
+                  <option key={event.name} value={event.name}>
+                    {name}
+                  </option>
+                );
+              const reason = pick(unavailableReason(event) ?? undefined, t("editor.eventUnavailable"));
+              return (
+                <option key={event.name} value={event.name} disabled title={reason}>
+                  {name} · {reason}
+                </option>
+              );
+            })}
           </select>
         </label>
+      )}
+      {unavailable && (
+        <p className="node-warning" role="alert" data-testid="trigger-event-unavailable">
+          {t("editor.triggerEventUnavailable", { event: pick({ zh: unavailable.name_zh, en: unavailable.name_en }) })}
+          {unavailable.unavailable_reason && <span className="small"> {pick(unavailable.unavailable_reason)}</span>}
+        </p>
       )}
       {trigger.type === "schedule" && (
         <>

@@ -183,6 +183,12 @@ export const messages = {
   "editor.triggerType": ["触发方式", "Trigger type"],
   "editor.event": ["业务事件", "Domain event"],
   "editor.chooseEvent": ["选择事件…", "Choose an event…"],
+  "editor.eventUnavailable": ["暂不可用", "not available yet"],
+  "editor.noEventAvailable": ["暂无可用的业务事件", "No domain event is available yet"],
+  "editor.triggerEventUnavailable": [
+    "此流程的触发事件「{event}」目前没有来源，流程不会被触发。请改选其他事件，或等该事件接入后再启用。",
+    "Nothing sends this flow's trigger event “{event}” yet, so the flow will not run. Choose another event, or wait until it is connected.",
+  ],
   "editor.cron": ["定时表达式 (cron)", "Schedule (cron)"],
   "editor.timezone": ["时区", "Time zone"],
   "editor.forEach": ["逐个订单运行", "Run for each order"],
