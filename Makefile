@@ -46,16 +46,18 @@ frontend/node_modules/.installed: frontend/package-lock.json
 frontend: frontend/node_modules/.installed ## build the browser app into frontend/dist (served under /static/app/)
 	cd frontend && npm run build
 
-frontend-test: frontend/node_modules/.installed ## type-check, lint and unit-test the browser app
+frontend-test: frontend/node_modules/.installed ## type-check, lint (ESLint, Prettier) and unit-test the browser app
 	cd frontend && npm run typecheck && npm run lint && npm test
 
 e2e: install frontend/node_modules/.installed ## browser tests in Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)
 	tests/e2e/run.sh
 
-lint: install ## ruff lint and format check, the import layers of DESIGN.md (import-linter)
+lint: install frontend/node_modules/.installed ## ruff, the import layers of DESIGN.md (import-linter), the front end's Prettier check and generated API types
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	cd frontend && npm run format:check
+	cd frontend && PYTHON=$(abspath $(PY)) npm run api-types:check
 
 format: install ## format the code
 	$(VENV)/bin/ruff check --fix .

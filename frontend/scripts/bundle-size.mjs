@@ -21,8 +21,11 @@ const rows = [...files(dist)].map((path) => {
 rows.sort((a, b) => b.gzip - a.gzip);
 const width = Math.max(...rows.map((r) => r.name.length));
 console.log("\nproduction bundle (gzip):");
-for (const r of rows) console.log(`  ${r.name.padEnd(width)}  ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}`);
+for (const r of rows)
+  console.log(`  ${r.name.padEnd(width)}  ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(9)}`);
 const total = rows.reduce((s, r) => s + r.gzip, 0);
 const entry = readFileSync(join(dist, "index.html"), "utf8");
 const initial = rows.filter((r) => entry.includes(r.name.replace(/\\/g, "/"))).reduce((s, r) => s + r.gzip, 0);
-console.log(`  total ${kb(total)} gzip; loaded by the first page ${kb(initial)} gzip (the editor is a separate chunk)\n`);
+console.log(
+  `  total ${kb(total)} gzip; loaded by the first page ${kb(initial)} gzip (the editor is a separate chunk)\n`,
+);

@@ -103,7 +103,9 @@ export async function apiAll<T>(path: string, query?: Query, limit = 500): Promi
     const page: Page<T> | T[] = await api<Page<T> | T[]>(url);
     if (Array.isArray(page)) return page;
     rows.push(...page.results);
-    url = page.next ? new URL(page.next, window.location.origin).pathname + new URL(page.next, window.location.origin).search : null;
+    url = page.next
+      ? new URL(page.next, window.location.origin).pathname + new URL(page.next, window.location.origin).search
+      : null;
   }
   return rows;
 }

@@ -1,6 +1,17 @@
 /** The flows, runtime and catalog endpoints the app uses, in one place. */
 import { api, apiAll, ApiError, type Page } from "./client";
-import type { Catalog, DocumentDiff, Execution, ExecutionStats, Flow, FlowDocument, Problem, TestRunResult, Version, VersionSummary } from "./types";
+import type {
+  Catalog,
+  DocumentDiff,
+  Execution,
+  ExecutionStats,
+  Flow,
+  FlowDocument,
+  Problem,
+  TestRunResult,
+  Version,
+  VersionSummary,
+} from "./types";
 
 export const flowsApi = {
   list: (query: { q?: string; enabled?: boolean }, signal?: AbortSignal) =>
@@ -10,8 +21,10 @@ export const flowsApi = {
   saveDraft: (id: number, definition: FlowDocument, signal?: AbortSignal) =>
     api<Flow>(`flows/${id}/`, { method: "PATCH", body: { definition }, signal }),
   remove: (id: number) => api<void>(`flows/${id}/`, { method: "DELETE" }),
-  publish: (id: number, notes: string) => api<VersionSummary | Flow>(`flows/${id}/publish/`, { method: "POST", body: { notes } }),
-  setEnabled: (id: number, enabled: boolean) => api<Flow>(`flows/${id}/${enabled ? "enable" : "disable"}/`, { method: "POST", body: {} }),
+  publish: (id: number, notes: string) =>
+    api<VersionSummary | Flow>(`flows/${id}/publish/`, { method: "POST", body: { notes } }),
+  setEnabled: (id: number, enabled: boolean) =>
+    api<Flow>(`flows/${id}/${enabled ? "enable" : "disable"}/`, { method: "POST", body: {} }),
   versions: (id: number) => apiAll<VersionSummary>(`flows/${id}/versions/`),
   version: (id: number, number: number) => api<Version>(`flows/${id}/versions/${number}/`),
   diff: (id: number, from: number | "draft", to: number | "draft") =>
@@ -21,7 +34,8 @@ export const flowsApi = {
   /** The document's problems ([] when it may be published); the API answers 400 `invalid_flow` with them. */
   validate: async (definition: FlowDocument, signal?: AbortSignal): Promise<Problem[]> => {
     try {
-      return (await api<{ problems: Problem[] }>("flows/validate/", { method: "POST", body: { definition }, signal })).problems;
+      return (await api<{ problems: Problem[] }>("flows/validate/", { method: "POST", body: { definition }, signal }))
+        .problems;
     } catch (error) {
       const problems = problemsOf(error);
       if (problems) return problems;
@@ -41,7 +55,9 @@ export const executionsApi = {
   replay: (id: number) => api<Execution>(`executions/${id}/replay/`, { method: "POST", body: {} }),
   /** Last run and the runs and failures of the last 7 days, of each of these flows (at most 200), in one call. */
   stats: (flowIds: number[], signal?: AbortSignal) =>
-    api<ExecutionStats>(`executions/stats/?${new URLSearchParams(flowIds.map((id) => ["flow", String(id)]))}`, { signal }),
+    api<ExecutionStats>(`executions/stats/?${new URLSearchParams(flowIds.map((id) => ["flow", String(id)]))}`, {
+      signal,
+    }),
 };
 
 export const catalogApi = {

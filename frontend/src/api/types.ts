@@ -1,8 +1,23 @@
-/** Shapes of the Orderflow API answers the app reads (see DESIGN "Flows" and "Public contract"). */
+/**
+ * Shapes of the Orderflow API answers the app reads (see DESIGN "Flows" and "Public contract").
+ *
+ * Where the backend's OpenAPI schema describes an answer, its type comes from the generated
+ * `schema.d.ts` (`npm run api-types`). The types written out here are those the schema leaves
+ * free-form: the flow document (checked by the builder's validator, a JSON object to the API), the
+ * catalog and the test-run answer.
+ */
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonSchema = { [key: string]: unknown };
+
+/*
+ * The flow document (DESIGN "Flows"). To the schema it is a free-form JSON object (`definition`); the
+ * builder's validator checks it, and these types say what the editor writes.
+ */
 
 export interface Position {
   x: number;
@@ -58,74 +73,30 @@ export interface FlowDocument {
   [key: string]: unknown;
 }
 
-export interface Problem {
-  code: string;
-  message: string;
-  node_id: string | null;
-  pointer: string;
-}
+export type Problem = Schemas["FlowProblem"];
 
-export interface UserRef {
-  id: number;
-  username: string;
-}
+export type UserRef = Schemas["FlowUserRef"];
 
-export interface VersionSummary {
-  flow: number;
-  number: number;
-  checksum: string;
-  trigger_type: string;
-  trigger_event: string;
-  published_by: UserRef | null;
-  published_at: string;
-  notes: string;
-}
+export type VersionSummary = Schemas["FlowVersionSummary"];
 
-export interface Version extends VersionSummary {
-  definition: FlowDocument;
-}
+/** The schema leaves `definition` free-form (see FlowDocument). */
+export type Version = Omit<Schemas["FlowVersion"], "definition"> & { definition: FlowDocument };
 
-export interface Flow {
-  id: number;
-  name: string;
-  description: string;
-  enabled: boolean;
-  owner: UserRef;
-  definition: FlowDocument;
-  current_version: VersionSummary | null;
-  has_unpublished_changes: boolean;
-  draft_updated_at: string;
-  created_at: string;
-  updated_at: string;
-  valid?: boolean;
-  problems?: Problem[];
-  webhook_token?: string;
-}
+/** The schema leaves `definition` free-form (see FlowDocument). */
+export type Flow = Omit<Schemas["Flow"], "definition"> & { definition: FlowDocument };
 
 /** GET executions/stats/ (runtime/api/stats.py): per flow, its latest run and its runs and dead runs in the window. */
-export interface FlowRunStats {
-  flow: number;
-  last_run_at: string | null;
-  last_status: string | null;
-  runs: number;
-  failures: number;
-}
+export type FlowRunStats = Schemas["FlowRunStats"];
 
-export interface ExecutionStats {
-  window_days: number;
-  since: string;
-  flows: FlowRunStats[];
-}
+export type ExecutionStats = Schemas["ExecutionStats"];
 
-export interface DocumentDiff {
-  from: string;
-  to: string;
-  name_changed: boolean;
-  description_changed: boolean;
-  trigger: { changed: boolean; fields: string[] };
-  nodes: { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] };
-  edges: { added: FlowEdge[]; removed: FlowEdge[] };
-}
+/** The schema describes the diff's edges as free-form objects; they are the documents' edges. */
+export type DocumentDiff = Omit<Schemas["FlowDiff"], "edges"> & { edges: { added: FlowEdge[]; removed: FlowEdge[] } };
+
+/*
+ * GET catalog/: the schema describes it as a free-form object (the catalog is assembled from the
+ * connector manifests and the builder's schemas, not from a serializer), so its shape is written out here.
+ */
 
 export interface Localized {
   en: string;
@@ -151,6 +122,10 @@ export interface CatalogEvent {
   name_zh: string;
   objects: string[];
   context_schema: JsonSchema;
+  /** False for an event nothing emits yet (no connector sends it); absent from older backends, meaning true. */
+  available?: boolean;
+  /** Why it is unavailable, e.g. zh "尚未接入：发货事件将随快递连接器提供"; null or absent when available. */
+  unavailable_reason?: Localized | null;
 }
 
 export interface CatalogTrigger {
@@ -180,43 +155,32 @@ export interface Catalog {
   template?: { filters: { name: string; description: Localized }[] };
 }
 
-/** One step of an execution (runtime.representation) or one entry of a test run's trace (runtime.dryrun). */
+/**
+ * What the canvas and the step list read of a step: an execution's step (the schema's `Step`, which is
+ * assignable to this) or an entry of a test run's trace (runtime.dryrun), which the schema does not
+ * describe because the test-run answer is free-form.
+ */
 export interface Step {
   id?: number;
   node_id: string;
   kind: "condition" | "action";
   action: string | null;
-  /** Executions: succeeded, failed, waiting, deferred. Test runs: evaluated, would_run, would_wait, failed, skipped, not_run. */
+  /** Executions: succeeded, failed, waiting. Test runs: evaluated, would_run, would_wait, failed, skipped, not_run. */
   status: string;
   decision: boolean | null;
   /** A condition's inputs, or an action's resolved params. */
-  input: JsonValue;
-  output: JsonValue;
-  error: JsonValue;
+  input: unknown;
+  output: unknown;
+  error: unknown;
   attempt?: number;
   started_at?: string | null;
   duration_ms?: number;
 }
 
-/** runtime.representation.execution_representation */
-export interface Execution {
-  id: number;
-  flow: number;
-  flow_version: number;
-  trigger: string;
-  event: number | null;
-  subject: string | null;
-  status: string;
-  status_reason: string;
-  current_node: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  steps: Step[];
-  context?: JsonValue;
-}
+/** runtime.representation.execution_representation; the detail answer adds the run's `context`, which the schema leaves out. */
+export type Execution = Schemas["Execution"] & { context?: JsonValue };
 
-/** runtime.dryrun.flow_test_run */
+/** runtime.dryrun.flow_test_run: the schema leaves the test-run answer free-form. */
 export interface TestRunResult {
   flow: number;
   context: JsonValue;
@@ -224,38 +188,12 @@ export interface TestRunResult {
   trace: Step[];
 }
 
-export interface Ticket {
-  id: number;
-  title: string;
-  queue: string;
-  priority: string;
-  status: "open" | "in_progress" | "closed";
-  assignee_role: string;
-  assignee: UserRef | null;
-  due_at: string | null;
-  overdue: boolean;
-  order: number | null;
-  order_number: string | null;
-  created_by: { kind: string; id: string; label: string; source: string };
-  resolution: string;
-  created_at: string;
-  closed_at: string | null;
-  comments?: { id: number; author: UserRef | null; actor_label: string; body: string; created_at: string }[];
-}
+/** A ticket in the list. */
+export type Ticket = Schemas["Ticket"];
 
-export interface Notification {
-  id: number;
-  to_role: string;
-  title: string;
-  body: string;
-  order: number | null;
-  order_number: string | null;
-  created_by: { kind: string; id: string; label: string; source: string };
-  created_at: string;
-  read: boolean;
-}
+/** A ticket's detail and the answer of its actions: the ticket with its comments. */
+export type TicketDetail = Schemas["TicketDetail"];
 
-export interface Me {
-  username: string;
-  roles: string[];
-}
+export type Notification = Schemas["Notification"];
+
+export type Me = Schemas["Me"];

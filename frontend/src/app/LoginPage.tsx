@@ -31,7 +31,14 @@ export function LoginPage() {
         <h1 id="login-title">{t("login.title")}</h1>
         <label>
           {t("login.username")}
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            autoFocus
+          />
         </label>
         <label>
           {t("login.password")}

@@ -32,7 +32,11 @@ export function LanguageSwitch() {
   return (
     <label className="language-switch">
       <span>{t("user.language")}</span>
-      <select value={language} onChange={(e) => setLanguage(e.target.value as Language)} aria-label={t("user.language")}>
+      <select
+        value={language}
+        onChange={(e) => setLanguage(e.target.value as Language)}
+        aria-label={t("user.language")}
+      >
         <option value="zh">中文</option>
         <option value="en">English</option>
       </select>
@@ -48,7 +52,8 @@ function UserMenu() {
   useEffect(() => {
     if (!open) return;
     const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !ref.current?.contains(event.target as Node)) setOpen(false);
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !ref.current?.contains(event.target as Node))
+        setOpen(false);
     };
     document.addEventListener("mousedown", close);
     document.addEventListener("keydown", close);
@@ -60,7 +65,13 @@ function UserMenu() {
   if (!me) return null;
   return (
     <div className="user-menu" ref={ref}>
-      <button type="button" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={t("user.menu")}>
+      <button
+        type="button"
+        aria-haspopup="true"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        aria-label={t("user.menu")}
+      >
         <span className="avatar" aria-hidden="true">
           {me.username.slice(0, 1).toUpperCase()}
         </span>
@@ -107,13 +118,24 @@ export function Shell({ children }: { children: ReactNode }) {
         <nav aria-label={t("nav.main")}>
           <ul>
             {NAV.map((item) => {
-              const active = path === item.prefix || path.startsWith(`${item.prefix}/`) || (item.prefix === "/flows" && path === "/");
+              const active =
+                path === item.prefix ||
+                path.startsWith(`${item.prefix}/`) ||
+                (item.prefix === "/flows" && path === "/");
               return (
                 <li key={item.to}>
-                  <Link to={item.to} aria-current={active ? "page" : undefined} className={active ? "active" : undefined}>
+                  <Link
+                    to={item.to}
+                    aria-current={active ? "page" : undefined}
+                    className={active ? "active" : undefined}
+                  >
                     {t(item.key)}
                     {item.to === "/inbox" && unread > 0 && (
-                      <span className="count-badge" data-testid="unread-badge" aria-label={t("inbox.unreadCount", { n: unread })}>
+                      <span
+                        className="count-badge"
+                        data-testid="unread-badge"
+                        aria-label={t("inbox.unreadCount", { n: unread })}
+                      >
                         {unread}
                       </span>
                     )}

@@ -3,7 +3,18 @@ import { useId, useMemo, useState } from "react";
 import type { JsonValue } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
-import { coerceValue, emptyGroup, fromJsonLogic, OPERATORS, toJsonLogic, unary, valueText, type Group, type Operator, type Rule } from "./condition";
+import {
+  coerceValue,
+  emptyGroup,
+  fromJsonLogic,
+  OPERATORS,
+  toJsonLogic,
+  unary,
+  valueText,
+  type Group,
+  type Operator,
+  type Rule,
+} from "./condition";
 import type { Variable } from "./variables";
 
 type Item = Rule | Group;
@@ -45,7 +56,13 @@ function RuleRow({
         value={rule.field}
         placeholder={t("cond.field")}
         aria-label={t("cond.field")}
-        onChange={(e) => onChange(path, { ...rule, field: e.target.value.trim(), value: coerceValue(text, rule.operator, variables.find((v) => v.path === e.target.value.trim())?.type) })}
+        onChange={(e) =>
+          onChange(path, {
+            ...rule,
+            field: e.target.value.trim(),
+            value: coerceValue(text, rule.operator, variables.find((v) => v.path === e.target.value.trim())?.type),
+          })
+        }
       />
       <select
         className="rule-operator"
@@ -74,7 +91,13 @@ function RuleRow({
           }}
         />
       )}
-      <button type="button" className="icon" onClick={() => onChange(path, null)} aria-label={t("cond.remove")} title={t("cond.remove")}>
+      <button
+        type="button"
+        className="icon"
+        onClick={() => onChange(path, null)}
+        aria-label={t("cond.remove")}
+        title={t("cond.remove")}
+      >
         ✕
       </button>
     </div>
@@ -115,7 +138,14 @@ function GroupBox({
       </legend>
       {group.children.map((child, i) =>
         child.kind === "group" ? (
-          <GroupBox key={i} group={child} path={[...path, i]} variables={variables} listId={listId} onChange={onChange} />
+          <GroupBox
+            key={i}
+            group={child}
+            path={[...path, i]}
+            variables={variables}
+            listId={listId}
+            onChange={onChange}
+          />
         ) : (
           <RuleRow key={i} rule={child} path={[...path, i]} variables={variables} listId={listId} onChange={onChange} />
         ),
@@ -123,11 +153,18 @@ function GroupBox({
       <div className="toolbar">
         <button
           type="button"
-          onClick={() => set({ ...group, children: [...group.children, { kind: "rule", field: "", operator: "==", value: "" }] })}
+          onClick={() =>
+            set({ ...group, children: [...group.children, { kind: "rule", field: "", operator: "==", value: "" }] })
+          }
         >
           + {t("cond.addRule")}
         </button>
-        <button type="button" onClick={() => set({ ...group, children: [...group.children, emptyGroup(group.combinator === "and" ? "or" : "and")] })}>
+        <button
+          type="button"
+          onClick={() =>
+            set({ ...group, children: [...group.children, emptyGroup(group.combinator === "and" ? "or" : "and")] })
+          }
+        >
           + {t("cond.addGroup")}
         </button>
       </div>
@@ -145,9 +182,17 @@ function Preview({ rule, sample }: { rule: JsonValue; sample: unknown }) {
     error = reason instanceof Error ? reason.message : String(reason);
   }
   return (
-    <div className={`cond-preview ${error ? "error" : jsonLogic.truthy(result) ? "yes" : "no"}`} role="status" data-testid="condition-preview">
+    <div
+      className={`cond-preview ${error ? "error" : jsonLogic.truthy(result) ? "yes" : "no"}`}
+      role="status"
+      data-testid="condition-preview"
+    >
       <strong>{t("cond.preview")}: </strong>
-      {error ? t("cond.previewError", { message: error }) : jsonLogic.truthy(result) ? t("cond.previewTrue") : t("cond.previewFalse")}
+      {error
+        ? t("cond.previewError", { message: error })
+        : jsonLogic.truthy(result)
+          ? t("cond.previewTrue")
+          : t("cond.previewFalse")}
     </div>
   );
 }

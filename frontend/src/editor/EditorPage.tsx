@@ -38,7 +38,8 @@ export default function EditorPage({ flowId, executionId }: { flowId: number; ex
         executionId ? executionsApi.get(Number(executionId), controller.signal) : Promise.resolve(null),
       ]);
       let document = flow.definition;
-      if (execution && execution.flow === flowId) document = (await flowsApi.version(flowId, execution.flow_version)).definition;
+      if (execution && execution.flow === flowId)
+        document = (await flowsApi.version(flowId, execution.flow_version)).definition;
       if (!controller.signal.aborted) setLoaded({ flow, catalog, execution, document, generation });
     })().catch((reason: unknown) => {
       if (!controller.signal.aborted) setError(reason instanceof Error ? reason : new Error(String(reason)));

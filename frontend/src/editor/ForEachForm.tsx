@@ -3,7 +3,16 @@ import type { Problem, Trigger } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import { useEditor } from "./context";
 import { TRIGGER_ID } from "./document";
-import { filterStatuses, forEachOf, minutesOf, setCooldown, setFilter, setForEachOn, setStatuses, statusesOf } from "./forEach";
+import {
+  filterStatuses,
+  forEachOf,
+  minutesOf,
+  setCooldown,
+  setFilter,
+  setForEachOn,
+  setStatuses,
+  statusesOf,
+} from "./forEach";
 import { ENUM_LABELS } from "./labels";
 
 /** The server's problems under one pointer of the trigger, shown beside the field they concern. */
@@ -18,11 +27,30 @@ function FieldProblems({ problems, pointer }: { problems: Problem[]; pointer: st
 }
 
 /** A whole number of minutes; clearing it removes the key. */
-function MinutesField({ label, value, onChange, testId, children }: { label: string; value: unknown; onChange: (minutes: number | undefined) => void; testId: string; children?: ReactNode }) {
+function MinutesField({
+  label,
+  value,
+  onChange,
+  testId,
+  children,
+}: {
+  label: string;
+  value: unknown;
+  onChange: (minutes: number | undefined) => void;
+  testId: string;
+  children?: ReactNode;
+}) {
   return (
     <label>
       {label}
-      <input type="number" min={1} step={1} value={typeof value === "number" ? String(value) : ""} onChange={(e) => onChange(minutesOf(e.target.value))} data-testid={testId} />
+      <input
+        type="number"
+        min={1}
+        step={1}
+        value={typeof value === "number" ? String(value) : ""}
+        onChange={(e) => onChange(minutesOf(e.target.value))}
+        data-testid={testId}
+      />
       {children}
     </label>
   );
@@ -44,7 +72,12 @@ export function ForEachForm({ trigger, onChange }: { trigger: Trigger; onChange:
   return (
     <div className="for-each" data-testid="for-each">
       <label className="check">
-        <input type="checkbox" checked={!!forEach} onChange={(e) => onChange(setForEachOn(trigger, e.target.checked))} data-testid="for-each-toggle" />
+        <input
+          type="checkbox"
+          checked={!!forEach}
+          onChange={(e) => onChange(setForEachOn(trigger, e.target.checked))}
+          data-testid="for-each-toggle"
+        />
         {t("editor.forEach")}
       </label>
       {forEach && (
@@ -59,7 +92,14 @@ export function ForEachForm({ trigger, onChange }: { trigger: Trigger; onChange:
                     type="checkbox"
                     value={status}
                     checked={chosen.includes(status)}
-                    onChange={(e) => onChange(setStatuses(trigger, e.target.checked ? [...chosen, status] : chosen.filter((s) => s !== status)))}
+                    onChange={(e) =>
+                      onChange(
+                        setStatuses(
+                          trigger,
+                          e.target.checked ? [...chosen, status] : chosen.filter((s) => s !== status),
+                        ),
+                      )
+                    }
                   />
                   {ENUM_LABELS[status]?.[i] ?? status}
                 </label>
@@ -77,28 +117,53 @@ export function ForEachForm({ trigger, onChange }: { trigger: Trigger; onChange:
           </MinutesField>
           <label>
             {t("editor.filterChannel")}
-            <input value={text(filter.channel)} onChange={(e) => onChange(setFilter(trigger, "channel", e.target.value.trim()))} placeholder="tmall" data-testid="for-each-channel" />
+            <input
+              value={text(filter.channel)}
+              onChange={(e) => onChange(setFilter(trigger, "channel", e.target.value.trim()))}
+              placeholder="tmall"
+              data-testid="for-each-channel"
+            />
             <FieldProblems problems={triggerProblems} pointer={at("filter/channel")} />
           </label>
           <label>
             {t("editor.filterTag")}
-            <input value={text(filter.tag)} onChange={(e) => onChange(setFilter(trigger, "tag", e.target.value.trim()))} placeholder="vip" data-testid="for-each-tag" />
+            <input
+              value={text(filter.tag)}
+              onChange={(e) => onChange(setFilter(trigger, "tag", e.target.value.trim()))}
+              placeholder="vip"
+              data-testid="for-each-tag"
+            />
             <FieldProblems problems={triggerProblems} pointer={at("filter/tag")} />
           </label>
           <label>
             {t("editor.filterOnHold")}
-            <select value={onHold} onChange={(e) => onChange(setFilter(trigger, "on_hold", e.target.value === "" ? undefined : e.target.value === "held"))}>
+            <select
+              value={onHold}
+              onChange={(e) =>
+                onChange(setFilter(trigger, "on_hold", e.target.value === "" ? undefined : e.target.value === "held"))
+              }
+            >
               <option value="">{t("editor.filterOnHoldAny")}</option>
               <option value="held">{t("editor.filterOnHoldYes")}</option>
               <option value="free">{t("editor.filterOnHoldNo")}</option>
             </select>
           </label>
           {Object.keys(filter).length === 0 && <p className="warning small">{t("editor.forEachNoFilter")}</p>}
-          <MinutesField label={t("editor.cooldown")} value={forEach.cooldown_minutes} onChange={(minutes) => onChange(setCooldown(trigger, minutes))} testId="for-each-cooldown">
+          <MinutesField
+            label={t("editor.cooldown")}
+            value={forEach.cooldown_minutes}
+            onChange={(minutes) => onChange(setCooldown(trigger, minutes))}
+            testId="for-each-cooldown"
+          >
             <span className="muted small">{t("editor.cooldownHint")}</span>
             <FieldProblems problems={triggerProblems} pointer={at("cooldown_minutes")} />
           </MinutesField>
-          <FieldProblems problems={triggerProblems.filter((p) => p.pointer === "/trigger/for_each" || p.pointer.startsWith(at("collection")))} pointer="/trigger/for_each" />
+          <FieldProblems
+            problems={triggerProblems.filter(
+              (p) => p.pointer === "/trigger/for_each" || p.pointer.startsWith(at("collection")),
+            )}
+            pointer="/trigger/for_each"
+          />
         </div>
       )}
     </div>

@@ -1,10 +1,20 @@
 import { useMemo, useState } from "react";
-import type { ActionNode, Catalog, ConditionNode, FlowEdge, FlowNode, JsonObject, JsonSchema, Trigger } from "../api/types";
+import type {
+  ActionNode,
+  Catalog,
+  ConditionNode,
+  FlowEdge,
+  FlowNode,
+  JsonObject,
+  JsonSchema,
+  Trigger,
+} from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import { ConditionBuilder } from "./ConditionBuilder";
 import { ForEachForm } from "./ForEachForm";
 import { useEditor } from "./context";
 import { ancestorsOf, TRIGGER_ID, type CanvasNode } from "./document";
+import { anyEventAvailable, defaultEvent, eventAvailable, unavailableEventOf, unavailableReason } from "./events";
 import { ParamsForm } from "./ParamsForm";
 import { SAMPLE_OVERRIDES, sampleFor, schemaPaths, type Variable } from "./variables";
 
@@ -18,7 +28,13 @@ export function contextSchemaOf(trigger: Trigger, catalog: Catalog): JsonSchema 
 }
 
 /** The variables a node may use: the trigger's context, then the outputs of the steps that run before it. */
-export function variablesFor(nodeId: string, trigger: Trigger, nodes: FlowNode[], edges: FlowEdge[], catalog: Catalog): Variable[] {
+export function variablesFor(
+  nodeId: string,
+  trigger: Trigger,
+  nodes: FlowNode[],
+  edges: FlowEdge[],
+  catalog: Catalog,
+): Variable[] {
   const variables = schemaPaths(contextSchemaOf(trigger, catalog));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const id of ancestorsOf(nodeId, edges)) {
@@ -39,12 +55,21 @@ export function sampleContext(trigger: Trigger, catalog: Catalog): Record<string
   return sample;
 }
 
-function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChange: (trigger: Trigger) => void; readOnly: boolean }) {
+function TriggerForm({
+  trigger,
+  onChange,
+  readOnly,
+}: {
+  trigger: Trigger;
+  onChange: (trigger: Trigger) => void;
+  readOnly: boolean;
+}) {
   const { t, pick } = useI18n();
   const { catalog } = useEditor();
+  const unavailable = unavailableEventOf(trigger, catalog);
   const setType = (type: Trigger["type"]) => {
     if (type === trigger.type) return;
-    if (type === "event") onChange({ type, event: catalog.events[0]?.name ?? "" });
+    if (type === "event") onChange({ type, event: defaultEvent(catalog) });
     else if (type === "schedule") onChange({ type, cron: "0 9 * * *", timezone: "Asia/Shanghai" });
     else onChange({ type });
   };
@@ -52,26 +77,58 @@ function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChan
     <fieldset disabled={readOnly} className="plain stack">
       <label>
         {t("editor.triggerType")}
-        <select value={trigger.type} onChange={(e) => setType(e.target.value as Trigger["type"])} data-testid="trigger-type">
-          {catalog.triggers.map((k) => (
-            <option key={k.type} value={k.type}>
-              {pick(k.name)}
-            </option>
-          ))}
+        <select
+          value={trigger.type}
+          onChange={(e) => setType(e.target.value as Trigger["type"])}
+          data-testid="trigger-type"
+        >
+          {catalog.triggers.map((k) => {
+            const noEvent = k.type === "event" && k.type !== trigger.type && !anyEventAvailable(catalog);
+            return (
+              <option
+                key={k.type}
+                value={k.type}
+                disabled={noEvent}
+                title={noEvent ? t("editor.noEventAvailable") : undefined}
+              >
+                {pick(k.name)}
+              </option>
+            );
+          })}
         </select>
       </label>
       {trigger.type === "event" && (
         <label>
           {t("editor.event")}
-          <select value={trigger.event ?? ""} onChange={(e) => onChange({ ...trigger, event: e.target.value })} data-testid="trigger-event">
+          <select
+            value={trigger.event ?? ""}
+            onChange={(e) => onChange({ ...trigger, event: e.target.value })}
+            data-testid="trigger-event"
+          >
             <option value="">{t("editor.chooseEvent")}</option>
-            {catalog.events.map((event) => (
-              <option key={event.name} value={event.name}>
-                {pick({ zh: event.name_zh, en: event.name_en })} ({event.name})
-              </option>
-            ))}
+            {catalog.events.map((event) => {
+              const name = `${pick({ zh: event.name_zh, en: event.name_en })} (${event.name})`;
+              if (eventAvailable(event))
+                return (
+                  <option key={event.name} value={event.name}>
+                    {name}
+                  </option>
+                );
+              const reason = pick(unavailableReason(event) ?? undefined, t("editor.eventUnavailable"));
+              return (
+                <option key={event.name} value={event.name} disabled title={reason}>
+                  {name} · {reason}
+                </option>
+              );
+            })}
           </select>
         </label>
+      )}
+      {unavailable && (
+        <p className="node-warning" role="alert" data-testid="trigger-event-unavailable">
+          {t("editor.triggerEventUnavailable", { event: pick({ zh: unavailable.name_zh, en: unavailable.name_en }) })}
+          {unavailable.unavailable_reason && <span className="small"> {pick(unavailable.unavailable_reason)}</span>}
+        </p>
       )}
       {trigger.type === "schedule" && (
         <>
@@ -81,7 +138,10 @@ function TriggerForm({ trigger, onChange, readOnly }: { trigger: Trigger; onChan
           </label>
           <label>
             {t("editor.timezone")}
-            <input value={trigger.timezone ?? ""} onChange={(e) => onChange({ ...trigger, timezone: e.target.value })} />
+            <input
+              value={trigger.timezone ?? ""}
+              onChange={(e) => onChange({ ...trigger, timezone: e.target.value })}
+            />
           </label>
           <ForEachForm trigger={trigger} onChange={onChange} />
         </>
@@ -117,7 +177,9 @@ function NextSteps({
       {branches.map((branch) => {
         const out = edges.filter((e) => e.from === nodeId && e.branch === branch);
         const taken = new Set(out.map((e) => e.to));
-        const label = branch ? t("editor.nextFor", { branch: branch === "true" ? t("editor.yes") : t("editor.no") }) : t("editor.nextPlain");
+        const label = branch
+          ? t("editor.nextFor", { branch: branch === "true" ? t("editor.yes") : t("editor.no") })
+          : t("editor.nextPlain");
         return (
           <div key={branch ?? "plain"} className="next-branch">
             <span className="small muted">{label}</span>
@@ -126,7 +188,12 @@ function NextSteps({
                 <li key={edge.to}>
                   <span className="mono">{edge.to}</span>
                   {!readOnly && (
-                    <button type="button" className="link" onClick={() => onDisconnect(edge)} aria-label={`${t("editor.removeEdge")} ${edge.to}`}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onDisconnect(edge)}
+                      aria-label={`${t("editor.removeEdge")} ${edge.to}`}
+                    >
                       ✕
                     </button>
                   )}
@@ -137,7 +204,12 @@ function NextSteps({
               <select
                 value=""
                 aria-label={label}
-                onChange={(e) => e.target.value && onConnect(branch ? { from: nodeId, to: e.target.value, branch } : { from: nodeId, to: e.target.value })}
+                onChange={(e) =>
+                  e.target.value &&
+                  onConnect(
+                    branch ? { from: nodeId, to: e.target.value, branch } : { from: nodeId, to: e.target.value },
+                  )
+                }
               >
                 <option value="">{t("editor.addEdge")}</option>
                 {nodes
@@ -231,7 +303,14 @@ export function NodePanel({
         <h2>{t("editor.trigger")}</h2>
         {problemList}
         <TriggerForm trigger={node.data.trigger} onChange={onTrigger} readOnly={readOnly} />
-        <NextSteps nodeId={TRIGGER_ID} branches={[undefined]} edges={edges} nodes={nodes} onConnect={onConnect} onDisconnect={onDisconnect} />
+        <NextSteps
+          nodeId={TRIGGER_ID}
+          branches={[undefined]}
+          edges={edges}
+          nodes={nodes}
+          onConnect={onConnect}
+          onDisconnect={onDisconnect}
+        />
       </div>
     );
   }
@@ -274,7 +353,12 @@ export function NodePanel({
         {head(t("editor.condition"))}
         {problemList}
         <div className="stack">
-          <IdField key={flowNode.id} id={flowNode.id} onRename={(to) => onRename(flowNode.id, to)} readOnly={readOnly} />
+          <IdField
+            key={flowNode.id}
+            id={flowNode.id}
+            onRename={(to) => onRename(flowNode.id, to)}
+            readOnly={readOnly}
+          />
           {label}
         </div>
         <h3>{t("cond.title")}</h3>
@@ -286,7 +370,14 @@ export function NodePanel({
           readOnly={readOnly}
           onChange={(rule) => onNode(flowNode.id, (n) => ({ ...n, rule }) as FlowNode, `rule:${flowNode.id}`)}
         />
-        <NextSteps nodeId={flowNode.id} branches={["true", "false"]} edges={edges} nodes={nodes} onConnect={onConnect} onDisconnect={onDisconnect} />
+        <NextSteps
+          nodeId={flowNode.id}
+          branches={["true", "false"]}
+          edges={edges}
+          nodes={nodes}
+          onConnect={onConnect}
+          onDisconnect={onDisconnect}
+        />
       </div>
     );
   }
@@ -316,7 +407,14 @@ export function NodePanel({
       ) : (
         <pre className="json">{JSON.stringify(action.params ?? {}, null, 2)}</pre>
       )}
-      <NextSteps nodeId={flowNode.id} branches={[undefined]} edges={edges} nodes={nodes} onConnect={onConnect} onDisconnect={onDisconnect} />
+      <NextSteps
+        nodeId={flowNode.id}
+        branches={[undefined]}
+        edges={edges}
+        nodes={nodes}
+        onConnect={onConnect}
+        onDisconnect={onDisconnect}
+      />
       <details>
         <summary>{t("editor.retry")}</summary>
         <fieldset disabled={readOnly} className="plain row">
@@ -328,7 +426,18 @@ export function NodePanel({
               max={10}
               value={retry?.max_attempts ?? spec?.default_retry.max_attempts ?? 3}
               onChange={(e) =>
-                onNode(flowNode.id, (n) => ({ ...n, retry: { backoff_seconds: retry?.backoff_seconds ?? spec?.default_retry.backoff_seconds ?? 30, max_attempts: Number(e.target.value) } }) as FlowNode, `retry:${flowNode.id}`)
+                onNode(
+                  flowNode.id,
+                  (n) =>
+                    ({
+                      ...n,
+                      retry: {
+                        backoff_seconds: retry?.backoff_seconds ?? spec?.default_retry.backoff_seconds ?? 30,
+                        max_attempts: Number(e.target.value),
+                      },
+                    }) as FlowNode,
+                  `retry:${flowNode.id}`,
+                )
               }
             />
           </label>
@@ -339,7 +448,18 @@ export function NodePanel({
               min={0}
               value={retry?.backoff_seconds ?? spec?.default_retry.backoff_seconds ?? 30}
               onChange={(e) =>
-                onNode(flowNode.id, (n) => ({ ...n, retry: { max_attempts: retry?.max_attempts ?? spec?.default_retry.max_attempts ?? 3, backoff_seconds: Number(e.target.value) } }) as FlowNode, `retry:${flowNode.id}`)
+                onNode(
+                  flowNode.id,
+                  (n) =>
+                    ({
+                      ...n,
+                      retry: {
+                        max_attempts: retry?.max_attempts ?? spec?.default_retry.max_attempts ?? 3,
+                        backoff_seconds: Number(e.target.value),
+                      },
+                    }) as FlowNode,
+                  `retry:${flowNode.id}`,
+                )
               }
             />
           </label>

@@ -1,6 +1,7 @@
 import type { DragEvent } from "react";
 import { useI18n } from "../i18n/i18n";
 import { iconFor, useEditor } from "./context";
+import { anyEventAvailable } from "./events";
 
 export type PaletteItem = { kind: "trigger"; type: string } | { kind: "condition" } | { kind: "action"; key: string };
 
@@ -11,7 +12,15 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
   const { catalog, actions, readOnly } = useEditor();
   if (readOnly) return null;
 
-  const entry = (item: PaletteItem, icon: string, label: string, hint: string, testId: string) => {
+  /** `unavailable`: why the item cannot be added now (the entry is greyed out, with this as its tooltip). */
+  const entry = (
+    item: PaletteItem,
+    icon: string,
+    label: string,
+    hint: string,
+    testId: string,
+    unavailable?: string,
+  ) => {
     const start = (event: DragEvent) => {
       event.dataTransfer.setData(PALETTE_MIME, JSON.stringify(item));
       event.dataTransfer.effectAllowed = "copy";
@@ -21,10 +30,11 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
         <button
           type="button"
           className="palette-item"
-          draggable
+          draggable={!unavailable}
+          disabled={!!unavailable}
           onDragStart={start}
           onClick={() => onAdd(item)}
-          title={hint}
+          title={unavailable ?? hint}
           data-testid={testId}
         >
           <span className="node-icon" aria-hidden="true">
@@ -43,11 +53,26 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
       <h3>{t("editor.triggers")}</h3>
       <ul>
         {catalog.triggers.map((trigger) =>
-          entry({ kind: "trigger", type: trigger.type }, iconFor(trigger.type), pick(trigger.name), pick(trigger.description), `palette-trigger-${trigger.type}`),
+          entry(
+            { kind: "trigger", type: trigger.type },
+            iconFor(trigger.type),
+            pick(trigger.name),
+            pick(trigger.description),
+            `palette-trigger-${trigger.type}`,
+            trigger.type === "event" && !anyEventAvailable(catalog) ? t("editor.noEventAvailable") : undefined,
+          ),
         )}
       </ul>
       <h3>{t("editor.logic")}</h3>
-      <ul>{entry({ kind: "condition" }, iconFor("condition"), t("editor.condition"), t("editor.condition"), "palette-condition")}</ul>
+      <ul>
+        {entry(
+          { kind: "condition" },
+          iconFor("condition"),
+          t("editor.condition"),
+          t("editor.condition"),
+          "palette-condition",
+        )}
+      </ul>
       {catalog.connectors
         .filter((connector) => connector.actions.length > 0)
         .map((connector) => (
@@ -57,7 +82,13 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
               {connector.actions.map((key) => {
                 const spec = actions.get(key);
                 if (!spec) return null;
-                return entry({ kind: "action", key }, iconFor(spec.icon), pick(spec.name, key), pick(spec.description), `palette-action-${key}`);
+                return entry(
+                  { kind: "action", key },
+                  iconFor(spec.icon),
+                  pick(spec.name, key),
+                  pick(spec.description),
+                  `palette-action-${key}`,
+                );
               })}
             </ul>
           </section>

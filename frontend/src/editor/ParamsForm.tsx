@@ -27,9 +27,12 @@ export function uiSchemaFor(schema: JsonSchema, language: Language): UiSchema {
   const i = language === "zh" ? 0 : 1;
   for (const [key, property] of Object.entries(properties)) {
     const entry: UiSchema = {};
-    const localized = (property[language === "zh" ? "title_zh" : "title_en"] as string | undefined) ?? (property.title as string | undefined);
+    const localized =
+      (property[language === "zh" ? "title_zh" : "title_en"] as string | undefined) ??
+      (property.title as string | undefined);
     entry["ui:title"] = localized ?? PARAM_LABELS[key]?.[i] ?? key;
-    if (Array.isArray(property.enum)) entry["ui:enumNames"] = property.enum.map((v) => ENUM_LABELS[String(v)]?.[i] ?? String(v));
+    if (Array.isArray(property.enum))
+      entry["ui:enumNames"] = property.enum.map((v) => ENUM_LABELS[String(v)]?.[i] ?? String(v));
     if (property.description) entry["ui:description"] = String(property.description);
     if (property.type === "string" && (key === "text" || key === "body")) entry["ui:options"] = { multiline: true };
     // Secrets (`"format": "password"`, `"writeOnly": true`): a masked input, no variable picker, never autofilled.
@@ -65,7 +68,8 @@ function TemplateTextWidget(props: WidgetProps) {
     required,
     placeholder,
     disabled: disabled || readonly,
-    onChange: (e: { target: { value: string } }) => onChange(e.target.value === "" ? options.emptyValue : e.target.value),
+    onChange: (e: { target: { value: string } }) =>
+      onChange(e.target.value === "" ? options.emptyValue : e.target.value),
     onBlur: () => {
       caret.current = ref.current?.selectionStart ?? null;
       onBlur(id, text);
@@ -79,7 +83,14 @@ function TemplateTextWidget(props: WidgetProps) {
     <div className="template-input">
       {options.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
       {!(disabled || readonly) && (
-        <button type="button" className="icon var-button" onClick={() => setOpen(!open)} title={t("editor.variables")} aria-label={t("editor.variables")} aria-expanded={open}>
+        <button
+          type="button"
+          className="icon var-button"
+          onClick={() => setOpen(!open)}
+          title={t("editor.variables")}
+          aria-label={t("editor.variables")}
+          aria-expanded={open}
+        >
           {"{x}"}
         </button>
       )}

@@ -3,7 +3,15 @@ import { useI18n } from "../i18n/i18n";
 import type { Variable } from "./variables";
 
 /** A searchable list of context paths; Enter or a click picks one, Escape closes. */
-export function VariablePicker({ variables, onPick, onClose }: { variables: Variable[]; onPick: (path: string) => void; onClose: () => void }) {
+export function VariablePicker({
+  variables,
+  onPick,
+  onClose,
+}: {
+  variables: Variable[];
+  onPick: (path: string) => void;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const [query, setQuery] = useState("");
   const [active, setActive] = useState(0);
@@ -45,7 +53,12 @@ export function VariablePicker({ variables, onPick, onClose }: { variables: Vari
       <ul role="listbox">
         {shown.map((v, i) => (
           <li key={v.path} role="option" aria-selected={i === active}>
-            <button type="button" className={i === active ? "active" : ""} onClick={() => onPick(v.path)} data-testid={`var-${v.path}`}>
+            <button
+              type="button"
+              className={i === active ? "active" : ""}
+              onClick={() => onPick(v.path)}
+              data-testid={`var-${v.path}`}
+            >
               <code>{v.path}</code> <span className="muted small">{v.type}</span>
             </button>
           </li>

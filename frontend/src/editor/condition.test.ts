@@ -10,7 +10,9 @@ type Case = [JsonValue, JsonValue, JsonValue];
 const shared = new URL("../../../../shared/conformance/jsonlogic/tests.json", import.meta.url).pathname;
 const vendored = new URL("../../../tests/builder/fixtures/jsonlogic/tests.json", import.meta.url).pathname;
 const suitePath = existsSync(shared) ? shared : vendored;
-const suite = (JSON.parse(readFileSync(suitePath, "utf8")) as (string | Case)[]).filter((item): item is Case => Array.isArray(item));
+const suite = (JSON.parse(readFileSync(suitePath, "utf8")) as (string | Case)[]).filter((item): item is Case =>
+  Array.isArray(item),
+);
 
 const isObject = (v: unknown): v is Record<string, JsonValue> => !!v && typeof v === "object" && !Array.isArray(v);
 const literal = (v: JsonValue): boolean => (Array.isArray(v) ? v.every(literal) : !isObject(v));
@@ -20,7 +22,12 @@ const literal = (v: JsonValue): boolean => (Array.isArray(v) ? v.every(literal) 
  * field, the other the rule's value. Answers null for cases outside what the builder offers
  * (operators it does not write, nested rules, three-argument comparisons).
  */
-function asBuilderCase([rule, , expected]: Case): { group: Group; data: Record<string, JsonValue>; expected: JsonValue; op: string } | null {
+function asBuilderCase([rule, , expected]: Case): {
+  group: Group;
+  data: Record<string, JsonValue>;
+  expected: JsonValue;
+  op: string;
+} | null {
   if (!isObject(rule) || Object.keys(rule).length !== 1) return null;
   const op = Object.keys(rule)[0];
   const raw = rule[op];
@@ -37,7 +44,8 @@ function asBuilderCase([rule, , expected]: Case): { group: Group; data: Record<s
   }
   if (op === "in" && args.length === 2) {
     if (Array.isArray(args[1])) return { group: one("in", args[0], args[1]), data: { f: args[0] }, expected, op };
-    if (typeof args[1] === "string") return { group: one("contains", args[1], args[0]), data: { f: args[1] }, expected, op };
+    if (typeof args[1] === "string")
+      return { group: one("contains", args[1], args[0]), data: { f: args[1] }, expected, op };
     return null;
   }
   if ((op === "!" || op === "!!") && args.length === 1) {
@@ -90,7 +98,9 @@ describe("condition builder", () => {
 
     const rule = toJsonLogic(group);
 
-    expect(rule).toEqual({ and: [{ "==": [{ var: "order.channel" }, "tmall"] }, { ">=": [{ var: "order.total_amount" }, 599] }] });
+    expect(rule).toEqual({
+      and: [{ "==": [{ var: "order.channel" }, "tmall"] }, { ">=": [{ var: "order.total_amount" }, 599] }],
+    });
     expect(jsonLogic.apply(rule as never, { order: { channel: "tmall", total_amount: "699.00" } })).toBe(true);
     expect(jsonLogic.apply(rule as never, { order: { channel: "jd", total_amount: "699.00" } })).toBe(false);
     expect(jsonLogic.apply(rule as never, { order: { channel: "tmall", total_amount: "598.99" } })).toBe(false);
@@ -98,7 +108,9 @@ describe("condition builder", () => {
   });
 
   it("nests groups", () => {
-    const rule: JsonValue = { or: [{ and: [{ "!!": { var: "a" } }, { "!": { in: ["x", { var: "b" }] } }] }, { in: [{ var: "c" }, [1, 2]] }] };
+    const rule: JsonValue = {
+      or: [{ and: [{ "!!": { var: "a" } }, { "!": { in: ["x", { var: "b" }] } }] }, { in: [{ var: "c" }, [1, 2]] }],
+    };
 
     const group = fromJsonLogic(rule);
 

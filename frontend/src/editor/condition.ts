@@ -99,9 +99,11 @@ function ruleFrom(value: JsonValue): Rule | null {
   }
   if (op === "in" && list.length === 2) {
     const left = varPath(list[0]);
-    if (left !== null && Array.isArray(list[1]) && isLiteral(list[1])) return { kind: "rule", field: left, operator: "in", value: list[1] };
+    if (left !== null && Array.isArray(list[1]) && isLiteral(list[1]))
+      return { kind: "rule", field: left, operator: "in", value: list[1] };
     const right = varPath(list[1]);
-    if (right !== null && isLiteral(list[0]) && !Array.isArray(list[0])) return { kind: "rule", field: right, operator: "contains", value: list[0] };
+    if (right !== null && isLiteral(list[0]) && !Array.isArray(list[0]))
+      return { kind: "rule", field: right, operator: "contains", value: list[0] };
     return null;
   }
   if (op === "!!" && list.length === 1) {
@@ -160,7 +162,8 @@ export function coerceValue(text: string, operator: Operator, fieldType?: string
     if (trimmed === "false") return false;
   }
   const numeric = trimmed !== "" && /^-?\d+(\.\d+)?$/.test(trimmed);
-  if (numeric && (fieldType === "number" || fieldType === "integer" || [">", ">=", "<", "<="].includes(operator))) return Number(trimmed);
+  if (numeric && (fieldType === "number" || fieldType === "integer" || [">", ">=", "<", "<="].includes(operator)))
+    return Number(trimmed);
   if (trimmed === "null" && fieldType !== "string") return null;
   return text;
 }

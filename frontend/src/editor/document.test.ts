@@ -53,7 +53,9 @@ describe("canvas ↔ document round trip", () => {
     const document = fixtures.find(([name]) => name === "no-positions-schedule.json")![1];
     const canvas = toCanvas(document);
     const nodes = canvas.nodes.map((n) =>
-      n.id === "hold" && n.data.kind === "step" ? { ...n, position: { x: 500, y: 60 }, data: { ...n.data, positioned: true } } : n,
+      n.id === "hold" && n.data.kind === "step"
+        ? { ...n, position: { x: 500, y: 60 }, data: { ...n.data, positioned: true } }
+        : n,
     );
 
     const back = fromCanvas(canvas.meta, nodes, canvas.edges);
@@ -69,18 +71,23 @@ describe("canvas ↔ document round trip", () => {
     expect(back.nodes.find((n) => n.id === "remind")!.position).toBeUndefined();
   });
 
-  it.each([...fixtures, ...templates])("%s: a moved trigger is saved with its position and loads where it was left", (_name, document) => {
-    const canvas = toCanvas(document);
-    const nodes = canvas.nodes.map((n) => (n.id === TRIGGER_ID ? { ...n, position: { x: -512, y: 64 }, data: { ...n.data, positioned: true } } : n));
+  it.each([...fixtures, ...templates])(
+    "%s: a moved trigger is saved with its position and loads where it was left",
+    (_name, document) => {
+      const canvas = toCanvas(document);
+      const nodes = canvas.nodes.map((n) =>
+        n.id === TRIGGER_ID ? { ...n, position: { x: -512, y: 64 }, data: { ...n.data, positioned: true } } : n,
+      );
 
-    const back = fromCanvas(canvas.meta, nodes, canvas.edges);
-    const again = toCanvas(back);
+      const back = fromCanvas(canvas.meta, nodes, canvas.edges);
+      const again = toCanvas(back);
 
-    expect(back.trigger).toEqual({ ...document.trigger, position: { x: -512, y: 64 } });
-    expect({ ...back, trigger: document.trigger }).toEqual(document);
-    expect(again.nodes.map((n) => [n.id, n.position])).toEqual(nodes.map((n) => [n.id, n.position]));
-    expect(JSON.stringify(fromCanvas(again.meta, again.nodes, again.edges))).toBe(JSON.stringify(back));
-  });
+      expect(back.trigger).toEqual({ ...document.trigger, position: { x: -512, y: 64 } });
+      expect({ ...back, trigger: document.trigger }).toEqual(document);
+      expect(again.nodes.map((n) => [n.id, n.position])).toEqual(nodes.map((n) => [n.id, n.position]));
+      expect(JSON.stringify(fromCanvas(again.meta, again.nodes, again.edges))).toBe(JSON.stringify(back));
+    },
+  );
 
   it("a trigger with a position is placed there, and an unmoved one without stays without", () => {
     const placed = fixtures.find(([name]) => name === "trigger-position.json")![1];
@@ -99,7 +106,9 @@ describe("canvas ↔ document round trip", () => {
   it("editing the trigger keeps its position", () => {
     const document = fixtures.find(([name]) => name === "trigger-position.json")![1];
     const canvas = toCanvas(document);
-    const nodes = canvas.nodes.map((n) => (n.data.kind === "trigger" ? { ...n, data: { ...n.data, trigger: { type: "manual" as const } } } : n));
+    const nodes = canvas.nodes.map((n) =>
+      n.data.kind === "trigger" ? { ...n, data: { ...n.data, trigger: { type: "manual" as const } } } : n,
+    );
 
     const back = fromCanvas(canvas.meta, nodes, canvas.edges);
 

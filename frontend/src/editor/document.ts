@@ -86,7 +86,9 @@ export function toCanvas(document: FlowDocument): Canvas {
   const missing = nodes.filter((node) => !isPosition(node.position));
   const laidOut = missing.length ? layeredLayout(nodes, edges) : new Map<string, Position>();
   const canvasNodes: CanvasNode[] = nodes.map((node) =>
-    isPosition(node.position) ? stepNode(node, node.position, true) : stepNode(node, laidOut.get(node.id) ?? { x: 0, y: 0 }, false),
+    isPosition(node.position)
+      ? stepNode(node, node.position, true)
+      : stepNode(node, laidOut.get(node.id) ?? { x: 0, y: 0 }, false),
   );
   const placed = isPosition(document.trigger.position);
   const trigger: CanvasNode = {
@@ -113,7 +115,8 @@ export function fromCanvas(meta: DocumentMeta, nodes: CanvasNode[], edges: Canva
   const documentEdges: FlowEdge[] = edges.map((edge) => {
     const original = edge.data?.edge;
     const branch = edge.sourceHandle === "true" || edge.sourceHandle === "false" ? edge.sourceHandle : undefined;
-    if (original && original.from === edge.source && original.to === edge.target && original.branch === branch) return original;
+    if (original && original.from === edge.source && original.to === edge.target && original.branch === branch)
+      return original;
     return branch ? { from: edge.source, to: edge.target, branch } : { from: edge.source, to: edge.target };
   });
   return { ...meta, trigger, nodes: documentNodes, edges: documentEdges } as FlowDocument;
@@ -127,7 +130,12 @@ function withPosition<T extends { position?: unknown }>(item: T, { x, y }: Posit
 }
 
 function isPosition(value: unknown): value is Position {
-  return !!value && typeof value === "object" && typeof (value as Position).x === "number" && typeof (value as Position).y === "number";
+  return (
+    !!value &&
+    typeof value === "object" &&
+    typeof (value as Position).x === "number" &&
+    typeof (value as Position).y === "number"
+  );
 }
 
 /** A node id for a new node: readable, unique, and within the document's id pattern. */

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Catalog, JsonSchema, Trigger } from "../api/types";
-import { filterStatuses, forEachOf, minutesOf, ORDER_STATUSES, setCooldown, setFilter, setForEachOn, setStatuses, statusesOf } from "./forEach";
+import {
+  filterStatuses,
+  forEachOf,
+  minutesOf,
+  ORDER_STATUSES,
+  setCooldown,
+  setFilter,
+  setForEachOn,
+  setStatuses,
+  statusesOf,
+} from "./forEach";
 import { variablesFor } from "./NodePanel";
 import { uiSchemaFor } from "./ParamsForm";
 
@@ -10,7 +20,10 @@ const ORDER_CONTEXT: JsonSchema = {
   type: "object",
   properties: {
     event: { type: "object", properties: { id: { type: "string" }, type: { type: "string" } } },
-    order: { type: "object", properties: { number: { type: "string" }, status: { type: "string" }, total_amount: { type: "string" } } },
+    order: {
+      type: "object",
+      properties: { number: { type: "string" }, status: { type: "string" }, total_amount: { type: "string" } },
+    },
   },
 };
 
@@ -26,7 +39,11 @@ const catalog = {
         properties: {
           for_each: {
             properties: {
-              filter: { properties: { status: { anyOf: [{ type: "string", enum: ["pending_payment", "paid"] }, { type: "array" }] } } },
+              filter: {
+                properties: {
+                  status: { anyOf: [{ type: "string", enum: ["pending_payment", "paid"] }, { type: "array" }] },
+                },
+              },
             },
           },
         },
@@ -61,7 +78,13 @@ describe("for each order, on a schedule trigger", () => {
 
     expect(trigger.for_each).toEqual({
       collection: "orders",
-      filter: { status: "pending_payment", status_older_than_minutes: 30, channel: "tmall", tag: "vip", on_hold: false },
+      filter: {
+        status: "pending_payment",
+        status_older_than_minutes: 30,
+        channel: "tmall",
+        tag: "vip",
+        on_hold: false,
+      },
       cooldown_minutes: 120,
     });
   });
@@ -81,12 +104,18 @@ describe("for each order, on a schedule trigger", () => {
   it("clearing a field removes its key and keeps the others in their order", () => {
     const trigger: Trigger = {
       ...schedule,
-      for_each: { collection: "orders", filter: { province: "浙江省", status: ["pending_payment"], status_older_than_minutes: 30 }, cooldown_minutes: 60 },
+      for_each: {
+        collection: "orders",
+        filter: { province: "浙江省", status: ["pending_payment"], status_older_than_minutes: 30 },
+        cooldown_minutes: 60,
+      },
     };
 
     const cleared = setCooldown(setFilter(trigger, "status_older_than_minutes", minutesOf("")), undefined);
 
-    expect(JSON.stringify(cleared.for_each)).toBe(JSON.stringify({ collection: "orders", filter: { province: "浙江省", status: ["pending_payment"] } }));
+    expect(JSON.stringify(cleared.for_each)).toBe(
+      JSON.stringify({ collection: "orders", filter: { province: "浙江省", status: ["pending_payment"] } }),
+    );
   });
 
   it("reads minutes as integers and empty text as nothing", () => {
@@ -99,9 +128,12 @@ describe("for each order, on a schedule trigger", () => {
   });
 
   it("puts order.* fields in the variable picker only when it is on", () => {
-    const paths = (trigger: Trigger) => variablesFor("a", trigger, [], [{ from: "trigger", to: "a" }], catalog).map((v) => v.path);
+    const paths = (trigger: Trigger) =>
+      variablesFor("a", trigger, [], [{ from: "trigger", to: "a" }], catalog).map((v) => v.path);
 
-    expect(paths(setForEachOn(schedule, true))).toEqual(expect.arrayContaining(["order", "order.number", "order.status", "order.total_amount"]));
+    expect(paths(setForEachOn(schedule, true))).toEqual(
+      expect.arrayContaining(["order", "order.number", "order.status", "order.total_amount"]),
+    );
     expect(paths(schedule).some((path) => path.startsWith("order"))).toBe(false);
   });
 });
@@ -109,11 +141,18 @@ describe("for each order, on a schedule trigger", () => {
 describe("secret params", () => {
   it("get a masked input that is never autofilled", () => {
     const ui = uiSchemaFor(
-      { type: "object", properties: { url: { type: "string" }, sign_secret: { type: "string", writeOnly: true, format: "password" } } },
+      {
+        type: "object",
+        properties: { url: { type: "string" }, sign_secret: { type: "string", writeOnly: true, format: "password" } },
+      },
       "zh",
     );
 
-    expect(ui.sign_secret).toMatchObject({ "ui:widget": "password", "ui:options": { autocomplete: "new-password" }, "ui:title": "签名密钥" });
+    expect(ui.sign_secret).toMatchObject({
+      "ui:widget": "password",
+      "ui:options": { autocomplete: "new-password" },
+      "ui:title": "签名密钥",
+    });
     expect(ui.url["ui:widget"]).toBeUndefined();
   });
 });

@@ -15,7 +15,16 @@ import type { Catalog, JsonObject, JsonSchema, JsonValue, Trigger } from "../api
 export type FilterKey = "status" | "channel" | "tag" | "province" | "on_hold" | "status_older_than_minutes";
 
 /** The order statuses (DESIGN "Public contract"), for when the catalog does not list them. */
-export const ORDER_STATUSES = ["pending_payment", "paid", "processing", "shipped", "delivered", "completed", "cancelled", "closed"];
+export const ORDER_STATUSES = [
+  "pending_payment",
+  "paid",
+  "processing",
+  "shipped",
+  "delivered",
+  "completed",
+  "cancelled",
+  "closed",
+];
 
 export interface ForEach {
   collection: "orders";
@@ -54,7 +63,8 @@ export function setFilter(trigger: Trigger, key: FilterKey, value: JsonValue | u
 
 export function setCooldown(trigger: Trigger, minutes: number | undefined): Trigger {
   const forEach = forEachOf(trigger) ?? { collection: "orders" };
-  const next: ForEach = minutes === undefined ? without(forEach, "cooldown_minutes") : { ...forEach, cooldown_minutes: minutes };
+  const next: ForEach =
+    minutes === undefined ? without(forEach, "cooldown_minutes") : { ...forEach, cooldown_minutes: minutes };
   return { ...trigger, for_each: next as unknown as JsonObject };
 }
 
@@ -80,7 +90,8 @@ export function minutesOf(text: string): number | undefined {
 /** The order statuses the server accepts in a for_each filter, read from the schedule trigger's schema in the catalog. */
 export function filterStatuses(catalog: Catalog): string[] {
   const schema = catalog.triggers.find((k) => k.type === "schedule")?.config_schema as JsonSchema | undefined;
-  const status = dig(schema, ["properties", "for_each", "properties", "filter", "properties", "status"]) as JsonSchema | undefined;
+  const status = dig(schema, ["properties", "for_each", "properties", "filter", "properties", "status"]) as
+    JsonSchema | undefined;
   const branches = (status?.anyOf as JsonSchema[] | undefined) ?? (status ? [status] : []);
   for (const branch of branches) {
     if (Array.isArray(branch.enum)) return branch.enum.map(String);

@@ -27,7 +27,11 @@ function withMeasures(snapshot: Canvas, current: Canvas): Canvas {
   const selected = new Set(current.nodes.filter((n) => n.selected).map((n) => n.id));
   return {
     ...snapshot,
-    nodes: snapshot.nodes.map((n) => ({ ...n, measured: measured.get(n.id) ?? n.measured, selected: selected.has(n.id) })),
+    nodes: snapshot.nodes.map((n) => ({
+      ...n,
+      measured: measured.get(n.id) ?? n.measured,
+      selected: selected.has(n.id),
+    })),
   };
 }
 
@@ -64,7 +68,10 @@ export function useCanvasHistory(initial: Canvas): CanvasHistory {
       if (next === previous) return;
       if (options.record !== false) {
         const now = Date.now();
-        const same = options.coalesce && lastCoalesce.current?.key === options.coalesce && now - lastCoalesce.current.at < COALESCE_MS;
+        const same =
+          options.coalesce &&
+          lastCoalesce.current?.key === options.coalesce &&
+          now - lastCoalesce.current.at < COALESCE_MS;
         if (!same) push(previous);
         lastCoalesce.current = options.coalesce ? { key: options.coalesce, at: now } : null;
       }
@@ -89,9 +96,13 @@ export function useCanvasHistory(initial: Canvas): CanvasHistory {
       const previous = current.current;
       let nodes = applyNodeChanges(changes, previous.nodes);
       // A node dropped after a drag now has a position the document must keep.
-      const moved = new Set(changes.filter((c) => c.type === "position" && c.dragging === false).map((c) => (c as { id: string }).id));
+      const moved = new Set(
+        changes.filter((c) => c.type === "position" && c.dragging === false).map((c) => (c as { id: string }).id),
+      );
       if (moved.size) {
-        nodes = nodes.map((n) => (moved.has(n.id) && !n.data.positioned ? { ...n, data: { ...n.data, positioned: true } } : n));
+        nodes = nodes.map((n) =>
+          moved.has(n.id) && !n.data.positioned ? { ...n, data: { ...n.data, positioned: true } } : n,
+        );
       }
       set({ ...previous, nodes });
     },

@@ -5,7 +5,11 @@ import type { FlowEdge, FlowNode, Position } from "../api/types";
 const WIDTH = 220;
 const HEIGHT = 72;
 
-export function layeredLayout(nodes: Pick<FlowNode, "id">[], edges: FlowEdge[], includeTrigger = false): Map<string, Position> {
+export function layeredLayout(
+  nodes: Pick<FlowNode, "id">[],
+  edges: FlowEdge[],
+  includeTrigger = false,
+): Map<string, Position> {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: "LR", nodesep: 40, ranksep: 90, marginx: 0, marginy: 0 });
   graph.setDefaultEdgeLabel(() => ({}));

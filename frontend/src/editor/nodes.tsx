@@ -9,7 +9,9 @@ import type { CanvasNode, StepData, TriggerData } from "./document";
 const OK = new Set(["succeeded", "would_run", "would_wait", "evaluated"]);
 
 function problemTitle(problems: Problem[] | undefined): string | undefined {
-  return problems?.length ? problems.map((p) => `• ${p.message}${p.pointer ? ` (${p.pointer})` : ""}`).join("\n") : undefined;
+  return problems?.length
+    ? problems.map((p) => `• ${p.message}${p.pointer ? ` (${p.pointer})` : ""}`).join("\n")
+    : undefined;
 }
 
 function stepClass(step: Step | undefined, traced: boolean): string {
@@ -38,7 +40,11 @@ function StepBadge({ step, attempts }: { step: Step | undefined; attempts: numbe
   const decision = decisionOf(step);
   return (
     <span className={`step-badge step-${step.status}`} data-testid="step-badge">
-      {decision ? (decision === "true" ? `✓ ${t("editor.yes")}` : `✗ ${t("editor.no")}`) : `${OK.has(step.status) ? "✓ " : ""}${translateOr(t, `status.${step.status}`, step.status)}`}
+      {decision
+        ? decision === "true"
+          ? `✓ ${t("editor.yes")}`
+          : `✗ ${t("editor.no")}`
+        : `${OK.has(step.status) ? "✓ " : ""}${translateOr(t, `status.${step.status}`, step.status)}`}
       {attempts > 1 && ` ×${attempts}`}
     </span>
   );
@@ -69,7 +75,11 @@ export const TriggerNodeView = memo(function TriggerNodeView({ id, data, selecte
         ? `${trigger.cron ?? ""} ${trigger.timezone ?? ""}`
         : "";
   return (
-    <div className={`${chrome.className} trigger-node${selected ? " selected" : ""}`} title={chrome.title} data-testid="node-trigger">
+    <div
+      className={`${chrome.className} trigger-node${selected ? " selected" : ""}`}
+      title={chrome.title}
+      data-testid="node-trigger"
+    >
       <div className="node-head">
         <span className="node-icon" aria-hidden="true">
           {iconFor(trigger.type)}
@@ -89,7 +99,11 @@ export const ConditionNodeView = memo(function ConditionNodeView({ id, data, sel
   const chrome = useNodeChrome(id);
   const node = (data as StepData).node as ConditionNode;
   return (
-    <div className={`${chrome.className} condition-node${selected ? " selected" : ""}`} title={chrome.title} data-testid={`node-${id}`}>
+    <div
+      className={`${chrome.className} condition-node${selected ? " selected" : ""}`}
+      title={chrome.title}
+      data-testid={`node-${id}`}
+    >
       <Handle type="target" position={Position.Left} />
       <div className="node-head">
         <span className="node-icon" aria-hidden="true">
@@ -104,8 +118,22 @@ export const ConditionNodeView = memo(function ConditionNodeView({ id, data, sel
         <span className="yes">{t("editor.yes")}</span>
         <span className="no">{t("editor.no")}</span>
       </div>
-      <Handle type="source" id="true" position={Position.Right} className="handle-yes" style={{ top: "35%" }} title={t("editor.yes")} />
-      <Handle type="source" id="false" position={Position.Right} className="handle-no" style={{ top: "75%" }} title={t("editor.no")} />
+      <Handle
+        type="source"
+        id="true"
+        position={Position.Right}
+        className="handle-yes"
+        style={{ top: "35%" }}
+        title={t("editor.yes")}
+      />
+      <Handle
+        type="source"
+        id="false"
+        position={Position.Right}
+        className="handle-no"
+        style={{ top: "75%" }}
+        title={t("editor.no")}
+      />
     </div>
   );
 });
@@ -120,7 +148,11 @@ export const ActionNodeView = memo(function ActionNodeView({ id, data, selected 
     .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" · ");
   return (
-    <div className={`${chrome.className} action-node${selected ? " selected" : ""}`} title={chrome.title} data-testid={`node-${id}`}>
+    <div
+      className={`${chrome.className} action-node${selected ? " selected" : ""}`}
+      title={chrome.title}
+      data-testid={`node-${id}`}
+    >
       <Handle type="target" position={Position.Left} />
       <div className="node-head">
         <span className="node-icon" aria-hidden="true">

@@ -37,7 +37,11 @@ export function schemaPaths(schema: JsonSchema | null | undefined, prefix = "", 
 }
 
 /** A value of the schema's shape, for the sample event and the condition preview. */
-export function sampleFor(schema: JsonSchema | null | undefined, path = "", overrides: Record<string, unknown> = {}): unknown {
+export function sampleFor(
+  schema: JsonSchema | null | undefined,
+  path = "",
+  overrides: Record<string, unknown> = {},
+): unknown {
   if (path in overrides) return overrides[path];
   if (!schema) return null;
   if (schema.examples && Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0];
@@ -48,11 +52,14 @@ export function sampleFor(schema: JsonSchema | null | undefined, path = "", over
     case "object": {
       const result: Record<string, unknown> = {};
       const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-      for (const [key, child] of Object.entries(properties)) result[key] = sampleFor(child, path ? `${path}.${key}` : key, overrides);
+      for (const [key, child] of Object.entries(properties))
+        result[key] = sampleFor(child, path ? `${path}.${key}` : key, overrides);
       return result;
     }
     case "array":
-      return schema.items && typeof schema.items === "object" ? [sampleFor(schema.items as JsonSchema, `${path}.0`, overrides)] : [];
+      return schema.items && typeof schema.items === "object"
+        ? [sampleFor(schema.items as JsonSchema, `${path}.0`, overrides)]
+        : [];
     case "integer":
     case "number":
       return 1;
@@ -82,9 +89,27 @@ export const SAMPLE_OVERRIDES: Record<string, unknown> = {
   "order.shipping_amount": "0.00",
   "order.discount_amount": "0.00",
   "order.total_amount": "699.00",
-  "order.shipping_address": { name: "张伟", phone: "13800138000", province: "浙江省", city: "杭州市", district: "西湖区", line: "文三路 90 号", postcode: "310000" },
+  "order.shipping_address": {
+    name: "张伟",
+    phone: "13800138000",
+    province: "浙江省",
+    city: "杭州市",
+    district: "西湖区",
+    line: "文三路 90 号",
+    postcode: "310000",
+  },
   "order.tags": [],
-  "order.lines": [{ id: 1, position: 1, sku: "TEA-0001", title: "西湖龙井 250g", quantity: 1, unit_price: "699.00", line_total: "699.00" }],
+  "order.lines": [
+    {
+      id: 1,
+      position: 1,
+      sku: "TEA-0001",
+      title: "西湖龙井 250g",
+      quantity: 1,
+      unit_price: "699.00",
+      line_total: "699.00",
+    },
+  ],
   "order.paid_at": "2026-06-18T02:00:00Z",
   "order.on_hold": false,
   "order.gift_for": null,

@@ -46,7 +46,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       language,
       setLanguage,
       t: (key, vars) => translate(language, key, vars),
-      pick: (names, fallback = "") => (names ? (language === "zh" ? names.zh || names.en : names.en || names.zh) : "") || fallback,
+      pick: (names, fallback = "") =>
+        (names ? (language === "zh" ? names.zh || names.en : names.en || names.zh) : "") || fallback,
     }),
     [language, setLanguage],
   );

@@ -19,7 +19,10 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
   const [replayed, setReplayed] = useState<Set<number>>(new Set());
   const flows = useApi((signal) => flowsApi.list({}, signal).then(rowsOf), []);
   const executions = useApi(
-    (signal) => executionsApi.list({ flow: flowId ?? undefined, status: status || undefined, page_size: 100 }, signal).then(rowsOf),
+    (signal) =>
+      executionsApi
+        .list({ flow: flowId ?? undefined, status: status || undefined, page_size: 100 }, signal)
+        .then(rowsOf),
     [flowId, status],
   );
 
@@ -97,7 +100,11 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
                   <td className="actions">
                     <Link to={`/flows/${flow}?execution=${execution.id}`}>{t("executions.view")}</Link>
                     {execution.status === DEAD && can(FLOW_EDITORS) && (
-                      <button type="button" onClick={() => void replay(execution)} disabled={replayed.has(execution.id)}>
+                      <button
+                        type="button"
+                        onClick={() => void replay(execution)}
+                        disabled={replayed.has(execution.id)}
+                      >
                         {replayed.has(execution.id) ? t("executions.replayed") : t("executions.replay")}
                       </button>
                     )}

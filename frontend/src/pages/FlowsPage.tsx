@@ -19,7 +19,17 @@ export function flowStatus(flow: Flow): Exclude<StatusFilter, "all"> {
 /** The stats call takes at most this many flow ids (the flow list shows at most as many). */
 const STATS_LIMIT = 200;
 
-function FlowRow({ flow, runs, canEdit, onToggle }: { flow: Flow; runs: FlowRunStats | undefined; canEdit: boolean; onToggle: (flow: Flow) => void }) {
+function FlowRow({
+  flow,
+  runs,
+  canEdit,
+  onToggle,
+}: {
+  flow: Flow;
+  runs: FlowRunStats | undefined;
+  canEdit: boolean;
+  onToggle: (flow: Flow) => void;
+}) {
   const { t, language } = useI18n();
   const status = flowStatus(flow);
   const n = flow.current_version?.number ?? 0;
@@ -33,9 +43,13 @@ function FlowRow({ flow, runs, canEdit, onToggle }: { flow: Flow; runs: FlowRunS
       </td>
       <td>
         <span className={`badge flow-${status}`}>
-          {status === "draft" ? t("flows.status.draft") : t(status === "published" ? "flows.status.published" : "flows.status.disabled", { n })}
+          {status === "draft"
+            ? t("flows.status.draft")
+            : t(status === "published" ? "flows.status.published" : "flows.status.disabled", { n })}
         </span>
-        {status !== "draft" && flow.has_unpublished_changes && <span className="muted small"> · {t("flows.status.changes")}</span>}
+        {status !== "draft" && flow.has_unpublished_changes && (
+          <span className="muted small"> · {t("flows.status.changes")}</span>
+        )}
       </td>
       <td>
         {runs?.last_run_at ? (
@@ -46,7 +60,9 @@ function FlowRow({ flow, runs, canEdit, onToggle }: { flow: Flow; runs: FlowRunS
           <span className="muted">{runs ? t("flows.never") : "—"}</span>
         )}
       </td>
-      <td className="num" data-testid={`flow-runs-${flow.id}`}>{runs ? runs.runs : "—"}</td>
+      <td className="num" data-testid={`flow-runs-${flow.id}`}>
+        {runs ? runs.runs : "—"}
+      </td>
       <td className={runs && runs.failures > 0 ? "danger num" : "num"} data-testid={`flow-failures-${flow.id}`}>
         {runs ? runs.failures : "—"}
       </td>
@@ -79,7 +95,10 @@ export function FlowsPage() {
   const ids = (flows.data ?? []).slice(0, STATS_LIMIT).map((flow) => flow.id);
   const idsKey = ids.join(",");
   const stats = useApi(
-    (signal) => (ids.length ? executionsApi.stats(ids, signal) : Promise.resolve(null)).then((answer) => new Map((answer?.flows ?? []).map((row) => [row.flow, row]))),
+    (signal) =>
+      (ids.length ? executionsApi.stats(ids, signal) : Promise.resolve(null)).then(
+        (answer) => new Map((answer?.flows ?? []).map((row) => [row.flow, row])),
+      ),
     [idsKey],
   );
 
@@ -122,8 +141,18 @@ export function FlowsPage() {
       <div className="page-head">
         <h1>{t("flows.title")}</h1>
         <div className="toolbar">
-          <input type="search" placeholder={t("flows.search")} aria-label={t("flows.search")} value={q} onChange={(e) => setQ(e.target.value)} />
-          <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} aria-label={t("flows.filter.status")}>
+          <input
+            type="search"
+            placeholder={t("flows.search")}
+            aria-label={t("flows.search")}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+          />
+          <select
+            value={status}
+            onChange={(e) => setStatus(e.target.value as StatusFilter)}
+            aria-label={t("flows.filter.status")}
+          >
             <option value="all">{t("common.all")}</option>
             <option value="draft">{t("flows.status.draft")}</option>
             <option value="published">{t("flows.status.published", { n: "N" })}</option>
@@ -134,7 +163,13 @@ export function FlowsPage() {
               <button type="button" onClick={() => fileInput.current?.click()}>
                 {t("flows.import")}
               </button>
-              <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={(e) => void importFile(e.target.files?.[0])} />
+              <input
+                ref={fileInput}
+                type="file"
+                accept="application/json,.json"
+                hidden
+                onChange={(e) => void importFile(e.target.files?.[0])}
+              />
               <button type="button" className="primary" onClick={() => void create()}>
                 {t("flows.new")}
               </button>
@@ -142,7 +177,10 @@ export function FlowsPage() {
           )}
         </div>
       </div>
-      <ErrorNote error={error ?? flows.error ?? stats.error} onRetry={stats.error && !flows.error ? stats.reload : flows.reload} />
+      <ErrorNote
+        error={error ?? flows.error ?? stats.error}
+        onRetry={stats.error && !flows.error ? stats.reload : flows.reload}
+      />
       {flows.loading && !flows.data ? (
         <p className="loading">{t("common.loading")}</p>
       ) : rows.length === 0 ? (
@@ -161,7 +199,13 @@ export function FlowsPage() {
           </thead>
           <tbody>
             {rows.map((flow) => (
-              <FlowRow key={flow.id} flow={flow} runs={stats.data?.get(flow.id)} canEdit={canEdit} onToggle={(f) => void toggle(f)} />
+              <FlowRow
+                key={flow.id}
+                flow={flow}
+                runs={stats.data?.get(flow.id)}
+                canEdit={canEdit}
+                onToggle={(f) => void toggle(f)}
+              />
             ))}
           </tbody>
         </table>

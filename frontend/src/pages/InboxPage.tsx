@@ -11,7 +11,10 @@ export function InboxPage() {
   const [onlyUnread, setOnlyUnread] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const inbox = useApi(
-    (signal) => api<Page<Notification>>("inbox/", { query: { unread: onlyUnread || undefined, page_size: 100 }, signal }).then(rowsOf),
+    (signal) =>
+      api<Page<Notification>>("inbox/", { query: { unread: onlyUnread || undefined, page_size: 100 }, signal }).then(
+        rowsOf,
+      ),
     [onlyUnread],
   );
   const changed = () => window.dispatchEvent(new Event(INBOX_CHANGED));
@@ -44,7 +47,8 @@ export function InboxPage() {
         </h1>
         <div className="toolbar">
           <label className="check">
-            <input type="checkbox" checked={onlyUnread} onChange={(e) => setOnlyUnread(e.target.checked)} /> {t("inbox.onlyUnread")}
+            <input type="checkbox" checked={onlyUnread} onChange={(e) => setOnlyUnread(e.target.checked)} />{" "}
+            {t("inbox.onlyUnread")}
           </label>
           <button type="button" onClick={() => void markAll()} disabled={unread === 0}>
             {t("inbox.markAllRead")}

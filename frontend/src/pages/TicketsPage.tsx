@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api, rowsOf, type Page } from "../api/client";
-import type { Ticket } from "../api/types";
+import type { Ticket, TicketDetail as TicketWithComments } from "../api/types";
 import { TICKET_WORKERS, useAuth } from "../app/auth";
 import { navigate } from "../app/router";
 import { useApi } from "../app/useApi";
@@ -14,7 +14,7 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
   const { t, language } = useI18n();
   const { can } = useAuth();
   const canWork = can(TICKET_WORKERS);
-  const ticket = useApi((signal) => api<Ticket>(`tickets/${id}/`, { signal }), [id]);
+  const ticket = useApi((signal) => api<TicketWithComments>(`tickets/${id}/`, { signal }), [id]);
   const [comment, setComment] = useState("");
   const [resolution, setResolution] = useState("");
   const [error, setError] = useState<Error | null>(null);
@@ -22,7 +22,7 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
   const act = async (path: string, body: unknown) => {
     setError(null);
     try {
-      ticket.setData(await api<Ticket>(`tickets/${id}/${path}`, { method: "POST", body }));
+      ticket.setData(await api<TicketWithComments>(`tickets/${id}/${path}`, { method: "POST", body }));
       onChanged();
       return true;
     } catch (reason) {
@@ -50,7 +50,8 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
       <dl className="facts">
         <dt>{t("tickets.status")}</dt>
         <dd>
-          <StatusBadge status={data.status} /> {data.overdue && <span className="badge status-failed">{t("tickets.overdue")}</span>}
+          <StatusBadge status={data.status} />{" "}
+          {data.overdue && <span className="badge status-failed">{t("tickets.overdue")}</span>}
         </dd>
         <dt>{t("tickets.queue")}</dt>
         <dd>{translateOr(t, `queue.${data.queue}`, data.queue)}</dd>
@@ -81,7 +82,8 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
       <ul className="comments">
         {(data.comments ?? []).map((c) => (
           <li key={c.id}>
-            <strong>{c.author?.username ?? c.actor_label}</strong> <span className="muted small">{formatTime(c.created_at, language)}</span>
+            <strong>{c.author?.username ?? c.actor_label}</strong>{" "}
+            <span className="muted small">{formatTime(c.created_at, language)}</span>
             <p>{c.body}</p>
           </li>
         ))}
@@ -118,7 +120,10 @@ export function TicketsPage({ selectedId }: { selectedId: number | null }) {
   const [status, setStatus] = useState("open,in_progress");
   const [mine, setMine] = useState(false);
   const tickets = useApi(
-    (signal) => api<Page<Ticket>>("tickets/", { query: { queue, status, mine: mine || undefined, page_size: 100 }, signal }).then(rowsOf),
+    (signal) =>
+      api<Page<Ticket>>("tickets/", { query: { queue, status, mine: mine || undefined, page_size: 100 }, signal }).then(
+        rowsOf,
+      ),
     [queue, status, mine],
   );
   return (
@@ -171,8 +176,8 @@ export function TicketsPage({ selectedId }: { selectedId: number | null }) {
                 </span>
                 <span className="row-meta">
                   <StatusBadge status={ticket.status} /> {translateOr(t, `queue.${ticket.queue}`, ticket.queue)} ·{" "}
-                  {translateOr(t, `priority.${ticket.priority}`, ticket.priority)} · {ticket.assignee?.username ?? t("tickets.unassigned")} ·{" "}
-                  {formatTime(ticket.created_at, language)}
+                  {translateOr(t, `priority.${ticket.priority}`, ticket.priority)} ·{" "}
+                  {ticket.assignee?.username ?? t("tickets.unassigned")} · {formatTime(ticket.created_at, language)}
                   {ticket.overdue && <span className="badge status-failed">{t("tickets.overdue")}</span>}
                 </span>
               </button>
@@ -181,7 +186,11 @@ export function TicketsPage({ selectedId }: { selectedId: number | null }) {
         </ul>
       </div>
       <div className="detail-pane">
-        {selectedId ? <TicketDetail key={selectedId} id={selectedId} onChanged={tickets.reload} /> : <Empty>{t("tickets.select")}</Empty>}
+        {selectedId ? (
+          <TicketDetail key={selectedId} id={selectedId} onChanged={tickets.reload} />
+        ) : (
+          <Empty>{t("tickets.select")}</Empty>
+        )}
       </div>
     </section>
   );

@@ -16,7 +16,12 @@ const document_: FlowDocument = {
   name: "Signed call",
   trigger: { type: "webhook", hmac_secret: "********", position: { x: 0, y: 0 } },
   nodes: [
-    { id: "call", type: "action", action: "http.request", params: { url: "https://example.com/", sign_secret: "plain-typed-secret" } },
+    {
+      id: "call",
+      type: "action",
+      action: "http.request",
+      params: { url: "https://example.com/", sign_secret: "plain-typed-secret" },
+    },
     { id: "check", type: "condition", rule: { "==": [1, 1] } },
   ],
   edges: [{ from: "trigger", to: "call" }],
@@ -27,7 +32,12 @@ describe("withoutSecrets", () => {
     const exported = withoutSecrets(document_, new Map([[http.key, http]]));
 
     expect(exported.trigger).toEqual({ type: "webhook", position: { x: 0, y: 0 } });
-    expect(exported.nodes[0]).toEqual({ id: "call", type: "action", action: "http.request", params: { url: "https://example.com/" } });
+    expect(exported.nodes[0]).toEqual({
+      id: "call",
+      type: "action",
+      action: "http.request",
+      params: { url: "https://example.com/" },
+    });
     expect(exported.nodes[1]).toBe(document_.nodes[1]);
     expect(JSON.stringify(exported)).not.toContain("secret");
   });

@@ -18,8 +18,13 @@ export function withoutSecrets(document_: FlowDocument, actions: Map<string, Cat
   const { hmac_secret: _secret, ...trigger } = document_.trigger;
   const nodes = document_.nodes.map((node) => {
     if (node.type !== "action" || !node.params) return node;
-    const properties = (actions.get(node.action)?.params_schema.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
-    const params = Object.fromEntries(Object.entries(node.params).filter(([key]) => properties[key]?.writeOnly !== true)) as JsonObject;
+    const properties = (actions.get(node.action)?.params_schema.properties ?? {}) as Record<
+      string,
+      { writeOnly?: boolean }
+    >;
+    const params = Object.fromEntries(
+      Object.entries(node.params).filter(([key]) => properties[key]?.writeOnly !== true),
+    ) as JsonObject;
     return { ...node, params };
   });
   return { ...document_, trigger, nodes };
