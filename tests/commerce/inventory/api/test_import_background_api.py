@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from commerce.audit.models import AuditEntry
 from commerce.catalog.models import Product
-from commerce.inventory import imports
-from commerce.inventory.imports import stock_import_run
+from commerce.inventory.imports import jobs, parse, stock_import_run
 from commerce.inventory.models import StockImport, StockItem, StockMovement
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.outbox.models import OutboxEvent
@@ -35,7 +34,7 @@ def q_sync(settings):
 
 @pytest.fixture
 def small_sync_limit(monkeypatch):
-    monkeypatch.setattr(imports, "SYNC_MAX_ROWS", 2)
+    monkeypatch.setattr(jobs, "SYNC_MAX_ROWS", 2)
 
 
 def _upload(text: str, name: str = "count.csv") -> dict:
@@ -196,7 +195,7 @@ def test_an_import_abandoned_by_its_worker_is_failed_and_the_file_may_come_again
 ):
     first = operator_client.post(URL, _upload(GOOD), format="multipart")
     StockImport.objects.filter(pk=first.json()["id"]).update(
-        status="validating", started_at=timezone.now() - imports.ABANDONED_AFTER * 2
+        status="validating", started_at=timezone.now() - jobs.ABANDONED_AFTER * 2
     )
 
     again = operator_client.post(URL, _upload(GOOD), format="multipart")
@@ -243,7 +242,7 @@ def test_a_task_delivered_twice_runs_once(operator_client, shelf, second_warehou
 def test_a_large_file_of_the_wrong_shape_is_refused_at_once(
     operator_client, shelf, small_sync_limit, monkeypatch, text, status, code, details
 ):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(parse, "MAX_ROWS", 5)
 
     response = operator_client.post(URL, _upload(text), format="multipart")
 
