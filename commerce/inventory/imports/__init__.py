@@ -12,7 +12,7 @@ reserved — and one bad row refuses the whole file with every error named by ro
   applied by a django-q2 task (``stock_import_upload``, ``stock_import_run``).
 """
 
-from .apply import StockImportResult, stock_import, stock_levels_apply
+from .apply import StockImportResult, stock_import
 from .jobs import (
     SYNC_MAX_ROWS,
     StockImportInProgress,
@@ -20,7 +20,7 @@ from .jobs import (
     stock_import_run_task,
     stock_import_upload,
 )
-from .parse import HEADER, MAX_ROWS, StockLevel, stock_levels_read
+from .parse import HEADER, MAX_ROWS
 
 __all__ = [
     "HEADER",
@@ -28,11 +28,8 @@ __all__ = [
     "SYNC_MAX_ROWS",
     "StockImportInProgress",
     "StockImportResult",
-    "StockLevel",
     "stock_import",
     "stock_import_run",
     "stock_import_run_task",
     "stock_import_upload",
-    "stock_levels_apply",
-    "stock_levels_read",
 ]
