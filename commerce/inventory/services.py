@@ -452,14 +452,25 @@ def _stock_row(*, sku: str, warehouse_code: str) -> StockItem:
         return StockItem.objects.get(sku=sku, warehouse=warehouse)
 
 
-def stock_adjust(*, sku: str, warehouse_code: str, delta: int, reason: str, actor: Actor) -> StockItem:
-    """Changes ``on_hand`` by ``delta`` (a count, a receipt, a write-off).
+# The ledger kinds ``stock_adjust`` writes: goods received, or a correction (a count, a write-off).
+ADJUST_KINDS = (StockMovement.RECEIPT, StockMovement.ADJUSTMENT)
 
-    A negative delta applies only if it leaves ``on_hand`` at or above both zero and what is
-    reserved; otherwise ``StockBelowZero`` and nothing changes.
+
+def stock_adjust(*, sku: str, warehouse_code: str, delta: int, kind: str, reason: str, actor: Actor) -> StockItem:
+    """Changes ``on_hand`` by ``delta`` and writes one ledger row of ``kind`` (``ADJUST_KINDS``).
+
+    The caller names the kind: ``receipt`` for goods received (``delta`` must be positive),
+    ``adjustment`` for a count or a write-off; ``reason`` is free text for people and decides
+    nothing. A negative delta applies only if it leaves ``on_hand`` at or above both zero and
+    what is reserved; otherwise ``StockBelowZero`` and nothing changes. Raises ``InvalidInput``
+    for a zero delta, another kind, a negative receipt or an unknown SKU.
     """
+    if kind not in ADJUST_KINDS:
+        raise InvalidInput(details={"kind": f"must be one of {', '.join(ADJUST_KINDS)}, got {kind!r}"})
     if delta == 0:
         raise InvalidInput(details={"delta": "must not be zero"})
+    if kind == StockMovement.RECEIPT and delta < 0:
+        raise InvalidInput(details={"delta": f"a receipt adds stock; got {delta} (use kind adjustment)"})
     if sku not in products_by_sku([sku]):
         raise InvalidInput(details={"sku": f"unknown SKU {sku!r}"})
     with transaction.atomic():
@@ -472,7 +483,6 @@ def stock_adjust(*, sku: str, warehouse_code: str, delta: int, reason: str, acto
             raise StockBelowZero(
                 details={"delta": delta, "on_hand": row.on_hand, "reserved": row.reserved, "available": row.available}
             )
-        kind = StockMovement.RECEIPT if delta > 0 and reason.lower().startswith("receipt") else StockMovement.ADJUSTMENT
         movement_build(row.pk, kind, delta, actor=actor, reason=reason).save()
         stock_low_check([row.pk], actor=actor)
     row.refresh_from_db()

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from commerce.inventory.imports import MAX_ROWS, SYNC_MAX_ROWS
 from commerce.inventory.models import StockImport, StockItem, StockMovement
 from commerce.inventory.safety import MAX_SAFETY_STOCK, REASON_MAX_LENGTH
+from commerce.inventory.services import ADJUST_KINDS
 
 
 class StockItemSerializer(serializers.ModelSerializer):
@@ -35,6 +36,11 @@ class AdjustSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     warehouse = serializers.SlugField(max_length=32)
     delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    kind = serializers.ChoiceField(
+        choices=ADJUST_KINDS,
+        default=StockMovement.ADJUSTMENT,
+        help_text="The ledger kind: receipt (goods received, delta positive) or adjustment (a count, a write-off).",
+    )
     reason = serializers.CharField(max_length=200)
 
 

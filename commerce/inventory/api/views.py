@@ -50,6 +50,7 @@ class StockAdjustApi(GenericAPIView):
             sku=data["sku"],
             warehouse_code=data["warehouse"],
             delta=data["delta"],
+            kind=data["kind"],
             reason=data["reason"],
             actor=request_actor(request),
         )
