@@ -9,16 +9,19 @@ reserved — and one bad row refuses the whole file with every error named by ro
 - ``apply``: checking the rows against the database and applying them in one transaction under
   the stock rows' locks (``stock_levels_apply``, and ``stock_import`` for both steps);
 - ``jobs``: uploads — small files in the request, large ones stored as a ``StockImport`` and
-  applied by a django-q2 task (``stock_import_upload``, ``stock_import_run``).
+  applied by a django-q2 task under a lease that a lost task loses (``stock_import_upload``,
+  ``stock_import_run``, ``stock_imports_fail_lost``).
 """
 
 from .apply import StockImportResult, stock_import
 from .jobs import (
     SYNC_MAX_ROWS,
     StockImportInProgress,
+    stock_import_failure_message,
     stock_import_run,
     stock_import_run_task,
     stock_import_upload,
+    stock_imports_fail_lost,
 )
 from .parse import HEADER, MAX_ROWS
 
@@ -31,5 +34,7 @@ __all__ = [
     "stock_import",
     "stock_import_run",
     "stock_import_run_task",
+    "stock_import_failure_message",
     "stock_import_upload",
+    "stock_imports_fail_lost",
 ]

@@ -4,23 +4,39 @@
 ``import_stock`` does; a larger one is stored in a ``StockImport`` row (its bytes in the database)
 and applied by the task ``stock_import_run_task``, whose progress and errors the import row shows.
 Both paths check and apply exactly the same way (``parse``, ``apply``).
+
+A background import holds a lease. The task claims it (``queued`` → ``validating``) and, while it
+runs, a thread of its own renews ``heartbeat_at`` every ``ORDERFLOW_STOCK_IMPORT_HEARTBEAT_SECONDS``
+(default 15). A task that was lost — its worker killed, the broker flushed — stops renewing it;
+``stock_imports_fail_lost`` then marks the import ``failed`` (``stock_import_abandoned``) when it
+is still ``queued`` ``ORDERFLOW_STOCK_IMPORT_QUEUED_TIMEOUT_SECONDS`` (default 900) after it was
+created, or ``validating`` with no heartbeat for ``ORDERFLOW_STOCK_IMPORT_HEARTBEAT_TIMEOUT_SECONDS``
+(default 120). It runs when a large file is uploaded and when an import is read, so a lost import
+never blocks the same file for long. Only the lease holder writes an outcome: the apply commits
+only if its import is still ``validating`` in that same transaction, so an import declared lost
+is never applied after all, and a late claim of a failed import finds nothing to claim.
 """
 
 import hashlib
 import io
 import logging
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from core.actors import Actor
 from core.errors import Conflict, DomainError
+from core.time import iso_utc
 from core.trace import bind_trace_id, current_trace_id, reset_trace_id
 
+from ..errors import StockImportInvalid, StockImportTooLarge
 from ..models import StockImport
 from .apply import StockImportResult, stock_import, stock_levels_apply
 from .parse import RowErrors, stock_file_rows, stock_levels_read
@@ -35,13 +51,32 @@ SYNC_MAX_ROWS = 2_000
 # The package's name for the task, not this module's: tasks already in the broker name it so.
 IMPORT_TASK = "commerce.inventory.imports.stock_import_run_task"
 # Per-task limit for the worker (the cluster's default is 120 s); a full ``MAX_ROWS`` file takes a
-# fraction of it on PostgreSQL. An import still ``validating`` this long after it started lost
-# its worker: nothing of it was applied (the apply is one transaction that also marks it applied),
-# so it is marked failed and the same file may be uploaded again.
+# fraction of it on PostgreSQL.
 IMPORT_TASK_TIMEOUT_SECONDS = 900
-ABANDONED_AFTER = timedelta(seconds=2 * IMPORT_TASK_TIMEOUT_SECONDS)
 # Reading progress is written to the import row every this many rows.
 PROGRESS_SAVE_EVERY = 10_000
+
+# The lease, in seconds; settings read at call time (see the module's docstring).
+QUEUED_TIMEOUT_SETTING = "ORDERFLOW_STOCK_IMPORT_QUEUED_TIMEOUT_SECONDS"
+HEARTBEAT_SETTING = "ORDERFLOW_STOCK_IMPORT_HEARTBEAT_SECONDS"
+HEARTBEAT_TIMEOUT_SETTING = "ORDERFLOW_STOCK_IMPORT_HEARTBEAT_TIMEOUT_SECONDS"
+DEFAULT_QUEUED_TIMEOUT_SECONDS = 15 * 60
+DEFAULT_HEARTBEAT_SECONDS = 15
+DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 120
+
+ABANDONED = "stock_import_abandoned"
+SERVER_ERROR = "server_error"
+
+# What a failed import's ``error_code`` means, in the reader's language (``stock_import_failure_message``).
+FAILURE_MESSAGES = {
+    StockImportInvalid.code: StockImportInvalid.message,
+    StockImportTooLarge.code: StockImportTooLarge.message,
+    ABANDONED: _(
+        "The import stopped before it finished: its task was lost or its worker stopped. "
+        "Nothing was imported; upload the file again."
+    ),
+    SERVER_ERROR: _("The import stopped on an unexpected error; nothing was imported. Upload the file again."),
+}
 
 
 class StockImportInProgress(Conflict):
@@ -49,6 +84,20 @@ class StockImportInProgress(Conflict):
 
     code = "stock_import_in_progress"
     message = _("This file is already being imported; follow that import instead of uploading it again.")
+
+
+class _LeaseLost(Exception):
+    """The import stopped being ``validating`` under its task: it was declared lost."""
+
+
+def _setting_seconds(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def stock_import_failure_message(code: str) -> str:
+    """Why an import failed, for people, in the active language; ``""`` for a code with no message."""
+    message = FAILURE_MESSAGES.get(code)
+    return "" if message is None else str(message)
 
 
 def stock_import_upload(*, content: bytes, filename: str, actor: Actor, user=None) -> StockImportResult | StockImport:
@@ -59,16 +108,17 @@ def stock_import_upload(*, content: bytes, filename: str, actor: Actor, user=Non
     anything is stored. Then a file of at most ``SYNC_MAX_ROWS`` rows is imported at once
     (``stock_import``; returns its ``StockImportResult`` or raises its errors), and a larger one
     becomes a ``StockImport`` that a django-q2 task applies after this transaction commits
-    (returns the import, ``queued``). The same file while an import of it is queued or being
-    validated raises ``StockImportInProgress`` naming that import: a count applies absolute
-    levels, so a second copy could only repeat the first, and it is most often a retried upload.
+    (returns the import, ``queued``). Lost imports are failed first (``stock_imports_fail_lost``);
+    the same file while an import of it is still queued or validating with a live lease raises
+    ``StockImportInProgress`` naming that import: a count applies absolute levels, so a second
+    copy could only repeat the first, and it is most often a retried upload.
     """
     rows = stock_file_rows(content)
     reason = f"stock import {filename}"[:200]
     if rows <= SYNC_MAX_ROWS:
         return stock_import(file=io.BytesIO(content), actor=actor, reason=reason)
     content_hash = hashlib.sha256(content).hexdigest()
-    _abandoned_imports_fail(content_hash=content_hash)
+    stock_imports_fail_lost()
     try:
         with transaction.atomic():
             stock_import_row = StockImport.objects.create(
@@ -101,18 +151,55 @@ def _enqueue(import_id: int) -> None:
     async_task(IMPORT_TASK, import_id, q_options={"sync": sync, "save": False, "timeout": IMPORT_TASK_TIMEOUT_SECONDS})
 
 
-def _abandoned_imports_fail(*, content_hash: str | None = None) -> None:
-    stale = StockImport.objects.filter(status=StockImport.VALIDATING, started_at__lt=timezone.now() - ABANDONED_AFTER)
-    if content_hash is not None:
-        stale = stale.filter(content_hash=content_hash)
-    stale.update(
-        status=StockImport.FAILED,
-        phase="",
-        error_code="stock_import_abandoned",
-        errors={"file": "the worker stopped before the import finished; nothing was imported — upload it again"},
-        content=b"",
-        finished_at=timezone.now(),
-    )
+def stock_imports_fail_lost(*, import_id: int | None = None, now: datetime | None = None) -> int:
+    """Marks ``failed`` each import whose task is lost (all, or only ``import_id``); returns how many.
+
+    Lost: still ``queued`` more than the queued timeout after ``created_at`` (its task never
+    started), or ``validating`` with no heartbeat for the heartbeat timeout (its worker stopped).
+    Nothing of such an import was applied — the apply and its ``applied`` status commit together
+    — so it fails with ``error_code`` ``stock_import_abandoned``, ``errors["file"]`` saying what
+    was seen, and its bytes dropped; the same file may then be uploaded again. Reads first, so
+    an import that is not lost costs no write; each update repeats the condition, so an import
+    claimed or renewed in between is left alone.
+    """
+    now = now or timezone.now()
+    queued_limit = _setting_seconds(QUEUED_TIMEOUT_SETTING, DEFAULT_QUEUED_TIMEOUT_SECONDS)
+    heartbeat_limit = _setting_seconds(HEARTBEAT_TIMEOUT_SETTING, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)
+    never_started = Q(status=StockImport.QUEUED, created_at__lt=now - timedelta(seconds=queued_limit))
+    # A row from before heartbeats were written has only its start to go by.
+    silent = Q(status=StockImport.VALIDATING, last_sign__lt=now - timedelta(seconds=heartbeat_limit))
+    candidates = StockImport.objects.annotate(last_sign=Coalesce("heartbeat_at", "started_at"))
+    if import_id is not None:
+        candidates = candidates.filter(pk=import_id)
+    lost = list(candidates.filter(never_started | silent).values_list("pk", "status", "created_at", "last_sign"))
+    failed = 0
+    for pk, status, created_at, last_sign in lost:
+        if status == StockImport.QUEUED:
+            condition = never_started
+            seen = (
+                f"queued at {iso_utc(created_at)} and not started within {queued_limit:g} s: its task was lost "
+                "(worker stopped or queue flushed); nothing was imported — upload the file again"
+            )
+        else:
+            condition = silent
+            seen = (
+                f"its worker stopped: no heartbeat since {iso_utc(last_sign)} (limit {heartbeat_limit:g} s); "
+                "nothing was imported — upload the file again"
+            )
+        failed += (
+            StockImport.objects.alias(last_sign=Coalesce("heartbeat_at", "started_at"))
+            .filter(condition, pk=pk)
+            .update(
+                status=StockImport.FAILED,
+                phase="",
+                error_code=ABANDONED,
+                errors={"file": seen},
+                content=b"",
+                finished_at=now,
+            )
+        )
+        logger.warning("stock import %s failed as lost: %s", pk, seen)
+    return failed
 
 
 def stock_import_run_task(import_id: int) -> None:
@@ -124,14 +211,17 @@ def stock_import_run(*, import_id: int) -> StockImport | None:
     """Validates and applies a queued ``StockImport``; returns it finished, or ``None`` when it was not queued.
 
     Idempotent: the import is claimed with a conditional ``UPDATE`` (``queued`` → ``validating``),
-    so a task delivered twice runs once. Reading and shape checks happen outside any transaction
-    (their progress is saved as they go); the database checks, the apply and the ``applied``
-    status are one transaction — all of the file or none of it, and never applied without being
-    marked so. A refused file ends ``failed`` with the same row-numbered ``errors`` the synchronous
-    upload answers with. The file's bytes are dropped once the import has finished.
+    so a task delivered twice runs once, and one whose import was failed as lost runs not at all.
+    While it runs, a heartbeat thread renews its lease. Reading and shape checks happen outside
+    any transaction (their progress is saved as they go); the database checks, the apply and the
+    ``applied`` status are one transaction — all of the file or none of it, never applied without
+    being marked so, and rolled back when the import is no longer ``validating`` by then (it was
+    declared lost). A refused file ends ``failed`` with the same row-numbered ``errors`` the
+    synchronous upload answers with. The file's bytes are dropped once the import has finished.
     """
+    now = timezone.now()
     claimed = StockImport.objects.filter(pk=import_id, status=StockImport.QUEUED).update(
-        status=StockImport.VALIDATING, phase="reading", started_at=timezone.now()
+        status=StockImport.VALIDATING, phase="reading", started_at=now, heartbeat_at=now
     )
     if claimed != 1:
         return None
@@ -139,27 +229,66 @@ def stock_import_run(*, import_id: int) -> StockImport | None:
     actor = Actor(kind=job.actor_kind, id=job.actor_id, label=job.actor_label, source=job.source)
     token = bind_trace_id(job.trace_id or current_trace_id())
     try:
-        _run(job, actor)
+        with _Heartbeat(job.pk, every=_setting_seconds(HEARTBEAT_SETTING, DEFAULT_HEARTBEAT_SECONDS)):
+            _run(job, actor)
     finally:
         reset_trace_id(token)
     return StockImport.objects.get(pk=import_id)
 
 
+class _Heartbeat:
+    """Renews an import's lease (``heartbeat_at``) every ``every`` seconds from a thread, while the block runs.
+
+    A thread, because the apply is one long transaction: a heartbeat written in it would be seen
+    by nobody until it commits. The thread has its own connection and closes it when it stops. A
+    write that fails (on SQLite the apply's transaction holds the database's one write lock) is
+    logged and tried again at the next beat; the lease then simply looks older.
+    """
+
+    def __init__(self, import_id: int, *, every: float) -> None:
+        self.import_id = import_id
+        self.every = every
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"stock-import-{import_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    StockImport.objects.filter(pk=self.import_id, status=StockImport.VALIDATING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("stock import %s: heartbeat not written", self.import_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
 def _run(job: StockImport, actor: Actor) -> None:
-    jobs = StockImport.objects.filter(pk=job.pk)
+    # Every write of the task is conditional on its lease: an import declared lost is left as it is.
+    jobs = StockImport.objects.filter(pk=job.pk, status=StockImport.VALIDATING)
 
     def reading(phase: str, done: int, total: int) -> None:
-        if done % PROGRESS_SAVE_EVERY == 0:
-            jobs.update(rows_done=done)
+        if done % PROGRESS_SAVE_EVERY == 0 and not jobs.update(rows_done=done, heartbeat_at=timezone.now()):
+            raise _LeaseLost
 
     reason = f"stock import {job.filename}"[:200]
     try:
         errors = RowErrors()
         levels = stock_levels_read(file=io.BytesIO(bytes(job.content)), errors=errors, progress=reading)
-        jobs.update(phase="checking", rows_done=len(levels))
+        if not jobs.update(phase="checking", rows_done=len(levels), heartbeat_at=timezone.now()):
+            raise _LeaseLost
         with transaction.atomic():
             result = stock_levels_apply(levels=levels, errors=errors, actor=actor, reason=reason)
-            jobs.update(
+            marked = jobs.update(
                 status=StockImport.APPLIED,
                 phase="",
                 rows_done=result.rows,
@@ -170,13 +299,17 @@ def _run(job: StockImport, actor: Actor) -> None:
                 content=b"",
                 finished_at=timezone.now(),
             )
+            if not marked:
+                raise _LeaseLost  # rolls the apply back with it
+    except _LeaseLost:
+        logger.warning("stock import %s was failed as lost while it ran; nothing of it was applied", job.pk)
     except DomainError as exc:
         _failed(jobs, code=exc.code, errors=exc.details)
     except Exception:
         logger.exception("stock import %s stopped on an unexpected error", job.pk)
         _failed(
             jobs,
-            code="server_error",
+            code=SERVER_ERROR,
             errors={"file": f"the import stopped on an unexpected error; nothing was imported (trace {job.trace_id})"},
         )
 
