@@ -139,6 +139,10 @@ class StockImport(models.Model):
     what the web process received, and the row and its file are written or lost together) until
     the import finishes; then ``content`` is emptied — the ledger and audit trail are the record
     of what it changed. One file (``content_hash``) is in progress at most once at a time.
+
+    An import whose task was lost does not stay in progress: one still ``queued`` too long after
+    ``created_at``, or ``validating`` with a stale ``heartbeat_at``, is failed by the next upload
+    or read of it (``imports.jobs.stock_imports_fail_lost``).
     """
 
     QUEUED = "queued"
@@ -175,6 +179,9 @@ class StockImport(models.Model):
     movements = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the worker running it; its lease while validating."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

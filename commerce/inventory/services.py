@@ -75,18 +75,6 @@ def _try_reserve(stock_item_id: int, quantity: int) -> tuple[int, int, int, bool
     return None if row is None else (row[0], row[1], row[2], bool(row[3]))
 
 
-def warehouses_for_channel(channel) -> list[int]:
-    """Active warehouse ids in the order this channel is served from.
-
-    A channel with its own ranking is served from its ranked warehouses only — even when all of
-    them are inactive, which means none; warehouse priority decides only for a channel without one.
-    """
-    ranks = ChannelWarehouse.objects.filter(channel=channel)
-    if ranks.exists():
-        return list(ranks.filter(warehouse__active=True).order_by("rank").values_list("warehouse_id", flat=True))
-    return list(Warehouse.objects.filter(active=True).order_by("priority", "code").values_list("id", flat=True))
-
-
 # How often a reservation re-reads stock and plans again after losing a race for a row.
 RESERVE_ATTEMPTS = 3
 
@@ -214,7 +202,12 @@ WHERE w.active AND s.sku IN ({skus})
 
 
 def _channel_stock(channel, skus) -> tuple[list[int], dict]:
-    """The rule of ``warehouses_for_channel`` and the stock rows of ``skus`` there, in one query.
+    """The warehouses that serve ``channel``, in serving order, and the stock rows of ``skus`` there, in one query.
+
+    The channel-to-warehouse rule, written here only: a channel with its own ranking
+    (``ChannelWarehouse``) is served from its ranked active warehouses alone, in rank order — even
+    when all of them are inactive, which means none; warehouse priority (then code) decides only
+    for a channel without one.
 
     Returns the warehouse ids in serving order and the rows keyed by (sku, warehouse id). Only
     warehouses holding a row for one of the SKUs are listed: one without could serve none of
@@ -436,7 +429,7 @@ def stock_restock(
     if sku not in products_by_sku([sku]):
         raise InvalidInput(details={"sku": f"unknown SKU {sku!r}"})
     with transaction.atomic():
-        row = _stock_row(sku=sku, warehouse_code=warehouse_code, create=True)
+        row = _stock_row(sku=sku, warehouse_code=warehouse_code)
         StockItem.objects.filter(pk=row.pk).update(on_hand=F("on_hand") + quantity, updated_at=timezone.now())
         movement_build(row.pk, StockMovement.RETURN, quantity, actor=actor, order_id=order_id, reason=reason).save()
         stock_low_check([row.pk], actor=actor)
@@ -444,12 +437,11 @@ def stock_restock(
     return row
 
 
-def _stock_row(*, sku: str, warehouse_code: str, create: bool) -> StockItem:
+def _stock_row(*, sku: str, warehouse_code: str) -> StockItem:
+    """The stock row of ``sku`` in the active warehouse ``warehouse_code``, created if it has none."""
     warehouse = Warehouse.objects.filter(code=warehouse_code, active=True).first()
     if warehouse is None:
         raise UnknownWarehouse(details={"warehouse": warehouse_code})
-    if not create:
-        return StockItem.objects.get(sku=sku, warehouse=warehouse)
     row = StockItem.objects.filter(sku=sku, warehouse=warehouse).first()
     if row is not None:
         return row
@@ -460,18 +452,29 @@ def _stock_row(*, sku: str, warehouse_code: str, create: bool) -> StockItem:
         return StockItem.objects.get(sku=sku, warehouse=warehouse)
 
 
-def stock_adjust(*, sku: str, warehouse_code: str, delta: int, reason: str, actor: Actor) -> StockItem:
-    """Changes ``on_hand`` by ``delta`` (a count, a receipt, a write-off).
+# The ledger kinds ``stock_adjust`` writes: goods received, or a correction (a count, a write-off).
+ADJUST_KINDS = (StockMovement.RECEIPT, StockMovement.ADJUSTMENT)
 
-    A negative delta applies only if it leaves ``on_hand`` at or above both zero and what is
-    reserved; otherwise ``StockBelowZero`` and nothing changes.
+
+def stock_adjust(*, sku: str, warehouse_code: str, delta: int, kind: str, reason: str, actor: Actor) -> StockItem:
+    """Changes ``on_hand`` by ``delta`` and writes one ledger row of ``kind`` (``ADJUST_KINDS``).
+
+    The caller names the kind: ``receipt`` for goods received (``delta`` must be positive),
+    ``adjustment`` for a count or a write-off; ``reason`` is free text for people and decides
+    nothing. A negative delta applies only if it leaves ``on_hand`` at or above both zero and
+    what is reserved; otherwise ``StockBelowZero`` and nothing changes. Raises ``InvalidInput``
+    for a zero delta, another kind, a negative receipt or an unknown SKU.
     """
+    if kind not in ADJUST_KINDS:
+        raise InvalidInput(details={"kind": f"must be one of {', '.join(ADJUST_KINDS)}, got {kind!r}"})
     if delta == 0:
         raise InvalidInput(details={"delta": "must not be zero"})
+    if kind == StockMovement.RECEIPT and delta < 0:
+        raise InvalidInput(details={"delta": f"a receipt adds stock; got {delta} (use kind adjustment)"})
     if sku not in products_by_sku([sku]):
         raise InvalidInput(details={"sku": f"unknown SKU {sku!r}"})
     with transaction.atomic():
-        row = _stock_row(sku=sku, warehouse_code=warehouse_code, create=True)
+        row = _stock_row(sku=sku, warehouse_code=warehouse_code)
         updated = StockItem.objects.filter(pk=row.pk, on_hand__gte=F("reserved") - delta).update(
             on_hand=F("on_hand") + delta, updated_at=timezone.now()
         )
@@ -480,7 +483,6 @@ def stock_adjust(*, sku: str, warehouse_code: str, delta: int, reason: str, acto
             raise StockBelowZero(
                 details={"delta": delta, "on_hand": row.on_hand, "reserved": row.reserved, "available": row.available}
             )
-        kind = StockMovement.RECEIPT if delta > 0 and reason.lower().startswith("receipt") else StockMovement.ADJUSTMENT
         movement_build(row.pk, kind, delta, actor=actor, reason=reason).save()
         stock_low_check([row.pk], actor=actor)
     row.refresh_from_db()

@@ -29,7 +29,7 @@ from commerce.catalog.models import Product
 from commerce.channels.models import Channel
 from commerce.customers.models import Customer
 from commerce.inventory.errors import InsufficientStock
-from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, Warehouse
+from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, StockMovement, Warehouse
 from commerce.inventory.safety import stock_set_safety
 from commerce.inventory.services import stock_adjust
 from commerce.orders import statuses
@@ -209,16 +209,22 @@ def _opening_stock(product: plan.ProductPlan, stock: plan.StockPlan, demand: int
     central = stock.warehouse == data.CENTRAL_WAREHOUSE
     if product.profile == plan.SOLD_OUT:
         # Received, then written off at the last count: the row shows zero, and the ledger says why.
-        _adjust(product.sku, stock.warehouse, stock.opening, "receipt: demo opening stock")
-        _adjust(product.sku, stock.warehouse, -stock.opening, "adjustment: demo stocktake write-off (damaged)")
+        _adjust(product.sku, stock.warehouse, stock.opening, StockMovement.RECEIPT, "receipt: demo opening stock")
+        _adjust(
+            product.sku,
+            stock.warehouse,
+            -stock.opening,
+            StockMovement.ADJUSTMENT,
+            "adjustment: demo stocktake write-off (damaged)",
+        )
         return
     quantity = stock.opening + (demand if central else 0)
     if quantity > 0:
-        _adjust(product.sku, stock.warehouse, quantity, "receipt: demo opening stock")
+        _adjust(product.sku, stock.warehouse, quantity, StockMovement.RECEIPT, "receipt: demo opening stock")
 
 
-def _adjust(sku: str, warehouse: str, delta: int, reason: str) -> None:
-    stock_adjust(sku=sku, warehouse_code=warehouse, delta=delta, reason=reason, actor=SEED_ACTOR)
+def _adjust(sku: str, warehouse: str, delta: int, kind: str, reason: str) -> None:
+    stock_adjust(sku=sku, warehouse_code=warehouse, delta=delta, kind=kind, reason=reason, actor=SEED_ACTOR)
 
 
 # --- orders -----------------------------------------------------------------------------------
@@ -304,7 +310,7 @@ def _order_play(order_plan: plan.OrderPlan, channel: Channel, timeline: plan.Tim
             # Only when the catalogue predates this run's orders (an earlier, smaller run):
             # restock the central warehouse, as purchasing would, and try once more.
             for sku, qty in order_plan.lines:
-                _adjust(sku, data.CENTRAL_WAREHOUSE, qty + 50, "receipt: demo restock")
+                _adjust(sku, data.CENTRAL_WAREHOUSE, qty + 50, StockMovement.RECEIPT, "receipt: demo restock")
             order, created = order_create(data=data_in, actor=SEED_ACTOR)
     except (InsufficientStock, UnknownSku):
         return None

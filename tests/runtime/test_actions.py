@@ -209,7 +209,7 @@ def test_inventory_check_reports_short_stock_for_a_condition_to_decide_on(channe
     stocked.save(update_fields=["safety_stock"])
     plenty = create_order(channel, external_id="A-8", status="paid")
     first = _run(flow, plenty)
-    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=-2, reason="count", actor=TEST_ACTOR)
+    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=-2, kind="adjustment", reason="count", actor=TEST_ACTOR)
     short = create_order(channel, external_id="A-9", status="paid")
     second = _run(flow, short)
 

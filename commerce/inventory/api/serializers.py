@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
-from commerce.inventory.imports import MAX_ROWS, SYNC_MAX_ROWS
+from commerce.inventory.imports import MAX_ROWS, SYNC_MAX_ROWS, stock_import_failure_message
 from commerce.inventory.models import StockImport, StockItem, StockMovement
 from commerce.inventory.safety import MAX_SAFETY_STOCK, REASON_MAX_LENGTH
+from commerce.inventory.services import ADJUST_KINDS
 
 
 class StockItemSerializer(serializers.ModelSerializer):
@@ -35,6 +36,11 @@ class AdjustSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     warehouse = serializers.SlugField(max_length=32)
     delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    kind = serializers.ChoiceField(
+        choices=ADJUST_KINDS,
+        default=StockMovement.ADJUSTMENT,
+        help_text="The ledger kind: receipt (goods received, delta positive) or adjustment (a count, a write-off).",
+    )
     reason = serializers.CharField(max_length=200)
 
 
@@ -76,6 +82,9 @@ class StockImportStatusSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField(help_text="0 to 1: rows read and checked so far.")
     created_by = serializers.CharField(source="actor_label")
     counts = serializers.SerializerMethodField(help_text="As the synchronous answer; null until applied.")
+    message = serializers.SerializerMethodField(
+        help_text="Why a failed import failed, in the reader's language (error_code is the stable key); else empty."
+    )
 
     class Meta:
         model = StockImport
@@ -89,6 +98,7 @@ class StockImportStatusSerializer(serializers.ModelSerializer):
             "progress",
             "counts",
             "error_code",
+            "message",
             "errors",
             "created_by",
             "created_at",
@@ -100,6 +110,9 @@ class StockImportStatusSerializer(serializers.ModelSerializer):
         if job.status == StockImport.APPLIED:
             return 1.0
         return round(min(job.rows_done / job.row_count, 1.0), 3) if job.row_count else 0.0
+
+    def get_message(self, job: StockImport) -> str:
+        return stock_import_failure_message(job.error_code) if job.status == StockImport.FAILED else ""
 
     def get_counts(self, job: StockImport) -> dict | None:
         if job.status != StockImport.APPLIED:

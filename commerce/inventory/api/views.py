@@ -50,6 +50,7 @@ class StockAdjustApi(GenericAPIView):
             sku=data["sku"],
             warehouse_code=data["warehouse"],
             delta=data["delta"],
+            kind=data["kind"],
             reason=data["reason"],
             actor=request_actor(request),
         )
@@ -101,7 +102,8 @@ class StockImportApi(GenericAPIView):
         "background; its errors appear there, in the same form. An empty file, a wrong header, text that is "
         "not UTF-8 or broken CSV answer 400 at once, whatever the size; more than 200,000 rows 413 "
         "`stock_import_too_large`; the same file while it is still queued or validating 409 "
-        "`stock_import_in_progress` naming that import.",
+        "`stock_import_in_progress` naming that import — unless that import's task was lost, which then "
+        "fails (`stock_import_abandoned`) and this upload goes ahead.",
     )
     def post(self, request):
         incoming = s.StockImportSerializer(data=request.data)
@@ -121,7 +123,13 @@ class StockImportDetailApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.StockImportStatusSerializer
 
+    @extend_schema(
+        description="An import's status, progress and errors. An import whose task was lost (still queued "
+        "15 minutes after the upload, or its worker silent for 2 minutes; both are settings) is failed when "
+        "it is read, with `error_code` `stock_import_abandoned`; `message` says why in the reader's language."
+    )
     def get(self, request, import_id: int):
+        imports.stock_imports_fail_lost(import_id=import_id)
         job = get_object_or_404(StockImport.objects.defer("content"), pk=import_id)
         return Response(s.StockImportStatusSerializer(job).data)
 

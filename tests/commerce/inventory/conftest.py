@@ -7,7 +7,9 @@ from tests.factories import TEST_ACTOR, ProductFactory, WarehouseFactory
 
 def receive(sku: str, warehouse: str, quantity: int) -> StockItem:
     """Stock put on hand through the service, so the ledger replays to the row (unlike ``StockItemFactory``)."""
-    return stock_adjust(sku=sku, warehouse_code=warehouse, delta=quantity, reason="receipt PO-1", actor=TEST_ACTOR)
+    return stock_adjust(
+        sku=sku, warehouse_code=warehouse, delta=quantity, kind="receipt", reason="receipt PO-1", actor=TEST_ACTOR
+    )
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import pytest
 from django.apps import apps
 
 from commerce.audit.models import AuditEntry
-from commerce.inventory import imports
 from commerce.inventory.errors import StockImportInvalid, StockImportTooLarge
-from commerce.inventory.imports import StockImportResult, stock_import
+from commerce.inventory.imports import StockImportResult, parse, stock_import
 from commerce.inventory.models import StockItem, StockMovement
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.outbox.models import OutboxEvent
@@ -178,7 +177,7 @@ def test_a_file_over_the_row_limit_is_refused_fast_without_reading_it_all(shelf)
 
 
 def test_the_row_limit_itself_is_accepted_and_one_more_is_not(shelf, second_warehouse, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(parse, "MAX_ROWS", 2)
 
     details = _refused(_csv("TEA-001,sh-main,1,0", "TEA-001,bj-north,2,0", "TEA-001,gz-south,3,0"), StockImportTooLarge)
     result = _import(_csv("TEA-001,sh-main,40,0", "TEA-001,bj-north,40,0"))

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def guarded(shelf):
     """TEA-001: 20 on hand, safety stock 10."""
-    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=-80, reason="count", actor=TEST_ACTOR)
+    stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=-80, kind="adjustment", reason="count", actor=TEST_ACTOR
+    )
     StockItem.objects.filter(pk=shelf.pk).update(safety_stock=10)
     return StockItem.objects.get(pk=shelf.pk)
 
@@ -47,7 +49,9 @@ def test_staying_below_does_not_fire_again(channel, guarded):
     create_order(channel, external_id="E-1", lines=(("TEA-001", 10),))
 
     create_order(channel, external_id="E-2", lines=(("TEA-001", 2),))
-    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=-3, reason="breakage", actor=TEST_ACTOR)
+    stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=-3, kind="adjustment", reason="breakage", actor=TEST_ACTOR
+    )
 
     assert len(_alerts()) == 1
     assert StockItem.objects.values_list("on_hand", "reserved").get() == (17, 12)
@@ -76,7 +80,9 @@ def test_rising_above_re_arms_and_the_next_crossing_fires_again(channel, guarded
 def test_a_receipt_above_safety_stock_re_arms(channel, guarded):
     create_order(channel, external_id="E-1", lines=(("TEA-001", 10),))
 
-    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=1, reason="receipt PO-2", actor=TEST_ACTOR)
+    stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=1, kind="receipt", reason="receipt PO-2", actor=TEST_ACTOR
+    )
     assert StockItem.objects.get().low_stock_alerted is False
     create_order(channel, external_id="E-2", lines=(("TEA-001", 1),))
 

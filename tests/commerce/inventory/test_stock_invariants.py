@@ -56,7 +56,9 @@ class StockWork(RuleBasedStateMachine):
             ("TEA-001", "bj-north", 4),
             ("CUP-002", "sh-main", 5),
         ):
-            stock_adjust(sku=sku, warehouse_code=warehouse, delta=quantity, reason="receipt", actor=TEST_ACTOR)
+            stock_adjust(
+                sku=sku, warehouse_code=warehouse, delta=quantity, kind="receipt", reason="receipt", actor=TEST_ACTOR
+            )
         self.external_ids = 0
 
     def teardown(self):
@@ -119,7 +121,9 @@ class StockWork(RuleBasedStateMachine):
     @rule(sku=st.sampled_from(SKUS), warehouse=st.sampled_from(WAREHOUSES), delta=st.integers(-12, 12))
     def adjust(self, sku, warehouse, delta):
         try:
-            stock_adjust(sku=sku, warehouse_code=warehouse, delta=delta, reason="count", actor=TEST_ACTOR)
+            stock_adjust(
+                sku=sku, warehouse_code=warehouse, delta=delta, kind="adjustment", reason="count", actor=TEST_ACTOR
+            )
         except (StockBelowZero, InvalidInput):
             pass
 

@@ -139,3 +139,19 @@ def test_a_channel_with_its_own_warehouses_is_never_served_from_others(channel, 
     assert raised.value.details == {"sku": "TEA-001", "requested": 1, "available": 0, "line": 0}
     assert Order.objects.count() == 0
     assert _counts() == (100, 0)
+
+
+def test_a_channel_ranking_overrides_warehouse_priority(channel, shelf, second_warehouse):
+    receive("TEA-001", "bj-north", 10)
+    ChannelWarehouse.objects.create(channel=channel, warehouse=second_warehouse, rank=1)
+    ChannelWarehouse.objects.create(channel=channel, warehouse=shelf.warehouse, rank=2)
+
+    first = create_order(channel, external_id="E-1", lines=(("TEA-001", 10),))
+    second = create_order(channel, external_id="E-2", lines=(("TEA-001", 1),))
+
+    assert list(Reservation.objects.filter(order=first).values_list("stock_item__warehouse__code", "quantity")) == [
+        ("bj-north", 10)
+    ]
+    assert list(Reservation.objects.filter(order=second).values_list("stock_item__warehouse__code", "quantity")) == [
+        ("sh-main", 1)
+    ]

@@ -29,7 +29,9 @@ LATER = timedelta(minutes=16)  # past the default 15-minute payment timeout
 @pytest.fixture
 def shelf(product, warehouse):
     """TEA-001: 10 on hand in sh-main, received through the ledger."""
-    return stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=10, reason="receipt PO-1", actor=TEST_ACTOR)
+    return stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=10, kind="receipt", reason="receipt PO-1", actor=TEST_ACTOR
+    )
 
 
 def _stock(sku="TEA-001") -> tuple[int, int]:
@@ -217,7 +219,9 @@ def test_a_late_payment_with_stock_gone_holds_the_order_for_review(channel, shel
 
 def test_a_late_payment_short_on_one_line_reserves_none_of_them(channel, shelf):
     ProductFactory(sku="CUP-002", title="青瓷茶杯", price="39.00")
-    stock_adjust(sku="CUP-002", warehouse_code="sh-main", delta=3, reason="receipt PO-2", actor=TEST_ACTOR)
+    stock_adjust(
+        sku="CUP-002", warehouse_code="sh-main", delta=3, kind="receipt", reason="receipt PO-2", actor=TEST_ACTOR
+    )
     order = _timed_out(channel, lines=(("TEA-001", 2), ("CUP-002", 3)))
     create_order(channel, external_id="E-2", lines=(("CUP-002", 1),))
 

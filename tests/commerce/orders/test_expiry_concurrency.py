@@ -25,7 +25,9 @@ LATER = timedelta(minutes=16)
 
 @pytest.fixture
 def shelf(product, warehouse):
-    return stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=100, reason="receipt PO-1", actor=TEST_ACTOR)
+    return stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=100, kind="receipt", reason="receipt PO-1", actor=TEST_ACTOR
+    )
 
 
 def _in_thread(fn):
@@ -88,7 +90,9 @@ def test_the_sweep_passes_over_an_order_someone_holds_and_takes_it_next_time(cha
 
 
 def test_payments_racing_the_sweep_are_never_lost_and_never_oversell(channel, product, warehouse):
-    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=20, reason="receipt PO-1", actor=TEST_ACTOR)
+    stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=20, kind="receipt", reason="receipt PO-1", actor=TEST_ACTOR
+    )
     orders = [create_order(channel, external_id=f"E-{n}", lines=(("TEA-001", 1),)) for n in range(20)]
     now = timezone.now() + LATER
     gate = threading.Event()

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_expiry_task_cancels_lapsed_orders_under_one_fresh_trace_id(channel, product, warehouse):
-    stock_adjust(sku="TEA-001", warehouse_code="sh-main", delta=5, reason="receipt PO-1", actor=TEST_ACTOR)
+    stock_adjust(
+        sku="TEA-001", warehouse_code="sh-main", delta=5, kind="receipt", reason="receipt PO-1", actor=TEST_ACTOR
+    )
     channel.payment_timeout_minutes = 0  # the reservation lapses the moment it is made
     channel.save()
     create_order(channel, external_id="E-1")

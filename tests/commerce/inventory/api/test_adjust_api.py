@@ -37,6 +37,30 @@ def test_a_count_lowers_on_hand_with_an_adjustment(operator_client, shelf):
     assert stock_ledger_differences() == []
 
 
+def test_a_receipt_is_written_as_a_receipt(operator_client, shelf):
+    response = operator_client.post(URL, _body(delta=12, kind="receipt", reason="PO-7"), format="json")
+
+    assert response.status_code == 200
+    assert response.json()["on_hand"] == 112
+    assert StockMovement.objects.order_by("id").values_list("kind", "quantity", "reason").last() == (
+        "receipt",
+        12,
+        "PO-7",
+    )
+
+
+def test_the_reason_text_never_chooses_the_kind(operator_client, shelf):
+    response = operator_client.post(URL, _body(delta=3, reason="receipt PO-8"), format="json")
+
+    assert response.status_code == 200
+    assert StockMovement.objects.order_by("id").values_list("kind", "quantity", "reason").last() == (
+        "adjustment",
+        3,
+        "receipt PO-8",
+    )
+    assert stock_ledger_differences() == []
+
+
 def test_taking_on_hand_to_exactly_what_is_reserved_is_allowed(operator_client, channel, shelf):
     create_order(channel, lines=(("TEA-001", 30),))
 
@@ -68,6 +92,8 @@ def test_taking_on_hand_to_exactly_what_is_reserved_is_allowed(operator_client, 
         ({"delta": 0}, 400, "invalid", {"delta": "must not be zero"}),
         ({"delta": "-5.5"}, 400, "invalid", "delta"),
         ({"warehouse": "no such/place"}, 400, "invalid", "warehouse"),
+        ({"kind": "receipt"}, 400, "invalid", {"delta": "a receipt adds stock; got -10 (use kind adjustment)"}),
+        ({"kind": "reserve", "delta": 5}, 400, "invalid", "kind"),
     ],
 )
 def test_bad_adjustments_are_refused_and_change_nothing(

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from commerce.inventory import imports
+from commerce.inventory.imports import parse
 from commerce.inventory.models import StockItem, StockMovement
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.outbox.models import OutboxEvent
@@ -86,7 +86,7 @@ def test_a_bad_file_answers_400_naming_row_and_column_and_changes_nothing(
 
 
 def test_an_upload_over_the_row_limit_is_refused_with_413(operator_client, shelf, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3_000)  # 200,000 short rows would pass the 2 MB body limit
+    monkeypatch.setattr(parse, "MAX_ROWS", 3_000)  # 200,000 short rows would pass the 2 MB body limit
     before = _state()
     rows = "".join(f"S{n},a,1,0\n" for n in range(5_000))
 

@@ -5,6 +5,8 @@ shows its status, progress and errors. Most tests lower ``SYNC_MAX_ROWS`` to 2 s
 three-row file takes the background path; one test sends a real 100,000-row file.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,8 +14,7 @@ from django.utils import timezone
 
 from commerce.audit.models import AuditEntry
 from commerce.catalog.models import Product
-from commerce.inventory import imports
-from commerce.inventory.imports import stock_import_run
+from commerce.inventory.imports import jobs, parse, stock_import_run, stock_imports_fail_lost
 from commerce.inventory.models import StockImport, StockItem, StockMovement
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.outbox.models import OutboxEvent
@@ -35,7 +36,7 @@ def q_sync(settings):
 
 @pytest.fixture
 def small_sync_limit(monkeypatch):
-    monkeypatch.setattr(imports, "SYNC_MAX_ROWS", 2)
+    monkeypatch.setattr(jobs, "SYNC_MAX_ROWS", 2)
 
 
 def _upload(text: str, name: str = "count.csv") -> dict:
@@ -191,19 +192,154 @@ def test_the_same_file_after_its_import_finished_is_a_new_import(
     assert (second["status"], second["counts"]["changed"], second["counts"]["movements"]) == ("applied", 0, 0)
 
 
-def test_an_import_abandoned_by_its_worker_is_failed_and_the_file_may_come_again(
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _queued_since(import_id: int, *, ago: timedelta) -> datetime:
+    created_at = timezone.now() - ago
+    StockImport.objects.filter(pk=import_id).update(created_at=created_at)
+    return created_at
+
+
+def _running_since(import_id: int, *, heartbeat_ago: timedelta) -> datetime:
+    """The import claimed an hour ago by a worker whose last heartbeat was ``heartbeat_ago``."""
+    now = timezone.now()
+    StockImport.objects.filter(pk=import_id).update(
+        status="validating", phase="reading", started_at=now - timedelta(hours=1), heartbeat_at=now - heartbeat_ago
+    )
+    return now - heartbeat_ago
+
+
+def test_an_import_still_queued_past_the_limit_is_failed_and_the_file_may_come_again(
     operator_client, shelf, second_warehouse, second_product, small_sync_limit
 ):
-    first = operator_client.post(URL, _upload(GOOD), format="multipart")
-    StockImport.objects.filter(pk=first.json()["id"]).update(
-        status="validating", started_at=timezone.now() - imports.ABANDONED_AFTER * 2
-    )
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")  # no commit callbacks: its task is lost
+    created_at = _queued_since(first.json()["id"], ago=timedelta(minutes=16))
 
     again = operator_client.post(URL, _upload(GOOD), format="multipart")
 
+    assert (again.status_code, again.json()["status"]) == (202, "queued")
+    old = operator_client.get(first["Location"], HTTP_ACCEPT_LANGUAGE="en").json()
+    assert {k: old[k] for k in ("status", "phase", "error_code", "message", "errors", "counts")} == {
+        "status": "failed",
+        "phase": "",
+        "error_code": "stock_import_abandoned",
+        "message": "The import stopped before it finished: its task was lost or its worker stopped. "
+        "Nothing was imported; upload the file again.",
+        "errors": {
+            "file": f"queued at {_iso(created_at)} and not started within 900 s: its task was lost "
+            "(worker stopped or queue flushed); nothing was imported — upload the file again"
+        },
+        "counts": None,
+    }
+    assert StockImport.objects.values_list("content", flat=True).get(pk=first.json()["id"]) in (b"", memoryview(b""))
+
+
+def test_an_import_queued_within_the_limit_still_blocks_the_same_file(
+    operator_client, shelf, second_warehouse, second_product, small_sync_limit
+):
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")
+    _queued_since(first.json()["id"], ago=timedelta(minutes=14))
+
+    again = operator_client.post(URL, _upload(GOOD), format="multipart")
+
+    assert (again.status_code, again.json()["code"]) == (409, "stock_import_in_progress")
+    assert operator_client.get(first["Location"]).json()["status"] == "queued"
+
+
+def test_the_queued_limit_is_a_setting(
+    operator_client, shelf, second_warehouse, second_product, small_sync_limit, settings
+):
+    settings.ORDERFLOW_STOCK_IMPORT_QUEUED_TIMEOUT_SECONDS = 60
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")
+    _queued_since(first.json()["id"], ago=timedelta(minutes=2))
+
+    read = operator_client.get(first["Location"]).json()
+
+    assert (read["status"], read["error_code"]) == ("failed", "stock_import_abandoned")
+    assert "not started within 60 s" in read["errors"]["file"]
+
+
+def test_a_running_import_whose_heartbeat_stopped_is_failed_when_read_and_the_file_may_come_again(
+    operator_client, shelf, second_warehouse, second_product, small_sync_limit
+):
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")
+    last_heartbeat = _running_since(first.json()["id"], heartbeat_ago=timedelta(minutes=3))
+
+    read = operator_client.get(first["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    again = operator_client.post(URL, _upload(GOOD), format="multipart")
+
+    assert {k: read[k] for k in ("status", "phase", "error_code", "message", "errors")} == {
+        "status": "failed",
+        "phase": "",
+        "error_code": "stock_import_abandoned",
+        "message": "导入未完成就已停止：其任务丢失或执行它的进程已停止。未导入任何内容，请重新上传该文件。",
+        "errors": {
+            "file": f"its worker stopped: no heartbeat since {_iso(last_heartbeat)} (limit 120 s); "
+            "nothing was imported — upload the file again"
+        },
+    }
     assert again.status_code == 202
-    old = operator_client.get(first["Location"]).json()
-    assert (old["status"], old["error_code"]) == ("failed", "stock_import_abandoned")
+
+
+def test_a_running_import_with_a_fresh_heartbeat_still_blocks_a_duplicate(
+    operator_client, shelf, second_warehouse, second_product, small_sync_limit
+):
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")
+    _running_since(first.json()["id"], heartbeat_ago=timedelta(seconds=100))
+
+    again = operator_client.post(URL, _upload(GOOD, name="copy.csv"), format="multipart")
+    read = operator_client.get(first["Location"]).json()
+
+    assert (again.status_code, again.json()["details"]) == (
+        409,
+        {"import": first.json()["id"], "status": "validating", "filename": "count.csv"},
+    )
+    assert (read["status"], read["error_code"], read["message"]) == ("validating", "", "")
+    assert StockImport.objects.count() == 1
+
+
+def test_a_lost_import_whose_task_comes_late_runs_not_at_all(
+    operator_client, shelf, second_warehouse, second_product, small_sync_limit
+):
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")
+    _queued_since(first.json()["id"], ago=timedelta(minutes=16))
+    assert stock_imports_fail_lost() == 1
+    before = _state()
+
+    late = stock_import_run(import_id=first.json()["id"])
+
+    assert late is None
+    assert _state() == before
+    assert StockImport.objects.values_list("status", flat=True).get() == "failed"
+
+
+def test_an_import_failed_as_lost_while_it_read_stops_before_applying(
+    operator_client, shelf, second_warehouse, second_product, small_sync_limit, monkeypatch
+):
+    first = operator_client.post(URL, _upload(GOOD), format="multipart")
+    import_id = first.json()["id"]
+    real_read = jobs.stock_levels_read
+
+    def read_then_declared_lost(**kwargs):
+        levels = real_read(**kwargs)
+        # What another process's stock_imports_fail_lost writes while this worker reads.
+        StockImport.objects.filter(pk=import_id).update(status="failed", error_code="stock_import_abandoned")
+        return levels
+
+    monkeypatch.setattr(jobs, "stock_levels_read", read_then_declared_lost)
+    before = _state()
+
+    finished = stock_import_run(import_id=import_id)
+
+    assert (finished.status, finished.error_code, finished.phase, finished.created) == (
+        "failed",
+        "stock_import_abandoned",
+        "reading",
+        None,
+    )
+    assert _state() == before
 
 
 def test_a_task_delivered_twice_runs_once(operator_client, shelf, second_warehouse, second_product, small_sync_limit):
@@ -243,7 +379,7 @@ def test_a_task_delivered_twice_runs_once(operator_client, shelf, second_warehou
 def test_a_large_file_of_the_wrong_shape_is_refused_at_once(
     operator_client, shelf, small_sync_limit, monkeypatch, text, status, code, details
 ):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(parse, "MAX_ROWS", 5)
 
     response = operator_client.post(URL, _upload(text), format="multipart")
 
