@@ -6,7 +6,7 @@ problems, since the semantic layer needs the shape to be right. Then the semanti
 module per concern, in this order:
 
 - ``graph``: node ids, edges, branches, cycles, reachability from ``trigger``;
-- ``triggers``: the event is a known domain event, the cron and time zone are valid;
+- ``triggers``: the event is a known domain event that is emitted already, the cron and time zone are valid;
 - ``conditions``: rules are well-formed JsonLogic with known operators;
 - ``actions``: actions are in the catalog, their ``params`` pass the action's params schema and
   their ``{{ … }}`` templates parse;
@@ -23,10 +23,11 @@ from .graph import graph_check
 from .problems import TRIGGER_ID, Problem, Problems, pointer, pointer_parts
 from .references import Scope, resolves
 from .shape import node_id_at, schema_problems
-from .triggers import CRON_MACROS, cron_problem, trigger_check
+from .triggers import CRON_MACROS, EVENT_UNAVAILABLE, cron_problem, trigger_check
 
 __all__ = [
     "CRON_MACROS",
+    "EVENT_UNAVAILABLE",
     "MAX_PROBLEMS",
     "TRIGGER_ID",
     "Problem",

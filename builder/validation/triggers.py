@@ -1,4 +1,5 @@
-"""The trigger: event triggers name a known domain event; schedules have a valid cron and IANA time zone.
+"""The trigger: event triggers name a known domain event that is emitted already (``EVENT_UNAVAILABLE``
+otherwise: the draft is kept, publishing is refused); schedules have a valid cron and IANA time zone.
 
 ``trigger_check`` also answers the trigger's context schema (``builder.events``), which the rules
 and templates of the nodes are checked against.
@@ -13,15 +14,22 @@ from croniter import CroniterBadDateError, croniter
 from .. import events
 from .problems import TRIGGER_ID, Problems
 
+EVENT_UNAVAILABLE = "event_unavailable"
 CRON_MACROS = frozenset({"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually"})
 
 
 def trigger_check(trigger: dict, problems: Problems) -> dict | None:
     """Adds the trigger's problems; answers its context schema (``None`` for an unknown event)."""
     kind = trigger["type"]
-    if kind == "event" and events.event_spec(trigger["event"]) is None:
-        problems.add("unknown_event", f"{trigger['event']!r} is not a domain event", TRIGGER_ID, "trigger", "event")
-        return None
+    if kind == "event":
+        spec = events.event_spec(trigger["event"])
+        if spec is None:
+            message = f"{trigger['event']!r} is not a domain event"
+            problems.add("unknown_event", message, TRIGGER_ID, "trigger", "event")
+            return None
+        if spec.unavailable is not None:
+            message = f"{spec.name!r} is not available yet, so a flow on it cannot be published. {spec.unavailable.en}"
+            problems.add(EVENT_UNAVAILABLE, message, TRIGGER_ID, "trigger", "event")
     if kind == "schedule":
         message = cron_problem(trigger["cron"])
         if message:
