@@ -10,7 +10,7 @@ so the schema of an event's context is its payload's schema plus ``event`` and `
 objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
 ``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
 ``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
-they cannot drift). Objects of domains that do not exist yet (shipments, refunds, payments…) are
+they cannot drift). Objects of domains that do not exist yet (shipments, refunds, notifications…) are
 declared loosely — any path below them is accepted — until their apps define them.
 """
 
@@ -113,7 +113,29 @@ STOCK_SCHEMA = _strict(
     title="Stock row",
 )
 
-PAYMENT_SCHEMA = _loose("Payment", "A payment received for the order (declared loosely until payments exist).")
+PAYMENT_SCHEMA = _strict(
+    {
+        "paid_at": _TIMESTAMP,
+        "outcome": {
+            "type": "string",
+            "enum": ["paid", "reopened", "held"],
+            "description": "paid: the order moved to paid; reopened: a late payment reopened an order the "
+            "payment timeout cancelled; held: the order was held for review (a refund or restock).",
+        },
+    },
+    title="Payment",
+    description="A payment received for the order (``commerce.orders.expiry.order_payment_record``).",
+)
+RESERVATION_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "order_line_id": {"type": "integer"},
+        "sku": {"type": "string"},
+        "warehouse": {"type": "string", "description": "The warehouse code."},
+        "quantity": {"type": "integer", "minimum": 1},
+    },
+    title="Reservation",
+)
 SHIPMENT_SCHEMA = _loose("Shipment", "A parcel and its tracking (declared loosely until shipments exist).")
 REFUND_SCHEMA = _loose("Refund", "A refund ticket (declared loosely until refunds exist).")
 NOTIFICATION_SCHEMA = _loose("Notification", "A notification that could not be delivered (declared loosely).")
@@ -278,7 +300,20 @@ EVENTS: dict[str, EventSpec] = {
             unavailable=_SHIPMENTS_LATER,
         ),
         EventSpec(names.INVENTORY_LOW_STOCK, "Stock is low", "库存不足预警", ("stock",)),
-        EventSpec(names.INVENTORY_RESERVATION_EXPIRED, "Reservation expired", "库存预占已过期", ("order",)),
+        EventSpec(
+            names.INVENTORY_RESERVATION_EXPIRED,
+            "Reservation expired",
+            "库存预占已过期",
+            ("order",),
+            {
+                "reservations": {"type": "array", "items": RESERVATION_SCHEMA, "description": "The expired ones."},
+                "stock": {
+                    "type": "array",
+                    "items": STOCK_SCHEMA,
+                    "description": "The stock rows the units returned to, as they stand afterwards.",
+                },
+            },
+        ),
         EventSpec(
             names.REFUND_REQUESTED,
             "Refund requested",
