@@ -68,9 +68,9 @@ def _check_ids(graph: Graph, problems: Problems) -> None:
 def _check_edges(graph: Graph, edges: list[dict], problems: Problems) -> None:
     known = set(graph.index) | {TRIGGER_ID}
     seen: dict[tuple, int] = {}
-    for key in known:
-        graph.successors[key] = []
-        graph.predecessors[key] = []
+    for node_id in known:
+        graph.successors[node_id] = []
+        graph.predecessors[node_id] = []
     for j, edge in enumerate(edges):
         source, target, branch = edge["from"], edge["to"], edge.get("branch")
         usable = True

@@ -31,9 +31,9 @@ def trigger_check(trigger: dict, problems: Problems) -> dict | None:
             message = f"{spec.name!r} is not available yet, so a flow on it cannot be published. {spec.unavailable.en}"
             problems.add(EVENT_UNAVAILABLE, message, TRIGGER_ID, "trigger", "event")
     if kind == "schedule":
-        message = cron_problem(trigger["cron"])
-        if message:
-            problems.add("invalid_cron", message, TRIGGER_ID, "trigger", "cron")
+        cron = cron_problem(trigger["cron"])
+        if cron:
+            problems.add("invalid_cron", cron, TRIGGER_ID, "trigger", "cron")
         if trigger["timezone"] not in _time_zones():
             problems.add(
                 "invalid_timezone",
