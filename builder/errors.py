@@ -1,5 +1,6 @@
 """Domain errors of the flow builder. The API maps each to ``{"code", "message", "details"}``."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, InvalidInput, NotFound
@@ -14,6 +15,24 @@ class InvalidFlow(InvalidInput):
     def __init__(self, problems, message=None):
         super().__init__(message, details={"problems": [p.as_dict() for p in problems]})
         self.problems = list(problems)
+
+
+class EventUnavailable(InvalidFlow):
+    """The trigger names an event no code emits yet (``EventSpec.unavailable``): the flow would never run.
+
+    ``details``: every problem of the document (as ``InvalidFlow``), and the trigger — its node id,
+    pointer, event name and the reason in both languages.
+    """
+
+    code = "event_unavailable"
+
+    def __init__(self, problems, *, event: str, reason: dict):
+        message = gettext(
+            "The trigger's event %(event)s is not available yet (nothing emits it), so the flow cannot be "
+            "published. It is saved as a draft."
+        ) % {"event": event}
+        super().__init__(problems, message=message)
+        self.details["trigger"] = {"node_id": "trigger", "pointer": "/trigger/event", "event": event, "reason": reason}
 
 
 class FlowNotFound(NotFound):

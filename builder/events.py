@@ -10,7 +10,7 @@ so the schema of an event's context is its payload's schema plus ``event`` and `
 objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
 ``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
 ``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
-they cannot drift). Objects of domains that do not exist yet (shipments, refunds, payments…) are
+they cannot drift). Objects of domains that do not exist yet (shipments, refunds, notifications…) are
 declared loosely — any path below them is accepted — until their apps define them.
 """
 
@@ -113,7 +113,29 @@ STOCK_SCHEMA = _strict(
     title="Stock row",
 )
 
-PAYMENT_SCHEMA = _loose("Payment", "A payment received for the order (declared loosely until payments exist).")
+PAYMENT_SCHEMA = _strict(
+    {
+        "paid_at": _TIMESTAMP,
+        "outcome": {
+            "type": "string",
+            "enum": ["paid", "reopened", "held"],
+            "description": "paid: the order moved to paid; reopened: a late payment reopened an order the "
+            "payment timeout cancelled; held: the order was held for review (a refund or restock).",
+        },
+    },
+    title="Payment",
+    description="A payment received for the order (``commerce.orders.expiry.order_payment_record``).",
+)
+RESERVATION_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "order_line_id": {"type": "integer"},
+        "sku": {"type": "string"},
+        "warehouse": {"type": "string", "description": "The warehouse code."},
+        "quantity": {"type": "integer", "minimum": 1},
+    },
+    title="Reservation",
+)
 SHIPMENT_SCHEMA = _loose("Shipment", "A parcel and its tracking (declared loosely until shipments exist).")
 REFUND_SCHEMA = _loose("Refund", "A refund ticket (declared loosely until refunds exist).")
 NOTIFICATION_SCHEMA = _loose("Notification", "A notification that could not be delivered (declared loosely).")
@@ -143,8 +165,24 @@ STEPS_SCHEMA = {
 
 
 @dataclass(frozen=True)
+class NotEmittedYet:
+    """Why no code emits an event yet, in both languages: the palette shows it beside the greyed event."""
+
+    en: str
+    zh: str
+
+    def as_dict(self) -> dict:
+        return {"en": self.en, "zh": self.zh}
+
+
+@dataclass(frozen=True)
 class EventSpec:
-    """A domain event as the flow language knows it: names, the objects it carries and its extras."""
+    """A domain event as the flow language knows it: names, the objects it carries and its extras.
+
+    ``unavailable`` is set while no code emits the event: flows on it are saved as drafts (with an
+    ``event_unavailable`` problem) but cannot be published. The commit that starts emitting the
+    event removes it here, and ``tests/test_event_contracts.py`` then needs that emission.
+    """
 
     name: str
     name_en: str
@@ -152,6 +190,11 @@ class EventSpec:
     objects: tuple[str, ...]
     extras: dict = field(default_factory=dict)
     optional_objects: tuple[str, ...] = ()
+    unavailable: NotEmittedYet | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.unavailable is None
 
     def context_schema(self) -> dict:
         properties = {"event": EVENT_META_SCHEMA}
@@ -175,10 +218,35 @@ class EventSpec:
             "name_zh": self.name_zh,
             "objects": list(self.objects),
             "context_schema": self.context_schema(),
+            "available": self.available,
+            "unavailable_reason": self.unavailable.as_dict() if self.unavailable is not None else None,
         }
 
 
 _REASON = {"reason": {"type": "string"}}
+
+# Why each event that nothing emits yet is unavailable (see ``EventSpec.unavailable``).
+_TIMEOUTS_LATER = NotEmittedYet(
+    en="Not connected yet: order timeouts come with the timeout rules. Until then, use a schedule "
+    "trigger that runs for each order, with status_older_than_minutes.",
+    zh="尚未接入：订单超时事件将随超时规则提供。在此之前，请使用按订单逐个运行的定时触发器（status_older_than_minutes）。",
+)
+_SHIPMENTS_LATER = NotEmittedYet(
+    en="Not connected yet: shipment events come with the courier connectors.",
+    zh="尚未接入：发货事件将随快递连接器提供",
+)
+_REFUNDS_LATER = NotEmittedYet(
+    en="Not connected yet: refund events come with refund tickets.",
+    zh="尚未接入：退款事件将随退款工单提供",
+)
+_NOTIFICATIONS_LATER = NotEmittedYet(
+    en="Not connected yet: notification events come with the notification connectors.",
+    zh="尚未接入：通知事件将随通知连接器提供",
+)
+_RECONCILIATION_LATER = NotEmittedYet(
+    en="Not connected yet: reconciliation differences come with daily reconciliation.",
+    zh="尚未接入：对账差异将随每日对账提供",
+)
 
 EVENTS: dict[str, EventSpec] = {
     spec.name: spec
@@ -193,29 +261,97 @@ EVENTS: dict[str, EventSpec] = {
             {"from": _STATUS, "to": _STATUS, "reason": {"type": "string"}},
         ),
         EventSpec(names.ORDER_CANCELLED, "Order cancelled", "订单已取消", ("order",), _REASON),
-        EventSpec(names.ORDER_TIMEOUT, "Order timed out", "订单超时", ("order",)),
+        EventSpec(names.ORDER_TIMEOUT, "Order timed out", "订单超时", ("order",), unavailable=_TIMEOUTS_LATER),
         EventSpec(names.ORDER_HELD, "Order held for review", "订单已挂起", ("order",), _REASON),
         EventSpec(names.PAYMENT_RECEIVED, "Payment received", "收到付款", ("order", "payment")),
-        EventSpec(names.SHIPMENT_CREATED, "Shipment created", "已创建发货单", ("order", "shipment")),
-        EventSpec(names.SHIPMENT_UPDATED, "Shipment tracking updated", "物流轨迹更新", ("order", "shipment")),
-        EventSpec(names.SHIPMENT_SIGNED, "Parcel signed for", "包裹已签收", ("order", "shipment")),
-        EventSpec(names.SHIPMENT_STALLED, "Parcel stalled", "物流停滞", ("order", "shipment")),
-        EventSpec(names.SHIPMENT_EXCEPTION, "Shipment exception", "物流异常", ("order", "shipment")),
+        EventSpec(
+            names.SHIPMENT_CREATED,
+            "Shipment created",
+            "已创建发货单",
+            ("order", "shipment"),
+            unavailable=_SHIPMENTS_LATER,
+        ),
+        EventSpec(
+            names.SHIPMENT_UPDATED,
+            "Shipment tracking updated",
+            "物流轨迹更新",
+            ("order", "shipment"),
+            unavailable=_SHIPMENTS_LATER,
+        ),
+        EventSpec(
+            names.SHIPMENT_SIGNED,
+            "Parcel signed for",
+            "包裹已签收",
+            ("order", "shipment"),
+            unavailable=_SHIPMENTS_LATER,
+        ),
+        EventSpec(
+            names.SHIPMENT_STALLED,
+            "Parcel stalled",
+            "物流停滞",
+            ("order", "shipment"),
+            unavailable=_SHIPMENTS_LATER,
+        ),
+        EventSpec(
+            names.SHIPMENT_EXCEPTION,
+            "Shipment exception",
+            "物流异常",
+            ("order", "shipment"),
+            unavailable=_SHIPMENTS_LATER,
+        ),
         EventSpec(names.INVENTORY_LOW_STOCK, "Stock is low", "库存不足预警", ("stock",)),
-        EventSpec(names.INVENTORY_RESERVATION_EXPIRED, "Reservation expired", "库存预占已过期", ("order",)),
-        EventSpec(names.REFUND_REQUESTED, "Refund requested", "退款申请", ("order", "refund")),
-        EventSpec(names.REFUND_APPROVED, "Refund approved", "退款已批准", ("order", "refund")),
-        EventSpec(names.REFUND_REJECTED, "Refund rejected", "退款被拒绝", ("order", "refund")),
-        EventSpec(names.REFUND_PAID, "Refund paid", "退款已到账", ("order", "refund")),
-        EventSpec(names.REFUND_FAILED, "Refund failed", "退款失败", ("order", "refund")),
+        EventSpec(
+            names.INVENTORY_RESERVATION_EXPIRED,
+            "Reservation expired",
+            "库存预占已过期",
+            ("order",),
+            {
+                "reservations": {"type": "array", "items": RESERVATION_SCHEMA, "description": "The expired ones."},
+                "stock": {
+                    "type": "array",
+                    "items": STOCK_SCHEMA,
+                    "description": "The stock rows the units returned to, as they stand afterwards.",
+                },
+            },
+        ),
+        EventSpec(
+            names.REFUND_REQUESTED,
+            "Refund requested",
+            "退款申请",
+            ("order", "refund"),
+            unavailable=_REFUNDS_LATER,
+        ),
+        EventSpec(
+            names.REFUND_APPROVED,
+            "Refund approved",
+            "退款已批准",
+            ("order", "refund"),
+            unavailable=_REFUNDS_LATER,
+        ),
+        EventSpec(
+            names.REFUND_REJECTED,
+            "Refund rejected",
+            "退款被拒绝",
+            ("order", "refund"),
+            unavailable=_REFUNDS_LATER,
+        ),
+        EventSpec(names.REFUND_PAID, "Refund paid", "退款已到账", ("order", "refund"), unavailable=_REFUNDS_LATER),
+        EventSpec(names.REFUND_FAILED, "Refund failed", "退款失败", ("order", "refund"), unavailable=_REFUNDS_LATER),
         EventSpec(
             names.NOTIFICATION_FAILED,
             "Notification failed",
             "通知发送失败",
             ("notification",),
             optional_objects=("order",),
+            unavailable=_NOTIFICATIONS_LATER,
         ),
-        EventSpec(names.RECONCILIATION_DIFFERENCE, "Reconciliation difference", "对账差异", ("difference",)),
+        EventSpec(
+            names.RECONCILIATION_DIFFERENCE,
+            "Reconciliation difference",
+            "对账差异",
+            ("difference",),
+            unavailable=_RECONCILIATION_LATER,
+        ),
     )
 }
 

@@ -24,12 +24,20 @@ from commerce.audit.services import audit_record
 from core.actors import Actor
 
 from .diff import document_diff
-from .errors import FlowHasVersions, FlowNotPublished, FlowUnchanged, FlowVersionNotFound, InvalidFlow
+from .errors import (
+    EventUnavailable,
+    FlowHasVersions,
+    FlowNotPublished,
+    FlowUnchanged,
+    FlowVersionNotFound,
+    InvalidFlow,
+)
+from .events import event_spec
 from .lock_objects import flow_lock
 from .models import Flow, FlowVersion
 from .redaction import document_problems, export_document, seal_document
 from .schema import MAX_DOCUMENT_BYTES, blank_document, document_checksum, document_size
-from .validation import Problem
+from .validation import EVENT_UNAVAILABLE, Problem
 
 UNTITLED = "Untitled flow"
 
@@ -153,10 +161,20 @@ def flow_update_draft(
     return flow
 
 
-def _publish_locked(flow: Flow, document: dict, *, user: AbstractBaseUser | None, notes: str) -> FlowVersion:
+def _refuse_problems(document: dict) -> None:
+    """``EventUnavailable`` when the trigger's event is not emitted yet, else ``InvalidFlow``, for any problem."""
     problems = document_problems(document)
-    if problems:
-        raise InvalidFlow(problems)
+    if not problems:
+        return
+    if any(p.code == EVENT_UNAVAILABLE for p in problems):
+        spec = event_spec(document["trigger"]["event"])
+        assert spec is not None and spec.unavailable is not None  # what the problem says
+        raise EventUnavailable(problems, event=spec.name, reason=spec.unavailable.as_dict())
+    raise InvalidFlow(problems)
+
+
+def _publish_locked(flow: Flow, document: dict, *, user: AbstractBaseUser | None, notes: str) -> FlowVersion:
+    _refuse_problems(document)
     checksum = document_checksum(document)
     current = flow.current_version
     if current is not None and current.checksum == checksum:

@@ -362,11 +362,12 @@ def reservations_release(*, order_id: int, actor: Actor, reason: str) -> list[Re
     )
 
 
-def reservations_expire(*, order_id: int, actor: Actor) -> list[Reservation]:
+def reservations_expire(*, order_id: int, order: dict, actor: Actor) -> list[Reservation]:
     """Payment never came in time: the reserved units return to available.
 
-    Emits one ``inventory.reservation_expired`` for the order, naming each expired reservation
-    and the stock rows as they stand afterwards. Nothing is emitted when nothing was active.
+    Emits one ``inventory.reservation_expired`` for the order: ``order`` (its representation, from
+    the caller — inventory does not know how orders are shown), each expired reservation and the
+    stock rows as they stand afterwards. Nothing is emitted when nothing was active.
     """
     expired = _settle_reservations(
         order_id=order_id,
@@ -386,7 +387,7 @@ def reservations_expire(*, order_id: int, actor: Actor) -> list[Reservation]:
             subject_type="order",
             subject_id=order_id,
             payload={
-                "order_id": order_id,
+                "order": order,
                 "reservations": [
                     {
                         "id": r.pk,

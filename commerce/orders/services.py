@@ -344,7 +344,7 @@ def order_transition(
         ):
             release_reason = f"order {to}: {reason}" if reason else f"order {to}"
             if reason == "payment_timeout":
-                inventory.reservations_expire(order_id=order.pk, actor=actor)
+                inventory.reservations_expire(order_id=order.pk, order=order_representation(order), actor=actor)
             else:
                 inventory.reservations_release(order_id=order.pk, actor=actor, reason=release_reason)
             inventory.committed_stock_return(order_id=order.pk, actor=actor, reason=release_reason)

@@ -56,6 +56,8 @@ def test_catalog_document_lists_triggers_events_actions_connectors_and_operators
         "name_zh": "订单已支付",
         "objects": ["order"],
         "context_schema": document["events"][1]["context_schema"],
+        "available": True,
+        "unavailable_reason": None,
     }
     assert sorted(document["events"][1]["context_schema"]["properties"]) == ["event", "order", "steps"]
     assert [a["key"] for a in document["actions"]] == ["notify.inbox", "order.create_gift", "order.note", "sms.send"]

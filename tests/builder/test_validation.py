@@ -332,7 +332,15 @@ def test_loosely_declared_objects_accept_any_path():
     document = _notes("a", trigger={"type": "event", "event": "shipment.signed"})
     document["nodes"][0]["params"] = {"text": "{{ shipment.tracking_no }} {{ shipment.courier.name }}"}
 
-    assert validate_document(document) == []
+    assert validate_document(document) == [
+        Problem(
+            "event_unavailable",
+            "'shipment.signed' is not available yet, so a flow on it cannot be published. "
+            "Not connected yet: shipment events come with the courier connectors.",
+            "trigger",
+            "/trigger/event",
+        ),
+    ]
 
 
 def test_an_unknown_event_is_named_on_the_trigger():

@@ -7,6 +7,7 @@ from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, 
 from commerce.inventory.selectors import stock_ledger_differences
 from commerce.orders import services as order_services
 from commerce.orders.models import Order
+from commerce.orders.representation import order_representation
 from commerce.outbox.models import OutboxEvent
 from tests.factories import TEST_ACTOR, create_order
 
@@ -72,7 +73,7 @@ def test_payment_timeout_expires_and_announces_the_reservations(channel, shelf):
     event = OutboxEvent.objects.get(name="inventory.reservation_expired")
     assert (event.subject_type, event.subject_id) == ("order", str(order.pk))
     assert event.payload == {
-        "order_id": order.pk,
+        "order": order_representation(Order.objects.get(pk=order.pk)),
         "reservations": [
             {
                 "id": reservation.pk,

@@ -1,5 +1,7 @@
 """The order status machine through ``order_transition``: allowed, forbidden, stale and duplicate moves."""
 
+from collections import deque
+
 import pytest
 
 from commerce.audit.models import AuditEntry
@@ -24,10 +26,25 @@ STALE_PAIRS = [
 ]
 
 
+def _path(current: str, target: str) -> list[str]:
+    """A shortest chain of allowed moves (``statuses.ALLOWED``) from ``current`` to ``target``."""
+    queue = deque([(current, [])])
+    seen = {current}
+    while queue:
+        status, path = queue.popleft()
+        if status == target:
+            return path
+        for nxt in sorted(statuses.ALLOWED[status]):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, [*path, nxt]))
+    raise AssertionError(f"no allowed path from {current} to {target}")
+
+
 def _order_in(channel, status: str, external_id: str = "E-1") -> Order:
     """An order walked to ``status`` along allowed moves, then the outbox and audit counts noted."""
     order = create_order(channel, external_id=external_id)
-    for hop in services._status_path(order.status, status):
+    for hop in _path(order.status, status):
         services.order_transition(order_id=order.pk, to=hop, actor=TEST_ACTOR)
     order.refresh_from_db()
     assert order.status == status

@@ -1,0 +1,99 @@
+"""Layer 1: the document's shape, checked against ``schema.DOCUMENT_SCHEMA`` (or an action's params schema).
+
+Each JSON Schema error becomes a ``Problem`` with a code a person can act on (``missing_field``,
+``unexpected_field``, ``wrong_type``…), at the pointer of the key it concerns, in reading order.
+"""
+
+import json
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+
+from .. import schema
+from .problems import TRIGGER_ID, Problem, pointer
+
+_document_validator = Draft202012Validator(schema.DOCUMENT_SCHEMA)
+
+_SCHEMA_CODES = {
+    "required": "missing_field",
+    "additionalProperties": "unexpected_field",
+    "type": "wrong_type",
+    "enum": "not_allowed",
+    "const": "not_allowed",
+    "pattern": "bad_format",
+    "minLength": "out_of_range",
+    "maxLength": "out_of_range",
+    "minimum": "out_of_range",
+    "maximum": "out_of_range",
+    "minItems": "out_of_range",
+    "maxItems": "out_of_range",
+    "uniqueItems": "duplicate_item",
+}
+
+
+def _schema_error_locations(error: SchemaError) -> list[tuple[list, str, str]]:
+    """Where an error is, what to say and its code; a missing or unexpected key gets its own path."""
+    path = list(error.absolute_path)
+    code = _SCHEMA_CODES.get(error.validator, "invalid")
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, dict):
+        for key in error.validator_value:
+            if key not in instance and error.message == f"{key!r} is a required property":
+                return [([*path, key], f"'{key}' is required", code)]
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        listed = ", ".join(sorted(allowed))
+        extra = sorted(key for key in instance if key not in allowed)
+        if extra:
+            return [([*path, key], f"'{key}' is not allowed here (allowed: {listed})", code) for key in extra]
+    if error.validator == "const":
+        return [(path, f"must be {error.validator_value!r}", code)]
+    if error.validator == "enum":
+        return [(path, f"{instance!r} is not one of {', '.join(map(str, error.validator_value))}", code)]
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        return [(path, f"must be of type {wanted}", code)]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # The branch whose type fits the value says the most ("'lost' is not a status", not "must be a string").
+        fitting = [e for e in error.context if e.validator != "type"] or list(error.context)
+        return _schema_error_locations(max(fitting, key=lambda e: len(e.absolute_path)))
+    return [(path, error.message, code)]
+
+
+def node_id_at(document: dict, path: list) -> str | None:
+    """The id of the node (or ``trigger``) that ``path`` lies in, when it lies in one."""
+    if len(path) >= 2 and path[0] == "nodes" and isinstance(path[1], int):
+        nodes = document.get("nodes")
+        if isinstance(nodes, list) and path[1] < len(nodes) and isinstance(nodes[path[1]], dict):
+            node_id = nodes[path[1]].get("id")
+            return node_id if isinstance(node_id, str) else None
+    if path and path[0] == "trigger":
+        return TRIGGER_ID
+    return None
+
+
+def schema_problems(document, *, params_schema: dict | None = None, prefix: tuple = ()) -> list[Problem]:
+    """Problems from the document schema, or from ``params_schema`` for the value at ``prefix``."""
+    validator = _document_validator if params_schema is None else _params_validator(json.dumps(params_schema))
+    located = []
+    for error in validator.iter_errors(document):
+        for path, message, schema_code in _schema_error_locations(error):
+            code = "invalid_param" if params_schema is not None else schema_code
+            located.append((_document_order(path), Problem(code, message, None, pointer(*prefix, *path))))
+    return [problem for _key, problem in sorted(located, key=lambda pair: pair[0])]
+
+
+_TOP_LEVEL_ORDER = ("format", "name", "description", "trigger", "nodes", "edges")
+
+
+def _document_order(path: list) -> tuple:
+    """Sorts problems in reading order: top-level keys as a document lists them, then indexes by number."""
+    head = _TOP_LEVEL_ORDER.index(path[0]) if path and path[0] in _TOP_LEVEL_ORDER else len(_TOP_LEVEL_ORDER)
+    return (head, *((0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path))
+
+
+@lru_cache(maxsize=256)
+def _params_validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_json))

@@ -1,0 +1,138 @@
+"""Every available event, emitted by its real service, carries exactly the context the catalog declares.
+
+For each event the catalog offers as available (``builder.events``, ``EventSpec.unavailable`` unset)
+an emitter below drives the commerce service that emits it; the context the runtime builds from
+each outbox event (``runtime.dispatch.event_context`` plus ``steps``, as the engine runs it) must
+validate against that event's declared context schema. Declaring an event available without an
+emitter here fails ``test_each_available_event_is_emitted_and_fits_its_declared_context``; a
+service that emits an event still declared unavailable fails it too.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from jsonschema import Draft202012Validator
+
+from builder.events import EVENTS, event_context_schema
+from commerce.inventory.models import StockItem
+from commerce.orders import services as order_services
+from commerce.orders.expiry import order_payment_record, orders_expire_unpaid
+from commerce.orders.models import Order
+from commerce.outbox import names
+from commerce.outbox.models import OutboxEvent
+from runtime.dispatch import event_context, outbox_drain
+from runtime.models import Execution
+from tests.factories import TEST_ACTOR, create_order
+from tests.runtime.conftest import action, event_flow, publish
+
+pytestmark = pytest.mark.django_db
+
+AVAILABLE = [spec.name for spec in EVENTS.values() if spec.available]
+
+
+def _order(channel) -> Order:
+    return create_order(channel, lines=(("TEA-001", 2),))
+
+
+def _pay(channel) -> Order:
+    order = _order(channel)
+    order_services.order_transition(order_id=order.pk, to="paid", actor=TEST_ACTOR, reason="payment received")
+    return order
+
+
+def _cancel(channel) -> None:
+    order = _order(channel)
+    order_services.order_transition(order_id=order.pk, to="cancelled", actor=TEST_ACTOR, reason="buyer asked")
+
+
+def _hold(channel) -> None:
+    order_services.order_hold(order_id=_pay(channel).pk, reason="address check", actor=TEST_ACTOR)
+
+
+def _payment(channel) -> None:
+    order_payment_record(order_id=_order(channel).pk, actor=TEST_ACTOR)
+
+
+def _low_stock(channel) -> None:
+    StockItem.objects.update(safety_stock=99)  # 100 on hand: reserving 2 leaves 98 available, below 99
+    create_order(channel, lines=(("TEA-001", 2),))
+
+
+def _expire(channel) -> None:
+    _order(channel)
+    assert orders_expire_unpaid(now=timezone.now() + timedelta(minutes=16)) == 1
+
+
+EMITTERS = {
+    names.ORDER_CREATED: _order,
+    names.ORDER_PAID: _pay,
+    names.ORDER_STATUS_CHANGED: _pay,
+    names.ORDER_CANCELLED: _cancel,
+    names.ORDER_HELD: _hold,
+    names.PAYMENT_RECEIVED: _payment,
+    names.INVENTORY_LOW_STOCK: _low_stock,
+    names.INVENTORY_RESERVATION_EXPIRED: _expire,
+}
+
+
+def _runtime_context(event: OutboxEvent) -> dict:
+    """The context a run on ``event`` starts from, as the dispatcher stores it and the engine extends it."""
+    return {**event_context(event), "steps": {}}
+
+
+def _problems(context: dict, name: str) -> list[str]:
+    validator = Draft202012Validator(event_context_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(context)]
+
+
+def test_the_available_events_are_those_some_service_emits():
+    assert AVAILABLE == [
+        names.ORDER_CREATED,
+        names.ORDER_PAID,
+        names.ORDER_STATUS_CHANGED,
+        names.ORDER_CANCELLED,
+        names.ORDER_HELD,
+        names.PAYMENT_RECEIVED,
+        names.INVENTORY_LOW_STOCK,
+        names.INVENTORY_RESERVATION_EXPIRED,
+    ]
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_each_available_event_is_emitted_and_fits_its_declared_context(name, channel, stocked):
+    emit = EMITTERS.get(name)
+    assert emit is not None, f"{name} is declared available, but no emitter here drives the service that emits it"
+
+    emit(channel)
+
+    emitted = list(OutboxEvent.objects.order_by("id"))
+    assert name in [event.name for event in emitted]
+    for event in emitted:
+        assert EVENTS[event.name].available, f"{event.name} is emitted but still declared unavailable"
+        assert _problems(_runtime_context(event), event.name) == [], event.name
+
+
+def test_an_expired_reservation_carries_the_order_its_reservations_and_stock(channel, stocked):
+    order = _order(channel)
+
+    orders_expire_unpaid(now=timezone.now() + timedelta(minutes=16))
+
+    event = OutboxEvent.objects.get(name=names.INVENTORY_RESERVATION_EXPIRED)
+    context = _runtime_context(event)
+    assert sorted(context) == ["event", "order", "reservations", "steps", "stock"]
+    assert (context["order"]["id"], context["order"]["status"]) == (order.pk, "cancelled")
+    assert [(r["sku"], r["quantity"]) for r in context["reservations"]] == [("TEA-001", 2)]
+    assert [(s["sku"], s["on_hand"], s["reserved"]) for s in context["stock"]] == [("TEA-001", 100, 0)]
+
+
+def test_a_flow_on_an_expired_reservation_acts_on_its_order(channel, stocked):
+    flow = publish(event_flow(names.INVENTORY_RESERVATION_EXPIRED, [action("tag", "order.tag", {"tag": "expired"})]))
+    order = _order(channel)
+    orders_expire_unpaid(now=timezone.now() + timedelta(minutes=16))
+
+    outbox_drain(run_inline=10)
+
+    execution = Execution.objects.get(flow=flow)
+    assert (execution.status, execution.subject_key) == ("succeeded", f"order:{order.pk}")
+    assert list(Order.objects.get(pk=order.pk).tag_rows.values_list("name", flat=True)) == ["expired"]
