@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.db.postgres import connection_options
@@ -133,13 +132,6 @@ Q_CLUSTER = {
 }
 # The runtime's dispatch wake-up lives where the queue lives (runtime.wakeup).
 ORDERFLOW_WAKEUP_REDIS_URL = REDIS_URL
-# PostgreSQL's synchronous_commit in django-q2 workers (runtime.receivers.commit_without_waiting).
-ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT = os.environ.get("ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT", "off")
-if ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT not in ("off", "local", "remote_write", "on", "remote_apply"):
-    raise ImproperlyConfigured(
-        f"ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT must be off, local, remote_write, on or remote_apply, "
-        f"not {ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT!r}"
-    )
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
