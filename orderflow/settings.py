@@ -88,12 +88,17 @@ ASGI_APPLICATION = "orderflow.asgi.application"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # Under ASGI every request runs in a fresh thread, so a kept-alive connection would be orphaned
-    # with its thread (and 32 clients exhausted max_connections in the benchmark): close per request.
+    # Django's ASGI handler runs each request's sync middleware and view in a worker thread started
+    # for that request (asgiref's thread-sensitive executor), and Django keeps connections per
+    # thread: a kept-alive connection would be orphaned with its thread (32 clients exhausted
+    # max_connections in the benchmark). So connections close when their request finishes.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))}
     # The web server (orderflow.asgi sets ORDERFLOW_DB_POOL) takes its PostgreSQL connections from
-    # a pool instead, as Django recommends under ASGI: a request then does not pay for a new server
-    # backend. django-q2's cluster keeps one connection per process (runtime.receivers).
+    # Django's psycopg pool instead, as Django recommends under ASGI: ``request_finished`` runs in the
+    # request's thread and hands its connection back, so a request does not pay for a new server
+    # backend. At most the pool's ``max_size`` requests of a process hold a connection at a time;
+    # the others wait for one (``timeout``). django-q2's cluster keeps one connection per process
+    # (runtime.receivers). Every commit waits for the disk (PostgreSQL's synchronous_commit = on).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         # The statements run through commerce.db.prepared_cursor are prepared (core.db.postgres).
         DATABASES["default"].setdefault("OPTIONS", {}).update(connection_options())
