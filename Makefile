@@ -11,13 +11,31 @@ STAMP := $(VENV)/.installed
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt
+# requirements.txt and requirements-dev.txt name the direct dependencies; requirements.lock pins
+# every package, direct and indirect, and is what gets installed: exactly those, nothing resolved
+# anew (--no-deps), then `pip check` fails if the lock misses a dependency.
+PIP_VERSION := 26.3
+PIP_TOOLS := pip==$(PIP_VERSION) pip-tools==7.7.0
+
+$(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet pip==$(PIP_VERSION)
+	$(PIP) install --quiet --no-deps -r requirements.lock
+	$(PIP) check
 	touch $(STAMP)
 
-install: $(STAMP) ## create the virtual environment and install the Python packages
+install: $(STAMP) ## create the virtual environment and install the Python packages pinned in requirements.lock
+
+# pip-tools runs in a throwaway environment. Pins already in the lock are kept while the
+# requirements allow them, so the same files give the same lock; new packages are resolved from
+# the package index. UPGRADE=1 resolves everything to the newest allowed versions instead.
+lock: ## regenerate requirements.lock from requirements*.txt after changing them (UPGRADE=1: newest versions)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "make lock needs Python 3.11: the lock is for CPython 3.11")'
+	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && "$$tools/bin/pip" install --quiet $(PIP_TOOLS) && \
+	CUSTOM_COMPILE_COMMAND="make lock" "$$tools/bin/pip-compile" --quiet --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+		--output-file=requirements.lock requirements-dev.txt
 
 migrate: install ## apply database migrations
 	$(PY) manage.py migrate --noinput
@@ -75,4 +93,4 @@ messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code 
 clean: ## remove the virtual environment, the SQLite database and build output
 	rm -rf $(VENV) var staticfiles frontend/dist frontend/node_modules
 
-.PHONY: help install migrate demo run test test-python frontend frontend-test e2e lint format bench messages clean
+.PHONY: help install lock migrate demo run test test-python frontend frontend-test e2e lint format bench messages clean

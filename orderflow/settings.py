@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.db.postgres import connection_options
@@ -89,12 +88,17 @@ ASGI_APPLICATION = "orderflow.asgi.application"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # Under ASGI every request runs in a fresh thread, so a kept-alive connection would be orphaned
-    # with its thread (and 32 clients exhausted max_connections in the benchmark): close per request.
+    # Django's ASGI handler runs each request's sync middleware and view in a worker thread started
+    # for that request (asgiref's thread-sensitive executor), and Django keeps connections per
+    # thread: a kept-alive connection would be orphaned with its thread (32 clients exhausted
+    # max_connections in the benchmark). So connections close when their request finishes.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))}
     # The web server (orderflow.asgi sets ORDERFLOW_DB_POOL) takes its PostgreSQL connections from
-    # a pool instead, as Django recommends under ASGI: a request then does not pay for a new server
-    # backend. django-q2's cluster keeps one connection per process (runtime.receivers).
+    # Django's psycopg pool instead, as Django recommends under ASGI: ``request_finished`` runs in the
+    # request's thread and hands its connection back, so a request does not pay for a new server
+    # backend. At most the pool's ``max_size`` requests of a process hold a connection at a time;
+    # the others wait for one (``timeout``). django-q2's cluster keeps one connection per process
+    # (runtime.receivers). Every commit waits for the disk (PostgreSQL's synchronous_commit = on).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         # The statements run through commerce.db.prepared_cursor are prepared (core.db.postgres).
         DATABASES["default"].setdefault("OPTIONS", {}).update(connection_options())
@@ -133,13 +137,6 @@ Q_CLUSTER = {
 }
 # The runtime's dispatch wake-up lives where the queue lives (runtime.wakeup).
 ORDERFLOW_WAKEUP_REDIS_URL = REDIS_URL
-# PostgreSQL's synchronous_commit in django-q2 workers (runtime.receivers.commit_without_waiting).
-ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT = os.environ.get("ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT", "off")
-if ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT not in ("off", "local", "remote_write", "on", "remote_apply"):
-    raise ImproperlyConfigured(
-        f"ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT must be off, local, remote_write, on or remote_apply, "
-        f"not {ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT!r}"
-    )
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}

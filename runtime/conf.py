@@ -18,8 +18,6 @@ DEFAULTS = {
     "ORDERFLOW_DRAIN_INLINE_RUNS": 4,
     # Seconds a django-q2 cluster process keeps a database connection (None: for good); see receivers.
     "ORDERFLOW_WORKER_CONN_MAX_AGE": 600,
-    # PostgreSQL's synchronous_commit in django-q2 cluster processes ("off": see receivers.commit_without_waiting).
-    "ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT": "off",
     # Executions one run task takes on, one after the other (a backlog costs fewer queue round trips).
     "ORDERFLOW_RUN_TASK_BATCH": 8,
     # How long a claimed execution belongs to its runner before another may take it over.

@@ -1,6 +1,8 @@
 """The live wake-up: each transaction that wrote outbox events asks for a drain (coalesced: ``dispatch_request``);
-and, in django-q2 cluster processes, the in-process resume timers (``queue.resume_at_time``),
-database connections that last, and commits that do not wait for the disk."""
+and, in django-q2 cluster processes, the in-process resume timers (``queue.resume_at_time``) and
+database connections that last. Their commits wait for the disk like every other (PostgreSQL's
+``synchronous_commit`` stays ``on``): a flow's transitions and an action's receipt must survive a
+crash of the server, or the action would run again."""
 
 import logging
 import multiprocessing
@@ -32,7 +34,6 @@ def _worker_spawned(sender, proc_name: str = "", **kwargs) -> None:
         return
     queue.timers_enabled = True
     keep_connections(conf.get("ORDERFLOW_WORKER_CONN_MAX_AGE"))
-    commit_without_waiting(conf.get("ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT"))
 
 
 def keep_connections(max_age: int | None) -> None:
@@ -47,28 +48,6 @@ def keep_connections(max_age: int | None) -> None:
     """
     for alias in connections:
         connections.settings[alias].update(CONN_MAX_AGE=max_age, CONN_HEALTH_CHECKS=True)
-
-
-def commit_without_waiting(synchronous_commit: str) -> None:
-    """Sets PostgreSQL's ``synchronous_commit`` for this process's new connections (``"off"``, or
-    ``"on"`` to keep the server's default).
-
-    With ``off`` a commit returns once its record is in the write-ahead log's buffers, without
-    waiting for the disk; the log writer flushes it within ~0.6 s. A crash of the server in that
-    window loses the last commits whole — never part of one, never corrupts — and everything a
-    worker commits survives that: the outbox event was committed by its producer, a lost claim or
-    run leaves the execution pending or leased and it is run again, each action with its effects
-    and receipt together. What it buys: the runtime's hot rows (a flow's ``FlowSlot``, the
-    dispatch lock) are held for the length of a statement, not of a disk flush; with waiting
-    commits every run of a flow queued behind the previous one's flush.
-    """
-    for alias in connections:
-        settings = connections.settings[alias]
-        if not settings["ENGINE"].endswith("postgresql"):
-            continue
-        options = settings.setdefault("OPTIONS", {})
-        current = options.get("options", "")
-        options["options"] = f"{current} -c synchronous_commit={synchronous_commit}".strip()
 
 
 def connect() -> None:

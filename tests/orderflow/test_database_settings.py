@@ -64,21 +64,3 @@ def database_settings(**env) -> dict:
 )
 def test_the_web_server_pools_postgresql_connections_and_nothing_else_does(env, expected):
     assert database_settings(**env) == expected
-
-
-def test_an_unknown_synchronous_commit_for_the_workers_is_refused_at_start():
-    environ = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "orderflow.settings",
-        "ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT": "maybe",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=REPO,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode != 0
-    assert "ORDERFLOW_WORKER_SYNCHRONOUS_COMMIT must be off, local, remote_write, on or remote_apply" in done.stderr

@@ -125,17 +125,15 @@ def test_a_spawned_cluster_worker_arms_timers_and_keeps_connections_and_sync_mod
     monkeypatch.setattr(queue, "timers_enabled", False)
     kept = []
     monkeypatch.setattr(receivers, "keep_connections", kept.append)
-    relaxed = []
-    monkeypatch.setattr(receivers, "commit_without_waiting", relaxed.append)
 
     post_spawn.send(sender="django_q", proc_name="MainProcess")  # django-q2's sync mode, in this process
     assert queue.timers_enabled is False
-    assert kept == relaxed == []
+    assert kept == []
 
     monkeypatch.setattr("multiprocessing.parent_process", lambda: object())  # as in a forked cluster worker
     post_spawn.send(sender="django_q", proc_name="Process-1:1")
     assert queue.timers_enabled is True
-    assert (kept, relaxed) == ([600], ["off"])
+    assert kept == [600]
 
 
 def test_keep_connections_sets_the_age_and_health_checks_of_every_alias(monkeypatch):
@@ -149,24 +147,6 @@ def test_keep_connections_sets_the_age_and_health_checks_of_every_alias(monkeypa
         connections, 600
     )
     assert all(connections.settings[alias]["CONN_HEALTH_CHECKS"] for alias in connections)
-
-
-@pytest.mark.postgres
-def test_a_cluster_workers_new_connections_commit_without_waiting_for_the_disk(monkeypatch):
-    monkeypatch.setitem(connections.settings["default"], "OPTIONS", dict(connections.settings["default"]["OPTIONS"]))
-
-    receivers.commit_without_waiting("off")
-
-    fresh = connections.create_connection("default")
-    try:
-        with fresh.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            assert cursor.fetchone()[0] == "off"
-    finally:
-        fresh.close()
-    with connections["default"].cursor() as cursor:  # the server's default elsewhere
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone()[0] == "on"
 
 
 def test_the_timer_queues_the_run_at_resume_at(monkeypatch):
