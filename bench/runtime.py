@@ -220,6 +220,9 @@ def run_n8n(args: argparse.Namespace, counts: list[int]) -> dict:
                 "wrk_cores": float(raw["wrk_cores"] or "nan"),
                 "stolen_pct": cpu.get("stolen_pct", float("nan")),
                 "busy_cores": cpu.get("busy_cores", float("nan")),
+                "other_cores": cpu.get("busy_cores", float("nan"))
+                - float(raw["server_cores"] or "nan")
+                - float(raw["wrk_cores"] or "nan"),
             }
     if not rows:
         return {"missing": f"the n8n harness measured nothing (exit {code}; see {outdir}/harness.log)", "rows": {}}
@@ -798,7 +801,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"#   n8n {row['clients']:>3} connections: {row['per_s']:>7,.1f} runs/s · p50 {row['p50_ms']:.0f} ms "
                 f"p99 {row['p99_ms']:.0f} ms · saved {row['saved']} of {row['requests']} · "
-                f"stolen {h.fmt(row['stolen_pct'], '.0f')} % · busy {h.fmt(row['busy_cores'], '.2f')} cores"
+                f"n8n {row['server_cores']:.2f} cores · stolen {h.fmt(row['stolen_pct'], '.0f')} % · machine busy "
+                f"{h.fmt(row['busy_cores'], '.2f')} cores"
             )
 
     webhook: list[dict] = []
@@ -928,7 +932,8 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
                 "ratio": h.ratio_text(row["ratio"]) if row else "-",
                 "stolen": f"{h.fmt(row['stolen_pct'] if row else None, '.0f')} / "
                 f"{h.fmt(other['stolen_pct'] if other else None, '.0f')}",
-                "other": h.fmt(row["other_cores"] if row else None, ".2f"),
+                "other": f"{h.fmt(row['other_cores'] if row else None, '.2f')} / "
+                f"{h.fmt(other['other_cores'] if other else None, '.2f')}",
             }
             for clients, row, other in pairs
         ],
@@ -941,7 +946,7 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
             ("n8n_lat", "n8n HTTP ms"),
             ("ratio", "Orderflow ÷ n8n"),
             ("stolen", "stolen % (Of / n8n)"),
-            ("other", "other load (cores)"),
+            ("other", "other load, cores (Of / n8n)"),
         ],
     )
     if outbox:
@@ -962,7 +967,8 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
     print()
     print("Orderflow runs/s: runs accepted in the window ÷ (window start → last of them finished); run ms: webhook")
     print("received → run finished; n8n answers after its last node, so its HTTP latency covers the run.")
-    print("other load: CPU used meanwhile by processes outside the benchmark (stolen time included), in cores.")
+    print("other load: CPU used meanwhile by processes outside the benchmark (stolen time included), in cores;")
+    print("for n8n the harness does not separate PostgreSQL's share, so its figure includes it (an upper bound).")
     verdict = []
     if n8n.get("missing"):
         verdict.append(f"n8n: not measured — {n8n['missing']}; Orderflow ÷ n8n: not measured")
@@ -997,7 +1003,8 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
                 f"{h.fmt(other['p50_ms'])} / {h.fmt(other['p99_ms'])}" if other else "–",
                 f"**{h.ratio_text(row['ratio'])}**" if row and other else "not measured",
                 f"{h.fmt(row['stolen_pct'] if row else None)} / {h.fmt(other['stolen_pct'] if other else None)}",
-                h.fmt(row["other_cores"] if row else None, ".2f"),
+                f"{h.fmt(row['other_cores'] if row else None, '.2f')} / "
+                f"{h.fmt(other['other_cores'] if other else None, '.2f')}",
             ]
         )
     if steady is not None:
@@ -1010,7 +1017,7 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
                 "–",
                 "–",
                 f"{steady['stolen_pct']:.0f} / –",
-                f"{steady['other_cores']:.2f}",
+                f"{steady['other_cores']:.2f} / –",
             ]
         )
     for row in outbox:
@@ -1023,7 +1030,7 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
                 "–",
                 h.ratio_text(row["ratio"]) + " × no-op" if "ratio" in row else "–",
                 f"{row['stolen_pct']:.0f} / –",
-                "–",
+                "– / –",
             ]
         )
     h.results_publish(
@@ -1038,7 +1045,7 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
             "n8n p50 / p99 ms",
             "Orderflow ÷ n8n",
             "stolen % (Of / n8n)",
-            "other load (cores)",
+            "other load, cores (Of / n8n)",
         ],
         rows=rows,
     )
