@@ -56,6 +56,9 @@ from bench import _harness as h  # noqa: E402
 TARGET_RATIO = 1.5
 TARGET_P99_MS = 250.0
 STEADY_RATE = 100.0
+# Beyond these, other programs (cores) or the hypervisor (per cent stolen) took enough to move a figure.
+BUSY_CORES = 0.3
+BUSY_STOLEN_PCT = 5.0
 COUNTER = "orderflow:bench:runtime:noop"
 N8N_HARNESS = h.REPO.parent / "shared" / "peers" / "n8n" / "bench_n8n.sh"
 # The body the n8n harness's post.lua sends, sent to Orderflow's webhook too.
@@ -909,6 +912,17 @@ def run_orderflow(args, cases: set[str], counts: list[int], rates: list[float]):
     return webhook, steady, outbox
 
 
+def busy_note(other_cores: float, stolen_pct: float, peer_row: dict | None = None) -> str:
+    """`` — NOT COMPARABLE …`` when other programs or the hypervisor took enough of the machine
+    meanwhile (on either side) to move the figure; the peer's other load includes its PostgreSQL."""
+    loads = [(other_cores, stolen_pct, BUSY_CORES)]
+    if peer_row is not None:
+        loads.append((peer_row["other_cores"], peer_row["stolen_pct"], BUSY_CORES + 0.5))
+    if any(cores > limit or stolen > BUSY_STOLEN_PCT for cores, stolen, limit in loads):
+        return " — NOT COMPARABLE: the machine was busy with other work (see other load and stolen)"
+    return ""
+
+
 def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict | None, outbox: list[dict]) -> int:
     peer = n8n["rows"]
     ours = {row["clients"]: row for row in webhook}
@@ -978,12 +992,14 @@ def report(args, machine: dict, *, n8n: dict, webhook: list[dict], steady: dict 
             verdict.append(
                 f"Orderflow ÷ n8n at {row['clients']} connections: {row['per_s']:.1f} ÷ {row['n8n_per_s']:.1f} = "
                 f"{row['ratio']:.2f} (target ≥ {TARGET_RATIO}: {met})"
+                + busy_note(row["other_cores"], row["stolen_pct"], peer[row["clients"]])
             )
     if steady is not None:
         met = "met" if steady["p99_ms"] < TARGET_P99_MS else "NOT met"
         verdict.append(
             f"p99 at a steady {steady['rate']:g} runs/s (scheduled call → run finished): {steady['p99_ms']:.0f} ms "
             f"(target < {TARGET_P99_MS:g} ms: {met}; offered {steady['per_s']:.1f}/s)"
+            + busy_note(steady["other_cores"], steady["stolen_pct"])
         )
     if len(outbox) >= 2:
         verdict.append(
