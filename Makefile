@@ -81,10 +81,10 @@ format: install ## format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## run the benchmarks (needs PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379)
-	$(PY) bench/order_ingest.py
-	$(PY) bench/reserve.py
-	$(PY) bench/runtime.py
+bench: install ## run the benchmarks (PostgreSQL at 127.0.0.1:5432, Redis at 127.0.0.1:6379; N8N_PEER=dir adds n8n: bench/RESULTS.md)
+	$(PY) bench/order_ingest.py $(BENCH_ARGS)
+	$(PY) bench/reserve.py $(BENCH_ARGS)
+	$(PY) bench/runtime.py $(BENCH_ARGS)
 
 messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code and recompile it (needs gettext)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=".venv/*" --ignore="frontend/*" --ignore="tests/*" --ignore="bench/*"

@@ -7,7 +7,9 @@
 - ``run_load``: closed-loop clients (threads spread over a few processes, one connection each),
   a warm-up that is not measured, then a measured window: throughput, p50/p99 latency, status
   counts and the CPU each side used per request;
-- ``print_table``: the figures as an aligned table.
+- ``print_table``: the figures as an aligned table;
+- ``results_publish``: the run's rows of its table in ``bench/RESULTS.md``, printed, and with
+  ``--write-results`` put in place of that table's rows with the same ``--results-label``.
 
 Clients and server share the machine, so every result also says how much CPU the load
 generator itself took.
@@ -46,6 +48,7 @@ if str(REPO) not in sys.path:
 
 DEFAULT_PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SETTINGS_MODULE = "bench.settings"
+RESULTS = REPO / "bench" / "RESULTS.md"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # The shipping address of every benchmark order.
@@ -109,6 +112,23 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="a PostgreSQL URL whose server may CREATE DATABASE")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the benchmark database at the end")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    results_arguments(parser)
+
+
+def results_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--write-results",
+        nargs="?",
+        const=str(RESULTS),
+        metavar="PATH",
+        help=f"replace this run's rows (same --results-label) in the benchmark's table of PATH "
+        f"(default {RESULTS.relative_to(REPO)}); without it the rows are only printed",
+    )
+    parser.add_argument(
+        "--results-label",
+        default="current",
+        help="the first cell of this run's rows, e.g. before or after (default current)",
+    )
 
 
 def client_counts(text: str) -> list[int]:
@@ -590,6 +610,7 @@ class LoadResult:
     client_cpu_s: float = 0.0
     min_available: int | None = None
     other_cores: float = 0.0  # CPU used by everything else on the machine during the window, in cores
+    stolen_pct: float = 0.0  # share of the machine's CPU time the hypervisor gave to other machines
     extra: dict = field(default_factory=dict)
 
     @property
@@ -638,6 +659,7 @@ class LoadResult:
             "work_cpu_ms_per_req": round(self.work_cpu_ms, 3),
             "min_available": self.min_available,
             "other_cores": round(self.other_cores, 2),
+            "stolen_pct": round(self.stolen_pct, 1),
             "errors": self.errors[:3],
             **self.extra,
         }
@@ -758,8 +780,10 @@ def run_load(
     pg_before = cpu_seconds(pg_pids)
     client_before = cpu_seconds(client_pids)
     busy_before = machine_busy_seconds()
+    cpu_before = cpu_times()
     _sleep_until(times[1])
     busy_after = machine_busy_seconds()
+    cpu_after = cpu_times()
     app_after = cpu_seconds(app_pids or [])
     pg_after = cpu_seconds(pg_pids)
     client_after = cpu_seconds(client_pids)
@@ -785,6 +809,7 @@ def run_load(
         result.client_cpu_s = 0.0  # the clients are the application here
     ours = result.app_cpu_s + result.pg_cpu_s + result.client_cpu_s
     result.other_cores = max(0.0, (busy_after - busy_before) - ours) / result.window_s
+    result.stolen_pct = stolen_percent(cpu_before, cpu_after)
     return result
 
 
@@ -857,3 +882,72 @@ def write_json(path: str | None, payload: dict) -> None:
     if path:
         Path(path).write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
         print(f"# results written to {path}")
+
+
+# --- bench/RESULTS.md -----------------------------------------------------------------------
+
+
+def machine_short(info: dict) -> str:
+    """The machine in a table cell: cores, CPU model, PostgreSQL version."""
+    cpu = " ".join(info["cpu"].replace("(R)", "").replace("Processor", "").split()[:3])
+    return f"{info['nproc']} × {cpu}, PG {info['postgresql'].split()[0]}"
+
+
+def results_publish(
+    args: argparse.Namespace, *, benchmark: str, machine: dict, header: list[str], rows: list[list[str]]
+) -> None:
+    """Prints this run's rows of the ``benchmark`` table of ``bench/RESULTS.md`` and, with
+    ``--write-results``, puts them in that table in place of the rows with the same label.
+
+    Every row starts with the run's label, its code revision, date and machine, so one table
+    holds a before and an after run side by side. The table sits between
+    ``<!-- results:<benchmark> -->`` and ``<!-- /results:<benchmark> -->``; the prose around it is
+    left as it is. A table whose columns differ from ``header`` is replaced whole.
+    """
+    label = args.results_label.strip() or "current"
+    lead = [label, f"`{machine['revision']}`", machine["date_utc"][:16], machine_short(machine)]
+    full_header = ["run", "code", "date (UTC)", "machine", *header]
+    lines = [md_row(full_header), md_row(["---"] * len(full_header))]
+    new_rows = [md_row([*lead, *row]) for row in rows]
+    print()
+    print(f"# {benchmark}: this run's rows of its table in bench/RESULTS.md (--write-results puts them there)")
+    for line in lines + new_rows:
+        print(line)
+    if not args.write_results:
+        return
+    path = Path(args.write_results)
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    start, end = f"<!-- results:{benchmark} -->", f"<!-- /results:{benchmark} -->"
+    if start not in text or end not in text:
+        text = text.rstrip("\n") + f"\n\n## {benchmark}\n\n{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    block, after = rest.split(end, 1)
+    table = [line for line in block.splitlines() if line.startswith("|")]
+    kept: list[str] = []
+    position = None
+    if table[:1] == lines[:1]:
+        for line in table[2:]:
+            if md_cells(line)[0] == label:
+                position = len(kept) if position is None else position
+            else:
+                kept.append(line)
+    if position is None:
+        position = 0 if label == "before" else len(kept)
+    kept[position:position] = new_rows
+    path.write_text(before + start + "\n" + "\n".join(lines + kept) + "\n" + end + after)
+    print(f"# rows labelled {label!r} of the {benchmark} table written to {path}")
+
+
+def md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
+
+
+def md_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def fmt(value: float | None, spec: str = ",.0f") -> str:
+    """A number for a table cell; ``–`` when there is none (not measured, or NaN)."""
+    if value is None or value != value:
+        return "–"
+    return format(value, spec)

@@ -158,6 +158,42 @@ def main(argv: list[str] | None = None) -> int:
                 f"full order create ÷ the same writes (no target) at {row['clients']} clients: "
                 f"{h.ratio_text(row['writes_ratio'])}; by CPU cost {h.ratio_text(row['writes_cpu_ratio'])}"
             )
+    results_rows = []
+    for clients in counts:
+        case = {row["case"]: row for row in rows if row["clients"] == clients}
+        api, writes, bare = case.get("order"), case.get("writes"), case.get("bare")
+        if api is None:
+            continue
+        results_rows.append(
+            [
+                str(clients),
+                h.fmt(api["per_s"]),
+                f"{h.fmt(api['p50_ms'])} / {h.fmt(api['p99_ms'])}",
+                h.fmt(writes["per_s"]) if writes else "–",
+                f"**{h.ratio_text(api['writes_ratio'])}** ({h.ratio_text(api['writes_cpu_ratio'])})",
+                h.fmt(bare["per_s"]) if bare else "–",
+                f"{h.ratio_text(api['ratio'])} ({h.ratio_text(api['cpu_ratio'])})",
+                " / ".join(h.fmt(r["stolen_pct"]) for r in (bare, writes, api) if r),
+                " / ".join(h.fmt(r["other_cores"], ".2f") for r in (bare, writes, api) if r),
+            ]
+        )
+    h.results_publish(
+        args,
+        benchmark="order_ingest",
+        machine=machine,
+        header=[
+            "clients",
+            "API orders/s",
+            "p50 / p99 ms",
+            "same writes /s",
+            "API ÷ same writes (CPU)",
+            "bare insert /s",
+            "API ÷ bare (CPU)",
+            "stolen % (bare / writes / API)",
+            "other load (cores)",
+        ],
+        rows=results_rows,
+    )
     h.write_json(args.json, {"benchmark": "order_ingest", "machine": machine, "args": vars(args), "rows": rows})
     return 0
 

@@ -397,6 +397,43 @@ def main(argv: list[str] | None = None) -> int:
             )
     oversold = sum(row["oversold"] for row in rows)
     print(f"oversell across all cases: {oversold} (must be 0)")
+    results_rows = []
+    for row in rows:
+        writes = same_writes.get((row["shape"], row["clients"]))
+        results_rows.append(
+            [
+                row["shape"],
+                str(row["clients"]),
+                row["label"],
+                h.fmt(row["per_s"]),
+                f"{h.fmt(row['p50_ms'])} / {h.fmt(row['p99_ms'])}",
+                h.ratio_text(row["ratio"]),
+                h.ratio_text(row["per_s"] / writes["per_s"]) if writes and writes["per_s"] else "–",
+                f"**{row['oversold']}**",
+                row["books"],
+                h.fmt(row["stolen_pct"]),
+                h.fmt(row["other_cores"], ".2f"),
+            ]
+        )
+    h.results_publish(
+        args,
+        benchmark="reserve",
+        machine=machine,
+        header=[
+            "stock",
+            "clients",
+            "path",
+            "reserved/s",
+            "p50 / p99 ms",
+            "÷ baseline",
+            "÷ same writes",
+            "oversold",
+            "books",
+            "stolen %",
+            "other load (cores)",
+        ],
+        rows=results_rows,
+    )
     h.write_json(args.json, {"benchmark": "reserve", "machine": machine, "args": vars(args), "rows": rows})
     return 1 if oversold or any(row["books"] != "ok" for row in rows) else 0
 
