@@ -1,5 +1,5 @@
 """The live wake-up: each transaction that wrote outbox events asks for a drain (coalesced: ``dispatch_request``);
-and, in django-q2 cluster processes, the in-process resume timers (``queue.resume_at_time``),
+and, in django-q2 cluster processes, the in-process resume wake-ups (``queue.resume_wake_up``),
 database connections that last, and commits that do not wait for the disk."""
 
 import logging
