@@ -99,11 +99,6 @@ def action_specs() -> list[ActionSpec]:
     return sorted(_actions.values(), key=lambda spec: (spec.connector != "core", spec.connector, spec.key))
 
 
-def unregister_action(key: str) -> ActionSpec | None:
-    """Removes an action from the catalog and returns its spec. For tests and plugin unloading."""
-    return _actions.pop(key, None)
-
-
 @contextmanager
 def registered_actions(*specs: ActionSpec, only: bool = False) -> Iterator[list[ActionSpec]]:
     """Registers ``specs`` for the duration of the block, then restores the catalog exactly.
@@ -140,19 +135,6 @@ class ConnectorSpec:
 
 CORE_CONNECTOR = ConnectorSpec(key="core", name_en="Orderflow", name_zh="内置", kind="core")
 _connectors: dict[str, ConnectorSpec] = {CORE_CONNECTOR.key: CORE_CONNECTOR}
-
-
-def register_connector(spec: ConnectorSpec) -> ConnectorSpec:
-    """Gives a connector its names in the catalog. Registering one key twice differently is a bug."""
-    existing = _connectors.get(spec.key)
-    if existing is not None and existing != spec:
-        raise ValueError(f"connector {spec.key!r} is registered twice with different specs")
-    _connectors[spec.key] = spec
-    return spec
-
-
-def connector_spec(key: str) -> ConnectorSpec | None:
-    return _connectors.get(key)
 
 
 _TRIGGER_NAMES = {

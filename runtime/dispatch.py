@@ -11,14 +11,13 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from builder.catalog import action_spec
 from builder.models import FlowVersion
 from builder.selectors import published_versions_for_events
 from builder.validation import validate_document
-from commerce.db import prepared_cursor, rows_insert_new
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending_first
 from commerce.outbox.services import events_mark_dispatched
@@ -27,8 +26,8 @@ from core.time import iso_utc
 
 from . import conf, guards, statuses
 from .engine import executions_run
-from .lock_objects import named_lock
-from .models import KILL_SWITCH_ID, Execution, KillSwitch, RuntimeLock
+from .lock_objects import named_lock_and_kill_switch
+from .models import Execution
 from .queue import DRAIN_TASK, enqueue, run_on_commit
 from .wakeup import wake_up
 
@@ -136,12 +135,9 @@ def _executions_for(events: list[OutboxEvent], now: datetime) -> list[int]:
             )
     if not rows:
         return []
-    created = rows_insert_new(rows, returning="id, status")
-    if created is not None and len(created) == len(rows):
-        return sorted(pk for pk, status in created if status == statuses.PENDING)
-    # Some existed already (a redelivery): the pending ones among those are answered too.
-    if created is None:
-        Execution.objects.bulk_create(rows, ignore_conflicts=True)
+    # A redelivered event's executions exist already: they are skipped, and the pending ones
+    # among them are answered with the new ones.
+    Execution.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         Execution.objects.filter(event_id__in=[e.pk for e in events], status=statuses.PENDING)
         .order_by("id")
@@ -149,26 +145,9 @@ def _executions_for(events: list[OutboxEvent], now: datetime) -> list[int]:
     )
 
 
-_DISPATCH_LOCK_SQL = (
-    f"SELECT EXISTS (SELECT 1 FROM {KillSwitch._meta.db_table} k WHERE k.id = %s AND k.engaged) "
-    f"FROM {RuntimeLock._meta.db_table} WHERE name = %s"
-)
-
-
 def dispatch_lock() -> bool:
-    """Takes the ``dispatch`` lock (waiting for its holder) and answers whether the kill switch is engaged.
-
-    One statement — the lock row ``FOR UPDATE`` with the switch read beside it — once the lock
-    row exists; ``named_lock`` creates it the first time.
-    """
-    sql = _DISPATCH_LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, [KILL_SWITCH_ID, DISPATCH])
-        row = cursor.fetchone()
-    if row is not None:
-        return bool(row[0])
-    named_lock(DISPATCH)
-    return guards.kill_switch_engaged()
+    """Takes the ``dispatch`` lock (waiting for its holder) and answers whether the kill switch is engaged."""
+    return named_lock_and_kill_switch(DISPATCH)
 
 
 def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:

@@ -24,9 +24,9 @@ from . import conf, statuses
 from .actions import ActionRun, handler_for
 from .conditions import evaluate, rule_inputs
 from .dispatch import event_context
-from .engine import masked, params_problem
 from .errors import FlowNotRunnable, InvalidTestEvent, StepFailure, TerminalFailure
 from .graph import DONE, compile_plan
+from .steps import masked, params_problem
 from .templating import render_params
 
 DRY_ACTOR = Actor.system("test run", source="test-run")

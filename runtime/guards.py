@@ -35,34 +35,28 @@ def kill_switch_state() -> KillSwitch:
 # --- concurrency ----------------------------------------------------------------------------
 
 
-_SLOT_TAKE = f"UPDATE {FlowSlot._meta.db_table} SET running = running + 1 WHERE flow_id = %s AND running < %s"
-_SLOT_STARVED = f"UPDATE {FlowSlot._meta.db_table} SET starved = %s WHERE flow_id = %s AND starved = %s"
+# The one statement the ORM cannot say: a conditional decrement that answers, in the same
+# statement, whether the flow was starved — read separately, a claim refused in between would
+# be missed and its execution left waiting for the sweep.
 _SLOT_GIVE = (
     f"UPDATE {FlowSlot._meta.db_table} SET running = running - 1 WHERE flow_id = %s AND running > 0 RETURNING starved"
 )
-
-
-def _execute(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def slot_acquire(*, flow_id: int) -> bool:
     """Takes one of the flow's ``ORDERFLOW_FLOW_CONCURRENCY`` slots, or marks the flow starved and says no.
 
     One conditional ``UPDATE … SET running = running + 1 WHERE running < limit``: of two racing
-    claims for the last slot only one gets it. Runs in the claimer's transaction. Written out:
-    it runs once per claim.
+    claims for the last slot only one gets it. Runs in the claimer's transaction.
     """
-    limit = conf.get("ORDERFLOW_FLOW_CONCURRENCY")
-    if _execute(_SLOT_TAKE, [flow_id, limit]):
+    take = FlowSlot.objects.filter(flow_id=flow_id, running__lt=conf.get("ORDERFLOW_FLOW_CONCURRENCY"))
+    if take.update(running=F("running") + 1):
         return True
     # The flow's first run (no row yet, or one a concurrent claim is creating), or the limit reached.
     FlowSlot.objects.bulk_create([FlowSlot(flow_id=flow_id)], ignore_conflicts=True)
-    if _execute(_SLOT_TAKE, [flow_id, limit]):
+    if take.update(running=F("running") + 1):
         return True
-    _execute(_SLOT_STARVED, [True, flow_id, False])
+    FlowSlot.objects.filter(flow_id=flow_id, starved=False).update(starved=True)
     return False
 
 
@@ -77,7 +71,7 @@ def slot_release(*, flow_id: int) -> bool:
 
 def slot_starvation_clear(*, flow_id: int) -> bool:
     """``True`` (once) when claims were refused for want of a slot since the last call: wake the waiting."""
-    return _execute(_SLOT_STARVED, [False, flow_id, True]) > 0
+    return FlowSlot.objects.filter(flow_id=flow_id, starved=True).update(starved=False) > 0
 
 
 # --- customer-contact rate limit ------------------------------------------------------------

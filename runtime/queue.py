@@ -3,19 +3,14 @@
 ``Q_CLUSTER["sync"]`` (read at call time, so tests can switch it with ``settings``) runs the task
 in the caller's thread, as django-q2's own sync mode does.
 
-**Resuming on time.** A run parked until a moment (a retry's backoff, a ``delay``) is resumed
-by, in order of precision:
-
-1. an in-process timer in the cluster worker that parked it, armed once the park commits, which
-   queues the run at ``resume_at`` (within milliseconds) — lost if that worker process ends;
-2. a django-q2 ``ONCE`` schedule at ``resume_at``, written in the park's own transaction, so it
-   is as durable as the park: the cluster's scheduler runs it on its next pass after
-   ``resume_at`` (django-q2 passes about every 30 s);
-3. the ``runtime.sweep`` schedule (every minute), the backstop for everything.
-
-Only parks shorter than ``RESUME_HORIZON`` (the sweep's interval) get the first two; for longer
-ones the sweep's minute is small beside the wait. A resume that comes twice is harmless: the
-second claim finds the run not due or not its own.
+**Resuming on time.** A run parked until a moment (a retry's backoff, a ``delay``) has one
+record of it: the execution's ``resume_at``, committed with the park. One thing resumes it: a
+claim of the executions that are due (``claim.due_executions``), which the ``runtime.sweep``
+schedule makes every minute. For promptness, the cluster worker that parked a run for less than
+``RESUME_HORIZON`` arms a wake-up once the park commits: an in-process timer that queues the
+run at ``resume_at`` (within milliseconds). It is only a wake-up: lost with its process, the
+sweep still resumes the run; fired twice, or beside the sweep, the second claim finds the run
+not due or not its own, so it runs once.
 """
 
 import os
@@ -26,7 +21,6 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 from django_q.brokers import Broker, get_broker
-from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from . import conf
@@ -35,7 +29,6 @@ RUN_TASK = "runtime.tasks.execution_run_task"
 RUN_MANY_TASK = "runtime.tasks.executions_run_task"
 DRAIN_TASK = "runtime.tasks.outbox_drain_task"
 SWEEP_TASK = "runtime.tasks.runtime_sweep_task"
-RESUME_SCHEDULE_PREFIX = "runtime.resume:"
 RESUME_HORIZON = timedelta(minutes=1)
 
 
@@ -91,29 +84,18 @@ def enqueue_runs(execution_ids: list[int], **kwargs) -> None:
 
 
 # Set in django-q2 cluster worker processes (``post_spawn``, see ``receivers``): only there do
-# parks arm in-process timers. Elsewhere — tests, the web server, sync mode — nothing would keep
-# a timer's process alive, and the schedule and the sweep resume the run.
+# parks arm in-process wake-ups. Elsewhere — tests, the web server, sync mode — nothing would
+# keep a timer's process alive, and the sweep resumes the run.
 timers_enabled = False
 
 
-def resume_at_time(execution_id: int, resume_at: datetime, *, now: datetime) -> bool:
-    """Asks for the parked execution's run at ``resume_at``; answers whether it did (a short park).
-
-    Call it in the transaction that parks the execution: the ``ONCE`` schedule commits (or rolls
-    back) with the park, and the timer is armed only after the commit.
-    """
-    if resume_at - now > RESUME_HORIZON:
+def resume_wake_up(execution_id: int, resume_at: datetime, *, now: datetime) -> bool:
+    """Arms the wake-up of a run parked until ``resume_at`` once the park commits; answers whether
+    it will (in a cluster worker, for a park shorter than ``RESUME_HORIZON``). Call it in the
+    transaction that parks the execution: a park that rolls back arms nothing."""
+    if resume_at - now > RESUME_HORIZON or not timers_enabled or settings.Q_CLUSTER.get("sync", False):
         return False
-    Schedule.objects.create(
-        name=f"{RESUME_SCHEDULE_PREFIX}{execution_id}",
-        func=RUN_TASK,
-        args=repr((execution_id,)),
-        schedule_type=Schedule.ONCE,
-        repeats=-1,
-        next_run=resume_at,
-    )
-    if timers_enabled and not settings.Q_CLUSTER.get("sync", False):
-        transaction.on_commit(lambda: resume_timer_arm(execution_id, resume_at))
+    transaction.on_commit(lambda: resume_timer_arm(execution_id, resume_at))
     return True
 
 

@@ -1,5 +1,5 @@
 """The live wake-up: each transaction that wrote outbox events asks for a drain (coalesced: ``dispatch_request``);
-and, in django-q2 cluster processes, the in-process resume timers (``queue.resume_at_time``) and
+and, in django-q2 cluster processes, the in-process resume wake-ups (``queue.resume_wake_up``) and
 database connections that last. Their commits wait for the disk like every other (PostgreSQL's
 ``synchronous_commit`` stays ``on``): a flow's transitions and an action's receipt must survive a
 crash of the server, or the action would run again."""

@@ -4,11 +4,11 @@ Each service is one transaction; work is queued only after it commits.
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from builder.errors import FlowNotFound
@@ -16,7 +16,8 @@ from builder.models import Flow, FlowVersion
 from core.time import iso_utc
 from core.trace import current_trace_id
 
-from . import conf, guards, statuses
+from . import guards, statuses
+from .claim import due_executions
 from .dispatch import outbox_drain, version_problem
 from .errors import ExecutionNotFound, FlowNotRunnable, NotReplayable
 from .models import KILL_SWITCH_ID, Execution, ExecutionStep, KillSwitch
@@ -133,28 +134,6 @@ def kill_switch_set(*, engaged: bool, reason: str, user: AbstractBaseUser | None
         if not engaged:
             enqueue_on_commit(SWEEP_TASK, all_pending=True)
     return switch
-
-
-def due_executions(*, now: datetime, all_pending: bool = False, limit: int | None = None) -> list[int]:
-    """Ids of executions that should be running but whose task may be lost, oldest first.
-
-    ``pending`` ones older than ``ORDERFLOW_SWEEP_PENDING_AFTER_SECONDS`` (all of them with
-    ``all_pending``) and ``retrying`` ones whose ``resume_at`` has come — leaving out those an
-    earlier execution of their subject still holds back — ``waiting`` ones whose delay is over,
-    and ``running`` ones whose lease expired (their runner died).
-    """
-    limit = limit or conf.get("ORDERFLOW_SWEEP_BATCH")
-    earlier = Execution.objects.filter(
-        subject_key=OuterRef("subject_key"), id__lt=OuterRef("id"), status__in=statuses.BLOCKING
-    ).exclude(subject_key="")
-    pending = Q(status=statuses.PENDING)
-    if not all_pending:
-        pending &= Q(created_at__lte=now - timedelta(seconds=conf.get("ORDERFLOW_SWEEP_PENDING_AFTER_SECONDS")))
-    retry_due = Q(status=statuses.RETRYING, resume_at__lte=now)
-    wait_over = Q(status=statuses.WAITING, resume_at__lte=now)
-    stale = Q(status=statuses.RUNNING, lease_until__lt=now)
-    due = Execution.objects.filter(stale | wait_over | ((pending | retry_due) & ~Exists(earlier)))
-    return list(due.order_by("id").values_list("id", flat=True)[:limit])
 
 
 def runtime_sweep(*, now: datetime | None = None, all_pending: bool = False) -> dict:

@@ -32,19 +32,5 @@ STEP_STATUSES = (STEP_SUCCEEDED, STEP_FAILED, STEP_WAITING)
 STEP_CHOICES = [(s, s) for s in STEP_STATUSES]
 
 
-def sql_literals(*values: str) -> str:
-    """The statuses as SQL string literals, comma-separated, for statements written out by hand.
-
-    Written into the statement rather than passed as parameters: a prepared statement's generic
-    plan can then use the partial indexes on ``status`` (a parameter could be any status, so its
-    plan could not), and PostgreSQL stops planning the statement afresh on every run. Statuses
-    are this module's constants, never input; anything else is refused.
-    """
-    for value in values:
-        if value not in STATUSES and value not in STEP_STATUSES:
-            raise ValueError(f"not a status: {value!r}")
-    return ", ".join(f"'{value}'" for value in values)
-
-
 CONDITION = "condition"
 ACTION = "action"

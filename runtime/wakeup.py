@@ -27,7 +27,12 @@ from .models import WakeUp
 
 
 class WakeUpStore:
-    """The wake-up in the database's ``WakeUp`` row ``name``."""
+    """The wake-up in the database's ``WakeUp`` row ``name``.
+
+    ``request`` and ``end`` are written out: each is a conditional counter that must answer, in
+    the statement that changes it, what it changed (``RETURNING``) — read apart, a request
+    landing in between would be lost, and a drain would stop with events waiting.
+    """
 
     _REQUEST = f"""
     INSERT INTO {WakeUp._meta.db_table} (name, requested, requested_at, generation) VALUES (%s, %s, %s, 1)
@@ -38,13 +43,11 @@ class WakeUpStore:
                             THEN {WakeUp._meta.db_table}.requested_at ELSE excluded.requested_at END
     RETURNING requested_at = %s
     """
-    _GENERATION = f"SELECT generation FROM {WakeUp._meta.db_table} WHERE name = %s"
     _END = f"""
     UPDATE {WakeUp._meta.db_table} SET requested = (generation <> %s),
            requested_at = CASE WHEN generation <> %s THEN %s ELSE requested_at END
     WHERE name = %s RETURNING requested, generation
     """
-    _LOWER = f"UPDATE {WakeUp._meta.db_table} SET requested = false WHERE name = %s"
 
     def __init__(self, name: str):
         self.name = name
@@ -53,15 +56,14 @@ class WakeUpStore:
         return bool(self._one(self._REQUEST, [self.name, True, now, stale_before, now])[0])
 
     def generation(self) -> int | None:
-        row = self._one(self._GENERATION, [self.name])
-        return None if row is None else row[0]
+        return WakeUp.objects.filter(name=self.name).values_list("generation", flat=True).first()
 
     def end(self, generation: int, *, now: datetime) -> tuple[bool, int | None]:
         row = self._one(self._END, [generation, generation, now, self.name])
         return (False, None) if row is None else (bool(row[0]), row[1])
 
     def lower(self) -> None:
-        self._one(self._LOWER, [self.name], fetch=False)
+        WakeUp.objects.filter(name=self.name).update(requested=False)
 
     def peek(self) -> tuple[bool, datetime | None] | None:
         """(raised, when) — or ``None`` before the first request. For diagnostics and tests."""
@@ -69,10 +71,10 @@ class WakeUpStore:
         return None if row is None else (row[0], row[1])
 
     @staticmethod
-    def _one(sql: str, params: list, *, fetch: bool = True):
+    def _one(sql: str, params: list):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone() if fetch else None
+            return cursor.fetchone()
 
 
 class RedisWakeUp:

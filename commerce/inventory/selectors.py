@@ -70,3 +70,16 @@ def stock_ledger_differences() -> list[StockDifference]:
             if stored != expected:
                 differences.append(StockDifference(pk, sku, warehouse, field, stored, expected))
     return differences
+
+
+def order_active_reservations(*, order_id: int) -> list[tuple[int, str, int]]:
+    """The order's active (reserved, unpaid) reservations as (reservation id, SKU, quantity), by id."""
+    active = Reservation.objects.filter(order_id=order_id, state=Reservation.ACTIVE).order_by("id")
+    return list(active.values_list("pk", "stock_item__sku", "quantity"))
+
+
+def order_stock_rows(*, order_id: int) -> list[StockItem]:
+    """The stock rows the order's reservations (of any state) were taken from, by id, with their warehouse."""
+    return list(
+        StockItem.objects.filter(reservations__order_id=order_id).select_related("warehouse").distinct().order_by("id")
+    )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from commerce.catalog.selectors import products_by_sku
 from commerce.db import prepared_cursor, rows_insert
+from commerce.orders.lock_objects import order_lock
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
 from core.actors import Actor
@@ -493,3 +494,25 @@ def stock_adjust(*, sku: str, warehouse_code: str, delta: int, kind: str, reason
 def reservation_expiry_for(channel, *, now: datetime | None = None) -> datetime:
     """When an unpaid order's reservation placed ``now`` lapses: the channel's payment timeout later."""
     return (now or timezone.now()) + timedelta(minutes=channel.payment_timeout_minutes)
+
+
+@dataclass(frozen=True)
+class ReleasedReservation:
+    reservation_id: int
+    sku: str
+    quantity: int
+
+
+def order_reservations_release(*, order_id: int, actor: Actor, reason: str) -> list[ReleasedReservation]:
+    """Returns the order's *active* (reserved, unpaid) stock to available; the order itself is untouched.
+
+    One transaction, under the order's row lock (``order_lock``) — the lock every reservation
+    change of the order is made under, so a payment or an expiry cannot interleave. Releasing
+    again finds nothing active and releases nothing. Raises ``Order.DoesNotExist`` for an
+    unknown order. Answers what was released, with each reservation's SKU and quantity.
+    """
+    with transaction.atomic():
+        order_lock(order_id)
+        released = reservations_release(order_id=order_id, actor=actor, reason=reason)
+        skus = dict(StockItem.objects.filter(pk__in={r.stock_item_id for r in released}).values_list("pk", "sku"))
+    return [ReleasedReservation(reservation_id=r.pk, sku=skus[r.stock_item_id], quantity=r.quantity) for r in released]

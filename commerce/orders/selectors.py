@@ -3,6 +3,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from commerce.audit.models import AuditEntry
 from commerce.audit.selectors import audit_trail
 
+from .lock_objects import order_lock
 from .models import Order, OrderLine, OrderTag
 
 
@@ -50,3 +51,32 @@ def order_get(*, order_id: int) -> Order:
 def order_timeline(*, order_id: int) -> QuerySet[AuditEntry]:
     """Every audited change to the order, oldest first."""
     return audit_trail(subject_type="order", subject_id=order_id)
+
+
+def order_find(*, order_id: int) -> Order | None:
+    """The order with its channel and customer, or ``None``."""
+    return Order.objects.select_related("channel", "customer").filter(pk=order_id).first()
+
+
+def order_find_by_external_id(*, channel_id: int, external_id: str) -> Order | None:
+    return Order.objects.filter(channel_id=channel_id, external_id=external_id).first()
+
+
+def order_status_of(*, order_id: int) -> str | None:
+    return Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
+
+
+def order_is_held(*, order_id: int) -> bool:
+    """Whether the order is on hold now — for a preview; a decision reads ``order_is_held_locked``."""
+    return Order.objects.filter(pk=order_id, on_hold=True).exists()
+
+
+def order_is_held_locked(*, order_id: int) -> bool:
+    """Whether the order is on hold, read under the order's row lock (``order_lock``), which the
+    caller's transaction then holds: the answer stays true until it commits, so a hold or release
+    made in that transaction knows what it changed. Raises ``Order.DoesNotExist``."""
+    return order_lock(order_id).on_hold
+
+
+def order_has_tag(*, order_id: int, tag: str) -> bool:
+    return OrderTag.objects.filter(order_id=order_id, name=tag).exists()

@@ -1,11 +1,8 @@
 """Actions on the order's stock: release its active reservations; check whether its stock is short."""
 
-from django.db import transaction
-
 from builder.catalog import ActionSpec
+from commerce.inventory import selectors as stock
 from commerce.inventory import services as inventory
-from commerce.inventory.models import Reservation
-from commerce.orders.lock_objects import order_lock
 
 from .base import Action, ActionRun, object_schema, order_id_of
 from .order import order_service
@@ -22,9 +19,8 @@ class InventoryRelease(Action):
     """Returns the order's *active* (reserved, unpaid) stock to available; the order itself is untouched.
 
     This is not cancelling the order (``order.transition`` to ``cancelled`` does that and releases
-    stock as part of it): it takes the order's row lock — the lock every reservation change of
-    the order is made under — and calls ``reservations_release``. Releasing again finds nothing
-    active and releases nothing.
+    stock as part of it): it calls ``order_reservations_release``, which releases under the
+    order's row lock. Releasing again finds nothing active and releases nothing.
     """
 
     spec = ActionSpec(
@@ -41,27 +37,24 @@ class InventoryRelease(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        with transaction.atomic():
-            order_service(order_lock, order_id=order_id)
-            released = inventory.reservations_release(
-                order_id=order_id, actor=run.actor, reason=f"released by {run.actor.label}"
-            )
-            skus = dict(
-                Reservation.objects.filter(pk__in=[r.pk for r in released]).values_list("pk", "stock_item__sku")
-            )
+        released = order_service(
+            inventory.order_reservations_release,
+            order_id=order_id,
+            actor=run.actor,
+            reason=f"released by {run.actor.label}",
+        )
         return {
             "order_id": order_id,
-            "released": [{"reservation_id": r.pk, "sku": skus[r.pk], "quantity": r.quantity} for r in released],
+            "released": [{"reservation_id": r.reservation_id, "sku": r.sku, "quantity": r.quantity} for r in released],
         }
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        active = Reservation.objects.filter(order_id=order_id, state=Reservation.ACTIVE).order_by("id")
         return {
             "order_id": order_id,
             "released": [
                 {"reservation_id": pk, "sku": sku, "quantity": quantity}
-                for pk, sku, quantity in active.values_list("pk", "stock_item__sku", "quantity")
+                for pk, sku, quantity in stock.order_active_reservations(order_id=order_id)
             ],
         }
 
@@ -104,13 +97,9 @@ class InventoryCheck(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        rows = {
-            r.stock_item_id: r.stock_item
-            for r in Reservation.objects.filter(order_id=order_id).select_related("stock_item__warehouse")
-        }
         lines = [
             {key: value for key, value in inventory.stock_representation(row).items() if key != "id"}
-            for _pk, row in sorted(rows.items())
+            for row in stock.order_stock_rows(order_id=order_id)
         ]
         return {"order_id": order_id, "short": any(line["low_stock"] for line in lines), "lines": lines}
 

@@ -3,12 +3,13 @@
 import hashlib
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from builder.catalog import ActionSpec
 from commerce.inventory.errors import InsufficientStock
+from commerce.orders import selectors as orders_read
 from commerce.orders import services as orders
 from commerce.orders import statuses
-from commerce.orders.models import Order
-from commerce.orders.models import OrderTag as OrderTagRow
 from core.errors import DomainError
 
 from ..errors import TerminalFailure
@@ -21,8 +22,8 @@ def _not_found(order_id: int) -> TerminalFailure:
     return TerminalFailure("order_not_found", f"order {order_id} does not exist", details={"order_id": order_id})
 
 
-def _stored_order(order_id: int) -> Order:
-    order = Order.objects.select_related("channel", "customer").filter(pk=order_id).first()
+def _stored_order(order_id: int):
+    order = orders_read.order_find(order_id=order_id)
     if order is None:
         raise _not_found(order_id)
     return order
@@ -32,7 +33,7 @@ def order_service(service, *, order_id: int, **kwargs):
     """Calls a commerce order service; a missing order or a domain error becomes a (terminal) step failure."""
     try:
         return service(order_id=order_id, **kwargs)
-    except Order.DoesNotExist:
+    except ObjectDoesNotExist:  # the order is gone
         raise _not_found(order_id) from None
     except DomainError as exc:
         raise step_failure(exc) from None
@@ -81,7 +82,7 @@ class OrderTransition(Action):
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        current = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
+        current = orders_read.order_status_of(order_id=order_id)
         current = current or run.context["order"].get("status")
         to = params["to"]
         if current not in statuses.RANK:
@@ -120,7 +121,7 @@ class OrderTag(Action):
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
         tag = params["tag"].strip()
-        already = OrderTagRow.objects.filter(order_id=order_id, name=tag).exists()
+        already = orders_read.order_has_tag(order_id=order_id, tag=tag)
         return {"order_id": order_id, "tag": tag, "already_tagged": already}
 
 
@@ -165,13 +166,14 @@ class OrderHold(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        was_held = Order.objects.filter(pk=order_id, on_hold=True).exists()
+        # Read under the lock the hold takes (the runner's transaction keeps it until the hold commits).
+        was_held = order_service(orders_read.order_is_held_locked, order_id=order_id)
         order_service(orders.order_hold, order_id=order_id, reason=params["reason"], actor=run.actor)
         return {"order_id": order_id, "reason": params["reason"].strip(), "was_held": was_held}
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        was_held = Order.objects.filter(pk=order_id, on_hold=True).exists()
+        was_held = orders_read.order_is_held(order_id=order_id)
         return {"order_id": order_id, "reason": params["reason"].strip(), "was_held": was_held}
 
 
@@ -190,16 +192,17 @@ class OrderRelease(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        was_held = Order.objects.filter(pk=order_id, on_hold=True).exists()
+        # Read under the lock the release takes (the runner's transaction keeps it until the release commits).
+        was_held = order_service(orders_read.order_is_held_locked, order_id=order_id)
         order_service(orders.order_release, order_id=order_id, actor=run.actor, note=params.get("note", ""))
         return {"order_id": order_id, "was_held": was_held}
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        return {"order_id": order_id, "was_held": Order.objects.filter(pk=order_id, on_hold=True).exists()}
+        return {"order_id": order_id, "was_held": orders_read.order_is_held(order_id=order_id)}
 
 
-def gift_external_id(order: Order, node_id: str) -> str:
+def gift_external_id(order, node_id: str) -> str:
     """``<order's external id>-gift-<node id>``, or a hashed form when that passes 64 characters.
 
     Deterministic per (order, node), so even a second execution for the same order (another
@@ -248,7 +251,7 @@ class OrderCreateGift(Action):
         ),
     )
 
-    def _input(self, order: Order, params: dict, run: ActionRun) -> orders.OrderInput:
+    def _input(self, order, params: dict, run: ActionRun) -> orders.OrderInput:
         return orders.OrderInput(
             channel=order.channel,
             external_id=gift_external_id(order, run.node_id),
@@ -278,10 +281,12 @@ class OrderCreateGift(Action):
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        order = Order.objects.select_related("channel").filter(pk=order_id).first()
+        order = orders_read.order_find(order_id=order_id)
         external_id = gift_external_id(order, run.node_id) if order is not None else None
         existing = (
-            Order.objects.filter(channel=order.channel, external_id=external_id).first() if order is not None else None
+            orders_read.order_find_by_external_id(channel_id=order.channel_id, external_id=external_id)
+            if order is not None
+            else None
         )
         return {
             "order_id": existing.pk if existing is not None else None,

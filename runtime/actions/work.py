@@ -3,8 +3,7 @@
 from datetime import timedelta
 
 from builder.catalog import ActionSpec
-from commerce.inbox import models as inbox_models
-from commerce.inbox.services import inbox_notify
+from commerce.inbox import services as inbox
 from commerce.tickets import constants as tickets
 from commerce.tickets.services import ticket_open
 from core.accounts.roles import ALL_ROLES, FINANCE, OPERATOR, SUPERVISOR
@@ -115,8 +114,8 @@ class NotifyInbox(Action):
         params_schema=object_schema(
             {
                 "to_role": {"type": "string", "enum": list(ALL_ROLES)},
-                "title": {"type": "string", "minLength": 1, "maxLength": inbox_models.TITLE_MAX},
-                "body": {"type": "string", "maxLength": inbox_models.BODY_MAX},
+                "title": {"type": "string", "minLength": 1, "maxLength": inbox.TITLE_MAX},
+                "body": {"type": "string", "maxLength": inbox.BODY_MAX},
             },
             required=("to_role", "title"),
         ),
@@ -125,7 +124,7 @@ class NotifyInbox(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         try:
-            note = inbox_notify(
+            note = inbox.inbox_notify(
                 to_role=params["to_role"],
                 title=params["title"],
                 body=params.get("body", ""),

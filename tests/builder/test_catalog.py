@@ -7,7 +7,6 @@ from builder.catalog import (
     catalog_document,
     register_action,
     registered_actions,
-    unregister_action,
 )
 from commerce.outbox.names import DOMAIN_EVENTS
 
@@ -27,15 +26,14 @@ def test_registered_actions_restores_the_catalog_exactly(test_actions):
 
 
 def test_registering_a_key_twice_differently_is_refused():
-    register_action(EXTRA)
-    try:
+    with registered_actions():
+        register_action(EXTRA)
         register_action(EXTRA)
         with pytest.raises(ValueError):
             register_action(ActionSpec(key="test.extra", name_en="Other", name_zh="其他", params_schema={}))
-    finally:
-        assert unregister_action("test.extra") is EXTRA
+        assert action_spec("test.extra") is EXTRA
 
-    assert unregister_action("test.extra") is None
+    assert action_spec("test.extra") is None
 
 
 def test_core_actions_come_first_then_connectors():

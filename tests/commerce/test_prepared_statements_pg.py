@@ -8,8 +8,6 @@ from django.db import connection
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.selectors import channel_by_code
 from commerce.db import prepared_cursor
-from runtime.engine import wake_successors
-from runtime.models import Execution
 from tests.factories import create_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -49,17 +47,6 @@ def test_a_bulk_lookup_with_a_long_in_list_is_planned_per_run_not_prepared():
     products_by_sku([f"NO-SUCH-SKU-{n}" for n in range(300)])
     assert prepared("NO-SUCH-SKU") == []
     assert prepared('"sku" IN (') == [] and prepared("sku IN (") == []
-
-
-def test_the_look_up_of_a_subjects_next_execution_settles_on_a_generic_plan():
-    execution = Execution(pk=10**9, flow_id=1, subject_key="order:424242")
-    for _ in range(8):
-        wake_successors(execution, subject=True, starved=False)
-    statements = prepared("subject_key = $1 AND id > $2")
-    assert len(statements) == 1
-    text, generic, custom = statements[0]
-    assert "status = 'pending'" in text  # a literal: the generic plan can use the partial index
-    assert generic >= 1 and custom <= 5
 
 
 def test_placing_an_order_uses_prepared_statements(channel, stocked):

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from runtime.claim import execution_claim
 from runtime.dispatch import outbox_drain
-from runtime.engine import execution_claim
 from runtime.models import Execution, FlowSlot
 from runtime.services import kill_switch_set
 from runtime.tasks import executions_run_task
@@ -30,8 +30,8 @@ def _pending_ids() -> list[int]:
 
 
 def _claims(queries) -> int:
-    """Claim statements: the one-statement claim on PostgreSQL, the locking read elsewhere."""
-    return sum("AS version_checksum" in q["sql"] for q in queries.captured_queries)
+    """Claims: the claim's locking read of the execution (the one statement that reads its version's checksum)."""
+    return sum('AS "version_checksum"' in q["sql"] for q in queries.captured_queries)
 
 
 def test_a_run_task_runs_its_executions_in_order_each_claimed_once(channel, stocked):
@@ -77,7 +77,7 @@ def test_nothing_is_claimed_while_the_kill_switch_is_engaged(channel, stocked):
 
 
 @pytest.mark.postgres
-def test_on_postgresql_a_pending_execution_is_claimed_in_one_statement_that_creates_the_slot_row(channel, stocked):
+def test_on_postgresql_a_pending_execution_is_claimed_under_skip_locked_and_creates_the_slot_row(channel, stocked):
     _note_flow("one statement")
     create_order(channel, external_id="ONE-1", status="paid")
     outbox_drain()
@@ -87,7 +87,11 @@ def test_on_postgresql_a_pending_execution_is_claimed_in_one_statement_that_crea
     with CaptureQueriesContext(connection) as queries:
         execution = execution_claim(execution_id=execution_id, now=timezone.now(), owner="runner-1")
 
-    assert len(queries.captured_queries) == 1
+    # The locking read, the slot (a flow's first claim: the conditional update finds no row, the
+    # row is created, the update taken again), the execution's status.
+    sqls = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(sqls) == 5
+    assert "FOR UPDATE OF" in sqls[0] and "SKIP LOCKED" in sqls[0]
     assert (execution.status, execution.lease_owner, execution.holds_slot, execution.first_run) == (
         "running",
         "runner-1",

@@ -16,18 +16,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commerce.audit.models import AuditEntry
 from commerce.inbox.models import Notification
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
+from runtime.actions import ActionRun
+from runtime.actions.order import OrderHold
 from runtime.dispatch import event_dispatch, outbox_drain
 from runtime.engine import execution_run
 from runtime.models import ActionReceipt, Execution
 from tests.concurrency import at_once
-from tests.factories import create_order
+from tests.factories import TEST_ACTOR, create_order
 from tests.runtime.conftest import action, event_flow, load_template, publish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -146,3 +148,32 @@ def test_a_worker_killed_mid_step_leaves_no_trace_and_the_takeover_runs_each_act
     trail = AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk), actor_kind="flow_execution")
     assert list(trail.values_list("action", flat=True)) == ["tagged", "noted"]
     assert ActionReceipt.objects.filter(execution=execution).count() == 3
+
+
+def test_two_holds_of_one_order_at_once_agree_on_which_one_held_it(channel, stocked):
+    # Given an order that is not held, and two runs holding it at the same moment
+    order = create_order(channel, external_id="HOLD-RACE", status="paid")
+    hold = OrderHold()
+
+    def perform(n: int) -> bool:
+        run = ActionRun(
+            execution_id=n + 1,
+            node_id="hold",
+            key=f"{n + 1}:hold",
+            actor=TEST_ACTOR,
+            context={"order": {"id": order.pk}},
+            now=timezone.now(),
+        )
+        with transaction.atomic():  # the runner's transaction around a database action
+            output = hold.perform({"reason": f"check {n}"}, run)
+            time.sleep(0.3)  # the other run reads meanwhile
+        return output["was_held"]
+
+    # When both perform the hold
+    was_held = at_once(perform, 2)
+
+    # Then the one that read after the other's hold committed says so: the read is made under the hold's lock
+    assert sorted(was_held) == [False, True]
+    assert (
+        AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk), action=AuditEntry.HELD).count() == 1
+    )

@@ -17,10 +17,11 @@ from commerce.orders import services as order_services
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
 from runtime.actions import registered
+from runtime.claim import due_executions, execution_claim
 from runtime.dispatch import outbox_drain
-from runtime.engine import execution_claim, execution_run
+from runtime.engine import execution_run
 from runtime.models import ActionReceipt, Execution, FlowSlot
-from runtime.services import due_executions, execution_replay, kill_switch_set
+from runtime.services import execution_replay, kill_switch_set
 from tests.factories import TEST_ACTOR, create_order, make_user
 from tests.runtime.actions import Contact, Crash, Flaky
 from tests.runtime.conftest import action, condition, event_flow, load_template, publish

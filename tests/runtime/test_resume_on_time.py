@@ -1,8 +1,8 @@
-"""Parked runs (a retry's backoff, a short ``delay``) resume on time, not at the next sweep.
+"""Parked runs (a retry's backoff, a short ``delay``) resume on time, and once.
 
-Precision claimed (``runtime.queue``): in a cluster worker, an in-process timer queues the run at
-``resume_at``; durably, a django-q2 ``ONCE`` schedule at ``resume_at``, written with the park,
-runs on the scheduler's first pass after it; parks longer than a minute are left to the sweep.
+The one record of when (``runtime.queue``): the execution's ``resume_at``, committed with the
+park; the sweep claims the due ones. In a cluster worker an in-process wake-up queues the run at
+``resume_at`` for promptness; parks longer than a minute are left to the sweep.
 """
 
 import threading
@@ -12,9 +12,7 @@ from datetime import timedelta
 import pytest
 from django.db import connections
 from django.utils import timezone
-from django_q.brokers import get_broker
-from django_q.models import OrmQ, Schedule
-from django_q.scheduler import scheduler
+from django_q.models import Schedule
 from django_q.signals import post_spawn
 
 from runtime import queue, receivers
@@ -22,6 +20,7 @@ from runtime.actions import registered
 from runtime.dispatch import outbox_drain
 from runtime.engine import execution_run
 from runtime.models import Execution
+from runtime.services import runtime_sweep
 from runtime.tasks import execution_run_task
 from tests.factories import create_order
 from tests.runtime.actions import Flaky
@@ -42,50 +41,65 @@ def _flaky_run(channel, external_id: str, backoff_seconds: int) -> Execution:
     return Execution.objects.get(subject_key=f"order:{order.pk}")
 
 
-def test_a_short_backoff_is_scheduled_durably_with_the_park(channel, stocked):
+def test_a_park_is_recorded_as_resume_at_alone(channel, stocked):
     with registered(Flaky(failures=1)):
         execution = _flaky_run(channel, "ON-TIME-1", backoff_seconds=30)
+        before = timezone.now()
 
         assert execution_run(execution_id=execution.pk) == "retrying"
 
     execution.refresh_from_db()
-    schedule = Schedule.objects.get(name=f"runtime.resume:{execution.pk}")
-    assert (schedule.func, schedule.args, schedule.schedule_type, schedule.repeats) == (
-        "runtime.tasks.execution_run_task",
-        f"({execution.pk},)",
-        Schedule.ONCE,
-        -1,
-    )
-    assert schedule.next_run == execution.resume_at
+    assert execution.status == "retrying"
+    assert timedelta(seconds=29) < execution.resume_at - before < timedelta(seconds=31)
+    assert not Schedule.objects.exists()  # no second record of the same moment
 
 
-def test_the_scheduler_queues_the_run_on_its_first_pass_after_resume_at(channel, stocked, monkeypatch):
-    # The scheduler closes the connections it deems old; the test's own must stay open.
-    monkeypatch.setattr("django_q.scheduler.close_old_django_connections", lambda: None)
+def test_the_sweep_resumes_the_run_once_resume_at_has_come_and_only_once(channel, stocked, settings):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
     flaky = Flaky(failures=1)
     with registered(flaky):
-        execution = _flaky_run(channel, "ON-TIME-2", backoff_seconds=1)
+        execution = _flaky_run(channel, "ON-TIME-2", backoff_seconds=30)
         assert execution_run(execution_id=execution.pk) == "retrying"
-        scheduler(broker=get_broker())
-        assert OrmQ.objects.count() == 0  # not yet due
+        execution.refresh_from_db()
 
-        time.sleep(1.1)
-        scheduler(broker=get_broker())
+        early = runtime_sweep(now=execution.resume_at - timedelta(seconds=1))
+        assert (early["woken"], Execution.objects.get(pk=execution.pk).status) == (0, "retrying")
 
-        [queued] = [q.task for q in OrmQ.objects.all()]
-        assert (queued["func"], queued["args"]) == ("runtime.tasks.execution_run_task", (execution.pk,))
-        assert execution_run_task(*queued["args"]) == "succeeded"
+        due = runtime_sweep(now=execution.resume_at)
+        again = runtime_sweep(now=execution.resume_at + timedelta(seconds=1))
+
+    assert (due["woken"], again["woken"]) == (1, 0)
+    assert Execution.objects.get(pk=execution.pk).status == "succeeded"
     assert flaky.calls == 2
-    assert not Schedule.objects.filter(name=f"runtime.resume:{execution.pk}").exists()
 
 
-def test_a_park_longer_than_the_sweep_interval_is_left_to_the_sweep(channel, stocked):
-    with registered(Flaky(failures=1)):
-        execution = _flaky_run(channel, "ON-TIME-3", backoff_seconds=120)
-
+def test_two_resumes_of_one_parked_run_run_it_once(channel, stocked):
+    flaky = Flaky(failures=1)
+    with registered(flaky):
+        execution = _flaky_run(channel, "ON-TIME-3", backoff_seconds=30)
         assert execution_run(execution_id=execution.pk) == "retrying"
+        execution.refresh_from_db()
 
-    assert not Schedule.objects.filter(name__startswith="runtime.resume:").exists()
+        assert execution_run_task(execution.pk, now=execution.resume_at - timedelta(seconds=1)) == "not_claimed"
+        assert execution_run_task(execution.pk, now=execution.resume_at) == "succeeded"
+        assert execution_run_task(execution.pk, now=execution.resume_at) == "not_claimed"
+
+    assert flaky.calls == 2
+
+
+def test_a_park_longer_than_the_sweep_interval_arms_no_wake_up(
+    channel, stocked, monkeypatch, django_capture_on_commit_callbacks
+):
+    armed = []
+    monkeypatch.setattr(queue, "timers_enabled", True)
+    monkeypatch.setattr(queue, "resume_timer_arm", lambda execution_id, resume_at: armed.append(execution_id))
+    with registered(Flaky(failures=1)):
+        execution = _flaky_run(channel, "ON-TIME-6", backoff_seconds=120)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert execution_run(execution_id=execution.pk) == "retrying"
+
+    assert armed == []
 
 
 def test_in_a_cluster_worker_the_park_arms_a_timer_for_resume_at_once_it_commits(

@@ -14,10 +14,11 @@ from commerce.orders.models import Order
 from commerce.orders.services import order_transition
 from commerce.outbox.models import OutboxEvent
 from runtime import dispatch
+from runtime.claim import due_executions, execution_claim
 from runtime.dispatch import dispatch_request, outbox_drain
-from runtime.engine import execution_claim, execution_run
+from runtime.engine import execution_run
 from runtime.models import Execution, WakeUp
-from runtime.services import due_executions, kill_switch_set, runtime_sweep
+from runtime.services import kill_switch_set, runtime_sweep
 from runtime.wakeup import RedisWakeUp, wake_up
 from tests.factories import TEST_ACTOR, create_order
 from tests.runtime.conftest import action, event_flow, load_template, publish
