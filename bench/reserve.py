@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _harness as h  # noqa: E402
+from bench import harness as h  # noqa: E402
 
 TARGET_RATIO = 0.5
 HOT_SKU = "HOT-0001"

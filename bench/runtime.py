@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _harness as h  # noqa: E402
+from bench import harness as h  # noqa: E402
 
 TARGET_RATIO = 1.5
 TARGET_P99_MS = 250.0

@@ -42,7 +42,7 @@ from commerce.orders.representation import order_representation
 from commerce.outbox.models import OutboxEvent
 from core.actors import Actor
 
-from ._harness import ADDRESS
+from .harness import ADDRESS
 
 NAME = "张伟"
 

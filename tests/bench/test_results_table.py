@@ -1,8 +1,8 @@
-"""bench/_harness.results_publish: a run's rows replace that label's rows of its table, nothing is appended."""
+"""bench/harness.results_publish: a run's rows replace that label's rows of its table, nothing is appended."""
 
 import argparse
 
-from bench import _harness as h
+from bench import harness as h
 
 MACHINE = {
     "revision": "abc1234",
