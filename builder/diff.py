@@ -48,9 +48,7 @@ def document_diff(old: dict, new: dict) -> dict:
     """The difference from ``old`` to ``new``, in document order of ``new`` (then ``old``)."""
     old_nodes, new_nodes = _nodes(old), _nodes(new)
     old_edges, new_edges = _edges(old), _edges(new)
-    old_trigger = old.get("trigger") if isinstance(old.get("trigger"), dict) else {}
-    new_trigger = new.get("trigger") if isinstance(new.get("trigger"), dict) else {}
-    trigger_fields = _changed_fields(old_trigger, new_trigger, nested=("for_each",))
+    trigger_fields = _changed_fields(_trigger(old), _trigger(new), nested=("for_each",))
     return {
         "name_changed": old.get("name") != new.get("name"),
         "description_changed": old.get("description") != new.get("description"),
@@ -69,3 +67,8 @@ def document_diff(old: dict, new: dict) -> dict:
             "removed": [edge for edge in old_edges if edge not in new_edges],
         },
     }
+
+
+def _trigger(document: dict) -> dict:
+    trigger = document.get("trigger")
+    return trigger if isinstance(trigger, dict) else {}

@@ -36,7 +36,7 @@ _KEPT_STAND_IN = "kept-secret-" + "x" * 20
 class SecretSlot(NamedTuple):
     holder: dict  # the dict holding the secret: the trigger, or a node's params
     key: str
-    owner: str  # "trigger" or the node's id
+    owner: str | None  # "trigger" or the node's id (None: a node without one, in a draft)
     path: tuple  # the parts of its JSON pointer
     field_schema: dict
 
@@ -47,7 +47,8 @@ def secret_slots(document) -> Iterator[SecretSlot]:
         return
     trigger = document.get("trigger")
     if isinstance(trigger, dict):
-        config = schema.TRIGGER_CONFIG_SCHEMAS.get(trigger.get("type"), {}).get("properties", {})
+        config_schema: dict = schema.TRIGGER_CONFIG_SCHEMAS.get(str(trigger.get("type")), {})
+        config = config_schema.get("properties", {})
         for key in catalog.TRIGGER_SECRET_FIELDS:
             if key in trigger:
                 yield SecretSlot(trigger, key, TRIGGER_ID, ("trigger", key), config.get(key, {}))

@@ -14,7 +14,7 @@ trace id in force; its ``changes`` name nodes, fields and versions, never a secr
 
 import copy
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -52,7 +52,7 @@ DISABLED = "disabled"
 DELETED = "deleted"
 
 
-def _actor(actor: Actor | None, user: AbstractBaseUser | None) -> Actor:
+def _actor(actor: Actor | None, user: User | None) -> Actor:
     if actor is not None:
         return actor
     return Actor.user(user) if user is not None else Actor.system("flow builder")
@@ -102,7 +102,7 @@ def _mirror_names(flow: Flow) -> None:
 
 def flow_create(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     name: str | None = None,
     description: str | None = None,
     definition: dict | None = None,
@@ -126,7 +126,7 @@ def flow_create(
     return flow
 
 
-def flow_import(*, owner: AbstractBaseUser, document: dict, actor: Actor | None = None) -> Flow:
+def flow_import(*, owner: User, document: dict, actor: Actor | None = None) -> Flow:
     """Creates a flow from a marketplace file or an export; any secret in the file is left out.
 
     The operator enters the secrets on the new flow. Audited as ``imported``.
@@ -173,7 +173,7 @@ def _refuse_problems(document: dict) -> None:
     raise InvalidFlow(problems)
 
 
-def _publish_locked(flow: Flow, document: dict, *, user: AbstractBaseUser | None, notes: str) -> FlowVersion:
+def _publish_locked(flow: Flow, document: dict, *, user: User | None, notes: str) -> FlowVersion:
     _refuse_problems(document)
     checksum = document_checksum(document)
     current = flow.current_version
@@ -196,9 +196,7 @@ def _publish_locked(flow: Flow, document: dict, *, user: AbstractBaseUser | None
     return version
 
 
-def flow_publish(
-    *, flow_id: int, user: AbstractBaseUser | None, notes: str = "", actor: Actor | None = None
-) -> FlowVersion:
+def flow_publish(*, flow_id: int, user: User | None, notes: str = "", actor: Actor | None = None) -> FlowVersion:
     """Freezes the draft as the next version (1, 2, 3…) and makes it current.
 
     Raises ``InvalidFlow`` (with every problem) for an invalid draft and ``FlowUnchanged`` when
@@ -223,7 +221,7 @@ def flow_rollback(
     *,
     flow_id: int,
     version: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     notes: str | None = None,
     actor: Actor | None = None,
 ) -> FlowVersion:

@@ -36,6 +36,7 @@ numbers and strings as they are, objects and lists as compact JSON.
 
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 OPEN = "{{"
 CLOSE = "}}"
@@ -99,7 +100,6 @@ class Text:
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_SPACE = re.compile(r"\s*")
 
 
 class _Cursor:
@@ -109,7 +109,8 @@ class _Cursor:
         self.end = end
 
     def skip_space(self) -> None:
-        self.pos = _SPACE.match(self.text, self.pos, self.end).end()
+        while self.pos < self.end and self.text[self.pos].isspace():
+            self.pos += 1
 
     def at_end(self) -> bool:
         return self.pos >= self.end
@@ -124,7 +125,7 @@ class _Cursor:
         self.pos = match.end()
         return match.group(0)
 
-    def fail(self, message: str):
+    def fail(self, message: str) -> NoReturn:
         raise TemplateSyntaxError(message, self.pos)
 
 

@@ -58,7 +58,7 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
         execution = (
             Execution.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(claimable(now), pk=execution_id)
-            .annotate(version_checksum=F("flow_version__checksum"))
+            .annotate(flow_version_checksum=F("flow_version__checksum"))
             .first()
         )
         if execution is None:
@@ -67,6 +67,7 @@ def execution_claim(*, execution_id: int, now: datetime, owner: str) -> Executio
             if not guards.slot_acquire(flow_id=execution.flow_id):
                 return None
             execution.holds_slot = True
+        execution.version_checksum = execution.flow_version_checksum
         execution.first_run = execution.started_at is None
         execution.status = statuses.RUNNING
         execution.lease_owner = owner

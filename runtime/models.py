@@ -57,6 +57,10 @@ class Execution(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # Not columns: what ``runtime.claim`` tells the runner about the execution it claimed.
+    first_run: bool  # never started before: no step records to rebuild the state from
+    version_checksum: str  # the flow version's checksum, read with the claim
+
     class Meta:
         ordering = ("-created_at", "-id")
         constraints = [

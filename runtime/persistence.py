@@ -26,7 +26,7 @@ def records_insert(*groups: list[models.Model]) -> None:
     transaction. A duplicate key raises ``IntegrityError``: another runner wrote them first."""
     for objs in groups:
         if objs:
-            type(objs[0]).objects.bulk_create(objs)
+            type(objs[0])._default_manager.bulk_create(objs)
 
 
 def execution_set(execution_id: int, fields: dict, *, owner: str | None = None) -> int:

@@ -6,7 +6,7 @@ Each service is one transaction; work is queued only after it commits.
 import uuid
 from datetime import datetime
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -122,7 +122,7 @@ def execution_replay(*, execution_id: int) -> Execution:
     return execution
 
 
-def kill_switch_set(*, engaged: bool, reason: str, user: AbstractBaseUser | None) -> KillSwitch:
+def kill_switch_set(*, engaged: bool, reason: str, user: User | None) -> KillSwitch:
     """Engages or releases the kill switch. Releasing it queues a sweep that picks up everything that waited."""
     with transaction.atomic():
         switch, _created = KillSwitch.objects.select_for_update().get_or_create(pk=KILL_SWITCH_ID)

@@ -25,6 +25,7 @@ next write. A resumed run rebuilds its state from the step records and takes the
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -122,7 +123,7 @@ class Runner:
         self.actor = execution_actor(execution, version)
         self.unsaved: list[ExecutionStep] = []
         self.states: dict[str, object] = {}
-        self.outputs: dict[str, dict] = {}
+        self.outputs: dict[str, Any] = {}
         self.attempts: dict[str, int] = {}
         self.waiting: dict[str, ExecutionStep] = {}
         # Set while the whole run is one transaction: the receipts and step records of the
@@ -231,7 +232,7 @@ class Runner:
     def _renew_lease(self) -> None:
         lease = timedelta(seconds=conf.get("ORDERFLOW_EXECUTION_LEASE_SECONDS"))
         now = max(self.now, timezone.now())
-        if self.execution.lease_until - now < lease / 2:
+        if self.execution.lease_until is None or self.execution.lease_until - now < lease / 2:
             self.execution.lease_until = now + lease
             self._update(lease_until=self.execution.lease_until)
 

@@ -56,7 +56,7 @@ class FlowListCreateApi(GenericAPIView):
 
     @extend_schema(parameters=[s.FlowFilterSerializer], responses=s.FlowSerializer(many=True))
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.get_queryset()) or []
         show_token = bool(roles_of(request.user) & FLOW_EDITORS)
         return self.get_paginated_response([flow_representation(f, show_token=show_token) for f in page])
 

@@ -94,7 +94,7 @@ def checked_address(url: str) -> str:
         raise TerminalFailure("bad_url", f"{url!r} has a bad port") from None
     except (socket.gaierror, UnicodeError) as exc:
         raise RetryableFailure("dns_error", f"{host!r} does not resolve: {exc}") from None
-    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+    addresses = list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
     networks, hosts = _allowed()
     if host not in hosts:
         refused = [a for a in addresses if _forbidden(a) and not any(_unmapped(a) in net for net in networks)]

@@ -282,12 +282,10 @@ class OrderCreateGift(Action):
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
         order = orders_read.order_find(order_id=order_id)
-        external_id = gift_external_id(order, run.node_id) if order is not None else None
-        existing = (
-            orders_read.order_find_by_external_id(channel_id=order.channel_id, external_id=external_id)
-            if order is not None
-            else None
-        )
+        external_id, existing = None, None
+        if order is not None:
+            external_id = gift_external_id(order, run.node_id)
+            existing = orders_read.order_find_by_external_id(channel_id=order.channel_id, external_id=external_id)
         return {
             "order_id": existing.pk if existing is not None else None,
             "number": existing.number if existing is not None else None,

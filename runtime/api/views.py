@@ -34,7 +34,7 @@ class ExecutionListApi(GenericAPIView):
     def get(self, request):
         filters = s.ExecutionFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(selectors.execution_list(filters=filters.validated_data))
+        page = self.paginate_queryset(selectors.execution_list(filters=filters.validated_data)) or []
         return self.get_paginated_response([execution_representation(e) for e in page])
 
 

@@ -31,7 +31,7 @@ def _pending_ids() -> list[int]:
 
 def _claims(queries) -> int:
     """Claims: the claim's locking read of the execution (the one statement that reads its version's checksum)."""
-    return sum('AS "version_checksum"' in q["sql"] for q in queries.captured_queries)
+    return sum('AS "flow_version_checksum"' in q["sql"] for q in queries.captured_queries)
 
 
 def test_a_run_task_runs_its_executions_in_order_each_claimed_once(channel, stocked):
