@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -12,6 +11,7 @@ from commerce.inventory import imports, safety, selectors, services
 from commerce.inventory.models import StockImport, StockItem
 from core.accounts.roles import EVERYONE, STOCK_KEEPERS
 from core.api.actors import request_actor
+from core.api.pagination import CursorPagination
 
 from . import serializers as s
 
@@ -28,7 +28,7 @@ class StockListApi(GenericAPIView):
     serializer_class = s.StockItemSerializer
     pagination_class = _ByIdPagination
 
-    @extend_schema(parameters=[s.StockFilterSerializer])
+    @extend_schema(parameters=[s.StockFilterSerializer], responses=s.StockItemSerializer(many=True))
     def get(self, request):
         filters = s.StockFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -131,6 +131,7 @@ class StockMovementsApi(GenericAPIView):
     serializer_class = s.MovementSerializer
     pagination_class = _ByIdPagination
 
+    @extend_schema(responses=s.MovementSerializer(many=True))
     def get(self, request, stock_id: int):
         row = get_object_or_404(StockItem, pk=stock_id)
         page = self.paginate_queryset(selectors.stock_movements(stock_item_id=row.pk))
