@@ -37,7 +37,8 @@ class FlowPublishSerializer(serializers.Serializer):
 
 
 class FlowRollbackSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    # The largest number FlowVersion.number (a PositiveIntegerField) holds on every database.
+    version = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

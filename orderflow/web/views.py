@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.accounts.roles import roles_of
+from core.api.bodies import no_body
 
 INDEX_HTML = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
 
@@ -102,5 +103,6 @@ class SessionApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         _enforce_csrf(request)
+        no_body(request)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)

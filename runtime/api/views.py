@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.accounts.roles import ADMINS, EVERYONE, FLOW_EDITORS
+from core.api.bodies import no_body
 from core.time import iso_utc
 
 from .. import dryrun, guards, selectors, services
@@ -82,6 +83,7 @@ class ExecutionReplayApi(APIView):
         "steps that succeeded are not repeated. Any other status answers 409 `not_replayable`.",
     )
     def post(self, request, execution_id: int):
+        no_body(request)
         services.execution_replay(execution_id=execution_id)
         execution = selectors.execution_get(execution_id=execution_id)
         return Response(execution_representation(execution))
