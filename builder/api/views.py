@@ -140,7 +140,7 @@ class FlowPublishApi(APIView):
 class FlowVersionListApi(APIView):
     read_roles = EVERYONE
 
-    @extend_schema(responses=s.FlowVersionSummarySerializer(many=True))
+    @extend_schema(responses=s.FlowVersionListSerializer)
     def get(self, request, flow_id: int):
         selectors.flow_get(flow_id=flow_id)
         versions = selectors.flow_versions(flow_id=flow_id)

@@ -66,7 +66,7 @@ class ExecutionStatsApi(APIView):
 class ExecutionDetailApi(APIView):
     read_roles = EVERYONE
 
-    @extend_schema(responses={200: s.ExecutionSerializer, 404: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: s.ExecutionDetailSerializer, 404: OpenApiTypes.OBJECT})
     def get(self, request, execution_id: int):
         execution = selectors.execution_get(execution_id=execution_id)
         return Response(execution_representation(execution, with_context=True))
