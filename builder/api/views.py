@@ -140,7 +140,7 @@ class FlowPublishApi(APIView):
 class FlowVersionListApi(APIView):
     read_roles = EVERYONE
 
-    @extend_schema(responses=s.FlowVersionListSerializer)
+    @extend_schema(responses=s.FlowVersionListSerializer, operation_id="v1_flows_versions_list")
     def get(self, request, flow_id: int):
         selectors.flow_get(flow_id=flow_id)
         versions = selectors.flow_versions(flow_id=flow_id)

@@ -8,7 +8,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from commerce.inventory import imports, safety, selectors, services
-from commerce.inventory.models import StockImport, StockItem
+from commerce.inventory.models import StockImport, StockItem, StockMovement
 from core.accounts.roles import EVERYONE, STOCK_KEEPERS
 from core.api.actors import request_actor
 from core.api.pagination import CursorPagination
@@ -27,6 +27,7 @@ class StockListApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.StockItemSerializer
     pagination_class = _ByIdPagination
+    queryset = StockItem.objects.none()  # for the schema; answers come from the selector
 
     @extend_schema(parameters=[s.StockFilterSerializer], responses=s.StockItemSerializer(many=True))
     def get(self, request):
@@ -130,6 +131,7 @@ class StockMovementsApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.MovementSerializer
     pagination_class = _ByIdPagination
+    queryset = StockMovement.objects.none()  # for the schema; answers come from the selector
 
     @extend_schema(responses=s.MovementSerializer(many=True))
     def get(self, request, stock_id: int):
