@@ -5,13 +5,13 @@ body over ``ORDERFLOW_FLOW_WEBHOOK_MAX_BYTES`` (1 MB) answers 413; with ``trigge
 set, a missing or wrong ``X-Orderflow-Signature: sha256=<hex of HMAC-SHA256(secret, raw body)>``
 answers 401 (compared in constant time); the stored secret is sealed and revealed only here — one
 this server cannot reveal answers 503 ``secret_unreadable`` and is logged without its value.
-Only then is the body parsed (malformed JSON → 400).
+Only then is the body parsed (malformed JSON → 400 ``malformed_json``; JSON the database cannot
+store → 400 ``invalid_json``, as everywhere in the API).
 The run is started and the call answers 202 with the execution id; an ``Idempotency-Key``
 header makes a repeated delivery answer the first one's execution instead of starting another.
 """
 
 import hmac
-import json
 import logging
 
 from django.http import HttpRequest, JsonResponse
@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from builder.selectors import flow_for_webhook
 from core.api.errors import error_response
+from core.api.parsers import InvalidJson, json_loads
 from core.crypto import SecretUnreadable, reveal
 
 from . import conf
@@ -75,8 +76,10 @@ def flow_webhook(request: HttpRequest, token: str) -> JsonResponse:
                 {"header": SIGNATURE_HEADER},
             )
     try:
-        body = json.loads(raw) if raw.strip() else None
-    except (UnicodeDecodeError, ValueError) as exc:
+        body = json_loads(raw) if raw.strip() else None
+    except InvalidJson as exc:
+        return error_response(400, exc.code, str(exc.message), exc.details)
+    except ValueError as exc:
         return error_response(400, "malformed_json", _("The body is not valid JSON."), {"body": str(exc)})
     headers = {name: value for name, value in request.headers.items() if name.lower() not in _PRIVATE_HEADERS}
     execution, created = webhook_run_start(

@@ -6,6 +6,7 @@ schema documents those dicts. The flow document itself (``definition``) is descr
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -37,7 +38,8 @@ class FlowPublishSerializer(serializers.Serializer):
 
 
 class FlowRollbackSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    # The largest number FlowVersion.number (a PositiveIntegerField) holds on every database.
+    version = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -92,6 +94,10 @@ class FlowVersionSummarySerializer(serializers.Serializer):
     notes = serializers.CharField()
 
 
+class FlowVersionListSerializer(serializers.Serializer):
+    results = FlowVersionSummarySerializer(many=True, help_text="Newest first; every version (the list is not paged).")
+
+
 class FlowVersionSerializer(FlowVersionSummarySerializer):
     definition = serializers.JSONField()
 
@@ -141,9 +147,14 @@ class FlowTriggerDiffSerializer(serializers.Serializer):
     fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # as above
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["draft"]}]})
+class VersionRefField(serializers.JSONField):
+    """A version number, or ``"draft"``: the diff's ends as the query named them."""
+
+
 class FlowDiffSerializer(serializers.Serializer):
-    from_ = serializers.CharField()
-    to = serializers.CharField()
+    from_ = VersionRefField()
+    to = VersionRefField()
     name_changed = serializers.BooleanField()
     description_changed = serializers.BooleanField()
     trigger = FlowTriggerDiffSerializer()

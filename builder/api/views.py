@@ -14,6 +14,7 @@ from builder.redaction import document_problems
 from builder.representation import flow_representation, version_representation, version_summary
 from core.accounts.roles import EVERYONE, FLOW_EDITORS, roles_of
 from core.actors import Actor
+from core.api.bodies import no_body
 
 from . import serializers as s
 
@@ -107,6 +108,7 @@ class FlowDetailApi(APIView):
         description="Deletes a flow that was never published; a published flow answers 409 `flow_published`.",
     )
     def delete(self, request, flow_id: int):
+        no_body(request)
         services.flow_delete(flow_id=flow_id, actor=Actor.user(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -138,7 +140,7 @@ class FlowPublishApi(APIView):
 class FlowVersionListApi(APIView):
     read_roles = EVERYONE
 
-    @extend_schema(responses=s.FlowVersionSummarySerializer(many=True))
+    @extend_schema(responses=s.FlowVersionListSerializer, operation_id="v1_flows_versions_list")
     def get(self, request, flow_id: int):
         selectors.flow_get(flow_id=flow_id)
         versions = selectors.flow_versions(flow_id=flow_id)
@@ -212,6 +214,7 @@ class _FlowSwitchApi(APIView):
     enabled: bool
 
     def post(self, request, flow_id: int):
+        no_body(request)
         services.flow_set_enabled(flow_id=flow_id, enabled=self.enabled, actor=Actor.user(request.user))
         return _answer(request, selectors.flow_get(flow_id=flow_id), with_problems=False)
 

@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.accounts.authentication import TokenAuthentication
 from core.accounts.roles import roles_of
+from core.api.bodies import no_body
 
 INDEX_HTML = Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
 
@@ -102,5 +104,6 @@ class SessionApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         _enforce_csrf(request)
+        no_body(request)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)

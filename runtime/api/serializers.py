@@ -77,6 +77,10 @@ class ExecutionSerializer(serializers.Serializer):
     steps = StepSerializer(many=True)
 
 
+class ExecutionDetailSerializer(ExecutionSerializer):
+    context = serializers.JSONField(help_text="What the run knows: its trigger's objects, `input`, each step's output.")
+
+
 class KillSwitchStateSerializer(serializers.Serializer):
     engaged = serializers.BooleanField()
     reason = serializers.CharField()

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.accounts.roles import ADMINS, EVERYONE, FLOW_EDITORS
+from core.api.bodies import no_body
 from core.time import iso_utc
 
 from .. import dryrun, guards, selectors, services
@@ -65,7 +66,7 @@ class ExecutionStatsApi(APIView):
 class ExecutionDetailApi(APIView):
     read_roles = EVERYONE
 
-    @extend_schema(responses={200: s.ExecutionSerializer, 404: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: s.ExecutionDetailSerializer, 404: OpenApiTypes.OBJECT})
     def get(self, request, execution_id: int):
         execution = selectors.execution_get(execution_id=execution_id)
         return Response(execution_representation(execution, with_context=True))
@@ -82,6 +83,7 @@ class ExecutionReplayApi(APIView):
         "steps that succeeded are not repeated. Any other status answers 409 `not_replayable`.",
     )
     def post(self, request, execution_id: int):
+        no_body(request)
         services.execution_replay(execution_id=execution_id)
         execution = selectors.execution_get(execution_id=execution_id)
         return Response(execution_representation(execution))

@@ -75,7 +75,7 @@ test("an operator rolls a flow back to its first version from the history tab", 
   });
   const flow = await createFlow(api, document("第一版"), { enable: false });
   await api.patch(`flows/${flow.id}/`, { definition: document("第二版") });
-  await api.post(`flows/${flow.id}/publish/`, { notes: "第二版" });
+  await api.post(`flows/${flow.id}/publish/`, { notes: "第二版" }, 201);
 
   await login(page, "operator");
   await page.goto(`/app/flows/${flow.id}`);

@@ -12,10 +12,6 @@ class InboxFilterSerializer(serializers.Serializer):
     )
 
 
-class NoBodySerializer(serializers.Serializer):
-    """For commands without parameters: still refuses a body that is not a JSON object."""
-
-
 class _ActorOut(serializers.Serializer):
     kind = serializers.CharField()
     id = serializers.CharField()

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from commerce.inbox import selectors, services
 from commerce.inbox.representation import notification_representation
 from core.accounts.roles import EVERYONE, roles_of
+from core.api.bodies import no_body
 
 from . import serializers as s
 
@@ -44,7 +45,7 @@ class InboxReadApi(APIView):
 
     @extend_schema(request=None, responses=s.NotificationSerializer)
     def post(self, request, notification_id: int):
-        s.NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+        no_body(request)
         notification = services.inbox_mark_read(
             notification_id=notification_id, user=request.user, roles=roles_of(request.user)
         )
@@ -57,7 +58,7 @@ class InboxReadAllApi(APIView):
 
     @extend_schema(request=None, responses=s.ReadAllSerializer)
     def post(self, request):
-        s.NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+        no_body(request)
         roles = roles_of(request.user)
         marked = services.inbox_mark_all_read(user=request.user, roles=roles)
         return Response({"marked": marked, "unread": selectors.inbox_unread_count(user=request.user, roles=roles)})

@@ -4,14 +4,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from commerce.inventory import imports, safety, selectors, services
-from commerce.inventory.models import StockImport, StockItem
+from commerce.inventory.models import StockImport, StockItem, StockMovement
 from core.accounts.roles import EVERYONE, STOCK_KEEPERS
 from core.api.actors import request_actor
+from core.api.pagination import CursorPagination
 
 from . import serializers as s
 
@@ -27,8 +27,9 @@ class StockListApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.StockItemSerializer
     pagination_class = _ByIdPagination
+    queryset = StockItem.objects.none()  # for the schema; answers come from the selector
 
-    @extend_schema(parameters=[s.StockFilterSerializer])
+    @extend_schema(parameters=[s.StockFilterSerializer], responses=s.StockItemSerializer(many=True))
     def get(self, request):
         filters = s.StockFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -138,7 +139,9 @@ class StockMovementsApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.MovementSerializer
     pagination_class = _ByIdPagination
+    queryset = StockMovement.objects.none()  # for the schema; answers come from the selector
 
+    @extend_schema(responses=s.MovementSerializer(many=True))
     def get(self, request, stock_id: int):
         row = get_object_or_404(StockItem, pk=stock_id)
         page = self.paginate_queryset(selectors.stock_movements(stock_item_id=row.pk))

@@ -169,3 +169,7 @@ class TimelineEntrySerializer(serializers.Serializer):
             "changes": entry.changes,
             "trace_id": entry.trace_id,
         }
+
+
+class TimelineSerializer(serializers.Serializer):
+    results = TimelineEntrySerializer(many=True, help_text="Oldest first; the whole timeline (it is not paged).")

@@ -135,7 +135,7 @@ class OrderTransitionApi(APIView):
 class OrderTimelineApi(APIView):
     read_roles = EVERYONE
 
-    @extend_schema(responses=s.TimelineEntrySerializer(many=True))
+    @extend_schema(responses=s.TimelineSerializer, operation_id="v1_orders_timeline_list")
     def get(self, request, order_id: int):
         entries = selectors.order_timeline(order_id=_existing(order_id))
         return Response({"results": s.TimelineEntrySerializer(entries, many=True).data})

@@ -27,10 +27,6 @@ class TicketFilterSerializer(serializers.Serializer):
         return wanted
 
 
-class NoBodySerializer(serializers.Serializer):
-    """For commands without parameters: still refuses a body that is not a JSON object."""
-
-
 class CommentSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=c.COMMENT_MAX)
 

@@ -9,6 +9,7 @@ from commerce.tickets import selectors, services
 from commerce.tickets.representation import ticket_representation
 from core.accounts.roles import ADMIN, EVERYONE, FINANCE, OPERATOR, SUPERVISOR
 from core.api.actors import request_actor
+from core.api.bodies import no_body
 
 from . import serializers as s
 
@@ -53,7 +54,7 @@ class TicketAssignToMeApi(APIView):
         "`in_progress`. A closed ticket answers 409 `ticket_closed`.",
     )
     def post(self, request, ticket_id: int):
-        s.NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+        no_body(request)
         services.ticket_assign(ticket_id=ticket_id, user=request.user, actor=request_actor(request))
         return Response(_detail(ticket_id))
 

@@ -244,3 +244,64 @@ def test_the_201_body_is_the_stored_order(operator_client, channel, stocked):
 
     assert created.status_code == 201
     assert created.json() == stored.json()
+
+
+def _order_rows() -> dict[str, int]:
+    return {
+        "orders": Order.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "outbox": OutboxEvent.objects.count(),
+        "reserved": sum(StockItem.objects.values_list("reserved", flat=True)),
+    }
+
+
+# Order-create rules the schema does not state (the generic cases, from the schema, are in
+# tests/api/test_bad_input.py); moved from the retired per-app bad-input suite.
+@pytest.mark.parametrize(
+    ("override", "status", "code", "field"),
+    [
+        ({"lines": [{"sku": "TEA-001", "quantity": 1, "unit_price": "-1.00"}]}, 400, "invalid", "lines"),
+        ({"lines": []}, 400, "invalid", "lines"),
+        ({"lines": [{"sku": "TEA-001", "quantity": 1}] * 201}, 400, "invalid", "lines"),
+        ({"customer": {"name": "张伟", "phone": "call me"}}, 400, "invalid", "customer"),
+        ({"shipping_address": {"province": "浙江省", "city": "杭州市"}}, 400, "invalid", "shipping_address"),
+        ({"discount_amount": "-5"}, 400, "invalid", "discount_amount"),
+        ({"channel": "no-such-channel"}, 400, "unknown_channel", "channel"),
+    ],
+)
+def test_order_create_refuses_what_the_schema_cannot_say(
+    operator_client, channel, stocked, override, status, code, field
+):
+    before = _order_rows()
+
+    response = operator_client.post("/api/v1/orders/", order_payload(**override), format="json")
+
+    assert response.status_code == status, response.json()
+    assert response.json()["code"] == code
+    assert list(response.json()["details"]) == [field]
+    assert _order_rows() == before
+
+
+def test_an_unknown_sku_names_the_line(operator_client, channel, stocked):
+    before = _order_rows()
+    body = order_payload(lines=[{"sku": "TEA-001", "quantity": 1}, {"sku": "GHOST", "quantity": 1}])
+
+    response = operator_client.post("/api/v1/orders/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_sku"
+    assert response.json()["details"] == {"lines[1].sku": "unknown SKU 'GHOST'"}
+    assert _order_rows() == before
+
+
+def test_a_repeated_create_with_other_lines_changes_nothing(operator_client, channel, stocked):
+    operator_client.post("/api/v1/orders/", order_payload(), format="json")
+    before = _order_rows()
+
+    again = operator_client.post(
+        "/api/v1/orders/", order_payload(lines=[{"sku": "TEA-001", "quantity": 9}]), format="json"
+    )
+
+    assert again.status_code == 200
+    assert again.json()["lines"][0]["quantity"] == 2
+    assert _order_rows() == before

@@ -260,3 +260,18 @@ def test_manager_reads_but_may_not_work_tickets(db):
     assert take.json()["code"] == "permission_denied"
     ticket.refresh_from_db()
     assert ticket.assignee_id is None
+
+
+def test_a_comment_of_only_spaces_is_refused(db):
+    # Moved from the retired per-app bad-input suite; the generic cases live in tests/api/test_bad_input.py.
+    ticket = _open()
+    before = (TicketComment.objects.count(), AuditEntry.objects.count())
+
+    response = client_for("operator").post(f"/api/v1/tickets/{ticket.pk}/comments/", {"body": "   "}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["details"]) == ["body"]
+    assert (TicketComment.objects.count(), AuditEntry.objects.count()) == before
+    ticket.refresh_from_db()
+    assert ticket.status == "open"

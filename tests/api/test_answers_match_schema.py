@@ -1,0 +1,275 @@
+"""The API's answers are what ``/api/schema/`` says they are.
+
+Most answers are dicts built by a representation function, beside a serializer that exists only
+to document them; nothing else ties the two. Here every GET operation of the schema, and the main
+writes, are called on real rows, and each JSON answer is validated against the operation's
+response schema for the status it answered (which must be documented). Objects may not carry
+properties the schema does not name, so a field added on one side only fails here.
+"""
+
+import copy
+import json
+from datetime import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from jsonschema import Draft202012Validator, FormatChecker
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from commerce.inbox import services as inbox_services
+from commerce.tickets import services as ticket_services
+from tests.factories import TEST_ACTOR, make_user, order_payload
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value) -> bool:
+    return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
+
+
+def _json_schema(node):
+    """OpenAPI 3.0's schema dialect as JSON Schema: ``nullable`` becomes a null alternative, and an
+    object that lists its properties allows no others (unless it says otherwise)."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _json_schema(value) for key, value in node.items()}
+    if node.get("type") == "object" and "properties" in node:
+        node.setdefault("additionalProperties", False)
+    if node.pop("nullable", False):
+        if "type" in node and "enum" not in node:
+            node["type"] = [node["type"], "null"]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+class Answers:
+    """Validates answers against the served schema and collects every mismatch."""
+
+    def __init__(self, client: APIClient):
+        response = client.get("/api/schema/?format=json")
+        assert response.status_code == 200
+        self.schema = json.loads(response.content)
+        self.components = _json_schema(self.schema["components"])
+        self.checked: set[tuple[str, str]] = set()
+        self.mismatches: list[str] = []
+
+    def check(self, response, method: str, path: str) -> dict | list | None:
+        """Validates ``response`` as the answer of ``method path`` (the schema's path template)."""
+        where = f"{method.upper()} {path} → {response.status_code}"
+        self.checked.add((method, path))
+        documented = self.schema["paths"][path][method]["responses"]
+        if response.status_code >= 400:
+            self.mismatches.append(f"{where}: the call failed: {response.content[:300]!r}")
+            return None
+        if str(response.status_code) not in documented:
+            self.mismatches.append(f"{where}: status not documented (documented: {sorted(documented)})")
+            return None
+        content = documented[str(response.status_code)].get("content", {}).get("application/json")
+        if content is None:
+            if response.content:
+                self.mismatches.append(f"{where}: documented without a body, answered {response.content[:100]!r}")
+            return None
+        answer = response.json()
+        validator = Draft202012Validator(
+            {**_json_schema(content["schema"]), "components": self.components}, format_checker=FORMATS
+        )
+        for error in sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path)):
+            pointer = "/" + "/".join(str(p) for p in error.absolute_path)
+            self.mismatches.append(f"{where} at {pointer}: {error.message[:300]}")
+        return answer
+
+
+@pytest.fixture
+def admin_client(db):
+    admin = make_user("admin", "admin")
+    token, _created = Token.objects.get_or_create(user=admin)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+MANUAL_FLOW = {
+    "format": "orderflow.flow/v1",
+    "name": "Tell the supervisors",
+    "trigger": {"type": "manual"},
+    "nodes": [
+        {
+            "id": "tell",
+            "type": "action",
+            "action": "notify.inbox",
+            "params": {"to_role": "supervisor", "title": "Hi", "body": ""},
+        }
+    ],
+    "edges": [{"from": "trigger", "to": "tell"}],
+}
+
+EVENT_FLOW = {
+    "format": "orderflow.flow/v1",
+    "name": "Big orders",
+    "trigger": {"type": "event", "event": "order.paid"},
+    "nodes": [{"id": "big", "type": "condition", "rule": {">=": [{"var": "order.total_amount"}, 100]}}],
+    "edges": [{"from": "trigger", "to": "big"}],
+}
+
+
+def test_answers_match_the_schema(admin_client, channel, stocked, settings, django_capture_on_commit_callbacks):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    api = Answers(admin_client)
+    post = admin_client.post
+
+    # Writes, each answer checked, which also leave a row of every kind for the reads below.
+    login = make_user("clerk", "operator")
+    login.set_password("pw-123456")
+    login.save()
+    credentials = {"username": "clerk", "password": "pw-123456"}
+    api.check(APIClient().post("/api/v1/auth/token/", credentials, format="json"), "post", "/api/v1/auth/token/")
+    order = api.check(post("/api/v1/orders/", order_payload(), format="json"), "post", "/api/v1/orders/")
+    api.check(post("/api/v1/orders/", order_payload(), format="json"), "post", "/api/v1/orders/")
+    order_id = order["id"]
+    for suffix, body in [
+        ("transition/", {"to": "paid", "reason": "paid at the till"}),
+        ("tags/", {"tag": "vip"}),
+        ("tags/remove/", {"tag": "vip"}),
+        ("hold/", {"reason": "address check"}),
+        ("release/", {"note": "checked"}),
+        ("notes/", {"text": "called the customer"}),
+    ]:
+        path = "/api/v1/orders/{order_id}/" + suffix
+        api.check(post(f"/api/v1/orders/{order_id}/{suffix}", body, format="json"), "post", path)
+    adjust = {"sku": "TEA-001", "warehouse": "sh-main", "delta": 5, "reason": "count"}
+    row = api.check(post("/api/v1/inventory/adjust/", adjust, format="json"), "post", "/api/v1/inventory/adjust/")
+    safety = {"sku": "TEA-001", "warehouse": "sh-main", "safety_stock": 3, "reason": "plan"}
+    api.check(post("/api/v1/inventory/safety-stock/", safety, format="json"), "post", "/api/v1/inventory/safety-stock/")
+    csv = SimpleUploadedFile("stock.csv", b"sku,warehouse,on_hand,safety_stock\nTEA-001,sh-main,90,3\n")
+    api.check(post("/api/v1/inventory/import/", {"file": csv}, format="multipart"), "post", "/api/v1/inventory/import/")
+
+    ticket = ticket_services.ticket_open(
+        title="Parcel stalled",
+        queue="warehouse",
+        priority="high",
+        assignee_role="operator",
+        due_at=None,
+        order_id=order_id,
+        actor=TEST_ACTOR,
+    )
+    for suffix, body in [
+        ("assign-to-me/", None),
+        ("comments/", {"body": "called the courier"}),
+        ("close/", {"resolution": "re-shipped"}),
+    ]:
+        path = "/api/v1/tickets/{ticket_id}/" + suffix
+        api.check(post(f"/api/v1/tickets/{ticket.pk}/{suffix}", body, format="json"), "post", path)
+    notification = inbox_services.inbox_notify(
+        to_role="admin", title="Parcel stalled", body="see the ticket", order_id=order_id, actor=TEST_ACTOR
+    )
+    inbox_services.inbox_notify(to_role="admin", title="Second", body="", order_id=None, actor=TEST_ACTOR)
+    path = "/api/v1/inbox/{notification_id}/read/"
+    api.check(post(f"/api/v1/inbox/{notification.pk}/read/", format="json"), "post", path)
+    api.check(post("/api/v1/inbox/read-all/", format="json"), "post", "/api/v1/inbox/read-all/")
+
+    flow = api.check(
+        post("/api/v1/flows/", {"definition": copy.deepcopy(MANUAL_FLOW)}, format="json"), "post", "/api/v1/flows/"
+    )
+    flow_id = flow["id"]
+    flow_path = "/api/v1/flows/{flow_id}/"
+    api.check(admin_client.patch(f"/api/v1/flows/{flow_id}/", {"description": "d"}, format="json"), "patch", flow_path)
+    api.check(post(f"/api/v1/flows/{flow_id}/publish/", {"notes": "v1"}, format="json"), "post", flow_path + "publish/")
+    api.check(post(f"/api/v1/flows/{flow_id}/enable/", format="json"), "post", flow_path + "enable/")
+    draft = {**copy.deepcopy(MANUAL_FLOW), "name": "Tell them twice"}
+    api.check(admin_client.put(f"/api/v1/flows/{flow_id}/", {"definition": draft}, format="json"), "put", flow_path)
+    api.check(post(f"/api/v1/flows/{flow_id}/publish/", {}, format="json"), "post", flow_path + "publish/")
+    rollback = post(f"/api/v1/flows/{flow_id}/rollback/", {"version": 1}, format="json")
+    api.check(rollback, "post", flow_path + "rollback/")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = api.check(
+            post(f"/api/v1/flows/{flow_id}/run/", {"input": {"why": "test"}}, format="json"), "post", flow_path + "run/"
+        )
+    event_flow = api.check(
+        post("/api/v1/flows/", {"definition": copy.deepcopy(EVENT_FLOW)}, format="json"), "post", "/api/v1/flows/"
+    )
+    api.check(
+        post("/api/v1/flows/validate/", {"definition": EVENT_FLOW}, format="json"), "post", "/api/v1/flows/validate/"
+    )
+    test_run = {"event": {"type": "order.paid", "order": order}}
+    api.check(
+        post(f"/api/v1/flows/{event_flow['id']}/test-run/", test_run, format="json"), "post", flow_path + "test-run/"
+    )
+    api.check(
+        post(f"/api/v1/flows/{event_flow['id']}/back-test/", {"days": 1}, format="json"),
+        "post",
+        flow_path + "back-test/",
+    )
+    api.check(
+        post("/api/v1/runtime/kill-switch/", {"engaged": False, "reason": "all clear"}, format="json"),
+        "post",
+        "/api/v1/runtime/kill-switch/",
+    )
+
+    # Every read of the schema, with the rows made above.
+    ids = {
+        "order_id": order_id,
+        "ticket_id": ticket.pk,
+        "notification_id": notification.pk,
+        "flow_id": flow_id,
+        "number": 1,
+        "execution_id": run["id"],
+        "stock_id": row["id"],
+        "import_id": None,
+    }
+    from commerce.inventory.models import StockImport
+
+    stock_import = StockImport.objects.create(
+        actor_kind="system", source="tests", filename="big.csv", content_hash="0" * 64, size_bytes=1, row_count=1
+    )
+    ids["import_id"] = stock_import.pk
+    queries = {"/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"}}
+    for path, operations in api.schema["paths"].items():
+        if "get" not in operations or path == "/api/v1/auth/session/":
+            continue
+        url = path.format(**ids)
+        api.check(admin_client.get(url, queries.get(path, {})), "get", path)
+    api.check(APIClient().get("/api/v1/auth/session/"), "get", "/api/v1/auth/session/")
+
+    unpublished = admin_client.delete(f"/api/v1/flows/{event_flow['id']}/")
+    api.check(unpublished, "delete", flow_path)
+
+    reads = {(method, path) for path, ops in api.schema["paths"].items() for method in ops if method == "get"}
+    assert reads <= api.checked
+    assert api.mismatches == [], "\n".join(api.mismatches)
+
+
+class _Answer:
+    def __init__(self, status_code: int, body):
+        self.status_code = status_code
+        self.content = json.dumps(body).encode()
+
+    def json(self):
+        return json.loads(self.content)
+
+
+def test_the_check_reports_an_undocumented_field_a_wrong_type_and_an_undocumented_status(admin_client):
+    api = Answers(admin_client)
+    me = {"username": "admin", "roles": ["admin"]}
+
+    api.check(_Answer(200, me), "get", "/api/v1/auth/me/")
+    api.check(_Answer(200, {**me, "email": "a@example.com"}), "get", "/api/v1/auth/me/")
+    api.check(_Answer(200, {**me, "roles": "admin"}), "get", "/api/v1/auth/me/")
+    api.check(_Answer(201, me), "get", "/api/v1/auth/me/")
+    api.check(_Answer(200, {"unread": 1, "when": "yesterday"}), "get", "/api/v1/inbox/unread-count/")
+    switch = {"engaged": False, "reason": "", "changed_by": None, "changed_at": "2026-12-06 04:00"}
+    api.check(_Answer(200, switch), "get", "/api/v1/runtime/kill-switch/")
+
+    assert api.mismatches == [
+        "GET /api/v1/auth/me/ → 200 at /: Additional properties are not allowed ('email' was unexpected)",
+        "GET /api/v1/auth/me/ → 200 at /roles: 'admin' is not of type 'array'",
+        "GET /api/v1/auth/me/ → 201: status not documented (documented: ['200'])",
+        "GET /api/v1/inbox/unread-count/ → 200 at /: Additional properties are not allowed ('when' was unexpected)",
+        "GET /api/v1/runtime/kill-switch/ → 200 at /changed_at: '2026-12-06 04:00' is not a 'date-time'",
+    ]
