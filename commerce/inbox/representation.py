@@ -13,7 +13,7 @@ def notification_representation(notification: Notification, *, read: bool | None
         "title": notification.title,
         "body": notification.body,
         "order": notification.order_id,
-        "order_number": notification.order.number if notification.order_id is not None else None,
+        "order_number": notification.order.number if notification.order is not None else None,
         "created_by": {
             "kind": notification.actor_kind,
             "id": notification.actor_id,
@@ -21,5 +21,5 @@ def notification_representation(notification: Notification, *, read: bool | None
             "source": notification.source,
         },
         "created_at": iso_utc(notification.created_at),
-        "read": bool(notification.read) if read is None else read,
+        "read": bool(notification.read) if read is None else read,  # type: ignore[attr-defined]  # inbox_list annotates it
     }

@@ -7,7 +7,7 @@ domain); a notification itself is audited when it is written.
 
 from collections.abc import Collection
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -77,7 +77,7 @@ def inbox_notify(*, to_role: str, title: str, body: str, order_id: int | None, a
     return notification
 
 
-def inbox_mark_read(*, notification_id: int, user: AbstractBaseUser, roles: Collection[str]) -> Notification:
+def inbox_mark_read(*, notification_id: int, user: User, roles: Collection[str]) -> Notification:
     """Marks one notification read for ``user``. Idempotent: the first ``read_at`` stays.
 
     ``roles`` are the reader's roles; a notification addressed to none of them raises
@@ -96,7 +96,7 @@ def inbox_mark_read(*, notification_id: int, user: AbstractBaseUser, roles: Coll
     return notification
 
 
-def inbox_mark_all_read(*, user: AbstractBaseUser, roles: Collection[str]) -> int:
+def inbox_mark_all_read(*, user: User, roles: Collection[str]) -> int:
     """Marks every notification addressed to ``roles`` read for ``user``; returns how many were unread.
 
     A concurrent mark of the same pair is absorbed by the unique constraint (``ignore_conflicts``).

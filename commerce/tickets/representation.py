@@ -36,7 +36,7 @@ def ticket_representation(ticket: Ticket, *, now: datetime | None = None, with_c
         "due_at": iso_utc(ticket.due_at),
         "overdue": ticket.is_overdue(now or timezone.now()),
         "order": ticket.order_id,
-        "order_number": ticket.order.number if ticket.order_id is not None else None,
+        "order_number": ticket.order.number if ticket.order is not None else None,
         "created_by": {
             "kind": ticket.actor_kind,
             "id": ticket.actor_id,

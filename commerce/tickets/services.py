@@ -11,7 +11,7 @@ part of that contract.
 import re
 from datetime import UTC, datetime
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from .models import Ticket, TicketComment
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
-def _username(user: AbstractBaseUser | None) -> str | None:
+def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
@@ -142,7 +142,7 @@ def ticket_open(
     return ticket
 
 
-def ticket_assign(*, ticket_id: int, user: AbstractBaseUser, actor: Actor) -> Ticket:
+def ticket_assign(*, ticket_id: int, user: User, actor: Actor) -> Ticket:
     """Gives the ticket to ``user`` (taking it from whoever had it); an open ticket moves to ``in_progress``.
 
     Assigning to the current assignee changes nothing and writes no audit entry. A closed
@@ -166,7 +166,7 @@ def ticket_assign(*, ticket_id: int, user: AbstractBaseUser, actor: Actor) -> Ti
     return ticket
 
 
-def ticket_comment(*, ticket_id: int, body: str, actor: Actor, author: AbstractBaseUser | None = None) -> TicketComment:
+def ticket_comment(*, ticket_id: int, body: str, actor: Actor, author: User | None = None) -> TicketComment:
     """Adds a comment — also to a closed ticket, so the story can be completed after the fact.
 
     ``author`` is the person writing (``None`` for a flow); ``actor.label`` is shown either way.

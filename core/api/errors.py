@@ -65,10 +65,12 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.APIException):
         code = next((c for cls, (c, _m) in _DRF_CODES.items() if isinstance(exc, cls)), exc.default_code)
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        auth_header = getattr(exc, "auth_header", None)  # NotAuthenticated and AuthenticationFailed, set by DRF
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
+        wait = getattr(exc, "wait", None)  # Throttled
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         message = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
         return Response(
             {"code": code, "message": str(message), "details": {}},

@@ -17,7 +17,9 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+
+# get_encoding is public in DRF 3.18; the DRF 3.16 stubs (the newest for Django 5.2's stubs) lack it.
+from rest_framework.parsers import JSONParser, get_encoding  # type: ignore[attr-defined]
 
 from core.errors import DomainError
 

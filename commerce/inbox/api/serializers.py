@@ -4,19 +4,13 @@ from rest_framework import serializers
 
 from commerce.inbox.representation import notification_representation
 from core.accounts.roles import ALL_ROLES
+from core.api.actors import ActorSerializer
 
 
 class InboxFilterSerializer(serializers.Serializer):
     unread = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true: only unread; false: only read."
     )
-
-
-class _ActorOut(serializers.Serializer):
-    kind = serializers.CharField()
-    id = serializers.CharField()
-    label = serializers.CharField()
-    source = serializers.CharField()
 
 
 class NotificationSerializer(serializers.Serializer):
@@ -26,7 +20,7 @@ class NotificationSerializer(serializers.Serializer):
     body = serializers.CharField()
     order = serializers.IntegerField(allow_null=True)
     order_number = serializers.CharField(allow_null=True)
-    created_by = _ActorOut()
+    created_by = ActorSerializer()
     created_at = serializers.DateTimeField()
     read = serializers.BooleanField(help_text="Whether the caller has read it.")
 

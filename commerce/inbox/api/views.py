@@ -27,7 +27,7 @@ class InboxListApi(GenericAPIView):
         notifications = selectors.inbox_list(
             user=request.user, roles=roles_of(request.user), filters=filters.validated_data
         )
-        page = self.paginate_queryset(notifications)
+        page = self.paginate_queryset(notifications) or []
         return self.get_paginated_response([notification_representation(n) for n in page])
 
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from commerce.tickets import constants as c
 from commerce.tickets.representation import ticket_representation
 from core.accounts.roles import ALL_ROLES
+from core.api.actors import ActorSerializer
 
 
 class TicketFilterSerializer(serializers.Serializer):
@@ -43,13 +44,6 @@ class _UserOut(serializers.Serializer):
     username = serializers.CharField()
 
 
-class _ActorOut(serializers.Serializer):
-    kind = serializers.CharField()
-    id = serializers.CharField()
-    label = serializers.CharField()
-    source = serializers.CharField()
-
-
 class CommentOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     author = _UserOut(allow_null=True)
@@ -70,7 +64,7 @@ class TicketSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(help_text="Due before now and not closed.")
     order = serializers.IntegerField(allow_null=True)
     order_number = serializers.CharField(allow_null=True)
-    created_by = _ActorOut()
+    created_by = ActorSerializer()
     resolution = serializers.CharField()
     created_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)

@@ -31,7 +31,7 @@ class TicketListApi(GenericAPIView):
         filters.is_valid(raise_exception=True)
         now = timezone.now()
         tickets = selectors.ticket_list(filters=filters.validated_data, viewer=request.user, now=now)
-        page = self.paginate_queryset(tickets)
+        page = self.paginate_queryset(tickets) or []
         return self.get_paginated_response([ticket_representation(t, now=now) for t in page])
 
 
