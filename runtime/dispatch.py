@@ -22,6 +22,7 @@ from commerce.outbox.models import OutboxEvent
 from commerce.outbox.selectors import outbox_pending_first
 from commerce.outbox.services import events_mark_dispatched
 from core.actors import FLOW_EXECUTION
+from core.cache import BoundedCache
 from core.time import iso_utc
 
 from . import conf, guards, statuses
@@ -44,7 +45,8 @@ def subject_key_of(event: OutboxEvent) -> str:
 
 
 # (version id, checksum) → (the action keys it names, their catalog specs then, the problem).
-_validity: dict[tuple[int, str], tuple[tuple[str, ...], tuple, str]] = {}
+# Bounded: a long-lived worker sees every version ever published.
+_validity: BoundedCache[tuple[tuple[str, ...], tuple, str]] = BoundedCache(maxsize=2048)
 
 
 def version_problem(version: FlowVersion) -> str:
@@ -64,7 +66,7 @@ def version_problem(version: FlowVersion) -> str:
         if problems
         else ""
     )
-    _validity[(version.pk, version.checksum)] = (keys, tuple(action_spec(key) for key in keys), problem)
+    _validity.put((version.pk, version.checksum), (keys, tuple(action_spec(key) for key in keys), problem))
     return problem
 
 

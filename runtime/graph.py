@@ -10,6 +10,8 @@ edge's ``branch``. A node none of whose edges is taken is skipped.
 import heapq
 from dataclasses import dataclass
 
+from core.cache import BoundedCache
+
 TRIGGER = "trigger"
 DONE = "done"
 
@@ -64,7 +66,8 @@ def compile_plan(document: dict) -> Plan:
     return Plan(nodes=nodes, order=tuple(order), incoming={k: tuple(v) for k, v in incoming.items()})
 
 
-_plans: dict[tuple[int, str], Plan] = {}
+# Bounded: a long-lived worker sees every version ever published.
+_plans: BoundedCache[Plan] = BoundedCache(maxsize=2048)
 
 
 def plan_for_version(version) -> Plan:
@@ -73,5 +76,5 @@ def plan_for_version(version) -> Plan:
     key = (version.pk, version.checksum)
     plan = _plans.get(key)
     if plan is None:
-        plan = _plans[key] = compile_plan(version.document)
+        plan = _plans.put(key, compile_plan(version.document))
     return plan

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from builder.models import FlowVersion
+from core.cache import BoundedCache
 
 from . import conf, guards, statuses
 from .models import Execution
@@ -73,7 +74,8 @@ def wake_successors(execution: Execution, *, subject: bool, starved: bool = True
     enqueue_runs(list(dict.fromkeys(woken)))
 
 
-_versions: dict[tuple[int, str], tuple[float, FlowVersion]] = {}
+# Bounded: a long-lived worker sees every version ever published.
+_versions: BoundedCache[tuple[float, FlowVersion]] = BoundedCache(maxsize=2048)
 VERSION_NAME_TTL = 60.0
 
 
@@ -91,5 +93,5 @@ def flow_version_summary(version_id: int, checksum: str) -> FlowVersion:
         .only("id", "flow_id", "number", "checksum", "flow__id", "flow__name")
         .get(pk=version_id)
     )
-    _versions[(version_id, version.checksum)] = (time.monotonic(), version)
+    _versions.put((version_id, version.checksum), (time.monotonic(), version))
     return version

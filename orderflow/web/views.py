@@ -6,7 +6,7 @@ app picks the page from the path. The app authenticates with the Django session,
 carry the CSRF token that ``GET /api/v1/auth/session/`` sets as a cookie.
 """
 
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -33,7 +33,7 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Orderflow</title>
 <p>The browser app is not built yet: run <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>.</p>"""
 
 
-@cache
+@lru_cache(maxsize=1)  # the file as of its last change; a rebuild changes mtime_ns
 def _index_bytes(mtime_ns: int) -> bytes:
     return INDEX_HTML.read_bytes()
 

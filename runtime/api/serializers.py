@@ -78,7 +78,11 @@ class ExecutionSerializer(serializers.Serializer):
 
 
 class ExecutionDetailSerializer(ExecutionSerializer):
-    context = serializers.JSONField(help_text="What the run knows: its trigger's objects, `input`, each step's output.")
+    # The answer's key is "context"; DRF's metaclass takes declared fields out of the class, so this
+    # does not replace Field.context at run time, whatever the stubs say.
+    context = serializers.JSONField(  # type: ignore[assignment]
+        help_text="What the run knows: its trigger's objects, `input`, each step's output."
+    )
 
 
 class KillSwitchStateSerializer(serializers.Serializer):
