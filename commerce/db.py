@@ -1,30 +1,57 @@
-"""Database helpers the commerce services (and the runtime) share.
+"""Row writers and readers that remain only for ``runtime/`` until it moves to the ORM.
 
-The row writers below send plain ``INSERT`` statements whose values the model fields prepare
-exactly as the ORM would (``pre_save`` for ``auto_now_add`` and friends, ``get_db_prep_save``
-for JSON, decimals and time zones), and ``objects_where`` reads whole rows into model instances
-as a queryset would (``Model.from_db``). They exist for the statements run on every order and
-every flow step — audit entries, outbox events, order lines, step records, the channel, product
-and customer look-ups — where composing the statement through the ORM's SQL compiler costs
-several times what running it does. Everything else uses the ORM. They send no ``pre_save`` or
-``post_save`` signals; nothing in Orderflow listens for those on these models. They rely on
-``INSERT … RETURNING`` (PostgreSQL, and SQLite from 3.35 — the two databases Orderflow runs on).
+Nothing in ``commerce`` uses them any more; they go when the runtime stops importing them
+(``prepared_cursor``, ``rows_insert``, ``rows_insert_new``, ``insert_ctes``, ``model_reader``).
+
+The row writers send plain ``INSERT`` statements whose values the model fields prepare as the ORM
+would (``pre_save``, ``get_db_prep_save``); ``model_reader`` reads whole rows into model
+instances as a queryset would (``Model.from_db``). They send no signals and rely on
+``INSERT … RETURNING`` (PostgreSQL, and SQLite from 3.35).
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.fields import AutoFieldMixin
 
-from core.db.postgres import PreparedCursor
+_PLACEHOLDER = re.compile(r"%(.|$)", re.DOTALL)
+
+
+@lru_cache(maxsize=1024)
+def _native_placeholders(query: str) -> str:
+    """``query`` with Django's ``%s`` placeholders numbered as PostgreSQL's own (``$1``, ``$2`` …)
+    and ``%%`` as ``%``."""
+    number = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal number
+        if match.group(1) == "%":
+            return "%"
+        if match.group(1) == "s":
+            number += 1
+            return f"${number}"
+        raise ValueError(f"a prepared statement takes %s placeholders only, not %{match.group(1)}")
+
+    return _PLACEHOLDER.sub(replace, query)
+
+
+class _PreparedCursor(psycopg.RawCursor):
+    """Runs Django-style statements (``%s``) as prepared statements, parameters bound by the server.
+    ``prepare=True`` needs a connection whose ``prepare_threshold`` is not ``None`` (settings.py)."""
+
+    def execute(self, query, params=None, *, prepare: bool | None = None, binary: bool | None = None):
+        return super().execute(_native_placeholders(query), params, prepare=True, binary=binary)
 
 
 @contextmanager
 def prepared_cursor() -> Iterator[CursorWrapper]:
     """A cursor whose statements PostgreSQL prepares on this connection: parsed once, and planned
-    once it has settled on a generic plan (``core.db.postgres``). For statements that find their
+    once it has settled on a generic plan. For statements that find their
     rows by key and run on every order or flow step, and for the row writers' ``INSERT``s (an
     ``INSERT … VALUES`` has no plan to get wrong); a plain cursor elsewhere (and on SQLite)."""
     conn = connections[DEFAULT_DB_ALIAS]
@@ -36,7 +63,7 @@ def prepared_cursor() -> Iterator[CursorWrapper]:
     conn.close_if_health_check_failed()
     conn.ensure_connection()
     conn.validate_thread_sharing()
-    raw = PreparedCursor(conn.connection)
+    raw = _PreparedCursor(conn.connection)
     wrapper = _PreparedDebugWrapper if conn.queries_logged else CursorWrapper
     with wrapper(raw, conn) as cursor:
         yield cursor
@@ -59,8 +86,7 @@ class _Insert:
     ``save()`` would send it. That chain is most of the writers' Python, so for the values it
     passes through unchanged it is skipped: a ``str`` for Django's own text fields, a ``bool``
     for its boolean field, an ``int`` key for a foreign key to an automatic primary key, and
-    ``None`` for all of these (``_stored_as_is``; ``tests/commerce/test_db.py`` checks every field
-    of every model against the chain). ``pre_save`` runs only where a field has its own.
+    ``None`` for all of these (``_stored_as_is``). ``pre_save`` runs only where a field has its own.
     """
 
     def __init__(self, model: type[models.Model], conn):
@@ -138,35 +164,12 @@ def insert_sql(objs: list[models.Model]) -> tuple[str, list]:
     return sql, [value for obj in objs for value in plan.values(obj, conn)]
 
 
-def insert_select_sql(obj: models.Model, source: str) -> tuple[str, list]:
-    """The ``INSERT`` of one unsaved instance for every row of ``source`` (a ``WITH`` query's name,
-    on PostgreSQL), and its parameters: lets a write depend on an earlier one in the same statement.
-    Each value is cast to its column's type, as a ``VALUES`` row would be typed by the table."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    plan = _insert(type(obj), conn)
-    return f"{plan.head} SELECT {plan.casts} FROM {source}", plan.values(obj, conn)
-
-
 def insert_ctes(*groups: list[models.Model]) -> tuple[str, list]:
     """The ``INSERT`` of each non-empty list as a data-modifying ``WITH`` query (PostgreSQL):
     ``w0 AS (…), w1 AS (…)`` for a statement to carry, and the parameters, in that order."""
     parts = [insert_sql(objs) for objs in groups if objs]
     sql = ", ".join(f"w{i} AS ({part})" for i, (part, _p) in enumerate(parts))
     return sql, [param for _part, params in parts for param in params]
-
-
-def rows_create(objs: list[models.Model]) -> list[models.Model]:
-    """``bulk_create`` of unsaved instances of one model in one statement: each gets its primary key.
-
-    The keys come back with ``RETURNING``, in the order of the rows, as ``bulk_create`` relies on.
-    """
-    if not objs:
-        return objs
-    sql, params = insert_sql(objs)
-    with prepared_cursor() as cursor:
-        cursor.execute(sql + _returning_pk(type(objs[0])), params)
-        keys = cursor.fetchall()
-    return [_saved(obj, key) for obj, (key,) in zip(objs, keys, strict=True)]
 
 
 _readers: dict[tuple, tuple[str, Callable[[tuple], models.Model]]] = {}
@@ -204,28 +207,6 @@ def _model_reader(model: type[models.Model], alias: str) -> tuple[str, Callable[
         return model.from_db("default", names, row)
 
     return ", ".join(prefix + quote(f.column) for f in fields), instance
-
-
-def objects_where(model: type[models.Model], where: str, params: list, *, prepare: bool = False) -> list[models.Model]:
-    """The rows of ``model`` matching ``where`` (plain SQL over its column names, ``%s`` for
-    ``params``), as model instances with every concrete field loaded. ``prepare``: a statement of
-    a fixed shape run all the time (see ``prepared_cursor``)."""
-    columns, instance = model_reader(model)
-    sql = f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where}"
-    with prepared_cursor() if prepare else connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [instance(row) for row in cursor.fetchall()]
-
-
-def row_insert(instance: models.Model) -> models.Model:
-    """Inserts one unsaved instance; it gets its primary key and counts as saved.
-
-    Constraint violations raise ``IntegrityError`` as ``save()`` would.
-    """
-    sql, params = insert_sql([instance])
-    with prepared_cursor() as cursor:
-        cursor.execute(sql + _returning_pk(type(instance)), params)
-        return _saved(instance, cursor.fetchone()[0])
 
 
 def rows_insert(*groups: list[models.Model], keys_for_last: bool = False) -> None:
@@ -267,21 +248,3 @@ def rows_insert_new(objs: list[models.Model], *, returning: str) -> list[tuple] 
     with prepared_cursor() as cursor:
         cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}", params)
         return cursor.fetchall()
-
-
-def insert_or_ignore(instance: models.Model) -> bool:
-    """Inserts ``instance`` unless a unique key of it is stored already; ``True`` when it was inserted.
-
-    One statement and no savepoint: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` waits for a
-    concurrent insert of the same key and then skips instead of failing. Only unique keys are
-    skipped; any other constraint still raises. On success the instance gets its primary key and
-    counts as saved.
-    """
-    sql, params = insert_sql([instance])
-    with prepared_cursor() as cursor:
-        cursor.execute(f"{sql} ON CONFLICT DO NOTHING" + _returning_pk(type(instance)), params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    _saved(instance, row[0])
-    return True

@@ -12,16 +12,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commerce.audit.models import AuditEntry
-from commerce.audit.services import audit_entry_build, audit_record
+from commerce.audit.services import audit_record
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
-from commerce.db import insert_or_ignore, insert_select_sql, row_insert, rows_create
 from commerce.inventory import services as inventory
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
@@ -32,7 +31,7 @@ from core.time import iso_utc
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
-from .lock_objects import order_lock, order_lock_row, order_write_locked
+from .lock_objects import order_lock, order_lock_row
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
 
@@ -123,7 +122,7 @@ def _emit(order: Order, name: str, actor: Actor, payload: dict | None = None, **
 
 
 def _event(order: Order, name: str, actor: Actor, payload: dict) -> OutboxEvent:
-    """``_emit``'s event unsaved, for a caller that writes it with other rows (``events_announce``)."""
+    """``_emit``'s event unsaved, for a caller that writes several with one ``bulk_create`` (``events_announce``)."""
     return event_build(
         name=name, subject_type=SUBJECT, subject_id=order.pk, payload=_event_body(order, payload, {}), actor=actor
     )
@@ -158,15 +157,6 @@ def _stored_order(data: OrderInput) -> Order | None:
     return Order.objects.filter(channel=data.channel, external_id=data.external_id).first()
 
 
-def _insert_unless_stored(order: Order) -> bool:
-    """Inserts ``order`` unless its (channel, external_id) is stored already: one statement, no savepoint.
-
-    ``ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE`` on SQLite) waits for a concurrent insert of
-    the same key and then skips; the caller reads the winner back after its own rollback.
-    """
-    return insert_or_ignore(order)
-
-
 def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
     """``order_place`` for callers that need only the order and whether it is new."""
     placed = order_place(data=data, actor=actor)
@@ -180,10 +170,11 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
     stored order with ``created=False`` and changes nothing, whatever else its input says. Raises
     ``UnknownSku`` naming the line, or ``InsufficientStock`` (nothing is created).
 
-    One transaction: the customer, the order (its insert is the idempotency check), lines, tags,
-    the audit entry and the outbox events, and the stock last — the conditional updates take the
-    stock rows' locks, and everything after them up to COMMIT is time other orders for those
-    SKUs wait.
+    One transaction: the customer, the order (its insert is the idempotency check: the unique
+    (channel, external_id) makes a concurrent insert of the same key wait for the first and then
+    fail, which undoes this transaction), lines, tags, the audit entry and the outbox events, and
+    the stock last — the conditional updates take the stock rows' locks, and everything after
+    them up to COMMIT is time other orders for those SKUs wait.
     """
     try:
         priced, goods, total = _priced_lines(data)
@@ -226,10 +217,12 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 channel_updated_at=data.channel_updated_at,
                 gift_for=data.gift_for,
             )
-            if not _insert_unless_stored(order):
-                raise _AlreadyStored
+            try:
+                order.save(force_insert=True)
+            except IntegrityError as clash:
+                raise _AlreadyStored from clash
 
-            lines = rows_create(
+            lines = OrderLine.objects.bulk_create(
                 [
                     OrderLine(
                         order=order,
@@ -245,9 +238,9 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             )
             tags = sorted(set(data.tags))
             if tags:
-                rows_create([OrderTag(order=order, name=tag) for tag in tags])
+                OrderTag.objects.bulk_create([OrderTag(order=order, name=tag) for tag in tags])
 
-            audit_entry = audit_entry_build(
+            audit_record(
                 subject_type=SUBJECT,
                 subject_id=order.pk,
                 action=AuditEntry.CREATED,
@@ -263,22 +256,24 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             events = [_event(order, names.ORDER_CREATED, actor, snapshot)]
             if paid:
                 events.append(_event(order, names.ORDER_PAID, actor, snapshot))
+            OutboxEvent.objects.bulk_create(events)
+            events_announce(events)
 
-            # The audit entry and the events are written with the reservations, in one statement.
             inventory.stock_reserve_for_order(
                 order=order,
                 demands=[inventory.LineDemand(ln.pk, ln.position, ln.sku, ln.quantity) for ln in lines],
                 channel=data.channel,
                 actor=actor,
                 expires_at=None if paid else inventory.reservation_expiry_for(data.channel, now=now),
-                write_with=([audit_entry], events),
             )
-            events_announce(events)
             if paid:
                 inventory.reservations_commit(order_id=order.pk, actor=actor)
-    except _AlreadyStored:
+    except _AlreadyStored as already:
         # An earlier or concurrent call stored the same (channel, external_id); it won.
-        return PlacedOrder(Order.objects.get(channel=data.channel, external_id=data.external_id), False)
+        stored = _stored_order(data)
+        if stored is None:
+            raise already.__cause__ from None
+        return PlacedOrder(stored, False)
     return PlacedOrder(order, True, snapshot)
 
 
@@ -473,28 +468,21 @@ def _with_status(data: OrderInput, status: str) -> OrderInput:
 def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
     """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry.
 
-    Under the order's lock: the tag's ``INSERT … ON CONFLICT DO NOTHING`` and, when it inserted,
-    the audit entry — one statement on PostgreSQL, three elsewhere. Flows tag orders on every run,
+    Under the order's lock, which every change of the order's tags takes: so the look for the
+    tag and its insert cannot race another tagging of the order. Flows tag orders on every run,
     so inside a caller's transaction it opens no savepoint (see the note above).
     """
     tag = tag.strip()
     if not tag or len(tag) > 32:
         raise InvalidInput(details={"tag": "1 to 32 characters"})
-    entry = audit_entry_build(
-        subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
-    )
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            audit, params = insert_select_sql(entry, "tagged")
-            tagged = (
-                f"tagged AS (INSERT INTO {OrderTag._meta.db_table} (order_id, name) SELECT id, %s FROM locked "
-                "ON CONFLICT DO NOTHING RETURNING id)"
-            )
-            order_write_locked(order_id, f"{tagged}, noted AS ({audit} RETURNING id)", [tag, *params])
-            return
         order_lock_row(order_id)
-        if insert_or_ignore(OrderTag(order_id=order_id, name=tag)):
-            row_insert(entry)
+        if OrderTag.objects.filter(order_id=order_id, name=tag).exists():
+            return
+        OrderTag.objects.create(order_id=order_id, name=tag)
+        audit_record(
+            subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
+        )
 
 
 def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
@@ -547,18 +535,13 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
 
 
 def order_note(*, order_id: int, text: str, actor: Actor) -> None:
-    """Writes a note into the order's timeline (an audit entry), under the order's lock — one
-    statement on PostgreSQL; no savepoint inside a caller's transaction (see the note above ``order_tag``)."""
+    """Writes a note into the order's timeline (an audit entry), under the order's lock; no
+    savepoint inside a caller's transaction (see the note above ``order_tag``)."""
     text = text.strip()
     if not text or len(text) > 2000:
         raise InvalidInput(details={"text": "1 to 2000 characters"})
-    entry = audit_entry_build(
-        subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
-    )
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            audit, params = insert_select_sql(entry, "locked")
-            order_write_locked(order_id, f"noted AS ({audit} RETURNING id)", params)
-            return
         order_lock_row(order_id)
-        row_insert(entry)
+        audit_record(
+            subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
+        )
