@@ -393,25 +393,28 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
     An update whose ``channel_updated_at`` is not newer than the stored one is ignored and
     audited. A newer one updates the shipping details and moves the status forward along the
     machine (each hop its own audited transition); lines are fixed once the order exists.
+
+    One transaction: the create (or the update) and every status hop after it commit together
+    or not at all, so no one sees an order created but not yet moved to the channel's status.
     """
     if data.status not in statuses.RANK:
         raise InvalidInput(details={"status": f"unknown status {data.status!r}"})
     start_status = data.status if data.status in CREATABLE_STATUSES else statuses.PAID
     if data.status == statuses.CANCELLED or data.status == statuses.CLOSED:
         start_status = statuses.PENDING_PAYMENT
-    # Most calls are updates of a stored order: look it up first rather than attempt an insert.
-    stored = _stored_order(data)
-    if stored is None:
-        created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
-    else:
-        created_order, created = stored, False
-    if created:
-        for hop in _status_path(created_order.status, data.status):
-            order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")
-        created_order.refresh_from_db()
-        return IngestResult(created_order, "created")
-
     with transaction.atomic():
+        # Most calls are updates of a stored order: look it up first rather than attempt an insert.
+        stored = _stored_order(data)
+        if stored is None:
+            created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
+        else:
+            created_order, created = stored, False
+        if created:
+            for hop in _status_path(created_order.status, data.status):
+                order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")
+            created_order.refresh_from_db()
+            return IngestResult(created_order, "created")
+
         order = order_lock(created_order.pk)
         stored_at = order.channel_updated_at
         if data.channel_updated_at is None or (stored_at is not None and data.channel_updated_at <= stored_at):
@@ -450,7 +453,7 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
                 raise InvalidTransition(details={"from": order.status, "to": data.status})
             for hop in path:
                 order_transition(order_id=order.pk, to=hop, actor=actor, reason="channel sync")
-    order.refresh_from_db()
+        order.refresh_from_db()
     return IngestResult(order, "updated")
 
 
