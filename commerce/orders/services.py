@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,8 @@ from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
 from commerce.inventory import services as inventory
+from commerce.inventory.errors import InsufficientStock
+from commerce.inventory.models import Reservation
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.services import event_build, event_emit, events_announce
@@ -287,6 +290,12 @@ def order_transition(
       as ``ignored`` with its source, outcome ``ignored``;
     - a forward move the machine does not allow → ``InvalidTransition``, nothing written.
     Payment commits the order's reserved stock; cancelling or closing before shipment releases it.
+
+    A payment never ships stock the order does not hold: lines whose reservation is no longer
+    live (released by a flow's ``inventory.release``, or by anything else) are reserved again
+    first, with the same conditional update as a new order, in this transaction. When the stock
+    is short the order is still paid — the payment happened — but put on hold with
+    ``PAID_SHORT_STOCK`` (``order.held``) and the shortage in the transition's audit entry.
     """
     if to not in statuses.RANK:
         raise InvalidInput(details={"to": f"unknown status {to!r}; one of {', '.join(statuses.STATUSES)}"})
@@ -330,7 +339,9 @@ def order_transition(
             update_fields.append("cancel_reason")
         order.save(update_fields=update_fields)
 
+        shortage = None
         if to == statuses.PAID:
+            shortage = _lines_reserve_unreserved(order, actor=actor)
             inventory.reservations_commit(order_id=order.pk, actor=actor)
         elif to in statuses.RELEASES_STOCK and current in (
             statuses.PENDING_PAYMENT,
@@ -349,7 +360,7 @@ def order_transition(
             subject_id=order.pk,
             action=AuditEntry.TRANSITIONED,
             actor=actor,
-            changes={"status": [current, to], "reason": reason},
+            changes={"status": [current, to], "reason": reason} | ({"shortage": shortage.details} if shortage else {}),
             idempotency_key=idempotency_key,
         )
         snapshot = order_representation(order)
@@ -358,7 +369,42 @@ def order_transition(
             _emit(order, names.ORDER_PAID, actor, snapshot)
         elif to == statuses.CANCELLED:
             _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
+        if shortage:
+            order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor)
     return TransitionResult(order, "applied", current, to)
+
+
+# The hold reason of an order paid while its stock was released and is now short.
+PAID_SHORT_STOCK = "paid after its stock was released, and stock is short — restock, then release the hold, or refund"
+
+
+def _lines_reserve_unreserved(order: Order, *, actor: Actor) -> InsufficientStock | None:
+    """Reserves again what the order's lines hold no live (active) reservation for; the shortage, if any.
+
+    The caller holds the order's row lock — the lock every reservation change of the order is
+    made under — so the count of live reservations cannot change before the reservation. A
+    short reservation changes nothing (a savepoint undoes any part taken).
+    """
+    lines = list(
+        order.lines.annotate(
+            live=Sum("reservations__quantity", filter=Q(reservations__state=Reservation.ACTIVE), default=0)
+        ).order_by("position")
+    )
+    missing = [
+        inventory.LineDemand(line.pk, line.position, line.sku, line.quantity - line.live)
+        for line in lines
+        if line.quantity > line.live
+    ]
+    if not missing:
+        return None
+    try:
+        with transaction.atomic():
+            inventory.stock_reserve_for_order(
+                order=order, demands=missing, channel=order.channel, actor=actor, expires_at=None
+            )
+    except InsufficientStock as short:
+        return short
+    return None
 
 
 def _status_path(current: str, target: str) -> list[str]:
