@@ -59,7 +59,7 @@ def prepared_cursor() -> Iterator[CursorWrapper]:
         with conn.cursor() as cursor:
             yield cursor
         return
-    # Opened and checked as ``connection.cursor()`` does, over a ``PreparedCursor`` instead.
+    # Opened and checked as ``connection.cursor()`` does, over a ``_PreparedCursor`` instead.
     conn.close_if_health_check_failed()
     conn.ensure_connection()
     conn.validate_thread_sharing()
@@ -80,7 +80,7 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
 
 class _Insert:
     """What every ``INSERT`` of one model repeats, worked out once per model and database: the
-    statement's head, the ``CAST`` list of ``insert_select_sql``, and how to read each value.
+    statement's head and how to read each value.
 
     Each value is what ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives, as
     ``save()`` would send it. That chain is most of the writers' Python, so for the values it
@@ -94,7 +94,6 @@ class _Insert:
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in self.fields)})"
         self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        self.casts = ", ".join(f"CAST(%s AS {f.db_type(conn)})" for f in self.fields)
         self.readers = [
             (f, f.attname, type(f).pre_save is not models.Field.pre_save, _stored_as_is(f)) for f in self.fields
         ]

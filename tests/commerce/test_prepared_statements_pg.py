@@ -13,7 +13,7 @@ from tests.factories import create_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-THRESHOLD = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+THRESHOLD = settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold")
 
 
 def prepared(fragment: str) -> list[tuple[str, int, int]]:
