@@ -82,8 +82,8 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
             "--pg-binding",
             choices=("project", "client"),
             default="project",
-            help="prepared statements: project = as the project runs (hot statements prepared: "
-            "core/db/postgres.py); client = what-if, nothing prepared (default project)",
+            help="prepared statements: project = as the project runs (the database OPTIONS of "
+            "orderflow/settings.py); client = what-if, nothing prepared (default project)",
         )
         parser.add_argument(
             "--redis-url",

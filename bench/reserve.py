@@ -169,18 +169,21 @@ class SameWritesClient(PsycopgClient):
 
     def __init__(self, *, db_url: str, channel_code: str, index: int, skus: list[str]):
         import psycopg
+        from django.conf import settings
         from django.db import connection
 
         from bench.same_writes import OrderWrites, ShortStock
         from commerce.channels.models import Channel
-        from core.db.postgres import PreparedCursor
 
-        super().__init__(db_url, prepare_threshold=0)
+        options = settings.DATABASES["default"].get("OPTIONS", {})
+        server_side = options.get("server_side_binding") is True
+        # The project's binding: psycopg's server-side cursor with the project's prepare_threshold,
+        # or (Django's default) a client-side one, as Django's own cursors are.
+        super().__init__(db_url, prepare_threshold=options.get("prepare_threshold"))
         self.writes = OrderWrites(Channel.objects.get(code=channel_code))
         connection.close()
         self.short_stock = ShortStock
-        self.prepared = PreparedCursor(self.conn)
-        self.as_text = psycopg.ClientCursor(self.conn)
+        self.cur = self.conn.cursor() if server_side else psycopg.ClientCursor(self.conn)
         self.pick = sku_picker(index, skus)
         self.index = index
 
@@ -190,8 +193,7 @@ class SameWritesClient(PsycopgClient):
         def place():
             try:
                 self.writes.place(
-                    self.prepared,
-                    self.as_text,
+                    self.cur,
                     self.conn.transaction,
                     external_id=f"W-{self.index}-{seq}",
                     number=f"OF{self.index:04d}{seq:012d}",
@@ -202,7 +204,7 @@ class SameWritesClient(PsycopgClient):
                 raise self.psycopg.Rollback() from None
 
         try:
-            self.writes.products(self.as_text, [sku])
+            self.writes.products(self.cur, [sku])
         except self.psycopg.Error as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             return h.FAILED

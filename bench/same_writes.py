@@ -1,195 +1,253 @@
 """What placing one order sends to PostgreSQL, without the Python that decides it: for comparison only.
 
 ``OrderWrites`` sends the statements ``commerce.orders.services.order_place`` sends for an order of
-N lines, one unit each, in the same transaction and order, bound as the project binds them
-(``core/db/postgres.py``): the ``IN``-list reads as text, every other statement prepared.
+N lines, one unit each, in the same transaction and order, on a cursor bound as the project binds
+(Django's cursor, or a psycopg cursor of the same kind):
 
 - before the transaction: the products' read;
-- in it: the customer read-or-inserted, the order (``ON CONFLICT DO NOTHING``), its lines, the
+- in it: the customer's read (and, for a new phone, its insert in a savepoint, as
+  ``get_or_create`` does), the order, its lines, the audit entry, the ``order.created`` event, the
   channel's stock read, the conditional update of each stock row in id order (inside a savepoint
-  when there are several), and one statement with the reservations, their ledger rows, the audit
-  entry and the ``order.created`` event.
+  when there are several), the reservations and their ledger rows.
 
-The statements' text and each row's values are worked out once per number of lines by the
-project's own row writers (``commerce.db``) from an order built as the service builds it; each
-order only sets what differs (keys, SKUs, phone, number). What this leaves out of the service is
-its Python: validation, model instances, the plan over warehouses, the answer.
+The statements are the bench's own copy, written out below as the ORM renders them (one row as
+``VALUES``, several as ``UNNEST`` of arrays, as Django 5.2 does on PostgreSQL).
+``tests/bench/test_same_writes.py`` checks them against what the service really sends, statement
+by statement, and the rows against the rows it writes: when the service changes, the test fails
+until this copy follows. What this leaves out of the service is its Python: validation, model
+instances, the plan over warehouses, the answer.
 
 Two benchmarks use it: ``bench/reserve.py`` from psycopg client threads, and ``bench/order_ingest.py``
 behind a bare Django view (``bench.bareinsert.views.same_writes``), which adds what the API sends
 around an order: the token read, the channel read and the wake-up after commit. Import it after
-Django is set up (it imports the models).
+Django is set up (it reads the order's representation from the models).
 """
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from functools import cache
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
-from django.db import connection
-from django.utils import timezone
+from psycopg.types.json import Jsonb
 
-from commerce.audit.models import AuditEntry
-from commerce.audit.services import audit_entry_build
-from commerce.catalog.models import Product
 from commerce.customers.models import Customer
-from commerce.db import insert_ctes, insert_select_sql, insert_sql, model_reader
-from commerce.inventory import services as inventory
-from commerce.inventory.models import ChannelWarehouse, Reservation, StockItem, StockMovement, Warehouse
-from commerce.orders import services as orders
 from commerce.orders.models import Order, OrderLine
 from commerce.orders.representation import order_representation
-from commerce.outbox.models import OutboxEvent
-from core.actors import Actor
 
 from .harness import ADDRESS
 
 NAME = "张伟"
+PRICE = Decimal("99.00")
+
+# --- the statements ----------------------------------------------------------------------------
+
+# The API's token authentication (``core.accounts.authentication``): the token's user with its roles.
+TOKEN_SQL = (
+    'SELECT "auth_user"."id", "auth_user"."password", "auth_user"."last_login", "auth_user"."is_superuser", '
+    '"auth_user"."username", "auth_user"."first_name", "auth_user"."last_name", "auth_user"."email", '
+    '"auth_user"."is_staff", "auth_user"."is_active", "auth_user"."date_joined", "auth_group"."name" AS "role_name" '
+    'FROM "auth_user" INNER JOIN "authtoken_token" ON ("auth_user"."id" = "authtoken_token"."user_id") '
+    'LEFT OUTER JOIN "auth_user_groups" ON ("auth_user"."id" = "auth_user_groups"."user_id") '
+    'LEFT OUTER JOIN "auth_group" ON ("auth_user_groups"."group_id" = "auth_group"."id") '
+    'WHERE "authtoken_token"."key" = %s'
+)
+# ``commerce.channels.selectors.channel_by_code``, as the ORM renders it.
+CHANNEL_SQL = (
+    'SELECT "sales_channels_channel"."id", "sales_channels_channel"."code", "sales_channels_channel"."name", '
+    '"sales_channels_channel"."kind", "sales_channels_channel"."currency", "sales_channels_channel"."payment_timeout_minutes", '
+    '"sales_channels_channel"."allow_split_lines", "sales_channels_channel"."active" FROM "sales_channels_channel" '
+    'WHERE ("sales_channels_channel"."active" AND "sales_channels_channel"."code" = %s) '
+    'ORDER BY "sales_channels_channel"."code" ASC LIMIT 1'
+)
+
+PRODUCTS_SQL = (
+    'SELECT "catalog_product"."id", "catalog_product"."sku", "catalog_product"."title", '
+    '"catalog_product"."price", "catalog_product"."weight_grams", "catalog_product"."active", '
+    '"catalog_product"."created_at" FROM "catalog_product" '
+    'WHERE ("catalog_product"."active" AND "catalog_product"."sku" IN ({skus})) '
+    'ORDER BY "catalog_product"."sku" ASC'
+)
+CUSTOMER_SQL = (
+    'SELECT "customers_customer"."id", "customers_customer"."name", "customers_customer"."phone", '
+    '"customers_customer"."email", "customers_customer"."tags", "customers_customer"."credit_level", '
+    '"customers_customer"."created_at" FROM "customers_customer" '
+    'WHERE "customers_customer"."phone" = %s LIMIT 21'
+)
+CHANNEL_STOCK_SQL = """
+SELECT s.id, s.sku, s.warehouse_id, s.on_hand, s.reserved, w.priority, w.code, cw.rank,
+       EXISTS (SELECT 1 FROM inventory_channelwarehouse r WHERE r.channel_id = %s)
+FROM inventory_stockitem s
+JOIN inventory_warehouse w ON w.id = s.warehouse_id
+LEFT JOIN inventory_channelwarehouse cw ON cw.warehouse_id = s.warehouse_id AND cw.channel_id = %s
+WHERE w.active AND s.sku IN ({skus})
+"""
+RESERVE_SQL = (
+    "UPDATE inventory_stockitem SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand - reserved >= %s "
+    "RETURNING on_hand, reserved, safety_stock, low_stock_alerted"
+)
+
+# Each table the order writes: its columns in insert order, with their types (for ``UNNEST``).
+CUSTOMER = (
+    "customers_customer",
+    (
+        ("name", "varchar"),
+        ("phone", "varchar"),
+        ("email", "varchar"),
+        ("tags", "jsonb"),
+        ("credit_level", "smallint"),
+        ("created_at", "timestamp with time zone"),
+    ),
+)
+ORDER = (
+    "orders_order",
+    tuple(
+        (name, "")
+        for name in (
+            "number channel_id external_id status status_changed_at customer_id currency goods_amount "
+            "shipping_amount discount_amount total_amount ship_to_name ship_to_phone province city district "
+            "address_line postcode placed_at paid_at channel_updated_at on_hold hold_reason cancel_reason "
+            "gift_for_id created_at updated_at"
+        ).split()
+    ),
+)
+LINE = (
+    "orders_orderline",
+    (
+        ("order_id", "bigint"),
+        ("position", "smallint"),
+        ("sku", "varchar"),
+        ("title", "varchar"),
+        ("quantity", "integer"),
+        ("unit_price", "numeric"),
+        ("line_total", "numeric"),
+    ),
+)
+AUDIT = (
+    "audit_auditentry",
+    tuple(
+        (name, "")
+        for name in (
+            "occurred_at subject_type subject_id action actor_kind actor_id actor_label source changes "
+            "trace_id idempotency_key"
+        ).split()
+    ),
+)
+EVENT = (
+    "outbox_outboxevent",
+    tuple(
+        (name, "") for name in "name subject_type subject_id payload actor trace_id occurred_at dispatched_at".split()
+    ),
+)
+RESERVATION = (
+    "inventory_reservation",
+    (
+        ("order_id", "bigint"),
+        ("order_line_id", "bigint"),
+        ("stock_item_id", "bigint"),
+        ("quantity", "integer"),
+        ("state", "varchar"),
+        ("expires_at", "timestamp with time zone"),
+        ("created_at", "timestamp with time zone"),
+    ),
+)
+MOVEMENT = (
+    "inventory_stockmovement",
+    (
+        ("stock_item_id", "bigint"),
+        ("kind", "varchar"),
+        ("quantity", "integer"),
+        ("reason", "varchar"),
+        ("order_id", "bigint"),
+        ("actor_kind", "varchar"),
+        ("actor_label", "varchar"),
+        ("trace_id", "varchar"),
+        ("created_at", "timestamp with time zone"),
+    ),
+)
+
+
+def insert_sql(table: tuple[str, tuple], rows: int) -> str:
+    """The ``INSERT … RETURNING id`` of ``rows`` rows of ``table``, as the ORM writes it on PostgreSQL:
+    one row as ``VALUES``, several as ``UNNEST`` of one array per column (parameters: one list each)."""
+    name, columns = table
+    head = f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c, _t in columns)})'
+    if rows == 1:
+        body = f"VALUES ({', '.join(['%s'] * len(columns))})"
+    else:
+        body = f"SELECT * FROM UNNEST({', '.join(f'(%s)::{t}[]' for _c, t in columns)})"
+    return f'{head} {body} RETURNING "{name}"."id"'
+
+
+def _columns(rows: list[tuple]) -> list[list]:
+    """``UNNEST``'s parameters: one list per column."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 class ShortStock(Exception):
     """A stock row did not have the unit when its conditional update ran: roll the transaction back."""
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """The statements and template values of an order of one number of lines."""
-
-    line_sql: str
-    writes_sql: str
-    values: dict[str, list]  # row name → the template row's values, in insert order
-
-
 class OrderWrites:
-    """The statements of ``order_place`` for orders on ``channel``; see the module's docstring."""
+    """The statements of ``order_place`` for pending orders on ``channel``; see the module's docstring."""
 
-    def __init__(self, channel):
+    def __init__(self, channel, *, trace_id: str = "bench"):
         self.channel = channel
-        self.actor = Actor.system("bench", source="bench")
-        quote = connection.ops.quote_name
-        product_columns, _ = model_reader(Product)
-        self.products_sql = (
-            f"SELECT {product_columns} FROM {quote(Product._meta.db_table)} WHERE sku IN ({{skus}}) AND active = %s"
-        )
-        customer = Customer(name=NAME, phone="13900000000")
-        customer_columns, _ = model_reader(Customer)
-        insert, self.customer_values = insert_select_sql(
-            customer, "(SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM found)) AS new"
-        )
-        self.customer_sql = (
-            f"WITH found AS (SELECT {customer_columns} FROM {quote(Customer._meta.db_table)} WHERE phone = %s), "
-            f"inserted AS ({insert} ON CONFLICT DO NOTHING RETURNING {customer_columns}) "
-            f"SELECT {customer_columns} FROM found UNION ALL SELECT {customer_columns} FROM inserted"
-        )
-        self.order = self._template_order(customer)
-        order_sql, self.order_values = insert_sql([self.order])
-        self.order_sql = f"{order_sql} ON CONFLICT DO NOTHING RETURNING {_key(Order)}"
-        self.stock_sql = inventory._CHANNEL_STOCK_SQL.format(
-            ranks=ChannelWarehouse._meta.db_table,
-            stock=StockItem._meta.db_table,
-            warehouses=Warehouse._meta.db_table,
-            skus="{skus}",
-        )
-        self.reserve_sql = inventory._RESERVE_SQL.format(table=StockItem._meta.db_table)
-        self.stamp = connection.ops.adapt_datetimefield_value(self.order.placed_at)  # the stock rows' updated_at
-        self.shapes: dict[int, _Shape] = {}
+        self.trace_id = trace_id
+        self.payloads: dict[int, dict] = {}
 
-    def _template_order(self, customer):
-        customer.pk = 1
-        now = timezone.now()
-        return Order(
-            pk=1,
-            number="OF0000000000000000",
-            channel=self.channel,
-            external_id="template",
-            status="pending_payment",
-            status_changed_at=now,
-            customer=customer,
-            currency=self.channel.currency,
-            goods_amount=99,
-            shipping_amount=0,
-            discount_amount=0,
-            total_amount=99,
-            ship_to_name=NAME,
-            ship_to_phone="13900000000",
-            province=ADDRESS["province"],
-            city=ADDRESS["city"],
-            district=ADDRESS["district"],
-            address_line=ADDRESS["line"],
-            postcode=ADDRESS["postcode"],
-            placed_at=now,
-        )
-
-    def _shape(self, lines: int) -> _Shape:
-        shape = self.shapes.get(lines)
-        if shape is None:
-            shape = self.shapes[lines] = self._build_shape(lines)
-        return shape
-
-    def _build_shape(self, count: int) -> _Shape:
-        order = self.order
-        lines = [
-            OrderLine(
-                pk=i + 1,
-                order=order,
-                position=i,
-                sku=f"SKU-{i:04d}",
-                title=f"商品 SKU-{i:04d}",
-                quantity=1,
-                unit_price=99,
-                line_total=99,
+    def _payload(self, count: int) -> dict:
+        """The ``order.created`` payload of an order of ``count`` lines (the same size as the service's)."""
+        payload = self.payloads.get(count)
+        if payload is None:
+            now = datetime.now(UTC)
+            order = Order(
+                pk=1,
+                number="OF0000000000000000",
+                channel=self.channel,
+                external_id="template",
+                status="pending_payment",
+                status_changed_at=now,
+                customer_id=1,
+                currency=self.channel.currency,
+                goods_amount=PRICE * count,
+                total_amount=PRICE * count,
+                ship_to_name=NAME,
+                ship_to_phone="13900000000",
+                province=ADDRESS["province"],
+                city=ADDRESS["city"],
+                district=ADDRESS["district"],
+                address_line=ADDRESS["line"],
+                postcode=ADDRESS["postcode"],
+                placed_at=now,
+                created_at=now,
+                updated_at=now,
             )
-            for i in range(count)
-        ]
-        expires_at = inventory.reservation_expiry_for(self.channel, now=order.placed_at)
-        reservations = [
-            Reservation(order_id=1, order_line_id=1, stock_item_id=1, quantity=1, expires_at=expires_at)
-            for _ in range(count)
-        ]
-        movements = [
-            inventory.movement_build(
-                1, StockMovement.RESERVE, 1, actor=self.actor, order_id=1, reason=f"order {order.number}"
-            )
-            for _ in range(count)
-        ]
-        audit = audit_entry_build(
-            subject_type="order",
-            subject_id=1,
-            action=AuditEntry.CREATED,
-            actor=self.actor,
-            changes={
-                "status": "pending_payment",
-                "total_amount": f"{99 * count:.2f}",
-                "lines": [{"sku": ln.sku, "quantity": 1} for ln in lines],
-                "tags": [],
-            },
-        )
-        event = orders._event(order, "order.created", self.actor, order_representation(order, lines=lines, tags=[]))
-        line_sql, line_values = insert_sql(lines)
-        ctes, _ = insert_ctes(reservations, movements, [audit])
-        event_sql, _ = insert_sql([event])
-        return _Shape(
-            line_sql=f"{line_sql} RETURNING {_key(OrderLine)}",
-            writes_sql=f"WITH {ctes} {event_sql} RETURNING {_key(OutboxEvent)}",
-            values={
-                "line": line_values,
-                "reservation": insert_sql(reservations)[1],
-                "movement": insert_sql(movements)[1],
-                "audit": insert_sql([audit])[1],
-                "event": insert_sql([event])[1],
-            },
-        )
+            order.customer = Customer(pk=1, name=NAME, phone="13900000000")
+            lines = [
+                OrderLine(
+                    pk=i + 1,
+                    order=order,
+                    position=i,
+                    sku=f"SKU-{i:04d}",
+                    title=f"商品 SKU-{i:04d}",
+                    quantity=1,
+                    unit_price=PRICE,
+                    line_total=PRICE,
+                )
+                for i in range(count)
+            ]
+            payload = self.payloads[count] = {"order": order_representation(order, lines=lines, tags=[])}
+        return payload
 
-    def products(self, text, skus: list[str]) -> None:
-        """The products' read, before the transaction (``text``: a cursor that binds on this side)."""
+    def products(self, cur, skus: list[str]) -> None:
+        """The products' read, before the transaction."""
         wanted = sorted(set(skus))
-        text.execute(self.products_sql.format(skus=", ".join(["%s"] * len(wanted))), [*wanted, True])
-        text.fetchall()
+        cur.execute(PRODUCTS_SQL.format(skus=", ".join(["%s"] * len(wanted))), wanted)
+        cur.fetchall()
 
     def place(
         self,
         cur,
-        text,
         savepoint: Callable[[], AbstractContextManager],
         *,
         external_id: str,
@@ -199,84 +257,115 @@ class OrderWrites:
     ) -> int:
         """The order's transaction, from the customer to the last insert; call it inside one.
 
-        ``cur`` prepares its statements, ``text`` binds on this side; ``savepoint()`` opens a
-        savepoint. Returns the order's id, or 0 when the key was stored already (nothing more
-        written); raises ``ShortStock`` for the transaction to roll back.
+        ``savepoint()`` opens a savepoint. Returns the order's id; raises ``ShortStock`` for the
+        transaction to roll back. (A stored key fails the order's insert, as in the service.)
         """
-        shape = self._shape(len(skus))
-        cur.execute(self.customer_sql, [phone, *_set(self.customer_values, Customer, phone=phone)])
-        customer_id = cur.fetchone()[0]
-        order_row = _set(
-            self.order_values,
-            Order,
-            number=number,
-            external_id=external_id,
-            customer_id=customer_id,
-            ship_to_phone=phone,
-        )
-        cur.execute(self.order_sql, order_row)
+        now = datetime.now(UTC)
+        actor = {"kind": "system", "id": "", "label": "bench", "source": "bench"}
+        count = len(skus)
+        cur.execute(CUSTOMER_SQL, [phone])
         row = cur.fetchone()
         if row is None:
-            return 0
-        order_id = row[0]
-        line_values = list(shape.values["line"])
-        for i, sku in enumerate(skus):
-            _set(line_values, OrderLine, row=i, copy=False, order_id=order_id, sku=sku)
-        cur.execute(shape.line_sql, line_values)
-        line_ids = [r[0] for r in cur.fetchall()]
-
-        sorted_skus = sorted(set(skus))
-        text.execute(
-            self.stock_sql.format(skus=", ".join(["%s"] * len(sorted_skus))),
-            [self.channel.pk, self.channel.pk, *sorted_skus],
+            with savepoint():
+                cur.execute(insert_sql(CUSTOMER, 1), [NAME, phone, "", Jsonb([]), 3, now])
+                row = cur.fetchone()
+        customer_id = row[0]
+        total = PRICE * count
+        cur.execute(
+            insert_sql(ORDER, 1),
+            [
+                number,
+                self.channel.pk,
+                external_id,
+                "pending_payment",
+                now,
+                customer_id,
+                self.channel.currency,
+                total,
+                Decimal(0),
+                Decimal(0),
+                total,
+                NAME,
+                phone,
+                ADDRESS["province"],
+                ADDRESS["city"],
+                ADDRESS["district"],
+                ADDRESS["line"],
+                ADDRESS["postcode"],
+                now,
+                None,
+                None,
+                False,
+                "",
+                "",
+                None,
+                now,
+                now,
+            ],
         )
-        stock_ids = {sku: pk for pk, sku, *_rest in text.fetchall()}
-        wanted = sorted(stock_ids[sku] for sku in skus)
-        with savepoint() if len(wanted) > 1 else nullcontext():
-            for stock_id in wanted:
-                cur.execute(self.reserve_sql, [1, self.stamp, stock_id, 1])
+        order_id = cur.fetchone()[0]
+        lines = [(order_id, i, sku, f"商品 {sku}", 1, PRICE, PRICE) for i, sku in enumerate(skus)]
+        cur.execute(insert_sql(LINE, count), list(lines[0]) if count == 1 else _columns(lines))
+        line_ids = [r[0] for r in cur.fetchall()]
+        changes = {
+            "status": "pending_payment",
+            "total_amount": f"{total:.2f}",
+            "lines": [{"sku": sku, "quantity": 1} for sku in skus],
+            "tags": [],
+        }
+        cur.execute(
+            insert_sql(AUDIT, 1),
+            [
+                now,
+                "order",
+                str(order_id),
+                "created",
+                "system",
+                "",
+                "bench",
+                "bench",
+                Jsonb(changes),
+                self.trace_id,
+                None,
+            ],
+        )
+        cur.fetchone()
+        cur.execute(
+            insert_sql(EVENT, 1),
+            [
+                "order.created",
+                "order",
+                str(order_id),
+                Jsonb(self._payload(count)),
+                Jsonb(actor),
+                self.trace_id,
+                now,
+                None,
+            ],
+        )
+        cur.fetchone()
+
+        wanted = sorted(set(skus))
+        cur.execute(
+            CHANNEL_STOCK_SQL.format(skus=", ".join(["%s"] * len(wanted))), [self.channel.pk, self.channel.pk, *wanted]
+        )
+        stock_ids = {sku: pk for pk, sku, *_rest in cur.fetchall()}
+        with savepoint() if count > 1 else nullcontext():
+            for stock_id in sorted(stock_ids[sku] for sku in skus):
+                cur.execute(RESERVE_SQL, [1, datetime.now(UTC), stock_id, 1])
                 if cur.fetchone() is None:
                     raise ShortStock
-        cur.execute(shape.writes_sql, self._writes_values(shape, order_id, line_ids, [stock_ids[s] for s in skus]))
-        cur.fetchall()
+        expires_at = now + timedelta(minutes=self.channel.payment_timeout_minutes)
+        created = datetime.now(UTC)
+        reservations = [
+            (order_id, line_id, stock_ids[sku], 1, "active", expires_at, created)
+            for line_id, sku in zip(line_ids, skus, strict=True)
+        ]
+        movements = [
+            (stock_ids[sku], "reserve", 1, f"order {number}", order_id, "system", "bench", self.trace_id, created)
+            for sku in skus
+        ]
+        for table, rows in ((RESERVATION, reservations), (MOVEMENT, movements)):
+            cur.execute(insert_sql(table, count), list(rows[0]) if count == 1 else _columns(rows))
+            cur.fetchall()
         return order_id
-
-    def _writes_values(self, shape: _Shape, order_id: int, line_ids: list[int], stock_ids: list[int]) -> list:
-        reservations = list(shape.values["reservation"])
-        movements = list(shape.values["movement"])
-        for i, (line_id, stock_id) in enumerate(zip(line_ids, stock_ids, strict=True)):
-            _set(
-                reservations,
-                Reservation,
-                row=i,
-                copy=False,
-                order_id=order_id,
-                order_line_id=line_id,
-                stock_item_id=stock_id,
-            )
-            _set(movements, StockMovement, row=i, copy=False, order_id=order_id, stock_item_id=stock_id)
-        audit = _set(shape.values["audit"], AuditEntry, subject_id=str(order_id))
-        event = _set(shape.values["event"], OutboxEvent, subject_id=str(order_id))
-        return [*reservations, *movements, *audit, *event]
-
-
-def _key(model) -> str:
-    """The model's primary key column, quoted, as the row writers return it."""
-    return connection.ops.quote_name(model._meta.pk.column)
-
-
-@cache
-def _columns(model) -> dict[str, int]:
-    """Where each field's value sits in a row of ``commerce.db.insert_sql``: every column but the key."""
-    return {f.attname: i for i, f in enumerate(f for f in model._meta.concrete_fields if not f.primary_key)}
-
-
-def _set(values: list, model, *, row: int = 0, copy: bool = True, **changes) -> list:
-    """``values`` (rows of ``model`` one after the other, as ``insert_sql`` gives them) with
-    ``changes`` in row ``row``: a copy, or ``values`` itself changed when not ``copy``."""
-    at = _columns(model)
-    values = list(values) if copy else values
-    base = row * len(at)
-    for attname, value in changes.items():
-        values[base + at[attname]] = value
-    return values

@@ -13,8 +13,8 @@ the server processes hold database connections:
 - ``per-request``: ``CONN_MAX_AGE = 0`` without a pool, a new connection for every request.
 
 ``BENCH_PG_BINDING=client`` is a what-if: nothing prepared (Django's ``prepare_threshold`` of
-``None``), so PostgreSQL parses and plans every statement anew, instead of the project's hot
-statements prepared (``core.db.postgres``).
+``None``), so PostgreSQL parses and plans every statement anew, instead of the project's
+database options (``orderflow/settings.py``) as they are.
 """
 
 import os

@@ -5,7 +5,6 @@ The runtime finds what to execute with ``published_versions_for_events`` (event 
 answer the *current* version of *enabled* flows — the last two with its flow joined.
 """
 
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from .errors import FlowNotFound, FlowVersionNotFound
@@ -52,28 +51,23 @@ def _current_of_enabled() -> QuerySet[FlowVersion]:
     )
 
 
-_EVENT_VERSION_FIELDS = ("id", "flow_id", "number", "checksum", "trigger_type", "trigger_event")
-
-
 def published_versions_for_events(*, events) -> list[FlowVersion]:
     """The current version of every enabled flow whose trigger is one of the domain ``events``, by flow.
 
-    Read on every dispatch batch, so lean: one plain statement; the version's id, number, checksum
-    and trigger, no flow joined, and the document loaded only when first used (dispatch caches
-    what it learns from it).
+    Read on every dispatch batch, so lean: one query; the version's id, number, checksum and
+    trigger, no flow joined into the answer, and the document loaded only when first used
+    (dispatch caches what it learns from it).
     """
     events = sorted(events)
     if not events:
         return []
-    sql = (
-        f"SELECT {', '.join(f'v.{name}' for name in _EVENT_VERSION_FIELDS)} "
-        f"FROM {FlowVersion._meta.db_table} v JOIN {Flow._meta.db_table} f ON f.id = v.flow_id "
-        f"WHERE f.enabled AND f.current_version_id = v.id AND v.trigger_type = %s "
-        f"AND v.trigger_event IN ({', '.join(['%s'] * len(events))}) ORDER BY v.flow_id"
+    return list(
+        FlowVersion.objects.filter(
+            flow__enabled=True, flow__current_version_id=F("id"), trigger_type="event", trigger_event__in=events
+        )
+        .only("flow", "number", "checksum", "trigger_type", "trigger_event")
+        .order_by("flow_id")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ["event", *events])
-        return [FlowVersion.from_db("default", _EVENT_VERSION_FIELDS, row) for row in cursor.fetchall()]
 
 
 def published_versions(*, trigger_type: str) -> QuerySet[FlowVersion]:

@@ -175,7 +175,7 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
     while True:
         # Only the first round runs executions itself: a drain that goes on hands every later
         # round's runs to the other workers, or it would run them all on one.
-        drained, engaged = _drain_batches(now=now, run_inline=run_inline if total == 0 else 0)
+        drained, engaged = outbox_drain_round(now=now, run_inline=run_inline if total == 0 else 0)
         total += drained
         if engaged:
             _wakeup_lower()  # the next commit raises it again; the switch's release sweeps
@@ -191,7 +191,7 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
             time.sleep(conf.get("ORDERFLOW_DRAIN_GATHER_SECONDS"))
 
 
-def _drain_batches(*, now: datetime | None, run_inline: int) -> tuple[int, bool]:
+def outbox_drain_round(*, now: datetime | None, run_inline: int) -> tuple[int, bool]:
     """Drains until a batch comes back short; answers how many events, and whether the kill switch stopped it.
 
     A batch smaller than ``ORDERFLOW_DISPATCH_BATCH`` took every event committed before it read

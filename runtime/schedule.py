@@ -30,7 +30,7 @@ from .models import Execution, ForEachFire, ScheduleFire
 from .queue import run_on_commit
 
 
-def _latest_cron_time(expression: str, zone: ZoneInfo, now: datetime) -> datetime:
+def latest_cron_time(expression: str, zone: ZoneInfo, now: datetime) -> datetime:
     """The latest time at or before ``now`` the cron expression names, in ``zone``.
 
     Cron times fall on whole minutes, so ``now``'s own minute counts when the expression names
@@ -56,7 +56,7 @@ def _claim_fire(version: FlowVersion, now: datetime) -> datetime | None:
     following = croniter(trigger["cron"], row.last_fire_at.astimezone(zone)).get_next(datetime)
     if following > now:
         return None
-    fire_at = _latest_cron_time(trigger["cron"], zone, now)
+    fire_at = latest_cron_time(trigger["cron"], zone, now)
     claimed = ScheduleFire.objects.filter(flow_version=version, last_fire_at=row.last_fire_at).update(
         last_fire_at=fire_at
     )

@@ -14,23 +14,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "commerce", "builder", "runtime", "orderflow", "bench", "tests")
 
-# Offenders in code other engineers are changing right now, as "path: module.name" (any line).
-# Each goes on the branch named beside it; the lead deletes the entry when that branch merges, and
-# this test then guards the fix.
-BEING_REMOVED = {
-    # bench/same_writes.py keeps its own copy of the statements: being removed on branch house-bench.
-    "bench/same_writes.py: commerce.inventory.services._CHANNEL_STOCK_SQL",
-    "bench/same_writes.py: commerce.inventory.services._RESERVE_SQL",
-    "bench/same_writes.py: commerce.orders.services._event",
-    # commerce/db.py, the hand-written row writer this tests, is retired by issue 14 with its test:
-    # being removed on branch house-orders.
-    "tests/commerce/test_db.py: commerce.db._stored_as_is",
-    # The schedule and drain internals these tests reach are rewritten (one resume mechanism):
-    # being removed on branch house-runtime.
-    "tests/runtime/test_schedules.py: runtime.schedule._latest_cron_time",
-    "tests/runtime/test_wakeup_and_sweep.py: runtime.dispatch._drain_batches",
-}
-
 
 @dataclass(frozen=True, order=True)
 class Reach:
@@ -42,11 +25,6 @@ class Reach:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.module}.{self.name}"
-
-    @property
-    def key(self) -> str:
-        """The reach without its line number, as ``BEING_REMOVED`` names it."""
-        return f"{self.where.rsplit(':', 1)[0]}: {self.module}.{self.name}"
 
 
 def _is_private(name: str) -> bool:
@@ -150,14 +128,9 @@ def _all_reaches() -> list[Reach]:
 
 
 def test_no_module_uses_another_packages_private_names():
-    offenders = [str(reach) for reach in _all_reaches() if reach.key not in BEING_REMOVED]
+    offenders = [str(reach) for reach in _all_reaches()]
 
     assert offenders == []
-
-
-def test_every_allowed_offender_still_offends():
-    """An entry whose offence is gone is deleted, so the list never hides a new one."""
-    assert sorted(BEING_REMOVED - {reach.key for reach in _all_reaches()}) == []
 
 
 def test_it_sees_each_way_of_reaching_a_private_name():

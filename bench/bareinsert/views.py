@@ -7,17 +7,13 @@ import json
 import secrets
 import threading
 
-import psycopg
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from bench.same_writes import OrderWrites, ShortStock
+from bench.same_writes import CHANNEL_SQL, TOKEN_SQL, OrderWrites, ShortStock
 from commerce.channels.models import Channel
-from commerce.db import model_reader
-from core.accounts.authentication import token_user_query
-from core.db.postgres import PreparedCursor
 from runtime.dispatch import dispatch_request
 
 from .models import BareRow
@@ -55,8 +51,9 @@ def same_writes(request):
 
     The token's user and roles, the channel, then ``bench.same_writes.OrderWrites`` (the products,
     and the order's transaction), and the runtime's wake-up after commit — the same statements as
-    the API, bound as the project binds them. Left out: DRF, validation, model instances, the
-    plan over warehouses, the order's representation in the answer. PostgreSQL only.
+    the API, on Django's own cursor (bound as the project binds). Left out: DRF, validation,
+    model instances, the plan over warehouses, the order's representation in the answer.
+    PostgreSQL only.
     """
     try:
         body = json.loads(request.body)
@@ -65,35 +62,30 @@ def same_writes(request):
         phone, external_id, code = body["customer"]["phone"], body["external_id"], body["channel"]
     except (ValueError, KeyError, TypeError):
         return HttpResponseBadRequest("malformed order")
-    connection.ensure_connection()
-    prepared = PreparedCursor(connection.connection)
-    as_text = psycopg.ClientCursor(connection.connection)
-    prepared.execute(token_user_query()[0], [key])
-    if not prepared.fetchall():
-        return HttpResponse(status=401)
-    columns, _ = model_reader(Channel)
-    table = connection.ops.quote_name(Channel._meta.db_table)
-    prepared.execute(f"SELECT {columns} FROM {table} WHERE code = %s AND active = %s", [code, True])
-    channel = prepared.fetchone()
-    if channel is None:
-        return HttpResponseBadRequest("unknown channel")
-    writes = _order_writes(channel[0])
-    writes.products(as_text, skus)
-    try:
-        with transaction.atomic():
-            order_id = writes.place(
-                prepared,
-                as_text,
-                transaction.atomic,
-                external_id=external_id,
-                number=f"OF{secrets.randbelow(10**16):016d}",
-                phone=phone,
-                skus=skus,
-            )
-    except ShortStock:
-        return JsonResponse({"code": "insufficient_stock"}, status=409)
-    if not order_id:
-        return JsonResponse({"external_id": external_id}, status=200)
+    with connection.cursor() as cur:
+        cur.execute(TOKEN_SQL, [key])
+        if not cur.fetchall():
+            return HttpResponse(status=401)
+        cur.execute(CHANNEL_SQL, [code])
+        channel = cur.fetchone()
+        if channel is None:
+            return HttpResponseBadRequest("unknown channel")
+        writes = _order_writes(channel[0])
+        writes.products(cur, skus)
+        try:
+            with transaction.atomic():
+                order_id = writes.place(
+                    cur,
+                    transaction.atomic,
+                    external_id=external_id,
+                    number=f"OF{secrets.randbelow(10**16):016d}",
+                    phone=phone,
+                    skus=skus,
+                )
+        except ShortStock:
+            return JsonResponse({"code": "insufficient_stock"}, status=409)
+        except IntegrityError:
+            return JsonResponse({"external_id": external_id}, status=200)
     dispatch_request()
     return JsonResponse({"id": order_id, "external_id": external_id}, status=201)
 

@@ -1,6 +1,5 @@
 from django.db import transaction
 
-from commerce.db import row_insert
 from core.actors import Actor
 from core.trace import current_trace_id
 
@@ -39,4 +38,5 @@ def audit_record(
         changes=changes,
         idempotency_key=idempotency_key,
     )
-    return row_insert(entry)
+    entry.save(force_insert=True)
+    return entry

@@ -1,5 +1,3 @@
-from commerce.db import objects_where
-
 from .models import Product
 
 
@@ -8,5 +6,4 @@ def products_by_sku(skus) -> dict[str, Product]:
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    placeholders = ", ".join(["%s"] * len(wanted))
-    return {p.sku: p for p in objects_where(Product, f"sku IN ({placeholders}) AND active = %s", [*wanted, True])}
+    return {p.sku: p for p in Product.objects.filter(sku__in=wanted, active=True)}

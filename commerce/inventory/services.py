@@ -10,12 +10,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from commerce.catalog.selectors import products_by_sku
-from commerce.db import prepared_cursor, rows_insert
 from commerce.orders.lock_objects import order_lock
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
@@ -54,6 +53,10 @@ def movement_build(
     )
 
 
+# Hand-written because it carries the no-oversell invariant in one statement: the row is taken
+# only if ``on_hand - reserved >= q`` at this instant, under the row lock the UPDATE takes, and
+# ``RETURNING`` hands back the numbers the low-stock check needs from that same locked row (the
+# ORM's ``update()`` answers only a row count). The one place stock is reserved.
 _RESERVE_SQL = (
     "UPDATE {table} SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand - reserved >= %s "
     "RETURNING on_hand, reserved, safety_stock, low_stock_alerted"
@@ -67,7 +70,7 @@ def _try_reserve(stock_item_id: int, quantity: int) -> tuple[int, int, int, bool
     read under the lock the update took, so the low-stock check needs no query of its own — or
     ``None`` when the row did not have the stock.
     """
-    with prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             _RESERVE_SQL.format(table=StockItem._meta.db_table),
             [quantity, connection.ops.adapt_datetimefield_value(timezone.now()), stock_item_id, quantity],
@@ -87,7 +90,6 @@ def stock_reserve_for_order(
     channel,
     actor: Actor,
     expires_at: datetime | None = None,
-    write_with: tuple[list[models.Model], ...] = (),
 ) -> None:
     """Reserves every line of ``order`` or none; raises ``InsufficientStock`` for the first short SKU.
 
@@ -102,11 +104,6 @@ def stock_reserve_for_order(
     reserved other rows) and the plan is made again from fresh numbers — another warehouse may
     still serve the order — up to ``RESERVE_ATTEMPTS`` times. Call it as late in the transaction
     as possible: the row locks are held until COMMIT.
-
-    ``write_with``: more unsaved rows of the caller's change, one list per model — its audit
-    entry, its outbox events — written in the statement that writes the reservations, so they
-    cost no round trip of their own while the stock rows are locked. The last list's rows get
-    their primary keys.
     """
     skus = {d.sku for d in demands}
     for _attempt in range(RESERVE_ATTEMPTS):
@@ -145,9 +142,8 @@ def stock_reserve_for_order(
         )
         for _d, stock_id, qty in planned
     ]
-    # After the stock rows' locks are taken, every statement is time other orders for them wait:
-    # the reservations, their ledger rows and the caller's rows go out as one (on PostgreSQL).
-    rows_insert(reservations, movements, *write_with, keys_for_last=bool(write_with))
+    Reservation.objects.bulk_create(reservations)
+    StockMovement.objects.bulk_create(movements)
     # Only rows whose flag disagrees with their numbers need the check (and its queries).
     flips = [
         pk

@@ -12,17 +12,19 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commerce.audit.models import AuditEntry
-from commerce.audit.services import audit_entry_build, audit_record
+from commerce.audit.services import audit_record
 from commerce.catalog.selectors import products_by_sku
 from commerce.channels.models import Channel
 from commerce.customers.services import customer_get_or_create
-from commerce.db import insert_or_ignore, insert_select_sql, row_insert, rows_create
 from commerce.inventory import services as inventory
+from commerce.inventory.errors import InsufficientStock
+from commerce.inventory.models import Reservation
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.services import event_build, event_emit, events_announce
@@ -32,7 +34,7 @@ from core.time import iso_utc
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
-from .lock_objects import order_lock, order_lock_row, order_write_locked
+from .lock_objects import order_lock, order_lock_row
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
 
@@ -123,7 +125,7 @@ def _emit(order: Order, name: str, actor: Actor, payload: dict | None = None, **
 
 
 def _event(order: Order, name: str, actor: Actor, payload: dict) -> OutboxEvent:
-    """``_emit``'s event unsaved, for a caller that writes it with other rows (``events_announce``)."""
+    """``_emit``'s event unsaved, for a caller that writes several with one ``bulk_create`` (``events_announce``)."""
     return event_build(
         name=name, subject_type=SUBJECT, subject_id=order.pk, payload=_event_body(order, payload, {}), actor=actor
     )
@@ -158,15 +160,6 @@ def _stored_order(data: OrderInput) -> Order | None:
     return Order.objects.filter(channel=data.channel, external_id=data.external_id).first()
 
 
-def _insert_unless_stored(order: Order) -> bool:
-    """Inserts ``order`` unless its (channel, external_id) is stored already: one statement, no savepoint.
-
-    ``ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE`` on SQLite) waits for a concurrent insert of
-    the same key and then skips; the caller reads the winner back after its own rollback.
-    """
-    return insert_or_ignore(order)
-
-
 def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
     """``order_place`` for callers that need only the order and whether it is new."""
     placed = order_place(data=data, actor=actor)
@@ -180,10 +173,11 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
     stored order with ``created=False`` and changes nothing, whatever else its input says. Raises
     ``UnknownSku`` naming the line, or ``InsufficientStock`` (nothing is created).
 
-    One transaction: the customer, the order (its insert is the idempotency check), lines, tags,
-    the audit entry and the outbox events, and the stock last — the conditional updates take the
-    stock rows' locks, and everything after them up to COMMIT is time other orders for those
-    SKUs wait.
+    One transaction: the customer, the order (its insert is the idempotency check: the unique
+    (channel, external_id) makes a concurrent insert of the same key wait for the first and then
+    fail, which undoes this transaction), lines, tags, the audit entry and the outbox events, and
+    the stock last — the conditional updates take the stock rows' locks, and everything after
+    them up to COMMIT is time other orders for those SKUs wait.
     """
     try:
         priced, goods, total = _priced_lines(data)
@@ -226,10 +220,12 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 channel_updated_at=data.channel_updated_at,
                 gift_for=data.gift_for,
             )
-            if not _insert_unless_stored(order):
-                raise _AlreadyStored
+            try:
+                order.save(force_insert=True)
+            except IntegrityError as clash:
+                raise _AlreadyStored from clash
 
-            lines = rows_create(
+            lines = OrderLine.objects.bulk_create(
                 [
                     OrderLine(
                         order=order,
@@ -245,9 +241,9 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             )
             tags = sorted(set(data.tags))
             if tags:
-                rows_create([OrderTag(order=order, name=tag) for tag in tags])
+                OrderTag.objects.bulk_create([OrderTag(order=order, name=tag) for tag in tags])
 
-            audit_entry = audit_entry_build(
+            audit_record(
                 subject_type=SUBJECT,
                 subject_id=order.pk,
                 action=AuditEntry.CREATED,
@@ -263,22 +259,24 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             events = [_event(order, names.ORDER_CREATED, actor, snapshot)]
             if paid:
                 events.append(_event(order, names.ORDER_PAID, actor, snapshot))
+            OutboxEvent.objects.bulk_create(events)
+            events_announce(events)
 
-            # The audit entry and the events are written with the reservations, in one statement.
             inventory.stock_reserve_for_order(
                 order=order,
                 demands=[inventory.LineDemand(ln.pk, ln.position, ln.sku, ln.quantity) for ln in lines],
                 channel=data.channel,
                 actor=actor,
                 expires_at=None if paid else inventory.reservation_expiry_for(data.channel, now=now),
-                write_with=([audit_entry], events),
             )
-            events_announce(events)
             if paid:
                 inventory.reservations_commit(order_id=order.pk, actor=actor)
-    except _AlreadyStored:
+    except _AlreadyStored as already:
         # An earlier or concurrent call stored the same (channel, external_id); it won.
-        return PlacedOrder(Order.objects.get(channel=data.channel, external_id=data.external_id), False)
+        stored = _stored_order(data)
+        if stored is None:
+            raise already.__cause__ from None
+        return PlacedOrder(stored, False)
     return PlacedOrder(order, True, snapshot)
 
 
@@ -292,6 +290,12 @@ def order_transition(
       as ``ignored`` with its source, outcome ``ignored``;
     - a forward move the machine does not allow → ``InvalidTransition``, nothing written.
     Payment commits the order's reserved stock; cancelling or closing before shipment releases it.
+
+    A payment never ships stock the order does not hold: lines whose reservation is no longer
+    live (released by a flow's ``inventory.release``, or by anything else) are reserved again
+    first, with the same conditional update as a new order, in this transaction. When the stock
+    is short the order is still paid — the payment happened — but put on hold with
+    ``PAID_SHORT_STOCK`` (``order.held``) and the shortage in the transition's audit entry.
     """
     if to not in statuses.RANK:
         raise InvalidInput(details={"to": f"unknown status {to!r}; one of {', '.join(statuses.STATUSES)}"})
@@ -335,7 +339,9 @@ def order_transition(
             update_fields.append("cancel_reason")
         order.save(update_fields=update_fields)
 
+        shortage = None
         if to == statuses.PAID:
+            shortage = _lines_reserve_unreserved(order, actor=actor)
             inventory.reservations_commit(order_id=order.pk, actor=actor)
         elif to in statuses.RELEASES_STOCK and current in (
             statuses.PENDING_PAYMENT,
@@ -354,7 +360,7 @@ def order_transition(
             subject_id=order.pk,
             action=AuditEntry.TRANSITIONED,
             actor=actor,
-            changes={"status": [current, to], "reason": reason},
+            changes={"status": [current, to], "reason": reason} | ({"shortage": shortage.details} if shortage else {}),
             idempotency_key=idempotency_key,
         )
         snapshot = order_representation(order)
@@ -363,7 +369,42 @@ def order_transition(
             _emit(order, names.ORDER_PAID, actor, snapshot)
         elif to == statuses.CANCELLED:
             _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
+        if shortage:
+            order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor)
     return TransitionResult(order, "applied", current, to)
+
+
+# The hold reason of an order paid while its stock was released and is now short.
+PAID_SHORT_STOCK = "paid after its stock was released, and stock is short — restock, then release the hold, or refund"
+
+
+def _lines_reserve_unreserved(order: Order, *, actor: Actor) -> InsufficientStock | None:
+    """Reserves again what the order's lines hold no live (active) reservation for; the shortage, if any.
+
+    The caller holds the order's row lock — the lock every reservation change of the order is
+    made under — so the count of live reservations cannot change before the reservation. A
+    short reservation changes nothing (a savepoint undoes any part taken).
+    """
+    lines = list(
+        order.lines.annotate(
+            live=Sum("reservations__quantity", filter=Q(reservations__state=Reservation.ACTIVE), default=0)
+        ).order_by("position")
+    )
+    missing = [
+        inventory.LineDemand(line.pk, line.position, line.sku, line.quantity - line.live)
+        for line in lines
+        if line.quantity > line.live
+    ]
+    if not missing:
+        return None
+    try:
+        with transaction.atomic():
+            inventory.stock_reserve_for_order(
+                order=order, demands=missing, channel=order.channel, actor=actor, expires_at=None
+            )
+    except InsufficientStock as short:
+        return short
+    return None
 
 
 def _status_path(current: str, target: str) -> list[str]:
@@ -398,25 +439,28 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
     An update whose ``channel_updated_at`` is not newer than the stored one is ignored and
     audited. A newer one updates the shipping details and moves the status forward along the
     machine (each hop its own audited transition); lines are fixed once the order exists.
+
+    One transaction: the create (or the update) and every status hop after it commit together
+    or not at all, so no one sees an order created but not yet moved to the channel's status.
     """
     if data.status not in statuses.RANK:
         raise InvalidInput(details={"status": f"unknown status {data.status!r}"})
     start_status = data.status if data.status in CREATABLE_STATUSES else statuses.PAID
     if data.status == statuses.CANCELLED or data.status == statuses.CLOSED:
         start_status = statuses.PENDING_PAYMENT
-    # Most calls are updates of a stored order: look it up first rather than attempt an insert.
-    stored = _stored_order(data)
-    if stored is None:
-        created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
-    else:
-        created_order, created = stored, False
-    if created:
-        for hop in _status_path(created_order.status, data.status):
-            order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")
-        created_order.refresh_from_db()
-        return IngestResult(created_order, "created")
-
     with transaction.atomic():
+        # Most calls are updates of a stored order: look it up first rather than attempt an insert.
+        stored = _stored_order(data)
+        if stored is None:
+            created_order, created = order_create(data=_with_status(data, start_status), actor=actor)
+        else:
+            created_order, created = stored, False
+        if created:
+            for hop in _status_path(created_order.status, data.status):
+                order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")
+            created_order.refresh_from_db()
+            return IngestResult(created_order, "created")
+
         order = order_lock(created_order.pk)
         stored_at = order.channel_updated_at
         if data.channel_updated_at is None or (stored_at is not None and data.channel_updated_at <= stored_at):
@@ -455,7 +499,7 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
                 raise InvalidTransition(details={"from": order.status, "to": data.status})
             for hop in path:
                 order_transition(order_id=order.pk, to=hop, actor=actor, reason="channel sync")
-    order.refresh_from_db()
+        order.refresh_from_db()
     return IngestResult(order, "updated")
 
 
@@ -473,28 +517,21 @@ def _with_status(data: OrderInput, status: str) -> OrderInput:
 def order_tag(*, order_id: int, tag: str, actor: Actor) -> None:
     """Adds ``tag``; adding a tag the order has already is a no-op with no audit entry.
 
-    Under the order's lock: the tag's ``INSERT … ON CONFLICT DO NOTHING`` and, when it inserted,
-    the audit entry — one statement on PostgreSQL, three elsewhere. Flows tag orders on every run,
+    Under the order's lock, which every change of the order's tags takes: so the look for the
+    tag and its insert cannot race another tagging of the order. Flows tag orders on every run,
     so inside a caller's transaction it opens no savepoint (see the note above).
     """
     tag = tag.strip()
     if not tag or len(tag) > 32:
         raise InvalidInput(details={"tag": "1 to 32 characters"})
-    entry = audit_entry_build(
-        subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
-    )
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            audit, params = insert_select_sql(entry, "tagged")
-            tagged = (
-                f"tagged AS (INSERT INTO {OrderTag._meta.db_table} (order_id, name) SELECT id, %s FROM locked "
-                "ON CONFLICT DO NOTHING RETURNING id)"
-            )
-            order_write_locked(order_id, f"{tagged}, noted AS ({audit} RETURNING id)", [tag, *params])
-            return
         order_lock_row(order_id)
-        if insert_or_ignore(OrderTag(order_id=order_id, name=tag)):
-            row_insert(entry)
+        if OrderTag.objects.filter(order_id=order_id, name=tag).exists():
+            return
+        OrderTag.objects.create(order_id=order_id, name=tag)
+        audit_record(
+            subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.TAGGED, actor=actor, changes={"tag": tag}
+        )
 
 
 def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
@@ -547,18 +584,13 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
 
 
 def order_note(*, order_id: int, text: str, actor: Actor) -> None:
-    """Writes a note into the order's timeline (an audit entry), under the order's lock — one
-    statement on PostgreSQL; no savepoint inside a caller's transaction (see the note above ``order_tag``)."""
+    """Writes a note into the order's timeline (an audit entry), under the order's lock; no
+    savepoint inside a caller's transaction (see the note above ``order_tag``)."""
     text = text.strip()
     if not text or len(text) > 2000:
         raise InvalidInput(details={"text": "1 to 2000 characters"})
-    entry = audit_entry_build(
-        subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
-    )
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            audit, params = insert_select_sql(entry, "locked")
-            order_write_locked(order_id, f"noted AS ({audit} RETURNING id)", params)
-            return
         order_lock_row(order_id)
-        row_insert(entry)
+        audit_record(
+            subject_type=SUBJECT, subject_id=order_id, action=AuditEntry.NOTED, actor=actor, changes={"text": text}
+        )

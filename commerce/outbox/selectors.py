@@ -1,7 +1,5 @@
 from django.db.models import QuerySet
 
-from commerce.db import objects_where
-
 from .models import OutboxEvent
 
 
@@ -11,6 +9,6 @@ def outbox_pending() -> QuerySet[OutboxEvent]:
 
 
 def outbox_pending_first(limit: int) -> list[OutboxEvent]:
-    """The ``limit`` oldest events not yet dispatched — what the runtime's drain reads on every batch,
-    as one plain statement over the partial index ``outbox_pending_idx``."""
-    return objects_where(OutboxEvent, "dispatched_at IS NULL ORDER BY id LIMIT %s", [limit], prepare=True)
+    """The ``limit`` oldest events not yet dispatched — what the runtime's drain reads on every
+    batch, over the partial index ``outbox_pending_idx``."""
+    return list(outbox_pending()[:limit])

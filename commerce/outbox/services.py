@@ -3,7 +3,6 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.dispatch import Signal
 
-from commerce.db import row_insert
 from core.actors import Actor
 from core.trace import current_trace_id
 
@@ -47,14 +46,14 @@ def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("domain events are written inside the transaction of the change they announce")
     event = event_build(name=name, subject_type=subject_type, subject_id=subject_id, payload=payload, actor=actor)
-    row_insert(event)
+    event.save(force_insert=True)
     _announce_on_commit(event.pk)
     return event
 
 
 def events_announce(events: list[OutboxEvent]) -> None:
-    """Announces events the caller wrote itself (``event_build`` + ``commerce.db.rows_insert``,
-    with other rows of its change in one statement), as ``event_emit`` does: once, after commit."""
+    """Announces events the caller wrote itself (``event_build`` + ``bulk_create``), as
+    ``event_emit`` does: once, after commit."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("domain events are written inside the transaction of the change they announce")
     for event in events:

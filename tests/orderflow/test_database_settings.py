@@ -17,7 +17,7 @@ PRINT_DATABASE = (
     "print(json.dumps({'engine': db['ENGINE'], 'age': db.get('CONN_MAX_AGE', 0), 'pool': options.get('pool'), "
     "'prepare_threshold': options.get('prepare_threshold')}))"
 )
-PREPARING = {"prepare_threshold": 0}
+PREPARING = {"prepare_threshold": 5}
 
 
 def database_settings(**env) -> dict:

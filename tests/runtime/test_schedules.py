@@ -8,7 +8,7 @@ from croniter import croniter
 from django.utils import timezone
 
 from runtime.models import Execution
-from runtime.schedule import _latest_cron_time, schedule_tick
+from runtime.schedule import latest_cron_time, schedule_tick
 from runtime.services import kill_switch_set
 from tests.factories import create_order
 from tests.runtime.conftest import action, publish
@@ -45,7 +45,7 @@ def _schedule(cron: str, *, for_each: dict | None = None, name: str = "Scheduled
 def test_the_latest_cron_time_is_never_after_now(now, expected):
     at = datetime.fromisoformat(f"2026-11-22T{now}+00:00")
 
-    latest = _latest_cron_time("* * * * *", SHANGHAI, at)
+    latest = latest_cron_time("* * * * *", SHANGHAI, at)
 
     assert latest <= at
     assert latest.astimezone(ZoneInfo("UTC")).strftime("%H:%M") == expected

@@ -125,7 +125,7 @@ def _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_call
     """Makes the drain's first round commit an order (its event and wake-up request) as a
     concurrent writer would; answers the rounds' counts as they happen."""
     rounds = []
-    real = dispatch._drain_batches
+    real = dispatch.outbox_drain_round
 
     def drain_batches(**kwargs):
         result = real(**kwargs)
@@ -135,7 +135,7 @@ def _commit_during_the_drain(monkeypatch, channel, django_capture_on_commit_call
                 create_order(channel, external_id=external_id, status="paid")
         return result
 
-    monkeypatch.setattr(dispatch, "_drain_batches", drain_batches)
+    monkeypatch.setattr(dispatch, "outbox_drain_round", drain_batches)
     return rounds
 
 

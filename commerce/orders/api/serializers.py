@@ -11,13 +11,12 @@ from rest_framework import serializers
 
 from commerce.orders import statuses
 from commerce.orders.representation import order_representation
-from core.api.serializers import InputSerializer
 from core.time import iso_utc
 
 MAX_LINES = 200
 
 
-class LineInSerializer(InputSerializer):
+class LineInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=100_000)
     unit_price = serializers.DecimalField(
@@ -25,13 +24,13 @@ class LineInSerializer(InputSerializer):
     )
 
 
-class CustomerInSerializer(InputSerializer):
+class CustomerInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     phone = serializers.RegexField(r"^\+?[0-9][0-9 -]{4,30}$", max_length=32)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class AddressInSerializer(InputSerializer):
+class AddressInSerializer(serializers.Serializer):
     province = serializers.CharField(max_length=32)
     city = serializers.CharField(max_length=32)
     district = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
@@ -41,7 +40,7 @@ class AddressInSerializer(InputSerializer):
     )
 
 
-class OrderCreateSerializer(InputSerializer):
+class OrderCreateSerializer(serializers.Serializer):
     channel = serializers.SlugField(max_length=32)
     external_id = serializers.CharField(max_length=64)
     customer = CustomerInSerializer()

@@ -2,7 +2,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from commerce.audit.models import AuditEntry
 from commerce.customers.models import Customer
@@ -129,8 +128,8 @@ def test_the_representation_built_at_create_matches_the_stored_order(channel, st
 def test_statements_per_create_stay_within_budget(channel, stocked, django_assert_max_num_queries):
     create_order(channel, external_id="warm-up")  # the customer is known from here on
 
-    # products, customer, order, lines, stock read, conditional update, and the reservation with
-    # its ledger row, the audit entry and the outbox event (one statement on PostgreSQL, four on
-    # SQLite) — plus the savepoint pair the test's own transaction turns the order's one into.
-    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 12):
+    # products, customer, order, lines, audit entry, outbox event, stock read, conditional update,
+    # reservation, ledger row — plus the savepoint pair the test's own transaction turns the
+    # order's one into.
+    with django_assert_max_num_queries(12):
         create_order(channel, external_id="measured")

@@ -91,3 +91,23 @@ def test_twenty_threads_ingesting_one_order_make_exactly_one(channel, stocked):
     # Every later arrival carried the same channel timestamp, so each was audited as a stale update.
     assert AuditEntry.objects.filter(subject_id=str(order.pk), action="ignored").count() == 19
     assert StockItem.objects.get().reserved == 1
+
+
+class _HopFailed(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_an_ingest_whose_status_step_fails_stores_nothing(channel, stocked, monkeypatch):
+    def failing_transition(**_kwargs):
+        raise _HopFailed
+
+    monkeypatch.setattr(services, "order_transition", failing_transition)
+
+    with pytest.raises(_HopFailed):
+        _ingest(channel, at=T0, status="shipped")
+
+    assert Order.objects.count() == 0
+    assert AuditEntry.objects.count() == OutboxEvent.objects.count() == 0
+    stocked.refresh_from_db()
+    assert (stocked.on_hand, stocked.reserved) == (100, 0)

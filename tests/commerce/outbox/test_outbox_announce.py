@@ -1,8 +1,8 @@
 import pytest
 from django.db import transaction
 
-from commerce.db import rows_insert
 from commerce.outbox import names
+from commerce.outbox.models import OutboxEvent
 from commerce.outbox.services import event_build, events_announce, outbox_committed
 from tests.factories import TEST_ACTOR, create_order
 
@@ -63,7 +63,7 @@ def test_events_written_by_the_caller_are_announced_once_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             events = _built(2)
-            rows_insert(events, keys_for_last=True)
+            OutboxEvent.objects.bulk_create(events)
             events_announce(events)
             assert announcements == []
 
