@@ -70,10 +70,11 @@ frontend-test: frontend/node_modules/.installed ## type-check, lint (ESLint, Pre
 e2e: install frontend/node_modules/.installed ## browser tests in Debian's Chromium (apt-get install -y chromium fonts-noto-cjk)
 	tests/e2e/run.sh
 
-lint: install frontend/node_modules/.installed ## ruff, the import layers of DESIGN.md (import-linter), the front end's Prettier check and generated API types
+lint: install frontend/node_modules/.installed ## ruff, the import layers of DESIGN.md (import-linter), mypy, the front end's Prettier check and generated API types
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	cd frontend && npm run format:check
 	cd frontend && PYTHON=$(abspath $(PY)) npm run api-types:check
 

@@ -134,6 +134,10 @@ def _event(order: Order, name: str, actor: Actor, payload: dict) -> OutboxEvent:
 class _AlreadyStored(Exception):
     """The order's insert met a stored (channel, external_id): undo the transaction, answer with that order."""
 
+    def __init__(self, clash: IntegrityError):
+        super().__init__(str(clash))
+        self.clash = clash
+
 
 def _priced_lines(data: OrderInput):
     """Validates ``data`` against the catalog: ``(line, product, unit price)`` per line, goods and total."""
@@ -223,7 +227,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             try:
                 order.save(force_insert=True)
             except IntegrityError as clash:
-                raise _AlreadyStored from clash
+                raise _AlreadyStored(clash) from clash
 
             lines = OrderLine.objects.bulk_create(
                 [
@@ -275,7 +279,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
         # An earlier or concurrent call stored the same (channel, external_id); it won.
         stored = _stored_order(data)
         if stored is None:
-            raise already.__cause__ from None
+            raise already.clash from None
         return PlacedOrder(stored, False)
     return PlacedOrder(order, True, snapshot)
 
@@ -409,13 +413,13 @@ def _lines_reserve_unreserved(order: Order, *, actor: Actor) -> InsufficientStoc
 
 def _status_path(current: str, target: str) -> list[str]:
     """The shortest chain of allowed moves from ``current`` to ``target`` (empty if none)."""
-    queue = deque([(current, [])])
+    queue: deque[tuple[str, list[str]]] = deque([(current, [])])
     seen = {current}
     while queue:
         status, path = queue.popleft()
         if status == target:
             return path
-        for nxt in sorted(statuses.ALLOWED[status], key=statuses.RANK.get):
+        for nxt in sorted(statuses.ALLOWED[status], key=lambda s: statuses.RANK[s]):
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append((nxt, path + [nxt]))

@@ -22,7 +22,7 @@ MAX_ROWS = 200_000
 MAX_QUANTITY = 1_000_000_000
 # A file with thousands of bad rows gets the first ones named and a count of the rest.
 MAX_ERRORS_REPORTED = 200
-SKU_MAX_LENGTH = StockItem._meta.get_field("sku").max_length
+SKU_MAX_LENGTH: int = StockItem._meta.get_field("sku").max_length or 0
 PROGRESS_EVERY = 1000
 
 # ASCII digits only: int() alone would also take "١٢", "1_000" and " 7 ".

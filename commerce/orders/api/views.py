@@ -67,7 +67,7 @@ class OrderListCreateApi(GenericAPIView):
 
     @extend_schema(parameters=[OrderFilterSerializer], responses=s.OrderSerializer(many=True))
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.get_queryset()) or []
         return self.get_paginated_response([order_representation(o) for o in page])
 
     @extend_schema(
