@@ -1,6 +1,7 @@
 from datetime import datetime
+from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.dispatch import Signal
 
 from core.actors import Actor
@@ -32,13 +33,7 @@ def events_mark_dispatched(event_ids: list[int], *, at: datetime) -> None:
     """Stamps the events dispatched (the runtime's drain, in the transaction that created their executions)."""
     if not event_ids:
         return
-    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
-    field = OutboxEvent._meta.get_field("dispatched_at")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET dispatched_at = %s WHERE id IN ({', '.join(['%s'] * len(event_ids))})",
-            [field.get_db_prep_save(at, connection), *event_ids],
-        )
+    OutboxEvent.objects.filter(pk__in=event_ids).update(dispatched_at=at)
 
 
 def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor: Actor) -> OutboxEvent:
@@ -47,37 +42,27 @@ def event_emit(*, name: str, subject_type: str, subject_id, payload: dict, actor
         raise RuntimeError("domain events are written inside the transaction of the change they announce")
     event = event_build(name=name, subject_type=subject_type, subject_id=subject_id, payload=payload, actor=actor)
     event.save(force_insert=True)
-    _announce_on_commit(event.pk)
+    _announce_on_commit([event.pk])
     return event
 
 
 def events_announce(events: list[OutboxEvent]) -> None:
     """Announces events the caller wrote itself (``event_build`` + ``bulk_create``), as
-    ``event_emit`` does: once, after commit."""
+    ``event_emit`` does: after commit, all of them in one announcement."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("domain events are written inside the transaction of the change they announce")
     for event in events:
         if event.pk is None:
             raise ValueError(f"event {event.name!r} is not written yet")
-        _announce_on_commit(event.pk)
+    _announce_on_commit([event.pk for event in events])
 
 
-def _announce_on_commit(event_id: int) -> None:
-    """Collects the transaction's event ids and announces them once, after it commits.
+def _announce_on_commit(event_ids: list[int]) -> None:
+    """Announces ``event_ids`` after the transaction commits, and never if it — or the savepoint
+    they were written in — rolls back (Django discards that savepoint's ``on_commit`` callbacks).
 
-    One announcement per transaction, not per event: a service that writes five events wakes the
-    runtime once. If the callback was discarded (its savepoint rolled back) a fresh list starts.
+    One announcement per call, with the events of that call: a transaction that writes events in
+    three calls announces three times. Listeners coalesce — the runtime's wake-up raises one flag
+    for a burst — so counting calls is not their concern.
     """
-    conn = transaction.get_connection()
-    pending = getattr(conn, "_orderflow_outbox_pending", None)
-    registered = any(entry[1] is _announce_pending for entry in conn.run_on_commit)
-    if pending is None or not registered:
-        pending = conn._orderflow_outbox_pending = []
-        transaction.on_commit(_announce_pending)
-    pending.append(event_id)
-
-
-def _announce_pending() -> None:
-    conn = transaction.get_connection()
-    event_ids, conn._orderflow_outbox_pending = conn._orderflow_outbox_pending or [], None
-    outbox_committed.send(sender=OutboxEvent, event_ids=event_ids)
+    transaction.on_commit(partial(outbox_committed.send, sender=OutboxEvent, event_ids=event_ids))

@@ -45,3 +45,10 @@ def test_a_statement_run_fewer_times_than_the_threshold_is_not_prepared():
         products_by_sku([f"NO-SUCH-SKU-{n}" for n in range(300)])
 
     assert prepared("NO-SUCH-SKU") == [] and prepared('"sku" IN (') == []
+
+
+def test_every_run_of_a_prepared_statement_is_planned_for_its_own_values():
+    """A generic plan made while a table was small would keep scanning it once it is large."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)

@@ -21,7 +21,7 @@ def announcements():
     outbox_committed.disconnect(dispatch_uid="test.listen")
 
 
-def test_one_announcement_per_transaction_with_every_event(
+def test_placing_a_paid_order_announces_its_two_events_together_after_commit(
     channel, stocked, announcements, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -76,3 +76,17 @@ def test_announcing_refuses_unwritten_events(announcements, django_capture_on_co
             events_announce(_built(1))
 
     assert announcements == []
+
+
+def test_each_emit_is_announced_after_commit_in_the_order_written(announcements, django_capture_on_commit_callbacks):
+    from commerce.outbox.services import event_emit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            first = event_emit(
+                name=names.ORDER_CREATED, subject_type="order", subject_id=1, payload={}, actor=TEST_ACTOR
+            )
+            second = event_emit(name=names.ORDER_PAID, subject_type="order", subject_id=1, payload={}, actor=TEST_ACTOR)
+            assert announcements == []
+
+    assert announcements == [[first.pk], [second.pk]]
