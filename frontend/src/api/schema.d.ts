@@ -450,7 +450,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["v1_inventory_retrieve"];
+        get: operations["v1_inventory_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -466,7 +466,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["v1_inventory_movements_retrieve"];
+        get: operations["v1_inventory_movements_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -500,7 +500,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sets stock levels from a CSV file (field `file`). Every row is checked first; one bad row imports nothing. A file of at most 2,000 rows is applied at once: 200 with the counts, or 400 `invalid_stock_import` with every error keyed `rows[<n>].<column>` (the header is row 1). A larger file answers 202 with the import (`Location`: `/api/v1/inventory/imports/{id}/`), applied in the background; its errors appear there, in the same form. An empty file, a wrong header, text that is not UTF-8 or broken CSV answer 400 at once, whatever the size; more than 200,000 rows 413 `stock_import_too_large`; the same file while it is still queued or validating 409 `stock_import_in_progress` naming that import. */
+        /** @description Sets stock levels from a CSV file (field `file`). Every row is checked first; one bad row imports nothing. A file of at most 2,000 rows is applied at once: 200 with the counts, or 400 `invalid_stock_import` with every error keyed `rows[<n>].<column>` (the header is row 1). A larger file answers 202 with the import (`Location`: `/api/v1/inventory/imports/{id}/`), applied in the background; its errors appear there, in the same form. An empty file, a wrong header, text that is not UTF-8 or broken CSV answer 400 at once, whatever the size; more than 200,000 rows 413 `stock_import_too_large`; the same file while it is still queued or validating 409 `stock_import_in_progress` naming that import — unless that import's task was lost, which then fails (`stock_import_abandoned`) and this upload goes ahead. */
         post: operations["v1_inventory_import_create"];
         delete?: never;
         options?: never;
@@ -515,6 +515,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description An import's status, progress and errors. An import whose task was lost (still queued 15 minutes after the upload, or its worker silent for 2 minutes; both are settings) is failed when it is read, with `error_code` `stock_import_abandoned`; `message` says why in the reader's language. */
         get: operations["v1_inventory_imports_retrieve"];
         put?: never;
         post?: never;
@@ -795,15 +796,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Who or what made a change, as answers show it (``Actor.as_dict``). */
+        Actor: {
+            kind: components["schemas"]["ActorKindEnum"];
+            id: string;
+            label: string;
+            source: string;
+        };
         /**
-         * @description A ``Serializer`` for request input that copies its declared fields cheaply.
-         *
-         *     DRF deep-copies every declared field for every serializer instance — for each nested one too
-         *     — by calling the field's constructor again: about 5 % of an order-create request's Python.
-         *     Leaf fields (``_LEAF_FIELDS`` and their subclasses) are copied shallowly instead; nested
-         *     serializers and fields holding a child field are still deep-copied, so each instance has its
-         *     own tree. Declared fields must not be changed after class creation.
+         * @description * `user` - user
+         *     * `connection` - connection
+         *     * `flow_execution` - flow_execution
+         *     * `system` - system
+         * @enum {string}
          */
+        ActorKindEnum: "user" | "connection" | "flow_execution" | "system";
         AddressInRequest: {
             province: string;
             city: string;
@@ -812,10 +819,24 @@ export interface components {
             line: string;
             postcode?: string;
         };
+        /**
+         * @description * `receipt` - receipt
+         *     * `adjustment` - adjustment
+         * @enum {string}
+         */
+        AdjustKindEnum: "receipt" | "adjustment";
         AdjustRequest: {
             sku: string;
             warehouse: string;
             delta: number;
+            /**
+             * @description The ledger kind: receipt (goods received, delta positive) or adjustment (a count, a write-off).
+             *
+             *     * `receipt` - receipt
+             *     * `adjustment` - adjustment
+             * @default adjustment
+             */
+            kind: components["schemas"]["AdjustKindEnum"];
             reason: string;
         };
         /**
@@ -845,15 +866,6 @@ export interface components {
         CommentRequest: {
             body: string;
         };
-        /**
-         * @description A ``Serializer`` for request input that copies its declared fields cheaply.
-         *
-         *     DRF deep-copies every declared field for every serializer instance — for each nested one too
-         *     — by calling the field's constructor again: about 5 % of an order-create request's Python.
-         *     Leaf fields (``_LEAF_FIELDS`` and their subclasses) are copied shallowly instead; nested
-         *     serializers and fields holding a child field are still deep-copied, so each instance has its
-         *     own tree. Declared fields must not be changed after class creation.
-         */
         CustomerInRequest: {
             name: string;
             phone: string;
@@ -868,7 +880,7 @@ export interface components {
             /** @description The outbox event, for event triggers. */
             event: number | null;
             subject: string | null;
-            status: components["schemas"]["ExecutionStatusEnum"];
+            status: components["schemas"]["Status23dEnum"];
             status_reason: string;
             current_node: string | null;
             caused_by: number | null;
@@ -882,6 +894,31 @@ export interface components {
             resume_at: string | null;
             steps: components["schemas"]["Step"][];
         };
+        ExecutionDetail: {
+            id: number;
+            flow: number;
+            /** @description The version number that ran. */
+            flow_version: number;
+            trigger: string;
+            /** @description The outbox event, for event triggers. */
+            event: number | null;
+            subject: string | null;
+            status: components["schemas"]["Status23dEnum"];
+            status_reason: string;
+            current_node: string | null;
+            caused_by: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** Format: date-time */
+            resume_at: string | null;
+            steps: components["schemas"]["Step"][];
+            /** @description What the run knows: its trigger's objects, `input`, each step's output. */
+            context: unknown;
+        };
         ExecutionStats: {
             window_days: number;
             /**
@@ -891,17 +928,6 @@ export interface components {
             since: string;
             flows: components["schemas"]["FlowRunStats"][];
         };
-        /**
-         * @description * `pending` - pending
-         *     * `running` - running
-         *     * `waiting` - waiting
-         *     * `retrying` - retrying
-         *     * `succeeded` - succeeded
-         *     * `dead` - dead
-         *     * `suppressed` - suppressed
-         * @enum {string}
-         */
-        ExecutionStatusEnum: "pending" | "running" | "waiting" | "retrying" | "succeeded" | "dead" | "suppressed";
         Flow: {
             id: number;
             name: string;
@@ -926,13 +952,13 @@ export interface components {
             webhook_token?: string;
         };
         FlowDiff: {
-            to: string;
+            to: number | "draft";
             name_changed: boolean;
             description_changed: boolean;
             trigger: components["schemas"]["FlowTriggerDiff"];
             nodes: components["schemas"]["FlowNodesDiff"];
             edges: components["schemas"]["FlowEdgesDiff"];
-            from: string;
+            from: number | "draft";
         };
         FlowEdgesDiff: {
             added: {
@@ -1010,6 +1036,10 @@ export interface components {
             notes: string;
             definition: unknown;
         };
+        FlowVersionList: {
+            /** @description Newest first; every version (the list is not paged). */
+            results: components["schemas"]["FlowVersionSummary"][];
+        };
         FlowVersionSummary: {
             flow: number;
             number: number;
@@ -1043,15 +1073,6 @@ export interface components {
             /** Format: date-time */
             changed_at: string;
         };
-        /**
-         * @description A ``Serializer`` for request input that copies its declared fields cheaply.
-         *
-         *     DRF deep-copies every declared field for every serializer instance — for each nested one too
-         *     — by calling the field's constructor again: about 5 % of an order-create request's Python.
-         *     Leaf fields (``_LEAF_FIELDS`` and their subclasses) are copied shallowly instead; nested
-         *     serializers and fields holding a child field are still deep-copied, so each instance has its
-         *     own tree. Declared fields must not be changed after class creation.
-         */
         LineInRequest: {
             sku: string;
             quantity: number;
@@ -1105,7 +1126,7 @@ export interface components {
             body: string;
             order: number | null;
             order_number: string | null;
-            created_by: components["schemas"]["_ActorOut"];
+            created_by: components["schemas"]["Actor"];
             /** Format: date-time */
             created_at: string;
             /** @description Whether the caller has read it. */
@@ -1145,15 +1166,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        /**
-         * @description A ``Serializer`` for request input that copies its declared fields cheaply.
-         *
-         *     DRF deep-copies every declared field for every serializer instance — for each nested one too
-         *     — by calling the field's constructor again: about 5 % of an order-create request's Python.
-         *     Leaf fields (``_LEAF_FIELDS`` and their subclasses) are copied shallowly instead; nested
-         *     serializers and fields holding a child field are still deep-copied, so each instance has its
-         *     own tree. Declared fields must not be changed after class creation.
-         */
         OrderCreateRequest: {
             channel: string;
             external_id: string;
@@ -1215,6 +1227,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Flow"][];
         };
+        PaginatedMovementList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Movement"][];
+        };
         PaginatedNotificationList: {
             /**
              * Format: uri
@@ -1240,6 +1265,19 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Order"][];
+        };
+        PaginatedStockItemList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockItem"][];
         };
         PaginatedTicketList: {
             /**
@@ -1292,6 +1330,17 @@ export interface components {
             username: string;
             password: string;
         };
+        /**
+         * @description * `pending` - pending
+         *     * `running` - running
+         *     * `waiting` - waiting
+         *     * `retrying` - retrying
+         *     * `succeeded` - succeeded
+         *     * `dead` - dead
+         *     * `suppressed` - suppressed
+         * @enum {string}
+         */
+        Status23dEnum: "pending" | "running" | "waiting" | "retrying" | "succeeded" | "dead" | "suppressed";
         /**
          * @description * `open` - open
          *     * `in_progress` - in_progress
@@ -1377,6 +1426,8 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             error_code?: string;
+            /** @description Why a failed import failed, in the reader's language (error_code is the stable key); else empty. */
+            readonly message: string;
             /** @description Keyed rows[<n>].<column>; at most 200 listed, then more_errors. */
             errors?: unknown;
             created_by: string;
@@ -1433,7 +1484,7 @@ export interface components {
             overdue: boolean;
             order: number | null;
             order_number: string | null;
-            created_by: components["schemas"]["_ActorOut"];
+            created_by: components["schemas"]["Actor"];
             resolution: string;
             /** Format: date-time */
             created_at: string;
@@ -1454,13 +1505,17 @@ export interface components {
             overdue: boolean;
             order: number | null;
             order_number: string | null;
-            created_by: components["schemas"]["_ActorOut"];
+            created_by: components["schemas"]["Actor"];
             resolution: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             closed_at: string | null;
             comments: components["schemas"]["CommentOut"][];
+        };
+        Timeline: {
+            /** @description Oldest first; the whole timeline (it is not paged). */
+            results: components["schemas"]["TimelineEntry"][];
         };
         TimelineEntry: {
             id: number;
@@ -1518,12 +1573,6 @@ export interface components {
         };
         UnreadCount: {
             unread: number;
-        };
-        _ActorOut: {
-            kind: string;
-            id: string;
-            label: string;
-            source: string;
         };
         _AddressOut: {
             name: string;
@@ -1740,7 +1789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Execution"];
+                    "application/json": components["schemas"]["ExecutionDetail"];
                 };
             };
             404: {
@@ -2802,7 +2851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowVersionSummary"][];
+                    "application/json": components["schemas"]["FlowVersionList"];
                 };
             };
         };
@@ -2957,10 +3006,14 @@ export interface operations {
             };
         };
     };
-    v1_inventory_retrieve: {
+    v1_inventory_list: {
         parameters: {
             query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
                 low_stock?: boolean | null;
+                /** @description Number of results to return per page. */
+                page_size?: number;
                 sku?: string;
                 warehouse?: string;
             };
@@ -2975,14 +3028,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StockItem"];
+                    "application/json": components["schemas"]["PaginatedStockItemList"];
                 };
             };
         };
     };
-    v1_inventory_movements_retrieve: {
+    v1_inventory_movements_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 stock_id: number;
@@ -2996,7 +3054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Movement"];
+                    "application/json": components["schemas"]["PaginatedMovementList"];
                 };
             };
         };
@@ -3325,7 +3383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TimelineEntry"][];
+                    "application/json": components["schemas"]["Timeline"];
                 };
             };
         };
