@@ -112,7 +112,11 @@ def orders_expire_unpaid(*, now: datetime | None = None, limit: int = DEFAULT_SW
                     break
                 order_id = order.pk
                 result = order_transition(
-                    order_id=order.pk, to=statuses.CANCELLED, actor=SWEEP_ACTOR, reason=PAYMENT_TIMEOUT
+                    order_id=order.pk,
+                    to=statuses.CANCELLED,
+                    actor=SWEEP_ACTOR,
+                    reason=PAYMENT_TIMEOUT,
+                    reservations_lapsed=True,
                 )
         except Exception:
             if order_id is None:

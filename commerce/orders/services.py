@@ -285,7 +285,13 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
 
 
 def order_transition(
-    *, order_id: int, to: str, actor: Actor, reason: str = "", idempotency_key: str | None = None
+    *,
+    order_id: int,
+    to: str,
+    actor: Actor,
+    reason: str = "",
+    idempotency_key: str | None = None,
+    reservations_lapsed: bool = False,
 ) -> TransitionResult:
     """Moves the order to ``to`` under its row lock.
 
@@ -293,7 +299,9 @@ def order_transition(
     - ``to`` ranks at or below the current status (late or repeated event) → not applied, audited
       as ``ignored`` with its source, outcome ``ignored``;
     - a forward move the machine does not allow → ``InvalidTransition``, nothing written.
-    Payment commits the order's reserved stock; cancelling or closing before shipment releases it.
+    Payment commits the order's reserved stock; cancelling or closing before shipment releases it
+    — as an expiry (``inventory.reservation_expired``) when ``reservations_lapsed``, the payment
+    timeout's cancel; the reason text is the operator's words and decides nothing.
 
     A payment never ships stock the order does not hold: lines whose reservation is no longer
     live (released by a flow's ``inventory.release``, or by anything else) are reserved again
@@ -353,7 +361,7 @@ def order_transition(
             statuses.PROCESSING,
         ):
             release_reason = f"order {to}: {reason}" if reason else f"order {to}"
-            if reason == "payment_timeout":
+            if reservations_lapsed:
                 inventory.reservations_expire(order_id=order.pk, order=order_representation(order), actor=actor)
             else:
                 inventory.reservations_release(order_id=order.pk, actor=actor, reason=release_reason)

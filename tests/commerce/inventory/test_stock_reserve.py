@@ -60,11 +60,23 @@ def test_cancel_after_payment_returns_committed_stock(channel, shelf):
     assert stock_ledger_differences() == []
 
 
+def test_a_cancel_whose_reason_says_payment_timeout_still_releases_rather_than_expires(channel, shelf):
+    order = create_order(channel, lines=(("TEA-001", 4),))
+
+    order_services.order_transition(order_id=order.pk, to="cancelled", actor=TEST_ACTOR, reason="payment_timeout")
+
+    assert Reservation.objects.get(order=order).state == "released"
+    assert StockMovement.objects.order_by("id").values_list("kind", "quantity").last() == ("release", 4)
+    assert not OutboxEvent.objects.filter(name="inventory.reservation_expired").exists()
+
+
 def test_payment_timeout_expires_and_announces_the_reservations(channel, shelf):
     order = create_order(channel, lines=(("TEA-001", 4),))
     reservation = Reservation.objects.get(order=order)
 
-    order_services.order_transition(order_id=order.pk, to="cancelled", actor=TEST_ACTOR, reason="payment_timeout")
+    order_services.order_transition(
+        order_id=order.pk, to="cancelled", actor=TEST_ACTOR, reason="payment_timeout", reservations_lapsed=True
+    )
 
     assert _counts() == (100, 0)
     reservation.refresh_from_db()
