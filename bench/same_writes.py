@@ -73,14 +73,17 @@ CUSTOMER_SQL = (
     '"customers_customer"."created_at" FROM "customers_customer" '
     'WHERE "customers_customer"."phone" = %s LIMIT 21'
 )
-CHANNEL_STOCK_SQL = """
-SELECT s.id, s.sku, s.warehouse_id, s.on_hand, s.reserved, w.priority, w.code, cw.rank,
-       EXISTS (SELECT 1 FROM inventory_channelwarehouse r WHERE r.channel_id = %s)
-FROM inventory_stockitem s
-JOIN inventory_warehouse w ON w.id = s.warehouse_id
-LEFT JOIN inventory_channelwarehouse cw ON cw.warehouse_id = s.warehouse_id AND cw.channel_id = %s
-WHERE w.active AND s.sku IN ({skus})
-"""
+CHANNEL_STOCK_SQL = (
+    'SELECT "inventory_stockitem"."id" AS "id", "inventory_stockitem"."sku" AS "sku", '
+    '"inventory_stockitem"."warehouse_id" AS "warehouse_id", "inventory_stockitem"."on_hand" AS "on_hand", '
+    '"inventory_stockitem"."reserved" AS "reserved", "inventory_warehouse"."priority" AS "priority", '
+    '"inventory_warehouse"."code" AS "code", (SELECT U0."rank" AS "rank" FROM "inventory_channelwarehouse" U0 '
+    'WHERE (U0."channel_id" = %s AND U0."warehouse_id" = ("inventory_stockitem"."warehouse_id")) LIMIT 1) AS "rank", '
+    'EXISTS(SELECT %s AS "a" FROM "inventory_channelwarehouse" U0 WHERE U0."channel_id" = %s LIMIT 1) '
+    'AS "channel_ranks_own" FROM "inventory_stockitem" INNER JOIN "inventory_warehouse" '
+    'ON ("inventory_stockitem"."warehouse_id" = "inventory_warehouse"."id") '
+    'WHERE ("inventory_stockitem"."sku" IN ({skus}) AND "inventory_warehouse"."active")'
+)
 RESERVE_SQL = (
     "UPDATE inventory_stockitem SET reserved = reserved + %s, updated_at = %s WHERE id = %s AND on_hand - reserved >= %s "
     "RETURNING on_hand, reserved, safety_stock, low_stock_alerted"
@@ -347,7 +350,8 @@ class OrderWrites:
 
         wanted = sorted(set(skus))
         cur.execute(
-            CHANNEL_STOCK_SQL.format(skus=", ".join(["%s"] * len(wanted))), [self.channel.pk, self.channel.pk, *wanted]
+            CHANNEL_STOCK_SQL.format(skus=", ".join(["%s"] * len(wanted))),
+            [self.channel.pk, 1, self.channel.pk, *wanted],
         )
         stock_ids = {sku: pk for pk, sku, *_rest in cur.fetchall()}
         with savepoint() if count > 1 else nullcontext():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from commerce.catalog.selectors import products_by_sku
@@ -188,16 +188,6 @@ def _plan_split(demands, warehouse_ids, stock):
     return plan
 
 
-_CHANNEL_STOCK_SQL = """
-SELECT s.id, s.sku, s.warehouse_id, s.on_hand, s.reserved, w.priority, w.code, cw.rank,
-       EXISTS (SELECT 1 FROM {ranks} r WHERE r.channel_id = %s)
-FROM {stock} s
-JOIN {warehouses} w ON w.id = s.warehouse_id
-LEFT JOIN {ranks} cw ON cw.warehouse_id = s.warehouse_id AND cw.channel_id = %s
-WHERE w.active AND s.sku IN ({skus})
-"""
-
-
 def _channel_stock(channel, skus) -> tuple[list[int], dict]:
     """The warehouses that serve ``channel``, in serving order, and the stock rows of ``skus`` there, in one query.
 
@@ -208,18 +198,22 @@ def _channel_stock(channel, skus) -> tuple[list[int], dict]:
 
     Returns the warehouse ids in serving order and the rows keyed by (sku, warehouse id). Only
     warehouses holding a row for one of the SKUs are listed: one without could serve none of
-    them, so no plan changes. Written out in SQL because this runs for every order.
+    them, so no plan changes.
     """
-    skus = sorted(skus)
-    sql = _CHANNEL_STOCK_SQL.format(
-        ranks=ChannelWarehouse._meta.db_table,
-        stock=StockItem._meta.db_table,
-        warehouses=Warehouse._meta.db_table,
-        skus=", ".join(["%s"] * len(skus)),
+    ranks = ChannelWarehouse.objects.filter(channel_id=channel.pk).order_by()
+    found = list(
+        StockItem.objects.filter(warehouse__active=True, sku__in=sorted(skus))
+        .order_by()  # sorted below, by the rule
+        .annotate(
+            priority=F("warehouse__priority"),
+            code=F("warehouse__code"),
+            rank=Subquery(ranks.filter(warehouse_id=OuterRef("warehouse_id")).values("rank")[:1]),
+            channel_ranks_own=Exists(ranks),
+        )
+        .values_list(
+            "id", "sku", "warehouse_id", "on_hand", "reserved", "priority", "code", "rank", "channel_ranks_own"
+        )
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [channel.pk, channel.pk, *skus])
-        found = cursor.fetchall()
     if found and found[0][8]:
         # The channel ranks its own warehouses: those alone serve it, in its order.
         ranked = sorted((r for r in found if r[7] is not None), key=lambda r: (r[7], r[2]))
