@@ -2,8 +2,9 @@
 
 - ``throwaway_database``: a fresh PostgreSQL database for one run, dropped at the end;
 - ``django_setup`` / ``seed`` / ``reset_orders``: migrate it under ``bench.settings`` and fill it;
-- ``DaphneServers``: N daphne processes on N ports serving ``orderflow.asgi`` with
-  ``bench.settings``, so the baseline view and the real API share one server configuration;
+- ``WebServers``: N web server processes on N ports with ``bench.settings``, so the baseline view
+  and the real API share one server configuration: gunicorn serving ``orderflow.wsgi`` (as
+  ``make run`` does), or with ``BENCH_WEB_SERVER=daphne`` daphne serving ``orderflow.asgi``;
 - ``run_load``: closed-loop clients (threads spread over a few processes, one connection each),
   a warm-up that is not measured, then a measured window: throughput, p50/p99 latency, status
   counts and the CPU each side used per request;
@@ -76,7 +77,7 @@ def common_arguments(parser: argparse.ArgumentParser, *, server: bool = True) ->
             "--server-procs",
             type=int,
             default=4,
-            help="daphne processes, one port each; clients are spread over them round-robin (default 4)",
+            help="web server processes, one port each; clients are spread over them round-robin (default 4)",
         )
         parser.add_argument(
             "--pg-binding",
@@ -457,11 +458,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class DaphneServers:
-    """``procs`` daphne processes, each on its own port, serving the project's ASGI application.
+class WebServers:
+    """``procs`` web server processes, each on its own port, serving the project with ``bench.settings``.
 
-    Daphne runs Django's synchronous views on one thread per process, so a process serves one
-    request at a time; several processes let both cores and the database work at once.
+    ``BENCH_WEB_SERVER`` picks the server: ``gunicorn`` (the default, as ``make run`` serves:
+    Django's WSGI handler, ``GUNICORN_THREADS`` threads per process, 4 by default) or ``daphne``
+    (Django's ASGI handler inside Channels' router, ``orderflow.asgi``). Several processes let
+    both cores and the database work at once.
     """
 
     def __init__(self, *, db_url: str, procs: int, db_conn: str = "pool"):
@@ -473,13 +476,16 @@ class DaphneServers:
             self.db_conn = "per-request"
         self.ports: list[int] = []
         self.processes: list[subprocess.Popen] = []
-        self._log = tempfile.NamedTemporaryFile(prefix="bench-daphne-", suffix=".log", delete=False)
+        self.kind = os.environ.get("BENCH_WEB_SERVER", "gunicorn")
+        if self.kind not in ("gunicorn", "daphne"):
+            raise ValueError(f"BENCH_WEB_SERVER must be gunicorn or daphne, not {self.kind!r}")
+        self._log = tempfile.NamedTemporaryFile(prefix=f"bench-{self.kind}-", suffix=".log", delete=False)
 
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes]
 
-    def __enter__(self) -> DaphneServers:
+    def __enter__(self) -> WebServers:
         env = {
             **os.environ,
             "DATABASE_URL": self.db_url,
@@ -494,8 +500,7 @@ class DaphneServers:
             self.ports.append(port)
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0"]
-                    + ["orderflow.asgi:application"],
+                    self._command(port),
                     cwd=REPO,
                     env=env,
                     stdout=self._log,
@@ -509,6 +514,16 @@ class DaphneServers:
             self.__exit__(None, None, None)
             raise
         return self
+
+    def _command(self, port: int) -> list[str]:
+        if self.kind == "daphne":
+            return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0"] + [
+                "orderflow.asgi:application"
+            ]
+        threads = os.environ.get("GUNICORN_THREADS", "4")
+        return [sys.executable, "-m", "gunicorn", "orderflow.wsgi:application", "--bind", f"127.0.0.1:{port}"] + [
+            "--workers", "1", "--worker-class", "gthread", "--threads", threads, "--log-level", "warning"
+        ]  # fmt: skip
 
     def _wait_ready(self, port: int, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -525,7 +540,7 @@ class DaphneServers:
                 time.sleep(0.2)
         with open(self._log.name) as log:
             tail = log.read()[-4000:]
-        raise RuntimeError(f"daphne on port {port} did not start:\n{tail}")
+        raise RuntimeError(f"{self.kind} on port {port} did not start:\n{tail}")
 
     def __exit__(self, *exc) -> None:
         for p in self.processes:
@@ -541,7 +556,7 @@ class DaphneServers:
         if exc and exc[0] is None:
             os.unlink(self._log.name)
         else:
-            print(f"# daphne log kept at {self._log.name}")
+            print(f"# {self.kind} log kept at {self._log.name}")
 
 
 # --- clients --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/order_ingest.py [--duration 10] [--clients 8,32] [--lines 2] ...
 
-All cases run on the same daphne processes (``bench.settings``) against a throwaway PostgreSQL
+All cases run on the same web server processes (gunicorn; BENCH_WEB_SERVER=daphne for daphne) (``bench.settings``) against a throwaway PostgreSQL
 database, and post the same JSON body:
 
 - baseline, ``/bench/bare-insert/``: a plain Django view that parses it and inserts one row (no
@@ -19,6 +19,7 @@ Each case starts from empty order tables. Target: full ≥ 0.5 × baseline.
 """
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -59,13 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     with h.redis_queue(args) as queue, h.throwaway_database(args.pg_url, keep=args.keep_db) as db_url:
         print(
-            f"# order ingest: {args.lines} line(s) per order over {args.skus} SKUs · {args.server_procs} daphne "
+            f"# order ingest: {args.lines} line(s) per order over {args.skus} SKUs · {args.server_procs} {os.environ.get('BENCH_WEB_SERVER', 'gunicorn')} "
             f"processes (db connections: {args.db_conn}, binding: {args.pg_binding}; queue and wake-up: {queue}) "
             f"· clients over {args.client_procs} processes · {args.warmup:g}s warm-up + {args.duration:g}s"
         )
         h.django_setup(db_url, pg_binding=args.pg_binding)
         seeded = h.seed(stock=dict.fromkeys(skus, 10_000_000))
-        with h.DaphneServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers:
+        with h.WebServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers:
             for clients in counts:
                 baseline = writes = None
                 for case, path, label in (
@@ -131,14 +132,14 @@ def main(argv: list[str] | None = None) -> int:
             ("cpu_ratio", "÷ bare (CPU)"),
             ("writes_ratio", "÷ writes"),
             ("writes_cpu_ratio", "÷ writes (CPU)"),
-            ("app_cpu_ms_per_req", "daphne CPU ms/req"),
+            ("app_cpu_ms_per_req", "web server CPU ms/req"),
             ("pg_cpu_ms_per_req", "PG CPU ms/req"),
             ("client_cpu_ms_per_req", "client CPU ms/req"),
             ("other_cores", "other load (cores)"),
         ],
     )
     print()
-    print("CPU ms/req: CPU time per completed request in the measured window of the daphne processes plus")
+    print("CPU ms/req: CPU time per completed request in the measured window of the web server processes plus")
     print("PostgreSQL (this database's backends, WAL writer, checkpointer, bgwriter), split out after it;")
     print("÷ bare (CPU) compares that cost; it moves less than the rates when other programs share the machine.")
     print("÷ writes: the same against the same-writes view, which sends the API's statements without its Python.")

@@ -12,7 +12,7 @@ Each reservation is one order of one line, quantity 1, on PostgreSQL:
   without the service's Python (``SameWritesClient``); printed as service ÷ writes;
 - service: ``commerce.orders.services.order_create`` called from client threads, each thread
   with its own Django database connection;
-- api: ``POST /api/v1/orders/`` with token auth against daphne (``bench.settings``).
+- api: ``POST /api/v1/orders/`` with token auth against the web server (``bench.settings``).
 
 Two stock shapes: one hot SKU that every client hits, and 1,000 SKUs picked at random. The hot
 SKU gets ``--hot-stock`` units (default 10,000,000: every request should succeed, so the figures
@@ -23,6 +23,7 @@ and successful answers. Targets: service ≥ 0.5 × baseline for 1,000 SKUs; the
 """
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -279,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     with h.redis_queue(args) as queue, h.throwaway_database(args.pg_url, keep=args.keep_db) as db_url:
         print(
             f"# reserve: 1 line × 1 unit per order · hot SKU on hand {args.hot_stock:,} · 1,000 SKUs × 1,000,000 · "
-            f"{args.server_procs} daphne processes (db connections: {args.db_conn}, binding: {args.pg_binding}; "
+            f"{args.server_procs} {os.environ.get('BENCH_WEB_SERVER', 'gunicorn')} processes (db connections: {args.db_conn}, binding: {args.pg_binding}; "
             f"queue and wake-up: {queue}) · clients over {args.client_procs} processes · "
             f"{args.warmup:g}s warm-up + {args.duration:g}s"
         )
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         from commerce.inventory.models import StockItem
 
         stock_ids = dict(StockItem.objects.values_list("sku", "id"))
-        with h.DaphneServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers:
+        with h.WebServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers:
             for shape in shapes:
                 skus = [HOT_SKU] if shape == "hot" else wide
                 for clients in counts:
@@ -367,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print("CPU ms/op = app CPU + PG CPU per completed operation in the measured window. app: the psycopg client")
-    print("processes (baseline, writes), the client processes running order_create (service) or daphne (api); PG:")
+    print(
+        "processes (baseline, writes), the client processes running order_create (service) or the web server (api); PG:"
+    )
     print("this database's backends, WAL writer, checkpointer, bgwriter; loadgen: the HTTP clients (api only).")
     print("÷ baseline (CPU) compares that cost; it moves less than the rates when other programs share the machine.")
     print("oversold: units with reserved > on_hand after the case, plus 1 if any sample saw available < 0.")

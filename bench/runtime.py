@@ -12,7 +12,7 @@ One run, on this machine, PostgreSQL + Redis, one case after the other (never tw
    the peer installed the case says why and every ratio is "not measured".
 2. **Orderflow, flow webhook**: the same shape — ``POST /hooks/flows/<token>/`` → condition
    ``webhook.body.total_amount >= 599`` → ``notify.inbox`` (the action of a webhook context that
-   writes: a notification and its audit entry), every step saved — served by daphne
+   writes: a notification and its audit entry), every step saved — served by the web server
    (``orderflow.asgi:application``, ``--server-procs`` processes) and run by one django-q2 cluster
    (``--workers``), driven by the same ``wrk`` with the same body, threads and connections.
    A **run** counts when its execution has ``succeeded``: runs/s is the runs accepted in the
@@ -235,7 +235,7 @@ def run_n8n(args: argparse.Namespace, counts: list[int]) -> dict:
 # --- Orderflow: the webhook flow under wrk --------------------------------------------------
 
 
-WRK_SCRIPT = """-- POST the n8n harness's body; wrk thread i talks to daphne process i (mod their number).
+WRK_SCRIPT = """-- POST the n8n harness's body; wrk thread i talks to web server process i (mod their number).
 wrk.method = "POST"
 wrk.body = '%(body)s'
 wrk.headers["Content-Type"] = "application/json"
@@ -249,7 +249,7 @@ end
 
 
 def run_wrk(*, url: str, ports: list[int], clients: int, threads: int, seconds: float) -> dict:
-    """``wrk`` as the n8n harness runs it; the threads spread over the daphne processes."""
+    """``wrk`` as the n8n harness runs it; the threads spread over the web server processes."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % {"body": WEBHOOK_BODY, "ports": ", ".join(str(p) for p in ports)})
     try:
@@ -342,7 +342,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class CpuWindow:
-    """CPU of Orderflow's processes (daphne, the cluster's tree, PostgreSQL), the machine's busy
+    """CPU of Orderflow's processes (the web server, the cluster's tree, PostgreSQL), the machine's busy
     time and the hypervisor's steal, between ``__enter__`` and ``__exit__``."""
 
     def __init__(self, *, servers, worker, db_url: str):
@@ -753,7 +753,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("N8N_HARNESS", str(N8N_HARNESS)),
         help=f"the peer's bench_n8n.sh ($N8N_HARNESS; default {N8N_HARNESS})",
     )
-    parser.add_argument("--server-procs", type=int, default=2, help="daphne processes for the webhook (default 2)")
+    parser.add_argument("--server-procs", type=int, default=2, help="web server processes for the webhook (default 2)")
     parser.add_argument("--workers", type=int, default=4, help="django-q2 workers in the cluster (default 4)")
     parser.add_argument("--steady-rate", type=float, default=STEADY_RATE, help="webhook calls/s, steady (default 100)")
     parser.add_argument("--steady-seconds", type=float, default=20.0, help="seconds of the steady case (default 20)")
@@ -788,7 +788,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# 3M Python additions: {machine['python_speed_s']:.2f} s of CPU (for comparing machines)")
     print(
         f"# runtime: wrk -t{args.threads} at {', '.join(map(str, counts))} connections, {args.warmup:g} s warm-up + "
-        f"{args.duration:g} s · {args.server_procs} daphne process(es), one qcluster of {args.workers} workers, "
+        f"{args.duration:g} s · {args.server_procs} {os.environ.get('BENCH_WEB_SERVER', 'gunicorn')} process(es), one qcluster of {args.workers} workers, "
         f"Redis broker · steady {args.steady_rate:g}/s for {args.steady_seconds:g} s · outbox {args.events} events, "
         f"{', '.join(f'{r:g}' for r in rates)}/s for {args.latency_seconds:g} s, {args.noop_tasks} no-op tasks"
     )
@@ -817,7 +817,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_orderflow(args, cases: set[str], counts: list[int], rates: list[float]):
-    """The Orderflow cases, on a throwaway database, daphne and one django-q2 cluster."""
+    """The Orderflow cases, on a throwaway database, the web server and one django-q2 cluster."""
     webhook: list[dict] = []
     steady: dict | None = None
     outbox: list[dict] = []
@@ -851,7 +851,7 @@ def run_orderflow(args, cases: set[str], counts: list[int], rates: list[float]):
         connections.close_all()
         try:
             with (
-                h.DaphneServers(db_url=db_url, procs=args.server_procs, db_conn="project") as servers,
+                h.WebServers(db_url=db_url, procs=args.server_procs, db_conn="project") as servers,
                 Worker(workers=args.workers) as worker,
             ):
                 url = f"http://127.0.0.1:{servers.ports[0]}{hook_path}"

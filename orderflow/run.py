@@ -1,4 +1,7 @@
-"""``python -m orderflow.run``: the web server (ASGI), the django-q2 worker and its scheduler, together.
+"""``python -m orderflow.run``: the web server, the django-q2 worker and its scheduler, together.
+
+The web server is gunicorn serving Django's WSGI handler (``orderflow.wsgi``) with
+``ORDERFLOW_WEB_WORKERS`` processes of ``ORDERFLOW_WEB_THREADS`` threads each.
 
 django-q2's ``qcluster`` runs the workers and the scheduler in one process tree. Ctrl-C (or
 SIGTERM) stops both; if either exits on its own, the other is stopped too and the exit code says so.
@@ -12,12 +15,26 @@ import time
 
 HOST = os.environ.get("ORDERFLOW_HOST", "127.0.0.1")
 PORT = os.environ.get("ORDERFLOW_PORT", "8000")
+WEB_WORKERS = os.environ.get("ORDERFLOW_WEB_WORKERS", "2")
+WEB_THREADS = os.environ.get("ORDERFLOW_WEB_THREADS", "8")
+
+
+def web_command(python: str) -> list[str]:
+    """gunicorn with threads: each request runs in one thread, start to end (Django's WSGI handler)."""
+    return [
+        python, "-m", "gunicorn", "orderflow.wsgi:application",
+        "--bind", f"{HOST}:{PORT}",
+        "--workers", WEB_WORKERS,
+        "--worker-class", "gthread",
+        "--threads", WEB_THREADS,
+        "--access-logfile", "-",
+    ]  # fmt: skip
 
 
 def main() -> int:
     python = sys.executable
     processes = {
-        "web": subprocess.Popen([python, "-m", "daphne", "-b", HOST, "-p", PORT, "orderflow.asgi:application"]),
+        "web": subprocess.Popen(web_command(python)),
         "worker": subprocess.Popen([python, "manage.py", "qcluster"]),
     }
     stopping = False

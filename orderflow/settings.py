@@ -86,14 +86,13 @@ ASGI_APPLICATION = "orderflow.asgi.application"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # Django's ASGI handler runs each request's sync middleware and view in a worker thread started
-    # for that request (asgiref's thread-sensitive executor), and Django keeps connections per
-    # thread: a kept-alive connection would be orphaned with its thread (32 clients exhausted
-    # max_connections in the benchmark). So connections close when their request finishes.
+    # Connections close when their request finishes (CONN_MAX_AGE 0): under the ASGI handler a
+    # request runs in a thread started for it, and a kept-alive per-thread connection would be
+    # orphaned with that thread (32 clients exhausted max_connections in the benchmark).
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))}
-    # The web server (orderflow.asgi sets ORDERFLOW_DB_POOL) takes its PostgreSQL connections from
-    # Django's psycopg pool instead, as Django recommends under ASGI: ``request_finished`` runs in the
-    # request's thread and hands its connection back, so a request does not pay for a new server
+    # The web servers (orderflow.wsgi and orderflow.asgi set ORDERFLOW_DB_POOL) take their PostgreSQL
+    # connections from Django's psycopg pool instead: ``request_finished`` runs in the request's
+    # thread and hands its connection back, so a request does not pay for a new server
     # backend. At most the pool's ``max_size`` requests of a process hold a connection at a time;
     # the others wait for one (``timeout``). django-q2's cluster keeps one connection per process
     # (runtime.receivers). Every commit waits for the disk (PostgreSQL's synchronous_commit = on).
