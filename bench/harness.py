@@ -346,6 +346,17 @@ def proc_stat(pid: int) -> list[str] | None:
         return None
 
 
+def process_group_pids(pgid: int) -> list[int]:
+    """The live processes of process group ``pgid`` (a server started in a session of its own, with its children)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = proc_stat(int(entry))
+            if fields is not None and int(fields[2]) == pgid:
+                pids.append(int(entry))
+    return pids
+
+
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     """user + system CPU seconds of each live pid (children not included)."""
     out = {}
@@ -483,7 +494,9 @@ class WebServers:
 
     @property
     def pids(self) -> list[int]:
-        return [p.pid for p in self.processes]
+        """Every process of the servers: gunicorn's master and the worker it forks (each server
+        runs in a session of its own)."""
+        return [pid for p in self.processes for pid in process_group_pids(p.pid)]
 
     def __enter__(self) -> WebServers:
         env = {
@@ -502,6 +515,7 @@ class WebServers:
                 subprocess.Popen(
                     self._command(port),
                     cwd=REPO,
+                    start_new_session=True,
                     env=env,
                     stdout=self._log,
                     stderr=subprocess.STDOUT,

@@ -587,16 +587,6 @@ def latencies_ms(event_ids: list[int]) -> tuple[list[float], float, float]:
     return values, min(float(start) for start, _e in rows), max(float(end) for _s, end in rows)
 
 
-def process_group_pids(pgid: int) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            fields = h.proc_stat(int(entry))
-            if fields is not None and int(fields[2]) == pgid:
-                pids.append(int(entry))
-    return pids
-
-
 class Worker:
     """One ``manage.py qcluster`` process group on the benchmark database and queue."""
 
@@ -619,7 +609,7 @@ class Worker:
 
     @property
     def pids(self) -> list[int]:
-        return process_group_pids(self.process.pid) if self.process else []
+        return h.process_group_pids(self.process.pid) if self.process else []
 
     def __exit__(self, *exc) -> None:
         if self.process is None or self.process.poll() is not None:
