@@ -29,7 +29,7 @@ from . import conf, guards, statuses
 from .engine import executions_run
 from .lock_objects import named_lock_and_kill_switch
 from .models import Execution
-from .queue import DRAIN_TASK, enqueue, run_on_commit
+from .queue import DRAIN_TASK, enqueue, runs_enqueue_on_commit
 from .wakeup import wake_up
 
 DISPATCH = "dispatch"
@@ -210,7 +210,7 @@ def outbox_drain_round(*, now: datetime | None, run_inline: int) -> tuple[int, b
             started = _executions_for(events, moment)
             inline = started if len(started) <= run_inline else []
             if not inline:
-                run_on_commit(started)
+                runs_enqueue_on_commit(started)
             events_mark_dispatched([e.pk for e in events], at=moment)
         if inline:
             executions_run(execution_ids=inline)
@@ -253,7 +253,7 @@ def event_dispatch(*, event_id: int, now: datetime | None = None) -> list[int]:
             return []
         ids = _executions_for([event], now)
         OutboxEvent.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(dispatched_at=now)
-        run_on_commit(ids)
+        runs_enqueue_on_commit(ids)
     return ids
 
 

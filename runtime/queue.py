@@ -60,7 +60,7 @@ def enqueue_on_commit(func: str, *args, **kwargs) -> None:
     transaction.on_commit(lambda: enqueue(func, *args, **kwargs))
 
 
-def run_on_commit(execution_ids, **kwargs) -> None:
+def runs_enqueue_on_commit(execution_ids, **kwargs) -> None:
     """Queues the executions' runs once the transaction that created or freed them commits.
 
     One task per execution, or — for a backlog — one per ``ORDERFLOW_RUN_TASK_BATCH`` of them in
@@ -73,7 +73,7 @@ def run_on_commit(execution_ids, **kwargs) -> None:
 
 
 def enqueue_runs(execution_ids: list[int], **kwargs) -> None:
-    """Queues the runs now (outside any transaction), grouped as ``run_on_commit`` describes."""
+    """Queues the runs now (outside any transaction), grouped as ``runs_enqueue_on_commit`` describes."""
     size = max(1, conf.get("ORDERFLOW_RUN_TASK_BATCH"))
     for start in range(0, len(execution_ids), size):
         chunk = execution_ids[start : start + size]

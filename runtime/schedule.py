@@ -27,7 +27,7 @@ from core.trace import new_trace_id
 from . import conf, guards, statuses
 from .dispatch import version_problem
 from .models import Execution, ForEachFire, ScheduleFire
-from .queue import run_on_commit
+from .queue import runs_enqueue_on_commit
 
 
 def latest_cron_time(expression: str, zone: ZoneInfo, now: datetime) -> datetime:
@@ -82,7 +82,7 @@ def _fire_once(version: FlowVersion, fire_at: datetime, now: datetime) -> int:
             },
         )
         if created:
-            run_on_commit([execution.pk], now=now)
+            runs_enqueue_on_commit([execution.pk], now=now)
     return int(created)
 
 
@@ -134,7 +134,7 @@ def _fire_for_orders(version: FlowVersion, order_ids: list[int], fire_at: dateti
                 )
             )
         Execution.objects.bulk_create(rows, ignore_conflicts=True)
-        run_on_commit(
+        runs_enqueue_on_commit(
             Execution.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows], status=statuses.PENDING)
             .order_by("id")
             .values_list("id", flat=True),

@@ -21,7 +21,7 @@ from .claim import due_executions
 from .dispatch import outbox_drain, version_problem
 from .errors import ExecutionNotFound, FlowNotRunnable, NotReplayable
 from .models import KILL_SWITCH_ID, Execution, ExecutionStep, KillSwitch
-from .queue import RUN_TASK, SWEEP_TASK, enqueue, enqueue_on_commit, run_on_commit
+from .queue import RUN_TASK, SWEEP_TASK, enqueue, enqueue_on_commit, runs_enqueue_on_commit
 
 
 def _start(*, version: FlowVersion, trigger_type: str, context: dict, dedupe_key: str | None) -> tuple[Execution, bool]:
@@ -43,7 +43,7 @@ def _start(*, version: FlowVersion, trigger_type: str, context: dict, dedupe_key
                 )
         except IntegrityError:
             return Execution.objects.get(dedupe_key=dedupe_key), False
-        run_on_commit([execution.pk])
+        runs_enqueue_on_commit([execution.pk])
     return execution, True
 
 
@@ -118,7 +118,7 @@ def execution_replay(*, execution_id: int) -> Execution:
         execution.finished_at = None
         execution.status_reason = f"replayed from {execution.current_node}"
         execution.save(update_fields=["status", "retry_floor", "resume_at", "finished_at", "status_reason"])
-        run_on_commit([execution.pk])
+        runs_enqueue_on_commit([execution.pk])
     return execution
 
 

@@ -51,7 +51,7 @@ from .persistence import (
     records_insert,
     wake_successors,
 )
-from .queue import resume_wake_up, run_on_commit
+from .queue import resume_wake_up, runs_enqueue_on_commit
 from .templating import render_params
 
 SECRET_MASK = "********"
@@ -258,7 +258,7 @@ class Runner:
             resume_at = fields.get("resume_at")
             if status in (statuses.RETRYING, statuses.WAITING) and resume_at is not None:
                 if resume_at <= self.now:
-                    run_on_commit([execution.pk])
+                    runs_enqueue_on_commit([execution.pk])
                 else:
                     resume_wake_up(execution.pk, resume_at, now=max(self.now, timezone.now()))
         execution.status = status
