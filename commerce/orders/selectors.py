@@ -3,7 +3,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from commerce.audit.models import AuditEntry
 from commerce.audit.selectors import audit_trail
 
-from .lock_objects import order_lock
 from .models import Order, OrderLine, OrderTag
 
 
@@ -67,15 +66,8 @@ def order_status_of(*, order_id: int) -> str | None:
 
 
 def order_is_held(*, order_id: int) -> bool:
-    """Whether the order is on hold now — for a preview; a decision reads ``order_is_held_locked``."""
+    """Whether the order is on hold now — for a preview; a hold or release reports what it changed (``HoldChange``)."""
     return Order.objects.filter(pk=order_id, on_hold=True).exists()
-
-
-def order_is_held_locked(*, order_id: int) -> bool:
-    """Whether the order is on hold, read under the order's row lock (``order_lock``), which the
-    caller's transaction then holds: the answer stays true until it commits, so a hold or release
-    made in that transaction knows what it changed. Raises ``Order.DoesNotExist``."""
-    return order_lock(order_id).on_hold
 
 
 def order_has_tag(*, order_id: int, tag: str) -> bool:

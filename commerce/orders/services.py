@@ -382,7 +382,7 @@ def order_transition(
         elif to == statuses.CANCELLED:
             _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
         if shortage:
-            order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor)
+            order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor).order
     return TransitionResult(order, "applied", current, to)
 
 
@@ -556,7 +556,16 @@ def order_untag(*, order_id: int, tag: str, actor: Actor) -> None:
             )
 
 
-def order_hold(*, order_id: int, reason: str, actor: Actor) -> Order:
+@dataclass(frozen=True)
+class HoldChange:
+    """A hold or release and whether it changed the order: decided under the order's row lock, so
+    of two racing holds exactly one reports ``changed``."""
+
+    order: Order
+    changed: bool
+
+
+def order_hold(*, order_id: int, reason: str, actor: Actor) -> HoldChange:
     """Puts the order on hold for review; emits ``order.held``. Holding a held order changes nothing."""
     reason = reason.strip()
     if not reason:
@@ -564,7 +573,7 @@ def order_hold(*, order_id: int, reason: str, actor: Actor) -> Order:
     with transaction.atomic():
         order = order_lock(order_id)
         if order.on_hold:
-            return order
+            return HoldChange(order, changed=False)
         order.on_hold = True
         order.hold_reason = reason[:200]
         order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
@@ -572,15 +581,15 @@ def order_hold(*, order_id: int, reason: str, actor: Actor) -> Order:
             subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.HELD, actor=actor, changes={"reason": reason}
         )
         _emit(order, names.ORDER_HELD, actor, reason=reason)
-    return order
+    return HoldChange(order, changed=True)
 
 
-def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
+def order_release(*, order_id: int, actor: Actor, note: str = "") -> HoldChange:
     """Takes the order off hold. Releasing an order that is not held changes nothing."""
     with transaction.atomic():
         order = order_lock(order_id)
         if not order.on_hold:
-            return order
+            return HoldChange(order, changed=False)
         previous = order.hold_reason
         order.on_hold = False
         order.hold_reason = ""
@@ -592,7 +601,7 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> Order:
             actor=actor,
             changes={"hold_reason": previous, "note": note},
         )
-    return order
+    return HoldChange(order, changed=True)
 
 
 def order_note(*, order_id: int, text: str, actor: Actor) -> None:

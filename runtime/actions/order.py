@@ -166,10 +166,9 @@ class OrderHold(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        # Read under the lock the hold takes (the runner's transaction keeps it until the hold commits).
-        was_held = order_service(orders_read.order_is_held_locked, order_id=order_id)
-        order_service(orders.order_hold, order_id=order_id, reason=params["reason"], actor=run.actor)
-        return {"order_id": order_id, "reason": params["reason"].strip(), "was_held": was_held}
+        # The service decides, under the order's lock, whether the hold changed anything.
+        hold = order_service(orders.order_hold, order_id=order_id, reason=params["reason"], actor=run.actor)
+        return {"order_id": order_id, "reason": params["reason"].strip(), "was_held": not hold.changed}
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
@@ -192,10 +191,9 @@ class OrderRelease(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        # Read under the lock the release takes (the runner's transaction keeps it until the release commits).
-        was_held = order_service(orders_read.order_is_held_locked, order_id=order_id)
-        order_service(orders.order_release, order_id=order_id, actor=run.actor, note=params.get("note", ""))
-        return {"order_id": order_id, "was_held": was_held}
+        # The service decides, under the order's lock, whether the release changed anything.
+        release = order_service(orders.order_release, order_id=order_id, actor=run.actor, note=params.get("note", ""))
+        return {"order_id": order_id, "was_held": release.changed}
 
     def preview(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
