@@ -137,6 +137,15 @@ CORE_CONNECTOR = ConnectorSpec(key="core", name_en="Orderflow", name_zh="内置"
 _connectors: dict[str, ConnectorSpec] = {CORE_CONNECTOR.key: CORE_CONNECTOR}
 
 
+def register_connector(spec: ConnectorSpec) -> ConnectorSpec:
+    """Names a connector in the palette (``connectors`` calls it from ``AppConfig.ready``)."""
+    existing = _connectors.get(spec.key)
+    if existing is not None and existing != spec:
+        raise ValueError(f"connector {spec.key!r} is registered twice with different specs")
+    _connectors[spec.key] = spec
+    return spec
+
+
 _TRIGGER_NAMES = {
     "event": (
         "When something happens",
@@ -171,7 +180,7 @@ def catalog_document() -> dict:
     from . import events, jsonlogic, schema, templating_grammar
 
     specs = action_specs()
-    connector_keys = sorted({spec.connector for spec in specs} | {CORE_CONNECTOR.key}, key=lambda k: (k != "core", k))
+    connector_keys = sorted({spec.connector for spec in specs} | set(_connectors), key=lambda k: (k != "core", k))
     connectors = []
     for key in connector_keys:
         described = _connectors.get(key) or ConnectorSpec(key=key, name_en=key, name_zh=key)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "orderflow.schedules",
     "builder",
     "runtime",
+    "connectors",
 ]
 
 MIDDLEWARE = [

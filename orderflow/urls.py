@@ -13,12 +13,14 @@ api_v1 = [
     path("", include("commerce.inbox.api.urls")),
     path("", include("builder.api.urls")),
     path("", include("runtime.api.urls")),
+    path("", include("connectors.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("hooks/flows/", include("runtime.hooks")),
+    path("hooks/", include("connectors.webhooks")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("orderflow.web.urls")),

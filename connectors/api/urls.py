@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("connectors/", views.ConnectorListApi.as_view(), name="connector-list"),
+    path("connections/", views.ConnectionListApi.as_view(), name="connection-list"),
+    path("connections/<int:connection_id>/", views.ConnectionDetailApi.as_view(), name="connection-detail"),
+    path("connections/<int:connection_id>/test/", views.ConnectionTestApi.as_view(), name="connection-test"),
+    path("connections/<int:connection_id>/deliveries/", views.DeliveryListApi.as_view(), name="connection-deliveries"),
+    path("connections/<int:connection_id>/poll-runs/", views.PollRunListApi.as_view(), name="connection-poll-runs"),
+    path("connections/<int:connection_id>/stock/", views.StockPushListApi.as_view(), name="connection-stock"),
+    path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
+]

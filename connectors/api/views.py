@@ -1,0 +1,171 @@
+"""``/api/v1/connectors/`` (the catalog) and ``/api/v1/connections/`` (accounts; admin-only writes).
+
+Credentials are write-only: no answer carries a credential value, only the names of those set.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.accounts.roles import ADMINS, EVERYONE
+from core.api.bodies import no_body
+from core.crypto import SecretUnreadable
+from core.errors import NotFound
+
+from ..base import Rejected
+from ..models import Connection, PollRun, StockPush, WebhookDelivery
+from ..registry import CONNECTORS
+from ..services import connections as services
+from ..services.deliveries import delivery_replay
+from . import serializers as s
+
+
+def _credential_names(connections) -> dict[int, list[str]]:
+    names = {}
+    for connection in connections:
+        try:
+            names[connection.pk] = sorted(services.connection_credentials(connection))
+        except SecretUnreadable:
+            names[connection.pk] = []
+    return names
+
+
+def _connection(connection_id: int) -> Connection:
+    found = Connection.objects.filter(pk=connection_id).first()
+    if found is None:
+        raise NotFound(details={"connection": connection_id})
+    return found
+
+
+def _answer(connection: Connection, **kwargs) -> Response:
+    context = {"credential_names": _credential_names([connection])}
+    return Response(s.ConnectionSerializer(connection, context=context).data, **kwargs)
+
+
+class ConnectorListApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(responses=s.ConnectorSerializer(many=True))
+    def get(self, request):
+        return Response([s.connector_representation(connector) for connector in CONNECTORS])
+
+
+class ConnectionListApi(GenericAPIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+    serializer_class = s.ConnectionSerializer
+
+    @extend_schema(responses=s.ConnectionSerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(Connection.objects.all()) or []
+        context = {"credential_names": _credential_names(page)}
+        return self.get_paginated_response(s.ConnectionSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=s.ConnectionCreateSerializer, responses={201: s.ConnectionSerializer})
+    def post(self, request):
+        incoming = s.ConnectionCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        connection = services.connection_create(
+            data=services.ConnectionInput(**incoming.validated_data), created_by=request.user
+        )
+        return _answer(connection, status=status.HTTP_201_CREATED)
+
+
+class ConnectionDetailApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @extend_schema(responses=s.ConnectionSerializer)
+    def get(self, request, connection_id: int):
+        return _answer(_connection(connection_id))
+
+    @extend_schema(request=s.ConnectionUpdateSerializer, responses=s.ConnectionSerializer)
+    def patch(self, request, connection_id: int):
+        incoming = s.ConnectionUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return _answer(services.connection_update(connection_id=connection_id, **incoming.validated_data))
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, connection_id: int):
+        services.connection_delete(connection_id=connection_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConnectionTestApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @extend_schema(
+        request=None,
+        responses=s.CheckSerializer,
+        description="Calls the provider's cheapest authenticated endpoint (or the sandbox) with the stored "
+        "credentials and records the connection's health. A failure answers 200 with `ok: false` and the "
+        "provider's message: the test ran, the connection failed it.",
+    )
+    def post(self, request, connection_id: int):
+        no_body(request)
+        result = services.connection_test(connection_id=connection_id)
+        connection = _connection(connection_id)
+        context = {"credential_names": _credential_names([connection])}
+        return Response(
+            {
+                "ok": result.ok,
+                "message": result.message,
+                "code": result.code,
+                "connection": s.ConnectionSerializer(connection, context=context).data,
+            }
+        )
+
+
+class DeliveryListApi(GenericAPIView):
+    read_roles = EVERYONE
+    serializer_class = s.DeliverySerializer
+
+    @extend_schema(responses=s.DeliverySerializer(many=True))
+    def get(self, request, connection_id: int):
+        _connection(connection_id)
+        page = self.paginate_queryset(WebhookDelivery.objects.filter(connection_id=connection_id)) or []
+        return self.get_paginated_response(s.DeliverySerializer(page, many=True).data)
+
+
+class DeliveryReplayApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @extend_schema(
+        request=None,
+        responses={201: s.DeliverySerializer},
+        description="Applies a verified delivery's stored bytes again, as a new delivery pointing at the "
+        "original. A rejected delivery answers 409 `not_replayable`.",
+    )
+    def post(self, request, delivery_id: int):
+        no_body(request)
+        try:
+            replay = delivery_replay(delivery_id=delivery_id)
+        except Rejected as exc:
+            return Response({"code": exc.code, "message": exc.message, "details": exc.details}, status=exc.status)
+        return Response(s.DeliverySerializer(replay).data, status=status.HTTP_201_CREATED)
+
+
+class PollRunListApi(GenericAPIView):
+    read_roles = EVERYONE
+    serializer_class = s.PollRunSerializer
+
+    @extend_schema(responses=s.PollRunSerializer(many=True))
+    def get(self, request, connection_id: int):
+        _connection(connection_id)
+        page = self.paginate_queryset(PollRun.objects.filter(connection_id=connection_id)) or []
+        return self.get_paginated_response(s.PollRunSerializer(page, many=True).data)
+
+
+class StockPushListApi(GenericAPIView):
+    read_roles = EVERYONE
+    serializer_class = s.StockPushSerializer
+
+    @extend_schema(responses=s.StockPushSerializer(many=True))
+    def get(self, request, connection_id: int):
+        _connection(connection_id)
+        page = self.paginate_queryset(StockPush.objects.filter(connection_id=connection_id)) or []
+        return self.get_paginated_response(s.StockPushSerializer(page, many=True).data)

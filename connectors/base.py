@@ -1,0 +1,226 @@
+"""What a connector is: its manifest, and the pieces it may offer (inbound webhooks, polling, stock push).
+
+A connector is one folder (``connectors/<kind>/<name>/``) whose ``manifest.py`` builds one
+``Connector``; ``connectors/registry.py`` lists them. The framework (``services/``, ``webhooks.py``)
+does everything that is the same for every provider — keeping deliveries, deduplication, the order
+centre's ingest, cursors, health, coalescing stock pushes — and asks the connector only for what is
+the provider's own: how a request is signed, what its payloads mean, how its API pages.
+
+The contracts, in the order a delivery meets them:
+
+``Inbound.verify(request, credentials)``
+    Checks the signature over the **raw bytes** before anything is parsed, and any timestamp
+    window. Raises ``Rejected`` (with the HTTP status the provider should see) on failure.
+``Inbound.dedup_key(request)``
+    The provider's id of the event (Shopify's ``X-Shopify-Event-Id``, a notify id…), unique per
+    connection: a second delivery with the same key is acknowledged and ignored.
+``Inbound.parse(request, connection)``
+    Turns the verified body into ``InboundOrder``s (or nothing, for an event type it acknowledges
+    but does not act on). Raises ``Rejected`` (400) on a malformed body.
+``Inbound.acknowledge()``
+    The exact answer the provider expects on success (``success``, ``{"code":"SUCCESS"}``, 200…).
+
+``Poller.poll(client, cursor, now)``
+    One page of orders changed since ``cursor``; returns them with the cursor to store *after*
+    they are ingested, so a crash between the two repeats a page (ingest is idempotent) and never
+    skips one.
+
+``StockPusher.push(client, sku, quantity)``
+    Sets one SKU's sellable quantity on the platform; idempotent (it sets, never adds).
+
+Errors from a provider's API are ``ProviderError`` (``retryable`` or not, with ``retry_after``
+seconds when the provider said so); the framework turns them into retries and health.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import requests
+
+    from .models import Connection
+
+PLATFORM = "platform"
+PAYMENT = "payment"
+WAREHOUSE = "warehouse"
+COURIER = "courier"
+NOTIFY = "notify"
+KINDS = (PLATFORM, PAYMENT, WAREHOUSE, COURIER, NOTIFY)
+
+
+class Rejected(Exception):
+    """A delivery that is refused: forged, stale, malformed. Nothing it carries is applied."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class ProviderError(Exception):
+    """A provider's API answered with an error, or could not be reached.
+
+    ``retryable``: worth trying again later (timeouts, 5xx, rate limits); not: the request itself
+    is wrong (bad credentials, unknown method) and will fail the same way again.
+    """
+
+    def __init__(self, message: str, *, retryable: bool, code: str = "", retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """A webhook delivery as it arrived: the raw body bytes (signatures cover exact bytes)."""
+
+    body: bytes
+    headers: Mapping[str, str]  # case-insensitive (Django's ``request.headers``)
+    query: Mapping[str, str]
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class InboundLine:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class InboundOrder:
+    """A platform's view of one order, in Orderflow's words (statuses mapped by the connector's table).
+
+    ``updated_at`` orders the platform's views: the order centre ignores (and audits) a view not
+    newer than the one it holds.
+    """
+
+    external_id: str
+    status: str
+    updated_at: datetime
+    customer_name: str
+    customer_phone: str
+    province: str
+    city: str
+    address_line: str
+    lines: tuple[InboundLine, ...]
+    district: str = ""
+    postcode: str = ""
+    customer_email: str = ""
+    placed_at: datetime | None = None
+    paid_at: datetime | None = None
+    shipping_amount: Decimal = Decimal("0")
+    discount_amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a verified delivery means: the topic it named and the orders it carries (maybe none)."""
+
+    topic: str
+    orders: tuple[InboundOrder, ...] = ()
+    handled: bool = True  # False: an event type this connector acknowledges but does not act on
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+
+
+class Inbound(Protocol):
+    topics: tuple[str, ...]  # the event types it acts on (each has a fixture)
+
+    def verify(self, request: InboundRequest, credentials: Mapping[str, Any]) -> None: ...
+
+    def dedup_key(self, request: InboundRequest) -> str: ...
+
+    def topic(self, request: InboundRequest) -> str: ...
+
+    def parse(self, request: InboundRequest, connection: Connection) -> Parsed: ...
+
+    def acknowledge(self) -> Acknowledgement: ...
+
+
+@dataclass(frozen=True)
+class PollPage:
+    orders: tuple[InboundOrder, ...]
+    cursor: dict  # what to store once these orders are ingested
+    more: bool  # another page is ready now (the poll goes on in the same run)
+
+
+class Poller(Protocol):
+    def poll(self, client: Any, cursor: dict, now: datetime) -> PollPage: ...
+
+
+class StockPusher(Protocol):
+    def push(self, client: Any, sku: str, quantity: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class Connector:
+    """A connector's manifest: everything the catalog, the admin's form and the framework need.
+
+    ``credentials_schema`` and ``settings_schema`` are JSON Schema objects; a credential marked
+    ``"writeOnly": true`` is a secret: sealed at rest, never answered, never logged.
+    ``client`` builds the provider's API client for a connection (its credentials revealed, its
+    HTTP session mounted on the sandbox when the connection is one); ``check`` calls the
+    provider's cheapest authenticated endpoint with it (test connection).
+    ``channel`` is the code of the sales channel its orders arrive on (platforms only).
+    ``status_map`` is the one table from the provider's order statuses to Orderflow's.
+    """
+
+    key: str
+    name_en: str
+    name_zh: str
+    kind: str
+    logo: str  # an inline SVG data URI or a short mark; the Connections page shows it
+    description_en: str
+    description_zh: str
+    credentials_schema: dict
+    settings_schema: dict = field(default_factory=lambda: {"type": "object", "properties": {}})
+    channel: str = ""
+    status_map: Mapping[str, str] = field(default_factory=dict)
+    inbound: Inbound | None = None
+    poller: Poller | None = None
+    stock: StockPusher | None = None
+    client: Callable[[Connection, requests.Session], Any] | None = None
+    check: Callable[[Any], None] | None = None
+    sandbox: Callable[[Connection], Any] | None = None  # the simulator for a sandbox connection
+    sandbox_credentials: Mapping[str, str] = field(default_factory=dict)
+    doc: str = ""  # the folder's doc.md, read by the Connections page
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"connector {self.key!r}: unknown kind {self.kind!r}")
+
+    @property
+    def secret_fields(self) -> tuple[str, ...]:
+        properties = self.credentials_schema.get("properties", {})
+        return tuple(name for name, spec in properties.items() if spec.get("writeOnly"))
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        offered = (("webhook", self.inbound), ("polling", self.poller), ("stock_sync", self.stock))
+        return tuple(name for name, part in offered if part is not None)
+
+
+def letter_logo(letter: str, color: str) -> str:
+    """A square logo mark with one letter, as an SVG data URI (no provider's trademark shipped)."""
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
+        f"<rect width='32' height='32' rx='6' fill='{color.replace('#', '%23')}'/>"
+        "<text x='16' y='22' font-size='16' text-anchor='middle' fill='white' font-family='sans-serif'>"
+        f"{letter}</text></svg>"
+    )
+    return "data:image/svg+xml;utf8," + svg

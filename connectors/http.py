@@ -1,0 +1,34 @@
+"""The HTTP session a connector's client calls its provider with.
+
+Timeouts are explicit on every call (``TIMEOUT``: connect, read): ``requests`` has no session-wide
+timeout. A sandbox connection's session reaches only its simulator (``sandbox.SandboxAdapter`` on
+the provider's base URL, ``NoNetworkAdapter`` on everything else).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import requests
+
+from .sandbox import NoNetworkAdapter, SandboxAdapter
+
+if TYPE_CHECKING:
+    from .base import Connector
+    from .models import Connection
+
+TIMEOUT = (3.05, 10)
+USER_AGENT = "Orderflow/1.0"
+
+
+def session_for(connection: Connection, connector: Connector) -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    if connection.sandbox:
+        if connector.sandbox is None:
+            raise ValueError(f"connector {connector.key!r} has no sandbox")
+        simulator = connector.sandbox(connection)
+        session.mount("http://", NoNetworkAdapter())
+        session.mount("https://", NoNetworkAdapter())
+        session.mount(simulator.base_url, SandboxAdapter(simulator))
+    return session

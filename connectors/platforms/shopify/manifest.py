@@ -1,0 +1,79 @@
+"""Shopify: orders by webhook (and by polling the Admin REST API), stock pushed to inventory levels."""
+
+from commerce.orders import statuses
+
+from ...base import PLATFORM, Connector, letter_logo
+from .mapping import FINANCIAL_STATUS
+from .webhook import ShopifyInbound
+
+CREDENTIALS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["shop_domain", "access_token", "client_secret"],
+    "properties": {
+        "shop_domain": {
+            "type": "string",
+            "title": "Shop domain",
+            "x-title-zh": "店铺域名",
+            "pattern": r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$",
+            "maxLength": 100,
+            "examples": ["my-brand.myshopify.com"],
+        },
+        "access_token": {
+            "type": "string",
+            "title": "Admin API access token",
+            "x-title-zh": "Admin API 访问令牌",
+            "minLength": 1,
+            "maxLength": 200,
+            "writeOnly": True,
+        },
+        "client_secret": {
+            "type": "string",
+            "title": "App client secret (signs webhooks)",
+            "x-title-zh": "应用密钥（用于 Webhook 签名）",
+            "minLength": 1,
+            "maxLength": 200,
+            "writeOnly": True,
+        },
+        "api_version": {
+            "type": "string",
+            "title": "API version",
+            "x-title-zh": "API 版本",
+            "pattern": r"^\d{4}-\d{2}$",
+            "default": "2024-07",
+        },
+        "location_id": {
+            "type": "string",
+            "title": "Inventory location id",
+            "x-title-zh": "库存地点 ID",
+            "maxLength": 32,
+        },
+    },
+}
+
+LOGO = letter_logo("S", "#95BF47")
+
+CONNECTOR = Connector(
+    key="shopify",
+    name_en="Shopify",
+    name_zh="Shopify",
+    kind=PLATFORM,
+    logo=LOGO,
+    description_en="Orders from a Shopify store by webhook and polling; stock pushed to its inventory levels.",
+    description_zh="通过 Webhook 与定时拉取接收 Shopify 店铺订单，并把可售库存同步回店铺。",
+    credentials_schema=CREDENTIALS_SCHEMA,
+    channel="shopify",
+    status_map={
+        **{f"financial_status={k}": v for k, v in FINANCIAL_STATUS.items()},
+        "fulfillment_status=fulfilled": statuses.SHIPPED,
+        "cancelled_at=set": statuses.CANCELLED,
+    },
+    inbound=ShopifyInbound(),
+    sandbox_credentials={
+        "shop_domain": "orderflow-demo.myshopify.com",
+        "access_token": "shpat_sandbox_token",
+        "client_secret": "sandbox-shopify-client-secret",
+        "api_version": "2024-07",
+        "location_id": "1",
+    },
+)

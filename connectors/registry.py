@@ -1,0 +1,20 @@
+"""The connectors Orderflow ships: one explicit list. A connector not listed here does not exist."""
+
+from builder.catalog import ConnectorSpec, register_connector
+
+from .base import Connector
+from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
+
+CONNECTORS: tuple[Connector, ...] = (SHOPIFY,)
+
+_BY_KEY = {item.key: item for item in CONNECTORS}
+
+
+def connector(key: str) -> Connector | None:
+    return _BY_KEY.get(key)
+
+
+def register_catalog() -> None:
+    """Names every connector in the flow catalog, so the palette can group nodes by connector."""
+    for item in CONNECTORS:
+        register_connector(ConnectorSpec(key=item.key, name_en=item.name_en, name_zh=item.name_zh, kind=item.kind))

@@ -1,0 +1,45 @@
+"""Every order a connector receives or fetches enters the order centre here, through ``order_ingest``.
+
+So a webhook and a poll of the same order never duplicate it (the order centre is idempotent on
+channel + external id, under a unique constraint) and a stale view never overwrites a newer one
+(it compares the platform's ``updated_at`` and audits the ignored view).
+"""
+
+from __future__ import annotations
+
+from commerce.channels.selectors import channel_by_code
+from commerce.orders.errors import UnknownChannel
+from commerce.orders.services import AddressInput, CustomerInput, IngestResult, LineInput, OrderInput, order_ingest
+
+from ..base import InboundOrder
+from ..models import Connection
+from .connections import connection_actor, connector_of
+
+
+def inbound_order_ingest(*, connection: Connection, order: InboundOrder, source: str) -> IngestResult:
+    """Creates or updates the order the platform describes. ``source``: ``webhook`` or ``poll``."""
+    connector = connector_of(connection)
+    channel_code = connection.settings.get("channel") or connector.channel
+    channel = channel_by_code(channel_code)
+    if channel is None:
+        raise UnknownChannel(details={"channel": f"no active channel {channel_code!r}"})
+    data = OrderInput(
+        channel=channel,
+        external_id=order.external_id,
+        customer=CustomerInput(name=order.customer_name, phone=order.customer_phone, email=order.customer_email),
+        shipping_address=AddressInput(
+            province=order.province,
+            city=order.city,
+            line=order.address_line,
+            district=order.district,
+            postcode=order.postcode,
+        ),
+        lines=[LineInput(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price) for line in order.lines],
+        status=order.status,
+        placed_at=order.placed_at,
+        paid_at=order.paid_at,
+        channel_updated_at=order.updated_at,
+        shipping_amount=order.shipping_amount,
+        discount_amount=order.discount_amount,
+    )
+    return order_ingest(data=data, actor=connection_actor(connection, source=f"{source}:{connector.key}"))
