@@ -2,12 +2,17 @@ from django.apps import AppConfig
 
 
 class ConnectorsConfig(AppConfig):
-    """The catalog of integrations. On start it registers each connector's names in the flow catalog."""
+    """The catalog of integrations. On start it registers each connector's names in the flow catalog
+    and kicks stock sync on every committed domain event (``services.stock``)."""
 
     name = "connectors"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from commerce.outbox.services import outbox_committed
+
         from .registry import register_catalog
+        from .services.stock import stock_sync_kick
 
         register_catalog()
+        outbox_committed.connect(stock_sync_kick, dispatch_uid="connectors.stock_sync_kick")

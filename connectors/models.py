@@ -42,6 +42,10 @@ class Connection(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    stock_synced_until = models.DateTimeField(
+        null=True, blank=True, help_text="Stock rows changed before this have been planned for pushing."
+    )
+    stock_lease_until = models.DateTimeField(null=True, blank=True, help_text="A stock sync holds it until then.")
 
     class Meta:
         ordering = ("connector", "name", "id")
@@ -91,6 +95,8 @@ class PollCursor(models.Model):
     cursor = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
     not_before = models.DateTimeField(null=True, blank=True, help_text="Rate-limited until then.")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="A poll holds it until then.")
+    last_polled_at = models.DateTimeField(null=True, blank=True)
 
 
 class PollRun(models.Model):

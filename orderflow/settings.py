@@ -182,6 +182,9 @@ ORDERFLOW_SECRETS_KEY = os.environ.get("ORDERFLOW_SECRETS_KEY", "")
 ORDERFLOW_MAX_BODY_BYTES = int(os.environ.get("ORDERFLOW_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
 # File uploads (the stock CSV import) may be larger: views that take them set ``max_body_bytes``.
 ORDERFLOW_MAX_UPLOAD_BYTES = int(os.environ.get("ORDERFLOW_MAX_UPLOAD_BYTES", str(32 * 1024 * 1024)))
+# Connectors: an inbound webhook's body limit; stock sync kicked by every committed domain event.
+ORDERFLOW_CONNECTOR_WEBHOOK_MAX_BYTES = int(os.environ.get("ORDERFLOW_CONNECTOR_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+ORDERFLOW_STOCK_SYNC_ON_EVENTS = os.environ.get("ORDERFLOW_STOCK_SYNC_ON_EVENTS", "1") == "1"
 DATA_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 

@@ -41,6 +41,12 @@ def _english_unless_asked(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _no_stock_sync_kicks(settings):
+    """Committed events do not queue stock syncs in tests, unless a test of stock sync asks."""
+    settings.ORDERFLOW_STOCK_SYNC_ON_EVENTS = False
+
+
 @pytest.fixture
 def _fail_without_postgres():
     pytest.fail("ORDERFLOW_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")

@@ -51,6 +51,8 @@ class StockItem(models.Model):
 
     class Meta:
         ordering = ("sku", "warehouse_id")
+        # Stock sync to the platforms reads what changed since its watermark.
+        indexes = [models.Index(fields=["updated_at"], name="stock_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(fields=["sku", "warehouse"], name="stock_unique_sku_warehouse"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),

@@ -1,9 +1,9 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
 
-from .models import Reservation, StockItem, StockMovement
+from .models import ChannelWarehouse, Reservation, StockItem, StockMovement
 
 
 def stock_list(*, filters: dict | None = None) -> QuerySet[StockItem]:
@@ -23,6 +23,68 @@ def stock_list(*, filters: dict | None = None) -> QuerySet[StockItem]:
 
 def stock_movements(*, stock_item_id: int) -> QuerySet[StockMovement]:
     return StockMovement.objects.filter(stock_item_id=stock_item_id).select_related("order").order_by("id")
+
+
+def channel_stock(channel, skus) -> tuple[list[int], dict]:
+    """The warehouses that serve ``channel``, in serving order, and the stock rows of ``skus`` there, in one query.
+
+    The channel-to-warehouse rule, written here only: a channel with its own ranking
+    (``ChannelWarehouse``) is served from its ranked active warehouses alone, in rank order — even
+    when all of them are inactive, which means none; warehouse priority (then code) decides only
+    for a channel without one.
+
+    Returns the warehouse ids in serving order and the rows keyed by (sku, warehouse id). Only
+    warehouses holding a row for one of the SKUs are listed: one without could serve none of
+    them, so no plan changes.
+    """
+    ranks = ChannelWarehouse.objects.filter(channel_id=channel.pk).order_by()
+    found = list(
+        StockItem.objects.filter(warehouse__active=True, sku__in=sorted(skus))
+        .order_by()  # sorted below, by the rule
+        .annotate(
+            priority=F("warehouse__priority"),
+            code=F("warehouse__code"),
+            rank=Subquery(ranks.filter(warehouse_id=OuterRef("warehouse_id")).values("rank")[:1]),
+            channel_ranks_own=Exists(ranks),
+        )
+        .values_list(
+            "id", "sku", "warehouse_id", "on_hand", "reserved", "priority", "code", "rank", "channel_ranks_own"
+        )
+    )
+    if found and found[0][8]:
+        # The channel ranks its own warehouses: those alone serve it, in its order.
+        ranked = sorted((r for r in found if r[7] is not None), key=lambda r: (r[7], r[2]))
+    else:
+        ranked = sorted(found, key=lambda r: (r[5], r[6]))
+    stock = {
+        (sku, wid): {"id": pk, "sku": sku, "warehouse_id": wid, "on_hand": on_hand, "reserved": reserved}
+        for pk, sku, wid, on_hand, reserved, *_rest in ranked
+    }
+    return list(dict.fromkeys(r[2] for r in ranked)), stock
+
+
+def channel_available(channel, skus=None) -> dict[str, int]:
+    """What ``channel`` could sell of each SKU now: ``on_hand - reserved`` summed over the
+    warehouses that serve it (by the rule of ``channel_stock``). ``skus=None``: every SKU stocked.
+
+    Summed even for a channel that serves each line from one warehouse: a platform shows one
+    number per SKU, and an order larger than any single warehouse's stock is held by the
+    reservation (which is the invariant), not by this figure.
+    """
+    if skus is None:
+        skus = set(StockItem.objects.values_list("sku", flat=True).distinct())
+    totals = dict.fromkeys(skus, 0)
+    if not totals:
+        return totals
+    _, stock = channel_stock(channel, totals)
+    for row in stock.values():
+        totals[row["sku"]] += max(0, row["on_hand"] - row["reserved"])
+    return totals
+
+
+def stock_changed_skus(*, since) -> set[str]:
+    """The SKUs whose stock rows changed at or after ``since`` (every stock write sets ``updated_at``)."""
+    return set(StockItem.objects.filter(updated_at__gte=since).values_list("sku", flat=True).distinct())
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
 from commerce.catalog.selectors import products_by_sku
@@ -24,7 +24,8 @@ from core.trace import current_trace_id
 
 from .errors import InsufficientStock, StockBelowZero, UnknownWarehouse
 from .lock_objects import stock_ids_in_lock_order
-from .models import ChannelWarehouse, Reservation, StockItem, StockMovement, Warehouse
+from .models import Reservation, StockItem, StockMovement, Warehouse
+from .selectors import channel_stock
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def stock_reserve_for_order(
     """
     skus = {d.sku for d in demands}
     for _attempt in range(RESERVE_ATTEMPTS):
-        warehouse_ids, stock = _channel_stock(channel, skus)
+        warehouse_ids, stock = channel_stock(channel, skus)
         planned = _plan_single_warehouse(demands, warehouse_ids, stock) if warehouse_ids else None
         if planned is None and channel.allow_split_lines:
             planned = _plan_split(demands, warehouse_ids, stock)
@@ -130,7 +131,7 @@ def stock_reserve_for_order(
             continue
         break
     else:
-        raise _shortage(demands, _channel_stock(channel, skus)[1])
+        raise _shortage(demands, channel_stock(channel, skus)[1])
 
     reservations = [
         Reservation(order=order, order_line_id=d.line_id, stock_item_id=stock_id, quantity=qty, expires_at=expires_at)
@@ -186,44 +187,6 @@ def _plan_split(demands, warehouse_ids, stock):
         if remaining:
             return None
     return plan
-
-
-def _channel_stock(channel, skus) -> tuple[list[int], dict]:
-    """The warehouses that serve ``channel``, in serving order, and the stock rows of ``skus`` there, in one query.
-
-    The channel-to-warehouse rule, written here only: a channel with its own ranking
-    (``ChannelWarehouse``) is served from its ranked active warehouses alone, in rank order — even
-    when all of them are inactive, which means none; warehouse priority (then code) decides only
-    for a channel without one.
-
-    Returns the warehouse ids in serving order and the rows keyed by (sku, warehouse id). Only
-    warehouses holding a row for one of the SKUs are listed: one without could serve none of
-    them, so no plan changes.
-    """
-    ranks = ChannelWarehouse.objects.filter(channel_id=channel.pk).order_by()
-    found = list(
-        StockItem.objects.filter(warehouse__active=True, sku__in=sorted(skus))
-        .order_by()  # sorted below, by the rule
-        .annotate(
-            priority=F("warehouse__priority"),
-            code=F("warehouse__code"),
-            rank=Subquery(ranks.filter(warehouse_id=OuterRef("warehouse_id")).values("rank")[:1]),
-            channel_ranks_own=Exists(ranks),
-        )
-        .values_list(
-            "id", "sku", "warehouse_id", "on_hand", "reserved", "priority", "code", "rank", "channel_ranks_own"
-        )
-    )
-    if found and found[0][8]:
-        # The channel ranks its own warehouses: those alone serve it, in its order.
-        ranked = sorted((r for r in found if r[7] is not None), key=lambda r: (r[7], r[2]))
-    else:
-        ranked = sorted(found, key=lambda r: (r[5], r[6]))
-    stock = {
-        (sku, wid): {"id": pk, "sku": sku, "warehouse_id": wid, "on_hand": on_hand, "reserved": reserved}
-        for pk, sku, wid, on_hand, reserved, *_rest in ranked
-    }
-    return list(dict.fromkeys(r[2] for r in ranked)), stock
 
 
 def _shortage(demands, stock) -> InsufficientStock:

@@ -181,3 +181,12 @@ class StockPushSerializer(serializers.ModelSerializer):
             "last_error",
             "updated_at",
         )
+
+
+class SandboxOrdersSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=20, default=1)
+
+
+class SandboxOrdersAnswerSerializer(serializers.Serializer):
+    deliveries = serializers.ListField(child=serializers.IntegerField())
+    external_ids = serializers.ListField(child=serializers.CharField())

@@ -10,5 +10,11 @@ urlpatterns = [
     path("connections/<int:connection_id>/deliveries/", views.DeliveryListApi.as_view(), name="connection-deliveries"),
     path("connections/<int:connection_id>/poll-runs/", views.PollRunListApi.as_view(), name="connection-poll-runs"),
     path("connections/<int:connection_id>/stock/", views.StockPushListApi.as_view(), name="connection-stock"),
+    path("connections/<int:connection_id>/poll/", views.ConnectionPollApi.as_view(), name="connection-poll"),
+    path(
+        "connections/<int:connection_id>/sandbox/orders/",
+        views.SandboxOrdersApi.as_view(),
+        name="connection-sandbox-orders",
+    ),
     path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
 ]

@@ -3,6 +3,7 @@
 Credentials are write-only: no answer carries a credential value, only the names of those set.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -11,14 +12,17 @@ from rest_framework.views import APIView
 
 from core.accounts.roles import ADMINS, EVERYONE
 from core.api.bodies import no_body
+from core.api.errors import error_response
 from core.crypto import SecretUnreadable
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 
 from ..base import Rejected
 from ..models import Connection, PollRun, StockPush, WebhookDelivery
 from ..registry import CONNECTORS
 from ..services import connections as services
-from ..services.deliveries import delivery_replay
+from ..services.connections import connector_of
+from ..services.deliveries import delivery_replay, sandbox_orders_deliver
+from ..services.polling import connection_poll
 from . import serializers as s
 
 
@@ -145,7 +149,7 @@ class DeliveryReplayApi(APIView):
         try:
             replay = delivery_replay(delivery_id=delivery_id)
         except Rejected as exc:
-            return Response({"code": exc.code, "message": exc.message, "details": exc.details}, status=exc.status)
+            return error_response(exc.status, exc.code, exc.message, exc.details)
         return Response(s.DeliverySerializer(replay).data, status=status.HTTP_201_CREATED)
 
 
@@ -169,3 +173,54 @@ class StockPushListApi(GenericAPIView):
         _connection(connection_id)
         page = self.paginate_queryset(StockPush.objects.filter(connection_id=connection_id)) or []
         return self.get_paginated_response(s.StockPushSerializer(page, many=True).data)
+
+
+class ConnectionPollApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @extend_schema(
+        request=None,
+        responses={200: s.PollRunSerializer, 409: None},
+        description="Polls the platform now, from the stored cursor. 409 `poll_running` when a poll holds "
+        "the connection (or the provider asked to wait).",
+    )
+    def post(self, request, connection_id: int):
+        no_body(request)
+        connection = _connection(connection_id)
+        if connector_of(connection).poller is None:
+            raise InvalidInput(details={"connector": f"{connection.connector} does not poll"})
+        run = connection_poll(connection_id=connection.pk)
+        if run is None:
+            return error_response(
+                409, "poll_running", _("A poll of this connection is running; try again shortly."), {}
+            )
+        return Response(s.PollRunSerializer(run).data)
+
+
+class SandboxOrdersApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @extend_schema(
+        request=s.SandboxOrdersSerializer,
+        responses={201: s.SandboxOrdersAnswerSerializer},
+        description="A sandbox connection's simulator creates orders and delivers them as signed webhooks to "
+        "the connection's hook, so they arrive as real orders. 409 `not_a_sandbox` for a live connection.",
+    )
+    def post(self, request, connection_id: int):
+        incoming = s.SandboxOrdersSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            deliveries = sandbox_orders_deliver(
+                connection=_connection(connection_id), count=incoming.validated_data["count"]
+            )
+        except Rejected as exc:
+            return error_response(exc.status, exc.code, exc.message, exc.details)
+        return Response(
+            {
+                "deliveries": [d.pk for d in deliveries],
+                "external_ids": [o["external_id"] for d in deliveries for o in d.result.get("orders", [])],
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -204,3 +204,26 @@ def deliveries_sweep(*, now=None) -> int:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(outcome=WebhookDelivery.FAILED, error=exc.message)
         count += 1
     return count
+
+
+def sandbox_orders_deliver(*, connection: Connection, count: int) -> list[WebhookDelivery]:
+    """A sandbox connection's simulator creates ``count`` orders and delivers each as the provider
+    would — a signed ``orders/create``-style webhook — through ``delivery_receive``, the same
+    verification and dedup path as a delivery over HTTP."""
+    connector = connector_of(connection)
+    if not connection.sandbox or connector.sandbox is None:
+        raise Rejected(409, "not_a_sandbox", "Only a sandbox connection can simulate orders.")
+    simulator = connector.sandbox(connection)
+    if not hasattr(simulator, "orders_create") or not hasattr(simulator, "webhook"):
+        raise Rejected(409, "no_simulated_orders", f"The {connector.key} sandbox does not simulate order webhooks.")
+    deliveries = []
+    for order in simulator.orders_create(count):
+        call = simulator.webhook(simulator.order_created_topic, order)
+        answer = delivery_receive(
+            connection=connection, request=InboundRequest(body=call.body, headers=call.headers, query={})
+        )
+        if isinstance(answer, Rejected):
+            raise answer
+        assert answer.delivery is not None
+        deliveries.append(answer.delivery)
+    return deliveries

@@ -35,6 +35,22 @@ SCHEDULES = (
     ScheduleSpec(
         name="runtime.schedule_tick", func="runtime.tasks.schedule_tick_task", schedule_type=Schedule.MINUTES, minutes=1
     ),
+    # Connectors: polling platforms, the safety net of webhook deliveries, the full stock sync.
+    ScheduleSpec(
+        name="connectors.polls", func="connectors.tasks.polls_due_task", schedule_type=Schedule.MINUTES, minutes=1
+    ),
+    ScheduleSpec(
+        name="connectors.deliveries_sweep",
+        func="connectors.tasks.deliveries_sweep_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
+    ScheduleSpec(
+        name="connectors.stock_full_sync",
+        func="connectors.tasks.stock_sync_full_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=10,
+    ),
 )
 
 

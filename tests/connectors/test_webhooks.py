@@ -100,3 +100,114 @@ def test_an_oversized_body_answers_413_before_it_is_read(shopify_connection, set
     delivery = WebhookDelivery.objects.get()
     assert (delivery.outcome, bytes(delivery.body)) == ("rejected", b"")
     assert Order.objects.count() == 0
+
+
+def signed(body: bytes) -> dict:
+    return {
+        "X-Shopify-Hmac-Sha256": base64.b64encode(
+            hmac.new(SIGNED["client_secret"].encode(), body, hashlib.sha256).digest()
+        ).decode()
+    }
+
+
+def test_truncated_malformed_and_ill_typed_bodies_answer_400_and_touch_no_order(shopify_connection):
+    truncated = BODY[: len(BODY) // 2]
+    ill_typed = BODY.replace(b'"quantity":1', b'"quantity":"1"', 1)
+    no_lines = b'{"id": 1, "updated_at": "2008-01-10T11:00:00-05:00", "line_items": []}'
+    nested = b"[" * 5000 + b"]" * 5000
+
+    answers = {
+        "truncated, original signature": post(shopify_connection, body=truncated),
+        "truncated, signed": post(shopify_connection, body=truncated, **signed(truncated)),
+        "wrong type": post(shopify_connection, body=ill_typed, **signed(ill_typed)),
+        "no lines": post(shopify_connection, body=no_lines, **signed(no_lines)),
+        "deeply nested": post(shopify_connection, body=nested, **signed(nested)),
+    }
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "truncated, original signature": 401,
+        "truncated, signed": 400,
+        "wrong type": 400,
+        "no lines": 400,
+        "deeply nested": 400,
+    }
+    assert answers["wrong type"].json()["details"] == {"line_items.0": "sku, quantity"}
+    assert Order.objects.count() == 0
+    assert set(WebhookDelivery.objects.values_list("outcome", flat=True)) == {"rejected"}
+
+
+def test_missing_headers_another_shop_and_get_are_refused(shopify_connection):
+    no_hmac = Client().post(
+        f"/hooks/shopify/{shopify_connection.pk}/",
+        data=BODY,
+        content_type="application/json",
+        **_headers({k: v for k, v in SIGNED["headers"].items() if k != "X-Shopify-Hmac-Sha256"}),
+    )
+    no_webhook_id = post(shopify_connection, **{"X-Shopify-Webhook-Id": ""})
+    other_shop = post(shopify_connection, **{"X-Shopify-Shop-Domain": "someone-else.myshopify.com"})
+    get = Client().get(f"/hooks/shopify/{shopify_connection.pk}/")
+
+    assert (no_hmac.status_code, no_hmac.json()["code"]) == (401, "bad_signature")
+    assert (no_webhook_id.status_code, no_webhook_id.json()["details"]) == (
+        400,
+        {"headers": ["X-Shopify-Webhook-Id"]},
+    )
+    assert (other_shop.status_code, other_shop.json()["code"]) == (403, "wrong_shop")
+    assert get.status_code == 405
+    assert Order.objects.count() == 0
+
+
+def test_an_unhandled_topic_is_acknowledged_kept_and_ignored(shopify_connection):
+    body = b'{"id": 5, "title": "a product"}'
+
+    answer = post(shopify_connection, body=body, **signed(body), **{"X-Shopify-Topic": "products/update"})
+
+    assert answer.status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.outcome, delivery.topic) == ("ignored", "products/update")
+    assert Order.objects.count() == 0
+
+
+def test_a_failed_delivery_is_replayed_once_its_cause_is_fixed(shopify_connection):
+    from commerce.inventory.models import StockItem
+
+    StockItem.objects.filter(sku="IPOD2008RED").update(on_hand=0)
+    post(shopify_connection)
+    failed = WebhookDelivery.objects.get()
+    assert failed.outcome == "failed"
+    assert failed.error.startswith("450789469: insufficient_stock")
+    StockItem.objects.filter(sku="IPOD2008RED").update(on_hand=5)
+
+    from connectors.services.deliveries import delivery_replay
+
+    replay = delivery_replay(delivery_id=failed.pk)
+
+    assert (replay.outcome, replay.replay_of_id) == ("processed", failed.pk)
+    assert Order.objects.count() == 1
+    shopify_connection.refresh_from_db()
+    assert shopify_connection.consecutive_failures == 1  # the failed delivery; replays are not health checks
+
+
+def test_a_delivery_left_accepted_by_a_crash_is_applied_by_the_sweep(shopify_connection):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connectors.services.deliveries import deliveries_sweep
+
+    stuck = WebhookDelivery.objects.create(
+        connection=shopify_connection,
+        headers=SIGNED["headers"],
+        body=BODY,
+        verified=True,
+        dedup_key="orders/create:x",
+        topic="orders/create",
+        outcome="accepted",
+    )
+
+    assert deliveries_sweep(now=timezone.now() + timedelta(seconds=30)) == 0
+    assert deliveries_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
+
+    stuck.refresh_from_db()
+    assert stuck.outcome == "processed"
+    assert Order.objects.count() == 1

@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
 from commerce.tickets.services import ticket_open
+from connectors.models import WebhookDelivery
+from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
@@ -19,6 +21,7 @@ from tests.runtime.matrix import runtime_objects
 READ = frozenset(ALL_ROLES)
 ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
 TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
+ADMIN = frozenset({"admin"})
 PUBLIC = None  # no authentication needed
 
 # A flow without actions, so it validates whatever the catalog holds.
@@ -92,6 +95,19 @@ TABLE = [
     ("post", "/api/v1/flows/{flow}/rollback/", ORDER_WORK, {"version": 1}),
     ("post", "/api/v1/flows/{flow}/enable/", ORDER_WORK, {}),
     ("post", "/api/v1/flows/{flow}/disable/", ORDER_WORK, {}),
+    ("get", "/api/v1/connectors/", READ, None),
+    ("get", "/api/v1/connections/", READ, None),
+    ("post", "/api/v1/connections/", ADMIN, {"connector": "shopify", "name": "新店", "sandbox": True}),
+    ("get", "/api/v1/connections/{connection}/", READ, None),
+    ("patch", "/api/v1/connections/{connection}/", ADMIN, {"name": "改名"}),
+    ("delete", "/api/v1/connections/{connection}/", ADMIN, None),
+    ("post", "/api/v1/connections/{connection}/test/", ADMIN, {}),
+    ("post", "/api/v1/connections/{connection}/poll/", ADMIN, {}),
+    ("post", "/api/v1/connections/{connection}/sandbox/orders/", ADMIN, {"count": 1}),
+    ("get", "/api/v1/connections/{connection}/deliveries/", READ, None),
+    ("get", "/api/v1/connections/{connection}/poll-runs/", READ, None),
+    ("get", "/api/v1/connections/{connection}/stock/", READ, None),
+    ("post", "/api/v1/deliveries/{delivery}/replay/", ADMIN, {}),
 ]
 
 
@@ -103,7 +119,12 @@ CREATES = {
     ("post", "/api/v1/flows/"),
     ("post", "/api/v1/flows/{flow}/publish/"),
     ("post", "/api/v1/flows/{flow}/rollback/"),
+    ("post", "/api/v1/connections/"),
+    ("post", "/api/v1/connections/{connection}/sandbox/orders/"),
+    ("post", "/api/v1/deliveries/{delivery}/replay/"),
 }
+# The calls that answer 204 No Content.
+DELETES = {("delete", "/api/v1/connections/{connection}/")}
 
 
 def _api_routes(resolver=None, prefix="") -> set[str]:
@@ -128,6 +149,8 @@ def _template(route: str) -> str:
         .replace("<int:execution_id>", "{execution}")
         .replace("<int:number>", "{number}")
         .replace("<int:import_id>", "{stock_import}")
+        .replace("<int:connection_id>", "{connection}")
+        .replace("<int:delivery_id>", "{delivery}")
     )
 
 
@@ -164,7 +187,15 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     stock_import = StockImport.objects.create(
         actor_kind="system", source="tests", filename="big.csv", content_hash="0" * 64, size_bytes=1, row_count=1
     )
+    connection = connection_create(
+        data=ConnectionInput(connector="shopify", name="海外站", credentials={}, settings={}, sandbox=True)
+    )
+    delivery = WebhookDelivery.objects.create(
+        connection=connection, body=b"{}", verified=True, dedup_key="matrix", topic="orders/create", outcome="failed"
+    )
     url = path.format(
+        connection=connection.pk,
+        delivery=delivery.pk,
         order=order.pk,
         stock=stocked.pk,
         ticket=ticket.pk,
@@ -191,7 +222,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         assert response.status_code == 401
         assert response.json()["code"] == "not_authenticated"
     elif role in allowed:
-        assert response.status_code == (201 if (method, path) in CREATES else 200), response.json()
+        expected = 201 if (method, path) in CREATES else 204 if (method, path) in DELETES else 200
+        assert response.status_code == expected, response.content
     else:
         assert response.status_code == 403
         assert response.json()["code"] == "permission_denied"

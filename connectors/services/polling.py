@@ -1,0 +1,134 @@
+"""Polling a platform for the orders it changed, page by page, from a stored cursor.
+
+One poll of a connection at a time: a poll takes the connection's cursor by a lease (a
+conditional ``UPDATE`` that only one caller can win, renewed after every page), never by a row
+lock held across the provider's network calls. A crashed poll's lease runs out and the next one
+starts from the stored cursor.
+
+The cursor is stored only **after** a page's orders are ingested: a crash between the two reads
+that page again (ingest is idempotent), and never skips one. An order the order centre refuses
+(an unknown SKU, short stock) is counted in the run's errors with its external id and the poll
+moves on; the run shows it to the admin.
+
+A provider's rate limit (``ProviderError.retry_after``) stops the run and sets ``not_before``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from core.crypto import SecretUnreadable
+from core.errors import DomainError
+
+from ..base import ProviderError
+from ..models import Connection, PollCursor, PollRun
+from .connections import connection_client, connection_health_failure, connection_health_success, connector_of
+from .ingest import inbound_order_ingest
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_PAGES_PER_RUN = 50
+DEFAULT_INTERVAL_SECONDS = 300
+MAX_ERRORS_KEPT = 20
+
+
+def poll_interval(connection: Connection) -> timedelta:
+    return timedelta(seconds=int(connection.settings.get("poll_interval_seconds", DEFAULT_INTERVAL_SECONDS)))
+
+
+def _claim(connection: Connection, now: datetime) -> PollCursor | None:
+    cursor, _ = PollCursor.objects.get_or_create(connection=connection)
+    won = (
+        PollCursor.objects.filter(pk=cursor.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .update(lease_until=now + LEASE)
+    )
+    if not won:
+        return None
+    cursor.refresh_from_db()
+    return cursor
+
+
+def connections_due_for_poll(*, now: datetime) -> list[int]:
+    """Enabled connections whose connector polls and whose interval has passed since their last poll."""
+    due = []
+    for connection in Connection.objects.filter(enabled=True).select_related("poll_cursor"):
+        found = connector_of(connection)
+        if found.poller is None:
+            continue
+        stored = getattr(connection, "poll_cursor", None)
+        last = stored.last_polled_at if stored else None
+        if last is None or last + poll_interval(connection) <= now:
+            due.append(connection.pk)
+    return due
+
+
+def connection_poll(
+    *, connection_id: int, now: datetime | None = None, max_pages: int = MAX_PAGES_PER_RUN
+) -> PollRun | None:
+    """Runs one poll of the connection: pages until the provider says there is no more, or
+    ``max_pages``. Returns the run, or ``None`` when another poll holds the lease (or the
+    provider asked to wait)."""
+    now = now or timezone.now()
+    connection = Connection.objects.get(pk=connection_id)
+    poller = connector_of(connection).poller
+    if poller is None:
+        raise DomainError(details={"connector": f"{connection.connector} does not poll"})
+    cursor = _claim(connection, now)
+    if cursor is None:
+        return None
+    run = PollRun.objects.create(connection=connection)
+    errors: list[str] = []
+    try:
+        client = connection_client(connection)
+        position = dict(cursor.cursor)
+        for _ in range(max_pages):
+            page = poller.poll(client, position, now)
+            run.pages += 1
+            run.fetched += len(page.orders)
+            for order in page.orders:
+                try:
+                    result = inbound_order_ingest(connection=connection, order=order, source="poll")
+                except DomainError as exc:
+                    run.errors += 1
+                    if len(errors) < MAX_ERRORS_KEPT:
+                        errors.append(f"{order.external_id}: {exc.code}: {exc.message}")
+                else:
+                    setattr(run, result.outcome, getattr(run, result.outcome) + 1)
+            position = page.cursor
+            PollCursor.objects.filter(pk=cursor.pk).update(cursor=position, lease_until=timezone.now() + LEASE)
+            run.save()
+            if not page.more:
+                break
+    except ProviderError as exc:
+        run.status = PollRun.FAILED
+        errors.insert(0, exc.message)
+        if exc.retry_after:
+            PollCursor.objects.filter(pk=cursor.pk).update(not_before=now + timedelta(seconds=exc.retry_after))
+        connection_health_failure(connection.pk, exc.message)
+    except SecretUnreadable as exc:
+        run.status = PollRun.FAILED
+        errors.insert(0, str(exc))
+        connection_health_failure(connection.pk, str(exc))
+    else:
+        run.status = PollRun.SUCCEEDED
+        connection_health_success(connection.pk)
+    finally:
+        PollCursor.objects.filter(pk=cursor.pk).update(lease_until=None, last_polled_at=now)
+        run.error = "\n".join(errors)[:4000]
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
+
+def poll_release_stale(*, now: datetime) -> int:
+    """Runs left ``running`` by a crashed worker (lease long gone) are marked failed."""
+    return PollRun.objects.filter(status=PollRun.RUNNING, started_at__lt=now - LEASE * 2).update(
+        status=PollRun.FAILED, finished_at=now, error="the worker stopped before the poll finished"
+    )

@@ -1,0 +1,40 @@
+"""django-q2 tasks: each fetches by id and calls a service (the schedules are in orderflow.schedules)."""
+
+from django.utils import timezone
+
+from runtime.queue import enqueue
+
+from .services.deliveries import deliveries_sweep
+from .services.polling import connection_poll, connections_due_for_poll, poll_release_stale
+from .services.stock import stock_connections, stock_sync
+
+POLL_TASK = "connectors.tasks.connection_poll_task"
+
+
+def polls_due_task() -> int:
+    """Every minute: queues a poll of each connection whose interval has passed."""
+    now = timezone.now()
+    poll_release_stale(now=now)
+    due = connections_due_for_poll(now=now)
+    for connection_id in due:
+        enqueue(POLL_TASK, connection_id)
+    return len(due)
+
+
+def connection_poll_task(connection_id: int) -> None:
+    connection_poll(connection_id=connection_id)
+
+
+def stock_sync_task(full: bool = False) -> None:
+    """Kicked by committed domain events (at most once a second per process), and every ten
+    minutes with ``full=True`` to repair drift."""
+    for connection in stock_connections():
+        stock_sync(connection_id=connection.pk, full=full)
+
+
+def stock_sync_full_task() -> None:
+    stock_sync_task(full=True)
+
+
+def deliveries_sweep_task() -> int:
+    return deliveries_sweep()
