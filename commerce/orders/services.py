@@ -468,9 +468,11 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
         else:
             created_order, created = stored, False
         if created:
-            for hop in _status_path(created_order.status, data.status):
+            hops = _status_path(created_order.status, data.status)
+            for hop in hops:
                 order_transition(order_id=created_order.pk, to=hop, actor=actor, reason="channel sync")
-            created_order.refresh_from_db()
+            if hops:
+                created_order.refresh_from_db()
             return IngestResult(created_order, "created")
 
         order = order_lock(created_order.pk)

@@ -131,8 +131,11 @@ def delivery_receive(*, connection: Connection, request: InboundRequest) -> Answ
 def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None) -> WebhookDelivery:
     """Applies a verified delivery's orders through the order centre and records the outcome.
 
-    Each order is its own transaction (``order_ingest``): one failing order does not undo the
-    others, and the delivery says which failed. Safe to repeat: the order centre is idempotent.
+    The usual case — every order applies — is one transaction: the orders and the delivery's
+    ``processed`` mark commit together. When an order is refused (an unknown SKU, short stock),
+    that transaction rolls back and each order is applied in a transaction of its own, so the
+    others still land and the delivery says which failed. Safe to repeat: the order centre is
+    idempotent.
     """
     connection = delivery.connection
     connector = connector_of(connection)
@@ -140,32 +143,37 @@ def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None)
         assert connector.inbound is not None
         request = InboundRequest(body=bytes(delivery.body), headers=delivery.headers, query={})
         parsed = connector.inbound.parse(request, connection)
-    outcomes: list[dict] = []
-    errors: list[str] = []
+    outcome = WebhookDelivery.PROCESSED if parsed.handled else WebhookDelivery.IGNORED
+    try:
+        with transaction.atomic():
+            outcomes = [_ingest(connection, order) for order in parsed.orders]
+            return _record(delivery, outcome, outcomes, [])
+    except DomainError:
+        pass
+    outcomes, errors = [], []
     for order in parsed.orders:
         try:
-            result = inbound_order_ingest(connection=connection, order=order, source="webhook")
+            outcomes.append(_ingest(connection, order))
         except DomainError as exc:
             errors.append(f"{order.external_id}: {exc.code}: {exc.message}")
             outcomes.append({"external_id": order.external_id, "outcome": "failed", "error": exc.code})
-        else:
-            outcomes.append({"external_id": order.external_id, "order": result.order.pk, "outcome": result.outcome})
-    if errors:
-        outcome = WebhookDelivery.FAILED
-    elif not parsed.handled:
-        outcome = WebhookDelivery.IGNORED
-    else:
-        outcome = WebhookDelivery.PROCESSED
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        outcome=outcome,
-        result={"orders": outcomes},
-        error="\n".join(errors)[:2000],
-        processed_at=timezone.now(),
-        attempts=delivery.attempts + 1,
-    )
     if errors:
         connection_health_failure(connection.pk, f"delivery {delivery.pk}: {errors[0]}")
-    delivery.refresh_from_db()
+    return _record(delivery, WebhookDelivery.FAILED if errors else outcome, outcomes, errors)
+
+
+def _ingest(connection: Connection, order) -> dict:
+    result = inbound_order_ingest(connection=connection, order=order, source="webhook")
+    return {"external_id": order.external_id, "order": result.order.pk, "outcome": result.outcome}
+
+
+def _record(delivery: WebhookDelivery, outcome: str, outcomes: list[dict], errors: list[str]) -> WebhookDelivery:
+    delivery.outcome = outcome
+    delivery.result = {"orders": outcomes}
+    delivery.error = "\n".join(errors)[:2000]
+    delivery.processed_at = timezone.now()
+    delivery.attempts += 1
+    delivery.save(update_fields=["outcome", "result", "error", "processed_at", "attempts"])
     return delivery
 
 
