@@ -64,6 +64,12 @@ class WebhookCall:
 
 
 class Simulator(Protocol):
+    """What every simulator answers. A sales channel's simulator also makes orders:
+    ``orders_create(count, skus=None) -> list[dict]`` (in the platform's own shape, kept in its
+    shop) and, when the platform pushes webhooks, ``webhook(topic, order) -> WebhookCall`` with
+    ``order_created_topic`` naming the topic of a new order. ``sandbox_orders_deliver`` and the
+    demo stream use those; a polling platform's new orders are found by its poller."""
+
     base_url: str  # the provider's API root the client calls, e.g. https://demo.myshopify.com
 
     def handle(self, request: SimRequest) -> SimResponse: ...

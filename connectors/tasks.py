@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from runtime.queue import enqueue
 
-from .services.deliveries import deliveries_sweep
+from .services.deliveries import deliveries_sweep, sandbox_stream_tick
 from .services.polling import connection_poll, connections_due_for_poll, poll_release_stale
 from .services.stock import stock_connections, stock_sync
 
@@ -38,3 +38,8 @@ def stock_sync_full_task() -> None:
 
 def deliveries_sweep_task() -> int:
     return deliveries_sweep()
+
+
+def sandbox_stream_task() -> None:
+    """Every minute on a demo install: a new order through each demo sandbox connection."""
+    sandbox_stream_tick()

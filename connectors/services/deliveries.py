@@ -235,3 +235,25 @@ def sandbox_orders_deliver(*, connection: Connection, count: int) -> list[Webhoo
         assert answer.delivery is not None
         deliveries.append(answer.delivery)
     return deliveries
+
+
+def sandbox_stream_tick(*, per_connection: int = 1) -> dict[int, int]:
+    """The demo's gentle stream: each enabled sandbox connection with ``settings.demo_stream`` gets
+    ``per_connection`` new orders — delivered as webhooks where the platform pushes, or left in the
+    simulated shop for the poller to find. Returns {connection id: orders made}."""
+    made: dict[int, int] = {}
+    for connection in Connection.objects.filter(enabled=True, sandbox=True).order_by("pk"):
+        if not connection.settings.get("demo_stream"):
+            continue
+        connector = connector_of(connection)
+        if connector.sandbox is None:
+            continue
+        simulator = connector.sandbox(connection)
+        try:
+            if connector.inbound is not None and hasattr(simulator, "webhook"):
+                made[connection.pk] = len(sandbox_orders_deliver(connection=connection, count=per_connection))
+            elif hasattr(simulator, "orders_create"):
+                made[connection.pk] = len(simulator.orders_create(per_connection))
+        except (Rejected, DomainError) as exc:
+            logger.warning("demo stream: connection %s: %s", connection.pk, exc)
+    return made

@@ -1,4 +1,6 @@
-"""Loads the demo: roles and users, channels and warehouses, the catalogue with stock, a month of orders.
+"""Loads the demo: roles and users, channels and warehouses, the catalogue with stock, a month of
+orders, and a sandbox connection per sales channel whose connector has a simulator (the schedule
+``connectors.sandbox_stream`` then brings a new order through each, every minute).
 
 Stock and orders go through the services production uses — ``stock_adjust`` for opening stock,
 ``stock_set_safety`` for safety stock, ``order_create``, ``order_transition`` and ``order_hold``
@@ -45,6 +47,9 @@ from commerce.orders.services import (
     order_transition,
 )
 from commerce.outbox.models import OutboxEvent
+from connectors.models import Connection
+from connectors.registry import CONNECTORS
+from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts import roles
 from core.actors import Actor
 from core.trace import bind_trace_id, current_trace_id, new_trace_id, reset_trace_id
@@ -101,6 +106,8 @@ def demo_seed(
         order_plans = [planner.order(i) for i in range(orders)]
         _catalogue(product_plans, plan.stock_demand(order_plans), report, progress)
         _orders(order_plans, channels, now, report, progress)
+        _sandbox_connections(channels, report)
+        progress(f"sandbox connections: {report.created['connection']} new")
     finally:
         reset_trace_id(token)
     report.seconds = time.monotonic() - started
@@ -340,6 +347,25 @@ def _backdate(created: list[tuple[Order, plan.OrderPlan, plan.Timeline]], channe
             Reservation.objects.filter(order_id=order.pk, state=Reservation.ACTIVE).update(
                 created_at=timeline.placed_at, expires_at=timeline.placed_at + timeout
             )
+
+
+def _sandbox_connections(channels: dict[str, Channel], report: SeedReport) -> None:
+    """A sandbox connection for every connector whose channel the demo has, streaming demo orders."""
+    for connector in CONNECTORS:
+        if connector.sandbox is None or connector.channel not in channels:
+            continue
+        if Connection.objects.filter(connector=connector.key, sandbox=True).exists():
+            continue
+        connection_create(
+            data=ConnectionInput(
+                connector=connector.key,
+                name=f"{connector.name_zh} 演示沙箱",
+                credentials={},
+                settings={"channel": connector.channel, "demo_stream": True, "poll_interval_seconds": 60},
+                sandbox=True,
+            )
+        )
+        report.created["connection"] += 1
 
 
 def _new_customers_settle(plans: list[plan.OrderPlan], first_order_at: dict[str, datetime]) -> None:

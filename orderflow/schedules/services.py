@@ -46,6 +46,12 @@ SCHEDULES = (
         minutes=1,
     ),
     ScheduleSpec(
+        name="connectors.sandbox_stream",
+        func="connectors.tasks.sandbox_stream_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
+    ScheduleSpec(
         name="connectors.stock_full_sync",
         func="connectors.tasks.stock_sync_full_task",
         schedule_type=Schedule.MINUTES,
