@@ -35,7 +35,7 @@ from .errors import InvalidTransition
 from .lock_objects import order_lock
 from .models import Order
 from .representation import order_representation
-from .services import order_hold, order_transition
+from .services import PAID_SHORT_STOCK, order_hold, order_transition
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,8 @@ def order_payment_record(*, order_id: int, actor: Actor, paid_at: datetime | Non
     Under the order's row lock, in one transaction:
 
     - ``pending_payment`` → ``paid`` through ``order_transition`` (which commits the reserved
-      stock); outcome ``paid``;
+      stock); outcome ``paid`` — or ``held`` when its stock had been released and is short now
+      (the transition holds it with ``PAID_SHORT_STOCK``);
     - cancelled by the sweep (``payment_timeout``) → reserved again and reopened as ``paid`` when
       stock allows (``order_reopen_paid_after_expiry``, in a savepoint), outcome ``reopened``;
       otherwise it stays cancelled and is held with ``LATE_PAYMENT_SHORT_STOCK``, outcome ``held``;
@@ -233,8 +234,10 @@ def order_payment_record(*, order_id: int, actor: Actor, paid_at: datetime | Non
         changes: dict = {"paid_at": iso_utc(paid_at)}
         late = order.status != statuses.PENDING_PAYMENT and not _payment_already_recorded(order)
         if order.status == statuses.PENDING_PAYMENT:
-            order_transition(order_id=order.pk, to=statuses.PAID, actor=actor, reason="payment received")
-            outcome = PAID
+            moved = order_transition(order_id=order.pk, to=statuses.PAID, actor=actor, reason="payment received")
+            # Paid, but its stock had been released and is short now: the transition held it.
+            short = moved.order.on_hold and moved.order.hold_reason == PAID_SHORT_STOCK
+            outcome = HELD if short else PAID
         elif late and order.status == statuses.CANCELLED and order.cancel_reason == PAYMENT_TIMEOUT:
             try:
                 order_reopen_paid_after_expiry(order_id=order.pk, actor=actor)

@@ -11,7 +11,7 @@ from commerce.audit.models import AuditEntry
 from commerce.inventory import services as inventory
 from commerce.inventory.models import Reservation, StockItem, StockMovement
 from commerce.orders import services, statuses
-from commerce.orders.expiry import PAID, order_payment_record
+from commerce.orders.expiry import HELD, PAID, order_payment_record
 from commerce.orders.lock_objects import order_lock
 from commerce.outbox.models import OutboxEvent
 from tests.factories import TEST_ACTOR, create_order
@@ -92,3 +92,17 @@ def test_paying_an_order_with_its_reservation_live_commits_it_and_reserves_nothi
     assert list(Reservation.objects.filter(order=order).values_list("state", "quantity")) == [
         (Reservation.COMMITTED, 2)
     ]
+
+
+def test_a_payment_recorded_for_an_order_whose_stock_was_released_and_sold_says_held(channel, stocked):
+
+    order = create_order(channel, external_id="R-4", lines=(("TEA-001", 3),))
+    _release(order.pk)
+    create_order(channel, external_id="R-5", lines=(("TEA-001", 99),))
+
+    recorded = order_payment_record(order_id=order.pk, actor=TEST_ACTOR)
+
+    assert recorded.outcome == HELD
+    assert (recorded.order.status, recorded.order.on_hold) == (statuses.PAID, True)
+    received = AuditEntry.objects.get(subject_id=str(order.pk), action="payment_received")
+    assert received.changes["outcome"] == "held"
