@@ -130,3 +130,16 @@ def test_the_catalog_lists_each_connector_with_its_credential_schema():
     assert shopify["kind"] == "platform"
     assert shopify["secret_fields"] == ["access_token", "client_secret"]
     assert "webhook" in shopify["features"]
+
+
+def test_the_reseal_command_reports_what_it_resealed():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    create()
+    out = StringIO()
+
+    call_command("reseal_credentials", stdout=out)
+
+    assert out.getvalue() == "1 connection(s) resealed under the current key\n"
