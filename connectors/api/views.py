@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core.accounts.roles import ADMINS, EVERYONE
 from core.api.bodies import no_body
 from core.api.errors import error_response
+from core.api.pagination import CursorPagination
 from core.crypto import SecretUnreadable
 from core.errors import InvalidInput, NotFound
 
@@ -24,6 +25,24 @@ from ..services.connections import connector_of
 from ..services.deliveries import delivery_replay, sandbox_orders_deliver
 from ..services.polling import connection_poll
 from . import serializers as s
+
+
+class _NewestFirst(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ReceivedPagination(_NewestFirst):
+    ordering = ("-received_at", "-id")
+
+
+class StartedPagination(_NewestFirst):
+    ordering = ("-started_at", "-id")
+
+
+class UpdatedPagination(_NewestFirst):
+    ordering = ("-updated_at", "-id")
 
 
 def _credential_names(connections) -> dict[int, list[str]]:
@@ -93,6 +112,7 @@ class ConnectionDetailApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, connection_id: int):
+        no_body(request)
         services.connection_delete(connection_id=connection_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -126,6 +146,7 @@ class ConnectionTestApi(APIView):
 class DeliveryListApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.DeliverySerializer
+    pagination_class = ReceivedPagination
 
     @extend_schema(responses=s.DeliverySerializer(many=True))
     def get(self, request, connection_id: int):
@@ -156,6 +177,7 @@ class DeliveryReplayApi(APIView):
 class PollRunListApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.PollRunSerializer
+    pagination_class = StartedPagination
 
     @extend_schema(responses=s.PollRunSerializer(many=True))
     def get(self, request, connection_id: int):
@@ -167,6 +189,7 @@ class PollRunListApi(GenericAPIView):
 class StockPushListApi(GenericAPIView):
     read_roles = EVERYONE
     serializer_class = s.StockPushSerializer
+    pagination_class = UpdatedPagination
 
     @extend_schema(responses=s.StockPushSerializer(many=True))
     def get(self, request, connection_id: int):

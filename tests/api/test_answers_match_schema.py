@@ -212,6 +212,26 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "/api/v1/runtime/kill-switch/",
     )
 
+    shop = {
+        "connector": "shopify",
+        "name": "海外站",
+        "credentials": {"shop_domain": "tea-house.myshopify.com", "access_token": "shpat_x", "client_secret": "s"},
+    }
+    connection = api.check(post("/api/v1/connections/", shop, format="json"), "post", "/api/v1/connections/")
+    connection_path = "/api/v1/connections/{connection_id}/"
+    renamed = admin_client.patch(f"/api/v1/connections/{connection['id']}/", {"name": "海外站二"}, format="json")
+    api.check(renamed, "patch", connection_path)
+    from connectors.models import WebhookDelivery
+
+    delivery = WebhookDelivery.objects.create(
+        connection_id=connection["id"],
+        body=b"{}",
+        verified=True,
+        dedup_key="k",
+        topic="orders/create",
+        outcome="failed",
+    )
+
     # Every read of the schema, with the rows made above.
     ids = {
         "order_id": order_id,
@@ -222,6 +242,8 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "execution_id": run["id"],
         "stock_id": row["id"],
         "import_id": None,
+        "connection_id": connection["id"],
+        "delivery_id": delivery.pk,
     }
     from commerce.inventory.models import StockImport
 

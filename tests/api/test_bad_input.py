@@ -23,6 +23,8 @@ from rest_framework.test import APIClient
 from builder import services as flow_services
 from commerce.inbox import services as inbox_services
 from commerce.tickets import services as ticket_services
+from connectors.models import WebhookDelivery
+from connectors.services.connections import ConnectionInput, connection_create
 from runtime.services import webhook_run_start
 from tests.factories import TEST_ACTOR, create_order, make_user
 
@@ -40,16 +42,23 @@ EXCLUDED = {
 # Endpoints whose body is not JSON: only the size limit, unknown ids and the token apply here.
 NOT_JSON = {
     "api/v1/inventory/import/": "a multipart CSV upload; its bad files are tested in tests/commerce/inventory",
+    "hooks/<slug:connector>/<int:connection_id>/": "a provider's signed body (JSON or a form, by provider): "
+    "any body without its signature answers 401 before it is parsed; forged, truncated, malformed and "
+    "duplicated deliveries are tested in tests/connectors",
 }
 
 # Function views declare no methods; the ones that write say which here.
-FUNCTION_VIEW_METHODS = {"hooks/flows/<str:token>/": ("post",)}
+FUNCTION_VIEW_METHODS = {
+    "hooks/flows/<str:token>/": ("post",),
+    "hooks/<slug:connector>/<int:connection_id>/": ("post",),
+}
 
 # Endpoints anyone may call without a token, and why (asserted: exactly the views allowing any caller).
 PUBLIC = {
     "api/v1/auth/token/": "the token login itself",
     "api/v1/auth/session/": "the browser login and logout themselves",
     "hooks/flows/<str:token>/": "authenticated by its secret URL token and the optional HMAC signature",
+    "hooks/<slug:connector>/<int:connection_id>/": "authenticated by the provider's signature over the raw body",
 }
 
 # Bad-input cases that do not apply to an endpoint, and why.
@@ -69,8 +78,11 @@ KNOWN_IDS = {
     "flow_id": "flow",
     "execution_id": "execution",
     "token": "webhook_token",
+    "connector": "connector_key",
+    "connection_id": "connection",
+    "delivery_id": "delivery",
 }
-UNKNOWN_IDS = {"token": ("no-such-webhook-token",)}
+UNKNOWN_IDS = {"token": ("no-such-webhook-token",), "connector": ("no-such-connector",)}
 UNKNOWN_INTS = (987_654_321, 10**30)  # the second fits no integer column
 
 MALFORMED = '{"to": "paid",'
@@ -361,6 +373,27 @@ class World:
         self._made.update(flow=flow.pk, webhook_token=flow.webhook_token, execution=execution.pk)
 
     _make_webhook_token = _make_execution = _make_flow
+
+    def _make_connection(self):
+        """A Shopify connection and one verified delivery it received."""
+        connection = connection_create(
+            data=ConnectionInput(
+                connector="shopify",
+                name="海外站",
+                credentials={
+                    "shop_domain": "tea-house.myshopify.com",
+                    "access_token": "shpat_x",
+                    "client_secret": "secret",
+                },
+                settings={},
+            )
+        )
+        delivery = WebhookDelivery.objects.create(
+            connection=connection, body=b"{}", verified=True, dedup_key="k", topic="orders/create", outcome="failed"
+        )
+        self._made.update(connection=connection.pk, connector_key="shopify", delivery=delivery.pk)
+
+    _make_connector_key = _make_delivery = _make_connection
 
 
 WEBHOOK_FLOW = {

@@ -39,10 +39,23 @@ def test_the_lists_are_found():
     assert {"/api/v1/orders/", "/api/v1/inventory/", "/api/v1/inventory/{stock_id}/movements/"} <= set(PAGINATED)
 
 
+def _url(path: str, stocked) -> str:
+    """The list's URL with its parameters filled with rows made here (a stock row, a connection)."""
+    if "{connection_id}" in path:
+        from connectors.services.connections import ConnectionInput, connection_create
+
+        credentials = {"shop_domain": "a.myshopify.com", "access_token": "t", "client_secret": "s"}
+        connection = connection_create(
+            data=ConnectionInput(connector="shopify", name="a", credentials=credentials, settings={})
+        )
+        path = path.replace("{connection_id}", str(connection.pk))
+    return path.replace("{stock_id}", str(stocked.pk))
+
+
 @pytest.mark.parametrize("path", PAGINATED)
 def test_a_cursor_not_given_out_is_400(stocked, path):
     client = client_for("admin")
-    url = path.replace("{stock_id}", str(stocked.pk))
+    url = _url(path, stocked)
     for what, cursor in BAD_CURSORS.items():
         response = client.get(url, {"cursor": cursor})
 
@@ -54,7 +67,7 @@ def test_a_cursor_not_given_out_is_400(stocked, path):
 @pytest.mark.parametrize("path", PAGINATED)
 def test_a_cursor_given_out_is_followed(stocked, path):
     client = client_for("admin")
-    url = path.replace("{stock_id}", str(stocked.pk))
+    url = _url(path, stocked)
 
     response = client.get(url, {"page_size": 1})
 

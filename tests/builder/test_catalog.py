@@ -78,7 +78,13 @@ def test_catalog_document_lists_triggers_events_actions_connectors_and_operators
         },
     ]
     shopify = next(c for c in document["connectors"] if c["key"] == "shopify")
-    assert shopify == {"key": "shopify", "name": {"en": "Shopify", "zh": "Shopify"}, "kind": "platform", "icon": "", "actions": []}
+    assert shopify == {
+        "key": "shopify",
+        "name": {"en": "Shopify", "zh": "Shopify"},
+        "kind": "platform",
+        "icon": "",
+        "actions": [],
+    }
     assert {"operator": ">=", "name": {"en": "At least", "zh": "大于等于"}} in document["condition"]["operators"]
     assert len(document["condition"]["operators"]) == 34
     assert [f["name"] for f in document["template"]["filters"]] == ["default", "upper", "lower", "money", "date"]
