@@ -85,17 +85,22 @@ class SandboxAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         parts = urlsplit(request.url or "")
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
+        raw = request.body or b""
+        if isinstance(raw, str):
+            raw = raw.encode()
+        if not isinstance(raw, bytes):
+            raise ValueError("a sandbox reads request bodies given as bytes or text, not streams")
+        headers = CaseInsensitiveDict(
+            {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        )
         answer = self.simulator.handle(
             SimRequest(
                 method=request.method or "GET",
                 url=request.url or "",
                 path=parts.path,
                 query=parse_qs(parts.query, keep_blank_values=True),
-                headers=CaseInsensitiveDict(request.headers),
-                body=body,
+                headers=headers,
+                body=raw,
             )
         )
         raw = HTTPResponse(

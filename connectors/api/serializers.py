@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Connection, PollRun, StockPush, WebhookDelivery
@@ -74,7 +75,8 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return list(self.context.get("credential_names", {}).get(connection.pk, []))
 
     @staticmethod
-    def get_health(connection) -> HealthSerializer:
+    @extend_schema_field(HealthSerializer)
+    def get_health(connection) -> dict:
         if connection.consecutive_failures:
             state = "failing"
         elif connection.last_success_at:
