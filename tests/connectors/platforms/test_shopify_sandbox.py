@@ -4,10 +4,12 @@ import json
 
 import pytest
 
+from commerce.catalog.models import Product
 from connectors.base import InboundRequest, Rejected
 from connectors.http import session_for
 from connectors.platforms.shopify.manifest import CONNECTOR
 from connectors.platforms.shopify.mapping import inbound_order
+from connectors.platforms.shopify.sandbox import ShopifySimulator
 from connectors.platforms.shopify.webhook import ShopifyInbound, signature
 from connectors.services.connections import connection_credentials, connection_test, connection_update
 
@@ -171,10 +173,6 @@ def test_webhooks_are_signed_over_the_raw_body_and_carry_every_shopify_header(sh
 
 
 def test_an_empty_catalog_makes_no_demo_orders(sandbox_connection):
-    from commerce.catalog.models import Product
-
-    from connectors.platforms.shopify.sandbox import ShopifySimulator
-
     Product.objects.update(active=False)
 
     with pytest.raises(ValueError, match="the catalog has no active products"):
