@@ -177,10 +177,6 @@ class ShopifyClient:
         Give ``inventory_item_id``, or ``sku`` to have it looked up (``inventory_item_id_for``).
         ``location_id`` defaults to the connection's configured location.
         """
-        if inventory_item_id is None:
-            if not sku:
-                raise ValueError("inventory_set needs an inventory_item_id or a sku")
-            inventory_item_id = self.inventory_item_id_for(sku)
         location = str(location_id or self.location_id)
         if not location.isdigit():
             raise ProviderError(
@@ -189,6 +185,10 @@ class ShopifyClient:
                 retryable=False,
                 code="no_location",
             )
+        if inventory_item_id is None:
+            if not sku:
+                raise ValueError("inventory_set needs an inventory_item_id or a sku")
+            inventory_item_id = self.inventory_item_id_for(sku)
         body = {"location_id": int(location), "inventory_item_id": int(inventory_item_id), "available": available}
         return self.request("POST", "inventory_levels/set.json", json=body).json()["inventory_level"]
 

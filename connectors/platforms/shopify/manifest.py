@@ -7,7 +7,9 @@ from commerce.orders import statuses
 from ...base import PLATFORM, Connector, letter_logo
 from .client import ShopifyClient, check
 from .mapping import FINANCIAL_STATUS
+from .poller import ShopifyPoller
 from .sandbox import SANDBOX_CREDENTIALS, ShopifySimulator
+from .stock import ShopifyStockPusher
 from .webhook import ShopifyInbound
 
 CREDENTIALS_SCHEMA = {
@@ -73,6 +75,8 @@ CONNECTOR = Connector(
         "cancelled_at=set": statuses.CANCELLED,
     },
     inbound=ShopifyInbound(),
+    poller=ShopifyPoller(),
+    stock=ShopifyStockPusher(),
     client=ShopifyClient,
     check=check,
     sandbox=ShopifySimulator,
