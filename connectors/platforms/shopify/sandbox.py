@@ -626,7 +626,7 @@ class ShopifySimulator:
                     "tax_lines": [],
                 }
             )
-        shipping = dict(SHIPPING[0] if subtotal >= 99 else SHIPPING[1])
+        shipping: dict[str, Any] = dict(SHIPPING[0] if subtotal >= 99 else SHIPPING[1])
         shipping.update({"id": LINE_ID_BASE + lines[0][2] + 500_000_000, "source": "shopify", "tax_lines": []})
         total = subtotal + Decimal(shipping["price"])
         return {

@@ -30,7 +30,7 @@ def signature(secret: str, body: bytes) -> str:
 
 
 class ShopifyInbound:
-    topics = ORDER_TOPICS + REFUND_TOPICS
+    topics: tuple[str, ...] = ORDER_TOPICS + REFUND_TOPICS
 
     def verify(self, request: InboundRequest, credentials: Mapping[str, Any]) -> None:
         offered = request.headers.get("X-Shopify-Hmac-Sha256", "")
