@@ -190,7 +190,18 @@ class ShopifyClient:
                 raise ValueError("inventory_set needs an inventory_item_id or a sku")
             inventory_item_id = self.inventory_item_id_for(sku)
         body = {"location_id": int(location), "inventory_item_id": int(inventory_item_id), "available": available}
-        return self.request("POST", "inventory_levels/set.json", json=body).json()["inventory_level"]
+        try:
+            return self.request("POST", "inventory_levels/set.json", json=body).json()["inventory_level"]
+        except ProviderError as exc:
+            if exc.code != "not_found":
+                raise
+            self.inventory_items = None  # the variant may have gone: read the table again next time
+            raise ProviderError(
+                f"Shopify has no inventory item {inventory_item_id} at location {location}: check the inventory "
+                "location id, and that the variant still exists and tracks its quantity.",
+                retryable=False,
+                code="not_found",
+            ) from None
 
     def inventory_item_id_for(self, sku: str) -> int:
         """The inventory item of the variant whose SKU is ``sku``.

@@ -76,3 +76,17 @@ def test_without_a_location_nothing_is_pushed_and_the_error_says_where_to_find_i
     assert (failed.value.retryable, failed.value.code) == (False, "no_location")
     assert calls == []
     assert shop.inventory("IPOD2008GREEN")["available"] is None
+
+
+def test_a_location_the_shop_does_not_have_is_named_in_the_error(client, shop):
+    shop.products_ensure(["IPOD2008GREEN"])
+    item = shop.inventory("IPOD2008GREEN")["inventory_item_id"]
+
+    with pytest.raises(ProviderError) as failed:
+        client.inventory_set(inventory_item_id=item, location_id=99, available=1)
+
+    assert (failed.value.retryable, failed.value.code) == (False, "not_found")
+    assert failed.value.message == (
+        f"Shopify has no inventory item {item} at location 99: check the inventory location id, and that the "
+        "variant still exists and tracks its quantity."
+    )
