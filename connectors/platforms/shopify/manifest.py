@@ -1,9 +1,15 @@
 """Shopify: orders by webhook (and by polling the Admin REST API), stock pushed to inventory levels."""
 
+from pathlib import Path
+
 from commerce.orders import statuses
 
 from ...base import PLATFORM, Connector, letter_logo
+from .client import ShopifyClient, check
 from .mapping import FINANCIAL_STATUS
+from .poller import ShopifyPoller
+from .sandbox import SANDBOX_CREDENTIALS, ShopifySimulator
+from .stock import ShopifyStockPusher
 from .webhook import ShopifyInbound
 
 CREDENTIALS_SCHEMA = {
@@ -69,11 +75,11 @@ CONNECTOR = Connector(
         "cancelled_at=set": statuses.CANCELLED,
     },
     inbound=ShopifyInbound(),
-    sandbox_credentials={
-        "shop_domain": "orderflow-demo.myshopify.com",
-        "access_token": "shpat_sandbox_token",
-        "client_secret": "sandbox-shopify-client-secret",
-        "api_version": "2024-07",
-        "location_id": "1",
-    },
+    poller=ShopifyPoller(),
+    stock=ShopifyStockPusher(),
+    client=ShopifyClient,
+    check=check,
+    sandbox=ShopifySimulator,
+    sandbox_credentials=SANDBOX_CREDENTIALS,
+    doc=(Path(__file__).parent / "doc.md").read_text(encoding="utf-8"),
 )
