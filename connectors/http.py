@@ -30,5 +30,5 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
         simulator = connector.sandbox(connection)
         session.mount("http://", NoNetworkAdapter())
         session.mount("https://", NoNetworkAdapter())
-        session.mount(simulator.base_url, SandboxAdapter(simulator))
+        session.mount(simulator.base_url, SandboxAdapter(simulator, connection))
     return session

@@ -25,6 +25,8 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3 import HTTPResponse
 
+from .models import SandboxRecord
+
 
 @dataclass(frozen=True)
 class SimRequest:
@@ -67,7 +69,7 @@ class Simulator(Protocol):
     """What every simulator answers. A sales channel's simulator also makes orders:
     ``orders_create(count, skus=None) -> list[dict]`` (in the platform's own shape, kept in its
     shop) and, when the platform pushes webhooks, ``webhook(topic, order) -> WebhookCall`` with
-    ``order_created_topic`` naming the topic of a new order. ``sandbox_orders_deliver`` and the
+    ``created_topic`` naming the topic of a new order. ``sandbox_orders_deliver`` and the
     demo stream use those; a polling platform's new orders are found by its poller."""
 
     base_url: str  # the provider's API root the client calls, e.g. https://demo.myshopify.com
@@ -79,9 +81,10 @@ class SandboxAdapter(HTTPAdapter):
     """Hands a ``requests`` call to a simulator and builds the ``requests.Response`` from its answer
     the way ``requests`` builds one from the network (``HTTPAdapter.build_response``)."""
 
-    def __init__(self, simulator: Simulator):
+    def __init__(self, simulator: Simulator, connection=None):
         super().__init__()
         self.simulator = simulator
+        self.connection = connection
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         parts = urlsplit(request.url or "")
@@ -93,17 +96,20 @@ class SandboxAdapter(HTTPAdapter):
         headers = CaseInsensitiveDict(
             {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
         )
-        answer = self.simulator.handle(
-            SimRequest(
-                method=request.method or "GET",
-                url=request.url or "",
-                path=parts.path,
-                query=parse_qs(parts.query, keep_blank_values=True),
-                headers=headers,
-                body=raw,
+        if self.connection is not None and sandbox_outage(self.connection):
+            answer = SimResponse(503, b"Service Unavailable", {"Content-Type": "text/plain", "Retry-After": "30"})
+        else:
+            answer = self.simulator.handle(
+                SimRequest(
+                    method=request.method or "GET",
+                    url=request.url or "",
+                    path=parts.path,
+                    query=parse_qs(parts.query, keep_blank_values=True),
+                    headers=headers,
+                    body=raw,
+                )
             )
-        )
-        raw = HTTPResponse(
+        response = HTTPResponse(
             body=io.BytesIO(answer.body),
             headers=dict(answer.headers),
             status=answer.status,
@@ -111,7 +117,23 @@ class SandboxAdapter(HTTPAdapter):
             preload_content=False,
             decode_content=False,
         )
-        return self.build_response(request, raw)
+        return self.build_response(request, response)
+
+
+OUTAGE = "outage"
+
+
+def sandbox_outage(connection) -> bool:
+    """Whether the sandbox's provider is "down": every call to it then answers 503."""
+    return SandboxRecord.objects.filter(connection=connection, kind=OUTAGE).exists()
+
+
+def sandbox_outage_set(connection, *, down: bool) -> None:
+    """Takes the sandbox's provider down (every API call answers 503 with ``Retry-After: 30``) or up."""
+    if down:
+        SandboxRecord.objects.get_or_create(connection=connection, kind=OUTAGE, key="all")
+    else:
+        SandboxRecord.objects.filter(connection=connection, kind=OUTAGE).delete()
 
 
 class NoNetworkAdapter(BaseAdapter):

@@ -226,7 +226,7 @@ def sandbox_orders_deliver(*, connection: Connection, count: int) -> list[Webhoo
         raise Rejected(409, "no_simulated_orders", f"The {connector.key} sandbox does not simulate order webhooks.")
     deliveries = []
     for order in simulator.orders_create(count):
-        call = simulator.webhook(simulator.order_created_topic, order)
+        call = simulator.webhook(simulator.created_topic, order)
         answer = delivery_receive(
             connection=connection, request=InboundRequest(body=call.body, headers=call.headers, query={})
         )

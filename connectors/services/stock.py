@@ -7,7 +7,8 @@ thousand reservations on one SKU rewrites one row's ``wanted`` a few times; it n
 thousand pushes.
 
 **Pushing** (``stock_sync_push``): every row whose ``wanted`` differs from what the platform last
-accepted is pushed once, with the figure read at push time. A failure is retried with
+accepted is pushed once, with the figure read at push time; the full sync pushes every row, since
+the platform's own figure may have been changed there. A failure is retried with
 exponential backoff (``next_attempt_at``) and shows in the connection's health.
 
 The watermark goes back ``OVERLAP`` before the moment planning began: a stock write's
@@ -116,16 +117,19 @@ class PushStats:
     skipped: int = 0
 
 
-def stock_sync_push(*, connection: Connection, now: datetime | None = None, limit: int = 500) -> PushStats:
-    """Pushes every row whose ``wanted`` is not what the platform holds, and whose backoff is over."""
+def stock_sync_push(
+    *, connection: Connection, now: datetime | None = None, force: bool = False, limit: int = 5000
+) -> PushStats:
+    """Pushes every row whose ``wanted`` is not what the platform last accepted (every row, with
+    ``force``: the platform's own figure may have drifted), and whose backoff is over."""
     now = now or timezone.now()
     stats = PushStats()
-    pending = (
-        StockPush.objects.filter(connection=connection)
-        .filter(Q(pushed__isnull=True) | ~Q(pushed=F("wanted")))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("sku")[:limit]
+    pending = StockPush.objects.filter(connection=connection).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
+    if not force:
+        pending = pending.filter(Q(pushed__isnull=True) | ~Q(pushed=F("wanted")))
+    pending = pending.order_by("sku")[:limit]
     rows = list(pending)
     if not rows:
         return stats
@@ -171,7 +175,7 @@ def stock_sync(*, connection_id: int, full: bool = False, now: datetime | None =
         return None
     try:
         stock_sync_plan(connection=connection, full=full, now=now)
-        return stock_sync_push(connection=connection, now=now)
+        return stock_sync_push(connection=connection, now=now, force=full)
     finally:
         Connection.objects.filter(pk=connection.pk).update(stock_lease_until=None)
 
