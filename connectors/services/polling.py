@@ -116,6 +116,10 @@ def connection_poll(
         run.status = PollRun.FAILED
         errors.insert(0, str(exc))
         connection_health_failure(connection.pk, str(exc))
+    except BaseException as exc:  # a bug or the worker stopping: recorded, then raised as it was
+        run.status = PollRun.FAILED
+        errors.insert(0, f"stopped by {type(exc).__name__}: {exc}")
+        raise
     else:
         run.status = PollRun.SUCCEEDED
         connection_health_success(connection.pk)

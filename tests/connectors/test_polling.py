@@ -120,3 +120,35 @@ def test_an_admin_polls_now_through_the_api(connection):
     assert busy == 1
     assert (refused.status_code, refused.json()["code"]) == (409, "poll_running")
     assert [r["created"] for r in runs.json()["results"]] == [2]
+
+
+def test_a_poll_stopped_halfway_and_started_again_misses_and_duplicates_nothing(connection, monkeypatch):
+    from connectors.platforms.shopify.manifest import CONNECTOR
+    from connectors.services import polling
+
+    shop = ShopifySimulator(connection)
+    made = shop.orders_create(7, skus=SKUS)
+    monkeypatch.setattr(CONNECTOR.poller, "limit", 3)  # pages of 3
+    real_ingest = polling.inbound_order_ingest
+    seen = []
+
+    def dies_on_the_fifth(**kwargs):
+        seen.append(kwargs["order"].external_id)
+        if len(seen) == 5:
+            raise KeyboardInterrupt  # the worker is stopped in the middle of page 2
+        return real_ingest(**kwargs)
+
+    monkeypatch.setattr(polling, "inbound_order_ingest", dies_on_the_fifth)
+    with pytest.raises(KeyboardInterrupt):
+        connection_poll(connection_id=connection.pk)
+    stopped = PollRun.objects.get()
+    assert (stopped.status, stopped.created) == ("failed", 4)  # page 1, and the first order of page 2
+    assert stopped.error.startswith("stopped by KeyboardInterrupt")
+    assert PollCursor.objects.get(connection=connection).lease_until is None
+    monkeypatch.setattr(polling, "inbound_order_ingest", real_ingest)
+
+    again = connection_poll(connection_id=connection.pk)
+
+    assert again.status == "succeeded"
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == sorted(str(o["id"]) for o in made)
+    assert again.created == 3  # page 2 read again from its start: its first order is stored already
