@@ -53,6 +53,59 @@ NOTIFY = "notify"
 KINDS = (PLATFORM, PAYMENT, WAREHOUSE, COURIER, NOTIFY)
 
 
+# The settings every sales-channel connection has: which channel its orders land on, how often it is
+# polled, and the share of stock it is offered (``services.stock.sellable``).
+PLATFORM_SETTINGS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "channel": {
+            "type": "string",
+            "title": "Sales channel (code)",
+            "x-title-zh": "销售渠道（代码）",
+            "pattern": r"^[a-z0-9_-]{1,32}$",
+        },
+        "poll_interval_seconds": {
+            "type": "integer",
+            "title": "Poll every (seconds)",
+            "x-title-zh": "拉取间隔（秒）",
+            "minimum": 30,
+            "maximum": 86400,
+            "default": 300,
+        },
+        "stock_share_percent": {
+            "type": "integer",
+            "title": "Share of available stock offered (%)",
+            "x-title-zh": "可售库存分配比例（%）",
+            "minimum": 0,
+            "maximum": 100,
+            "default": 100,
+        },
+        "stock_cap": {
+            "type": ["integer", "null"],
+            "title": "At most this many per SKU",
+            "x-title-zh": "每个 SKU 最多同步数量",
+            "minimum": 0,
+            "maximum": 10_000_000,
+        },
+        "stock_safety": {
+            "type": "integer",
+            "title": "Safety stock withheld per SKU",
+            "x-title-zh": "每个 SKU 保留的安全库存",
+            "minimum": 0,
+            "maximum": 10_000_000,
+            "default": 0,
+        },
+        "demo_stream": {
+            "type": "boolean",
+            "title": "Sandbox: send a demo order every minute",
+            "x-title-zh": "沙箱：每分钟推送一笔演示订单",
+            "default": False,
+        },
+    },
+}
+
+
 class Rejected(Exception):
     """A delivery that is refused: forged, stale, malformed. Nothing it carries is applied."""
 

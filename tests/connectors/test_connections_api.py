@@ -143,3 +143,20 @@ def test_the_reseal_command_reports_what_it_resealed():
     call_command("reseal_credentials", stdout=out)
 
     assert out.getvalue() == "1 connection(s) resealed under the current key\n"
+
+
+def test_settings_are_checked_against_the_connectors_settings_schema():
+    answers = {
+        "share over 100": create(settings={"stock_share_percent": 150}),
+        "unknown setting": create(settings={"colour": "blue"}),
+        "poll too often": create(settings={"poll_interval_seconds": 1}),
+    }
+
+    assert {k: a.json()["details"] for k, a in answers.items()} == {
+        "share over 100": {"settings.stock_share_percent": "does not match the 'maximum' rule of the schema"},
+        "unknown setting": {"settings": "does not match the 'additionalProperties' rule of the schema"},
+        "poll too often": {"settings.poll_interval_seconds": "does not match the 'minimum' rule of the schema"},
+    }
+    assert Connection.objects.count() == 0
+    ok = create(settings={"stock_share_percent": 40, "stock_cap": None, "channel": "shopify"})
+    assert ok.json()["settings"] == {"stock_share_percent": 40, "stock_cap": None, "channel": "shopify"}
