@@ -15,7 +15,15 @@ import { Link, navigate } from "../app/router";
 import { useApi } from "../app/useApi";
 import { Empty, ErrorNote, StatusBadge, translateOr } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
-import { ConnectorLogo, ConnectorName, HealthSummary, OutcomeBadge, orderStatusName } from "./parts";
+import type { MessageKey } from "../i18n/messages";
+import {
+  ConnectorLogo,
+  ConnectorName,
+  deliveryErrorAdvice,
+  HealthSummary,
+  OutcomeBadge,
+  orderStatusName,
+} from "./parts";
 import { SchemaFields } from "./SchemaFields";
 import {
   fieldErrorText,
@@ -372,7 +380,18 @@ export function DeliveryRow({
           <OutcomeBadge outcome={delivery.outcome} />
         </td>
         <td>{delivery.verified ? t("deliveries.verifiedYes") : t("deliveries.verifiedNo")}</td>
-        <td className="delivery-error">{delivery.error || <span className="muted">—</span>}</td>
+        <td className="delivery-error">
+          {delivery.error ? (
+            <>
+              {deliveryErrorAdvice(delivery.error).map((key) => (
+                <div key={key}>{t(key)}</div>
+              ))}
+              <div className="muted small">{delivery.error}</div>
+            </>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </td>
         <td className="actions">
           <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
             {open ? t("deliveries.hide") : t("deliveries.view")}
@@ -608,6 +627,18 @@ function StockSection({ connectionId }: { connectionId: number }) {
 
 const MAX_SANDBOX_ORDERS = 20;
 
+/** Why the sandbox sent no orders, in the user's words where the answer's code says. */
+function sandboxOrdersError(reason: unknown, t: (key: MessageKey) => string): Error {
+  if (!(reason instanceof ApiError)) return reason as Error;
+  // No such endpoint on this server (Django's 404 names the path; a missing connection names itself).
+  const path = (reason.details as { path?: unknown } | null)?.path;
+  if (reason.status === 405 || (reason.status === 404 && path !== undefined))
+    return new Error(t("detail.sandboxUnsupported"));
+  if (reason.code === "not_a_sandbox") return new Error(t("detail.notASandbox"));
+  if (reason.code === "no_simulated_orders") return new Error(t("detail.noSimulatedOrders"));
+  return reason;
+}
+
 function SandboxOrders({ connectionId, onSent }: { connectionId: number; onSent: () => void }) {
   const { t } = useI18n();
   const [count, setCount] = useState("1");
@@ -626,8 +657,7 @@ function SandboxOrders({ connectionId, onSent }: { connectionId: number; onSent:
       setSent(t("detail.sandboxSent", { n: answer.external_ids.length, ids: answer.external_ids.join("、") }));
       onSent();
     } catch (reason) {
-      const unsupported = reason instanceof ApiError && (reason.status === 404 || reason.status === 405);
-      setError(unsupported ? new Error(t("detail.sandboxUnsupported")) : (reason as Error));
+      setError(sandboxOrdersError(reason, t));
     } finally {
       setBusy(false);
     }

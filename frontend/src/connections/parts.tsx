@@ -81,3 +81,26 @@ export function OutcomeBadge({ outcome }: { outcome: string }) {
 export function orderStatusName(t: (key: MessageKey) => string, status: string): string {
   return translateOr(t, `orderStatus.${status}`, status);
 }
+
+/** The error codes a delivery's error may carry (connectors and the order centre), each with advice. */
+const DELIVERY_ERRORS = [
+  "bad_signature",
+  "missing_headers",
+  "wrong_shop",
+  "payload_too_large",
+  "malformed_json",
+  "malformed_payload",
+  "secret_unreadable",
+  "insufficient_stock",
+  "unknown_sku",
+  "unknown_channel",
+] as const;
+
+/**
+ * What to do about a delivery's error, in the user's language: one piece of advice per known code
+ * it names (`bad_signature: …`, `1001: insufficient_stock: …` per failed order), in order.
+ */
+export function deliveryErrorAdvice(error: string): MessageKey[] {
+  const named = new Set(error.match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? []);
+  return DELIVERY_ERRORS.filter((code) => named.has(code)).map((code) => `deliveryError.${code}` as MessageKey);
+}

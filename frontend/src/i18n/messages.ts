@@ -417,6 +417,48 @@ export const messages = {
   "deliveries.replayOf": ["重放自 #{id}", "Replay of #{id}"],
   "deliveries.refresh": ["刷新", "Refresh"],
   "deliveries.empty": ["还没有收到推送", "Nothing delivered yet"],
+  "deliveryError.bad_signature": [
+    "签名不符：请确认凭据中的应用密钥与平台后台的一致。",
+    "The signature does not match: check that the client secret in the credentials is the platform's.",
+  ],
+  "deliveryError.missing_headers": [
+    "缺少平台的请求头：这次推送可能不是平台发来的。",
+    "The platform's headers are missing: this delivery may not come from the platform.",
+  ],
+  "deliveryError.wrong_shop": [
+    "推送来自另一家店铺：请检查凭据中的店铺域名。",
+    "The delivery is for another shop: check the shop domain in the credentials.",
+  ],
+  "deliveryError.payload_too_large": ["推送内容过大，已拒绝。", "The body is too large and was refused."],
+  "deliveryError.malformed_json": [
+    "推送内容无法识别：请联系平台或技术支持。",
+    "The body cannot be read: contact the platform or support.",
+  ],
+  "deliveryError.malformed_payload": [
+    "推送内容缺少必要字段：请联系平台或技术支持。",
+    "The body lacks required fields: contact the platform or support.",
+  ],
+  "deliveryError.secret_unreadable": [
+    "凭据无法解密：请在下方重新填写凭据。",
+    "The credentials cannot be read: enter them again below.",
+  ],
+  "deliveryError.insufficient_stock": [
+    "库存不足：补货后可重放这次推送。",
+    "Not enough stock: replay this delivery once stock is back.",
+  ],
+  "deliveryError.unknown_sku": [
+    "商品编码不存在：在商品库添加该商品后可重放这次推送。",
+    "Unknown SKU: add the product to the catalogue, then replay this delivery.",
+  ],
+  "deliveryError.unknown_channel": [
+    "订单渠道不存在或已停用：请检查渠道设置后重放。",
+    "The order's channel does not exist or is inactive: check the channel, then replay.",
+  ],
+  "detail.notASandbox": ["只有沙箱连接可以模拟推送订单。", "Only a sandbox connection can send sandbox orders."],
+  "detail.noSimulatedOrders": [
+    "此连接器的沙箱不能模拟订单推送。",
+    "This connector's sandbox cannot simulate order webhooks.",
+  ],
   "outcome.accepted": ["已接收，处理中", "Received, processing"],
   "outcome.processed": ["已处理", "Processed"],
   "outcome.duplicate": ["重复推送，已忽略", "Duplicate, ignored"],
