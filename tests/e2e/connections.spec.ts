@@ -9,7 +9,7 @@
  * lead engineer's backend work, merged with this spec.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { apiAs, ARTIFACTS, login } from "./helpers";
+import { apiAs, ARTIFACTS, login, token } from "./helpers";
 
 const stamp = () => `${Date.now()}`;
 
@@ -31,7 +31,7 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await expect(card).toContainText("Shopify");
   await expect(card).toContainText("实时接收平台推送的订单（Webhook）");
   await expect(card).toContainText("支持沙箱试用");
-  await page.screenshot({ path: `${ARTIFACTS}connections-catalog.png`, fullPage: true });
+  await page.screenshot({ path: `${ARTIFACTS}connections-catalog.png` });
 
   // The form, drawn from credentials_schema: the browser's checks speak first, on the fields.
   await card.getByRole("link", { name: "添加 Shopify 连接" }).click();
@@ -61,7 +61,7 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await expect(page.getByLabel("Webhook 地址")).toHaveValue(new URL(`/hooks/shopify/${id}/`, page.url()).href);
   await expect(page.getByTestId("status-map")).toContainText("已支付");
   await expect(page.getByTestId("connection-health")).toContainText("未知");
-  await page.screenshot({ path: `${ARTIFACTS}connection-added.png`, fullPage: true });
+  await page.screenshot({ path: `${ARTIFACTS}connection-added.png` });
 
   // Test connection: the sandbox answers like Shopify; the result is said in words, the health follows.
   await page.getByRole("button", { name: "测试连接" }).click();
@@ -78,13 +78,22 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await row.getByRole("button", { name: "查看内容" }).click();
   await expect(page.getByTestId("delivery-body")).toContainText("line_items");
   await expect(deliveries.locator('[data-testid^="delivery-order-"]')).toContainText("已创建");
-  await page.screenshot({ path: `${ARTIFACTS}connection-delivery.png`, fullPage: true });
+  await page.screenshot({ path: `${ARTIFACTS}connection-delivery.png` });
+
+  // Replay: the stored bytes applied again as a new delivery; the order centre keeps one order.
+  await row.getByRole("button", { name: "重放" }).click();
+  await expect(page.getByText("已重放，结果：已处理")).toBeVisible();
+  await expect(deliveries.locator("tbody tr").first()).toContainText("重放自 #");
 
   // The order is in the order centre, on the Shopify channel.
   const delivered = (await api.get(`connections/${id}/deliveries/`)).results;
-  expect(delivered.map((d: { outcome: string; verified: boolean }) => [d.outcome, d.verified])).toEqual([["processed", true]]);
-  const [entry] = delivered[0].result.orders as { external_id: string; order: number; outcome: string }[];
+  expect(delivered.map((d: { outcome: string; replay_of: number | null }) => [d.outcome, d.replay_of])).toEqual([
+    ["processed", delivered[1].id],
+    ["processed", null],
+  ]);
+  const [entry] = delivered[1].result.orders as { external_id: string; order: number; outcome: string }[];
   expect(entry.outcome).toBe("created");
+  expect(delivered[0].result.orders[0].order).toBe(entry.order);
   const order = await api.get(`orders/${entry.order}/`);
   expect([order.channel, order.external_id]).toEqual(["shopify", entry.external_id]);
   const listed = (await api.get(`orders/?channel=shopify&q=${encodeURIComponent(entry.external_id)}`)).results;
@@ -106,6 +115,47 @@ test("a name already taken is refused on the name field, in words", async ({ pag
   await page.getByRole("button", { name: "保存连接" }).click();
   await expect(page.locator("#connection-name-error")).toHaveText("已有同名的此类连接，请换一个名称");
   await expect(page).toHaveURL(/\/app\/connections\/new\/shopify$/);
+});
+
+test("an admin replaces a secret, disables the connection and deletes it", async ({ page, request }) => {
+  const api = await apiAs(request, "admin");
+  const name = `Shopify 待删除 ${stamp()}`;
+  const credentials = { shop_domain: "e2e-delete.myshopify.com", access_token: "shpat_old", client_secret: "e2e-secret" };
+  const connection = await api.post("connections/", { connector: "shopify", name, credentials }, 201);
+
+  await login(page, "admin");
+  await page.goto(`/app/connections/${connection.id}`);
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+
+  // A secret is replaced, never shown: the input is a password input and starts empty.
+  await page.getByRole("button", { name: "更换 Admin API 访问令牌" }).click();
+  const newToken = page.getByLabel("新的Admin API 访问令牌");
+  await expect(newToken).toHaveAttribute("type", "password");
+  await expect(newToken).toHaveValue("");
+  await newToken.fill("shpat_new");
+  await page.getByTestId("credential-access_token").getByRole("button", { name: "保存" }).click();
+  await expect(page.getByTestId("credential-access_token")).toContainText("已保存");
+
+  // A value that breaks the schema's rule is refused on its field before anything is sent.
+  await page.getByRole("button", { name: "更换 店铺域名" }).click();
+  await page.getByLabel("新的店铺域名").fill("not a domain");
+  await page.getByTestId("credential-shop_domain").getByRole("button", { name: "保存" }).click();
+  await expect(page.getByTestId("credential-shop_domain")).toContainText("格式不正确，应类似 my-brand.myshopify.com");
+  await page.getByTestId("credential-shop_domain").getByRole("button", { name: "取消" }).click();
+
+  await page.getByRole("button", { name: "停用" }).click();
+  await expect(page.getByText("已停用：不再接收推送")).toBeVisible();
+  expect((await api.get(`connections/${connection.id}/`)).enabled).toBe(false);
+
+  await page.getByRole("button", { name: "删除连接" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText(`确定删除“${name}”吗？`);
+  await page.getByRole("button", { name: "确认删除" }).click();
+  await expect(page).toHaveURL(/\/app\/connections$/);
+  await expect(page.getByText(name)).toHaveCount(0);
+  const gone = await request.get(`/api/v1/connections/${connection.id}/`, {
+    headers: { Authorization: `Token ${await token(request, "admin")}` },
+  });
+  expect(gone.status()).toBe(404);
 });
 
 test("a manager reads connections without a button that changes them", async ({ page, request }) => {
