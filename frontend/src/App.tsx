@@ -11,6 +11,16 @@ import { TicketsPage } from "./pages/TicketsPage";
 
 // The editor (canvas, forms, JSON Schema validation) is most of the code: it loads on its own.
 const EditorPage = lazy(() => import("./editor/EditorPage"));
+// The Connections pages are the admin's: they load when first opened.
+const ConnectionsPage = lazy(() =>
+  import("./connections/ConnectionsPage").then((m) => ({ default: m.ConnectionsPage })),
+);
+const AddConnectionPage = lazy(() =>
+  import("./connections/AddConnectionPage").then((m) => ({ default: m.AddConnectionPage })),
+);
+const ConnectionDetailPage = lazy(() =>
+  import("./connections/ConnectionDetailPage").then((m) => ({ default: m.ConnectionDetailPage })),
+);
 
 function Loading() {
   const { t } = useI18n();
@@ -27,6 +37,11 @@ function Page() {
   if ((params = match("/tickets/:id", path))) return <TicketsPage selectedId={Number(params.id)} />;
   if (match("/tickets", path)) return <TicketsPage selectedId={null} />;
   if (match("/inbox", path)) return <InboxPage />;
+  if ((params = match("/connections/new/:connector", path)))
+    return <AddConnectionPage key={params.connector} connectorKey={params.connector} />;
+  if ((params = match("/connections/:id", path)) && /^\d+$/.test(params.id))
+    return <ConnectionDetailPage key={params.id} id={Number(params.id)} />;
+  if (match("/connections", path)) return <ConnectionsPage />;
   return <FlowsPage />;
 }
 

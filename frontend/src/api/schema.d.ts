@@ -94,6 +94,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_connections_list"];
+        put?: never;
+        post: operations["v1_connections_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_connections_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["v1_connections_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["v1_connections_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_connections_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/poll-runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_connections_poll_runs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/stock/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_connections_stock_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Calls the provider's cheapest authenticated endpoint (or the sandbox) with the stored credentials and records the connection's health. A failure answers 200 with `ok: false` and the provider's message: the test ran, the connection failed it. */
+        post: operations["v1_connections_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_connectors_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/{delivery_id}/replay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Applies a verified delivery's stored bytes again, as a new delivery pointing at the original. A rejected delivery answers 409 `not_replayable`. */
+        post: operations["v1_deliveries_replay_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/": {
         parameters: {
             query?: never;
@@ -851,6 +981,12 @@ export interface components {
         BackTestRequest: {
             days: number;
         };
+        Check: {
+            ok: boolean;
+            message: string;
+            code: string;
+            connection: components["schemas"]["Connection"];
+        };
         CloseRequest: {
             /** @default  */
             resolution: string;
@@ -866,11 +1002,102 @@ export interface components {
         CommentRequest: {
             body: string;
         };
+        /** @description A connection as answered: never its credentials (the names of those set are listed). */
+        Connection: {
+            readonly id: number;
+            /** @description The connector's key in connectors/registry.py. */
+            connector: string;
+            name: string;
+            settings?: unknown;
+            /** @description Talks to the connector's local simulator. */
+            sandbox?: boolean;
+            enabled?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly credentials_set: string[];
+            readonly health: components["schemas"]["Health"];
+            readonly webhook_url: string;
+        };
+        ConnectionCreateRequest: {
+            connector: string;
+            name: string;
+            credentials?: {
+                [key: string]: unknown;
+            };
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @default false */
+            sandbox: boolean;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description A connector of the catalog, as the Connections page shows it. */
+        Connector: {
+            key: string;
+            name: {
+                [key: string]: string;
+            };
+            description: {
+                [key: string]: string;
+            };
+            kind: string;
+            logo: string;
+            channel: string;
+            features: string[];
+            credentials_schema: {
+                [key: string]: unknown;
+            };
+            settings_schema: {
+                [key: string]: unknown;
+            };
+            secret_fields: string[];
+            status_map: {
+                [key: string]: string;
+            };
+            has_sandbox: boolean;
+            doc: string;
+        };
         CustomerInRequest: {
             name: string;
             phone: string;
             email?: string;
         };
+        Delivery: {
+            readonly id: number;
+            connection: number;
+            /** Format: date-time */
+            readonly received_at: string;
+            topic?: string;
+            headers?: unknown;
+            /** @description The raw body as text (undecodable bytes replaced), cut at 64 KB for the page. */
+            readonly body: string;
+            /** @default false */
+            verified: boolean;
+            /** @default  */
+            dedup_key: string;
+            outcome: components["schemas"]["DeliveryOutcomeEnum"];
+            error?: string;
+            /** @description What processing did: orders and outcomes. */
+            result?: unknown;
+            /** Format: date-time */
+            processed_at?: string | null;
+            /** Format: int64 */
+            attempts?: number;
+            replay_of?: number | null;
+        };
+        /**
+         * @description * `accepted` - accepted
+         *     * `processed` - processed
+         *     * `duplicate` - duplicate
+         *     * `rejected` - rejected
+         *     * `ignored` - ignored
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        DeliveryOutcomeEnum: "accepted" | "processed" | "duplicate" | "rejected" | "ignored" | "failed";
         Execution: {
             id: number;
             flow: number;
@@ -1058,6 +1285,22 @@ export interface components {
             /** @description The flow document (format orderflow.flow/v1). */
             definition?: unknown;
         };
+        Health: {
+            status: components["schemas"]["HealthStatusEnum"];
+            /** Format: date-time */
+            last_success_at: string | null;
+            /** Format: date-time */
+            last_error_at: string | null;
+            last_error: string;
+            consecutive_failures: number;
+        };
+        /**
+         * @description * `ok` - ok
+         *     * `failing` - failing
+         *     * `unknown` - unknown
+         * @enum {string}
+         */
+        HealthStatusEnum: "ok" | "failing" | "unknown";
         HoldRequest: {
             reason: string;
         };
@@ -1194,13 +1437,32 @@ export interface components {
          * @enum {string}
          */
         OrderCreateStatusEnum: "pending_payment" | "paid";
-        /**
-         * @description * `applied` - applied
-         *     * `ignored` - ignored
-         *     * `duplicate` - duplicate
-         * @enum {string}
-         */
-        OutcomeEnum: "applied" | "ignored" | "duplicate";
+        PaginatedConnectionList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Connection"][];
+        };
+        PaginatedDeliveryList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Delivery"][];
+        };
         PaginatedExecutionList: {
             /**
              * Format: uri
@@ -1266,6 +1528,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Order"][];
         };
+        PaginatedPollRunList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["PollRun"][];
+        };
         PaginatedStockItemList: {
             /**
              * Format: uri
@@ -1278,6 +1553,19 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["StockItem"][];
+        };
+        PaginatedStockPushList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockPush"][];
         };
         PaginatedTicketList: {
             /**
@@ -1292,12 +1580,52 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Ticket"][];
         };
+        PatchedConnectionUpdateRequest: {
+            name?: string;
+            /** @description Merged over the stored ones: a secret left out is kept. */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            settings?: {
+                [key: string]: unknown;
+            };
+            enabled?: boolean;
+        };
         PatchedFlowWriteRequest: {
             name?: string;
             description?: string;
             /** @description The flow document (format orderflow.flow/v1). */
             definition?: unknown;
         };
+        PollRun: {
+            readonly id: number;
+            connection: number;
+            /** Format: date-time */
+            readonly started_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            status?: components["schemas"]["PollRunStatusEnum"];
+            /** Format: int64 */
+            pages?: number;
+            /** Format: int64 */
+            fetched?: number;
+            /** Format: int64 */
+            created?: number;
+            /** Format: int64 */
+            updated?: number;
+            /** Format: int64 */
+            ignored?: number;
+            /** Format: int64 */
+            errors?: number;
+            error?: string;
+        };
+        /**
+         * @description * `running` - running
+         *     * `succeeded` - succeeded
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        PollRunStatusEnum: "running" | "succeeded" | "failed";
         /**
          * @description * `low` - low
          *     * `normal` - normal
@@ -1461,6 +1789,33 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        StockPush: {
+            sku: string;
+            /**
+             * Format: int64
+             * @description The sellable quantity the platform should show.
+             */
+            wanted: number;
+            /**
+             * Format: int64
+             * @description The last quantity the platform accepted.
+             */
+            pushed?: number | null;
+            /** Format: date-time */
+            pushed_at?: string | null;
+            /** Format: int64 */
+            pushes?: number;
+            /**
+             * Format: int64
+             * @description Failed attempts since the last success.
+             */
+            attempts?: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            last_error?: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         TagRequest: {
             tag: string;
         };
@@ -1566,11 +1921,18 @@ export interface components {
             idempotency_key?: string;
         };
         TransitionResult: {
-            outcome: components["schemas"]["OutcomeEnum"];
+            outcome: components["schemas"]["TransitionResultOutcomeEnum"];
             from_status: string;
             to_status: string;
             order: components["schemas"]["Order"];
         };
+        /**
+         * @description * `applied` - applied
+         *     * `ignored` - ignored
+         *     * `duplicate` - duplicate
+         * @enum {string}
+         */
+        TransitionResultOutcomeEnum: "applied" | "ignored" | "duplicate";
         UnreadCount: {
             unread: number;
         };
@@ -1732,6 +2094,258 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    v1_connections_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedConnectionList"];
+                };
+            };
+        };
+    };
+    v1_connections_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+        };
+    };
+    v1_connections_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+        };
+    };
+    v1_connections_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_connections_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedConnectionUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+        };
+    };
+    v1_connections_deliveries_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDeliveryList"];
+                };
+            };
+        };
+    };
+    v1_connections_poll_runs_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPollRunList"];
+                };
+            };
+        };
+    };
+    v1_connections_stock_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStockPushList"];
+                };
+            };
+        };
+    };
+    v1_connections_test_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Check"];
+                };
+            };
+        };
+    };
+    v1_connectors_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connector"][];
+                };
+            };
+        };
+    };
+    v1_deliveries_replay_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
         };

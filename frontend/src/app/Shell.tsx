@@ -97,6 +97,7 @@ const NAV: { to: string; key: MessageKey; prefix: string }[] = [
   { to: "/executions", key: "nav.executions", prefix: "/executions" },
   { to: "/tickets", key: "nav.tickets", prefix: "/tickets" },
   { to: "/inbox", key: "nav.inbox", prefix: "/inbox" },
+  { to: "/connections", key: "nav.connections", prefix: "/connections" },
 ];
 
 /** Pages that are planned but not built yet show in the navigation, disabled. */

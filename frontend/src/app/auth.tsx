@@ -6,6 +6,13 @@ import type { Me } from "../api/types";
 export const FLOW_EDITORS = ["operator", "supervisor", "admin"];
 /** The roles that may work tickets (commerce.tickets.api.views.TICKET_WORKERS). */
 export const TICKET_WORKERS = ["operator", "supervisor", "finance", "admin"];
+/** The roles that may add, change, test and delete connections and replay deliveries (connectors/api: ADMINS). */
+export const CONNECTION_ADMINS = ["admin"];
+
+/** Whether the user holds one of `roles` (what `useAuth().can` answers). */
+export function hasRole(me: Pick<Me, "roles"> | null, roles: readonly string[]): boolean {
+  return !!me && me.roles.some((role) => roles.includes(role));
+}
 
 interface SessionAnswer {
   authenticated: boolean;
@@ -58,7 +65,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       ready,
       login,
       logout,
-      can: (roles) => !!me && me.roles.some((role) => roles.includes(role)),
+      can: (roles) => hasRole(me, roles),
     }),
     [me, ready, login, logout],
   );

@@ -1,0 +1,55 @@
+/** The connectors catalog and the connections endpoints (connectors/api), in one place. */
+import { api, apiAll, type Page } from "./client";
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type Connector = Schemas["Connector"];
+export type Connection = Schemas["Connection"];
+export type ConnectionHealth = Schemas["Health"];
+export type Delivery = Schemas["Delivery"];
+export type DeliveryOutcome = Schemas["DeliveryOutcomeEnum"];
+export type PollRun = Schemas["PollRun"];
+export type StockPush = Schemas["StockPush"];
+export type CheckResult = Schemas["Check"];
+export type ConnectionCreate = Schemas["ConnectionCreateRequest"];
+export type ConnectionUpdate = Schemas["PatchedConnectionUpdateRequest"];
+
+/** What a delivery's processing did (`result`, free-form to the schema): one entry per order it carried. */
+export interface DeliveryResult {
+  orders?: { external_id: string; order?: number; outcome: string; error?: string }[];
+}
+
+/**
+ * POST connections/{id}/sandbox/orders/ (the lead's contract; not in the schema of this branch yet):
+ * the simulator creates `count` orders and delivers them as signed webhooks to the connection's hook.
+ */
+export interface SandboxOrdersAnswer {
+  deliveries: number[];
+  external_ids: string[];
+}
+
+/** The lists under a connection show their newest rows: one page is what the page reads. */
+const RECENT = 50;
+
+export const connectorsApi = {
+  list: (signal?: AbortSignal) => api<Connector[]>("connectors/", { signal }),
+};
+
+export const connectionsApi = {
+  list: () => apiAll<Connection>("connections/", { page_size: 200 }),
+  get: (id: number, signal?: AbortSignal) => api<Connection>(`connections/${id}/`, { signal }),
+  create: (body: ConnectionCreate) => api<Connection>("connections/", { method: "POST", body }),
+  update: (id: number, body: ConnectionUpdate) => api<Connection>(`connections/${id}/`, { method: "PATCH", body }),
+  remove: (id: number) => api<void>(`connections/${id}/`, { method: "DELETE" }),
+  test: (id: number) => api<CheckResult>(`connections/${id}/test/`, { method: "POST" }),
+  sandboxOrders: (id: number, count: number) =>
+    api<SandboxOrdersAnswer>(`connections/${id}/sandbox/orders/`, { method: "POST", body: { count } }),
+  deliveries: (id: number, signal?: AbortSignal) =>
+    api<Page<Delivery>>(`connections/${id}/deliveries/`, { query: { page_size: RECENT }, signal }),
+  replay: (deliveryId: number) => api<Delivery>(`deliveries/${deliveryId}/replay/`, { method: "POST" }),
+  pollRuns: (id: number, signal?: AbortSignal) =>
+    api<Page<PollRun>>(`connections/${id}/poll-runs/`, { query: { page_size: RECENT }, signal }),
+  stock: (id: number, signal?: AbortSignal) =>
+    api<Page<StockPush>>(`connections/${id}/stock/`, { query: { page_size: RECENT }, signal }),
+};
