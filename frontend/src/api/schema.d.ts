@@ -142,6 +142,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections/{connection_id}/poll/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Polls the platform now, from the stored cursor. 409 `poll_running` when a poll holds the connection (or the provider asked to wait). */
+        post: operations["v1_connections_poll_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections/{connection_id}/poll-runs/": {
         parameters: {
             query?: never;
@@ -152,6 +169,23 @@ export interface paths {
         get: operations["v1_connections_poll_runs_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/sandbox/orders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A sandbox connection's simulator creates orders and delivers them as signed webhooks to the connection's hook, so they arrive as real orders. 409 `not_a_sandbox` for a live connection. */
+        post: operations["v1_connections_sandbox_orders_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1649,6 +1683,14 @@ export interface components {
             safety_stock: number;
             reason: string;
         };
+        SandboxOrdersAnswer: {
+            deliveries: number[];
+            external_ids: string[];
+        };
+        SandboxOrdersRequest: {
+            /** @default 1 */
+            count: number;
+        };
         Session: {
             authenticated: boolean;
             username?: string;
@@ -2237,6 +2279,34 @@ export interface operations {
             };
         };
     };
+    v1_connections_poll_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollRun"];
+                };
+            };
+            /** @description No response body */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     v1_connections_poll_runs_list: {
         parameters: {
             query?: {
@@ -2259,6 +2329,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedPollRunList"];
+                };
+            };
+        };
+    };
+    v1_connections_sandbox_orders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SandboxOrdersRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxOrdersAnswer"];
                 };
             };
         };
