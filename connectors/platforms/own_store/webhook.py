@@ -71,7 +71,7 @@ def _header(request: InboundRequest, name: str) -> str:
 
 
 class OwnStoreInbound:
-    topics = EVENTS
+    topics: tuple[str, ...] = EVENTS
 
     def __init__(self, *, clock=time.time) -> None:
         self.clock = clock
