@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("connections/<int:connection_id>/poll-runs/", views.PollRunListApi.as_view(), name="connection-poll-runs"),
     path("connections/<int:connection_id>/stock/", views.StockPushListApi.as_view(), name="connection-stock"),
     path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
+    path("", include("connectors.imports.api")),
 ]
