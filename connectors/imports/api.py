@@ -195,7 +195,7 @@ class OrderImportListApi(GenericAPIView):
             user=request.user,
         )
         job = OrderImport.objects.defer("content").select_related("channel").get(pk=job.pk)
-        location = reverse("order-import-detail", kwargs={"import_id": job.pk})
+        location = reverse("order-import-detail", kwargs={"order_import_id": job.pk})
         return Response(OrderImportSerializer(job).data, status=202, headers={"Location": location})
 
 
@@ -209,9 +209,9 @@ class OrderImportDetailApi(GenericAPIView):
         "(still queued 15 minutes after the upload, or running with no heartbeat for 2 minutes; both are "
         "settings) is failed when it is read, with `error_code` `order_import_abandoned`."
     )
-    def get(self, request, import_id: int):
-        jobs.order_imports_fail_lost(import_id=import_id)
-        job = get_object_or_404(OrderImport.objects.defer("content").select_related("channel"), pk=import_id)
+    def get(self, request, order_import_id: int):
+        jobs.order_imports_fail_lost(import_id=order_import_id)
+        job = get_object_or_404(OrderImport.objects.defer("content").select_related("channel"), pk=order_import_id)
         return Response(OrderImportSerializer(job).data)
 
 
@@ -257,6 +257,6 @@ class ColumnMappingApi(GenericAPIView):
 
 urlpatterns = [
     path("order-imports/", OrderImportListApi.as_view(), name="order-import-list"),
-    path("order-imports/<int:import_id>/", OrderImportDetailApi.as_view(), name="order-import-detail"),
+    path("order-imports/<int:order_import_id>/", OrderImportDetailApi.as_view(), name="order-import-detail"),
     path("order-imports/mappings/<slug:channel>/", ColumnMappingApi.as_view(), name="order-import-mapping"),
 ]

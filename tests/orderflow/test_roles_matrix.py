@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
 from commerce.tickets.services import ticket_open
+from connectors.imports.mapping import REQUIRED
+from connectors.imports.models import OrderImport
 from core.accounts.roles import ALL_ROLES
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
@@ -18,8 +20,10 @@ from tests.runtime.matrix import runtime_objects
 
 READ = frozenset(ALL_ROLES)
 ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
+UPLOADERS = frozenset({"operator", "admin"})
 TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
 PUBLIC = None  # no authentication needed
+ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
 # A flow without actions, so it validates whatever the catalog holds.
 MATRIX_FLOW = {
@@ -92,6 +96,11 @@ TABLE = [
     ("post", "/api/v1/flows/{flow}/rollback/", ORDER_WORK, {"version": 1}),
     ("post", "/api/v1/flows/{flow}/enable/", ORDER_WORK, {}),
     ("post", "/api/v1/flows/{flow}/disable/", ORDER_WORK, {}),
+    ("get", "/api/v1/order-imports/", READ, None),
+    ("post", "/api/v1/order-imports/", UPLOADERS, "order_csv"),
+    ("get", "/api/v1/order-imports/{order_import}/", READ, None),
+    ("get", "/api/v1/order-imports/mappings/{channel}/", READ, None),
+    ("put", "/api/v1/order-imports/mappings/{channel}/", UPLOADERS, "column_mapping"),
 ]
 
 
@@ -104,6 +113,8 @@ CREATES = {
     ("post", "/api/v1/flows/{flow}/publish/"),
     ("post", "/api/v1/flows/{flow}/rollback/"),
 }
+# The calls that answer 202 Accepted: the work goes on in the background.
+ACCEPTS = {("post", "/api/v1/order-imports/")}
 
 
 def _api_routes(resolver=None, prefix="") -> set[str]:
@@ -128,6 +139,8 @@ def _template(route: str) -> str:
         .replace("<int:execution_id>", "{execution}")
         .replace("<int:number>", "{number}")
         .replace("<int:import_id>", "{stock_import}")
+        .replace("<int:order_import_id>", "{order_import}")
+        .replace("<slug:channel>", "{channel}")
     )
 
 
@@ -164,7 +177,12 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     stock_import = StockImport.objects.create(
         actor_kind="system", source="tests", filename="big.csv", content_hash="0" * 64, size_bytes=1, row_count=1
     )
+    order_import = OrderImport.objects.create(
+        channel=channel, mapping_name="default", actor_kind="system", source="tests", filename="jd.csv", size_bytes=1
+    )
     url = path.format(
+        channel=channel.code,
+        order_import=order_import.pk,
         order=order.pk,
         stock=stocked.pk,
         ticket=ticket.pk,
@@ -182,6 +200,12 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     elif body == "stock_csv":
         csv = b"sku,warehouse,on_hand,safety_stock\nTEA-001,sh-main,100,0\n"
         body, body_format = {"file": SimpleUploadedFile("stock.csv", csv, content_type="text/csv")}, "multipart"
+    elif body == "order_csv":
+        csv = ORDER_CSV_HEADER + f"M-{role},paid,王芳,13800138000,浙江省,杭州市,文三路 90 号,TEA-001,1\n".encode()
+        upload = SimpleUploadedFile("orders.csv", csv, content_type="text/csv")
+        body, body_format = {"file": upload, "channel": channel.code}, "multipart"
+    elif body == "column_mapping":
+        body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 
     response = getattr(client_for(role), method)(url, body, format=body_format)
 
@@ -191,7 +215,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         assert response.status_code == 401
         assert response.json()["code"] == "not_authenticated"
     elif role in allowed:
-        assert response.status_code == (201 if (method, path) in CREATES else 200), response.json()
+        expected = 201 if (method, path) in CREATES else 202 if (method, path) in ACCEPTS else 200
+        assert response.status_code == expected, response.json()
     else:
         assert response.status_code == 403
         assert response.json()["code"] == "permission_denied"
