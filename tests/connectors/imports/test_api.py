@@ -564,3 +564,17 @@ def test_an_unknown_mapping_name_answers_404(operator_client, jd_shop):
         "unknown_column_mapping",
         {"mapping": "jd has no column mapping named 'weekly'"},
     )
+
+
+def test_a_failed_import_says_why_in_the_readers_language(
+    operator_client, jd_shop, q_sync, django_capture_on_commit_callbacks
+):
+    content = jd_csv(jd_row("9001", "GHOST-1"))
+    response = _post(operator_client, content, capture=django_capture_on_commit_callbacks)
+
+    seen = operator_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+
+    assert (seen["error_code"], seen["message"]) == (
+        "invalid_order_import",
+        "订单文件有错误，未导入任何内容。请更正所列的行后重新上传。",
+    )
