@@ -262,6 +262,8 @@ def _run(job: OrderImport, actor: Actor, progress: Progress) -> None:
     saver = _Saver(job, progress)
     jobs = saver.jobs
     try:
+        if not Channel.objects.filter(pk=job.channel_id, active=True).exists():
+            raise UnknownChannel(details={"channel": f"{job.channel.code!r} was deactivated after the upload"})
         checked = orders_checked(
             content=bytes(job.content),
             filename=job.filename,

@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from commerce.channels.models import Channel
 from commerce.orders import statuses
@@ -89,6 +90,7 @@ MAX_AMOUNT = Decimal("9999999999.99")
 MAX_STATUS_WORDS = 100
 MAX_STATUS_WORD_LENGTH = 32
 MAX_ERRORS_REPORTED = 200
+FUTURE_SLACK = timedelta(days=1)  # a file's times may be off by a zone; not by more
 DEFAULT_NAME = "default"
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
@@ -343,6 +345,9 @@ def _time(text: str, zone: tzinfo) -> datetime:
         moment = moment.replace(tzinfo=zone)
     if not 2000 <= moment.year <= 2100:
         raise ValueError(f"not a plausible order time: {text[:40]!r}")
+    # A time in the future would outrank every later, real view of the order and freeze it.
+    if moment > timezone.now() + FUTURE_SLACK:
+        raise ValueError(f"in the future: {text[:40]!r} (is the mapping's time zone right?)")
     return moment
 
 

@@ -30,6 +30,7 @@ from .webhook import EVENT_HEADER, EVENT_ID_HEADER, ORDER_CREATED, SIGNATURE_HEA
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
 DEFAULT_PRICE = Decimal("99.00")
+MAX_ORDERS_AT_ONCE = 1_000
 CATALOG_SAMPLE = 20  # orders_create picks from the first products of the catalog when no SKUs are named
 
 NAMES = ("王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄涛")
@@ -80,8 +81,8 @@ class OwnStoreSimulator:
         customer and address every time. A SKU that is not in the catalog is priced at 99.00 (to
         rehearse an unknown-SKU delivery).
         """
-        if count < 1:
-            raise ValueError("count must be at least 1")
+        if not 1 <= count <= MAX_ORDERS_AT_ONCE:
+            raise ValueError(f"count must be from 1 to {MAX_ORDERS_AT_ONCE}")
         choices = list(skus) if skus else self._catalog_sample()
         if not choices:
             raise ValueError("the catalog has no active products: name the SKUs to order")

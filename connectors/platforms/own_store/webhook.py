@@ -149,7 +149,19 @@ class OwnStoreInbound:
             raise Rejected(400, exc.code, str(exc.message), exc.details) from None
         except ValueError:
             raise Rejected(400, "malformed_json", "The body is not valid UTF-8 JSON.", {"body": "not JSON"}) from None
-        return Parsed(topic=self.topic(request), orders=(inbound_order(payload),))
+        order = inbound_order(payload)
+        # A view dated after its own signed sending time would outrank every later, real view of the
+        # order (the order centre keeps the newest) and freeze it: refuse it.
+        sent_at = _header(request, TIMESTAMP_HEADER).strip()
+        latest = (int(sent_at) if _TIMESTAMP.fullmatch(sent_at) else self.clock()) + TOLERANCE_SECONDS
+        if order.updated_at.timestamp() > latest:
+            raise Rejected(
+                400,
+                "malformed_payload",
+                "The body is not an Orderflow order; details name each field that is wrong.",
+                {"updated_at": f"later than the delivery's {TIMESTAMP_HEADER}; send the time of this view"},
+            )
+        return Parsed(topic=self.topic(request), orders=(order,))
 
     def acknowledge(self) -> Acknowledgement:
         return Acknowledgement(200, b'{"received":true}', "application/json")

@@ -578,3 +578,30 @@ def test_a_failed_import_says_why_in_the_readers_language(
         "invalid_order_import",
         "订单文件有错误，未导入任何内容。请更正所列的行后重新上传。",
     )
+
+
+def test_a_time_in_the_future_is_a_bad_row(operator_client, jd_shop, q_sync, django_capture_on_commit_callbacks):
+    response = _post(
+        operator_client,
+        jd_csv(jd_row("9001", "TEA-0001", placed="2099-01-01 00:00:00")),
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    assert operator_client.get(response["Location"]).json()["errors"] == {
+        "rows[2].placed_at": "下单时间: in the future: '2099-01-01 00:00:00' (is the mapping's time zone right?)"
+    }
+
+
+def test_a_channel_deactivated_after_the_upload_fails_the_import(operator_client, jd_shop):
+    queued = _post(operator_client, JD_CSV).json()
+    jd_shop.active = False
+    jd_shop.save()
+
+    done = jobs.order_import_run(import_id=queued["id"])
+
+    assert (done.status, done.error_code, done.errors) == (
+        "failed",
+        "unknown_channel",
+        {"channel": "'jd' was deactivated after the upload"},
+    )
+    assert Order.objects.count() == 0

@@ -2,6 +2,7 @@
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -359,3 +360,16 @@ def test_a_secret_shorter_than_32_characters_is_refused_when_the_connection_is_m
         )
 
     assert refused.value.details == {"credentials.signing_secret": "does not match the 'minLength' rule of the schema"}
+
+
+def test_a_view_dated_after_its_sending_is_refused(own_store):
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    body = _changed(updated_at=future)
+
+    answer = post(own_store, body, signed(body))
+
+    assert answer.status_code == 400
+    assert answer.json()["details"] == {
+        "updated_at": "later than the delivery's X-Orderflow-Timestamp; send the time of this view"
+    }
+    assert Order.objects.count() == 0
