@@ -408,7 +408,9 @@ class _Reader:
         if spec.max_length and len(text) > spec.max_length:
             self.errors.add(row.number, key, f"{self.label(key)}: longer than {spec.max_length} characters")
             return None
-        if _CONTROL.search(text) and key != ADDRESS:
+        if key == ADDRESS:
+            text = " ".join(text.split())  # a line break inside a quoted address becomes a space
+        if _CONTROL.search(text):
             self.errors.add(row.number, key, f"{self.label(key)}: holds control characters")
             return None
         if key == STATUS:
@@ -448,8 +450,6 @@ class _Reader:
             except ValueError as exc:
                 self.errors.add(row.number, key, f"{self.label(key)}: {exc}")
                 return None
-        if key == ADDRESS:
-            return " ".join(text.split())  # a line break inside a quoted address becomes a space
         return text
 
 

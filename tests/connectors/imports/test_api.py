@@ -605,3 +605,13 @@ def test_a_channel_deactivated_after_the_upload_fails_the_import(operator_client
         {"channel": "'jd' was deactivated after the upload"},
     )
     assert Order.objects.count() == 0
+
+
+def test_a_line_break_inside_a_quoted_address_becomes_a_space(
+    operator_client, jd_shop, q_sync, django_capture_on_commit_callbacks
+):
+    row = jd_row("9001", "TEA-0001").replace("文三路 90 号", '"文三路 90 号\r\n3 幢 501"')
+
+    _post(operator_client, jd_csv(row), capture=django_capture_on_commit_callbacks)
+
+    assert Order.objects.get().address_line == "文三路 90 号 3 幢 501"
