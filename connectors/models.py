@@ -149,3 +149,6 @@ class SandboxRecord(models.Model):
     class Meta:
         ordering = ("seq",)
         constraints = [models.UniqueConstraint(fields=["connection", "kind", "key"], name="sandbox_unique_key")]
+
+
+from .imports.models import ColumnMapping, OrderImport  # noqa: E402, F401

@@ -3,9 +3,10 @@
 from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
+from .platforms.own_store.manifest import CONNECTOR as OWN_STORE
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 
-CONNECTORS: tuple[Connector, ...] = (SHOPIFY,)
+CONNECTORS: tuple[Connector, ...] = (SHOPIFY, OWN_STORE)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 

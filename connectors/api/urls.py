@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
         name="connection-sandbox-orders",
     ),
     path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
+    path("", include("connectors.imports.api")),
 ]

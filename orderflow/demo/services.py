@@ -361,7 +361,11 @@ def _sandbox_connections(channels: dict[str, Channel], report: SeedReport) -> No
                 connector=connector.key,
                 name=f"{connector.name_zh} 演示沙箱",
                 credentials={},
-                settings={"channel": connector.channel, "demo_stream": True, "poll_interval_seconds": 60},
+                settings={
+                    "channel": connector.channel,
+                    "demo_stream": True,
+                    **({"poll_interval_seconds": 60} if connector.poller else {}),
+                },
                 sandbox=True,
             )
         )

@@ -119,6 +119,12 @@ EVENT_FLOW = {
 }
 
 
+ORDER_COLUMNS = {
+    key: key for key in ("status", "customer_name", "phone", "province", "city", "address", "sku", "quantity")
+}
+ORDER_CSV = "单号,status,customer_name,phone,province,city,address,sku,quantity\nS-1,待发货,王芳,13800138000,浙江省,杭州市,文三路 90 号,TEA-001,1\n".encode()
+
+
 def test_answers_match_the_schema(admin_client, channel, stocked, settings, django_capture_on_commit_callbacks):
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
     api = Answers(admin_client)
@@ -149,6 +155,18 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     api.check(post("/api/v1/inventory/safety-stock/", safety, format="json"), "post", "/api/v1/inventory/safety-stock/")
     csv = SimpleUploadedFile("stock.csv", b"sku,warehouse,on_hand,safety_stock\nTEA-001,sh-main,90,3\n")
     api.check(post("/api/v1/inventory/import/", {"file": csv}, format="multipart"), "post", "/api/v1/inventory/import/")
+    mapping = {"columns": {"external_id": "单号", **ORDER_COLUMNS}, "statuses": {"待发货": "paid"}}
+    mapping_path = "/api/v1/order-imports/mappings/{channel}/"
+    api.check(
+        admin_client.put(f"/api/v1/order-imports/mappings/{channel.code}/", mapping, format="json"), "put", mapping_path
+    )
+    orders_csv = SimpleUploadedFile("orders.csv", ORDER_CSV)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_import = api.check(
+            post("/api/v1/order-imports/", {"file": orders_csv, "channel": channel.code}, format="multipart"),
+            "post",
+            "/api/v1/order-imports/",
+        )
 
     ticket = ticket_services.ticket_open(
         title="Parcel stalled",
@@ -244,6 +262,8 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "import_id": None,
         "connection_id": connection["id"],
         "delivery_id": delivery.pk,
+        "order_import_id": order_import["id"],
+        "channel": channel.code,
     }
     from commerce.inventory.models import StockImport
 

@@ -42,10 +42,13 @@ EXCLUDED = {
 # Endpoints whose body is not JSON: only the size limit, unknown ids and the token apply here.
 NOT_JSON = {
     "api/v1/inventory/import/": "a multipart CSV upload; its bad files are tested in tests/commerce/inventory",
+    "api/v1/order-imports/": "a multipart CSV or .xlsx upload; its bad files are tested in tests/connectors/imports",
     "hooks/<slug:connector>/<int:connection_id>/": "a provider's signed body (JSON or a form, by provider): "
     "any body without its signature answers 401 before it is parsed; forged, truncated, malformed and "
     "duplicated deliveries are tested in tests/connectors",
 }
+# The uploads: their body limit is ORDERFLOW_MAX_UPLOAD_BYTES.
+UPLOADS = frozenset({"api/v1/inventory/import/", "api/v1/order-imports/"})
 
 # Function views declare no methods; the ones that write say which here.
 FUNCTION_VIEW_METHODS = {
@@ -81,8 +84,13 @@ KNOWN_IDS = {
     "connector": "connector_key",
     "connection_id": "connection",
     "delivery_id": "delivery",
+    "channel": "channel_code",
 }
-UNKNOWN_IDS = {"token": ("no-such-webhook-token",), "connector": ("no-such-connector",)}
+UNKNOWN_IDS = {
+    "token": ("no-such-webhook-token",),
+    "connector": ("no-such-connector",),
+    "channel": ("no-such-channel",),
+}
 UNKNOWN_INTS = (987_654_321, 10**30)  # the second fits no integer column
 
 MALFORMED = '{"to": "paid",'
@@ -342,6 +350,9 @@ class World:
             getattr(self, f"_make_{name}")()
         return self._made[name]
 
+    def _make_channel_code(self):
+        self._made["channel_code"] = self.channel.code
+
     def _make_order(self):
         self._made["order"] = create_order(self.channel).pk
 
@@ -536,7 +547,7 @@ def test_an_empty_object_names_every_required_field(admin_client, world, op):
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=_ids(OPERATIONS))
 def test_a_body_over_the_limit(admin_client, world, op):
-    uploads = op.route == "api/v1/inventory/import/"
+    uploads = op.route in UPLOADS
     limit = settings.ORDERFLOW_MAX_UPLOAD_BYTES if uploads else settings.ORDERFLOW_MAX_BODY_BYTES
     content_type = "multipart/form-data; boundary=xyz" if uploads else "application/json"
     body = b'{"text": "' + b"x" * (limit - 11) + b'"}'

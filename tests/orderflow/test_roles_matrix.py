@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
 from commerce.tickets.services import ticket_open
+from connectors.imports.mapping import REQUIRED
+from connectors.imports.models import OrderImport
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
@@ -20,9 +22,11 @@ from tests.runtime.matrix import runtime_objects
 
 READ = frozenset(ALL_ROLES)
 ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
+UPLOADERS = frozenset({"operator", "admin"})
 TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
 ADMIN = frozenset({"admin"})
 PUBLIC = None  # no authentication needed
+ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
 # A flow without actions, so it validates whatever the catalog holds.
 MATRIX_FLOW = {
@@ -108,6 +112,11 @@ TABLE = [
     ("get", "/api/v1/connections/{connection}/poll-runs/", READ, None),
     ("get", "/api/v1/connections/{connection}/stock/", READ, None),
     ("post", "/api/v1/deliveries/{delivery}/replay/", ADMIN, {}),
+    ("get", "/api/v1/order-imports/", READ, None),
+    ("post", "/api/v1/order-imports/", UPLOADERS, "order_csv"),
+    ("get", "/api/v1/order-imports/{order_import}/", READ, None),
+    ("get", "/api/v1/order-imports/mappings/{channel}/", READ, None),
+    ("put", "/api/v1/order-imports/mappings/{channel}/", UPLOADERS, "column_mapping"),
 ]
 
 
@@ -125,6 +134,8 @@ CREATES = {
 }
 # The calls that answer 204 No Content.
 DELETES = {("delete", "/api/v1/connections/{connection}/")}
+# The calls that answer 202 Accepted: the work goes on in the background.
+ACCEPTS = {("post", "/api/v1/order-imports/")}
 
 
 def _api_routes(resolver=None, prefix="") -> set[str]:
@@ -151,6 +162,8 @@ def _template(route: str) -> str:
         .replace("<int:import_id>", "{stock_import}")
         .replace("<int:connection_id>", "{connection}")
         .replace("<int:delivery_id>", "{delivery}")
+        .replace("<int:order_import_id>", "{order_import}")
+        .replace("<slug:channel>", "{channel}")
     )
 
 
@@ -193,9 +206,14 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     delivery = WebhookDelivery.objects.create(
         connection=connection, body=b"{}", verified=True, dedup_key="matrix", topic="orders/create", outcome="failed"
     )
+    order_import = OrderImport.objects.create(
+        channel=channel, mapping_name="default", actor_kind="system", source="tests", filename="jd.csv", size_bytes=1
+    )
     url = path.format(
         connection=connection.pk,
         delivery=delivery.pk,
+        channel=channel.code,
+        order_import=order_import.pk,
         order=order.pk,
         stock=stocked.pk,
         ticket=ticket.pk,
@@ -213,6 +231,12 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     elif body == "stock_csv":
         csv = b"sku,warehouse,on_hand,safety_stock\nTEA-001,sh-main,100,0\n"
         body, body_format = {"file": SimpleUploadedFile("stock.csv", csv, content_type="text/csv")}, "multipart"
+    elif body == "order_csv":
+        csv = ORDER_CSV_HEADER + f"M-{role},paid,王芳,13800138000,浙江省,杭州市,文三路 90 号,TEA-001,1\n".encode()
+        upload = SimpleUploadedFile("orders.csv", csv, content_type="text/csv")
+        body, body_format = {"file": upload, "channel": channel.code}, "multipart"
+    elif body == "column_mapping":
+        body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 
     response = getattr(client_for(role), method)(url, body, format=body_format)
 
@@ -222,7 +246,12 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         assert response.status_code == 401
         assert response.json()["code"] == "not_authenticated"
     elif role in allowed:
-        expected = 201 if (method, path) in CREATES else 204 if (method, path) in DELETES else 200
+        if (method, path) in CREATES:
+            expected = 201
+        elif (method, path) in ACCEPTS:
+            expected = 202
+        else:
+            expected = 204 if (method, path) in DELETES else 200
         assert response.status_code == expected, response.content
     else:
         assert response.status_code == 403
