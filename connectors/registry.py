@@ -4,8 +4,9 @@ from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
+from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
-CONNECTORS: tuple[Connector, ...] = (SHOPIFY,)
+CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 
