@@ -404,6 +404,8 @@ class GatewaySimulator:
     base_url: str = ""
     platform: str = ""
     app: Mapping[str, str] = {}
+    item_base = 600_000_000_000  # the platform's item (product, goods, ware) ids of the listed SKUs start here
+    sku_base = 4_000_000_000_000  # and its SKU ids here
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -476,6 +478,28 @@ class GatewaySimulator:
             return ban
         self.record_save("rate", "calls", {"at": [*recent, now], "banned_until": 0})
         return None
+
+    # --- the shop's listings and their stock
+    def listing(self, sku: str) -> dict[str, Any] | None:
+        """The listing of ``sku`` (an item with one SKU whose merchant code is ``sku``) and the stock last
+        set on it, or ``None`` when the shop does not sell it. The shop sells the order centre's catalogue."""
+        stored = self.record("stock", sku)
+        if stored is not None:
+            return stored
+        if sku not in catalog_skus():
+            return None
+        return {
+            "sku": sku,
+            "item_id": stable_number(sku, self.item_base),
+            "sku_id": stable_number(sku, self.sku_base),
+            "quantity": 0,
+            "updates": 0,
+        }
+
+    def stock_set(self, listing: Mapping[str, Any], quantity: int) -> dict[str, Any]:
+        stored = {**listing, "quantity": quantity, "updates": listing["updates"] + 1}
+        self.record_save("stock", stored["sku"], stored)
+        return stored
 
     # --- the gateway
     def handle(self, request: SimRequest) -> SimResponse:

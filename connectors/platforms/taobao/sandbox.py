@@ -37,7 +37,6 @@ from ..marketplace import (
     GatewaySimulator,
     Refusal,
     SimLine,
-    catalog_skus,
     china_text,
     china_time,
     page_of,
@@ -236,20 +235,6 @@ class TaobaoSimulator(GatewaySimulator):
         self.record_save("message", str(number), {"message": message, "state": "new", "delivered_at": None})
 
     # --- stock
-    def listing(self, outer_id: str) -> dict[str, Any] | None:
-        stored = self.record("stock", outer_id)
-        if stored is not None:
-            return stored
-        if outer_id not in catalog_skus():
-            return None
-        return {
-            "outer_id": outer_id,
-            "num_iid": stable_number(outer_id, 600_000_000_000),
-            "sku_id": stable_number(outer_id, 4_000_000_000_000),
-            "quantity": 0,
-            "updates": 0,
-        }
-
     def skus_custom(self, params: dict[str, str]) -> dict[str, Any]:
         outer_id = params.get("outer_id", "")
         if not outer_id:
@@ -257,12 +242,17 @@ class TaobaoSimulator(GatewaySimulator):
         found = self.listing(outer_id)
         if found is None:
             return {}
-        sku = {key: found[key] for key in ("sku_id", "num_iid", "outer_id", "quantity")}
+        sku = {
+            "sku_id": found["sku_id"],
+            "num_iid": found["item_id"],
+            "outer_id": outer_id,
+            "quantity": found["quantity"],
+        }
         return {"skus": {"sku": [_selected(sku, params.get("fields", "sku_id,num_iid,outer_id,quantity"))]}}
 
     def item_quantity_update(self, params: dict[str, str]) -> dict[str, Any]:
         found = self.listing(params.get("outer_id", ""))
-        if found is None or str(found["num_iid"]) != params.get("num_iid"):
+        if found is None or str(found["item_id"]) != params.get("num_iid"):
             raise refuse(15, "Remote service error", "isv.item-not-exist", "商品或SKU不存在")
         kind = params.get("type", "1")
         try:
@@ -271,10 +261,10 @@ class TaobaoSimulator(GatewaySimulator):
             raise refuse(41, "Invalid arguments", "isv.invalid-parameter:quantity") from None
         if kind == "1" and quantity < 0:
             raise refuse(41, "Invalid arguments", "isv.invalid-parameter:quantity", "全量更新时库存必须大于等于0")
-        total = quantity if kind == "1" else found["quantity"] + quantity
-        stored = {**found, "quantity": total, "updates": found["updates"] + 1}
-        self.record_save("stock", stored["outer_id"], stored)
-        return {"item": {"num_iid": stored["num_iid"], "num": total, "modified": china_text(timezone.now())}}
+        stored = self.stock_set(found, quantity if kind == "1" else found["quantity"] + quantity)
+        return {
+            "item": {"num_iid": stored["item_id"], "num": stored["quantity"], "modified": china_text(timezone.now())}
+        }
 
     # --- the shop's trades
     def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict:
@@ -308,8 +298,8 @@ class TaobaoSimulator(GatewaySimulator):
                     {
                         "oid": tid * 10 + index,
                         "oid_str": str(tid * 10 + index),
-                        "num_iid": stable_number(line.sku, 600_000_000_000),
-                        "sku_id": str(stable_number(line.sku, 4_000_000_000_000)),
+                        "num_iid": stable_number(line.sku, self.item_base),
+                        "sku_id": str(stable_number(line.sku, self.sku_base)),
                         "outer_sku_id": line.sku,
                         "outer_iid": "",
                         "title": line.title,

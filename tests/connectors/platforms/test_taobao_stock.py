@@ -20,7 +20,7 @@ def test_a_push_sets_the_quantity_and_a_repeated_push_changes_nothing(marketplac
     stored = TaobaoSimulator(connection).record("stock", "TEA-001")
     assert (stored["quantity"], stored["updates"]) == (7, 2)
     assert client.skus_by_outer_id("TEA-001") == [
-        {"sku_id": stored["sku_id"], "num_iid": stored["num_iid"], "outer_id": "TEA-001", "quantity": 7}
+        {"sku_id": stored["sku_id"], "num_iid": stored["item_id"], "outer_id": "TEA-001", "quantity": 7}
     ]
 
 
