@@ -480,6 +480,10 @@ class GatewaySimulator:
         return None
 
     # --- the shop's listings and their stock
+    def listing_ids(self, sku: str) -> tuple[int, int]:
+        """The platform's (item id, SKU id) of the listing that sells ``sku``."""
+        return stable_number(sku, self.item_base), stable_number(sku, self.sku_base)
+
     def listing(self, sku: str) -> dict[str, Any] | None:
         """The listing of ``sku`` (an item with one SKU whose merchant code is ``sku``) and the stock last
         set on it, or ``None`` when the shop does not sell it. The shop sells the order centre's catalogue."""
@@ -488,13 +492,17 @@ class GatewaySimulator:
             return stored
         if sku not in catalog_skus():
             return None
-        return {
-            "sku": sku,
-            "item_id": stable_number(sku, self.item_base),
-            "sku_id": stable_number(sku, self.sku_base),
-            "quantity": 0,
-            "updates": 0,
-        }
+        item_id, sku_id = self.listing_ids(sku)
+        return {"sku": sku, "item_id": item_id, "sku_id": sku_id, "quantity": 0, "updates": 0}
+
+    def listing_find(self, item_id: int, *, sku_id: int | None = None, sku: str = "") -> dict[str, Any] | None:
+        """The listing of item ``item_id`` whose SKU is ``sku_id`` or carries the merchant code ``sku``."""
+        candidates = [sku] if sku else sorted({*catalog_skus(), *(listed["sku"] for listed in self.records("stock"))})
+        for candidate in candidates:
+            listed = self.listing(candidate)
+            if listed and listed["item_id"] == item_id and sku_id in (None, listed["sku_id"]):
+                return listed
+        return None
 
     def stock_set(self, listing: Mapping[str, Any], quantity: int) -> dict[str, Any]:
         stored = {**listing, "quantity": quantity, "updates": listing["updates"] + 1}

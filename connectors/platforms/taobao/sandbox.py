@@ -41,7 +41,6 @@ from ..marketplace import (
     china_time,
     page_of,
     signs_match,
-    stable_number,
     window_filter,
 )
 from .client import BASE_URL, response_key
@@ -298,8 +297,8 @@ class TaobaoSimulator(GatewaySimulator):
                     {
                         "oid": tid * 10 + index,
                         "oid_str": str(tid * 10 + index),
-                        "num_iid": stable_number(line.sku, self.item_base),
-                        "sku_id": str(stable_number(line.sku, self.sku_base)),
+                        "num_iid": self.listing_ids(line.sku)[0],
+                        "sku_id": str(self.listing_ids(line.sku)[1]),
                         "outer_sku_id": line.sku,
                         "outer_iid": "",
                         "title": line.title,
