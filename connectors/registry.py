@@ -3,10 +3,11 @@
 from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
+from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
-CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO)
+CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO, PINDUODUO)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 
