@@ -495,12 +495,14 @@ class GatewaySimulator:
         item_id, sku_id = self.listing_ids(sku)
         return {"sku": sku, "item_id": item_id, "sku_id": sku_id, "quantity": 0, "updates": 0}
 
-    def listing_find(self, item_id: int, *, sku_id: int | None = None, sku: str = "") -> dict[str, Any] | None:
-        """The listing of item ``item_id`` whose SKU is ``sku_id`` or carries the merchant code ``sku``."""
+    def listing_find(
+        self, item_id: int | None = None, *, sku_id: int | None = None, sku: str = ""
+    ) -> dict[str, Any] | None:
+        """The listing (of item ``item_id`` if given) whose SKU is ``sku_id`` or has the merchant code ``sku``."""
         candidates = [sku] if sku else sorted({*catalog_skus(), *(listed["sku"] for listed in self.records("stock"))})
         for candidate in candidates:
             listed = self.listing(candidate)
-            if listed and listed["item_id"] == item_id and sku_id in (None, listed["sku_id"]):
+            if listed and item_id in (None, listed["item_id"]) and sku_id in (None, listed["sku_id"]):
                 return listed
         return None
 
