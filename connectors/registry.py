@@ -3,11 +3,12 @@
 from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
+from .platforms.jd.manifest import CONNECTOR as JD
 from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
-CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO, PINDUODUO)
+CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO, PINDUODUO, JD)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 
