@@ -3,12 +3,13 @@
 from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
+from .platforms.douyin.manifest import CONNECTOR as DOUYIN
 from .platforms.jd.manifest import CONNECTOR as JD
 from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
-CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO, PINDUODUO, JD)
+CONNECTORS: tuple[Connector, ...] = (SHOPIFY, TAOBAO, PINDUODUO, JD, DOUYIN)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 
