@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from commerce.orders.errors import UnknownSku
 from commerce.orders.models import Order
-from connectors.platforms.taobao.poller import TaobaoPoller, message_tid
+from connectors.platforms.taobao.poller import TRADE_TOPICS, TaobaoPoller, message_tid
 from connectors.platforms.taobao.sandbox import TaobaoSimulator
 from connectors.services.connections import connection_client
 from connectors.services.ingest import inbound_order_ingest
@@ -99,3 +99,9 @@ def test_a_batch_fetches_each_named_trade_once_and_skips_other_topics():
     assert fetched == ["2231958349000001", "2231958349000002"]
     assert [order.external_id for order in orders] == fetched
     assert [message_tid(m) for m in messages] == ["2231958349000001", "2231958349000001", "2231958349000002", None]
+
+
+def test_every_trade_topic_the_poller_acts_on_has_a_kept_message():
+    batch = fixture_json("taobao", "tmc_messages_consume_response.json")["tmc_messages_consume_response"]
+
+    assert set(TRADE_TOPICS) <= {message["topic"] for message in batch["messages"]["tmc_message"]}
