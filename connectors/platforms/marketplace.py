@@ -150,6 +150,60 @@ def amount_field(payload: Mapping[str, Any], name: str, platform: str, *, read=y
         raise malformed(platform, f"{name}={value!r}, not an amount") from None
 
 
+def time_field(payload: Mapping[str, Any], name: str, platform: str) -> datetime | None:
+    """A Beijing ``yyyy-MM-dd HH:mm:ss`` field; ``None`` when empty."""
+    value = payload.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return china_time(str(value))
+    except ValueError:
+        raise malformed(platform, f"{name}={value!r}, not a time") from None
+
+
+def unix_field(payload: Mapping[str, Any], name: str, platform: str) -> datetime | None:
+    """A unix-seconds field; ``None`` when empty or 0 (the platforms' "not yet")."""
+    value = payload.get(name)
+    if value in (None, 0, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise malformed(platform, f"{name}={value!r}, not unix seconds")
+    return from_unix(value)
+
+
+def required(moment: datetime | None, name: str, platform: str) -> datetime:
+    if moment is None:
+        raise malformed(platform, f"an order without {name}")
+    return moment
+
+
+def quantity_field(item: Mapping[str, Any], name: str, platform: str, order_id: str) -> int:
+    """A line's quantity: a JSON integer or a string of digits, 1 to 10,000."""
+    value = item.get(name)
+    quantity = int(value) if isinstance(value, str) and value.isdigit() else value
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= 10_000:
+        raise malformed(platform, f"order {order_id} with {name}={value!r}")
+    return quantity
+
+
+def unknown_status(platform: str, order_id: object, status: object) -> ProviderError:
+    return ProviderError(
+        f"{platform} order {order_id} has a status Orderflow does not know: {status!r}.",
+        retryable=False,
+        code="unknown_status",
+    )
+
+
+def unmapped_sku(platform: str, order_id: str, listing: str, code_field: str) -> ProviderError:
+    """A line whose SKU carries no merchant code: the order centre cannot tell which SKU it is."""
+    return ProviderError(
+        f"{platform} order {order_id}: {listing} has no merchant code ({code_field}), so Orderflow cannot tell "
+        "which SKU it is. Give the SKU its merchant code (商家编码): the Orderflow SKU.",
+        retryable=False,
+        code="unmapped_sku",
+    )
+
+
 # --- signing primitives -----------------------------------------------------------------------------
 
 

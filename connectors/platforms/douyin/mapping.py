@@ -16,14 +16,24 @@ encrypted one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from commerce.orders import statuses
 
-from ...base import InboundLine, InboundOrder, ProviderError
-from ..marketplace import amount_field, discount_between, fen_to_yuan, from_unix, malformed, text
+from ...base import InboundLine, InboundOrder
+from ..marketplace import (
+    amount_field,
+    discount_between,
+    fen_to_yuan,
+    malformed,
+    quantity_field,
+    required,
+    text,
+    unix_field,
+    unknown_status,
+    unmapped_sku,
+)
 from .client import PLATFORM
 
 CANCELLED_AFTER_SHIPPING = "order_status=4 after ship_time"
@@ -43,23 +53,8 @@ def order_status(order: Mapping[str, Any]) -> str:
     code = order.get("order_status")
     key = CANCELLED_AFTER_SHIPPING if code == 4 and order.get("ship_time") else f"order_status={code}"
     if key not in STATUS_MAP:
-        raise ProviderError(
-            f"Douyin order {order.get('order_id')} has a status Orderflow does not know: {code!r}.",
-            retryable=False,
-            code="unknown_status",
-        )
+        raise unknown_status(PLATFORM, order.get("order_id"), code)
     return STATUS_MAP[key]
-
-
-def _when(order: Mapping[str, Any], name: str, *, required: bool = False) -> datetime | None:
-    value = order.get(name)
-    if value in (None, 0, ""):
-        if required:
-            raise malformed(PLATFORM, f"an order without {name}")
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise malformed(PLATFORM, f"{name}={value!r}, not unix seconds")
-    return from_unix(value)
 
 
 def _first(*values: object, limit: int) -> str:
@@ -81,15 +76,8 @@ def _lines(order: Mapping[str, Any], order_id: str) -> tuple[InboundLine, ...]:
             raise malformed(PLATFORM, f"order {order_id} with a SKU order that is not an object")
         sku = text(item.get("code"), 64) or text(item.get("out_sku_id"), 64)
         if not sku:
-            raise ProviderError(
-                f"Douyin order {order_id}: product {item.get('product_id')} SKU {item.get('sku_id')} has no merchant "
-                "code (code), so Orderflow cannot tell which SKU it is. Give the SKU its 商家编码.",
-                retryable=False,
-                code="unmapped_sku",
-            )
-        quantity = item.get("item_num")
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= 10_000:
-            raise malformed(PLATFORM, f"order {order_id} with item_num={quantity!r}")
+            raise unmapped_sku(PLATFORM, order_id, f"product {item.get('product_id')} SKU {item.get('sku_id')}", "code")
+        quantity = quantity_field(item, "item_num", PLATFORM, order_id)
         price = amount_field(item, "goods_price", PLATFORM, read=fen_to_yuan)
         lines.append(InboundLine(sku=sku, quantity=quantity, unit_price=price))
     return tuple(lines)
@@ -113,9 +101,9 @@ def inbound_order(order: Mapping[str, Any]) -> InboundOrder:
     return InboundOrder(
         external_id=order_id,
         status=order_status(order),
-        updated_at=_when(order, "update_time", required=True),
-        placed_at=_when(order, "create_time"),
-        paid_at=_when(order, "pay_time"),
+        updated_at=required(unix_field(order, "update_time", PLATFORM), "update_time", PLATFORM),
+        placed_at=unix_field(order, "create_time", PLATFORM),
+        paid_at=unix_field(order, "pay_time", PLATFORM),
         customer_name=_first(
             order.get("post_receiver"), order.get("mask_post_receiver"), order.get("encrypt_post_receiver"), limit=100
         )

@@ -53,6 +53,7 @@ SANDBOX_CREDENTIALS = {
 }
 TIMESTAMP_WINDOW = timedelta(minutes=10)
 ORDER_ID_BASE = 4_980_000_000_000_000_000
+NUMBERS = (("update_time_start", None), ("update_time_end", None), ("page", 0), ("size", 10))
 BRANDS = [{"brand_id": 7_100_000_001, "brand_chinese_name": "Orderflow 好物", "brand_english_name": "Orderflow"}]
 
 
@@ -157,9 +158,7 @@ class DouyinSimulator(GatewaySimulator):
         }
 
     def order_search(self, business: dict[str, Any]) -> dict[str, Any]:
-        start, end = business.get("update_time_start"), business.get("update_time_end")
-        page, size = business.get("page", 0), business.get("size", 10)
-        numbers = (start, end, page, size)
+        numbers: list[Any] = [business.get(name, default) for name, default in NUMBERS]
         if not all(isinstance(value, int) and not isinstance(value, bool) for value in numbers):
             raise refuse(
                 40004,
@@ -167,6 +166,7 @@ class DouyinSimulator(GatewaySimulator):
                 "isv.business-failed",
                 "update_time_start、update_time_end、page、size 须为整数",
             )
+        start, end, page, size = numbers
         if not 0 < end - start <= 24 * 3600 or page < 0 or not 1 <= size <= 100:
             raise refuse(
                 40004,

@@ -22,8 +22,18 @@ from typing import Any
 
 from commerce.orders import statuses
 
-from ...base import InboundLine, InboundOrder, ProviderError
-from ..marketplace import amount_field, china_time, discount_between, malformed, text
+from ...base import InboundLine, InboundOrder
+from ..marketplace import (
+    amount_field,
+    discount_between,
+    malformed,
+    quantity_field,
+    required,
+    text,
+    time_field,
+    unknown_status,
+    unmapped_sku,
+)
 from .client import PLATFORM
 
 STATUS_MAP = {
@@ -41,25 +51,13 @@ STATUS_MAP = {
 def order_status(order: Mapping[str, Any]) -> str:
     state = str(order.get("orderState") or "")
     if state not in STATUS_MAP:
-        raise ProviderError(
-            f"JD order {order.get('orderId')} has a state Orderflow does not know: {state!r}.",
-            retryable=False,
-            code="unknown_status",
-        )
+        raise unknown_status(PLATFORM, order.get("orderId"), state)
     return STATUS_MAP[state]
 
 
-def _when(order: Mapping[str, Any], name: str, *, required: bool = False) -> datetime | None:
-    value = order.get(name)
-    if value in (None, ""):
-        if required:
-            raise malformed(PLATFORM, f"an order without {name}")
-        return None
-    try:
-        moment = china_time(str(value))
-    except ValueError:
-        raise malformed(PLATFORM, f"{name}={value!r}, not a time") from None
-    return moment if moment.year >= 2000 else None  # JD writes a zero date for "not yet"
+def _when(order: Mapping[str, Any], name: str) -> datetime | None:
+    moment = time_field(order, name, PLATFORM)
+    return moment if moment is None or moment.year >= 2000 else None  # JD writes a zero date for "not yet"
 
 
 def _lines(order: Mapping[str, Any], order_id: str) -> tuple[InboundLine, ...]:
@@ -72,16 +70,9 @@ def _lines(order: Mapping[str, Any], order_id: str) -> tuple[InboundLine, ...]:
             raise malformed(PLATFORM, f"order {order_id} with an item that is not an object")
         sku = text(item.get("outerSkuId"), 64)
         if not sku:
-            raise ProviderError(
-                f"JD order {order_id}: SKU {item.get('skuId')} has no merchant code (outerSkuId), so Orderflow "
-                "cannot tell which SKU it is. Give the SKU its 商家SKU编码.",
-                retryable=False,
-                code="unmapped_sku",
-            )
-        quantity = str(item.get("itemTotal") or "")
-        if not quantity.isdigit() or not 0 < int(quantity) <= 10_000:
-            raise malformed(PLATFORM, f"order {order_id} with itemTotal={item.get('itemTotal')!r}")
-        lines.append(InboundLine(sku=sku, quantity=int(quantity), unit_price=amount_field(item, "jdPrice", PLATFORM)))
+            raise unmapped_sku(PLATFORM, order_id, f"SKU {item.get('skuId')}", "outerSkuId")
+        quantity = quantity_field(item, "itemTotal", PLATFORM, order_id)
+        lines.append(InboundLine(sku=sku, quantity=quantity, unit_price=amount_field(item, "jdPrice", PLATFORM)))
     return tuple(lines)
 
 
@@ -100,7 +91,7 @@ def inbound_order(order: Mapping[str, Any]) -> InboundOrder:
     return InboundOrder(
         external_id=order_id,
         status=order_status(order),
-        updated_at=_when(order, "modified", required=True),
+        updated_at=required(_when(order, "modified"), "modified", PLATFORM),
         placed_at=_when(order, "orderStartTime"),
         paid_at=_when(order, "paymentConfirmTime"),
         customer_name=text(consignee.get("fullname"), 100) or "京东买家",

@@ -21,8 +21,18 @@ from typing import Any
 
 from commerce.orders import statuses
 
-from ...base import InboundLine, InboundOrder, ProviderError
-from ..marketplace import amount_field, china_time, discount_between, malformed, text
+from ...base import InboundLine, InboundOrder
+from ..marketplace import (
+    amount_field,
+    discount_between,
+    malformed,
+    quantity_field,
+    required,
+    text,
+    time_field,
+    unknown_status,
+    unmapped_sku,
+)
 from .client import PLATFORM
 
 REFUNDED = 4
@@ -45,24 +55,8 @@ def status_key(order: Mapping[str, Any]) -> str:
 def order_status(order: Mapping[str, Any]) -> str:
     key = status_key(order)
     if key not in STATUS_MAP:
-        raise ProviderError(
-            f"Pinduoduo order {order.get('order_sn')} has a status Orderflow does not know: {key}.",
-            retryable=False,
-            code="unknown_status",
-        )
+        raise unknown_status(PLATFORM, order.get("order_sn"), key)
     return STATUS_MAP[key]
-
-
-def _when(order: Mapping[str, Any], name: str, *, required: bool = False):
-    value = order.get(name)
-    if value in (None, ""):
-        if required:
-            raise malformed(PLATFORM, f"an order without {name}")
-        return None
-    try:
-        return china_time(str(value))
-    except ValueError:
-        raise malformed(PLATFORM, f"{name}={value!r}, not a time") from None
 
 
 def _lines(order: Mapping[str, Any], order_sn: str) -> tuple[InboundLine, ...]:
@@ -75,15 +69,8 @@ def _lines(order: Mapping[str, Any], order_sn: str) -> tuple[InboundLine, ...]:
             raise malformed(PLATFORM, f"order {order_sn} with an item that is not an object")
         sku = text(item.get("outer_id"), 64) or text(item.get("outer_goods_id"), 64)
         if not sku:
-            raise ProviderError(
-                f"Pinduoduo order {order_sn}: goods {item.get('goods_id')} SKU {item.get('sku_id')} has no merchant "
-                "code (outer_id), so Orderflow cannot tell which SKU it is. Give the SKU its 商家编码.",
-                retryable=False,
-                code="unmapped_sku",
-            )
-        quantity = item.get("goods_count")
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= 10_000:
-            raise malformed(PLATFORM, f"order {order_sn} with goods_count={quantity!r}")
+            raise unmapped_sku(PLATFORM, order_sn, f"goods {item.get('goods_id')} SKU {item.get('sku_id')}", "outer_id")
+        quantity = quantity_field(item, "goods_count", PLATFORM, order_sn)
         lines.append(InboundLine(sku=sku, quantity=quantity, unit_price=amount_field(item, "goods_price", PLATFORM)))
     return tuple(lines)
 
@@ -100,9 +87,9 @@ def inbound_order(order: Mapping[str, Any]) -> InboundOrder:
     return InboundOrder(
         external_id=order_sn,
         status=order_status(order),
-        updated_at=_when(order, "updated_at", required=True),
-        placed_at=_when(order, "created_time"),
-        paid_at=_when(order, "pay_time") or _when(order, "confirm_time"),
+        updated_at=required(time_field(order, "updated_at", PLATFORM), "updated_at", PLATFORM),
+        placed_at=time_field(order, "created_time", PLATFORM),
+        paid_at=time_field(order, "pay_time", PLATFORM) or time_field(order, "confirm_time", PLATFORM),
         customer_name=text(order.get("receiver_name"), 100) or "拼多多买家",
         customer_phone=text(order.get("receiver_phone"), 32),
         province=text(order.get("province"), 32),

@@ -18,8 +18,18 @@ from typing import Any
 
 from commerce.orders import statuses
 
-from ...base import InboundLine, InboundOrder, ProviderError
-from ..marketplace import amount_field, china_time, discount_between, malformed, text
+from ...base import InboundLine, InboundOrder
+from ..marketplace import (
+    amount_field,
+    discount_between,
+    malformed,
+    quantity_field,
+    required,
+    text,
+    time_field,
+    unknown_status,
+    unmapped_sku,
+)
 from .client import PLATFORM
 
 TRADE_STATUS = {
@@ -65,24 +75,8 @@ def trade_status(trade: Mapping[str, Any]) -> str:
     if status == "TRADE_CLOSED" and trade.get("consign_time"):
         return STATUS_MAP[CLOSED_AFTER_SHIPPING]
     if status not in TRADE_STATUS:
-        raise ProviderError(
-            f"Taobao trade {trade.get('tid')} has a status Orderflow does not know: {status!r}.",
-            retryable=False,
-            code="unknown_status",
-        )
-    return TRADE_STATUS[status]
-
-
-def _when(trade: Mapping[str, Any], name: str, *, required: bool = False):
-    value = trade.get(name)
-    if value in (None, ""):
-        if required:
-            raise malformed(PLATFORM, f"a trade without {name}")
-        return None
-    try:
-        return china_time(str(value))
-    except ValueError:
-        raise malformed(PLATFORM, f"{name}={value!r}, not a time") from None
+        raise unknown_status("Taobao", trade.get("tid"), status)
+    return STATUS_MAP[status]
 
 
 def _lines(trade: Mapping[str, Any], tid: str) -> tuple[InboundLine, ...]:
@@ -96,17 +90,8 @@ def _lines(trade: Mapping[str, Any], tid: str) -> tuple[InboundLine, ...]:
             raise malformed(PLATFORM, f"trade {tid} with an order that is not an object")
         sku = text(item.get("outer_sku_id"), 64) or text(item.get("outer_iid"), 64)
         if not sku:
-            raise ProviderError(
-                f"Taobao trade {tid}: item {item.get('num_iid')} has no merchant code (outer_sku_id / outer_iid), "
-                "so Orderflow cannot tell which SKU it is. Give the item's SKUs merchant codes.",
-                retryable=False,
-                code="unmapped_sku",
-            )
-        quantity = item.get("num")
-        if isinstance(quantity, str) and quantity.isdigit():
-            quantity = int(quantity)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= 10_000:
-            raise malformed(PLATFORM, f"trade {tid} with num={quantity!r}")
+            raise unmapped_sku("Taobao", tid, f"item {item.get('num_iid')}", "outer_sku_id / outer_iid")
+        quantity = quantity_field(item, "num", PLATFORM, tid)
         lines.append(InboundLine(sku=sku, quantity=quantity, unit_price=amount_field(item, "price", PLATFORM)))
     return tuple(lines)
 
@@ -125,9 +110,9 @@ def inbound_order(trade: Mapping[str, Any]) -> InboundOrder:
     return InboundOrder(
         external_id=tid,
         status=trade_status(trade),
-        updated_at=_when(trade, "modified", required=True),
-        placed_at=_when(trade, "created"),
-        paid_at=_when(trade, "pay_time"),
+        updated_at=required(time_field(trade, "modified", PLATFORM), "modified", PLATFORM),
+        placed_at=time_field(trade, "created", PLATFORM),
+        paid_at=time_field(trade, "pay_time", PLATFORM),
         customer_name=text(trade.get("receiver_name"), 100) or text(trade.get("buyer_nick"), 100) or "淘宝买家",
         customer_phone=text(trade.get("receiver_mobile"), 32) or text(trade.get("receiver_phone"), 32),
         province=text(trade.get("receiver_state"), 32),
