@@ -204,6 +204,15 @@ def unmapped_sku(platform: str, order_id: str, listing: str, code_field: str) ->
     )
 
 
+def sku_not_listed(platform: str, sku: str) -> ProviderError:
+    """A stock push for a SKU no listing of the shop carries as merchant code. Terminal until someone sets it."""
+    return ProviderError(
+        f"No {platform} listing has a SKU with the merchant code {sku!r}: make it that SKU's merchant code (商家编码).",
+        retryable=False,
+        code="sku_not_listed",
+    )
+
+
 # --- signing primitives -----------------------------------------------------------------------------
 
 
@@ -237,6 +246,15 @@ def signs_match(expected: str, offered: str) -> bool:
 
 
 # --- the HTTP call ----------------------------------------------------------------------------------
+
+
+def param_text(value: object) -> str:
+    """A parameter as a form-encoded gateway wants it: ``true``/``false``, lists comma-joined."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return str(value)
 
 
 def retry_after_seconds(header: str | None) -> float | None:

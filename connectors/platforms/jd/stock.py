@@ -6,7 +6,7 @@ whose merchant code (``outerId``) is Orderflow's SKU. Every one is set.
 
 from __future__ import annotations
 
-from ...base import ProviderError
+from ..marketplace import sku_not_listed
 from .client import JdClient
 
 
@@ -14,10 +14,6 @@ class JdStock:
     def push(self, client: JdClient, sku: str, quantity: int) -> None:
         sku_ids = sorted({int(found["skuId"]) for found in client.skus_by_outer_id(sku) if found.get("outerId") == sku})
         if not sku_ids:
-            raise ProviderError(
-                f"No JD SKU has the merchant code {sku!r}: set it as the SKU's 商家SKU编码.",
-                retryable=False,
-                code="sku_not_listed",
-            )
+            raise sku_not_listed("JD", sku)
         for sku_id in sku_ids:
             client.sku_stock_set(sku_id=sku_id, quantity=max(quantity, 0))

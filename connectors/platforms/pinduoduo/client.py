@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from ...base import ProviderError
-from ..marketplace import ListedPage, connection_secrets, gateway_call, malformed, unix_seconds
+from ..marketplace import ListedPage, connection_secrets, gateway_call, malformed, param_text, unix_seconds
 from .signing import pdd_sign
 
 if TYPE_CHECKING:
@@ -43,12 +43,6 @@ def pdd_error(error: Mapping[str, Any]) -> ProviderError:
     limited = code in FREQUENCY_LIMITED or any(word in text.lower() for word in FREQUENCY_WORDS)
     message = f"Pinduoduo error {code}: {text}" if text else f"Pinduoduo error {code}"
     return ProviderError(message, retryable=limited, code=str(code))
-
-
-def param_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class PinduoduoClient:

@@ -7,7 +7,7 @@ is set.
 
 from __future__ import annotations
 
-from ...base import ProviderError
+from ..marketplace import sku_not_listed
 from .client import PinduoduoClient
 
 
@@ -22,10 +22,6 @@ class PinduoduoStock:
             }
         )
         if not targets:
-            raise ProviderError(
-                f"No Pinduoduo goods has a SKU with the merchant code {sku!r}: set it as the SKU's 商家编码.",
-                retryable=False,
-                code="sku_not_listed",
-            )
+            raise sku_not_listed("Pinduoduo", sku)
         for goods_id, sku_id in targets:
             client.goods_quantity_set(goods_id=goods_id, sku_id=sku_id, quantity=max(quantity, 0))

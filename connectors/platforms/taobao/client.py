@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from ...base import ProviderError
-from ..marketplace import ListedPage, china_text, connection_secrets, gateway_call, malformed
+from ..marketplace import ListedPage, china_text, connection_secrets, gateway_call, malformed, param_text
 from .signing import top_sign
 
 if TYPE_CHECKING:
@@ -60,14 +60,6 @@ def top_error(error: Mapping[str, Any]) -> ProviderError:
         code=f"{code}:{sub_code}" if sub_code else code,
         retry_after=float(ban.group(1)) if ban and retryable else None,
     )
-
-
-def param_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value)
-    return str(value)
 
 
 def top_list(answer: Mapping[str, Any], outer: str, inner: str) -> list[dict[str, Any]]:

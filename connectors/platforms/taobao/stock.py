@@ -7,7 +7,7 @@ one of them is set, so two listings of one product show the same stock.
 
 from __future__ import annotations
 
-from ...base import ProviderError
+from ..marketplace import sku_not_listed
 from .client import TaobaoClient
 
 
@@ -16,10 +16,6 @@ class TaobaoStock:
         listed = client.skus_by_outer_id(sku)
         items = sorted({str(found["num_iid"]) for found in listed if found.get("num_iid")})
         if not items:
-            raise ProviderError(
-                f"No Taobao item has a SKU with the merchant code {sku!r}: set it as the SKU's 商家编码.",
-                retryable=False,
-                code="sku_not_listed",
-            )
+            raise sku_not_listed("Taobao", sku)
         for num_iid in items:
             client.item_quantity_set(num_iid=num_iid, outer_id=sku, quantity=max(quantity, 0))
