@@ -344,8 +344,9 @@ class ListedPage:
 class WindowPoller:
     """Polls an order list that a platform filters by modification time and pages by page number.
 
-    The cursor is ``{"start": <window start>}`` between windows and ``{"start", "end", "page"}``
-    inside one; the framework stores it only after the page's orders are ingested, so a poll
+    The cursor is ``{"start": <window start>}`` between windows and ``{"start", "end", "page",
+    "size"}`` inside one (the page size it was counted with: a window goes on with it even if the
+    poller's changed meanwhile); the framework stores it only after the page's orders are ingested, so a poll
     stopped at any point and started again from the stored cursor repeats at most one page (ingest
     is idempotent) and skips none.
 
@@ -369,8 +370,8 @@ class WindowPoller:
     settle: timedelta = timedelta(minutes=1)
     first_lookback: timedelta = timedelta(days=1)
 
-    def list_page(self, client: Any, start: datetime, end: datetime, page: int) -> ListedPage:
-        """One page (1-based) of the orders modified in ``[start, end]``, newest first."""
+    def list_page(self, client: Any, start: datetime, end: datetime, page: int, size: int) -> ListedPage:
+        """One page (1-based, ``size`` orders) of the orders modified in ``[start, end]``, newest first."""
         raise NotImplementedError
 
     def inbound(self, client: Any, listed: list[dict[str, Any]]) -> tuple[InboundOrder, ...]:
@@ -381,19 +382,19 @@ class WindowPoller:
         horizon = (now - self.settle).replace(microsecond=0)
         start = from_iso(cursor["start"]) if cursor.get("start") else horizon - self.first_lookback
         if cursor.get("end"):
-            end, page = from_iso(cursor["end"]), int(cursor["page"])
+            end, page, size = from_iso(cursor["end"]), int(cursor["page"]), int(cursor.get("size") or self.page_size)
         else:
-            end = min(start + self.max_span, horizon)
+            end, size = min(start + self.max_span, horizon), self.page_size
             if end <= start:
                 return PollPage((), {"start": iso(start)}, more=False)
-            counted = self.list_page(client, start, end, 1)
-            pages = math.ceil(counted.total / self.page_size)
+            counted = self.list_page(client, start, end, 1, size)
+            pages = math.ceil(counted.total / size)
             if pages <= 1:
                 return self.window_read(self.inbound(client, counted.orders), end, horizon)
-            return PollPage((), {"start": iso(start), "end": iso(end), "page": pages}, more=True)
-        orders = self.inbound(client, self.list_page(client, start, end, page).orders)
+            return PollPage((), {"start": iso(start), "end": iso(end), "page": pages, "size": size}, more=True)
+        orders = self.inbound(client, self.list_page(client, start, end, page, size).orders)
         if page > 1:
-            return PollPage(orders, {"start": iso(start), "end": iso(end), "page": page - 1}, more=True)
+            return PollPage(orders, {"start": iso(start), "end": iso(end), "page": page - 1, "size": size}, more=True)
         return self.window_read(orders, end, horizon)
 
     def window_read(self, orders: tuple[InboundOrder, ...], end: datetime, horizon: datetime) -> PollPage:

@@ -23,8 +23,8 @@ class JdPoller(WindowPoller):
     max_span: timedelta = timedelta(days=1)
     page_size: int = 100
 
-    def list_page(self, client: JdClient, start: datetime, end: datetime, page: int) -> ListedPage:
-        return client.orders_modified(start=start, end=end, page=page, page_size=self.page_size)
+    def list_page(self, client: JdClient, start: datetime, end: datetime, page: int, size: int) -> ListedPage:
+        return client.orders_modified(start=start, end=end, page=page, page_size=size)
 
     def inbound(self, client: JdClient, listed: list[dict[str, Any]]) -> tuple[InboundOrder, ...]:
         return tuple(inbound_order(order) for order in listed)

@@ -1,9 +1,12 @@
 """Orders from TOP: TMC messages first (when enabled), then the incremental trade list by windows.
 
 ``taobao.trades.sold.increment.get`` lists the trades modified in a window of at most a day,
-newest first, and only part of each trade; the poller reads it from the last page back
-(``WindowPoller``) and fetches ``taobao.trade.fullinfo.get`` for every trade the list left
-incomplete. This alone misses nothing; it is as late as the poll interval.
+newest first, and only part of each trade. Its documentation (as mirrored in bububa/opentaobao
+``model/trade/TaobaoTradesSoldIncrementGetAPIRequest.go``) says to read it from the last page back
+to miss no trade ("必须采用倒序的分页方式（从最后一页往回取）才能避免漏单问题") — which needs
+``total_results``, so ``use_has_next`` stays false — and to fetch the rest of a trade with
+``taobao.trade.fullinfo.get``, which the poller does for every trade the list left incomplete
+(``WindowPoller``). This alone misses nothing; it is as late as the poll interval.
 
 TMC (消息服务) over HTTP makes it prompt: ``taobao.tmc.messages.consume`` hands out the
 ``taobao_trade_*`` messages of the app's group; each names a trade, whose full info is fetched
@@ -47,8 +50,8 @@ class TaobaoPoller(WindowPoller):
     page_size: int = 100  # the API's maximum
     tmc_quantity: int = 100  # 10–200 per consume
 
-    def list_page(self, client: TaobaoClient, start: datetime, end: datetime, page: int) -> ListedPage:
-        return client.trades_modified(start=start, end=end, page_no=page, page_size=self.page_size, fields=TRADE_FIELDS)
+    def list_page(self, client: TaobaoClient, start: datetime, end: datetime, page: int, size: int) -> ListedPage:
+        return client.trades_modified(start=start, end=end, page_no=page, page_size=size, fields=TRADE_FIELDS)
 
     def inbound(self, client: TaobaoClient, listed: list[dict[str, Any]]) -> tuple[InboundOrder, ...]:
         return tuple(

@@ -112,9 +112,9 @@ def test_an_unreachable_gateway_is_retryable_and_a_body_that_is_not_an_object_is
 class CountingPoller(WindowPoller):
     """A window poller over an in-memory list of (modified, id) pairs, newest first."""
 
-    def list_page(self, client, start, end, page):
+    def list_page(self, client, start, end, page, size):
         inside = sorted((item for item in client if start <= item[0] <= end), reverse=True)
-        return ListedPage(orders=inside[(page - 1) * self.page_size : page * self.page_size], total=len(inside))
+        return ListedPage(orders=inside[(page - 1) * size : page * size], total=len(inside))
 
     def inbound(self, client, listed):
         return tuple(item[1] for item in listed)
@@ -155,3 +155,19 @@ def test_the_window_poller_does_nothing_before_the_horizon_moves():
     page = poller.poll([], {"start": "2024-05-02T11:59:00+00:00"}, now)
 
     assert (page.orders, page.cursor, page.more) == ((), {"start": "2024-05-02T11:59:00+00:00"}, False)
+
+
+def test_a_window_goes_on_with_the_page_size_it_was_counted_with():
+    now = datetime(2024, 5, 2, 12, 0, tzinfo=UTC)
+    shop = [(now - timedelta(minutes=10 + minutes), f"o{minutes}") for minutes in range(5)]
+    counted = CountingPoller(page_size=2).poll(shop, {"start": "2024-05-02T11:00:00+00:00"}, now)
+
+    rest = CountingPoller(page_size=100).poll(shop, counted.cursor, now)
+
+    assert counted.cursor == {
+        "start": "2024-05-02T11:00:00+00:00",
+        "end": "2024-05-02T11:59:00+00:00",
+        "page": 3,
+        "size": 2,
+    }
+    assert rest.orders == ("o4",)
