@@ -345,10 +345,10 @@ class WindowPoller:
     """Polls an order list that a platform filters by modification time and pages by page number.
 
     The cursor is ``{"start": <window start>}`` between windows and ``{"start", "end", "page",
-    "size"}`` inside one (the page size it was counted with: a window goes on with it even if the
-    poller's changed meanwhile); the framework stores it only after the page's orders are ingested, so a poll
-    stopped at any point and started again from the stored cursor repeats at most one page (ingest
-    is idempotent) and skips none.
+    "size"}`` inside one (``size``: the page size the window was counted with, kept even if the
+    poller's changes meanwhile). The framework stores it only after the page's orders are
+    ingested, so a poll stopped at any point and started again from the stored cursor repeats at
+    most one page (ingest is idempotent) and skips none.
 
     Why the last page first: these lists are sorted by modification time, newest first, and an
     order modified while its window is being read leaves the window. Read front to back, every
