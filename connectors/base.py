@@ -106,6 +106,13 @@ PLATFORM_SETTINGS_SCHEMA = {
 }
 
 
+def platform_settings_schema(channel: str, **extra: dict) -> dict:
+    """``PLATFORM_SETTINGS_SCHEMA`` with ``channel`` as the default channel, plus a connector's own settings."""
+    properties = {name: dict(spec) for name, spec in PLATFORM_SETTINGS_SCHEMA["properties"].items()}
+    properties["channel"]["default"] = channel
+    return {**PLATFORM_SETTINGS_SCHEMA, "properties": {**properties, **extra}}
+
+
 class Rejected(Exception):
     """A delivery that is refused: forged, stale, malformed. Nothing it carries is applied."""
 

@@ -3,10 +3,14 @@
 from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
+from .platforms.douyin.manifest import CONNECTOR as DOUYIN
+from .platforms.jd.manifest import CONNECTOR as JD
 from .platforms.own_store.manifest import CONNECTOR as OWN_STORE
+from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
+from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
-CONNECTORS: tuple[Connector, ...] = (SHOPIFY, OWN_STORE)
+CONNECTORS: tuple[Connector, ...] = (TAOBAO, JD, PINDUODUO, DOUYIN, SHOPIFY, OWN_STORE)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from commerce.orders import statuses
 
-from ...base import PLATFORM, PLATFORM_SETTINGS_SCHEMA, Connector, letter_logo
+from ...base import PLATFORM, Connector, letter_logo, platform_settings_schema
 from .client import ShopifyClient, check
 from .mapping import FINANCIAL_STATUS
 from .poller import ShopifyPoller
@@ -68,7 +68,7 @@ CONNECTOR = Connector(
     description_en="Orders from a Shopify store by webhook and polling; stock pushed to its inventory levels.",
     description_zh="通过 Webhook 与定时拉取接收 Shopify 店铺订单，并把可售库存同步回店铺。",
     credentials_schema=CREDENTIALS_SCHEMA,
-    settings_schema=PLATFORM_SETTINGS_SCHEMA,
+    settings_schema=platform_settings_schema("shopify"),
     channel="shopify",
     status_map={
         **{f"financial_status={k}": v for k, v in FINANCIAL_STATUS.items()},
