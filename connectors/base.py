@@ -55,7 +55,7 @@ KINDS = (PLATFORM, PAYMENT, WAREHOUSE, COURIER, NOTIFY)
 
 # The settings every sales-channel connection has: which channel its orders land on, how often it is
 # polled, and the share of stock it is offered (``services.stock.sellable``).
-PLATFORM_SETTINGS_SCHEMA = {
+PLATFORM_SETTINGS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {

@@ -706,6 +706,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/order-imports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_order_imports_list"];
+        put?: never;
+        /** @description Imports a channel's order export (field `file`; `channel`; optional `mapping`). Answers 202 with the import (`Location`: `/api/v1/order-imports/{id}/`), which runs in the background: every row is checked first and one bad row imports nothing (the import fails with every bad row in `errors`, keyed `rows[<n>].<field>`, the header being row 1); then each order goes through the order centre, so a file uploaded twice creates no order twice. At once, storing nothing: 400 `invalid_order_import` for a file that is not a CSV or .xlsx export (empty, not UTF-8 or GBK, an .xlsx that is not a workbook or unpacks like a zip bomb, a required column missing), 413 `order_import_too_large` over 10 MB or 50,000 rows, 400 `unknown_channel`, 404 `unknown_column_mapping`, 409 `order_import_in_progress` for the same file still queued or running. */
+        post: operations["v1_order_imports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-imports/{order_import_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An import's status, phase, progress, counts and errors. An import whose run was lost (still queued 15 minutes after the upload, or running with no heartbeat for 2 minutes; both are settings) is failed when it is read, with `error_code` `order_import_abandoned`. */
+        get: operations["v1_order_imports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-imports/mappings/{channel}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The channel's column mapping: the saved one, or the built-in one (`saved: false`). */
+        get: operations["v1_order_imports_mappings_retrieve"];
+        /** @description Saves the channel's column mapping (replacing it). 400 `invalid_column_mapping` names each problem (`columns.<field>`, `statuses.<word>`, `time_zone`). Imports already queued keep the mapping they were uploaded with. */
+        put: operations["v1_order_imports_mappings_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/": {
         parameters: {
             query?: never;
@@ -1015,6 +1067,8 @@ export interface components {
         BackTestRequest: {
             days: number;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         Check: {
             ok: boolean;
             message: string;
@@ -1024,6 +1078,39 @@ export interface components {
         CloseRequest: {
             /** @default  */
             resolution: string;
+        };
+        ColumnMapping: {
+            readonly channel: string;
+            readonly name: string;
+            /** @description False: the built-in mapping, never saved. */
+            readonly saved: boolean;
+            /** @description Order field → the header of the column holding it; every required field named. */
+            columns: {
+                [key: string]: string;
+            };
+            /** @description The channel's status word → Orderflow status. */
+            statuses: {
+                [key: string]: "pending_payment" | "paid" | "processing" | "shipped" | "delivered" | "completed" | "cancelled" | "closed";
+            };
+            /** @default Asia/Shanghai */
+            time_zone: string;
+            /** @description The order fields a column may hold. */
+            readonly order_fields: components["schemas"]["Field"][];
+            /** Format: date-time */
+            readonly updated_at: string | null;
+            readonly updated_by: string | null;
+        };
+        ColumnMappingRequest: {
+            /** @description Order field → the header of the column holding it; every required field named. */
+            columns: {
+                [key: string]: string;
+            };
+            /** @description The channel's status word → Orderflow status. */
+            statuses: {
+                [key: string]: "pending_payment" | "paid" | "processing" | "shipped" | "delivered" | "completed" | "cancelled" | "closed";
+            };
+            /** @default Asia/Shanghai */
+            time_zone: string;
         };
         CommentOut: {
             id: number;
@@ -1188,6 +1275,18 @@ export interface components {
              */
             since: string;
             flows: components["schemas"]["FlowRunStats"][];
+        };
+        Field: {
+            key: string;
+            name_en: string;
+            name_zh: string;
+            required: boolean;
+        };
+        FieldRequest: {
+            key: string;
+            name_en: string;
+            name_zh: string;
+            required: boolean;
         };
         Flow: {
             id: number;
@@ -1471,6 +1570,75 @@ export interface components {
          * @enum {string}
          */
         OrderCreateStatusEnum: "pending_payment" | "paid";
+        OrderImport: {
+            readonly id: number;
+            filename: string;
+            channel: string;
+            channel_name: string;
+            mapping: string;
+            /** @description csv or xlsx, from the content (not the name). */
+            file_format: string;
+            /** @description A CSV's text encoding: utf-8 or gbk. */
+            encoding?: string;
+            status?: components["schemas"]["OrderImportStatusEnum"];
+            phase?: components["schemas"]["PhaseEnum"] | components["schemas"]["BlankEnum"];
+            /**
+             * Format: int64
+             * @description Data rows; 0 while an .xlsx is still being read.
+             */
+            total_rows?: number;
+            /**
+             * Format: int64
+             * @description Rows read while reading; rows whose order was applied while applying.
+             */
+            processed_rows?: number;
+            /** Format: int64 */
+            total_orders?: number;
+            /**
+             * Format: double
+             * @description 0 to 1: rows of applied orders; 1 once succeeded.
+             */
+            readonly progress: number;
+            readonly counts: {
+                [key: string]: unknown;
+            };
+            error_code?: string;
+            /** @description What error_code means, in the reader's language (error_code is the stable key); else empty. */
+            readonly message: string;
+            /** @description Keyed rows[<n>].<field> (the header is row 1), file or header. */
+            errors?: unknown;
+            created_by: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Last sign of life of the run; its lease.
+             */
+            heartbeat_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /**
+         * @description * `queued` - queued
+         *     * `running` - running
+         *     * `succeeded` - succeeded
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        OrderImportStatusEnum: "queued" | "running" | "succeeded" | "failed";
+        OrderImportUploadRequest: {
+            /**
+             * Format: binary
+             * @description The channel's order export: CSV (UTF-8 or GBK) or .xlsx (first sheet), at most 10 MB and 50,000 rows below the header.
+             */
+            file: string;
+            /** @description The sales channel the orders belong to, e.g. jd. */
+            channel: string;
+            /** @description The channel's column mapping to read with (default: its saved `default`, else the built-in one). */
+            mapping?: string;
+        };
         PaginatedConnectionList: {
             /**
              * Format: uri
@@ -1548,6 +1716,19 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Notification"][];
+        };
+        PaginatedOrderImportList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["OrderImport"][];
         };
         PaginatedOrderList: {
             /**
@@ -1631,6 +1812,14 @@ export interface components {
             /** @description The flow document (format orderflow.flow/v1). */
             definition?: unknown;
         };
+        /**
+         * @description * `` -
+         *     * `reading` - reading
+         *     * `checking` - checking
+         *     * `applying` - applying
+         * @enum {string}
+         */
+        PhaseEnum: "reading" | "checking" | "applying";
         PollRun: {
             readonly id: number;
             connection: number;
@@ -3862,6 +4051,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_order_imports_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOrderImportList"];
+                };
+            };
+        };
+    };
+    v1_order_imports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["OrderImportUploadRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderImport"];
+                };
+            };
+        };
+    };
+    v1_order_imports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderImport"];
+                };
+            };
+        };
+    };
+    v1_order_imports_mappings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ColumnMapping"];
+                };
+            };
+        };
+    };
+    v1_order_imports_mappings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ColumnMappingRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ColumnMapping"];
                 };
             };
         };

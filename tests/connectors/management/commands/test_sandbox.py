@@ -105,5 +105,8 @@ def test_no_server_listening_is_an_error_after_the_retries(shopify_stock):
 
 
 def test_an_unknown_connector_is_named(db):
-    with pytest.raises(CommandError, match="no connector 'shopee'; the connectors are: taobao, jd, pinduoduo, douyin, shopify, own_store"):
+    with pytest.raises(
+        CommandError,
+        match="no connector 'shopee'; the connectors are: taobao, jd, pinduoduo, douyin, shopify, own_store",
+    ):
         call_command("sandbox", "shopee")
