@@ -182,13 +182,29 @@ class InboundOrder:
     discount_amount: Decimal = Decimal("0")
 
 
+class Effect(Protocol):
+    """What a delivery that is not an order view asks for — a payment notified, a parcel scanned —
+    applied through the commerce service that owns it. ``key`` names it in the delivery's result.
+
+    ``apply`` runs outside any transaction of the framework's (it may call the provider first, as a
+    payment's double check does, and opens its own transaction for the change); it must be safe to
+    repeat, since a replay or the sweep applies a delivery again. It returns what it did, for the
+    delivery's result; a ``DomainError`` marks the delivery failed (replayable)."""
+
+    key: str
+
+    def apply(self, connection: Connection) -> dict: ...
+
+
 @dataclass(frozen=True)
 class Parsed:
-    """What a verified delivery means: the topic it named and the orders it carries (maybe none)."""
+    """What a verified delivery means: the topic it named, the orders it carries (maybe none) and
+    the other effects it asks for (maybe none)."""
 
     topic: str
     orders: tuple[InboundOrder, ...] = ()
     handled: bool = True  # False: an event type this connector acknowledges but does not act on
+    effects: tuple[Effect, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -129,13 +129,14 @@ def delivery_receive(*, connection: Connection, request: InboundRequest) -> Answ
 
 
 def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None) -> WebhookDelivery:
-    """Applies a verified delivery's orders through the order centre and records the outcome.
+    """Applies a verified delivery's orders through the order centre (and its other effects through
+    their services) and records the outcome.
 
-    The usual case — every order applies — is one transaction: the orders and the delivery's
-    ``processed`` mark commit together. When an order is refused (an unknown SKU, short stock),
-    that transaction rolls back and each order is applied in a transaction of its own, so the
-    others still land and the delivery says which failed. Safe to repeat: the order centre is
-    idempotent.
+    Orders: the usual case — every order applies — is one transaction: the orders and the
+    delivery's ``processed`` mark commit together. When an order is refused (an unknown SKU, short
+    stock), that transaction rolls back and each order is applied in a transaction of its own, so
+    the others still land and the delivery says which failed. Safe to repeat: the order centre is
+    idempotent. Effects (``base.Effect``) are applied one by one, each in its own transactions.
     """
     connection = delivery.connection
     connector = connector_of(connection)
@@ -144,6 +145,8 @@ def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None)
         request = InboundRequest(body=bytes(delivery.body), headers=delivery.headers, query={})
         parsed = connector.inbound.parse(request, connection)
     outcome = WebhookDelivery.PROCESSED if parsed.handled else WebhookDelivery.IGNORED
+    if parsed.effects:
+        return _effects_apply(delivery, connection, parsed, outcome)
     try:
         with transaction.atomic():
             outcomes = [_ingest(connection, order) for order in parsed.orders]
@@ -162,14 +165,41 @@ def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None)
     return _record(delivery, WebhookDelivery.FAILED if errors else outcome, outcomes, errors)
 
 
+def _effects_apply(delivery: WebhookDelivery, connection: Connection, parsed: Parsed, outcome: str) -> WebhookDelivery:
+    outcomes, errors = [], []
+    for order in parsed.orders:
+        try:
+            outcomes.append(_ingest(connection, order))
+        except DomainError as exc:
+            errors.append(f"{order.external_id}: {exc.code}: {exc.message}")
+            outcomes.append({"external_id": order.external_id, "outcome": "failed", "error": exc.code})
+    effects = []
+    for effect in parsed.effects:
+        try:
+            effects.append({"key": effect.key, **effect.apply(connection)})
+        except DomainError as exc:
+            errors.append(f"{effect.key}: {exc.code}: {exc.message}")
+            effects.append({"key": effect.key, "outcome": "failed", "error": exc.code})
+    if errors:
+        connection_health_failure(connection.pk, f"delivery {delivery.pk}: {errors[0]}")
+    return _record(delivery, WebhookDelivery.FAILED if errors else outcome, outcomes, errors, effects=effects)
+
+
 def _ingest(connection: Connection, order) -> dict:
     result = inbound_order_ingest(connection=connection, order=order, source="webhook")
     return {"external_id": order.external_id, "order": result.order.pk, "outcome": result.outcome}
 
 
-def _record(delivery: WebhookDelivery, outcome: str, outcomes: list[dict], errors: list[str]) -> WebhookDelivery:
+def _record(
+    delivery: WebhookDelivery,
+    outcome: str,
+    outcomes: list[dict],
+    errors: list[str],
+    *,
+    effects: list[dict] | None = None,
+) -> WebhookDelivery:
     delivery.outcome = outcome
-    delivery.result = {"orders": outcomes}
+    delivery.result = {"orders": outcomes} if effects is None else {"orders": outcomes, "effects": effects}
     delivery.error = "\n".join(errors)[:2000]
     delivery.processed_at = timezone.now()
     delivery.attempts += 1
