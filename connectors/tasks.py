@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from runtime.queue import enqueue
 
+from .imports.jobs import order_imports_fail_lost
 from .services.deliveries import deliveries_sweep, sandbox_stream_tick
 from .services.polling import connection_poll, connections_due_for_poll, poll_release_stale
 from .services.stock import stock_connections, stock_sync
@@ -37,6 +38,8 @@ def stock_sync_full_task() -> None:
 
 
 def deliveries_sweep_task() -> int:
+    """Every minute: deliveries a crash left unapplied, and order imports whose worker was lost."""
+    order_imports_fail_lost()
     return deliveries_sweep()
 
 
