@@ -41,6 +41,8 @@ export const connectionsApi = {
   deliveries: (id: number, signal?: AbortSignal) =>
     api<Page<Delivery>>(`connections/${id}/deliveries/`, { query: { page_size: RECENT }, signal }),
   replay: (deliveryId: number) => api<Delivery>(`deliveries/${deliveryId}/replay/`, { method: "POST" }),
+  /** Polls the platform now: 200 with the finished run, 409 `poll_running` when a poll holds the connection. */
+  poll: (id: number) => api<PollRun>(`connections/${id}/poll/`, { method: "POST" }),
   pollRuns: (id: number, signal?: AbortSignal) =>
     api<Page<PollRun>>(`connections/${id}/poll-runs/`, { query: { page_size: RECENT }, signal }),
   stock: (id: number, signal?: AbortSignal) =>
