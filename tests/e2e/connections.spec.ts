@@ -1,12 +1,13 @@
 /**
  * The admin's Connections page: the catalog by kind, a Shopify sandbox connection added through
- * the form drawn from its credential schema, tested, and fed orders by the sandbox, which arrive as
- * signed webhooks, are processed and become orders of the "shopify" channel (seed.py). Other roles
- * read the same pages without a button that changes anything.
+ * the form drawn from its credential and settings schemas (typed: numbers, a checkbox), tested,
+ * and fed orders by the sandbox, which arrive as signed webhooks, are processed and become orders
+ * of the "shopify" channel (seed.py); its settings changed in the same typed form, and the sandbox
+ * shop polled at once ("Poll now"). Other roles read the same pages without a button that changes
+ * anything.
  *
- * The first test needs the Shopify sandbox (the connector's simulator, `has_sandbox`, its `check`)
- * and POST /api/v1/connections/{id}/sandbox/orders/ {count} → 201 {deliveries, external_ids}: the
- * lead engineer's backend work, merged with this spec.
+ * The first test uses the Shopify sandbox (the connector's simulator, `has_sandbox`, its `check`),
+ * POST /api/v1/connections/{id}/sandbox/orders/ {count} and POST /api/v1/connections/{id}/poll/.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { apiAs, ARTIFACTS, login, token } from "./helpers";
@@ -44,6 +45,18 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await expect(page.locator('[data-field="access_token"] .field-error')).toHaveText("必填");
   await expect(page.locator("#connection-name-error")).toHaveText("必填");
 
+  // The settings, drawn from settings_schema with their types: numbers start at their defaults,
+  // the demo stream is a checkbox left unchecked; a number out of range is refused on its field.
+  await expect(page.getByLabel("拉取间隔（秒）")).toHaveAttribute("type", "number");
+  await expect(page.getByLabel("拉取间隔（秒）")).toHaveValue("300");
+  await expect(page.getByLabel("可售库存分配比例（%）")).toHaveValue("100");
+  await expect(page.getByLabel("每个 SKU 最多同步数量")).toHaveValue("");
+  await expect(page.getByRole("checkbox", { name: "沙箱：每分钟推送一笔演示订单" })).not.toBeChecked();
+  await page.getByLabel("拉取间隔（秒）").fill("10");
+  await page.getByRole("button", { name: "保存连接" }).click();
+  await expect(page.locator('[data-field="poll_interval_seconds"] .field-error')).toHaveText("不能小于 30");
+  await page.getByLabel("拉取间隔（秒）").fill("300");
+
   // A sandbox connection: the credentials may stay empty, the server fills in test ones.
   await page.getByLabel("连接名称").fill(name);
   await page.getByLabel("店铺域名").fill("");
@@ -61,6 +74,11 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await expect(page.getByLabel("Webhook 地址")).toHaveValue(new URL(`/hooks/shopify/${id}/`, page.url()).href);
   await expect(page.getByTestId("status-map")).toContainText("已支付");
   await expect(page.getByTestId("connection-health")).toContainText("未知");
+  // The settings were sent typed, as the schema says (a number, not "300"; a boolean).
+  const created = await api.get(`connections/${id}/`);
+  expect(created.settings).toEqual({ poll_interval_seconds: 300, stock_share_percent: 100, stock_safety: 0, demo_stream: false });
+  await expect(page.locator('[data-setting="stock_share_percent"]')).toHaveText("100");
+  await expect(page.locator('[data-setting="demo_stream"]')).toHaveText("否");
   await page.screenshot({ path: `${ARTIFACTS}connection-added.png` });
 
   // Test connection: the sandbox answers like Shopify; the result is said in words, the health follows.
@@ -98,6 +116,60 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   expect([order.channel, order.external_id]).toEqual(["shopify", entry.external_id]);
   const listed = (await api.get(`orders/?channel=shopify&q=${encodeURIComponent(entry.external_id)}`)).results;
   expect(listed.map((o: { id: number }) => o.id)).toContain(order.id);
+
+  // Settings: the same typed form, with the current values; the server's limit is checked first.
+  const settings = page.getByTestId("settings");
+  await settings.getByRole("button", { name: "修改设置" }).click();
+  const share = settings.getByLabel("可售库存分配比例（%）");
+  await expect(share).toHaveValue("100");
+  await expect(settings.getByLabel("拉取间隔（秒）")).toHaveValue("300");
+  await share.fill("180");
+  await settings.getByRole("button", { name: "保存" }).click();
+  await expect(settings.locator('[data-field="stock_share_percent"] .field-error')).toHaveText("不能大于 100");
+  await share.fill("80");
+  await page.screenshot({ path: `${ARTIFACTS}connections-settings.png` });
+  await settings.getByRole("button", { name: "保存" }).click();
+  await expect(settings.getByText("设置已保存")).toBeVisible();
+  await expect(settings.locator('[data-setting="stock_share_percent"]')).toHaveText("80");
+  expect((await api.get(`connections/${id}/`)).settings).toEqual({
+    poll_interval_seconds: 300,
+    stock_share_percent: 80,
+    stock_safety: 0,
+    demo_stream: false,
+  });
+  await page.reload();
+  await expect(page.locator('[data-setting="stock_share_percent"]')).toHaveText("80");
+
+  // Poll now: the sandbox shop is asked for its orders; the run is said in words and listed. The
+  // order came by webhook already, so the poll creates none (it may also find nothing new if the
+  // worker's scheduled poll got there first): the page says what the run did, as the API has it.
+  const polls = page.getByRole("region", { name: "定时拉取记录" });
+  const result = polls.getByTestId("poll-result");
+  await expect(async () => {
+    await polls.getByRole("button", { name: "立即拉取" }).click();
+    // A scheduled poll holding the connection answers 409 poll_running: said, then tried again.
+    await expect(result).toContainText("拉取完成", { timeout: 5_000 });
+  }).toPass({ timeout: 30_000 });
+  const [latest] = (await api.get(`connections/${id}/poll-runs/`)).results as {
+    id: number;
+    status: string;
+    fetched: number;
+    created: number;
+    updated: number;
+    ignored: number;
+    errors: number;
+  }[];
+  expect([latest.status, latest.errors, latest.created]).toEqual(["succeeded", 0, 0]);
+  await expect(result).toHaveText(
+    latest.fetched === 0
+      ? "拉取完成：平台没有新的或变更的订单。"
+      : `拉取完成：取回 ${latest.fetched} 个订单，新建 0 个，更新 ${latest.updated} 个，忽略 ${latest.ignored} 个。`,
+  );
+  const run = polls.getByTestId(`poll-run-${latest.id}`);
+  await expect(run).toContainText("成功");
+  await expect(polls.getByTestId("poll-runs").locator("tbody tr").first()).toHaveAttribute("data-testid", `poll-run-${latest.id}`);
+  await polls.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${ARTIFACTS}connection-poll.png` });
 });
 
 test("a name already taken is refused on the name field, in words", async ({ page, request }) => {
@@ -174,7 +246,10 @@ test("a manager reads connections without a button that changes them", async ({ 
   await item.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   await expect(page.getByTestId("credential-access_token")).toContainText("已设置");
-  for (const button of ["测试连接", "停用", "删除连接", "模拟推送订单", "更换 Admin API 访问令牌"]) {
+  // The poll runs and the settings are there to read (the settings' defaults, marked so).
+  await expect(page.getByRole("heading", { name: "定时拉取记录" })).toBeVisible();
+  await expect(page.locator('[data-setting="stock_share_percent"]')).toHaveText("100（默认）");
+  for (const button of ["测试连接", "停用", "删除连接", "模拟推送订单", "更换 Admin API 访问令牌", "修改设置", "立即拉取"]) {
     await expect(page.getByRole("button", { name: button })).toHaveCount(0);
   }
   await expect(page.getByRole("button", { name: "重放" })).toHaveCount(0);

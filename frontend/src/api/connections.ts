@@ -14,19 +14,12 @@ export type StockPush = Schemas["StockPush"];
 export type CheckResult = Schemas["Check"];
 export type ConnectionCreate = Schemas["ConnectionCreateRequest"];
 export type ConnectionUpdate = Schemas["PatchedConnectionUpdateRequest"];
+/** POST connections/{id}/sandbox/orders/ {count}: the deliveries the simulator made and the orders they carried. */
+export type SandboxOrdersAnswer = Schemas["SandboxOrdersAnswer"];
 
 /** What a delivery's processing did (`result`, free-form to the schema): one entry per order it carried. */
 export interface DeliveryResult {
   orders?: { external_id: string; order?: number; outcome: string; error?: string }[];
-}
-
-/**
- * POST connections/{id}/sandbox/orders/ (the lead's contract; not in the schema of this branch yet):
- * the simulator creates `count` orders and delivers them as signed webhooks to the connection's hook.
- */
-export interface SandboxOrdersAnswer {
-  deliveries: number[];
-  external_ids: string[];
 }
 
 /** The lists under a connection show their newest rows: one page is what the page reads. */
@@ -48,6 +41,8 @@ export const connectionsApi = {
   deliveries: (id: number, signal?: AbortSignal) =>
     api<Page<Delivery>>(`connections/${id}/deliveries/`, { query: { page_size: RECENT }, signal }),
   replay: (deliveryId: number) => api<Delivery>(`deliveries/${deliveryId}/replay/`, { method: "POST" }),
+  /** Polls the platform now: 200 with the finished run, 409 `poll_running` when a poll holds the connection. */
+  poll: (id: number) => api<PollRun>(`connections/${id}/poll/`, { method: "POST" }),
   pollRuns: (id: number, signal?: AbortSignal) =>
     api<Page<PollRun>>(`connections/${id}/poll-runs/`, { query: { page_size: RECENT }, signal }),
   stock: (id: number, signal?: AbortSignal) =>

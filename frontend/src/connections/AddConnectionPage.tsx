@@ -6,13 +6,14 @@ import { useApi } from "../app/useApi";
 import { ErrorNote } from "../components/common";
 import { useI18n } from "../i18n/i18n";
 import { ConnectorLogo, ConnectorName } from "./parts";
-import { SchemaFields } from "./SchemaFields";
+import { GroupError, SchemaFields } from "./SchemaFields";
 import {
   credentialsPayload,
   fieldErrorText,
   fieldsOf,
   hasErrors,
   initialValues,
+  onForm,
   serverErrors,
   settingsPayload,
   untouched,
@@ -21,6 +22,7 @@ import {
   type FieldError,
   type FieldErrors,
   type FieldSpec,
+  type FieldValue,
   type FieldValues,
 } from "./schemaForm";
 
@@ -46,16 +48,17 @@ export function AddConnectionForm({ connector, onCreated }: { connector: Connect
   const [nameError, setNameError] = useState<FieldError | null>(null);
   const [credentialErrors, setCredentialErrors] = useState<FieldErrors>({});
   const [settingErrors, setSettingErrors] = useState<FieldErrors>({});
+  const [groupErrors, setGroupErrors] = useState<{ credentials?: FieldError; settings?: FieldError }>({});
   const [formError, setFormError] = useState<string[]>([]);
   const [failure, setFailure] = useState<Error | null>(null);
   const [saving, setSaving] = useState(false);
   const useSandbox = sandbox && connector.has_sandbox;
 
-  const changeCredential = (field: string, value: string) => {
+  const changeCredential = (field: string, value: FieldValue) => {
     setCredentials((values) => ({ ...values, [field]: value }));
     setCredentialErrors(({ [field]: _dropped, ...rest }) => rest);
   };
-  const changeSetting = (field: string, value: string) => {
+  const changeSetting = (field: string, value: FieldValue) => {
     setSettings((values) => ({ ...values, [field]: value }));
     setSettingErrors(({ [field]: _dropped, ...rest }) => rest);
   };
@@ -64,6 +67,7 @@ export function AddConnectionForm({ connector, onCreated }: { connector: Connect
     event.preventDefault();
     setFailure(null);
     setFormError([]);
+    setGroupErrors({});
     const trimmed = name.trim();
     const checks = {
       name: validateField(NAME_FIELD, trimmed),
@@ -90,10 +94,11 @@ export function AddConnectionForm({ connector, onCreated }: { connector: Connect
       onCreated(created.id);
     } catch (reason) {
       const found = serverErrors(reason, credentialFields, settingFields);
-      const onFields = found.name || hasErrors(found.credentials) || hasErrors(found.settings);
+      const onFields = onForm(found);
       setNameError(found.name ?? null);
       setCredentialErrors(found.credentials);
       setSettingErrors(found.settings);
+      setGroupErrors(found.groups);
       setFormError([...(onFields ? [t("add.fixErrors")] : []), ...found.other]);
       if (!onFields && found.other.length === 0) setFailure(reason as Error);
     } finally {
@@ -159,6 +164,7 @@ export function AddConnectionForm({ connector, onCreated }: { connector: Connect
       )}
       <fieldset>
         <legend>{t("add.credentials")}</legend>
+        <GroupError id="credentials-error" error={groupErrors.credentials} />
         <SchemaFields
           idPrefix="credentials"
           fields={credentialFields}
@@ -171,6 +177,7 @@ export function AddConnectionForm({ connector, onCreated }: { connector: Connect
       {settingFields.length > 0 && (
         <fieldset>
           <legend>{t("add.settings")}</legend>
+          <GroupError id="settings-error" error={groupErrors.settings} />
           <SchemaFields
             idPrefix="settings"
             fields={settingFields}

@@ -8,6 +8,7 @@ import {
   type Connector,
   type Delivery,
   type DeliveryResult,
+  type PollRun,
 } from "../api/connections";
 import type { components } from "../api/schema";
 import { CONNECTION_ADMINS, useAuth } from "../app/auth";
@@ -23,9 +24,12 @@ import {
   HealthSummary,
   OutcomeBadge,
   orderStatusName,
+  pollNowRefusal,
+  pollRunText,
 } from "./parts";
-import { SchemaFields } from "./SchemaFields";
+import { GroupError, SchemaFields } from "./SchemaFields";
 import {
+  closedSchema,
   fieldErrorText,
   fieldsOf,
   fieldTitle,
@@ -34,6 +38,7 @@ import {
   settingsPayload,
   validateField,
   validateFields,
+  valuesFrom,
   type FieldError,
   type FieldErrors,
   type FieldSpec,
@@ -184,14 +189,31 @@ function text(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** A setting's value as the page shows it: 是/否 for a boolean, 不设置 for null, the number or text. */
+export function settingText(value: unknown, t: (key: MessageKey) => string): string {
+  if (typeof value === "boolean") return value ? t("common.yes") : t("common.no");
+  if (value === null) return t("detail.settingNone");
+  if (typeof value === "number") return String(value);
+  return text(value);
+}
+
+/**
+ * The connection's settings: each declared one with its stored value (its default, marked so,
+ * when none is stored), and for an admin the same typed form as Add connection, saved by
+ * PATCH {settings}. The whole object is replaced: the form sends every declared key with a value,
+ * and keeps an undeclared stored key only when the schema takes keys it does not declare.
+ */
 function SettingsSection({
   connection,
   fields,
+  closed,
   canManage,
   onSaved,
 }: {
   connection: Connection;
   fields: FieldSpec[];
+  /** The schema says `additionalProperties: false`: nothing undeclared may be sent. */
+  closed: boolean;
   canManage: boolean;
   onSaved: (connection: Connection) => void;
 }) {
@@ -199,39 +221,62 @@ function SettingsSection({
   const settings = (connection.settings ?? {}) as Record<string, unknown>;
   const [values, setValues] = useState<FieldValues | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [groupError, setGroupError] = useState<FieldError | undefined>(undefined);
   const [other, setOther] = useState<Error | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
   const known = new Set(fields.map((field) => field.name));
   const extra = Object.keys(settings).filter((key) => !known.has(key));
+
+  const edit = () => {
+    setValues(valuesFrom(fields, settings));
+    setErrors({});
+    setGroupError(undefined);
+    setOther(null);
+    setSaved(false);
+  };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!values) return;
     setOther(null);
+    setGroupError(undefined);
     const problems = validateFields(fields, values);
     setErrors(problems);
     if (hasErrors(problems)) return;
+    setSaving(true);
     try {
-      // Keys the schema does not describe (set through the API) are kept as they are.
-      const kept = Object.fromEntries(extra.map((key) => [key, settings[key]]));
+      // Keys the schema does not describe (set through the API) are kept where the schema allows them.
+      const kept = closed ? {} : Object.fromEntries(extra.map((key) => [key, settings[key]]));
       onSaved(
         await connectionsApi.update(connection.id, { settings: { ...kept, ...settingsPayload(fields, values) } }),
       );
       setValues(null);
+      setSaved(true);
     } catch (reason) {
       const found = serverErrors(reason, [], fields);
       setErrors(found.settings);
-      if (!hasErrors(found.settings))
+      setGroupError(found.groups.settings);
+      if (!hasErrors(found.settings) && !found.groups.settings)
         setOther(found.other.length ? new Error(found.other.join(" ")) : (reason as Error));
+    } finally {
+      setSaving(false);
     }
   };
 
   return (
-    <section aria-labelledby="settings-title">
+    <section aria-labelledby="settings-title" data-testid="settings">
       <h2 id="settings-title">{t("detail.settings")}</h2>
       {fields.length === 0 && extra.length === 0 ? (
         <p className="muted small">{t("detail.noSettings")}</p>
       ) : values ? (
-        <form className="connection-form" onSubmit={(e) => void save(e)} noValidate>
+        <form
+          className="connection-form"
+          onSubmit={(e) => void save(e)}
+          noValidate
+          aria-label={t("detail.editSettings")}
+        >
+          <GroupError id="settings-error" error={groupError} />
           <SchemaFields
             idPrefix="settings"
             fields={fields}
@@ -244,8 +289,8 @@ function SettingsSection({
           />
           <ErrorNote error={other} />
           <div className="toolbar">
-            <button type="submit" className="primary">
-              {t("common.save")}
+            <button type="submit" className="primary" disabled={saving}>
+              {saving ? t("add.saving") : t("common.save")}
             </button>
             <button type="button" onClick={() => setValues(null)}>
               {t("common.cancel")}
@@ -254,27 +299,38 @@ function SettingsSection({
         </form>
       ) : (
         <>
+          {saved && (
+            <p className="ok-note" role="status">
+              {t("detail.settingsSaved")}
+            </p>
+          )}
           <dl className="facts">
             {fields.map((field) => (
               <Fragment key={field.name}>
                 <dt>{fieldTitle(field, language)}</dt>
-                <dd>{text(settings[field.name]) || <span className="muted">{field.default ?? "—"}</span>}</dd>
+                <dd data-setting={field.name}>
+                  {field.name in settings ? (
+                    settingText(settings[field.name], t)
+                  ) : field.default !== undefined ? (
+                    <span className="muted">
+                      {settingText(field.default, t)}
+                      {t("detail.settingDefault")}
+                    </span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </dd>
               </Fragment>
             ))}
             {extra.map((key) => (
               <Fragment key={key}>
                 <dt>{key}</dt>
-                <dd>{text(settings[key])}</dd>
+                <dd data-setting={key}>{settingText(settings[key], t)}</dd>
               </Fragment>
             ))}
           </dl>
           {canManage && fields.length > 0 && (
-            <button
-              type="button"
-              onClick={() =>
-                setValues(Object.fromEntries(fields.map((field) => [field.name, text(settings[field.name])])))
-              }
-            >
+            <button type="button" onClick={edit}>
               {t("detail.editSettings")}
             </button>
           )}
@@ -524,13 +580,79 @@ function DeliveriesSection({
   );
 }
 
-function PollRunsSection({ connectionId }: { connectionId: number }) {
+/** "Poll now": one poll of the connection at once, its result in words (or why it did not run). */
+function PollNow({ connectionId, onPolled }: { connectionId: number; onPolled: () => void }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<PollRun | null>(null);
+  const [refused, setRefused] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const poll = async () => {
+    setBusy(true);
+    setResult(null);
+    setRefused(null);
+    setError(null);
+    try {
+      setResult(await connectionsApi.poll(connectionId));
+    } catch (reason) {
+      const refusal = pollNowRefusal(reason, t);
+      if (refusal) setRefused(refusal);
+      else setError(reason as Error);
+    } finally {
+      setBusy(false);
+      onPolled();
+    }
+  };
+  return (
+    <div className="poll-now">
+      <button type="button" className="primary" onClick={() => void poll()} disabled={busy}>
+        {busy ? t("poll.nowBusy") : t("poll.now")}
+      </button>
+      <p className="field-hint">{t("poll.nowHint")}</p>
+      {result && (
+        <p
+          className={result.status === "failed" ? "error-note" : result.errors ? "warn-note" : "ok-note"}
+          role="status"
+          data-testid="poll-result"
+        >
+          {pollRunText(result, t)}
+        </p>
+      )}
+      {refused && (
+        <p className="warn-note" role="status" data-testid="poll-result">
+          {refused}
+        </p>
+      )}
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+function PollRunsSection({
+  connectionId,
+  canManage,
+  onPolled,
+}: {
+  connectionId: number;
+  canManage: boolean;
+  onPolled: () => void;
+}) {
   const { t, language } = useI18n();
   const runs = useApi((signal) => connectionsApi.pollRuns(connectionId, signal), [connectionId]);
   const rows = runs.data?.results ?? [];
+  const { reload } = runs;
   return (
     <section aria-labelledby="poll-title">
       <h2 id="poll-title">{t("poll.title")}</h2>
+      {canManage && (
+        <PollNow
+          connectionId={connectionId}
+          onPolled={() => {
+            reload();
+            onPolled();
+          }}
+        />
+      )}
       <ErrorNote error={runs.error} onRetry={runs.reload} />
       {runs.loading && !runs.data ? (
         <p className="loading">{t("common.loading")}</p>
@@ -554,7 +676,7 @@ function PollRunsSection({ connectionId }: { connectionId: number }) {
           </thead>
           <tbody>
             {rows.map((run) => (
-              <tr key={run.id}>
+              <tr key={run.id} data-testid={`poll-run-${run.id}`}>
                 <td>{formatTime(run.started_at, language)}</td>
                 <td>{formatTime(run.finished_at, language)}</td>
                 <td>
@@ -757,6 +879,14 @@ export function ConnectionDetail({
         setTesting(false);
       }
     });
+  /** A poll changes the connection's health: read it again (a failure here changes nothing shown). */
+  const refresh = async () => {
+    try {
+      onChanged(await connectionsApi.get(connection.id));
+    } catch {
+      /* the page keeps what it shows */
+    }
+  };
   const toggle = () =>
     run(async () => onChanged(await connectionsApi.update(connection.id, { enabled: !connection.enabled })));
   const remove = () =>
@@ -851,14 +981,22 @@ export function ConnectionDetail({
         </ul>
       </section>
 
-      <SettingsSection connection={connection} fields={settingFields} canManage={canManage} onSaved={onChanged} />
+      <SettingsSection
+        connection={connection}
+        fields={settingFields}
+        closed={closedSchema(connector?.settings_schema)}
+        canManage={canManage}
+        onSaved={onChanged}
+      />
 
       {connector && <StatusMapTable statusMap={connector.status_map} />}
 
       {features.includes("webhook") && (
         <DeliveriesSection connectionId={connection.id} canManage={canManage} tick={deliveriesTick} />
       )}
-      {features.includes("polling") && <PollRunsSection connectionId={connection.id} />}
+      {features.includes("polling") && (
+        <PollRunsSection connectionId={connection.id} canManage={canManage} onPolled={() => void refresh()} />
+      )}
       {features.includes("stock_sync") && <StockSection connectionId={connection.id} />}
 
       {canManage && (

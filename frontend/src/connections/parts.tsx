@@ -1,5 +1,6 @@
 /** Small pieces the Connections pages share: kinds, features, health and outcomes in words. */
-import type { Connection, Connector } from "../api/connections";
+import { ApiError } from "../api/client";
+import type { Connection, Connector, PollRun } from "../api/connections";
 import { translateOr } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
@@ -103,4 +104,29 @@ const DELIVERY_ERRORS = [
 export function deliveryErrorAdvice(error: string): MessageKey[] {
   const named = new Set(error.match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? []);
   return DELIVERY_ERRORS.filter((code) => named.has(code)).map((code) => `deliveryError.${code}` as MessageKey);
+}
+
+/** What a poll run answered by "Poll now" did, in words: its counts, or why it failed. */
+export function pollRunText(
+  run: Pick<PollRun, "status" | "fetched" | "created" | "updated" | "ignored" | "errors" | "error">,
+  t: (key: MessageKey, vars?: Record<string, string | number>) => string,
+): string {
+  if (run.status === "failed") return t("poll.nowFailed", { error: run.error || "—" });
+  if (run.status === "running") return t("poll.nowRunning");
+  const counts = {
+    fetched: run.fetched ?? 0,
+    created: run.created ?? 0,
+    updated: run.updated ?? 0,
+    ignored: run.ignored ?? 0,
+  };
+  const done = counts.fetched === 0 ? t("poll.nowNothing") : t("poll.nowDone", counts);
+  return run.errors ? `${done}${t("poll.nowErrors", { n: run.errors })}` : done;
+}
+
+/** Why "Poll now" did not poll, in words, when the answer says a poll already holds the connection (409). */
+export function pollNowRefusal(
+  reason: unknown,
+  t: (key: MessageKey, vars?: Record<string, string | number>) => string,
+): string | null {
+  return reason instanceof ApiError && reason.code === "poll_running" ? t("poll.nowRunningElsewhere") : null;
 }

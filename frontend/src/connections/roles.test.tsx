@@ -13,7 +13,7 @@ import { ConnectionDetail, DeliveryRow } from "./ConnectionDetailPage";
 import { Catalog } from "./ConnectionsPage";
 import shopifyAnswer from "./fixtures/shopify-connector.json";
 
-const shopify = { ...(shopifyAnswer as Connector), has_sandbox: true };
+const shopify = shopifyAnswer as Connector;
 
 const connection: Connection = {
   id: 7,
@@ -107,7 +107,7 @@ describe("a connection's page", () => {
       />,
     );
 
-  it("gives an admin test, disable, sandbox orders, credential changes and delete", () => {
+  it("gives an admin test, disable, sandbox orders, credential and settings changes, poll now and delete", () => {
     expect(buttons(render(true))).toEqual([
       "测试连接",
       "停用",
@@ -119,20 +119,53 @@ describe("a connection's page", () => {
       "更换",
       "设置",
       "设置",
+      "修改设置",
       "刷新",
+      "立即拉取",
       "删除连接",
     ]);
+  });
+
+  it("offers poll now only where the connector polls", () => {
+    const webhookOnly = { ...shopify, features: ["webhook"] };
+    const markup = html(
+      <ConnectionDetail
+        connection={connection}
+        connector={webhookOnly}
+        canManage={true}
+        onChanged={() => undefined}
+        onDeleted={() => undefined}
+      />,
+    );
+    expect(buttons(markup)).not.toContain("立即拉取");
+    expect(markup).not.toContain("定时拉取记录");
+    expect(buttons(render(true))).toContain("立即拉取");
+  });
+
+  it("shows the stored settings in words, the defaults marked as such", () => {
+    const markup = render(false, { settings: { stock_share_percent: 80, stock_cap: null, demo_stream: true } });
+    const shown = (name: string) => new RegExp(`<dd data-setting="${name}">(.*?)</dd>`).exec(markup)?.[1];
+    expect(shown("stock_share_percent")).toBe("80");
+    expect(shown("stock_cap")).toBe("不设置");
+    expect(shown("demo_stream")).toBe("是");
+    expect(shown("poll_interval_seconds")).toBe('<span class="muted">300（默认）</span>');
+    expect(shown("channel")).toBe('<span class="muted">—</span>');
   });
 
   it("offers sandbox orders only on a sandbox connection", () => {
     expect(buttons(render(true, { sandbox: false }))).not.toContain("模拟推送订单");
   });
 
-  it.each(ROLES.filter((role) => role !== "admin"))("gives a %s only the copy and refresh buttons", (role) => {
-    const markup = render(hasRole({ roles: [role] }, CONNECTION_ADMINS));
-    expect(buttons(markup)).toEqual(["复制", "刷新"]);
-    expect(markup).toContain("只读：你的角色不能修改");
-  });
+  it.each(ROLES.filter((role) => role !== "admin"))(
+    "gives a %s only the copy and refresh buttons: no poll now, no settings change",
+    (role) => {
+      const markup = render(hasRole({ roles: [role] }, CONNECTION_ADMINS));
+      expect(buttons(markup)).toEqual(["复制", "刷新"]);
+      expect(markup).toContain("只读：你的角色不能修改");
+      // The poll runs are there to read.
+      expect(markup).toContain("定时拉取记录");
+    },
+  );
 
   it("never shows a credential's value, only whether it is set", () => {
     const markup = render(true, { credentials_set: ["shop_domain"] });
