@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.actors import CONNECTION, Actor
 from core.crypto import SecretUnreadable, reveal, seal
 from core.errors import Conflict, InvalidInput, NotFound
+from runtime.queue import enqueue
 
 from ..base import Connector, ProviderError
 from ..http import session_for
@@ -118,6 +119,7 @@ def connection_update(
         merged = connection_credentials(connection)
         if credentials is not None:
             merged = {**merged, **credentials}
+        previous_settings = connection.settings
         new_settings = connection.settings if settings is None else settings
         _validate(found, merged, new_settings)
         connection.credentials_sealed = seal(json.dumps(merged, sort_keys=True))
@@ -126,12 +128,21 @@ def connection_update(
             connection.name = name
         if enabled is not None:
             connection.enabled = enabled
+        if settings is not None and settings != previous_settings:
+            # The share rules may have changed: plan every SKU again, and push soon.
+            connection.stock_synced_until = None
+            if found.stock is not None:
+                transaction.on_commit(_stock_sync_soon)
         try:
             with transaction.atomic():
                 connection.save()
         except IntegrityError:
             raise Conflict(details={"name": f"a {found.key} connection named {name!r} exists"}) from None
         return connection
+
+
+def _stock_sync_soon() -> None:
+    enqueue("connectors.tasks.stock_sync_task")
 
 
 def connection_delete(*, connection_id: int) -> None:

@@ -38,6 +38,7 @@ from django.utils import timezone
 from commerce.channels.selectors import channel_by_code
 from commerce.inventory.selectors import channel_available, stock_changed_skus
 from core.crypto import SecretUnreadable
+from runtime.queue import enqueue
 
 from ..base import ProviderError
 from ..models import Connection, StockPush
@@ -199,8 +200,6 @@ def stock_sync_kick(**_signal) -> None:
         if now - _last_kick < KICK_INTERVAL_SECONDS:
             return
         _last_kick = now
-    from runtime.queue import enqueue
-
     try:
         enqueue(SYNC_TASK)
     except Exception:  # the queue being down must not fail the commit that already happened

@@ -141,3 +141,17 @@ def test_reservations_of_an_order_drive_the_figure(connection, shopify_stock):
 
     assert level(connection) == 47
     assert TEST_ACTOR  # the order above was made by the test actor, through the order centre
+
+
+def test_changing_the_share_rules_replans_every_sku_and_pushes(
+    connection, settings, django_capture_on_commit_callbacks
+):
+    from connectors.services.connections import connection_update
+
+    stock_sync(connection_id=connection.pk)
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        connection_update(connection_id=connection.pk, settings={"stock_share_percent": 80})
+
+    assert level(connection) == 40
