@@ -35,6 +35,7 @@ LEASE = timedelta(minutes=5)
 MAX_PAGES_PER_RUN = 50
 DEFAULT_INTERVAL_SECONDS = 300
 MAX_ERRORS_KEPT = 20
+SCHEDULE_SLACK = timedelta(seconds=5)
 
 
 def poll_interval(connection: Connection) -> timedelta:
@@ -64,7 +65,8 @@ def connections_due_for_poll(*, now: datetime) -> list[int]:
             continue
         stored = getattr(connection, "poll_cursor", None)
         last = stored.last_polled_at if stored else None
-        if last is None or last + poll_interval(connection) <= now:
+        # Less a few seconds: the minute's schedule that polls never runs exactly a minute apart.
+        if last is None or last + poll_interval(connection) - SCHEDULE_SLACK <= now:
             due.append(connection.pk)
     return due
 
