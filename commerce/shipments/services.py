@@ -171,9 +171,10 @@ def tracking_events_apply(
     - dedup on (shipment, time, status), under the shipment's row lock (and the unique
       constraint): a repeated push or a poll of the full history stores nothing twice, emits
       nothing twice;
-    - the status follows the newest event, only when that event is newer than the newest held,
-      and never leaves ``signed`` or ``returned`` — an older "in transit" after "signed" is stored
-      in the history and changes nothing;
+    - the status follows the newest event, only when that event is not older than the newest
+      held (a new node of the same second as the newest counts), and never leaves ``signed``
+      or ``returned`` — an older "in transit" after "signed" is stored in the history and
+      changes nothing;
     - one ``shipment.updated`` when new events were stored; ``shipment.exception`` on entering
       ``exception``; on entering ``signed``, the order moves to ``delivered`` through
       ``order_transition`` (audited with ``actor``, the courier's connection) and
@@ -216,7 +217,7 @@ def tracking_events_apply(
         )
         status = before
         for event in fresh:
-            newer = shipment.last_event_at is None or event.occurred_at > shipment.last_event_at
+            newer = shipment.last_event_at is None or event.occurred_at >= shipment.last_event_at
             if newer and status not in statuses.FINAL:
                 status = event.status
         newest = fresh[-1].occurred_at
