@@ -10,7 +10,7 @@ so the schema of an event's context is its payload's schema plus ``event`` and `
 objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
 ``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
 ``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
-they cannot drift). Objects of domains that do not exist yet (shipments, refunds, notifications…) are
+they cannot drift). Objects of domains that do not exist yet (refunds, notifications…) are
 declared loosely — any path below them is accepted — until their apps define them.
 """
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from commerce.orders import statuses
 from commerce.outbox import names
+from commerce.shipments import statuses as shipment_statuses
 
 _TIMESTAMP = {"type": "string", "format": "date-time"}
 _NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
@@ -136,7 +137,34 @@ RESERVATION_SCHEMA = _strict(
     },
     title="Reservation",
 )
-SHIPMENT_SCHEMA = _loose("Shipment", "A parcel and its tracking (declared loosely until shipments exist).")
+_SHIPMENT_STATUS = {"type": "string", "enum": list(shipment_statuses.STATUSES)}
+TRACKING_EVENT_SCHEMA = _strict(
+    {
+        "occurred_at": _TIMESTAMP,
+        "status": _SHIPMENT_STATUS,
+        "code": {"type": "string", "description": "The courier's own code (Kuaidi100 state, SF opCode)."},
+        "description": {"type": "string"},
+        "location": {"type": "string"},
+    },
+    title="Tracking event",
+)
+SHIPMENT_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "order_id": {"type": "integer"},
+        "courier": {"type": "string", "description": "The courier connector's key (kuaidi100, sf)."},
+        "carrier": {"type": "string", "description": "The carrier's code behind an aggregator, or empty."},
+        "tracking_no": {"type": "string"},
+        "status": _SHIPMENT_STATUS,
+        "last_event_at": _NULLABLE_TIMESTAMP,
+        "expected_delivery_at": _NULLABLE_TIMESTAMP,
+        "created_at": _TIMESTAMP,
+        "latest_event": {"oneOf": [{"type": "null"}, TRACKING_EVENT_SCHEMA]},
+    },
+    title="Shipment",
+    description="A parcel of the order and its newest tracking event "
+    "(``commerce.shipments.representation.shipment_representation``).",
+)
 REFUND_SCHEMA = _loose("Refund", "A refund ticket (declared loosely until refunds exist).")
 NOTIFICATION_SCHEMA = _loose("Notification", "A notification that could not be delivered (declared loosely).")
 DIFFERENCE_SCHEMA = _loose("Reconciliation difference", "A categorised difference (declared loosely).")
@@ -231,10 +259,6 @@ _TIMEOUTS_LATER = NotEmittedYet(
     "trigger that runs for each order, with status_older_than_minutes.",
     zh="尚未接入：订单超时事件将随超时规则提供。在此之前，请使用按订单逐个运行的定时触发器（status_older_than_minutes）。",
 )
-_SHIPMENTS_LATER = NotEmittedYet(
-    en="Not connected yet: shipment events come with the courier connectors.",
-    zh="尚未接入：发货事件将随快递连接器提供",
-)
 _REFUNDS_LATER = NotEmittedYet(
     en="Not connected yet: refund events come with refund tickets.",
     zh="尚未接入：退款事件将随退款工单提供",
@@ -269,35 +293,38 @@ EVENTS: dict[str, EventSpec] = {
             "Shipment created",
             "已创建发货单",
             ("order", "shipment"),
-            unavailable=_SHIPMENTS_LATER,
         ),
         EventSpec(
             names.SHIPMENT_UPDATED,
             "Shipment tracking updated",
             "物流轨迹更新",
             ("order", "shipment"),
-            unavailable=_SHIPMENTS_LATER,
         ),
         EventSpec(
             names.SHIPMENT_SIGNED,
             "Parcel signed for",
             "包裹已签收",
             ("order", "shipment"),
-            unavailable=_SHIPMENTS_LATER,
         ),
         EventSpec(
             names.SHIPMENT_STALLED,
             "Parcel stalled",
             "物流停滞",
             ("order", "shipment"),
-            unavailable=_SHIPMENTS_LATER,
+            {
+                "reason": {
+                    "type": "string",
+                    "enum": ["no_tracking_event", "overdue"],
+                    "description": "no_tracking_event: none for the configured hours; overdue: the expected "
+                    "delivery passed.",
+                }
+            },
         ),
         EventSpec(
             names.SHIPMENT_EXCEPTION,
             "Shipment exception",
             "物流异常",
             ("order", "shipment"),
-            unavailable=_SHIPMENTS_LATER,
         ),
         EventSpec(names.INVENTORY_LOW_STOCK, "Stock is low", "库存不足预警", ("stock",)),
         EventSpec(

@@ -11,6 +11,7 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         from commerce.outbox.services import outbox_committed
 
+        from .couriers import actions as courier_actions  # noqa: F401 - registers shipment.subscribe, .refresh
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
 

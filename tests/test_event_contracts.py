@@ -21,6 +21,7 @@ from commerce.orders.expiry import order_payment_record, orders_expire_unpaid
 from commerce.orders.models import Order
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
+from commerce.shipments.services import TrackingInput, shipment_create, shipments_stalled_check, tracking_events_apply
 from runtime.dispatch import event_context, outbox_drain
 from runtime.models import Execution
 from tests.factories import TEST_ACTOR, create_order
@@ -64,6 +65,27 @@ def _expire(channel) -> None:
     assert orders_expire_unpaid(now=timezone.now() + timedelta(minutes=16)) == 1
 
 
+def _shipment(channel) -> Order:
+    order = _pay(channel)
+    shipment_create(order_id=order.pk, courier="kuaidi100", carrier="yuantong", tracking_no="YT1", actor=TEST_ACTOR)
+    return order
+
+
+def _track(channel, *statuses: str) -> None:
+    _shipment(channel)
+    start = timezone.now() - timedelta(hours=len(statuses))
+    events = [
+        TrackingInput(occurred_at=start + timedelta(hours=n), status=status, code=str(n), description=status)
+        for n, status in enumerate(statuses)
+    ]
+    tracking_events_apply(courier="kuaidi100", tracking_no="YT1", events=events, actor=TEST_ACTOR, source="tests")
+
+
+def _stall(channel) -> None:
+    _track(channel, "in_transit")
+    assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
+
+
 EMITTERS = {
     names.ORDER_CREATED: _order,
     names.ORDER_PAID: _pay,
@@ -73,6 +95,11 @@ EMITTERS = {
     names.PAYMENT_RECEIVED: _payment,
     names.INVENTORY_LOW_STOCK: _low_stock,
     names.INVENTORY_RESERVATION_EXPIRED: _expire,
+    names.SHIPMENT_CREATED: _shipment,
+    names.SHIPMENT_UPDATED: lambda channel: _track(channel, "in_transit", "out_for_delivery"),
+    names.SHIPMENT_SIGNED: lambda channel: _track(channel, "in_transit", "signed"),
+    names.SHIPMENT_STALLED: _stall,
+    names.SHIPMENT_EXCEPTION: lambda channel: _track(channel, "exception"),
 }
 
 
@@ -94,6 +121,11 @@ def test_the_available_events_are_those_some_service_emits():
         names.ORDER_CANCELLED,
         names.ORDER_HELD,
         names.PAYMENT_RECEIVED,
+        names.SHIPMENT_CREATED,
+        names.SHIPMENT_UPDATED,
+        names.SHIPMENT_SIGNED,
+        names.SHIPMENT_STALLED,
+        names.SHIPMENT_EXCEPTION,
         names.INVENTORY_LOW_STOCK,
         names.INVENTORY_RESERVATION_EXPIRED,
     ]

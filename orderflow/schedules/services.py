@@ -57,6 +57,20 @@ SCHEDULES = (
         schedule_type=Schedule.MINUTES,
         minutes=10,
     ),
+    # Shipments: parcels with no tracking event for hours, and couriers without push queried
+    # (each parcel every ORDERFLOW_SHIPMENT_POLL_MINUTES, 3 by default).
+    ScheduleSpec(
+        name="shipments.stalled_check",
+        func="commerce.shipments.tasks.shipments_stalled_check_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=5,
+    ),
+    ScheduleSpec(
+        name="couriers.poll",
+        func="connectors.couriers.tasks.couriers_poll_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
 )
 
 

@@ -329,16 +329,32 @@ def test_a_low_stock_flow_reads_stock_not_order():
 
 
 def test_loosely_declared_objects_accept_any_path():
-    document = _notes("a", trigger={"type": "event", "event": "shipment.signed"})
-    document["nodes"][0]["params"] = {"text": "{{ shipment.tracking_no }} {{ shipment.courier.name }}"}
+    document = _notes("a", trigger={"type": "event", "event": "refund.requested"})
+    document["nodes"][0]["params"] = {"text": "{{ refund.id }} {{ refund.reason.name }}"}
 
     assert validate_document(document) == [
         Problem(
             "event_unavailable",
-            "'shipment.signed' is not available yet, so a flow on it cannot be published. "
-            "Not connected yet: shipment events come with the courier connectors.",
+            "'refund.requested' is not available yet, so a flow on it cannot be published. "
+            "Not connected yet: refund events come with refund tickets.",
             "trigger",
             "/trigger/event",
+        ),
+    ]
+
+
+def test_a_shipment_event_offers_the_parcel_and_its_latest_event():
+    document = _notes("a", trigger={"type": "event", "event": "shipment.signed"})
+    document["nodes"][0]["params"] = {
+        "text": "{{ shipment.tracking_no }} {{ shipment.latest_event.description }} {{ shipment.courier.name }}"
+    }
+
+    assert validate_document(document) == [
+        Problem(
+            "unknown_reference",
+            "shipment.courier.name is not in the context of event shipment.signed",
+            "a",
+            "/nodes/0/params/text",
         ),
     ]
 

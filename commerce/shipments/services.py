@@ -1,0 +1,340 @@
+"""Shipment writes: record a parcel, apply its courier's tracking events, flag stalled parcels.
+
+Each service is one transaction that validates, locks, changes, audits and emits. Lock order:
+the order row, then its shipment row — the order first, as everywhere in the domain, because
+a signed parcel moves its order (``order_transition``, which locks the order row again in the
+same transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from commerce.audit.services import audit_record
+from commerce.orders import statuses as order_statuses
+from commerce.orders.errors import InvalidTransition
+from commerce.orders.lock_objects import order_lock_row
+from commerce.orders.models import Order
+from commerce.orders.representation import order_representation
+from commerce.orders.services import order_transition
+from commerce.outbox import names
+from commerce.outbox.services import event_emit
+from core.actors import Actor
+from core.errors import InvalidInput, NotFound
+
+from . import statuses
+from .errors import ShipmentNotFound, TrackingNoTaken
+from .lock_objects import shipment_lock
+from .models import Shipment, TrackingEvent
+from .representation import shipment_representation
+
+SUBJECT = "shipment"
+SHIPMENT_CREATED = "shipment_created"  # audit actions on the order's timeline
+SHIPMENT_STATUS = "shipment_status"
+MAX_TRACKING_NO = 64
+MAX_EVENTS_AT_ONCE = 500
+
+STALLED_NO_EVENT = "no_tracking_event"
+STALLED_OVERDUE = "overdue"
+STALL_REASONS = (STALLED_NO_EVENT, STALLED_OVERDUE)
+
+
+def stall_after() -> timedelta:
+    """How long a parcel on its way may go without a tracking event (``ORDERFLOW_SHIPMENT_STALL_HOURS``, 4)."""
+    return timedelta(hours=float(getattr(settings, "ORDERFLOW_SHIPMENT_STALL_HOURS", 4)))
+
+
+@dataclass(frozen=True)
+class TrackingInput:
+    """One tracking node as a courier connector read it, its status mapped by the connector's table."""
+
+    occurred_at: datetime
+    status: str
+    code: str = ""
+    description: str = ""
+    location: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrackingResult:
+    shipment: Shipment
+    new_events: int
+    from_status: str
+    to_status: str
+    order_outcome: str = ""  # the order's move on a signature: applied, ignored, duplicate, refused
+
+    def as_dict(self) -> dict:
+        return {
+            "shipment": self.shipment.pk,
+            "new_events": self.new_events,
+            "status": [self.from_status, self.to_status],
+            **({"order": self.order_outcome} if self.order_outcome else {}),
+        }
+
+
+def _emit(name: str, shipment: Shipment, order: Order, actor: Actor, latest=None, **extra) -> None:
+    event_emit(
+        name=name,
+        subject_type=SUBJECT,
+        subject_id=shipment.pk,
+        payload={
+            "order": order_representation(order),
+            "shipment": shipment_representation(shipment, latest_event=latest),
+            **extra,
+        },
+        actor=actor,
+    )
+
+
+def _order(order_id: int) -> Order:
+    return Order.objects.select_related("channel", "customer").get(pk=order_id)
+
+
+def shipment_create(
+    *,
+    order_id: int,
+    courier: str,
+    tracking_no: str,
+    actor: Actor,
+    carrier: str = "",
+    expected_delivery_at: datetime | None = None,
+) -> tuple[Shipment, bool]:
+    """Records a parcel of the order; returns it and whether it is new.
+
+    Idempotent: the same courier and tracking number on the same order again returns the stored
+    shipment and emits nothing; on another order it is ``TrackingNoTaken`` (unique constraint).
+    Emits ``shipment.created`` and writes the order's audit entry, in the order's row lock.
+    """
+    tracking_no = (tracking_no or "").strip()
+    problems = {}
+    if not tracking_no or len(tracking_no) > MAX_TRACKING_NO:
+        problems["tracking_no"] = f"1 to {MAX_TRACKING_NO} characters"
+    if not courier or len(courier) > 32:
+        problems["courier"] = "a courier code of 1 to 32 characters"
+    if problems:
+        raise InvalidInput(details=problems)
+    with transaction.atomic():
+        try:
+            order_lock_row(order_id)
+        except Order.DoesNotExist:
+            raise NotFound(details={"order": order_id}) from None
+        stored = Shipment.objects.filter(courier=courier, tracking_no=tracking_no).first()
+        if stored is not None:
+            if stored.order_id != order_id:
+                raise TrackingNoTaken(details={"tracking_no": tracking_no, "order": stored.order_id})
+            return stored, False
+        try:
+            with transaction.atomic():
+                shipment = Shipment.objects.create(
+                    order_id=order_id,
+                    courier=courier,
+                    carrier=carrier,
+                    tracking_no=tracking_no,
+                    expected_delivery_at=expected_delivery_at,
+                )
+        except IntegrityError:
+            # Another order's transaction recorded it between our look and our insert.
+            raise TrackingNoTaken(details={"tracking_no": tracking_no}) from None
+        audit_record(
+            subject_type="order",
+            subject_id=order_id,
+            action=SHIPMENT_CREATED,
+            actor=actor,
+            changes={"shipment": shipment.pk, "courier": courier, "carrier": carrier, "tracking_no": tracking_no},
+        )
+        _emit(names.SHIPMENT_CREATED, shipment, _order(order_id), actor, latest=None)
+    return shipment, True
+
+
+def _dedup(events: Sequence[TrackingInput]) -> list[TrackingInput]:
+    seen: dict[tuple[datetime, str], TrackingInput] = {}
+    for event in events:
+        if event.status not in statuses.STATUSES:
+            raise InvalidInput(details={"status": f"unknown shipment status {event.status!r}"})
+        seen.setdefault((event.occurred_at, event.status), event)
+    return sorted(seen.values(), key=lambda e: e.occurred_at)
+
+
+def tracking_events_apply(
+    *, courier: str, tracking_no: str, events: Sequence[TrackingInput], actor: Actor, source: str
+) -> TrackingResult:
+    """Stores the parcel's tracking events not stored yet and moves its status forward.
+
+    - dedup on (shipment, time, status), under the shipment's row lock (and the unique
+      constraint): a repeated push or a poll of the full history stores nothing twice, emits
+      nothing twice;
+    - the status follows the newest event, only when that event is not older than the newest
+      held (a new node of the same second as the newest counts), and never leaves ``signed``
+      or ``returned`` — an older "in transit" after "signed" is stored in the history and
+      changes nothing;
+    - one ``shipment.updated`` when new events were stored; ``shipment.exception`` on entering
+      ``exception``; on entering ``signed``, the order moves to ``delivered`` through
+      ``order_transition`` (audited with ``actor``, the courier's connection) and
+      ``shipment.signed`` is emitted — once, since nothing leaves ``signed``.
+
+    An unknown (courier, tracking number) is ``ShipmentNotFound``: the shipment is recorded on
+    its order first (``shipment_create``), and a delivery refused for it can be replayed then.
+    """
+    batch = _dedup(events[:MAX_EVENTS_AT_ONCE])
+    found = Shipment.objects.filter(courier=courier, tracking_no=tracking_no).values_list("pk", "order_id").first()
+    if found is None:
+        raise ShipmentNotFound(details={"courier": courier, "tracking_no": tracking_no})
+    shipment_id, order_id = found
+    with transaction.atomic():
+        order_lock_row(order_id)
+        shipment = shipment_lock(shipment_id)
+        before = shipment.status
+        held = set(
+            TrackingEvent.objects.filter(shipment=shipment, occurred_at__in=[e.occurred_at for e in batch]).values_list(
+                "occurred_at", "status"
+            )
+        )
+        fresh = [e for e in batch if (e.occurred_at, e.status) not in held]
+        if not fresh:
+            return TrackingResult(shipment, 0, before, before)
+        TrackingEvent.objects.bulk_create(
+            [
+                TrackingEvent(
+                    shipment=shipment,
+                    occurred_at=e.occurred_at,
+                    status=e.status,
+                    code=e.code[:32],
+                    description=e.description,
+                    location=e.location[:200],
+                    source=source[:100],
+                    raw=e.raw,
+                )
+                for e in fresh
+            ]
+        )
+        status = before
+        for event in fresh:
+            newer = shipment.last_event_at is None or event.occurred_at >= shipment.last_event_at
+            if newer and status not in statuses.FINAL:
+                status = event.status
+        newest = fresh[-1].occurred_at
+        changed = ["status", "stalled_at", "updated_at"]
+        shipment.status = status
+        shipment.stalled_at = None
+        if shipment.last_event_at is None or newest > shipment.last_event_at:
+            shipment.last_event_at = newest
+            changed.append("last_event_at")
+        shipment.save(update_fields=changed)
+        latest = shipment.events.order_by("-occurred_at", "-id").first()
+        if status != before:
+            audit_record(
+                subject_type="order",
+                subject_id=order_id,
+                action=SHIPMENT_STATUS,
+                actor=actor,
+                changes={"shipment": shipment.pk, "tracking_no": tracking_no, "status": [before, status]},
+            )
+        order_outcome = ""
+        if status == statuses.SIGNED and before != statuses.SIGNED:
+            order_outcome = _order_deliver(order_id, shipment, actor)
+        order = _order(order_id)
+        _emit(names.SHIPMENT_UPDATED, shipment, order, actor, latest)
+        if status != before and status == statuses.EXCEPTION:
+            _emit(names.SHIPMENT_EXCEPTION, shipment, order, actor, latest)
+        if status != before and status == statuses.SIGNED:
+            _emit(names.SHIPMENT_SIGNED, shipment, order, actor, latest)
+    return TrackingResult(shipment, len(fresh), before, status, order_outcome)
+
+
+def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> str:
+    """The order of a signed parcel moves to ``delivered`` — through ``shipped`` when it was not
+    marked shipped yet (the signature proves it was). An order that is already further (or
+    cancelled) gets the move audited as ignored by ``order_transition``; one that cannot be
+    delivered (unpaid) keeps its status, and the refusal is audited on the parcel's entry."""
+    reason = f"parcel {shipment.tracking_no} signed for ({shipment.courier})"
+    key = f"shipment:{shipment.pk}:signed"
+    current = Order.objects.filter(pk=order_id).values_list("status", flat=True).get()
+    try:
+        with transaction.atomic():
+            if order_statuses.is_allowed(current, order_statuses.SHIPPED) and not order_statuses.is_allowed(
+                current, order_statuses.DELIVERED
+            ):
+                order_transition(order_id=order_id, to=order_statuses.SHIPPED, actor=actor, reason=reason)
+            result = order_transition(
+                order_id=order_id, to=order_statuses.DELIVERED, actor=actor, reason=reason, idempotency_key=key
+            )
+    except InvalidTransition as refused:
+        audit_record(
+            subject_type="order",
+            subject_id=order_id,
+            action=SHIPMENT_STATUS,
+            actor=actor,
+            changes={"shipment": shipment.pk, "order_not_delivered": refused.details},
+        )
+        return "refused"
+    return result.outcome
+
+
+def shipments_stalled_check(*, now: datetime | None = None) -> int:
+    """Emits ``shipment.stalled`` for each parcel on its way that had no tracking event for
+    ``stall_after()`` (counted from its last event, or its recording when it has none), or whose
+    expected delivery has passed. Once per stall: ``stalled_at`` is claimed by a conditional
+    update in the event's transaction and cleared by the next tracking event; an overdue parcel
+    is flagged once (``overdue_at``). Returns how many events it emitted."""
+    now = now or timezone.now()
+    quiet_since = now - stall_after()
+    quiet = Q(stalled_at__isnull=True) & (
+        Q(last_event_at__lt=quiet_since) | Q(last_event_at__isnull=True, created_at__lt=quiet_since)
+    )
+    overdue = Q(overdue_at__isnull=True, expected_delivery_at__lt=now)
+    candidates = (
+        Shipment.objects.filter(status__in=statuses.ACTIVE)
+        .filter(quiet | overdue)
+        .order_by("pk")
+        .values_list("pk", "order_id")
+    )
+    emitted = 0
+    for shipment_id, order_id in list(candidates[:1000]):
+        with transaction.atomic():
+            order_lock_row(order_id)
+            shipment = shipment_lock(shipment_id)
+            if shipment.status not in statuses.ACTIVE:
+                continue
+            is_overdue = (
+                shipment.overdue_at is None
+                and shipment.expected_delivery_at is not None
+                and shipment.expected_delivery_at < now
+            )
+            last = shipment.last_event_at or shipment.created_at
+            is_quiet = shipment.stalled_at is None and last < quiet_since
+            if not (is_overdue or is_quiet):
+                continue  # a tracking event arrived since the look
+            if is_overdue:
+                shipment.overdue_at = now
+            if is_quiet:
+                shipment.stalled_at = now
+            shipment.save(update_fields=["overdue_at", "stalled_at", "updated_at"])
+            _emit(
+                names.SHIPMENT_STALLED,
+                shipment,
+                _order(order_id),
+                Actor.system("shipments stalled check", source="schedule"),
+                reason=STALLED_OVERDUE if is_overdue else STALLED_NO_EVENT,
+            )
+            emitted += 1
+    return emitted
+
+
+def shipment_mark(*, shipment_id: int, subscribed: bool = False, polled: bool = False) -> None:
+    """Stamps that the parcel was subscribed at its courier, or queried (polling's bookkeeping)."""
+    now = timezone.now()
+    values = {}
+    if subscribed:
+        values["subscribed_at"] = now
+    if polled:
+        values["polled_at"] = now
+    if values:
+        Shipment.objects.filter(pk=shipment_id).update(**values)

@@ -1,0 +1,95 @@
+"""``shipment.subscribe`` and ``shipment.refresh``: flow actions on the order's parcel at its courier.
+
+Both call the courier (``external``): no transaction is open, and both are safe to repeat — a
+second subscription is answered "already subscribed", a second query stores nothing new.
+"""
+
+from __future__ import annotations
+
+from builder.catalog import ActionSpec
+from commerce.shipments.selectors import shipment_find, shipment_latest_of_order
+from core.errors import DomainError
+from runtime.actions import register
+from runtime.actions.base import Action, ActionRun, object_schema, order_id_of, step_failure
+from runtime.errors import RetryableFailure, TerminalFailure
+
+from ..base import ProviderError
+from .services import shipment_refresh, shipment_subscribe
+
+PARAMS = object_schema(
+    {
+        "tracking_no": {
+            "type": "string",
+            "maxLength": 64,
+            "description": "Which parcel; by default the order's most recently recorded one.",
+        },
+        "courier": {"type": "string", "maxLength": 32, "description": "With tracking_no: the courier's key."},
+    }
+)
+
+
+def _shipment_id(params: dict, run: ActionRun) -> int:
+    if params.get("tracking_no"):
+        found = shipment_find(courier=params.get("courier", ""), tracking_no=params["tracking_no"])
+        if found is None:
+            raise TerminalFailure("shipment_not_found", "no shipment has this courier and tracking number")
+        return found.pk
+    latest = shipment_latest_of_order(order_id=order_id_of(run))
+    if latest is None:
+        raise TerminalFailure("no_shipment", "the order has no shipment recorded")
+    return latest.pk
+
+
+def _call(fn, **kwargs) -> dict:
+    try:
+        return fn(**kwargs)
+    except ProviderError as exc:
+        cls = RetryableFailure if exc.retryable else TerminalFailure
+        raise cls(exc.code or "provider_error", exc.message) from None
+    except DomainError as exc:
+        raise step_failure(exc) from None
+
+
+class ShipmentSubscribe(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.subscribe",
+        name_en="Subscribe the parcel's tracking",
+        name_zh="订阅物流轨迹",
+        description_en="Asks the courier to push the parcel's tracking to Orderflow (Kuaidi100); SF is queried.",
+        description_zh="请快递公司把包裹轨迹推送给 Orderflow（快递100）；顺丰则改为定时查询。",
+        group="shipment",
+        icon="truck",
+        params_schema=PARAMS,
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        return _call(shipment_subscribe, shipment_id=_shipment_id(params, run))
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
+
+
+class ShipmentRefresh(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.refresh",
+        name_en="Refresh the parcel's tracking now",
+        name_zh="立即查询物流轨迹",
+        description_en="Queries the courier now and applies any new tracking events.",
+        description_zh="立即向快递公司查询并更新物流轨迹。",
+        group="shipment",
+        icon="refresh",
+        params_schema=PARAMS,
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        return _call(shipment_refresh, shipment_id=_shipment_id(params, run), source="flow")
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
+
+
+# Registered when the connectors app is ready (``ConnectorsConfig.ready`` imports this module).
+register(ShipmentSubscribe())
+register(ShipmentRefresh())

@@ -1,0 +1,28 @@
+"""Kuaidi100's two signatures (PROTOCOLS.md 4.1; official python-demo and java-demo ``SignUtils``).
+
+* push callback: ``sign = UPPER(MD5(param + salt))`` — ``param`` is the form field's JSON text
+  exactly as received, ``salt`` the one given at subscribe;
+* realtime query: ``sign = UPPER(MD5(param + key + customer))``.
+
+MD5 over the UTF-8 bytes, as hex in upper case.
+"""
+
+import hashlib
+import hmac
+
+
+def _md5_upper(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest().upper()  # noqa: S324 - the provider's scheme
+
+
+def push_sign(param: str, salt: str) -> str:
+    return _md5_upper(param + salt)
+
+
+def query_sign(param: str, key: str, customer: str) -> str:
+    return _md5_upper(param + key + customer)
+
+
+def push_sign_valid(param: str, salt: str, offered: str) -> bool:
+    """Constant-time comparison; the offered hex is compared case-insensitively."""
+    return hmac.compare_digest(push_sign(param, salt).encode(), offered.strip().upper().encode())

@@ -1,0 +1,101 @@
+"""SF 丰桥's std/service API for one partner: the route query (``EXP_RECE_SEARCH_ROUTES``).
+
+Every request is a form POST to ``/std/service`` with ``partnerID``, ``requestID`` (a UUID),
+``serviceCode``, ``timestamp`` (ms), ``msgData`` (JSON) and ``msgDigest`` (``signing``), with the
+explicit ``connectors.http.TIMEOUT``. The answer is ``{"apiResultCode": "A1000", "apiResultData":
+"<JSON text>"}`` [secondary]; ``A1000`` is success, anything else a ``ProviderError`` (retryable
+for timeouts, 5xx and SF's "system busy" codes).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from ...base import ProviderError
+from ...http import TIMEOUT
+from .signing import msg_digest
+
+if TYPE_CHECKING:
+    from ...models import Connection
+
+BASE_URL = "https://sfapi.sf-express.com"
+SERVICE_PATH = "/std/service"
+ROUTES = "EXP_RECE_SEARCH_ROUTES"
+OK = "A1000"
+RETRYABLE_CODES = frozenset({"A1002", "A1099"})  # [unverified] busy / system error
+
+
+def _dumps(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SfClient:
+    def __init__(self, connection: Connection, session: requests.Session, *, clock=time.time):
+        from ...services.connections import connection_credentials
+
+        credentials = connection_credentials(connection)
+        self.connection = connection
+        self.session = session
+        self.partner_id = str(credentials["partner_id"])
+        self.check_word = str(credentials["check_word"])
+        self.clock = clock
+
+    def call(self, service_code: str, msg_data: dict) -> dict[str, Any]:
+        text = _dumps(msg_data)
+        timestamp = str(int(self.clock() * 1000))
+        form = {
+            "partnerID": self.partner_id,
+            "requestID": str(uuid.uuid4()),
+            "serviceCode": service_code,
+            "timestamp": timestamp,
+            "msgDigest": msg_digest(text, timestamp, self.check_word),
+            "msgData": text,
+        }
+        try:
+            response = self.session.post(BASE_URL + SERVICE_PATH, data=form, timeout=TIMEOUT)
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise ProviderError(f"SF could not be reached: {exc}", retryable=True, code="unreachable") from None
+        if response.status_code >= 500 or response.status_code == 429:
+            raise ProviderError(
+                f"SF answered HTTP {response.status_code}", retryable=True, code=f"http_{response.status_code}"
+            )
+        try:
+            answer = response.json()
+            code = str(answer.get("apiResultCode", ""))
+        except (ValueError, AttributeError):
+            raise ProviderError("SF answered without JSON", retryable=False, code="bad_answer") from None
+        if code != OK:
+            raise ProviderError(
+                f"SF refused {service_code}: {answer.get('apiErrorMsg', '')} ({code})",
+                retryable=code in RETRYABLE_CODES,
+                code=f"sf_{code or 'error'}",
+            )
+        try:
+            data = json.loads(answer.get("apiResultData") or "{}")
+        except ValueError:
+            raise ProviderError("SF's apiResultData is not JSON", retryable=False, code="bad_answer") from None
+        if not data.get("success", False):
+            raise ProviderError(
+                f"SF refused {service_code}: {data.get('errorMsg', '')} ({data.get('errorCode', '')})",
+                retryable=False,
+                code=f"sf_{data.get('errorCode') or 'error'}",
+            )
+        return data.get("msgData") or {}
+
+    def routes(self, *, mail_nos: list[str], phone_last4: str = "") -> dict[str, list[dict]]:
+        """Each waybill's route nodes, oldest first: ``{mailNo: [{acceptTime, acceptAddress, remark, opCode}]}``."""
+        msg = {"language": "zh-CN", "trackingType": "1", "trackingNumber": mail_nos, "methodType": "1"}
+        if phone_last4:
+            msg["checkPhoneNo"] = phone_last4
+        answer = self.call(ROUTES, msg)
+        return {str(item.get("mailNo")): list(item.get("routes") or []) for item in answer.get("routeResps") or []}
+
+
+def check(client: SfClient) -> None:
+    """Test connection: a signed route query of a sample waybill."""
+    client.routes(mail_nos=["SF0000000000000"])

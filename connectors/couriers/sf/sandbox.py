@@ -1,0 +1,143 @@
+"""A local SF 丰桥: answers signed route queries and pushes signed routes, moving waybills along.
+
+HTTP (``handle``, at ``https://sfapi.sf-express.com``): ``POST /std/service`` checks ``partnerID``
+and ``msgDigest`` like SF (``A1001``/``A1004`` otherwise [unverified codes]) and answers
+``EXP_RECE_SEARCH_ROUTES`` with each waybill's routes (``apiResultData`` as JSON text).
+
+``advance(mail_no)`` adds the next node of a waybill's usual life (50 收件 → 30 转运 → 31 到达 →
+44 派送 → 80 签收) or the ``op_code`` asked for; ``tick()`` advances every waybill whose last node
+is older than ``STEP``; ``push(mail_no)`` builds the signed route push (``sandbox.WebhookCall``).
+State lives in ``SandboxRecord`` rows (kind ``waybill``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlencode
+
+from ...models import Connection, SandboxRecord
+from ...sandbox import SimRequest, SimResponse, WebhookCall
+from .client import BASE_URL, ROUTES, SERVICE_PATH
+from .mapping import BEIJING, TIME_FORMAT
+from .signing import msg_digest, msg_digest_valid
+
+WAYBILL = "waybill"
+STEP = timedelta(minutes=15)
+LIFE = (
+    ("50", "顺丰速运 已收取快件", "深圳市"),
+    ("30", "快件在【深圳宝安中转场】完成分拣，准备发往下一站", "深圳市"),
+    ("31", "快件到达【上海浦东中转场】", "上海市"),
+    ("44", "快件交给快递员，正在派送途中", "上海市"),
+    ("80", "已签收，感谢使用顺丰", "上海市"),
+)
+FINAL = frozenset({"80", "8000", "99"})
+SANDBOX_CREDENTIALS = {"partner_id": "SANDBOX_SF_PARTNER", "check_word": "sandbox-sf-check-word-0123456789"}
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SfSimulator:
+    base_url = BASE_URL
+
+    def __init__(self, connection: Connection, *, clock: Callable[[], float] = time.time) -> None:
+        from ...services.connections import connection_credentials
+
+        credentials = connection_credentials(connection)
+        self.connection = connection
+        self.partner_id = str(credentials["partner_id"])
+        self.check_word = str(credentials["check_word"])
+        self.clock = clock
+
+    def routes(self, mail_no: str) -> list[dict]:
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=WAYBILL, key=mail_no).first()
+        return list(record.data.get("routes", [])) if record is not None else []
+
+    def advance(self, mail_no: str, *, op_code: str | None = None, at: datetime | None = None) -> dict:
+        record, _ = SandboxRecord.objects.get_or_create(
+            connection=self.connection, kind=WAYBILL, key=mail_no, defaults={"data": {"routes": []}}
+        )
+        routes = list(record.data.get("routes", []))
+        code, remark, city = LIFE[min(len(routes), len(LIFE) - 1)]
+        if op_code is not None:
+            code, remark = op_code, f"操作码 {op_code}"
+        moment = (at or datetime.fromtimestamp(int(self.clock()), tz=BEIJING)).astimezone(BEIJING)
+        route = {
+            "id": str(uuid.uuid4().int)[:15],
+            "mailno": mail_no,
+            "acceptTime": moment.strftime(TIME_FORMAT),
+            "acceptAddress": city,
+            "remark": remark,
+            "opCode": code,
+        }
+        record.data = {"routes": [*routes, route]}
+        record.save(update_fields=["data", "updated_at"])
+        return route
+
+    def tick(self) -> list[str]:
+        now = datetime.fromtimestamp(int(self.clock()), tz=BEIJING)
+        moved = []
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=WAYBILL).order_by("seq"):
+            routes = record.data.get("routes") or []
+            if routes and routes[-1]["opCode"] in FINAL:
+                continue
+            last = datetime.strptime(routes[-1]["acceptTime"], TIME_FORMAT).replace(tzinfo=BEIJING) if routes else None
+            if last is None or now - last >= STEP:
+                self.advance(record.key)
+                moved.append(record.key)
+        return moved
+
+    def push(self, mail_no: str, *, check_word: str | None = None) -> WebhookCall:
+        msg_data = _dumps({"Body": {"WaybillRoute": self.routes(mail_no)}})
+        timestamp = str(int(self.clock() * 1000))
+        form = {
+            "partnerID": self.partner_id,
+            "requestID": str(uuid.uuid4()),
+            "serviceCode": "RoutePushService",
+            "timestamp": timestamp,
+            "msgDigest": msg_digest(msg_data, timestamp, self.check_word if check_word is None else check_word),
+            "msgData": msg_data,
+        }
+        return WebhookCall(headers={"Content-Type": "application/x-www-form-urlencoded"}, body=urlencode(form).encode())
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        if request.method != "POST" or request.path != SERVICE_PATH:
+            return SimResponse.json(404, {"apiResultCode": "A1003", "apiErrorMsg": "not found"})
+        form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()}
+        response_id = str(uuid.uuid4())
+        if form.get("partnerID") != self.partner_id:
+            return SimResponse.json(
+                200, {"apiResultCode": "A1001", "apiErrorMsg": "partnerID 不存在", "apiResponseID": response_id}
+            )
+        if not msg_digest_valid(
+            form.get("msgData", ""), form.get("timestamp", ""), self.check_word, form.get("msgDigest", "")
+        ):
+            return SimResponse.json(
+                200, {"apiResultCode": "A1004", "apiErrorMsg": "签名错误", "apiResponseID": response_id}
+            )
+        if form.get("serviceCode") != ROUTES:
+            return SimResponse.json(
+                200, {"apiResultCode": "A1003", "apiErrorMsg": "服务不存在", "apiResponseID": response_id}
+            )
+        try:
+            numbers = [str(n) for n in json.loads(form["msgData"])["trackingNumber"]]
+        except (ValueError, KeyError, TypeError):
+            data = {"success": False, "errorCode": "S0001", "errorMsg": "trackingNumber 不能为空", "msgData": None}
+        else:
+            resps = [
+                {
+                    "mailNo": n,
+                    "routes": [{k: v for k, v in r.items() if k not in ("id", "mailno")} for r in self.routes(n)],
+                }
+                for n in numbers
+            ]
+            data = {"success": True, "errorCode": "S0000", "errorMsg": None, "msgData": {"routeResps": resps}}
+        return SimResponse.json(
+            200,
+            {"apiResultCode": "A1000", "apiErrorMsg": "", "apiResponseID": response_id, "apiResultData": _dumps(data)},
+        )
