@@ -11,8 +11,10 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         from commerce.outbox.services import outbox_committed
 
+        from .payments.actions import register_payment_actions
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
 
         register_catalog()
         outbox_committed.connect(stock_sync_kick, dispatch_uid="connectors.stock_sync_kick")
+        register_payment_actions()

@@ -33,3 +33,8 @@ def payment_by_out_trade_no(*, out_trade_no: str) -> Payment | None:
 
 def payment_sweep_last_alerted() -> PaymentSweep | None:
     return PaymentSweep.objects.filter(alerted=True).order_by("-started_at", "-id").first()
+
+
+def payment_refundable_for_order(*, order_id: int) -> Payment | None:
+    """The order's latest attempt that took money (the one a refund goes back through)."""
+    return Payment.objects.filter(order_id=order_id, status__in=Payment.MONEY_TAKEN).order_by("-attempt").first()
