@@ -4,6 +4,7 @@ from builder.catalog import ConnectorSpec, register_connector
 
 from .base import Connector
 from .payments.alipay.manifest import CONNECTOR as ALIPAY
+from .payments.wechatpay.manifest import CONNECTOR as WECHATPAY
 from .platforms.douyin.manifest import CONNECTOR as DOUYIN
 from .platforms.jd.manifest import CONNECTOR as JD
 from .platforms.own_store.manifest import CONNECTOR as OWN_STORE
@@ -12,7 +13,7 @@ from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
 CONNECTORS: tuple[Connector, ...] = (TAOBAO, JD, PINDUODUO, DOUYIN, SHOPIFY, OWN_STORE)
-CONNECTORS += (ALIPAY,)
+CONNECTORS += (ALIPAY, WECHATPAY)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 
