@@ -11,9 +11,12 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         from commerce.outbox.services import outbox_committed
 
-        from .couriers import actions as courier_actions  # noqa: F401 - registers shipment.subscribe, .refresh
+        from .couriers.actions import register_courier_actions
+        from .payments.actions import register_payment_actions
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
 
         register_catalog()
         outbox_committed.connect(stock_sync_kick, dispatch_uid="connectors.stock_sync_kick")
+        register_payment_actions()
+        register_courier_actions()

@@ -5,6 +5,8 @@ from builder.catalog import ConnectorSpec, register_connector
 from .base import Connector
 from .couriers.kuaidi100.manifest import CONNECTOR as KUAIDI100
 from .couriers.sf.manifest import CONNECTOR as SF
+from .payments.alipay.manifest import CONNECTOR as ALIPAY
+from .payments.wechatpay.manifest import CONNECTOR as WECHATPAY
 from .platforms.douyin.manifest import CONNECTOR as DOUYIN
 from .platforms.jd.manifest import CONNECTOR as JD
 from .platforms.own_store.manifest import CONNECTOR as OWN_STORE
@@ -12,7 +14,18 @@ from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
 
-CONNECTORS: tuple[Connector, ...] = (TAOBAO, JD, PINDUODUO, DOUYIN, SHOPIFY, OWN_STORE, KUAIDI100, SF)
+CONNECTORS: tuple[Connector, ...] = (
+    TAOBAO,
+    JD,
+    PINDUODUO,
+    DOUYIN,
+    SHOPIFY,
+    OWN_STORE,
+    ALIPAY,
+    WECHATPAY,
+    KUAIDI100,
+    SF,
+)
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
 

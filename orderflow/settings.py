@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "commerce.customers",
     "commerce.inventory",
     "commerce.orders",
+    "commerce.payments",
     "commerce.shipments",
     "commerce.tickets",
     "commerce.inbox",

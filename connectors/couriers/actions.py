@@ -90,6 +90,7 @@ class ShipmentRefresh(Action):
         return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
 
 
-# Registered when the connectors app is ready (``ConnectorsConfig.ready`` imports this module).
-register(ShipmentSubscribe())
-register(ShipmentRefresh())
+# Registered when the connectors app is ready (``ConnectorsConfig.ready`` calls this).
+def register_courier_actions() -> None:
+    register(ShipmentSubscribe())
+    register(ShipmentRefresh())

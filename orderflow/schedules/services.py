@@ -72,6 +72,15 @@ SCHEDULES = (
         minutes=1,
     ),
 )
+# The payment verification robot: asks the gateways about attempts no notify confirmed.
+SCHEDULES += (
+    ScheduleSpec(
+        name="payments.sweep",
+        func="connectors.payments.tasks.payments_sweep_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
+)
 
 
 def ensure_schedules() -> dict[str, str]:

@@ -1,0 +1,247 @@
+"""A local WeChat Pay API v3: transaction query, domestic refunds, and the notifications WeChat Pay sends.
+
+HTTP (``handle``, reached through ``connectors.sandbox.SandboxAdapter`` at ``base_url``):
+``GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=…``,
+``POST /v3/refund/domestic/refunds`` (idempotent on ``out_refund_no``: the money moves once, a repeat
+answers the refund already made; refunds never pass the paid total) and
+``GET /v3/refund/domestic/refunds/{out_refund_no}``. The merchant's ``Authorization`` signature is
+checked with the test merchant public key (else 401 ``SIGN_ERROR``); every answer is signed with the
+synthetic TEST-ONLY platform key (``fixtures/sandbox/``) exactly as notifications are.
+
+``pay(out_trade_no, amount)`` makes the transaction ``SUCCESS`` and returns the signed
+``TRANSACTION.SUCCESS`` notification (resource encrypted with the connection's APIv3 key) — or
+``None`` with ``drop_notify``. ``probe()`` is WeChat's ``WECHATPAY/SIGNTEST/`` probe.
+
+State: ``SandboxRecord`` kinds ``wechat_trade`` (key out_trade_no), ``wechat_refund`` (key
+out_refund_no), ``wechat_fault``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote
+
+import requests
+from django.db import transaction
+
+from ...models import Connection, SandboxRecord
+from ...sandbox import SimRequest, SimResponse, WebhookCall
+from . import signing
+from .client import DEFAULT_BASE_URL, wechatpay_credentials, yuan_to_fen
+
+KEYS = Path(__file__).parent / "fixtures" / "sandbox"
+PLATFORM_SERIAL = "PUB_KEY_ID_0000000000000000000000000000"
+SANDBOX_CREDENTIALS = {
+    "mchid": "1900000100",
+    "merchant_serial_no": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+    "merchant_private_key": (KEYS / "merchant_private_key_TESTONLY.pem").read_text(),
+    "apiv3_key": "TestAPIv3Key0123456789abcdefABCD",
+    "platform_public_key": (KEYS / "synthetic_platform_public_key_TESTONLY.pem").read_text(),
+    "platform_serial": PLATFORM_SERIAL,
+    "base_url": DEFAULT_BASE_URL,
+}
+TRADE = "wechat_trade"
+REFUND = "wechat_refund"
+FAULT = "wechat_fault"
+REFUND_TIMEOUT = "refund_timeout"
+CHINA = timezone(timedelta(hours=8))
+TRADE_PATH = "/v3/pay/transactions/out-trade-no/"
+REFUNDS_PATH = "/v3/refund/domestic/refunds"
+
+
+def _now() -> str:
+    return datetime.now(CHINA).replace(microsecond=0).isoformat()
+
+
+class WechatPaySimulator:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        credentials = wechatpay_credentials(connection)
+        self.base_url = str(credentials.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self.mchid = str(credentials.get("mchid") or SANDBOX_CREDENTIALS["mchid"])
+        self.apiv3_key = str(credentials.get("apiv3_key") or SANDBOX_CREDENTIALS["apiv3_key"])
+        self.platform_key = signing.private_key((KEYS / "synthetic_platform_private_key_TESTONLY.pem").read_text())
+        self.merchant_public_key = signing.public_key((KEYS / "merchant_public_key_TESTONLY.pem").read_text())
+
+    # -- what the buyer and the tests do -------------------------------------------------------
+
+    def pay(self, out_trade_no: str, amount: Decimal | str, *, drop_notify: bool = False) -> WebhookCall | None:
+        trade = {
+            "appid": "wxd678efh567hg6787",
+            "mchid": self.mchid,
+            "out_trade_no": out_trade_no,
+            "transaction_id": "4200" + "".join(secrets.choice("0123456789") for _ in range(24)),
+            "trade_type": "NATIVE",
+            "trade_state": "SUCCESS",
+            "trade_state_desc": "支付成功",
+            "bank_type": "OTHERS",
+            "attach": "",
+            "success_time": _now(),
+            "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+            "amount": {
+                "total": yuan_to_fen(Decimal(str(amount))),
+                "payer_total": yuan_to_fen(Decimal(str(amount))),
+                "currency": "CNY",
+                "payer_currency": "CNY",
+            },
+            "refunded": 0,
+        }
+        SandboxRecord.objects.update_or_create(
+            connection=self.connection, kind=TRADE, key=out_trade_no, defaults={"data": trade}
+        )
+        call = self.notify(out_trade_no)
+        return None if drop_notify else call
+
+    def trade_data(self, out_trade_no: str) -> dict | None:
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=TRADE, key=out_trade_no).first()
+        return record.data if record else None
+
+    def refunds(self) -> list[dict]:
+        return [r.data for r in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND)]
+
+    def notify(self, out_trade_no: str, *, event_id: str | None = None, **overrides) -> WebhookCall:
+        trade = {k: v for k, v in (self.trade_data(out_trade_no) or {}).items() if k != "refunded"}
+        trade.update(overrides)
+        nonce = secrets.token_hex(6)
+        body = {
+            "id": event_id or str(uuid.uuid4()),
+            "create_time": _now(),
+            "resource_type": "encrypt-resource",
+            "event_type": "TRANSACTION.SUCCESS",
+            "summary": "支付成功",
+            "resource": {
+                "original_type": "transaction",
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": signing.encrypt(
+                    self.apiv3_key, nonce, json.dumps(trade, ensure_ascii=False).encode(), "transaction"
+                ),
+                "associated_data": "transaction",
+                "nonce": nonce,
+            },
+        }
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return WebhookCall(headers={"Content-Type": "application/json", **self.signed_headers(raw)}, body=raw)
+
+    def probe(self) -> WebhookCall:
+        call = self.notify("probe", event_id=str(uuid.uuid4()))
+        headers = {**call.headers, "Wechatpay-Signature": signing.PROBE_PREFIX + secrets.token_hex(16)}
+        return WebhookCall(headers=headers, body=call.body)
+
+    def fault_set(self, fault: str, *, on: bool = True) -> None:
+        if on:
+            SandboxRecord.objects.get_or_create(connection=self.connection, kind=FAULT, key=fault)
+        else:
+            SandboxRecord.objects.filter(connection=self.connection, kind=FAULT, key=fault).delete()
+
+    def signed_headers(self, body: bytes, *, stamp: int | None = None) -> dict[str, str]:
+        timestamp = str(stamp if stamp is not None else int(time.time()))
+        nonce = secrets.token_hex(16).upper()
+        return {
+            "Wechatpay-Timestamp": timestamp,
+            "Wechatpay-Nonce": nonce,
+            "Wechatpay-Signature": signing.sign(self.platform_key, signing.message(timestamp, nonce, body)),
+            "Wechatpay-Serial": PLATFORM_SERIAL,
+            "Wechatpay-Signature-Type": signing.SIGNATURE_TYPE,
+            "Request-ID": str(uuid.uuid4()),
+        }
+
+    # -- the API ---------------------------------------------------------------------------------
+
+    def answer(self, status: int, payload: dict) -> SimResponse:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return SimResponse(status, body, {"Content-Type": "application/json", **self.signed_headers(body)})
+
+    def _authorized(self, request: SimRequest) -> bool:
+        fields = signing.authorization_fields(request.headers.get("Authorization", ""))
+        if not fields or fields.get("mchid") != self.mchid:
+            return False
+        path = request.url[len(self.base_url) :] if request.url.startswith(self.base_url) else request.path
+        data = signing.request_message(
+            request.method, path, fields.get("timestamp", ""), fields.get("nonce_str", ""), request.body
+        )
+        return signing.verify(self.merchant_public_key, data, fields.get("signature", ""))
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        if not self._authorized(request):
+            return self.answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+        if request.method == "GET" and request.path.startswith(TRADE_PATH):
+            trade = self.trade_data(unquote(request.path[len(TRADE_PATH) :]))
+            if trade is None:
+                return self.answer(404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
+            return self.answer(200, {k: v for k, v in trade.items() if k != "refunded"})
+        if request.method == "POST" and request.path == REFUNDS_PATH:
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                return self.answer(400, {"code": "PARAM_ERROR", "message": "请求体不是 JSON"})
+            status, answer = self.refund(body if isinstance(body, dict) else {})
+            if (
+                status == 200
+                and SandboxRecord.objects.filter(connection=self.connection, kind=FAULT, key=REFUND_TIMEOUT).exists()
+            ):
+                self.fault_set(REFUND_TIMEOUT, on=False)
+                raise requests.ReadTimeout("the sandbox made the refund and dropped its answer")
+            return self.answer(status, answer)
+        if request.method == "GET" and request.path.startswith(REFUNDS_PATH + "/"):
+            record = SandboxRecord.objects.filter(
+                connection=self.connection, kind=REFUND, key=unquote(request.path[len(REFUNDS_PATH) + 1 :])
+            ).first()
+            if record is None:
+                return self.answer(404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"})
+            return self.answer(200, record.data)
+        return self.answer(404, {"code": "NOT_FOUND", "message": "无此接口"})
+
+    def refund(self, body: dict) -> tuple[int, dict]:
+        out_refund_no = str(body.get("out_refund_no", ""))
+        out_trade_no = str(body.get("out_trade_no", ""))
+        amount = body["amount"] if isinstance(body.get("amount"), dict) else {}
+        refund = amount.get("refund")
+        if not out_refund_no or not out_trade_no or not isinstance(refund, int) or refund <= 0:
+            return 400, {"code": "PARAM_ERROR", "message": "参数错误"}
+        with transaction.atomic():
+            record = (
+                SandboxRecord.objects.select_for_update()
+                .filter(connection=self.connection, kind=TRADE, key=out_trade_no)
+                .first()
+            )
+            if record is None:
+                return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"}
+            done = SandboxRecord.objects.filter(connection=self.connection, kind=REFUND, key=out_refund_no).first()
+            if done is not None:  # the same out_refund_no again: the refund already made, nothing moves
+                return 200, done.data
+            trade = record.data
+            if trade["trade_state"] not in ("SUCCESS", "REFUND"):
+                return 403, {"code": "TRADE_STATE_ERROR", "message": "订单状态错误"}
+            if trade["refunded"] + refund > trade["amount"]["total"]:
+                return 403, {"code": "NOT_ENOUGH", "message": "退款金额超过可退金额"}
+            data = {
+                "refund_id": "5030" + "".join(secrets.choice("0123456789") for _ in range(24)),
+                "out_refund_no": out_refund_no,
+                "transaction_id": trade["transaction_id"],
+                "out_trade_no": out_trade_no,
+                "channel": "ORIGINAL",
+                "user_received_account": "支付用户零钱",
+                "success_time": _now(),
+                "create_time": _now(),
+                "status": "SUCCESS",
+                "funds_account": "AVAILABLE",
+                "amount": {
+                    "total": trade["amount"]["total"],
+                    "refund": refund,
+                    "payer_total": trade["amount"]["total"],
+                    "payer_refund": refund,
+                    "currency": "CNY",
+                },
+            }
+            SandboxRecord.objects.create(connection=self.connection, kind=REFUND, key=out_refund_no, data=data)
+            trade["refunded"] += refund
+            trade["trade_state"] = "REFUND"
+            record.data = trade
+            record.save(update_fields=["data", "updated_at"])
+        return 200, data
