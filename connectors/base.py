@@ -189,9 +189,11 @@ class Effect(Protocol):
     ``apply`` runs outside any transaction of the framework's (it may call the provider first, as a
     payment's double check does, and opens its own transaction for the change); it must be safe to
     repeat, since a replay or the sweep applies a delivery again. It returns what it did, for the
-    delivery's result; a ``DomainError`` marks the delivery failed (replayable)."""
+    delivery's result; a ``DomainError``, or a ``ProviderError`` from a call it makes, marks the
+    delivery failed (replayable)."""
 
-    key: str
+    @property
+    def key(self) -> str: ...
 
     def apply(self, connection: Connection) -> dict: ...
 

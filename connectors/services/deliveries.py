@@ -28,7 +28,7 @@ from django.utils import timezone
 from core.crypto import SecretUnreadable
 from core.errors import DomainError, NotFound
 
-from ..base import Acknowledgement, InboundRequest, Parsed, Rejected
+from ..base import Acknowledgement, InboundRequest, Parsed, ProviderError, Rejected
 from ..models import Connection, WebhookDelivery
 from .connections import connection_credentials, connection_health_failure, connector_of
 from .ingest import inbound_order_ingest
@@ -180,6 +180,9 @@ def _effects_apply(delivery: WebhookDelivery, connection: Connection, parsed: Pa
         except DomainError as exc:
             errors.append(f"{effect.key}: {exc.code}: {exc.message}")
             effects.append({"key": effect.key, "outcome": "failed", "error": exc.code})
+        except ProviderError as exc:  # the provider could not be asked (a double check): replay later
+            errors.append(f"{effect.key}: provider: {exc.message}")
+            effects.append({"key": effect.key, "outcome": "failed", "error": exc.code or "provider_error"})
     if errors:
         connection_health_failure(connection.pk, f"delivery {delivery.pk}: {errors[0]}")
     return _record(delivery, WebhookDelivery.FAILED if errors else outcome, outcomes, errors, effects=effects)
