@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
 
+from commerce.catalog.models import Product
+
 from .models import ChannelWarehouse, Reservation, StockItem, StockMovement
 
 
@@ -144,4 +146,18 @@ def order_stock_rows(*, order_id: int) -> list[StockItem]:
     """The stock rows the order's reservations (of any state) were taken from, by id, with their warehouse."""
     return list(
         StockItem.objects.filter(reservations__order_id=order_id).select_related("warehouse").distinct().order_by("id")
+    )
+
+
+def skus_in_stock(*, limit: int = 200, at_least: int = 1) -> list[str]:
+    """SKUs of active products with at least ``at_least`` available over all active warehouses, by SKU
+    (what a sandbox shop offers, so its demo orders can be reserved)."""
+    active = Product.objects.filter(active=True).values("sku")
+    return list(
+        StockItem.objects.filter(warehouse__active=True, sku__in=active)
+        .values("sku")
+        .annotate(available=Sum(F("on_hand") - F("reserved")))
+        .filter(available__gte=at_least)
+        .order_by("sku")
+        .values_list("sku", flat=True)[:limit]
     )

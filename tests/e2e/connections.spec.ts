@@ -76,7 +76,13 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await expect(page.getByTestId("connection-health")).toContainText("未知");
   // The settings were sent typed, as the schema says (a number, not "300"; a boolean).
   const created = await api.get(`connections/${id}/`);
-  expect(created.settings).toEqual({ poll_interval_seconds: 300, stock_share_percent: 100, stock_safety: 0, demo_stream: false });
+  expect(created.settings).toEqual({
+    channel: "shopify",
+    poll_interval_seconds: 300,
+    stock_share_percent: 100,
+    stock_safety: 0,
+    demo_stream: false,
+  });
   await expect(page.locator('[data-setting="stock_share_percent"]')).toHaveText("100");
   await expect(page.locator('[data-setting="demo_stream"]')).toHaveText("否");
   await page.screenshot({ path: `${ARTIFACTS}connection-added.png` });
@@ -132,6 +138,7 @@ test("an admin adds a Shopify sandbox connection, tests it and sees the sandbox'
   await expect(settings.getByText("设置已保存")).toBeVisible();
   await expect(settings.locator('[data-setting="stock_share_percent"]')).toHaveText("80");
   expect((await api.get(`connections/${id}/`)).settings).toEqual({
+    channel: "shopify",
     poll_interval_seconds: 300,
     stock_share_percent: 80,
     stock_safety: 0,

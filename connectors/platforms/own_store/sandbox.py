@@ -18,8 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from commerce.catalog.models import Product
 from commerce.catalog.selectors import products_by_sku
+from commerce.inventory.selectors import skus_in_stock
 from commerce.orders import statuses
 
 from ...models import Connection, SandboxRecord
@@ -96,7 +96,7 @@ class OwnStoreSimulator:
         return orders
 
     def _catalog_sample(self) -> list[str]:
-        return list(Product.objects.filter(active=True).order_by("sku").values_list("sku", flat=True)[:CATALOG_SAMPLE])
+        return skus_in_stock(limit=CATALOG_SAMPLE, at_least=3)
 
     def _order(self, number: int, skus: list[str], prices: Mapping[str, Decimal]) -> dict:
         rng = random.Random(f"own_store:{self.connection.pk}:{number}")

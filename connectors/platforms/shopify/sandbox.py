@@ -47,7 +47,8 @@ from typing import Any
 
 from django.db import transaction
 
-from commerce.catalog.selectors import products_active, products_by_sku
+from commerce.catalog.selectors import products_by_sku
+from commerce.inventory.selectors import skus_in_stock
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
@@ -537,15 +538,15 @@ class ShopifySimulator:
     ) -> list[dict]:
         """``count`` new orders of 1–3 lines each, stored in the shop and returned as Shopify's JSON.
 
-        SKUs are drawn from ``skus``, or else from the order centre's active catalog (a catalog
-        with no products is an error: there would be nothing to sell).
+        SKUs are drawn from ``skus``, or else from the order centre's active products in stock (none
+        is an error: there would be nothing to sell).
         """
         if count < 1:
             return []
         if skus is None:
-            skus = [product.sku for product in products_active(limit=200)]
+            skus = skus_in_stock(limit=200, at_least=3)
             if not skus:
-                raise ValueError("the catalog has no active products: add some, or give the SKUs to sell")
+                raise ValueError("the catalog has no active products in stock: add some, or give the SKUs to sell")
         items = self.products_ensure(skus)
         if not items:
             raise ValueError("no SKUs to sell")
