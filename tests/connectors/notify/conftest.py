@@ -17,3 +17,6 @@ def sms(db):
 @pytest.fixture
 def quiet_never(settings):
     settings.ORDERFLOW_NOTIFY_QUIET_HOURS = (0, 0)
+
+
+from tests.connectors.couriers.conftest import kuaidi100, parcel, shipped_order  # noqa: E402, F401
