@@ -10,7 +10,7 @@ so the schema of an event's context is its payload's schema plus ``event`` and `
 objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
 ``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
 ``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
-they cannot drift). Objects of domains that do not exist yet (refunds, notifications…) are
+they cannot drift). Objects of domains that do not exist yet (refunds, reconciliation) are
 declared loosely — any path below them is accepted — until their apps define them.
 """
 
@@ -166,7 +166,21 @@ SHIPMENT_SCHEMA = _strict(
     "(``commerce.shipments.representation.shipment_representation``).",
 )
 REFUND_SCHEMA = _loose("Refund", "A refund ticket (declared loosely until refunds exist).")
-NOTIFICATION_SCHEMA = _loose("Notification", "A notification that could not be delivered (declared loosely).")
+NOTIFICATION_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "channel": {"type": "string", "enum": ["sms", "wechat", "wecom", "dingtalk", "email"]},
+        "connection_id": {"type": ["integer", "null"]},
+        "recipient": {"type": "string", "description": "Masked: 138****5678, a***@example.com."},
+        "template": {"type": "string", "description": "The provider's template (TemplateCode, template_id), or empty."},
+        "status": {"type": "string", "enum": ["queued", "sent", "failed", "dead"]},
+        "attempts": {"type": "integer", "minimum": 0},
+        "last_error": {"type": "string"},
+    },
+    title="Notification",
+    description="A notification that could not be delivered "
+    "(``connectors.notify.services.notification_representation``).",
+)
 DIFFERENCE_SCHEMA = _loose("Reconciliation difference", "A categorised difference (declared loosely).")
 
 OBJECT_SCHEMAS = {
@@ -262,10 +276,6 @@ _TIMEOUTS_LATER = NotEmittedYet(
 _REFUNDS_LATER = NotEmittedYet(
     en="Not connected yet: refund events come with refund tickets.",
     zh="尚未接入：退款事件将随退款工单提供",
-)
-_NOTIFICATIONS_LATER = NotEmittedYet(
-    en="Not connected yet: notification events come with the notification connectors.",
-    zh="尚未接入：通知事件将随通知连接器提供",
 )
 _RECONCILIATION_LATER = NotEmittedYet(
     en="Not connected yet: reconciliation differences come with daily reconciliation.",
@@ -370,7 +380,6 @@ EVENTS: dict[str, EventSpec] = {
             "通知发送失败",
             ("notification",),
             optional_objects=("order",),
-            unavailable=_NOTIFICATIONS_LATER,
         ),
         EventSpec(
             names.RECONCILIATION_DIFFERENCE,

@@ -12,6 +12,7 @@ class ConnectorsConfig(AppConfig):
         from commerce.outbox.services import outbox_committed
 
         from .couriers.actions import register_courier_actions
+        from .notify.actions import register_notify_actions
         from .payments.actions import register_payment_actions
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
@@ -20,3 +21,4 @@ class ConnectorsConfig(AppConfig):
         outbox_committed.connect(stock_sync_kick, dispatch_uid="connectors.stock_sync_kick")
         register_payment_actions()
         register_courier_actions()
+        register_notify_actions()

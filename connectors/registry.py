@@ -5,6 +5,8 @@ from builder.catalog import ConnectorSpec, register_connector
 from .base import Connector
 from .couriers.kuaidi100.manifest import CONNECTOR as KUAIDI100
 from .couriers.sf.manifest import CONNECTOR as SF
+from .notify.aliyun_sms.manifest import CONNECTOR as ALIYUN_SMS
+from .notify.dingtalk_robot.manifest import CONNECTOR as DINGTALK_ROBOT
 from .payments.alipay.manifest import CONNECTOR as ALIPAY
 from .payments.wechatpay.manifest import CONNECTOR as WECHATPAY
 from .platforms.douyin.manifest import CONNECTOR as DOUYIN
@@ -25,6 +27,8 @@ CONNECTORS: tuple[Connector, ...] = (
     WECHATPAY,
     KUAIDI100,
     SF,
+    ALIYUN_SMS,
+    DINGTALK_ROBOT,
 )
 
 _BY_KEY = {item.key: item for item in CONNECTORS}

@@ -81,6 +81,25 @@ def _track(channel, *statuses: str) -> None:
     tracking_events_apply(courier="kuaidi100", tracking_no="YT1", events=events, actor=TEST_ACTOR, source="tests")
 
 
+def _notification_failed(channel) -> None:
+    from connectors.notify.channels import OutgoingMessage
+    from connectors.notify.services import notification_send
+    from connectors.services.connections import ConnectionInput, connection_create
+
+    sms = connection_create(
+        data=ConnectionInput(connector="aliyun_sms", name="短信", credentials={}, settings={}, sandbox=True)
+    )
+    order = _order(channel)
+    log = notification_send(
+        connection=sms,
+        message=OutgoingMessage(recipient="12345", template="SMS_1"),  # not a mobile number: refused for good
+        idempotency_key="contract",
+        order_id=order.pk,
+        actor=TEST_ACTOR,
+    )
+    assert log.status == "dead"
+
+
 def _stall(channel) -> None:
     _track(channel, "in_transit")
     assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
@@ -100,6 +119,7 @@ EMITTERS = {
     names.SHIPMENT_SIGNED: lambda channel: _track(channel, "in_transit", "signed"),
     names.SHIPMENT_STALLED: _stall,
     names.SHIPMENT_EXCEPTION: lambda channel: _track(channel, "exception"),
+    names.NOTIFICATION_FAILED: _notification_failed,
 }
 
 
@@ -128,6 +148,7 @@ def test_the_available_events_are_those_some_service_emits():
         names.SHIPMENT_EXCEPTION,
         names.INVENTORY_LOW_STOCK,
         names.INVENTORY_RESERVATION_EXPIRED,
+        names.NOTIFICATION_FAILED,
     ]
 
 

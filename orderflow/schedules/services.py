@@ -82,6 +82,16 @@ SCHEDULES += (
     ),
 )
 
+# The notification retry queue: failed sends again after their fixed interval, marketing held past quiet hours.
+SCHEDULES += (
+    ScheduleSpec(
+        name="notifications.retry",
+        func="connectors.notify.tasks.notifications_retry_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
+)
+
 
 def ensure_schedules() -> dict[str, str]:
     """Makes the stored schedules match ``SCHEDULES``; returns ``{name: "created" | "updated" | "unchanged"}``."""

@@ -18,7 +18,6 @@ UNAVAILABLE = [
     names.REFUND_REJECTED,
     names.REFUND_PAID,
     names.REFUND_FAILED,
-    names.NOTIFICATION_FAILED,
     names.RECONCILIATION_DIFFERENCE,
 ]
 REFUNDS_REASON = {
@@ -53,6 +52,7 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.SHIPMENT_EXCEPTION,
         names.INVENTORY_LOW_STOCK,
         names.INVENTORY_RESERVATION_EXPIRED,
+        names.NOTIFICATION_FAILED,
     ]
     assert events[names.REFUND_REQUESTED]["unavailable_reason"] == REFUNDS_REASON
     assert events[names.ORDER_PAID]["unavailable_reason"] is None
