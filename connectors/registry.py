@@ -13,6 +13,7 @@ from .platforms.own_store.manifest import CONNECTOR as OWN_STORE
 from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
+from .warehouse.wms.manifest import CONNECTOR as WMS
 
 CONNECTORS: tuple[Connector, ...] = (
     TAOBAO,
@@ -25,6 +26,7 @@ CONNECTORS: tuple[Connector, ...] = (
     WECHATPAY,
     KUAIDI100,
     SF,
+    WMS,
 )
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
