@@ -371,7 +371,7 @@ def _sandbox_connections(channels: dict[str, Channel], report: SeedReport) -> No
             )
         )
         report.created["connection"] += 1
-    _living_demo_connections(report)
+    living_demo_connections_seed(report)
 
 
 # The living demo's sandboxes beside the sales channels': gateways, the warehouse, couriers. The WMS
@@ -379,7 +379,8 @@ def _sandbox_connections(channels: dict[str, Channel], report: SeedReport) -> No
 LIVING_DEMO_KINDS = (PAYMENT, WAREHOUSE, COURIER)
 
 
-def _living_demo_connections(report: SeedReport) -> None:
+def living_demo_connections_seed(report: SeedReport) -> None:
+    """A sandbox connection for each gateway, the WMS and each courier (idempotent)."""
     for connector in CONNECTORS:
         if connector.sandbox is None or connector.kind not in LIVING_DEMO_KINDS:
             continue

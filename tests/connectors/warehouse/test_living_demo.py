@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo_connections(db):
-    from orderflow.demo.services import SeedReport, _living_demo_connections
+    from orderflow.demo.services import SeedReport, living_demo_connections_seed
 
-    _living_demo_connections(SeedReport())
+    living_demo_connections_seed(SeedReport())
     return {c.connector: c for c in Connection.objects.filter(sandbox=True)}
 
 
