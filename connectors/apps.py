@@ -16,9 +16,11 @@ class ConnectorsConfig(AppConfig):
         from .payments.actions import register_payment_actions
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
+        from .warehouse.actions import register_warehouse_actions
 
         register_catalog()
         outbox_committed.connect(stock_sync_kick, dispatch_uid="connectors.stock_sync_kick")
         register_payment_actions()
         register_courier_actions()
         register_notify_actions()
+        register_warehouse_actions()

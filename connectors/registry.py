@@ -15,6 +15,7 @@ from .platforms.own_store.manifest import CONNECTOR as OWN_STORE
 from .platforms.pinduoduo.manifest import CONNECTOR as PINDUODUO
 from .platforms.shopify.manifest import CONNECTOR as SHOPIFY
 from .platforms.taobao.manifest import CONNECTOR as TAOBAO
+from .warehouse.wms.manifest import CONNECTOR as WMS
 
 CONNECTORS: tuple[Connector, ...] = (
     TAOBAO,
@@ -29,6 +30,7 @@ CONNECTORS: tuple[Connector, ...] = (
     SF,
     ALIYUN_SMS,
     DINGTALK_ROBOT,
+    WMS,
 )
 
 _BY_KEY = {item.key: item for item in CONNECTORS}

@@ -46,3 +46,10 @@ def deliveries_sweep_task() -> int:
 def sandbox_stream_task() -> None:
     """Every minute on a demo install: a new order through each demo sandbox connection."""
     sandbox_stream_tick()
+
+
+def living_demo_task() -> None:
+    """Every minute on a demo install: demo orders paid, picked, shipped and tracked through the sandboxes."""
+    from .demo import living_demo_tick
+
+    living_demo_tick()

@@ -61,6 +61,11 @@ def order_find_by_external_id(*, channel_id: int, external_id: str) -> Order | N
     return Order.objects.filter(channel_id=channel_id, external_id=external_id).first()
 
 
+def order_find_by_number(*, number: str) -> Order | None:
+    """The order whose Orderflow number is ``number`` (what a warehouse keys its pick lists by)."""
+    return Order.objects.select_related("channel", "customer").filter(number=number).first()
+
+
 def order_status_of(*, order_id: int) -> str | None:
     return Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_record
 from commerce.orders import statuses as order_statuses
 from commerce.orders.errors import InvalidTransition
@@ -26,6 +27,9 @@ from commerce.orders.representation import order_representation
 from commerce.orders.services import order_transition
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
+from commerce.tickets import constants as ticket_constants
+from commerce.tickets.services import ticket_open
+from core.accounts.roles import OPERATOR
 from core.actors import Actor
 from core.errors import InvalidInput, NotFound
 
@@ -38,6 +42,7 @@ from .representation import shipment_representation
 SUBJECT = "shipment"
 SHIPMENT_CREATED = "shipment_created"  # audit actions on the order's timeline
 SHIPMENT_STATUS = "shipment_status"
+SHIPMENT_EXCEPTION = "shipment_exception"
 MAX_TRACKING_NO = 64
 MAX_EVENTS_AT_ONCE = 500
 
@@ -338,3 +343,93 @@ def shipment_mark(*, shipment_id: int, subscribed: bool = False, polled: bool = 
         values["polled_at"] = now
     if values:
         Shipment.objects.filter(pk=shipment_id).update(**values)
+
+
+# What a warehouse shipped differs from the order's lines: the kinds of difference.
+LINE_MISSING = "missing"  # ordered, not shipped
+LINE_EXTRA = "extra"  # shipped, not ordered
+LINE_QUANTITY = "quantity"  # shipped, in another quantity
+SHIPPED_LINES_DIFFER = "shipped_lines_differ"
+
+
+@dataclass(frozen=True)
+class ShippedLinesCheck:
+    differences: tuple[dict, ...]
+    recorded: bool = False  # the exception was recorded now (False: none, or recorded before)
+    ticket_id: int | None = None
+
+    @property
+    def matches(self) -> bool:
+        return not self.differences
+
+
+def shipped_lines_differences(*, ordered: dict[str, int], shipped: dict[str, int]) -> tuple[dict, ...]:
+    """Each SKU whose shipped quantity is not the ordered one, by SKU: ``{sku, ordered, shipped, problem}``."""
+    differences = []
+    for sku in sorted(set(ordered) | set(shipped)):
+        want, sent = ordered.get(sku, 0), shipped.get(sku, 0)
+        if want == sent:
+            continue
+        problem = LINE_MISSING if sent == 0 else LINE_EXTRA if want == 0 else LINE_QUANTITY
+        differences.append({"sku": sku, "ordered": want, "shipped": sent, "problem": problem})
+    return tuple(differences)
+
+
+def shipment_lines_check(
+    *, shipment_id: int, shipped: dict[str, int], actor: Actor, idempotency_key: str, source: str
+) -> ShippedLinesCheck:
+    """Compares what the warehouse says it shipped in the parcel with the order's lines (SKU and
+    quantity; the order's lines of one SKU summed). Any difference — a line missing, a line not
+    ordered, another quantity — is never accepted silently: in one transaction, under the order's
+    row lock, it is audited on the order's timeline, ``shipment.exception`` is emitted and a
+    fulfilment ticket is opened in the ``warehouse`` queue.
+
+    Idempotent on ``idempotency_key`` (the audit entry's key on the order): a repeated check of
+    the same delivery records nothing again and answers ``recorded=False``. The parcel's own status
+    is the courier's and is not changed here.
+    """
+    shipment = Shipment.objects.filter(pk=shipment_id).first()
+    if shipment is None:
+        raise ShipmentNotFound(details={"shipment_id": shipment_id})
+    order_id = shipment.order_id
+    with transaction.atomic():
+        order_lock_row(order_id)
+        ordered: dict[str, int] = {}
+        for sku, quantity in Order.objects.get(pk=order_id).lines.values_list("sku", "quantity"):
+            ordered[sku] = ordered.get(sku, 0) + quantity
+        differences = shipped_lines_differences(ordered=ordered, shipped=shipped)
+        if not differences:
+            return ShippedLinesCheck(differences=())
+        if AuditEntry.objects.filter(
+            subject_type="order", subject_id=str(order_id), idempotency_key=idempotency_key
+        ).exists():
+            return ShippedLinesCheck(differences=differences)
+        audit_record(
+            subject_type="order",
+            subject_id=order_id,
+            action=SHIPMENT_EXCEPTION,
+            actor=actor,
+            changes={
+                "shipment": shipment.pk,
+                "tracking_no": shipment.tracking_no,
+                "reason": SHIPPED_LINES_DIFFER,
+                "differences": list(differences),
+                "source": source,
+            },
+            idempotency_key=idempotency_key,
+        )
+        order = _order(order_id)
+        _emit(names.SHIPMENT_EXCEPTION, shipment, order, actor)
+        summary = ", ".join(f"{d['sku']} {d['shipped']}/{d['ordered']}" for d in differences)
+        ticket = ticket_open(
+            title=f"Parcel {shipment.tracking_no} of order {order.number} differs from the order: {summary}"[
+                : ticket_constants.TITLE_MAX
+            ],
+            queue=ticket_constants.WAREHOUSE,
+            priority=ticket_constants.HIGH,
+            assignee_role=OPERATOR,
+            due_at=None,
+            order_id=order_id,
+            actor=actor,
+        )
+    return ShippedLinesCheck(differences=differences, recorded=True, ticket_id=ticket.pk)

@@ -47,6 +47,7 @@ from commerce.orders.services import (
     order_transition,
 )
 from commerce.outbox.models import OutboxEvent
+from connectors.base import COURIER, PAYMENT, WAREHOUSE
 from connectors.models import Connection
 from connectors.registry import CONNECTORS
 from connectors.services.connections import ConnectionInput, connection_create
@@ -366,6 +367,31 @@ def _sandbox_connections(channels: dict[str, Channel], report: SeedReport) -> No
                     "demo_stream": True,
                     **({"poll_interval_seconds": 60} if connector.poller else {}),
                 },
+                sandbox=True,
+            )
+        )
+        report.created["connection"] += 1
+    living_demo_connections_seed(report)
+
+
+# The living demo's sandboxes beside the sales channels': gateways, the warehouse, couriers. The WMS
+# connection's ``demo_stream`` turns the demo on (``connectors.demo.living_demo_tick``).
+LIVING_DEMO_KINDS = (PAYMENT, WAREHOUSE, COURIER)
+
+
+def living_demo_connections_seed(report: SeedReport) -> None:
+    """A sandbox connection for each gateway, the WMS and each courier (idempotent)."""
+    for connector in CONNECTORS:
+        if connector.sandbox is None or connector.kind not in LIVING_DEMO_KINDS:
+            continue
+        if Connection.objects.filter(connector=connector.key, sandbox=True).exists():
+            continue
+        connection_create(
+            data=ConnectionInput(
+                connector=connector.key,
+                name=f"{connector.name_zh} 演示沙箱",
+                credentials={},
+                settings={"demo_stream": True} if connector.kind == WAREHOUSE else {},
                 sandbox=True,
             )
         )

@@ -92,6 +92,16 @@ SCHEDULES += (
     ),
 )
 
+# The living demo: demo orders paid, picked, shipped and tracked through the sandboxes (a demo install only).
+SCHEDULES += (
+    ScheduleSpec(
+        name="connectors.living_demo",
+        func="connectors.tasks.living_demo_task",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+    ),
+)
+
 
 def ensure_schedules() -> dict[str, str]:
     """Makes the stored schedules match ``SCHEDULES``; returns ``{name: "created" | "updated" | "unchanged"}``."""

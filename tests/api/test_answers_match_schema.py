@@ -13,11 +13,13 @@ from datetime import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.inbox import services as inbox_services
+from commerce.shipments.services import TrackingInput, tracking_events_apply
 from commerce.tickets import services as ticket_services
 from tests.factories import TEST_ACTOR, make_user, order_payload
 
@@ -149,6 +151,17 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     ]:
         path = "/api/v1/orders/{order_id}/" + suffix
         api.check(post(f"/api/v1/orders/{order_id}/{suffix}", body, format="json"), "post", path)
+    shipments_path = "/api/v1/orders/{order_id}/shipments/"
+    parcel = {"courier": "kuaidi100", "carrier": "yuantong", "tracking_no": "YT1234567890123"}
+    api.check(post(f"/api/v1/orders/{order_id}/shipments/", parcel, format="json"), "post", shipments_path)
+    tracking_events_apply(
+        courier="kuaidi100",
+        tracking_no="YT1234567890123",
+        events=[TrackingInput(occurred_at=timezone.now(), status="in_transit", code="0", description="在途")],
+        actor=TEST_ACTOR,
+        source="tests",
+    )
+    api.check(post(f"/api/v1/orders/{order_id}/shipments/", parcel, format="json"), "post", shipments_path)
     adjust = {"sku": "TEA-001", "warehouse": "sh-main", "delta": 5, "reason": "count"}
     row = api.check(post("/api/v1/inventory/adjust/", adjust, format="json"), "post", "/api/v1/inventory/adjust/")
     safety = {"sku": "TEA-001", "warehouse": "sh-main", "safety_stock": 3, "reason": "plan"}

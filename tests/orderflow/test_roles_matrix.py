@@ -51,6 +51,13 @@ TABLE = [
     ("post", "/api/v1/orders/{order}/hold/", ORDER_WORK, {"reason": "check"}),
     ("post", "/api/v1/orders/{order}/release/", ORDER_WORK, {}),
     ("post", "/api/v1/orders/{order}/notes/", ORDER_WORK, {"text": "hello"}),
+    ("get", "/api/v1/orders/{order}/shipments/", READ, None),
+    (
+        "post",
+        "/api/v1/orders/{order}/shipments/",
+        ORDER_WORK,
+        {"courier": "kuaidi100", "carrier": "yuantong", "tracking_no": "YT1234567890123"},
+    ),
     ("get", "/api/v1/inventory/", READ, None),
     (
         "post",
@@ -123,6 +130,7 @@ TABLE = [
 # The calls of the table that answer 201 Created; every other allowed call answers 200.
 CREATES = {
     ("post", "/api/v1/orders/"),
+    ("post", "/api/v1/orders/{order}/shipments/"),
     ("post", "/api/v1/tickets/{ticket}/comments/"),
     ("post", "/api/v1/flows/{flow}/run/"),
     ("post", "/api/v1/flows/"),

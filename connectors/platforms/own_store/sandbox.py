@@ -25,7 +25,8 @@ from commerce.orders import statuses
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
 from ...services.connections import connection_credentials
-from .webhook import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from ...signing import signature
+from .webhook import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 STORE_ZONE = ZoneInfo("Asia/Shanghai")
 DEFAULT_PRICE = Decimal("99.00")

@@ -17,7 +17,6 @@ make the order centre see the same signed view again, which it ignores as not ne
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import time
@@ -27,6 +26,7 @@ from typing import Any
 from core.api.parsers import InvalidJson, json_loads
 
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
+from ...signing import SIGNATURE_FORMAT, TIMESTAMP_FORMAT, TOLERANCE_SECONDS, signature
 from .mapping import inbound_order
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -40,25 +40,13 @@ ORDER_PAID = "order.paid"
 ORDER_CANCELLED = "order.cancelled"
 EVENTS = (ORDER_CREATED, ORDER_UPDATED, ORDER_PAID, ORDER_CANCELLED)
 
-TOLERANCE_SECONDS = 300
 # One order of at most 200 lines is a few tens of kilobytes; anything larger is not one order.
 MAX_BODY_BYTES = 256 * 1024
 MAX_EVENT_ID_LENGTH = 128
 
-_SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
-_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = SIGNATURE_FORMAT
+_TIMESTAMP = TIMESTAMP_FORMAT
 _EVENT_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_EVENT_ID_LENGTH}}}")  # printable ASCII, no spaces
-
-
-def signed_content(timestamp: str, body: bytes) -> bytes:
-    """The bytes the signature covers: the timestamp header's text, a dot, the raw body."""
-    return timestamp.encode("ascii") + b"." + body
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """The ``X-Hub-Signature-256`` value for a delivery sent at ``timestamp`` (unix seconds, as text)."""
-    digest = hmac.new(secret.encode(), signed_content(timestamp, body), hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 def _header(request: InboundRequest, name: str) -> str:
