@@ -153,11 +153,11 @@ def skus_in_stock(*, limit: int = 200, at_least: int = 1) -> list[str]:
     """SKUs of active products with at least ``at_least`` available over all active warehouses, by SKU
     (what a sandbox shop offers, so its demo orders can be reserved)."""
     active = Product.objects.filter(active=True).values("sku")
-    return list(
+    totals = (
         StockItem.objects.filter(warehouse__active=True, sku__in=active)
         .values("sku")
         .annotate(available=Sum(F("on_hand") - F("reserved")))
-        .filter(available__gte=at_least)
         .order_by("sku")
-        .values_list("sku", flat=True)[:limit]
+        .values_list("sku", "available")
     )
+    return [sku for sku, available in totals if available >= at_least][:limit]

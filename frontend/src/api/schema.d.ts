@@ -842,6 +842,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/shipments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_orders_shipments_list"];
+        put?: never;
+        /** @description Records a parcel of the order by hand (`shipment.created`, on the order's timeline). The same courier and tracking number again answers 200 with the parcel; a tracking number recorded for another order answers 409 `tracking_no_taken`. */
+        post: operations["v1_orders_shipments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}/tags/": {
         parameters: {
             query?: never;
@@ -1889,6 +1906,36 @@ export interface components {
             username: string;
             password: string;
         };
+        Shipment: {
+            id: number;
+            order_id: number;
+            courier: string;
+            carrier: string;
+            tracking_no: string;
+            status: components["schemas"]["StatusD35Enum"];
+            /** Format: date-time */
+            last_event_at: string | null;
+            /** Format: date-time */
+            expected_delivery_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            latest_event: components["schemas"]["TrackingEvent"] | null;
+            /** @description The parcel's tracking history, oldest first. */
+            events: components["schemas"]["TrackingEvent"][];
+        };
+        ShipmentCreateRequest: {
+            /** @description The courier connector's key: kuaidi100, sf. */
+            courier: string;
+            tracking_no: string;
+            /**
+             * @description The carrier's code where the courier is an aggregator (Kuaidi100: yuantong, zhongtong…).
+             * @default
+             */
+            carrier: string;
+        };
+        ShipmentList: {
+            results: components["schemas"]["Shipment"][];
+        };
         /**
          * @description * `pending` - pending
          *     * `running` - running
@@ -1919,6 +1966,16 @@ export interface components {
          * @enum {string}
          */
         Status55bEnum: "pending_payment" | "paid" | "processing" | "shipped" | "delivered" | "completed" | "cancelled" | "closed";
+        /**
+         * @description * `created` - created
+         *     * `in_transit` - in_transit
+         *     * `out_for_delivery` - out_for_delivery
+         *     * `signed` - signed
+         *     * `exception` - exception
+         *     * `returned` - returned
+         * @enum {string}
+         */
+        StatusD35Enum: "created" | "in_transit" | "out_for_delivery" | "signed" | "exception" | "returned";
         Step: {
             id: number;
             node_id: string;
@@ -2144,6 +2201,14 @@ export interface components {
         TokenRequestRequest: {
             username: string;
             password: string;
+        };
+        TrackingEvent: {
+            /** Format: date-time */
+            occurred_at: string;
+            status: components["schemas"]["StatusD35Enum"];
+            code: string;
+            description: string;
+            location: string;
         };
         TransitionRequest: {
             to: components["schemas"]["ToEnum"];
@@ -4325,6 +4390,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+        };
+    };
+    v1_orders_shipments_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentList"];
+                };
+            };
+        };
+    };
+    v1_orders_shipments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipmentCreateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shipment"];
                 };
             };
         };
