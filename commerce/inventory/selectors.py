@@ -156,8 +156,8 @@ def skus_in_stock(*, limit: int = 200, at_least: int = 1) -> list[str]:
     totals = (
         StockItem.objects.filter(warehouse__active=True, sku__in=active)
         .values("sku")
-        .annotate(available=Sum(F("on_hand") - F("reserved")))
+        .annotate(free=Sum(F("on_hand") - F("reserved")))
         .order_by("sku")
-        .values_list("sku", "available")
+        .values_list("sku", "free")
     )
-    return [sku for sku, available in totals if available >= at_least][:limit]
+    return [sku for sku, free in totals if free >= at_least][:limit]
