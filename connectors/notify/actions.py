@@ -28,7 +28,18 @@ from runtime.errors import TerminalFailure
 
 from ..base import NOTIFY
 from ..models import Connection
-from .channels import CHANNEL_NAMES, CHANNELS, CONNECTOR_OF, DINGTALK, EMAIL, MARKDOWN, SMS, TEXT, WECHAT, WECOM
+from .channels import (
+    CHANNEL_NAMES,
+    CHANNELS_BUILT,
+    CONNECTOR_OF,
+    DINGTALK,
+    EMAIL,
+    MARKDOWN,
+    SMS,
+    TEXT,
+    WECHAT,
+    WECOM,
+)
 from .channels import OutgoingMessage as Message
 from .errors import NotificationRateLimited
 from .masking import mask_recipient
@@ -206,7 +217,7 @@ NOTIFY_EMAIL = _channel_action(EMAIL, "notify.email", "E-mail", "发送邮件", 
 _ATTEMPT = {
     "type": "object",
     "required": ["channel", "connection"],
-    "properties": {"channel": {"type": "string", "enum": list(CHANNELS)}, "connection": _CONNECTION},
+    "properties": {"channel": {"type": "string", "enum": list(CHANNELS_BUILT)}, "connection": _CONNECTION},
     "description": "One channel to try, with that channel's params (phone, template_code, openid…).",
 }
 
@@ -256,7 +267,9 @@ class NotifySend(Action):
         return {"would": self.spec.key, "channels": [a["channel"] for a in params["channels"]]}
 
 
-NOTIFY_ACTIONS = (NOTIFY_SMS, NOTIFY_WECHAT, NOTIFY_WECOM, NOTIFY_DINGTALK, NOTIFY_EMAIL, NotifySend())
+# The actions of the channels without a connector yet (NOTIFY_WECHAT, NOTIFY_WECOM, NOTIFY_EMAIL) are
+# not offered: a node the palette shows must be able to run (channels.CHANNELS_BUILT).
+NOTIFY_ACTIONS = (NOTIFY_SMS, NOTIFY_DINGTALK, NotifySend())
 
 
 def register_notify_actions() -> None:
