@@ -96,7 +96,7 @@ def test_a_webhook_run_of_a_condition_and_one_database_action(channel):
 
     statements, commits, listing = _counted_run(execution_id)
 
-    assert (statements, commits) == (11, 2), listing
+    assert (statements, commits) == (9, 2), listing
     assert ExecutionStep.objects.filter(execution_id=execution_id).count() == 2
     assert ActionReceipt.objects.filter(execution_id=execution_id).count() == 1
     assert Notification.objects.count() == 2
