@@ -34,6 +34,7 @@ from jsonschema import Draft202012Validator
 from builder.catalog import action_spec
 from commerce.orders.representation import order_representation
 from commerce.orders.selectors import order_find
+from commerce.orders.services import order_changes_locked_once
 from core.actors import FLOW_EXECUTION, Actor
 from core.time import iso_utc
 
@@ -167,7 +168,9 @@ class Runner:
         lease_until = self.execution.lease_until
         self.together = ([], [])
         try:
-            with transaction.atomic():
+            # An order the run changes twice (a tag, then a note) is locked once: the block ends
+            # with the transaction, which any error rolls back whole.
+            with transaction.atomic(), order_changes_locked_once():
                 return self._walk()
         except (_StepByStep, IntegrityError) as stop:
             self.failed_together = getattr(stop, "failed", None)

@@ -109,7 +109,7 @@ def test_an_order_events_run_of_a_condition_and_two_actions_on_its_order(channel
 
     statements, commits, listing = _counted_run(execution_id)
 
-    assert (statements, commits) == (14, 2), listing
+    assert (statements, commits) == (13, 2), listing
     assert ExecutionStep.objects.filter(execution_id=execution_id).count() == 3
     assert ActionReceipt.objects.filter(execution_id=execution_id).count() == 2
     order_id = int(Execution.objects.get(pk=execution_id).subject_key.split(":")[1])
