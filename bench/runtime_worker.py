@@ -77,13 +77,21 @@ def pending_executions(case: str, flow, count: int, orders: list[dict]) -> list[
     return [e.pk for e in Execution.objects.bulk_create(rows, batch_size=1000)]
 
 
-def _worker(ids: list[int], warm_id: int, ready, start, results) -> None:
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _worker(ids: list[int], warm_id: int, ready, start, results, finish) -> None:
     from django.db import connections
 
     from runtime.tasks import execution_run_task
 
     execution_run_task(warm_id)
-    ready.put(os.getpid())
+    ready.put(_backend_pid())
     start.wait()
     cpu, begun = time.process_time(), time.monotonic()
     outcomes = [execution_run_task(execution_id) for execution_id in ids]
@@ -95,6 +103,7 @@ def _worker(ids: list[int], warm_id: int, ready, start, results) -> None:
             "failed": sum(outcome != "succeeded" for outcome in outcomes),
         }
     )
+    finish.wait()  # the database's CPU is read off this process's backend first
     connections.close_all()
 
 
@@ -104,21 +113,23 @@ def measure(ids: list[int], warm_ids: list[int], workers: int, db_url: str) -> d
 
     connections.close_all()  # a forked child must not share the parent's connection
     fork = multiprocessing.get_context("fork")
-    ready, results, start = fork.Queue(), fork.Queue(), fork.Event()
+    ready, results, start, finish = fork.Queue(), fork.Queue(), fork.Event(), fork.Event()
     processes = [
-        fork.Process(target=_worker, args=(ids[k::workers], warm_ids[k], ready, start, results)) for k in range(workers)
+        fork.Process(target=_worker, args=(ids[k::workers], warm_ids[k], ready, start, results, finish))
+        for k in range(workers)
     ]
     for process in processes:
         process.start()
-    for _ in processes:
-        ready.get(timeout=120)
-    pg_pids = h.postgres_pids(db_url)
+    backends = [ready.get(timeout=120) for _ in processes]
+    # The workers' own backends (read before they disconnect), the WAL writer, checkpointer, bgwriter.
+    pg_pids = [*backends, *(pid for pid in h.postgres_pids(db_url) if pid not in backends)]
     pg_before = h.cpu_seconds(pg_pids)
     cpu_before = h.cpu_times()
     start.set()
     done = [results.get(timeout=900) for _ in processes]
     pg_cpu = h.cpu_delta(pg_before, h.cpu_seconds(pg_pids))
     stolen = h.stolen_percent(cpu_before, h.cpu_times())
+    finish.set()
     for process in processes:
         process.join(timeout=30)
     seconds = max(r["ended"] for r in done) - min(r["begun"] for r in done)
@@ -136,7 +147,8 @@ def measure(ids: list[int], warm_ids: list[int], workers: int, db_url: str) -> d
 
 
 def statements_per_run(execution_id: int) -> tuple[int, int]:
-    """Statements and commits of one run (commit callbacks included), its caches warm."""
+    """Statements and durable commits of one run (commit callbacks included), its caches warm: a
+    ``COMMIT``, or a write made outside a transaction (it commits on its own)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -147,7 +159,16 @@ def statements_per_run(execution_id: int) -> tuple[int, int]:
     if outcome != "succeeded":
         raise RuntimeError(f"the counted run ended {outcome}")
     sqls = [q["sql"] for q in queries.captured_queries]
-    return len(sqls), sqls.count("COMMIT")
+    commits, in_transaction = 0, False
+    for sql in sqls:
+        if sql == "BEGIN":
+            in_transaction = True
+        elif sql in ("COMMIT", "ROLLBACK"):
+            commits += sql == "COMMIT"
+            in_transaction = False
+        elif not in_transaction and any(word in sql for word in ("INSERT", "UPDATE", "DELETE")):
+            commits += 1
+    return len(sqls), commits
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
