@@ -44,20 +44,24 @@ _SLOT_GIVE = (
 
 
 def slot_acquire(*, flow_id: int) -> bool:
-    """Takes one of the flow's ``ORDERFLOW_FLOW_CONCURRENCY`` slots, or marks the flow starved and says no.
+    """Takes one of the flow's ``ORDERFLOW_FLOW_CONCURRENCY`` slots, or says no (and changes nothing).
 
     One conditional ``UPDATE … SET running = running + 1 WHERE running < limit``: of two racing
-    claims for the last slot only one gets it. Runs in the claimer's transaction.
+    claims for the last slot only one gets it. Runs in the claimer's transaction. (On PostgreSQL
+    the claim takes its slot in its own statement: ``runtime.claim``.)
     """
     take = FlowSlot.objects.filter(flow_id=flow_id, running__lt=conf.get("ORDERFLOW_FLOW_CONCURRENCY"))
     if take.update(running=F("running") + 1):
         return True
     # The flow's first run (no row yet, or one a concurrent claim is creating), or the limit reached.
     FlowSlot.objects.bulk_create([FlowSlot(flow_id=flow_id)], ignore_conflicts=True)
-    if take.update(running=F("running") + 1):
-        return True
+    return bool(take.update(running=F("running") + 1))
+
+
+def slot_starved(*, flow_id: int) -> None:
+    """Marks the flow starved: a claim was refused for want of a slot, so the next ``slot_release``
+    answers that the waiting must be woken."""
     FlowSlot.objects.filter(flow_id=flow_id, starved=False).update(starved=True)
-    return False
 
 
 def slot_release(*, flow_id: int) -> bool:

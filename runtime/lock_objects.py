@@ -1,4 +1,5 @@
-"""Row locks of the runtime. Lock order: ``RuntimeLock`` → ``Execution`` rows (by id) → ``FlowSlot``.
+"""Row locks of the runtime. Lock order: ``RuntimeLock`` → (an action's commerce rows) → ``Execution``
+rows (by id) → ``FlowSlot`` (see ``runtime.models``).
 
 On PostgreSQL these are ``SELECT … FOR UPDATE``; SQLite serialises writers anyway (immediate
 transactions) and ignores them. An execution's own lock is its claim's (``runtime.claim``).

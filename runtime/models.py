@@ -1,7 +1,10 @@
 """The runtime's tables: executions and their steps, action receipts, and the guards' state.
 
-Lock order across the runtime: ``RuntimeLock`` (dispatch) → ``Execution`` rows by id →
-``FlowSlot`` → the commerce rows an action touches (order, then stock by id).
+Lock order across the runtime: ``RuntimeLock`` (dispatch) → the commerce rows an action touches
+(in commerce's order: the order, then stock by id) → ``Execution`` rows by id → ``FlowSlot``. A
+run's transaction performs its actions first and then writes its own execution row and gives its
+slot back; the claim locks the execution (skipping a locked one, never waiting) and then the
+slot. The slot is the flow's one hot row, so it comes last and is held for the shortest time.
 """
 
 from django.conf import settings

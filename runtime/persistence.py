@@ -57,6 +57,10 @@ def wake_successors(execution: Execution, *, subject: bool, starved: bool = True
 
     Looked up after the commit, not inside it: a later execution whose own claim ran while this
     one was still running is then certain to be seen here, or to see this one finished itself.
+    (Inside, one created and refused between the look and the commit would wait for the sweep.)
+    The look is one read of the subject's open executions (``execution_subject_open_idx``), and
+    in the common case — no later execution — it finds no index entry and reads no row, so an
+    ``EXISTS`` first would only add a statement.
     """
     woken: list[int] = []
     if subject:

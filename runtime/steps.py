@@ -2,9 +2,14 @@
 
 Transactions, per run:
 
-1. the **claim** — lock the execution row (``FOR UPDATE SKIP LOCKED``), check it is due, that no
-   earlier execution of its subject is unfinished, that the kill switch is off and that its
-   flow has a free concurrency slot; mark it ``running`` under a lease;
+1. the **claim** (``runtime.claim``; one statement on PostgreSQL) — lock the execution row
+   (``FOR UPDATE SKIP LOCKED``), check it is due, that no earlier execution of its subject is
+   unfinished, that the kill switch is off and that its flow has a free concurrency slot; mark it
+   ``running`` under a lease. It commits before the run begins: the slot is a counter in the
+   flow's one ``FlowSlot`` row, and taken inside the run's transaction it would keep that row
+   locked until the run commits — every run of the flow would wait for the one before it. The
+   lease is what keeps other runners off from then on, and what hands the run over when its
+   runner dies;
 2. one per **action** — the action's database effects, its ``ActionReceipt`` (unique key
    ``<execution id>:<node id>``) and its step record (with the records of the conditions decided
    since the last action) commit together. A runner killed before the commit leaves nothing
@@ -15,7 +20,10 @@ Transactions, per run:
 
 **A run of database actions only** (no network action, no ``delay``; the common case) makes
 2 and 3 one transaction: every action's effects, every receipt and step record and the finish
-commit together, or none does. Should any step fail or the run have to stop midway (the kill
+commit together, or none does. Its locks: the commerce rows its actions take (an order it
+changes twice is locked once: ``order_changes_locked_once``), then its execution row (the
+finish, conditional on the lease) and its flow's slot row last — held from the slot's release
+to the commit only. Should any step fail or the run have to stop midway (the kill
 switch, a rate limit), that transaction is rolled back — nothing of it happened — and the run is
 walked again the step-by-step way above, which records the failure as it always has.
 
@@ -34,6 +42,7 @@ from jsonschema import Draft202012Validator
 from builder.catalog import action_spec
 from commerce.orders.representation import order_representation
 from commerce.orders.selectors import order_find
+from commerce.orders.services import order_changes_locked_once
 from core.actors import FLOW_EXECUTION, Actor
 from core.time import iso_utc
 
@@ -167,7 +176,9 @@ class Runner:
         lease_until = self.execution.lease_until
         self.together = ([], [])
         try:
-            with transaction.atomic():
+            # An order the run changes twice (a tag, then a note) is locked once: the block ends
+            # with the transaction, which any error rolls back whole.
+            with transaction.atomic(), order_changes_locked_once():
                 return self._walk()
         except (_StepByStep, IntegrityError) as stop:
             self.failed_together = getattr(stop, "failed", None)

@@ -50,13 +50,18 @@ def inbox_notify(*, to_role: str, title: str, body: str, order_id: int | None, a
 
     Raises ``InvalidInput`` naming every bad field (nothing is written). Not idempotent by
     itself: each call writes a notification, so a caller that retries dedupes with its own key.
+
+    Flows notify on every run, so inside a caller's transaction it opens no savepoint: its input
+    is checked before it writes, and a caller that meets an error from its two inserts rolls its
+    whole transaction back — as the flow runner does. A caller that must go on after such an
+    error in the same transaction wraps the call in its own ``transaction.atomic()``.
     """
     title = title.strip() if isinstance(title, str) else title
     body = body.strip() if isinstance(body, str) else body
     errors = _notify_errors(to_role=to_role, title=title, body=body, order_id=order_id)
     if errors:
         raise InvalidInput(details=errors)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         notification = Notification.objects.create(
             to_role=to_role,
             title=title,

@@ -6,6 +6,7 @@ entries and its outbox events — all or nothing. Lock order: the order row, the
 
 import secrets
 from collections import deque
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -34,7 +35,7 @@ from core.time import iso_utc
 
 from . import statuses
 from .errors import InvalidTransition, UnknownSku
-from .lock_objects import order_lock, order_lock_row
+from .lock_objects import order_lock, order_lock_row, order_locks_kept
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
 
@@ -519,6 +520,16 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
 
 def _with_status(data: OrderInput, status: str) -> OrderInput:
     return replace(data, status=status)
+
+
+def order_changes_locked_once() -> AbstractContextManager[None]:
+    """A block in which tag, untag and note lock each order's row once, not once per change.
+
+    For a caller that makes several such changes in one transaction — a flow run that tags an
+    order and writes a note on it. The block needs a transaction around it, and must not outlive
+    a savepoint rolled back inside it (see ``lock_objects.order_locks_kept``).
+    """
+    return order_locks_kept()
 
 
 # The small order changes a flow makes on every run (tag, untag, note) open no savepoint inside a

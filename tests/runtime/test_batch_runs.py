@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from runtime.claim import execution_claim
+from runtime.claim import CLAIM_SQL, execution_claim
 from runtime.dispatch import outbox_drain
 from runtime.models import Execution, FlowSlot
 from runtime.services import kill_switch_set
@@ -30,8 +30,14 @@ def _pending_ids() -> list[int]:
 
 
 def _claims(queries) -> int:
-    """Claims: the claim's locking read of the execution (the one statement that reads its version's checksum)."""
-    return sum('AS "flow_version_checksum"' in q["sql"] for q in queries.captured_queries)
+    """Claims: on PostgreSQL the claim's one statement (``runtime.claim.CLAIM_SQL``), elsewhere its
+    locking read of the execution (the one statement that reads its version's checksum)."""
+    return sum(_is_claim(q["sql"]) or 'AS "flow_version_checksum"' in q["sql"] for q in queries.captured_queries)
+
+
+def _is_claim(sql: str) -> bool:
+    """Whether ``sql`` (as logged: with its parameters in) is ``CLAIM_SQL``."""
+    return sql.startswith(CLAIM_SQL[: CLAIM_SQL.index("%")])
 
 
 def test_a_run_task_runs_its_executions_in_order_each_claimed_once(channel, stocked):
@@ -77,7 +83,7 @@ def test_nothing_is_claimed_while_the_kill_switch_is_engaged(channel, stocked):
 
 
 @pytest.mark.postgres
-def test_on_postgresql_a_pending_execution_is_claimed_under_skip_locked_and_creates_the_slot_row(channel, stocked):
+def test_on_postgresql_a_pending_execution_is_claimed_in_one_statement_that_creates_the_slot_row(channel, stocked):
     _note_flow("one statement")
     create_order(channel, external_id="ONE-1", status="paid")
     outbox_drain()
@@ -87,11 +93,10 @@ def test_on_postgresql_a_pending_execution_is_claimed_under_skip_locked_and_crea
     with CaptureQueriesContext(connection) as queries:
         execution = execution_claim(execution_id=execution_id, now=timezone.now(), owner="runner-1")
 
-    # The locking read, the slot (a flow's first claim: the conditional update finds no row, the
-    # row is created, the update taken again), the execution's status.
-    sqls = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(sqls) == 5
-    assert "FOR UPDATE OF" in sqls[0] and "SKIP LOCKED" in sqls[0]
+    # The locking read (SKIP LOCKED), the slot (a flow's first claim creates its row) and the
+    # execution's status: one statement.
+    assert [_is_claim(q["sql"]) for q in queries.captured_queries] == [True]
+    assert "FOR UPDATE OF e SKIP LOCKED" in CLAIM_SQL
     assert (execution.status, execution.lease_owner, execution.holds_slot, execution.first_run) == (
         "running",
         "runner-1",
@@ -99,8 +104,11 @@ def test_on_postgresql_a_pending_execution_is_claimed_under_skip_locked_and_crea
         True,
     )
     assert execution.started_at is not None
+    assert execution.context["event"]["type"] == "order.paid"  # the JSON column, decoded
     assert FlowSlot.objects.get().running == 1
     # Claimed already, its lease running: nobody else gets it, and nothing changes.
-    assert execution_claim(execution_id=execution_id, now=timezone.now(), owner="runner-2") is None
+    with CaptureQueriesContext(connection) as queries:
+        assert execution_claim(execution_id=execution_id, now=timezone.now(), owner="runner-2") is None
+    assert len(queries.captured_queries) == 1
     assert FlowSlot.objects.get().running == 1
     assert Execution.objects.get(pk=execution_id).lease_owner == "runner-1"

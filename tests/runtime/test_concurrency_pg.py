@@ -3,13 +3,16 @@
 - the same outbox event delivered 10 times at once, each delivery then running what it found:
   one execution, one gift order;
 - a worker process killed with SIGKILL in the middle of a step: the step's transaction dies with
-  it, and the execution taken over after its lease expired completes with every action once.
+  it, and the execution taken over after its lease expired completes with every action once;
+- a runner whose lease another runner took over while its one-transaction run was under way:
+  its finish finds the lease gone, and everything the run did is rolled back.
 """
 
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -23,13 +26,15 @@ from commerce.audit.models import AuditEntry
 from commerce.inbox.models import Notification
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
-from runtime.actions import ActionRun
+from runtime.actions import ActionRun, registered
 from runtime.actions.order import OrderHold
+from runtime.claim import execution_claim
 from runtime.dispatch import event_dispatch, outbox_drain
 from runtime.engine import execution_run
-from runtime.models import ActionReceipt, Execution
+from runtime.models import ActionReceipt, Execution, FlowSlot
 from tests.concurrency import at_once
 from tests.factories import TEST_ACTOR, create_order
+from tests.runtime.actions import Flaky
 from tests.runtime.conftest import action, event_flow, load_template, publish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -177,3 +182,57 @@ def test_two_holds_of_one_order_at_once_agree_on_which_one_held_it(channel, stoc
     assert (
         AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk), action=AuditEntry.HELD).count() == 1
     )
+
+
+class _TakenOver(Flaky):
+    """On its first call, while the run is under way, another runner — on a connection of its own —
+    takes the execution over, as it may once the first runner's lease has expired."""
+
+    def __init__(self):
+        super().__init__(0, key="test.taken_over")
+        self.taken_over = False
+
+    def perform(self, params, run):
+        if self.calls:
+            return super().perform(params, run)
+
+        def take_over() -> None:
+            try:
+                later = timezone.now() + timedelta(seconds=301)
+                claimed = execution_claim(execution_id=run.execution_id, now=later, owner="second-runner")
+                self.taken_over = claimed is not None
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=take_over)
+        thread.start()
+        thread.join(timeout=30)
+        return super().perform(params, run)
+
+
+def test_a_one_transaction_run_whose_lease_was_taken_over_rolls_back_whole(channel, stocked):
+    taken_over = _TakenOver()
+    with registered(taken_over):
+        publish(event_flow("order.paid", [action("tag", "order.tag", {"tag": "x"}), action("over", "test.taken_over")]))
+        order = create_order(channel, external_id="TAKEN-1", status="paid")
+        outbox_drain()
+        execution = Execution.objects.get()
+
+        assert execution_run(execution_id=execution.pk) == "lost"
+        assert taken_over.taken_over
+
+        # Nothing the run did stands: not the tag, not a receipt, not a step record.
+        execution.refresh_from_db()
+        assert (execution.status, execution.lease_owner, execution.holds_slot) == ("running", "second-runner", True)
+        assert not execution.steps.exists()
+        assert not ActionReceipt.objects.exists()
+        assert not Order.objects.get(pk=order.pk).tag_rows.exists()
+        # The slot went over with the execution: the second runner holds the one the first took.
+        assert FlowSlot.objects.get().running == 1
+
+        later = timezone.now() + timedelta(seconds=700)  # the second runner's lease has run out too
+        assert execution_run(execution_id=execution.pk, now=later) == "succeeded"
+
+    assert list(Order.objects.get(pk=order.pk).tag_rows.values_list("name", flat=True)) == ["x"]
+    assert ActionReceipt.objects.filter(execution=execution).count() == 2
+    assert FlowSlot.objects.get().running == 0

@@ -292,6 +292,11 @@ def test_a_failure_in_a_one_transaction_run_is_recorded_once_and_the_actions_bef
         assert _attempts(execution) == [("tag", 1, "succeeded"), ("flaky", 1, "failed")]
         trail = AuditEntry.objects.filter(subject_type="order", subject_id=str(order.pk))
         assert trail.filter(action=AuditEntry.TAGGED).count() == 1
+        # Its slot given back and its lease let go: the execution is due again after its backoff.
+        execution.refresh_from_db()
+        assert (execution.holds_slot, execution.lease_owner, execution.lease_until) == (False, "", None)
+        assert FlowSlot.objects.get().running == 0
+        assert due_executions(now=execution.resume_at) == [execution.pk]
 
         assert execution_run(execution_id=execution.pk, now=LATER + timedelta(hours=1)) == "succeeded"
 
