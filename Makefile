@@ -85,6 +85,7 @@ format: install ## format the code
 bench: install ## run the benchmarks (PostgreSQL at 127.0.0.1:5432, Redis at 127.0.0.1:6379; N8N_PEER=dir adds n8n: bench/RESULTS.md)
 	$(PY) bench/order_ingest.py $(BENCH_ARGS)
 	$(PY) bench/ingest.py $(BENCH_ARGS)
+	$(PY) bench/tracking.py $(BENCH_ARGS)
 	$(PY) bench/reserve.py $(BENCH_ARGS)
 	$(PY) bench/runtime.py $(BENCH_ARGS)
 	tests/e2e/run.sh --grep 200-node
