@@ -7,6 +7,7 @@ from .couriers.kuaidi100.manifest import CONNECTOR as KUAIDI100
 from .couriers.sf.manifest import CONNECTOR as SF
 from .notify.aliyun_sms.manifest import CONNECTOR as ALIYUN_SMS
 from .notify.dingtalk_robot.manifest import CONNECTOR as DINGTALK_ROBOT
+from .notify.email.manifest import CONNECTOR as EMAIL
 from .notify.wechat_mp.manifest import CONNECTOR as WECHAT_MP
 from .notify.wecom_robot.manifest import CONNECTOR as WECOM_ROBOT
 from .payments.alipay.manifest import CONNECTOR as ALIPAY
@@ -35,6 +36,7 @@ CONNECTORS: tuple[Connector, ...] = (
     WMS,
     WECHAT_MP,
     WECOM_ROBOT,
+    EMAIL,
 )
 
 _BY_KEY = {item.key: item for item in CONNECTORS}
