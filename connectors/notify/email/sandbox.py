@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 
 from ...models import Connection
+from ...sandbox import SimRequest, SimResponse
 
 SANDBOX_CREDENTIALS = {"from_address": "notify@orderflow.example"}
 LOCMEM_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -36,7 +37,5 @@ class EmailSimulator:
         outbox = getattr(mail, "outbox", [])
         return [m for m in outbox if m.extra_headers.get(CONNECTION_HEADER) == str(self.connection.pk)]
 
-    def handle(self, request):  # no HTTP API: the session is never used
-        from ...sandbox import SimResponse
-
+    def handle(self, request: SimRequest) -> SimResponse:  # no HTTP API: the session is never used
         return SimResponse(404, b"Not Found", {"Content-Type": "text/plain"})
