@@ -152,4 +152,4 @@ class SandboxRecord(models.Model):
 
 
 from .imports.models import ColumnMapping, OrderImport  # noqa: E402, F401
-from .notify.models import NotificationLog  # noqa: E402, F401
+from .notify.models import NotificationLog, ProviderAccessToken  # noqa: E402, F401

@@ -7,6 +7,9 @@ from .couriers.kuaidi100.manifest import CONNECTOR as KUAIDI100
 from .couriers.sf.manifest import CONNECTOR as SF
 from .notify.aliyun_sms.manifest import CONNECTOR as ALIYUN_SMS
 from .notify.dingtalk_robot.manifest import CONNECTOR as DINGTALK_ROBOT
+from .notify.email.manifest import CONNECTOR as EMAIL
+from .notify.wechat_mp.manifest import CONNECTOR as WECHAT_MP
+from .notify.wecom_robot.manifest import CONNECTOR as WECOM_ROBOT
 from .payments.alipay.manifest import CONNECTOR as ALIPAY
 from .payments.wechatpay.manifest import CONNECTOR as WECHATPAY
 from .platforms.douyin.manifest import CONNECTOR as DOUYIN
@@ -31,6 +34,9 @@ CONNECTORS: tuple[Connector, ...] = (
     ALIYUN_SMS,
     DINGTALK_ROBOT,
     WMS,
+    WECHAT_MP,
+    WECOM_ROBOT,
+    EMAIL,
 )
 
 _BY_KEY = {item.key: item for item in CONNECTORS}

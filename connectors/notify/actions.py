@@ -267,9 +267,16 @@ class NotifySend(Action):
         return {"would": self.spec.key, "channels": [a["channel"] for a in params["channels"]]}
 
 
-# The actions of the channels without a connector yet (NOTIFY_WECHAT, NOTIFY_WECOM, NOTIFY_EMAIL) are
-# not offered: a node the palette shows must be able to run (channels.CHANNELS_BUILT).
-NOTIFY_ACTIONS = (NOTIFY_SMS, NOTIFY_DINGTALK, NotifySend())
+# Only the actions of channels with a connector are offered: a node the palette shows must be able to
+# run (channels.CHANNELS_BUILT).
+_BY_CHANNEL = {
+    SMS: NOTIFY_SMS,
+    WECHAT: NOTIFY_WECHAT,
+    WECOM: NOTIFY_WECOM,
+    DINGTALK: NOTIFY_DINGTALK,
+    EMAIL: NOTIFY_EMAIL,
+}
+NOTIFY_ACTIONS = (*(_BY_CHANNEL[channel] for channel in CHANNELS_BUILT), NotifySend())
 
 
 def register_notify_actions() -> None:

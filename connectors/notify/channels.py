@@ -35,9 +35,8 @@ CONNECTOR_OF = {
     EMAIL: "email",
 }
 CHANNEL_OF = {connector: channel for channel, connector in CONNECTOR_OF.items()}
-# The channels whose connector exists, and so whose actions the catalog offers. WeChat template
-# messages, the WeCom robot and email get theirs in the commit that adds their connector.
-CHANNELS_BUILT = (SMS, DINGTALK)
+# The channels whose connector exists, and so whose actions the catalog offers (every one, now).
+CHANNELS_BUILT = (SMS, WECHAT, WECOM, DINGTALK, EMAIL)
 
 CHARS = "chars"
 BYTES = "bytes"  # WeCom and DingTalk count a message's UTF-8 bytes

@@ -72,3 +72,19 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.recipient_masked}:{self.status}"
+
+
+class ProviderAccessToken(models.Model):
+    """A provider's short-lived access token for one connection (WeChat's ``access_token``: two
+    hours), kept in the database so every process — web, workers, the scheduler — uses the one
+    token: WeChat invalidates a token some minutes after a newer one is issued, so processes that
+    each fetched their own would keep knocking each other's out. The token is a credential: sealed
+    (``core.crypto``), never answered, never logged."""
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="+")
+    token_sealed = models.TextField()
+    expires_at = models.DateTimeField(help_text="When the provider said the token expires.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}:{self.expires_at:%Y-%m-%dT%H:%M}"

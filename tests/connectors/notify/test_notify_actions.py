@@ -37,14 +37,14 @@ def _sms_params(sms, phone="13812345678"):
     return {"connection": sms.pk, "phone": phone, "template_code": "SMS_1", "variables": {"number": "SO-1"}}
 
 
-def test_the_notify_actions_of_built_channels_are_registered_and_the_customer_facing_ones_rate_limited():
-    keys = ["notify.sms", "notify.dingtalk", "notify.send"]
+def test_every_channel_s_action_is_registered_and_the_customer_facing_ones_rate_limited():
+    keys = ["notify.sms", "notify.wechat", "notify.wecom", "notify.dingtalk", "notify.email", "notify.send"]
 
     assert [handler_for(key).spec.key for key in keys] == keys
-    assert [action_spec(key).contacts_customer for key in keys] == [True, False, True]
+    assert [action_spec(key).contacts_customer for key in keys] == [True, True, False, False, True, True]
     assert all(action_spec(key).connector == "notify" for key in keys)
-    # Channels without a connector yet offer no action: a node the palette shows must be able to run.
-    assert [handler_for(key) for key in ("notify.wechat", "notify.wecom", "notify.email")] == [None, None, None]
+    channel_enum = action_spec("notify.send").params_schema["properties"]["channels"]["items"]["properties"]["channel"]
+    assert channel_enum["enum"] == ["sms", "wechat", "wecom", "dingtalk", "email"]
 
 
 def test_the_sms_action_retried_after_a_crash_sends_nothing_again(sms):
@@ -106,6 +106,34 @@ def test_notify_send_falls_back_to_the_next_channel_and_only_the_last_is_announc
         ("41:tell:1", True),
     ]
     assert len(AliyunSmsSimulator(backup).messages()) == 1
+
+
+def test_notify_send_falls_back_from_wechat_to_sms_when_the_follower_left(sms):
+    from connectors.notify.wechat_mp.sandbox import WeChatMpSimulator
+    from tests.connectors.notify.conftest import sandbox_connection
+
+    wechat = sandbox_connection("wechat_mp", "服务号")
+    WeChatMpSimulator(wechat).unsubscribe("oAbCdEfGhIjKlMnOpQrStUvWxYz0")
+    params = {
+        "channels": [
+            {
+                "channel": "wechat",
+                "connection": wechat.pk,
+                "openid": "oAbCdEfGhIjKlMnOpQrStUvWxYz0",
+                "template_id": "TPL_shipped",
+                "variables": {"number": "SO-1"},
+            },
+            {"channel": "sms", **_sms_params(sms)},
+        ]
+    }
+
+    output = NotifySend().perform(params, _run())
+
+    assert output["sent_via"] == "sms"
+    assert [(a["channel"], a["status"]) for a in output["attempts"]] == [("wechat", "dead"), ("sms", "sent")]
+    assert NotificationLog.objects.get(channel="wechat").last_error.startswith("43004")
+    assert WeChatMpSimulator(wechat).messages() == []
+    assert len(AliyunSmsSimulator(sms).messages()) == 1
 
 
 def test_the_classic_recipe_texts_the_customer_once_for_five_signed_pushes(sms, kuaidi100, parcel, shipped_order):
