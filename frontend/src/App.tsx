@@ -18,6 +18,9 @@ const ConnectionsPage = lazy(() =>
 const AddConnectionPage = lazy(() =>
   import("./connections/AddConnectionPage").then((m) => ({ default: m.AddConnectionPage })),
 );
+const OrderImportsPage = lazy(() =>
+  import("./imports/OrderImportsPage").then((m) => ({ default: m.OrderImportsPage })),
+);
 const ConnectionDetailPage = lazy(() =>
   import("./connections/ConnectionDetailPage").then((m) => ({ default: m.ConnectionDetailPage })),
 );
@@ -42,6 +45,7 @@ function Page() {
   if ((params = match("/connections/:id", path)) && /^\d+$/.test(params.id))
     return <ConnectionDetailPage key={params.id} id={Number(params.id)} />;
   if (match("/connections", path)) return <ConnectionsPage />;
+  if (match("/order-imports", path)) return <OrderImportsPage />;
   return <FlowsPage />;
 }
 

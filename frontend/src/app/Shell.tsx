@@ -98,6 +98,7 @@ const NAV: { to: string; key: MessageKey; prefix: string }[] = [
   { to: "/tickets", key: "nav.tickets", prefix: "/tickets" },
   { to: "/inbox", key: "nav.inbox", prefix: "/inbox" },
   { to: "/connections", key: "nav.connections", prefix: "/connections" },
+  { to: "/order-imports", key: "nav.imports", prefix: "/order-imports" },
 ];
 
 /** Pages that are planned but not built yet show in the navigation, disabled. */

@@ -154,7 +154,12 @@ export function ConnectionsPage() {
           <h1>{t("conn.title")}</h1>
           <p className="muted">{t("conn.intro")}</p>
         </div>
-        {!canManage && <p className="muted small">{t("common.readonly")}</p>}
+        <div>
+          <Link to="/order-imports" className="button" data-testid="import-link">
+            {t("conn.importLink")}
+          </Link>
+          {!canManage && <p className="muted small">{t("common.readonly")}</p>}
+        </div>
       </div>
       <ErrorNote error={data.error} onRetry={data.reload} />
       {data.loading && !data.data ? (
