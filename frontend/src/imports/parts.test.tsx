@@ -185,6 +185,12 @@ describe("the column mapping form", () => {
       fields: { sku: "required: the header of the column holding it" },
       other: ["time_zone: unknown time zone"],
     });
+    const nested = new ApiError(400, "validation_error", "invalid", {
+      columns: { unit_price: ["Ensure this field has no more than 100 characters."] },
+    });
+    expect(mappingProblems(nested).fields).toEqual({
+      unit_price: "Ensure this field has no more than 100 characters.",
+    });
     expect(reasonText(zh, "required: the header of the column holding it")).toBe("必填：填写存放它的列标题");
   });
 });

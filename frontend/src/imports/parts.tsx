@@ -189,13 +189,26 @@ export function ImportOutcome({ job }: { job: OrderImport }) {
   );
 }
 
-/** Server problems by order field, from a 400 `invalid_column_mapping`'s details (`columns.<field>`). */
+/** A 400's details as dotted keys (`{columns: {sku: [..]}}` → `columns.sku`), each with its text. */
+function flatten(value: unknown, prefix: string, into: Record<string, string>): void {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>))
+      flatten(inner, prefix ? `${prefix}.${key}` : key, into);
+  } else if (Array.isArray(value)) {
+    into[prefix] = value.map((item) => (typeof item === "string" ? item : JSON.stringify(item))).join(" ");
+  } else {
+    into[prefix] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+}
+
+/** Server problems by order field, from a 400's details (`columns.<field>`, flat or nested); the rest apart. */
 export function mappingProblems(reason: unknown): { fields: Record<string, string>; other: string[] } {
   const fields: Record<string, string> = {};
   const other: string[] = [];
   if (reason instanceof ApiError && reason.details && typeof reason.details === "object") {
-    for (const [key, value] of Object.entries(reason.details as Record<string, unknown>)) {
-      const text = Array.isArray(value) ? value.join(" ") : typeof value === "string" ? value : JSON.stringify(value);
+    const flat: Record<string, string> = {};
+    flatten(reason.details, "", flat);
+    for (const [key, text] of Object.entries(flat)) {
       const found = /^columns\.(\w+)$/.exec(key);
       if (found) fields[found[1]] = text;
       else other.push(`${key}: ${text}`);
@@ -262,12 +275,7 @@ export function MappingForm({
             <div className={`field${problem ? " invalid" : ""}`} key={field.key}>
               <label htmlFor={id}>
                 {pickName(language, field)}
-                {field.required && (
-                  <span className="required-mark" aria-hidden="true">
-                    {" "}
-                    *
-                  </span>
-                )}
+                {field.required && <span className="required-mark"> *</span>}
               </label>
               <input
                 id={id}
