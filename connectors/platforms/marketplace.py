@@ -23,6 +23,7 @@ import math
 import random
 import time
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -341,7 +342,7 @@ class ListedPage:
 
 
 @dataclass(frozen=True)
-class WindowPoller:
+class WindowPoller(ABC):
     """Polls an order list that a platform filters by modification time and pages by page number.
 
     The cursor is ``{"start": <window start>}`` between windows and ``{"start", "end", "page",
@@ -370,13 +371,15 @@ class WindowPoller:
     settle: timedelta = timedelta(minutes=1)
     first_lookback: timedelta = timedelta(days=1)
 
+    @abstractmethod
     def list_page(self, client: Any, start: datetime, end: datetime, page: int, size: int) -> ListedPage:
         """One page (1-based, ``size`` orders) of the orders modified in ``[start, end]``, newest first."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def inbound(self, client: Any, listed: list[dict[str, Any]]) -> tuple[InboundOrder, ...]:
         """The listed orders in Orderflow's words (fetching details the list lacks)."""
-        raise NotImplementedError
+        ...
 
     def poll(self, client: Any, cursor: dict, now: datetime) -> PollPage:
         horizon = (now - self.settle).replace(microsecond=0)
@@ -460,7 +463,7 @@ def catalog_skus() -> list[str]:
     return sorted(products_by_sku(stocked))
 
 
-class GatewaySimulator:
+class GatewaySimulator(ABC):
     """The part of a marketplace simulator that is the same on every platform.
 
     A subclass sets ``base_url`` and ``app`` (the sandbox app the simulated platform knows: its
@@ -594,8 +597,8 @@ class GatewaySimulator:
         except Refusal as refusal:
             return refusal.response
 
-    def answer(self, request: SimRequest) -> SimResponse:
-        raise NotImplementedError
+    @abstractmethod
+    def answer(self, request: SimRequest) -> SimResponse: ...
 
     # --- the shop's orders
     def orders_create(self, count: int, skus: Sequence[str] | None = None, *, at: datetime | None = None) -> list[dict]:
@@ -650,19 +653,19 @@ class GatewaySimulator:
     def orders(self) -> list[dict]:
         return self.records("order")
 
-    def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict: ...
 
-    def order_id(self, order: Mapping[str, Any]) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def order_id(self, order: Mapping[str, Any]) -> str: ...
 
-    def order_touch(self, order: dict, at: datetime) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def order_touch(self, order: dict, at: datetime) -> None: ...
 
-    def order_created(self, order: dict) -> None:
+    def order_created(self, order: dict) -> None:  # noqa: B027 - an optional hook, empty unless the platform reacts
         """Hook: what the platform does when an order appears (TOP queues a TMC message)."""
 
-    def order_changed(self, order: dict, changes: Mapping[str, Any]) -> None:
+    def order_changed(self, order: dict, changes: Mapping[str, Any]) -> None:  # noqa: B027 - an optional hook
         """Hook: what the platform does when an order changes."""
 
     # --- helpers for the subclasses' answers
