@@ -30,11 +30,13 @@ SUBJECT = "order"  # payment changes are written into the order's timeline
 # Audit actions written here.
 PAYMENT_ATTEMPTED = "payment_attempted"
 PAYMENT_MISMATCHED = "payment_mismatched"
+PAYMENT_DUPLICATED = "payment_duplicated"
 PAYMENT_REFUND = "payment_refund"
 
 # The outcomes of ``payment_confirm`` beside ``order_payment_record``'s (paid, reopened, held, ignored).
 MISMATCHED = "mismatched"
 ALREADY_CONFIRMED = "already_confirmed"
+PAID_TWICE = "paid_twice"
 
 CONFIRMABLE = (Payment.PENDING, Payment.CLOSED, Payment.FAILED)
 
@@ -109,7 +111,10 @@ def payment_confirm(
       recorded (``order_payment_record``: pending → paid, a late payment reopened or held, a repeat
       ignored), which emits ``payment.received``;
     - any other amount → the attempt is ``mismatched``, and the order is held with a reason that
-      says both amounts; the order is not marked paid and nothing is emitted but ``order.held``.
+      says both amounts; the order is not marked paid and nothing is emitted but ``order.held``;
+    - another attempt of the order is paid already (the customer paid twice) → this attempt is
+      ``paid`` too (the money was taken), and the order is held so that one of them is refunded
+      (``paid_twice``); the order's payment is not recorded again.
     """
     found = Payment.objects.filter(out_trade_no=out_trade_no).values_list("pk", "order_id").first()
     if found is None:
@@ -152,6 +157,18 @@ def payment_confirm(
             return PaymentConfirmation(payment, MISMATCHED)
         payment.status = Payment.PAID
         payment.save(update_fields=fields)
+        earlier = Payment.objects.filter(order_id=order.pk, status=Payment.PAID).exclude(pk=payment.pk).first()
+        if earlier is not None:
+            audit_record(
+                subject_type=SUBJECT,
+                subject_id=order.pk,
+                action=PAYMENT_DUPLICATED,
+                actor=actor,
+                changes={"out_trade_no": out_trade_no, "paid_before": earlier.out_trade_no, "paid": str(amount)},
+            )
+            reason = f"paid twice ({earlier.out_trade_no} and {out_trade_no}) — refund one of them"
+            order_hold(order_id=order.pk, reason=reason[:200], actor=actor)
+            return PaymentConfirmation(payment, PAID_TWICE)
         recorded = order_payment_record(order_id=order.pk, actor=actor, paid_at=paid_at)
     return PaymentConfirmation(payment, recorded.outcome)
 

@@ -12,6 +12,7 @@ from commerce.payments.models import Payment, PaymentRefund
 from commerce.payments.services import (
     ALREADY_CONFIRMED,
     MISMATCHED,
+    PAID_TWICE,
     payment_attempt_create,
     payment_confirm,
     payment_refund_record,
@@ -115,3 +116,20 @@ def test_a_refund_is_recorded_once_per_request_number_and_never_past_the_payment
     assert PaymentRefund.objects.get().status == "succeeded"
     payment.refresh_from_db()
     assert (payment.refunded_amount, payment.status) == (Decimal("50.00"), "refunded_partially")
+
+
+def test_a_second_paid_attempt_holds_the_order_for_a_refund_and_records_the_payment_once(order):
+    first = payment_attempt_create(order_id=order.pk, gateway="alipay", actor=TEST_ACTOR)
+    second = payment_attempt_create(order_id=order.pk, gateway="wechatpay", actor=TEST_ACTOR)
+    _confirm(first)
+
+    twice = _confirm(second)
+
+    assert twice.outcome == PAID_TWICE
+    assert sorted(Payment.objects.values_list("status", flat=True)) == ["paid", "paid"]
+    order.refresh_from_db()
+    assert (order.status, order.on_hold) == ("paid", True)
+    assert order.hold_reason == f"paid twice ({first.out_trade_no} and {second.out_trade_no}) — refund one of them"
+    assert OutboxEvent.objects.filter(name="payment.received").count() == 1
+    assert AuditEntry.objects.filter(subject_id=str(order.pk), action="payment_duplicated").count() == 1
+    assert _confirm(second).outcome == ALREADY_CONFIRMED
