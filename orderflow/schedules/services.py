@@ -20,86 +20,34 @@ class ScheduleSpec:
     minutes: int | None = None
 
 
+def every(minutes: int, name: str, func: str) -> ScheduleSpec:
+    return ScheduleSpec(name=name, func=func, schedule_type=Schedule.MINUTES, minutes=minutes)
+
+
 SCHEDULES = (
-    ScheduleSpec(
-        name="orders.expire_unpaid",
-        func="commerce.orders.tasks.orders_expire_unpaid_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
+    every(1, "orders.expire_unpaid", "commerce.orders.tasks.orders_expire_unpaid_task"),
     # The runtime's safety net (drain the outbox; resume due delays/retries and runs whose worker died)
     # and its tick of schedule-triggered flows.
-    ScheduleSpec(
-        name="runtime.sweep", func="runtime.tasks.runtime_sweep_task", schedule_type=Schedule.MINUTES, minutes=1
-    ),
-    ScheduleSpec(
-        name="runtime.schedule_tick", func="runtime.tasks.schedule_tick_task", schedule_type=Schedule.MINUTES, minutes=1
-    ),
-    # Connectors: polling platforms, the safety net of webhook deliveries, the full stock sync.
-    ScheduleSpec(
-        name="connectors.polls", func="connectors.tasks.polls_due_task", schedule_type=Schedule.MINUTES, minutes=1
-    ),
-    ScheduleSpec(
-        name="connectors.deliveries_sweep",
-        func="connectors.tasks.deliveries_sweep_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
-    ScheduleSpec(
-        name="connectors.sandbox_stream",
-        func="connectors.tasks.sandbox_stream_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
-    ScheduleSpec(
-        name="connectors.stock_full_sync",
-        func="connectors.tasks.stock_sync_full_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=10,
-    ),
+    every(1, "runtime.sweep", "runtime.tasks.runtime_sweep_task"),
+    every(1, "runtime.schedule_tick", "runtime.tasks.schedule_tick_task"),
+    # Connectors: polling platforms, the safety net of webhook deliveries (and lost order imports),
+    # the demo's stream of orders through its sandboxes, the full stock sync.
+    every(1, "connectors.polls", "connectors.tasks.polls_due_task"),
+    every(1, "connectors.deliveries_sweep", "connectors.tasks.deliveries_sweep_task"),
+    every(1, "connectors.sandbox_stream", "connectors.tasks.sandbox_stream_task"),
+    every(10, "connectors.stock_full_sync", "connectors.tasks.stock_sync_full_task"),
     # Shipments: parcels with no tracking event for hours, and couriers without push queried
     # (each parcel every ORDERFLOW_SHIPMENT_POLL_MINUTES, 3 by default).
-    ScheduleSpec(
-        name="shipments.stalled_check",
-        func="commerce.shipments.tasks.shipments_stalled_check_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=5,
-    ),
-    ScheduleSpec(
-        name="couriers.poll",
-        func="connectors.couriers.tasks.couriers_poll_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
-)
-# The payment verification robot: asks the gateways about attempts no notify confirmed.
-SCHEDULES += (
-    ScheduleSpec(
-        name="payments.sweep",
-        func="connectors.payments.tasks.payments_sweep_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
-)
-
-# The notification retry queue: failed sends again after their fixed interval, marketing held past quiet hours.
-SCHEDULES += (
-    ScheduleSpec(
-        name="notifications.retry",
-        func="connectors.notify.tasks.notifications_retry_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
-)
-
-# The living demo: demo orders paid, picked, shipped and tracked through the sandboxes (a demo install only).
-SCHEDULES += (
-    ScheduleSpec(
-        name="connectors.living_demo",
-        func="connectors.tasks.living_demo_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-    ),
+    every(5, "shipments.stalled_check", "commerce.shipments.tasks.shipments_stalled_check_task"),
+    every(1, "couriers.poll", "connectors.couriers.tasks.couriers_poll_task"),
+    # The payment verification robot: asks the gateways about attempts no notify confirmed.
+    every(1, "payments.sweep", "connectors.payments.tasks.payments_sweep_task"),
+    # The notification retry queue: failed sends again after their fixed interval, marketing held
+    # past quiet hours.
+    every(1, "notifications.retry", "connectors.notify.tasks.notifications_retry_task"),
+    # The living demo: demo orders paid, picked, shipped and tracked through the sandboxes (a demo
+    # install only: it moves orders only through sandbox connections streaming the demo).
+    every(1, "connectors.living_demo", "connectors.tasks.living_demo_task"),
 )
 
 
