@@ -332,6 +332,12 @@ def folder_doc(module_file: str) -> str:
     return Path(module_file).with_name("doc.md").read_text(encoding="utf-8")
 
 
+def credential_field(title_en: str, title_zh: str, *, max_length: int, secret: bool = False, **extra: Any) -> dict:
+    """One text field of a credentials schema: required non-empty text, ``writeOnly`` when a secret."""
+    field = {"type": "string", "title": title_en, "x-title-zh": title_zh, "minLength": 1, "maxLength": max_length}
+    return {**field, **({"writeOnly": True} if secret else {}), **extra}
+
+
 # --- polling an order list by modification-time windows ---------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """Douyin shop (抖店): orders by the order search, stock by SKU merchant code."""
 
 from ...base import PLATFORM, Connector, letter_logo, platform_settings_schema
-from ..marketplace import folder_doc
+from ..marketplace import credential_field, folder_doc
 from .client import DouyinClient, check
 from .mapping import STATUS_MAP
 from .poller import DouyinPoller
@@ -14,30 +14,9 @@ CREDENTIALS_SCHEMA = {
     "additionalProperties": False,
     "required": ["app_key", "app_secret", "access_token"],
     "properties": {
-        "app_key": {
-            "type": "string",
-            "title": "App Key",
-            "x-title-zh": "应用 App Key",
-            "minLength": 1,
-            "maxLength": 32,
-            "examples": ["7000000000000000001"],
-        },
-        "app_secret": {
-            "type": "string",
-            "title": "App Secret",
-            "x-title-zh": "应用 App Secret",
-            "minLength": 1,
-            "maxLength": 128,
-            "writeOnly": True,
-        },
-        "access_token": {
-            "type": "string",
-            "title": "Shop access token",
-            "x-title-zh": "店铺 access_token",
-            "minLength": 1,
-            "maxLength": 256,
-            "writeOnly": True,
-        },
+        "app_key": credential_field("App Key", "应用 App Key", max_length=32, examples=["7000000000000000001"]),
+        "app_secret": credential_field("App Secret", "应用 App Secret", max_length=128, secret=True),
+        "access_token": credential_field("Shop access token", "店铺 access_token", max_length=256, secret=True),
         "sign_method": {
             "type": "string",
             "title": "Signature method",

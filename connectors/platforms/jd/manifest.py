@@ -1,7 +1,7 @@
 """JD (京东 POP): orders by the order search, stock by SKU."""
 
 from ...base import PLATFORM, Connector, letter_logo, platform_settings_schema
-from ..marketplace import folder_doc
+from ..marketplace import credential_field, folder_doc
 from .client import JdClient, check
 from .mapping import STATUS_MAP
 from .poller import JdPoller
@@ -13,29 +13,11 @@ CREDENTIALS_SCHEMA = {
     "additionalProperties": False,
     "required": ["app_key", "app_secret", "access_token"],
     "properties": {
-        "app_key": {
-            "type": "string",
-            "title": "App Key",
-            "x-title-zh": "应用 App Key",
-            "minLength": 1,
-            "maxLength": 64,
-        },
-        "app_secret": {
-            "type": "string",
-            "title": "App Secret",
-            "x-title-zh": "应用 App Secret",
-            "minLength": 1,
-            "maxLength": 128,
-            "writeOnly": True,
-        },
-        "access_token": {
-            "type": "string",
-            "title": "Shop access token (from the seller's authorisation)",
-            "x-title-zh": "店铺授权 access_token",
-            "minLength": 1,
-            "maxLength": 256,
-            "writeOnly": True,
-        },
+        "app_key": credential_field("App Key", "应用 App Key", max_length=64),
+        "app_secret": credential_field("App Secret", "应用 App Secret", max_length=128, secret=True),
+        "access_token": credential_field(
+            "Shop access token (from the seller's authorisation)", "店铺授权 access_token", max_length=256, secret=True
+        ),
     },
 }
 

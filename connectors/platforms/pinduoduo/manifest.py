@@ -1,7 +1,7 @@
 """Pinduoduo (拼多多): orders by the incremental order list, stock by full quantity."""
 
 from ...base import PLATFORM, Connector, letter_logo, platform_settings_schema
-from ..marketplace import folder_doc
+from ..marketplace import credential_field, folder_doc
 from .client import PinduoduoClient, check
 from .mapping import STATUS_MAP
 from .poller import PinduoduoPoller
@@ -13,29 +13,11 @@ CREDENTIALS_SCHEMA = {
     "additionalProperties": False,
     "required": ["client_id", "client_secret", "access_token"],
     "properties": {
-        "client_id": {
-            "type": "string",
-            "title": "Client ID",
-            "x-title-zh": "应用 client_id",
-            "minLength": 1,
-            "maxLength": 64,
-        },
-        "client_secret": {
-            "type": "string",
-            "title": "Client secret",
-            "x-title-zh": "应用 client_secret",
-            "minLength": 1,
-            "maxLength": 128,
-            "writeOnly": True,
-        },
-        "access_token": {
-            "type": "string",
-            "title": "Shop access token (from the seller's authorisation)",
-            "x-title-zh": "店铺授权 access_token",
-            "minLength": 1,
-            "maxLength": 256,
-            "writeOnly": True,
-        },
+        "client_id": credential_field("Client ID", "应用 client_id", max_length=64),
+        "client_secret": credential_field("Client secret", "应用 client_secret", max_length=128, secret=True),
+        "access_token": credential_field(
+            "Shop access token (from the seller's authorisation)", "店铺授权 access_token", max_length=256, secret=True
+        ),
     },
 }
 

@@ -1,7 +1,7 @@
 """Taobao / Tmall (TOP): orders by TMC messages and the incremental trade list, stock by full quantity."""
 
 from ...base import PLATFORM, Connector, letter_logo, platform_settings_schema
-from ..marketplace import folder_doc
+from ..marketplace import credential_field, folder_doc
 from .client import TaobaoClient, check
 from .mapping import STATUS_MAP
 from .poller import TaobaoPoller
@@ -14,30 +14,11 @@ CREDENTIALS_SCHEMA = {
     "additionalProperties": False,
     "required": ["app_key", "app_secret", "session"],
     "properties": {
-        "app_key": {
-            "type": "string",
-            "title": "App Key",
-            "x-title-zh": "应用 App Key",
-            "minLength": 1,
-            "maxLength": 32,
-            "examples": ["12345678"],
-        },
-        "app_secret": {
-            "type": "string",
-            "title": "App Secret",
-            "x-title-zh": "应用 App Secret",
-            "minLength": 1,
-            "maxLength": 128,
-            "writeOnly": True,
-        },
-        "session": {
-            "type": "string",
-            "title": "Seller session key (authorised access token)",
-            "x-title-zh": "卖家授权 SessionKey",
-            "minLength": 1,
-            "maxLength": 256,
-            "writeOnly": True,
-        },
+        "app_key": credential_field("App Key", "应用 App Key", max_length=32, examples=["12345678"]),
+        "app_secret": credential_field("App Secret", "应用 App Secret", max_length=128, secret=True),
+        "session": credential_field(
+            "Seller session key (authorised access token)", "卖家授权 SessionKey", max_length=256, secret=True
+        ),
         "sign_method": {
             "type": "string",
             "title": "Signature method",
