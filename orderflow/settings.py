@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "builder",
     "runtime",
     "connectors",
+    "insights.kpis",
+    "insights.alerts",
+    "insights.monitor",
+    "insights.live",
+    "insights.boards",
 ]
 
 MIDDLEWARE = [

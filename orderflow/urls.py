@@ -15,6 +15,10 @@ api_v1 = [
     path("", include("builder.api.urls")),
     path("", include("runtime.api.urls")),
     path("", include("connectors.api.urls")),
+    path("", include("insights.kpis.api.urls")),
+    path("", include("insights.alerts.api.urls")),
+    path("", include("insights.monitor.api.urls")),
+    path("", include("insights.boards.api.urls")),
 ]
 
 urlpatterns = [

@@ -25,6 +25,18 @@ const ConnectionDetailPage = lazy(() =>
   import("./connections/ConnectionDetailPage").then((m) => ({ default: m.ConnectionDetailPage })),
 );
 
+const OrderBoardPage = lazy(() => import("./orders/OrderBoardPage").then((m) => ({ default: m.OrderBoardPage })));
+const OrderDetailPage = lazy(() =>
+  import("./orders/detail/OrderDetailPage").then((m) => ({ default: m.OrderDetailPage })),
+);
+const CreateOrderPage = lazy(() =>
+  import("./orders/create/CreateOrderPage").then((m) => ({ default: m.CreateOrderPage })),
+);
+const StockPage = lazy(() => import("./stock/StockPage").then((m) => ({ default: m.StockPage })));
+// The dashboards carry the chart library: they load when first opened.
+const DashboardPage = lazy(() => import("./insights/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
+
 function Loading() {
   const { t } = useI18n();
   return <p className="loading">{t("common.loading")}</p>;
@@ -46,6 +58,13 @@ function Page() {
     return <ConnectionDetailPage key={params.id} id={Number(params.id)} />;
   if (match("/connections", path)) return <ConnectionsPage />;
   if (match("/order-imports", path)) return <OrderImportsPage />;
+  if (match("/orders/new", path)) return <CreateOrderPage />;
+  if ((params = match("/orders/:id", path)) && /^\d+$/.test(params.id))
+    return <OrderDetailPage key={params.id} id={Number(params.id)} />;
+  if (match("/orders", path)) return <OrderBoardPage />;
+  if (match("/stock", path)) return <StockPage />;
+  if (match("/dashboards", path)) return <DashboardPage />;
+  if (match("/monitor", path)) return <TaskMonitorPage />;
   return <FlowsPage />;
 }
 

@@ -93,16 +93,17 @@ function UserMenu() {
 }
 
 const NAV: { to: string; key: MessageKey; prefix: string }[] = [
+  { to: "/orders", key: "nav.orders", prefix: "/orders" },
+  { to: "/stock", key: "nav.stock", prefix: "/stock" },
+  { to: "/dashboards", key: "nav.dashboards", prefix: "/dashboards" },
   { to: "/flows", key: "nav.flows", prefix: "/flows" },
   { to: "/executions", key: "nav.executions", prefix: "/executions" },
   { to: "/tickets", key: "nav.tickets", prefix: "/tickets" },
   { to: "/inbox", key: "nav.inbox", prefix: "/inbox" },
   { to: "/connections", key: "nav.connections", prefix: "/connections" },
   { to: "/order-imports", key: "nav.imports", prefix: "/order-imports" },
+  { to: "/monitor", key: "nav.monitor", prefix: "/monitor" },
 ];
-
-/** Pages that are planned but not built yet show in the navigation, disabled. */
-const LATER: MessageKey[] = ["nav.orders", "nav.dashboards"];
 
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
@@ -145,13 +146,6 @@ export function Shell({ children }: { children: ReactNode }) {
                 </li>
               );
             })}
-            {LATER.map((key) => (
-              <li key={key}>
-                <span className="nav-later" title={t("nav.soon")} aria-disabled="true">
-                  {t(key)}
-                </span>
-              </li>
-            ))}
           </ul>
         </nav>
         <UserMenu />

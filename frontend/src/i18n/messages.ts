@@ -1,5 +1,17 @@
-/** Every string the app shows, in Simplified Chinese (the default) and English. */
+import { insightsMessages } from "../insights/messages";
+import { monitorMessages } from "../monitor/messages";
+import { ordersMessages } from "../orders/messages";
+import { stockMessages } from "../stock/messages";
+
+/**
+ * Every string the app shows, in Simplified Chinese (the default) and English. The pages of a
+ * larger area keep theirs in the area's own `messages.ts`, merged here.
+ */
 export const messages = {
+  ...ordersMessages,
+  ...stockMessages,
+  ...insightsMessages,
+  ...monitorMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],
@@ -8,7 +20,8 @@ export const messages = {
   "nav.connections": ["连接", "Connections"],
   "nav.orders": ["订单看板", "Order board"],
   "nav.dashboards": ["数据看板", "Dashboards"],
-  "nav.soon": ["即将推出", "Coming soon"],
+  "nav.stock": ["库存", "Stock"],
+  "nav.monitor": ["任务监控", "Task monitor"],
   "nav.main": ["主导航", "Main navigation"],
   "user.menu": ["用户菜单", "User menu"],
   "user.language": ["语言", "Language"],

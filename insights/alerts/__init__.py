@@ -1,0 +1,1 @@
+"""Anomaly alerts: rules over the KPIs that raise an ``insights.alert`` event flows can act on."""

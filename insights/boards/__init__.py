@@ -1,0 +1,1 @@
+"""The order board's saved views, per user."""

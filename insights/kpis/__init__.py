@@ -1,0 +1,1 @@
+"""The health KPIs: their definitions, thresholds and the rollup tables they read."""
