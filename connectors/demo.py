@@ -3,18 +3,23 @@
 ``living_demo_tick`` runs every minute on a demo install (a WMS sandbox connection with
 ``settings.demo_stream``) and, gently and boundedly, for recent orders only (``DEMO_WINDOW``):
 
-1. a few ``pending_payment`` orders without a payment attempt get one at the Alipay sandbox, the
-   simulated buyer pays, and the signed notify goes through ``delivery_receive`` — verified and
-   double-checked with a signed trade query like any notify from Alipay;
+1. a few ``pending_payment`` orders without a payment attempt get one — at the Alipay sandbox,
+   or at the WeChat Pay sandbox for every other order — the simulated buyer pays, and the signed
+   notify goes through ``delivery_receive``, verified and double-checked with a signed trade query
+   like any notify from the gateway;
 2. a few ``paid`` orders get their pick list pushed to the WMS sandbox (``pick_list_push``, the
-   client of the real connector, signed both ways);
+   client of the real connector, signed both ways); every third goes by SF Express, the others by
+   a carrier tracked through Kuaidi100;
 3. the WMS sandbox ticks: picked, packed and shipped events, signed, through ``delivery_receive``;
 4. each parcel subscribed at the Kuaidi100 sandbox takes its next tracking step every
-   ``TRACKING_STEP``, pushed signed through ``delivery_receive``, until it is signed for and the
-   order is delivered.
+   ``TRACKING_STEP``, pushed signed through ``delivery_receive``; each SF parcel takes its next
+   route step at the SF sandbox and is queried there with a signed route query, as the courier
+   poller does — until it is signed for and the order is delivered.
 
-Nothing here changes domain state itself: commerce services do, called by the connectors'
-verified paths, so each step lands on the order's timeline with its connection as the source.
+The demo's flows (``orderflow.demo.flows``) then complete delivered orders and text the customer
+through the SMS sandbox. Nothing here changes domain state itself: commerce services do, called by
+the connectors' verified paths, so each step lands on the order's timeline with its connection as
+the source.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from core.errors import DomainError
 from .base import InboundRequest, ProviderError, Rejected
 from .couriers.kuaidi100.mapping import BEIJING, TIME_FORMAT
 from .couriers.kuaidi100.sandbox import FINAL_STATES, Kuaidi100Simulator
+from .couriers.services import shipment_refresh
+from .couriers.sf.sandbox import FINAL as SF_FINAL
+from .couriers.sf.sandbox import SfSimulator
 from .models import Connection, SandboxRecord
 from .sandbox import WebhookCall
 from .services.connections import connection_actor, connector_of
@@ -48,6 +56,7 @@ PAYMENTS_PER_TICK = 2
 PICK_LISTS_PER_TICK = 3
 TRACKING_STEP = timedelta(minutes=2)
 PARCELS_PER_TICK = 20
+SF_EVERY = 3  # every third pick list asks for SF Express
 
 
 def _sandbox(connector: str, **extra) -> Connection | None:
@@ -64,21 +73,22 @@ def _deliver(connection: Connection, call: WebhookCall) -> bool:
     return True
 
 
-def _pay(alipay: Connection, since: datetime) -> int:
-    simulator = connector_of(alipay).sandbox(alipay)  # type: ignore[misc]
+def _pay(gateways: list[Connection], since: datetime) -> int:
     due = Order.objects.filter(
         status=order_statuses.PENDING_PAYMENT, on_hold=False, created_at__gte=since, payments__isnull=True
     ).order_by("created_at", "pk")[:PAYMENTS_PER_TICK]
     paid = 0
     for order in due:
+        gateway = gateways[order.pk % len(gateways)]
         payment = payment_attempt_create(
             order_id=order.pk,
-            gateway=alipay.connector,
-            actor=connection_actor(alipay, source=f"sandbox:{alipay.connector}"),
-            connection_id=alipay.pk,
+            gateway=gateway.connector,
+            actor=connection_actor(gateway, source=f"sandbox:{gateway.connector}"),
+            connection_id=gateway.pk,
         )
+        simulator = connector_of(gateway).sandbox(gateway)  # type: ignore[misc]
         call = simulator.pay(payment.out_trade_no, payment.amount)
-        paid += call is not None and _deliver(alipay, call)
+        paid += call is not None and _deliver(gateway, call)
     return paid
 
 
@@ -89,9 +99,13 @@ def _push(wms: Connection, since: datetime) -> int:
         .exclude(number__in=held)
         .order_by("created_at", "pk")[:PICK_LISTS_PER_TICK]
     )
+    by_sf = _sandbox("sf") is not None
     pushed = 0
     for order_id in due.values_list("pk", flat=True):
-        pick_list_push(order_id=order_id, connection=wms)
+        if by_sf and order_id % SF_EVERY == 0:
+            pick_list_push(order_id=order_id, connection=wms, courier="sf", carrier="sf")
+        else:
+            pick_list_push(order_id=order_id, connection=wms)
         pushed += 1
     return pushed
 
@@ -121,6 +135,26 @@ def _track(kuaidi100: Connection, since: datetime, now: datetime) -> int:
     return pushed
 
 
+def _track_sf(sf: Connection, since: datetime, now: datetime) -> int:
+    simulator = SfSimulator(sf, clock=now.timestamp)
+    parcels = Shipment.objects.filter(
+        courier=sf.connector, status__in=shipment_statuses.ACTIVE, order__created_at__gte=since
+    ).order_by("pk")[:PARCELS_PER_TICK]
+    queried = 0
+    for shipment_id, number in parcels.values_list("pk", "tracking_no"):
+        routes = simulator.routes(number)
+        if routes:
+            if routes[-1]["opCode"] in SF_FINAL:
+                continue
+            last = datetime.strptime(routes[-1]["acceptTime"], TIME_FORMAT).replace(tzinfo=BEIJING)
+            if now - last < TRACKING_STEP:
+                continue
+        simulator.advance(number, at=now)
+        shipment_refresh(shipment_id=shipment_id, source="poll")
+        queried += 1
+    return queried
+
+
 def living_demo_tick(*, now: datetime | None = None) -> dict[str, int]:
     """One minute of the living demo (see the module's docstring); returns how many of each step it
     made. A step that fails (a sandbox "down", a refused transition) is logged and left for the
@@ -130,15 +164,16 @@ def living_demo_tick(*, now: datetime | None = None) -> dict[str, int]:
         return {}
     now = now or timezone.now()
     since = now - DEMO_WINDOW
-    done = {"paid": 0, "pick_lists": 0, "warehouse_events": 0, "tracking_pushes": 0}
+    done = {"paid": 0, "pick_lists": 0, "warehouse_events": 0, "tracking_pushes": 0, "route_queries": 0}
+    gateways = [c for c in (_sandbox("alipay"), _sandbox("wechatpay")) if c is not None]
     steps = (
-        ("paid", "alipay", lambda connection: _pay(connection, since)),
-        ("pick_lists", None, lambda connection: _push(wms, since)),
-        ("warehouse_events", None, lambda connection: _warehouse(wms, now)),
-        ("tracking_pushes", "kuaidi100", lambda connection: _track(connection, since, now)),
+        ("paid", gateways[0] if gateways else None, lambda connection: _pay(gateways, since)),
+        ("pick_lists", wms, lambda connection: _push(wms, since)),
+        ("warehouse_events", wms, lambda connection: _warehouse(wms, now)),
+        ("tracking_pushes", _sandbox("kuaidi100"), lambda connection: _track(connection, since, now)),
+        ("route_queries", _sandbox("sf"), lambda connection: _track_sf(connection, since, now)),
     )
-    for name, connector, step in steps:
-        connection = _sandbox(connector) if connector else wms
+    for name, connection, step in steps:
         if connection is None:
             continue
         try:

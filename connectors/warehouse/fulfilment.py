@@ -169,8 +169,12 @@ def warehouse_connection() -> Connection | None:
     return Connection.objects.filter(connector__in=keys, enabled=True).order_by("pk").first()
 
 
-def pick_list_push(*, order_id: int, connection: Connection | None = None) -> dict:
+def pick_list_push(
+    *, order_id: int, connection: Connection | None = None, courier: str | None = None, carrier: str | None = None
+) -> dict:
     """Sends the order's pick list to the warehouse (no transaction open: this calls the WMS).
+
+    The courier preference is ``courier``/``carrier`` when given, else the connection's settings.
 
     Idempotent on the order number: the warehouse answers a list it already holds as a duplicate,
     and only a new one is written into the order's timeline (as the warehouse connection).
@@ -187,8 +191,8 @@ def pick_list_push(*, order_id: int, connection: Connection | None = None) -> di
     settings = connection.settings or {}
     pick_list = pick_list_of(
         order,
-        courier=str(settings.get("courier") or DEFAULT_COURIER),
-        carrier=str(settings.get("carrier") or DEFAULT_CARRIER),
+        courier=courier or str(settings.get("courier") or DEFAULT_COURIER),
+        carrier=carrier or str(settings.get("carrier") or DEFAULT_CARRIER),
     )
     answer = connection_client(connection).push_pick_list(pick_list)
     if answer["created"]:

@@ -47,7 +47,7 @@ from commerce.orders.services import (
     order_transition,
 )
 from commerce.outbox.models import OutboxEvent
-from connectors.base import COURIER, PAYMENT, WAREHOUSE
+from connectors.base import COURIER, NOTIFY, PAYMENT, WAREHOUSE
 from connectors.models import Connection
 from connectors.registry import CONNECTORS
 from connectors.services.connections import ConnectionInput, connection_create
@@ -56,6 +56,7 @@ from core.actors import Actor
 from core.trace import bind_trace_id, current_trace_id, new_trace_id, reset_trace_id
 
 from . import data, plan
+from .flows import demo_flows_seed
 
 SEED_ACTOR = Actor.system("seed_demo", source="seed")
 DEFAULT_PASSWORD = "orderflow-demo"
@@ -109,6 +110,8 @@ def demo_seed(
         _orders(order_plans, channels, now, report, progress)
         _sandbox_connections(channels, report)
         progress(f"sandbox connections: {report.created['connection']} new")
+        report.created["flow"] += demo_flows_seed(actor=SEED_ACTOR)
+        progress(f"flows: {report.created['flow']} new, published and switched on")
     finally:
         reset_trace_id(token)
     report.seconds = time.monotonic() - started
@@ -374,13 +377,15 @@ def _sandbox_connections(channels: dict[str, Channel], report: SeedReport) -> No
     living_demo_connections_seed(report)
 
 
-# The living demo's sandboxes beside the sales channels': gateways, the warehouse, couriers. The WMS
-# connection's ``demo_stream`` turns the demo on (``connectors.demo.living_demo_tick``).
-LIVING_DEMO_KINDS = (PAYMENT, WAREHOUSE, COURIER)
+# The living demo's sandboxes beside the sales channels': gateways, the warehouse, couriers and the
+# notification providers the demo flows send through (``flows``). The WMS connection's
+# ``demo_stream`` turns the demo on (``connectors.demo.living_demo_tick``).
+LIVING_DEMO_KINDS = (PAYMENT, WAREHOUSE, COURIER, NOTIFY)
 
 
 def living_demo_connections_seed(report: SeedReport) -> None:
-    """A sandbox connection for each gateway, the WMS and each courier (idempotent)."""
+    """A sandbox connection for each gateway, the WMS, each courier and each notification provider
+    (idempotent)."""
     for connector in CONNECTORS:
         if connector.sandbox is None or connector.kind not in LIVING_DEMO_KINDS:
             continue
