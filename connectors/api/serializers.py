@@ -2,6 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Connection, PollRun, StockPush, WebhookDelivery
+from ..notify.channels import CHANNELS_BUILT
+from ..notify.models import NotificationLog
 
 
 class ConnectorSerializer(serializers.Serializer):
@@ -192,3 +194,37 @@ class SandboxOrdersSerializer(serializers.Serializer):
 class SandboxOrdersAnswerSerializer(serializers.Serializer):
     deliveries = serializers.ListField(child=serializers.IntegerField())
     external_ids = serializers.ListField(child=serializers.CharField())
+
+
+class NotificationLogSerializer(serializers.ModelSerializer):
+    """A notification's log row: the recipient masked, the message itself never answered."""
+
+    class Meta:
+        model = NotificationLog
+        fields = (
+            "id",
+            "channel",
+            "connection",
+            "recipient_masked",
+            "template",
+            "rendered_length",
+            "marketing",
+            "status",
+            "provider_message_id",
+            "provider_response",
+            "attempts",
+            "max_retries",
+            "next_attempt_at",
+            "last_error",
+            "order",
+            "sent_at",
+            "created_at",
+            "updated_at",
+        )
+
+
+class NotificationFilterSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=CHANNELS_BUILT, required=False)
+    status = serializers.ChoiceField(choices=[s for s, _ in NotificationLog.STATUSES], required=False)
+    order = serializers.IntegerField(required=False, min_value=1)
+    connection = serializers.IntegerField(required=False, min_value=1)

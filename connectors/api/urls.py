@@ -17,5 +17,6 @@ urlpatterns = [
         name="connection-sandbox-orders",
     ),
     path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
+    path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
     path("", include("connectors.imports.api")),
 ]

@@ -19,6 +19,7 @@ from core.errors import InvalidInput, NotFound
 
 from ..base import Rejected
 from ..models import Connection, PollRun, StockPush, WebhookDelivery
+from ..notify.selectors import notification_list
 from ..registry import CONNECTORS
 from ..services import connections as services
 from ..services.connections import connector_of
@@ -39,6 +40,10 @@ class ReceivedPagination(_NewestFirst):
 
 class StartedPagination(_NewestFirst):
     ordering = ("-started_at", "-id")
+
+
+class CreatedPagination(_NewestFirst):
+    ordering = ("-created_at", "-id")
 
 
 class UpdatedPagination(_NewestFirst):
@@ -247,3 +252,26 @@ class SandboxOrdersApi(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class NotificationListApi(GenericAPIView):
+    """The notification log: every message the notify actions sent or queued, newest first, with its
+    attempts and the provider's last answer. Recipients are masked; message bodies are never answered."""
+
+    read_roles = EVERYONE
+    serializer_class = s.NotificationLogSerializer
+    pagination_class = CreatedPagination
+
+    @extend_schema(parameters=[s.NotificationFilterSerializer], responses=s.NotificationLogSerializer(many=True))
+    def get(self, request):
+        filters = s.NotificationFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        logs = notification_list(
+            channel=wanted.get("channel", ""),
+            status=wanted.get("status", ""),
+            order_id=wanted.get("order"),
+            connection_id=wanted.get("connection"),
+        )
+        page = self.paginate_queryset(logs) or []
+        return self.get_paginated_response(s.NotificationLogSerializer(page, many=True).data)

@@ -10,7 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from .models import NotificationLog
 
 
-def notification_list(*, channel: str = "", status: str = "", order_id: int | None = None) -> QuerySet[NotificationLog]:
+def notification_list(
+    *, channel: str = "", status: str = "", order_id: int | None = None, connection_id: int | None = None
+) -> QuerySet[NotificationLog]:
     logs = NotificationLog.objects.all()
     if channel:
         logs = logs.filter(channel=channel)
@@ -18,6 +20,8 @@ def notification_list(*, channel: str = "", status: str = "", order_id: int | No
         logs = logs.filter(status=status)
     if order_id is not None:
         logs = logs.filter(order_id=order_id)
+    if connection_id is not None:
+        logs = logs.filter(connection_id=connection_id)
     return logs.order_by("-created_at", "-id")
 
 

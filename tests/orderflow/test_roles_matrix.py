@@ -119,6 +119,7 @@ TABLE = [
     ("get", "/api/v1/connections/{connection}/poll-runs/", READ, None),
     ("get", "/api/v1/connections/{connection}/stock/", READ, None),
     ("post", "/api/v1/deliveries/{delivery}/replay/", ADMIN, {}),
+    ("get", "/api/v1/notifications/", READ, None),
     ("get", "/api/v1/order-imports/", READ, None),
     ("post", "/api/v1/order-imports/", UPLOADERS, "order_csv"),
     ("get", "/api/v1/order-imports/{order_import}/", READ, None),

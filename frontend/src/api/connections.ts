@@ -11,6 +11,7 @@ export type Delivery = Schemas["Delivery"];
 export type DeliveryOutcome = Schemas["DeliveryOutcomeEnum"];
 export type PollRun = Schemas["PollRun"];
 export type StockPush = Schemas["StockPush"];
+export type NotificationLog = Schemas["NotificationLog"];
 export type CheckResult = Schemas["Check"];
 export type ConnectionCreate = Schemas["ConnectionCreateRequest"];
 export type ConnectionUpdate = Schemas["PatchedConnectionUpdateRequest"];
@@ -45,6 +46,9 @@ export const connectionsApi = {
   poll: (id: number) => api<PollRun>(`connections/${id}/poll/`, { method: "POST" }),
   pollRuns: (id: number, signal?: AbortSignal) =>
     api<Page<PollRun>>(`connections/${id}/poll-runs/`, { query: { page_size: RECENT }, signal }),
+  /** The notification log of a notification connection: what was sent through it, newest first. */
+  notifications: (id: number, signal?: AbortSignal) =>
+    api<Page<NotificationLog>>("notifications/", { query: { connection: id, page_size: RECENT }, signal }),
   stock: (id: number, signal?: AbortSignal) =>
     api<Page<StockPush>>(`connections/${id}/stock/`, { query: { page_size: RECENT }, signal }),
 };

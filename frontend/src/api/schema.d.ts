@@ -706,6 +706,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The notification log: every message the notify actions sent or queued, newest first, with its
+         *     attempts and the provider's last answer. Recipients are masked; message bodies are never answered.
+         */
+        get: operations["v1_notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/order-imports/": {
         parameters: {
             query?: never;
@@ -1525,6 +1545,45 @@ export interface components {
             /** @description Whether the caller has read it. */
             read: boolean;
         };
+        /** @description A notification's log row: the recipient masked, the message itself never answered. */
+        NotificationLog: {
+            readonly id: number;
+            channel: string;
+            connection?: number | null;
+            recipient_masked?: string;
+            /** @description The template key (TemplateCode, template_id). */
+            template?: string;
+            /** Format: int64 */
+            rendered_length?: number;
+            /** @description A marketing message: held back in quiet hours. */
+            marketing?: boolean;
+            status?: components["schemas"]["NotificationLogStatusEnum"];
+            provider_message_id?: string;
+            /** @description The provider's last answer, truncated. */
+            provider_response?: unknown;
+            /** Format: int64 */
+            attempts?: number;
+            /** Format: int64 */
+            max_retries?: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            last_error?: string;
+            order?: number | null;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `queued` - queued
+         *     * `sent` - sent
+         *     * `failed` - failed
+         *     * `dead` - dead
+         * @enum {string}
+         */
+        NotificationLogStatusEnum: "queued" | "sent" | "failed" | "dead";
         Order: {
             id: number;
             number: string;
@@ -1733,6 +1792,19 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Notification"][];
+        };
+        PaginatedNotificationLogList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["NotificationLog"][];
         };
         PaginatedOrderImportList: {
             /**
@@ -4116,6 +4188,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_notifications_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `sms` - sms
+                 *     * `wechat` - wechat
+                 *     * `wecom` - wecom
+                 *     * `dingtalk` - dingtalk
+                 *     * `email` - email
+                 */
+                channel?: "sms" | "wechat" | "wecom" | "dingtalk" | "email";
+                connection?: number;
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                order?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /**
+                 * @description * `queued` - queued
+                 *     * `sent` - sent
+                 *     * `failed` - failed
+                 *     * `dead` - dead
+                 */
+                status?: "queued" | "sent" | "failed" | "dead";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedNotificationLogList"];
                 };
             };
         };

@@ -8,6 +8,7 @@ import {
   type Connector,
   type Delivery,
   type DeliveryResult,
+  type NotificationLog,
   type PollRun,
 } from "../api/connections";
 import type { components } from "../api/schema";
@@ -698,6 +699,70 @@ function PollRunsSection({
   );
 }
 
+/** The notification log's rows: recipients masked by the server, a given-up message marked. */
+export function NotificationsTable({ rows }: { rows: NotificationLog[] }) {
+  const { t, language } = useI18n();
+  return (
+    <table className="table" data-testid="notifications">
+      <thead>
+        <tr>
+          <th>{t("notifications.created")}</th>
+          <th>{t("notifications.recipient")}</th>
+          <th>{t("notifications.template")}</th>
+          <th>{t("notifications.status")}</th>
+          <th className="num">{t("notifications.attempts")}</th>
+          <th>{t("notifications.nextAttempt")}</th>
+          <th>{t("notifications.order")}</th>
+          <th>{t("notifications.error")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((log) => {
+          const status = log.status ?? "queued";
+          return (
+            <tr key={log.id} data-testid={`notification-${log.id}`}>
+              <td>{formatTime(log.created_at, language)}</td>
+              <td>{log.recipient_masked || <span className="muted">—</span>}</td>
+              <td>{log.template || <span className="muted">—</span>}</td>
+              <td>{translateOr(t, `notificationStatus.${status}`, status)}</td>
+              <td className="num">{log.attempts ?? 0}</td>
+              <td>{log.next_attempt_at ? formatTime(log.next_attempt_at, language) : "—"}</td>
+              <td>{log.order ? <Link to={`/orders/${log.order}`}>#{log.order}</Link> : "—"}</td>
+              <td className={status === "dead" ? "danger" : undefined}>
+                {log.last_error || <span className="muted">—</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function NotificationsSection({ connectionId }: { connectionId: number }) {
+  const { t } = useI18n();
+  const logs = useApi((signal) => connectionsApi.notifications(connectionId, signal), [connectionId]);
+  const rows = logs.data?.results ?? [];
+  return (
+    <section aria-labelledby="notifications-title">
+      <div className="section-head">
+        <h2 id="notifications-title">{t("notifications.title")}</h2>
+        <button type="button" onClick={logs.reload}>
+          {t("deliveries.refresh")}
+        </button>
+      </div>
+      <ErrorNote error={logs.error} onRetry={logs.reload} />
+      {logs.loading && !logs.data ? (
+        <p className="loading">{t("common.loading")}</p>
+      ) : rows.length === 0 ? (
+        !logs.error && <Empty>{t("notifications.empty")}</Empty>
+      ) : (
+        <NotificationsTable rows={rows} />
+      )}
+    </section>
+  );
+}
+
 function StockSection({ connectionId }: { connectionId: number }) {
   const { t, language } = useI18n();
   const stock = useApi((signal) => connectionsApi.stock(connectionId, signal), [connectionId]);
@@ -998,6 +1063,7 @@ export function ConnectionDetail({
         <PollRunsSection connectionId={connection.id} canManage={canManage} onPolled={() => void refresh()} />
       )}
       {features.includes("stock_sync") && <StockSection connectionId={connection.id} />}
+      {connector?.kind === "notify" && <NotificationsSection connectionId={connection.id} />}
 
       {canManage && (
         <section className="danger-zone" aria-labelledby="delete-title">
