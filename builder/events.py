@@ -10,7 +10,7 @@ so the schema of an event's context is its payload's schema plus ``event`` and `
 objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
 ``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
 ``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
-they cannot drift). Objects of domains that do not exist yet (refunds, reconciliation) are
+they cannot drift). Objects of domains that do not exist yet (reconciliation) are
 declared loosely — any path below them is accepted — until their apps define them.
 """
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from commerce.orders import statuses
 from commerce.outbox import names
+from commerce.refunds import statuses as refund_statuses
 from commerce.shipments import statuses as shipment_statuses
 
 _TIMESTAMP = {"type": "string", "format": "date-time"}
@@ -165,7 +166,35 @@ SHIPMENT_SCHEMA = _strict(
     description="A parcel of the order and its newest tracking event "
     "(``commerce.shipments.representation.shipment_representation``).",
 )
-REFUND_SCHEMA = _loose("Refund", "A refund ticket (declared loosely until refunds exist).")
+_REFUND_STATUS = {"type": "string", "enum": list(refund_statuses.STATUSES)}
+REFUND_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "order_id": {"type": "integer"},
+        "amount": _MONEY,
+        "currency": {"type": "string"},
+        "reason": {"type": "string", "enum": list(refund_statuses.REASONS)},
+        "note": {"type": "string"},
+        "status": _REFUND_STATUS,
+        "method": {"type": "string", "enum": list(refund_statuses.METHODS)},
+        "queue": {"type": "string"},
+        "return_needed": {"type": "boolean"},
+        "return_tracking_no": {"type": "string"},
+        "approvals_needed": {"type": "array", "items": {"type": "string"}},
+        "policy_version": {"type": "integer"},
+        "lines": {
+            "type": "array",
+            "items": _strict({"sku": {"type": "string"}, "quantity": {"type": "integer"}}),
+        },
+        "requested_by": {"type": "string"},
+        "created_at": _TIMESTAMP,
+        "decided_at": _NULLABLE_TIMESTAMP,
+        "paid_at": _NULLABLE_TIMESTAMP,
+        "failure": {"type": "string"},
+    },
+    title="Refund",
+    description="A refund request (``commerce.refunds.representation.refund_representation``).",
+)
 NOTIFICATION_SCHEMA = _strict(
     {
         "id": {"type": "integer"},
@@ -273,10 +302,6 @@ _TIMEOUTS_LATER = NotEmittedYet(
     "trigger that runs for each order, with status_older_than_minutes.",
     zh="尚未接入：订单超时事件将随超时规则提供。在此之前，请使用按订单逐个运行的定时触发器（status_older_than_minutes）。",
 )
-_REFUNDS_LATER = NotEmittedYet(
-    en="Not connected yet: refund events come with refund tickets.",
-    zh="尚未接入：退款事件将随退款工单提供",
-)
 _RECONCILIATION_LATER = NotEmittedYet(
     en="Not connected yet: reconciliation differences come with daily reconciliation.",
     zh="尚未接入：对账差异将随每日对账提供",
@@ -351,29 +376,11 @@ EVENTS: dict[str, EventSpec] = {
                 },
             },
         ),
-        EventSpec(
-            names.REFUND_REQUESTED,
-            "Refund requested",
-            "退款申请",
-            ("order", "refund"),
-            unavailable=_REFUNDS_LATER,
-        ),
-        EventSpec(
-            names.REFUND_APPROVED,
-            "Refund approved",
-            "退款已批准",
-            ("order", "refund"),
-            unavailable=_REFUNDS_LATER,
-        ),
-        EventSpec(
-            names.REFUND_REJECTED,
-            "Refund rejected",
-            "退款被拒绝",
-            ("order", "refund"),
-            unavailable=_REFUNDS_LATER,
-        ),
-        EventSpec(names.REFUND_PAID, "Refund paid", "退款已到账", ("order", "refund"), unavailable=_REFUNDS_LATER),
-        EventSpec(names.REFUND_FAILED, "Refund failed", "退款失败", ("order", "refund"), unavailable=_REFUNDS_LATER),
+        EventSpec(names.REFUND_REQUESTED, "Refund requested", "退款申请", ("order", "refund")),
+        EventSpec(names.REFUND_APPROVED, "Refund approved", "退款已批准", ("order", "refund")),
+        EventSpec(names.REFUND_REJECTED, "Refund rejected", "退款被拒绝", ("order", "refund"), _REASON),
+        EventSpec(names.REFUND_PAID, "Refund paid", "退款已到账", ("order", "refund")),
+        EventSpec(names.REFUND_FAILED, "Refund failed", "退款失败", ("order", "refund"), _REASON),
         EventSpec(
             names.NOTIFICATION_FAILED,
             "Notification failed",

@@ -30,3 +30,11 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
+
+
+class Forbidden(DomainError):
+    """The caller may use the endpoint, but not for this: a rule about who may act on this object."""
+
+    code = "forbidden"
+    http_status = 403
+    message = _("You may not do this.")

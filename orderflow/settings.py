@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "commerce.orders",
     "commerce.payments",
     "commerce.shipments",
+    "commerce.refunds",
     "commerce.tickets",
     "commerce.inbox",
     "orderflow.demo",

@@ -97,3 +97,20 @@ def order_payload(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def pay_through_gateway(order, *, gateway: str = "alipay", connection_id=None):
+    """The order paid in full through ``gateway``, as a verified notify would confirm it."""
+    from commerce.payments.services import payment_attempt_create, payment_confirm
+
+    payment = payment_attempt_create(order_id=order.pk, gateway=gateway, actor=TEST_ACTOR, connection_id=connection_id)
+    payment_confirm(
+        out_trade_no=payment.out_trade_no,
+        gateway_trade_no=f"T{payment.pk:08d}",
+        amount=payment.amount,
+        paid_at=None,
+        actor=TEST_ACTOR,
+        source="tests",
+    )
+    payment.refresh_from_db()
+    return payment

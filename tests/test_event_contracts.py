@@ -100,6 +100,39 @@ def _notification_failed(channel) -> None:
     assert log.status == "dead"
 
 
+def _refund(channel, *, amount: str = "30.00"):
+    from decimal import Decimal
+
+    from commerce.refunds.services import RefundInput, refund_request
+    from tests.factories import pay_through_gateway
+
+    order = _order(channel)
+    pay_through_gateway(order)
+    refund, _ = refund_request(
+        data=RefundInput(order_id=order.pk, amount=Decimal(amount), reason="quality"), actor=TEST_ACTOR
+    )
+    return refund
+
+
+def _refund_rejected(channel) -> None:
+    from commerce.refunds.services import refund_reject
+    from tests.factories import make_user
+
+    refund = _refund(channel, amount="120.00")
+    refund_reject(refund_id=refund.pk, user=make_user("sup", "supervisor"), reason="used goods")
+
+
+def _refund_paid_or_failed(channel, *, fail: bool) -> None:
+    from commerce.refunds.services import refund_failed, refund_paid, refund_payout_begin
+
+    refund = _refund(channel)
+    refund_payout_begin(refund_id=refund.pk, actor=TEST_ACTOR)
+    if fail:
+        refund_failed(refund_id=refund.pk, error="ACQ.TRADE_HAS_CLOSE", actor=TEST_ACTOR)
+    else:
+        refund_paid(refund_id=refund.pk, actor=TEST_ACTOR)
+
+
 def _stall(channel) -> None:
     _track(channel, "in_transit")
     assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
@@ -120,6 +153,11 @@ EMITTERS = {
     names.SHIPMENT_STALLED: _stall,
     names.SHIPMENT_EXCEPTION: lambda channel: _track(channel, "exception"),
     names.NOTIFICATION_FAILED: _notification_failed,
+    names.REFUND_REQUESTED: _refund,
+    names.REFUND_APPROVED: _refund,
+    names.REFUND_REJECTED: _refund_rejected,
+    names.REFUND_PAID: lambda channel: _refund_paid_or_failed(channel, fail=False),
+    names.REFUND_FAILED: lambda channel: _refund_paid_or_failed(channel, fail=True),
 }
 
 
@@ -148,6 +186,11 @@ def test_the_available_events_are_those_some_service_emits():
         names.SHIPMENT_EXCEPTION,
         names.INVENTORY_LOW_STOCK,
         names.INVENTORY_RESERVATION_EXPIRED,
+        names.REFUND_REQUESTED,
+        names.REFUND_APPROVED,
+        names.REFUND_REJECTED,
+        names.REFUND_PAID,
+        names.REFUND_FAILED,
         names.NOTIFICATION_FAILED,
     ]
 

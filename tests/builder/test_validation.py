@@ -329,18 +329,28 @@ def test_a_low_stock_flow_reads_stock_not_order():
 
 
 def test_loosely_declared_objects_accept_any_path():
-    document = _notes("a", trigger={"type": "event", "event": "refund.requested"})
-    document["nodes"][0]["params"] = {"text": "{{ refund.id }} {{ refund.reason.name }}"}
+    document = _notes("a", trigger={"type": "event", "event": "reconciliation.difference"})
+    document["nodes"][0]["params"] = {"text": "{{ difference.id }} {{ difference.category.name }}"}
 
     assert validate_document(document) == [
         Problem(
             "event_unavailable",
-            "'refund.requested' is not available yet, so a flow on it cannot be published. "
-            "Not connected yet: refund events come with refund tickets.",
+            "'reconciliation.difference' is not available yet, so a flow on it cannot be published. "
+            "Not connected yet: reconciliation differences come with daily reconciliation.",
             "trigger",
             "/trigger/event",
         ),
     ]
+
+
+def test_a_refund_path_outside_its_declared_object_is_a_typo():
+    document = _notes("a", trigger={"type": "event", "event": "refund.requested"})
+    document["nodes"][0]["params"] = {"text": "{{ refund.amount }} {{ refund.reason.name }}"}
+
+    problems = validate_document(document)
+
+    assert [p.code for p in problems] == ["unknown_reference"]
+    assert "refund.reason.name" in problems[0].message
 
 
 def test_a_shipment_event_offers_the_parcel_and_its_latest_event():

@@ -25,6 +25,8 @@ ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
 UPLOADERS = frozenset({"operator", "admin"})
 TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
 ADMIN = frozenset({"admin"})
+REFUND_FILERS = frozenset({"operator", "supervisor", "finance", "admin"})
+REFUND_APPROVERS = frozenset({"supervisor", "finance"})
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -125,6 +127,15 @@ TABLE = [
     ("get", "/api/v1/order-imports/{order_import}/", READ, None),
     ("get", "/api/v1/order-imports/mappings/{channel}/", READ, None),
     ("put", "/api/v1/order-imports/mappings/{channel}/", UPLOADERS, "column_mapping"),
+    ("get", "/api/v1/refunds/", READ, None),
+    ("post", "/api/v1/refunds/", REFUND_FILERS, "refund"),
+    ("get", "/api/v1/refunds/policy/", READ, None),
+    ("post", "/api/v1/refunds/policy/", ADMIN, {"document": {"auto_approve_max": "60.00"}}),
+    ("get", "/api/v1/refunds/{refund}/", READ, None),
+    ("post", "/api/v1/refunds/{refund}/approve/", REFUND_APPROVERS, {"note": "ok"}),
+    ("post", "/api/v1/refunds/{refund}/reject/", REFUND_APPROVERS, {"reason": "used"}),
+    ("post", "/api/v1/refunds/{refund}/cancel/", REFUND_FILERS, {}),
+    ("post", "/api/v1/refunds/{refund}/retry/", frozenset({"finance", "admin"}), None),
 ]
 
 
@@ -140,11 +151,34 @@ CREATES = {
     ("post", "/api/v1/connections/"),
     ("post", "/api/v1/connections/{connection}/sandbox/orders/"),
     ("post", "/api/v1/deliveries/{delivery}/replay/"),
+    ("post", "/api/v1/refunds/"),
+    ("post", "/api/v1/refunds/policy/"),
 }
 # The calls that answer 204 No Content.
 DELETES = {("delete", "/api/v1/connections/{connection}/")}
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
+
+
+def _matrix_refund(channel, path: str, role: str | None):
+    """A paid 398.00 order and a 299.00 refund of it waiting for ``role``'s approval (finance's
+    comes second), or failed for the retry."""
+    from decimal import Decimal
+
+    from commerce.refunds.models import RefundRequest
+    from commerce.refunds.services import RefundInput, refund_approve, refund_request
+    from tests.factories import pay_through_gateway
+
+    order = create_order(channel, external_id="M-REFUND", lines=(("TEA-001", 2),))
+    pay_through_gateway(order)
+    refund, _ = refund_request(
+        data=RefundInput(order_id=order.pk, amount=Decimal("299.00"), reason="quality"), actor=TEST_ACTOR
+    )
+    if role == "finance" and path.endswith(("/approve/", "/reject/")):
+        refund_approve(refund_id=refund.pk, user=make_user("matrix-supervisor", "supervisor"))
+    if path.endswith("/retry/"):
+        RefundRequest.objects.filter(pk=refund.pk).update(status="failed", failure="timeout")
+    return refund
 
 
 def _api_routes(resolver=None, prefix="") -> set[str]:
@@ -173,6 +207,7 @@ def _template(route: str) -> str:
         .replace("<int:delivery_id>", "{delivery}")
         .replace("<int:order_import_id>", "{order_import}")
         .replace("<slug:channel>", "{channel}")
+        .replace("<int:refund_id>", "{refund}")
     )
 
 
@@ -218,7 +253,9 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     order_import = OrderImport.objects.create(
         channel=channel, mapping_name="default", actor_kind="system", source="tests", filename="jd.csv", size_bytes=1
     )
+    refund = _matrix_refund(channel, path, role) if path.startswith("/api/v1/refunds/") else None
     url = path.format(
+        refund=refund.pk if refund else 0,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,
@@ -244,6 +281,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         csv = ORDER_CSV_HEADER + f"M-{role},paid,王芳,13800138000,浙江省,杭州市,文三路 90 号,TEA-001,1\n".encode()
         upload = SimpleUploadedFile("orders.csv", csv, content_type="text/csv")
         body, body_format = {"file": upload, "channel": channel.code}, "multipart"
+    elif body == "refund":
+        body = {"order": refund.order_id, "amount": "10.00", "reason": "quality"}
     elif body == "column_mapping":
         body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 

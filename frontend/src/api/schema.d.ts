@@ -946,6 +946,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_refunds_list"];
+        put?: never;
+        /** @description Files a refund request and applies the approval policy in force: within the automatic tier (or for a trusted customer) it answers `approved`; otherwise `approving` with the roles whose approval it needs, in order. More than the order paid answers 409 `refund_exceeds_paid`. */
+        post: operations["v1_refunds_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_refunds_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Gives the next approval the request needs, as the caller. The caller must hold that role (403 `not_your_approval`), must not have requested it nor approved it already (403 `self_approval`). The last approval of an offline refund needs the payment `reference`. */
+        post: operations["v1_refunds_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_refunds_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_refunds_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sends a failed gateway payout again (`failed` → `approved`); the payout uses the same idempotency key, so the gateway never pays twice. Any other status answers 409 `refund_not_pending`. */
+        post: operations["v1_refunds_retry_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/policy/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_refunds_policy_retrieve"];
+        put?: never;
+        /** @description Saves the document as the next version; requests already filed keep theirs. */
+        post: operations["v1_refunds_policy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runtime/kill-switch/": {
         parameters: {
             query?: never;
@@ -1092,6 +1208,15 @@ export interface components {
             kind: components["schemas"]["AdjustKindEnum"];
             reason: string;
         };
+        ApproveRequest: {
+            /** @default  */
+            note: string;
+            /**
+             * @description An offline refund's payment reference.
+             * @default
+             */
+            reference: string;
+        };
         /**
          * @description * `operator` - operator
          *     * `supervisor` - supervisor
@@ -1106,6 +1231,10 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        CancelRequest: {
+            /** @default  */
+            note: string;
+        };
         Check: {
             ok: boolean;
             message: string;
@@ -1222,6 +1351,15 @@ export interface components {
             name: string;
             phone: string;
             email?: string;
+        };
+        Decision: {
+            kind: string;
+            role: string;
+            by: string;
+            policy_version: number;
+            note: string;
+            /** Format: date-time */
+            at: string;
         };
         Delivery: {
             readonly id: number;
@@ -1502,6 +1640,12 @@ export interface components {
             username: string;
             roles: string[];
         };
+        /**
+         * @description * `gateway` - gateway
+         *     * `offline` - offline
+         * @enum {string}
+         */
+        MethodEnum: "gateway" | "offline";
         Movement: {
             readonly id: number;
             kind: components["schemas"]["MovementKindEnum"];
@@ -1845,6 +1989,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["PollRun"][];
         };
+        PaginatedRefundList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Refund"][];
+        };
         PaginatedStockItemList: {
             /**
              * Format: uri
@@ -1909,6 +2066,20 @@ export interface components {
          * @enum {string}
          */
         PhaseEnum: "reading" | "checking" | "applying";
+        Policy: {
+            readonly version: number;
+            document: unknown;
+            /** @default  */
+            note: string;
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        PolicyRequest: {
+            document: unknown;
+            /** @default  */
+            note: string;
+        };
         PollRun: {
             readonly id: number;
             connection: number;
@@ -1950,6 +2121,94 @@ export interface components {
             /** @description How many notifications were unread and are now read. */
             marked: number;
             unread: number;
+        };
+        /**
+         * @description * `wrong_item` - wrong_item
+         *     * `damaged_in_transit` - damaged_in_transit
+         *     * `quality` - quality
+         *     * `no_reason_7_days` - no_reason_7_days
+         *     * `not_received` - not_received
+         *     * `price_adjustment` - price_adjustment
+         *     * `other` - other
+         * @enum {string}
+         */
+        ReasonEnum: "wrong_item" | "damaged_in_transit" | "quality" | "no_reason_7_days" | "not_received" | "price_adjustment" | "other";
+        /** @description ``commerce.refunds.representation.refund_representation``. */
+        Refund: {
+            id: number;
+            order_id: number;
+            /** Format: decimal */
+            amount: string;
+            currency: string;
+            reason: components["schemas"]["ReasonEnum"];
+            note: string;
+            status: components["schemas"]["Status7f2Enum"];
+            method: components["schemas"]["MethodEnum"];
+            queue: string;
+            return_needed: boolean;
+            return_tracking_no: string;
+            /** @description Roles still to approve, in order. */
+            approvals_needed: string[];
+            policy_version: number;
+            lines: components["schemas"]["RefundLine"][];
+            requested_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            /** Format: date-time */
+            paid_at: string | null;
+            failure: string;
+        };
+        RefundCreateRequest: {
+            order: number;
+            /** Format: decimal */
+            amount: string;
+            reason: components["schemas"]["ReasonEnum"];
+            /** @default  */
+            note: string;
+            lines?: components["schemas"]["RefundLineRequest"][];
+            /** @default false */
+            return_needed: boolean;
+        };
+        /** @description ``commerce.refunds.representation.refund_representation``. */
+        RefundDetail: {
+            id: number;
+            order_id: number;
+            /** Format: decimal */
+            amount: string;
+            currency: string;
+            reason: components["schemas"]["ReasonEnum"];
+            note: string;
+            status: components["schemas"]["Status7f2Enum"];
+            method: components["schemas"]["MethodEnum"];
+            queue: string;
+            return_needed: boolean;
+            return_tracking_no: string;
+            /** @description Roles still to approve, in order. */
+            approvals_needed: string[];
+            policy_version: number;
+            lines: components["schemas"]["RefundLine"][];
+            requested_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            /** Format: date-time */
+            paid_at: string | null;
+            failure: string;
+            decisions: components["schemas"]["Decision"][];
+        };
+        RefundLine: {
+            sku: string;
+            quantity: number;
+        };
+        RefundLineRequest: {
+            sku: string;
+            quantity: number;
+        };
+        RejectRequest: {
+            reason: string;
         };
         ReleaseRequest: {
             /** @default  */
@@ -2038,6 +2297,18 @@ export interface components {
          * @enum {string}
          */
         Status55bEnum: "pending_payment" | "paid" | "processing" | "shipped" | "delivered" | "completed" | "cancelled" | "closed";
+        /**
+         * @description * `requested` - requested
+         *     * `approving` - approving
+         *     * `approved` - approved
+         *     * `rejected` - rejected
+         *     * `refunding` - refunding
+         *     * `refunded` - refunded
+         *     * `failed` - failed
+         *     * `cancelled` - cancelled
+         * @enum {string}
+         */
+        Status7f2Enum: "requested" | "approving" | "approved" | "rejected" | "refunding" | "refunded" | "failed" | "cancelled";
         /**
          * @description * `created` - created
          *     * `in_transit` - in_transit
@@ -4655,6 +4926,214 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransitionResult"];
+                };
+            };
+        };
+    };
+    v1_refunds_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                order?: number;
+                queue?: string;
+                /** @description One status, or several separated by commas. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRefundList"];
+                };
+            };
+        };
+    };
+    v1_refunds_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+        };
+    };
+    v1_refunds_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_approve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApproveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_reject_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_retry_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_policy_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+        };
+    };
+    v1_refunds_policy_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
                 };
             };
         };

@@ -11,24 +11,17 @@ pytestmark = pytest.mark.django_db
 
 FLOWS = "/api/v1/flows/"
 
-UNAVAILABLE = [
-    names.ORDER_TIMEOUT,
-    names.REFUND_REQUESTED,
-    names.REFUND_APPROVED,
-    names.REFUND_REJECTED,
-    names.REFUND_PAID,
-    names.REFUND_FAILED,
-    names.RECONCILIATION_DIFFERENCE,
-]
-REFUNDS_REASON = {
-    "en": "Not connected yet: refund events come with refund tickets.",
-    "zh": "尚未接入：退款事件将随退款工单提供",
+UNAVAILABLE = [names.ORDER_TIMEOUT, names.RECONCILIATION_DIFFERENCE]
+TIMEOUT_REASON = {
+    "en": "Not connected yet: order timeouts come with the timeout rules. Until then, use a schedule trigger "
+    "that runs for each order, with status_older_than_minutes.",
+    "zh": "尚未接入：订单超时事件将随超时规则提供。在此之前，请使用按订单逐个运行的定时触发器（status_older_than_minutes）。",
 }
 
 
-def _on_refund_requests() -> dict:
+def _on_timeouts() -> dict:
     document = gift_flow()
-    document["trigger"] = {"type": "event", "event": names.REFUND_REQUESTED}
+    document["trigger"] = {"type": "event", "event": names.ORDER_TIMEOUT}
     return document
 
 
@@ -52,9 +45,14 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.SHIPMENT_EXCEPTION,
         names.INVENTORY_LOW_STOCK,
         names.INVENTORY_RESERVATION_EXPIRED,
+        names.REFUND_REQUESTED,
+        names.REFUND_APPROVED,
+        names.REFUND_REJECTED,
+        names.REFUND_PAID,
+        names.REFUND_FAILED,
         names.NOTIFICATION_FAILED,
     ]
-    assert events[names.REFUND_REQUESTED]["unavailable_reason"] == REFUNDS_REASON
+    assert events[names.ORDER_TIMEOUT]["unavailable_reason"] == TIMEOUT_REASON
     assert events[names.ORDER_PAID]["unavailable_reason"] is None
     for name in UNAVAILABLE:
         reason = events[name]["unavailable_reason"]
@@ -63,17 +61,17 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
 
 
 def test_a_draft_on_an_unavailable_event_is_saved_with_a_problem_saying_so(operator_client):
-    response = operator_client.post(FLOWS, {"definition": _on_refund_requests()}, format="json")
+    response = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json")
 
     body = response.json()
     assert response.status_code == 201
-    assert Flow.objects.get(pk=body["id"]).draft == _on_refund_requests()
+    assert Flow.objects.get(pk=body["id"]).draft == _on_timeouts()
     assert body["valid"] is False
     assert body["problems"] == [
         {
             "code": "event_unavailable",
-            "message": "'refund.requested' is not available yet, so a flow on it cannot be published. "
-            + REFUNDS_REASON["en"],
+            "message": "'order.timeout' is not available yet, so a flow on it cannot be published. "
+            + TIMEOUT_REASON["en"],
             "node_id": "trigger",
             "pointer": "/trigger/event",
         }
@@ -81,7 +79,7 @@ def test_a_draft_on_an_unavailable_event_is_saved_with_a_problem_saying_so(opera
 
 
 def test_publishing_a_flow_on_an_unavailable_event_is_refused_and_names_the_trigger(operator_client):
-    flow = operator_client.post(FLOWS, {"definition": _on_refund_requests()}, format="json").json()
+    flow = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json").json()
 
     response = operator_client.post(f"{FLOWS}{flow['id']}/publish/", {}, format="json")
 
@@ -89,14 +87,14 @@ def test_publishing_a_flow_on_an_unavailable_event_is_refused_and_names_the_trig
     assert response.status_code == 400
     assert body["code"] == "event_unavailable"
     assert body["message"] == (
-        "The trigger's event refund.requested is not available yet (nothing emits it), so the flow cannot be "
+        "The trigger's event order.timeout is not available yet (nothing emits it), so the flow cannot be "
         "published. It is saved as a draft."
     )
     assert body["details"]["trigger"] == {
         "node_id": "trigger",
         "pointer": "/trigger/event",
-        "event": "refund.requested",
-        "reason": REFUNDS_REASON,
+        "event": "order.timeout",
+        "reason": TIMEOUT_REASON,
     }
     assert [p["code"] for p in body["details"]["problems"]] == ["event_unavailable"]
     assert FlowVersion.objects.count() == 0
@@ -104,18 +102,18 @@ def test_publishing_a_flow_on_an_unavailable_event_is_refused_and_names_the_trig
 
 
 def test_the_refusal_speaks_chinese_when_asked(operator_client):
-    flow = operator_client.post(FLOWS, {"definition": _on_refund_requests()}, format="json").json()
+    flow = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json").json()
 
     response = operator_client.post(f"{FLOWS}{flow['id']}/publish/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 400
     assert response.json()["message"] == (
-        "触发事件 refund.requested 尚未接入（目前没有任何模块发出该事件），因此流程无法发布；它已保存为草稿。"
+        "触发事件 order.timeout 尚未接入（目前没有任何模块发出该事件），因此流程无法发布；它已保存为草稿。"
     )
 
 
 def test_a_draft_moved_to_an_available_event_publishes(operator_client):
-    flow = operator_client.post(FLOWS, {"definition": _on_refund_requests()}, format="json").json()
+    flow = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json").json()
     operator_client.put(f"{FLOWS}{flow['id']}/", {"definition": gift_flow()}, format="json")
 
     response = operator_client.post(f"{FLOWS}{flow['id']}/publish/", {}, format="json")

@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from commerce.refunds import statuses
+
+
+class RefundLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class RefundCreateSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reason = serializers.ChoiceField(choices=statuses.REASONS)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    lines = serializers.ListField(child=RefundLineSerializer(), required=False, default=list, max_length=100)
+    return_needed = serializers.BooleanField(required=False, default=False)
+
+
+class RefundFilterSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        required=False, max_length=200, help_text="One status, or several separated by commas."
+    )
+    order = serializers.IntegerField(required=False, min_value=1)
+    queue = serializers.SlugField(required=False, max_length=32)
+
+    def validate_status(self, value):
+        wanted = [v.strip() for v in value.split(",") if v.strip()]
+        unknown = [v for v in wanted if v not in statuses.STATUSES]
+        if unknown:
+            raise serializers.ValidationError(f"unknown status {', '.join(unknown)}")
+        return wanted
+
+
+class RefundSerializer(serializers.Serializer):
+    """``commerce.refunds.representation.refund_representation``."""
+
+    id = serializers.IntegerField()
+    order_id = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    reason = serializers.ChoiceField(choices=statuses.REASONS)
+    note = serializers.CharField()
+    status = serializers.ChoiceField(choices=statuses.STATUSES)
+    method = serializers.ChoiceField(choices=statuses.METHODS)
+    queue = serializers.CharField()
+    return_needed = serializers.BooleanField()
+    return_tracking_no = serializers.CharField()
+    approvals_needed = serializers.ListField(
+        child=serializers.CharField(), help_text="Roles still to approve, in order."
+    )
+    policy_version = serializers.IntegerField()
+    lines = RefundLineSerializer(many=True)
+    requested_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    failure = serializers.CharField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    role = serializers.CharField()
+    by = serializers.CharField()
+    policy_version = serializers.IntegerField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class RefundDetailSerializer(RefundSerializer):
+    decisions = DecisionSerializer(many=True)
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(
+        max_length=128, required=False, allow_blank=True, default="", help_text="An offline refund's payment reference."
+    )
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class CancelSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class PolicySerializer(serializers.Serializer):
+    version = serializers.IntegerField(read_only=True)
+    document = serializers.JSONField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    created_by = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)

@@ -1,0 +1,208 @@
+"""``/api/v1/refunds/``: file, list and read refund requests; approve, reject, cancel; the policy."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.orders.models import Order
+from commerce.refunds import selectors, services
+from commerce.refunds.errors import RefundNotFound
+from commerce.refunds.representation import refund_representation
+from core.accounts.roles import ADMINS, EVERYONE, FINANCE, ORDER_WORKERS, SUPERVISOR
+from core.api.actors import request_actor
+from core.api.bodies import no_body
+from core.api.pagination import CursorPagination
+from core.errors import NotFound
+
+from . import serializers as s
+
+APPROVERS = frozenset({SUPERVISOR, FINANCE})
+FILERS = ORDER_WORKERS | {FINANCE}
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+def _detail(refund) -> dict:
+    decisions = [
+        {
+            "kind": d.kind,
+            "role": d.role,
+            "by": d.actor_label,
+            "policy_version": d.policy_version,
+            "note": d.note,
+            "at": d.at.isoformat(),
+        }
+        for d in refund.decisions.all()
+    ]
+    return {**refund_representation(refund), "decisions": decisions}
+
+
+def _found(refund_id: int):
+    refund = selectors.refund_get(refund_id=refund_id)
+    if refund is None:
+        raise RefundNotFound(details={"refund": refund_id})
+    return refund
+
+
+class RefundListCreateApi(GenericAPIView):
+    read_roles = EVERYONE
+    write_roles = FILERS
+    serializer_class = s.RefundSerializer
+    pagination_class = NewestFirst
+
+    @extend_schema(parameters=[s.RefundFilterSerializer], responses=s.RefundSerializer(many=True))
+    def get(self, request):
+        filters = s.RefundFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        refunds = selectors.refund_list(
+            status=wanted.get("status"), order_id=wanted.get("order"), queue=wanted.get("queue", "")
+        )
+        page = self.paginate_queryset(refunds) or []
+        return self.get_paginated_response([refund_representation(r) for r in page])
+
+    @extend_schema(
+        request=s.RefundCreateSerializer,
+        responses={201: s.RefundSerializer},
+        description="Files a refund request and applies the approval policy in force: within the automatic "
+        "tier (or for a trusted customer) it answers `approved`; otherwise `approving` with the roles whose "
+        "approval it needs, in order. More than the order paid answers 409 `refund_exceeds_paid`.",
+    )
+    def post(self, request):
+        incoming = s.RefundCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        if not Order.objects.filter(pk=data["order"]).exists():
+            raise NotFound(details={"order": f"no order has id {data['order']}"})
+        refund, _created = services.refund_request(
+            data=services.RefundInput(
+                order_id=data["order"],
+                amount=Decimal(data["amount"]),
+                reason=data["reason"],
+                note=data["note"],
+                lines=tuple(services.RefundLineInput(sku=ln["sku"], quantity=ln["quantity"]) for ln in data["lines"]),
+                return_needed=data["return_needed"],
+                user=request.user,
+            ),
+            actor=request_actor(request),
+        )
+        return Response(refund_representation(refund), status=status.HTTP_201_CREATED)
+
+
+class RefundDetailApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(responses=s.RefundDetailSerializer)
+    def get(self, request, refund_id: int):
+        return Response(_detail(_found(refund_id)))
+
+
+class RefundApproveApi(APIView):
+    read_roles = EVERYONE
+    write_roles = APPROVERS
+
+    @extend_schema(
+        request=s.ApproveSerializer,
+        responses=s.RefundDetailSerializer,
+        description="Gives the next approval the request needs, as the caller. The caller must hold that "
+        "role (403 `not_your_approval`), must not have requested it nor approved it already "
+        "(403 `self_approval`). The last approval of an offline refund needs the payment `reference`.",
+    )
+    def post(self, request, refund_id: int):
+        incoming = s.ApproveSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        _found(refund_id)
+        refund = services.refund_approve(
+            refund_id=refund_id,
+            user=request.user,
+            note=incoming.validated_data["note"],
+            reference=incoming.validated_data["reference"],
+        )
+        return Response(_detail(_found(refund.pk)))
+
+
+class RefundRejectApi(APIView):
+    read_roles = EVERYONE
+    write_roles = APPROVERS
+
+    @extend_schema(request=s.RejectSerializer, responses=s.RefundDetailSerializer)
+    def post(self, request, refund_id: int):
+        incoming = s.RejectSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        _found(refund_id)
+        refund = services.refund_reject(
+            refund_id=refund_id, user=request.user, reason=incoming.validated_data["reason"]
+        )
+        return Response(_detail(_found(refund.pk)))
+
+
+class RefundCancelApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FILERS
+
+    @extend_schema(request=s.CancelSerializer, responses=s.RefundDetailSerializer)
+    def post(self, request, refund_id: int):
+        incoming = s.CancelSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        _found(refund_id)
+        refund = services.refund_cancel(
+            refund_id=refund_id, actor=request_actor(request), note=incoming.validated_data["note"]
+        )
+        return Response(_detail(_found(refund.pk)))
+
+
+class RefundRetryApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS | {FINANCE}
+
+    @extend_schema(
+        request=None,
+        responses=s.RefundDetailSerializer,
+        description="Sends a failed gateway payout again (`failed` → `approved`); the payout uses the same "
+        "idempotency key, so the gateway never pays twice. Any other status answers 409 `refund_not_pending`.",
+    )
+    def post(self, request, refund_id: int):
+        no_body(request)
+        _found(refund_id)
+        services.refund_retry(refund_id=refund_id, actor=request_actor(request))
+        return Response(_detail(_found(refund_id)))
+
+
+class RefundPolicyApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ADMINS
+
+    @staticmethod
+    def _answer(policy) -> dict:
+        return {
+            "version": policy.version,
+            "document": policy.document,
+            "note": policy.note,
+            "created_by": policy.created_by,
+            "created_at": policy.created_at.isoformat(),
+        }
+
+    @extend_schema(responses=s.PolicySerializer)
+    def get(self, request):
+        return Response(self._answer(services.policy_current()))
+
+    @extend_schema(
+        request=s.PolicySerializer,
+        responses={201: s.PolicySerializer},
+        description="Saves the document as the next version; requests already filed keep theirs.",
+    )
+    def post(self, request):
+        incoming = s.PolicySerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        policy = services.policy_save(
+            document=incoming.validated_data["document"],
+            note=incoming.validated_data["note"],
+            actor=request_actor(request),
+        )
+        return Response(self._answer(policy), status=status.HTTP_201_CREATED)

@@ -1,0 +1,104 @@
+"""Refund requests, their lines and decisions, and the versioned approval policy."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from commerce.orders.models import Order
+
+from . import statuses
+
+
+class RefundPolicy(models.Model):
+    """One version of the approval policy; the newest is in force. A change is a new version, never an
+    edit, so every decision names the version it was made under (``policy.DEFAULT`` documents the
+    fields)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    document = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.CharField(max_length=150, help_text="Who saved it (the actor's label).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-version",)
+
+
+class RefundRequest(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refund_requests")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    reason = models.CharField(max_length=24, choices=[(r, r) for r in statuses.REASONS])
+    note = models.CharField(max_length=500, blank=True, help_text="The customer's or operator's words.")
+    status = models.CharField(max_length=12, choices=[(s, s) for s in statuses.STATUSES], default=statuses.REQUESTED)
+    method = models.CharField(max_length=8, choices=[(m, m) for m in statuses.METHODS])
+    queue = models.CharField(max_length=32, help_text="The queue the reason routes it to (policy `routes`).")
+    return_needed = models.BooleanField(default=False)
+    return_tracking_no = models.CharField(max_length=64, blank=True)
+    source_key = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="A channel's own refund id (channel:id): twice is one request.",
+    )
+    requested_by = models.JSONField(help_text="The actor who filed it (kind, id, label, source).")
+    requested_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    policy_version = models.PositiveIntegerField()
+    approvals_needed = models.JSONField(default=list, help_text="The roles still to approve, in order.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=128, blank=True, help_text="An offline refund's payment reference.")
+    failure = models.TextField(blank=True, help_text="The gateway's message when the payout failed.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=Decimal("0")), name="refund_amount_positive"),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~models.Q(source_key=""), name="refund_unique_source_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="refund_status_age_idx")]
+
+    @property
+    def out_request_no(self) -> str:
+        """The gateway's idempotency key for this request's payout: the same on every retry."""
+        return f"RFQ{self.pk}"
+
+
+class RefundLine(models.Model):
+    request = models.ForeignKey(RefundRequest, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "sku"], name="refund_line_unique_sku")]
+
+
+class RefundDecision(models.Model):
+    """One step of a request's life, never changed: who, when, under which policy version, and why."""
+
+    AUTO = "auto"  # within the automatic tier
+    DIRECT = "direct"  # a trusted customer's request, refunded without approval
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    KINDS = [(k, k) for k in (AUTO, DIRECT, APPROVE, REJECT, CANCEL)]
+
+    request = models.ForeignKey(RefundRequest, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=8, choices=KINDS)
+    role = models.CharField(max_length=16, blank=True, help_text="The role the approval was given as.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    policy_version = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("at", "id")

@@ -1,0 +1,432 @@
+"""Refund writes: file a request, approve, reject, cancel, and record the payout.
+
+Each service is one transaction that validates, locks the order row, changes, records the decision,
+audits on the order's timeline and emits the refund event. The order row lock serialises every
+refund of an order, so two approvers and a channel's refund racing on one order can never bring
+the refunds past what was paid: the sum is read and the new request written under that lock.
+
+Money moves elsewhere: a gateway payout is made by the payment connectors
+(``connectors.payments.refunds``), which call ``refund_payout_begin`` and then ``refund_paid`` or
+``refund_failed`` here; an offline refund is ``refunded`` when finance gives the last approval with
+the payment reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from commerce.audit.services import audit_record
+from commerce.orders import statuses as order_statuses
+from commerce.orders.lock_objects import order_lock
+from commerce.orders.models import Order
+from commerce.orders.representation import order_representation
+from commerce.outbox import names
+from commerce.outbox.services import event_emit
+from commerce.payments.models import Payment
+from core.accounts.roles import roles_of
+from core.actors import Actor
+
+from . import statuses
+from .errors import (
+    InvalidRefund,
+    NotYourApproval,
+    OrderNotPaid,
+    RefundExceedsPaid,
+    RefundNotFound,
+    RefundNotPending,
+    SelfApproval,
+)
+from .models import RefundDecision, RefundLine, RefundPolicy, RefundRequest
+from .policy import AUTO, DEFAULT, DIRECT, policy_evaluate, policy_problems
+from .representation import refund_representation
+
+SUBJECT = "order"  # refunds are audited on their order's timeline
+MAX_LINES = 100
+NOTE_MAX = 500
+_REFUNDED_ORDER_STATUSES = frozenset(
+    {
+        order_statuses.PAID,
+        order_statuses.PROCESSING,
+        order_statuses.SHIPPED,
+        order_statuses.DELIVERED,
+        order_statuses.COMPLETED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class RefundLineInput:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class RefundInput:
+    order_id: int
+    amount: Decimal
+    reason: str
+    note: str = ""
+    lines: tuple[RefundLineInput, ...] = ()
+    return_needed: bool = False
+    source_key: str = ""  # a channel's refund id (``shopify:123``): the same one twice is one request
+    user: User | None = field(default=None, compare=False)
+
+
+# --- the policy --------------------------------------------------------------------------------
+
+
+def policy_current() -> RefundPolicy:
+    """The version in force; version 1 (``policy.DEFAULT``) is written the first time it is asked for."""
+    newest = RefundPolicy.objects.order_by("-version").first()
+    if newest is not None:
+        return newest
+    try:
+        with transaction.atomic():
+            return RefundPolicy.objects.create(version=1, document=DEFAULT, created_by="system", note="default")
+    except IntegrityError:  # written meanwhile by another request
+        return RefundPolicy.objects.get(version=1)
+
+
+def policy_save(*, document: dict, note: str, actor: Actor) -> RefundPolicy:
+    """Saves ``document`` as the next version; requests already filed keep the version they were filed under."""
+    problems = policy_problems(document)
+    if problems:
+        raise InvalidRefund(details=problems)
+    with transaction.atomic():
+        current = policy_current()
+        newest = RefundPolicy.objects.select_for_update().get(pk=current.pk)
+        return RefundPolicy.objects.create(
+            version=newest.version + 1, document={**DEFAULT, **document}, note=note[:200], created_by=actor.label
+        )
+
+
+# --- filing ------------------------------------------------------------------------------------
+
+
+def _paid(order: Order) -> tuple[Decimal, str]:
+    """What the order paid, and how: through a gateway, or outside any (a manual order marked paid)."""
+    taken = Payment.objects.filter(order=order, status__in=Payment.MONEY_TAKEN)
+    if taken.exists():
+        paid = sum(((p.paid_amount if p.paid_amount is not None else p.amount) for p in taken), Decimal("0"))
+        return paid, statuses.GATEWAY
+    if order.status in _REFUNDED_ORDER_STATUSES:
+        return order.total_amount, statuses.OFFLINE
+    raise OrderNotPaid(details={"order": order.pk, "status": order.status})
+
+
+def _customer_facts(order: Order, amount: Decimal, reason: str) -> dict:
+    customer = order.customer
+    first = Order.objects.filter(customer=customer).order_by("placed_at").values_list("placed_at", flat=True).first()
+    months = 0 if first is None else max(0, (timezone.now() - first).days // 30)
+    orders = Order.objects.filter(customer=customer).count()
+    asked = RefundRequest.objects.filter(order__customer=customer)
+    kept = asked.exclude(status__in=(statuses.REJECTED, statuses.CANCELLED)).count()
+    return {
+        "customer": {
+            "months": months,
+            "orders": orders,
+            "return_rate": round(kept / orders, 4) if orders else 0.0,
+            "disputes": asked.filter(status=statuses.REJECTED).count(),
+        },
+        "refund": {"amount": float(amount), "reason": reason},
+    }
+
+
+def _check_lines(order: Order, lines: tuple[RefundLineInput, ...]) -> None:
+    if len(lines) > MAX_LINES:
+        raise InvalidRefund(details={"lines": f"at most {MAX_LINES}"})
+    ordered: dict[str, int] = {}
+    for order_line in order.lines.all():
+        ordered[order_line.sku] = ordered.get(order_line.sku, 0) + order_line.quantity
+    asked = RefundLine.objects.filter(request__order=order, request__status__in=statuses.ACTIVE)
+    already: dict[str, int] = {}
+    for sku, quantity in asked.values_list("sku", "quantity"):
+        already[sku] = already.get(sku, 0) + quantity
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        where = f"lines[{index}]"
+        if line.sku in seen:
+            raise InvalidRefund(details={where: f"{line.sku} is listed twice"})
+        seen.add(line.sku)
+        if line.sku not in ordered:
+            raise InvalidRefund(details={where: f"{line.sku} is not on this order"})
+        left = ordered[line.sku] - already.get(line.sku, 0)
+        if line.quantity < 1 or line.quantity > left:
+            raise InvalidRefund(details={where: f"{line.sku}: at most {left} may still be refunded"})
+
+
+def refund_request(*, data: RefundInput, actor: Actor) -> tuple[RefundRequest, bool]:
+    """Files a refund request and applies the policy in force; returns (request, created).
+
+    The same ``source_key`` again (a channel delivering its refund twice) answers the stored request.
+    Refuses an unpaid order, an amount that would bring the order's refunds past what it paid, and
+    lines that are not on the order or already asked for.
+    """
+    if data.reason not in statuses.REASONS:
+        raise InvalidRefund(details={"reason": f"one of {', '.join(statuses.REASONS)}"})
+    if data.amount <= 0 or data.amount != data.amount.quantize(Decimal("0.01")):
+        raise InvalidRefund(details={"amount": "more than 0, with at most 2 decimals"})
+    if data.source_key:
+        existing = RefundRequest.objects.filter(source_key=data.source_key).first()
+        if existing is not None:
+            return existing, False
+    policy = policy_current()
+    try:
+        with transaction.atomic():
+            order = order_lock(data.order_id)
+            return _file(order, data, policy, actor), True
+    except IntegrityError:
+        existing = RefundRequest.objects.filter(source_key=data.source_key).first() if data.source_key else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _file(order: Order, data: RefundInput, policy: RefundPolicy, actor: Actor) -> RefundRequest:
+    paid, method = _paid(order)
+    _check_lines(order, data.lines)
+    asked = RefundRequest.objects.filter(order=order, status__in=statuses.ACTIVE).aggregate(total=Sum("amount"))
+    already = asked["total"] or Decimal("0")
+    if already + data.amount > paid:
+        raise RefundExceedsPaid(
+            details={"amount": str(data.amount), "paid": f"{paid:.2f}", "already_requested": f"{already:.2f}"}
+        )
+    skus = [line.sku for line in data.lines] or list(order.lines.values_list("sku", flat=True))
+    verdict = policy_evaluate(
+        policy.document,
+        amount=data.amount,
+        reason=data.reason,
+        skus=skus,
+        offline=method == statuses.OFFLINE,
+        facts=_customer_facts(order, data.amount, data.reason),
+    )
+    approved = verdict.outcome in (AUTO, DIRECT)
+    refund = RefundRequest.objects.create(
+        order=order,
+        amount=data.amount,
+        currency=order.currency,
+        reason=data.reason,
+        note=data.note[:NOTE_MAX],
+        status=statuses.APPROVED if approved else statuses.APPROVING,
+        method=method,
+        queue=verdict.queue,
+        return_needed=data.return_needed,
+        source_key=data.source_key,
+        requested_by=actor.as_dict(),
+        requested_by_user=data.user,
+        policy_version=policy.version,
+        approvals_needed=list(verdict.approvals),
+        decided_at=timezone.now() if approved else None,
+    )
+    RefundLine.objects.bulk_create(
+        [RefundLine(request=refund, sku=line.sku, quantity=line.quantity) for line in data.lines]
+    )
+    _audit(refund, "refund_requested", actor, {"amount": str(refund.amount), "why": verdict.why})
+    _emit(names.REFUND_REQUESTED, refund, order, actor)
+    if approved:
+        RefundDecision.objects.create(
+            request=refund,
+            kind=RefundDecision.AUTO if verdict.outcome == AUTO else RefundDecision.DIRECT,
+            actor_label=actor.label,
+            policy_version=policy.version,
+            note=verdict.why,
+        )
+        _audit(refund, "refund_approved", actor, {"by": verdict.outcome, "why": verdict.why})
+        _emit(names.REFUND_APPROVED, refund, order, actor)
+    return refund
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+def _lock(refund_id: int) -> tuple[RefundRequest, Order]:
+    order_id = RefundRequest.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise RefundNotFound(details={"refund": refund_id})
+    order = order_lock(order_id)  # the order first, as everywhere in the domain
+    return RefundRequest.objects.select_for_update().get(pk=refund_id), order
+
+
+def refund_approve(*, refund_id: int, user: User, note: str = "", reference: str = "") -> RefundRequest:
+    """Gives the next approval the request needs, as ``user`` in one of their roles.
+
+    Refuses the requester themselves and a second approval by the same person. The last approval
+    of an offline refund marks it refunded, with finance's payment ``reference``.
+    """
+    actor = Actor.user(user)
+    with transaction.atomic():
+        refund, order = _lock(refund_id)
+        if refund.status != statuses.APPROVING or not refund.approvals_needed:
+            raise RefundNotPending(details={"status": refund.status})
+        role = refund.approvals_needed[0]
+        if role not in roles_of(user):
+            raise NotYourApproval(details={"needs": role})
+        if refund.requested_by_user_id == user.pk or refund.decisions.filter(user=user).exists():
+            raise SelfApproval(details={"user": user.get_username()})
+        last = len(refund.approvals_needed) == 1
+        if last and refund.method == statuses.OFFLINE and not reference.strip():
+            raise InvalidRefund(details={"reference": "the payment reference of the offline refund is required"})
+        RefundDecision.objects.create(
+            request=refund,
+            kind=RefundDecision.APPROVE,
+            role=role,
+            user=user,
+            actor_label=actor.label,
+            policy_version=refund.policy_version,
+            note=note[:NOTE_MAX],
+        )
+        refund.approvals_needed = refund.approvals_needed[1:]
+        fields = ["approvals_needed", "updated_at"]
+        _audit(refund, "refund_approval", actor, {"role": role, "note": note[:NOTE_MAX]})
+        if last:
+            refund.status, refund.decided_at = statuses.APPROVED, timezone.now()
+            fields += ["status", "decided_at"]
+            if refund.method == statuses.OFFLINE:
+                refund.status, refund.paid_at, refund.reference = statuses.REFUNDED, timezone.now(), reference[:128]
+                fields += ["paid_at", "reference"]
+            refund.save(update_fields=fields)
+            _audit(refund, "refund_approved", actor, {"by": "approvals"})
+            _emit(names.REFUND_APPROVED, refund, order, actor)
+            if refund.status == statuses.REFUNDED:
+                _audit(refund, "refund_paid", actor, {"reference": refund.reference, "method": statuses.OFFLINE})
+                _emit(names.REFUND_PAID, refund, order, actor)
+        else:
+            refund.save(update_fields=fields)
+    return refund
+
+
+def refund_reject(*, refund_id: int, user: User, reason: str) -> RefundRequest:
+    """Rejects a request waiting for approval; the reason is required and kept."""
+    if not reason.strip():
+        raise InvalidRefund(details={"reason": "a rejection needs a reason"})
+    actor = Actor.user(user)
+    with transaction.atomic():
+        refund, order = _lock(refund_id)
+        if refund.status != statuses.APPROVING:
+            raise RefundNotPending(details={"status": refund.status})
+        role = refund.approvals_needed[0] if refund.approvals_needed else ""
+        if role not in roles_of(user):
+            raise NotYourApproval(details={"needs": role})
+        if refund.requested_by_user_id == user.pk:
+            raise SelfApproval(details={"user": user.get_username()})
+        RefundDecision.objects.create(
+            request=refund,
+            kind=RefundDecision.REJECT,
+            role=role,
+            user=user,
+            actor_label=actor.label,
+            policy_version=refund.policy_version,
+            note=reason[:NOTE_MAX],
+        )
+        refund.status, refund.decided_at, refund.approvals_needed = statuses.REJECTED, timezone.now(), []
+        refund.save(update_fields=["status", "decided_at", "approvals_needed", "updated_at"])
+        _audit(refund, "refund_rejected", actor, {"reason": reason[:NOTE_MAX]})
+        _emit(names.REFUND_REJECTED, refund, order, actor, reason=reason[:NOTE_MAX])
+    return refund
+
+
+def refund_cancel(*, refund_id: int, actor: Actor, note: str = "") -> RefundRequest:
+    """Withdraws a request still waiting (by the customer or an operator); a decided one stays."""
+    with transaction.atomic():
+        refund, _order = _lock(refund_id)
+        if refund.status not in statuses.CANCELLABLE:
+            raise RefundNotPending(details={"status": refund.status})
+        RefundDecision.objects.create(
+            request=refund,
+            kind=RefundDecision.CANCEL,
+            actor_label=actor.label,
+            policy_version=refund.policy_version,
+            note=note[:NOTE_MAX],
+        )
+        refund.status, refund.approvals_needed = statuses.CANCELLED, []
+        refund.save(update_fields=["status", "approvals_needed", "updated_at"])
+        _audit(refund, "refund_cancelled", actor, {"note": note[:NOTE_MAX]})
+    return refund
+
+
+# --- the payout (called by the payment connectors) ---------------------------------------------
+
+
+def refund_payout_begin(*, refund_id: int, actor: Actor) -> RefundRequest | None:
+    """Marks an approved (or failed) gateway refund ``refunding`` and answers it; one already
+    ``refunding`` (a payout that timed out or is still processing) is answered as it is, to be sent
+    again with the same key. None when there is nothing to pay (paid, not a gateway refund…)."""
+    with transaction.atomic():
+        refund, _order = _lock(refund_id)
+        if refund.method != statuses.GATEWAY:
+            return None
+        if refund.status == statuses.REFUNDING:
+            return refund
+        if refund.status not in statuses.PAYABLE:
+            return None
+        refund.status, refund.failure = statuses.REFUNDING, ""
+        refund.save(update_fields=["status", "failure", "updated_at"])
+        _audit(refund, "refund_refunding", actor, {"out_request_no": refund.out_request_no})
+    return refund
+
+
+def refund_paid(*, refund_id: int, actor: Actor) -> RefundRequest:
+    """The gateway moved the money. Idempotent: a refund already refunded stays so, announced once."""
+    with transaction.atomic():
+        refund, order = _lock(refund_id)
+        if refund.status == statuses.REFUNDED:
+            return refund
+        refund.status, refund.paid_at, refund.failure = statuses.REFUNDED, timezone.now(), ""
+        refund.save(update_fields=["status", "paid_at", "failure", "updated_at"])
+        _audit(refund, "refund_paid", actor, {"out_request_no": refund.out_request_no, "method": statuses.GATEWAY})
+        _emit(names.REFUND_PAID, refund, order, actor)
+    return refund
+
+
+def refund_failed(*, refund_id: int, error: str, actor: Actor) -> RefundRequest:
+    """The gateway refused the payout: ``failed`` with its message; a retry sends the same key."""
+    with transaction.atomic():
+        refund, order = _lock(refund_id)
+        if refund.status != statuses.REFUNDING:
+            return refund
+        refund.status, refund.failure = statuses.FAILED, error[:2000]
+        refund.save(update_fields=["status", "failure", "updated_at"])
+        _audit(refund, "refund_failed", actor, {"error": refund.failure})
+        _emit(names.REFUND_FAILED, refund, order, actor, reason=refund.failure)
+    return refund
+
+
+def refund_retry(*, refund_id: int, actor: Actor) -> RefundRequest:
+    """Sends a failed payout again: ``failed`` → ``approved``, for the payout to pick up with the same key."""
+    with transaction.atomic():
+        refund, _order = _lock(refund_id)
+        if refund.status != statuses.FAILED:
+            raise RefundNotPending(details={"status": refund.status})
+        refund.status = statuses.APPROVED
+        refund.save(update_fields=["status", "updated_at"])
+        _audit(refund, "refund_retried", actor, {"failure": refund.failure})
+    return refund
+
+
+# --- the trail ---------------------------------------------------------------------------------
+
+
+def _audit(refund: RefundRequest, action: str, actor: Actor, changes: dict) -> None:
+    audit_record(
+        subject_type=SUBJECT,
+        subject_id=refund.order_id,
+        action=action,
+        actor=actor,
+        changes={"refund": refund.pk, "status": refund.status, **changes},
+    )
+
+
+def _emit(name: str, refund: RefundRequest, order: Order, actor: Actor, **extra) -> None:
+    event_emit(
+        name=name,
+        subject_type="refund",
+        subject_id=refund.pk,
+        payload={"order": order_representation(order), "refund": refund_representation(refund), **extra},
+        actor=actor,
+    )
