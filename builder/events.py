@@ -191,6 +191,7 @@ REFUND_SCHEMA = _strict(
         "decided_at": _NULLABLE_TIMESTAMP,
         "paid_at": _NULLABLE_TIMESTAMP,
         "failure": {"type": "string"},
+        "sla": {"type": "string", "enum": ["", *refund_statuses.SLA_LEVELS]},
     },
     title="Refund",
     description="A refund request (``commerce.refunds.representation.refund_representation``).",
@@ -381,6 +382,20 @@ EVENTS: dict[str, EventSpec] = {
         EventSpec(names.REFUND_REJECTED, "Refund rejected", "退款被拒绝", ("order", "refund"), _REASON),
         EventSpec(names.REFUND_PAID, "Refund paid", "退款已到账", ("order", "refund")),
         EventSpec(names.REFUND_FAILED, "Refund failed", "退款失败", ("order", "refund"), _REASON),
+        EventSpec(
+            names.REFUND_SLA_BREACHED,
+            "Refund overdue",
+            "退款超时",
+            ("order", "refund"),
+            {
+                "level": {
+                    "type": "string",
+                    "enum": list(refund_statuses.SLA_LEVELS),
+                    "description": "yellow, orange, red: 12, 24, 36 hours by default (ORDERFLOW_REFUND_SLA_HOURS).",
+                },
+                "hours_waiting": {"type": "number"},
+            },
+        ),
         EventSpec(
             names.NOTIFICATION_FAILED,
             "Notification failed",

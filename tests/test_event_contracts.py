@@ -133,6 +133,15 @@ def _refund_paid_or_failed(channel, *, fail: bool) -> None:
         refund_paid(refund_id=refund.pk, actor=TEST_ACTOR)
 
 
+def _refund_overdue(channel) -> None:
+    from commerce.refunds.models import RefundRequest
+    from commerce.refunds.services import refunds_sla_check
+
+    refund = _refund(channel, amount="120.00")
+    RefundRequest.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(hours=13))
+    assert refunds_sla_check() == 1
+
+
 def _stall(channel) -> None:
     _track(channel, "in_transit")
     assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
@@ -158,6 +167,7 @@ EMITTERS = {
     names.REFUND_REJECTED: _refund_rejected,
     names.REFUND_PAID: lambda channel: _refund_paid_or_failed(channel, fail=False),
     names.REFUND_FAILED: lambda channel: _refund_paid_or_failed(channel, fail=True),
+    names.REFUND_SLA_BREACHED: _refund_overdue,
 }
 
 
@@ -191,6 +201,7 @@ def test_the_available_events_are_those_some_service_emits():
         names.REFUND_REJECTED,
         names.REFUND_PAID,
         names.REFUND_FAILED,
+        names.REFUND_SLA_BREACHED,
         names.NOTIFICATION_FAILED,
     ]
 

@@ -19,6 +19,7 @@ REFUND_APPROVED = "refund.approved"
 REFUND_REJECTED = "refund.rejected"
 REFUND_PAID = "refund.paid"
 REFUND_FAILED = "refund.failed"
+REFUND_SLA_BREACHED = "refund.sla_breached"
 NOTIFICATION_FAILED = "notification.failed"
 RECONCILIATION_DIFFERENCE = "reconciliation.difference"
 
@@ -42,6 +43,7 @@ DOMAIN_EVENTS = (
     REFUND_REJECTED,
     REFUND_PAID,
     REFUND_FAILED,
+    REFUND_SLA_BREACHED,
     NOTIFICATION_FAILED,
     RECONCILIATION_DIFFERENCE,
 )

@@ -51,6 +51,9 @@ class RefundRequest(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(max_length=128, blank=True, help_text="An offline refund's payment reference.")
     failure = models.TextField(blank=True, help_text="The gateway's message when the payout failed.")
+    sla_level = models.CharField(
+        max_length=8, blank=True, help_text="The last SLA level announced (yellow, orange, red): each once."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

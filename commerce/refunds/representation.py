@@ -1,6 +1,7 @@
 """A refund request as the API, the outbox events and flows see it (``builder.events.REFUND_SCHEMA``)."""
 
 from .models import RefundRequest
+from .sla import sla_level
 
 
 def refund_representation(refund: RefundRequest, *, lines=None) -> dict:
@@ -26,4 +27,5 @@ def refund_representation(refund: RefundRequest, *, lines=None) -> dict:
         "decided_at": refund.decided_at.isoformat() if refund.decided_at else None,
         "paid_at": refund.paid_at.isoformat() if refund.paid_at else None,
         "failure": refund.failure,
+        "sla": sla_level(refund),
     }

@@ -14,6 +14,7 @@ the payment reference.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -45,6 +46,7 @@ from .errors import (
 from .models import RefundDecision, RefundLine, RefundPolicy, RefundRequest
 from .policy import AUTO, DEFAULT, DIRECT, policy_evaluate, policy_problems
 from .representation import refund_representation
+from .sla import sla_hours, sla_level, sla_rank
 
 SUBJECT = "order"  # refunds are audited on their order's timeline
 MAX_LINES = 100
@@ -407,6 +409,58 @@ def refund_retry(*, refund_id: int, actor: Actor) -> RefundRequest:
         refund.save(update_fields=["status", "updated_at"])
         _audit(refund, "refund_retried", actor, {"failure": refund.failure})
     return refund
+
+
+# --- the SLA clock ------------------------------------------------------------------------------
+
+SLA_ACTOR = Actor.system("refund SLA check", source="schedule")
+
+
+def refunds_sla_check(*, now: datetime | None = None, limit: int = 500) -> int:
+    """The SLA check (``sla``): announces each level a running request reached since the last one
+    announced; returns how many were announced."""
+    now = now or timezone.now()
+    first = timedelta(hours=sla_hours()[0])
+    due = RefundRequest.objects.filter(status__in=statuses.CLOCK_RUNNING, created_at__lte=now - first).exclude(
+        sla_level=statuses.RED
+    )
+    announced = 0
+    for refund_id in due.order_by("created_at", "pk").values_list("pk", flat=True)[:limit]:
+        announced += _sla_announce(refund_id, now)
+    return announced
+
+
+def _sla_announce(refund_id: int, now: datetime) -> int:
+    with transaction.atomic():
+        order_id = RefundRequest.objects.values_list("order_id", flat=True).get(pk=refund_id)
+        order = order_lock(order_id)
+        refund = RefundRequest.objects.select_for_update().get(pk=refund_id)
+        level = sla_level(refund, now=now)
+        if sla_rank(level) <= sla_rank(refund.sla_level):
+            return 0
+        refund.sla_level = level
+        refund.save(update_fields=["sla_level", "updated_at"])
+        hours = round((now - refund.created_at).total_seconds() / 3600, 1)
+        audit_record(
+            subject_type="order",
+            subject_id=order_id,
+            action="refund_sla_breached",
+            actor=SLA_ACTOR,
+            changes={"refund": refund.pk, "level": level, "hours": hours},
+        )
+        event_emit(
+            name=names.REFUND_SLA_BREACHED,
+            subject_type="refund",
+            subject_id=refund.pk,
+            payload={
+                "order": order_representation(order),
+                "refund": refund_representation(refund),
+                "level": level,
+                "hours_waiting": hours,
+            },
+            actor=SLA_ACTOR,
+        )
+    return 1
 
 
 # --- the trail ---------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ SCHEDULES = (
     # The payment verification robot: asks the gateways about attempts no notify confirmed.
     every(1, "payments.sweep", "connectors.payments.tasks.payments_sweep_task"),
     every(1, "refunds.payout", "connectors.payments.tasks.refunds_payout_task"),
+    every(5, "refunds.sla_check", "commerce.refunds.tasks.refunds_sla_check_task"),
     # The notification retry queue: failed sends again after their fixed interval, marketing held
     # past quiet hours.
     every(1, "notifications.retry", "connectors.notify.tasks.notifications_retry_task"),

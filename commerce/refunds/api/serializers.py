@@ -58,6 +58,9 @@ class RefundSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     paid_at = serializers.DateTimeField(allow_null=True)
     failure = serializers.CharField()
+    sla = serializers.ChoiceField(
+        choices=["", *statuses.SLA_LEVELS], help_text="The board colour: empty while on time or when the clock stopped."
+    )
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -2159,6 +2159,15 @@ export interface components {
             /** Format: date-time */
             paid_at: string | null;
             failure: string;
+            /**
+             * @description The board colour: empty while on time or when the clock stopped.
+             *
+             *     * `` -
+             *     * `yellow` - yellow
+             *     * `orange` - orange
+             *     * `red` - red
+             */
+            sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
         };
         RefundCreateRequest: {
             order: number;
@@ -2197,6 +2206,15 @@ export interface components {
             /** Format: date-time */
             paid_at: string | null;
             failure: string;
+            /**
+             * @description The board colour: empty while on time or when the clock stopped.
+             *
+             *     * `` -
+             *     * `yellow` - yellow
+             *     * `orange` - orange
+             *     * `red` - red
+             */
+            sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
             decisions: components["schemas"]["Decision"][];
         };
         RefundLine: {
@@ -2267,6 +2285,14 @@ export interface components {
         ShipmentList: {
             results: components["schemas"]["Shipment"][];
         };
+        /**
+         * @description * `` -
+         *     * `yellow` - yellow
+         *     * `orange` - orange
+         *     * `red` - red
+         * @enum {string}
+         */
+        SlaEnum: "yellow" | "orange" | "red";
         /**
          * @description * `pending` - pending
          *     * `running` - running

@@ -50,6 +50,7 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.REFUND_REJECTED,
         names.REFUND_PAID,
         names.REFUND_FAILED,
+        names.REFUND_SLA_BREACHED,
         names.NOTIFICATION_FAILED,
     ]
     assert events[names.ORDER_TIMEOUT]["unavailable_reason"] == TIMEOUT_REASON

@@ -1,0 +1,7 @@
+"""django-q2 entry points of refunds (scheduled in ``orderflow.schedules.services``)."""
+
+from .services import refunds_sla_check
+
+
+def refunds_sla_check_task() -> dict:
+    return {"announced": refunds_sla_check()}
