@@ -195,7 +195,15 @@ export function chartOption(dataset: Dataset, fmt: Fmt): ChartOption {
       const valueFormatter = (value: unknown) =>
         typeof value === "number" ? measureText(measure, value, fmt, dataset.currency) : String(value ?? "");
       return index > 0 && dataset.style === "trend"
-        ? { type: "line", name: measure.label, yAxisIndex: index, data: measure.values, tooltip: { valueFormatter } }
+        ? {
+            type: "line",
+            name: measure.label,
+            yAxisIndex: index,
+            data: measure.values,
+            // dots on a dozen points help; on 24 hours or 30 days they only crowd the line
+            showSymbol: dataset.categories.length <= 12,
+            tooltip: { valueFormatter },
+          }
         : { type: "bar", name: measure.label, yAxisIndex: index, data: measure.values, tooltip: { valueFormatter } };
     }),
   };

@@ -84,7 +84,7 @@ describe("the change against the previous period", () => {
     const change = kpiChange(kpi("sync_delay_rate"));
     expect(change).toEqual({ delta: -0.002, direction: "down", better: true });
     expect(changeText("ratio", change!, zh)).toBe("-0.2 个百分点");
-    expect(kpiChangeText(kpi("sync_delay_rate"), en)).toBe("-0.2 pts against the previous period");
+    expect(kpiChangeText(kpi("sync_delay_rate"), en)).toBe("-0.2 pts vs previous period");
   });
 
   it("is worse when a higher-is-healthy KPI falls or a lower-is-healthy one rises", () => {
@@ -95,10 +95,10 @@ describe("the change against the previous period", () => {
 
   it("has no direction of health without a threshold, and says flat or unmeasured periods", () => {
     expect(kpiChange(kpi("payment_conversion"))?.better).toBeNull();
-    expect(kpiChangeText(kpi("on_time_fulfilment"), zh)).toBe("较上期 与上期持平");
+    expect(kpiChangeText(kpi("on_time_fulfilment"), zh)).toBe("与上期持平");
     expect(kpiChange(kpi("exception_order_share"))).toBeNull();
     expect(kpiChangeText(kpi("exception_order_share"), zh)).toBe("上期尚未统计");
-    expect(kpiChangeText(kpi("avg_processing_minutes"), en)).toBe("-14.5 min against the previous period");
+    expect(kpiChangeText(kpi("avg_processing_minutes"), en)).toBe("-14.5 min vs previous period");
   });
 });
 

@@ -128,6 +128,7 @@ export function kpiChangeText(kpi: Kpi, fmt: Fmt, currency = "CNY"): string {
   if (!kpi.measured || kpi.value === null) return "";
   const change = kpiChange(kpi);
   if (!change) return fmt.t("dash.change.noPrevious");
+  if (change.direction === "flat") return fmt.t("dash.change.flat");
   return fmt.t("dash.change.vsPrevious", { change: changeText(kpi.unit, change, fmt, currency) });
 }
 

@@ -40,7 +40,7 @@ export const insightsMessages = {
   "dash.change.points": ["{n} 个百分点", "{n} pts"],
   "dash.change.flat": ["与上期持平", "Same as the previous period"],
   "dash.change.noPrevious": ["上期尚未统计", "Previous period not measured"],
-  "dash.change.vsPrevious": ["较上期 {change}", "{change} against the previous period"],
+  "dash.change.vsPrevious": ["较上期 {change}", "{change} vs previous period"],
   "dash.change.better": ["向好", "better"],
   "dash.change.worse": ["变差", "worse"],
   "dash.totals": ["范围内合计", "Totals in the range"],
