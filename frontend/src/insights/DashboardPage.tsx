@@ -25,7 +25,7 @@ import {
   type RangePreset,
 } from "./format";
 import { KpiSection } from "./KpiCards";
-import { changesAlerts, changesKpis, onLiveEvents } from "./live";
+import { changesAlerts, changesKpis, onLiveEvents, whenVisible } from "./live";
 import { ThresholdEditor } from "./ThresholdEditor";
 import "./dashboard.css";
 
@@ -105,8 +105,22 @@ export function DashboardPage() {
   const { reload } = kpis;
   const answer = kpis.data?.answer;
 
-  useEffect(() => onLiveEvents(window, changesKpis, reload), [reload]);
-  useEffect(() => onLiveEvents(window, changesAlerts, () => setAlertsVersion((n) => n + 1)), []);
+  useEffect(() => {
+    const refetch = whenVisible(reload, document);
+    const stop = onLiveEvents(window, changesKpis, refetch.call);
+    return () => {
+      stop();
+      refetch.stop();
+    };
+  }, [reload]);
+  useEffect(() => {
+    const reloadAlerts = whenVisible(() => setAlertsVersion((n) => n + 1), document);
+    const stop = onLiveEvents(window, changesAlerts, reloadAlerts.call);
+    return () => {
+      stop();
+      reloadAlerts.stop();
+    };
+  }, []);
 
   const datasets = useMemo(
     () =>

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { changesAlerts, changesKpis, onLiveEvents, throttle } from "./live";
+import { changesAlerts, changesKpis, onLiveEvents, throttle, whenVisible } from "./live";
 import { LIVE_EVENT } from "./types";
 
 const send = (target: EventTarget, type: string) =>
@@ -89,5 +89,33 @@ describe("live refetch", () => {
     expect(run).toHaveBeenCalledTimes(1);
     vi.advanceTimersByTime(1);
     expect(run).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("a hidden page", () => {
+  it("refetches once when it shows again, not while hidden", () => {
+    const page = Object.assign(new EventTarget(), { hidden: false });
+    const refetch = vi.fn();
+    const visible = whenVisible(refetch, page);
+    visible.call();
+    expect(refetch).toHaveBeenCalledTimes(1);
+
+    page.hidden = true;
+    visible.call();
+    visible.call();
+    expect(refetch).toHaveBeenCalledTimes(1);
+    page.hidden = false;
+    page.dispatchEvent(new Event("visibilitychange"));
+    expect(refetch).toHaveBeenCalledTimes(2);
+    // shown again with nothing missed: no refetch
+    page.dispatchEvent(new Event("visibilitychange"));
+    expect(refetch).toHaveBeenCalledTimes(2);
+
+    visible.stop();
+    page.hidden = true;
+    visible.call();
+    page.hidden = false;
+    page.dispatchEvent(new Event("visibilitychange"));
+    expect(refetch).toHaveBeenCalledTimes(2);
   });
 });

@@ -45,6 +45,29 @@ export function throttle(run: () => void, waitMs: number, now: () => number = Da
 }
 
 /**
+ * `run` while the page is visible; while it is hidden (a background tab) the call is remembered and
+ * made once when the page shows again, so a tab nobody looks at does not refetch every 2 seconds.
+ * Answers the call and the function that stops watching.
+ */
+export function whenVisible(run: () => void, page: EventTarget & { hidden: boolean }) {
+  let missed = false;
+  const onChange = () => {
+    if (!page.hidden && missed) {
+      missed = false;
+      run();
+    }
+  };
+  page.addEventListener("visibilitychange", onChange);
+  return {
+    call() {
+      if (page.hidden) missed = true;
+      else run();
+    },
+    stop: () => page.removeEventListener("visibilitychange", onChange),
+  };
+}
+
+/**
  * Listens on `target` (the window) for live events that `matches` and runs `run`, throttled.
  * Answers the function that stops listening.
  */
