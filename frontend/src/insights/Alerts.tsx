@@ -19,10 +19,11 @@ function useAlertPages(status: AlertStatus, version: number) {
   const [moreError, setMoreError] = useState<Error | null>(null);
   // Pages added to an older first page are dropped: the list starts again from the newest alerts.
   const added = more && more.after === first.data ? more : null;
-  const seen = new Set<number>();
-  const rows = [...(first.data?.results ?? []), ...(added?.rows ?? [])].filter(
-    (alert) => !seen.has(alert.id) && !!seen.add(alert.id),
-  );
+  // An alert raised while paging shifts the pages: keep each alert once.
+  const byId = new Map<number, Alert>();
+  for (const alert of [...(first.data?.results ?? []), ...(added?.rows ?? [])])
+    if (!byId.has(alert.id)) byId.set(alert.id, alert);
+  const rows = [...byId.values()];
   const next = added ? added.next : (first.data?.next ?? null);
   const loadMore = async () => {
     if (!next || !first.data) return;
