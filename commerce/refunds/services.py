@@ -244,6 +244,56 @@ def _file(order: Order, data: RefundInput, policy: RefundPolicy, actor: Actor) -
     return refund
 
 
+def refund_record_channel(*, data: RefundInput, actor: Actor) -> tuple[RefundRequest, bool]:
+    """A refund the sales channel has already made (its money went back there): recorded ``refunded``
+    with the ``channel`` method, no approval asked, so the order's refunds and the KPIs count it.
+    Idempotent on ``source_key`` (required); still refused past what the order paid."""
+    if not data.source_key:
+        raise InvalidRefund(details={"source_key": "a channel refund needs the channel's refund id"})
+    existing = RefundRequest.objects.filter(source_key=data.source_key).first()
+    if existing is not None:
+        return existing, False
+    if data.reason not in statuses.REASONS:
+        raise InvalidRefund(details={"reason": f"one of {', '.join(statuses.REASONS)}"})
+    policy = policy_current()
+    try:
+        with transaction.atomic():
+            order = order_lock(data.order_id)
+            paid, _method = _paid(order)
+            _check_lines(order, data.lines)
+            asked = RefundRequest.objects.filter(order=order, status__in=statuses.ACTIVE).aggregate(total=Sum("amount"))
+            if (asked["total"] or Decimal("0")) + data.amount > paid:
+                raise RefundExceedsPaid(details={"amount": str(data.amount), "paid": f"{paid:.2f}"})
+            now = timezone.now()
+            refund = RefundRequest.objects.create(
+                order=order,
+                amount=data.amount,
+                currency=order.currency,
+                reason=data.reason,
+                note=data.note[:NOTE_MAX],
+                status=statuses.REFUNDED,
+                method=statuses.CHANNEL,
+                queue="service",
+                source_key=data.source_key,
+                requested_by=actor.as_dict(),
+                policy_version=policy.version,
+                decided_at=now,
+                paid_at=now,
+            )
+            RefundLine.objects.bulk_create(
+                [RefundLine(request=refund, sku=line.sku, quantity=line.quantity) for line in data.lines]
+            )
+            _audit(refund, "refund_paid", actor, {"amount": str(refund.amount), "method": statuses.CHANNEL})
+            _emit(names.REFUND_REQUESTED, refund, order, actor)
+            _emit(names.REFUND_PAID, refund, order, actor)
+    except IntegrityError:
+        existing = RefundRequest.objects.filter(source_key=data.source_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return refund, True
+
+
 # --- decisions ---------------------------------------------------------------------------------
 
 

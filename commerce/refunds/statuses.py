@@ -27,7 +27,8 @@ REASONS = (WRONG_ITEM, DAMAGED_IN_TRANSIT, QUALITY, NO_REASON_7_DAYS, NOT_RECEIV
 
 GATEWAY = "gateway"  # money goes back through the order's payment gateway
 OFFLINE = "offline"  # paid outside a gateway: finance pays it back and records the reference
-METHODS = (GATEWAY, OFFLINE)
+CHANNEL = "channel"  # the sales channel already gave the money back (a refund made in Shopify's admin)
+METHODS = (GATEWAY, OFFLINE, CHANNEL)
 
 # Requests whose clock runs: waiting for a decision, or for the money.
 CLOCK_RUNNING = frozenset({REQUESTED, APPROVING, APPROVED, REFUNDING, FAILED})

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from commerce.orders import statuses
 
 from ...base import InboundLine, InboundOrder, Rejected
+from ...services.refunds import ChannelRefund, ChannelRefundLine
 
 FINANCIAL_STATUS = {
     "pending": statuses.PENDING_PAYMENT,
@@ -126,4 +127,46 @@ def inbound_order(payload) -> InboundOrder:
         paid_at=placed_at if status == statuses.PAID else None,
         shipping_amount=shipping,
         discount_amount=_money(payload.get("total_discounts"), "total_discounts"),
+    )
+
+
+def channel_refund(payload: dict) -> ChannelRefund:
+    """A ``refunds/create`` body: the refund Shopify made, with its lines by SKU.
+
+    The money already went back when the refund has a successful ``refund`` transaction: the
+    amount is their sum. A refund without one (a restock only, or a pending gateway) asks for the
+    amount of its lines and goes through the approval policy."""
+    refund_id, order_id = payload.get("id"), payload.get("order_id")
+    if not isinstance(refund_id, int) or not isinstance(order_id, int):
+        raise Rejected(
+            400, "malformed_payload", "id and order_id must be integers", {"id": "integer", "order_id": "integer"}
+        )
+    paid = [
+        t
+        for t in payload.get("transactions") or []
+        if isinstance(t, dict) and t.get("kind") == "refund" and t.get("status") == "success"
+    ]
+    lines: dict[str, int] = {}
+    asked = Decimal("0")
+    for index, item in enumerate(payload.get("refund_line_items") or []):
+        line = item.get("line_item") if isinstance(item, dict) else None
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        if not isinstance(line, dict) or not isinstance(quantity, int) or not 0 < quantity <= 100_000:
+            where = f"refund_line_items[{index}]"
+            raise Rejected(
+                400, "malformed_payload", f"{where} is not a refunded line", {where: "line_item and quantity"}
+            )
+        sku = _text(line.get("sku") or line.get("variant_id"), 64)
+        lines[sku] = lines.get(sku, 0) + quantity
+        asked += _money(line.get("price"), f"refund_line_items[{index}].line_item.price") * quantity
+    amount = sum((_money(t.get("amount"), "transactions.amount") for t in paid), Decimal("0")) if paid else asked
+    if amount <= 0:
+        raise Rejected(400, "malformed_payload", "the refund has no amount", {"transactions": "no refunded amount"})
+    return ChannelRefund(
+        refund_id=str(refund_id),
+        order_external_id=str(order_id),
+        amount=amount,
+        already_refunded=bool(paid),
+        note=_text(payload.get("note"), 500),
+        lines=tuple(ChannelRefundLine(sku=sku, quantity=quantity) for sku, quantity in lines.items()),
     )

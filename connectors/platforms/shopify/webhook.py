@@ -18,10 +18,10 @@ from typing import Any
 from core.api.parsers import InvalidJson, json_loads
 
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
-from .mapping import inbound_order
+from .mapping import channel_refund, inbound_order
 
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
-REFUND_TOPICS = ("refunds/create",)  # acknowledged and kept; applied by the refunds work
+REFUND_TOPICS = ("refunds/create",)
 REQUIRED_HEADERS = ("X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id")
 
 
@@ -74,6 +74,8 @@ class ShopifyInbound:
             return Parsed(topic=topic, orders=(inbound_order(payload),))
         if not isinstance(payload, dict):
             raise Rejected(400, "malformed_payload", "a JSON object is expected", {})
+        if topic in REFUND_TOPICS:
+            return Parsed(topic=topic, effects=(channel_refund(payload),))
         return Parsed(topic=topic, handled=False)
 
     def acknowledge(self) -> Acknowledgement:

@@ -1643,9 +1643,10 @@ export interface components {
         /**
          * @description * `gateway` - gateway
          *     * `offline` - offline
+         *     * `channel` - channel
          * @enum {string}
          */
-        MethodEnum: "gateway" | "offline";
+        MethodEnum: "gateway" | "offline" | "channel";
         Movement: {
             readonly id: number;
             kind: components["schemas"]["MovementKindEnum"];
