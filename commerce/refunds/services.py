@@ -30,7 +30,7 @@ from commerce.orders.representation import order_representation
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
 from commerce.payments.models import Payment
-from core.accounts.roles import roles_of
+from core.accounts.roles import SUPERVISOR, roles_of
 from core.actors import Actor
 
 from . import statuses
@@ -350,6 +350,48 @@ def refund_approve(*, refund_id: int, user: User, note: str = "", reference: str
                 _emit(names.REFUND_PAID, refund, order, actor)
         else:
             refund.save(update_fields=fields)
+    return refund
+
+
+def refund_decide_by_flow(*, refund_id: int, approve: bool, note: str, actor: Actor) -> RefundRequest:
+    """A flow's decision on a request waiting for approval (``refund.approve`` / ``refund.reject``).
+
+    A flow may reject at any step (with a reason), but approve only what a supervisor decides alone:
+    the next approval must be the supervisor's and the amount within the policy's supervisor tier.
+    Finance's approval, and anything above that tier, stays with people.
+    """
+    if not note.strip() and not approve:
+        raise InvalidRefund(details={"reason": "a rejection needs a reason"})
+    with transaction.atomic():
+        refund, order = _lock(refund_id)
+        if refund.status != statuses.APPROVING or not refund.approvals_needed:
+            raise RefundNotPending(details={"status": refund.status})
+        role = refund.approvals_needed[0]
+        if approve:
+            document = RefundPolicy.objects.get(version=refund.policy_version).document
+            limit = Decimal(str(document.get("supervisor_max", DEFAULT["supervisor_max"])))
+            if role != SUPERVISOR or refund.approvals_needed != [SUPERVISOR] or refund.amount > limit:
+                raise NotYourApproval(
+                    "A flow may only give a supervisor's approval within the supervisor's tier.",
+                    details={"needs": refund.approvals_needed, "amount": str(refund.amount)},
+                )
+        RefundDecision.objects.create(
+            request=refund,
+            kind=RefundDecision.APPROVE if approve else RefundDecision.REJECT,
+            role=role,
+            actor_label=actor.label,
+            policy_version=refund.policy_version,
+            note=note[:NOTE_MAX],
+        )
+        refund.approvals_needed = refund.approvals_needed[1:] if approve else []
+        refund.status, refund.decided_at = (statuses.APPROVED if approve else statuses.REJECTED), timezone.now()
+        refund.save(update_fields=["status", "decided_at", "approvals_needed", "updated_at"])
+        if approve:
+            _audit(refund, "refund_approved", actor, {"by": "flow", "role": role, "note": note[:NOTE_MAX]})
+            _emit(names.REFUND_APPROVED, refund, order, actor)
+        else:
+            _audit(refund, "refund_rejected", actor, {"reason": note[:NOTE_MAX]})
+            _emit(names.REFUND_REJECTED, refund, order, actor, reason=note[:NOTE_MAX])
     return refund
 
 
