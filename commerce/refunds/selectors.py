@@ -30,3 +30,10 @@ def refunds_payable(*, stuck_before, limit: int = 100) -> list[int]:
         Q(status=statuses.APPROVED) | Q(status=statuses.REFUNDING, updated_at__lt=stuck_before)
     )
     return list(due.order_by("decided_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def refund_by_out_request_no(*, out_request_no: str) -> RefundRequest | None:
+    """The request a gateway refund key names (``RFQ<id>``, ``RefundRequest.out_request_no``), if any."""
+    if not out_request_no.startswith("RFQ") or not out_request_no[3:].isdigit():
+        return None
+    return RefundRequest.objects.filter(pk=int(out_request_no[3:])).first()

@@ -152,3 +152,55 @@ class PaymentNotified:
                 "queried": str(trade.amount),
             }
         return trade_confirm(connection=connection, trade=trade, source="notify", notification=self.notification)
+
+
+@dataclass  # not frozen: ``base.Effect`` declares ``key`` a plain attribute
+class RefundNotified:
+    """A gateway notified a refund's outcome. Like a payment, it is double-checked: the refund's
+    status is asked of the gateway (``refund_status``, signed both ways) and only that answer is
+    recorded — on the gateway refund (``payment_refund_settle``) and, when the key is a refund
+    request's (``RFQ<id>``), on the request (``refund_paid`` / ``refund_failed``). Safe to repeat."""
+
+    out_trade_no: str
+    out_request_no: str
+    notification: dict
+    key: str = "refund"
+
+    def apply(self, connection: Connection) -> dict:
+        from commerce.payments.models import PaymentRefund
+        from commerce.payments.services import payment_refund_settle
+        from commerce.refunds.selectors import refund_by_out_request_no
+        from commerce.refunds.services import refund_failed, refund_paid
+
+        from ..services.connections import connection_actor
+
+        if not PaymentRefund.objects.filter(out_request_no=self.out_request_no).exists():
+            return {"outcome": "unknown_refund", "out_request_no": self.out_request_no}
+        try:
+            answer = gateway_client(connection).refund_status(
+                out_trade_no=self.out_trade_no, out_request_no=self.out_request_no
+            )
+        except ProviderError as exc:
+            raise GatewayUnreachable(details={"out_request_no": self.out_request_no, "error": exc.message}) from None
+        if answer.status == REFUND_PROCESSING:
+            return {"outcome": "processing", "out_request_no": self.out_request_no}
+        actor = connection_actor(connection, source=f"notify:{connection.connector}")
+        succeeded = answer.status == REFUND_SUCCEEDED
+        payment_refund_settle(
+            out_request_no=self.out_request_no,
+            succeeded=succeeded,
+            gateway_refund_id=answer.refund_id,
+            error="" if succeeded else f"the gateway reports the refund {answer.raw.get('status', 'failed')}",
+            actor=actor,
+        )
+        request = refund_by_out_request_no(out_request_no=self.out_request_no)
+        if request is not None:
+            if succeeded:
+                refund_paid(refund_id=request.pk, actor=actor)
+            else:
+                refund_failed(refund_id=request.pk, error="the gateway reports the refund failed", actor=actor)
+        return {
+            "outcome": answer.status,
+            "out_request_no": self.out_request_no,
+            "refund_request": getattr(request, "pk", None),
+        }

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
-from ..gateway import PaymentNotified
+from ..gateway import PaymentNotified, RefundNotified
 from . import signing
 from .client import yuan
 
@@ -81,6 +81,13 @@ class AlipayInbound:
         if params.get("total_amount") and amount is None:
             raise Rejected(400, "malformed_notify", "total_amount is not an amount.", {"param": "total_amount"})
         notified = {k: v for k, v in params.items() if k != "sign"}
+        if params.get("out_biz_no") and params.get("refund_fee"):
+            # A refund's notify (partial: TRADE_SUCCESS; full: TRADE_CLOSED): out_biz_no is the
+            # refund's out_request_no, double-checked with alipay.trade.fastpay.refund.query.
+            refunded = RefundNotified(
+                out_trade_no=params["out_trade_no"], out_request_no=params["out_biz_no"], notification=notified
+            )
+            return Parsed(topic=topic, effects=(refunded,))
         return Parsed(
             topic=topic,
             effects=(

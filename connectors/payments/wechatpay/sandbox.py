@@ -108,25 +108,47 @@ class WechatPaySimulator:
     def notify(self, out_trade_no: str, *, event_id: str | None = None, **overrides) -> WebhookCall:
         trade = {k: v for k, v in (self.trade_data(out_trade_no) or {}).items() if k != "refunded"}
         trade.update(overrides)
+        return self._signed_event("TRANSACTION.SUCCESS", "支付成功", "transaction", trade, event_id)
+
+    def _signed_event(
+        self, event_type: str, summary: str, original_type: str, resource: dict, event_id: str | None
+    ) -> WebhookCall:
+        """A notification as WeChat Pay sends it: the resource AES-256-GCM encrypted, the body signed."""
         nonce = secrets.token_hex(6)
         body = {
             "id": event_id or str(uuid.uuid4()),
             "create_time": _now(),
             "resource_type": "encrypt-resource",
-            "event_type": "TRANSACTION.SUCCESS",
-            "summary": "支付成功",
+            "event_type": event_type,
+            "summary": summary,
             "resource": {
-                "original_type": "transaction",
+                "original_type": original_type,
                 "algorithm": "AEAD_AES_256_GCM",
                 "ciphertext": signing.encrypt(
-                    self.apiv3_key, nonce, json.dumps(trade, ensure_ascii=False).encode(), "transaction"
+                    self.apiv3_key, nonce, json.dumps(resource, ensure_ascii=False).encode(), original_type
                 ),
-                "associated_data": "transaction",
+                "associated_data": original_type,
                 "nonce": nonce,
             },
         }
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         return WebhookCall(headers={"Content-Type": "application/json", **self.signed_headers(raw)}, body=raw)
+
+    def refund_notify(self, out_refund_no: str, *, event_id: str | None = None) -> WebhookCall:
+        """The signed ``REFUND.SUCCESS`` notification of a refund the sandbox made."""
+        refund = SandboxRecord.objects.get(connection=self.connection, kind=REFUND, key=out_refund_no).data
+        resource = {
+            "mchid": self.mchid,
+            "out_trade_no": refund["out_trade_no"],
+            "transaction_id": refund["transaction_id"],
+            "out_refund_no": out_refund_no,
+            "refund_id": refund["refund_id"],
+            "refund_status": refund["status"],
+            "success_time": refund["success_time"],
+            "user_received_account": refund["user_received_account"],
+            "amount": {k: refund["amount"][k] for k in ("total", "refund", "payer_total", "payer_refund")},
+        }
+        return self._signed_event("REFUND.SUCCESS", "退款成功", "refund", resource, event_id)
 
     def probe(self) -> WebhookCall:
         call = self.notify("probe", event_id=str(uuid.uuid4()))

@@ -20,11 +20,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
-from ..gateway import PaymentNotified
+from ..gateway import PaymentNotified, RefundNotified
 from . import signing
 from .client import fen_to_yuan
 
 TRANSACTION_SUCCESS = "TRANSACTION.SUCCESS"
+REFUND_EVENTS = ("REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED")  # each double-checked by a query
 WINDOW_SECONDS = 300
 HEADERS = ("Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial")
 
@@ -113,6 +114,15 @@ class WechatPayInbound:
         if not payload.get("id"):
             raise Rejected(400, "malformed_notification", "The notification has no id.", {})
         decrypted = self.resource(payload, str(connection_credentials(connection)["apiv3_key"]))
+        if topic in REFUND_EVENTS:
+            if not decrypted.get("out_refund_no") or not decrypted.get("out_trade_no"):
+                raise Rejected(400, "malformed_notification", "The refund has no out_refund_no or out_trade_no.", {})
+            refunded = RefundNotified(
+                out_trade_no=str(decrypted["out_trade_no"]),
+                out_request_no=str(decrypted["out_refund_no"]),
+                notification={"id": payload["id"], "event_type": topic, "resource": decrypted},
+            )
+            return Parsed(topic=topic, effects=(refunded,))
         if topic != TRANSACTION_SUCCESS:
             return Parsed(topic=topic, handled=False)
         amount = decrypted["amount"] if isinstance(decrypted.get("amount"), dict) else {}
