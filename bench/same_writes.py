@@ -62,8 +62,8 @@ CHANNEL_SQL = (
 
 PRODUCTS_SQL = (
     'SELECT "catalog_product"."id", "catalog_product"."sku", "catalog_product"."title", '
-    '"catalog_product"."price", "catalog_product"."weight_grams", "catalog_product"."active", '
-    '"catalog_product"."created_at" FROM "catalog_product" '
+    '"catalog_product"."price", "catalog_product"."weight_grams", "catalog_product"."category", '
+    '"catalog_product"."active", "catalog_product"."created_at" FROM "catalog_product" '
     'WHERE ("catalog_product"."active" AND "catalog_product"."sku" IN ({skus})) '
     'ORDER BY "catalog_product"."sku" ASC'
 )

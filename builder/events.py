@@ -298,11 +298,6 @@ class EventSpec:
 _REASON = {"reason": {"type": "string"}}
 
 # Why each event that nothing emits yet is unavailable (see ``EventSpec.unavailable``).
-_TIMEOUTS_LATER = NotEmittedYet(
-    en="Not connected yet: order timeouts come with the timeout rules. Until then, use a schedule "
-    "trigger that runs for each order, with status_older_than_minutes.",
-    zh="尚未接入：订单超时事件将随超时规则提供。在此之前，请使用按订单逐个运行的定时触发器（status_older_than_minutes）。",
-)
 _RECONCILIATION_LATER = NotEmittedYet(
     en="Not connected yet: reconciliation differences come with daily reconciliation.",
     zh="尚未接入：对账差异将随每日对账提供",
@@ -321,7 +316,26 @@ EVENTS: dict[str, EventSpec] = {
             {"from": _STATUS, "to": _STATUS, "reason": {"type": "string"}},
         ),
         EventSpec(names.ORDER_CANCELLED, "Order cancelled", "订单已取消", ("order",), _REASON),
-        EventSpec(names.ORDER_TIMEOUT, "Order timed out", "订单超时", ("order",), unavailable=_TIMEOUTS_LATER),
+        EventSpec(
+            names.ORDER_TIMEOUT,
+            "Order timed out",
+            "订单超时",
+            ("order",),
+            {
+                "rule": _strict(
+                    {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "status": _STATUS,
+                        "minutes": {"type": "integer"},
+                        "channel": {"type": ["string", "null"], "description": "A channel code, or null: any."},
+                        "category": {"type": "string", "description": "A product category, or empty: any goods."},
+                    },
+                    title="Timeout rule",
+                ),
+                "waited_minutes": {"type": "integer", "description": "How long the order has been in its status."},
+            },
+        ),
         EventSpec(names.ORDER_HELD, "Order held for review", "订单已挂起", ("order",), _REASON),
         EventSpec(names.PAYMENT_RECEIVED, "Payment received", "收到付款", ("order", "payment")),
         EventSpec(

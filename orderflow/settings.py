@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "commerce.payments",
     "commerce.shipments",
     "commerce.refunds",
+    "commerce.timeouts",
     "commerce.tickets",
     "commerce.inbox",
     "orderflow.demo",

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("commerce.tickets.api.urls")),
     path("", include("commerce.shipments.api.urls")),
     path("", include("commerce.refunds.api.urls")),
+    path("", include("commerce.timeouts.api.urls")),
     path("", include("commerce.inbox.api.urls")),
     path("", include("builder.api.urls")),
     path("", include("runtime.api.urls")),

@@ -142,6 +142,14 @@ def _refund_overdue(channel) -> None:
     assert refunds_sla_check() == 1
 
 
+def _timeout(channel) -> None:
+    from commerce.timeouts.services import orders_timeout_check
+
+    order = _pay(channel)
+    Order.objects.filter(pk=order.pk).update(status_changed_at=timezone.now() - timedelta(hours=3))
+    assert orders_timeout_check() == 1
+
+
 def _stall(channel) -> None:
     _track(channel, "in_transit")
     assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
@@ -153,6 +161,7 @@ EMITTERS = {
     names.ORDER_STATUS_CHANGED: _pay,
     names.ORDER_CANCELLED: _cancel,
     names.ORDER_HELD: _hold,
+    names.ORDER_TIMEOUT: _timeout,
     names.PAYMENT_RECEIVED: _payment,
     names.INVENTORY_LOW_STOCK: _low_stock,
     names.INVENTORY_RESERVATION_EXPIRED: _expire,
@@ -187,6 +196,7 @@ def test_the_available_events_are_those_some_service_emits():
         names.ORDER_PAID,
         names.ORDER_STATUS_CHANGED,
         names.ORDER_CANCELLED,
+        names.ORDER_TIMEOUT,
         names.ORDER_HELD,
         names.PAYMENT_RECEIVED,
         names.SHIPMENT_CREATED,

@@ -9,6 +9,9 @@ class Product(models.Model):
     title = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     weight_grams = models.PositiveIntegerField(default=0)
+    category = models.CharField(
+        max_length=32, blank=True, help_text="e.g. fresh, tea; order timeouts may differ by it."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,7 +4,7 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class RefundNotFound(NotFound):
-    code = "refund_not_found"
+    code = "not_found"
     message = _("No refund request has this id.")
 
 

@@ -26,6 +26,7 @@ def every(minutes: int, name: str, func: str) -> ScheduleSpec:
 
 SCHEDULES = (
     every(1, "orders.expire_unpaid", "commerce.orders.tasks.orders_expire_unpaid_task"),
+    every(1, "orders.timeout_check", "commerce.timeouts.tasks.orders_timeout_check_task"),
     # The runtime's safety net (drain the outbox; resume due delays/retries and runs whose worker died)
     # and its tick of schedule-triggered flows.
     every(1, "runtime.sweep", "runtime.tasks.runtime_sweep_task"),

@@ -263,8 +263,26 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         outcome="failed",
     )
 
+    from tests.factories import create_order, pay_through_gateway
+
+    refund_order = create_order(channel, external_id="SCHEMA-REFUND", lines=(("TEA-001", 2),))
+    pay_through_gateway(refund_order)
+    refund_body = {"order": refund_order.pk, "amount": "299.00", "reason": "quality", "lines": []}
+    refund = api.check(post("/api/v1/refunds/", refund_body, format="json"), "post", "/api/v1/refunds/")
+    supervisor = APIClient()
+    supervisor.force_authenticate(make_user("schema-supervisor", "supervisor"))
+    refund_path = "/api/v1/refunds/{refund_id}/"
+    approved = supervisor.post(f"/api/v1/refunds/{refund['id']}/approve/", {"note": "ok"}, format="json")
+    api.check(approved, "post", refund_path + "approve/")
+    policy = {"document": {"auto_approve_max": "60.00"}, "note": "大促"}
+    api.check(post("/api/v1/refunds/policy/", policy, format="json"), "post", "/api/v1/refunds/policy/")
+    rule_body = {"name": "发货 48 小时未签收", "status": "shipped", "minutes": 2880, "channel": channel.code}
+    rule = api.check(post("/api/v1/order-timeouts/", rule_body, format="json"), "post", "/api/v1/order-timeouts/")
+
     # Every read of the schema, with the rows made above.
     ids = {
+        "refund_id": refund["id"],
+        "rule_id": rule["id"],
         "order_id": order_id,
         "ticket_id": ticket.pk,
         "notification_id": notification.pk,

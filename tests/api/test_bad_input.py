@@ -85,6 +85,8 @@ KNOWN_IDS = {
     "connection_id": "connection",
     "delivery_id": "delivery",
     "channel": "channel_code",
+    "refund_id": "refund",
+    "rule_id": "timeout_rule",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -343,6 +345,9 @@ class World:
     def __init__(self, channel):
         self.channel = channel
         self.admin = make_user("admin", "admin")
+        # Refund approvals are given as a supervisor or finance: the admin here holds both roles too.
+        for role in ("supervisor", "finance"):
+            self.admin.groups.add(make_user(f"holder-{role}", role).groups.get())
         self._made: dict[str, int | str] = {}
 
     def __getitem__(self, name: str) -> int | str:
@@ -405,6 +410,25 @@ class World:
         self._made.update(connection=connection.pk, connector_key="shopify", delivery=delivery.pk)
 
     _make_connector_key = _make_delivery = _make_connection
+
+    def _make_refund(self):
+        """A 299.00 refund of a paid order, waiting for a supervisor and finance."""
+        from decimal import Decimal
+
+        from commerce.refunds.services import RefundInput, refund_request
+        from tests.factories import pay_through_gateway
+
+        order = create_order(self.channel, external_id="BAD-INPUT-REFUND", lines=(("TEA-001", 2),))
+        pay_through_gateway(order)
+        refund, _ = refund_request(
+            data=RefundInput(order_id=order.pk, amount=Decimal("299.00"), reason="quality"), actor=TEST_ACTOR
+        )
+        self._made["refund"] = refund.pk
+
+    def _make_timeout_rule(self):
+        from commerce.timeouts.models import TimeoutRule
+
+        self._made["timeout_rule"] = TimeoutRule.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
 WEBHOOK_FLOW = {

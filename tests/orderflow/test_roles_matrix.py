@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
 from commerce.tickets.services import ticket_open
+from commerce.timeouts.models import TimeoutRule
 from connectors.imports.mapping import REQUIRED
 from connectors.imports.models import OrderImport
 from connectors.models import WebhookDelivery
@@ -127,6 +128,11 @@ TABLE = [
     ("get", "/api/v1/order-imports/{order_import}/", READ, None),
     ("get", "/api/v1/order-imports/mappings/{channel}/", READ, None),
     ("put", "/api/v1/order-imports/mappings/{channel}/", UPLOADERS, "column_mapping"),
+    ("get", "/api/v1/order-timeouts/", READ, None),
+    ("post", "/api/v1/order-timeouts/", ADMIN, {"name": "发货超时", "status": "shipped", "minutes": 2880}),
+    ("get", "/api/v1/order-timeouts/{timeout_rule}/", READ, None),
+    ("patch", "/api/v1/order-timeouts/{timeout_rule}/", ADMIN, {"minutes": 90}),
+    ("delete", "/api/v1/order-timeouts/{timeout_rule}/", ADMIN, None),
     ("get", "/api/v1/refunds/", READ, None),
     ("post", "/api/v1/refunds/", REFUND_FILERS, "refund"),
     ("get", "/api/v1/refunds/policy/", READ, None),
@@ -153,9 +159,10 @@ CREATES = {
     ("post", "/api/v1/deliveries/{delivery}/replay/"),
     ("post", "/api/v1/refunds/"),
     ("post", "/api/v1/refunds/policy/"),
+    ("post", "/api/v1/order-timeouts/"),
 }
 # The calls that answer 204 No Content.
-DELETES = {("delete", "/api/v1/connections/{connection}/")}
+DELETES = {("delete", "/api/v1/connections/{connection}/"), ("delete", "/api/v1/order-timeouts/{timeout_rule}/")}
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
 
@@ -208,6 +215,7 @@ def _template(route: str) -> str:
         .replace("<int:order_import_id>", "{order_import}")
         .replace("<slug:channel>", "{channel}")
         .replace("<int:refund_id>", "{refund}")
+        .replace("<int:rule_id>", "{timeout_rule}")
     )
 
 
@@ -256,6 +264,7 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     refund = _matrix_refund(channel, path, role) if path.startswith("/api/v1/refunds/") else None
     url = path.format(
         refund=refund.pk if refund else 0,
+        timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,

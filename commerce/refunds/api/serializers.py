@@ -10,8 +10,11 @@ class RefundLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100_000)
 
 
+MAX_ID = 2**63 - 1  # a bigint primary key
+
+
 class RefundCreateSerializer(serializers.Serializer):
-    order = serializers.IntegerField(min_value=1)
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     reason = serializers.ChoiceField(choices=statuses.REASONS)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -23,7 +26,7 @@ class RefundFilterSerializer(serializers.Serializer):
     status = serializers.CharField(
         required=False, max_length=200, help_text="One status, or several separated by commas."
     )
-    order = serializers.IntegerField(required=False, min_value=1)
+    order = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     queue = serializers.SlugField(required=False, max_length=32)
 
     def validate_status(self, value):

@@ -778,6 +778,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/order-timeouts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_order_timeouts_list"];
+        put?: never;
+        post: operations["v1_order_timeouts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/order-timeouts/{rule_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_order_timeouts_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["v1_order_timeouts_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["v1_order_timeouts_partial_update"];
+        trace?: never;
+    };
     "/api/v1/orders/": {
         parameters: {
             query?: never;
@@ -2059,6 +2091,15 @@ export interface components {
             /** @description The flow document (format orderflow.flow/v1). */
             definition?: unknown;
         };
+        PatchedTimeoutRuleRequest: {
+            name?: string;
+            status?: components["schemas"]["TimeoutRuleStatusEnum"];
+            minutes?: number;
+            /** @description A channel code; null: any channel. */
+            channel?: string | null;
+            category?: string;
+            enabled?: boolean;
+        };
         /**
          * @description * `` -
          *     * `reading` - reading
@@ -2171,6 +2212,7 @@ export interface components {
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
         };
         RefundCreateRequest: {
+            /** Format: int64 */
             order: number;
             /** Format: decimal */
             amount: string;
@@ -2544,6 +2586,38 @@ export interface components {
             };
             trace_id: string;
         };
+        TimeoutRule: {
+            readonly id: number;
+            name: string;
+            status: components["schemas"]["TimeoutRuleStatusEnum"];
+            minutes: number;
+            /** @description A channel code; null: any channel. */
+            channel?: string | null;
+            category?: string;
+            enabled?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        TimeoutRuleRequest: {
+            name: string;
+            status: components["schemas"]["TimeoutRuleStatusEnum"];
+            minutes: number;
+            /** @description A channel code; null: any channel. */
+            channel?: string | null;
+            category?: string;
+            enabled?: boolean;
+        };
+        /**
+         * @description * `pending_payment` - pending_payment
+         *     * `paid` - paid
+         *     * `processing` - processing
+         *     * `shipped` - shipped
+         *     * `delivered` - delivered
+         * @enum {string}
+         */
+        TimeoutRuleStatusEnum: "pending_payment" | "paid" | "processing" | "shipped" | "delivered";
         /**
          * @description * `pending_payment` - pending_payment
          *     * `paid` - paid
@@ -4641,6 +4715,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ColumnMapping"];
+                };
+            };
+        };
+    };
+    v1_order_timeouts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeoutRule"][];
+                };
+            };
+        };
+    };
+    v1_order_timeouts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeoutRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeoutRule"];
+                };
+            };
+        };
+    };
+    v1_order_timeouts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeoutRule"];
+                };
+            };
+        };
+    };
+    v1_order_timeouts_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_order_timeouts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTimeoutRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimeoutRule"];
                 };
             };
         };

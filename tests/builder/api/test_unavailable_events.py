@@ -11,18 +11,29 @@ pytestmark = pytest.mark.django_db
 
 FLOWS = "/api/v1/flows/"
 
-UNAVAILABLE = [names.ORDER_TIMEOUT, names.RECONCILIATION_DIFFERENCE]
-TIMEOUT_REASON = {
-    "en": "Not connected yet: order timeouts come with the timeout rules. Until then, use a schedule trigger "
-    "that runs for each order, with status_older_than_minutes.",
-    "zh": "尚未接入：订单超时事件将随超时规则提供。在此之前，请使用按订单逐个运行的定时触发器（status_older_than_minutes）。",
+UNAVAILABLE = [names.RECONCILIATION_DIFFERENCE]
+RECONCILIATION_REASON = {
+    "en": "Not connected yet: reconciliation differences come with daily reconciliation.",
+    "zh": "尚未接入：对账差异将随每日对账提供",
 }
 
 
-def _on_timeouts() -> dict:
-    document = gift_flow()
-    document["trigger"] = {"type": "event", "event": names.ORDER_TIMEOUT}
-    return document
+def _on_differences() -> dict:
+    """A flow on reconciliation differences (nothing emits them yet) that reads nothing of an order."""
+    return {
+        "format": "orderflow.flow/v1",
+        "name": "Tell finance",
+        "trigger": {"type": "event", "event": names.RECONCILIATION_DIFFERENCE},
+        "nodes": [
+            {
+                "id": "tell",
+                "type": "action",
+                "action": "notify.inbox",
+                "params": {"to_role": "finance", "title": "对账差异", "body": "请处理"},
+            }
+        ],
+        "edges": [{"from": "trigger", "to": "tell"}],
+    }
 
 
 def test_the_catalog_marks_each_event_available_or_says_why_not():
@@ -36,6 +47,7 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.ORDER_PAID,
         names.ORDER_STATUS_CHANGED,
         names.ORDER_CANCELLED,
+        names.ORDER_TIMEOUT,
         names.ORDER_HELD,
         names.PAYMENT_RECEIVED,
         names.SHIPMENT_CREATED,
@@ -53,7 +65,7 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.REFUND_SLA_BREACHED,
         names.NOTIFICATION_FAILED,
     ]
-    assert events[names.ORDER_TIMEOUT]["unavailable_reason"] == TIMEOUT_REASON
+    assert events[names.RECONCILIATION_DIFFERENCE]["unavailable_reason"] == RECONCILIATION_REASON
     assert events[names.ORDER_PAID]["unavailable_reason"] is None
     for name in UNAVAILABLE:
         reason = events[name]["unavailable_reason"]
@@ -62,17 +74,17 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
 
 
 def test_a_draft_on_an_unavailable_event_is_saved_with_a_problem_saying_so(operator_client):
-    response = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json")
+    response = operator_client.post(FLOWS, {"definition": _on_differences()}, format="json")
 
     body = response.json()
     assert response.status_code == 201
-    assert Flow.objects.get(pk=body["id"]).draft == _on_timeouts()
+    assert Flow.objects.get(pk=body["id"]).draft == _on_differences()
     assert body["valid"] is False
     assert body["problems"] == [
         {
             "code": "event_unavailable",
-            "message": "'order.timeout' is not available yet, so a flow on it cannot be published. "
-            + TIMEOUT_REASON["en"],
+            "message": "'reconciliation.difference' is not available yet, so a flow on it cannot be published. "
+            + RECONCILIATION_REASON["en"],
             "node_id": "trigger",
             "pointer": "/trigger/event",
         }
@@ -80,7 +92,7 @@ def test_a_draft_on_an_unavailable_event_is_saved_with_a_problem_saying_so(opera
 
 
 def test_publishing_a_flow_on_an_unavailable_event_is_refused_and_names_the_trigger(operator_client):
-    flow = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json").json()
+    flow = operator_client.post(FLOWS, {"definition": _on_differences()}, format="json").json()
 
     response = operator_client.post(f"{FLOWS}{flow['id']}/publish/", {}, format="json")
 
@@ -88,14 +100,14 @@ def test_publishing_a_flow_on_an_unavailable_event_is_refused_and_names_the_trig
     assert response.status_code == 400
     assert body["code"] == "event_unavailable"
     assert body["message"] == (
-        "The trigger's event order.timeout is not available yet (nothing emits it), so the flow cannot be "
+        "The trigger's event reconciliation.difference is not available yet (nothing emits it), so the flow cannot be "
         "published. It is saved as a draft."
     )
     assert body["details"]["trigger"] == {
         "node_id": "trigger",
         "pointer": "/trigger/event",
-        "event": "order.timeout",
-        "reason": TIMEOUT_REASON,
+        "event": "reconciliation.difference",
+        "reason": RECONCILIATION_REASON,
     }
     assert [p["code"] for p in body["details"]["problems"]] == ["event_unavailable"]
     assert FlowVersion.objects.count() == 0
@@ -103,18 +115,18 @@ def test_publishing_a_flow_on_an_unavailable_event_is_refused_and_names_the_trig
 
 
 def test_the_refusal_speaks_chinese_when_asked(operator_client):
-    flow = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json").json()
+    flow = operator_client.post(FLOWS, {"definition": _on_differences()}, format="json").json()
 
     response = operator_client.post(f"{FLOWS}{flow['id']}/publish/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 400
     assert response.json()["message"] == (
-        "触发事件 order.timeout 尚未接入（目前没有任何模块发出该事件），因此流程无法发布；它已保存为草稿。"
+        "触发事件 reconciliation.difference 尚未接入（目前没有任何模块发出该事件），因此流程无法发布；它已保存为草稿。"
     )
 
 
 def test_a_draft_moved_to_an_available_event_publishes(operator_client):
-    flow = operator_client.post(FLOWS, {"definition": _on_timeouts()}, format="json").json()
+    flow = operator_client.post(FLOWS, {"definition": _on_differences()}, format="json").json()
     operator_client.put(f"{FLOWS}{flow['id']}/", {"definition": gift_flow()}, format="json")
 
     response = operator_client.post(f"{FLOWS}{flow['id']}/publish/", {}, format="json")
