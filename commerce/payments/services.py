@@ -6,11 +6,11 @@ record what it answered through these services.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from commerce.audit.services import audit_record
@@ -171,6 +171,15 @@ def payment_confirm(
             return PaymentConfirmation(payment, PAID_TWICE)
         recorded = order_payment_record(order_id=order.pk, actor=actor, paid_at=paid_at)
     return PaymentConfirmation(payment, recorded.outcome)
+
+
+def payment_check_claim(*, payment_id: int, now: datetime, hold: timedelta) -> bool:
+    """Claims a pending attempt for one gateway query, so sweeps that overlap (a slow gateway, a
+    sweep still running when the next starts) never query it twice: one conditional UPDATE that
+    stamps ``last_checked_at`` unless another claim did so within ``hold``. True when claimed."""
+    recent = Q(last_checked_at__isnull=False) & Q(last_checked_at__gte=now - hold)
+    claimed = Payment.objects.filter(pk=payment_id, status=Payment.PENDING).exclude(recent).update(last_checked_at=now)
+    return claimed == 1
 
 
 def payment_checked(

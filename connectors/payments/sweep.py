@@ -10,7 +10,9 @@ so a repair is idempotent with a notify that arrives late. Each run is kept as a
 attempts (20 by default) are still unconfirmed after the run, finance is told through the inbox —
 at most once an hour.
 
-No transaction is open while a gateway is called; each confirmation is its own transaction.
+No transaction is open while a gateway is called; each confirmation is its own transaction. Each
+attempt is claimed before its query (``payment_check_claim``), so sweeps that overlap — a slow
+gateway keeping one running into the next minute — never ask about the same attempt twice.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils import timezone
 from commerce.inbox.services import inbox_notify
 from commerce.payments.models import Payment, PaymentSweep
 from commerce.payments.selectors import payment_sweep_last_alerted, payments_to_verify, payments_unconfirmed_count
-from commerce.payments.services import payment_sweep_record
+from commerce.payments.services import payment_check_claim, payment_sweep_record
 from core.accounts.roles import FINANCE
 from core.actors import Actor
 from core.errors import DomainError
@@ -37,11 +39,18 @@ logger = logging.getLogger(__name__)
 
 SWEEP_ACTOR = Actor.system("payment verification robot", source="schedule")
 ALERT_EVERY = timedelta(hours=1)
+
 REPAIRED = ("paid", "reopened", "held", "mismatched")
 
 
 def sweep_after() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "ORDERFLOW_PAYMENT_SWEEP_AFTER_MINUTES", 5)))
+
+
+def claim_hold() -> timedelta:
+    """How long a claimed attempt is left to the sweep that claimed it: less than the minute between
+    sweeps, so each sweep may ask again (``ORDERFLOW_PAYMENT_SWEEP_CLAIM_SECONDS``, 50)."""
+    return timedelta(seconds=int(getattr(settings, "ORDERFLOW_PAYMENT_SWEEP_CLAIM_SECONDS", 50)))
 
 
 def alert_threshold() -> int:
@@ -58,6 +67,8 @@ def payments_sweep(*, now: datetime | None = None, limit: int = 200) -> PaymentS
     connections: dict[int, Connection | None] = {}
     clients: dict[int, object] = {}
     for payment in list(payments_to_verify(created_before=created_before, limit=limit)):
+        if not payment_check_claim(payment_id=payment.pk, now=timezone.now(), hold=claim_hold()):
+            continue  # an overlapping sweep is asking about it right now
         checked += 1
         connection = _connection(payment, connections)
         if connection is None:

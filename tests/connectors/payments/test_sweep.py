@@ -39,7 +39,8 @@ def test_a_young_attempt_is_left_to_its_notify(alipay, alipay_payment):
     assert Order.objects.get().status == "pending_payment"
 
 
-def test_an_unpaid_attempt_is_counted_and_an_unreachable_gateway_recorded(alipay, alipay_payment):
+def test_an_unpaid_attempt_is_counted_and_an_unreachable_gateway_recorded(alipay, alipay_payment, settings):
+    settings.ORDERFLOW_PAYMENT_SWEEP_CLAIM_SECONDS = 0  # the sweeps below run a minute apart
     first = payments_sweep(now=timezone.now() + LATER)  # the gateway has no such trade yet
     sandbox_outage_set(alipay, down=True)
     second = payments_sweep(now=timezone.now() + LATER)
@@ -79,3 +80,13 @@ def test_an_attempt_without_a_gateway_connection_is_an_error(order):
 
     assert (sweep.checked, sweep.errors) == (1, 1)
     assert sweep.details == [{"out_trade_no": Payment.objects.get().out_trade_no, "outcome": "no_connection"}]
+
+
+def test_overlapping_sweeps_ask_the_gateway_about_an_attempt_once(alipay, alipay_payment, settings):
+    first = payments_sweep(now=timezone.now() + LATER)
+    overlapping = payments_sweep(now=timezone.now() + LATER)  # started while the first still ran
+    settings.ORDERFLOW_PAYMENT_SWEEP_CLAIM_SECONDS = 0  # as if the hold had passed: the next minute
+    next_minute = payments_sweep(now=timezone.now() + LATER)
+
+    assert (first.checked, overlapping.checked, next_minute.checked) == (1, 0, 1)
+    assert Payment.objects.get().check_attempts == 2
