@@ -13,6 +13,7 @@ import { useApi } from "../../app/useApi";
 import { Empty, ErrorNote, StatusBadge, translateOr } from "../../components/common";
 import { formatTime, useI18n } from "../../i18n/i18n";
 import "./detail.css";
+import { ORDER_WORKERS } from "./roles";
 import {
   appPath,
   concernsOrder,
@@ -28,9 +29,6 @@ import {
 
 type Workspace = components["schemas"]["OrderWorkspace"];
 type Order = components["schemas"]["Order"];
-
-/** The roles that may work orders (core.accounts.roles.ORDER_WORKERS). */
-export const ORDER_WORKERS = ["operator", "supervisor", "admin"];
 
 function OrderStatus({ status }: { status: string }) {
   const { t } = useI18n();
