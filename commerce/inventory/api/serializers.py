@@ -57,10 +57,22 @@ class AdjustSerializer(serializers.Serializer):
 
 class MovementSerializer(serializers.ModelSerializer):
     order = serializers.CharField(source="order.number", allow_null=True, default=None)
+    order_id = serializers.IntegerField(allow_null=True, help_text="The order's id, for a link to it.")
 
     class Meta:
         model = StockMovement
-        fields = ("id", "kind", "quantity", "reason", "order", "actor_kind", "actor_label", "trace_id", "created_at")
+        fields = (
+            "id",
+            "kind",
+            "quantity",
+            "reason",
+            "order",
+            "order_id",
+            "actor_kind",
+            "actor_label",
+            "trace_id",
+            "created_at",
+        )
 
 
 class StockImportSerializer(serializers.Serializer):

@@ -1561,6 +1561,8 @@ export interface components {
             quantity: number;
             reason?: string;
             order?: string | null;
+            /** @description The order's id, for a link to it. */
+            order_id: number | null;
             actor_kind: string;
             actor_label?: string;
             trace_id: string;
