@@ -362,7 +362,7 @@ export function OrderDetailPage({ id }: { id: number }) {
 
           <Section id="tags" title={`${t("orderDetail.tags")} · ${t("orderDetail.notes")}`}>
             <ErrorNote error={untagError} />
-            <ul className="tag-list" aria-label={t("orderDetail.tags")} data-testid="order-tags">
+            <ul className="tag-list" aria-label={t("orderDetail.tags")} data-testid="order-tag-list">
               {order.tags.length === 0 && <li className="muted">{t("orderDetail.noTags")}</li>}
               {order.tags.map((tag) => (
                 <li key={tag} className="tag-chip">
