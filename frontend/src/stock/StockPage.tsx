@@ -90,21 +90,21 @@ function AdjustPanel({
   return (
     <section className="panel stock-panel" aria-labelledby="adjust-title" data-testid="adjust-panel">
       <div className="section-head">
-        <h2 id="adjust-title">{t("stock.adjustTitle", { sku: row.sku, warehouse: row.warehouse_name })}</h2>
+        <h2 id="adjust-title">{t("stockPage.adjustTitle", { sku: row.sku, warehouse: row.warehouse_name })}</h2>
         <button type="button" className="link" onClick={onClose}>
           {t("common.close")}
         </button>
       </div>
       <form className="stack" onSubmit={(event) => void submit(event)} noValidate>
         <div className="field">
-          <label htmlFor="adjust-kind">{t("stock.kind")}</label>
+          <label htmlFor="adjust-kind">{t("stockPage.kind")}</label>
           <select id="adjust-kind" value={kind} onChange={(e) => setKind(e.target.value as AdjustKind)}>
-            <option value="adjustment">{t("stock.movement.adjustment")}</option>
-            <option value="receipt">{t("stock.movement.receipt")}</option>
+            <option value="adjustment">{t("stockPage.movement.adjustment")}</option>
+            <option value="receipt">{t("stockPage.movement.receipt")}</option>
           </select>
         </div>
         <div className="field">
-          <label htmlFor="adjust-delta">{t("stock.delta")}</label>
+          <label htmlFor="adjust-delta">{t("stockPage.delta")}</label>
           <input
             id="adjust-delta"
             value={delta}
@@ -115,17 +115,17 @@ function AdjustPanel({
           {show("delta") && <p className="field-error">{show("delta")}</p>}
           {check.after && !check.problems.delta && (
             <p className="field-hint" data-testid="adjust-preview">
-              {t("stock.preview", check.after)}
+              {t("stockPage.preview", check.after)}
             </p>
           )}
         </div>
         <div className="field">
-          <label htmlFor="adjust-reason">{t("stock.reason")}</label>
+          <label htmlFor="adjust-reason">{t("stockPage.reason")}</label>
           <input
             id="adjust-reason"
             value={reason}
             maxLength={200}
-            placeholder={t("stock.reasonHint")}
+            placeholder={t("stockPage.reasonHint")}
             onChange={(e) => setReason(e.target.value)}
             aria-invalid={show("reason") ? true : undefined}
           />
@@ -133,7 +133,7 @@ function AdjustPanel({
         </div>
         <ErrorNote error={error} />
         <button type="submit" className="button primary" disabled={busy}>
-          {t("stock.apply")}
+          {t("stockPage.apply")}
         </button>
       </form>
     </section>
@@ -164,30 +164,30 @@ function LedgerPanel({ row, onClose }: { row: StockRow; onClose: () => void }) {
   return (
     <section className="panel stock-panel" aria-labelledby="ledger-title" data-testid="ledger-panel">
       <div className="section-head">
-        <h2 id="ledger-title">{t("stock.ledgerTitle", { sku: row.sku, warehouse: row.warehouse_name })}</h2>
+        <h2 id="ledger-title">{t("stockPage.ledgerTitle", { sku: row.sku, warehouse: row.warehouse_name })}</h2>
         <button type="button" className="link" onClick={onClose}>
           {t("common.close")}
         </button>
       </div>
       <ErrorNote error={first.error} onRetry={first.reload} />
-      {first.data && rows.length === 0 && <Empty>{t("stock.noMovements")}</Empty>}
+      {first.data && rows.length === 0 && <Empty>{t("stockPage.noMovements")}</Empty>}
       {rows.length > 0 && (
         <table className="table" data-testid="ledger">
           <thead>
             <tr>
-              <th>{t("stock.when")}</th>
-              <th>{t("stock.kind")}</th>
-              <th className="num">{t("stock.quantity")}</th>
-              <th>{t("stock.reason")}</th>
-              <th>{t("stock.order")}</th>
-              <th>{t("stock.by")}</th>
+              <th>{t("stockPage.when")}</th>
+              <th>{t("stockPage.kind")}</th>
+              <th className="num">{t("stockPage.quantity")}</th>
+              <th>{t("stockPage.reason")}</th>
+              <th>{t("stockPage.order")}</th>
+              <th>{t("stockPage.by")}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((movement) => (
               <tr key={movement.id} data-testid="ledger-row">
                 <td>{formatTime(movement.created_at, language)}</td>
-                <td>{translateOr(t, `stock.movement.${movement.kind}`, movement.kind)}</td>
+                <td>{translateOr(t, `stockPage.movement.${movement.kind}`, movement.kind)}</td>
                 <td className="num">{movement.quantity > 0 ? `+${movement.quantity}` : movement.quantity}</td>
                 <td>{movement.reason || "—"}</td>
                 <td>{movement.order_id ? <Link to={`/orders/${movement.order_id}`}>{movement.order}</Link> : "—"}</td>
@@ -199,7 +199,7 @@ function LedgerPanel({ row, onClose }: { row: StockRow; onClose: () => void }) {
       )}
       {next && (
         <button type="button" onClick={() => void more()}>
-          {t("stock.more")}
+          {t("stockPage.more")}
         </button>
       )}
     </section>
@@ -214,9 +214,9 @@ function ImportErrors({ errors }: { errors: unknown }) {
     <table className="table import-errors" data-testid="stock-import-errors">
       <thead>
         <tr>
-          <th>{t("stock.importRowHead")}</th>
-          <th>{t("stock.importColumn")}</th>
-          <th>{t("stock.importReason")}</th>
+          <th>{t("stockPage.importRowHead")}</th>
+          <th>{t("stockPage.importColumn")}</th>
+          <th>{t("stockPage.importReason")}</th>
         </tr>
       </thead>
       <tbody>
@@ -224,8 +224,8 @@ function ImportErrors({ errors }: { errors: unknown }) {
           <tr key={index} data-testid={error.row !== null ? `stock-import-error-row-${error.row}` : undefined}>
             <td>
               {error.row !== null
-                ? t("stock.importRow", { n: error.row })
-                : translateOr(t, `stock.importScope.${error.scope}`, error.scope)}
+                ? t("stockPage.importRow", { n: error.row })
+                : translateOr(t, `stockPage.importScope.${error.scope}`, error.scope)}
             </td>
             <td>{error.column ?? "—"}</td>
             <td>{stockReason(t, error.message)}</td>
@@ -292,29 +292,29 @@ function StockImport({ onApplied }: { onApplied: () => void }) {
   const counts = result ?? (job?.counts as StockImportResult | null | undefined) ?? null;
   return (
     <section className="panel" aria-labelledby="stock-import-title" data-testid="stock-import">
-      <h2 id="stock-import-title">{t("stock.import")}</h2>
-      <p className="muted small">{t("stock.importHint")}</p>
+      <h2 id="stock-import-title">{t("stockPage.import")}</h2>
+      <p className="muted small">{t("stockPage.importHint")}</p>
       <form className="inline-form" onSubmit={(event) => void submit(event)}>
         <input
           type="file"
           accept=".csv,text/csv"
-          aria-label={t("stock.importFile")}
+          aria-label={t("stockPage.importFile")}
           onChange={(e) => setFile(e.target.files?.[0] ?? null)}
           data-testid="stock-import-file"
         />
         <button type="submit" className="button primary" disabled={!file || busy}>
-          {busy ? t("stock.importing") : t("stock.importSubmit")}
+          {busy ? t("stockPage.importing") : t("stockPage.importSubmit")}
         </button>
       </form>
       {job && (
         <div className="import-outcome">
           <span className={`badge import-${job.status}`}>
-            {translateOr(t, `stock.importPhase.${job.status}`, job.status ?? "")}
+            {translateOr(t, `stockPage.importPhase.${job.status}`, job.status ?? "")}
           </span>
-          <ProgressBar value={importPercent(job)} label={t("stock.importProgress")} />
+          <ProgressBar value={importPercent(job)} label={t("stockPage.importProgress")} />
           {job.status === "failed" && (
             <p className="error-note" role="alert">
-              {t("stock.importFailed", { message: job.message })}
+              {t("stockPage.importFailed", { message: job.message })}
             </p>
           )}
           {job.status === "failed" && <ImportErrors errors={job.errors} />}
@@ -322,7 +322,7 @@ function StockImport({ onApplied }: { onApplied: () => void }) {
       )}
       {counts && (
         <p className="ok-note" role="status" data-testid="stock-import-done">
-          {t("stock.importDone", {
+          {t("stockPage.importDone", {
             rows: counts.rows,
             created: counts.created,
             changed: counts.changed,
@@ -332,7 +332,7 @@ function StockImport({ onApplied }: { onApplied: () => void }) {
       )}
       {refused !== null && (
         <div role="alert" data-testid="stock-import-refused">
-          <p className="error-note">{t("stock.importRefused")}</p>
+          <p className="error-note">{t("stockPage.importRefused")}</p>
           <ImportErrors errors={refused} />
         </div>
       )}
@@ -378,7 +378,7 @@ export function StockPage() {
   const adjusted = (row: StockRow) => {
     setRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
     setAdjusting(null);
-    setNotice(t("stock.adjusted", { sku: row.sku, on_hand: row.on_hand ?? 0, available: row.available }));
+    setNotice(t("stockPage.adjusted", { sku: row.sku, on_hand: row.on_hand ?? 0, available: row.available }));
     if (ledger?.id === row.id) setLedger(row);
   };
   const lowCount = rows.filter(isLow).length;
@@ -387,8 +387,8 @@ export function StockPage() {
     <section className="page stock-page" data-testid="stock-page">
       <div className="page-head">
         <div>
-          <h1>{t("stock.title")}</h1>
-          <p className="muted small">{t("stock.intro")}</p>
+          <h1>{t("stockPage.title")}</h1>
+          <p className="muted small">{t("stockPage.intro")}</p>
         </div>
         <div className="toolbar">
           <input
@@ -396,12 +396,16 @@ export function StockPage() {
             value={q}
             maxLength={64}
             onChange={(e) => setQ(e.target.value)}
-            placeholder={t("stock.search")}
-            aria-label={t("stock.search")}
+            placeholder={t("stockPage.search")}
+            aria-label={t("stockPage.search")}
             data-testid="stock-search"
           />
-          <select value={warehouse} onChange={(e) => setWarehouse(e.target.value)} aria-label={t("stock.warehouse")}>
-            <option value="">{t("stock.allWarehouses")}</option>
+          <select
+            value={warehouse}
+            onChange={(e) => setWarehouse(e.target.value)}
+            aria-label={t("stockPage.warehouse")}
+          >
+            <option value="">{t("stockPage.allWarehouses")}</option>
             {(warehouses.data?.results ?? []).map((w) => (
               <option key={w.code} value={w.code}>
                 {w.name}
@@ -410,11 +414,11 @@ export function StockPage() {
           </select>
           <label className="check">
             <input type="checkbox" checked={lowOnly} onChange={(e) => setLowOnly(e.target.checked)} />{" "}
-            {t("stock.lowOnly")}
+            {t("stockPage.lowOnly")}
           </label>
         </div>
       </div>
-      {!canKeep && <p className="muted small">{t("stock.readOnly")}</p>}
+      {!canKeep && <p className="muted small">{t("stockPage.readOnly")}</p>}
       {notice && (
         <p className="ok-note" role="status" data-testid="stock-notice">
           {notice}
@@ -423,20 +427,20 @@ export function StockPage() {
       <ErrorNote error={first.error} onRetry={first.reload} />
       <div className="stock-layout">
         <div>
-          {lowCount > 0 && <p className="small danger">{t("stock.lowCount", { n: lowCount })}</p>}
+          {lowCount > 0 && <p className="small danger">{t("stockPage.lowCount", { n: lowCount })}</p>}
           {first.data && rows.length === 0 && <Empty />}
           {rows.length > 0 && (
             <table className="table stock-table" data-testid="stock-table">
               <thead>
                 <tr>
-                  <th>{t("stock.sku")}</th>
-                  <th>{t("stock.product")}</th>
-                  <th>{t("stock.warehouse")}</th>
-                  <th className="num">{t("stock.onHand")}</th>
-                  <th className="num">{t("stock.reserved")}</th>
-                  <th className="num">{t("stock.available")}</th>
-                  <th className="num">{t("stock.safety")}</th>
-                  <th>{t("stock.updated")}</th>
+                  <th>{t("stockPage.sku")}</th>
+                  <th>{t("stockPage.product")}</th>
+                  <th>{t("stockPage.warehouse")}</th>
+                  <th className="num">{t("stockPage.onHand")}</th>
+                  <th className="num">{t("stockPage.reserved")}</th>
+                  <th className="num">{t("stockPage.available")}</th>
+                  <th className="num">{t("stockPage.safety")}</th>
+                  <th>{t("stockPage.updated")}</th>
                   <th />
                 </tr>
               </thead>
@@ -451,13 +455,13 @@ export function StockPage() {
                       data-low={low ? "true" : "false"}
                     >
                       <td>{row.sku}</td>
-                      <td>{row.title ?? <span className="muted">{t("stock.unknownProduct")}</span>}</td>
+                      <td>{row.title ?? <span className="muted">{t("stockPage.unknownProduct")}</span>}</td>
                       <td>{row.warehouse_name}</td>
                       <td className="num">{row.on_hand}</td>
                       <td className="num">{row.reserved}</td>
                       <td className="num" data-testid="stock-available">
                         {row.available}
-                        {low && <span className="badge stock-low-badge">{t("stock.low")}</span>}
+                        {low && <span className="badge stock-low-badge">{t("stockPage.low")}</span>}
                       </td>
                       <td className="num">{row.safety_stock}</td>
                       <td className="small">{formatTime(row.updated_at, language)}</td>
@@ -470,11 +474,11 @@ export function StockPage() {
                               setNotice("");
                             }}
                           >
-                            {t("stock.adjust")}
+                            {t("stockPage.adjust")}
                           </button>
                         )}
                         <button type="button" onClick={() => setLedger(row)}>
-                          {t("stock.ledger")}
+                          {t("stockPage.ledger")}
                         </button>
                       </td>
                     </tr>
@@ -485,7 +489,7 @@ export function StockPage() {
           )}
           {next && (
             <button type="button" onClick={() => void more()}>
-              {t("stock.more")}
+              {t("stockPage.more")}
             </button>
           )}
         </div>

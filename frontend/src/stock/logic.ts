@@ -36,16 +36,16 @@ export function checkAdjust(
   const text = deltaText.trim();
   let after: AdjustCheck["after"] = null;
   if (!/^[+-]?\d{1,7}$/.test(text) || Number(text) === 0) {
-    problems.delta = t("stock.badDelta");
+    problems.delta = t("stockPage.badDelta");
   } else {
     const delta = Number(text);
     const onHand = (row.on_hand ?? 0) + delta;
     after = { on_hand: onHand, available: onHand - (row.reserved ?? 0) };
-    if (kind === "receipt" && delta < 0) problems.delta = t("stock.receiptPositive");
+    if (kind === "receipt" && delta < 0) problems.delta = t("stockPage.receiptPositive");
     else if (onHand < (row.reserved ?? 0) || onHand < 0)
-      problems.delta = t("stock.belowReserved", { reserved: row.reserved ?? 0 });
+      problems.delta = t("stockPage.belowReserved", { reserved: row.reserved ?? 0 });
   }
-  if (!reason.trim()) problems.reason = t("stock.reasonRequired");
+  if (!reason.trim()) problems.reason = t("stockPage.reasonRequired");
   return { problems, after };
 }
 
@@ -72,16 +72,16 @@ export function stockImportErrors(errors: unknown): StockRowError[] {
 
 // The server's row messages (commerce/inventory/imports/parse.py and apply.py).
 const REASONS: [RegExp, MessageKey][] = [
-  [/^required$/, "stock.reason.required"],
-  [/^not a whole number: '?(?<value>.*?)'?$/, "stock.reason.wholeNumber"],
-  [/^must not be negative, got (?<value>-?\d+)$/, "stock.reason.negative"],
-  [/^larger than (?<n>\d+)$/, "stock.reason.tooLarge"],
-  [/^unknown SKU '?(?<value>.*?)'?$/, "stock.reason.unknownSku"],
-  [/^unknown or inactive warehouse '?(?<value>.*?)'?$/, "stock.reason.unknownWarehouse"],
-  [/^(?<value>\d+) is below the (?<n>\d+) currently reserved for open orders$/, "stock.reason.belowReserved"],
-  [/^(?<value>.+) is already on row (?<n>\d+)$/, "stock.reason.duplicate"],
-  [/^expected (?<n>\d+) columns .*$/, "stock.reason.columns"],
-  [/^(?<n>\d+) more error\(s\) not listed$/, "stock.reason.more"],
+  [/^required$/, "stockPage.reason.required"],
+  [/^not a whole number: '?(?<value>.*?)'?$/, "stockPage.reason.wholeNumber"],
+  [/^must not be negative, got (?<value>-?\d+)$/, "stockPage.reason.negative"],
+  [/^larger than (?<n>\d+)$/, "stockPage.reason.tooLarge"],
+  [/^unknown SKU '?(?<value>.*?)'?$/, "stockPage.reason.unknownSku"],
+  [/^unknown or inactive warehouse '?(?<value>.*?)'?$/, "stockPage.reason.unknownWarehouse"],
+  [/^(?<value>\d+) is below the (?<n>\d+) currently reserved for open orders$/, "stockPage.reason.belowReserved"],
+  [/^(?<value>.+) is already on row (?<n>\d+)$/, "stockPage.reason.duplicate"],
+  [/^expected (?<n>\d+) columns .*$/, "stockPage.reason.columns"],
+  [/^(?<n>\d+) more error\(s\) not listed$/, "stockPage.reason.more"],
 ];
 
 /** What is wrong with a row in the user's words; the server's own words when they are not known here. */
