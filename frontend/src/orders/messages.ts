@@ -107,6 +107,40 @@ export const ordersMessages = {
   "orderDetail.trace.updated": ["更新了 {fields}", "Updated {fields}"],
   "orderDetail.trace.reason": ["，原因：{reason}", "; reason: {reason}"],
   "orderDetail.trace.other": ["{action}", "{action}"],
+  "orderDetail.trace.why.payment_already_recorded": ["付款已记录过", "payment already recorded"],
+  "orderDetail.trace.ignoredPayment": ["重复的付款通知，未重复记录", "A repeated payment notice; not recorded twice"],
+  "orderDetail.trace.reopened": [
+    "超时取消后收到付款，订单恢复为 {to}",
+    "Paid after the timeout cancelled it: reopened as {to}",
+  ],
+  "orderDetail.trace.payment_received": ["收到付款（{outcome}）", "Payment received ({outcome})"],
+  "orderDetail.trace.payment_attempted": [
+    "发起支付 {gateway} {out_trade_no}，金额 {amount}",
+    "Payment started: {gateway} {out_trade_no}, {amount}",
+  ],
+  "orderDetail.trace.payment_mismatched": [
+    "支付金额不符：实收 {paid}，应付 {total}",
+    "Amount mismatch: paid {paid}, due {total}",
+  ],
+  "orderDetail.trace.payment_duplicated": [
+    "重复支付：{paid_before} 与 {out_trade_no}",
+    "Paid twice: {paid_before} and {out_trade_no}",
+  ],
+  "orderDetail.trace.payment_refund": [
+    "退款 {out_request_no}，金额 {amount}（{status}）",
+    "Refund {out_request_no}, {amount} ({status})",
+  ],
+  "orderDetail.trace.shipment_created": [
+    "发货：{carrier} 运单 {tracking_no}",
+    "Shipped: {carrier} tracking {tracking_no}",
+  ],
+  "orderDetail.trace.shipment_status": ["包裹 {tracking_no}：{from} → {to}", "Parcel {tracking_no}: {from} → {to}"],
+  "orderDetail.trace.shipment_exception": [
+    "包裹 {tracking_no} 异常：{reason}",
+    "Parcel {tracking_no} exception: {reason}",
+  ],
+  "orderDetail.trace.ticket_opened": ["开工单 #{ticket}「{title}」", "Ticket #{ticket} opened: “{title}”"],
+  "orderDetail.trace.ticket_closed": ["关闭工单 #{ticket}", "Ticket #{ticket} closed"],
   "orderDetail.status.pending_payment": ["待付款", "Awaiting payment"],
   "orderDetail.status.paid": ["已支付", "Paid"],
   "orderDetail.status.processing": ["处理中", "Processing"],

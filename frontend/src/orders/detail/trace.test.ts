@@ -91,7 +91,7 @@ describe("what each change did, in words", () => {
   });
 
   it("keeps an unknown action readable", () => {
-    expect(traceWhat(entry({ action: "shipment_created" }), zh)).toBe("shipment_created");
+    expect(traceWhat(entry({ action: "something_new" }), zh)).toBe("something_new");
   });
 });
 
@@ -113,5 +113,26 @@ describe("notes and live events", () => {
     expect(concernsOrder({ type: "order.status_changed", order: { id: 8 } }, 7)).toBe(false);
     expect(concernsOrder({ type: "inbox.changed" }, 7)).toBe(false);
     expect(concernsOrder(null, 7)).toBe(false);
+  });
+});
+
+describe("the changes payments, parcels and tickets write on the order", () => {
+  it("says them in words", () => {
+    const parcel = entry({
+      action: "shipment_status",
+      changes: { tracking_no: "YT1", status: ["in_transit", "signed"] },
+    });
+    expect(traceWhat(parcel, zh)).toBe("包裹 YT1：运输中 → 已签收");
+    const shipped = entry({ action: "shipment_created", changes: { courier: "sf", carrier: "", tracking_no: "SF1" } });
+    expect(traceWhat(shipped, zh)).toBe("发货：sf 运单 SF1");
+    const ticket = entry({ action: "ticket_opened", changes: { ticket: 4, title: "地址待确认", queue: "service" } });
+    expect(traceWhat(ticket, zh)).toBe("开工单 #4「地址待确认」");
+    const refund = entry({
+      action: "payment_refund",
+      changes: { out_request_no: "RF1", amount: "50.00", status: "requested" },
+    });
+    expect(traceWhat(refund, en)).toBe("Refund RF1, 50.00 (requested)");
+    const again = entry({ action: "ignored", changes: { why: "payment_already_recorded", current: "paid" } });
+    expect(traceWhat(again, zh)).toBe("重复的付款通知，未重复记录");
   });
 });

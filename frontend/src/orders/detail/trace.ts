@@ -49,6 +49,17 @@ function text(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** Every change's values as text, for the messages that name them. */
+function stringsOf(changes: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(changes).map(([key, value]) => [key, text(value)]));
+}
+
+function shipmentStatusName(t: T, status: unknown): string {
+  const key = `orderDetail.shipment.${String(status)}` as MessageKey;
+  const name = t(key);
+  return name === key ? String(status) : name;
+}
+
 /** What the entry changed, in words: "状态 已支付 → 已发货", "添加标签「vip」", an ignored move and why. */
 export function traceWhat(entry: TimelineEntry, t: T): string {
   const changes = (entry.changes ?? {}) as Record<string, unknown>;
@@ -70,6 +81,7 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
       const whyText = t(whyKey) === whyKey ? why : t(whyKey);
       if (why === "stale_update")
         return t("orderDetail.trace.ignoredStale", { to: statusName(t, changes.requested_status) });
+      if (why === "payment_already_recorded") return t("orderDetail.trace.ignoredPayment");
       return withReason(
         t("orderDetail.trace.ignoredMove", {
           to: statusName(t, changes.requested),
@@ -90,6 +102,33 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
       return t("orderDetail.trace.noted", { text: text(changes.text) });
     case "updated":
       return t("orderDetail.trace.updated", { fields: Object.keys(changes).join(", ") });
+    case "reopened": {
+      const [, to] = Array.isArray(changes.status) ? changes.status : ["", ""];
+      return t("orderDetail.trace.reopened", { to: statusName(t, to) });
+    }
+    case "payment_received":
+      return t("orderDetail.trace.payment_received", { outcome: text(changes.outcome) });
+    case "payment_attempted":
+    case "payment_mismatched":
+    case "payment_duplicated":
+    case "payment_refund":
+    case "shipment_exception":
+    case "ticket_opened":
+    case "ticket_closed":
+      return t(`orderDetail.trace.${entry.action}` as MessageKey, stringsOf(changes));
+    case "shipment_created":
+      return t("orderDetail.trace.shipment_created", {
+        ...stringsOf(changes),
+        carrier: text(changes.carrier) || text(changes.courier),
+      });
+    case "shipment_status": {
+      const [from, to] = Array.isArray(changes.status) ? changes.status : ["", ""];
+      return t("orderDetail.trace.shipment_status", {
+        tracking_no: text(changes.tracking_no),
+        from: shipmentStatusName(t, from),
+        to: shipmentStatusName(t, to),
+      });
+    }
     default:
       return t("orderDetail.trace.other", { action: entry.action });
   }
