@@ -29,7 +29,11 @@ for code, name, kind in (
 ):
     Channel.objects.get_or_create(
         code=code,
-        defaults={"name": name, "kind": kind, **({"payment_timeout_minutes": 24 * 60} if kind == Channel.MANUAL else {})},
+        defaults={
+            "name": name,
+            "kind": kind,
+            **({"payment_timeout_minutes": 24 * 60} if kind == Channel.MANUAL else {}),
+        },
     )
 
 warehouse, _ = Warehouse.objects.get_or_create(code="sh-main", defaults={"name": "上海主仓", "priority": 1})
