@@ -127,4 +127,29 @@ test("a stock keeper adjusts a stock row with a reason and reads its ledger", as
   await expect(entry).toContainText("-3");
   await expect(entry).toContainText("operator");
   await page.screenshot({ path: `${ARTIFACTS}stock-ledger.png`, fullPage: true });
+
+  // A stock file with a bad row imports nothing and names the row; the corrected file is applied.
+  const header = "sku,warehouse,on_hand,safety_stock\n";
+  await page.getByTestId("stock-import-file").setInputFiles({
+    name: "stock.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`${header}CUP-0001,sh-main,600,5\nNOPE-404,sh-main,ten,0\n`),
+  });
+  await page.getByRole("button", { name: "上传并导入" }).click();
+  const refused = page.getByTestId("stock-import-refused");
+  await expect(refused).toContainText("文件有错误，未导入任何数据");
+  await expect(page.getByTestId("stock-import-error-row-3").first()).toContainText("第 3 行");
+  await expect(page.getByTestId("stock-import-errors")).toContainText("在库");
+  await expect(page.getByTestId("stock-import-errors")).toContainText("不是整数：ten");
+  await page.screenshot({ path: `${ARTIFACTS}stock-import-errors.png`, fullPage: true });
+  expect((await api.get("inventory/?sku=CUP-0001")).results[0].on_hand).toBe(before.on_hand - 3);
+
+  await page.getByTestId("stock-import-file").setInputFiles({
+    name: "stock-fixed.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`${header}CUP-0001,sh-main,600,5\n`),
+  });
+  await page.getByRole("button", { name: "上传并导入" }).click();
+  await expect(page.getByTestId("stock-import-done")).toHaveText("已导入 1 行：新建 0，变更 1，未变 0。");
+  await expect(row.getByTestId("stock-available")).toHaveText(String(600 - (before.on_hand - before.available)));
 });

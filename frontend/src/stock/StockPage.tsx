@@ -227,7 +227,7 @@ function ImportErrors({ errors }: { errors: unknown }) {
                 ? t("stockPage.importRow", { n: error.row })
                 : translateOr(t, `stockPage.importScope.${error.scope}`, error.scope)}
             </td>
-            <td>{error.column ?? "—"}</td>
+            <td>{error.column ? translateOr(t, `stockPage.column.${error.column}`, error.column) : "—"}</td>
             <td>{stockReason(t, error.message)}</td>
           </tr>
         ))}
@@ -425,7 +425,7 @@ export function StockPage() {
         </p>
       )}
       <ErrorNote error={first.error} onRetry={first.reload} />
-      <div className="stock-layout">
+      <div className={adjusting || ledger ? "stock-layout with-panel" : "stock-layout"}>
         <div>
           {lowCount > 0 && <p className="small danger">{t("stockPage.lowCount", { n: lowCount })}</p>}
           {first.data && rows.length === 0 && <Empty />}
