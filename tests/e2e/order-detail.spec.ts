@@ -48,6 +48,15 @@ test("an operator reads on the status trace the tag a flow added, with the flow'
   await expect(ignored.getByTestId("trace-ignored")).toHaveText("已忽略");
   await expect(ignored).toContainText("请求变更为 待付款，当前已是 已支付，未应用（乱序事件）");
   await expect(page.getByTestId(`order-execution-${run.id}`)).toContainText(flowName);
+  // The operator holds the order and writes a note: both land on the trace as by hand.
+  await page.getByLabel("挂起原因").fill("地址待核实");
+  await page.getByRole("button", { name: "挂起", exact: true }).click();
+  await expect(page.getByRole("heading", { name: /已挂起/ })).toBeVisible();
+  await page.getByLabel("添加备注").fill("客户来电改地址");
+  await page.getByRole("button", { name: "添加备注" }).click();
+  await expect(page.getByTestId("order-notes")).toContainText("客户来电改地址");
+  await expect(page.locator('[data-testid="trace-entry"][data-action="held"]')).toContainText("挂起：地址待核实");
+  await expect(page.locator('[data-testid="trace-entry"][data-action="noted"]')).toContainText("由 operator 手动");
   await page.getByTestId("order-trace").screenshot({ path: `${ARTIFACTS}order-detail-trace.png` });
   await page.screenshot({ path: `${ARTIFACTS}order-detail.png`, fullPage: true });
 
