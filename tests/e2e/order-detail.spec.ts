@@ -124,10 +124,20 @@ test("a stock keeper adjusts a stock row with a reason and reads its ledger", as
   await expect(page.getByTestId("adjust-preview")).toHaveText(
     `调整后在库 ${before.on_hand - 3}，可用 ${before.available - 3}`,
   );
-  await page.getByLabel("原因").fill(reason);
+  await page.getByLabel("原因", { exact: true }).fill(reason);
   await page.getByRole("button", { name: "确认调整" }).click();
   await expect(page.getByTestId("stock-notice")).toContainText(`在库 ${before.on_hand - 3}`);
   await expect(row.getByTestId("stock-available")).toHaveText(String(before.available - 3));
+  await expect(page.getByTestId("adjust-panel")).toHaveCount(0);
+
+  // A safety stock above what is available makes the row low, highlighted.
+  await row.getByRole("button", { name: "调整" }).click();
+  await page.getByLabel("新的安全库存").fill(String(before.available));
+  await page.getByLabel("调整安全库存的原因").fill("大促备货");
+  await page.getByRole("button", { name: "保存安全库存" }).click();
+  await expect(page.getByTestId("stock-notice")).toContainText(`安全库存 ${before.available}`);
+  await expect(row).toHaveAttribute("data-low", "true");
+  await expect(row.getByTestId("stock-available")).toContainText("低库存");
 
   await row.getByRole("button", { name: "流水" }).click();
   const entry = page.getByTestId("ledger-row").filter({ hasText: reason });
@@ -161,4 +171,5 @@ test("a stock keeper adjusts a stock row with a reason and reads its ledger", as
   await page.getByRole("button", { name: "上传并导入" }).click();
   await expect(page.getByTestId("stock-import-done")).toHaveText("已导入 1 行：新建 0，变更 1，未变 0。");
   await expect(row.getByTestId("stock-available")).toHaveText(String(600 - (before.on_hand - before.available)));
+  await expect(row).toHaveAttribute("data-low", "false");
 });

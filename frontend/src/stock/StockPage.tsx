@@ -14,6 +14,7 @@ import { formatTime, useI18n } from "../i18n/i18n";
 import { ProgressBar } from "../imports/parts";
 import {
   checkAdjust,
+  checkSafety,
   importPercent,
   importRunning,
   isLow,
@@ -52,10 +53,12 @@ function useDebounced<T>(value: T, ms = 250): T {
 function AdjustPanel({
   row,
   onDone,
+  onSafety,
   onClose,
 }: {
   row: StockRow;
   onDone: (row: StockRow) => void;
+  onSafety: (row: StockRow) => void;
   onClose: () => void;
 }) {
   const { t } = useI18n();
@@ -136,7 +139,67 @@ function AdjustPanel({
           {t("stockPage.apply")}
         </button>
       </form>
+      <SafetyForm row={row} onDone={onSafety} />
     </section>
+  );
+}
+
+/** Sets the row's safety stock (POST inventory/safety-stock/), with a reason. */
+function SafetyForm({ row, onDone }: { row: StockRow; onDone: (row: StockRow) => void }) {
+  const { t } = useI18n();
+  const [value, setValue] = useState(String(row.safety_stock ?? 0));
+  const [reason, setReason] = useState("");
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const check = checkSafety(row, value, reason, t);
+  const show = (field: string) => (tried ? check.problems[field] : undefined);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(check.problems).length || check.value === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(
+        await api<StockRow>("inventory/safety-stock/", {
+          method: "POST",
+          body: { sku: row.sku, warehouse: row.warehouse, safety_stock: check.value, reason: reason.trim() },
+        }),
+      );
+    } catch (reason) {
+      setError(reason as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="stack safety-form" onSubmit={(event) => void submit(event)} noValidate>
+      <h3>{t("stockPage.safetyTitle")}</h3>
+      <div className="field">
+        <label htmlFor="safety-value">{t("stockPage.safetyNew")}</label>
+        <input
+          id="safety-value"
+          value={value}
+          inputMode="numeric"
+          onChange={(e) => setValue(e.target.value)}
+          aria-invalid={show("safety_stock") ? true : undefined}
+        />
+        {show("safety_stock") && <p className="field-error">{show("safety_stock")}</p>}
+        {check.low && <p className="field-hint">{t("stockPage.safetyWillBeLow")}</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="safety-reason">{t("stockPage.safetyReason")}</label>
+        <input id="safety-reason" value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} />
+        {show("reason") && <p className="field-error">{show("reason")}</p>}
+      </div>
+      <ErrorNote error={error} />
+      <button type="submit" disabled={busy}>
+        {t("stockPage.safetySave")}
+      </button>
+    </form>
   );
 }
 
@@ -381,6 +444,11 @@ export function StockPage() {
     setNotice(t("stockPage.adjusted", { sku: row.sku, on_hand: row.on_hand ?? 0, available: row.available }));
     if (ledger?.id === row.id) setLedger(row);
   };
+  const safetySet = (row: StockRow) => {
+    setRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
+    setAdjusting(row);
+    setNotice(t("stockPage.safetySaved", { sku: row.sku, n: row.safety_stock ?? 0 }));
+  };
   const lowCount = rows.filter(isLow).length;
 
   return (
@@ -495,7 +563,13 @@ export function StockPage() {
         </div>
         <div className="stock-side">
           {adjusting && (
-            <AdjustPanel key={adjusting.id} row={adjusting} onDone={adjusted} onClose={() => setAdjusting(null)} />
+            <AdjustPanel
+              key={adjusting.id}
+              row={adjusting}
+              onDone={adjusted}
+              onSafety={safetySet}
+              onClose={() => setAdjusting(null)}
+            />
           )}
           {ledger && <LedgerPanel key={ledger.id} row={ledger} onClose={() => setLedger(null)} />}
         </div>

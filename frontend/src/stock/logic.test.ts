@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { translate } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
-import { checkAdjust, importPercent, importRunning, isLow, stockImportErrors, stockReason } from "./logic";
+import { checkAdjust, checkSafety, importPercent, importRunning, isLow, stockImportErrors, stockReason } from "./logic";
 
 const zh = (key: MessageKey, vars?: Record<string, string | number>) => translate("zh", key, vars);
 const en = (key: MessageKey, vars?: Record<string, string | number>) => translate("en", key, vars);
@@ -68,5 +68,20 @@ describe("the stock import's answers", () => {
     expect(importPercent({ status: "applied", progress: 0.2 })).toBe(100);
     expect(importRunning({ status: "queued" })).toBe(true);
     expect(importRunning({ status: "failed" })).toBe(false);
+  });
+});
+
+describe("a new safety stock", () => {
+  it("is a whole number from 0 with a reason, and says when the row will be low", () => {
+    expect(checkSafety({ available: 10 }, "10", "大促备货", zh)).toEqual({ problems: {}, value: 10, low: true });
+    expect(checkSafety({ available: 10 }, "0", "x", zh)).toEqual({ problems: {}, value: 0, low: false });
+    expect(checkSafety({ available: 10 }, "-1", "", zh)).toEqual({
+      problems: { safety_stock: "请输入 0 到 1000000000 的整数", reason: "请填写原因" },
+      value: null,
+      low: false,
+    });
+    expect(checkSafety({ available: 10 }, "1000000001", "x", en).problems.safety_stock).toBe(
+      "Enter a whole number from 0 to 1000000000",
+    );
   });
 });

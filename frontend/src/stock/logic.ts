@@ -102,3 +102,21 @@ export function importPercent(job: Pick<StockImportStatus, "progress" | "status"
 export function importRunning(job: Pick<StockImportStatus, "status">): boolean {
   return job.status === "queued" || job.status === "validating";
 }
+
+/** commerce.inventory.safety.MAX_SAFETY_STOCK */
+export const MAX_SAFETY_STOCK = 1_000_000_000;
+
+/** Checks a new safety stock before sending: a whole number from 0, and a reason. Null value when not one. */
+export function checkSafety(
+  row: Pick<StockRow, "available">,
+  valueText: string,
+  reason: string,
+  t: T,
+): { problems: Record<string, string>; value: number | null; low: boolean } {
+  const problems: Record<string, string> = {};
+  const text = valueText.trim();
+  const value = /^\d{1,10}$/.test(text) && Number(text) <= MAX_SAFETY_STOCK ? Number(text) : null;
+  if (value === null) problems.safety_stock = t("stockPage.badSafety", { max: MAX_SAFETY_STOCK });
+  if (!reason.trim()) problems.reason = t("stockPage.reasonRequired");
+  return { problems, value, low: value !== null && row.available <= value };
+}
