@@ -9,6 +9,7 @@ api_v1 = [
     path("auth/me/", MeApi.as_view(), name="auth-me"),
     path("", include("commerce.orders.api.urls")),
     path("", include("commerce.inventory.api.urls")),
+    path("", include("commerce.catalog.api.urls")),
     path("", include("commerce.tickets.api.urls")),
     path("", include("commerce.shipments.api.urls")),
     path("", include("commerce.refunds.api.urls")),

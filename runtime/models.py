@@ -83,6 +83,8 @@ class Execution(models.Model):
             models.Index(fields=["flow", "status", "id"], name="execution_flow_status_idx"),
             models.Index(fields=["created_at", "id"], name="execution_created_idx"),
             models.Index(fields=["flow", "subject_key", "created_at"], name="execution_loop_idx"),
+            # The flows that ran on one order, newest first (the order detail page).
+            models.Index(fields=["subject_key", "created_at"], name="execution_subject_idx"),
         ]
 
     def __str__(self) -> str:

@@ -22,11 +22,23 @@ def step_representation(step: ExecutionStep) -> dict:
     }
 
 
+def execution_order(execution: Execution) -> dict | None:
+    """The order the run concerns (its subject ``order:<id>``), with the number its context recorded."""
+    kind, _, key = (execution.subject_key or "").partition(":")
+    if kind != "order" or not key.isdigit():
+        return None
+    order = (execution.context or {}).get("order")
+    number = order.get("number") if isinstance(order, dict) else None
+    return {"id": int(key), "number": number if isinstance(number, str) else None}
+
+
 def execution_representation(execution: Execution, *, with_context: bool = False) -> dict:
     body = {
         "id": execution.pk,
         "flow": execution.flow_id,
+        "flow_name": execution.flow.name,
         "flow_version": execution.flow_version.number,
+        "order": execution_order(execution),
         "trigger": execution.trigger_type,
         "event": execution.event_id,
         "subject": execution.subject_key or None,

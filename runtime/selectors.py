@@ -12,8 +12,8 @@ def execution_list(*, filters: dict | None = None) -> QuerySet[Execution]:
     ``filters``: ``flow`` (id), ``status``, ``subject`` (``"order:123"``).
     """
     qs = (
-        Execution.objects.select_related("flow_version")
-        .defer("flow_version__document", "flow_version__notes")
+        Execution.objects.select_related("flow_version", "flow")
+        .defer("flow_version__document", "flow_version__notes", "flow__draft")
         .prefetch_related(Prefetch("steps", queryset=ExecutionStep.objects.order_by("id")))
     )
     f = filters or {}

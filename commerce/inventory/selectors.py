@@ -1,19 +1,28 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from commerce.catalog.models import Product
 
-from .models import ChannelWarehouse, Reservation, StockItem, StockMovement
+from .models import ChannelWarehouse, Reservation, StockItem, StockMovement, Warehouse
 
 
 def stock_list(*, filters: dict | None = None) -> QuerySet[StockItem]:
-    """Stock rows; ``filters`` keys: sku, warehouse (code), low_stock (bool)."""
-    qs = StockItem.objects.select_related("warehouse")
+    """Stock rows, each with its product's title (``product_title``, ``None`` for a SKU the catalog lacks).
+
+    ``filters`` keys: sku, q (SKU or title holding it, any case), warehouse (code), low_stock (bool).
+    """
+    qs = StockItem.objects.select_related("warehouse").annotate(
+        product_title=Subquery(Product.objects.filter(sku=OuterRef("sku")).values("title")[:1])
+    )
     f = filters or {}
     if f.get("sku"):
         qs = qs.filter(sku=f["sku"])
+    if f.get("q"):
+        term = f["q"]
+        titled = Product.objects.filter(title__icontains=term).values("sku")
+        qs = qs.filter(Q(sku__icontains=term) | Q(sku__in=titled))
     if f.get("warehouse"):
         qs = qs.filter(warehouse__code=f["warehouse"])
     if f.get("low_stock") is True:
@@ -161,3 +170,22 @@ def skus_in_stock(*, limit: int = 200, at_least: int = 1) -> list[str]:
         .values_list("sku", "free")
     )
     return [sku for sku, free in totals if free >= at_least][:limit]
+
+
+def stock_of_skus(skus) -> dict[str, list[StockItem]]:
+    """The stock rows of ``skus`` in active warehouses, by SKU, each SKU's rows in serving order, in one query."""
+    wanted = sorted(set(skus))
+    rows: dict[str, list[StockItem]] = {sku: [] for sku in wanted}
+    if not wanted:
+        return rows
+    for row in (
+        StockItem.objects.filter(sku__in=wanted, warehouse__active=True)
+        .select_related("warehouse")
+        .order_by("warehouse__priority", "warehouse__code")
+    ):
+        rows[row.sku].append(row)
+    return rows
+
+
+def warehouses_active() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(active=True).order_by("priority", "code")

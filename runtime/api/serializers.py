@@ -59,10 +59,17 @@ class StepSerializer(serializers.Serializer):
     duration_ms = serializers.IntegerField()
 
 
+class ExecutionOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True, help_text="As the run's context recorded it.")
+
+
 class ExecutionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     flow = serializers.IntegerField()
+    flow_name = serializers.CharField(help_text="The flow's name now.")
     flow_version = serializers.IntegerField(help_text="The version number that ran.")
+    order = ExecutionOrderSerializer(allow_null=True, help_text="The order the run concerns, if it concerns one.")
     trigger = serializers.CharField()
     event = serializers.IntegerField(allow_null=True, help_text="The outbox event, for event triggers.")
     subject = serializers.CharField(allow_null=True)

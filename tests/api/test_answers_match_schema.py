@@ -10,6 +10,7 @@ properties the schema does not name, so a field added on one side only fails her
 import copy
 import json
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.inbox import services as inbox_services
+from commerce.payments.models import Payment, PaymentRefund
 from commerce.shipments.services import TrackingInput, tracking_events_apply
 from commerce.tickets import services as ticket_services
 from tests.factories import TEST_ACTOR, make_user, order_payload
@@ -181,6 +183,21 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
             "/api/v1/order-imports/",
         )
 
+    # The order workspace shows payments (one paid and refunded in part, one still pending) and refunds.
+    paid = Payment.objects.create(
+        order_id=order_id,
+        attempt=1,
+        gateway="alipay",
+        out_trade_no="OF-SCHEMA-1",
+        amount=Decimal("199.00"),
+        status=Payment.REFUNDED_PARTIALLY,
+        paid_amount=Decimal("199.00"),
+        refunded_amount=Decimal("20.00"),
+        paid_at=timezone.now(),
+        confirmed_by="notify",
+    )
+    Payment.objects.create(order_id=order_id, attempt=2, gateway="wechatpay", out_trade_no="OF-SCHEMA-2", amount=1)
+    PaymentRefund.objects.create(payment=paid, out_request_no="RF-SCHEMA-1", amount=Decimal("20.00"), reason="dent")
     ticket = ticket_services.ticket_open(
         title="Parcel stalled",
         queue="warehouse",

@@ -24,8 +24,17 @@ for code, name, kind in (
     ("jd", "京东自营", Channel.MARKETPLACE),
     # The Shopify connector's orders arrive on this channel (connections.spec.ts: the sandbox's orders).
     ("shopify", "Shopify 独立站", Channel.OWN_STORE),
+    # Orders made by hand (order-detail.spec.ts); a manual order waits a day for its payment.
+    ("manual", "手工单", Channel.MANUAL),
 ):
-    Channel.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+    Channel.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "kind": kind,
+            **({"payment_timeout_minutes": 24 * 60} if kind == Channel.MANUAL else {}),
+        },
+    )
 
 warehouse, _ = Warehouse.objects.get_or_create(code="sh-main", defaults={"name": "上海主仓", "priority": 1})
 # GIFT-TOTE starts out of stock: a gift flow's run dies on it until the stock is adjusted (replay test).

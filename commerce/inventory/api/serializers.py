@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from commerce.catalog.models import Product
 from commerce.inventory.imports import MAX_ROWS, SYNC_MAX_ROWS, stock_import_failure_message
 from commerce.inventory.models import StockImport, StockItem, StockMovement
 from commerce.inventory.safety import MAX_SAFETY_STOCK, REASON_MAX_LENGTH
@@ -8,6 +9,8 @@ from commerce.inventory.services import ADJUST_KINDS
 
 class StockItemSerializer(serializers.ModelSerializer):
     warehouse = serializers.CharField(source="warehouse.code")
+    warehouse_name = serializers.CharField(source="warehouse.name")
+    title = serializers.SerializerMethodField(help_text="The product's title; null for a SKU the catalog lacks.")
     available = serializers.IntegerField()
     low_stock = serializers.BooleanField()
 
@@ -16,7 +19,9 @@ class StockItemSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "sku",
+            "title",
             "warehouse",
+            "warehouse_name",
             "on_hand",
             "reserved",
             "available",
@@ -25,9 +30,15 @@ class StockItemSerializer(serializers.ModelSerializer):
             "updated_at",
         )
 
+    def get_title(self, row: StockItem) -> str | None:
+        if hasattr(row, "product_title"):  # annotated by selectors.stock_list
+            return row.product_title
+        return Product.objects.filter(sku=row.sku).values_list("title", flat=True).first()
+
 
 class StockFilterSerializer(serializers.Serializer):
     sku = serializers.CharField(required=False, max_length=64)
+    q = serializers.CharField(required=False, max_length=64, help_text="SKU or product title holding this text.")
     warehouse = serializers.SlugField(required=False, max_length=32)
     low_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -46,10 +57,22 @@ class AdjustSerializer(serializers.Serializer):
 
 class MovementSerializer(serializers.ModelSerializer):
     order = serializers.CharField(source="order.number", allow_null=True, default=None)
+    order_id = serializers.IntegerField(allow_null=True, help_text="The order's id, for a link to it.")
 
     class Meta:
         model = StockMovement
-        fields = ("id", "kind", "quantity", "reason", "order", "actor_kind", "actor_label", "trace_id", "created_at")
+        fields = (
+            "id",
+            "kind",
+            "quantity",
+            "reason",
+            "order",
+            "order_id",
+            "actor_kind",
+            "actor_label",
+            "trace_id",
+            "created_at",
+        )
 
 
 class StockImportSerializer(serializers.Serializer):
@@ -124,3 +147,13 @@ class StockImportStatusSerializer(serializers.ModelSerializer):
             "unchanged": job.unchanged,
             "movements": job.movements,
         }
+
+
+class WarehouseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    region = serializers.CharField()
+
+
+class WarehouseListSerializer(serializers.Serializer):
+    results = WarehouseSerializer(many=True)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("inventory/import/", views.StockImportApi.as_view(), name="stock-import"),
     path("inventory/imports/<int:import_id>/", views.StockImportDetailApi.as_view(), name="stock-import-detail"),
     path("inventory/<int:stock_id>/movements/", views.StockMovementsApi.as_view(), name="stock-movements"),
+    path("warehouses/", views.WarehouseListApi.as_view(), name="warehouse-list"),
 ]

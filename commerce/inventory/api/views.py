@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from commerce.inventory import imports, safety, selectors, services
 from commerce.inventory.models import StockImport, StockItem, StockMovement
@@ -146,3 +147,16 @@ class StockMovementsApi(GenericAPIView):
         row = get_object_or_404(StockItem, pk=stock_id)
         page = self.paginate_queryset(selectors.stock_movements(stock_item_id=row.pk))
         return self.get_paginated_response(s.MovementSerializer(page, many=True).data)
+
+
+class WarehouseListApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(
+        responses=s.WarehouseListSerializer,
+        operation_id="v1_warehouses_list",
+        description="The active warehouses in serving order (priority, then code): what the stock pages pick from.",
+    )
+    def get(self, request):
+        rows = selectors.warehouses_active()
+        return Response({"results": [{"code": w.code, "name": w.name, "region": w.region} for w in rows]})

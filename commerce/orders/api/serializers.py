@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from commerce.audit.models import AuditEntry
 from commerce.orders import statuses
 from commerce.orders.representation import order_representation
+from commerce.orders.timeline import ORIGIN_KINDS, entry_origin
 from core.time import iso_utc
 
 MAX_LINES = 200
@@ -150,6 +152,15 @@ class TransitionResultSerializer(serializers.Serializer):
     order = OrderSerializer()
 
 
+class OriginSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ORIGIN_KINDS)
+    label_zh = serializers.CharField(help_text="来自天猫旗舰店推送, 来自流程「签收即完成」v3, 由 张三 手动, …")
+    label_en = serializers.CharField()
+    link = serializers.CharField(
+        allow_null=True, help_text="The app page of the source (a flow execution on the canvas, a connection)."
+    )
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     occurred_at = serializers.DateTimeField()
@@ -159,8 +170,14 @@ class TimelineEntrySerializer(serializers.Serializer):
     source = serializers.CharField()  # type: ignore[assignment]
     changes = serializers.DictField()
     trace_id = serializers.CharField()
+    origin = OriginSerializer(help_text="Where the change came from, in words (the status trace).")
+    ignored = serializers.BooleanField(
+        help_text="A late or out-of-order event recorded but not applied (action `ignored`)."
+    )
 
     def to_representation(self, entry):
+        # The context dict is shared by every entry of the answer: channel names are read once each.
+        channels = self.context.setdefault("channel_names", {}) if isinstance(self.context, dict) else None
         return {
             "id": entry.pk,
             "occurred_at": iso_utc(entry.occurred_at),
@@ -169,6 +186,8 @@ class TimelineEntrySerializer(serializers.Serializer):
             "source": entry.source,
             "changes": entry.changes,
             "trace_id": entry.trace_id,
+            "origin": entry_origin(entry, channels=channels),
+            "ignored": entry.action == AuditEntry.IGNORED,
         }
 
 

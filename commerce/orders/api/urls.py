@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import detail_views, views
 
 urlpatterns = [
     path("orders/", views.OrderListCreateApi.as_view(), name="order-list"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("orders/<int:order_id>/hold/", views.OrderHoldApi.as_view(), name="order-hold"),
     path("orders/<int:order_id>/release/", views.OrderReleaseApi.as_view(), name="order-release"),
     path("orders/<int:order_id>/notes/", views.OrderNoteApi.as_view(), name="order-note"),
+    path("orders/<int:order_id>/workspace/", detail_views.OrderWorkspaceApi.as_view(), name="order-workspace"),
 ]

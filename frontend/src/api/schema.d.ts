@@ -978,6 +978,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/workspace/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The order with what its detail page shows around it, in one call: the channel's name, payments and their refunds, parcels with tracking events, tickets. Every role may read it. */
+        get: operations["v1_orders_workspace_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/": {
         parameters: {
             query?: never;
@@ -1111,6 +1128,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/skus/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Active products whose SKU or title holds `q` (SKUs starting with it first), at most `limit` (50 at most), each with the stock available in every active warehouse. */
+        get: operations["v1_skus_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/": {
         parameters: {
             query?: never;
@@ -1193,6 +1227,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/warehouses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The active warehouses in serving order (priority, then code): what the stock pages pick from. */
+        get: operations["v1_warehouses_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1266,6 +1317,11 @@ export interface components {
         CancelRequest: {
             /** @default  */
             note: string;
+        };
+        ChannelRef: {
+            code: string;
+            name: string;
+            kind: string;
         };
         Check: {
             ok: boolean;
@@ -1429,8 +1485,12 @@ export interface components {
         Execution: {
             id: number;
             flow: number;
+            /** @description The flow's name now. */
+            flow_name: string;
             /** @description The version number that ran. */
             flow_version: number;
+            /** @description The order the run concerns, if it concerns one. */
+            order: components["schemas"]["ExecutionOrder"] | null;
             trigger: string;
             /** @description The outbox event, for event triggers. */
             event: number | null;
@@ -1452,8 +1512,12 @@ export interface components {
         ExecutionDetail: {
             id: number;
             flow: number;
+            /** @description The flow's name now. */
+            flow_name: string;
             /** @description The version number that ran. */
             flow_version: number;
+            /** @description The order the run concerns, if it concerns one. */
+            order: components["schemas"]["ExecutionOrder"] | null;
             trigger: string;
             /** @description The outbox event, for event triggers. */
             event: number | null;
@@ -1473,6 +1537,11 @@ export interface components {
             steps: components["schemas"]["Step"][];
             /** @description What the run knows: its trigger's objects, `input`, each step's output. */
             context: unknown;
+        };
+        ExecutionOrder: {
+            id: number;
+            /** @description As the run's context recorded it. */
+            number: string | null;
         };
         ExecutionStats: {
             window_days: number;
@@ -1689,6 +1758,8 @@ export interface components {
             quantity: number;
             reason?: string;
             order?: string | null;
+            /** @description The order's id, for a link to it. */
+            order_id: number | null;
             actor_kind: string;
             actor_label?: string;
             trace_id: string;
@@ -1892,6 +1963,36 @@ export interface components {
             /** @description The channel's column mapping to read with (default: its saved `default`, else the built-in one). */
             mapping?: string;
         };
+        OrderWorkspace: {
+            order: components["schemas"]["Order"];
+            channel: components["schemas"]["ChannelRef"];
+            /** @description Payment attempts, newest first. */
+            payments: components["schemas"]["PaymentOut"][];
+            /** @description Refunds sent back through the order's payments, oldest first. */
+            refunds: components["schemas"]["RefundOut"][];
+            /** @description Parcels, oldest first, each with its tracking history. */
+            shipments: components["schemas"]["Shipment"][];
+            /** @description Tickets about the order, newest first. */
+            tickets: components["schemas"]["Ticket"][];
+        };
+        Origin: {
+            kind: components["schemas"]["OriginKindEnum"];
+            /** @description 来自天猫旗舰店推送, 来自流程「签收即完成」v3, 由 张三 手动, … */
+            label_zh: string;
+            label_en: string;
+            /** @description The app page of the source (a flow execution on the canvas, a connection). */
+            link: string | null;
+        };
+        /**
+         * @description * `user` - user
+         *     * `import` - import
+         *     * `connection` - connection
+         *     * `flow` - flow
+         *     * `schedule` - schedule
+         *     * `system` - system
+         * @enum {string}
+         */
+        OriginKindEnum: "user" | "import" | "connection" | "flow" | "schedule" | "system";
         PaginatedConnectionList: {
             /**
              * Format: uri
@@ -2100,6 +2201,36 @@ export interface components {
             category?: string;
             enabled?: boolean;
         };
+        PaymentOut: {
+            id: number;
+            attempt: number;
+            /** @description The gateway connector's key (alipay, wechatpay). */
+            gateway: string;
+            connection: number | null;
+            out_trade_no: string;
+            gateway_trade_no: string;
+            amount: string;
+            paid_amount: string | null;
+            refunded_amount: string;
+            currency: string;
+            status: components["schemas"]["PaymentOutStatusEnum"];
+            confirmed_by: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `paid` - paid
+         *     * `mismatched` - mismatched
+         *     * `failed` - failed
+         *     * `closed` - closed
+         *     * `refunded_partially` - refunded_partially
+         *     * `refunded` - refunded
+         * @enum {string}
+         */
+        PaymentOutStatusEnum: "pending" | "paid" | "mismatched" | "failed" | "closed" | "refunded_partially" | "refunded";
         /**
          * @description * `` -
          *     * `reading` - reading
@@ -2268,6 +2399,27 @@ export interface components {
             sku: string;
             quantity: number;
         };
+        RefundOut: {
+            id: number;
+            payment: number;
+            gateway: string;
+            out_request_no: string;
+            amount: string;
+            reason: string;
+            status: components["schemas"]["RefundOutStatusEnum"];
+            error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description * `requested` - requested
+         *     * `succeeded` - succeeded
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        RefundOutStatusEnum: "requested" | "succeeded" | "failed";
         RejectRequest: {
             reason: string;
         };
@@ -2327,6 +2479,24 @@ export interface components {
         };
         ShipmentList: {
             results: components["schemas"]["Shipment"][];
+        };
+        Sku: {
+            sku: string;
+            title: string;
+            /** @description The list price, used when an order line gives none. */
+            price: string;
+            /** @description On hand minus reserved, over the active warehouses. */
+            available: number;
+            /** @description Per active warehouse, in serving order. */
+            stock: components["schemas"]["SkuStock"][];
+        };
+        SkuList: {
+            results: components["schemas"]["Sku"][];
+        };
+        SkuStock: {
+            warehouse: string;
+            warehouse_name: string;
+            available: number;
         };
         /**
          * @description * `` -
@@ -2477,7 +2647,10 @@ export interface components {
         StockItem: {
             readonly id: number;
             sku: string;
+            /** @description The product's title; null for a SKU the catalog lacks. */
+            readonly title: string | null;
             warehouse: string;
+            warehouse_name: string;
             /** Format: int64 */
             on_hand?: number;
             /** Format: int64 */
@@ -2585,6 +2758,10 @@ export interface components {
                 [key: string]: unknown;
             };
             trace_id: string;
+            /** @description Where the change came from, in words (the status trace). */
+            origin: components["schemas"]["Origin"];
+            /** @description A late or out-of-order event recorded but not applied (action `ignored`). */
+            ignored: boolean;
         };
         TimeoutRule: {
             readonly id: number;
@@ -2675,6 +2852,14 @@ export interface components {
         TransitionResultOutcomeEnum: "applied" | "ignored" | "duplicate";
         UnreadCount: {
             unread: number;
+        };
+        Warehouse: {
+            code: string;
+            name: string;
+            region: string;
+        };
+        WarehouseList: {
+            results: components["schemas"]["Warehouse"][];
         };
         _AddressOut: {
             name: string;
@@ -4421,6 +4606,8 @@ export interface operations {
                 low_stock?: boolean | null;
                 /** @description Number of results to return per page. */
                 page_size?: number;
+                /** @description SKU or product title holding this text. */
+                q?: string;
                 sku?: string;
                 warehouse?: string;
             };
@@ -5139,6 +5326,27 @@ export interface operations {
             };
         };
     };
+    v1_orders_workspace_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderWorkspace"];
+                };
+            };
+        };
+    };
     v1_refunds_list: {
         parameters: {
             query?: {
@@ -5439,6 +5647,29 @@ export interface operations {
             };
         };
     };
+    v1_skus_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Part of a SKU or a product title. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkuList"];
+                };
+            };
+        };
+    };
     v1_tickets_list: {
         parameters: {
             query?: {
@@ -5566,6 +5797,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_warehouses_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehouseList"];
                 };
             };
         };

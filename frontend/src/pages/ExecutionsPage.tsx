@@ -78,6 +78,7 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
               <th>#</th>
               <th>{t("executions.flow")}</th>
               <th>{t("executions.version")}</th>
+              <th>{t("orderDetail.order")}</th>
               <th>{t("executions.status")}</th>
               <th>{t("executions.started")}</th>
               <th>{t("executions.steps")}</th>
@@ -90,8 +91,17 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
               return (
                 <tr key={execution.id} data-testid={`execution-row-${execution.id}`}>
                   <td>{execution.id}</td>
-                  <td>{names.get(flow) ?? `#${flow}`}</td>
+                  <td>{names.get(flow) ?? execution.flow_name ?? `#${flow}`}</td>
                   <td>v{execution.flow_version}</td>
+                  <td>
+                    {execution.order ? (
+                      <Link to={`/orders/${execution.order.id}`} data-testid={`execution-order-${execution.id}`}>
+                        {execution.order.number ?? `#${execution.order.id}`}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                   <td>
                     <StatusBadge status={execution.status} />
                   </td>

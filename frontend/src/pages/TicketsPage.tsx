@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api, rowsOf, type Page } from "../api/client";
 import type { Ticket, TicketDetail as TicketWithComments } from "../api/types";
 import { TICKET_WORKERS, useAuth } from "../app/auth";
-import { navigate } from "../app/router";
+import { Link, navigate } from "../app/router";
 import { useApi } from "../app/useApi";
 import { Empty, ErrorNote, StatusBadge, translateOr } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
@@ -62,7 +62,15 @@ function TicketDetail({ id, onChanged }: { id: number; onChanged: () => void }) 
         <dt>{t("tickets.due")}</dt>
         <dd>{formatTime(data.due_at, language)}</dd>
         <dt>{t("tickets.order")}</dt>
-        <dd>{data.order_number ?? "—"}</dd>
+        <dd>
+          {data.order !== null && data.order !== undefined ? (
+            <Link to={`/orders/${data.order}`} data-testid="ticket-order-link">
+              {data.order_number ?? `#${data.order}`}
+            </Link>
+          ) : (
+            "—"
+          )}
+        </dd>
         {data.resolution && (
           <>
             <dt>{t("tickets.resolution")}</dt>
@@ -178,6 +186,7 @@ export function TicketsPage({ selectedId }: { selectedId: number | null }) {
                   <StatusBadge status={ticket.status} /> {translateOr(t, `queue.${ticket.queue}`, ticket.queue)} ·{" "}
                   {translateOr(t, `priority.${ticket.priority}`, ticket.priority)} ·{" "}
                   {ticket.assignee?.username ?? t("tickets.unassigned")} · {formatTime(ticket.created_at, language)}
+                  {ticket.order_number && ` · ${t("tickets.order")} ${ticket.order_number}`}
                   {ticket.overdue && <span className="badge status-failed">{t("tickets.overdue")}</span>}
                 </span>
               </button>

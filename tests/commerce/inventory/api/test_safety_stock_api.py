@@ -23,7 +23,9 @@ def test_setting_safety_stock_answers_the_row_audits_it_and_alerts_on_crossing(o
     assert {k: v for k, v in response.json().items() if k != "updated_at"} == {
         "id": shelf.pk,
         "sku": "TEA-001",
+        "title": "西湖龙井 250g",
         "warehouse": "sh-main",
+        "warehouse_name": "上海主仓",
         "on_hand": 100,
         "reserved": 0,
         "available": 100,

@@ -63,3 +63,11 @@ def test_movements_of_a_row_oldest_first(operator_client, channel, shelf):
         ("receipt", 100, None),
         ("reserve", 2, order.number),
     ]
+
+
+def test_a_movement_names_its_order_by_number_and_id(operator_client, channel, shelf):
+    order = create_order(channel, lines=(("TEA-001", 2),))
+
+    movements = operator_client.get(f"/api/v1/inventory/{shelf.pk}/movements/").json()["results"]
+
+    assert [(m["order"], m["order_id"]) for m in movements] == [(None, None), (order.number, order.pk)]
