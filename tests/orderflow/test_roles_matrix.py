@@ -16,6 +16,7 @@ from connectors.imports.models import OrderImport
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
+from insights.boards.models import BoardView
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
 from tests.runtime.matrix import runtime_objects
@@ -43,6 +44,14 @@ TABLE = [
     ("get", "/api/v1/auth/me/", READ, None),
     ("get", "/api/v1/orders/", READ, None),
     ("post", "/api/v1/orders/", ORDER_WORK, "order"),
+    ("get", "/api/v1/orders/export.csv", READ, None),
+    ("post", "/api/v1/orders/bulk/", ORDER_WORK, {"ids": ["{order}"], "action": "tag", "tag": "vip"}),
+    ("get", "/api/v1/channels/", READ, None),
+    ("get", "/api/v1/board-views/", READ, None),
+    ("post", "/api/v1/board-views/", READ, {"name": "我的视图", "filters": {"status": ["paid"]}}),
+    ("get", "/api/v1/board-views/{board_view}/", READ, None),
+    ("patch", "/api/v1/board-views/{board_view}/", READ, {"name": "改名"}),
+    ("delete", "/api/v1/board-views/{board_view}/", READ, None),
     ("get", "/api/v1/orders/{order}/", READ, None),
     ("post", "/api/v1/orders/{order}/transition/", ORDER_WORK, {"to": "pending_payment"}),
     ("get", "/api/v1/orders/{order}/timeline/", READ, None),
@@ -131,6 +140,7 @@ TABLE = [
 CREATES = {
     ("post", "/api/v1/orders/"),
     ("post", "/api/v1/orders/{order}/shipments/"),
+    ("post", "/api/v1/board-views/"),
     ("post", "/api/v1/tickets/{ticket}/comments/"),
     ("post", "/api/v1/flows/{flow}/run/"),
     ("post", "/api/v1/flows/"),
@@ -141,7 +151,7 @@ CREATES = {
     ("post", "/api/v1/deliveries/{delivery}/replay/"),
 }
 # The calls that answer 204 No Content.
-DELETES = {("delete", "/api/v1/connections/{connection}/")}
+DELETES = {("delete", "/api/v1/connections/{connection}/"), ("delete", "/api/v1/board-views/{board_view}/")}
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
 
@@ -172,6 +182,7 @@ def _template(route: str) -> str:
         .replace("<int:delivery_id>", "{delivery}")
         .replace("<int:order_import_id>", "{order_import}")
         .replace("<slug:channel>", "{channel}")
+        .replace("<int:view_id>", "{board_view}")
     )
 
 
@@ -217,7 +228,10 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     order_import = OrderImport.objects.create(
         channel=channel, mapping_name="default", actor_kind="system", source="tests", filename="jd.csv", size_bytes=1
     )
+    # A saved view belongs to the user calling: only its owner may read or change it.
+    board_view = BoardView.objects.create(owner=make_user(f"user-{role or 'nobody'}", role), name="已付款")
     url = path.format(
+        board_view=board_view.pk,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,
@@ -234,6 +248,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     token_user.set_password("pw-123456")
     token_user.save()
     body_format = "json"
+    if isinstance(body, dict) and body.get("ids") == ["{order}"]:
+        body = {**body, "ids": [order.pk]}
     if body == "order":
         body = order_payload(external_id=f"M-{role}")
     elif body == "stock_csv":
