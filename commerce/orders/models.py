@@ -58,6 +58,9 @@ class Order(models.Model):
             # (the unique constraint's index starts with the channel); held orders are few.
             models.Index(fields=["status", "-created_at", "-id"], name="order_status_recent_idx"),
             models.Index(fields=["city"], name="order_city_idx"),
+            # The board's other sorts: the largest orders, the longest (or latest) in their status.
+            models.Index(fields=["total_amount", "id"], name="order_total_idx"),
+            models.Index(fields=["status_changed_at", "id"], name="order_status_changed_idx"),
             models.Index(fields=["external_id"], name="order_external_id_idx"),
             models.Index(fields=["-created_at", "-id"], condition=models.Q(on_hold=True), name="order_held_recent_idx"),
         ]

@@ -49,6 +49,15 @@ def test_search_by_number_external_id_name_or_the_full_phone(operator, channel, 
     assert ids(operator, "q=139-1234-5678") == [wang.pk]
 
 
+def test_an_exact_identifier_wins_over_names_that_contain_the_text(operator, channel, stocked):
+    by_id = board_order(channel, "8848", name="张伟", phone="13800000001")
+    by_name = board_order(channel, "B", name="李8848", phone="13800000002")
+
+    assert ids(operator, "q=8848") == [by_id.pk]
+    assert ids(operator, "q=李88") == [by_name.pk]
+    assert ids(operator, "q=848") == [by_name.pk]
+
+
 def test_part_of_a_phone_finds_nothing_so_a_search_cannot_uncover_masked_digits(operator, channel, stocked):
     board_order(channel, "A", phone="13912345678")
 
