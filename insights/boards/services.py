@@ -1,5 +1,6 @@
 """Saved board views: create, change, delete — each for its owner only (the API checks ownership)."""
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,7 @@ def board_view_create(*, owner, data: dict) -> BoardView:
     """A new view for ``owner``; a name the owner uses already is refused, as is a 51st view."""
     with transaction.atomic():
         # Counting and inserting under the owner's row lock: two racing creates cannot both be the 50th.
-        type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
         if BoardView.objects.filter(owner=owner).count() >= MAX_VIEWS_PER_USER:
             raise TooManyViews(details={"limit": MAX_VIEWS_PER_USER})
         if BoardView.objects.filter(owner=owner, name=data["name"]).exists():

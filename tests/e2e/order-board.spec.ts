@@ -45,3 +45,50 @@ test("an operator searches an order by the customer's phone, sees the phone mask
   await row.getByRole("link", { name: order.number }).click();
   await expect(page).toHaveURL(new RegExp(`/app/orders/${order.id}$`));
 });
+
+test("an operator ships orders in bulk, reads each order's result, saves the view and opens it as a kanban", async ({ page, request }) => {
+  const api = await apiAs(request, "operator");
+  const stamp = `${Date.now()}`.slice(-8);
+  const tag = `e2e-${stamp}`;
+  const order = (n: number, name: string) => ({
+    channel: "jd",
+    external_id: `E2E-BULK-${stamp}-${n}`,
+    customer: { name, phone: `13${n}${stamp}` },
+    shipping_address: address,
+    lines: [{ sku: "SNK-0001", quantity: 1 }],
+    tags: [tag],
+  });
+  const paid = await api.post("orders/", { ...order(1, "周杰"), status: "paid" }, 201);
+  const unpaid = await api.post("orders/", order(2, "吴敏"), 201);
+
+  await login(page, "operator");
+  await page.goto(`/app/orders?tags=${tag}`);
+  await expect(page.getByTestId("order-table").locator("tbody tr")).toHaveCount(2);
+  await page.getByRole("checkbox", { name: "选择本页全部订单" }).check();
+  await expect(page.getByText("已选 2 个订单")).toBeVisible();
+  await page.getByRole("combobox", { name: "操作", exact: true }).selectOption({ label: "变更状态" });
+  await page.getByRole("combobox", { name: "目标状态", exact: true }).selectOption({ label: "已发货" });
+  await page.getByRole("textbox", { name: "原因", exact: true }).fill("仓库已发");
+  await page.getByRole("button", { name: "应用" }).click();
+
+  const result = page.getByTestId("bulk-result");
+  await expect(result).toContainText("完成 1 个，无需变更 0 个，失败 1 个");
+  await expect(result).toContainText(`${unpaid.number}: 当前状态不能变更到所选状态。`);
+  await expect(page.getByTestId(`order-row-${paid.id}`)).toContainText("已发货");
+  await expect(page.getByTestId(`order-row-${unpaid.id}`)).toContainText("待支付");
+
+  await page.getByRole("button", { name: "另存为视图" }).click();
+  await page.getByRole("textbox", { name: "视图名称", exact: true }).fill(`批量 ${stamp}`);
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  await expect(page.getByTestId("board-view-picker").locator("option:checked")).toHaveText(`批量 ${stamp}`);
+
+  await page.getByRole("button", { name: "看板", exact: true }).click();
+  await expect(page.getByTestId("kanban-column-shipped").getByTestId(`kanban-card-${paid.id}`)).toBeVisible();
+  await expect(page.getByTestId("kanban-column-pending_payment").getByTestId(`kanban-card-${unpaid.id}`)).toBeVisible();
+  await page.screenshot({ path: `${ARTIFACTS}order-board-kanban.png`, fullPage: true });
+
+  // The saved view brings the filter back on a fresh board.
+  await page.goto("/app/orders");
+  await page.getByTestId("board-view-picker").selectOption({ label: `批量 ${stamp}` });
+  await expect(page.getByTestId("order-table").locator("tbody tr")).toHaveCount(2);
+});

@@ -69,6 +69,7 @@ export function OrderBoardPage() {
   const [search, setSearch] = useState(initial.state.filters.q ?? "");
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [fresh, setFresh] = useState(0);
+  const [refresh, setRefresh] = useState(0);
 
   const channels = useApi((signal) => boardApi.channels(signal), []);
   const views = useApi((signal) => boardApi.views(signal), []);
@@ -115,7 +116,8 @@ export function OrderBoardPage() {
   };
   const showFresh = () => {
     setFresh(0);
-    reload();
+    if (state.layout === "kanban") setRefresh((n) => n + 1);
+    else reload();
   };
 
   const cities = useMemo(
@@ -222,7 +224,7 @@ export function OrderBoardPage() {
       )}
 
       {state.layout === "kanban" ? (
-        <Kanban query={query} filters={state.filters} channelNames={channelNames} />
+        <Kanban query={query} filters={state.filters} channelNames={channelNames} refresh={refresh} />
       ) : (
         <>
           <div className="toolbar board-table-tools">

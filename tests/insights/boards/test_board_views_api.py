@@ -53,6 +53,14 @@ def test_create_then_read_back_what_was_kept():
     assert client.get(f"{URL}{body['id']}/").json() == body
 
 
+def test_the_browser_session_keeps_views_too(client):
+    client.force_login(make_user("session-operator", "operator"))
+    csrf_free = client.post(URL, VIEW, content_type="application/json")
+
+    assert csrf_free.status_code == 201, csrf_free.content
+    assert BoardView.objects.get().owner.username == "session-operator"
+
+
 def test_rename_change_and_delete():
     client = client_for("operator")
     view = client.post(URL, VIEW, format="json").json()

@@ -93,6 +93,7 @@ export function BulkBar({
           <label>
             {t("orders.board.bulk.action")}
             <select
+              aria-label={t("orders.board.bulk.action")}
               value={form.action}
               onChange={(e) => setForm({ ...form, action: e.target.value as BulkForm["action"] })}
             >
@@ -112,7 +113,11 @@ export function BulkBar({
           {form.action === "transition" && (
             <label>
               {t("orders.board.bulk.to")}
-              <select value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value as OrderStatus | "" })}>
+              <select
+                aria-label={t("orders.board.bulk.to")}
+                value={form.to}
+                onChange={(e) => setForm({ ...form, to: e.target.value as OrderStatus | "" })}
+              >
                 <option value="">—</option>
                 {STATUSES.map((status) => (
                   <option key={status} value={status}>

@@ -1,5 +1,5 @@
 /** The board's filters: status, channel, province and city, time range, tags, held, overdue. */
-import { useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type InputHTMLAttributes, type KeyboardEvent } from "react";
 import { useI18n } from "../../i18n/i18n";
 import type { BoardFilters, Channel, OrderStatus } from "./api";
 import { activeFilterCount, parseTags, STATUSES, WITHIN_DAYS } from "./filters";
@@ -41,6 +41,43 @@ export const PROVINCES = [
   "香港特别行政区",
   "澳门特别行政区",
 ];
+
+/** Typing waits this long before it filters the board (one request, not one per keystroke). */
+export const TYPING_PAUSE_MS = 400;
+
+/** A text input that reports its value once typing pauses, on Enter, or when it loses focus. */
+function TextFilter({
+  value,
+  onCommit,
+  ...rest
+}: { value: string; onCommit: (value: string) => void } & Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  "value" | "onChange"
+>) {
+  const [text, setText] = useState(value);
+  const commit = useRef(onCommit);
+  commit.current = onCommit;
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text === value) return;
+    const timer = window.setTimeout(() => commit.current(text), TYPING_PAUSE_MS);
+    return () => window.clearTimeout(timer);
+  }, [text, value]);
+  return (
+    <input
+      {...rest}
+      value={text}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={() => text !== value && onCommit(text)}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") {
+          e.preventDefault();
+          if (text !== value) onCommit(text);
+        }
+      }}
+    />
+  );
+}
 
 function toggle<T>(list: T[] | undefined, value: T): T[] {
   const current = list ?? [];
@@ -121,7 +158,11 @@ export function FilterBar({
       <div className="board-filter-row">
         <label>
           {t("orders.board.channel")}
-          <select value={filters.channel ?? ""} onChange={(e) => set({ channel: e.target.value })}>
+          <select
+            aria-label={t("orders.board.channel")}
+            value={filters.channel ?? ""}
+            onChange={(e) => set({ channel: e.target.value })}
+          >
             <option value="">{t("common.all")}</option>
             {channels.map((channel) => (
               <option key={channel.code} value={channel.code}>
@@ -132,11 +173,11 @@ export function FilterBar({
         </label>
         <label>
           {t("orders.board.province")}
-          <input
+          <TextFilter
             list="board-provinces"
             value={filters.province ?? ""}
             placeholder={t("common.all")}
-            onChange={(e) => set({ province: e.target.value })}
+            onCommit={(province) => set({ province })}
             size={10}
           />
           <datalist id="board-provinces">
@@ -147,11 +188,11 @@ export function FilterBar({
         </label>
         <label>
           {t("orders.board.city")}
-          <input
+          <TextFilter
             list="board-cities"
             value={filters.city ?? ""}
             placeholder={t("common.all")}
-            onChange={(e) => set({ city: e.target.value })}
+            onCommit={(city) => set({ city })}
             size={8}
           />
           <datalist id="board-cities">
@@ -162,7 +203,7 @@ export function FilterBar({
         </label>
         <label>
           {t("orders.board.range")}
-          <select value={range} onChange={(e) => setRange(e.target.value)}>
+          <select aria-label={t("orders.board.range")} value={range} onChange={(e) => setRange(e.target.value)}>
             <option value="">{t("orders.board.range.all")}</option>
             {WITHIN_DAYS.map((days) => (
               <option key={days} value={days}>
@@ -203,7 +244,11 @@ export function FilterBar({
         )}
         <label>
           {t("orders.board.held")}
-          <select value={triState(filters.on_hold)} onChange={(e) => set({ on_hold: fromTriState(e.target.value) })}>
+          <select
+            aria-label={t("orders.board.held")}
+            value={triState(filters.on_hold)}
+            onChange={(e) => set({ on_hold: fromTriState(e.target.value) })}
+          >
             <option value="">{t("common.all")}</option>
             <option value="true">{t("orders.board.heldOnly")}</option>
             <option value="false">{t("orders.board.notHeld")}</option>
@@ -211,7 +256,11 @@ export function FilterBar({
         </label>
         <label>
           {t("orders.board.overdue")}
-          <select value={triState(filters.overdue)} onChange={(e) => set({ overdue: fromTriState(e.target.value) })}>
+          <select
+            aria-label={t("orders.board.overdue")}
+            value={triState(filters.overdue)}
+            onChange={(e) => set({ overdue: fromTriState(e.target.value) })}
+          >
             <option value="">{t("common.all")}</option>
             <option value="true">{t("orders.board.overdueOnly")}</option>
             <option value="false">{t("orders.board.notOverdue")}</option>

@@ -91,14 +91,19 @@ function KanbanColumn({
   query,
   filters,
   channelNames,
+  refresh,
 }: {
   status: OrderStatus;
   query: OrderQuery;
   filters: BoardFilters;
   channelNames: ReadonlyMap<string, string>;
+  refresh: number;
 }) {
   const pages = useOrderPages({ ...query, status, page_size: String(COLUMN_PAGE) });
   const { setRows, reload } = pages;
+  useEffect(() => {
+    if (refresh > 0) reload();
+  }, [refresh, reload]);
   const cards = useRef(pages.rows);
   cards.current = pages.rows;
   useEffect(() => {
@@ -135,16 +140,26 @@ export function Kanban({
   query,
   filters,
   channelNames,
+  refresh,
 }: {
   query: OrderQuery;
   filters: BoardFilters;
   channelNames: ReadonlyMap<string, string>;
+  /** Every change reloads each column's first page (the "new orders" banner's button). */
+  refresh: number;
 }) {
   const { status: _chosen, ...others } = query;
   return (
     <div className="kanban" data-testid="kanban">
       {kanbanStatuses(filters).map((status) => (
-        <KanbanColumn key={status} status={status} query={others} filters={filters} channelNames={channelNames} />
+        <KanbanColumn
+          key={status}
+          status={status}
+          query={others}
+          filters={filters}
+          channelNames={channelNames}
+          refresh={refresh}
+        />
       ))}
     </div>
   );

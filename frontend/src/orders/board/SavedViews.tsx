@@ -82,6 +82,7 @@ export function SavedViews({
       <label>
         {t("orders.board.views")}
         <select
+          aria-label={t("orders.board.views")}
           value={current?.id ?? ""}
           onChange={(e) => onPick(views.find((v) => v.id === Number(e.target.value)) ?? null)}
           data-testid="board-view-picker"
