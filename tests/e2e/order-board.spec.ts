@@ -3,6 +3,7 @@
  * masked (operators do not read phone numbers in full), and opens it.
  */
 import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { apiAs, ARTIFACTS, login } from "./helpers";
 
 const address = { province: "浙江省", city: "杭州市", district: "西湖区", line: "文三路 90 号", postcode: "310000" };
@@ -41,6 +42,16 @@ test("an operator searches an order by the customer's phone, sees the phone mask
   await expect(page.getByText(phone)).toHaveCount(0);
   await expect(page).toHaveURL(new RegExp(`/app/orders\\?q=${phone}$`));
   await page.screenshot({ path: `${ARTIFACTS}order-board-search.png`, fullPage: true });
+
+  // The export is the view: this one order, names not codes, the phone masked, with a BOM for Excel.
+  const downloading = page.waitForEvent("download");
+  await page.getByTestId("board-export").click();
+  const csv = readFileSync(await (await downloading).path(), "utf8");
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  const lines = csv.trim().split("\r\n");
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain(`${order.number},天猫旗舰店,E2E-BOARD-${stamp},待支付,李娜,${masked}`);
+  expect(csv).not.toContain(phone);
 
   await row.getByRole("link", { name: order.number }).click();
   await expect(page).toHaveURL(new RegExp(`/app/orders/${order.id}$`));

@@ -3,7 +3,7 @@
  * saved views, bulk actions, a CSV export of the view, and new orders and status changes arriving
  * live. The board's state lives in the URL, so a filtered board can be bookmarked and shared.
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type MouseEvent } from "react";
 import { useAuth } from "../app/auth";
 import { Link, navigate, useLocation } from "../app/router";
 import { useApi } from "../app/useApi";
@@ -55,6 +55,54 @@ function ColumnPicker({ columns, onChange }: { columns: BoardColumn[]; onChange:
         ))}
       </div>
     </details>
+  );
+}
+
+/**
+ * The CSV export of the view. A HEAD request first (the server counts the rows and answers
+ * without writing the file): a view too large to export gets a message here instead of a broken
+ * download; otherwise the browser downloads the file, streamed, straight from the server.
+ */
+function ExportButton({ href }: { href: string }) {
+  const { t } = useI18n();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const start = async (event: MouseEvent<HTMLAnchorElement>) => {
+    event.preventDefault();
+    const link = event.currentTarget;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const answer = await fetch(href, { method: "HEAD", credentials: "same-origin" });
+      if (answer.ok) {
+        window.location.assign(link.href);
+      } else {
+        setProblem(answer.status === 400 ? t("orders.board.exportTooLarge") : t("orders.board.exportFailed"));
+      }
+    } catch {
+      setProblem(t("orders.board.exportFailed"));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <a
+        className="button"
+        href={href}
+        download
+        onClick={(event) => void start(event)}
+        aria-busy={busy}
+        data-testid="board-export"
+      >
+        {t("orders.board.export")}
+      </a>
+      {problem && (
+        <span className="field-error" role="alert">
+          {problem}
+        </span>
+      )}
+    </>
   );
 }
 
@@ -171,9 +219,7 @@ export function OrderBoardPage() {
               </button>
             ))}
           </div>
-          <a className="button" href={boardApi.exportUrl(query, language)} download data-testid="board-export">
-            {t("orders.board.export")}
-          </a>
+          <ExportButton href={boardApi.exportUrl(query, language)} />
           {canWork && (
             <Link to="/orders/new" className="button primary">
               {t("orders.board.new")}

@@ -11,6 +11,11 @@ export const ordersMessages = {
   "orders.board.layout.table": ["表格", "Table"],
   "orders.board.layout.kanban": ["看板", "Kanban"],
   "orders.board.export": ["导出 CSV", "Export CSV"],
+  "orders.board.exportTooLarge": [
+    "当前视图的订单太多，无法一次导出：请缩小筛选范围，例如缩短时间段。",
+    "This view holds too many orders to export at once: narrow the filters, e.g. a shorter time range.",
+  ],
+  "orders.board.exportFailed": ["导出失败，请稍后重试。", "The export failed; try again later."],
   "orders.board.new": ["新建订单", "New order"],
   "orders.board.filters": ["筛选", "Filters"],
   "orders.board.status": ["状态", "Status"],

@@ -89,6 +89,18 @@ def test_a_view_larger_than_the_limit_asks_for_narrower_filters(channel, stocked
     assert response.json()["details"] == {"limit": 1}
 
 
+def test_a_head_request_tells_before_the_download_whether_the_view_can_be_exported(channel, stocked, settings):
+    settings.ORDERFLOW_ORDER_EXPORT_MAX_ROWS = 1
+    board_order(channel, "A", city="杭州市")
+    board_order(channel, "B", city="宁波市", phone="13900000001")
+    client = client_for("operator")
+
+    assert client.head(URL).status_code == 400
+    fits = client.head(f"{URL}?city=宁波市")
+    assert fits.status_code == 200
+    assert fits["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_bad_filters_are_named(db):
     response = client_for("operator").get(f"{URL}?status=teleported&lang=fr")
 
