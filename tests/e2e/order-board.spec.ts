@@ -103,3 +103,44 @@ test("an operator ships orders in bulk, reads each order's result, saves the vie
   await page.getByTestId("board-view-picker").selectOption({ label: `批量 ${stamp}` });
   await expect(page.getByTestId("order-table").locator("tbody tr")).toHaveCount(2);
 });
+
+test("new orders and status changes announced live (the window's orderflow:live event) show on the board", async ({ page, request }) => {
+  const api = await apiAs(request, "operator");
+  const stamp = `${Date.now()}`.slice(-8);
+  const tag = `live-${stamp}`;
+  const body = (n: number) => ({
+    channel: "tmall",
+    external_id: `E2E-LIVE-${stamp}-${n}`,
+    customer: { name: "陈静", phone: `15${n}${stamp}` },
+    shipping_address: address,
+    lines: [{ sku: "TEA-0001", quantity: 1 }],
+    tags: [tag],
+  });
+  const first = await api.post("orders/", body(1), 201);
+
+  await login(page, "operator");
+  await page.goto(`/app/orders?tags=${tag}`);
+  const rows = page.getByTestId("order-table").locator("tbody tr");
+  await expect(rows).toHaveCount(1);
+
+  // What the app's socket dispatches for every outbox event (contracts: "Live events in the browser").
+  const announce = (detail: unknown) =>
+    page.evaluate((d) => window.dispatchEvent(new CustomEvent("orderflow:live", { detail: d })), detail);
+  const second = await api.post("orders/", body(2), 201);
+  const live = (o: { id: number; number: string; total_amount: string }, status: string) => ({
+    id: o.id,
+    number: o.number,
+    status,
+    channel: "tmall",
+    total_amount: o.total_amount,
+  });
+  await announce({ type: "order.created", id: 1, occurred_at: new Date().toISOString(), order: live(second, "pending_payment") });
+  await expect(page.getByRole("status").filter({ hasText: "有 1 个新订单" })).toBeVisible();
+  await page.getByRole("button", { name: "刷新显示" }).click();
+  await expect(rows).toHaveCount(2);
+
+  await api.post(`orders/${first.id}/transition/`, { to: "paid", reason: "e2e" });
+  await announce({ type: "order.status_changed", id: 2, occurred_at: new Date().toISOString(), order: live(first, "paid") });
+  await expect(page.getByTestId(`order-row-${first.id}`)).toContainText("已支付");
+  await expect(page.getByTestId(`order-row-${second.id}`)).toContainText("待支付");
+});

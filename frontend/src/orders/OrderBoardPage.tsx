@@ -134,6 +134,16 @@ export function OrderBoardPage() {
     navigate(`/orders${stateToSearch(state, viewId)}`, { replace: true });
   }, [state, viewId]);
 
+  // A URL the board did not write (Back, the nav's link to a bare /orders): the board follows it.
+  const searchText = location.query.toString();
+  useEffect(() => {
+    if (searchText === stateToSearch(state, viewId).replace(/^\?/, "")) return;
+    const next = stateFromSearch(new URLSearchParams(searchText));
+    setState(next.state);
+    setViewId(next.viewId);
+    setSearch(next.state.filters.q ?? "");
+  }, [searchText]); // eslint-disable-line react-hooks/exhaustive-deps
+
   useEffect(() => {
     setSelected(new Set());
     setFresh(0);
@@ -172,6 +182,7 @@ export function OrderBoardPage() {
     () => [...new Set(table.rows.map((row) => row.shipping_address.city).filter(Boolean))].sort(),
     [table.rows],
   );
+  const knownTags = useMemo(() => [...new Set(table.rows.flatMap((row) => row.tags))].sort(), [table.rows]);
   const numbers = useMemo(() => new Map(table.rows.map((row) => [row.id, row.number])), [table.rows]);
   const selection = canWork
     ? {
@@ -256,6 +267,7 @@ export function OrderBoardPage() {
         filters={state.filters}
         channels={channels.data ?? []}
         cities={cities}
+        knownTags={knownTags}
         onChange={(filters) => update({ filters: { ...filters, q: state.filters.q } })}
       />
       <ErrorNote error={channels.error} onRetry={channels.reload} />

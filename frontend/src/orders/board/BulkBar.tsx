@@ -107,7 +107,12 @@ export function BulkBar({
           {(form.action === "tag" || form.action === "untag") && (
             <label>
               {t("orders.board.bulk.tag")}
-              <input value={form.tag} maxLength={32} onChange={(e) => setForm({ ...form, tag: e.target.value })} />
+              <input
+                list="board-tags"
+                value={form.tag}
+                maxLength={32}
+                onChange={(e) => setForm({ ...form, tag: e.target.value })}
+              />
             </label>
           )}
           {form.action === "transition" && (

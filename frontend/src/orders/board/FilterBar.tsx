@@ -108,12 +108,15 @@ export function FilterBar({
   filters,
   channels,
   cities,
+  knownTags,
   onChange,
 }: {
   filters: BoardFilters;
   channels: Channel[];
   /** Cities seen on the loaded orders, offered in the city picker. */
   cities: string[];
+  /** Tags seen on the loaded orders, offered in the tag pickers (here and in the bulk bar). */
+  knownTags: string[];
   onChange: (filters: BoardFilters) => void;
 }) {
   const { t } = useI18n();
@@ -268,7 +271,13 @@ export function FilterBar({
         </label>
         <label>
           {t("orders.board.tags")}
+          <datalist id="board-tags">
+            {knownTags.map((tag) => (
+              <option key={tag} value={tag} />
+            ))}
+          </datalist>
           <input
+            list="board-tags"
             value={tagText}
             placeholder={t("orders.board.tagsHint")}
             onChange={(e) => setTagText(e.target.value)}
