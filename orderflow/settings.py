@@ -243,3 +243,7 @@ LOGGING = {
 
 # --- domain ---------------------------------------------------------------------------------
 ORDERFLOW_PAYMENT_TIMEOUT_MINUTES = 15
+# A paid order not shipped within this many hours of payment is overdue (commerce.orders.sla).
+ORDERFLOW_SHIP_SLA_HOURS = 48
+# The most rows one CSV export of the order board writes; a larger view asks for narrower filters.
+ORDERFLOW_ORDER_EXPORT_MAX_ROWS = 100_000

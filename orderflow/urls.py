@@ -8,6 +8,7 @@ api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("auth/me/", MeApi.as_view(), name="auth-me"),
     path("", include("commerce.orders.api.urls")),
+    path("", include("commerce.channels.api.urls")),
     path("", include("commerce.inventory.api.urls")),
     path("", include("commerce.catalog.api.urls")),
     path("", include("commerce.tickets.api.urls")),

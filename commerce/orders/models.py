@@ -53,6 +53,16 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["status", "status_changed_at"], name="order_status_age_idx"),
             models.Index(fields=["province"], name="order_province_idx"),
+            # The order board's filters and search (commerce.orders.selectors.order_list): a kanban
+            # column is one status newest first; search finds an order by its external id alone
+            # (the unique constraint's index starts with the channel); held orders are few.
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_recent_idx"),
+            models.Index(fields=["city"], name="order_city_idx"),
+            # The board's other sorts: the largest orders, the longest (or latest) in their status.
+            models.Index(fields=["total_amount", "id"], name="order_total_idx"),
+            models.Index(fields=["status_changed_at", "id"], name="order_status_changed_idx"),
+            models.Index(fields=["external_id"], name="order_external_id_idx"),
+            models.Index(fields=["-created_at", "-id"], condition=models.Q(on_hold=True), name="order_held_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,19 @@ RANK = {
     CLOSED: 80,
 }
 STATUSES = tuple(RANK)
+
+# Each status as people read it, (Chinese, English) — the board, its CSV export and the app's
+# ``orderStatus.*`` messages use the same words.
+NAMES = {
+    PENDING_PAYMENT: ("待支付", "Pending payment"),
+    PAID: ("已支付", "Paid"),
+    PROCESSING: ("处理中", "Processing"),
+    SHIPPED: ("已发货", "Shipped"),
+    DELIVERED: ("已签收", "Delivered"),
+    COMPLETED: ("已完成", "Completed"),
+    CANCELLED: ("已取消", "Cancelled"),
+    CLOSED: ("已关闭", "Closed"),
+}
 CHOICES = [(status, status.replace("_", " ")) for status in STATUSES]
 
 ALLOWED = {

@@ -18,6 +18,19 @@ FLOW_EDITORS = ORDER_WORKERS
 STOCK_KEEPERS = frozenset({OPERATOR, SUPERVISOR, ADMIN})
 ADMINS = frozenset({ADMIN})
 
+# Who sees customers' phone numbers in full in API answers and exports. Everyone else sees them
+# masked (``138****1234``, ``core.privacy.mask_phone``): an operator works an order without the
+# number, and one who has the number (a customer on the line) can still search by it — the search
+# matches the full number only, so it reveals nothing that was not typed in. Supervisors handle
+# escalations that need a call back; admins run the system. Flows, domain events and connectors
+# always carry the full number: masking is for people reading answers, not for the data itself.
+PHONE_READERS = frozenset({SUPERVISOR, ADMIN})
+
+
+def may_see_phones(user) -> bool:
+    """Whether answers to ``user`` carry phone numbers in full (``PHONE_READERS``)."""
+    return bool(roles_of(user) & PHONE_READERS)
+
 
 def roles_of(user) -> frozenset[str]:
     if not user or not user.is_authenticated:

@@ -25,6 +25,7 @@ from commerce.inbox import services as inbox_services
 from commerce.tickets import services as ticket_services
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
+from insights.boards.models import BoardView
 from runtime.services import webhook_run_start
 from tests.factories import TEST_ACTOR, create_order, make_user
 
@@ -87,6 +88,7 @@ KNOWN_IDS = {
     "channel": "channel_code",
     "refund_id": "refund",
     "rule_id": "timeout_rule",
+    "view_id": "board_view",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -357,6 +359,9 @@ class World:
 
     def _make_channel_code(self):
         self._made["channel_code"] = self.channel.code
+
+    def _make_board_view(self):
+        self._made["board_view"] = BoardView.objects.create(owner=self.admin, name="已付款").pk
 
     def _make_order(self):
         self._made["order"] = create_order(self.channel).pk

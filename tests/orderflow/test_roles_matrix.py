@@ -17,6 +17,7 @@ from connectors.imports.models import OrderImport
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
+from insights.boards.models import BoardView
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
 from tests.runtime.matrix import runtime_objects
@@ -46,6 +47,14 @@ TABLE = [
     ("get", "/api/v1/auth/me/", READ, None),
     ("get", "/api/v1/orders/", READ, None),
     ("post", "/api/v1/orders/", ORDER_WORK, "order"),
+    ("get", "/api/v1/orders/export.csv", READ, None),
+    ("post", "/api/v1/orders/bulk/", ORDER_WORK, {"ids": ["{order}"], "action": "tag", "tag": "vip"}),
+    ("get", "/api/v1/channels/", READ, None),
+    ("get", "/api/v1/board-views/", READ, None),
+    ("post", "/api/v1/board-views/", READ, {"name": "我的视图", "filters": {"status": ["paid"]}}),
+    ("get", "/api/v1/board-views/{board_view}/", READ, None),
+    ("patch", "/api/v1/board-views/{board_view}/", READ, {"name": "改名"}),
+    ("delete", "/api/v1/board-views/{board_view}/", READ, None),
     ("get", "/api/v1/orders/{order}/", READ, None),
     ("post", "/api/v1/orders/{order}/transition/", ORDER_WORK, {"to": "pending_payment"}),
     ("get", "/api/v1/orders/{order}/timeline/", READ, None),
@@ -152,6 +161,7 @@ TABLE = [
 CREATES = {
     ("post", "/api/v1/orders/"),
     ("post", "/api/v1/orders/{order}/shipments/"),
+    ("post", "/api/v1/board-views/"),
     ("post", "/api/v1/tickets/{ticket}/comments/"),
     ("post", "/api/v1/flows/{flow}/run/"),
     ("post", "/api/v1/flows/"),
@@ -165,7 +175,11 @@ CREATES = {
     ("post", "/api/v1/order-timeouts/"),
 }
 # The calls that answer 204 No Content.
-DELETES = {("delete", "/api/v1/connections/{connection}/"), ("delete", "/api/v1/order-timeouts/{timeout_rule}/")}
+DELETES = {
+    ("delete", "/api/v1/connections/{connection}/"),
+    ("delete", "/api/v1/order-timeouts/{timeout_rule}/"),
+    ("delete", "/api/v1/board-views/{board_view}/"),
+}
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
 
@@ -219,6 +233,7 @@ def _template(route: str) -> str:
         .replace("<slug:channel>", "{channel}")
         .replace("<int:refund_id>", "{refund}")
         .replace("<int:rule_id>", "{timeout_rule}")
+        .replace("<int:view_id>", "{board_view}")
     )
 
 
@@ -265,9 +280,12 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         channel=channel, mapping_name="default", actor_kind="system", source="tests", filename="jd.csv", size_bytes=1
     )
     refund = _matrix_refund(channel, path, role) if path.startswith("/api/v1/refunds/") else None
+    # A saved view belongs to the user calling: only its owner may read or change it.
+    board_view = BoardView.objects.create(owner=make_user(f"user-{role or 'nobody'}", role), name="已付款")
     url = path.format(
         refund=refund.pk if refund else 0,
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
+        board_view=board_view.pk,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,
@@ -284,6 +302,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     token_user.set_password("pw-123456")
     token_user.save()
     body_format = "json"
+    if isinstance(body, dict) and body.get("ids") == ["{order}"]:
+        body = {**body, "ids": [order.pk]}
     if body == "order":
         body = order_payload(external_id=f"M-{role}")
     elif body == "stock_csv":

@@ -14,8 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.orders import selectors
-from commerce.orders.representation import order_representation
 from commerce.payments.models import Payment, PaymentRefund
+from commerce.refunds.api.serializers import RefundSerializer
+from commerce.refunds.representation import refund_representation as refund_request_representation
+from commerce.refunds.selectors import refund_list
 from commerce.shipments.api.serializers import ShipmentSerializer
 from commerce.shipments.models import Shipment, TrackingEvent
 from commerce.shipments.representation import shipment_representation, tracking_event_representation
@@ -27,6 +29,7 @@ from core.errors import NotFound
 from core.time import iso_utc
 
 from . import serializers as s
+from .answers import order_answer
 
 
 def _money(value) -> str | None:
@@ -109,6 +112,7 @@ class OrderWorkspaceSerializer(serializers.Serializer):
     channel = ChannelRefSerializer()
     payments = PaymentOutSerializer(many=True, help_text="Payment attempts, newest first.")
     refunds = RefundOutSerializer(many=True, help_text="Refunds sent back through the order's payments, oldest first.")
+    refund_requests = RefundSerializer(many=True, help_text="Refund requests of the order, oldest first.")
     shipments = ShipmentSerializer(many=True, help_text="Parcels, oldest first, each with its tracking history.")
     tickets = TicketSerializer(many=True, help_text="Tickets about the order, newest first.")
 
@@ -120,7 +124,8 @@ class OrderWorkspaceApi(APIView):
         responses=OrderWorkspaceSerializer,
         operation_id="v1_orders_workspace_retrieve",
         description="The order with what its detail page shows around it, in one call: the channel's name, "
-        "payments and their refunds, parcels with tracking events, tickets. Every role may read it.",
+        "payments and their refunds, refund requests, parcels with tracking events, tickets. Every role may "
+        "read it; phones are masked as in the order list.",
     )
     def get(self, request, order_id: int):
         order = selectors.order_list().filter(pk=order_id).first()
@@ -141,10 +146,14 @@ class OrderWorkspaceApi(APIView):
         now = timezone.now()
         return Response(
             {
-                "order": order_representation(order),
+                "order": order_answer(request, order),
                 "channel": {"code": order.channel.code, "name": order.channel.name, "kind": order.channel.kind},
                 "payments": [payment_representation(p) for p in payments],
                 "refunds": [refund_representation(refund, payment) for refund, payment in refunds],
+                "refund_requests": [
+                    refund_request_representation(refund_request)
+                    for refund_request in refund_list(order_id=order.pk).order_by("created_at", "id")
+                ],
                 "shipments": [_shipment(shipment) for shipment in shipments.order_by("created_at", "id")],
                 "tickets": [
                     ticket_representation(ticket, now=now)

@@ -4,13 +4,14 @@ Answers are built by ``representation.order_representation`` (the same dict that
 carry); the output serializers here exist so the OpenAPI schema documents that dict.
 """
 
+from collections import Counter
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from commerce.audit.models import AuditEntry
-from commerce.orders import statuses
+from commerce.orders import bulk, statuses
 from commerce.orders.representation import order_representation
 from commerce.orders.timeline import ORIGIN_KINDS, entry_origin
 from core.time import iso_utc
@@ -86,19 +87,69 @@ class ReleaseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class BulkSerializer(serializers.Serializer):
+    """One action for many orders. ``tag`` goes with ``tag``/``untag``, ``reason`` with ``hold`` (and
+    optionally ``transition``), ``to`` with ``transition``, ``note`` optionally with ``release``."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=bulk.MAX_ORDERS,
+        help_text=f"The orders, each once; at most {bulk.MAX_ORDERS}.",
+    )
+    action = serializers.ChoiceField(choices=bulk.ACTIONS)
+    tag = serializers.CharField(max_length=32, required=False)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    to = serializers.ChoiceField(choices=statuses.STATUSES, required=False)
+
+    def validate_ids(self, ids):
+        repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+        if repeated:
+            raise serializers.ValidationError(f"each order once; repeated: {', '.join(str(i) for i in repeated[:10])}")
+        return ids
+
+    def validate(self, data):
+        action = data["action"]
+        if action in (bulk.TAG, bulk.UNTAG) and not data.get("tag", "").strip():
+            raise serializers.ValidationError({"tag": _("Name the tag.")})
+        if action == bulk.HOLD and not data["reason"].strip():
+            raise serializers.ValidationError({"reason": _("A hold needs a reason.")})
+        if action == bulk.TRANSITION and not data.get("to"):
+            raise serializers.ValidationError({"to": _("Name the status to move to.")})
+        return data
+
+
+class _BulkResultOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    outcome = serializers.ChoiceField(
+        choices=[bulk.APPLIED, bulk.UNCHANGED, bulk.IGNORED], required=False, help_text="When ok."
+    )
+    code = serializers.CharField(required=False, help_text="When not ok: the error code.")
+    message = serializers.CharField(required=False)
+    details = serializers.DictField(required=False)
+
+
+class BulkAnswerSerializer(serializers.Serializer):
+    results = _BulkResultOut(many=True)
+    ok = serializers.IntegerField(help_text="How many orders took the change.")
+    failed = serializers.IntegerField()
+
+
 # --- answers (documentation of ``order_representation``) -------------------------------------
 
 
 class _CustomerOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(help_text="Masked (138****8000) unless the caller's role may read phones.")
     credit_level = serializers.IntegerField()
 
 
 class _AddressOut(serializers.Serializer):
     name = serializers.CharField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(help_text="Masked (138****8000) unless the caller's role may read phones.")
     province = serializers.CharField()
     city = serializers.CharField()
     district = serializers.CharField()
@@ -140,6 +191,9 @@ class OrderSerializer(serializers.Serializer):
     lines = _LineOut(many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField(
+        help_text="Longer in its status than the status allows (commerce.orders.sla). In answers only, not in events."
+    )
 
     def to_representation(self, instance):
         return order_representation(instance)

@@ -4,6 +4,8 @@ from . import detail_views, views
 
 urlpatterns = [
     path("orders/", views.OrderListCreateApi.as_view(), name="order-list"),
+    path("orders/export.csv", views.OrderExportApi.as_view(), name="order-export"),
+    path("orders/bulk/", views.OrderBulkApi.as_view(), name="order-bulk"),
     path("orders/<int:order_id>/", views.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<int:order_id>/transition/", views.OrderTransitionApi.as_view(), name="order-transition"),
     path("orders/<int:order_id>/timeline/", views.OrderTimelineApi.as_view(), name="order-timeline"),

@@ -77,6 +77,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/board-views/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller's own saved views of the order board; every role may keep views. */
+        get: operations["v1_board_views_list"];
+        put?: never;
+        /** @description A name the caller uses already answers 400 naming `name`; a 51st view 409 `too_many_views`. */
+        post: operations["v1_board_views_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/board-views/{view_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One of the caller's views; another user's view answers 404 as if it did not exist. */
+        get: operations["v1_board_views_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description One of the caller's views; another user's view answers 404 as if it did not exist. */
+        delete: operations["v1_board_views_destroy"];
+        options?: never;
+        head?: never;
+        /** @description One of the caller's views; another user's view answers 404 as if it did not exist. */
+        patch: operations["v1_board_views_partial_update"];
+        trace?: never;
+    };
     "/api/v1/catalog/": {
         parameters: {
             query?: never;
@@ -86,6 +123,23 @@ export interface paths {
         };
         /** @description Triggers (config and context schemas), domain events (context schemas), actions (params schemas), connectors, condition operators and template filters, with zh/en names. */
         get: operations["v1_catalog_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every sales channel, active or not (old orders name deactivated ones), by code. */
+        get: operations["v1_channels_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -817,6 +871,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Phone numbers are masked (138****8000) unless the caller's role may read them (core.accounts.roles.PHONE_READERS); `q` finds a customer by the full number all the same. */
         get: operations["v1_orders_list"];
         put?: never;
         /** @description Creates the order and reserves its stock. The same channel + external_id again answers 200 with the stored order; short stock answers 409 `insufficient_stock`. */
@@ -987,6 +1042,40 @@ export interface paths {
         };
         /** @description The order with what its detail page shows around it, in one call: the channel's name, payments and their refunds, parcels with tracking events, tickets. Every role may read it. */
         get: operations["v1_orders_workspace_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/bulk/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Applies one action to up to 500 orders, each through the same service (and with the same audit entry and events) as the single-order endpoint, each in its own transaction. Answers 200 with one result per order, in the order given: `ok` with an `outcome` (`applied`, `unchanged`, `ignored`), or the error `code` and `message` that order's own call would have answered (`not_found`, `invalid_transition`, …). */
+        post: operations["v1_orders_bulk_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The orders the same filters list, as a CSV file (UTF-8 with BOM, channel and status by their names, phones masked as in the list, formula-like cells prefixed with '). At most ORDERFLOW_ORDER_EXPORT_MAX_ROWS orders: a larger view answers 400 `export_too_large`. */
+        get: operations["v1_orders_export.csv_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1248,6 +1337,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `tag` - tag
+         *     * `untag` - untag
+         *     * `hold` - hold
+         *     * `release` - release
+         *     * `transition` - transition
+         * @enum {string}
+         */
+        ActionEnum: "tag" | "untag" | "hold" | "release" | "transition";
         /** @description Who or what made a change, as answers show it (``Actor.as_dict``). */
         Actor: {
             kind: components["schemas"]["ActorKindEnum"];
@@ -1314,10 +1412,101 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        /** @description The order list's filters (``GET /api/v1/orders/``), typed; every one optional. */
+        BoardFilters: {
+            status?: components["schemas"]["Status55bEnum"][];
+            channel?: string;
+            province?: string;
+            city?: string;
+            /** Format: date-time */
+            created_after?: string | null;
+            /** Format: date-time */
+            created_before?: string | null;
+            /** @description A time range that moves with the day: orders created in the last N days. */
+            created_within_days?: number | null;
+            tags?: string[];
+            on_hold?: boolean | null;
+            overdue?: boolean | null;
+            q?: string;
+        };
+        /** @description The order list's filters (``GET /api/v1/orders/``), typed; every one optional. */
+        BoardFiltersRequest: {
+            status?: components["schemas"]["Status55bEnum"][];
+            channel?: string;
+            province?: string;
+            city?: string;
+            /** Format: date-time */
+            created_after?: string | null;
+            /** Format: date-time */
+            created_before?: string | null;
+            /** @description A time range that moves with the day: orders created in the last N days. */
+            created_within_days?: number | null;
+            tags?: string[];
+            on_hold?: boolean | null;
+            overdue?: boolean | null;
+            q?: string;
+        };
+        BoardView: {
+            readonly id: number;
+            name: string;
+            filters?: components["schemas"]["BoardFilters"];
+            columns?: components["schemas"]["ColumnsEnum"][];
+            /** @default -created_at */
+            ordering: components["schemas"]["OrderingEnum"];
+            layout?: components["schemas"]["LayoutEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        BoardViewRequest: {
+            name: string;
+            filters?: components["schemas"]["BoardFiltersRequest"];
+            columns?: components["schemas"]["ColumnsEnum"][];
+            /** @default -created_at */
+            ordering: components["schemas"]["OrderingEnum"];
+            layout?: components["schemas"]["LayoutEnum"];
+        };
+        BulkAnswer: {
+            results: components["schemas"]["_BulkResultOut"][];
+            /** @description How many orders took the change. */
+            ok: number;
+            failed: number;
+        };
+        /**
+         * @description One action for many orders. ``tag`` goes with ``tag``/``untag``, ``reason`` with ``hold`` (and
+         *     optionally ``transition``), ``to`` with ``transition``, ``note`` optionally with ``release``.
+         */
+        BulkRequest: {
+            /** @description The orders, each once; at most 500. */
+            ids: number[];
+            action: components["schemas"]["ActionEnum"];
+            tag?: string;
+            /** @default  */
+            reason: string;
+            /** @default  */
+            note: string;
+            to?: components["schemas"]["ToEnum"];
+        };
         CancelRequest: {
             /** @default  */
             note: string;
         };
+        Channel: {
+            code: string;
+            /** @description What people call the channel (天猫旗舰店): pages show this, not the code. */
+            name: string;
+            kind: components["schemas"]["ChannelKindEnum"];
+            currency: string;
+            active: boolean;
+        };
+        /**
+         * @description * `marketplace` - marketplace
+         *     * `own_store` - own_store
+         *     * `manual` - manual
+         * @enum {string}
+         */
+        ChannelKindEnum: "marketplace" | "own_store" | "manual";
         ChannelRef: {
             code: string;
             name: string;
@@ -1366,6 +1555,25 @@ export interface components {
             /** @default Asia/Shanghai */
             time_zone: string;
         };
+        /**
+         * @description * `number` - number
+         *     * `external_id` - external_id
+         *     * `channel` - channel
+         *     * `status` - status
+         *     * `customer` - customer
+         *     * `phone` - phone
+         *     * `total` - total
+         *     * `province` - province
+         *     * `city` - city
+         *     * `tags` - tags
+         *     * `on_hold` - on_hold
+         *     * `overdue` - overdue
+         *     * `placed_at` - placed_at
+         *     * `created_at` - created_at
+         *     * `status_changed_at` - status_changed_at
+         * @enum {string}
+         */
+        ColumnsEnum: "number" | "external_id" | "channel" | "status" | "customer" | "phone" | "total" | "province" | "city" | "tags" | "on_hold" | "overdue" | "placed_at" | "created_at" | "status_changed_at";
         CommentOut: {
             id: number;
             author: components["schemas"]["_UserOut"] | null;
@@ -1725,6 +1933,12 @@ export interface components {
             /** Format: date-time */
             changed_at: string;
         };
+        /**
+         * @description * `table` - table
+         *     * `kanban` - kanban
+         * @enum {string}
+         */
+        LayoutEnum: "table" | "kanban";
         LineInRequest: {
             sku: string;
             quantity: number;
@@ -1865,6 +2079,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description Longer in its status than the status allows (commerce.orders.sla). In answers only, not in events. */
+            overdue: boolean;
         };
         OrderCreateRequest: {
             channel: string;
@@ -1975,6 +2191,16 @@ export interface components {
             /** @description Tickets about the order, newest first. */
             tickets: components["schemas"]["Ticket"][];
         };
+        /**
+         * @description * `-created_at` - -created_at
+         *     * `created_at` - created_at
+         *     * `-total_amount` - -total_amount
+         *     * `total_amount` - total_amount
+         *     * `-status_changed_at` - -status_changed_at
+         *     * `status_changed_at` - status_changed_at
+         * @enum {string}
+         */
+        OrderingEnum: "-created_at" | "created_at" | "-total_amount" | "total_amount" | "-status_changed_at" | "status_changed_at";
         Origin: {
             kind: components["schemas"]["OriginKindEnum"];
             /** @description 来自天猫旗舰店推送, 来自流程「签收即完成」v3, 由 张三 手动, … */
@@ -2174,6 +2400,14 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Ticket"][];
+        };
+        PatchedBoardViewRequest: {
+            name?: string;
+            filters?: components["schemas"]["BoardFiltersRequest"];
+            columns?: components["schemas"]["ColumnsEnum"][];
+            /** @default -created_at */
+            ordering: components["schemas"]["OrderingEnum"];
+            layout?: components["schemas"]["LayoutEnum"];
         };
         PatchedConnectionUpdateRequest: {
             name?: string;
@@ -2863,6 +3097,7 @@ export interface components {
         };
         _AddressOut: {
             name: string;
+            /** @description Masked (138****8000) unless the caller's role may read phones. */
             phone: string;
             province: string;
             city: string;
@@ -2870,9 +3105,35 @@ export interface components {
             line: string;
             postcode: string;
         };
+        _BulkResultOut: {
+            id: number;
+            ok: boolean;
+            /**
+             * @description When ok.
+             *
+             *     * `applied` - applied
+             *     * `unchanged` - unchanged
+             *     * `ignored` - ignored
+             */
+            outcome?: components["schemas"]["_BulkResultOutOutcomeEnum"];
+            /** @description When not ok: the error code. */
+            code?: string;
+            message?: string;
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description * `applied` - applied
+         *     * `unchanged` - unchanged
+         *     * `ignored` - ignored
+         * @enum {string}
+         */
+        _BulkResultOutOutcomeEnum: "applied" | "unchanged" | "ignored";
         _CustomerOut: {
             id: number;
             name: string;
+            /** @description Masked (138****8000) unless the caller's role may read phones. */
             phone: string;
             credit_level: number;
         };
@@ -3002,6 +3263,114 @@ export interface operations {
             };
         };
     };
+    v1_board_views_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardView"][];
+                };
+            };
+        };
+    };
+    v1_board_views_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BoardViewRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardView"];
+                };
+            };
+        };
+    };
+    v1_board_views_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardView"];
+                };
+            };
+        };
+    };
+    v1_board_views_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_board_views_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedBoardViewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardView"];
+                };
+            };
+        };
+    };
     v1_catalog_retrieve: {
         parameters: {
             query?: never;
@@ -3019,6 +3388,25 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    v1_channels_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"][];
                 };
             };
         };
@@ -5017,19 +5405,35 @@ export interface operations {
     v1_orders_list: {
         parameters: {
             query?: {
+                /** @description A channel code. */
                 channel?: string;
+                city?: string;
                 created_after?: string;
                 created_before?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 on_hold?: boolean | null;
+                /**
+                 * @description * `-created_at` - -created_at
+                 *     * `created_at` - created_at
+                 *     * `-total_amount` - -total_amount
+                 *     * `total_amount` - total_amount
+                 *     * `-status_changed_at` - -status_changed_at
+                 *     * `status_changed_at` - status_changed_at
+                 */
+                ordering?: "-created_at" | "created_at" | "-total_amount" | "total_amount" | "-status_changed_at" | "status_changed_at";
+                /** @description true: orders longer in their status than it allows (commerce.orders.sla); false: the others. */
+                overdue?: boolean | null;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 province?: string;
+                /** @description An order number, an external id, a customer's full phone number or part of their name. */
                 q?: string;
                 /** @description One status, or several separated by commas. */
                 status?: string;
                 tag?: string;
+                /** @description Up to 10 tags separated by commas: orders carrying every one of them. */
+                tags?: string;
             };
             header?: never;
             path?: never;
@@ -5343,6 +5747,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderWorkspace"];
+                };
+            };
+        };
+    };
+    v1_orders_bulk_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAnswer"];
+                };
+            };
+        };
+    };
+    "v1_orders_export.csv_retrieve": {
+        parameters: {
+            query?: {
+                /** @description A channel code. */
+                channel?: string;
+                city?: string;
+                created_after?: string;
+                created_before?: string;
+                /**
+                 * @description The language of the titles and names.
+                 *
+                 *     * `zh` - zh
+                 *     * `en` - en
+                 */
+                lang?: "zh" | "en";
+                on_hold?: boolean | null;
+                /**
+                 * @description * `-created_at` - -created_at
+                 *     * `created_at` - created_at
+                 *     * `-total_amount` - -total_amount
+                 *     * `total_amount` - total_amount
+                 *     * `-status_changed_at` - -status_changed_at
+                 *     * `status_changed_at` - status_changed_at
+                 */
+                ordering?: "-created_at" | "created_at" | "-total_amount" | "total_amount" | "-status_changed_at" | "status_changed_at";
+                /** @description true: orders longer in their status than it allows (commerce.orders.sla); false: the others. */
+                overdue?: boolean | null;
+                province?: string;
+                /** @description An order number, an external id, a customer's full phone number or part of their name. */
+                q?: string;
+                /** @description One status, or several separated by commas. */
+                status?: string;
+                tag?: string;
+                /** @description Up to 10 tags separated by commas: orders carrying every one of them. */
+                tags?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
         };
