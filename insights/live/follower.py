@@ -33,7 +33,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connections
 
-from .messages import INBOX_CHANGED, KPIS_CHANGED, event_message, readers_of
+from .messages import KPIS_CHANGED, event_message, readers_of
 from .selectors import FOLLOWED, live_positions, live_rows_after
 
 logger = logging.getLogger(__name__)
@@ -238,8 +238,10 @@ async def follower_attach() -> str:
         follower = _followers[loop] = Follower(group=PROCESS_GROUP)
         follower.started = asyncio.ensure_future(follower.start())
     follower.clients += 1
+    started = follower.started
+    assert started is not None
     try:
-        await asyncio.shield(follower.started)
+        await asyncio.shield(started)
     except Exception:
         await follower_detach()
         raise

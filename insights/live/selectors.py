@@ -23,7 +23,7 @@ FIELDS = {"outbox": OUTBOX_FIELDS, "notification": ("id", "to_role"), "read": ("
 
 def live_positions() -> dict[str, int]:
     """The highest id of each followed table now (0 for an empty one): where a follower starts."""
-    return {key: model.objects.aggregate(top=Max("id"))["top"] or 0 for key, model in FOLLOWED.items()}
+    return {key: model._default_manager.aggregate(top=Max("id"))["top"] or 0 for key, model in FOLLOWED.items()}
 
 
 def live_rows_after(key: str, *, after: int, also: Iterable[int] = (), limit: int) -> list[dict]:
@@ -33,4 +33,4 @@ def live_rows_after(key: str, *, after: int, also: Iterable[int] = (), limit: in
     wanted = list(also)
     if wanted:
         condition |= Q(id__in=wanted)
-    return list(FOLLOWED[key].objects.filter(condition).order_by("id").values(*FIELDS[key])[:limit])
+    return list(FOLLOWED[key]._default_manager.filter(condition).order_by("id").values(*FIELDS[key])[:limit])

@@ -7,6 +7,7 @@ The table must name every route under ``/api/v1/``; a new endpoint without a row
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_q.models import Schedule
 
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
@@ -25,6 +26,7 @@ ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
 UPLOADERS = frozenset({"operator", "admin"})
 TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
 ADMIN = frozenset({"admin"})
+MONITOR = frozenset({"admin", "manager", "supervisor"})  # insights.monitor.api.views.MONITOR_READERS
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -124,6 +126,8 @@ TABLE = [
     ("get", "/api/v1/order-imports/{order_import}/", READ, None),
     ("get", "/api/v1/order-imports/mappings/{channel}/", READ, None),
     ("put", "/api/v1/order-imports/mappings/{channel}/", UPLOADERS, "column_mapping"),
+    ("get", "/api/v1/monitor/tasks/", MONITOR, None),
+    ("get", "/api/v1/monitor/tasks/{job}/runs/", MONITOR, None),
 ]
 
 
@@ -172,6 +176,7 @@ def _template(route: str) -> str:
         .replace("<int:delivery_id>", "{delivery}")
         .replace("<int:order_import_id>", "{order_import}")
         .replace("<slug:channel>", "{channel}")
+        .replace("<str:job>", "{job}")
     )
 
 
@@ -228,6 +233,7 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         notification=note.pk,
         number=1,
         stock_import=stock_import.pk,
+        job=Schedule.objects.create(name="orders.expire_unpaid", func="commerce.orders.tasks.x", minutes=1).name,
         **runtime,
     )
     token_user = make_user("tokenuser", None)

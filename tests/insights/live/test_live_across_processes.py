@@ -128,7 +128,8 @@ async def _watch(url: str, token: str, produce) -> list[dict]:
         deadline = loop.time() + DEADLINE_SECONDS
         while True:
             processed = any(
-                m["type"] == "order.status_changed" and m["order"] == {**m["order"], "id": order_id, "status": "processing"}
+                m["type"] == "order.status_changed"
+                and m["order"] == {**m["order"], "id": order_id, "status": "processing"}
                 for m in seen
             )
             if processed and {"type": "inbox.changed"} in seen:
