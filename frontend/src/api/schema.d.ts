@@ -706,6 +706,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitor/tasks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every scheduled job with its health: last run and success, consecutive successes, average duration, failures and volume over the last 24 hours, its last 10 runs, and warnings (volume dropped to zero, volume spike, overdue). */
+        get: operations["v1_monitor_tasks_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitor/tasks/{job}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. */
+        get: operations["v1_monitor_tasks_runs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/order-imports/": {
         parameters: {
             query?: never;
@@ -1446,6 +1480,14 @@ export interface components {
         };
         /**
          * @description * `ok` - ok
+         *     * `warning` - warning
+         *     * `failing` - failing
+         *     * `never_run` - never_run
+         * @enum {string}
+         */
+        HealthEnum: "ok" | "warning" | "failing" | "never_run";
+        /**
+         * @description * `ok` - ok
          *     * `failing` - failing
          *     * `unknown` - unknown
          * @enum {string}
@@ -1453,6 +1495,54 @@ export interface components {
         HealthStatusEnum: "ok" | "failing" | "unknown";
         HoldRequest: {
             reason: string;
+        };
+        JobHealth: {
+            /** @description The schedule's name, e.g. orders.expire_unpaid. */
+            job: string;
+            func: string;
+            /** @description False for a job whose schedule was removed. */
+            scheduled: boolean;
+            every_minutes: number | null;
+            /** Format: date-time */
+            next_run: string | null;
+            health: components["schemas"]["HealthEnum"];
+            warnings: components["schemas"]["WarningsEnum"][];
+            /** Format: date-time */
+            last_run_at: string | null;
+            /** Format: date-time */
+            last_success_at: string | null;
+            /** Format: date-time */
+            last_failure_at: string | null;
+            last_error: string;
+            consecutive_successes: number;
+            runs_24h: number;
+            failures_24h: number;
+            average_duration_ms: number | null;
+            last_volume: number | null;
+            /** Format: double */
+            average_volume: number | null;
+            recent_runs: components["schemas"]["JobRun"][];
+        };
+        JobRun: {
+            id: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            duration_ms: number;
+            success: boolean;
+            /** @description What the run reported processing; null if nothing. */
+            volume: number | null;
+            /**
+             * @description volume_zero: 0 after runs that all processed some; volume_spike: far above the recent mean.
+             *
+             *     * `volume_zero` - volume_zero
+             *     * `volume_spike` - volume_spike
+             */
+            warning: (components["schemas"]["WarningEnum"] | components["schemas"]["NullEnum"]) | null;
+            error: string;
+            /** @description The failure asked for an alert. */
+            alert_raised: boolean;
         };
         KillSwitchRequest: {
             engaged: boolean;
@@ -1481,6 +1571,12 @@ export interface components {
         Me: {
             username: string;
             roles: string[];
+        };
+        MonitorTasks: {
+            /** Format: date-time */
+            generated_at: string;
+            window_hours: number;
+            jobs: components["schemas"]["JobHealth"][];
         };
         Movement: {
             readonly id: number;
@@ -1525,6 +1621,8 @@ export interface components {
             /** @description Whether the caller has read it. */
             read: boolean;
         };
+        /** @enum {unknown} */
+        NullEnum: null;
         Order: {
             id: number;
             number: string;
@@ -1707,6 +1805,19 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Flow"][];
+        };
+        PaginatedJobRunList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["JobRun"][];
         };
         PaginatedMovementList: {
             /**
@@ -2232,6 +2343,19 @@ export interface components {
         UnreadCount: {
             unread: number;
         };
+        /**
+         * @description * `volume_zero` - volume_zero
+         *     * `volume_spike` - volume_spike
+         * @enum {string}
+         */
+        WarningEnum: "volume_zero" | "volume_spike";
+        /**
+         * @description * `volume_zero` - volume_zero
+         *     * `volume_spike` - volume_spike
+         *     * `overdue` - overdue
+         * @enum {string}
+         */
+        WarningsEnum: "volume_zero" | "volume_spike" | "overdue";
         _AddressOut: {
             name: string;
             phone: string;
@@ -4116,6 +4240,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_monitor_tasks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorTasks"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_monitor_tasks_runs_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                failed?: boolean | null;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedJobRunList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
