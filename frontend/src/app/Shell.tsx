@@ -22,11 +22,8 @@ function useUnreadCount(): number {
   }, []);
   useLiveEvent([INBOX_LIVE_CHANGED], refresh);
   useEffect(() => {
-    const onStatus = (event: Event) => {
-      const { connected } = (event as CustomEvent<LiveStatus>).detail;
-      setLive(connected);
-      if (connected) refresh(); // what changed while it was down
-    };
+    // (a change of state runs the effect below again: it refreshes — what changed while the socket was down)
+    const onStatus = (event: Event) => setLive((event as CustomEvent<LiveStatus>).detail.connected);
     window.addEventListener(LIVE_STATUS_EVENT, onStatus);
     window.addEventListener(INBOX_CHANGED, refresh);
     return () => {
