@@ -5,7 +5,10 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django_q.models import Schedule
 
+from connectors.models import PollRun
+
 from .models import JobRun
+from .polls import connection_poll_jobs, poll_job_connection_id
 
 WINDOW = timedelta(hours=24)
 RECENT_RUNS = 10
@@ -41,7 +44,18 @@ def job_runs(*, job: str, failed: bool | None = None) -> QuerySet[JobRun]:
 
 
 def job_known(job: str) -> bool:
+    connection_id = poll_job_connection_id(job)
+    if connection_id is not None:
+        return PollRun.objects.filter(connection_id=connection_id).exists()
     return Schedule.objects.filter(name=job).exists() or JobRun.objects.filter(job=job).exists()
+
+
+def health_of(*, recent: list[dict], warnings: list[str]) -> str:
+    if not recent:
+        return HEALTH_NEVER_RUN
+    if not recent[0]["success"]:
+        return HEALTH_FAILING
+    return HEALTH_WARNING if warnings else HEALTH_OK
 
 
 def _schedule_interval(schedule: Schedule) -> int | None:
@@ -53,7 +67,8 @@ def monitor_jobs(*, now: datetime) -> list[dict]:
     its schedule, last run, last success, consecutive successes, average duration and failures over
     the last 24 hours (the last error with them), its recent runs (volume, warnings) and one health
     word: ``failing`` (the last run failed), ``warning`` (the last run's volume warned, or the job
-    is overdue), ``ok``, or ``never_run``."""
+    is overdue), ``ok``, or ``never_run``. Each connection's polling follows as a job of its own
+    (``polls``)."""
     since = now - WINDOW
     schedules = {s.name: s for s in Schedule.objects.exclude(name__isnull=True).order_by("name")}
     totals = {
@@ -86,24 +101,17 @@ def monitor_jobs(*, now: datetime) -> list[dict]:
             warnings.append(recent[0].warning)
         if overdue:
             warnings.append("overdue")
-        if not recent:
-            health = HEALTH_NEVER_RUN
-        elif not recent[0].success:
-            health = HEALTH_FAILING
-        elif warnings:
-            health = HEALTH_WARNING
-        else:
-            health = HEALTH_OK
+        runs = [_run(run) for run in recent]
         average_duration = total.get("average_duration_ms")
         average_volume = total.get("average_volume")
         jobs.append(
             {
                 "job": name,
                 "func": schedule.func if schedule else (recent[0].func if recent else ""),
+                "connection": None,
                 "scheduled": schedule is not None,
                 "every_minutes": _schedule_interval(schedule) if schedule else None,
                 "next_run": next_run,
-                "health": health,
                 "warnings": warnings,
                 "last_run_at": recent[0].started_at if recent else None,
                 "last_success_at": total.get("last_success_at"),
@@ -115,9 +123,12 @@ def monitor_jobs(*, now: datetime) -> list[dict]:
                 "average_duration_ms": round(average_duration) if average_duration is not None else None,
                 "last_volume": recent[0].volume if recent else None,
                 "average_volume": round(average_volume, 2) if average_volume is not None else None,
-                "recent_runs": [_run(run) for run in recent],
+                "recent_runs": runs,
             }
         )
+    jobs.extend(connection_poll_jobs(now=now, since=since, recent_runs=RECENT_RUNS, overdue_grace=OVERDUE_GRACE))
+    for job in jobs:
+        job["health"] = health_of(recent=job["recent_runs"], warnings=job["warnings"])
     return jobs
 
 

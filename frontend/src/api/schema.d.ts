@@ -730,7 +730,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. */
+        /** @description The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. For a connection's polling (`connectors.poll:<id>`), its finished polls. */
         get: operations["v1_monitor_tasks_runs_list"];
         put?: never;
         post?: never;
@@ -1497,9 +1497,11 @@ export interface components {
             reason: string;
         };
         JobHealth: {
-            /** @description The schedule's name, e.g. orders.expire_unpaid. */
+            /** @description The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's polling. */
             job: string;
             func: string;
+            /** @description The polled connection of a poll job. */
+            connection: components["schemas"]["PolledConnection"] | null;
             /** @description False for a job whose schedule was removed. */
             scheduled: boolean;
             every_minutes: number | null;
@@ -1977,6 +1979,11 @@ export interface components {
          * @enum {string}
          */
         PollRunStatusEnum: "running" | "succeeded" | "failed";
+        PolledConnection: {
+            id: number;
+            name: string;
+            connector: string;
+        };
         /**
          * @description * `low` - low
          *     * `normal` - normal

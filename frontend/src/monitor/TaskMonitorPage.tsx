@@ -95,7 +95,9 @@ function RunsTable({ runs }: { runs: JobRun[] }) {
 
 function JobRow({ job, open, onToggle }: { job: JobHealth; open: boolean; onToggle: () => void }) {
   const { t, language } = useI18n();
-  const title = translateOr(t, jobTitleKey(job.job), job.job);
+  const title = job.connection
+    ? `${t("monitor.job.connectors.poll")} · ${job.connection.name}`
+    : translateOr(t, jobTitleKey(job.job), job.job);
   return (
     <Fragment>
       <tr className={`monitor-row monitor-row-${job.health}`} data-testid={`monitor-job-${job.job}`}>

@@ -13,6 +13,7 @@ function job(name: string, health: JobHealth["health"]): JobHealth {
   return {
     job: name,
     func: `tasks.${name}`,
+    connection: null,
     scheduled: true,
     every_minutes: 1,
     next_run: null,

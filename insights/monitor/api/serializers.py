@@ -17,9 +17,18 @@ class JobRunSerializer(serializers.Serializer):
     alert_raised = serializers.BooleanField(help_text="The failure asked for an alert.")
 
 
+class PolledConnectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    connector = serializers.CharField()
+
+
 class JobHealthSerializer(serializers.Serializer):
-    job = serializers.CharField(help_text="The schedule's name, e.g. orders.expire_unpaid.")
+    job = serializers.CharField(
+        help_text="The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's polling."
+    )
     func = serializers.CharField(allow_blank=True)
+    connection = PolledConnectionSerializer(allow_null=True, help_text="The polled connection of a poll job.")
     scheduled = serializers.BooleanField(help_text="False for a job whose schedule was removed.")
     every_minutes = serializers.IntegerField(allow_null=True)
     next_run = serializers.DateTimeField(allow_null=True)

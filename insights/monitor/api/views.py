@@ -21,6 +21,7 @@ from core.errors import InvalidInput, NotFound
 
 from .. import selectors
 from ..models import JobRun
+from ..polls import poll_job_connection_id, poll_run_representation, poll_runs
 from . import serializers as s
 
 MONITOR_READERS = frozenset({ADMIN, MANAGER, SUPERVISOR})
@@ -68,7 +69,8 @@ class MonitorTaskRunsApi(GenericAPIView):
     @extend_schema(
         parameters=[s.JobRunFilterSerializer],
         responses={200: s.JobRunSerializer(many=True), **_ERRORS},
-        description="The runs of one job, newest first (kept 7 days); `failed=true` for its failures only.",
+        description="The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. "
+        "For a connection's polling (`connectors.poll:<id>`), its finished polls.",
     )
     def get(self, request, job: str):
         if not JOB_NAME.match(job):
@@ -77,8 +79,12 @@ class MonitorTaskRunsApi(GenericAPIView):
         filters.is_valid(raise_exception=True)
         if not selectors.job_known(job):
             raise JobNotFound(details={"job": job})
-        runs = selectors.job_runs(job=job, failed=filters.validated_data.get("failed"))
-        page = self.paginate_queryset(runs) or []
-        return self.get_paginated_response(
-            s.JobRunSerializer([selectors.run_representation(run) for run in page], many=True).data
-        )
+        failed = filters.validated_data.get("failed")
+        connection_id = poll_job_connection_id(job)
+        if connection_id is not None:
+            polls = self.paginate_queryset(poll_runs(connection_id, failed=failed)) or []
+            rows = [poll_run_representation(run) for run in polls]
+        else:
+            runs = self.paginate_queryset(selectors.job_runs(job=job, failed=failed)) or []
+            rows = [selectors.run_representation(run) for run in runs]
+        return self.get_paginated_response(s.JobRunSerializer(rows, many=True).data)

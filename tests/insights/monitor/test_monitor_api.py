@@ -1,11 +1,13 @@
 """``/api/v1/monitor/tasks/`` and a job's runs: exact figures, and bad input answered 4xx."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
+from connectors.models import PollRun
+from connectors.services.connections import ConnectionInput, connection_create
 from insights.monitor.models import JobRun
 from tests.conftest import client_for
 
@@ -61,6 +63,7 @@ def test_a_jobs_health_in_figures():
     assert job == {
         "job": "orders.expire_unpaid",
         "func": "tasks.orders.expire_unpaid",
+        "connection": None,
         "scheduled": True,
         "every_minutes": 1,
         "next_run": job["next_run"],
@@ -177,3 +180,111 @@ def test_the_monitor_is_not_for_operators_or_finance():
         answer = client_for(role).get("/api/v1/monitor/tasks/")
         assert answer.status_code == 403
         assert answer.json()["code"] == "permission_denied"
+
+
+def poll(connection, minutes_ago: float, *, fetched: int = 0, error: str = "", seconds: float = 2) -> PollRun:
+    started = timezone.now() - timedelta(minutes=minutes_ago)
+    made = PollRun.objects.create(
+        connection=connection,
+        status=PollRun.FAILED if error else PollRun.SUCCEEDED,
+        fetched=fetched,
+        error=error,
+        finished_at=started + timedelta(seconds=seconds),
+    )
+    PollRun.objects.filter(pk=made.pk).update(started_at=started)  # auto_now_add
+    made.refresh_from_db()
+    return made
+
+
+@pytest.fixture
+def shop(db):
+    return connection_create(
+        data=ConnectionInput(
+            connector="shopify",
+            name="海外站",
+            credentials={"shop_domain": "a.myshopify.com", "access_token": "t", "client_secret": "s"},
+            settings={"poll_interval_seconds": 120},
+            sandbox=True,
+        )
+    )
+
+
+def test_each_connections_polling_is_a_job_of_its_own(shop):
+    for n, fetched in enumerate([4, 5, 3, 6, 4]):
+        poll(shop, 20 - 2 * n, fetched=fetched)
+    poll(shop, 9, error="401 Unauthorized: the access token was revoked", seconds=1)
+    poll(shop, 7, fetched=6)
+    poll(shop, 5, fetched=0)
+    PollRun.objects.create(connection=shop)  # running: not counted until it finishes
+
+    job = jobs_by_name()[f"connectors.poll:{shop.pk}"]
+
+    recent = job.pop("recent_runs")
+    assert job == {
+        "job": f"connectors.poll:{shop.pk}",
+        "func": "connectors.tasks.connection_poll_task",
+        "connection": {"id": shop.pk, "name": "海外站", "connector": "shopify"},
+        "scheduled": True,
+        "every_minutes": 2,
+        "next_run": job["next_run"],
+        "health": "warning",
+        "warnings": ["volume_zero"],
+        "last_run_at": recent[0]["started_at"],
+        "last_success_at": recent[0]["started_at"],
+        "last_failure_at": recent[2]["started_at"],
+        "last_error": "401 Unauthorized: the access token was revoked",
+        "consecutive_successes": 2,
+        "runs_24h": 8,
+        "failures_24h": 1,
+        "average_duration_ms": 1875,  # (7 × 2 s + 1 s) / 8
+        "last_volume": 0,
+        "average_volume": 4.0,  # (4 + 5 + 3 + 6 + 4 + 6 + 0) / 7
+    }
+    last = datetime.fromisoformat(recent[0]["started_at"])
+    assert datetime.fromisoformat(job["next_run"]) == last + timedelta(minutes=2)
+    assert [(r["success"], r["volume"], r["warning"]) for r in recent] == [
+        (True, 0, "volume_zero"),  # the six successful polls before it all fetched some
+        (True, 6, None),
+        (False, None, None),
+        (True, 4, None),
+        (True, 6, None),
+        (True, 3, None),
+        (True, 5, None),
+        (True, 4, None),
+    ]
+
+
+def test_a_poll_that_fetches_nothing_after_steady_polls_warns(shop):
+    for n in range(5):
+        poll(shop, 20 - n, fetched=3)
+    poll(shop, 1, fetched=0)
+
+    job = jobs_by_name()[f"connectors.poll:{shop.pk}"]
+
+    assert (job["health"], job["warnings"], job["recent_runs"][0]["warning"]) == (
+        "warning",
+        ["volume_zero"],
+        "volume_zero",
+    )
+
+
+def test_a_connection_that_stopped_polling_is_overdue(shop):
+    poll(shop, 30, fetched=1)
+
+    job = jobs_by_name()[f"connectors.poll:{shop.pk}"]
+
+    assert (job["health"], job["warnings"]) == ("warning", ["overdue"])
+
+
+def test_a_connections_polls_page_by_page(shop):
+    for n in range(3):
+        poll(shop, 10 - n, fetched=n, error="timeout" if n == 1 else "")
+    client = client_for("admin")
+
+    everything = client.get(f"/api/v1/monitor/tasks/connectors.poll:{shop.pk}/runs/").json()
+    failed = client.get(f"/api/v1/monitor/tasks/connectors.poll:{shop.pk}/runs/", {"failed": "true"}).json()
+    unknown = client.get("/api/v1/monitor/tasks/connectors.poll:987654321/runs/")
+
+    assert [(r["success"], r["volume"]) for r in everything["results"]] == [(True, 2), (False, None), (True, 0)]
+    assert [r["error"] for r in failed["results"]] == ["timeout"]
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "job_not_found")
