@@ -13,7 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.accounts.roles import roles_of
 
-from .follower import follower_attach, follower_detach
+from .follower import Follower, follower_attach, follower_detach
 from .messages import INBOX_CHANGED
 
 logger = logging.getLogger(__name__)
@@ -24,8 +24,7 @@ CLOSE_UNAVAILABLE = 1011
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    attached = False
-    group = ""
+    follower: Follower | None = None
     user_id: int | None = None
     roles: frozenset[str] = frozenset()
 
@@ -40,20 +39,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user_id, self.roles = user.pk, roles
         try:
-            self.group = await follower_attach()
+            self.follower = await follower_attach()
         except Exception:
             logger.warning("live: the follower could not start", exc_info=True)
             await self.close(code=CLOSE_UNAVAILABLE)
             return
-        self.attached = True
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(self.follower.group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code) -> None:
-        if self.attached:
-            self.attached = False
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await follower_detach()
+        follower, self.follower = self.follower, None
+        if follower is not None:
+            await self.channel_layer.group_discard(follower.group, self.channel_name)
+            await follower_detach(follower)
 
     async def receive_json(self, content, **kwargs) -> None:
         """The stream is one-way: what a client sends changes nothing."""

@@ -43,6 +43,7 @@ NOTIFY_CHANNEL = "orderflow_live"
 BATCH = 500
 MAX_BATCHES_PER_LOOK = 20
 MAX_MISSING = 2000
+MAX_MISSING_ASKED = 500  # the newest missing ids asked for in one read (an IN list)
 
 
 def _setting(name: str, default: float) -> float:
@@ -79,8 +80,8 @@ def _read_new(cursors: dict[str, Cursor]) -> dict[str, list[dict]]:
         cursor.forget_older_than(gap_seconds, now=now)
         rows: list[dict] = []
         for _ in range(MAX_BATCHES_PER_LOOK):
-            batch = live_rows_after(key, after=cursor.last, also=list(cursor.missing), limit=BATCH)
-            batch = [row for row in batch if row["id"] > cursor.last or row["id"] in cursor.missing]
+            asked = sorted(cursor.missing)[-MAX_MISSING_ASKED:]
+            batch = live_rows_after(key, after=cursor.last, also=asked, limit=BATCH)
             cursor.seen([row["id"] for row in batch], now=now)
             rows.extend(batch)
             if len(batch) < BATCH:
@@ -229,9 +230,9 @@ class Follower:
 _followers: dict[asyncio.AbstractEventLoop, Follower] = {}
 
 
-async def follower_attach() -> str:
+async def follower_attach() -> Follower:
     """Counts one more client of this event loop's follower (starting it), once it has read where
-    it starts; answers the group the client joins."""
+    it starts; answers the follower, whose ``group`` the client joins."""
     loop = asyncio.get_running_loop()
     follower = _followers.get(loop)
     if follower is None:
@@ -243,18 +244,17 @@ async def follower_attach() -> str:
     try:
         await asyncio.shield(started)
     except Exception:
-        await follower_detach()
+        await follower_detach(follower)
         raise
-    return follower.group
+    return follower
 
 
-async def follower_detach() -> None:
+async def follower_detach(follower: Follower) -> None:
     """One client less; the last one stops the follower."""
-    loop = asyncio.get_running_loop()
-    follower = _followers.get(loop)
-    if follower is None:
-        return
     follower.clients -= 1
-    if follower.clients <= 0:
+    if follower.clients > 0:
+        return
+    loop = asyncio.get_running_loop()
+    if _followers.get(loop) is follower:
         del _followers[loop]
-        await follower.stop()
+    await follower.stop()
