@@ -71,7 +71,7 @@ class Cursor:
             self.missing = dict(sorted(self.missing.items())[-MAX_MISSING:])
 
 
-def _read_new(cursors: dict[str, Cursor]) -> dict[str, list[dict]]:
+def live_read_new(cursors: dict[str, Cursor]) -> dict[str, list[dict]]:
     """Everything new in the followed tables after ``cursors``, advancing them (one sync call)."""
     now = time.monotonic()
     gap_seconds = _setting("ORDERFLOW_LIVE_GAP_SECONDS", 30)
@@ -91,7 +91,7 @@ def _read_new(cursors: dict[str, Cursor]) -> dict[str, list[dict]]:
 
 
 def live_batch(new: dict[str, list[dict]]) -> dict:
-    """The channel-layer message for what ``_read_new`` found: each event with the roles that may
+    """The channel-layer message for what ``live_read_new`` found: each event with the roles that may
     read it, the roles whose inbox got a notification, the users who read one."""
     events = []
     for row in new.get("outbox", []):
@@ -162,7 +162,7 @@ class Follower:
 
     async def look(self) -> None:
         """Reads what is new and sends it to this process's clients."""
-        new = await database_sync_to_async(_read_new)(self.cursors)
+        new = await database_sync_to_async(live_read_new)(self.cursors)
         batch = live_batch(new)
         if batch["events"] or batch["inbox_roles"] or batch["inbox_users"]:
             await self.layer.group_send(self.group, batch)
@@ -228,6 +228,11 @@ class Follower:
 
 
 _followers: dict[asyncio.AbstractEventLoop, Follower] = {}
+
+
+def followers_running() -> int:
+    """How many followers run in this process (one per event loop with clients)."""
+    return len(_followers)
 
 
 async def follower_attach() -> Follower:

@@ -35,7 +35,7 @@ def _quick_follower(settings):
     settings.ORDERFLOW_LIVE_SAFETY_POLL_SECONDS = 0.5
     settings.ORDERFLOW_LIVE_KPIS_SECONDS = 0.3
     yield
-    assert follower._followers == {}, "a follower outlived its last client"
+    assert follower.followers_running() == 0, "a follower outlived its last client"
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -3,7 +3,7 @@
 import time
 
 from commerce.outbox.models import OutboxEvent
-from insights.live.follower import Cursor, _read_new, live_batch
+from insights.live.follower import Cursor, live_batch, live_read_new
 
 
 def event(pk: int, name: str = "order.created", payload: dict | None = None) -> OutboxEvent:
@@ -21,10 +21,10 @@ def test_an_id_committed_after_a_larger_one_is_still_read(settings):
     event(10)
     event(12)  # 11 is taken by a transaction that has not committed yet
 
-    first = [row["id"] for row in _read_new(at)["outbox"]]
+    first = [row["id"] for row in live_read_new(at)["outbox"]]
     event(11)  # ... it commits
-    second = [row["id"] for row in _read_new(at)["outbox"]]
-    third = [row["id"] for row in _read_new(at)["outbox"]]
+    second = [row["id"] for row in live_read_new(at)["outbox"]]
+    third = [row["id"] for row in live_read_new(at)["outbox"]]
 
     assert (first, second, third) == ([10, 12], [11], [])
     assert at["outbox"].last == 12 and at["outbox"].missing == {}
@@ -36,10 +36,10 @@ def test_a_hole_left_by_a_rollback_is_given_up_after_a_while(settings):
     event(1)
     event(3)
 
-    _read_new(at)
+    live_read_new(at)
     assert list(at["outbox"].missing) == [2]
     time.sleep(0.1)
-    _read_new(at)
+    live_read_new(at)
 
     assert at["outbox"].missing == {}
 
@@ -62,7 +62,7 @@ def test_the_batch_carries_each_event_with_its_readers_and_nothing_of_the_custom
         pk=3, name="secret.thing", subject_type="vault", subject_id="1", payload={}, actor={}, trace_id="t"
     )
 
-    batch = live_batch(_read_new(at))
+    batch = live_batch(live_read_new(at))
 
     everyone = ["admin", "finance", "manager", "operator", "supervisor"]
     assert [(e["detail"]["type"], e["detail"].get("order"), e["roles"]) for e in batch["events"]] == [
