@@ -161,7 +161,7 @@ else:
 # new events where PostgreSQL's NOTIFY does not wake it; the quiet time between two kpis.changed.
 ORDERFLOW_LIVE_PORT = os.environ.get("ORDERFLOW_LIVE_PORT", "")
 ORDERFLOW_LIVE_POLL_SECONDS = float(os.environ.get("ORDERFLOW_LIVE_POLL_SECONDS", "0.5"))
-ORDERFLOW_LIVE_SAFETY_POLL_SECONDS = 5.0
+ORDERFLOW_LIVE_SAFETY_POLL_SECONDS = 1.0
 ORDERFLOW_LIVE_KPIS_SECONDS = 5.0
 ORDERFLOW_LIVE_GAP_SECONDS = 30.0
 

@@ -10,10 +10,10 @@ process's consumers are in that group, so no client gets an event twice.
 
 When to look:
 
-- on PostgreSQL, on ``NOTIFY orderflow_live``, which triggers on the followed tables send in
-  the transaction that inserts (migration ``0001_notify_triggers``; PostgreSQL delivers it after
-  the commit, once per transaction), with a look every ``ORDERFLOW_LIVE_SAFETY_POLL_SECONDS``
-  besides, in case the listening connection dropped;
+- on PostgreSQL, on ``NOTIFY orderflow_live``, sent after each commit that wrote domain events
+  (``notify``: by every process, the worker's included), and every
+  ``ORDERFLOW_LIVE_SAFETY_POLL_SECONDS`` (1 s) besides: for the inbox, which is not announced,
+  and for a notification lost with a crash or while the listening connection was down;
 - elsewhere (SQLite), every ``ORDERFLOW_LIVE_POLL_SECONDS``.
 
 Ids are handed out at insert and committed in any order: an id above the cursor may be visible
@@ -146,7 +146,7 @@ class Follower:
     async def _follow(self) -> None:
         while True:
             if self.listening:
-                timeout = _setting("ORDERFLOW_LIVE_SAFETY_POLL_SECONDS", 5)
+                timeout = _setting("ORDERFLOW_LIVE_SAFETY_POLL_SECONDS", 1)
             else:
                 timeout = _setting("ORDERFLOW_LIVE_POLL_SECONDS", 0.5)
             try:
@@ -167,19 +167,19 @@ class Follower:
         if batch["events"] or batch["inbox_roles"] or batch["inbox_users"]:
             await self.layer.group_send(self.group, batch)
         if new.get("outbox"):
-            self._kpis_touched()
+            self.kpis_touched()
 
-    def _kpis_touched(self) -> None:
+    def kpis_touched(self) -> None:
         """``kpis.changed`` at once, then at most once per ``ORDERFLOW_LIVE_KPIS_SECONDS``: a change
         inside the quiet time is announced when it ends."""
         loop = asyncio.get_running_loop()
         wait = self.last_kpis + _setting("ORDERFLOW_LIVE_KPIS_SECONDS", 5) - loop.time()
         if wait <= 0:
-            self._kpis_send()
+            self.kpis_send()
         elif self.kpis_timer is None:
-            self.kpis_timer = loop.call_later(wait, self._kpis_send)
+            self.kpis_timer = loop.call_later(wait, self.kpis_send)
 
-    def _kpis_send(self) -> None:
+    def kpis_send(self) -> None:
         self.kpis_timer = None
         self.last_kpis = asyncio.get_running_loop().time()
         message = {

@@ -1,9 +1,12 @@
 """What a web process's follower reads: new rows after its cursors, and rows that committed late."""
 
+import asyncio
 import time
 
+from asgiref.sync import async_to_sync
+
 from commerce.outbox.models import OutboxEvent
-from insights.live.follower import Cursor, live_batch, live_read_new
+from insights.live.follower import Cursor, Follower, live_batch, live_read_new
 
 
 def event(pk: int, name: str = "order.created", payload: dict | None = None) -> OutboxEvent:
@@ -74,3 +77,32 @@ def test_the_batch_carries_each_event_with_its_readers_and_nothing_of_the_custom
         ("inventory.low_stock", None, everyone),
     ]
     assert (batch["inbox_roles"], batch["inbox_users"]) == ([], [])
+
+
+class RecordingLayer:
+    def __init__(self):
+        self.sent: list[tuple[float, str]] = []
+
+    async def group_send(self, group, message):
+        for event in message["events"]:
+            self.sent.append((asyncio.get_running_loop().time(), event["detail"]["type"]))
+
+
+def test_kpis_changed_goes_at_once_then_at_most_once_per_quiet_time(settings):
+    settings.ORDERFLOW_LIVE_KPIS_SECONDS = 0.2
+
+    async def scenario():
+        follower = Follower(group="g")
+        follower.layer = layer = RecordingLayer()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for at in (0, 0.05, 0.1, 0.15, 0.5):  # four changes in the first quiet time, one later
+            await asyncio.sleep(max(start + at - loop.time(), 0))
+            follower.kpis_touched()
+        await asyncio.sleep(0.3)
+        await follower.stop()
+        return [(round(when - start, 1), kind) for when, kind in layer.sent]
+
+    sent = async_to_sync(scenario)()
+
+    assert sent == [(0.0, "kpis.changed"), (0.2, "kpis.changed"), (0.5, "kpis.changed")]
