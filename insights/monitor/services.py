@@ -7,7 +7,8 @@ today's and those added later, with no code per job.
 
 **Volume.** A task reports how much it processed in its return value (``volume_of``): an
 integer; or a dict with one of ``VOLUME_KEYS`` (the first found); or a dict of counts keyed by
-id (``{connection_id: polled}``: summed). Anything else — ``None`` included — records no volume.
+id (``{connection_id: polled}``: summed; ``{}`` is 0). Anything else — ``None`` included —
+records no volume.
 
 **Warnings** compare a run's volume with the job's previous ``HISTORY`` runs that reported one
 (at least ``MIN_HISTORY`` of them): ``volume_zero`` when it is 0 and every one of those was
@@ -47,7 +48,7 @@ def volume_of(result) -> int | None:
     """How much a task reported processing (see the module's docstring); ``None`` if it said nothing countable."""
     if _count(result) is not None:
         return result
-    if not isinstance(result, dict) or not result:
+    if not isinstance(result, dict):
         return None
     for key in VOLUME_KEYS:
         if key in result:

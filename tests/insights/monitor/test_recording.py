@@ -168,7 +168,7 @@ def test_a_jobs_runs_older_than_a_week_are_removed_when_it_records_a_new_one():
         ({"sweep": 31, "checked": 5, "repaired": 1, "unreachable": 0}, 5),
         ({"7": 2, "9": 3}, 5),
         ({7: 2, 9: 3}, 5),
-        ({}, None),
+        ({}, 0),  # a mapping of counts with nothing in it
         ({"a": 1}, None),
         ({"7": "x"}, None),
         ({"count": None}, None),
