@@ -6,6 +6,8 @@ import react from "@vitejs/plugin-react";
 // "app" prefix) and answers every /app/… route with index.html. `npm run dev` serves the app on
 // its own port with hot reload and forwards the API and webhooks to Django on 127.0.0.1:8000.
 const django = process.env.ORDERFLOW_DJANGO ?? "http://127.0.0.1:8000";
+// `make run` serves the live-updates WebSocket with daphne on the next port (orderflow/run.py).
+const djangoLive = process.env.ORDERFLOW_DJANGO_LIVE ?? "http://127.0.0.1:8001";
 
 export default defineConfig(({ command }) => ({
   base: command === "build" ? "/static/app/" : "/",
@@ -23,6 +25,7 @@ export default defineConfig(({ command }) => ({
       "/api": { target: django, changeOrigin: false },
       "/hooks": { target: django, changeOrigin: false },
       "/admin": { target: django, changeOrigin: false },
+      "/ws": { target: djangoLive, ws: true, changeOrigin: false },
     },
   },
   test: {

@@ -158,6 +158,15 @@ else:
     Q_CLUSTER["orm"] = "default"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Live updates (insights.live): the port where daphne serves /ws/live/ when it is not the web
+# server's own (python -m orderflow.run sets it for gunicorn); how often a web process looks for
+# new events where PostgreSQL's NOTIFY does not wake it; the quiet time between two kpis.changed.
+ORDERFLOW_LIVE_PORT = os.environ.get("ORDERFLOW_LIVE_PORT", "")
+ORDERFLOW_LIVE_POLL_SECONDS = float(os.environ.get("ORDERFLOW_LIVE_POLL_SECONDS", "0.5"))
+ORDERFLOW_LIVE_SAFETY_POLL_SECONDS = 1.0
+ORDERFLOW_LIVE_KPIS_SECONDS = 5.0
+ORDERFLOW_LIVE_GAP_SECONDS = 30.0
+
 # --- auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

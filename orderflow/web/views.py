@@ -34,15 +34,21 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Orderflow</title>
 
 
 @lru_cache(maxsize=1)  # the file as of its last change; a rebuild changes mtime_ns
-def _index_bytes(mtime_ns: int) -> bytes:
-    return INDEX_HTML.read_bytes()
+def _index_bytes(mtime_ns: int, live_port: str) -> bytes:
+    """``index.html``, telling the app where its live-updates socket is when daphne serves it on a
+    port of its own (``python -m orderflow.run``; frontend/src/app/live.ts reads the meta tag)."""
+    body = INDEX_HTML.read_bytes()
+    if live_port.isdigit():
+        meta = f'<meta name="orderflow-live-port" content="{live_port}">'.encode()
+        body = body.replace(b"</head>", meta + b"</head>", 1)
+    return body
 
 
 @ensure_csrf_cookie
 def app_index(request, path: str = "") -> HttpResponse:
     """The single-page app's ``index.html`` for every app route (503 with a hint when not built)."""
     try:
-        body = _index_bytes(INDEX_HTML.stat().st_mtime_ns)
+        body = _index_bytes(INDEX_HTML.stat().st_mtime_ns, settings.ORDERFLOW_LIVE_PORT)
     except FileNotFoundError:
         return HttpResponse(NOT_BUILT, status=503, content_type="text/html; charset=utf-8")
     response = HttpResponse(body, content_type="text/html; charset=utf-8")

@@ -335,6 +335,19 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         actor_kind="system", source="tests", filename="big.csv", content_hash="0" * 64, size_bytes=1, row_count=1
     )
     ids["import_id"] = stock_import.pk
+    # The task monitor: a scheduled job with a run that failed and one that warned.
+    from django_q.models import Schedule
+
+    from insights.monitor.services import job_run_record
+
+    ids["job"] = Schedule.objects.create(name="orders.expire_unpaid", func="commerce.orders.tasks.x", minutes=1).name
+    now = timezone.now()
+    job_run_record(
+        job="orders.expire_unpaid", func="f", task_id="a", started_at=now, finished_at=now, success=False, result="boom"
+    )
+    job_run_record(
+        job="orders.expire_unpaid", func="f", task_id="b", started_at=now, finished_at=now, success=True, result=3
+    )
     queries = {"/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"}}
     for path, operations in api.schema["paths"].items():
         if "get" not in operations or path == "/api/v1/auth/session/":

@@ -40,7 +40,7 @@ def test_the_lists_are_found():
 
 
 def _url(path: str, stocked) -> str:
-    """The list's URL with its parameters filled with rows made here (a stock row, a connection)."""
+    """The list's URL with its parameters filled with rows made here (a stock row, a connection, a job)."""
     if "{connection_id}" in path:
         from connectors.services.connections import ConnectionInput, connection_create
 
@@ -49,6 +49,10 @@ def _url(path: str, stocked) -> str:
             data=ConnectionInput(connector="shopify", name="a", credentials=credentials, settings={})
         )
         path = path.replace("{connection_id}", str(connection.pk))
+    if "{job}" in path:
+        from django_q.models import Schedule
+
+        path = path.replace("{job}", Schedule.objects.create(name="orders.expire_unpaid", func="f", minutes=1).name)
     return path.replace("{stock_id}", str(stocked.pk))
 
 

@@ -7,6 +7,7 @@ The table must name every route under ``/api/v1/``; a new endpoint without a row
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_q.models import Schedule
 
 from commerce.inbox.services import inbox_notify
 from commerce.inventory.models import StockImport
@@ -29,6 +30,7 @@ TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
 ADMIN = frozenset({"admin"})
 REFUND_FILERS = frozenset({"operator", "supervisor", "finance", "admin"})
 REFUND_APPROVERS = frozenset({"supervisor", "finance"})
+MONITOR = frozenset({"admin", "manager", "supervisor"})  # insights.monitor.api.views.MONITOR_READERS
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -154,6 +156,8 @@ TABLE = [
     ("post", "/api/v1/refunds/{refund}/reject/", REFUND_APPROVERS, {"reason": "used"}),
     ("post", "/api/v1/refunds/{refund}/cancel/", REFUND_FILERS, {}),
     ("post", "/api/v1/refunds/{refund}/retry/", frozenset({"finance", "admin"}), None),
+    ("get", "/api/v1/monitor/tasks/", MONITOR, None),
+    ("get", "/api/v1/monitor/tasks/{job}/runs/", MONITOR, None),
 ]
 
 
@@ -234,6 +238,7 @@ def _template(route: str) -> str:
         .replace("<int:refund_id>", "{refund}")
         .replace("<int:rule_id>", "{timeout_rule}")
         .replace("<int:view_id>", "{board_view}")
+        .replace("<str:job>", "{job}")
     )
 
 
@@ -296,6 +301,7 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         notification=note.pk,
         number=1,
         stock_import=stock_import.pk,
+        job=Schedule.objects.create(name="orders.expire_unpaid", func="commerce.orders.tasks.x", minutes=1).name,
         **runtime,
     )
     token_user = make_user("tokenuser", None)

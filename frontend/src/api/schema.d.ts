@@ -760,6 +760,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitor/tasks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every scheduled job with its health: last run and success, consecutive successes, average duration, failures and volume over the last 24 hours, its last 10 runs, and warnings (volume dropped to zero, volume spike, overdue). */
+        get: operations["v1_monitor_tasks_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitor/tasks/{job}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. For a connection's polling (`connectors.poll:<id>`), its finished polls. */
+        get: operations["v1_monitor_tasks_runs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/": {
         parameters: {
             query?: never;
@@ -1040,7 +1074,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The order with what its detail page shows around it, in one call: the channel's name, payments and their refunds, parcels with tracking events, tickets. Every role may read it. */
+        /** @description The order with what its detail page shows around it, in one call: the channel's name, payments and their refunds, refund requests, parcels with tracking events, tickets. Every role may read it; phones are masked as in the order list. */
         get: operations["v1_orders_workspace_retrieve"];
         put?: never;
         post?: never;
@@ -1913,6 +1947,14 @@ export interface components {
         };
         /**
          * @description * `ok` - ok
+         *     * `warning` - warning
+         *     * `failing` - failing
+         *     * `never_run` - never_run
+         * @enum {string}
+         */
+        HealthEnum: "ok" | "warning" | "failing" | "never_run";
+        /**
+         * @description * `ok` - ok
          *     * `failing` - failing
          *     * `unknown` - unknown
          * @enum {string}
@@ -1920,6 +1962,56 @@ export interface components {
         HealthStatusEnum: "ok" | "failing" | "unknown";
         HoldRequest: {
             reason: string;
+        };
+        JobHealth: {
+            /** @description The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's polling. */
+            job: string;
+            func: string;
+            /** @description The polled connection of a poll job. */
+            connection: components["schemas"]["PolledConnection"] | null;
+            /** @description False for a job whose schedule was removed. */
+            scheduled: boolean;
+            every_minutes: number | null;
+            /** Format: date-time */
+            next_run: string | null;
+            health: components["schemas"]["HealthEnum"];
+            warnings: components["schemas"]["WarningsEnum"][];
+            /** Format: date-time */
+            last_run_at: string | null;
+            /** Format: date-time */
+            last_success_at: string | null;
+            /** Format: date-time */
+            last_failure_at: string | null;
+            last_error: string;
+            consecutive_successes: number;
+            runs_24h: number;
+            failures_24h: number;
+            average_duration_ms: number | null;
+            last_volume: number | null;
+            /** Format: double */
+            average_volume: number | null;
+            recent_runs: components["schemas"]["JobRun"][];
+        };
+        JobRun: {
+            id: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            duration_ms: number;
+            success: boolean;
+            /** @description What the run reported processing; null if nothing. */
+            volume: number | null;
+            /**
+             * @description volume_zero: 0 after runs that all processed some; volume_spike: far above the recent mean.
+             *
+             *     * `volume_zero` - volume_zero
+             *     * `volume_spike` - volume_spike
+             */
+            warning: (components["schemas"]["WarningEnum"] | components["schemas"]["NullEnum"]) | null;
+            error: string;
+            /** @description The failure asked for an alert. */
+            alert_raised: boolean;
         };
         KillSwitchRequest: {
             engaged: boolean;
@@ -1962,6 +2054,12 @@ export interface components {
          * @enum {string}
          */
         MethodEnum: "gateway" | "offline" | "channel";
+        MonitorTasks: {
+            /** Format: date-time */
+            generated_at: string;
+            window_hours: number;
+            jobs: components["schemas"]["JobHealth"][];
+        };
         Movement: {
             readonly id: number;
             kind: components["schemas"]["MovementKindEnum"];
@@ -2046,6 +2144,8 @@ export interface components {
          * @enum {string}
          */
         NotificationLogStatusEnum: "queued" | "sent" | "failed" | "dead";
+        /** @enum {unknown} */
+        NullEnum: null;
         Order: {
             id: number;
             number: string;
@@ -2186,6 +2286,8 @@ export interface components {
             payments: components["schemas"]["PaymentOut"][];
             /** @description Refunds sent back through the order's payments, oldest first. */
             refunds: components["schemas"]["RefundOut"][];
+            /** @description Refund requests of the order, oldest first. */
+            refund_requests: components["schemas"]["Refund"][];
             /** @description Parcels, oldest first, each with its tracking history. */
             shipments: components["schemas"]["Shipment"][];
             /** @description Tickets about the order, newest first. */
@@ -2270,6 +2372,19 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Flow"][];
+        };
+        PaginatedJobRunList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["JobRun"][];
         };
         PaginatedMovementList: {
             /**
@@ -2516,6 +2631,11 @@ export interface components {
          * @enum {string}
          */
         PollRunStatusEnum: "running" | "succeeded" | "failed";
+        PolledConnection: {
+            id: number;
+            name: string;
+            connector: string;
+        };
         /**
          * @description * `low` - low
          *     * `normal` - normal
@@ -3095,6 +3215,19 @@ export interface components {
         WarehouseList: {
             results: components["schemas"]["Warehouse"][];
         };
+        /**
+         * @description * `volume_zero` - volume_zero
+         *     * `volume_spike` - volume_spike
+         * @enum {string}
+         */
+        WarningEnum: "volume_zero" | "volume_spike";
+        /**
+         * @description * `volume_zero` - volume_zero
+         *     * `volume_spike` - volume_spike
+         *     * `overdue` - overdue
+         * @enum {string}
+         */
+        WarningsEnum: "volume_zero" | "volume_spike" | "overdue";
         _AddressOut: {
             name: string;
             /** @description Masked (138****8000) unless the caller's role may read phones. */
@@ -5135,6 +5268,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_monitor_tasks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorTasks"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_monitor_tasks_runs_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                failed?: boolean | null;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedJobRunList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };

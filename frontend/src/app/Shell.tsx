@@ -3,27 +3,40 @@ import { api } from "../api/client";
 import { useI18n, type Language } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { useAuth } from "./auth";
+import { isLiveConnected, LIVE_STATUS_EVENT, useLiveConnection, useLiveEvent, type LiveStatus } from "./live";
 import { Link, useLocation } from "./router";
 
 export const INBOX_CHANGED = "orderflow:inbox-changed";
+/** The live message that says the user's inbox changed (contracts.md). */
+const INBOX_LIVE_CHANGED = "inbox.changed";
 
-/** The unread count for the badge: polled, and refreshed at once when the inbox page changes it. */
+/** The unread count for the badge: refreshed on the live socket's `inbox.changed`, when the inbox
+ * page changes it, and when the socket (re)connects; polled every 30 s only while the socket is down. */
 function useUnreadCount(): number {
   const [count, setCount] = useState(0);
+  const [live, setLive] = useState(isLiveConnected);
   const refresh = useCallback(() => {
     api<{ unread: number }>("inbox/unread-count/")
       .then((answer) => setCount(answer.unread))
       .catch(() => undefined);
   }, []);
+  useLiveEvent([INBOX_LIVE_CHANGED], refresh);
   useEffect(() => {
-    refresh();
-    const timer = window.setInterval(refresh, 30_000);
+    // (a change of state runs the effect below again: it refreshes — what changed while the socket was down)
+    const onStatus = (event: Event) => setLive((event as CustomEvent<LiveStatus>).detail.connected);
+    window.addEventListener(LIVE_STATUS_EVENT, onStatus);
     window.addEventListener(INBOX_CHANGED, refresh);
     return () => {
-      window.clearInterval(timer);
+      window.removeEventListener(LIVE_STATUS_EVENT, onStatus);
       window.removeEventListener(INBOX_CHANGED, refresh);
     };
   }, [refresh]);
+  useEffect(() => {
+    refresh();
+    if (live) return;
+    const timer = window.setInterval(refresh, 30_000);
+    return () => window.clearInterval(timer);
+  }, [refresh, live]);
   return count;
 }
 
@@ -108,6 +121,7 @@ const NAV: { to: string; key: MessageKey; prefix: string }[] = [
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { path } = useLocation();
+  useLiveConnection(); // the Shell is shown only while someone is logged in
   const unread = useUnreadCount();
   return (
     <div className="shell">
