@@ -37,6 +37,13 @@ class Order(models.Model):
     placed_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     channel_updated_at = models.DateTimeField(null=True, blank=True)
+    channel_lag_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The longest a view of this order synced from its channel (webhook or poll) took to reach "
+        "Orderflow after the channel changed it; null for orders no live sync brought (manual, imports).",
+    )
+    shipped_at = models.DateTimeField(null=True, blank=True, help_text="When the order moved to shipped.")
     on_hold = models.BooleanField(default=False)
     hold_reason = models.CharField(max_length=200, blank=True)
     cancel_reason = models.CharField(max_length=64, blank=True)

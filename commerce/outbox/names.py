@@ -21,6 +21,8 @@ REFUND_PAID = "refund.paid"
 REFUND_FAILED = "refund.failed"
 NOTIFICATION_FAILED = "notification.failed"
 RECONCILIATION_DIFFERENCE = "reconciliation.difference"
+# Raised by ``insights.alerts`` (an anomaly rule, the task monitor): flows may act on it.
+INSIGHTS_ALERT = "insights.alert"
 
 DOMAIN_EVENTS = (
     ORDER_CREATED,
@@ -44,4 +46,5 @@ DOMAIN_EVENTS = (
     REFUND_FAILED,
     NOTIFICATION_FAILED,
     RECONCILIATION_DIFFERENCE,
+    INSIGHTS_ALERT,
 )

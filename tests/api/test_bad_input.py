@@ -25,6 +25,7 @@ from commerce.inbox import services as inbox_services
 from commerce.tickets import services as ticket_services
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
+from insights.alerts import services as alert_services
 from runtime.services import webhook_run_start
 from tests.factories import TEST_ACTOR, create_order, make_user
 
@@ -85,6 +86,7 @@ KNOWN_IDS = {
     "connection_id": "connection",
     "delivery_id": "delivery",
     "channel": "channel_code",
+    "alert_id": "alert",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -405,6 +407,11 @@ class World:
         self._made.update(connection=connection.pk, connector_key="shopify", delivery=delivery.pk)
 
     _make_connector_key = _make_delivery = _make_connection
+
+    def _make_alert(self):
+        text = {"zh": "同步延迟", "en": "Sync delayed"}
+        alert = alert_services.raise_alert(rule="tests", key="tests", severity="warning", title=text, message=text)
+        self._made["alert"] = alert.pk
 
 
 WEBHOOK_FLOW = {

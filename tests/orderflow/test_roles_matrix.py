@@ -16,6 +16,7 @@ from connectors.imports.models import OrderImport
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
+from insights.alerts.services import raise_alert
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
 from tests.runtime.matrix import runtime_objects
@@ -25,6 +26,7 @@ ORDER_WORK = frozenset({"operator", "supervisor", "admin"})
 UPLOADERS = frozenset({"operator", "admin"})
 TICKET_WORK = frozenset({"operator", "supervisor", "finance", "admin"})
 ADMIN = frozenset({"admin"})
+ALERT_RESOLVERS = frozenset({"operator", "supervisor", "admin", "manager"})
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -36,6 +38,8 @@ MATRIX_FLOW = {
     "nodes": [{"id": "big", "type": "condition", "rule": {">=": [{"var": "order.total_amount"}, 599]}}],
     "edges": [{"from": "trigger", "to": "big"}],
 }
+
+MATRIX_TEXT = {"zh": "矩阵", "en": "Matrix"}
 
 # (method, path template, roles allowed or PUBLIC, body)
 TABLE = [
@@ -124,6 +128,11 @@ TABLE = [
     ("get", "/api/v1/order-imports/{order_import}/", READ, None),
     ("get", "/api/v1/order-imports/mappings/{channel}/", READ, None),
     ("put", "/api/v1/order-imports/mappings/{channel}/", UPLOADERS, "column_mapping"),
+    ("get", "/api/v1/kpis/", READ, None),
+    ("get", "/api/v1/kpis/thresholds/", READ, None),
+    ("patch", "/api/v1/kpis/thresholds/", ADMIN, {"exception_order_share": 0.05}),
+    ("get", "/api/v1/alerts/", READ, None),
+    ("post", "/api/v1/alerts/{alert}/resolve/", ALERT_RESOLVERS, {"note": "looked at it"}),
 ]
 
 
@@ -172,6 +181,7 @@ def _template(route: str) -> str:
         .replace("<int:delivery_id>", "{delivery}")
         .replace("<int:order_import_id>", "{order_import}")
         .replace("<slug:channel>", "{channel}")
+        .replace("<int:alert_id>", "{alert}")
     )
 
 
@@ -217,7 +227,9 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     order_import = OrderImport.objects.create(
         channel=channel, mapping_name="default", actor_kind="system", source="tests", filename="jd.csv", size_bytes=1
     )
+    alert = raise_alert(rule="matrix", key="matrix", severity="warning", title=MATRIX_TEXT, message=MATRIX_TEXT)
     url = path.format(
+        alert=alert.pk,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,

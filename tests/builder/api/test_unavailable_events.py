@@ -53,6 +53,7 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.INVENTORY_LOW_STOCK,
         names.INVENTORY_RESERVATION_EXPIRED,
         names.NOTIFICATION_FAILED,
+        names.INSIGHTS_ALERT,
     ]
     assert events[names.REFUND_REQUESTED]["unavailable_reason"] == REFUNDS_REASON
     assert events[names.ORDER_PAID]["unavailable_reason"] is None
