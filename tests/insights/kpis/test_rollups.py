@@ -93,8 +93,8 @@ def test_a_live_sync_records_its_lag_and_shipping_its_time(channel, stocked):
     assert Order.objects.get(pk=manual.pk).channel_lag_seconds is None
 
     # A later view that arrives sooner keeps the slowest; a slower one replaces it.
-    def view(lag_minutes: int, status: str) -> None:
-        now = timezone.now()
+    def view(lag_minutes: int, status: str, *, later: timedelta = timedelta(0)) -> None:
+        now = timezone.now() + later
         order_services.order_ingest(
             data=order_input(
                 channel,
@@ -112,7 +112,7 @@ def test_a_live_sync_records_its_lag_and_shipping_its_time(channel, stocked):
     shipped = Order.objects.get(pk=synced.pk)
     assert shipped.shipped_at is not None and shipped.shipped_at >= received
     assert shipped.channel_lag_seconds == 420
-    view(10, "delivered")
+    view(10, "delivered", later=timedelta(minutes=11))  # changed after the last view, arrived 10 min late
     assert Order.objects.get(pk=synced.pk).channel_lag_seconds == 600
 
 
