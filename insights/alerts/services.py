@@ -96,7 +96,7 @@ def alert_resolve(*, alert_id: int, user, note: str = "") -> Alert:
     """Marks the alert resolved by ``user``. Resolving a resolved alert changes nothing (the first
     resolution stays). Under the alert's row lock, so two resolutions do not both write."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().select_related("resolved_by").filter(pk=alert_id).first()
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
         if alert is None:
             raise NotFound(details={"alert": alert_id})
         if alert.resolved_at is not None:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
@@ -57,6 +57,7 @@ from .models import COUNTERS, KpiBacklog, KpiFact, KpiHourly, KpiRollupState
 
 OVERLAP = timedelta(minutes=5)
 BATCH = 2000
+REBUILD_BATCH = 10_000
 _FACT_FIELDS = ("day", "hour", "channel_id", "status", "held", "failed_execution", "open_ticket", *COUNTERS)
 
 
@@ -86,24 +87,33 @@ def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
 # --- reading the domain -------------------------------------------------------------------------
 
 
-def _order_facts(order_filter: dict, now: datetime) -> dict[int, facts.Fact]:
+def _order_facts(
+    order_filter: dict,
+    now: datetime,
+    *,
+    failed: set[int] | None = None,
+    ticketed: set[int] | None = None,
+    refunded: set[int] | None = None,
+) -> dict[int, facts.Fact]:
+    """The facts of the orders ``order_filter`` selects. ``failed``, ``ticketed`` and ``refunded``
+    are the order ids with a dead execution, an open ticket or a gateway refund — read here for
+    these orders unless the caller read them for all orders at once (the rebuild)."""
     rows = list(Order.objects.filter(**order_filter).order_by("pk").values_list(*facts.ORDER_COLUMNS))
     ids = [row[0] for row in rows]
-    subject_keys = [f"order:{pk}" for pk in ids]
-    failed = {
-        int(key.split(":", 1)[1])
-        for key in Execution.objects.filter(status=executions.DEAD, subject_key__in=subject_keys).values_list(
-            "subject_key", flat=True
+    if failed is None:
+        subject_keys = [f"order:{pk}" for pk in ids]
+        failed = {
+            int(key.split(":", 1)[1])
+            for key in Execution.objects.filter(status=executions.DEAD, subject_key__in=subject_keys).values_list(
+                "subject_key", flat=True
+            )
+        }
+    if ticketed is None:
+        ticketed = set(
+            Ticket.objects.filter(order_id__in=ids).exclude(status=tickets.CLOSED).values_list("order_id", flat=True)
         )
-    }
-    ticketed = set(
-        Ticket.objects.filter(order_id__in=ids).exclude(status=tickets.CLOSED).values_list("order_id", flat=True)
-    )
-    refunded = set(
-        PaymentRefund.objects.filter(status=PaymentRefund.SUCCEEDED, payment__order_id__in=ids).values_list(
-            "payment__order_id", flat=True
-        )
-    )
+    if refunded is None:
+        refunded = _refunded_orders(payment__order_id__in=ids)
     sla = ship_sla()
     return {
         row[0]: facts.order_fact(
@@ -111,6 +121,14 @@ def _order_facts(order_filter: dict, now: datetime) -> dict[int, facts.Fact]:
         )
         for row in rows
     }
+
+
+def _refunded_orders(**refund_filter) -> set[int]:
+    return set(
+        PaymentRefund.objects.filter(status=PaymentRefund.SUCCEEDED, **refund_filter).values_list(
+            "payment__order_id", flat=True
+        )
+    )
 
 
 def _notification_facts(notification_filter: dict) -> dict[int, facts.Fact]:
@@ -254,23 +272,28 @@ def _rebuild(now: datetime, progress: Callable[[str, int, int], None] | None = N
     KpiFact.objects.all().delete()
     KpiHourly.objects.all().delete()
     KpiBacklog.objects.all().delete()
+    # Read once for every order: the dead-letter list, the ticket queue and the refunds are small.
+    failed, ticketed, refunded = _orders_with_dead_executions(), _orders_with_open_tickets(), _refunded_orders()
     written = 0
     for kind, model, read in (
-        (KpiFact.ORDER, Order, lambda f: _order_facts(f, now)),
+        (
+            KpiFact.ORDER,
+            Order,
+            lambda f: _order_facts(f, now, failed=failed, ticketed=ticketed, refunded=refunded),
+        ),
         (KpiFact.NOTIFICATION, NotificationLog, _notification_facts),
     ):
         total = model.objects.count()
         last, done = 0, 0
         while True:
-            ids = list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
-            if not ids:
-                break
-            batch = read({"pk__in": ids})
-            KpiFact.objects.bulk_create(
-                [KpiFact(kind=kind, source_id=source_id, **fact.fields()) for source_id, fact in batch.items()],
-                batch_size=BATCH,
+            upper = (
+                model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[REBUILD_BATCH - 1 :][:1]
             )
-            last, done = ids[-1], done + len(ids)
+            batch = read({"pk__gt": last} if not upper else {"pk__gt": last, "pk__lte": upper[0]})
+            if not batch:
+                break
+            _facts_insert(kind, batch)
+            last, done = max(batch), done + len(batch)
             written += len(batch)
             if progress is not None:
                 progress(kind, done, total)
@@ -282,6 +305,27 @@ def _rebuild(now: datetime, progress: Callable[[str, int, int], None] | None = N
     per_status = KpiFact.objects.filter(kind=KpiFact.ORDER).values("channel_id", "status").annotate(count=Count("id"))
     KpiBacklog.objects.bulk_create([KpiBacklog(**row) for row in per_status], batch_size=BATCH)
     return written
+
+
+_COPY_COLUMNS = ("kind", "source_id", *_FACT_FIELDS)
+
+
+def _facts_insert(kind: str, batch: dict[int, facts.Fact]) -> None:
+    """Inserts new facts. On PostgreSQL with ``COPY``: ``bulk_create`` prepares every value of every
+    row in Python (about 1 ms an order with these 20 columns), which would make the rebuild of a
+    million orders take a quarter of an hour; ``COPY`` of the same rows takes well under a minute.
+    It writes only this app's own table, inside the rebuild's transaction."""
+    if connection.vendor != "postgresql":
+        KpiFact.objects.bulk_create(
+            [KpiFact(kind=kind, source_id=source_id, **fact.fields()) for source_id, fact in batch.items()],
+            batch_size=BATCH,
+        )
+        return
+    table = connection.ops.quote_name(KpiFact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in _COPY_COLUMNS)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for source_id, fact in batch.items():
+            copy.write_row((kind, source_id, *(fact.value_of(name) for name in _FACT_FIELDS)))
 
 
 # Statuses in which an order waits for someone (a payment, the warehouse, the courier, the

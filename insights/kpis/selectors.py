@@ -78,8 +78,11 @@ def kpi_report(*, date_from: date, date_to: date, channel: Channel | None) -> di
     by_channel = list(
         in_range.exclude(orders=0).values("channel_id").annotate(orders=Sum("orders"), gmv=Sum("gmv")).order_by()
     )
-    names = dict(Channel.objects.filter(pk__in=[row["channel_id"] for row in by_channel]).values_list("pk", "code"))
-    titles = dict(Channel.objects.filter(pk__in=list(names)).values_list("pk", "name"))
+    known = list(
+        Channel.objects.filter(pk__in=[row["channel_id"] for row in by_channel]).values_list("pk", "code", "name")
+    )
+    names = {pk: code for pk, code, _name in known}
+    titles = {pk: name for pk, _code, name in known}
     backlog_scope = KpiBacklog.objects.filter(status__in=BACKLOG_STATUSES)
     if channel is not None:
         backlog_scope = backlog_scope.filter(channel_id=channel.pk)

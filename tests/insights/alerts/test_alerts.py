@@ -65,9 +65,10 @@ def test_an_open_key_raised_again_changes_nothing_until_resolved(db):
     assert Alert.objects.get().severity == "warning"
     assert OutboxEvent.objects.filter(name="insights.alert").count() == 1
 
-    client_for("operator").post(f"/api/v1/alerts/{first.pk}/resolve/", {"note": "fixed"}, format="json")
+    resolved = client_for("operator").post(f"/api/v1/alerts/{first.pk}/resolve/", {"note": "fixed"}, format="json")
     third = _raise()
 
+    assert resolved.status_code == 200
     assert third.pk != first.pk
     assert OutboxEvent.objects.filter(name="insights.alert").count() == 2
 
