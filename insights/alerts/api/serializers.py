@@ -12,12 +12,12 @@ class ResolveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class _Bilingual(serializers.Serializer):
+class AlertTextSerializer(serializers.Serializer):
     zh = serializers.CharField()
     en = serializers.CharField()
 
 
-class _DrillRow(serializers.Serializer):
+class AlertDrillRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.FloatField(help_text="Orders of this SKU, region or courier among those driving the alert.")
 
@@ -26,9 +26,9 @@ class _DrillRow(serializers.Serializer):
         return {**super().get_fields(), "label": serializers.CharField()}
 
 
-class _Drill(serializers.Serializer):
+class AlertDrilldownSerializer(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=DIMENSIONS)
-    rows = _DrillRow(many=True)
+    rows = AlertDrillRowSerializer(many=True)
 
 
 class AlertSerializer(serializers.Serializer):
@@ -36,9 +36,9 @@ class AlertSerializer(serializers.Serializer):
     rule = serializers.CharField()
     severity = serializers.ChoiceField(choices=SEVERITIES)
     channel = serializers.CharField(allow_null=True)
-    title = _Bilingual()
-    message = _Bilingual()
+    title = AlertTextSerializer()
+    message = AlertTextSerializer()
     raised_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
     resolved_by = serializers.CharField(allow_null=True, help_text="The username of who resolved it.")
-    drilldown = _Drill(many=True)
+    drilldown = AlertDrilldownSerializer(many=True)

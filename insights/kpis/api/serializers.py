@@ -42,19 +42,19 @@ class KpiQuerySerializer(serializers.Serializer):
         return {"date_from": date_from, "date_to": date_to, "channel": attrs.get("channel")}
 
 
-class _Bilingual(serializers.Serializer):
+class KpiBilingualSerializer(serializers.Serializer):
     zh = serializers.CharField()
     en = serializers.CharField()
 
 
-class _TrendPoint(serializers.Serializer):
+class KpiTrendPointSerializer(serializers.Serializer):
     date = serializers.DateField()
     value = serializers.FloatField(allow_null=True)
 
 
 class KpiSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=definitions.KEYS)
-    title = _Bilingual()
+    title = KpiBilingualSerializer()
     unit = serializers.ChoiceField(
         choices=[definitions.RATIO, definitions.MINUTES, definitions.COUNT, definitions.MONEY]
     )
@@ -64,10 +64,10 @@ class KpiSerializer(serializers.Serializer):
     comparison = serializers.ChoiceField(choices=definitions.COMPARISONS, allow_null=True)
     ok = serializers.BooleanField(allow_null=True)
     previous = serializers.FloatField(allow_null=True, help_text="The value over as many days just before the range.")
-    trend = _TrendPoint(many=True, help_text="One point per day of the range; null where not measured.")
+    trend = KpiTrendPointSerializer(many=True, help_text="One point per day of the range; null where not measured.")
 
 
-class _Range(serializers.Serializer):
+class KpiRangeSerializer(serializers.Serializer):
     to = serializers.DateField()
     timezone = serializers.CharField()
 
@@ -77,49 +77,49 @@ class _Range(serializers.Serializer):
         return fields
 
 
-class _Totals(serializers.Serializer):
+class KpiTotalsSerializer(serializers.Serializer):
     orders = serializers.IntegerField()
     gmv = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Total of the range's paid orders.")
     currency = serializers.CharField()
 
 
-class _DayPoint(serializers.Serializer):
+class KpiDayPointSerializer(serializers.Serializer):
     date = serializers.DateField()
     orders = serializers.IntegerField()
     gmv = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class _HourPoint(serializers.Serializer):
+class KpiHourPointSerializer(serializers.Serializer):
     hour = serializers.IntegerField(min_value=0, max_value=23)
     orders = serializers.IntegerField()
     gmv = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class _ChannelPoint(serializers.Serializer):
+class KpiChannelPointSerializer(serializers.Serializer):
     channel = serializers.CharField()
-    name = _Bilingual()
+    name = KpiBilingualSerializer()
     orders = serializers.IntegerField()
     gmv = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
-class _Series(serializers.Serializer):
-    by_day = _DayPoint(many=True)
-    by_hour = _HourPoint(many=True)
-    by_channel = _ChannelPoint(many=True)
+class KpiSeriesSerializer(serializers.Serializer):
+    by_day = KpiDayPointSerializer(many=True)
+    by_hour = KpiHourPointSerializer(many=True)
+    by_channel = KpiChannelPointSerializer(many=True)
 
 
-class _Backlog(serializers.Serializer):
+class KpiBacklogSerializer(serializers.Serializer):
     status = serializers.CharField()
     count = serializers.IntegerField()
 
 
 class KpiReportSerializer(serializers.Serializer):
-    range = _Range()
+    range = KpiRangeSerializer()
     channel = serializers.CharField(allow_null=True)
     kpis = KpiSerializer(many=True)
-    totals = _Totals()
-    series = _Series()
-    backlog = _Backlog(many=True, help_text="Orders waiting in each open status now.")
+    totals = KpiTotalsSerializer()
+    series = KpiSeriesSerializer()
+    backlog = KpiBacklogSerializer(many=True, help_text="Orders waiting in each open status now.")
 
 
 class ThresholdSerializer(serializers.Serializer):
