@@ -111,6 +111,10 @@ def generate(db_url: str, *, orders: int, channels: list[tuple[int, str]], days:
                     shipped = (
                         paid + timedelta(hours=rng.randint(2, 60)) if status in SHIPPED_OR_LATER and paid else None
                     )
+                    if paid is not None and paid > now:  # nothing has happened in the future: not paid yet
+                        status, paid, shipped = "pending_payment", None, None
+                    if shipped is not None and shipped > now:
+                        status, shipped = "processing", None
                     changed = shipped or paid or received
                     total = f"{rng.randint(20, 2000)}.00"
                     customer = first_customer + n % customers
@@ -243,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         rollup_s = time.monotonic() - started
         print(f"# generated in {generated_s:.0f}s; rollups rebuilt in {rollup_s:.0f}s ({result.changed:,} facts)")
         with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE insights_kpis_kpifact")
             cur.execute("VACUUM ANALYZE insights_kpis_kpihourly")
             cur.execute("VACUUM ANALYZE insights_kpis_kpibacklog")
 

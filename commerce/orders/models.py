@@ -60,8 +60,6 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["status", "status_changed_at"], name="order_status_age_idx"),
             models.Index(fields=["province"], name="order_province_idx"),
-            # The order board's usual page: one channel's orders in one status, newest first.
-            models.Index(fields=["channel", "status", "-created_at", "-id"], name="order_board_idx"),
             # The KPI rollups' refresh: orders changed since its last run, and paid orders not yet
             # shipped (whose shipping SLA may run out with no row changing).
             models.Index(fields=["updated_at"], name="order_updated_idx"),

@@ -304,6 +304,11 @@ def _rebuild(now: datetime, progress: Callable[[str, int, int], None] | None = N
     )
     per_status = KpiFact.objects.filter(kind=KpiFact.ORDER).values("channel_id", "status").annotate(count=Count("id"))
     KpiBacklog.objects.bulk_create([KpiBacklog(**row) for row in per_status], batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        # The next refresh looks facts up by source among millions of new rows: without fresh
+        # statistics (autovacuum comes later) the planner scans the table for each batch.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(KpiFact._meta.db_table)}")
     return written
 
 
