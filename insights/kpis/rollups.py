@@ -214,9 +214,11 @@ def _apply(kind: str, new: dict[int, facts.Fact]) -> int:
 def kpi_rollups_refresh(*, now: datetime | None = None) -> RefreshResult:
     """Brings the rollups up to ``now`` by recomputing what may have changed since the last refresh
     (see the module docstring); the first refresh rebuilds. One transaction, under the state lock."""
-    now = now or timezone.now()
     with transaction.atomic():
         state = _state()
+        # Read the clock once the lock is held: a refresh that waited for another must not count
+        # orders late (or not) as of before the one it waited for.
+        now = now or timezone.now()
         if state.refreshed_until is None:
             changed = _rebuild(now)
             _finish(state, now, changed, rebuilt=True)
@@ -250,9 +252,9 @@ def kpi_rollups_rebuild(
     """Recomputes every fact and sums the rollups from them, in one transaction under the state
     lock; readers see the old rollups until it commits. ``progress(what, done, total)`` is called
     after each batch."""
-    now = now or timezone.now()
     with transaction.atomic():
         state = _state()
+        now = now or timezone.now()
         changed = _rebuild(now, progress)
         _finish(state, now, changed, rebuilt=True)
     return RefreshResult(True, changed, now)
