@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
@@ -281,4 +280,3 @@ def test_the_evaluation_and_the_rollups_are_scheduled(db):
         1,
     )
     assert alerts_evaluate_task() == {"open_alerts_raised_or_found": []}
-    assert timezone.now()
