@@ -211,6 +211,39 @@ NOTIFICATION_SCHEMA = _strict(
     description="A notification that could not be delivered "
     "(``connectors.notify.services.notification_representation``).",
 )
+_BILINGUAL = _strict({"zh": {"type": "string"}, "en": {"type": "string"}})
+ALERT_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "rule": {
+            "type": "string",
+            "description": "refund_rate_up, sync_delay_over_threshold, orders_stopped, or the task monitor's rule.",
+        },
+        "severity": {"type": "string", "enum": ["warning", "critical"]},
+        "channel": {"type": ["string", "null"], "description": "The channel code, when the alert is about one."},
+        "title": _BILINGUAL,
+        "message": _BILINGUAL,
+        "raised_at": _TIMESTAMP,
+        "resolved_at": _NULLABLE_TIMESTAMP,
+        "resolved_by": {"type": ["string", "null"], "description": "The username of who resolved it."},
+        "drilldown": {
+            "type": "array",
+            "items": _strict(
+                {
+                    "dimension": {"type": "string", "enum": ["sku", "courier", "region"]},
+                    "rows": {
+                        "type": "array",
+                        "items": _strict(
+                            {"key": {"type": "string"}, "label": {"type": "string"}, "value": {"type": "number"}}
+                        ),
+                    },
+                }
+            ),
+        },
+    },
+    title="Alert",
+    description="An anomaly alert (``insights.alerts.representation.alert_representation``).",
+)
 DIFFERENCE_SCHEMA = _loose("Reconciliation difference", "A categorised difference (declared loosely).")
 
 OBJECT_SCHEMAS = {
@@ -221,6 +254,7 @@ OBJECT_SCHEMAS = {
     "refund": REFUND_SCHEMA,
     "notification": NOTIFICATION_SCHEMA,
     "difference": DIFFERENCE_SCHEMA,
+    "alert": ALERT_SCHEMA,
 }
 
 EVENT_META_SCHEMA = _strict(
@@ -424,6 +458,7 @@ EVENTS: dict[str, EventSpec] = {
             ("difference",),
             unavailable=_RECONCILIATION_LATER,
         ),
+        EventSpec(names.INSIGHTS_ALERT, "Anomaly alert raised", "异常告警", ("alert",)),
     )
 }
 

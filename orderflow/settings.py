@@ -256,3 +256,9 @@ ORDERFLOW_PAYMENT_TIMEOUT_MINUTES = 15
 ORDERFLOW_SHIP_SLA_HOURS = 48
 # The most rows one CSV export of the order board writes; a larger view asks for narrower filters.
 ORDERFLOW_ORDER_EXPORT_MAX_ROWS = 100_000
+
+# Dashboards: the shipping SLA on-time fulfilment measures from payment, and the anomaly rules'
+# sample size and silence window (insights.kpis.definitions, insights.alerts.rules).
+ORDERFLOW_KPI_SHIP_SLA_HOURS = int(os.environ.get("ORDERFLOW_KPI_SHIP_SLA_HOURS", "48"))
+ORDERFLOW_ALERT_MIN_SAMPLE = int(os.environ.get("ORDERFLOW_ALERT_MIN_SAMPLE", "10"))
+ORDERFLOW_ALERT_SILENCE_MINUTES = int(os.environ.get("ORDERFLOW_ALERT_SILENCE_MINUTES", "60"))

@@ -155,6 +155,20 @@ def _stall(channel) -> None:
     assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
 
 
+def _alert(channel) -> None:
+    from insights.alerts.services import raise_alert
+
+    raise_alert(
+        rule="sync_delay_over_threshold",
+        key=f"sync_delay_over_threshold:{channel.code}",
+        severity="critical",
+        title={"zh": "同步延迟", "en": "Sync delayed"},
+        message={"zh": "订单晚到", "en": "Orders arrived late"},
+        channel=channel.code,
+        drilldown=[{"dimension": "sku", "rows": [{"key": "TEA-001", "label": "西湖龙井", "value": 3}]}],
+    )
+
+
 EMITTERS = {
     names.ORDER_CREATED: _order,
     names.ORDER_PAID: _pay,
@@ -177,6 +191,7 @@ EMITTERS = {
     names.REFUND_PAID: lambda channel: _refund_paid_or_failed(channel, fail=False),
     names.REFUND_FAILED: lambda channel: _refund_paid_or_failed(channel, fail=True),
     names.REFUND_SLA_BREACHED: _refund_overdue,
+    names.INSIGHTS_ALERT: _alert,
 }
 
 
@@ -213,6 +228,7 @@ def test_the_available_events_are_those_some_service_emits():
         names.REFUND_FAILED,
         names.REFUND_SLA_BREACHED,
         names.NOTIFICATION_FAILED,
+        names.INSIGHTS_ALERT,
     ]
 
 

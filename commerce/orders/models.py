@@ -37,6 +37,13 @@ class Order(models.Model):
     placed_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     channel_updated_at = models.DateTimeField(null=True, blank=True)
+    channel_lag_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The longest a view of this order synced from its channel (webhook or poll) took to reach "
+        "Orderflow after the channel changed it; null for orders no live sync brought (manual, imports).",
+    )
+    shipped_at = models.DateTimeField(null=True, blank=True, help_text="When the order moved to shipped.")
     on_hold = models.BooleanField(default=False)
     hold_reason = models.CharField(max_length=200, blank=True)
     cancel_reason = models.CharField(max_length=64, blank=True)
@@ -63,6 +70,10 @@ class Order(models.Model):
             models.Index(fields=["status_changed_at", "id"], name="order_status_changed_idx"),
             models.Index(fields=["external_id"], name="order_external_id_idx"),
             models.Index(fields=["-created_at", "-id"], condition=models.Q(on_hold=True), name="order_held_recent_idx"),
+            # The KPI rollups' refresh: orders changed since its last run, and paid orders not yet
+            # shipped (whose shipping SLA may run out with no row changing).
+            models.Index(fields=["updated_at"], name="order_updated_idx"),
+            models.Index(fields=["paid_at"], condition=models.Q(shipped_at__isnull=True), name="order_unshipped_idx"),
         ]
 
     def __str__(self) -> str:

@@ -76,6 +76,10 @@ class OrderInput:
     placed_at: datetime | None = None
     paid_at: datetime | None = None
     channel_updated_at: datetime | None = None
+    # When this view of the order reached Orderflow, for a live channel sync (a webhook or a poll);
+    # None for manual entry and imports. With ``channel_updated_at`` it gives the sync lag the
+    # order keeps (``Order.channel_lag_seconds``): the status sync delay KPI counts it.
+    received_at: datetime | None = None
     shipping_amount: Decimal = Decimal("0")
     discount_amount: Decimal = Decimal("0")
     tags: tuple[str, ...] = field(default_factory=tuple)
@@ -106,6 +110,15 @@ class PlacedOrder:
     # The order as created, in its one JSON shape — what the API answers with. ``None`` when
     # the order was stored before (``created=False``); read it then.
     representation: dict | None = None
+
+
+def _sync_lag_seconds(data: OrderInput) -> int | None:
+    """How long after the channel changed the order this view of it arrived, in whole seconds
+    (never negative: a channel clock ahead of ours counts as no lag); ``None`` unless a live sync
+    brought it."""
+    if data.received_at is None or data.channel_updated_at is None:
+        return None
+    return max(0, int((data.received_at - data.channel_updated_at).total_seconds()))
 
 
 def _new_order_number(placed_at: datetime) -> str:
@@ -223,6 +236,7 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 placed_at=placed_at,
                 paid_at=(data.paid_at or now) if paid else None,
                 channel_updated_at=data.channel_updated_at,
+                channel_lag_seconds=_sync_lag_seconds(data),
                 gift_for=data.gift_for,
             )
             try:
@@ -347,6 +361,9 @@ def order_transition(
         if to == statuses.PAID:
             order.paid_at = now
             update_fields.append("paid_at")
+        if to == statuses.SHIPPED:
+            order.shipped_at = now
+            update_fields.append("shipped_at")
         if to == statuses.CANCELLED:
             order.cancel_reason = reason[:64]
             update_fields.append("cancel_reason")
@@ -500,7 +517,10 @@ def order_ingest(*, data: OrderInput, actor: Actor) -> IngestResult:
                 changes[name] = [getattr(order, name), new]
                 setattr(order, name, new)
         order.channel_updated_at = data.channel_updated_at
-        order.save(update_fields=[*changes, "channel_updated_at", "updated_at"])
+        lag = _sync_lag_seconds(data)
+        if lag is not None and (order.channel_lag_seconds is None or lag > order.channel_lag_seconds):
+            order.channel_lag_seconds = lag
+        order.save(update_fields=[*changes, "channel_updated_at", "channel_lag_seconds", "updated_at"])
         if changes:
             audit_record(
                 subject_type=SUBJECT, subject_id=order.pk, action=AuditEntry.UPDATED, actor=actor, changes=changes

@@ -22,6 +22,8 @@ REFUND_FAILED = "refund.failed"
 REFUND_SLA_BREACHED = "refund.sla_breached"
 NOTIFICATION_FAILED = "notification.failed"
 RECONCILIATION_DIFFERENCE = "reconciliation.difference"
+# Raised by ``insights.alerts`` (an anomaly rule, the task monitor): flows may act on it.
+INSIGHTS_ALERT = "insights.alert"
 
 DOMAIN_EVENTS = (
     ORDER_CREATED,
@@ -46,4 +48,5 @@ DOMAIN_EVENTS = (
     REFUND_SLA_BREACHED,
     NOTIFICATION_FAILED,
     RECONCILIATION_DIFFERENCE,
+    INSIGHTS_ALERT,
 )

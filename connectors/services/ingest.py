@@ -7,6 +7,8 @@ channel + external id, under a unique constraint) and a stale view never overwri
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from commerce.channels.selectors import channel_by_code
 from commerce.orders.errors import UnknownChannel
 from commerce.orders.services import AddressInput, CustomerInput, IngestResult, LineInput, OrderInput, order_ingest
@@ -39,6 +41,7 @@ def inbound_order_ingest(*, connection: Connection, order: InboundOrder, source:
         placed_at=order.placed_at,
         paid_at=order.paid_at,
         channel_updated_at=order.updated_at,
+        received_at=timezone.now(),
         shipping_amount=order.shipping_amount,
         discount_amount=order.discount_amount,
     )

@@ -15,7 +15,8 @@ records no volume.
 above 0 (the stream stopped), ``volume_spike`` when it is at least ``SPIKE_FACTOR`` times their
 mean (taken as at least 1) and at least ``SPIKE_MIN`` more than it.
 
-**Failures** are recorded with the task's error, and ask for an alert (``_alert_failed_job``).
+**Failures** are recorded with the task's error and raise an ``insights.alert`` (``_alert_failed_job``):
+one open alert per failing job, which flows can act on.
 """
 
 import logging
@@ -23,6 +24,8 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from insights.alerts.services import raise_alert
 
 from .models import JobRun
 
@@ -138,3 +141,4 @@ def _alert_failed_job(run: JobRun) -> None:
         "details": {"job": run.job, "func": run.func, "task_id": run.task_id, "run": run.pk},
     }
     run.save(update_fields=["alert"])
+    raise_alert(**{key: run.alert[key] for key in ("rule", "key", "severity", "title", "message", "details")})

@@ -250,6 +250,10 @@ class Timeline:
     def paid_at(self) -> datetime | None:
         return next((at for status, at, _reason in self.steps if status == statuses.PAID), None)
 
+    @property
+    def shipped_at(self) -> datetime | None:
+        return next((at for status, at, _reason in self.steps if status == statuses.SHIPPED), None)
+
     def replayed_steps(self) -> list[tuple[str, datetime, str]]:
         """The moves to replay through ``order_transition``: those that bring the order to where it stands.
 

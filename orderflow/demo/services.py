@@ -343,6 +343,7 @@ def _backdate(created: list[tuple[Order, plan.OrderPlan, plan.Timeline]], channe
             created_at=timeline.placed_at,
             placed_at=timeline.placed_at,
             paid_at=timeline.paid_at,
+            shipped_at=timeline.shipped_at,
             status_changed_at=timeline.status_changed_at,
             updated_at=timeline.last_change_at,
         )

@@ -51,6 +51,10 @@ SCHEDULES = (
     # The living demo: demo orders paid, picked, shipped and tracked through the sandboxes (a demo
     # install only: it moves orders only through sandbox connections streaming the demo).
     every(1, "connectors.living_demo", "connectors.tasks.living_demo_task"),
+    # The dashboards: the KPI rollups brought up to date (incrementally; the first run rebuilds),
+    # and the anomaly rules evaluated over them.
+    every(1, "insights.kpi_rollups", "insights.kpis.tasks.kpi_rollups_refresh_task"),
+    every(5, "insights.alerts_evaluate", "insights.alerts.tasks.alerts_evaluate_task"),
 )
 
 

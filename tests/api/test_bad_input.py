@@ -25,6 +25,7 @@ from commerce.inbox import services as inbox_services
 from commerce.tickets import services as ticket_services
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
+from insights.alerts import services as alert_services
 from insights.boards.models import BoardView
 from runtime.services import webhook_run_start
 from tests.factories import TEST_ACTOR, create_order, make_user
@@ -89,6 +90,7 @@ KNOWN_IDS = {
     "refund_id": "refund",
     "rule_id": "timeout_rule",
     "view_id": "board_view",
+    "alert_id": "alert",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -434,6 +436,11 @@ class World:
         from commerce.timeouts.models import TimeoutRule
 
         self._made["timeout_rule"] = TimeoutRule.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+    def _make_alert(self):
+        text = {"zh": "同步延迟", "en": "Sync delayed"}
+        alert = alert_services.raise_alert(rule="tests", key="tests", severity="warning", title=text, message=text)
+        self._made["alert"] = alert.pk
 
 
 WEBHOOK_FLOW = {

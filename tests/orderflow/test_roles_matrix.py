@@ -18,6 +18,7 @@ from connectors.imports.models import OrderImport
 from connectors.models import WebhookDelivery
 from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
+from insights.alerts.services import raise_alert
 from insights.boards.models import BoardView
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
@@ -31,6 +32,7 @@ ADMIN = frozenset({"admin"})
 REFUND_FILERS = frozenset({"operator", "supervisor", "finance", "admin"})
 REFUND_APPROVERS = frozenset({"supervisor", "finance"})
 MONITOR = frozenset({"admin", "manager", "supervisor"})  # insights.monitor.api.views.MONITOR_READERS
+ALERT_RESOLVERS = frozenset({"operator", "supervisor", "admin", "manager"})
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -42,6 +44,8 @@ MATRIX_FLOW = {
     "nodes": [{"id": "big", "type": "condition", "rule": {">=": [{"var": "order.total_amount"}, 599]}}],
     "edges": [{"from": "trigger", "to": "big"}],
 }
+
+MATRIX_TEXT = {"zh": "矩阵", "en": "Matrix"}
 
 # (method, path template, roles allowed or PUBLIC, body)
 TABLE = [
@@ -158,6 +162,11 @@ TABLE = [
     ("post", "/api/v1/refunds/{refund}/retry/", frozenset({"finance", "admin"}), None),
     ("get", "/api/v1/monitor/tasks/", MONITOR, None),
     ("get", "/api/v1/monitor/tasks/{job}/runs/", MONITOR, None),
+    ("get", "/api/v1/kpis/", READ, None),
+    ("get", "/api/v1/kpis/thresholds/", READ, None),
+    ("patch", "/api/v1/kpis/thresholds/", ADMIN, {"exception_order_share": 0.05}),
+    ("get", "/api/v1/alerts/", READ, None),
+    ("post", "/api/v1/alerts/{alert}/resolve/", ALERT_RESOLVERS, {"note": "looked at it"}),
 ]
 
 
@@ -239,6 +248,7 @@ def _template(route: str) -> str:
         .replace("<int:rule_id>", "{timeout_rule}")
         .replace("<int:view_id>", "{board_view}")
         .replace("<str:job>", "{job}")
+        .replace("<int:alert_id>", "{alert}")
     )
 
 
@@ -287,10 +297,12 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     refund = _matrix_refund(channel, path, role) if path.startswith("/api/v1/refunds/") else None
     # A saved view belongs to the user calling: only its owner may read or change it.
     board_view = BoardView.objects.create(owner=make_user(f"user-{role or 'nobody'}", role), name="已付款")
+    alert = raise_alert(rule="matrix", key="matrix", severity="warning", title=MATRIX_TEXT, message=MATRIX_TEXT)
     url = path.format(
         refund=refund.pk if refund else 0,
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,
+        alert=alert.pk,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,

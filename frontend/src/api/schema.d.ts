@@ -6,6 +6,39 @@
  */
 
 export interface paths {
+    "/api/v1/alerts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_alerts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Resolves the alert as the caller. Resolving a resolved alert changes nothing. */
+        post: operations["v1_alerts_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me/": {
         parameters: {
             query?: never;
@@ -760,6 +793,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kpis/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The health KPIs over a range of Asia/Shanghai days, read from the rollups. */
+        get: operations["v1_kpis_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpis/thresholds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_kpis_thresholds_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Changes the thresholds named (admins only); null removes one. Answers every threshold. */
+        patch: operations["v1_kpis_thresholds_partial_update"];
+        trace?: never;
+    };
     "/api/v1/monitor/tasks/": {
         parameters: {
             query?: never;
@@ -1423,6 +1490,38 @@ export interface components {
             kind: components["schemas"]["AdjustKindEnum"];
             reason: string;
         };
+        Alert: {
+            id: number;
+            rule: string;
+            severity: components["schemas"]["SeverityEnum"];
+            channel: string | null;
+            title: components["schemas"]["AlertText"];
+            message: components["schemas"]["AlertText"];
+            /** Format: date-time */
+            raised_at: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+            /** @description The username of who resolved it. */
+            resolved_by: string | null;
+            drilldown: components["schemas"]["AlertDrilldown"][];
+        };
+        AlertDrillRow: {
+            key: string;
+            /**
+             * Format: double
+             * @description Orders of this SKU, region or courier among those driving the alert.
+             */
+            value: number;
+            label: string;
+        };
+        AlertDrilldown: {
+            dimension: components["schemas"]["DimensionEnum"];
+            rows: components["schemas"]["AlertDrillRow"][];
+        };
+        AlertText: {
+            zh: string;
+            en: string;
+        };
         ApproveRequest: {
             /** @default  */
             note: string;
@@ -1619,6 +1718,14 @@ export interface components {
         CommentRequest: {
             body: string;
         };
+        /**
+         * @description * `lt` - lt
+         *     * `lte` - lte
+         *     * `gt` - gt
+         *     * `gte` - gte
+         * @enum {string}
+         */
+        ComparisonEnum: "lt" | "lte" | "gt" | "gte";
         /** @description A connection as answered: never its credentials (the names of those set are listed). */
         Connection: {
             readonly id: number;
@@ -1724,6 +1831,13 @@ export interface components {
          * @enum {string}
          */
         DeliveryOutcomeEnum: "accepted" | "processed" | "duplicate" | "rejected" | "ignored" | "failed";
+        /**
+         * @description * `sku` - sku
+         *     * `courier` - courier
+         *     * `region` - region
+         * @enum {string}
+         */
+        DimensionEnum: "sku" | "courier" | "region";
         Execution: {
             id: number;
             flow: number;
@@ -2013,6 +2127,18 @@ export interface components {
             /** @description The failure asked for an alert. */
             alert_raised: boolean;
         };
+        /**
+         * @description * `sync_delay_rate` - sync_delay_rate
+         *     * `notification_reach_rate` - notification_reach_rate
+         *     * `reconciliation_difference_rate` - reconciliation_difference_rate
+         *     * `exception_order_share` - exception_order_share
+         *     * `payment_conversion` - payment_conversion
+         *     * `on_time_fulfilment` - on_time_fulfilment
+         *     * `refund_rate` - refund_rate
+         *     * `avg_processing_minutes` - avg_processing_minutes
+         * @enum {string}
+         */
+        KeyEnum: "sync_delay_rate" | "notification_reach_rate" | "reconciliation_difference_rate" | "exception_order_share" | "payment_conversion" | "on_time_fulfilment" | "refund_rate" | "avg_processing_minutes";
         KillSwitchRequest: {
             engaged: boolean;
             /** @default  */
@@ -2024,6 +2150,89 @@ export interface components {
             changed_by: string | null;
             /** Format: date-time */
             changed_at: string;
+        };
+        Kpi: {
+            key: components["schemas"]["KeyEnum"];
+            title: components["schemas"]["KpiBilingual"];
+            unit: components["schemas"]["UnitEnum"];
+            /** Format: double */
+            value: number | null;
+            measured: boolean;
+            /** Format: double */
+            threshold: number | null;
+            comparison: (components["schemas"]["ComparisonEnum"] | components["schemas"]["NullEnum"]) | null;
+            ok: boolean | null;
+            /**
+             * Format: double
+             * @description The value over as many days just before the range.
+             */
+            previous: number | null;
+            /** @description One point per day of the range; null where not measured. */
+            trend: components["schemas"]["KpiTrendPoint"][];
+        };
+        KpiBacklog: {
+            status: string;
+            count: number;
+        };
+        KpiBilingual: {
+            zh: string;
+            en: string;
+        };
+        KpiChannelPoint: {
+            channel: string;
+            name: components["schemas"]["KpiBilingual"];
+            orders: number;
+            /** Format: decimal */
+            gmv: string;
+        };
+        KpiDayPoint: {
+            /** Format: date */
+            date: string;
+            orders: number;
+            /** Format: decimal */
+            gmv: string;
+        };
+        KpiHourPoint: {
+            hour: number;
+            orders: number;
+            /** Format: decimal */
+            gmv: string;
+        };
+        KpiRange: {
+            /** Format: date */
+            to: string;
+            timezone: string;
+            /** Format: date */
+            from: string;
+        };
+        KpiReport: {
+            range: components["schemas"]["KpiRange"];
+            channel: string | null;
+            kpis: components["schemas"]["Kpi"][];
+            totals: components["schemas"]["KpiTotals"];
+            series: components["schemas"]["KpiSeries"];
+            /** @description Orders waiting in each open status now. */
+            backlog: components["schemas"]["KpiBacklog"][];
+        };
+        KpiSeries: {
+            by_day: components["schemas"]["KpiDayPoint"][];
+            by_hour: components["schemas"]["KpiHourPoint"][];
+            by_channel: components["schemas"]["KpiChannelPoint"][];
+        };
+        KpiTotals: {
+            orders: number;
+            /**
+             * Format: decimal
+             * @description Total of the range's paid orders.
+             */
+            gmv: string;
+            currency: string;
+        };
+        KpiTrendPoint: {
+            /** Format: date */
+            date: string;
+            /** Format: double */
+            value: number | null;
         };
         /**
          * @description * `table` - table
@@ -2321,6 +2530,19 @@ export interface components {
          * @enum {string}
          */
         OriginKindEnum: "user" | "import" | "connection" | "flow" | "schedule" | "system";
+        PaginatedAlertList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Alert"][];
+        };
         PaginatedConnectionList: {
             /**
              * Format: uri
@@ -2540,6 +2762,49 @@ export interface components {
             description?: string;
             /** @description The flow document (format orderflow.flow/v1). */
             definition?: unknown;
+        };
+        /** @description ``{"<kpi key>": <number or null>}``: the keys to change; null removes a threshold. */
+        PatchedThresholdPatchRequest: {
+            /**
+             * Format: decimal
+             * @description Status sync delay rate: a fraction 0–1.
+             */
+            sync_delay_rate?: string | null;
+            /**
+             * Format: decimal
+             * @description Notification reach rate: a fraction 0–1.
+             */
+            notification_reach_rate?: string | null;
+            /**
+             * Format: decimal
+             * @description Reconciliation difference rate: a fraction 0–1.
+             */
+            reconciliation_difference_rate?: string | null;
+            /**
+             * Format: decimal
+             * @description Exception order share: a fraction 0–1.
+             */
+            exception_order_share?: string | null;
+            /**
+             * Format: decimal
+             * @description Payment conversion: a fraction 0–1.
+             */
+            payment_conversion?: string | null;
+            /**
+             * Format: decimal
+             * @description On-time fulfilment: a fraction 0–1.
+             */
+            on_time_fulfilment?: string | null;
+            /**
+             * Format: decimal
+             * @description Refund rate: a fraction 0–1.
+             */
+            refund_rate?: string | null;
+            /**
+             * Format: decimal
+             * @description Average processing time (paid → shipped): minutes.
+             */
+            avg_processing_minutes?: string | null;
         };
         PatchedTimeoutRuleRequest: {
             name?: string;
@@ -2781,6 +3046,10 @@ export interface components {
             /** @default  */
             note: string;
         };
+        ResolveRequest: {
+            /** @default  */
+            note: string;
+        };
         SafetyStockRequest: {
             sku: string;
             warehouse: string;
@@ -2804,6 +3073,12 @@ export interface components {
             username: string;
             password: string;
         };
+        /**
+         * @description * `warning` - warning
+         *     * `critical` - critical
+         * @enum {string}
+         */
+        SeverityEnum: "warning" | "critical";
         Shipment: {
             id: number;
             order_id: number;
@@ -3052,6 +3327,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Threshold: {
+            key: components["schemas"]["KeyEnum"];
+            /** Format: double */
+            threshold: number | null;
+            comparison: (components["schemas"]["ComparisonEnum"] | components["schemas"]["NullEnum"]) | null;
+        };
         Ticket: {
             id: number;
             title: string;
@@ -3204,6 +3485,14 @@ export interface components {
          * @enum {string}
          */
         TransitionResultOutcomeEnum: "applied" | "ignored" | "duplicate";
+        /**
+         * @description * `ratio` - ratio
+         *     * `minutes` - minutes
+         *     * `count` - count
+         *     * `money` - money
+         * @enum {string}
+         */
+        UnitEnum: "ratio" | "minutes" | "count" | "money";
         UnreadCount: {
             unread: number;
         };
@@ -3294,6 +3583,60 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    v1_alerts_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /**
+                 * @description * `open` - open
+                 *     * `resolved` - resolved
+                 */
+                status?: "open" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAlertList"];
+                };
+            };
+        };
+    };
+    v1_alerts_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResolveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+        };
+    };
     v1_auth_me_retrieve: {
         parameters: {
             query?: never;
@@ -5268,6 +5611,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_kpis_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A channel code: only its orders. */
+                channel?: string;
+                /** @description The first day, YYYY-MM-DD, included (default 6 days before `to`). */
+                from?: string;
+                /** @description The last day, included (default today, Asia/Shanghai). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiReport"];
+                };
+            };
+        };
+    };
+    v1_kpis_thresholds_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Threshold"][];
+                };
+            };
+        };
+    };
+    v1_kpis_thresholds_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedThresholdPatchRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Threshold"][];
                 };
             };
         };

@@ -120,6 +120,21 @@ def test_a_failed_run_is_recorded_with_its_error_and_asks_for_an_alert():
     }
 
 
+def test_a_failing_job_raises_one_open_alert_and_its_event_however_often_it_fails():
+    from commerce.outbox.models import OutboxEvent
+    from insights.alerts.models import Alert
+
+    scheduled("couriers.poll", "tests.insights.monitor.jobs.broken")
+
+    run_as_scheduled("couriers.poll", "tests.insights.monitor.jobs.broken")
+    run_as_scheduled("couriers.poll", "tests.insights.monitor.jobs.broken")
+
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.key, alert.severity) == ("task_failed", "task_failed:couriers.poll", "critical")
+    assert alert.resolved_at is None
+    assert OutboxEvent.objects.filter(name="insights.alert").count() == 1
+
+
 def test_tasks_no_schedule_started_are_not_recorded():
     scheduled("orders.expire_unpaid", "tests.insights.monitor.jobs.processed")
 
