@@ -341,7 +341,7 @@ ORDERFLOW_CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-ORDERFLOW_PERMISSIONS_POLICY = {
+ORDERFLOW_PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
     "camera": [],
     "display-capture": [],

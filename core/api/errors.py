@@ -73,10 +73,10 @@ def exception_handler(exc, context):
         # SQLite cannot bind an integer past 64 bits; a filter on a foreign key (order=10**30) gets
         # there, where PostgreSQL compares it and finds nothing. The caller's number, not a fault.
         request = context.get("request")
-        details = _integers_out_of_range(request) if request is not None else {}
-        if details:
+        out_of_range = _integers_out_of_range(request) if request is not None else {}
+        if out_of_range:
             return Response(
-                {"code": "invalid", "message": _("The request is not valid."), "details": details},
+                {"code": "invalid", "message": _("The request is not valid."), "details": out_of_range},
                 status=status.HTTP_400_BAD_REQUEST,
             )
     if isinstance(exc, DomainError):

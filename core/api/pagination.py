@@ -47,7 +47,7 @@ class CursorPagination(pagination.CursorPagination):
             raise InvalidCursor() from None
         if cursor is None or cursor.position is None:
             return cursor
-        if not is_storable_text(cursor.position):
+        if not is_storable_text(str(cursor.position)):
             raise InvalidCursor()
         if self._position_field is not None:
             try:

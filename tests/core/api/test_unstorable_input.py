@@ -20,7 +20,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.api.parsers import MAX_DEPTH
+from core.api.parsers import MAX_DEPTH, InvalidJson
 from tests.api.test_bad_input import OPERATIONS, WEBHOOK_FLOW, World, _row_counts, _url
 from tests.connectors.conftest import vector
 from tests.factories import order_payload
@@ -305,3 +305,26 @@ def test_no_poison_body_gives_a_server_error_anywhere(admin, world, op):
         assert set(WebhookDelivery.objects.exclude(outcome="failed").values_list("outcome", flat=True)) == {"rejected"}
         del before["connectors.WebhookDelivery"], after["connectors.WebhookDelivery"]
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("raised", "code"),
+    [(RecursionError(), "invalid_json"), (InvalidJson(), "invalid_json")],
+)
+def test_a_connector_that_lets_bad_json_through_still_answers_the_providers_400(shopify, monkeypatch, raised, code):
+    """The framework's net under every connector's parse (connectors.services.deliveries)."""
+    from connectors.models import WebhookDelivery
+    from connectors.platforms.shopify.webhook import ShopifyInbound
+
+    def parse(self, request, connection):
+        raise raised
+
+    monkeypatch.setattr(ShopifyInbound, "parse", parse)
+    body = SHOPIFY["raw_body_utf8"].encode()
+
+    response = Client().post(
+        f"/hooks/shopify/{shopify.pk}/", data=body, content_type="application/json", **_shopify_headers(body)
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert WebhookDelivery.objects.get().outcome == "rejected"
