@@ -230,6 +230,9 @@ AXES_DISABLE_ACCESS_LOG = True  # failures are what is counted; successful login
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "core.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "core.accounts.lockout.client_address"
+# How many reverse proxies in front of Orderflow append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
+ORDERFLOW_PROXY_COUNT = int(os.environ.get("ORDERFLOW_PROXY_COUNT", "0"))
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

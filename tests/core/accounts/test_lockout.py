@@ -156,3 +156,22 @@ def test_the_lockout_message_follows_accept_language(boss, settings):
     )
 
     assert english.json()["message"] == LOCKED["message"]
+
+
+def test_behind_a_proxy_the_client_address_comes_from_the_proxys_hop(boss, settings):
+    settings.ORDERFLOW_PROXY_COUNT = 1
+
+    def login(forwarded: str, password: str = "wrong"):
+        return APIClient().post(
+            "/api/v1/auth/token/",
+            {"username": "boss", "password": password},
+            format="json",
+            REMOTE_ADDR="10.9.9.9",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(LIMIT):
+        login("1.2.3.4, 203.0.113.7")  # the client wrote 1.2.3.4 itself; the proxy appended 203.0.113.7
+
+    assert login("5.6.7.8, 203.0.113.7", "right-password").status_code == 429
+    assert login("198.51.100.2", "right-password").status_code == 200
