@@ -13,15 +13,18 @@ import copy
 import hashlib
 import hmac
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.api.parsers import MAX_DEPTH, InvalidJson
-from tests.api.test_bad_input import OPERATIONS, WEBHOOK_FLOW, World, _row_counts, _url
+from tests.api.test_bad_input import KNOWN_IDS, OPERATIONS, WEBHOOK_FLOW, World
 from tests.connectors.conftest import vector
 from tests.factories import order_payload
 
@@ -43,6 +46,22 @@ POISONS = [
     ("nesting past the bound", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "too_deep", None),
     ("nesting that exhausts the parser", "[" * 20_000 + "]" * 20_000, "too_deep", None),
 ]
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows in every table of every model, read in one query."""
+    models = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    return {model._meta.label: count for model, count in zip(models, row, strict=True)}
+
+
+def _url(op, world) -> str:
+    """The operation's URL with the ids of rows the world made."""
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(world[KNOWN_IDS[match.group(1)]]), op.route)
 
 
 def _poisoned(body: dict, pointer: str, raw: str) -> str:
