@@ -1,6 +1,9 @@
 # Orderflow — `make run` to start it with demo data, `make test` to run every test.
 SHELL := /bin/bash
 PYTHON ?= python3
+# Every target here runs Orderflow as a development install: without SECRET_KEY, the settings use a
+# key generated once into var/secret_key (production sets SECRET_KEY; ORDERFLOW_DEV=0 to check that).
+export ORDERFLOW_DEV ?= 1
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip

@@ -19,7 +19,10 @@ database options (``orderflow/settings.py``) as they are.
 
 import os
 
-from orderflow.settings import *  # noqa: F403
+# A development install: without SECRET_KEY, the key generated once into the var dir (orderflow.settings).
+os.environ.setdefault("ORDERFLOW_DEV", "1")
+
+from orderflow.settings import *  # noqa: E402, F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.bareinsert"]  # noqa: F405
 ROOT_URLCONF = "bench.urls"

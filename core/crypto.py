@@ -7,8 +7,13 @@ Keys come from the setting ``ORDERFLOW_SECRETS_KEY`` (environment variable of th
 urlsafe-base64 Fernet key (``Fernet.generate_key()``), or several separated by commas to rotate —
 the first seals, every one of them reveals. Unset, the key is derived from ``SECRET_KEY`` with
 HKDF-SHA256 (salt ``orderflow``, info ``orderflow.secrets.v1``), so a development install works
-without configuration; changing ``SECRET_KEY`` then makes stored secrets unreadable — put the old
-derived key behind the new one in ``ORDERFLOW_SECRETS_KEY`` to rotate (``derived_key()`` gives it).
+without configuration; keys derived from ``SECRET_KEY_FALLBACKS`` reveal too (never seal), so a
+value sealed before ``SECRET_KEY`` changed stays readable while the old key is listed there, and
+``reseal_credentials`` moves credentials to the current key. There is no built-in key here: the
+settings refuse to load in production without ``SECRET_KEY``, and only a development install lists
+the old built-in development key among its fallbacks (``orderflow.settings``). A deployment check
+(``orderflow.W001``) asks production for ``ORDERFLOW_SECRETS_KEY`` of its own, so that rotating
+``SECRET_KEY`` never touches stored secrets.
 
 ``reveal`` accepts only sealed values: a plaintext, a garbled token or one sealed under another key
 raises ``SecretUnreadable`` — never a silent pass-through. Nothing here logs a value.
@@ -45,10 +50,10 @@ def derived_key(secret_key: str | None = None) -> bytes:
 
 
 @lru_cache(maxsize=1)
-def _keyring(configured: str, secret_key: str) -> MultiFernet:
+def _keyring(configured: str, secret_key: str, fallbacks: tuple[str, ...]) -> MultiFernet:
     keys = [key.strip() for key in configured.split(",") if key.strip()]
     if not keys:
-        return MultiFernet([Fernet(derived_key(secret_key))])
+        return MultiFernet([Fernet(derived_key(key)) for key in (secret_key, *fallbacks)])
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except (ValueError, TypeError):
@@ -58,11 +63,15 @@ def _keyring(configured: str, secret_key: str) -> MultiFernet:
 
 
 def _fernet() -> MultiFernet:
-    return _keyring(getattr(settings, "ORDERFLOW_SECRETS_KEY", "") or "", settings.SECRET_KEY)
+    return _keyring(
+        getattr(settings, "ORDERFLOW_SECRETS_KEY", "") or "",
+        settings.SECRET_KEY,
+        tuple(getattr(settings, "SECRET_KEY_FALLBACKS", ())),
+    )
 
 
 def _forget_keys(*, setting: str, **kwargs) -> None:
-    if setting in ("ORDERFLOW_SECRETS_KEY", "SECRET_KEY"):
+    if setting in ("ORDERFLOW_SECRETS_KEY", "SECRET_KEY", "SECRET_KEY_FALLBACKS"):
         _keyring.cache_clear()
 
 

@@ -6,17 +6,60 @@ to PostgreSQL; ``REDIS_URL`` switches the django-q2 broker and the channel layer
 """
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ORDERFLOW_VAR_DIR", BASE_DIR / "var"))
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# --- the secret key -------------------------------------------------------------------------
+# Production sets SECRET_KEY; without it (and DEBUG off) the settings refuse to load, so no server,
+# worker or command starts on a key anyone could know. A development install (ORDERFLOW_DEV=1:
+# the Makefile, the browser tests' runner and the test settings set it; or DEBUG=1) generates a
+# key once into the var dir instead. Installs before that ran on the built-in key below: it stays
+# a fallback there (sessions and stored secrets made under it stay readable), never in production.
+DEVELOPMENT = DEBUG or os.environ.get("ORDERFLOW_DEV", "0") == "1"
+BUILT_IN_DEVELOPMENT_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+
+
+def _development_key(var_dir: Path) -> str:
+    """The development key kept in ``var_dir/secret_key``, generated there (mode 0600) on first use."""
+    path = var_dir / "secret_key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if key:
+            return key
+        raise ImproperlyConfigured(f"{path} is empty: delete it to have a new development key generated") from None
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
+if SECRET_KEY == BUILT_IN_DEVELOPMENT_KEY and not DEVELOPMENT:
+    raise ImproperlyConfigured("SECRET_KEY is the built-in development key, which anyone can read: set your own.")
+if not SECRET_KEY:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Orderflow does not run with DEBUG off on a built-in key: set SECRET_KEY "
+            "to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))'), or set "
+            "ORDERFLOW_DEV=1 on a development machine to use a key generated once into the var dir."
+        )
+    SECRET_KEY = _development_key(VAR_DIR)
+    SECRET_KEY_FALLBACKS.append(BUILT_IN_DEVELOPMENT_KEY)
 
 INSTALLED_APPS = [
     "daphne",
@@ -33,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "channels",
+    "axes",
     "core.accounts",
     "orderflow.web",
     "commerce.audit",
@@ -62,16 +106,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.api.middleware.TraceIdMiddleware",
-    "core.api.middleware.BodySizeLimitMiddleware",
+    # HTTPS redirect, HSTS, nosniff, Referrer-Policy; then CSP and Permissions-Policy on every answer.
     "django.middleware.security.SecurityMiddleware",
+    "core.api.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language before any answer is written, so the refusals just below speak it too.
     "django.middleware.locale.LocaleMiddleware",
+    "core.api.middleware.BodySizeLimitMiddleware",
+    "core.api.middleware.StorableRequestTextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many failures into the 429 answer (core.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "orderflow.urls"
@@ -169,9 +219,31 @@ ORDERFLOW_LIVE_GAP_SECONDS = 30.0
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# Every login (the token endpoint, the session login, the admin's) goes through authenticate() with
+# its request; django-axes counts the failures per username and client address and, at the limit,
+# refuses that pair for the cool-off — unknown usernames exactly like real ones, so the answer never
+# tells which exist. The refusal is 429 with the error body (core.accounts.lockout).
+AUTHENTICATION_BACKENDS = [
+    "core.accounts.lockout.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ORDERFLOW_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ORDERFLOW_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are what is counted; successful logins are not kept
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "core.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "core.accounts.lockout.client_address"
+# How many reverse proxies in front of Orderflow append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
+ORDERFLOW_PROXY_COUNT = int(os.environ.get("ORDERFLOW_PROXY_COUNT", "0"))
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -192,7 +264,7 @@ STORAGES = {
 }
 
 # Fernet key(s) sealing stored secrets (comma-separated to rotate; the first seals). Unset: derived
-# from SECRET_KEY (see core.crypto).
+# from SECRET_KEY, and revealing also with keys derived from SECRET_KEY_FALLBACKS (see core.crypto).
 ORDERFLOW_SECRETS_KEY = os.environ.get("ORDERFLOW_SECRETS_KEY", "")
 
 # --- API ------------------------------------------------------------------------------------
@@ -227,17 +299,79 @@ if DEBUG:
         "rest_framework.renderers.BrowsableAPIRenderer",
     ]
 
+# The API's documentation and schema are for the signed-in, unless DEBUG is on.
+_DOCS_PERMISSION = "rest_framework.permissions.AllowAny" if DEBUG else "rest_framework.permissions.IsAuthenticated"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Orderflow API",
     "DESCRIPTION": "Order centre, inventory and flow automation for e-commerce teams.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PERMISSIONS": [_DOCS_PERMISSION],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- web security ---------------------------------------------------------------------------
+# ORDERFLOW_HTTPS=1 when Orderflow is reached over HTTPS (a TLS-terminating proxy in front of it):
+# cookies are sent over HTTPS only, plain HTTP is redirected, browsers are told to keep to HTTPS
+# (HSTS), and the proxy's X-Forwarded-Proto says whether a request came over HTTPS — the proxy must
+# set that header itself, overwriting what the client sent (ORDERFLOW_PROXY_SSL_HEADER="" when it
+# does not, e.g. TLS ends at the web server itself). Off, as `make run` on http://127.0.0.1 is.
+ORDERFLOW_HTTPS = os.environ.get("ORDERFLOW_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ORDERFLOW_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# The browser app reads the csrftoken cookie to send it back as X-CSRFToken, so it is not HttpOnly
+# (Django's own advice: HttpOnly on it protects nothing).
+CSRF_COOKIE_HTTPONLY = False
+CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin]
+SECURE_SSL_REDIRECT = ORDERFLOW_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("ORDERFLOW_HSTS_SECONDS", "31536000")) if ORDERFLOW_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("ORDERFLOW_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("ORDERFLOW_HSTS_PRELOAD", "1") == "1"
+_PROXY_SSL_HEADER = os.environ.get("ORDERFLOW_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if ORDERFLOW_HTTPS and _PROXY_SSL_HEADER else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The Content-Security-Policy every answer carries (core.api.middleware.SecurityHeadersMiddleware).
+# Scripts only from this origin: the Vite build is external module scripts, with nothing inline.
+# Styles also inline: React Flow and ECharts position their elements with style attributes.
+# connect-src gets the page's own ws:// or wss:// origin added, for the live updates.
+ORDERFLOW_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+ORDERFLOW_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
+# drf-spectacular's check builds the OpenAPI schema and reports its naming and typing warnings
+# under `check --deploy`, where they say nothing about the deployment's safety; `manage.py
+# spectacular --validate` (make lint's api-types check) prints the same warnings where the schema
+# is made and checked.
+SILENCED_SYSTEM_CHECKS = ["drf_spectacular.W001"]
 
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -247,7 +381,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(trace_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["trace"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- domain ---------------------------------------------------------------------------------

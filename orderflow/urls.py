@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.accounts.api import MeApi, TokenApi
+from orderflow.web.views import DocsView, SchemaView
 
 api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
@@ -30,8 +30,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("hooks/flows/", include("runtime.hooks")),
     path("hooks/", include("connectors.webhooks")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("", include("orderflow.web.urls")),
 ]
 

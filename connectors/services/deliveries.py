@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.api.parsers import MAX_DEPTH, InvalidJson
 from core.crypto import SecretUnreadable
 from core.errors import DomainError, NotFound
 
@@ -104,7 +105,7 @@ def delivery_receive(*, connection: Connection, request: InboundRequest) -> Answ
         _rejected(connection, request, error, keep_body=True)
         return error
     try:
-        parsed = inbound.parse(request, connection)
+        parsed = _parse(inbound, request, connection)
     except Rejected as error:
         _rejected(connection, request, error, keep_body=True)
         return error
@@ -126,6 +127,20 @@ def delivery_receive(*, connection: Connection, request: InboundRequest) -> Answ
     # Committed: the delivery is safe whatever happens next; apply it now, in this request.
     delivery_process(delivery=delivery, parsed=parsed)
     return Answer.acknowledged(inbound.acknowledge(), delivery)
+
+
+def _parse(inbound, request: InboundRequest, connection: Connection) -> Parsed:
+    """The connector's ``parse``, with the API's JSON rule as the provider's 400 whatever the connector
+    let through: a body no column can hold (``core.api.parsers.json_loads``, which the connectors
+    read JSON with) or one nested past what a parser can walk."""
+    try:
+        return inbound.parse(request, connection)
+    except InvalidJson as exc:
+        raise Rejected(400, exc.code, str(exc.message), exc.details) from None
+    except RecursionError:
+        raise Rejected(
+            400, "invalid_json", "The body is nested too deeply.", {"reason": "too_deep", "max_depth": MAX_DEPTH}
+        ) from None
 
 
 def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None) -> WebhookDelivery:

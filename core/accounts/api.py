@@ -1,4 +1,4 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -32,9 +32,12 @@ class TokenApi(APIView):
     def post(self, request):
         incoming = TokenRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        user = authenticate(request, **incoming.validated_data)
+        # Django's request, not DRF's wrapper: django-axes marks a lockout on it for AxesMiddleware.
+        user = authenticate(request._request, **incoming.validated_data)
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong username or password."))
+        # A token login is a login: last_login is kept, and django-axes resets the failure count.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

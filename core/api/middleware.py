@@ -2,11 +2,13 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.utils.translation import gettext as _
 
 from core.trace import bind_trace_id, bound_trace_id, new_trace_id, reset_trace_id
 
 from .errors import error_response
+from .parsers import is_storable_text, printable_name
 
 _TRACE_HEADER_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -72,6 +74,72 @@ def _too_large(limit: int, length: int):
         _("The request body is larger than %(limit)d bytes.") % {"limit": limit},
         {"limit_bytes": limit, "content_length": length},
     )
+
+
+class StorableRequestTextMiddleware:
+    """Refuses a NUL character in the path, a query parameter (name or value) or a header with 400.
+
+    Django decodes ``%00`` in a path or a query string to a NUL character, and no database text
+    column can hold one: a list filtered on it, a lookup by a path's token or a header kept with a
+    webhook run would fail at the database with a 500. Request bodies have their own rule
+    (``core.api.parsers`` for JSON, Django's and DRF's form fields refuse NUL themselves); this is
+    the same rule for everything else a request carries, before any view sees it. The answer is
+    the validation error body, naming the parameter (``details``), in the request's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problems: dict[str, list[str]] = {}
+        message = _("Null characters are not allowed.")
+        if not is_storable_text(request.path):
+            problems["path"] = [message]
+        for name, values in request.GET.lists():
+            if not is_storable_text(name) or not all(is_storable_text(value) for value in values):
+                problems[printable_name(name)] = [message]
+        for name, value in request.headers.items():
+            if not is_storable_text(value):
+                problems[f"header:{name}"] = [message]
+        if problems:
+            return error_response(400, "invalid", _("The request is not valid."), problems)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Adds ``Content-Security-Policy`` and ``Permissions-Policy`` to every answer that has none.
+
+    The policies are the settings ``ORDERFLOW_CONTENT_SECURITY_POLICY`` and
+    ``ORDERFLOW_PERMISSIONS_POLICY`` (directive → sources / allowed origins). Django's
+    ``SecurityMiddleware`` adds the rest (nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
+    HSTS); Django 5.2 has no CSP of its own. ``connect-src`` also gets the page's own WebSocket
+    origin (``ws://`` or ``wss://`` and the host), which ``'self'`` does not match in every browser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.ORDERFLOW_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy(request)
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.permissions_policy
+        return response
+
+
+def content_security_policy(request) -> str:
+    directives = {name: list(sources) for name, sources in settings.ORDERFLOW_CONTENT_SECURITY_POLICY.items()}
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        host = ""
+    if host and "connect-src" in directives:
+        directives["connect-src"].append(f"{'wss' if request.is_secure() else 'ws'}://{host}")
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
 class TraceIdLogFilter(logging.Filter):

@@ -36,19 +36,18 @@ class InvalidJson(DomainError):
     message = gettext_lazy("The body is JSON, but it holds a value that cannot be stored.")
 
 
-class _NonFiniteNumber(Exception):
-    """Raised from inside ``json``, which lets any exception but ``ValueError`` pass unchanged."""
+class _NonFiniteNumber:
+    """Where ``json`` read a number that is not finite: kept in the value until the walk names its place."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
 
 
-def _finite_float(text: str) -> float:
+def _number(text: str) -> float | _NonFiniteNumber:
     value = float(text)
-    if not math.isfinite(value):
-        raise _NonFiniteNumber(text)
-    return value
-
-
-def _refuse_constant(name: str):
-    raise _NonFiniteNumber(name)
+    return value if math.isfinite(value) else _NonFiniteNumber(text)
 
 
 def json_loads(raw: bytes | str):
@@ -57,27 +56,38 @@ def json_loads(raw: bytes | str):
     Raises ``ValueError`` (``UnicodeDecodeError`` included) for text that is not JSON, and
     :class:`InvalidJson` for JSON holding a NUL character or a lone surrogate in a string or a
     key, a number that is not finite (``1e400``, ``NaN``, ``Infinity``), or containers nested
-    deeper than ``MAX_DEPTH``.
+    deeper than ``MAX_DEPTH`` — with ``details.reason`` and the RFC 6901 ``details.pointer`` of the
+    first such place.
     """
     try:
-        value = json.loads(raw, parse_float=_finite_float, parse_constant=_refuse_constant)
-    except _NonFiniteNumber as exc:
-        raise InvalidJson(
-            _("The number %(number)s cannot be stored: it is too large or not a number.") % {"number": exc.args[0]},
-            details={"reason": "non_finite_number"},
-        ) from None
+        value = json.loads(raw, parse_float=_number, parse_constant=_NonFiniteNumber)
     except RecursionError:
         raise _too_deep("") from None
     problem = _first_problem(value)
     if problem is None:
         return value
-    reason, pointer = problem
+    reason, pointer, number = problem
     if reason == "too_deep":
         raise _too_deep(pointer)
+    if reason == "non_finite_number":
+        raise InvalidJson(
+            _("The number %(number)s cannot be stored: it is too large or not a number.") % {"number": number},
+            details={"reason": reason, "pointer": pointer},
+        )
     raise InvalidJson(
         _("A text holds a NUL character or a lone surrogate, which cannot be stored."),
         details={"reason": reason, "pointer": pointer},
     )
+
+
+def is_storable_text(text: str) -> bool:
+    """Whether a text holds neither a NUL character nor a lone surrogate (what no column can hold)."""
+    return _UNSTORABLE_TEXT.search(text) is None
+
+
+def printable_name(text: str) -> str:
+    """``text`` with its unstorable characters escaped, fit to name a field in an error body or a log."""
+    return _UNSTORABLE_TEXT.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _too_deep(pointer: str) -> InvalidJson:
@@ -87,28 +97,32 @@ def _too_deep(pointer: str) -> InvalidJson:
     )
 
 
-def _first_problem(value) -> tuple[str, str] | None:
-    """The first unstorable place in ``value`` as (reason, RFC 6901 pointer), or None.
+def _first_problem(value) -> tuple[str, str, str] | None:
+    """The first unstorable place in ``value`` as (reason, RFC 6901 pointer, the number's text), or None.
 
     Iterative, so that the walk itself cannot exhaust the stack. A pointer is built only for a
     container that is descended into, which keeps the walk cheap on the bodies that pass.
     """
     if isinstance(value, str):
-        return ("unstorable_text", "") if _UNSTORABLE_TEXT.search(value) else None
+        return ("unstorable_text", "", "") if _UNSTORABLE_TEXT.search(value) else None
+    if isinstance(value, _NonFiniteNumber):
+        return "non_finite_number", "", value.text
     if not isinstance(value, dict | list):
         return None
     stack: list[tuple[dict | list, str, int]] = [(value, "", 1)]
     while stack:
         container, pointer, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return "too_deep", pointer
+            return "too_deep", pointer, ""
         items = container.items() if isinstance(container, dict) else enumerate(container)
         for key, item in items:
             if isinstance(key, str) and _UNSTORABLE_TEXT.search(key):
-                return "unstorable_text", pointer
+                return "unstorable_text", pointer, ""
             if isinstance(item, str):
                 if _UNSTORABLE_TEXT.search(item):
-                    return "unstorable_text", f"{pointer}/{_escape(key)}"
+                    return "unstorable_text", f"{pointer}/{_escape(key)}", ""
+            elif isinstance(item, _NonFiniteNumber):
+                return "non_finite_number", f"{pointer}/{_escape(key)}", item.text
             elif isinstance(item, dict | list):
                 stack.append((item, f"{pointer}/{_escape(key)}", depth + 1))
     return None
@@ -127,4 +141,4 @@ class StrictJSONParser(JSONParser):
         try:
             return json_loads(stream.read().decode(encoding))
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": exc}) from None

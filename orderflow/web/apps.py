@@ -7,3 +7,6 @@ class WebConfig(AppConfig):
     name = "orderflow.web"
     label = "web"
     verbose_name = "Web app"
+
+    def ready(self):
+        from orderflow import checks  # noqa: F401 - registers the deployment checks

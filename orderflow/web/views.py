@@ -16,10 +16,12 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -101,7 +103,8 @@ class SessionApi(APIView):
         _enforce_csrf(request)
         incoming = SessionLoginSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        user = authenticate(request, **incoming.validated_data)
+        # Django's request, not DRF's wrapper: django-axes marks a lockout on it for AxesMiddleware.
+        user = authenticate(request._request, **incoming.validated_data)
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Wrong username or password."))
         login(request._request, user)
@@ -113,3 +116,22 @@ class SessionApi(APIView):
         no_body(request)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _ErrorsAsJson:
+    """The docs' views render with their own renderers (YAML, the Swagger page); their refusals
+    (401 without a login, unless DEBUG) answer the API's JSON error body instead."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class SchemaView(_ErrorsAsJson, SpectacularAPIView):
+    """``/api/schema/``: the OpenAPI schema, for the signed-in unless DEBUG is on (``SERVE_PERMISSIONS``)."""
+
+
+class DocsView(_ErrorsAsJson, SpectacularSwaggerSplitView):
+    """``/api/docs/``: Swagger UI, its script served from a URL of its own so that the page runs under
+    a Content-Security-Policy without inline scripts."""

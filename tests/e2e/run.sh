@@ -23,6 +23,8 @@ work=$(mktemp -d)
 port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 export SQLITE_PATH="$work/e2e.sqlite3" ORDERFLOW_VAR_DIR="$work" ORDERFLOW_PORT="$port" ORDERFLOW_HOST=127.0.0.1
 export DATABASE_URL="" REDIS_URL=""
+# A development install: its secret key is generated into the throwaway var dir (orderflow/settings.py).
+export ORDERFLOW_DEV=1
 server_pid=""
 cleanup() {
   # The server runs in its own process group (web, worker and the worker's children): stop the group.

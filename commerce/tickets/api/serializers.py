@@ -4,6 +4,7 @@ Answers are built by ``representation.ticket_representation``; the output serial
 so the OpenAPI schema documents that dict.
 """
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from commerce.tickets import constants as c
@@ -24,7 +25,7 @@ class TicketFilterSerializer(serializers.Serializer):
         wanted = [v.strip() for v in value.split(",") if v.strip()]
         unknown = [v for v in wanted if v not in c.STATUSES]
         if unknown:
-            raise serializers.ValidationError(f"unknown status {', '.join(unknown)}")
+            raise serializers.ValidationError(_("Unknown status: %(statuses)s.") % {"statuses": ", ".join(unknown)})
         return wanted
 
 

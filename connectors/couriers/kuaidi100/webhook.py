@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from core.api.parsers import InvalidJson, is_storable_text, json_loads, printable_name
+
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
 from ..tracking import TrackingPushed
 from .mapping import BadTracking, tracking_inputs
@@ -42,13 +44,24 @@ def _form(request: InboundRequest) -> dict[str, str]:
         raise Rejected(
             400, "malformed_form", "The body is not an x-www-form-urlencoded form.", {"body": "not a form"}
         ) from None
+    unstorable = sorted(
+        printable_name(name)
+        for name, values in fields.items()
+        if not is_storable_text(name) or not all(is_storable_text(value) for value in values)
+    )
+    if unstorable:
+        raise Rejected(
+            400, "invalid_text", "A form field holds a NUL character, which cannot be stored.", {"params": unstorable}
+        )
     return {name: values[0] for name, values in fields.items()}
 
 
 def _payload(request: InboundRequest) -> dict:
     param = _form(request).get("param", "")
     try:
-        payload = json.loads(param)
+        payload = json_loads(param)
+    except InvalidJson as exc:
+        raise Rejected(400, exc.code, str(exc.message), {"param": exc.details}) from None
     except ValueError:
         raise Rejected(400, "malformed_json", "The field param is not JSON.", {"param": "not JSON"}) from None
     if not isinstance(payload, dict):

@@ -12,10 +12,11 @@ Dedup key: the waybill numbers + the newest node's time + its opCode.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
+
+from core.api.parsers import InvalidJson, is_storable_text, json_loads, printable_name
 
 from ...base import Acknowledgement, Effect, InboundRequest, Parsed, Rejected
 from ..tracking import TrackingPushed
@@ -36,12 +37,23 @@ def _form(request: InboundRequest) -> dict[str, str]:
         raise Rejected(
             400, "malformed_form", "The body is not an x-www-form-urlencoded form.", {"body": "not a form"}
         ) from None
+    unstorable = sorted(
+        printable_name(name)
+        for name, values in fields.items()
+        if not is_storable_text(name) or not all(is_storable_text(value) for value in values)
+    )
+    if unstorable:
+        raise Rejected(
+            400, "invalid_text", "A form field holds a NUL character, which cannot be stored.", {"params": unstorable}
+        )
     return {name: values[0] for name, values in fields.items()}
 
 
 def _routes(request: InboundRequest) -> list:
     try:
-        payload = json.loads(_form(request).get("msgData", ""))
+        payload = json_loads(_form(request).get("msgData", ""))
+    except InvalidJson as exc:
+        raise Rejected(400, exc.code, str(exc.message), {"msgData": exc.details}) from None
     except ValueError:
         raise Rejected(400, "malformed_json", "The field msgData is not JSON.", {"msgData": "not JSON"}) from None
     routes = payload.get("Body", {}).get("WaybillRoute") if isinstance(payload, dict) else None

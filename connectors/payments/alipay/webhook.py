@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from core.api.parsers import is_storable_text, printable_name
+
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
 from ..gateway import PaymentNotified, RefundNotified
 from . import signing
@@ -37,6 +39,15 @@ def form_params(body: bytes) -> dict[str, str]:
         parsed = parse_qs(text, keep_blank_values=True, strict_parsing=True)
     except ValueError:
         raise Rejected(400, "malformed_form", "The notify is not x-www-form-urlencoded.", {}) from None
+    unstorable = sorted(
+        printable_name(name)
+        for name, values in parsed.items()
+        if not is_storable_text(name) or not all(is_storable_text(value) for value in values)
+    )
+    if unstorable:
+        raise Rejected(
+            400, "invalid_text", "A form field holds a NUL character, which cannot be stored.", {"params": unstorable}
+        )
     repeated = sorted(name for name, values in parsed.items() if len(values) != 1)
     if repeated:
         raise Rejected(400, "malformed_form", "A notify parameter is repeated.", {"params": repeated})

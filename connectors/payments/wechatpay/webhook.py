@@ -14,10 +14,11 @@ acknowledged.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from core.api.parsers import InvalidJson, json_loads
 
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
 from ..gateway import PaymentNotified, RefundNotified
@@ -32,7 +33,9 @@ HEADERS = ("Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wec
 
 def notification(body: bytes) -> dict:
     try:
-        payload = json.loads(body)
+        payload = json_loads(body)
+    except InvalidJson as exc:
+        raise Rejected(400, exc.code, str(exc.message), exc.details) from None
     except (ValueError, UnicodeDecodeError):
         raise Rejected(400, "malformed_json", "The notification is not valid JSON.", {}) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("resource"), dict):
@@ -97,7 +100,9 @@ class WechatPayInbound:
                 str(resource.get("ciphertext", "")),
                 str(resource.get("associated_data") or ""),
             )
-            decrypted = json.loads(plain)
+            decrypted = json_loads(plain)
+        except InvalidJson as exc:
+            raise Rejected(400, exc.code, str(exc.message), {"resource": exc.details}) from None
         except (signing.Undecryptable, ValueError):
             raise Rejected(
                 400, "undecryptable", "The resource does not decrypt with the connection's APIv3 key.", {}
