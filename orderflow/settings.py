@@ -275,6 +275,10 @@ ORDERFLOW_MAX_UPLOAD_BYTES = int(os.environ.get("ORDERFLOW_MAX_UPLOAD_BYTES", st
 # Connectors: an inbound webhook's body limit; stock sync kicked by every committed domain event.
 ORDERFLOW_CONNECTOR_WEBHOOK_MAX_BYTES = int(os.environ.get("ORDERFLOW_CONNECTOR_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
 ORDERFLOW_STOCK_SYNC_ON_EVENTS = os.environ.get("ORDERFLOW_STOCK_SYNC_ON_EVENTS", "1") == "1"
+# Committed domain events queue a refresh of the KPI rollups, at most once per this many seconds
+# per process (insights.kpis.kick); the minute schedule is the safety net.
+ORDERFLOW_KPI_REFRESH_ON_EVENTS = os.environ.get("ORDERFLOW_KPI_REFRESH_ON_EVENTS", "1") == "1"
+ORDERFLOW_KPI_KICK_SECONDS = float(os.environ.get("ORDERFLOW_KPI_KICK_SECONDS", "5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 

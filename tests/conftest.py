@@ -45,6 +45,7 @@ def _english_unless_asked(settings):
 def _no_stock_sync_kicks(settings):
     """Committed events do not queue stock syncs in tests, unless a test of stock sync asks."""
     settings.ORDERFLOW_STOCK_SYNC_ON_EVENTS = False
+    settings.ORDERFLOW_KPI_REFRESH_ON_EVENTS = False
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connections
 
 from .messages import KPIS_CHANGED, event_message, readers_of
-from .selectors import FOLLOWED, live_positions, live_rows_after
+from .selectors import FOLLOWED, kpi_rollups_mark, live_positions, live_rows_after
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +120,13 @@ class Follower:
         self.cursors: dict[str, Cursor] = {}
         self.tasks: set[asyncio.Task] = set()
         self.last_kpis = float("-inf")
+        self.kpis_mark: tuple[str, int] | None = None  # the KPI rollups' refresh last seen (kpi_rollups_mark)
         self.kpis_timer: asyncio.TimerHandle | None = None
         self.started: asyncio.Future | None = None
 
     async def start(self) -> None:
         positions = await database_sync_to_async(live_positions)()
+        self.kpis_mark = await database_sync_to_async(kpi_rollups_mark)()
         self.cursors = {key: Cursor(positions[key]) for key in FOLLOWED}
         self._spawn(self._follow())
         if connections["default"].vendor == "postgresql":
@@ -166,7 +168,10 @@ class Follower:
         batch = live_batch(new)
         if batch["events"] or batch["inbox_roles"] or batch["inbox_users"]:
             await self.layer.group_send(self.group, batch)
-        if new.get("outbox"):
+        mark = await database_sync_to_async(kpi_rollups_mark)()
+        rollups_moved = mark is not None and mark != self.kpis_mark and mark[1] > 0
+        self.kpis_mark = mark
+        if new.get("outbox") or rollups_moved:
             self.kpis_touched()
 
     def kpis_touched(self) -> None:

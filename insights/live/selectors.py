@@ -11,6 +11,7 @@ from django.db.models import Max, Model, Q
 
 from commerce.inbox.models import Notification, NotificationRead
 from commerce.outbox.models import OutboxEvent
+from insights.kpis.models import KpiRollupState
 
 FOLLOWED: dict[str, type[Model]] = {
     "outbox": OutboxEvent,
@@ -34,3 +35,12 @@ def live_rows_after(key: str, *, after: int, also: Iterable[int] = (), limit: in
     if wanted:
         condition |= Q(id__in=wanted)
     return list(FOLLOWED[key]._default_manager.filter(condition).order_by("id").values(*FIELDS[key])[:limit])
+
+
+def kpi_rollups_mark() -> tuple[str, int] | None:
+    """How far the KPI rollups are refreshed and how many facts the last refresh changed: a change
+    of mark with facts changed means the dashboards' figures moved."""
+    state = KpiRollupState.objects.values_list("refreshed_until", "last_changed").first()
+    if state is None or state[0] is None:
+        return None
+    return state[0].isoformat(), state[1]

@@ -4,9 +4,11 @@ import asyncio
 import time
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 
 from commerce.outbox.models import OutboxEvent
 from insights.live.follower import Cursor, Follower, live_batch, live_read_new
+from insights.live.selectors import kpi_rollups_mark
 
 
 def event(pk: int, name: str = "order.created", payload: dict | None = None) -> OutboxEvent:
@@ -106,3 +108,36 @@ def test_kpis_changed_goes_at_once_then_at_most_once_per_quiet_time(settings):
     sent = async_to_sync(scenario)()
 
     assert sent == [(0.0, "kpis.changed"), (0.2, "kpis.changed"), (0.5, "kpis.changed")]
+
+
+def test_a_refresh_of_the_kpi_rollups_that_changed_figures_is_announced(settings, db):
+    from insights.kpis.models import KpiRollupState
+
+    settings.ORDERFLOW_LIVE_KPIS_SECONDS = 0
+    state = KpiRollupState.objects.create(refreshed_until=None, last_changed=0)
+
+    async def scenario():
+        follower = Follower(group="g")
+        follower.layer = layer = RecordingLayer()
+        follower.kpis_mark = await database_sync_to_async(kpi_rollups_mark)()
+        follower.cursors = cursors(outbox=0)
+        await follower.look()  # nothing new
+        await database_sync_to_async(_refreshed)(state, changed=0)
+        await follower.look()  # refreshed, but no figure moved
+        await database_sync_to_async(_refreshed)(state, changed=3)
+        await follower.look()  # figures moved: the dashboards are told
+        await follower.look()  # nothing new since
+        await follower.stop()
+        return [kind for _when, kind in layer.sent]
+
+    assert async_to_sync(scenario)() == ["kpis.changed"]
+
+
+def _refreshed(state, *, changed: int) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    state.refreshed_until = (state.refreshed_until or timezone.now()) + timedelta(seconds=1)
+    state.last_changed = changed
+    state.save()

@@ -1,0 +1,45 @@
+"""A committed domain event queues a refresh of the KPI rollups, at most once per interval per process."""
+
+import pytest
+
+from insights.kpis import kick
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch, settings):
+    settings.ORDERFLOW_KPI_REFRESH_ON_EVENTS = True
+    settings.ORDERFLOW_KPI_KICK_SECONDS = 5
+    calls: list[str] = []
+    monkeypatch.setattr(kick, "enqueue", calls.append)
+    monkeypatch.setattr(kick, "_last_kick", float("-inf"))
+    return calls
+
+
+def test_orders_committed_in_a_burst_queue_one_refresh(queued, channel, stocked, django_capture_on_commit_callbacks):
+    from tests.factories import create_order
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            create_order(channel, external_id=f"KICK-{n}")
+
+    assert queued == [kick.REFRESH_TASK]
+
+
+def test_the_next_interval_queues_again(queued, monkeypatch):
+    clock = iter([100.0, 101.0, 106.0])
+    monkeypatch.setattr(kick.time, "monotonic", lambda: next(clock))
+
+    for _ in range(3):
+        kick.kpi_refresh_kick()
+
+    assert queued == [kick.REFRESH_TASK, kick.REFRESH_TASK]
+
+
+def test_switched_off_nothing_is_queued(queued, settings):
+    settings.ORDERFLOW_KPI_REFRESH_ON_EVENTS = False
+
+    kick.kpi_refresh_kick()
+
+    assert queued == []
