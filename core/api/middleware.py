@@ -113,7 +113,8 @@ class SecurityHeadersMiddleware:
     ``ORDERFLOW_PERMISSIONS_POLICY`` (directive → sources / allowed origins). Django's
     ``SecurityMiddleware`` adds the rest (nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
     HSTS); Django 5.2 has no CSP of its own. ``connect-src`` also gets the page's own WebSocket
-    origin (``ws://`` or ``wss://`` and the host), which ``'self'`` does not match in every browser.
+    origin (``ws://`` or ``wss://`` and the host), which ``'self'`` does not match in every browser,
+    and the live-updates port when ``ORDERFLOW_LIVE_PORT`` puts the socket on a port of its own.
     """
 
     def __init__(self, get_response):
@@ -138,7 +139,12 @@ def content_security_policy(request) -> str:
     except DisallowedHost:
         host = ""
     if host and "connect-src" in directives:
-        directives["connect-src"].append(f"{'wss' if request.is_secure() else 'ws'}://{host}")
+        scheme = "wss" if request.is_secure() else "ws"
+        directives["connect-src"].append(f"{scheme}://{host}")
+        live_port = getattr(settings, "ORDERFLOW_LIVE_PORT", "")
+        if live_port:  # make run's daphne, on a port of its own (the page's meta tag names it)
+            hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            directives["connect-src"].append(f"{scheme}://{hostname}:{live_port}")
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 

@@ -135,6 +135,15 @@ def test_every_answer_carries_the_security_headers(path):
 
 
 @pytest.mark.django_db
+def test_the_live_updates_port_of_make_run_is_allowed_to_connect(settings):
+    settings.ORDERFLOW_LIVE_PORT = "8001"
+
+    response = Client().get("/app/", HTTP_HOST="127.0.0.1:8000")
+
+    assert "connect-src 'self' ws://127.0.0.1:8000 ws://127.0.0.1:8001" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
 def test_over_https_the_websocket_origin_is_wss_and_hsts_is_sent(settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -8,7 +8,7 @@
  * When daphne serves the socket on a port of its own (`python -m orderflow.run`), the page names
  * it in `<meta name="orderflow-live-port">`; otherwise the socket is on the page's own origin.
  */
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 
 export const LIVE_EVENT = "orderflow:live";
 export const LIVE_STATUS_EVENT = "orderflow:live-status";
@@ -159,6 +159,17 @@ let current: LiveConnection | null = null;
 /** Whether the app's live socket is open now. */
 export function isLiveConnected(): boolean {
   return current?.connected ?? false;
+}
+
+/** Whether the app's live socket is open, kept current as it opens and closes (for "live" badges). */
+export function useLiveUp(): boolean {
+  const [up, setUp] = useState(isLiveConnected);
+  useEffect(() => {
+    const onStatus = (event: Event) => setUp((event as CustomEvent<LiveStatus>).detail.connected);
+    window.addEventListener(LIVE_STATUS_EVENT, onStatus);
+    return () => window.removeEventListener(LIVE_STATUS_EVENT, onStatus);
+  }, []);
+  return up;
 }
 
 /** Keeps the app's one live socket open while the calling component (the Shell) is mounted. */

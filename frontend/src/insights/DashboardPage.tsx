@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { hasRole, useAuth } from "../app/auth";
+import { useLiveUp } from "../app/live";
 import { useApi } from "../app/useApi";
 import { ErrorNote } from "../components/common";
 import { useI18n } from "../i18n/i18n";
@@ -80,6 +81,7 @@ function CustomRange({ initial, fmt, onApply }: { initial: DateRange; fmt: Fmt; 
 
 export function DashboardPage() {
   const { t, pick, language } = useI18n();
+  const liveUp = useLiveUp();
   const fmt = useMemo<Fmt>(() => ({ t, pick, language }), [t, pick, language]);
   const { me } = useAuth();
   const canEditThresholds = hasRole(me, THRESHOLD_EDITORS);
@@ -148,11 +150,17 @@ export function DashboardPage() {
       <div className="page-head">
         <h1>{t("dash.title")}</h1>
         <p className="dash-status">
-          <span className="dash-live" title={t("dash.live.hint")}>
-            <span className="dot" aria-hidden="true" />
-            {t("dash.live")}
-            <span className="visually-hidden">{t("dash.live.hint")}</span>
-          </span>
+          {liveUp ? (
+            <span className="dash-live" title={t("dash.live.hint")} data-testid="dash-live">
+              <span className="dot" aria-hidden="true" />
+              {t("dash.live")}
+              <span className="visually-hidden">{t("dash.live.hint")}</span>
+            </span>
+          ) : (
+            <span className="dash-live offline" data-testid="dash-offline">
+              {t("dash.offline")}
+            </span>
+          )}
           {kpis.data && (
             <span className="muted small" data-testid="dash-updated">
               {t("dash.updatedAt", { time: formatClock(kpis.data.at, language) })}

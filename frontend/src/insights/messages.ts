@@ -2,6 +2,7 @@
 export const insightsMessages = {
   "dash.title": ["数据看板", "Dashboards"],
   "dash.live": ["实时", "Live"],
+  "dash.offline": ["实时连接中断，重连中…", "Live updates paused, reconnecting…"],
   "dash.live.hint": [
     "订单、指标或告警变化时自动刷新（最多每 2 秒一次）",
     "Refreshes by itself when orders, KPIs or alerts change (at most every 2 seconds)",

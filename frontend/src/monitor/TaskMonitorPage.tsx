@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useState } from "react";
 import { api, ApiError } from "../api/client";
 import { useAuth } from "../app/auth";
-import { isLiveConnected, LIVE_STATUS_EVENT, useLiveEvent, type LiveStatus } from "../app/live";
+import { useLiveEvent, useLiveUp } from "../app/live";
 import { useApi } from "../app/useApi";
 import { Empty, ErrorNote, translateOr } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
@@ -23,17 +23,6 @@ import {
 import "./monitor.css";
 
 const HEALTHS: Health[] = ["failing", "warning", "never_run", "ok"];
-
-/** Whether the app's live socket is up (the page says "live" or "every 15 s"). */
-function useLiveUp(): boolean {
-  const [up, setUp] = useState(isLiveConnected);
-  useEffect(() => {
-    const onStatus = (event: Event) => setUp((event as CustomEvent<LiveStatus>).detail.connected);
-    window.addEventListener(LIVE_STATUS_EVENT, onStatus);
-    return () => window.removeEventListener(LIVE_STATUS_EVENT, onStatus);
-  }, []);
-  return up;
-}
 
 function HealthBadge({ health }: { health: Health }) {
   const { t } = useI18n();
