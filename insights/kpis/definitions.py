@@ -21,9 +21,9 @@ rows. The counters of an order are those of the Asia/Shanghai hour the channel s
 - ``on_time_fulfilment``: paid orders shipped within the SLA (``ORDERFLOW_KPI_SHIP_SLA_HOURS``
   after payment, 48 h by default) / paid orders whose shipping is decided: shipped, or not shipped
   and past the SLA (late). Orders cancelled or closed unshipped are left out.
-- ``refund_rate``: paid orders with a refund that went back through their payment gateway
-  (``PaymentRefund`` succeeded) / paid orders. Offline refunds are not counted until refund
-  tickets exist.
+- ``refund_rate``: paid orders money went back to — a gateway refund that succeeded, or a refund
+  request refunded (through the gateway, offline by finance, or by the sales channel) — / paid
+  orders.
 - ``avg_processing_minutes``: the mean of shipped − paid, in minutes, over shipped orders.
 
 A KPI whose denominator is zero over a period is not measured there: value, ok and the trend

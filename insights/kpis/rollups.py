@@ -14,7 +14,7 @@ table, ``insights.kpi_rollups``), since the last refresh minus ``OVERLAP``:
   the sync lag — every service that changes an order saves it);
 - orders whose shipping SLA ran out meanwhile (paid, unshipped, ``paid_at`` + SLA passed): they
   became late without any row changing;
-- orders with a gateway refund that changed (``PaymentRefund.updated_at``);
+- orders with a gateway refund or a refund request that changed (``updated_at``);
 - orders whose dead flow execution or open ticket appeared or went away: the orders with one now
   compared with the facts flagged so (a partial index each), so the cost follows the size of the
   dead-letter list and the ticket queue, not of the order table;
@@ -46,6 +46,8 @@ from django.utils import timezone
 from commerce.orders import statuses
 from commerce.orders.models import Order
 from commerce.payments.models import PaymentRefund
+from commerce.refunds import statuses as refund_statuses
+from commerce.refunds.models import RefundRequest
 from commerce.tickets import constants as tickets
 from commerce.tickets.models import Ticket
 from connectors.notify.models import NotificationLog
@@ -113,7 +115,7 @@ def _order_facts(
             Ticket.objects.filter(order_id__in=ids).exclude(status=tickets.CLOSED).values_list("order_id", flat=True)
         )
     if refunded is None:
-        refunded = _refunded_orders(payment__order_id__in=ids)
+        refunded = _refunded_orders(ids)
     sla = ship_sla()
     return {
         row[0]: facts.order_fact(
@@ -123,12 +125,15 @@ def _order_facts(
     }
 
 
-def _refunded_orders(**refund_filter) -> set[int]:
-    return set(
-        PaymentRefund.objects.filter(status=PaymentRefund.SUCCEEDED, **refund_filter).values_list(
-            "payment__order_id", flat=True
-        )
-    )
+def _refunded_orders(order_ids: list[int] | None = None) -> set[int]:
+    """Orders money went back to: a gateway refund that succeeded, or a refund request refunded
+    (through the gateway, offline by finance, or by the sales channel itself). All when ``order_ids`` is None."""
+    gateway = PaymentRefund.objects.filter(status=PaymentRefund.SUCCEEDED)
+    requests = RefundRequest.objects.filter(status=refund_statuses.REFUNDED)
+    if order_ids is not None:
+        gateway = gateway.filter(payment__order_id__in=order_ids)
+        requests = requests.filter(order_id__in=order_ids)
+    return set(gateway.values_list("payment__order_id", flat=True)) | set(requests.values_list("order_id", flat=True))
 
 
 def _notification_facts(notification_filter: dict) -> dict[int, facts.Fact]:
@@ -234,6 +239,7 @@ def kpi_rollups_refresh(*, now: datetime | None = None) -> RefreshResult:
         order_ids |= set(
             PaymentRefund.objects.filter(updated_at__gte=since).values_list("payment__order_id", flat=True)
         )
+        order_ids |= set(RefundRequest.objects.filter(updated_at__gte=since).values_list("order_id", flat=True))
         order_ids |= _orders_with_dead_executions() ^ _flagged("failed_execution")
         order_ids |= _orders_with_open_tickets() ^ _flagged("open_ticket")
         changed = 0

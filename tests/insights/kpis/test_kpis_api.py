@@ -200,6 +200,29 @@ def test_refund_rate_counts_paid_orders_with_a_gateway_refund(channel, stocked):
     assert _kpi(_report(), "refund_rate")["value"] == 0.25
 
 
+def test_refund_rate_counts_refund_requests_refunded_however_the_money_went_back(channel, stocked):
+    from commerce.refunds.models import RefundRequest
+
+    def request(target, status, method):
+        RefundRequest.objects.create(
+            order=target,
+            amount=Decimal("10.00"),
+            reason="quality",
+            status=status,
+            method=method,
+            queue="service",
+            requested_by={},
+            policy_version=1,
+        )
+
+    request(order(channel, placed=DAY, status="paid", paid=DAY), "refunded", "offline")
+    request(order(channel, placed=DAY, status="paid", paid=DAY), "refunded", "channel")
+    request(order(channel, placed=DAY, status="paid", paid=DAY), "approving", "gateway")  # not yet
+    order(channel, placed=DAY, status="paid", paid=DAY)
+
+    assert _kpi(_report(), "refund_rate")["value"] == 0.5
+
+
 def test_backlog_is_orders_waiting_in_each_open_status_now(channel, stocked):
     order(channel, placed=DAY)
     order(channel, placed=at("2026-01-01T00:00:00"), status="paid", paid=DAY)  # outside the range: counted
