@@ -108,7 +108,8 @@ ORDER = (
         for name in (
             "number channel_id external_id status status_changed_at customer_id currency goods_amount "
             "shipping_amount discount_amount total_amount ship_to_name ship_to_phone province city district "
-            "address_line postcode placed_at paid_at channel_updated_at on_hold hold_reason cancel_reason "
+            "address_line postcode placed_at paid_at channel_updated_at channel_lag_seconds shipped_at on_hold "
+            "hold_reason cancel_reason "
             "gift_for_id created_at updated_at"
         ).split()
     ),
@@ -296,6 +297,8 @@ class OrderWrites:
                 ADDRESS["line"],
                 ADDRESS["postcode"],
                 now,
+                None,
+                None,
                 None,
                 None,
                 False,
