@@ -263,8 +263,17 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         outcome="failed",
     )
 
+    refund_body = {
+        "order": order_id,
+        "amount": "1.00",
+        "reason": "quality",
+        "lines": [{"sku": "TEA-001", "quantity": 1}],
+    }
+    refund = api.check(post("/api/v1/refunds/", refund_body, format="json"), "post", "/api/v1/refunds/")
+
     # Every read of the schema, with the rows made above.
     ids = {
+        "refund_id": refund["id"],
         "order_id": order_id,
         "ticket_id": ticket.pk,
         "notification_id": notification.pk,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
@@ -85,6 +86,7 @@ KNOWN_IDS = {
     "connection_id": "connection",
     "delivery_id": "delivery",
     "channel": "channel_code",
+    "refund_id": "refund",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -343,6 +345,8 @@ class World:
     def __init__(self, channel):
         self.channel = channel
         self.admin = make_user("admin", "admin")
+        # A supervisor too: refund approvals are the approvers' alone, and must reach their input checks.
+        self.admin.groups.add(Group.objects.get_or_create(name="supervisor")[0])
         self._made: dict[str, int | str] = {}
 
     def __getitem__(self, name: str) -> int | str:
@@ -405,6 +409,20 @@ class World:
         self._made.update(connection=connection.pk, connector_key="shopify", delivery=delivery.pk)
 
     _make_connector_key = _make_delivery = _make_connection
+
+    def _make_refund(self):
+        """A paid order (TEA-001 × 2, through Alipay) and a refund of it waiting for a supervisor."""
+        from decimal import Decimal
+
+        from commerce.refunds.services import RefundInput, refund_request
+        from tests.factories import pay_through_gateway
+
+        order = create_order(self.channel, external_id="BAD-REFUND", lines=(("TEA-001", 2),))
+        pay_through_gateway(order)
+        refund, _created = refund_request(
+            data=RefundInput(order_id=order.pk, amount=Decimal("100.00"), reason="quality"), actor=TEST_ACTOR
+        )
+        self._made["refund"] = refund.pk
 
 
 WEBHOOK_FLOW = {

@@ -130,6 +130,7 @@ TABLE = [
     ("get", "/api/v1/refunds/", READ, None),
     ("post", "/api/v1/refunds/", REFUND_FILERS, "refund"),
     ("get", "/api/v1/refunds/policy/", READ, None),
+    ("get", "/api/v1/refunds/summary/", READ, None),
     ("post", "/api/v1/refunds/policy/", ADMIN, {"document": {"auto_approve_max": "60.00"}}),
     ("get", "/api/v1/refunds/{refund}/", READ, None),
     ("post", "/api/v1/refunds/{refund}/approve/", REFUND_APPROVERS, {"note": "ok"}),

@@ -11,7 +11,7 @@ class RefundLineSerializer(serializers.Serializer):
 
 
 class RefundCreateSerializer(serializers.Serializer):
-    order = serializers.IntegerField(min_value=1)
+    order = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     reason = serializers.ChoiceField(choices=statuses.REASONS)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -23,7 +23,7 @@ class RefundFilterSerializer(serializers.Serializer):
     status = serializers.CharField(
         required=False, max_length=200, help_text="One status, or several separated by commas."
     )
-    order = serializers.IntegerField(required=False, min_value=1)
+    order = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     queue = serializers.SlugField(required=False, max_length=32)
 
     def validate_status(self, value):
@@ -39,6 +39,7 @@ class RefundSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     order_id = serializers.IntegerField()
+    order_number = serializers.CharField(help_text="The order's number, for people.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     currency = serializers.CharField()
     reason = serializers.ChoiceField(choices=statuses.REASONS)
@@ -97,3 +98,24 @@ class PolicySerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     created_by = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text="A calendar day in Asia/Shanghai (YYYY-MM-DD); today when left out."
+    )
+
+
+class RefundSummarySerializer(serializers.Serializer):
+    """``commerce.refunds.selectors.refund_summary``."""
+
+    date = serializers.DateField()
+    requested = serializers.IntegerField()
+    requested_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunded = serializers.IntegerField()
+    refunded_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    rejected = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="Waiting for a decision at the day's end.")
+    average_hours_to_refund = serializers.FloatField(
+        allow_null=True, help_text="Of the day's refunds, the mean hours from filing to money back."
+    )

@@ -1,7 +1,10 @@
 """``/api/v1/refunds/``: file, list and read refund requests; approve, reject, cancel; the policy."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -10,7 +13,6 @@ from rest_framework.views import APIView
 
 from commerce.orders.models import Order
 from commerce.refunds import selectors, services
-from commerce.refunds.errors import RefundNotFound
 from commerce.refunds.representation import refund_representation
 from core.accounts.roles import ADMINS, EVERYONE, FINANCE, ORDER_WORKERS, SUPERVISOR
 from core.api.actors import request_actor
@@ -28,6 +30,10 @@ class NewestFirst(CursorPagination):
     ordering = ("-created_at", "-id")
 
 
+def _row(refund) -> dict:
+    return {**refund_representation(refund), "order_number": refund.order.number}
+
+
 def _detail(refund) -> dict:
     decisions = [
         {
@@ -40,13 +46,14 @@ def _detail(refund) -> dict:
         }
         for d in refund.decisions.all()
     ]
-    return {**refund_representation(refund), "decisions": decisions}
+    return {**_row(refund), "decisions": decisions}
 
 
 def _found(refund_id: int):
+    """The request a URL names; an unknown id answers 404 ``not_found`` as every URL id of the API does."""
     refund = selectors.refund_get(refund_id=refund_id)
     if refund is None:
-        raise RefundNotFound(details={"refund": refund_id})
+        raise NotFound(details={"refund": f"no refund request has id {refund_id}"})
     return refund
 
 
@@ -65,7 +72,7 @@ class RefundListCreateApi(GenericAPIView):
             status=wanted.get("status"), order_id=wanted.get("order"), queue=wanted.get("queue", "")
         )
         page = self.paginate_queryset(refunds) or []
-        return self.get_paginated_response([refund_representation(r) for r in page])
+        return self.get_paginated_response([_row(r) for r in page])
 
     @extend_schema(
         request=s.RefundCreateSerializer,
@@ -92,7 +99,24 @@ class RefundListCreateApi(GenericAPIView):
             ),
             actor=request_actor(request),
         )
-        return Response(refund_representation(refund), status=status.HTTP_201_CREATED)
+        return Response(_row(refund), status=status.HTTP_201_CREATED)
+
+
+class RefundSummaryApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[s.SummaryQuerySerializer],
+        responses=s.RefundSummarySerializer,
+        description="The day's refund figures (a calendar day in Asia/Shanghai): requested, refunded, "
+        "rejected, pending at the day's end, and the mean hours from filing to money back.",
+    )
+    def get(self, request):
+        wanted = s.SummaryQuerySerializer(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        tz = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
+        day = wanted.validated_data.get("date") or timezone.now().astimezone(tz).date()
+        return Response(selectors.refund_summary(day=day, tz=tz))
 
 
 class RefundDetailApi(APIView):

@@ -1062,6 +1062,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The day's refund figures (a calendar day in Asia/Shanghai): requested, refunded, rejected, pending at the day's end, and the mean hours from filing to money back. */
+        get: operations["v1_refunds_summary_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runtime/kill-switch/": {
         parameters: {
             query?: never;
@@ -2137,6 +2154,8 @@ export interface components {
         Refund: {
             id: number;
             order_id: number;
+            /** @description The order's number, for people. */
+            order_number: string;
             /** Format: decimal */
             amount: string;
             currency: string;
@@ -2170,6 +2189,7 @@ export interface components {
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
         };
         RefundCreateRequest: {
+            /** Format: int64 */
             order: number;
             /** Format: decimal */
             amount: string;
@@ -2184,6 +2204,8 @@ export interface components {
         RefundDetail: {
             id: number;
             order_id: number;
+            /** @description The order's number, for people. */
+            order_number: string;
             /** Format: decimal */
             amount: string;
             currency: string;
@@ -2224,6 +2246,25 @@ export interface components {
         RefundLineRequest: {
             sku: string;
             quantity: number;
+        };
+        /** @description ``commerce.refunds.selectors.refund_summary``. */
+        RefundSummary: {
+            /** Format: date */
+            date: string;
+            requested: number;
+            /** Format: decimal */
+            requested_amount: string;
+            refunded: number;
+            /** Format: decimal */
+            refunded_amount: string;
+            rejected: number;
+            /** @description Waiting for a decision at the day's end. */
+            pending: number;
+            /**
+             * Format: double
+             * @description Of the day's refunds, the mean hours from filing to money back.
+             */
+            average_hours_to_refund: number | null;
         };
         RejectRequest: {
             reason: string;
@@ -5160,6 +5201,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Policy"];
+                };
+            };
+        };
+    };
+    v1_refunds_summary_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A calendar day in Asia/Shanghai (YYYY-MM-DD); today when left out. */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundSummary"];
                 };
             };
         };
