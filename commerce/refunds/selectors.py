@@ -23,7 +23,7 @@ def refund_list(
 
 
 def refund_get(*, refund_id: int) -> RefundRequest | None:
-    refunds = RefundRequest.objects.select_related("order").prefetch_related("lines", "decisions")
+    refunds = RefundRequest.objects.select_related("order").prefetch_related("lines", "decisions", "returns")
     return refunds.filter(pk=refund_id).first()
 
 

@@ -137,6 +137,12 @@ TABLE = [
     ("post", "/api/v1/refunds/{refund}/reject/", REFUND_APPROVERS, {"reason": "used"}),
     ("post", "/api/v1/refunds/{refund}/cancel/", REFUND_FILERS, {}),
     ("post", "/api/v1/refunds/{refund}/retry/", frozenset({"finance", "admin"}), None),
+    (
+        "post",
+        "/api/v1/refunds/{refund}/return-received/",
+        ORDER_WORK,
+        {"lines": [{"sku": "TEA-001", "quantity": 1, "condition": "sellable"}], "tracking_no": "SF1234567890"},
+    ),
 ]
 
 

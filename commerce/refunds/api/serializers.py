@@ -3,6 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from commerce.refunds import statuses
+from commerce.refunds.models import ReturnedGoods
 
 
 class RefundLineSerializer(serializers.Serializer):
@@ -73,8 +74,34 @@ class DecisionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class ReturnedGoodsSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    condition = serializers.ChoiceField(choices=ReturnedGoods.CONDITIONS)
+    disposition = serializers.ChoiceField(
+        choices=[ReturnedGoods.RESTOCKED, ReturnedGoods.QUARANTINE],
+        help_text="Sellable goods are restocked; damaged goods are quarantined, never in stock.",
+    )
+    warehouse = serializers.CharField(help_text="Where sellable goods were restocked; empty when quarantined.")
+    tracking_no = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class RefundDetailSerializer(RefundSerializer):
     decisions = DecisionSerializer(many=True)
+    returns = ReturnedGoodsSerializer(many=True)
+
+
+class ReturnLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    condition = serializers.ChoiceField(choices=ReturnedGoods.CONDITIONS)
+
+
+class ReturnReceivedSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=ReturnLineSerializer(), min_length=1, max_length=100)
+    tracking_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class ApproveSerializer(serializers.Serializer):

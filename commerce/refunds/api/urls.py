@@ -11,4 +11,9 @@ urlpatterns = [
     path("refunds/<int:refund_id>/reject/", views.RefundRejectApi.as_view(), name="refund-reject"),
     path("refunds/<int:refund_id>/cancel/", views.RefundCancelApi.as_view(), name="refund-cancel"),
     path("refunds/<int:refund_id>/retry/", views.RefundRetryApi.as_view(), name="refund-retry"),
+    path(
+        "refunds/<int:refund_id>/return-received/",
+        views.RefundReturnReceivedApi.as_view(),
+        name="refund-return-received",
+    ),
 ]

@@ -46,7 +46,20 @@ def _detail(refund) -> dict:
         }
         for d in refund.decisions.all()
     ]
-    return {**_row(refund), "decisions": decisions}
+    returns = [
+        {
+            "sku": r.sku,
+            "quantity": r.quantity,
+            "condition": r.condition,
+            "disposition": r.disposition,
+            "warehouse": r.warehouse,
+            "tracking_no": r.tracking_no,
+            "by": r.actor_label,
+            "at": r.received_at.isoformat(),
+        }
+        for r in refund.returns.all()
+    ]
+    return {**_row(refund), "decisions": decisions, "returns": returns}
 
 
 def _found(refund_id: int):
@@ -195,6 +208,36 @@ class RefundRetryApi(APIView):
         no_body(request)
         _found(refund_id)
         services.refund_retry(refund_id=refund_id, actor=request_actor(request))
+        return Response(_detail(_found(refund_id)))
+
+
+class RefundReturnReceivedApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ORDER_WORKERS
+
+    @extend_schema(
+        request=s.ReturnReceivedSerializer,
+        responses=s.RefundDetailSerializer,
+        description="Records goods received back against the request, all lines or none: `sellable` ones go back "
+        "on hand (a `return` movement in the stock ledger, in the warehouse the order took them from), `damaged` "
+        "ones are quarantined and never reach stock. Per SKU, all that comes back may not pass the request's lines "
+        "(or the order's, for a request without lines). A rejected or cancelled request answers 409 "
+        "`refund_not_pending`. `tracking_no` becomes the request's return tracking number.",
+    )
+    def post(self, request, refund_id: int):
+        incoming = s.ReturnReceivedSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        _found(refund_id)
+        services.refund_return_receive(
+            refund_id=refund_id,
+            lines=[
+                services.ReturnLineInput(sku=ln["sku"], quantity=ln["quantity"], condition=ln["condition"])
+                for ln in data["lines"]
+            ],
+            tracking_no=data["tracking_no"],
+            actor=request_actor(request),
+        )
         return Response(_detail(_found(refund_id)))
 
 

@@ -1045,6 +1045,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/{refund_id}/return-received/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Records goods received back against the request, all lines or none: `sellable` ones go back on hand (a `return` movement in the stock ledger, in the warehouse the order took them from), `damaged` ones are quarantined and never reach stock. Per SKU, all that comes back may not pass the request's lines (or the order's, for a request without lines). A rejected or cancelled request answers 409 `refund_not_pending`. `tracking_no` becomes the request's return tracking number. */
+        post: operations["v1_refunds_return_received_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/policy/": {
         parameters: {
             query?: never;
@@ -1306,6 +1323,12 @@ export interface components {
         CommentRequest: {
             body: string;
         };
+        /**
+         * @description * `sellable` - sellable
+         *     * `damaged` - damaged
+         * @enum {string}
+         */
+        ConditionEnum: "sellable" | "damaged";
         /** @description A connection as answered: never its credentials (the names of those set are listed). */
         Connection: {
             readonly id: number;
@@ -1411,6 +1434,12 @@ export interface components {
          * @enum {string}
          */
         DeliveryOutcomeEnum: "accepted" | "processed" | "duplicate" | "rejected" | "ignored" | "failed";
+        /**
+         * @description * `restocked` - restocked
+         *     * `quarantine` - quarantine
+         * @enum {string}
+         */
+        DispositionEnum: "restocked" | "quarantine";
         Execution: {
             id: number;
             flow: number;
@@ -2238,6 +2267,7 @@ export interface components {
              */
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
             decisions: components["schemas"]["Decision"][];
+            returns: components["schemas"]["ReturnedGoods"][];
         };
         RefundLine: {
             sku: string;
@@ -2272,6 +2302,34 @@ export interface components {
         ReleaseRequest: {
             /** @default  */
             note: string;
+        };
+        ReturnLineRequest: {
+            sku: string;
+            quantity: number;
+            condition: components["schemas"]["ConditionEnum"];
+        };
+        ReturnReceivedRequest: {
+            lines: components["schemas"]["ReturnLineRequest"][];
+            /** @default  */
+            tracking_no: string;
+        };
+        ReturnedGoods: {
+            sku: string;
+            quantity: number;
+            condition: components["schemas"]["ConditionEnum"];
+            /**
+             * @description Sellable goods are restocked; damaged goods are quarantined, never in stock.
+             *
+             *     * `restocked` - restocked
+             *     * `quarantine` - quarantine
+             */
+            disposition: components["schemas"]["DispositionEnum"];
+            /** @description Where sellable goods were restocked; empty when quarantined. */
+            warehouse: string;
+            tracking_no: string;
+            by: string;
+            /** Format: date-time */
+            at: string;
         };
         SafetyStockRequest: {
             sku: string;
@@ -5152,6 +5210,31 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_return_received_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnReceivedRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {

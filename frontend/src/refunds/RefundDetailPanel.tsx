@@ -1,5 +1,6 @@
 /** One refund request: its facts, lines and decisions, and the actions the user's role allows. */
 import { useState, type FormEvent } from "react";
+import { api } from "../api/client";
 import type { Me } from "../api/types";
 import { Link } from "../app/router";
 import { useApi } from "../app/useApi";
@@ -7,7 +8,8 @@ import { ErrorNote } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { refundsApi, type RefundDetail } from "./api";
-import { approvalsText, canApprove, FILERS, needsReference, refusalText, RETRIERS } from "./logic";
+import { approvalsText, canApprove, FILERS, needsReference, ORDER_WORKERS, refusalText, RETRIERS } from "./logic";
+import { ReturnsSection } from "./ReturnsSection";
 
 function Actions({ refund, me, onChanged }: { refund: RefundDetail; me: Me; onChanged: () => void }) {
   const { t } = useI18n();
@@ -123,6 +125,14 @@ export function RefundDetailPanel({
   const { t, language } = useI18n();
   const loaded = useApi((signal) => refundsApi.get(id, signal), [id, version]);
   const refund = loaded.data;
+  // A request without lines may take back any SKU of its order: the order's lines feed the return form.
+  const orderId = refund && refund.lines.length === 0 ? refund.order_id : null;
+  const order = useApi(
+    (signal) =>
+      orderId === null ? Promise.resolve(null) : api<{ lines: { sku: string }[] }>(`orders/${orderId}/`, { signal }),
+    [orderId],
+  );
+  const orderSkus = order.data ? [...new Set(order.data.lines.map((l) => l.sku))] : null;
   return (
     <aside className="detail-pane refund-detail" aria-label={t("refunds.detail.title", { id })}>
       <div className="section-head">
@@ -205,6 +215,15 @@ export function RefundDetailPanel({
               </tbody>
             </table>
           )}
+          <ReturnsSection
+            refund={refund}
+            skus={refund.lines.length > 0 ? refund.lines.map((l) => l.sku) : (orderSkus ?? [])}
+            canRecord={me.roles.some((r) => ORDER_WORKERS.includes(r))}
+            onChanged={() => {
+              loaded.reload();
+              onChanged();
+            }}
+          />
           <h3>{t("refunds.detail.decisions")}</h3>
           <DecisionList decisions={refund.decisions} />
           <Actions

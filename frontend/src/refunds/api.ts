@@ -24,6 +24,12 @@ export interface RefundFiling {
   return_needed: boolean;
 }
 
+export interface ReturnLine {
+  sku: string;
+  quantity: number;
+  condition: "sellable" | "damaged";
+}
+
 export interface OrderBrief {
   id: number;
   number: string;
@@ -42,6 +48,8 @@ export const refundsApi = {
   reject: (id: number, reason: string) =>
     api<RefundDetail>(`refunds/${id}/reject/`, { method: "POST", body: { reason } }),
   cancel: (id: number, note: string) => api<RefundDetail>(`refunds/${id}/cancel/`, { method: "POST", body: { note } }),
+  returnReceived: (id: number, lines: ReturnLine[], tracking_no: string) =>
+    api<RefundDetail>(`refunds/${id}/return-received/`, { method: "POST", body: { lines, tracking_no } }),
   retry: (id: number) => api<RefundDetail>(`refunds/${id}/retry/`, { method: "POST" }),
   policy: (signal?: AbortSignal) => api<RefundPolicy>("refunds/policy/", { signal }),
   savePolicy: (document: Record<string, unknown>, note: string) =>

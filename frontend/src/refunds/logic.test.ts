@@ -14,6 +14,7 @@ import {
   parseAmount,
   policyToForm,
   refusalText,
+  returnLinesProblem,
   waitingText,
 } from "./logic";
 import { listenLive, shanghaiToday } from "./RefundsPage";
@@ -191,5 +192,15 @@ describe("live refresh", () => {
   it("takes the summary's day in Shanghai", () => {
     expect(shanghaiToday(new Date("2026-03-01T15:59:00Z"))).toBe("2026-03-01");
     expect(shanghaiToday(new Date("2026-03-01T16:00:00Z"))).toBe("2026-03-02");
+  });
+});
+
+describe("the return form", () => {
+  it("sends lines only with whole quantities of at least 1", () => {
+    expect(returnLinesProblem([{ sku: "TEA-001", quantity: "2" }])).toBeNull();
+    expect(returnLinesProblem([{ sku: "TEA-001", quantity: "0" }])).toBe("refunds.returns.badQuantity");
+    expect(returnLinesProblem([{ sku: "TEA-001", quantity: "1.5" }])).toBe("refunds.returns.badQuantity");
+    expect(returnLinesProblem([{ sku: "", quantity: "1" }])).toBe("refunds.returns.badQuantity");
+    expect(returnLinesProblem([])).toBe("refunds.returns.badQuantity");
   });
 });

@@ -195,3 +195,16 @@ export function formToPolicy(
 export function concernsRefunds(type: string): boolean {
   return type.startsWith("refund.");
 }
+
+/** Who may record returned goods (core.accounts.roles.ORDER_WORKERS). */
+export const ORDER_WORKERS = ["operator", "supervisor", "admin"];
+
+/** What is wrong with the return form's lines, as a message key; null when they can be sent. */
+export function returnLinesProblem(lines: { sku: string; quantity: string }[]): MessageKey | null {
+  if (lines.length === 0) return "refunds.returns.badQuantity";
+  for (const line of lines) {
+    if (!line.sku || !/^\d+$/.test(line.quantity.trim()) || Number(line.quantity) < 1)
+      return "refunds.returns.badQuantity";
+  }
+  return null;
+}
