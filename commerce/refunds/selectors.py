@@ -59,7 +59,7 @@ def refund_summary(*, day: date, tz: tzinfo) -> dict:
         .exclude(Exists(cancelled_by_then))
         .count()
     )
-    waits = [(p - c).total_seconds() for c, p in paid.values_list("created_at", "paid_at")]
+    waits = [(p - c).total_seconds() for c, p in paid.values_list("created_at", "paid_at") if p is not None]
     average = round(sum(waits) / len(waits) / 3600, 2) if waits else None
     return {
         "date": day.isoformat(),

@@ -91,6 +91,9 @@ class ReturnedGoodsSerializer(serializers.Serializer):
 class RefundDetailSerializer(RefundSerializer):
     decisions = DecisionSerializer(many=True)
     returns = ReturnedGoodsSerializer(many=True)
+    tracking_url = serializers.URLField(
+        help_text="The customer's tracking page: signed, valid for 30 days from this answer; staff send it."
+    )
 
 
 class ReturnLineSerializer(serializers.Serializer):

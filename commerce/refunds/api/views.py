@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from commerce.orders.models import Order
 from commerce.refunds import selectors, services
 from commerce.refunds.representation import refund_representation
+from commerce.refunds.tracking import tracking_path
 from core.accounts.roles import ADMINS, EVERYONE, FINANCE, ORDER_WORKERS, SUPERVISOR
 from core.api.actors import request_actor
 from core.api.bodies import no_body
@@ -34,7 +35,8 @@ def _row(refund) -> dict:
     return {**refund_representation(refund), "order_number": refund.order.number}
 
 
-def _detail(refund) -> dict:
+def _detail(request, refund) -> dict:
+    """The request with its decisions, returned goods and a fresh customer tracking link (``tracking``)."""
     decisions = [
         {
             "kind": d.kind,
@@ -59,7 +61,12 @@ def _detail(refund) -> dict:
         }
         for r in refund.returns.all()
     ]
-    return {**_row(refund), "decisions": decisions, "returns": returns}
+    return {
+        **_row(refund),
+        "decisions": decisions,
+        "returns": returns,
+        "tracking_url": request.build_absolute_uri(tracking_path(refund.pk)),
+    }
 
 
 def _found(refund_id: int):
@@ -137,7 +144,7 @@ class RefundDetailApi(APIView):
 
     @extend_schema(responses=s.RefundDetailSerializer)
     def get(self, request, refund_id: int):
-        return Response(_detail(_found(refund_id)))
+        return Response(_detail(request, _found(refund_id)))
 
 
 class RefundApproveApi(APIView):
@@ -161,7 +168,7 @@ class RefundApproveApi(APIView):
             note=incoming.validated_data["note"],
             reference=incoming.validated_data["reference"],
         )
-        return Response(_detail(_found(refund.pk)))
+        return Response(_detail(request, _found(refund.pk)))
 
 
 class RefundRejectApi(APIView):
@@ -176,7 +183,7 @@ class RefundRejectApi(APIView):
         refund = services.refund_reject(
             refund_id=refund_id, user=request.user, reason=incoming.validated_data["reason"]
         )
-        return Response(_detail(_found(refund.pk)))
+        return Response(_detail(request, _found(refund.pk)))
 
 
 class RefundCancelApi(APIView):
@@ -191,7 +198,7 @@ class RefundCancelApi(APIView):
         refund = services.refund_cancel(
             refund_id=refund_id, actor=request_actor(request), note=incoming.validated_data["note"]
         )
-        return Response(_detail(_found(refund.pk)))
+        return Response(_detail(request, _found(refund.pk)))
 
 
 class RefundRetryApi(APIView):
@@ -208,7 +215,7 @@ class RefundRetryApi(APIView):
         no_body(request)
         _found(refund_id)
         services.refund_retry(refund_id=refund_id, actor=request_actor(request))
-        return Response(_detail(_found(refund_id)))
+        return Response(_detail(request, _found(refund_id)))
 
 
 class RefundReturnReceivedApi(APIView):
@@ -238,7 +245,7 @@ class RefundReturnReceivedApi(APIView):
             tracking_no=data["tracking_no"],
             actor=request_actor(request),
         )
-        return Response(_detail(_found(refund_id)))
+        return Response(_detail(request, _found(refund_id)))
 
 
 class RefundPolicyApi(APIView):

@@ -2268,6 +2268,11 @@ export interface components {
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
             decisions: components["schemas"]["Decision"][];
             returns: components["schemas"]["ReturnedGoods"][];
+            /**
+             * Format: uri
+             * @description The customer's tracking page: signed, valid for 30 days from this answer; staff send it.
+             */
+            tracking_url: string;
         };
         RefundLine: {
             sku: string;

@@ -187,6 +187,10 @@ export function RefundDetailPanel({
                 <dd className="error-note">{refund.failure}</dd>
               </>
             )}
+            <dt>{t("refunds.detail.trackingUrl")}</dt>
+            <dd>
+              <TrackingLink url={refund.tracking_url} />
+            </dd>
             {refund.return_tracking_no && (
               <>
                 <dt>{t("refunds.detail.returnTracking")}</dt>
@@ -237,6 +241,31 @@ export function RefundDetailPanel({
         </>
       )}
     </aside>
+  );
+}
+
+function TrackingLink({ url }: { url: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  return (
+    <span className="toolbar">
+      <a href={url} target="_blank" rel="noreferrer" data-testid="refund-tracking-url">
+        {t("refunds.detail.trackingOpen")}
+      </a>
+      <button
+        type="button"
+        className="link"
+        onClick={() =>
+          void navigator.clipboard
+            ?.writeText(url)
+            .then(() => setCopied(true))
+            .catch(() => setCopied(false))
+        }
+      >
+        {copied ? t("refunds.detail.trackingCopied") : t("refunds.detail.trackingCopy")}
+      </button>
+      <small className="muted">{t("refunds.detail.trackingHint")}</small>
+    </span>
   );
 }
 

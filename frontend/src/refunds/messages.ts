@@ -84,6 +84,13 @@ export const refundsMessages = {
   "refunds.detail.failure": ["失败原因", "Failure"],
   "refunds.detail.returnTracking": ["退货运单号", "Return tracking no."],
   "refunds.detail.trackingUrl": ["客户查询链接", "Customer tracking link"],
+  "refunds.detail.trackingOpen": ["打开", "Open"],
+  "refunds.detail.trackingCopy": ["复制链接", "Copy link"],
+  "refunds.detail.trackingCopied": ["已复制", "Copied"],
+  "refunds.detail.trackingHint": [
+    "发给客户查看退款进度，30 天内有效，不含客户其他信息。",
+    "Send it to the customer: valid for 30 days, showing nothing else of theirs.",
+  ],
   "refunds.detail.lines": ["退款商品", "Lines"],
   "refunds.detail.noLines": ["整单金额退款（无商品行）", "An amount only (no lines)"],
   "refunds.detail.decisions": ["审批记录", "Decisions"],
