@@ -47,8 +47,8 @@ PROBLEMS = {
 
 
 def mask_number(number: str) -> str:
-    """The order number with all but its last 4 characters hidden."""
-    return "*" * max(0, len(number) - 4) + number[-4:]
+    """The order number's last 4 characters behind a fixed mask (which hides its length too)."""
+    return "****" + number[-4:]
 
 
 def _local(moment: datetime | None) -> str:

@@ -150,7 +150,7 @@ export function RefundDetailPanel({
               <Link to={`/orders/${refund.order_id}`}>{refund.order_number}</Link>
             </dd>
             <dt>{t("refunds.col.amount")}</dt>
-            <dd className="num">¥{refund.amount}</dd>
+            <dd>¥{refund.amount}</dd>
             <dt>{t("refunds.col.status")}</dt>
             <dd>
               <span className={`badge refund-status-${refund.status}`}>

@@ -67,7 +67,7 @@ describe("words", () => {
   it("names the approvals still needed by role", () => {
     expect(approvalsText(["supervisor", "finance"], zh)).toBe("主管 → 财务");
     expect(approvalsText(["finance"], en)).toBe("Finance");
-    expect(approvalsText([], zh)).toBe("无需审批");
+    expect(approvalsText([], zh)).toBe("无待审批");
   });
 
   it("says how long a request has waited, until it was paid", () => {

@@ -51,7 +51,7 @@ export const refundsMessages = {
   "refunds.col.status": ["状态", "Status"],
   "refunds.col.approvals": ["待审批", "Approvals still needed"],
   "refunds.col.waiting": ["等待时长", "Waiting"],
-  "refunds.approvals.none": ["无需审批", "None"],
+  "refunds.approvals.none": ["无待审批", "None pending"],
   "refunds.waiting.minutes": ["{n} 分钟", "{n} min"],
   "refunds.waiting.hours": ["{h} 小时 {m} 分", "{h} h {m} min"],
   "refunds.waiting.days": ["{d} 天 {h} 小时", "{d} d {h} h"],
