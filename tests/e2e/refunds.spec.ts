@@ -104,3 +104,22 @@ test("an operator files a refund, a supervisor and finance approve it, the sandb
   await page.goto(`${detail.tracking_url.replace(/.\/$/, (end: string) => (end[0] === "a" ? "b" : "a") + "/")}`);
   await expect(page.getByRole("alert")).toContainText("链接无效");
 });
+
+test("an admin changes the approval policy: special SKUs and a route, the trusted-customer rule in the condition builder", async ({ page, request }) => {
+  const before = (await (await apiAs(request, "admin")).get("refunds/policy/")) as { version: number };
+  await login(page, "admin");
+  await page.goto("/app/refunds");
+  await page.getByRole("tab", { name: "审批规则" }).click();
+  const editor = page.getByRole("region", { name: "审批规则" });
+  await expect(editor).toContainText(`当前版本 v${before.version}`);
+  await expect(editor.locator(".condition-builder")).toBeVisible();
+  await editor.getByLabel("特殊商品 SKU").fill("GIFT-TOTE");
+  await editor.getByRole("combobox", { name: "价格补差" }).selectOption({ label: "客服" });
+  await editor.getByLabel("修改说明").fill("赠品需人工审批");
+  await editor.getByRole("button", { name: "保存为新版本" }).click();
+  await expect(editor.getByText(`已保存为 v${before.version + 1}。`)).toBeVisible();
+  const saved = await (await apiAs(request, "admin")).get("refunds/policy/");
+  expect(saved.document.special_skus).toEqual(["GIFT-TOTE"]);
+  expect(saved.document.routes.price_adjustment).toBe("service");
+  await page.screenshot({ path: `${ARTIFACTS}refund-policy.png`, fullPage: true });
+});

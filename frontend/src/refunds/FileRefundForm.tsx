@@ -106,7 +106,7 @@ export function FileRefundForm({ onFiled }: { onFiled: (refund: Refund) => void 
         <fieldset className="plain">
           <legend>{t("refunds.file.lines")}</legend>
           {order.lines.map((line) => (
-            <label className="field inline-form" key={line.sku}>
+            <label className="inline" key={line.sku}>
               <span>
                 {line.sku}
                 {line.title ? ` · ${line.title}` : ""} (≤ {line.quantity})
@@ -123,7 +123,7 @@ export function FileRefundForm({ onFiled }: { onFiled: (refund: Refund) => void 
           ))}
         </fieldset>
       )}
-      <label className="field">
+      <label className="check">
         <input type="checkbox" checked={returnNeeded} onChange={(e) => setReturnNeeded(e.target.checked)} />{" "}
         {t("refunds.file.returnNeeded")}
       </label>

@@ -85,10 +85,10 @@ export function PolicyEditor({ canEdit }: { canEdit: boolean }) {
             onChange={(e) => setForm({ ...form, specialSkus: e.target.value })}
           />
         </label>
-        <fieldset className="plain">
+        <fieldset className="plain refund-routes">
           <legend>{t("refunds.policy.routes")}</legend>
           {REASONS.map((reason) => (
-            <label className="field inline-form" key={reason}>
+            <label className="refund-route" key={reason}>
               <span>{t(`refunds.reason.${reason}` as MessageKey)}</span>
               <select
                 value={form.routes[reason] ?? "service"}
