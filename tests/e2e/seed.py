@@ -57,6 +57,8 @@ for sku, title, price, on_hand in (
 
 # A 299.00 order paid through the Alipay sandbox by its real path: the payment attempt, the simulated
 # buyer paying, and the signed notify verified by delivery_receive (as the demo's connectors/demo.py).
+# Its customer appears nowhere else (not in fixtures/jd-orders.csv): a customer with months of history
+# would be trusted by the default policy and refunded without approval.
 
 alipay = Connection.objects.filter(connector="alipay", sandbox=True).order_by("pk").first() or connection_create(
     data=ConnectionInput(connector="alipay", name="支付宝沙箱", credentials={}, settings={}, sandbox=True)
@@ -65,7 +67,7 @@ refund_order, _created = order_create(
     data=OrderInput(
         channel=Channel.objects.get(code="tmall"),
         external_id="E2E-REFUND-299",
-        customer=CustomerInput(name="李娜", phone="13900139000"),
+        customer=CustomerInput(name="陈静", phone="13612345299"),
         shipping_address=AddressInput(province="上海市", city="上海市", district="徐汇区", line="漕溪北路 88 号"),
         lines=[LineInput(sku="TEA-0299", quantity=1)],
     ),
