@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("hooks/flows/", include("runtime.hooks")),
     path("hooks/", include("connectors.webhooks")),
+    path("t/refund/", include("commerce.refunds.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("", include("orderflow.web.urls")),

@@ -105,3 +105,35 @@ class RefundDecision(models.Model):
 
     class Meta:
         ordering = ("at", "id")
+
+
+class ReturnedGoods(models.Model):
+    """Goods the customer sent back against a request, one row per SKU and condition of a receipt.
+
+    Sellable goods are restocked through the inventory service (``stock_restock``: ``on_hand`` up,
+    one ``return`` movement in the ledger) in ``warehouse``. Damaged goods are quarantined here and
+    nowhere else: they never reach a stock row, so they can be neither reserved nor pushed to a
+    channel as available (``services.refund_return_receive`` says why not a warehouse of their own).
+    """
+
+    SELLABLE = "sellable"
+    DAMAGED = "damaged"
+    CONDITIONS = (SELLABLE, DAMAGED)
+    RESTOCKED = "restocked"
+    QUARANTINE = "quarantine"
+
+    request = models.ForeignKey(RefundRequest, on_delete=models.CASCADE, related_name="returns")
+    sku = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+    condition = models.CharField(max_length=8, choices=[(c, c) for c in CONDITIONS])
+    disposition = models.CharField(max_length=12, choices=[(d, d) for d in (RESTOCKED, QUARANTINE)])
+    warehouse = models.CharField(max_length=32, blank=True, help_text="Where sellable goods were restocked.")
+    tracking_no = models.CharField(max_length=64, blank=True, help_text="The return parcel's tracking number.")
+    actor_label = models.CharField(max_length=150)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("received_at", "id")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="returned_goods_quantity_positive"),
+        ]

@@ -23,6 +23,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from commerce.audit.services import audit_record
+from commerce.inventory.models import Reservation, Warehouse
+from commerce.inventory.services import stock_restock
 from commerce.orders import statuses as order_statuses
 from commerce.orders.lock_objects import order_lock
 from commerce.orders.models import Order
@@ -43,7 +45,7 @@ from .errors import (
     RefundNotPending,
     SelfApproval,
 )
-from .models import RefundDecision, RefundLine, RefundPolicy, RefundRequest
+from .models import RefundDecision, RefundLine, RefundPolicy, RefundRequest, ReturnedGoods
 from .policy import AUTO, DEFAULT, DIRECT, policy_evaluate, policy_problems
 from .representation import refund_representation
 from .sla import sla_hours, sla_level, sla_rank
@@ -500,6 +502,136 @@ def refund_retry(*, refund_id: int, actor: Actor) -> RefundRequest:
         refund.status = statuses.APPROVED
         refund.save(update_fields=["status", "updated_at"])
         _audit(refund, "refund_retried", actor, {"failure": refund.failure})
+    return refund
+
+
+# --- returns -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnLineInput:
+    sku: str
+    quantity: int
+    condition: str  # ReturnedGoods.SELLABLE or ReturnedGoods.DAMAGED
+
+
+_NO_RETURNS = frozenset({statuses.REJECTED, statuses.CANCELLED})
+
+
+def _return_warehouse(order: Order, sku: str) -> str:
+    """Where a returned ``sku`` goes back on hand: the warehouse the order took it from, else the
+    first active warehouse by priority (an order whose stock was never reserved here, e.g. imported)."""
+    taken = (
+        Reservation.objects.filter(order=order, stock_item__sku=sku, stock_item__warehouse__active=True)
+        .order_by("id")
+        .values_list("stock_item__warehouse__code", flat=True)
+        .first()
+    )
+    if taken:
+        return taken
+    first = Warehouse.objects.filter(active=True).order_by("priority", "code").values_list("code", flat=True).first()
+    if first is None:
+        raise InvalidRefund(details={"warehouse": "no active warehouse to restock returned goods in"})
+    return first
+
+
+def refund_return_receive(
+    *, refund_id: int, lines: list[ReturnLineInput], tracking_no: str = "", actor: Actor
+) -> RefundRequest:
+    """Records goods received back against a request, all lines or none.
+
+    Sellable goods go back on hand through ``inventory.stock_restock`` (one ``return`` movement in
+    the stock ledger, in the warehouse the order took them from). Damaged goods are quarantined:
+    recorded here as ``ReturnedGoods`` with ``disposition="quarantine"`` and kept off every stock
+    row. Not a quarantine warehouse, because every active warehouse is reserved from and pushed to
+    the channels as available (``inventory.selectors.channel_stock``) and an inactive one takes no
+    stock rows; not a new ledger kind, because that changes the inventory ledger and its replay
+    for units that are not stock at all.
+
+    Under the order's row lock (then the stock rows, the domain's lock order): a request rejected
+    or cancelled takes no returns; per SKU, what was received so far plus these lines may not pass
+    the request's lines (or, for a request without lines, the order's), nor what the order had
+    across all its requests. ``tracking_no``, when
+    given, becomes the request's return tracking number.
+    """
+    if not lines:
+        raise InvalidRefund(details={"lines": "at least one line"})
+    if len(lines) > MAX_LINES:
+        raise InvalidRefund(details={"lines": f"at most {MAX_LINES}"})
+    seen: set[tuple[str, str]] = set()
+    for index, line in enumerate(lines):
+        where = f"lines[{index}]"
+        if line.condition not in ReturnedGoods.CONDITIONS:
+            raise InvalidRefund(details={where: f"condition is one of {', '.join(ReturnedGoods.CONDITIONS)}"})
+        if line.quantity < 1:
+            raise InvalidRefund(details={where: "quantity must be at least 1"})
+        if (line.sku, line.condition) in seen:
+            raise InvalidRefund(details={where: f"{line.sku} ({line.condition}) is listed twice"})
+        seen.add((line.sku, line.condition))
+    tracking_no = tracking_no.strip()
+    with transaction.atomic():
+        refund, order = _lock(refund_id)
+        if refund.status in _NO_RETURNS:
+            raise RefundNotPending(details={"status": refund.status})
+        allowed: dict[str, int] = {}
+        source = list(refund.lines.values_list("sku", "quantity")) or list(order.lines.values_list("sku", "quantity"))
+        for sku, quantity in source:
+            allowed[sku] = allowed.get(sku, 0) + quantity
+        received: dict[str, int] = {}
+        for sku, quantity in refund.returns.values_list("sku", "quantity"):
+            received[sku] = received.get(sku, 0) + quantity
+        ordered: dict[str, int] = {}
+        for sku, quantity in order.lines.values_list("sku", "quantity"):
+            ordered[sku] = ordered.get(sku, 0) + quantity
+        back: dict[str, int] = {}  # received against any request of the order
+        for sku, quantity in ReturnedGoods.objects.filter(request__order=order).values_list("sku", "quantity"):
+            back[sku] = back.get(sku, 0) + quantity
+        for index, line in enumerate(lines):
+            where = f"lines[{index}]"
+            if line.sku not in allowed:
+                raise InvalidRefund(details={where: f"{line.sku} is not on this refund"})
+            received[line.sku] = received.get(line.sku, 0) + line.quantity
+            back[line.sku] = back.get(line.sku, 0) + line.quantity
+            if received[line.sku] > allowed[line.sku]:
+                raise InvalidRefund(details={where: f"{line.sku}: at most {allowed[line.sku]} in all may come back"})
+            if back[line.sku] > ordered.get(line.sku, 0):
+                raise InvalidRefund(
+                    details={where: f"{line.sku}: the order had {ordered.get(line.sku, 0)}, all of them came back"}
+                )
+        for line in lines:
+            warehouse = ""
+            if line.condition == ReturnedGoods.SELLABLE:
+                warehouse = _return_warehouse(order, line.sku)
+                stock_restock(
+                    sku=line.sku,
+                    warehouse_code=warehouse,
+                    quantity=line.quantity,
+                    actor=actor,
+                    order_id=order.pk,
+                    reason=f"refund {refund.pk}: returned goods",
+                )
+            ReturnedGoods.objects.create(
+                request=refund,
+                sku=line.sku,
+                quantity=line.quantity,
+                condition=line.condition,
+                disposition=ReturnedGoods.RESTOCKED if warehouse else ReturnedGoods.QUARANTINE,
+                warehouse=warehouse,
+                tracking_no=tracking_no,
+                actor_label=actor.label,
+            )
+        if tracking_no:
+            refund.return_tracking_no = tracking_no
+        refund.save(update_fields=["return_tracking_no", "updated_at"])
+        _audit(
+            refund,
+            "refund_return_received",
+            actor,
+            {
+                "tracking_no": tracking_no,
+                "lines": [{"sku": ln.sku, "quantity": ln.quantity, "condition": ln.condition} for ln in lines],
+            },
+        )
     return refund
 
 

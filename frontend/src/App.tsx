@@ -35,6 +35,7 @@ const CreateOrderPage = lazy(() =>
 const StockPage = lazy(() => import("./stock/StockPage").then((m) => ({ default: m.StockPage })));
 // The dashboards carry the chart library: they load when first opened.
 const DashboardPage = lazy(() => import("./insights/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const RefundsPage = lazy(() => import("./refunds/RefundsPage").then((m) => ({ default: m.RefundsPage })));
 const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
 
 function Loading() {
@@ -65,6 +66,7 @@ function Page() {
   if (match("/stock", path)) return <StockPage />;
   if (match("/dashboards", path)) return <DashboardPage />;
   if (match("/monitor", path)) return <TaskMonitorPage />;
+  if (match("/refunds", path)) return <RefundsPage />;
   return <FlowsPage />;
 }
 

@@ -39,6 +39,10 @@ EXCLUDED = {
     "admin/": "Django's admin: HTML forms behind a session and CSRF, not the JSON API",
     "": "the site root only redirects to /app/; it reads no body and writes nothing",
     "^app/(?P<path>.*)$": "the browser app's index.html for any method; it reads no body and writes nothing",
+    "t/refund/<str:token>/": "the customer's refund tracking page: HTML, read-only, keyed by its signed token; "
+    "wrong, tampered and expired tokens are tested in tests/commerce/refunds/test_tracking.py",
+    "t/refund/<str:token>/cancel/": "the tracking page's cancel button: an HTML form behind Django's CSRF check "
+    "and the signed token, reading no JSON; tested in tests/commerce/refunds/test_tracking.py",
 }
 
 # Endpoints whose body is not JSON: only the size limit, unknown ids and the token apply here.

@@ -35,6 +35,8 @@ test("a dead execution shows on the flow list and is replayed from the execution
 
   // The flow list shows the failure, with one stats request for all its rows.
   await login(page, "operator");
+  // The page after login is the flow list too: its own stats request must be over before counting.
+  await page.waitForLoadState("networkidle");
   const asked: string[] = [];
   page.on("request", (r) => r.url().includes("/api/v1/executions/") && asked.push(new URL(r.url()).pathname));
   await page.goto("/app/flows");

@@ -154,6 +154,7 @@ TABLE = [
     ("get", "/api/v1/refunds/", READ, None),
     ("post", "/api/v1/refunds/", REFUND_FILERS, "refund"),
     ("get", "/api/v1/refunds/policy/", READ, None),
+    ("get", "/api/v1/refunds/summary/", READ, None),
     ("post", "/api/v1/refunds/policy/", ADMIN, {"document": {"auto_approve_max": "60.00"}}),
     ("get", "/api/v1/refunds/{refund}/", READ, None),
     ("post", "/api/v1/refunds/{refund}/approve/", REFUND_APPROVERS, {"note": "ok"}),
@@ -167,6 +168,12 @@ TABLE = [
     ("patch", "/api/v1/kpis/thresholds/", ADMIN, {"exception_order_share": 0.05}),
     ("get", "/api/v1/alerts/", READ, None),
     ("post", "/api/v1/alerts/{alert}/resolve/", ALERT_RESOLVERS, {"note": "looked at it"}),
+    (
+        "post",
+        "/api/v1/refunds/{refund}/return-received/",
+        ORDER_WORK,
+        {"lines": [{"sku": "TEA-001", "quantity": 1, "condition": "sellable"}], "tracking_no": "SF1234567890"},
+    ),
 ]
 
 

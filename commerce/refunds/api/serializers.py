@@ -3,6 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from commerce.refunds import statuses
+from commerce.refunds.models import ReturnedGoods
 
 
 class RefundLineSerializer(serializers.Serializer):
@@ -42,6 +43,7 @@ class RefundSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     order_id = serializers.IntegerField()
+    order_number = serializers.CharField(help_text="The order's number, for people.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     currency = serializers.CharField()
     reason = serializers.ChoiceField(choices=statuses.REASONS)
@@ -75,8 +77,37 @@ class DecisionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class ReturnedGoodsSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    condition = serializers.ChoiceField(choices=ReturnedGoods.CONDITIONS)
+    disposition = serializers.ChoiceField(
+        choices=[ReturnedGoods.RESTOCKED, ReturnedGoods.QUARANTINE],
+        help_text="Sellable goods are restocked; damaged goods are quarantined, never in stock.",
+    )
+    warehouse = serializers.CharField(help_text="Where sellable goods were restocked; empty when quarantined.")
+    tracking_no = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class RefundDetailSerializer(RefundSerializer):
     decisions = DecisionSerializer(many=True)
+    returns = ReturnedGoodsSerializer(many=True)
+    tracking_url = serializers.URLField(
+        help_text="The customer's tracking page: signed, valid for 30 days from this answer; staff send it."
+    )
+
+
+class ReturnLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    condition = serializers.ChoiceField(choices=ReturnedGoods.CONDITIONS)
+
+
+class ReturnReceivedSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=ReturnLineSerializer(), min_length=1, max_length=100)
+    tracking_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -100,3 +131,24 @@ class PolicySerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     created_by = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text="A calendar day in Asia/Shanghai (YYYY-MM-DD); today when left out."
+    )
+
+
+class RefundSummarySerializer(serializers.Serializer):
+    """``commerce.refunds.selectors.refund_summary``."""
+
+    date = serializers.DateField()
+    requested = serializers.IntegerField()
+    requested_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunded = serializers.IntegerField()
+    refunded_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    rejected = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="Waiting for a decision at the day's end.")
+    average_hours_to_refund = serializers.FloatField(
+        allow_null=True, help_text="Of the day's refunds, the mean hours from filing to money back."
+    )

@@ -1,7 +1,10 @@
 """``/api/v1/refunds/``: file, list and read refund requests; approve, reject, cancel; the policy."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -10,8 +13,8 @@ from rest_framework.views import APIView
 
 from commerce.orders.models import Order
 from commerce.refunds import selectors, services
-from commerce.refunds.errors import RefundNotFound
 from commerce.refunds.representation import refund_representation
+from commerce.refunds.tracking import tracking_path
 from core.accounts.roles import ADMINS, EVERYONE, FINANCE, ORDER_WORKERS, SUPERVISOR
 from core.api.actors import request_actor
 from core.api.bodies import no_body
@@ -28,7 +31,12 @@ class NewestFirst(CursorPagination):
     ordering = ("-created_at", "-id")
 
 
-def _detail(refund) -> dict:
+def _row(refund) -> dict:
+    return {**refund_representation(refund), "order_number": refund.order.number}
+
+
+def _detail(request, refund) -> dict:
+    """The request with its decisions, returned goods and a fresh customer tracking link (``tracking``)."""
     decisions = [
         {
             "kind": d.kind,
@@ -40,13 +48,32 @@ def _detail(refund) -> dict:
         }
         for d in refund.decisions.all()
     ]
-    return {**refund_representation(refund), "decisions": decisions}
+    returns = [
+        {
+            "sku": r.sku,
+            "quantity": r.quantity,
+            "condition": r.condition,
+            "disposition": r.disposition,
+            "warehouse": r.warehouse,
+            "tracking_no": r.tracking_no,
+            "by": r.actor_label,
+            "at": r.received_at.isoformat(),
+        }
+        for r in refund.returns.all()
+    ]
+    return {
+        **_row(refund),
+        "decisions": decisions,
+        "returns": returns,
+        "tracking_url": request.build_absolute_uri(tracking_path(refund.pk)),
+    }
 
 
 def _found(refund_id: int):
+    """The request a URL names; an unknown id answers 404 ``not_found`` as every URL id of the API does."""
     refund = selectors.refund_get(refund_id=refund_id)
     if refund is None:
-        raise RefundNotFound(details={"refund": refund_id})
+        raise NotFound(details={"refund": f"no refund request has id {refund_id}"})
     return refund
 
 
@@ -65,7 +92,7 @@ class RefundListCreateApi(GenericAPIView):
             status=wanted.get("status"), order_id=wanted.get("order"), queue=wanted.get("queue", "")
         )
         page = self.paginate_queryset(refunds) or []
-        return self.get_paginated_response([refund_representation(r) for r in page])
+        return self.get_paginated_response([_row(r) for r in page])
 
     @extend_schema(
         request=s.RefundCreateSerializer,
@@ -92,7 +119,24 @@ class RefundListCreateApi(GenericAPIView):
             ),
             actor=request_actor(request),
         )
-        return Response(refund_representation(refund), status=status.HTTP_201_CREATED)
+        return Response(_row(refund), status=status.HTTP_201_CREATED)
+
+
+class RefundSummaryApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[s.SummaryQuerySerializer],
+        responses=s.RefundSummarySerializer,
+        description="The day's refund figures (a calendar day in Asia/Shanghai): requested, refunded, "
+        "rejected, pending at the day's end, and the mean hours from filing to money back.",
+    )
+    def get(self, request):
+        wanted = s.SummaryQuerySerializer(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        tz = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
+        day = wanted.validated_data.get("date") or timezone.now().astimezone(tz).date()
+        return Response(selectors.refund_summary(day=day, tz=tz))
 
 
 class RefundDetailApi(APIView):
@@ -100,7 +144,7 @@ class RefundDetailApi(APIView):
 
     @extend_schema(responses=s.RefundDetailSerializer)
     def get(self, request, refund_id: int):
-        return Response(_detail(_found(refund_id)))
+        return Response(_detail(request, _found(refund_id)))
 
 
 class RefundApproveApi(APIView):
@@ -124,7 +168,7 @@ class RefundApproveApi(APIView):
             note=incoming.validated_data["note"],
             reference=incoming.validated_data["reference"],
         )
-        return Response(_detail(_found(refund.pk)))
+        return Response(_detail(request, _found(refund.pk)))
 
 
 class RefundRejectApi(APIView):
@@ -139,7 +183,7 @@ class RefundRejectApi(APIView):
         refund = services.refund_reject(
             refund_id=refund_id, user=request.user, reason=incoming.validated_data["reason"]
         )
-        return Response(_detail(_found(refund.pk)))
+        return Response(_detail(request, _found(refund.pk)))
 
 
 class RefundCancelApi(APIView):
@@ -154,7 +198,7 @@ class RefundCancelApi(APIView):
         refund = services.refund_cancel(
             refund_id=refund_id, actor=request_actor(request), note=incoming.validated_data["note"]
         )
-        return Response(_detail(_found(refund.pk)))
+        return Response(_detail(request, _found(refund.pk)))
 
 
 class RefundRetryApi(APIView):
@@ -171,7 +215,37 @@ class RefundRetryApi(APIView):
         no_body(request)
         _found(refund_id)
         services.refund_retry(refund_id=refund_id, actor=request_actor(request))
-        return Response(_detail(_found(refund_id)))
+        return Response(_detail(request, _found(refund_id)))
+
+
+class RefundReturnReceivedApi(APIView):
+    read_roles = EVERYONE
+    write_roles = ORDER_WORKERS
+
+    @extend_schema(
+        request=s.ReturnReceivedSerializer,
+        responses=s.RefundDetailSerializer,
+        description="Records goods received back against the request, all lines or none: `sellable` ones go back "
+        "on hand (a `return` movement in the stock ledger, in the warehouse the order took them from), `damaged` "
+        "ones are quarantined and never reach stock. Per SKU, all that comes back may not pass the request's lines "
+        "(or the order's, for a request without lines). A rejected or cancelled request answers 409 "
+        "`refund_not_pending`. `tracking_no` becomes the request's return tracking number.",
+    )
+    def post(self, request, refund_id: int):
+        incoming = s.ReturnReceivedSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        _found(refund_id)
+        services.refund_return_receive(
+            refund_id=refund_id,
+            lines=[
+                services.ReturnLineInput(sku=ln["sku"], quantity=ln["quantity"], condition=ln["condition"])
+                for ln in data["lines"]
+            ],
+            tracking_no=data["tracking_no"],
+            actor=request_actor(request),
+        )
+        return Response(_detail(request, _found(refund_id)))
 
 
 class RefundPolicyApi(APIView):

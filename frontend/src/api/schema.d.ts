@@ -1284,6 +1284,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/{refund_id}/return-received/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Records goods received back against the request, all lines or none: `sellable` ones go back on hand (a `return` movement in the stock ledger, in the warehouse the order took them from), `damaged` ones are quarantined and never reach stock. Per SKU, all that comes back may not pass the request's lines (or the order's, for a request without lines). A rejected or cancelled request answers 409 `refund_not_pending`. `tracking_no` becomes the request's return tracking number. */
+        post: operations["v1_refunds_return_received_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/policy/": {
         parameters: {
             query?: never;
@@ -1295,6 +1312,23 @@ export interface paths {
         put?: never;
         /** @description Saves the document as the next version; requests already filed keep theirs. */
         post: operations["v1_refunds_policy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The day's refund figures (a calendar day in Asia/Shanghai): requested, refunded, rejected, pending at the day's end, and the mean hours from filing to money back. */
+        get: operations["v1_refunds_summary_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1726,6 +1760,12 @@ export interface components {
          * @enum {string}
          */
         ComparisonEnum: "lt" | "lte" | "gt" | "gte";
+        /**
+         * @description * `sellable` - sellable
+         *     * `damaged` - damaged
+         * @enum {string}
+         */
+        ConditionEnum: "sellable" | "damaged";
         /** @description A connection as answered: never its credentials (the names of those set are listed). */
         Connection: {
             readonly id: number;
@@ -1838,6 +1878,12 @@ export interface components {
          * @enum {string}
          */
         DimensionEnum: "sku" | "courier" | "region";
+        /**
+         * @description * `restocked` - restocked
+         *     * `quarantine` - quarantine
+         * @enum {string}
+         */
+        DispositionEnum: "restocked" | "quarantine";
         Execution: {
             id: number;
             flow: number;
@@ -2929,6 +2975,8 @@ export interface components {
         Refund: {
             id: number;
             order_id: number;
+            /** @description The order's number, for people. */
+            order_number: string;
             /** Format: decimal */
             amount: string;
             currency: string;
@@ -2977,6 +3025,8 @@ export interface components {
         RefundDetail: {
             id: number;
             order_id: number;
+            /** @description The order's number, for people. */
+            order_number: string;
             /** Format: decimal */
             amount: string;
             currency: string;
@@ -3009,6 +3059,12 @@ export interface components {
              */
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
             decisions: components["schemas"]["Decision"][];
+            returns: components["schemas"]["ReturnedGoods"][];
+            /**
+             * Format: uri
+             * @description The customer's tracking page: signed, valid for 30 days from this answer; staff send it.
+             */
+            tracking_url: string;
         };
         RefundLine: {
             sku: string;
@@ -3039,6 +3095,25 @@ export interface components {
          * @enum {string}
          */
         RefundOutStatusEnum: "requested" | "succeeded" | "failed";
+        /** @description ``commerce.refunds.selectors.refund_summary``. */
+        RefundSummary: {
+            /** Format: date */
+            date: string;
+            requested: number;
+            /** Format: decimal */
+            requested_amount: string;
+            refunded: number;
+            /** Format: decimal */
+            refunded_amount: string;
+            rejected: number;
+            /** @description Waiting for a decision at the day's end. */
+            pending: number;
+            /**
+             * Format: double
+             * @description Of the day's refunds, the mean hours from filing to money back.
+             */
+            average_hours_to_refund: number | null;
+        };
         RejectRequest: {
             reason: string;
         };
@@ -3049,6 +3124,34 @@ export interface components {
         ResolveRequest: {
             /** @default  */
             note: string;
+        };
+        ReturnLineRequest: {
+            sku: string;
+            quantity: number;
+            condition: components["schemas"]["ConditionEnum"];
+        };
+        ReturnReceivedRequest: {
+            lines: components["schemas"]["ReturnLineRequest"][];
+            /** @default  */
+            tracking_no: string;
+        };
+        ReturnedGoods: {
+            sku: string;
+            quantity: number;
+            condition: components["schemas"]["ConditionEnum"];
+            /**
+             * @description Sellable goods are restocked; damaged goods are quarantined, never in stock.
+             *
+             *     * `restocked` - restocked
+             *     * `quarantine` - quarantine
+             */
+            disposition: components["schemas"]["DispositionEnum"];
+            /** @description Where sellable goods were restocked; empty when quarantined. */
+            warehouse: string;
+            tracking_no: string;
+            by: string;
+            /** Format: date-time */
+            at: string;
         };
         SafetyStockRequest: {
             sku: string;
@@ -6662,6 +6765,31 @@ export interface operations {
             };
         };
     };
+    v1_refunds_return_received_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnReceivedRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
     v1_refunds_policy_retrieve: {
         parameters: {
             query?: never;
@@ -6700,6 +6828,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Policy"];
+                };
+            };
+        };
+    };
+    v1_refunds_summary_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A calendar day in Asia/Shanghai (YYYY-MM-DD); today when left out. */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundSummary"];
                 };
             };
         };
