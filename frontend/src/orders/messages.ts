@@ -2,6 +2,10 @@
 export const ordersMessages = {
   // --- order detail and create an order by hand (orderDetail.*) ---
   "orderDetail.title": ["订单 {number}", "Order {number}"],
+  "orderDetail.refundRequests": ["售后退款申请", "Refund requests"],
+  "orderDetail.noRefundRequests": ["暂无退款申请", "No refund request"],
+  "orderDetail.refundRequest": ["申请", "Request"],
+  "orderDetail.refundMethod": ["退款方式", "Refunded by"],
   "orderDetail.back": ["返回订单看板", "Back to the order board"],
   "orderDetail.order": ["订单", "Order"],
   "orderDetail.channel": ["渠道", "Channel"],
@@ -60,7 +64,7 @@ export const ordersMessages = {
   "orderDetail.amount": ["金额", "Amount"],
   "orderDetail.paidAmount": ["实收", "Paid"],
   "orderDetail.refunded": ["已退", "Refunded"],
-  "orderDetail.refunds": ["退款", "Refunds"],
+  "orderDetail.refunds": ["网关退款记录", "Gateway refunds"],
   "orderDetail.noRefunds": ["暂无退款", "No refunds"],
   "orderDetail.refundNo": ["退款单号", "Refund no."],
   "orderDetail.shipments": ["物流", "Shipments"],

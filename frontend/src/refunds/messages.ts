@@ -34,6 +34,7 @@ export const refundsMessages = {
   "refunds.queue.finance": ["财务", "Finance"],
   "refunds.method.gateway": ["原路退回", "Back through the gateway"],
   "refunds.method.offline": ["线下退款", "Offline refund"],
+  "refunds.method.channel": ["渠道已退款", "Refunded by the channel"],
   "refunds.sla.yellow": ["超 12 小时", "Over 12 h"],
   "refunds.sla.orange": ["超 24 小时", "Over 24 h"],
   "refunds.sla.red": ["超 36 小时", "Over 36 h"],

@@ -427,6 +427,37 @@ export function OrderDetailPage({ id }: { id: number }) {
                 </tbody>
               </table>
             )}
+            <h3>{t("orderDetail.refundRequests")}</h3>
+            {data.refund_requests.length === 0 ? (
+              <Empty>{t("orderDetail.noRefundRequests")}</Empty>
+            ) : (
+              <table className="table" data-testid="order-refund-requests">
+                <thead>
+                  <tr>
+                    <th>{t("orderDetail.refundRequest")}</th>
+                    <th>{t("orderDetail.status")}</th>
+                    <th className="num">{t("orderDetail.amount")}</th>
+                    <th>{t("orderDetail.reason")}</th>
+                    <th>{t("orderDetail.refundMethod")}</th>
+                    <th>{t("orderDetail.when")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.refund_requests.map((request) => (
+                    <tr key={request.id}>
+                      <td>
+                        <Link to="/refunds">#{request.id}</Link>
+                      </td>
+                      <td>{translateOr(t, `refunds.status.${request.status}`, request.status)}</td>
+                      <td className="num">{money(request.amount)}</td>
+                      <td>{translateOr(t, `refunds.reason.${request.reason}`, request.reason)}</td>
+                      <td>{translateOr(t, `refunds.method.${request.method}`, request.method)}</td>
+                      <td>{formatTime(request.created_at, language)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             <h3>{t("orderDetail.refunds")}</h3>
             {data.refunds.length === 0 ? (
               <Empty>{t("orderDetail.noRefunds")}</Empty>
