@@ -83,13 +83,20 @@ export async function createFlow(api: Api, definition: unknown, { publish = true
 }
 
 /** An order created through the API and marked paid (so `order.paid` flows run). */
-export async function createPaidOrder(api: Api, channel: string, sku: string, externalId: string, quantity = 1) {
+export async function createPaidOrder(
+  api: Api,
+  channel: string,
+  sku: string,
+  externalId: string,
+  quantity = 1,
+  phone = "13800138000",
+) {
   const order = await api.post(
     "orders/",
     {
       channel,
       external_id: externalId,
-      customer: { name: "张伟", phone: "13800138000" },
+      customer: { name: "张伟", phone },
       shipping_address: { province: "浙江省", city: "杭州市", district: "西湖区", line: "文三路 90 号", postcode: "310000" },
       lines: [{ sku, quantity }],
     },

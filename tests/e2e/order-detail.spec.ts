@@ -8,7 +8,7 @@ import { apiAs, ARTIFACTS, createFlow, createPaidOrder, login, waitForExecutions
 
 const stamp = () => `${Date.now()}`;
 
-test("an operator reads on the status trace the tag a flow added, with the flow's name and version", async ({ page, request }) => {
+test("an operator finds an order by the customer's phone, opens it and reads on its trace the tag a flow added", async ({ page, request }) => {
   const api = await apiAs(request, "operator");
   const marker = `E2E-TRACE-${stamp()}`;
   const flowName = `付款打标 ${marker}`;
@@ -26,13 +26,21 @@ test("an operator reads on the status trace the tag a flow added, with the flow'
       { from: "mine", to: "tag", branch: "true" },
     ],
   });
-  const order = await createPaidOrder(api, "tmall", "TEA-0002", marker);
+  const phone = `137${stamp().replace(/\D/g, "").slice(-8)}`;
+  const order = await createPaidOrder(api, "tmall", "TEA-0002", marker, 1, phone);
   const [run] = await waitForExecutions(api, flow.id, (rows) => rows.some((row) => row.status === "succeeded"));
   // A late "pending payment" from the channel after "paid": recorded, not applied.
   await api.post(`orders/${order.id}/transition/`, { to: "pending_payment", reason: "迟到的推送" });
 
+  // The operator finds it on the board by the customer's phone (shown masked) and opens it.
   await login(page, "operator");
-  await page.goto(`/app/orders/${order.id}`);
+  await page.goto("/app/orders");
+  await page.getByRole("searchbox", { name: "搜索订单" }).fill(phone);
+  await page.getByRole("button", { name: "搜索", exact: true }).click();
+  const row = page.getByTestId(`order-row-${order.id}`);
+  await expect(row).toContainText(`137****${phone.slice(-4)}`);
+  await row.getByRole("link", { name: order.number }).click();
+  await expect(page).toHaveURL(new RegExp(`/app/orders/${order.id}$`));
   await expect(page.getByRole("heading", { name: new RegExp(`订单 ${order.number}`) })).toBeVisible();
   await expect(page.getByTestId("order-tag-list")).toContainText("flow-vip");
 
