@@ -44,7 +44,7 @@ test("an operator finds an order by the customer's phone, opens it and reads on 
   await expect(page.getByRole("heading", { name: new RegExp(`订单 ${order.number}`) })).toBeVisible();
   await expect(page.getByTestId("order-tag-list")).toContainText("flow-vip");
 
-  const tagged = page.locator('[data-testid="trace-entry"][data-action="tagged"]');
+  const tagged = page.locator('[data-testid="trace-entry"][data-action="tagged"]').filter({ hasText: "flow-vip" });
   await expect(tagged).toHaveCount(1);
   await expect(tagged.getByTestId("trace-origin")).toHaveText(`来自流程「${flowName}」v1`);
   await expect(tagged).toContainText("添加标签「flow-vip」");
@@ -64,7 +64,9 @@ test("an operator finds an order by the customer's phone, opens it and reads on 
   await page.getByRole("button", { name: "添加备注" }).click();
   await expect(page.getByTestId("order-notes")).toContainText("客户来电改地址");
   await expect(page.locator('[data-testid="trace-entry"][data-action="held"]')).toContainText("挂起：地址待核实");
-  await expect(page.locator('[data-testid="trace-entry"][data-action="noted"]')).toContainText("由 operator 手动");
+  // (Other specs' flows may note the same order: the operator's note is the one with its text.)
+  const noted = page.locator('[data-testid="trace-entry"][data-action="noted"]').filter({ hasText: "客户来电改地址" });
+  await expect(noted).toContainText("由 operator 手动");
   await page.getByTestId("order-trace").screenshot({ path: `${ARTIFACTS}order-detail-trace.png` });
   await page.screenshot({ path: `${ARTIFACTS}order-detail.png`, fullPage: true });
 
