@@ -135,6 +135,7 @@ def refund_tracking_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, "missing")
     try:
         refund_cancel(refund_id=check.refund_id, actor=CUSTOMER, note="cancelled by the customer")
+        said = "?cancelled=1"
     except DomainError:
-        pass  # decided meanwhile: the page shows where it stands now
-    return HttpResponseRedirect(reverse("refund-tracking", kwargs={"token": token}) + "?cancelled=1")
+        said = ""  # decided meanwhile: the page shows where it stands now, not "cancelled"
+    return HttpResponseRedirect(reverse("refund-tracking", kwargs={"token": token}) + said)
