@@ -117,3 +117,10 @@ export function rowsOf<T>(answer: Page<T> | T[] | undefined): T[] {
   if (!answer) return [];
   return Array.isArray(answer) ? answer : answer.results;
 }
+
+/** A cursor page's `next` link as a same-origin path the client can call (the API answers absolute URLs). */
+export function nextPath(next: string | null | undefined): string | null {
+  if (!next) return null;
+  const url = new URL(next, "http://same-origin");
+  return url.pathname + url.search;
+}

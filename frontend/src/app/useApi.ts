@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { api, nextPath, type Page } from "../api/client";
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -40,4 +41,32 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkno
 
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data, error, loading, reload, setData };
+}
+
+export interface PagedList<T> extends Loaded<Page<T>> {
+  /** The rows of the first page and of every page loaded since with `more`. */
+  rows: T[];
+  setRows: (update: (rows: T[]) => T[]) => void;
+  hasMore: boolean;
+  more: () => Promise<void>;
+}
+
+/** A cursor-paginated list: the first page as `useApi` loads it, then `more()` for each next page. */
+export function usePagedApi<T>(load: (signal: AbortSignal) => Promise<Page<T>>, deps: unknown[]): PagedList<T> {
+  const first = useApi(load, deps);
+  const [rows, setRows] = useState<T[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  useEffect(() => {
+    if (first.data) {
+      setRows(first.data.results);
+      setNext(nextPath(first.data.next));
+    }
+  }, [first.data]);
+  const more = useCallback(async () => {
+    if (!next) return;
+    const page = await api<Page<T>>(next);
+    setRows((shown) => [...shown, ...page.results]);
+    setNext(nextPath(page.next));
+  }, [next]);
+  return { ...first, rows, setRows, hasMore: next !== null, more };
 }

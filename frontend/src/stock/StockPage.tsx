@@ -8,7 +8,7 @@ import { api, ApiError, type Page } from "../api/client";
 import type { components } from "../api/schema";
 import { useAuth } from "../app/auth";
 import { Link } from "../app/router";
-import { useApi } from "../app/useApi";
+import { useApi, usePagedApi } from "../app/useApi";
 import { Empty, ErrorNote, translateOr } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
 import { ProgressBar } from "../imports/parts";
@@ -33,13 +33,6 @@ type Warehouse = components["schemas"]["Warehouse"];
 /** The roles that may adjust and import stock (core.accounts.roles.STOCK_KEEPERS). */
 const STOCK_KEEPERS = ["operator", "supervisor", "admin"];
 const POLL_MS = 1000;
-
-/** A cursor page's `next` link as a path the client can call. */
-function nextPath(next: string | null): string | null {
-  if (!next) return null;
-  const url = new URL(next, window.location.origin);
-  return url.pathname + url.search;
-}
 
 function useDebounced<T>(value: T, ms = 250): T {
   const [settled, setSettled] = useState(value);
@@ -205,24 +198,11 @@ function SafetyForm({ row, onDone }: { row: StockRow; onDone: (row: StockRow) =>
 
 function LedgerPanel({ row, onClose }: { row: StockRow; onClose: () => void }) {
   const { t, language } = useI18n();
-  const [rows, setRows] = useState<Movement[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const first = useApi(
+  const first = usePagedApi(
     (signal) => api<Page<Movement>>(`inventory/${row.id}/movements/`, { query: { page_size: 100 }, signal }),
     [row.id, row.updated_at],
   );
-  useEffect(() => {
-    if (first.data) {
-      setRows(first.data.results);
-      setNext(nextPath(first.data.next));
-    }
-  }, [first.data]);
-  const more = async () => {
-    if (!next) return;
-    const page = await api<Page<Movement>>(next);
-    setRows((shown) => [...shown, ...page.results]);
-    setNext(nextPath(page.next));
-  };
+  const { rows, more } = first;
 
   return (
     <section className="panel stock-panel" aria-labelledby="ledger-title" data-testid="ledger-panel">
@@ -260,7 +240,7 @@ function LedgerPanel({ row, onClose }: { row: StockRow; onClose: () => void }) {
           </tbody>
         </table>
       )}
-      {next && (
+      {first.hasMore && (
         <button type="button" onClick={() => void more()}>
           {t("stockPage.more")}
         </button>
@@ -412,13 +392,11 @@ export function StockPage() {
   const search = useDebounced(q);
   const [warehouse, setWarehouse] = useState("");
   const [lowOnly, setLowOnly] = useState(false);
-  const [rows, setRows] = useState<StockRow[]>([]);
-  const [next, setNext] = useState<string | null>(null);
   const [adjusting, setAdjusting] = useState<StockRow | null>(null);
   const [ledger, setLedger] = useState<StockRow | null>(null);
   const [notice, setNotice] = useState("");
   const warehouses = useApi((signal) => api<{ results: Warehouse[] }>("warehouses/", { signal }), []);
-  const first = useApi(
+  const first = usePagedApi(
     (signal) =>
       api<Page<StockRow>>("inventory/", {
         query: { q: search.trim() || undefined, warehouse: warehouse || undefined, low_stock: lowOnly || undefined },
@@ -426,18 +404,7 @@ export function StockPage() {
       }),
     [search, warehouse, lowOnly],
   );
-  useEffect(() => {
-    if (first.data) {
-      setRows(first.data.results);
-      setNext(nextPath(first.data.next));
-    }
-  }, [first.data]);
-  const more = async () => {
-    if (!next) return;
-    const page = await api<Page<StockRow>>(next);
-    setRows((shown) => [...shown, ...page.results]);
-    setNext(nextPath(page.next));
-  };
+  const { rows, setRows, more } = first;
   const adjusted = (row: StockRow) => {
     setRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
     setAdjusting(null);
@@ -555,7 +522,7 @@ export function StockPage() {
               </tbody>
             </table>
           )}
-          {next && (
+          {first.hasMore && (
             <button type="button" onClick={() => void more()}>
               {t("stockPage.more")}
             </button>

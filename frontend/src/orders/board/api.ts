@@ -34,9 +34,4 @@ export const boardApi = {
   exportUrl: (query: OrderQuery, lang: "zh" | "en") => withQuery("/api/v1/orders/export.csv", { ...query, lang }),
 };
 
-/** A `next` link of a page as a same-origin path (the API answers absolute URLs). */
-export function nextPath(next: string | null | undefined): string | null {
-  if (!next) return null;
-  const url = new URL(next, "http://same-origin");
-  return url.pathname + url.search;
-}
+export { nextPath } from "../../api/client";
