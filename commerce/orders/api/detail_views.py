@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from commerce.orders import selectors
 from commerce.payments.models import Payment, PaymentRefund
 from commerce.refunds.api.serializers import RefundSerializer
-from commerce.refunds.representation import refund_representation as refund_request_representation
+from commerce.refunds.representation import refund_representation
 from commerce.refunds.selectors import refund_list
 from commerce.shipments.api.serializers import ShipmentSerializer
 from commerce.shipments.models import Shipment, TrackingEvent
@@ -36,7 +36,7 @@ def _money(value) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def refund_representation(refund: PaymentRefund, payment: Payment) -> dict:
+def gateway_refund_representation(refund: PaymentRefund, payment: Payment) -> dict:
     return {
         "id": refund.pk,
         "payment": payment.pk,
@@ -149,9 +149,9 @@ class OrderWorkspaceApi(APIView):
                 "order": order_answer(request, order),
                 "channel": {"code": order.channel.code, "name": order.channel.name, "kind": order.channel.kind},
                 "payments": [payment_representation(p) for p in payments],
-                "refunds": [refund_representation(refund, payment) for refund, payment in refunds],
+                "refunds": [gateway_refund_representation(refund, payment) for refund, payment in refunds],
                 "refund_requests": [
-                    refund_request_representation(refund_request)
+                    refund_representation(refund_request)
                     for refund_request in refund_list(order_id=order.pk).order_by("created_at", "id")
                 ],
                 "shipments": [_shipment(shipment) for shipment in shipments.order_by("created_at", "id")],
