@@ -10,7 +10,8 @@ attempt of one notification: a provider that deduplicates on a key of the caller
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 SMS = "sms"
 WECHAT = "wechat"
@@ -111,6 +112,15 @@ class SendReceipt:
 
 class Sender(Protocol):
     def send(self, message: OutgoingMessage, *, idempotency_key: str) -> SendReceipt: ...
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A client that can ask its provider whether a message sent under ``idempotency_key`` since
+    ``since`` was accepted (Aliyun SMS: ``QuerySendDetails`` by ``OutId``). For providers that
+    deduplicate nothing, this is what keeps a resend after a lost outcome from repeating a message."""
+
+    def sent_lookup(self, message: OutgoingMessage, *, idempotency_key: str, since: datetime) -> SendReceipt | None: ...
 
 
 def rendered_text(message: OutgoingMessage) -> str:

@@ -9,7 +9,11 @@ transaction open; the outcome is written after. So:
 - a ``queued`` row whose attempt may have reached the provider (the worker died mid-call) is sent
   again once its lease has passed, with the same provider idempotency key
   (``provider_idempotency_key``): WeChat drops a repeated ``client_msg_id``, an e-mail keeps its
-  ``Message-ID``; SMS and the group robots have no such key, so only that window can repeat there;
+  ``Message-ID``. Aliyun SMS has no such key, but it keeps our key as the message's ``OutId``: before
+  any second attempt the provider is asked (``SentLookup``) whether the first one got there, and a
+  message it already accepted is recorded ``sent`` without being sent again. The group robots
+  (WeCom, DingTalk) have neither, so a crash in that window can repeat a message there — to a
+  staff group chat, where a repeat is the lesser harm than a lost alert;
 - two workers never attempt one row at once: an attempt is claimed by a conditional ``UPDATE``
   (status due, lease passed) that also counts it.
 
@@ -54,7 +58,16 @@ from runtime.templating import render, render_params
 from ..base import ProviderError
 from ..models import Connection
 from ..services.connections import connection_client, connection_health_failure, connection_health_success
-from .channels import CHANNEL_OF, LENGTH_LIMITS, SMS, SMS_PARAM_MAX, OutgoingMessage, SendReceipt, rendered_text
+from .channels import (
+    CHANNEL_OF,
+    LENGTH_LIMITS,
+    SMS,
+    SMS_PARAM_MAX,
+    OutgoingMessage,
+    SendReceipt,
+    SentLookup,
+    rendered_text,
+)
 from .errors import NotificationConnectionUnusable, NotificationRateLimited, NotificationTooLong
 from .masking import mask_recipient
 from .models import NotificationLog
@@ -255,7 +268,16 @@ def notification_attempt(*, log_id: int, actor: Actor, now: datetime | None = No
         )
     try:
         message = OutgoingMessage.from_dict(json.loads(reveal(log.message_sealed)))
-        receipt = connection_client(connection).send(message, idempotency_key=provider_idempotency_key(log))
+        client = connection_client(connection)
+        key = provider_idempotency_key(log)
+        # A second attempt may follow one that reached the provider with its outcome lost (a timeout,
+        # a worker killed mid-call): where the provider can say, it is asked before sending again.
+        earlier = (
+            client.sent_lookup(message, idempotency_key=key, since=log.created_at)
+            if log.attempts > 1 and isinstance(client, SentLookup)
+            else None
+        )
+        receipt = earlier or client.send(message, idempotency_key=key)
     except ProviderError as exc:
         connection_health_failure(connection.pk, exc.message)
         return _record_failure(

@@ -5,7 +5,9 @@ Common parameters (``AccessKeyId``, ``Action``, ``Format=JSON``, ``RegionId``,
 UTC, ``Version=2017-05-25``) plus ``PhoneNumbers``, ``SignName``, ``TemplateCode`` and
 ``TemplateParam`` (a JSON object), signed (``signing``) and sent with ``connectors.http.TIMEOUT``.
 
-Aliyun answers ``{"Code":"OK","BizId":…,"RequestId":…}``, or an error ``Code``. Flow control and
+Aliyun answers ``{"Code":"OK","BizId":…,"RequestId":…}``, or an error ``Code``. ``QuerySendDetails``
+(one number, one day) lists what was sent with each message's ``OutId``: ``sent_lookup`` uses it to
+learn whether an attempt whose outcome was lost reached Aliyun, before anything is sent again. Flow control and
 throttling (``isv.BUSINESS_LIMIT_CONTROL``, ``Throttling.User``…), 5xx and timeouts are retryable;
 a bad number, template, signature or key (``isv.MOBILE_NUMBER_ILLEGAL``, ``isv.SMS_TEMPLATE_ILLEGAL``,
 ``SignatureDoesNotMatch``, ``InvalidAccessKeyId.NotFound``…) is not.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -29,6 +31,12 @@ if TYPE_CHECKING:
     from ...models import Connection
 
 DEFAULT_ENDPOINT = "https://dysmsapi.aliyuncs.com"
+# Aliyun dates its send records (``SendDate``, ``yyyyMMdd``) in Beijing time.
+BEIJING = timezone(timedelta(hours=8))
+# QuerySendDetails: at most 50 records a page; one number rarely gets more than that in a day.
+DETAILS_PAGE_SIZE = 50
+# SendStatus of a detail record: 1 waiting for the receipt, 2 failed, 3 delivered.
+SEND_FAILED = "2"
 VERSION = "2017-05-25"
 RETRYABLE_CODES = frozenset(
     {
@@ -116,8 +124,8 @@ class AliyunSmsClient:
         return answer
 
     def send(self, message: OutgoingMessage, *, idempotency_key: str) -> SendReceipt:
-        """``SendSms`` to one number. Aliyun has no idempotency key: ``OutId`` carries ours, for
-        the delivery report to be matched, and deduplicates nothing."""
+        """``SendSms`` to one number. Aliyun has no idempotency key: ``OutId`` carries ours; it
+        deduplicates nothing, but ``sent_lookup`` finds the message by it."""
         answer = self.call(
             "SendSms",
             {
@@ -140,6 +148,44 @@ class AliyunSmsClient:
                 "RequestId": answer.get("RequestId", ""),
             },
         )
+
+    def sent_lookup(self, message: OutgoingMessage, *, idempotency_key: str, since: datetime) -> SendReceipt | None:
+        """Whether Aliyun accepted a message with ``OutId`` = ``idempotency_key`` for this number since
+        ``since``: its receipt, or ``None``. A record whose delivery failed counts as not sent.
+
+        Reads ``QuerySendDetails`` for each Beijing day from ``since`` to today (at most two: an
+        attempt is retried within hours). Raises ``ProviderError`` when Aliyun cannot say."""
+        first = since.astimezone(BEIJING).date()
+        today = datetime.now(BEIJING).date()
+        days = [first] if first >= today else [first, today]
+        for day in days:
+            answer = self.call(
+                "QuerySendDetails",
+                {
+                    "PhoneNumber": message.recipient,
+                    "SendDate": day.strftime("%Y%m%d"),
+                    "PageSize": str(DETAILS_PAGE_SIZE),
+                    "CurrentPage": "1",
+                },
+            )
+            for record in _details(answer):
+                if record.get("OutId") == idempotency_key and str(record.get("SendStatus")) != SEND_FAILED:
+                    # A detail record names no BizId: the message is known by our OutId.
+                    return SendReceipt(
+                        message_id=f"OutId:{idempotency_key}",
+                        response={
+                            "Code": "OK",
+                            "found_by": "QuerySendDetails",
+                            "SendDate": str(record.get("SendDate", "")),
+                            "SendStatus": str(record.get("SendStatus", "")),
+                        },
+                    )
+        return None
+
+
+def _details(answer: dict) -> list[dict]:
+    records = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+    return [record for record in records if isinstance(record, dict)] if isinstance(records, list) else []
 
 
 def check(client: AliyunSmsClient) -> None:

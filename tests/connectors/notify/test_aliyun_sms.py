@@ -1,9 +1,13 @@
 """Aliyun SMS: the RPC signature against Aliyun's documented worked example, and the sandbox round trip."""
 
+from datetime import datetime, timedelta
+
 import pytest
+from django.utils import timezone
 
 from connectors.base import ProviderError
 from connectors.notify.aliyun_sms import signing
+from connectors.notify.aliyun_sms.client import BEIJING
 from connectors.notify.aliyun_sms.sandbox import AliyunSmsSimulator
 from connectors.notify.channels import OutgoingMessage
 from connectors.services.connections import connection_client, connection_test
@@ -69,15 +73,39 @@ def test_a_message_goes_through_the_sandbox_signed_and_is_kept(sms):
 
     assert receipt.message_id.endswith("^0")
     assert receipt.response["Code"] == "OK"
-    assert AliyunSmsSimulator(sms).messages() == [
-        {
-            "phone": "13812345678",
-            "sign_name": "Orderflow",
-            "template": "SMS_154950909",
-            "params": {"number": "SO-1"},
-            "out_id": "k1",
-        }
-    ]
+    [kept] = AliyunSmsSimulator(sms).messages()
+    assert {k: v for k, v in kept.items() if k not in ("send_date", "sent_at")} == {
+        "phone": "13812345678",
+        "sign_name": "Orderflow",
+        "template": "SMS_154950909",
+        "params": {"number": "SO-1"},
+        "out_id": "k1",
+    }
+    assert kept["send_date"] == datetime.now(BEIJING).strftime("%Y%m%d")
+
+
+def test_send_details_find_a_message_by_its_out_id_and_nothing_for_another_key(sms):
+    client = connection_client(sms)
+    message = OutgoingMessage(recipient="13812345678", template="SMS_154950909", params={"number": "SO-1"})
+    client.send(message, idempotency_key="k1")
+    since = timezone.now() - timedelta(minutes=1)
+
+    found = client.sent_lookup(message, idempotency_key="k1", since=since)
+    assert found is not None and found.message_id == "OutId:k1"
+    assert (found.response["found_by"], found.response["SendStatus"]) == ("QuerySendDetails", "3")
+    assert client.sent_lookup(message, idempotency_key="k2", since=since) is None
+    other_phone = OutgoingMessage(recipient="13900000000", template="SMS_154950909")
+    assert client.sent_lookup(other_phone, idempotency_key="k1", since=since) is None
+
+
+def test_send_details_with_a_malformed_date_is_refused_by_the_sandbox(sms):
+    client = connection_client(sms)
+    with pytest.raises(ProviderError) as refused:
+        client.call(
+            "QuerySendDetails",
+            {"PhoneNumber": "13812345678", "SendDate": "2026-1-1", "PageSize": "10", "CurrentPage": "1"},
+        )
+    assert refused.value.code == "isv.INVALID_PARAMETERS" and not refused.value.retryable
 
 
 def test_the_sandbox_refuses_a_request_signed_with_another_secret(sms):

@@ -17,8 +17,10 @@ from connectors.notify.masking import mask_recipient
 from connectors.notify.models import NotificationLog
 from connectors.notify.selectors import notification_reach_rate
 from connectors.notify.services import notification_send, notifications_retry_due
+from connectors.notify.wecom_robot.sandbox import WeComRobotSimulator
 from connectors.sandbox import sandbox_outage_set
 from runtime.dispatch import event_context
+from tests.connectors.notify.conftest import sandbox_connection
 from tests.factories import TEST_ACTOR
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +64,40 @@ def test_the_same_key_after_a_committed_receipt_sends_nothing_again(sms):
 
 
 def test_a_queued_row_whose_attempt_was_lost_is_sent_once_its_lease_has_passed(sms):
-    log = _send(sms, key="lost")
+    log = _send(sms, key="lost")  # the message reached Aliyun…
+    # …and the worker died before recording it: the row is queued, its lease passed.
+    NotificationLog.objects.filter(pk=log.pk).update(status="queued", lease_until=timezone.now() - timedelta(seconds=1))
+
+    assert notifications_retry_due() == 1
+    log.refresh_from_db()
+    # Aliyun deduplicates nothing, but it kept our key as the message's OutId: the retry asked
+    # QuerySendDetails first, found the message, and recorded it without sending it again.
+    assert (log.status, log.attempts, log.provider_response["found_by"]) == ("sent", 2, "QuerySendDetails")
+    assert len(AliyunSmsSimulator(sms).messages()) == 1
+
+
+def test_a_second_attempt_whose_first_never_reached_aliyun_sends_once(sms):
+    sandbox_outage_set(sms, down=True)
+    log = _send(sms, key="never-reached")
+    assert log.status == "failed"
+    sandbox_outage_set(sms, down=False)
+
+    assert notifications_retry_due(now=log.next_attempt_at) == 1
+    log.refresh_from_db()
+    assert (log.status, log.attempts, log.provider_message_id.endswith("^0")) == ("sent", 2, True)
+    assert len(AliyunSmsSimulator(sms).messages()) == 1
+
+
+def test_a_robot_message_whose_outcome_was_lost_is_sent_again(db):
+    """The group robots can neither deduplicate nor be asked: the one window where a message repeats."""
+    wecom = sandbox_connection("wecom_robot", "仓库群")
+    message = OutgoingMessage(recipient="", text="库存告警：SKU-1 低于安全线")
+    log = _send(wecom, key="robot-lost", message=message)
     NotificationLog.objects.filter(pk=log.pk).update(status="queued", lease_until=timezone.now() - timedelta(seconds=1))
 
     assert notifications_retry_due() == 1
     assert NotificationLog.objects.get(pk=log.pk).status == "sent"
-    # Aliyun has no idempotency key: the one window where a message can repeat is this one.
-    assert len(AliyunSmsSimulator(sms).messages()) == 2
+    assert len(WeComRobotSimulator(wecom).messages()) == 2
 
 
 def test_an_outage_is_retried_three_times_at_the_fixed_interval_then_dead_and_announced_once(sms, settings):
