@@ -92,6 +92,9 @@ class TransitionResult:
     outcome: str  # "applied", "ignored" (stale) or "duplicate" (idempotency key seen before)
     from_status: str
     to_status: str
+    # The order as the applied transition's event carried it, for a caller that announces more
+    # about the order in the same transaction; ``None`` when nothing was applied or a hold followed.
+    representation: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,8 @@ def order_transition(
             _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
         if shortage:
             order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor).order
-    return TransitionResult(order, "applied", current, to)
+            snapshot = None
+    return TransitionResult(order, "applied", current, to, snapshot)
 
 
 # The hold reason of an order paid while its stock was released and is now short.

@@ -26,7 +26,8 @@ from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 from commerce.orders.services import order_transition
 from commerce.outbox import names
-from commerce.outbox.services import event_emit
+from commerce.outbox.models import OutboxEvent
+from commerce.outbox.services import event_build, event_emit, events_announce
 from commerce.tickets import constants as ticket_constants
 from commerce.tickets.services import ticket_open
 from core.accounts.roles import OPERATOR
@@ -97,6 +98,24 @@ def _emit(name: str, shipment: Shipment, order: Order, actor: Actor, latest=None
         },
         actor=actor,
     )
+
+
+def _events_emit(names_: list[str], shipment: Shipment, order: dict, actor: Actor, latest) -> None:
+    """Writes the parcel's events of one tracking update with one insert and one announcement; each
+    carries ``order`` (a representation) and the parcel as it now is."""
+    parcel = shipment_representation(shipment, latest_event=latest)
+    events = [
+        event_build(
+            name=name,
+            subject_type=SUBJECT,
+            subject_id=shipment.pk,
+            payload={"order": order, "shipment": parcel},
+            actor=actor,
+        )
+        for name in names_
+    ]
+    OutboxEvent.objects.bulk_create(events)
+    events_announce(events)
 
 
 def _order(order_id: int) -> Order:
@@ -242,23 +261,26 @@ def tracking_events_apply(
                 actor=actor,
                 changes={"shipment": shipment.pk, "tracking_no": tracking_no, "status": [before, status]},
             )
-        order_outcome = ""
+        order_outcome, order = "", None
         if status == statuses.SIGNED and before != statuses.SIGNED:
-            order_outcome = _order_deliver(order_id, shipment, actor)
-        order = _order(order_id)
-        _emit(names.SHIPMENT_UPDATED, shipment, order, actor, latest)
+            order_outcome, order = _order_deliver(order_id, shipment, actor)
+        announced = [names.SHIPMENT_UPDATED]
         if status != before and status == statuses.EXCEPTION:
-            _emit(names.SHIPMENT_EXCEPTION, shipment, order, actor, latest)
+            announced.append(names.SHIPMENT_EXCEPTION)
         if status != before and status == statuses.SIGNED:
-            _emit(names.SHIPMENT_SIGNED, shipment, order, actor, latest)
+            announced.append(names.SHIPMENT_SIGNED)
+        # The delivery's own event already carried the order as it now is: the same representation,
+        # not a second read of the order, its lines and tags.
+        _events_emit(announced, shipment, order or order_representation(_order(order_id)), actor, latest)
     return TrackingResult(shipment, len(fresh), before, status, order_outcome)
 
 
-def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> str:
+def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str, dict | None]:
     """The order of a signed parcel moves to ``delivered`` — through ``shipped`` when it was not
     marked shipped yet (the signature proves it was). An order that is already further (or
     cancelled) gets the move audited as ignored by ``order_transition``; one that cannot be
-    delivered (unpaid) keeps its status, and the refusal is audited on the parcel's entry."""
+    delivered (unpaid) keeps its status, and the refusal is audited on the parcel's entry.
+    Returns the outcome and, when the move was applied, the order's representation after it."""
     reason = f"parcel {shipment.tracking_no} signed for ({shipment.courier})"
     key = f"shipment:{shipment.pk}:signed"
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).get()
@@ -279,8 +301,8 @@ def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> str:
             actor=actor,
             changes={"shipment": shipment.pk, "order_not_delivered": refused.details},
         )
-        return "refused"
-    return result.outcome
+        return "refused", None
+    return result.outcome, result.representation
 
 
 def shipments_stalled_check(*, now: datetime | None = None) -> int:
