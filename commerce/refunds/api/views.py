@@ -290,10 +290,10 @@ class RefundEvidenceApi(APIView):
         "stored file.",
     )
     def post(self, request, refund_id: int):
+        _found(refund_id)  # an unknown id answers 404 whatever the body
         incoming = s.EvidenceUploadSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         upload = incoming.validated_data["file"]
-        _found(refund_id)
         limit = evidence_services.evidence_max_bytes()
         content = upload.read(limit + 1)  # never more than one byte past the limit into memory
         if len(content) > limit:
@@ -309,7 +309,10 @@ class RefundEvidenceItemApi(APIView):
     write_roles = FILERS
 
     @extend_schema(
-        responses={(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The image itself.")},
+        responses={
+            (200, kind): OpenApiResponse(OpenApiTypes.BINARY, description="The image itself.")
+            for kind in ("image/jpeg", "image/png", "image/webp")
+        },
         description="The image, with the type its bytes have and `X-Content-Type-Options: nosniff`.",
     )
     def get(self, request, refund_id: int, evidence_id: int):
@@ -323,6 +326,7 @@ class RefundEvidenceItemApi(APIView):
         description="Removes an image while the request waits for a decision (409 `refund_not_pending` after).",
     )
     def delete(self, request, refund_id: int, evidence_id: int):
+        no_body(request)
         _found(refund_id)
         evidence_services.evidence_delete(refund_id=refund_id, evidence_id=evidence_id, actor=request_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
