@@ -55,6 +55,12 @@ def filing_per_hour() -> int:
     return int(getattr(settings, "ORDERFLOW_REFUND_FILING_PER_HOUR", 3))
 
 
+def public_url() -> str:
+    """Where customers reach this site (``ORDERFLOW_PUBLIC_URL``, e.g. ``https://shop.example.com``), for
+    links made outside a request (flows); empty makes a path."""
+    return str(getattr(settings, "ORDERFLOW_PUBLIC_URL", "") or "")
+
+
 def filing_token(order_id: int) -> str:
     return signing.TimestampSigner(salt=SALT).sign(str(order_id))
 
