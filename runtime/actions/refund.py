@@ -9,9 +9,8 @@ by ``commerce.refunds.services.refund_decide_by_flow``.
 from decimal import Decimal, InvalidOperation
 
 from builder.catalog import ActionSpec
-from commerce.refunds import filing
+from commerce.refunds import filing, statuses
 from commerce.refunds import selectors as refunds_read
-from commerce.refunds import statuses
 from commerce.refunds.services import RefundInput, refund_decide_by_flow, refund_request
 from core.errors import DomainError
 
