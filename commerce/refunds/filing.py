@@ -23,6 +23,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from commerce.orders.lock_objects import order_lock
 from commerce.orders.models import Order
@@ -44,7 +45,7 @@ CUSTOMER = Actor.system("customer (refund link)", source=SOURCE)
 class FilingRateLimited(Conflict):
     code = "refund_filing_rate_limited"
     http_status = 429
-    message = "Too many refund requests were filed for this order in the last hour."
+    message = _("Too many refund requests were filed for this order in the last hour.")
 
 
 def filing_days() -> int:

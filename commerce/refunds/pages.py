@@ -10,10 +10,12 @@ gets a page that says so and shows nothing else. Cancelling is a POST with Djang
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -92,7 +94,10 @@ def _problem(request: HttpRequest, problem: str) -> HttpResponse:
     )
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
+Answer = TypeVar("Answer", bound=HttpResponseBase)
+
+
+def _no_store(response: Answer) -> Answer:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -211,7 +216,8 @@ class RefundFilingPage(View):
         if order is None:
             return _filing_problem(request, "missing")
         lines = []
-        for key, value in request.POST.items():
+        for key in request.POST:
+            value = request.POST.get(key, "")
             if key.startswith("qty-") and value.strip():
                 if not value.strip().isdigit():
                     return self._page(request, token, error="数量需为整数。", status=400)
@@ -257,7 +263,7 @@ class RefundFilingPage(View):
 
 
 @require_GET
-def refund_tracking_evidence(request: HttpRequest, token: str, evidence_id: int) -> HttpResponse:
+def refund_tracking_evidence(request: HttpRequest, token: str, evidence_id: int) -> HttpResponseBase:
     """One image of the request the tracking token names (404 for any other request's)."""
     check = tracking_token_check(token)
     if check.refund_id is None:

@@ -20,11 +20,11 @@ class EvidenceStorage(FileSystemStorage):
     """A file system storage whose root is read from the settings on each use (so a test may move it)."""
 
     @property
-    def base_location(self):  # type: ignore[override]
+    def base_location(self):
         return evidence_root()
 
     @property
-    def location(self):  # type: ignore[override]
+    def location(self):
         return os.path.abspath(self.base_location)
 
     def url(self, name):

@@ -103,7 +103,7 @@ class DouyinInbound:
 
     def topic(self, request: InboundRequest) -> str:
         try:
-            tags = sorted({m.get("tag") for m in json.loads(request.body) if isinstance(m, dict)} - {None})
+            tags = sorted({str(m.get("tag")) for m in json.loads(request.body) if isinstance(m, dict) and m.get("tag")})
         except (ValueError, TypeError, UnicodeDecodeError):
             return ""
         return TOPIC_REFUND if REFUND_SUCCESS in tags else ",".join(str(t) for t in tags)[:100]
