@@ -99,7 +99,10 @@ Answer = TypeVar("Answer", bound=HttpResponseBase)
 
 def _no_store(response: Answer) -> Answer:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the signed link never leaves the site in a Referer, while the
+    # page's own forms still carry their Origin (browsers send "Origin: null" under no-referrer,
+    # which Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

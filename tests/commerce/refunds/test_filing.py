@@ -44,6 +44,7 @@ def test_the_form_shows_the_orders_lines_and_nothing_of_the_customer(paid_order)
 
     html = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "same-origin"  # forms keep their Origin for the CSRF check
     assert "申请退款" in html and f"订单 ****{paid_order.number[-4:]}" in html
     assert "¥199.00 / 件，可退 2 件" in html
     assert 'name="qty-TEA-001"' in html and "质量问题" in html
