@@ -192,6 +192,7 @@ REFUND_SCHEMA = _strict(
         "paid_at": _NULLABLE_TIMESTAMP,
         "failure": {"type": "string"},
         "sla": {"type": "string", "enum": ["", *refund_statuses.SLA_LEVELS]},
+        "ticket_number": {"type": "string", "description": "The request's ticket (TK000042); empty if none."},
     },
     title="Refund",
     description="A refund request (``commerce.refunds.representation.refund_representation``).",
@@ -442,6 +443,31 @@ EVENTS: dict[str, EventSpec] = {
                     "description": "yellow, orange, red: 12, 24, 36 hours by default (ORDERFLOW_REFUND_SLA_HOURS).",
                 },
                 "hours_waiting": {"type": "number"},
+            },
+        ),
+        EventSpec(
+            names.REFUND_RETURNED,
+            "Return received",
+            "退货已收到",
+            ("order", "refund"),
+            {
+                "returned": {
+                    "type": "array",
+                    "description": "What this receipt took back: sellable goods restocked, damaged ones quarantined.",
+                    "items": _strict(
+                        {
+                            "sku": {"type": "string"},
+                            "quantity": {"type": "integer", "minimum": 1},
+                            "condition": {"type": "string", "enum": ["sellable", "damaged"]},
+                            "disposition": {"type": "string", "enum": ["restocked", "quarantine"]},
+                            "warehouse": {
+                                "type": "string",
+                                "description": "Where it was restocked; empty if quarantined.",
+                            },
+                        }
+                    ),
+                },
+                "tracking_no": {"type": "string", "description": "The return parcel's tracking number, or empty."},
             },
         ),
         EventSpec(

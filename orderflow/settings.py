@@ -279,6 +279,8 @@ ORDERFLOW_STOCK_SYNC_ON_EVENTS = os.environ.get("ORDERFLOW_STOCK_SYNC_ON_EVENTS"
 # per process (insights.kpis.kick); the minute schedule is the safety net.
 ORDERFLOW_KPI_REFRESH_ON_EVENTS = os.environ.get("ORDERFLOW_KPI_REFRESH_ON_EVENTS", "1") == "1"
 ORDERFLOW_KPI_KICK_SECONDS = float(os.environ.get("ORDERFLOW_KPI_KICK_SECONDS", "5"))
+# Where customers reach the site, for links flows put in messages (the refund filing link).
+ORDERFLOW_PUBLIC_URL = os.environ.get("ORDERFLOW_PUBLIC_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = ORDERFLOW_MAX_BODY_BYTES
 

@@ -10,3 +10,6 @@ import os
 os.environ.setdefault("ORDERFLOW_DEV", "1")
 
 from orderflow.settings import *  # noqa: E402, F403
+
+# Refund evidence images written by tests go to the system's temporary directory, not the var dir.
+ORDERFLOW_REFUND_EVIDENCE_DIR = os.path.join(__import__("tempfile").gettempdir(), "orderflow-test-refund-evidence")

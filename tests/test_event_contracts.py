@@ -142,6 +142,18 @@ def _refund_overdue(channel) -> None:
     assert refunds_sla_check() == 1
 
 
+def _refund_returned(channel) -> None:
+    from commerce.refunds.services import ReturnLineInput, refund_return_receive
+
+    refund = _refund(channel, amount="120.00")
+    refund_return_receive(
+        refund_id=refund.pk,
+        lines=[ReturnLineInput(sku="TEA-001", quantity=1, condition="damaged")],
+        tracking_no="SF1",
+        actor=TEST_ACTOR,
+    )
+
+
 def _timeout(channel) -> None:
     from commerce.timeouts.services import orders_timeout_check
 
@@ -191,6 +203,7 @@ EMITTERS = {
     names.REFUND_PAID: lambda channel: _refund_paid_or_failed(channel, fail=False),
     names.REFUND_FAILED: lambda channel: _refund_paid_or_failed(channel, fail=True),
     names.REFUND_SLA_BREACHED: _refund_overdue,
+    names.REFUND_RETURNED: _refund_returned,
     names.INSIGHTS_ALERT: _alert,
 }
 
@@ -227,6 +240,7 @@ def test_the_available_events_are_those_some_service_emits():
         names.REFUND_PAID,
         names.REFUND_FAILED,
         names.REFUND_SLA_BREACHED,
+        names.REFUND_RETURNED,
         names.NOTIFICATION_FAILED,
         names.INSIGHTS_ALERT,
     ]

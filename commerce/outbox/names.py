@@ -20,6 +20,7 @@ REFUND_REJECTED = "refund.rejected"
 REFUND_PAID = "refund.paid"
 REFUND_FAILED = "refund.failed"
 REFUND_SLA_BREACHED = "refund.sla_breached"
+REFUND_RETURNED = "refund.returned"
 NOTIFICATION_FAILED = "notification.failed"
 RECONCILIATION_DIFFERENCE = "reconciliation.difference"
 # Raised by ``insights.alerts`` (an anomaly rule, the task monitor): flows may act on it.
@@ -46,6 +47,7 @@ DOMAIN_EVENTS = (
     REFUND_PAID,
     REFUND_FAILED,
     REFUND_SLA_BREACHED,
+    REFUND_RETURNED,
     NOTIFICATION_FAILED,
     RECONCILIATION_DIFFERENCE,
     INSIGHTS_ALERT,

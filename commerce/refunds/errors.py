@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 
 class RefundNotFound(NotFound):
@@ -36,3 +36,24 @@ class SelfApproval(Forbidden):
 class InvalidRefund(InvalidInput):
     code = "invalid_refund"
     message = _("The refund request is not valid.")
+
+
+class InvalidEvidence(InvalidInput):
+    code = "invalid_evidence"
+    message = _("Evidence must be a JPEG, PNG or WebP image.")
+
+
+class EvidenceTooLarge(DomainError):
+    code = "evidence_too_large"
+    http_status = 413
+    message = _("The image is larger than an evidence file may be.")
+
+
+class EvidenceLimit(Conflict):
+    code = "evidence_limit"
+    message = _("This refund request already has as many evidence images as it may have.")
+
+
+class EvidenceNotFound(NotFound):
+    code = "not_found"
+    message = _("This refund request has no evidence file with this id.")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from commerce.orders.models import Order
+from commerce.tickets.models import Ticket
 
 from . import statuses
 
@@ -54,6 +55,14 @@ class RefundRequest(models.Model):
     sla_level = models.CharField(
         max_length=8, blank=True, help_text="The last SLA level announced (yellow, orange, red): each once."
     )
+    ticket = models.OneToOneField(
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refund_request",
+        help_text="The request's one ticket, opened with it in its queue and closed when it ends.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +80,11 @@ class RefundRequest(models.Model):
     def out_request_no(self) -> str:
         """The gateway's idempotency key for this request's payout: the same on every retry."""
         return f"RFQ{self.pk}"
+
+    @property
+    def ticket_number(self) -> str:
+        """The number people quote for the request's ticket (``TK000042``), empty while it has none."""
+        return f"TK{self.ticket_id:06d}" if self.ticket_id else ""
 
 
 class RefundLine(models.Model):
@@ -137,3 +151,38 @@ class ReturnedGoods(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="returned_goods_quantity_positive"),
         ]
+
+
+class RefundEvidence(models.Model):
+    """An image the customer or an operator gave as evidence for a request (a photo of the damage).
+
+    Stored through Django's storage in the var dir (``storage.evidence_storage``; the column keeps the
+    stored name, not a ``FileField``, so the migration names no project code), never under a
+    public URL: only the API (staff who may see refunds) and the customer's signed link serve it.
+    The type is the one its magic bytes say (``evidence.sniff_image``), not what the client claimed.
+    """
+
+    JPEG, PNG, WEBP = "image/jpeg", "image/png", "image/webp"
+    TYPES = (JPEG, PNG, WEBP)
+    EXTENSIONS = {JPEG: ".jpg", PNG: ".png", WEBP: ".webp"}
+
+    request = models.ForeignKey(RefundRequest, on_delete=models.CASCADE, related_name="evidence")
+    stored_as = models.CharField(
+        max_length=200, help_text="The file's name in the evidence storage (its request and content hash)."
+    )
+    content_type = models.CharField(max_length=16, choices=[(t, t) for t in TYPES])
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=120, blank=True, help_text="The file's name as uploaded, for people.")
+    uploaded_by = models.CharField(max_length=150, help_text="Who uploaded it (the actor's label).")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("uploaded_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "sha256"], name="refund_evidence_unique_file"),
+        ]
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")

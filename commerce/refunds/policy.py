@@ -18,6 +18,7 @@ the payment reference with the last approval (DESIGN.md, "Public contract").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -52,6 +53,8 @@ DEFAULT: dict[str, Any] = {
         ]
     },
 }
+
+QUEUE_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,32}")  # a ticket queue (``commerce.tickets``)
 
 AUTO = "auto"
 DIRECT = "direct"
@@ -93,10 +96,13 @@ def policy_problems(document: object) -> dict[str, str]:
         problems["special_skus"] = "a list of at most 500 SKUs"
     routes = document.get("routes", {})
     if not isinstance(routes, dict) or not all(
-        reason in statuses.REASONS and isinstance(queue, str) and 0 < len(queue) <= 32
+        reason in statuses.REASONS and isinstance(queue, str) and QUEUE_SLUG.fullmatch(queue) is not None
         for reason, queue in routes.items()
     ):
-        problems["routes"] = f"an object from reason categories ({', '.join(statuses.REASONS)}) to queue names"
+        problems["routes"] = (
+            f"an object from reason categories ({', '.join(statuses.REASONS)}) to queue names "
+            "(1 to 32 letters, digits, '-' or '_': each request opens a ticket in its queue)"
+        )
     rule = document.get("direct_refund", DEFAULT["direct_refund"])
     try:
         jsonLogic(rule, _sample_facts(), OPERATIONS)

@@ -28,4 +28,5 @@ def refund_representation(refund: RefundRequest, *, lines=None) -> dict:
         "paid_at": refund.paid_at.isoformat() if refund.paid_at else None,
         "failure": refund.failure,
         "sla": sla_level(refund),
+        "ticket_number": refund.ticket_number,
     }

@@ -23,7 +23,9 @@ def refund_list(
 
 
 def refund_get(*, refund_id: int) -> RefundRequest | None:
-    refunds = RefundRequest.objects.select_related("order").prefetch_related("lines", "decisions", "returns")
+    refunds = RefundRequest.objects.select_related("order").prefetch_related(
+        "lines", "decisions", "returns", "evidence"
+    )
     return refunds.filter(pk=refund_id).first()
 
 

@@ -32,8 +32,11 @@ from commerce.orders.representation import order_representation
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
 from commerce.payments.models import Payment
-from core.accounts.roles import SUPERVISOR, roles_of
+from commerce.tickets import constants as ticket_constants
+from commerce.tickets.services import ticket_close, ticket_open
+from core.accounts.roles import OPERATOR, SUPERVISOR, roles_of
 from core.actors import Actor
+from core.errors import DomainError
 
 from . import statuses
 from .errors import (
@@ -46,7 +49,7 @@ from .errors import (
     SelfApproval,
 )
 from .models import RefundDecision, RefundLine, RefundPolicy, RefundRequest, ReturnedGoods
-from .policy import AUTO, DEFAULT, DIRECT, policy_evaluate, policy_problems
+from .policy import AUTO, DEFAULT, DIRECT, QUEUE_SLUG, policy_evaluate, policy_problems
 from .representation import refund_representation
 from .sla import sla_hours, sla_level, sla_rank
 
@@ -231,6 +234,7 @@ def _file(order: Order, data: RefundInput, policy: RefundPolicy, actor: Actor) -
     RefundLine.objects.bulk_create(
         [RefundLine(request=refund, sku=line.sku, quantity=line.quantity) for line in data.lines]
     )
+    _ticket_open(refund, order, actor)
     _audit(refund, "refund_requested", actor, {"amount": str(refund.amount), "why": verdict.why})
     _emit(names.REFUND_REQUESTED, refund, order, actor)
     if approved:
@@ -285,6 +289,8 @@ def refund_record_channel(*, data: RefundInput, actor: Actor) -> tuple[RefundReq
             RefundLine.objects.bulk_create(
                 [RefundLine(request=refund, sku=line.sku, quantity=line.quantity) for line in data.lines]
             )
+            _ticket_open(refund, order, actor)
+            _ticket_close(refund, actor)
             _audit(refund, "refund_paid", actor, {"amount": str(refund.amount), "method": statuses.CHANNEL})
             _emit(names.REFUND_REQUESTED, refund, order, actor)
             _emit(names.REFUND_PAID, refund, order, actor)
@@ -299,7 +305,8 @@ def refund_record_channel(*, data: RefundInput, actor: Actor) -> tuple[RefundReq
 # --- decisions ---------------------------------------------------------------------------------
 
 
-def _lock(refund_id: int) -> tuple[RefundRequest, Order]:
+def lock_request(refund_id: int) -> tuple[RefundRequest, Order]:
+    """Locks the request's order, then the request (the domain's lock order); ``RefundNotFound`` if none."""
     order_id = RefundRequest.objects.filter(pk=refund_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise RefundNotFound(details={"refund": refund_id})
@@ -315,7 +322,7 @@ def refund_approve(*, refund_id: int, user: User, note: str = "", reference: str
     """
     actor = Actor.user(user)
     with transaction.atomic():
-        refund, order = _lock(refund_id)
+        refund, order = lock_request(refund_id)
         if refund.status != statuses.APPROVING or not refund.approvals_needed:
             raise RefundNotPending(details={"status": refund.status})
         role = refund.approvals_needed[0]
@@ -348,11 +355,46 @@ def refund_approve(*, refund_id: int, user: User, note: str = "", reference: str
             _audit(refund, "refund_approved", actor, {"by": "approvals"})
             _emit(names.REFUND_APPROVED, refund, order, actor)
             if refund.status == statuses.REFUNDED:
+                _ticket_close(refund, actor)
                 _audit(refund, "refund_paid", actor, {"reference": refund.reference, "method": statuses.OFFLINE})
                 _emit(names.REFUND_PAID, refund, order, actor)
         else:
             refund.save(update_fields=fields)
     return refund
+
+
+BULK_MAX = 100
+APPROVED, REFUSED = "approved", "refused"
+
+
+def refunds_bulk_approve(*, refund_ids: list[int], user: User, note: str = "") -> list[dict]:
+    """Gives ``user``'s approval to each request, one transaction per request (``refund_approve``:
+    the order's row lock, the caller's role, never their own request): one refused never undoes
+    another approved. Answers per id, in the order asked (an id asked twice, once): ``approved``
+    with the request's status, or ``refused`` with the error's code and message. An offline
+    refund's last approval needs its payment reference, given one by one: refused here."""
+    if not refund_ids:
+        raise InvalidRefund(details={"ids": "at least one refund request"})
+    if len(refund_ids) > BULK_MAX:
+        raise InvalidRefund(details={"ids": f"at most {BULK_MAX} refund requests at once"})
+    results: list[dict] = []
+    for refund_id in dict.fromkeys(refund_ids):
+        try:
+            refund = refund_approve(refund_id=refund_id, user=user, note=note)
+        except DomainError as error:
+            status = RefundRequest.objects.filter(pk=refund_id).values_list("status", flat=True).first() or ""
+            results.append(
+                {
+                    "id": refund_id,
+                    "outcome": REFUSED,
+                    "status": status,
+                    "code": error.code,
+                    "message": str(error.message),
+                }
+            )
+        else:
+            results.append({"id": refund_id, "outcome": APPROVED, "status": refund.status, "code": "", "message": ""})
+    return results
 
 
 def refund_decide_by_flow(*, refund_id: int, approve: bool, note: str, actor: Actor) -> RefundRequest:
@@ -365,7 +407,7 @@ def refund_decide_by_flow(*, refund_id: int, approve: bool, note: str, actor: Ac
     if not note.strip() and not approve:
         raise InvalidRefund(details={"reason": "a rejection needs a reason"})
     with transaction.atomic():
-        refund, order = _lock(refund_id)
+        refund, order = lock_request(refund_id)
         if refund.status != statuses.APPROVING or not refund.approvals_needed:
             raise RefundNotPending(details={"status": refund.status})
         role = refund.approvals_needed[0]
@@ -392,6 +434,7 @@ def refund_decide_by_flow(*, refund_id: int, approve: bool, note: str, actor: Ac
             _audit(refund, "refund_approved", actor, {"by": "flow", "role": role, "note": note[:NOTE_MAX]})
             _emit(names.REFUND_APPROVED, refund, order, actor)
         else:
+            _ticket_close(refund, actor)
             _audit(refund, "refund_rejected", actor, {"reason": note[:NOTE_MAX]})
             _emit(names.REFUND_REJECTED, refund, order, actor, reason=note[:NOTE_MAX])
     return refund
@@ -403,7 +446,7 @@ def refund_reject(*, refund_id: int, user: User, reason: str) -> RefundRequest:
         raise InvalidRefund(details={"reason": "a rejection needs a reason"})
     actor = Actor.user(user)
     with transaction.atomic():
-        refund, order = _lock(refund_id)
+        refund, order = lock_request(refund_id)
         if refund.status != statuses.APPROVING:
             raise RefundNotPending(details={"status": refund.status})
         role = refund.approvals_needed[0] if refund.approvals_needed else ""
@@ -422,6 +465,7 @@ def refund_reject(*, refund_id: int, user: User, reason: str) -> RefundRequest:
         )
         refund.status, refund.decided_at, refund.approvals_needed = statuses.REJECTED, timezone.now(), []
         refund.save(update_fields=["status", "decided_at", "approvals_needed", "updated_at"])
+        _ticket_close(refund, actor)
         _audit(refund, "refund_rejected", actor, {"reason": reason[:NOTE_MAX]})
         _emit(names.REFUND_REJECTED, refund, order, actor, reason=reason[:NOTE_MAX])
     return refund
@@ -430,7 +474,7 @@ def refund_reject(*, refund_id: int, user: User, reason: str) -> RefundRequest:
 def refund_cancel(*, refund_id: int, actor: Actor, note: str = "") -> RefundRequest:
     """Withdraws a request still waiting (by the customer or an operator); a decided one stays."""
     with transaction.atomic():
-        refund, _order = _lock(refund_id)
+        refund, _order = lock_request(refund_id)
         if refund.status not in statuses.CANCELLABLE:
             raise RefundNotPending(details={"status": refund.status})
         RefundDecision.objects.create(
@@ -442,6 +486,7 @@ def refund_cancel(*, refund_id: int, actor: Actor, note: str = "") -> RefundRequ
         )
         refund.status, refund.approvals_needed = statuses.CANCELLED, []
         refund.save(update_fields=["status", "approvals_needed", "updated_at"])
+        _ticket_close(refund, actor)
         _audit(refund, "refund_cancelled", actor, {"note": note[:NOTE_MAX]})
     return refund
 
@@ -454,7 +499,7 @@ def refund_payout_begin(*, refund_id: int, actor: Actor) -> RefundRequest | None
     ``refunding`` (a payout that timed out or is still processing) is answered as it is, to be sent
     again with the same key. None when there is nothing to pay (paid, not a gateway refund…)."""
     with transaction.atomic():
-        refund, _order = _lock(refund_id)
+        refund, _order = lock_request(refund_id)
         if refund.method != statuses.GATEWAY:
             return None
         if refund.status == statuses.REFUNDING:
@@ -470,11 +515,12 @@ def refund_payout_begin(*, refund_id: int, actor: Actor) -> RefundRequest | None
 def refund_paid(*, refund_id: int, actor: Actor) -> RefundRequest:
     """The gateway moved the money. Idempotent: a refund already refunded stays so, announced once."""
     with transaction.atomic():
-        refund, order = _lock(refund_id)
+        refund, order = lock_request(refund_id)
         if refund.status == statuses.REFUNDED:
             return refund
         refund.status, refund.paid_at, refund.failure = statuses.REFUNDED, timezone.now(), ""
         refund.save(update_fields=["status", "paid_at", "failure", "updated_at"])
+        _ticket_close(refund, actor)
         _audit(refund, "refund_paid", actor, {"out_request_no": refund.out_request_no, "method": statuses.GATEWAY})
         _emit(names.REFUND_PAID, refund, order, actor)
     return refund
@@ -483,7 +529,7 @@ def refund_paid(*, refund_id: int, actor: Actor) -> RefundRequest:
 def refund_failed(*, refund_id: int, error: str, actor: Actor) -> RefundRequest:
     """The gateway refused the payout: ``failed`` with its message; a retry sends the same key."""
     with transaction.atomic():
-        refund, order = _lock(refund_id)
+        refund, order = lock_request(refund_id)
         if refund.status != statuses.REFUNDING:
             return refund
         refund.status, refund.failure = statuses.FAILED, error[:2000]
@@ -496,7 +542,7 @@ def refund_failed(*, refund_id: int, error: str, actor: Actor) -> RefundRequest:
 def refund_retry(*, refund_id: int, actor: Actor) -> RefundRequest:
     """Sends a failed payout again: ``failed`` → ``approved``, for the payout to pick up with the same key."""
     with transaction.atomic():
-        refund, _order = _lock(refund_id)
+        refund, _order = lock_request(refund_id)
         if refund.status != statuses.FAILED:
             raise RefundNotPending(details={"status": refund.status})
         refund.status = statuses.APPROVED
@@ -570,7 +616,7 @@ def refund_return_receive(
         seen.add((line.sku, line.condition))
     tracking_no = tracking_no.strip()
     with transaction.atomic():
-        refund, order = _lock(refund_id)
+        refund, order = lock_request(refund_id)
         if refund.status in _NO_RETURNS:
             raise RefundNotPending(details={"status": refund.status})
         allowed: dict[str, int] = {}
@@ -598,6 +644,7 @@ def refund_return_receive(
                 raise InvalidRefund(
                     details={where: f"{line.sku}: the order had {ordered.get(line.sku, 0)}, all of them came back"}
                 )
+        received_now: list[ReturnedGoods] = []
         for line in lines:
             warehouse = ""
             if line.condition == ReturnedGoods.SELLABLE:
@@ -610,15 +657,17 @@ def refund_return_receive(
                     order_id=order.pk,
                     reason=f"refund {refund.pk}: returned goods",
                 )
-            ReturnedGoods.objects.create(
-                request=refund,
-                sku=line.sku,
-                quantity=line.quantity,
-                condition=line.condition,
-                disposition=ReturnedGoods.RESTOCKED if warehouse else ReturnedGoods.QUARANTINE,
-                warehouse=warehouse,
-                tracking_no=tracking_no,
-                actor_label=actor.label,
+            received_now.append(
+                ReturnedGoods.objects.create(
+                    request=refund,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    condition=line.condition,
+                    disposition=ReturnedGoods.RESTOCKED if warehouse else ReturnedGoods.QUARANTINE,
+                    warehouse=warehouse,
+                    tracking_no=tracking_no,
+                    actor_label=actor.label,
+                )
             )
         if tracking_no:
             refund.return_tracking_no = tracking_no
@@ -631,6 +680,23 @@ def refund_return_receive(
                 "tracking_no": tracking_no,
                 "lines": [{"sku": ln.sku, "quantity": ln.quantity, "condition": ln.condition} for ln in lines],
             },
+        )
+        _emit(
+            names.REFUND_RETURNED,
+            refund,
+            order,
+            actor,
+            returned=[
+                {
+                    "sku": r.sku,
+                    "quantity": r.quantity,
+                    "condition": r.condition,
+                    "disposition": r.disposition,
+                    "warehouse": r.warehouse,
+                }
+                for r in received_now
+            ],
+            tracking_no=tracking_no,
         )
     return refund
 
@@ -685,6 +751,42 @@ def _sla_announce(refund_id: int, now: datetime) -> int:
             actor=SLA_ACTOR,
         )
     return 1
+
+
+# --- the ticket --------------------------------------------------------------------------------
+
+
+def _ticket_open(refund: RefundRequest, order: Order, actor: Actor) -> None:
+    """Opens the request's one ticket in the queue the policy routed it to, for the role whose
+    approval it needs first (operators when none). Called once, in the transaction that files the
+    request; the one-to-one column makes a second ticket impossible."""
+    if refund.ticket_id:
+        return
+    queue = refund.queue if QUEUE_SLUG.fullmatch(refund.queue) else ticket_constants.SERVICE
+    ticket = ticket_open(
+        title=f"退款申请 #{refund.pk} · 订单 {order.number} · ¥{refund.amount:.2f}",
+        queue=queue,
+        priority=ticket_constants.NORMAL,
+        assignee_role=refund.approvals_needed[0] if refund.approvals_needed else OPERATOR,
+        due_at=refund.created_at + timedelta(hours=sla_hours()[1]),
+        order_id=order.pk,
+        actor=actor,
+    )
+    refund.ticket = ticket
+    refund.save(update_fields=["ticket"])
+
+
+_ENDINGS = {
+    statuses.REFUNDED: "退款完成 / refunded",
+    statuses.REJECTED: "退款被拒绝 / rejected",
+    statuses.CANCELLED: "退款申请已取消 / cancelled",
+}
+
+
+def _ticket_close(refund: RefundRequest, actor: Actor) -> None:
+    """Closes the request's ticket as the request ends (idempotent, as ``ticket_close`` is)."""
+    if refund.ticket_id:
+        ticket_close(ticket_id=refund.ticket_id, actor=actor, resolution=_ENDINGS.get(refund.status, refund.status))
 
 
 # --- the trail ---------------------------------------------------------------------------------

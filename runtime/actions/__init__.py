@@ -15,7 +15,7 @@ from .delay import Delay
 from .http import HttpRequest
 from .inventory import InventoryCheck, InventoryRelease
 from .order import OrderCreateGift, OrderHold, OrderNote, OrderRelease, OrderTag, OrderTransition
-from .refund import RefundApproveAction, RefundRejectAction, RefundRequestAction
+from .refund import RefundApproveAction, RefundFilingLinkAction, RefundRejectAction, RefundRequestAction
 from .work import NotifyInbox, TicketOpen
 
 __all__ = ["Action", "ActionRun", "CORE_ACTIONS", "handler_for", "register", "register_core_actions", "registered"]
@@ -34,6 +34,7 @@ CORE_ACTIONS: tuple[Action, ...] = (
     RefundRequestAction(),
     RefundApproveAction(),
     RefundRejectAction(),
+    RefundFilingLinkAction(),
     HttpRequest(),
     Delay(),
 )

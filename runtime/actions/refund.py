@@ -9,8 +9,8 @@ by ``commerce.refunds.services.refund_decide_by_flow``.
 from decimal import Decimal, InvalidOperation
 
 from builder.catalog import ActionSpec
+from commerce.refunds import filing, statuses
 from commerce.refunds import selectors as refunds_read
-from commerce.refunds import statuses
 from commerce.refunds.services import RefundInput, refund_decide_by_flow, refund_request
 from core.errors import DomainError
 
@@ -144,3 +144,36 @@ class RefundRejectAction(_Decide):
         ),
         output_schema=_OUTPUT,
     )
+
+
+class RefundFilingLinkAction(Action):
+    """The customer's filing link for the context's order (``commerce.refunds.filing``), to send in a
+    message. Writes nothing: a retry makes another link for the same order, equally valid."""
+
+    spec = ActionSpec(
+        key="refund.filing_link",
+        name_en="Make a refund filing link",
+        name_zh="生成退款申请链接",
+        description_en="A signed link (valid 7 days) on which the customer files a refund request for the order, "
+        "with photos; send it with a notification ({{ steps.<id>.url }}).",
+        description_zh="生成顾客自助申请退款的签名链接（7 天有效，可上传凭证图片），可在通知中发送。",
+        group="refund",
+        icon="link",
+        params_schema=object_schema({}),
+        output_schema=object_schema(
+            {
+                "url": {"type": "string", "description": "Absolute when ORDERFLOW_PUBLIC_URL is set, else a path."},
+                "expires_at": {"type": "string", "format": "date-time"},
+            }
+        ),
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        try:
+            link = filing.filing_link(order_id=order_id_of(run), base_url=filing.public_url())
+        except DomainError as exc:
+            raise step_failure(exc) from None
+        return {"url": link["url"], "expires_at": link["expires_at"]}
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return self.perform(params, run)

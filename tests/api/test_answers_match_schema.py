@@ -294,6 +294,17 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     refund_path = "/api/v1/refunds/{refund_id}/"
     approved = supervisor.post(f"/api/v1/refunds/{refund['id']}/approve/", {"note": "ok"}, format="json")
     api.check(approved, "post", refund_path + "approve/")
+    from django.core.files.uploadedfile import SimpleUploadedFile as ImageUpload
+
+    image = ImageUpload("damage.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    evidence_path = refund_path + "evidence/"
+    evidence_url = f"/api/v1/refunds/{refund['id']}/evidence/"
+    evidence = api.check(post(evidence_url, {"file": image}, format="multipart"), "post", evidence_path)
+    bulk_refunds = {"ids": [refund["id"], 987654], "note": "ok"}
+    bulk_path = "/api/v1/refunds/bulk-approve/"
+    api.check(supervisor.post(bulk_path, bulk_refunds, format="json"), "post", bulk_path)
+    link_path = "/api/v1/refunds/filing-link/"
+    api.check(post(link_path, {"order": refund_order.pk}, format="json"), "post", link_path)
     policy = {"document": {"auto_approve_max": "60.00"}, "note": "大促"}
     api.check(post("/api/v1/refunds/policy/", policy, format="json"), "post", "/api/v1/refunds/policy/")
     rule_body = {"name": "发货 48 小时未签收", "status": "shipped", "minutes": 2880, "channel": channel.code}
@@ -314,6 +325,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     # Every read of the schema, with the rows made above.
     ids = {
         "refund_id": refund["id"],
+        "evidence_id": evidence["id"],
         "rule_id": rule["id"],
         "order_id": order_id,
         "ticket_id": ticket.pk,

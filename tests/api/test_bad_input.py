@@ -43,18 +43,25 @@ EXCLUDED = {
     "wrong, tampered and expired tokens are tested in tests/commerce/refunds/test_tracking.py",
     "t/refund/<str:token>/cancel/": "the tracking page's cancel button: an HTML form behind Django's CSRF check "
     "and the signed token, reading no JSON; tested in tests/commerce/refunds/test_tracking.py",
+    "t/refund/file/<str:token>/": "the customer's refund filing page: an HTML multipart form behind Django's CSRF "
+    "check and the order's signed token; bad tokens, choices and images are tested in "
+    "tests/commerce/refunds/test_filing.py",
+    "t/refund/<str:token>/evidence/<int:evidence_id>/": "a customer's own evidence image through the signed "
+    "tracking token: read-only; tested in tests/commerce/refunds/test_filing.py",
 }
 
 # Endpoints whose body is not JSON: only the size limit, unknown ids and the token apply here.
 NOT_JSON = {
     "api/v1/inventory/import/": "a multipart CSV upload; its bad files are tested in tests/commerce/inventory",
     "api/v1/order-imports/": "a multipart CSV or .xlsx upload; its bad files are tested in tests/connectors/imports",
+    "api/v1/refunds/<int:refund_id>/evidence/": "a multipart image upload; disguised, oversized and too many "
+    "images are tested in tests/commerce/refunds/test_evidence.py",
     "hooks/<slug:connector>/<int:connection_id>/": "a provider's signed body (JSON or a form, by provider): "
     "any body without its signature answers 401 before it is parsed; forged, truncated, malformed and "
     "duplicated deliveries are tested in tests/connectors",
 }
 # The uploads: their body limit is ORDERFLOW_MAX_UPLOAD_BYTES.
-UPLOADS = frozenset({"api/v1/inventory/import/", "api/v1/order-imports/"})
+UPLOADS = frozenset({"api/v1/inventory/import/", "api/v1/order-imports/", "api/v1/refunds/<int:refund_id>/evidence/"})
 
 # Function views declare no methods; the ones that write say which here.
 FUNCTION_VIEW_METHODS = {
@@ -95,6 +102,7 @@ KNOWN_IDS = {
     "rule_id": "timeout_rule",
     "view_id": "board_view",
     "alert_id": "alert",
+    "evidence_id": "evidence",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -437,6 +445,14 @@ class World:
             data=RefundInput(order_id=order.pk, amount=Decimal("299.00"), reason="quality"), actor=TEST_ACTOR
         )
         self._made["refund"] = refund.pk
+
+    def _make_evidence(self):
+        """A PNG on the refund (the one ``_make_refund`` makes)."""
+        from commerce.refunds.evidence import evidence_add
+
+        content = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+        evidence = evidence_add(refund_id=int(self["refund"]), content=content, name="a.png", actor=TEST_ACTOR)
+        self._made["evidence"] = evidence.pk
 
     def _make_timeout_rule(self):
         from commerce.timeouts.models import TimeoutRule

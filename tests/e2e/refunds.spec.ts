@@ -123,3 +123,86 @@ test("an admin changes the approval policy: special SKUs and a route, the truste
   expect(saved.document.routes.price_adjustment).toBe("service");
   await page.screenshot({ path: `${ARTIFACTS}refund-policy.png`, fullPage: true });
 });
+
+// A real 1×1 PNG: the server keeps evidence by what its bytes are.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+test("an operator sends the refund link, the customer files with a photo, the board shows it with its ticket", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  const operatorApi = await apiAs(request, "operator");
+  const external = `E2E-REFUND-LINK-${Date.now()}`;
+  const order = (await operatorApi.post(
+    "orders/",
+    {
+      channel: "tmall",
+      external_id: external,
+      status: "paid",
+      customer: { name: "林晓", phone: "13700001159" },
+      shipping_address: { province: "浙江省", city: "宁波市", district: "鄞州区", line: "天童南路 8 号" },
+      lines: [{ sku: "CUP-0001", quantity: 2 }],
+    },
+    201,
+  )) as { id: number; number: string };
+
+  // The operator makes the link from the refund board (发送退款链接).
+  await switchUser(page, "operator");
+  await page.getByRole("tab", { name: "发起退款" }).click();
+  const form = page.getByRole("form", { name: "发起退款" });
+  await form.getByLabel("订单（ID 或订单号）").fill(order.number);
+  await form.getByRole("button", { name: "查找订单" }).click();
+  await expect(form.getByTestId("refund-order-found")).toBeVisible();
+  await form.getByRole("button", { name: "发送退款链接" }).click();
+  const link = await form.getByTestId("refund-filing-link").inputValue();
+  expect(link).toContain("/t/refund/file/");
+  await page.screenshot({ path: `${ARTIFACTS}refund-link-issued.png`, fullPage: true });
+
+  // The customer, not logged in, picks one cup, a reason, a note and a photo.
+  await page.context().clearCookies();
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: "申请退款" })).toBeVisible();
+  await expect(page.getByText(`订单 ****${order.number.slice(-4)}`)).toBeVisible();
+  const html = await page.content();
+  for (const secret of ["林晓", "13700001159", "天童南路", order.number]) expect(html).not.toContain(secret);
+  await page.getByLabel(/青瓷茶杯两只装/).fill("1");
+  await page.getByLabel("退款原因").selectOption({ label: "运输破损" });
+  await page.getByLabel("补充说明（选填）").fill("杯口有裂纹");
+  await page.getByLabel(/凭证图片/).setInputFiles({ name: "裂纹.png", mimeType: "image/png", buffer: PNG });
+  await page.screenshot({ path: `${ARTIFACTS}refund-link-form.png`, fullPage: true });
+  await page.getByRole("button", { name: "提交退款申请" }).click();
+
+  // It lands on the request's tracking page, with the photo.
+  await expect(page.getByTestId("filed-notice")).toBeVisible();
+  await expect(page.getByTestId("refund-status")).toHaveText("处理中");
+  await expect(page.getByText("¥159.00")).toBeVisible();
+  const photo = page.getByTestId("evidence-image");
+  await expect(photo).toBeVisible();
+  expect(await photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  await page.screenshot({ path: `${ARTIFACTS}refund-link-filed.png`, fullPage: true });
+
+  // A tampered link shows a clear page and nothing of the order.
+  await page.goto(link.replace(/.\/$/, (end: string) => (end[0] === "a" ? "b" : "a") + "/"));
+  await expect(page.getByRole("alert")).toContainText("链接无效");
+
+  // The board shows the request with its ticket number and the customer's photo.
+  const filed = (await operatorApi.get(`refunds/?order=${order.id}`)).results[0] as {
+    id: number;
+    ticket_number: string;
+    requested_by: string;
+  };
+  expect(filed.ticket_number).toMatch(/^TK\d{6}$/);
+  await switchUser(page, "operator");
+  await expect(page.getByTestId(`refund-row-${filed.id}`)).toContainText(filed.ticket_number);
+  const panel = await openRequest(page, filed.id);
+  await expect(panel.getByTestId("refund-ticket-number")).toHaveText(filed.ticket_number);
+  const staffPhoto = panel.getByTestId("refund-evidence-image");
+  await expect(staffPhoto).toBeVisible();
+  expect(await staffPhoto.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  await expect(panel).toContainText("裂纹.png");
+  await page.screenshot({ path: `${ARTIFACTS}refund-link-on-board.png`, fullPage: true });
+});

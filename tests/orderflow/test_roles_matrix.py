@@ -161,6 +161,12 @@ TABLE = [
     ("post", "/api/v1/refunds/{refund}/reject/", REFUND_APPROVERS, {"reason": "used"}),
     ("post", "/api/v1/refunds/{refund}/cancel/", REFUND_FILERS, {}),
     ("post", "/api/v1/refunds/{refund}/retry/", frozenset({"finance", "admin"}), None),
+    ("get", "/api/v1/refunds/{refund}/evidence/", READ, None),
+    ("post", "/api/v1/refunds/{refund}/evidence/", REFUND_FILERS, "evidence_image"),
+    ("get", "/api/v1/refunds/{refund}/evidence/{evidence}/", READ, None),
+    ("delete", "/api/v1/refunds/{refund}/evidence/{evidence}/", REFUND_FILERS, None),
+    ("post", "/api/v1/refunds/bulk-approve/", REFUND_APPROVERS, {"ids": ["{refund}"], "note": "ok"}),
+    ("post", "/api/v1/refunds/filing-link/", REFUND_FILERS, "refund_link"),
     ("get", "/api/v1/monitor/tasks/", MONITOR, None),
     ("get", "/api/v1/monitor/tasks/{job}/runs/", MONITOR, None),
     ("get", "/api/v1/kpis/", READ, None),
@@ -176,6 +182,8 @@ TABLE = [
     ),
 ]
 
+
+MATRIX_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # an image by its magic bytes (refund evidence)
 
 # The calls of the table that answer 201 Created; every other allowed call answers 200.
 CREATES = {
@@ -193,12 +201,15 @@ CREATES = {
     ("post", "/api/v1/refunds/"),
     ("post", "/api/v1/refunds/policy/"),
     ("post", "/api/v1/order-timeouts/"),
+    ("post", "/api/v1/refunds/{refund}/evidence/"),
+    ("post", "/api/v1/refunds/filing-link/"),
 }
 # The calls that answer 204 No Content.
 DELETES = {
     ("delete", "/api/v1/connections/{connection}/"),
     ("delete", "/api/v1/order-timeouts/{timeout_rule}/"),
     ("delete", "/api/v1/board-views/{board_view}/"),
+    ("delete", "/api/v1/refunds/{refund}/evidence/{evidence}/"),
 }
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
@@ -256,6 +267,7 @@ def _template(route: str) -> str:
         .replace("<int:view_id>", "{board_view}")
         .replace("<str:job>", "{job}")
         .replace("<int:alert_id>", "{alert}")
+        .replace("<int:evidence_id>", "{evidence}")
     )
 
 
@@ -305,7 +317,13 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     # A saved view belongs to the user calling: only its owner may read or change it.
     board_view = BoardView.objects.create(owner=make_user(f"user-{role or 'nobody'}", role), name="已付款")
     alert = raise_alert(rule="matrix", key="matrix", severity="warning", title=MATRIX_TEXT, message=MATRIX_TEXT)
+    evidence = None
+    if refund is not None and "{evidence}" in path:
+        from commerce.refunds.evidence import evidence_add
+
+        evidence = evidence_add(refund_id=refund.pk, content=MATRIX_PNG, name="matrix.png", actor=TEST_ACTOR)
     url = path.format(
+        evidence=evidence.pk if evidence else 0,
         refund=refund.pk if refund else 0,
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,
@@ -329,6 +347,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     body_format = "json"
     if isinstance(body, dict) and body.get("ids") == ["{order}"]:
         body = {**body, "ids": [order.pk]}
+    if isinstance(body, dict) and body.get("ids") == ["{refund}"]:
+        body = {**body, "ids": [refund.pk]}
     if body == "order":
         body = order_payload(external_id=f"M-{role}")
     elif body == "stock_csv":
@@ -340,6 +360,11 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         body, body_format = {"file": upload, "channel": channel.code}, "multipart"
     elif body == "refund":
         body = {"order": refund.order_id, "amount": "10.00", "reason": "quality"}
+    elif body == "refund_link":
+        body = {"order": refund.order_id}
+    elif body == "evidence_image":
+        upload = SimpleUploadedFile("damage.png", MATRIX_PNG, content_type="image/png")
+        body, body_format = {"file": upload}, "multipart"
     elif body == "column_mapping":
         body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 

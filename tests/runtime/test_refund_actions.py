@@ -90,3 +90,20 @@ def test_a_flow_rejects_with_its_reason(paid_order):
     refund.refresh_from_db()
     assert refund.status == "rejected"
     assert RefundDecision.objects.get(request=refund).note == "超过七天无理由期限"
+
+
+def test_a_flow_makes_the_customers_filing_link_for_the_order(paid_order, settings):
+    from django.test import Client
+
+    settings.ORDERFLOW_PUBLIC_URL = "https://shop.example.com"
+    flow = publish(event_flow("refund.requested", [action("link", "refund.filing_link", {})]))
+    _file(paid_order, "120.00")
+
+    outbox_drain(run_inline=20)
+
+    execution = Execution.objects.get(flow=flow)
+    assert execution.status == "succeeded"
+    output = execution.steps.get(node_id="link").output
+    assert output["url"].startswith("https://shop.example.com/t/refund/file/")
+    page = Client().get(output["url"].removeprefix("https://shop.example.com"))
+    assert page.status_code == 200 and f"****{paid_order.number[-4:]}" in page.content.decode()

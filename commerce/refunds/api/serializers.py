@@ -3,7 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from commerce.refunds import statuses
-from commerce.refunds.models import ReturnedGoods
+from commerce.refunds.models import RefundEvidence, ReturnedGoods
 
 
 class RefundLineSerializer(serializers.Serializer):
@@ -66,6 +66,9 @@ class RefundSerializer(serializers.Serializer):
     sla = serializers.ChoiceField(
         choices=["", *statuses.SLA_LEVELS], help_text="The board colour: empty while on time or when the clock stopped."
     )
+    ticket_number = serializers.CharField(
+        help_text="The request's ticket (TK000042), opened with it in its queue and closed when it ends."
+    )
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -91,9 +94,26 @@ class ReturnedGoodsSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The file's name as uploaded.")
+    content_type = serializers.ChoiceField(
+        choices=RefundEvidence.TYPES, help_text="What its bytes are (sniffed), not what the client said."
+    )
+    size = serializers.IntegerField()
+    uploaded_by = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    download_url = serializers.CharField(help_text="The API path that serves the image to staff.")
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A JPEG, PNG or WebP image (by its bytes), at most 5 MB by default.")
+
+
 class RefundDetailSerializer(RefundSerializer):
     decisions = DecisionSerializer(many=True)
     returns = ReturnedGoodsSerializer(many=True)
+    evidence = EvidenceSerializer(many=True)
     tracking_url = serializers.URLField(
         help_text="The customer's tracking page: signed, valid for 30 days from this answer; staff send it."
     )
@@ -115,6 +135,35 @@ class ApproveSerializer(serializers.Serializer):
     reference = serializers.CharField(
         max_length=128, required=False, allow_blank=True, default="", help_text="An offline refund's payment reference."
     )
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BulkApproveResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["approved", "refused"])
+    status = serializers.CharField(help_text="The request's status now (empty for an unknown id).")
+    code = serializers.CharField(help_text="Why it was refused (an error code), empty when approved.")
+    message = serializers.CharField()
+
+
+class BulkApproveAnswerSerializer(serializers.Serializer):
+    results = BulkApproveResultSerializer(many=True)
+
+
+class FilingLinkRequestSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class FilingLinkSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    url = serializers.URLField(help_text="The customer's filing page: signed, for this order only.")
+    expires_at = serializers.DateTimeField()
 
 
 class RejectSerializer(serializers.Serializer):

@@ -4,15 +4,20 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.orders.models import Order
-from commerce.refunds import selectors, services
+from commerce.refunds import evidence as evidence_services
+from commerce.refunds import filing, selectors, services
+from commerce.refunds.errors import EvidenceTooLarge
 from commerce.refunds.representation import refund_representation
 from commerce.refunds.tracking import tracking_path
 from core.accounts.roles import ADMINS, EVERYONE, FINANCE, ORDER_WORKERS, SUPERVISOR
@@ -65,7 +70,22 @@ def _detail(request, refund) -> dict:
         **_row(refund),
         "decisions": decisions,
         "returns": returns,
+        "evidence": [_evidence(e) for e in refund.evidence.all()],
         "tracking_url": request.build_absolute_uri(tracking_path(refund.pk)),
+    }
+
+
+def _evidence(evidence) -> dict:
+    return {
+        "id": evidence.pk,
+        "name": evidence.name,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "uploaded_by": evidence.uploaded_by,
+        "uploaded_at": evidence.uploaded_at.isoformat(),
+        "download_url": reverse(
+            "refund-evidence-item", kwargs={"refund_id": evidence.request_id, "evidence_id": evidence.pk}
+        ),
     }
 
 
@@ -246,6 +266,112 @@ class RefundReturnReceivedApi(APIView):
             actor=request_actor(request),
         )
         return Response(_detail(request, _found(refund_id)))
+
+
+class RefundEvidenceApi(APIView):
+    """Evidence images of a request: list (every staff role that sees refunds) and upload (filers)."""
+
+    read_roles = EVERYONE
+    write_roles = FILERS
+    parser_classes = [MultiPartParser]
+    accepts_uploads = True  # the upload body limit (core.api.middleware); each image is checked below it
+
+    @extend_schema(responses=s.EvidenceSerializer(many=True))
+    def get(self, request, refund_id: int):
+        return Response([_evidence(e) for e in _found(refund_id).evidence.all()])
+
+    @extend_schema(
+        request={"multipart/form-data": s.EvidenceUploadSerializer},
+        responses={201: s.EvidenceSerializer},
+        description="Adds an image (field `file`) to a request that has not ended. Its type is read from its "
+        "bytes: not a JPEG, PNG or WebP image answers 400 `invalid_evidence` (whatever the part's content type), "
+        "more than `ORDERFLOW_REFUND_EVIDENCE_MAX_BYTES` (5 MB) 413 `evidence_too_large`, a request already "
+        "holding `ORDERFLOW_REFUND_EVIDENCE_MAX_FILES` (9) 409 `evidence_limit`. The same bytes again answer the "
+        "stored file.",
+    )
+    def post(self, request, refund_id: int):
+        _found(refund_id)  # an unknown id answers 404 whatever the body
+        incoming = s.EvidenceUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        upload = incoming.validated_data["file"]
+        limit = evidence_services.evidence_max_bytes()
+        content = upload.read(limit + 1)  # never more than one byte past the limit into memory
+        if len(content) > limit:
+            raise EvidenceTooLarge(details={"file": f"{upload.name} is larger than {limit} bytes"})
+        stored = evidence_services.evidence_add(
+            refund_id=refund_id, content=content, name=upload.name or "", actor=request_actor(request)
+        )
+        return Response(_evidence(stored), status=status.HTTP_201_CREATED)
+
+
+class RefundEvidenceItemApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FILERS
+
+    @extend_schema(
+        responses={
+            (200, kind): OpenApiResponse(OpenApiTypes.BINARY, description="The image itself.")
+            for kind in ("image/jpeg", "image/png", "image/webp")
+        },
+        description="The image, with the type its bytes have and `X-Content-Type-Options: nosniff`.",
+    )
+    def get(self, request, refund_id: int, evidence_id: int):
+        _found(refund_id)
+        return evidence_services.evidence_response(
+            evidence_services.evidence_get(refund_id=refund_id, evidence_id=evidence_id)
+        )
+
+    @extend_schema(
+        responses={204: None},
+        description="Removes an image while the request waits for a decision (409 `refund_not_pending` after).",
+    )
+    def delete(self, request, refund_id: int, evidence_id: int):
+        no_body(request)
+        _found(refund_id)
+        evidence_services.evidence_delete(refund_id=refund_id, evidence_id=evidence_id, actor=request_actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RefundBulkApproveApi(APIView):
+    read_roles = EVERYONE
+    write_roles = APPROVERS
+
+    @extend_schema(
+        request=s.BulkApproveSerializer,
+        responses=s.BulkApproveAnswerSerializer,
+        description="Gives the caller's approval to each request (at most 100), each in its own transaction under "
+        "its order's lock, with the same rules as `…/approve/`: one refused never undoes another. Answers per id, "
+        "in the order given: `approved` with the status now, or `refused` with the error `code` and `message` "
+        "(`not_found`, `not_your_approval`, `self_approval`, `refund_not_pending`, or `invalid_refund` for an "
+        "offline refund whose last approval needs its payment reference, given one by one).",
+    )
+    def post(self, request):
+        incoming = s.BulkApproveSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        results = services.refunds_bulk_approve(
+            refund_ids=incoming.validated_data["ids"], user=request.user, note=incoming.validated_data["note"]
+        )
+        return Response({"results": results})
+
+
+class RefundFilingLinkApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FILERS
+
+    @extend_schema(
+        request=s.FilingLinkRequestSerializer,
+        responses={201: s.FilingLinkSerializer},
+        description="A link (发送退款链接) the customer files a refund request of this order on: signed, valid "
+        "for `ORDERFLOW_REFUND_FILING_DAYS` (7), showing that order's lines only. Unknown order: 404.",
+    )
+    def post(self, request):
+        incoming = s.FilingLinkRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        order_id = incoming.validated_data["order"]
+        if not Order.objects.filter(pk=order_id).exists():
+            raise NotFound(details={"order": f"no order has id {order_id}"})
+        link = filing.filing_link(order_id=order_id, base_url=request.build_absolute_uri("/"))
+        return Response(link, status=status.HTTP_201_CREATED)
 
 
 class RefundPolicyApi(APIView):

@@ -8,6 +8,7 @@ from .poller import DouyinPoller
 from .sandbox import SANDBOX_CREDENTIALS, DouyinSimulator
 from .signing import SIGN_METHODS
 from .stock import DouyinStock
+from .webhook import DouyinInbound
 
 CREDENTIALS_SCHEMA = {
     "type": "object",
@@ -41,6 +42,7 @@ CONNECTOR = Connector(
     settings_schema=SETTINGS_SCHEMA,
     channel="douyin",
     status_map=STATUS_MAP,
+    inbound=DouyinInbound(),
     poller=DouyinPoller(),
     stock=DouyinStock(),
     client=DouyinClient,

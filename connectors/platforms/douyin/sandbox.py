@@ -15,6 +15,9 @@ a missing or unknown ``access_token`` (40001 ``isv.access-token-missing``, 40003
   pages from 0, ``total`` counting them all;
 * ``sku.syncStock`` by merchant code (``code``) or ``sku_id`` — the shop lists every SKU of the
   order centre's catalogue, one product each.
+
+It also pushes what the platform's message service pushes for a refund it made: ``refund_message``
+makes the signed ``206`` (退款成功消息) delivery of an order's refund (``webhook.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ...sandbox import SimRequest, SimResponse
+from ...sandbox import SimRequest, SimResponse, WebhookCall
 from ..marketplace import (
     Buyer,
     GatewaySimulator,
@@ -249,6 +252,56 @@ class DouyinSimulator(GatewaySimulator):
 
     def order_id(self, order: Mapping[str, Any]) -> str:
         return str(order["order_id"])
+
+    # --- the message service's push
+    def refund_message(
+        self,
+        order_id: str,
+        *,
+        amount_fen: int | None = None,
+        aftersale_id: int | None = None,
+        msg_id: str | None = None,
+        tamper: bool = False,
+    ) -> WebhookCall:
+        """The ``206`` push of a refund the platform made of ``order_id`` (all it was paid, unless
+        ``amount_fen``), signed as the platform signs it: ``event-sign`` = MD5(app_key + body + app_secret).
+
+        ``aftersale_id`` and ``msg_id``: pass an earlier push's to make the same refund again, or
+        the same delivery again. ``tamper``: the amount is changed after signing.
+        """
+        from .webhook import REFUND_SUCCESS, message_sign
+
+        order = self.record("order", order_id)
+        if order is None:
+            raise KeyError(order_id)
+        amount = amount_fen if amount_fen is not None else int(order["pay_amount"])
+        aftersale = aftersale_id or self.next_number("aftersale", 7_300_000_000_000_000_000)
+        data = {
+            "aftersale_id": aftersale,
+            "aftersale_status": 12,
+            "aftersale_type": 1,
+            "p_id": int(order_id),
+            "s_id": int(order["sku_order_list"][0]["order_id"]),
+            "shop_id": 77_000_001,
+            "reason_code": 7,
+            "refund_amount": amount,
+            "refund_post_amount": 0,
+            "refund_voucher_num": 0,
+            "success_time": int(time.time()),
+        }
+        message = {
+            "tag": REFUND_SUCCESS,
+            "msg_id": msg_id or uuid.uuid4().hex,
+            "data": json.dumps(data, separators=(",", ":")),
+        }
+        body = json.dumps([message], ensure_ascii=False, separators=(",", ":")).encode()
+        sign = message_sign(app_key=self.app["app_key"], app_secret=self.app["app_secret"], body=body)
+        if tamper:
+            body = body.replace(
+                f'\\"refund_amount\\":{amount}'.encode(), f'\\"refund_amount\\":{amount + 100}'.encode()
+            )
+        headers = {"Content-Type": "application/json", "event-sign": sign, "app-id": self.app["app_key"]}
+        return WebhookCall(headers=headers, body=body)
 
     def order_touch(self, order: dict, at: datetime) -> None:
         order["update_time"] = unix_seconds(at)

@@ -1251,6 +1251,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/{refund_id}/evidence/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Evidence images of a request: list (every staff role that sees refunds) and upload (filers). */
+        get: operations["v1_refunds_evidence_list"];
+        put?: never;
+        /** @description Adds an image (field `file`) to a request that has not ended. Its type is read from its bytes: not a JPEG, PNG or WebP image answers 400 `invalid_evidence` (whatever the part's content type), more than `ORDERFLOW_REFUND_EVIDENCE_MAX_BYTES` (5 MB) 413 `evidence_too_large`, a request already holding `ORDERFLOW_REFUND_EVIDENCE_MAX_FILES` (9) 409 `evidence_limit`. The same bytes again answer the stored file. */
+        post: operations["v1_refunds_evidence_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/evidence/{evidence_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The image, with the type its bytes have and `X-Content-Type-Options: nosniff`. */
+        get: operations["v1_refunds_evidence_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Removes an image while the request waits for a decision (409 `refund_not_pending` after). */
+        delete: operations["v1_refunds_evidence_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/{refund_id}/reject/": {
         parameters: {
             query?: never;
@@ -1295,6 +1331,40 @@ export interface paths {
         put?: never;
         /** @description Records goods received back against the request, all lines or none: `sellable` ones go back on hand (a `return` movement in the stock ledger, in the warehouse the order took them from), `damaged` ones are quarantined and never reach stock. Per SKU, all that comes back may not pass the request's lines (or the order's, for a request without lines). A rejected or cancelled request answers 409 `refund_not_pending`. `tracking_no` becomes the request's return tracking number. */
         post: operations["v1_refunds_return_received_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/bulk-approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Gives the caller's approval to each request (at most 100), each in its own transaction under its order's lock, with the same rules as `…/approve/`: one refused never undoes another. Answers per id, in the order given: `approved` with the status now, or `refused` with the error `code` and `message` (`not_found`, `not_your_approval`, `self_approval`, `refund_not_pending`, or `invalid_refund` for an offline refund whose last approval needs its payment reference, given one by one). */
+        post: operations["v1_refunds_bulk_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/filing-link/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A link (发送退款链接) the customer files a refund request of this order on: signed, valid for `ORDERFLOW_REFUND_FILING_DAYS` (7), showing that order's lines only. Unknown order: 404. */
+        post: operations["v1_refunds_filing_link_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1640,6 +1710,29 @@ export interface components {
             ok: number;
             failed: number;
         };
+        BulkApproveAnswer: {
+            results: components["schemas"]["BulkApproveResult"][];
+        };
+        BulkApproveRequest: {
+            ids: number[];
+            /** @default  */
+            note: string;
+        };
+        BulkApproveResult: {
+            id: number;
+            outcome: components["schemas"]["BulkApproveResultOutcomeEnum"];
+            /** @description The request's status now (empty for an unknown id). */
+            status: string;
+            /** @description Why it was refused (an error code), empty when approved. */
+            code: string;
+            message: string;
+        };
+        /**
+         * @description * `approved` - approved
+         *     * `refused` - refused
+         * @enum {string}
+         */
+        BulkApproveResultOutcomeEnum: "approved" | "refused";
         /**
          * @description One action for many orders. ``tag`` goes with ``tag``/``untag``, ``reason`` with ``hold`` (and
          *     optionally ``transition``), ``to`` with ``transition``, ``note`` optionally with ``release``.
@@ -1824,6 +1917,13 @@ export interface components {
             has_sandbox: boolean;
             doc: string;
         };
+        /**
+         * @description * `image/jpeg` - image/jpeg
+         *     * `image/png` - image/png
+         *     * `image/webp` - image/webp
+         * @enum {string}
+         */
+        ContentTypeEnum: "image/jpeg" | "image/png" | "image/webp";
         CustomerInRequest: {
             name: string;
             phone: string;
@@ -1884,6 +1984,32 @@ export interface components {
          * @enum {string}
          */
         DispositionEnum: "restocked" | "quarantine";
+        Evidence: {
+            id: number;
+            /** @description The file's name as uploaded. */
+            name: string;
+            /**
+             * @description What its bytes are (sniffed), not what the client said.
+             *
+             *     * `image/jpeg` - image/jpeg
+             *     * `image/png` - image/png
+             *     * `image/webp` - image/webp
+             */
+            content_type: components["schemas"]["ContentTypeEnum"];
+            size: number;
+            uploaded_by: string;
+            /** Format: date-time */
+            uploaded_at: string;
+            /** @description The API path that serves the image to staff. */
+            download_url: string;
+        };
+        EvidenceUploadRequest: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG or WebP image (by its bytes), at most 5 MB by default.
+             */
+            file: string;
+        };
         Execution: {
             id: number;
             flow: number;
@@ -1965,6 +2091,20 @@ export interface components {
             name_en: string;
             name_zh: string;
             required: boolean;
+        };
+        FilingLink: {
+            order: number;
+            /**
+             * Format: uri
+             * @description The customer's filing page: signed, for this order only.
+             */
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        FilingLinkRequestRequest: {
+            /** Format: int64 */
+            order: number;
         };
         Flow: {
             id: number;
@@ -3008,6 +3148,8 @@ export interface components {
              *     * `red` - red
              */
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
+            /** @description The request's ticket (TK000042), opened with it in its queue and closed when it ends. */
+            ticket_number: string;
         };
         RefundCreateRequest: {
             /** Format: int64 */
@@ -3058,8 +3200,11 @@ export interface components {
              *     * `red` - red
              */
             sla: components["schemas"]["SlaEnum"] | components["schemas"]["BlankEnum"];
+            /** @description The request's ticket (TK000042), opened with it in its queue and closed when it ends. */
+            ticket_number: string;
             decisions: components["schemas"]["Decision"][];
             returns: components["schemas"]["ReturnedGoods"][];
+            evidence: components["schemas"]["Evidence"][];
             /**
              * Format: uri
              * @description The customer's tracking page: signed, valid for 30 days from this answer; staff send it.
@@ -6719,6 +6864,98 @@ export interface operations {
             };
         };
     };
+    v1_refunds_evidence_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"][];
+                };
+            };
+        };
+    };
+    v1_refunds_evidence_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["EvidenceUploadRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+        };
+    };
+    v1_refunds_evidence_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: number;
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image itself. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+        };
+    };
+    v1_refunds_evidence_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evidence_id: number;
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     v1_refunds_reject_create: {
         parameters: {
             query?: never;
@@ -6786,6 +7023,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+        };
+    };
+    v1_refunds_bulk_approve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkApproveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkApproveAnswer"];
+                };
+            };
+        };
+    };
+    v1_refunds_filing_link_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilingLinkRequestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingLink"];
                 };
             };
         };

@@ -145,6 +145,26 @@ export const ordersMessages = {
   ],
   "orderDetail.trace.ticket_opened": ["开工单 #{ticket}「{title}」", "Ticket #{ticket} opened: “{title}”"],
   "orderDetail.trace.ticket_closed": ["关闭工单 #{ticket}", "Ticket #{ticket} closed"],
+  "orderDetail.trace.refund_requested": ["退款申请 #{refund}：¥{amount}", "Refund request #{refund}: ¥{amount}"],
+  "orderDetail.trace.refund_approved": ["退款申请 #{refund} 已批准", "Refund request #{refund} approved"],
+  "orderDetail.trace.refund_rejected": [
+    "退款申请 #{refund} 被拒绝：{reason}",
+    "Refund request #{refund} rejected: {reason}",
+  ],
+  "orderDetail.trace.refund_paid": ["退款申请 #{refund} 已退款", "Refund request #{refund} refunded"],
+  "orderDetail.trace.refund_cancelled": ["退款申请 #{refund} 已取消", "Refund request #{refund} cancelled"],
+  "orderDetail.trace.refund_evidence_added": [
+    "退款申请 #{refund} 上传了凭证图片",
+    "Evidence image added to refund request #{refund}",
+  ],
+  "orderDetail.trace.refund_return_received": [
+    "退款申请 #{refund} 收到退货 {count} 件",
+    "Refund request #{refund}: {count} returned item(s) received",
+  ],
+  "orderDetail.trace.refund_return_received_tracked": [
+    "退款申请 #{refund} 收到退货 {count} 件（运单 {tracking_no}）",
+    "Refund request #{refund}: {count} returned item(s) received (parcel {tracking_no})",
+  ],
   "orderDetail.status.pending_payment": ["待付款", "Awaiting payment"],
   "orderDetail.status.paid": ["已支付", "Paid"],
   "orderDetail.status.processing": ["处理中", "Processing"],

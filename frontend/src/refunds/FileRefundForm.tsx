@@ -4,6 +4,7 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { refundsApi, type OrderBrief, type Refund } from "./api";
 import { parseAmount, REASONS, refusalText } from "./logic";
+import { FilingLinkButton } from "./EvidenceSection";
 
 export function FileRefundForm({ onFiled }: { onFiled: (refund: Refund) => void }) {
   const { t } = useI18n();
@@ -88,6 +89,7 @@ export function FileRefundForm({ onFiled }: { onFiled: (refund: Refund) => void 
           {t("refunds.file.found", { number: order.number, total: order.total_amount })}
         </p>
       )}
+      {order && <FilingLinkButton orderId={order.id} />}
       <label className="field">
         <span>{t("refunds.file.amount")}</span>
         <input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />

@@ -9,6 +9,7 @@ import { formatTime, useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { refundsApi, type RefundDetail } from "./api";
 import { approvalsText, canApprove, FILERS, needsReference, ORDER_WORKERS, refusalText, RETRIERS } from "./logic";
+import { EvidenceSection, FilingLinkButton } from "./EvidenceSection";
 import { ReturnsSection } from "./ReturnsSection";
 
 function Actions({ refund, me, onChanged }: { refund: RefundDetail; me: Me; onChanged: () => void }) {
@@ -149,6 +150,12 @@ export function RefundDetailPanel({
             <dd>
               <Link to={`/orders/${refund.order_id}`}>{refund.order_number}</Link>
             </dd>
+            {refund.ticket_number && (
+              <>
+                <dt>{t("refunds.detail.ticket")}</dt>
+                <dd data-testid="refund-ticket-number">{refund.ticket_number}</dd>
+              </>
+            )}
             <dt>{t("refunds.col.amount")}</dt>
             <dd>¥{refund.amount}</dd>
             <dt>{t("refunds.col.status")}</dt>
@@ -191,6 +198,14 @@ export function RefundDetailPanel({
             <dd>
               <TrackingLink url={refund.tracking_url} />
             </dd>
+            {me.roles.some((r) => FILERS.includes(r)) && (
+              <>
+                <dt>{t("refunds.link.send")}</dt>
+                <dd>
+                  <FilingLinkButton orderId={refund.order_id} />
+                </dd>
+              </>
+            )}
             {refund.return_tracking_no && (
               <>
                 <dt>{t("refunds.detail.returnTracking")}</dt>
@@ -219,6 +234,14 @@ export function RefundDetailPanel({
               </tbody>
             </table>
           )}
+          <EvidenceSection
+            refund={refund}
+            canUpload={me.roles.some((r) => FILERS.includes(r))}
+            onChanged={() => {
+              loaded.reload();
+              onChanged();
+            }}
+          />
           <ReturnsSection
             refund={refund}
             skus={refund.lines.length > 0 ? refund.lines.map((l) => l.sku) : (orderSkus ?? [])}

@@ -15,6 +15,7 @@ import { FileRefundForm } from "./FileRefundForm";
 import {
   approvalsText,
   bulkApprovable,
+  bulkOutcomeText,
   concernsRefunds,
   lanes,
   refusalText,
@@ -188,6 +189,7 @@ function LaneTable({
             </th>
             <th>{t("refunds.col.id")}</th>
             <th>{t("refunds.col.order")}</th>
+            <th>{t("refunds.col.ticket")}</th>
             <th className="num">{t("refunds.col.amount")}</th>
             <th>{t("refunds.col.reason")}</th>
             <th>{t("refunds.col.status")}</th>
@@ -216,6 +218,7 @@ function LaneTable({
               <td>
                 <Link to={`/orders/${r.order_id}`}>{r.order_number}</Link>
               </td>
+              <td className="muted">{r.ticket_number || "—"}</td>
               <td className="num">¥{r.amount}</td>
               <td>{t(`refunds.reason.${r.reason}` as MessageKey)}</td>
               <td>
@@ -260,23 +263,17 @@ export function RefundsPage() {
   if (!me) return null;
   const bulkApprove = async () => {
     setBusy(true);
-    const refused: string[] = [];
-    let ok = 0;
-    for (const id of chosen) {
-      try {
-        await refundsApi.approve(id, bulkNote, "");
-        ok += 1;
-      } catch (error) {
-        refused.push(`#${id} ${refusalText(error, t)}`);
-      }
+    try {
+      const answer = await refundsApi.bulkApprove(chosen, bulkNote);
+      setBulkOutcome(bulkOutcomeText(answer.results, t));
+      setChecked(new Set());
+      setBulkNote("");
+    } catch (error) {
+      setBulkOutcome(refusalText(error, t));
+    } finally {
+      setBusy(false);
+      setVersion((v) => v + 1);
     }
-    setBusy(false);
-    setChecked(new Set());
-    setBulkNote("");
-    setBulkOutcome(
-      refused.length ? `${t("refunds.bulk.done", { ok, failed: refused.length })}${refused.join("；")}` : "",
-    );
-    setVersion((v) => v + 1);
   };
 
   return (

@@ -8,6 +8,9 @@ export type Refund = Schemas["Refund"];
 export type RefundDetail = Schemas["RefundDetail"];
 export type RefundSummary = Schemas["RefundSummary"];
 export type RefundPolicy = Schemas["Policy"];
+export type RefundEvidence = Schemas["Evidence"];
+export type BulkApproveResult = Schemas["BulkApproveResult"];
+export type FilingLink = Schemas["FilingLink"];
 
 export interface RefundFilters {
   status?: string;
@@ -51,6 +54,18 @@ export const refundsApi = {
   returnReceived: (id: number, lines: ReturnLine[], tracking_no: string) =>
     api<RefundDetail>(`refunds/${id}/return-received/`, { method: "POST", body: { lines, tracking_no } }),
   retry: (id: number) => api<RefundDetail>(`refunds/${id}/retry/`, { method: "POST" }),
+  uploadEvidence: (id: number, file: File) => {
+    const body = new FormData();
+    body.append("file", file);
+    return api<RefundEvidence>(`refunds/${id}/evidence/`, { method: "POST", body });
+  },
+  deleteEvidence: (id: number, evidenceId: number) =>
+    api<void>(`refunds/${id}/evidence/${evidenceId}/`, { method: "DELETE" }),
+  /** One call for the whole selection: each id approved or refused (with why) in its own transaction. */
+  bulkApprove: (ids: number[], note: string) =>
+    api<Schemas["BulkApproveAnswer"]>("refunds/bulk-approve/", { method: "POST", body: { ids, note } }),
+  /** The customer's filing page for an order (发送退款链接): signed, 7 days. */
+  filingLink: (order: number) => api<FilingLink>("refunds/filing-link/", { method: "POST", body: { order } }),
   policy: (signal?: AbortSignal) => api<RefundPolicy>("refunds/policy/", { signal }),
   savePolicy: (document: Record<string, unknown>, note: string) =>
     api<RefundPolicy>("refunds/policy/", { method: "POST", body: { document, note } }),

@@ -2,6 +2,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { beforeEach, describe, expect, it } from "vitest";
 import { I18nProvider } from "../i18n/i18n";
 import type { RefundDetail } from "./api";
+import { EvidenceSection } from "./EvidenceSection";
 import { DecisionList } from "./RefundDetailPanel";
 import { ReturnsSection } from "./ReturnsSection";
 
@@ -44,6 +45,8 @@ const refund = (overrides: Partial<RefundDetail> = {}): RefundDetail => ({
   decisions: [],
   returns: [],
   tracking_url: "http://example.test/t/refund/7:x:y/",
+  ticket_number: "TK000042",
+  evidence: [],
   ...overrides,
 });
 
@@ -140,5 +143,64 @@ describe("returned goods", () => {
     expect(open).toContain("登记收到的退货");
     expect(text(open)).toContain("尚未收到退货。");
     expect(rejected).not.toContain("登记收到的退货");
+  });
+});
+
+describe("a request's evidence", () => {
+  beforeEach(() => setLanguage("zh"));
+  const image = {
+    id: 5,
+    name: "破损.jpg",
+    content_type: "image/jpeg" as const,
+    size: 1200,
+    uploaded_by: "customer (refund link)",
+    uploaded_at: "2026-03-01T02:00:00+00:00",
+    download_url: "/api/v1/refunds/7/evidence/5/",
+  };
+
+  it("shows each image from the API, with upload and delete while the request waits", () => {
+    const markup = renderToStaticMarkup(
+      <I18nProvider>
+        <EvidenceSection refund={refund({ evidence: [image] })} canUpload onChanged={() => undefined} />
+      </I18nProvider>,
+    );
+
+    expect(markup).toContain('src="/api/v1/refunds/7/evidence/5/"');
+    expect(text(markup)).toContain("破损.jpg");
+    expect(text(markup)).toContain("删除");
+    expect(markup).toContain('accept="image/jpeg,image/png,image/webp"');
+  });
+
+  it("offers no upload once the request ended, and no delete once decided", () => {
+    const ended = renderToStaticMarkup(
+      <I18nProvider>
+        <EvidenceSection
+          refund={refund({ status: "refunded", evidence: [image] })}
+          canUpload
+          onChanged={() => undefined}
+        />
+      </I18nProvider>,
+    );
+    const approved = renderToStaticMarkup(
+      <I18nProvider>
+        <EvidenceSection refund={refund({ status: "approved", evidence: [] })} canUpload onChanged={() => undefined} />
+      </I18nProvider>,
+    );
+
+    expect(ended).not.toContain('type="file"');
+    expect(text(ended)).not.toContain("删除");
+    expect(approved).toContain('type="file"');
+    expect(text(approved)).toContain("暂无凭证图片");
+  });
+
+  it("offers nothing to change to a role that may only read", () => {
+    const markup = renderToStaticMarkup(
+      <I18nProvider>
+        <EvidenceSection refund={refund({ evidence: [image] })} canUpload={false} onChanged={() => undefined} />
+      </I18nProvider>,
+    );
+
+    expect(markup).not.toContain('type="file"');
+    expect(text(markup)).not.toContain("删除");
   });
 });

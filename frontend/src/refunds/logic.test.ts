@@ -5,8 +5,10 @@ import type { MessageKey } from "../i18n/messages";
 import {
   approvalsText,
   bulkApprovable,
+  bulkOutcomeText,
   canApprove,
   concernsRefunds,
+  evidenceProblem,
   formToPolicy,
   laneOf,
   lanes,
@@ -202,5 +204,27 @@ describe("the return form", () => {
     expect(returnLinesProblem([{ sku: "TEA-001", quantity: "1.5" }])).toBe("refunds.returns.badQuantity");
     expect(returnLinesProblem([{ sku: "", quantity: "1" }])).toBe("refunds.returns.badQuantity");
     expect(returnLinesProblem([])).toBe("refunds.returns.badQuantity");
+  });
+});
+
+describe("evidence and bulk approval", () => {
+  it("takes JPEG, PNG and WebP up to the size limit and nothing else", () => {
+    expect(evidenceProblem({ type: "image/png", size: 5 * 1024 * 1024 })).toBeNull();
+    expect(evidenceProblem({ type: "image/webp", size: 10 })).toBeNull();
+    expect(evidenceProblem({ type: "image/png", size: 5 * 1024 * 1024 + 1 })).toBe("refunds.error.evidence_too_large");
+    expect(evidenceProblem({ type: "image/gif", size: 10 })).toBe("refunds.error.invalid_evidence");
+    expect(evidenceProblem({ type: "", size: 10 })).toBe("refunds.error.invalid_evidence");
+  });
+
+  it("says nothing when all were approved, and each refusal in words otherwise", () => {
+    const approved = { id: 1, outcome: "approved", code: "", message: "" };
+    const refused = { id: 2, outcome: "refused", code: "self_approval", message: "A refund cannot…" };
+    const unknown = { id: 3, outcome: "refused", code: "something_new", message: "Something new." };
+
+    expect(bulkOutcomeText([approved], zh)).toBe("");
+    const words = bulkOutcomeText([approved, refused, unknown], zh);
+    expect(words.startsWith(zh("refunds.bulk.done", { ok: 1, failed: 2 }))).toBe(true);
+    expect(words).toContain(`#2 ${zh("refunds.error.self_approval")}`);
+    expect(words).toContain("#3 Something new.");
   });
 });

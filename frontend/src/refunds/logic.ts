@@ -131,6 +131,9 @@ export function refusalText(error: unknown, t: Translate): string {
         paid: String(details.paid ?? "?"),
         already: String(details.already_requested ?? "?"),
       });
+    case "invalid_evidence":
+    case "evidence_too_large":
+    case "evidence_limit":
     case "order_not_paid":
     case "not_your_approval":
     case "self_approval":
@@ -145,6 +148,29 @@ export function refusalText(error: unknown, t: Translate): string {
       return fields ? `${error.message} (${fields})` : error.message;
     }
   }
+}
+
+/** Client-side first look at a chosen file (the server decides by the bytes): the key of a problem, or null. */
+export function evidenceProblem(file: { type: string; size: number }, maxBytes = 5 * 1024 * 1024): MessageKey | null {
+  if (!["image/jpeg", "image/png", "image/webp"].includes(file.type)) return "refunds.error.invalid_evidence";
+  if (file.size > maxBytes) return "refunds.error.evidence_too_large";
+  return null;
+}
+
+/** The bulk approval's answer in words: how many approved, and each refusal with its reason. */
+export function bulkOutcomeText(
+  results: { id: number; outcome: string; code: string; message: string }[],
+  t: Translate,
+): string {
+  const refused = results.filter((r) => r.outcome === "refused");
+  if (refused.length === 0) return "";
+  const ok = results.length - refused.length;
+  const words = refused.map((r) => {
+    const known = `refunds.error.${r.code}` as MessageKey;
+    const text = t(known);
+    return `#${r.id} ${text === known ? r.message : text}`;
+  });
+  return `${t("refunds.bulk.done", { ok, failed: refused.length })}${words.join("；")}`;
 }
 
 export interface PolicyForm {

@@ -63,6 +63,7 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.REFUND_PAID,
         names.REFUND_FAILED,
         names.REFUND_SLA_BREACHED,
+        names.REFUND_RETURNED,
         names.NOTIFICATION_FAILED,
         names.INSIGHTS_ALERT,
     ]

@@ -35,3 +35,20 @@ def file_refund(order, amount, reason="quality", *, user=None, **extra):
         actor=TEST_ACTOR,
     )
     return refund
+
+
+@pytest.fixture(autouse=True)
+def evidence_dir(settings, tmp_path):
+    """Evidence images go to a directory of the test's own."""
+    settings.ORDERFLOW_REFUND_EVIDENCE_DIR = str(tmp_path / "evidence")
+    return tmp_path / "evidence"
+
+
+def png(seed: int = 0, size: int = 64) -> bytes:
+    """Bytes that start as a PNG does (the signature and an IHDR chunk), ``size`` long, ``seed`` making them differ."""
+    head = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    return (head + bytes([seed % 256]) * size)[: max(size, len(head) + 1)]
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 40
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40

@@ -57,3 +57,68 @@ def test_two_supervisors_approving_at_once_give_one_approval(channel, stocked):
     assert sorted(at_once(approve, 2)) == ["approved", "too late"]
     refund.refresh_from_db()
     assert (refund.status, refund.decisions.count()) == ("approved", 1)
+
+
+def test_customers_filing_at_once_through_the_link_never_pass_what_was_paid_nor_the_hourly_limit(
+    channel, stocked, settings, tmp_path
+):
+    from commerce.refunds.errors import InvalidRefund
+    from commerce.refunds.filing import FilingRateLimited, refund_file_by_customer
+    from commerce.refunds.services import RefundLineInput
+    from commerce.tickets.models import Ticket
+
+    settings.ORDERFLOW_REFUND_EVIDENCE_DIR = str(tmp_path)
+    settings.ORDERFLOW_REFUND_FILING_PER_HOUR = 5
+    order = create_order(channel, external_id="TM-RACE-LINK", lines=(("TEA-001", 2),))  # 398.00
+    pay_through_gateway(order)
+
+    def file(index: int) -> str:
+        try:
+            refund_file_by_customer(
+                order_id=order.pk,
+                lines=[RefundLineInput(sku="TEA-001", quantity=1)],
+                reason="quality",
+                note=f"#{index}",
+                images=[],
+            )
+            return "filed"
+        except (RefundExceedsPaid, InvalidRefund, FilingRateLimited):
+            return "refused"
+
+    outcomes = at_once(file, 6)
+
+    assert sorted(outcomes) == ["filed"] * 2 + ["refused"] * 4
+    assert sum(RefundRequest.objects.filter(order=order).values_list("amount", flat=True)) == Decimal("398.00")
+    assert Ticket.objects.filter(order=order).count() == 2
+
+
+def test_bulk_approvals_racing_with_single_ones_approve_each_step_once(channel, stocked):
+    from commerce.refunds.services import refunds_bulk_approve
+
+    order = create_order(channel, external_id="TM-RACE-BULK", lines=(("TEA-001", 2),))
+    pay_through_gateway(order)
+    refunds = [
+        refund_request(
+            data=RefundInput(order_id=order.pk, amount=Decimal("100.00"), reason="quality"), actor=TEST_ACTOR
+        )[0]
+        for _ in range(3)
+    ]
+    approvers = [make_user(f"bulk-sup-{n}", "supervisor") for n in range(4)]
+
+    def approve(index: int) -> list[str]:
+        if index % 2:
+            return [
+                r["outcome"] for r in refunds_bulk_approve(refund_ids=[r.pk for r in refunds], user=approvers[index])
+            ]
+        try:
+            refund_approve(refund_id=refunds[index // 2].pk, user=approvers[index])
+            return ["approved"]
+        except (RefundNotPending, SelfApproval):
+            return ["refused"]
+
+    outcomes = [outcome for answer in at_once(approve, 4) for outcome in answer]
+
+    assert outcomes.count("approved") == 3
+    for refund in refunds:
+        refund.refresh_from_db()
+        assert (refund.status, refund.decisions.count()) == ("approved", 1)

@@ -212,3 +212,37 @@ def test_the_return_is_on_the_order_timeline(paid_order):
     assert len(received) == 1
     assert received[0]["changes"]["lines"] == [{"sku": "TEA-001", "quantity": 1, "condition": "damaged"}]
     assert received[0]["changes"]["tracking_no"] == "SF1"
+
+
+def test_a_receipt_emits_refund_returned_with_what_came_back(paid_order):
+    from commerce.outbox.models import OutboxEvent
+
+    refund = file_refund(paid_order, "299.00", return_needed=True)
+
+    _receive(
+        refund,
+        [
+            {"sku": "TEA-001", "quantity": 1, "condition": "sellable"},
+            {"sku": "TEA-001", "quantity": 1, "condition": "damaged"},
+        ],
+        tracking_no="SF9",
+    )
+
+    event = OutboxEvent.objects.get(name="refund.returned")
+    assert (event.subject_type, event.subject_id) == ("refund", str(refund.pk))
+    assert event.payload["tracking_no"] == "SF9"
+    assert event.payload["returned"] == [
+        {"sku": "TEA-001", "quantity": 1, "condition": "sellable", "disposition": "restocked", "warehouse": "sh-main"},
+        {"sku": "TEA-001", "quantity": 1, "condition": "damaged", "disposition": "quarantine", "warehouse": ""},
+    ]
+    assert event.payload["refund"]["id"] == refund.pk
+
+
+def test_a_refused_receipt_emits_nothing(paid_order):
+    from commerce.outbox.models import OutboxEvent
+
+    refund = file_refund(paid_order, "299.00")
+
+    _receive(refund, [{"sku": "TEA-001", "quantity": 3, "condition": "sellable"}])
+
+    assert not OutboxEvent.objects.filter(name="refund.returned").exists()

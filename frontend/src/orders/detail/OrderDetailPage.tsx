@@ -12,6 +12,7 @@ import { Link } from "../../app/router";
 import { useApi } from "../../app/useApi";
 import { Empty, ErrorNote, StatusBadge, translateOr } from "../../components/common";
 import { formatTime, useI18n } from "../../i18n/i18n";
+import { FilingLinkButton } from "../../refunds/EvidenceSection";
 import "./detail.css";
 import { ORDER_WORKERS } from "./roles";
 import {
@@ -428,6 +429,7 @@ export function OrderDetailPage({ id }: { id: number }) {
               </table>
             )}
             <h3>{t("orderDetail.refundRequests")}</h3>
+            {canWork && <FilingLinkButton orderId={id} />}
             {data.refund_requests.length === 0 ? (
               <Empty>{t("orderDetail.noRefundRequests")}</Empty>
             ) : (

@@ -136,3 +136,28 @@ describe("the changes payments, parcels and tickets write on the order", () => {
     expect(traceWhat(again, zh)).toBe("重复的付款通知，未重复记录");
   });
 });
+
+describe("refund entries on the order's timeline", () => {
+  it("say what happened to which request, the return with its count and parcel", () => {
+    const received = entry({
+      action: "refund_return_received",
+      changes: {
+        refund: 7,
+        status: "approving",
+        tracking_no: "SF1234",
+        lines: [
+          { sku: "TEA-001", quantity: 1, condition: "sellable" },
+          { sku: "TEA-001", quantity: 2, condition: "damaged" },
+        ],
+      },
+    });
+    const untracked = entry({ action: "refund_return_received", changes: { refund: 7, tracking_no: "", lines: [] } });
+    const rejected = entry({ action: "refund_rejected", changes: { refund: 7, reason: "已使用" } });
+    const requested = entry({ action: "refund_requested", changes: { refund: 7, amount: "299.00" } });
+
+    expect(traceWhat(received, zh)).toBe("退款申请 #7 收到退货 3 件（运单 SF1234）");
+    expect(traceWhat(untracked, en)).toBe("Refund request #7: 0 returned item(s) received");
+    expect(traceWhat(rejected, zh)).toBe("退款申请 #7 被拒绝：已使用");
+    expect(traceWhat(requested, zh)).toBe("退款申请 #7：¥299.00");
+  });
+});

@@ -115,7 +115,27 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
     case "shipment_exception":
     case "ticket_opened":
     case "ticket_closed":
+    case "refund_requested":
+    case "refund_approved":
+    case "refund_paid":
+    case "refund_cancelled":
+    case "refund_evidence_added":
       return t(`orderDetail.trace.${entry.action}` as MessageKey, stringsOf(changes));
+    case "refund_rejected":
+      return t("orderDetail.trace.refund_rejected", { refund: text(changes.refund), reason: text(changes.reason) });
+    case "refund_return_received": {
+      const lines = Array.isArray(changes.lines) ? (changes.lines as { quantity?: unknown }[]) : [];
+      const count = lines.reduce((sum, line) => sum + (typeof line.quantity === "number" ? line.quantity : 0), 0);
+      const tracking = text(changes.tracking_no);
+      return t(
+        tracking ? "orderDetail.trace.refund_return_received_tracked" : "orderDetail.trace.refund_return_received",
+        {
+          refund: text(changes.refund),
+          count,
+          tracking_no: tracking,
+        },
+      );
+    }
     case "shipment_created":
       return t("orderDetail.trace.shipment_created", {
         ...stringsOf(changes),
