@@ -37,7 +37,7 @@ from .lock_objects import flow_lock
 from .models import Flow, FlowVersion
 from .redaction import document_problems, export_document, seal_document
 from .schema import MAX_DOCUMENT_BYTES, blank_document, document_checksum, document_size
-from .validation import EVENT_UNAVAILABLE, Problem
+from .validation import EVENT_UNAVAILABLE, too_large_problem
 
 UNTITLED = "Untitled flow"
 
@@ -74,12 +74,7 @@ def _summary(document: dict) -> dict:
 def _refuse_oversized(document: dict) -> None:
     size = document_size(document)
     if size > MAX_DOCUMENT_BYTES:
-        problem = Problem(
-            "document_too_large",
-            f"the document is {size} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes",
-            None,
-            "",
-        )
+        problem = too_large_problem(size)
         raise InvalidFlow([problem], message=_("The flow document is too large; nothing was saved."))
 
 

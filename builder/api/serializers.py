@@ -73,9 +73,14 @@ class FlowDiffQuerySerializer(serializers.Serializer):
 
 class FlowProblemSerializer(serializers.Serializer):
     code = serializers.CharField()
-    message = serializers.CharField()
-    node_id = serializers.CharField(allow_null=True)
+    message = serializers.CharField(
+        help_text="What is wrong and what to do, in the request's language; no pointer or pattern in it."
+    )
+    node = serializers.CharField(allow_null=True, help_text="The node's id (or 'trigger'), or null.")
+    node_id = serializers.CharField(allow_null=True, help_text="The same as `node` (kept for older clients).")
+    field = serializers.CharField(allow_null=True, help_text="The param or field key it concerns, or null.")
     pointer = serializers.CharField(help_text="RFC 6901 JSON pointer into the document; '' is the whole document.")
+    detail = serializers.CharField(help_text="The technical account (English), for the advanced view.")
 
 
 class FlowUserRefSerializer(serializers.Serializer):

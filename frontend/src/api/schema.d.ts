@@ -2038,10 +2038,18 @@ export interface components {
         };
         FlowProblem: {
             code: string;
+            /** @description What is wrong and what to do, in the request's language; no pointer or pattern in it. */
             message: string;
+            /** @description The node's id (or 'trigger'), or null. */
+            node: string | null;
+            /** @description The same as `node` (kept for older clients). */
             node_id: string | null;
+            /** @description The param or field key it concerns, or null. */
+            field: string | null;
             /** @description RFC 6901 JSON pointer into the document; '' is the whole document. */
             pointer: string;
+            /** @description The technical account (English), for the advanced view. */
+            detail: string;
         };
         FlowPublishRequest: {
             /** @default  */

@@ -58,9 +58,13 @@ def test_an_invalid_draft_is_saved_with_its_problems(operator_client):
     assert body["problems"] == [
         {
             "code": "unknown_action",
-            "message": "'order.teleport' is not an action in the catalog",
+            "message": "The step “gift” uses an action Orderflow does not offer (“order.teleport”). "
+            "Replace it with a step from the palette.",
+            "node": "gift",
             "node_id": "gift",
+            "field": "action",
             "pointer": "/nodes/1/action",
+            "detail": "'order.teleport' is not an action in the catalog",
         }
     ]
 
@@ -77,7 +81,15 @@ def test_create_without_a_definition_starts_a_blank_manual_flow(operator_client)
         "edges": [],
     }
     assert body["problems"] == [
-        {"code": "empty_flow", "message": "the flow has no nodes", "node_id": None, "pointer": "/nodes"}
+        {
+            "code": "empty_flow",
+            "message": "The flow has no steps yet. Add a step after the trigger.",
+            "node": None,
+            "node_id": None,
+            "field": None,
+            "pointer": "/nodes",
+            "detail": "the flow has no nodes",
+        }
     ]
 
 
@@ -317,10 +329,13 @@ def test_a_document_over_512_kb_is_refused_on_save_validate_and_publish(operator
 
     expected_problem = {
         "code": "document_too_large",
-        "message": f"the document is {len(json.dumps(big, ensure_ascii=False, separators=(',', ':')).encode())} "
-        "bytes; the limit is 524288 bytes",
+        "message": "The flow is too large (587 KB; at most 512 KB). Remove some steps or split it into two flows.",
+        "node": None,
         "node_id": None,
+        "field": None,
         "pointer": "",
+        "detail": f"the document is {len(json.dumps(big, ensure_ascii=False, separators=(',', ':')).encode())} "
+        "bytes; the limit is 524288 bytes",
     }
     assert saved.status_code == 400
     assert saved.json()["message"] == "The flow document is too large; nothing was saved."
