@@ -30,6 +30,22 @@ def version_representation(version) -> dict:
     return {**version_summary(version), "definition": redact_document(version.document)}
 
 
+RUNNING = "running"
+DISABLED = "disabled"
+DRAFT = "draft"
+ARCHIVED = "archived"
+
+
+def flow_state(flow) -> str:
+    """What the list says of a flow: ``running`` (v3 is live), ``disabled`` (published, switched
+    off), ``draft`` (never published) or ``archived`` (deleted, kept for its history)."""
+    if flow.archived_at is not None:
+        return ARCHIVED
+    if flow.current_version_id is None:
+        return DRAFT
+    return RUNNING if flow.enabled else DISABLED
+
+
 def flow_representation(flow, *, problems: list[Problem] | None = None, show_token: bool = False) -> dict:
     """``problems`` (the draft's, from ``validate_document``) are included when given."""
     current = flow.current_version
@@ -38,6 +54,9 @@ def flow_representation(flow, *, problems: list[Problem] | None = None, show_tok
         "name": flow.name,
         "description": flow.description,
         "enabled": flow.enabled,
+        "state": flow_state(flow),
+        "live_version": current.number if current is not None else None,
+        "archived_at": iso_utc(flow.archived_at) if flow.archived_at else None,
         "owner": _user(flow.owner),
         "definition": redact_document(flow.draft),
         "current_version": version_summary(current) if current is not None else None,
