@@ -85,3 +85,11 @@ def published_versions(*, trigger_type: str) -> QuerySet[FlowVersion]:
 def flow_for_webhook(*, token: str) -> FlowVersion | None:
     """The current version of the enabled webhook flow owning ``token``, or ``None``."""
     return _current_of_enabled().filter(trigger_type="webhook", flow__webhook_token=token).first()
+
+
+def version_documents(*, version_ids) -> dict[int, dict]:
+    """The documents of these versions by id, in one query (the executions page names their nodes)."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    return dict(FlowVersion.objects.filter(pk__in=ids).values_list("pk", "document"))

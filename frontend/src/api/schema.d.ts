@@ -2438,6 +2438,10 @@ export interface components {
          * @enum {string}
          */
         MovementKindEnum: "receipt" | "adjustment" | "reserve" | "release" | "expire" | "commit" | "return";
+        NodeTitle: {
+            zh: string;
+            en: string;
+        };
         NoteRequest: {
             text: string;
         };
@@ -3397,6 +3401,8 @@ export interface components {
         Step: {
             id: number;
             node_id: string;
+            /** @description The node's label, else its action's name (条件 for a condition). */
+            node_title: components["schemas"]["NodeTitle"];
             kind: components["schemas"]["StepKindEnum"];
             action: string | null;
             attempt: number;
@@ -4405,6 +4411,8 @@ export interface operations {
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 flow?: number;
+                /** @description An order number: the runs that concern that order. */
+                order?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /**
