@@ -171,12 +171,13 @@ def flow_test_run(*, flow_id: int, event: dict | None = None, order: str | None 
     and ``InvalidTestEvent`` for an unusable event or an order not found.
     """
     document = _draft(flow_id)
-    found, missing = None, []
+    found: dict | None = None
+    missing: list[str] = []
     with transaction.atomic():
         if order is not None:
             context, found, missing = order_test_context(document, order)
         else:
-            context = test_context(document, event)
+            context = test_context(document, event if event is not None else {})
         trace = dry_run(document, context)
         transaction.set_rollback(True)
     answer = {
