@@ -166,6 +166,13 @@ TITLES: dict[str, tuple[str, str]] = {
     "refund.paid_at": ("到账时间", "Paid out at"),
     "failure": ("失败原因", "Failure"),
     "sla": ("超时等级", "SLA level"),
+    "ticket_number": ("工单号", "Ticket number"),
+    # Returns (refund.returned, on main since this table was written).
+    "context.returned": ("退回的商品", "Returned goods"),
+    "returned.condition": ("货品状况", "Condition"),
+    "returned.disposition": ("处理方式", "Disposition"),
+    "returned.warehouse": ("入库仓库", "Restocked in"),
+    "context.tracking_no": ("退货运单号", "Return tracking number"),
     "level": ("超时等级", "SLA level"),
     "hours_waiting": ("已等待小时数", "Hours waiting"),
     # Notifications.
@@ -390,6 +397,8 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "channel": NOTIFY_CHANNEL_LABELS,
     "severity": {"warning": ("警告", "Warning"), "critical": ("严重", "Critical")},
+    "returned.condition": {"sellable": ("可再售", "Sellable"), "damaged": ("已损坏", "Damaged")},
+    "returned.disposition": {"restocked": ("已入库", "Restocked"), "quarantine": ("隔离待处理", "Quarantined")},
     "dimension": {"sku": ("商品", "SKU"), "courier": ("快递公司", "Courier"), "region": ("地区", "Region")},
     "http.request.method": {m: (m, m) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     "format": {"text": ("纯文本", "Plain text"), "markdown": ("Markdown", "Markdown")},
