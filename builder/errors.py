@@ -57,6 +57,16 @@ class FlowNotPublished(Conflict):
     message = _("Publish the flow before enabling it.")
 
 
-class FlowHasVersions(Conflict):
-    code = "flow_published"
-    message = _("A published flow cannot be deleted (executions name its versions); disable it instead.")
+class FlowArchived(Conflict):
+    """A deleted (archived) flow is kept for its history; it is not published or switched on again."""
+
+    code = "flow_archived"
+    message = _("This flow was deleted; it is kept only for its history. Duplicate it to use it again.")
+
+
+class NoSuchPicker(NotFound):
+    code = "no_such_picker"
+
+    def __init__(self, *, kind: str, kinds: tuple[str, ...]):
+        message = gettext("There is no list of %(kind)s to pick from.") % {"kind": kind}
+        super().__init__(message, details={"kind": kind, "kinds": list(kinds)})

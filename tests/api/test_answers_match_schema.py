@@ -339,6 +339,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "delivery_id": delivery.pk,
         "order_import_id": order_import["id"],
         "channel": channel.code,
+        "kind": "channel",
         "view_id": board_view["id"],
     }
     from commerce.inventory.models import StockImport
@@ -367,9 +368,16 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         url = path.format(**ids)
         api.check(admin_client.get(url, queries.get(path, {})), "get", path)
     api.check(APIClient().get("/api/v1/auth/session/"), "get", "/api/v1/auth/session/")
+    from builder.pickers import picker_kinds
+
+    for kind in picker_kinds():
+        api.check(admin_client.get(f"/api/v1/pickers/{kind}/"), "get", "/api/v1/pickers/{kind}/")
 
     unpublished = admin_client.delete(f"/api/v1/flows/{event_flow['id']}/")
     api.check(unpublished, "delete", flow_path)
+    duplicated = post(f"/api/v1/flows/{flow_id}/duplicate/", {}, format="json")
+    api.check(duplicated, "post", flow_path + "duplicate/")
+    api.check(admin_client.delete(f"/api/v1/flows/{flow_id}/"), "delete", flow_path)  # published: archived
     api.check(admin_client.delete(f"{board_views}{board_view['id']}/"), "delete", board_views + "{view_id}/")
 
     reads = {(method, path) for path, ops in api.schema["paths"].items() for method in ops if method == "get"}

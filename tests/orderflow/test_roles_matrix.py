@@ -115,12 +115,14 @@ TABLE = [
     ("post", "/api/v1/runtime/kill-switch/", frozenset({"admin"}), {"engaged": False}),
     ("get", "/api/v1/auth/session/", PUBLIC, None),
     ("get", "/api/v1/catalog/", READ, None),
+    ("get", "/api/v1/pickers/queue/", READ, None),
     ("get", "/api/v1/flows/", READ, None),
     ("post", "/api/v1/flows/", ORDER_WORK, {"name": "New flow"}),
     ("post", "/api/v1/flows/validate/", READ, {"definition": MATRIX_FLOW}),
     ("get", "/api/v1/flows/{flow}/", READ, None),
     ("patch", "/api/v1/flows/{flow}/", ORDER_WORK, {"name": "Renamed"}),
     ("post", "/api/v1/flows/{flow}/publish/", ORDER_WORK, {"notes": "matrix"}),
+    ("post", "/api/v1/flows/{flow}/duplicate/", ORDER_WORK, {}),
     ("get", "/api/v1/flows/{flow}/versions/", READ, None),
     ("get", "/api/v1/flows/{flow}/versions/{number}/", READ, None),
     ("get", "/api/v1/flows/{flow}/diff/", READ, {"from": 1, "to": "draft"}),
@@ -194,6 +196,7 @@ CREATES = {
     ("post", "/api/v1/flows/{flow}/run/"),
     ("post", "/api/v1/flows/"),
     ("post", "/api/v1/flows/{flow}/publish/"),
+    ("post", "/api/v1/flows/{flow}/duplicate/"),
     ("post", "/api/v1/flows/{flow}/rollback/"),
     ("post", "/api/v1/connections/"),
     ("post", "/api/v1/connections/{connection}/sandbox/orders/"),
@@ -268,6 +271,7 @@ def _template(route: str) -> str:
         .replace("<str:job>", "{job}")
         .replace("<int:alert_id>", "{alert}")
         .replace("<int:evidence_id>", "{evidence}")
+        .replace("<slug:kind>", "queue")
     )
 
 
