@@ -1,0 +1,89 @@
+from rest_framework import serializers
+
+from commerce.reconciliation import categories as c
+
+
+class RunSerializer(serializers.Serializer):
+    date_from = serializers.DateField(help_text="The first Asia/Shanghai day to reconcile.")
+    date_to = serializers.DateField(required=False, help_text="The last day (default: date_from).")
+    tolerance = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text="Amounts this close match (default ORDERFLOW_RECONCILIATION_TOLERANCE, 0.50).",
+    )
+
+
+class ResolveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the difference is settled.")
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=list(c.CATEGORIES), required=False)
+    status = serializers.ChoiceField(choices=[c.OPEN, c.RESOLVED], required=False)
+
+
+class ExportFilterSerializer(ReportFilterSerializer):
+    format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+    lang = serializers.ChoiceField(choices=["zh", "en"], default="zh")
+
+
+class LabelSerializer(serializers.Serializer):
+    zh = serializers.CharField()
+    en = serializers.CharField()
+
+
+class SourceSerializer(serializers.Serializer):
+    gateway = serializers.CharField()
+    connection_id = serializers.IntegerField(allow_null=True)
+    lines = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+    summary = serializers.DictField()
+
+
+class DaySummarySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    status = serializers.ChoiceField(choices=list(c.DAY_STATUSES))
+    tolerance = serializers.DecimalField(max_digits=10, decimal_places=2)
+    checked = serializers.IntegerField()
+    differing = serializers.IntegerField()
+    difference_rate = serializers.FloatField(allow_null=True)
+    totals = serializers.DictField()
+    sources = SourceSerializer(many=True)
+    runs = serializers.IntegerField()
+    run_by = serializers.CharField()
+    finished_at = serializers.DateTimeField()
+
+
+class DifferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    day = serializers.DateField()
+    category = serializers.ChoiceField(choices=list(c.CATEGORIES))
+    category_label = LabelSerializer()
+    status = serializers.ChoiceField(choices=list(c.DIFFERENCE_STATUSES))
+    order_id = serializers.IntegerField(allow_null=True)
+    order_number = serializers.CharField(allow_blank=True)
+    gateway = serializers.CharField(allow_blank=True)
+    out_trade_no = serializers.CharField(allow_blank=True)
+    expected_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    actual_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    detail = serializers.DictField()
+    ticket_id = serializers.IntegerField(allow_null=True)
+    resolution = serializers.CharField(allow_blank=True)
+    resolved_by = serializers.CharField(allow_blank=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class CategoryCountSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=list(c.CATEGORIES))
+    label = LabelSerializer()
+    count = serializers.IntegerField()
+
+
+class DayReportSerializer(DaySummarySerializer):
+    open = serializers.IntegerField()
+    by_category = CategoryCountSerializer(many=True)
+    differences = DifferenceSerializer(many=True)
