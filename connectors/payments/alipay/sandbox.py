@@ -378,7 +378,7 @@ class AlipaySimulator:
                         trade.get("gmt_create", paid), paid, amount, amount, memo=str(trade.get("memo", "")),
                     )
                 )  # fmt: skip
-        for record in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND_RECORD).order_by("id"):
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND_RECORD).order_by("seq"):
             if not str(record.data.get("at", "")).startswith(prefix):
                 continue
             out_trade_no = record.key.split("|", 1)[0]
@@ -393,7 +393,7 @@ class AlipaySimulator:
             )  # fmt: skip
         for record in SandboxRecord.objects.filter(
             connection=self.connection, kind=BILL_EXTRA, key__startswith=prefix
-        ).order_by("id"):
+        ).order_by("seq"):
             data = record.data
             rows.append(
                 alipay_bill.AlipayBillRow(

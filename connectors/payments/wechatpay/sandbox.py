@@ -322,7 +322,7 @@ class WechatPaySimulator:
         line a test added with ``bill_line_add``."""
         prefix = day.isoformat()
         rows: list[wechat_bill.WechatBillRow] = []
-        for record in SandboxRecord.objects.filter(connection=self.connection, kind=TRADE).order_by("id"):
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=TRADE).order_by("seq"):
             trade = record.data
             if not str(trade.get("success_time", "")).startswith(prefix):
                 continue
@@ -335,7 +335,7 @@ class WechatPaySimulator:
                     subject="Orderflow", attach=str(trade.get("attach", "")), fee=f"{total * Decimal('0.006'):.5f}",
                 )
             )  # fmt: skip
-        for record in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND).order_by("id"):
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND).order_by("seq"):
             refund = record.data
             if not str(refund.get("success_time", "")).startswith(prefix):
                 continue
@@ -352,7 +352,7 @@ class WechatPaySimulator:
             )  # fmt: skip
         for record in SandboxRecord.objects.filter(
             connection=self.connection, kind=BILL_EXTRA, key__startswith=prefix
-        ).order_by("id"):
+        ).order_by("seq"):
             data = record.data
             refund = data["state"] == wechat_bill.REFUND
             amount = Decimal(data["amount"])
