@@ -66,6 +66,10 @@ def day_report(record: ReconciliationDay, *, category: str | None = None, status
     }
 
 
+def difference_exists(difference_id: int) -> bool:
+    return ReconciliationDifference.objects.filter(pk=difference_id).exists()
+
+
 def difference_rate(*, date_from: date, date_to: date) -> tuple[int, int]:
     """(differences, records checked) over the reconciled days of [date_from, date_to]."""
     sums = ReconciliationDay.objects.filter(day__gte=date_from, day__lte=date_to).aggregate(

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from commerce.reconciliation import categories as c
 
 
-class RunSerializer(serializers.Serializer):
+class ReconciliationRunSerializer(serializers.Serializer):
     date_from = serializers.DateField(help_text="The first Asia/Shanghai day to reconcile.")
     date_to = serializers.DateField(required=False, help_text="The last day (default: date_from).")
     tolerance = serializers.DecimalField(
@@ -16,26 +16,26 @@ class RunSerializer(serializers.Serializer):
     )
 
 
-class ResolveSerializer(serializers.Serializer):
+class ReconciliationResolveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why the difference is settled.")
 
 
-class ReportFilterSerializer(serializers.Serializer):
+class ReconciliationReportFilterSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=list(c.CATEGORIES), required=False)
     status = serializers.ChoiceField(choices=[c.OPEN, c.RESOLVED], required=False)
 
 
-class ExportFilterSerializer(ReportFilterSerializer):
+class ReconciliationExportFilterSerializer(ReconciliationReportFilterSerializer):
     format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
     lang = serializers.ChoiceField(choices=["zh", "en"], default="zh")
 
 
-class LabelSerializer(serializers.Serializer):
+class ReconciliationLabelSerializer(serializers.Serializer):
     zh = serializers.CharField()
     en = serializers.CharField()
 
 
-class SourceSerializer(serializers.Serializer):
+class ReconciliationSourceSerializer(serializers.Serializer):
     gateway = serializers.CharField()
     connection_id = serializers.IntegerField(allow_null=True)
     lines = serializers.IntegerField()
@@ -43,7 +43,7 @@ class SourceSerializer(serializers.Serializer):
     summary = serializers.DictField()
 
 
-class DaySummarySerializer(serializers.Serializer):
+class ReconciliationDaySummarySerializer(serializers.Serializer):
     day = serializers.DateField()
     status = serializers.ChoiceField(choices=list(c.DAY_STATUSES))
     tolerance = serializers.DecimalField(max_digits=10, decimal_places=2)
@@ -51,17 +51,17 @@ class DaySummarySerializer(serializers.Serializer):
     differing = serializers.IntegerField()
     difference_rate = serializers.FloatField(allow_null=True)
     totals = serializers.DictField()
-    sources = SourceSerializer(many=True)
+    sources = ReconciliationSourceSerializer(many=True)
     runs = serializers.IntegerField()
     run_by = serializers.CharField()
     finished_at = serializers.DateTimeField()
 
 
-class DifferenceSerializer(serializers.Serializer):
+class ReconciliationDifferenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     day = serializers.DateField()
     category = serializers.ChoiceField(choices=list(c.CATEGORIES))
-    category_label = LabelSerializer()
+    category_label = ReconciliationLabelSerializer()
     status = serializers.ChoiceField(choices=list(c.DIFFERENCE_STATUSES))
     order_id = serializers.IntegerField(allow_null=True)
     order_number = serializers.CharField(allow_blank=True)
@@ -77,13 +77,13 @@ class DifferenceSerializer(serializers.Serializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
 
 
-class CategoryCountSerializer(serializers.Serializer):
+class ReconciliationCategoryCountSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=list(c.CATEGORIES))
-    label = LabelSerializer()
+    label = ReconciliationLabelSerializer()
     count = serializers.IntegerField()
 
 
-class DayReportSerializer(DaySummarySerializer):
+class ReconciliationDayReportSerializer(ReconciliationDaySummarySerializer):
     open = serializers.IntegerField()
-    by_category = CategoryCountSerializer(many=True)
-    differences = DifferenceSerializer(many=True)
+    by_category = ReconciliationCategoryCountSerializer(many=True)
+    differences = ReconciliationDifferenceSerializer(many=True)

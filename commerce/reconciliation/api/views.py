@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.reconciliation import export, selectors, services
-from commerce.reconciliation.errors import DayNotReconciled
+from commerce.reconciliation.errors import DayNotReconciled, DifferenceNotFound
 from commerce.reconciliation.representation import difference_representation
 from core.accounts.roles import ADMIN, FINANCE, MANAGER
 from core.api.actors import request_actor
@@ -45,19 +45,21 @@ class ReconciliationRunApi(APIView):
     read_roles = READERS
     write_roles = WORKERS
 
-    @extend_schema(responses=s.DaySummarySerializer(many=True), description="The reconciled days, newest first.")
+    @extend_schema(
+        responses=s.ReconciliationDaySummarySerializer(many=True), description="The reconciled days, newest first."
+    )
     def get(self, request):
         return Response(selectors.days_recent())
 
     @extend_schema(
-        request=s.RunSerializer,
-        responses=s.DaySummarySerializer(many=True),
+        request=s.ReconciliationRunSerializer,
+        responses=s.ReconciliationDaySummarySerializer(many=True),
         description="Reconciles each day of [date_from, date_to] (at most 31 days, none in the future) now: "
         "fetches the gateways' bills, matches, files the differences. Running a day again replaces its "
         "snapshot; its differences are not filed twice and resolved ones stay resolved.",
     )
     def post(self, request):
-        incoming = s.RunSerializer(data=request.data)
+        incoming = s.ReconciliationRunSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         days = services.reconciliation_run_period(
@@ -72,10 +74,12 @@ class ReconciliationRunApi(APIView):
 class ReconciliationDayApi(APIView):
     read_roles = READERS
 
-    @extend_schema(parameters=[DAY, s.ReportFilterSerializer], responses=s.DayReportSerializer)
+    @extend_schema(
+        parameters=[DAY, s.ReconciliationReportFilterSerializer], responses=s.ReconciliationDayReportSerializer
+    )
     def get(self, request, day: str):
         record = _reconciled(day)
-        incoming = s.ReportFilterSerializer(data=request.query_params)
+        incoming = s.ReconciliationReportFilterSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         return Response(selectors.day_report(record, **incoming.validated_data))
 
@@ -98,13 +102,13 @@ class ReconciliationExportApi(APIView):
     content_negotiation_class = _FirstRenderer
 
     @extend_schema(
-        parameters=[DAY, s.ExportFilterSerializer],
+        parameters=[DAY, s.ReconciliationExportFilterSerializer],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, XLSX): OpenApiTypes.BINARY},
         description="The day's differences as CSV (UTF-8 with BOM) or Excel (.xlsx), titles in zh or en.",
     )
     def get(self, request, day: str):
         record = _reconciled(day)
-        incoming = s.ExportFilterSerializer(data=request.query_params)
+        incoming = s.ReconciliationExportFilterSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         rows = [
@@ -126,9 +130,11 @@ class ReconciliationExportApi(APIView):
 class DifferenceResolveApi(APIView):
     write_roles = WORKERS
 
-    @extend_schema(request=s.ResolveSerializer, responses=s.DifferenceSerializer)
+    @extend_schema(request=s.ReconciliationResolveSerializer, responses=s.ReconciliationDifferenceSerializer)
     def post(self, request, difference_id: int):
-        incoming = s.ResolveSerializer(data=request.data)
+        if not selectors.difference_exists(difference_id):
+            raise DifferenceNotFound(details={"difference": difference_id})
+        incoming = s.ReconciliationResolveSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         difference = services.difference_resolve(
             difference_id=difference_id, reason=incoming.validated_data["reason"], actor=request_actor(request)
