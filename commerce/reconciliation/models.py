@@ -24,6 +24,7 @@ class ReconciliationDay(models.Model):
     sources = models.JSONField(default=list, help_text="Each gateway bill: fetched (lines) or its error.")
     checked = models.PositiveIntegerField(default=0, help_text="Orders and bill payments compared.")
     differing = models.PositiveIntegerField(default=0, help_text="Open or resolved differences of the day.")
+    snapshot_digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bill lines stored.")
     runs = models.PositiveIntegerField(default=0)
     run_by = models.CharField(max_length=150, blank=True)
     started_at = models.DateTimeField()

@@ -18,6 +18,7 @@ Running a day again with the same data changes nothing (no new ticket, event or 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -62,12 +63,6 @@ def day_range(day: date) -> tuple[datetime, datetime]:
     zone = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
     start = datetime.combine(day, time(), zone)
     return start, datetime.combine(day + timedelta(days=1), time(), zone)
-
-
-def local_day(moment: datetime | None) -> date | None:
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)).date()
 
 
 def check_tolerance(value) -> Decimal:
@@ -149,6 +144,8 @@ def reconciliation_apply(
             "differing": differing,
         }
         drifted = {k: v for k, v in wanted.items() if getattr(record, k) != v}
+        if snapshot_changed:
+            drifted["snapshot_digest"] = record.snapshot_digest
         if drifted or snapshot_changed or any(changes.values()) or record.runs == 0:
             for key, value in drifted.items():
                 setattr(record, key, value)
@@ -189,14 +186,26 @@ def _line_tuple(line: BillLineInput | BillLine) -> tuple:
     )
 
 
+def snapshot_digest(lines: list[BillLineInput]) -> str:
+    """A fingerprint of the bill lines, in order: equal digests, equal snapshots."""
+    digest = hashlib.sha256()
+    for line in lines:
+        *values, moment = _line_tuple(line)
+        text = "\x1f".join("" if v is None else str(v) for v in values)
+        digest.update(f"{text}\x1f{moment.timestamp() if moment else ''}\x1e".encode())
+    return digest.hexdigest()
+
+
 def _bill_lines_replace(record: ReconciliationDay, lines: list[BillLineInput]) -> bool:
-    """Replaces the day's bill lines by ``lines``; answers whether they changed."""
-    stored = BillLine.objects.filter(reconciliation_day=record).order_by("id")
+    """Replaces the day's bill lines by ``lines`` unless they are the ones stored (the same
+    digest: the stored lines need not be read back); answers whether they changed."""
     fields = ("gateway", "connection_id", "kind", "out_trade_no", "trade_no", "out_request_no", "amount",
               "currency", "memo", "occurred_at")  # fmt: skip
-    if [tuple(row) for row in stored.values_list(*fields)] == [_line_tuple(line) for line in lines]:
+    digest = snapshot_digest(lines)
+    if record.runs and record.snapshot_digest == digest:
         return False
-    stored.delete()
+    record.snapshot_digest = digest
+    BillLine.objects.filter(reconciliation_day=record).delete()
     BillLine.objects.bulk_create(
         (BillLine(reconciliation_day=record, **dict(zip(fields, _line_tuple(line), strict=True))) for line in lines),
         batch_size=2000,
@@ -225,27 +234,26 @@ _ORDER_FIELDS = ("id", "number", "total_amount", "currency", "paid_at")
 
 def _facts(day: date, tolerance: Decimal, lines: list[BillLineInput], fetched: frozenset[str]) -> Facts:
     start, end = day_range(day)
-    payment_fields = ("out_trade_no", "order_id", "gateway", "amount", "currency", "status", "paid_at")
+    # Each payment with its order, in one query: the payments confirmed on the day, then those the
+    # bill names that were not (confirmed another day, or never).
+    fields = ("out_trade_no", "order_id", "gateway", "amount", "currency", "status", "paid_at",
+              "order__number", "order__total_amount", "order__currency", "order__paid_at")  # fmt: skip
     payments: dict[str, PaymentFact] = {}
+    orders: dict[int, OrderFact] = {}
+    zone = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
 
     def keep(rows) -> None:
-        for out_trade_no, order_id, gateway, amount, currency, status, paid_at in rows:
+        for out_trade_no, order_id, gateway, amount, currency, status, paid_at, *order in rows:
             taken = status in MONEY_TAKEN
-            payments[out_trade_no] = PaymentFact(
-                out_trade_no, order_id, gateway, amount, currency, taken, local_day(paid_at) if taken else None
-            )
+            paid_day = paid_at.astimezone(zone).date() if taken and paid_at is not None else None
+            payments[out_trade_no] = PaymentFact(out_trade_no, order_id, gateway, amount, currency, taken, paid_day)
+            if order_id not in orders:
+                orders[order_id] = OrderFact(order_id, order[0], order[1], order[2], order[3] is not None)
 
-    keep(
-        Payment.objects.filter(paid_at__gte=start, paid_at__lt=end, status__in=MONEY_TAKEN).values_list(*payment_fields)
-    )
+    keep(Payment.objects.filter(paid_at__gte=start, paid_at__lt=end, status__in=MONEY_TAKEN).values_list(*fields))
     named = {line.out_trade_no for line in lines} - payments.keys()
     for chunk in _chunks(named):
-        keep(Payment.objects.filter(out_trade_no__in=chunk).values_list(*payment_fields))
-
-    orders: dict[int, OrderFact] = {}
-    for chunk in _chunks({p.order_id for p in payments.values()}):
-        for row in Order.objects.filter(pk__in=chunk).values_list(*_ORDER_FIELDS):
-            orders[row[0]] = _order_fact(row)
+        keep(Payment.objects.filter(out_trade_no__in=chunk).values_list(*fields))
     orders_by_number: dict[str, OrderFact] = {}
     for chunk in _chunks(fuzzy_numbers(lines, set(payments))):
         for row in Order.objects.filter(number__in=chunk).values_list(*_ORDER_FIELDS):
