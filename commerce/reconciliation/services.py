@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from commerce.audit.services import audit_record
@@ -190,9 +191,11 @@ def snapshot_digest(lines: list[BillLineInput]) -> str:
     """A fingerprint of the bill lines, in order: equal digests, equal snapshots."""
     digest = hashlib.sha256()
     for line in lines:
-        *values, moment = _line_tuple(line)
-        text = "\x1f".join("" if v is None else str(v) for v in values)
-        digest.update(f"{text}\x1f{moment.timestamp() if moment else ''}\x1e".encode())
+        moment = line.occurred_at.timestamp() if line.occurred_at else ""
+        digest.update(
+            f"{line.gateway}\x1f{line.connection_id}\x1f{line.kind}\x1f{line.out_trade_no}\x1f{line.trade_no}\x1f"
+            f"{line.out_request_no}\x1f{line.amount:.2f}\x1f{line.currency}\x1f{line.memo[:256]}\x1f{moment}\x1e".encode()
+        )
     return digest.hexdigest()
 
 
@@ -236,24 +239,28 @@ def _facts(day: date, tolerance: Decimal, lines: list[BillLineInput], fetched: f
     start, end = day_range(day)
     # Each payment with its order, in one query: the payments confirmed on the day, then those the
     # bill names that were not (confirmed another day, or never).
-    fields = ("out_trade_no", "order_id", "gateway", "amount", "currency", "status", "paid_at",
-              "order__number", "order__total_amount", "order__currency", "order__paid_at")  # fmt: skip
+    # (A payment confirmed on the day needs no time read back: its day is the day.)
+    fields = ("out_trade_no", "order_id", "gateway", "amount", "currency", "status",
+              "order__number", "order__total_amount", "order__currency", "order_paid")  # fmt: skip
+    order_paid = ExpressionWrapper(Q(order__paid_at__isnull=False), output_field=BooleanField())
     payments: dict[str, PaymentFact] = {}
     orders: dict[int, OrderFact] = {}
     zone = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
 
-    def keep(rows) -> None:
-        for out_trade_no, order_id, gateway, amount, currency, status, paid_at, *order in rows:
+    def keep(rows, paid_on: date | None) -> None:
+        for out_trade_no, order_id, gateway, amount, currency, status, number, total, order_currency, paid, *at in rows:
             taken = status in MONEY_TAKEN
-            paid_day = paid_at.astimezone(zone).date() if taken and paid_at is not None else None
+            paid_day = (paid_on or (at[0].astimezone(zone).date() if at[0] else None)) if taken else None
             payments[out_trade_no] = PaymentFact(out_trade_no, order_id, gateway, amount, currency, taken, paid_day)
             if order_id not in orders:
-                orders[order_id] = OrderFact(order_id, order[0], order[1], order[2], order[3] is not None)
+                orders[order_id] = OrderFact(order_id, number, total, order_currency, paid)
 
-    keep(Payment.objects.filter(paid_at__gte=start, paid_at__lt=end, status__in=MONEY_TAKEN).values_list(*fields))
+    confirmed = Payment.objects.filter(paid_at__gte=start, paid_at__lt=end, status__in=MONEY_TAKEN)
+    keep(confirmed.annotate(order_paid=order_paid).values_list(*fields), day)
     named = {line.out_trade_no for line in lines} - payments.keys()
     for chunk in _chunks(named):
-        keep(Payment.objects.filter(out_trade_no__in=chunk).values_list(*fields))
+        found = Payment.objects.filter(out_trade_no__in=chunk).annotate(order_paid=order_paid)
+        keep(found.values_list(*fields, "paid_at"), None)
     orders_by_number: dict[str, OrderFact] = {}
     for chunk in _chunks(fuzzy_numbers(lines, set(payments))):
         for row in Order.objects.filter(number__in=chunk).values_list(*_ORDER_FIELDS):
