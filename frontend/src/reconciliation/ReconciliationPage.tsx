@@ -12,6 +12,7 @@ import { Empty, ErrorNote, translateOr } from "../components/common";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { reconciliationApi, type DayReport, type Difference } from "./api";
+import "./reconciliation.css";
 
 export const RECONCILIATION_READERS = ["finance", "admin", "manager"];
 export const RECONCILIATION_WORKERS = ["finance", "admin"];
@@ -82,30 +83,30 @@ export function Report({ report, canWork, onChange }: { report: DayReport; canWo
   const totals = report.totals as Record<string, string | number>;
   return (
     <>
-      <section className="cards" aria-label={t("reconciliation.title")}>
-        <div className="card">
+      <section className="recon-cards" aria-label={t("reconciliation.title")}>
+        <div className="recon-card">
           <div className="muted">{t("reconciliation.checked")}</div>
           <strong data-testid="recon-checked">{report.checked}</strong>
         </div>
-        <div className="card">
+        <div className="recon-card">
           <div className="muted">{t("reconciliation.differing")}</div>
           <strong data-testid="recon-differing">{report.differing}</strong>
         </div>
-        <div className="card">
+        <div className="recon-card">
           <div className="muted">{t("reconciliation.open")}</div>
           <strong data-testid="recon-open">{report.open}</strong>
         </div>
-        <div className="card">
+        <div className="recon-card">
           <div className="muted">{t("reconciliation.rate")}</div>
           <strong>{report.difference_rate == null ? "—" : `${(report.difference_rate * 100).toFixed(2)}%`}</strong>
         </div>
-        <div className="card">
+        <div className="recon-card">
           <div className="muted">{t("reconciliation.billPayments")}</div>
           <strong>
             {String(totals.bill_payments ?? 0)} · ¥{String(totals.bill_payments_amount ?? "0.00")}
           </strong>
         </div>
-        <div className="card">
+        <div className="recon-card">
           <div className="muted">{t("reconciliation.billRefunds")}</div>
           <strong>
             {String(totals.bill_refunds ?? 0)} · ¥{String(totals.bill_refunds_amount ?? "0.00")}
@@ -214,8 +215,12 @@ export function ReconciliationPage() {
   };
   return (
     <div className="page reconciliation">
-      <h1>{t("reconciliation.title")}</h1>
-      <p className="muted">{t("reconciliation.intro")}</p>
+      <div className="page-head">
+        <div>
+          <h1>{t("reconciliation.title")}</h1>
+          <p className="muted">{t("reconciliation.intro")}</p>
+        </div>
+      </div>
       <div className="toolbar">
         <label>
           {t("reconciliation.day")}{" "}
