@@ -24,3 +24,22 @@ def test_every_role_reads_the_catalog():
     assert body["actions"][1]["params_schema"]["required"] == ["sku", "quantity"]
     assert body["actions"][1]["name"] == {"en": "Add a gift order", "zh": "添加赠品订单"}
     assert len(body["events"]) == 23
+
+
+def test_a_reconciliation_difference_carries_its_declared_object():
+    response = client_for("finance").get("/api/v1/catalog/")
+
+    event = next(e for e in response.json()["events"] if e["name"] == "reconciliation.difference")
+    difference = event["context_schema"]["properties"]["difference"]
+    assert event["available"] is True and event["objects"] == ["difference"]
+    assert difference["additionalProperties"] is False
+    assert difference["properties"]["category"]["enum"] == [
+        "unsettled",
+        "refunded_not_offset",
+        "cross_period",
+        "missing_payment",
+        "missing_order",
+        "amount_mismatch",
+        "duplicate_payment",
+    ]
+    assert {"order_number", "expected_amount", "actual_amount", "ticket_id"} <= set(difference["required"])
