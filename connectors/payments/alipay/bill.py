@@ -77,9 +77,12 @@ class AlipayBillRow:
 
 def _money(value: str, where: str) -> Decimal:
     try:
-        return Decimal(value.strip() or "0").quantize(Decimal("0.01"))
+        amount = Decimal(value.strip() or "0")
     except InvalidOperation:
         raise BillMalformed(f"{where}: {value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise BillMalformed(f"{where}: {value!r} is not an amount")
+    return amount.quantize(Decimal("0.01"))
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
@@ -124,16 +127,12 @@ def detail_parse(text: str) -> tuple[list[AlipayBillRow], dict]:
         raise BillMalformed(f"the header lacks {', '.join(missing)}")
     column = {name: header.index(name) for name in header}
     rows: list[AlipayBillRow] = []
-    end = start + 2
-    for end in range(start + 2, len(lines)):
-        line = lines[end]
-        if line.startswith("#"):
-            break
-        if not line.strip():
-            continue
-        cells = [cell.strip() for cell in next(csv.reader([line]))]
+    end = next((i for i in range(start + 2, len(lines)) if lines[i].startswith("#")), len(lines))
+    body = [(number, line) for number, line in enumerate(lines[start + 2 : end], start=start + 3) if line.strip()]
+    for (number, _line), raw in zip(body, csv.reader(line for _n, line in body), strict=True):
+        cells = [cell.strip() for cell in raw]
         if len(cells) < len(header):
-            raise BillMalformed(f"line {end + 1} has {len(cells)} cells, the header {len(header)}")
+            raise BillMalformed(f"line {number} has {len(cells)} cells, the header {len(header)}")
 
         def cell(name: str, cells: list[str] = cells) -> str:
             return cells[column[name]] if name in column else ""
@@ -146,8 +145,8 @@ def detail_parse(text: str) -> tuple[list[AlipayBillRow], dict]:
                 subject=cell("商品名称"),
                 created=cell("创建时间"),
                 finished=cell("完成时间"),
-                amount=_money(cell("订单金额（元）"), f"line {end + 1}"),
-                received=_money(cell("商家实收（元）"), f"line {end + 1}"),
+                amount=_money(cell("订单金额（元）"), f"line {number}"),
+                received=_money(cell("商家实收（元）"), f"line {number}"),
                 out_request_no=cell("退款批次号/请求号"),
                 memo=cell("备注"),
             )

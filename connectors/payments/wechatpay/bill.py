@@ -78,11 +78,17 @@ def _value(cell: str) -> str:
     return cell[1:] if cell.startswith("`") else cell
 
 
+CENT = Decimal("0.01")
+
+
 def _money(value: str, where: str) -> Decimal:
     try:
-        return Decimal(value or "0").quantize(Decimal("0.01"))
+        amount = Decimal(value or "0")
     except InvalidOperation:
         raise BillMalformed(f"{where}: {value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise BillMalformed(f"{where}: {value!r} is not an amount")
+    return amount if amount.as_tuple().exponent == -2 else amount.quantize(CENT)
 
 
 def bill_parse(data: bytes) -> tuple[list[WechatBillRow], dict]:
@@ -105,8 +111,8 @@ def bill_parse(data: bytes) -> tuple[list[WechatBillRow], dict]:
     except StopIteration:
         raise BillMalformed("the bill has no summary (总交易单数) line") from None
     rows: list[WechatBillRow] = []
-    for number, line in enumerate(lines[1:end], start=2):
-        cells = [_value(cell) for cell in next(csv.reader([line]))]
+    for number, raw in enumerate(csv.reader(lines[1:end]), start=2):
+        cells = [_value(cell) for cell in raw]
         if len(cells) < len(header):
             raise BillMalformed(f"line {number} has {len(cells)} cells, the header {len(header)}")
 

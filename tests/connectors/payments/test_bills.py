@@ -216,3 +216,14 @@ def test_an_alipay_download_link_expires(gateways, monkeypatch):
 
     monkeypatch.setattr(time, "time", lambda: 10**10)
     assert client.session.get(url, timeout=5).status_code == 403
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "12元"])
+def test_a_bill_amount_that_is_not_money_is_refused(amount):
+    text = WECHAT_BILL.read_text().replace("`100.00,`0.00,`0,`0,`0.00", f"`{amount},`0.00,`0,`0,`0.00", 1)
+    with pytest.raises(wechat_bill.BillMalformed, match="is not an amount"):
+        wechat_bill.bill_parse(text.encode())
+    rows, _summary = alipay_bill.bill_parse(ALIPAY_BILL.read_bytes())
+    detail = alipay_bill.detail_text("2088", date(2024, 5, 1), rows, exported=timezone.now())
+    with pytest.raises(alipay_bill.BillMalformed, match="is not an amount"):
+        alipay_bill.detail_parse(detail.replace("199.00\t", f"{amount}\t", 1))
