@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from . import categories as c
 from .sources import BillLineInput
@@ -161,7 +162,7 @@ def differences_find(facts: Facts) -> Result:
             continue
         order = facts.orders.get(payment.order_id)
         other_day = facts.billed_other_days.get(payment.out_trade_no)
-        common = {
+        common: dict[str, Any] = {
             "order_id": payment.order_id,
             "order_number": order.number if order else "",
             "gateway": payment.gateway,
@@ -210,7 +211,7 @@ def differences_find(facts: Facts) -> Result:
 def _order_lines(order: OrderFact, lines: list[tuple[BillLineInput, PaymentFact | None]], facts: Facts) -> list[Found]:
     found: list[Found] = []
     first, payment = lines[0]
-    base = {"order_id": order.order_id, "order_number": order.number, "gateway": first.gateway}
+    base: dict[str, Any] = {"order_id": order.order_id, "order_number": order.number, "gateway": first.gateway}
     if len({line.trade_no or line.out_trade_no for line, _ in lines}) > 1:
         paid = sum((line.amount for line, _ in lines), Decimal("0"))
         found.append(
@@ -277,7 +278,7 @@ def _refund_line(line: BillLineInput, facts: Facts) -> list[Found]:
     refund = facts.refunds.get(line.out_request_no) if line.out_request_no else None
     payment = facts.payments.get(line.out_trade_no)
     order = facts.orders.get(payment.order_id) if payment is not None else None
-    base = {
+    base: dict[str, Any] = {
         "order_id": order.order_id if order else None,
         "order_number": order.number if order else "",
         "gateway": line.gateway,

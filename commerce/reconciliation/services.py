@@ -279,12 +279,12 @@ def _facts(day: date, tolerance: Decimal, lines: list[BillLineInput], fetched: f
     unbilled = [p.out_trade_no for p in payments.values() if p.paid_day == day and p.out_trade_no not in billed]
     billed_other_days: dict[str, date] = {}
     for chunk in _chunks(unbilled):
-        rows = (
+        elsewhere = (
             BillLine.objects.filter(kind=c.PAYMENT, out_trade_no__in=chunk)
             .exclude(reconciliation_day__day=day)
             .values_list("out_trade_no", "reconciliation_day__day")
         )
-        billed_other_days.update(rows)
+        billed_other_days.update(elsewhere)
 
     shipped = (
         Order.objects.filter(shipments__created_at__gte=start, shipments__created_at__lt=end, paid_at__isnull=True)

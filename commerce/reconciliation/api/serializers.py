@@ -79,7 +79,8 @@ class ReconciliationDifferenceSerializer(serializers.Serializer):
 
 class ReconciliationCategoryCountSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=list(c.CATEGORIES))
-    label = ReconciliationLabelSerializer()
+    # "label" is the answer's key; DRF's metaclass takes declared fields out of the class.
+    label = ReconciliationLabelSerializer()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 

@@ -166,7 +166,7 @@ def detail_parse(text: str) -> tuple[list[AlipayBillRow], dict]:
         raise BillMalformed(f"the bill lists {counted[0]} trades and {counted[1]} refunds, its totals say "
                             f"{summary['trades']} and {summary['refunds']}")  # fmt: skip
     received = sum((r.received for r in rows if r.kind == TRADE), Decimal("0"))
-    if received != _money(summary["trades_received"], "交易合计"):
+    if received != _money(str(summary["trades_received"]), "交易合计"):
         raise BillMalformed(f"the trades add up to {received}, the bill's total says {summary['trades_received']}")
     return rows, summary
 
