@@ -92,6 +92,7 @@ bench: install ## run the benchmarks (PostgreSQL at 127.0.0.1:5432, Redis at 127
 	$(PY) bench/reserve.py $(BENCH_ARGS)
 	$(PY) bench/runtime.py $(BENCH_ARGS)
 	$(PY) bench/kpis.py $(BENCH_ARGS)
+	$(PY) bench/reconcile.py $(BENCH_ARGS)
 	tests/e2e/run.sh --grep 200-node
 
 messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code and recompile it (needs gettext)

@@ -10,14 +10,15 @@ so the schema of an event's context is its payload's schema plus ``event`` and `
 objects have the REST API's representation: ``ORDER_SCHEMA`` is written from
 ``commerce.orders.representation.order_representation`` and ``STOCK_SCHEMA`` from
 ``commerce.inventory.services.stock_representation`` (tests validate real ones against them, so
-they cannot drift). Objects of domains that do not exist yet (reconciliation) are
-declared loosely — any path below them is accepted — until their apps define them.
+they cannot drift); ``DIFFERENCE_SCHEMA`` from
+``commerce.reconciliation.representation.difference_representation``.
 """
 
 from dataclasses import dataclass, field
 
 from commerce.orders import statuses
 from commerce.outbox import names
+from commerce.reconciliation import categories as reconciliation_categories
 from commerce.refunds import statuses as refund_statuses
 from commerce.shipments import statuses as shipment_statuses
 
@@ -36,10 +37,6 @@ def _strict(properties: dict, **extra) -> dict:
         "properties": properties,
         **extra,
     }
-
-
-def _loose(title: str, description: str) -> dict:
-    return {"type": "object", "title": title, "description": description}
 
 
 ORDER_SCHEMA = _strict(
@@ -245,7 +242,31 @@ ALERT_SCHEMA = _strict(
     title="Alert",
     description="An anomaly alert (``insights.alerts.representation.alert_representation``).",
 )
-DIFFERENCE_SCHEMA = _loose("Reconciliation difference", "A categorised difference (declared loosely).")
+_NULLABLE_MONEY = {"type": ["string", "null"], "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "A decimal as text."}
+_LABEL = _strict({"zh": {"type": "string"}, "en": {"type": "string"}})
+# Written from ``commerce.reconciliation.representation.difference_representation``.
+DIFFERENCE_SCHEMA = _strict(
+    {
+        "id": {"type": "integer"},
+        "day": {"type": "string", "format": "date", "description": "The Asia/Shanghai day reconciled."},
+        "category": {"type": "string", "enum": list(reconciliation_categories.CATEGORIES)},
+        "category_label": _LABEL,
+        "status": {"type": "string", "enum": list(reconciliation_categories.DIFFERENCE_STATUSES)},
+        "order_id": {"type": ["integer", "null"]},
+        "order_number": {"type": "string"},
+        "gateway": {"type": "string", "description": "alipay, wechatpay, or empty (an unsettled shipment)."},
+        "out_trade_no": {"type": "string"},
+        "expected_amount": _NULLABLE_MONEY,
+        "actual_amount": _NULLABLE_MONEY,
+        "currency": {"type": "string"},
+        "detail": {"type": "object", "description": "What the matching saw (trade numbers, days, the difference)."},
+        "ticket_id": {"type": ["integer", "null"], "description": "The finance ticket that tracks it."},
+        "resolution": {"type": "string"},
+        "resolved_by": {"type": "string"},
+        "resolved_at": _NULLABLE_TIMESTAMP,
+    },
+    title="Reconciliation difference",
+)
 
 OBJECT_SCHEMAS = {
     "order": ORDER_SCHEMA,
@@ -333,11 +354,6 @@ class EventSpec:
 
 _REASON = {"reason": {"type": "string"}}
 
-# Why each event that nothing emits yet is unavailable (see ``EventSpec.unavailable``).
-_RECONCILIATION_LATER = NotEmittedYet(
-    en="Not connected yet: reconciliation differences come with daily reconciliation.",
-    zh="尚未接入：对账差异将随每日对账提供",
-)
 
 EVENTS: dict[str, EventSpec] = {
     spec.name: spec
@@ -483,7 +499,6 @@ EVENTS: dict[str, EventSpec] = {
             "Reconciliation difference",
             "对账差异",
             ("difference",),
-            unavailable=_RECONCILIATION_LATER,
         ),
         EventSpec(names.INSIGHTS_ALERT, "Anomaly alert raised", "异常告警", ("alert",)),
     )

@@ -14,6 +14,7 @@ class ConnectorsConfig(AppConfig):
         from .couriers.actions import register_courier_actions
         from .notify.actions import register_notify_actions
         from .payments.actions import register_payment_actions
+        from .payments.bills import register_bill_source
         from .pickers import register_pickers
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
@@ -22,6 +23,7 @@ class ConnectorsConfig(AppConfig):
         register_catalog()
         outbox_committed.connect(stock_sync_kick, dispatch_uid="connectors.stock_sync_kick")
         register_payment_actions()
+        register_bill_source()
         register_courier_actions()
         register_notify_actions()
         register_warehouse_actions()

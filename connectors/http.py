@@ -30,5 +30,9 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
         simulator = connector.sandbox(connection)
         session.mount("http://", NoNetworkAdapter())
         session.mount("https://", NoNetworkAdapter())
-        session.mount(simulator.base_url, SandboxAdapter(simulator, connection))
+        adapter = SandboxAdapter(simulator, connection)
+        session.mount(simulator.base_url, adapter)
+        # Some providers serve files from another host (Alipay's bills): the simulator names those too.
+        for url in getattr(simulator, "other_base_urls", ()):
+            session.mount(url, adapter)
     return session

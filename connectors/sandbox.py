@@ -73,6 +73,8 @@ class Simulator(Protocol):
     demo stream use those; a polling platform's new orders are found by its poller."""
 
     base_url: str  # the provider's API root the client calls, e.g. https://demo.myshopify.com
+    # A simulator may also serve other origins of its provider (``other_base_urls``, e.g. Alipay's
+    # bill download host); ``connectors.http.session_for`` mounts it on those as well.
 
     def handle(self, request: SimRequest) -> SimResponse: ...
 

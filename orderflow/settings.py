@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "commerce.timeouts",
     "commerce.tickets",
     "commerce.inbox",
+    "commerce.reconciliation",
     "orderflow.demo",
     "orderflow.schedules",
     "builder",
@@ -402,3 +403,8 @@ ORDERFLOW_ORDER_EXPORT_MAX_ROWS = 100_000
 ORDERFLOW_KPI_SHIP_SLA_HOURS = int(os.environ.get("ORDERFLOW_KPI_SHIP_SLA_HOURS", "48"))
 ORDERFLOW_ALERT_MIN_SAMPLE = int(os.environ.get("ORDERFLOW_ALERT_MIN_SAMPLE", "10"))
 ORDERFLOW_ALERT_SILENCE_MINUTES = int(os.environ.get("ORDERFLOW_ALERT_SILENCE_MINUTES", "60"))
+
+# Daily reconciliation (commerce.reconciliation): bill amounts within this many yuan of the order's
+# match; the day before is reconciled once the Asia/Shanghai clock passes this time.
+ORDERFLOW_RECONCILIATION_TOLERANCE = os.environ.get("ORDERFLOW_RECONCILIATION_TOLERANCE", "0.50")
+ORDERFLOW_RECONCILIATION_AT = os.environ.get("ORDERFLOW_RECONCILIATION_AT", "02:00")

@@ -181,6 +181,18 @@ def _alert(channel) -> None:
     )
 
 
+def _difference(channel) -> None:
+    from commerce.reconciliation.services import reconciliation_apply
+    from tests.commerce.reconciliation.helpers import DAY, bills, paid_order, pay_line
+
+    _order, payment = paid_order(channel, "RECON-1")
+    reconciliation_apply(
+        day=DAY,
+        bills=bills(pay_line(payment.out_trade_no, "150.00"), pay_line("CONSOLE-1", "9.90", memo="补款")),
+        actor=TEST_ACTOR,
+    )
+
+
 EMITTERS = {
     names.ORDER_CREATED: _order,
     names.ORDER_PAID: _pay,
@@ -204,6 +216,7 @@ EMITTERS = {
     names.REFUND_FAILED: lambda channel: _refund_paid_or_failed(channel, fail=True),
     names.REFUND_SLA_BREACHED: _refund_overdue,
     names.REFUND_RETURNED: _refund_returned,
+    names.RECONCILIATION_DIFFERENCE: _difference,
     names.INSIGHTS_ALERT: _alert,
 }
 
@@ -242,6 +255,7 @@ def test_the_available_events_are_those_some_service_emits():
         names.REFUND_SLA_BREACHED,
         names.REFUND_RETURNED,
         names.NOTIFICATION_FAILED,
+        names.RECONCILIATION_DIFFERENCE,
         names.INSIGHTS_ALERT,
     ]
 

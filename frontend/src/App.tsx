@@ -36,6 +36,9 @@ const StockPage = lazy(() => import("./stock/StockPage").then((m) => ({ default:
 // The dashboards carry the chart library: they load when first opened.
 const DashboardPage = lazy(() => import("./insights/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const RefundsPage = lazy(() => import("./refunds/RefundsPage").then((m) => ({ default: m.RefundsPage })));
+const ReconciliationPage = lazy(() =>
+  import("./reconciliation/ReconciliationPage").then((m) => ({ default: m.ReconciliationPage })),
+);
 const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
 
 function Loading() {
@@ -67,6 +70,7 @@ function Page() {
   if (match("/dashboards", path)) return <DashboardPage />;
   if (match("/monitor", path)) return <TaskMonitorPage />;
   if (match("/refunds", path)) return <RefundsPage />;
+  if (match("/reconciliation", path)) return <ReconciliationPage />;
   return <FlowsPage />;
 }
 

@@ -13,8 +13,11 @@ rows. The counters of an order are those of the Asia/Shanghai hour the channel s
   notifications due (every logged notification once attempted: ``sent``, ``failed``, ``dead``, or
   queued again after a failed attempt; a queued one not yet attempted is not due yet). Healthy at
   98 % or more.
-- ``reconciliation_difference_rate``: not measured until reconciliation exists (always
-  ``measured: false``). Healthy below 0.3 %.
+- ``reconciliation_difference_rate``: the differences daily reconciliation found (open or resolved;
+  not those a re-run cleared) / the payments, bill lines and shipments it compared, over the days
+  reconciled in the period (``commerce.reconciliation``: ``ReconciliationDay.differing`` and
+  ``checked``, counted company-wide — with a channel chosen it is not measured). A period no run
+  covered is not measured. Healthy below 0.3 %.
 - ``exception_order_share``: orders needing a person now — on hold, with a dead (failed, not
   replayed) flow execution, or with an open ticket — / all orders. Healthy below 2 %.
 - ``payment_conversion``: orders paid (``paid_at`` set) / all orders.
@@ -88,7 +91,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
     ),
     KpiDefinition(
         "reconciliation_difference_rate", "对账差异率", "Reconciliation difference rate", RATIO, LT,
-        Decimal("0.003"), None, None,
+        Decimal("0.003"), "reconciliation_differences", "reconciliation_checked",
     ),
     KpiDefinition(
         "exception_order_share", "异常订单占比", "Exception order share", RATIO, LT, Decimal("0.02"),

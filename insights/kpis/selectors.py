@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from commerce.channels.models import Channel
+from commerce.reconciliation.models import ReconciliationDay
 
 from . import definitions
 from .facts import TIME_ZONE_NAME, local_hour
@@ -50,6 +51,22 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
+def _reconciled(start: date, end: date) -> dict[date, tuple[int, int]]:
+    """(differences, compared) of each reconciled day in [start, end] (daily reconciliation's own
+    counts: a handful of rows, one per day)."""
+    rows = ReconciliationDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "differing", "checked")
+    return {day: (differing, checked) for day, differing, checked in rows}
+
+
+def _with_reconciliation(sums: dict, reconciled: dict[date, tuple[int, int]], days) -> dict:
+    chosen = [reconciled[day] for day in days if day in reconciled]
+    return {
+        **sums,
+        "reconciliation_differences": sum(d for d, _c in chosen),
+        "reconciliation_checked": sum(c for _d, c in chosen),
+    }
+
+
 def kpi_values(sums: dict) -> dict[str, float | None]:
     """Each KPI's value over counters summed over a period (``None``: not measured there)."""
     return {definition.key: definition.value(sums) for definition in definitions.DEFINITIONS}
@@ -69,8 +86,16 @@ def kpi_report(*, date_from: date, date_to: date, channel: Channel | None) -> di
         for row in scope.filter(day__gte=previous_from, day__lte=date_to).values("day").annotate(**sums).order_by()
     }
     days = _days(date_from, date_to)
-    current = _sums(row for day, row in per_day.items() if day >= date_from)
-    previous = _sums(row for day, row in per_day.items() if day < date_from)
+    # Reconciliation is company-wide: with a channel chosen, its rate is not measured.
+    reconciled = _reconciled(previous_from, date_to) if channel is None else {}
+    current = _with_reconciliation(
+        _sums(row for day, row in per_day.items() if day >= date_from), reconciled, _days(date_from, date_to)
+    )
+    previous = _with_reconciliation(
+        _sums(row for day, row in per_day.items() if day < date_from),
+        reconciled,
+        _days(previous_from, date_from - timedelta(days=1)),
+    )
     in_range = scope.filter(day__gte=date_from, day__lte=date_to)
     by_hour = {
         row["hour"]: row for row in in_range.values("hour").annotate(orders=Sum("orders"), gmv=Sum("gmv")).order_by()
@@ -89,7 +114,10 @@ def kpi_report(*, date_from: date, date_to: date, channel: Channel | None) -> di
     backlog = dict(backlog_scope.values("status").annotate(total=Sum("count")).values_list("status", "total"))
 
     now_values, before_values = kpi_values(current), kpi_values(previous)
-    daily_values = {day: kpi_values(_sums([per_day[day]]) if day in per_day else _sums([])) for day in days}
+    daily_values = {
+        day: kpi_values(_with_reconciliation(_sums([per_day[day]] if day in per_day else []), reconciled, [day]))
+        for day in days
+    }
     limits = {row["key"]: row for row in thresholds()}
     kpis = []
     for definition in definitions.DEFINITIONS:

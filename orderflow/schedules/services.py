@@ -45,6 +45,9 @@ SCHEDULES = (
     every(1, "payments.sweep", "connectors.payments.tasks.payments_sweep_task"),
     every(1, "refunds.payout", "connectors.payments.tasks.refunds_payout_task"),
     every(5, "refunds.sla_check", "commerce.refunds.tasks.refunds_sla_check_task"),
+    # Daily reconciliation: yesterday's orders against the gateways' bills, once the Asia/Shanghai
+    # clock passes ORDERFLOW_RECONCILIATION_AT (02:00); the check every 15 minutes runs it once.
+    every(15, "reconciliation.daily", "commerce.reconciliation.tasks.reconciliation_daily_task"),
     # The notification retry queue: failed sends again after their fixed interval, marketing held
     # past quiet hours.
     every(1, "notifications.retry", "connectors.notify.tasks.notifications_retry_task"),

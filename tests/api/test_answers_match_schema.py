@@ -322,6 +322,22 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     bulk = {"ids": [order_id, 987654], "action": "tag", "tag": "vip"}
     api.check(post("/api/v1/orders/bulk/", bulk, format="json"), "post", "/api/v1/orders/bulk/")
 
+    # Reconciliation: 2026-12-01 with a difference (resolved through the API), 2026-12-02 run through it.
+    from commerce.reconciliation.models import ReconciliationDifference
+    from commerce.reconciliation.services import reconciliation_apply
+    from tests.commerce.reconciliation.helpers import DAY, bills, paid_order, pay_line
+
+    _recon_order, recon_payment = paid_order(channel, "SCHEMA-RECON")
+    reconciliation_apply(
+        day=DAY, bills=bills(pay_line(recon_payment.out_trade_no, "150.00"), pay_line("X-1", "1.00")), actor=TEST_ACTOR
+    )
+    recon_days = "/api/v1/reconciliation/days/"
+    api.check(post(recon_days, {"date_from": "2026-12-02"}, format="json"), "post", recon_days)
+    difference = ReconciliationDifference.objects.filter(out_trade_no=recon_payment.out_trade_no).get()
+    resolve_path = "/api/v1/reconciliation/differences/{difference_id}/resolve/"
+    resolved = post(resolve_path.format(difference_id=difference.pk), {"reason": "运费差额"}, format="json")
+    api.check(resolved, "post", resolve_path)
+
     # Every read of the schema, with the rows made above.
     ids = {
         "refund_id": refund["id"],
@@ -341,6 +357,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "channel": channel.code,
         "kind": "channel",
         "view_id": board_view["id"],
+        "day": DAY.isoformat(),
     }
     from commerce.inventory.models import StockImport
 

@@ -103,6 +103,7 @@ KNOWN_IDS = {
     "view_id": "board_view",
     "alert_id": "alert",
     "evidence_id": "evidence",
+    "difference_id": "reconciliation_difference",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -117,7 +118,12 @@ NOT_OBJECTS = ([1, 2, 3], "paid", 42)
 UNSTORABLE_TEXT = {"nul": '"a\\u0000b"', "lone_surrogate": '"\\ud800"'}
 UNSTORABLE_NUMBER = "1e400"
 SENTINEL = "__orderflow_bad_value__"
-FORMAT_SAMPLES = {"date-time": "2026-01-01T00:00:00Z", "email": "a@example.com", "decimal": "1.00"}
+FORMAT_SAMPLES = {
+    "date-time": "2026-01-01T00:00:00Z",
+    "date": "2026-01-01",
+    "email": "a@example.com",
+    "decimal": "1.00",
+}
 STRING_SAMPLES = ("x", "13800138000")  # the first that matches a field's pattern is its sample
 
 
@@ -458,6 +464,16 @@ class World:
         from commerce.timeouts.models import TimeoutRule
 
         self._made["timeout_rule"] = TimeoutRule.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+    def _make_reconciliation_difference(self):
+        """A paid order that Alipay's bill of 2026-12-01 shows short: an open difference."""
+        from commerce.reconciliation.models import ReconciliationDifference
+        from commerce.reconciliation.services import reconciliation_apply
+        from tests.commerce.reconciliation.helpers import DAY, bills, paid_order, pay_line
+
+        _order, payment = paid_order(self.channel, "BAD-INPUT-RECON")
+        reconciliation_apply(day=DAY, bills=bills(pay_line(payment.out_trade_no, "150.00")), actor=TEST_ACTOR)
+        self._made["reconciliation_difference"] = ReconciliationDifference.objects.get().pk
 
     def _make_alert(self):
         text = {"zh": "同步延迟", "en": "Sync delayed"}

@@ -328,19 +328,14 @@ def test_a_low_stock_flow_reads_stock_not_order():
     ]
 
 
-def test_loosely_declared_objects_accept_any_path():
+def test_a_difference_path_outside_its_declared_object_is_a_typo():
     document = _notes("a", trigger={"type": "event", "event": "reconciliation.difference"})
-    document["nodes"][0]["params"] = {"text": "{{ difference.id }} {{ difference.category.name }}"}
+    document["nodes"][0]["params"] = {"text": "{{ difference.order_number }} {{ difference.category.name }}"}
 
-    assert validate_document(document) == [
-        Problem(
-            "event_unavailable",
-            "'reconciliation.difference' is not available yet, so a flow on it cannot be published. "
-            "Not connected yet: reconciliation differences come with daily reconciliation.",
-            "trigger",
-            "/trigger/event",
-        ),
-    ]
+    problems = validate_document(document)
+
+    assert [p.code for p in problems] == ["unknown_reference"]
+    assert "difference.category.name" in problems[0].message
 
 
 def test_a_refund_path_outside_its_declared_object_is_a_typo():

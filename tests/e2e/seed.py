@@ -102,4 +102,19 @@ Schedule.objects.get_or_create(
     defaults={"func": payout.func, "schedule_type": payout.schedule_type, "minutes": payout.minutes, "repeats": -1},
 )
 
+# Reconciliation (reconciliation.spec.ts): yesterday's (Asia/Shanghai) Alipay sandbox bill also shows
+# a payment taken in the merchant console that no order made: reconciling the day finds it.
+from datetime import datetime as _datetime  # noqa: E402
+from datetime import timedelta as _timedelta  # noqa: E402
+from zoneinfo import ZoneInfo as _ZoneInfo  # noqa: E402
+
+from connectors.models import SandboxRecord  # noqa: E402
+from connectors.payments.alipay.sandbox import BILL_EXTRA  # noqa: E402
+
+_noon = _datetime.now(_ZoneInfo("Asia/Shanghai")).replace(hour=12, minute=0, second=0, microsecond=0)
+if not SandboxRecord.objects.filter(connection=alipay, kind=BILL_EXTRA).exists():
+    AlipaySimulator(alipay).bill_line_add(
+        at=_noon - _timedelta(days=1), out_trade_no="ALI-CONSOLE-E2E", amount="58.50", memo="店铺后台补款"
+    )
+
 print("e2e seed ready")

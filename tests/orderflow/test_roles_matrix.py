@@ -33,6 +33,8 @@ REFUND_FILERS = frozenset({"operator", "supervisor", "finance", "admin"})
 REFUND_APPROVERS = frozenset({"supervisor", "finance"})
 MONITOR = frozenset({"admin", "manager", "supervisor"})  # insights.monitor.api.views.MONITOR_READERS
 ALERT_RESOLVERS = frozenset({"operator", "supervisor", "admin", "manager"})
+RECONCILIATION_READERS = frozenset({"finance", "admin", "manager"})
+RECONCILIATION_WORKERS = frozenset({"finance", "admin"})
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -153,6 +155,16 @@ TABLE = [
     ("get", "/api/v1/order-timeouts/{timeout_rule}/", READ, None),
     ("patch", "/api/v1/order-timeouts/{timeout_rule}/", ADMIN, {"minutes": 90}),
     ("delete", "/api/v1/order-timeouts/{timeout_rule}/", ADMIN, None),
+    ("get", "/api/v1/reconciliation/days/", RECONCILIATION_READERS, None),
+    ("post", "/api/v1/reconciliation/days/", RECONCILIATION_WORKERS, {"date_from": "2026-12-01"}),
+    ("get", "/api/v1/reconciliation/days/{recon_day}/", RECONCILIATION_READERS, None),
+    ("get", "/api/v1/reconciliation/days/{recon_day}/export/", RECONCILIATION_READERS, None),
+    (
+        "post",
+        "/api/v1/reconciliation/differences/{difference}/resolve/",
+        RECONCILIATION_WORKERS,
+        {"reason": "差额为运费"},
+    ),
     ("get", "/api/v1/refunds/", READ, None),
     ("post", "/api/v1/refunds/", REFUND_FILERS, "refund"),
     ("get", "/api/v1/refunds/policy/", READ, None),
@@ -239,6 +251,17 @@ def _matrix_refund(channel, path: str, role: str | None):
     return refund
 
 
+def _matrix_difference(channel):
+    """2026-12-01 reconciled: an order paid 199.00 that Alipay's bill shows at 150.00."""
+    from commerce.reconciliation.models import ReconciliationDifference
+    from commerce.reconciliation.services import reconciliation_apply
+    from tests.commerce.reconciliation.helpers import DAY, bills, paid_order, pay_line
+
+    _order, payment = paid_order(channel, "M-RECON")
+    reconciliation_apply(day=DAY, bills=bills(pay_line(payment.out_trade_no, "150.00")), actor=TEST_ACTOR)
+    return ReconciliationDifference.objects.get(out_trade_no=payment.out_trade_no)
+
+
 def _api_routes(resolver=None, prefix="") -> set[str]:
     resolver = resolver or get_resolver()
     found = set()
@@ -272,6 +295,8 @@ def _template(route: str) -> str:
         .replace("<int:alert_id>", "{alert}")
         .replace("<int:evidence_id>", "{evidence}")
         .replace("<slug:kind>", "queue")
+        .replace("<str:day>", "{recon_day}")
+        .replace("<int:difference_id>", "{difference}")
     )
 
 
@@ -326,8 +351,11 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         from commerce.refunds.evidence import evidence_add
 
         evidence = evidence_add(refund_id=refund.pk, content=MATRIX_PNG, name="matrix.png", actor=TEST_ACTOR)
+    difference = _matrix_difference(channel) if path.startswith("/api/v1/reconciliation/") else None
     url = path.format(
         evidence=evidence.pk if evidence else 0,
+        recon_day="2026-12-01",
+        difference=difference.pk if difference else 0,
         refund=refund.pk if refund else 0,
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,

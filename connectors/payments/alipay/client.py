@@ -13,7 +13,7 @@ failures (``40004``, with Alipay's ``sub_code``) and forbidden calls (``40006``)
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -32,6 +32,7 @@ from ..gateway import (
     GatewayRefund,
     GatewayTrade,
 )
+from . import bill as alipay_bill
 from . import signing
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ TRADE_STATUSES = {
 QUERY = "alipay.trade.query"
 REFUND = "alipay.trade.refund"
 REFUND_QUERY = "alipay.trade.fastpay.refund.query"
+BILL_URL_QUERY = "alipay.data.dataservice.bill.downloadurl.query"
 
 
 def china_time(value: str) -> datetime | None:
@@ -150,6 +152,34 @@ class AlipayClient:
             money_moved=False,
             raw=answer,
         )
+
+    def bill(self, day: date) -> tuple[list[alipay_bill.AlipayBillRow], dict]:
+        """The trade bill (业务明细) of ``day``: ``alipay.data.dataservice.bill.downloadurl.query``
+        (signed both ways) names a short-lived download URL; the ZIP there is read and its lines
+        checked against its own totals (``bill.bill_parse``). The download itself is not signed:
+        it is believed because its URL came in a verified answer and expires within seconds."""
+        answer = self.call(BILL_URL_QUERY, {"bill_type": "trade", "bill_date": day.isoformat()})
+        url = str(answer.get("bill_download_url") or "")
+        if not url.startswith(("https://", "http://")):
+            raise ProviderError("Alipay named no bill download URL.", retryable=True, code="bad_answer")
+        try:
+            response = self.session.get(url, timeout=TIMEOUT)
+        except requests.Timeout:
+            raise ProviderError(
+                "Alipay's bill download did not answer in time.", retryable=True, code="timeout"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise ProviderError(
+                f"Alipay's bill cannot be downloaded: {exc}", retryable=True, code="unreachable"
+            ) from None
+        if response.status_code != 200:
+            raise ProviderError(
+                f"Alipay's bill download answered {response.status_code}.", retryable=True, code="bill_download_failed"
+            )
+        try:
+            return alipay_bill.bill_parse(response.content)
+        except alipay_bill.BillMalformed as exc:
+            raise ProviderError(f"Alipay's bill cannot be read: {exc}", retryable=False, code="bad_bill") from None
 
     # -- the transport -----------------------------------------------------------------------
 

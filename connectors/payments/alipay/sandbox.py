@@ -19,9 +19,12 @@ a callback lost on the way (the payment sweep must find the payment by itself).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
-from datetime import datetime
+import time
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -31,8 +34,9 @@ from django.db import transaction
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
+from . import bill as alipay_bill
 from . import signing
-from .client import CHINA, DEFAULT_GATEWAY, QUERY, REFUND, REFUND_QUERY, alipay_credentials
+from .client import BILL_URL_QUERY, CHINA, DEFAULT_GATEWAY, QUERY, REFUND, REFUND_QUERY, alipay_credentials
 
 KEYS = Path(__file__).parent / "fixtures" / "sandbox"
 SANDBOX_APP_ID = "2021000000000000"
@@ -49,6 +53,10 @@ REFUND_RECORD = "alipay_refund"
 FAULT = "alipay_fault"
 REFUND_TIMEOUT = "refund_timeout"  # the refund is made, then the answer is lost (a client timeout)
 QUERY_DOWN = "query_down"  # trade queries answer 503
+BILL_HOST = "http://dwbillcenter.alipay.com"
+BILL_PATH = "/downloadBillFile.resource"
+BILL_TOKEN_SECONDS = 30  # Alipay's download URLs expire within seconds
+BILL_EXTRA = "alipay_bill_line"  # a line the bill shows that no trade made (tests craft bills with them)
 
 
 def _now() -> str:
@@ -61,6 +69,7 @@ class AlipaySimulator:
         credentials = alipay_credentials(connection)
         parts = urlsplit(str(credentials.get("gateway_url") or DEFAULT_GATEWAY))
         self.base_url = f"{parts.scheme}://{parts.netloc}"
+        self.other_base_urls = (BILL_HOST,)
         self.app_id = str(credentials.get("app_id") or SANDBOX_APP_ID)
         self.alipay_key = signing.private_key((KEYS / "ali_private_key.pem").read_text())
         self.app_public_key = signing.public_key((KEYS / "app_public_key.pem").read_text())
@@ -165,6 +174,8 @@ class AlipaySimulator:
         return SimResponse(200, body, {"Content-Type": "text/html;charset=utf-8"})
 
     def handle(self, request: SimRequest) -> SimResponse:
+        if request.url.startswith(BILL_HOST + "/"):
+            return self.bill_download(request)
         if request.method != "POST" or request.path != "/gateway.do":
             return SimResponse(404, b"Not Found", {"Content-Type": "text/plain"})
         try:
@@ -172,7 +183,7 @@ class AlipaySimulator:
         except UnicodeDecodeError:
             params = {}
         method = params.get("method", "")
-        if method not in (QUERY, REFUND, REFUND_QUERY):
+        if method not in (QUERY, REFUND, REFUND_QUERY, BILL_URL_QUERY):
             error = {"code": "40004", "msg": "Business Failed", "sub_code": "isv.invalid-method"}
             return SimResponse.json(200, {"error_response": error})
         if params.get("app_id") != self.app_id or not signing.rsa_verify(
@@ -191,6 +202,8 @@ class AlipaySimulator:
             biz = json.loads(params.get("biz_content", "{}"))
         except ValueError:
             biz = None
+        if method == BILL_URL_QUERY and isinstance(biz, dict):
+            return self.answer(method, self.bill_url(biz))
         if not isinstance(biz, dict) or not biz.get("out_trade_no"):
             return self.answer(method, {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.missing-biz"})
         if method == QUERY:
@@ -288,3 +301,136 @@ class AlipaySimulator:
         if done is not None:
             answer.update(refund_status="REFUND_SUCCESS", refund_amount=done.data["refund_amount"])
         return answer
+
+    # -- the trade bill ----------------------------------------------------------------------------
+
+    def _bill_token(self, bill_date: str, stamp: str) -> str:
+        key = self.app_id.encode() + b"|sandbox-bill"
+        return hmac.new(key, f"{bill_date}|{stamp}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def bill_url(self, biz: dict) -> dict:
+        """``alipay.data.dataservice.bill.downloadurl.query``: a bill of a finished day, else
+        ``isp.bill_not_exist`` (today's or a future day's bill does not exist yet)."""
+        try:
+            day = date.fromisoformat(str(biz.get("bill_date", "")))
+        except ValueError:
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "isp.bill_date_error",
+                "sub_msg": "日期格式错误",
+            }
+        if biz.get("bill_type") not in ("trade", "signcustomer"):
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "isp.bill_type_error"}
+        if day >= datetime.now(CHINA).date():
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "isp.bill_not_exist",
+                "sub_msg": "账单不存在",
+            }
+        stamp = str(int(time.time()))
+        name = f"{SELLER_ID}_{day:%Y%m%d}.csv.zip"
+        query = urlencode(
+            {
+                "bizType": "trade",
+                "userId": SELLER_ID,
+                "fileType": "csv.zip",
+                "bizDates": f"{day:%Y%m%d}",
+                "downloadFileName": name,
+                "fileId": f"/trade/{SELLER_ID}/{day:%Y%m%d}.csv.zip",
+                "timestamp": stamp,
+                "token": self._bill_token(f"{day:%Y%m%d}", stamp),
+            }
+        )
+        return {"code": "10000", "msg": "Success", "bill_download_url": f"{BILL_HOST}{BILL_PATH}?{query}"}
+
+    def bill_download(self, request: SimRequest) -> SimResponse:
+        day_text, stamp = request.param("bizDates"), request.param("timestamp")
+        fresh = stamp.isdigit() and 0 <= time.time() - int(stamp) <= BILL_TOKEN_SECONDS
+        if (
+            request.path != BILL_PATH
+            or not fresh
+            or not hmac.compare_digest(request.param("token"), self._bill_token(day_text, stamp))
+        ):
+            return SimResponse(403, "下载链接已失效".encode(), {"Content-Type": "text/plain;charset=utf-8"})
+        day = datetime.strptime(day_text, "%Y%m%d").date()
+        name, data = alipay_bill.bill_build(SELLER_ID, day, self.bill_rows(day), exported=datetime.now(CHINA))
+        return SimResponse(
+            200,
+            data,
+            {"Content-Type": "application/oct-stream", "Content-Disposition": f"attachment;filename={name}"},
+        )
+
+    def bill_rows(self, day: date) -> list[alipay_bill.AlipayBillRow]:
+        """The day's bill from the sandbox's own trades and refunds (Beijing time), plus any line a
+        test added with ``bill_line_add``."""
+        prefix = day.isoformat()
+        rows: list[alipay_bill.AlipayBillRow] = []
+        trades = {r.key: r.data for r in SandboxRecord.objects.filter(connection=self.connection, kind=TRADE)}
+        for trade in trades.values():
+            paid = str(trade.get("send_pay_date") or "")
+            if paid.startswith(prefix) and trade.get("trade_no"):
+                amount = Decimal(trade["total_amount"])
+                rows.append(
+                    alipay_bill.AlipayBillRow(
+                        trade["trade_no"], trade["out_trade_no"], alipay_bill.TRADE, "Orderflow",
+                        trade.get("gmt_create", paid), paid, amount, amount, memo=str(trade.get("memo", "")),
+                    )
+                )  # fmt: skip
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND_RECORD).order_by("seq"):
+            if not str(record.data.get("at", "")).startswith(prefix):
+                continue
+            out_trade_no = record.key.split("|", 1)[0]
+            trade = trades.get(out_trade_no, {})
+            refunded = Decimal(record.data["refund_amount"])
+            rows.append(
+                alipay_bill.AlipayBillRow(
+                    str(trade.get("trade_no", "")), out_trade_no, alipay_bill.REFUND, "Orderflow", record.data["at"],
+                    record.data["at"], Decimal(str(trade.get("total_amount", "0"))), -refunded,
+                    out_request_no=record.data["out_request_no"],
+                )
+            )  # fmt: skip
+        for record in SandboxRecord.objects.filter(
+            connection=self.connection, kind=BILL_EXTRA, key__startswith=prefix
+        ).order_by("seq"):
+            data = record.data
+            rows.append(
+                alipay_bill.AlipayBillRow(
+                    data["trade_no"], data["out_trade_no"], data["kind"], "Orderflow", data["at"], data["at"],
+                    Decimal(data["amount"]), Decimal(data["received"]), data.get("out_request_no", ""),
+                    data.get("memo", ""),
+                )
+            )  # fmt: skip
+        return sorted(rows, key=lambda r: (r.finished, r.trade_no, r.out_request_no))
+
+    def bill_line_add(
+        self,
+        *,
+        at: datetime,
+        out_trade_no: str,
+        amount: Decimal | str,
+        refund: bool = False,
+        out_request_no: str = "",
+        memo: str = "",
+    ) -> None:
+        """A line the day's bill shows that no trade of the sandbox made: a payment taken outside
+        Orderflow, a refund made in the merchant console (tests craft every difference with these)."""
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+        local = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        trade_no = "2024" + "".join(secrets.choice("0123456789") for _ in range(24))
+        SandboxRecord.objects.create(
+            connection=self.connection,
+            kind=BILL_EXTRA,
+            key=f"{local[:10]}|{trade_no}",
+            data={
+                "trade_no": trade_no,
+                "out_trade_no": out_trade_no,
+                "kind": alipay_bill.REFUND if refund else alipay_bill.TRADE,
+                "at": local,
+                "amount": f"{amount:.2f}",
+                "received": f"{-amount if refund else amount:.2f}",
+                "out_request_no": out_request_no,
+                "memo": memo,
+            },
+        )

@@ -11,9 +11,10 @@ unverifiable answer and other 4xx (WeChat Pay's ``code`` kept) are not.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -33,6 +34,7 @@ from ..gateway import (
     GatewayRefund,
     GatewayTrade,
 )
+from . import bill as wechat_bill
 from . import signing
 
 if TYPE_CHECKING:
@@ -141,7 +143,31 @@ class WechatPayClient:
             raw=answer,
         )
 
-    def request(self, method: str, path: str, body: dict | None = None) -> dict:
+    def bill(self, day: date) -> tuple[list[wechat_bill.WechatBillRow], dict]:
+        """The trade bill of ``day`` (``bill_type=ALL``): the application's signed answer names the
+        file and its SHA1; the file (downloaded with the merchant's signature, answered unsigned as
+        WeChat Pay does) must hash to it, then its lines must add up to its summary line."""
+        answer = self.request("GET", f"/v3/bill/tradebill?bill_date={day.isoformat()}&bill_type=ALL")
+        url = str(answer.get("download_url") or "")
+        if not url.startswith(self.base_url + "/"):
+            raise ProviderError("WeChat Pay named no bill download URL of its own.", retryable=True, code="bad_answer")
+        if str(answer.get("hash_type", "")).upper() != "SHA1":
+            raise ProviderError("WeChat Pay's bill carries no SHA1 hash.", retryable=False, code="bad_answer")
+        response = self.send("GET", url[len(self.base_url) :])
+        if hashlib.sha1(response.content).hexdigest() != str(answer.get("hash_value", "")).lower():
+            raise ProviderError(
+                "WeChat Pay's bill does not match the hash its application answered.",
+                retryable=True,
+                code="bill_hash_mismatch",
+            )
+        try:
+            return wechat_bill.bill_parse(response.content)
+        except wechat_bill.BillMalformed as exc:
+            raise ProviderError(f"WeChat Pay's bill cannot be read: {exc}", retryable=False, code="bad_bill") from None
+
+    def send(self, method: str, path: str, body: dict | None = None) -> requests.Response:
+        """One signed request; answers the response of a success (not yet verified), raises
+        ``ProviderError`` for transport failures and refusals."""
         data = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "Authorization": signing.authorization(
@@ -169,18 +195,28 @@ class WechatPayClient:
             raise ProviderError(
                 f"WeChat Pay is busy ({response.status_code}).", retryable=True, code="provider_unavailable"
             )
+        if response.status_code >= 400:
+            try:
+                payload = response.json() if response.content else {}
+            except ValueError:
+                raise ProviderError(
+                    "WeChat Pay answered with something that is not JSON.", retryable=True, code="bad_answer"
+                ) from None
+            code = str(payload.get("code", "rejected")) if isinstance(payload, dict) else "rejected"
+            said = str(payload.get("message", "")) if isinstance(payload, dict) else ""
+            raise ProviderError(
+                f"WeChat Pay refused {method} {path.split('?')[0]}: {code} {said}", retryable=False, code=code
+            )
+        return response
+
+    def request(self, method: str, path: str, body: dict | None = None) -> dict:
+        response = self.send(method, path, body)
         try:
             payload = response.json() if response.content else {}
         except ValueError:
             raise ProviderError(
                 "WeChat Pay answered with something that is not JSON.", retryable=True, code="bad_answer"
             ) from None
-        if response.status_code >= 400:
-            code = str(payload.get("code", "rejected")) if isinstance(payload, dict) else "rejected"
-            said = str(payload.get("message", "")) if isinstance(payload, dict) else ""
-            raise ProviderError(
-                f"WeChat Pay refused {method} {path.split('?')[0]}: {code} {said}", retryable=False, code=code
-            )
         ok = signing.verify(
             self.platform_key,
             signing.message(

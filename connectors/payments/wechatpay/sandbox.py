@@ -18,20 +18,23 @@ out_refund_no), ``wechat_fault``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import requests
 from django.db import transaction
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
+from . import bill as wechat_bill
 from . import signing
 from .client import DEFAULT_BASE_URL, wechatpay_credentials, yuan_to_fen
 
@@ -53,6 +56,10 @@ REFUND_TIMEOUT = "refund_timeout"
 CHINA = timezone(timedelta(hours=8))
 TRADE_PATH = "/v3/pay/transactions/out-trade-no/"
 REFUNDS_PATH = "/v3/refund/domestic/refunds"
+TRADEBILL_PATH = "/v3/bill/tradebill"
+DOWNLOAD_PATH = "/v3/billdownload/file"
+BILL_EXTRA = "wechat_bill_line"  # a line the bill shows that no trade made (tests craft bills with them)
+APPID = "wxd678efh567hg6787"
 
 
 def _now() -> str:
@@ -192,6 +199,10 @@ class WechatPaySimulator:
     def handle(self, request: SimRequest) -> SimResponse:
         if not self._authorized(request):
             return self.answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+        if request.method == "GET" and request.path == TRADEBILL_PATH:
+            return self.tradebill(request)
+        if request.method == "GET" and request.path == DOWNLOAD_PATH:
+            return self.bill_download(request)
         if request.method == "GET" and request.path.startswith(TRADE_PATH):
             trade = self.trade_data(unquote(request.path[len(TRADE_PATH) :]))
             if trade is None:
@@ -267,3 +278,129 @@ class WechatPaySimulator:
             record.data = trade
             record.save(update_fields=["data", "updated_at"])
         return 200, data
+
+    # -- the trade bill ----------------------------------------------------------------------------
+
+    def _bill_token(self, bill_date: str) -> str:
+        return hmac.new(self.apiv3_key.encode(), f"tradebill|{bill_date}".encode(), hashlib.sha256).hexdigest()[:40]
+
+    def tradebill(self, request: SimRequest) -> SimResponse:
+        """``GET /v3/bill/tradebill``: a finished day's bill (``NO_STATEMENT_EXIST`` for today or later)."""
+        try:
+            day = date.fromisoformat(request.param("bill_date"))
+        except ValueError:
+            return self.answer(400, {"code": "PARAM_ERROR", "message": "bill_date 格式错误"})
+        if request.param("bill_type", "ALL") not in ("ALL", "SUCCESS", "REFUND"):
+            return self.answer(400, {"code": "PARAM_ERROR", "message": "bill_type 取值错误"})
+        if day >= datetime.now(CHINA).date():
+            return self.answer(400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"})
+        data = self.bill_file(day)
+        query = urlencode({"token": self._bill_token(day.isoformat()), "bill_date": day.isoformat()})
+        return self.answer(
+            200,
+            {
+                "hash_type": "SHA1",
+                "hash_value": hashlib.sha1(data).hexdigest(),
+                "download_url": f"{self.base_url}{DOWNLOAD_PATH}?{query}",
+            },
+        )
+
+    def bill_download(self, request: SimRequest) -> SimResponse:
+        """The file itself: asked with the merchant's signature, answered without WeChat Pay's."""
+        bill_date = request.param("bill_date")
+        if not hmac.compare_digest(request.param("token"), self._bill_token(bill_date)):
+            body = json.dumps({"code": "INVALID_REQUEST", "message": "token 无效"}).encode()
+            return SimResponse(400, body, {"Content-Type": "application/json"})
+        data = self.bill_file(date.fromisoformat(bill_date))
+        return SimResponse(200, data, {"Content-Type": "application/octet-stream"})
+
+    def bill_file(self, day: date) -> bytes:
+        return wechat_bill.bill_build(self.bill_rows(day), appid=APPID, mchid=self.mchid)
+
+    def bill_rows(self, day: date) -> list[wechat_bill.WechatBillRow]:
+        """The day's lines from the sandbox's own transactions and refunds (Beijing time), plus any
+        line a test added with ``bill_line_add``."""
+        prefix = day.isoformat()
+        rows: list[wechat_bill.WechatBillRow] = []
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=TRADE).order_by("seq"):
+            trade = record.data
+            if not str(trade.get("success_time", "")).startswith(prefix):
+                continue
+            total = (Decimal(trade["amount"]["total"]) / 100).quantize(Decimal("0.01"))
+            rows.append(
+                wechat_bill.WechatBillRow(
+                    at=_bill_time(trade["success_time"]), transaction_id=trade["transaction_id"],
+                    out_trade_no=trade["out_trade_no"], state=wechat_bill.SUCCESS,
+                    currency=trade["amount"].get("currency", "CNY"), settled=total, total=total,
+                    subject="Orderflow", attach=str(trade.get("attach", "")), fee=f"{total * Decimal('0.006'):.5f}",
+                )
+            )  # fmt: skip
+        for record in SandboxRecord.objects.filter(connection=self.connection, kind=REFUND).order_by("seq"):
+            refund = record.data
+            if not str(refund.get("success_time", "")).startswith(prefix):
+                continue
+            amount = (Decimal(refund["amount"]["refund"]) / 100).quantize(Decimal("0.01"))
+            total = (Decimal(refund["amount"]["total"]) / 100).quantize(Decimal("0.01"))
+            rows.append(
+                wechat_bill.WechatBillRow(
+                    at=_bill_time(refund["success_time"]), transaction_id=refund["transaction_id"],
+                    out_trade_no=refund["out_trade_no"], state=wechat_bill.REFUND, currency="CNY",
+                    settled=Decimal("0.00"), total=total, refund_id=refund["refund_id"],
+                    out_refund_no=refund["out_refund_no"], refund=amount, refund_asked=amount,
+                    refund_status="SUCCESS", subject="Orderflow", fee=f"{-amount * Decimal('0.006'):.5f}",
+                )
+            )  # fmt: skip
+        for record in SandboxRecord.objects.filter(
+            connection=self.connection, kind=BILL_EXTRA, key__startswith=prefix
+        ).order_by("seq"):
+            data = record.data
+            refund = data["state"] == wechat_bill.REFUND
+            amount = Decimal(data["amount"])
+            rows.append(
+                wechat_bill.WechatBillRow(
+                    at=data["at"], transaction_id=data["transaction_id"], out_trade_no=data["out_trade_no"],
+                    state=data["state"], currency=data["currency"],
+                    settled=Decimal("0.00") if refund else amount, total=amount,
+                    refund_id=data.get("refund_id", ""), out_refund_no=data.get("out_refund_no", ""),
+                    refund=amount if refund else Decimal("0.00"), refund_asked=amount if refund else Decimal("0.00"),
+                    refund_status="SUCCESS" if refund else "", subject="Orderflow", attach=data.get("attach", ""),
+                    fee="0.00000",
+                )
+            )  # fmt: skip
+        return sorted(rows, key=lambda r: (r.at, r.transaction_id, r.out_refund_no))
+
+    def bill_line_add(
+        self,
+        *,
+        at: datetime,
+        out_trade_no: str,
+        amount: Decimal | str,
+        refund: bool = False,
+        out_refund_no: str = "",
+        attach: str = "",
+        currency: str = "CNY",
+    ) -> None:
+        """A line the day's bill shows that no transaction of the sandbox made (tests craft bills)."""
+        local = at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        transaction_id = "4200" + "".join(secrets.choice("0123456789") for _ in range(24))
+        SandboxRecord.objects.create(
+            connection=self.connection,
+            kind=BILL_EXTRA,
+            key=f"{local[:10]}|{transaction_id}",
+            data={
+                "at": local,
+                "transaction_id": transaction_id,
+                "out_trade_no": out_trade_no,
+                "state": wechat_bill.REFUND if refund else wechat_bill.SUCCESS,
+                "currency": currency,
+                "amount": f"{Decimal(str(amount)):.2f}",
+                "refund_id": "5030" + transaction_id[4:] if refund else "",
+                "out_refund_no": out_refund_no,
+                "attach": attach,
+            },
+        )
+
+
+def _bill_time(rfc3339: str) -> str:
+    """``2024-05-01T10:00:00+08:00`` → ``2024-05-01 10:00:00`` (the bill's Beijing time)."""
+    return datetime.fromisoformat(rfc3339).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")

@@ -1219,6 +1219,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reconciliation/days/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The reconciled days, newest first. */
+        get: operations["v1_reconciliation_days_list"];
+        put?: never;
+        /** @description Reconciles each day of [date_from, date_to] (at most 31 days, none in the future) now: fetches the gateways' bills, matches, files the differences. Running a day again replaces its snapshot; its differences are not filed twice and resolved ones stay resolved. */
+        post: operations["v1_reconciliation_days_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/days/{day}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_reconciliation_days_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/days/{day}/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The day's differences as CSV (UTF-8 with BOM) or Excel (.xlsx), titles in zh or en. */
+        get: operations["v1_reconciliation_days_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliation/differences/{difference_id}/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_reconciliation_differences_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/": {
         parameters: {
             query?: never;
@@ -1790,6 +1857,17 @@ export interface components {
             /** @default  */
             note: string;
         };
+        /**
+         * @description * `unsettled` - unsettled
+         *     * `refunded_not_offset` - refunded_not_offset
+         *     * `cross_period` - cross_period
+         *     * `missing_payment` - missing_payment
+         *     * `missing_order` - missing_order
+         *     * `amount_mismatch` - amount_mismatch
+         *     * `duplicate_payment` - duplicate_payment
+         * @enum {string}
+         */
+        CategoryEnum: "unsettled" | "refunded_not_offset" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
         Channel: {
             code: string;
             /** @description What people call the channel (天猫旗舰店): pages show this, not the code. */
@@ -3219,6 +3297,118 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "wrong_item" | "damaged_in_transit" | "quality" | "no_reason_7_days" | "not_received" | "price_adjustment" | "other";
+        ReconciliationCategoryCount: {
+            category: components["schemas"]["CategoryEnum"];
+            label: components["schemas"]["ReconciliationLabel"];
+            count: number;
+        };
+        ReconciliationDayReport: {
+            /** Format: date */
+            day: string;
+            status: components["schemas"]["StatusF3cEnum"];
+            /** Format: decimal */
+            tolerance: string;
+            checked: number;
+            differing: number;
+            /** Format: double */
+            difference_rate: number | null;
+            totals: {
+                [key: string]: unknown;
+            };
+            sources: components["schemas"]["ReconciliationSource"][];
+            runs: number;
+            run_by: string;
+            /** Format: date-time */
+            finished_at: string;
+            open: number;
+            by_category: components["schemas"]["ReconciliationCategoryCount"][];
+            differences: components["schemas"]["ReconciliationDifference"][];
+        };
+        ReconciliationDaySummary: {
+            /** Format: date */
+            day: string;
+            status: components["schemas"]["StatusF3cEnum"];
+            /** Format: decimal */
+            tolerance: string;
+            checked: number;
+            differing: number;
+            /** Format: double */
+            difference_rate: number | null;
+            totals: {
+                [key: string]: unknown;
+            };
+            sources: components["schemas"]["ReconciliationSource"][];
+            runs: number;
+            run_by: string;
+            /** Format: date-time */
+            finished_at: string;
+        };
+        ReconciliationDifference: {
+            id: number;
+            /** Format: date */
+            day: string;
+            category: components["schemas"]["CategoryEnum"];
+            category_label: components["schemas"]["ReconciliationLabel"];
+            status: components["schemas"]["ReconciliationDifferenceStatusEnum"];
+            order_id: number | null;
+            order_number: string;
+            gateway: string;
+            out_trade_no: string;
+            /** Format: decimal */
+            expected_amount: string | null;
+            /** Format: decimal */
+            actual_amount: string | null;
+            currency: string;
+            detail: {
+                [key: string]: unknown;
+            };
+            ticket_id: number | null;
+            resolution: string;
+            resolved_by: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+        };
+        /**
+         * @description * `open` - open
+         *     * `resolved` - resolved
+         *     * `cleared` - cleared
+         * @enum {string}
+         */
+        ReconciliationDifferenceStatusEnum: "open" | "resolved" | "cleared";
+        ReconciliationLabel: {
+            zh: string;
+            en: string;
+        };
+        ReconciliationResolveRequest: {
+            /** @description Why the difference is settled. */
+            reason: string;
+        };
+        ReconciliationRunRequest: {
+            /**
+             * Format: date
+             * @description The first Asia/Shanghai day to reconcile.
+             */
+            date_from: string;
+            /**
+             * Format: date
+             * @description The last day (default: date_from).
+             */
+            date_to?: string;
+            /**
+             * Format: decimal
+             * @description Amounts this close match (default ORDERFLOW_RECONCILIATION_TOLERANCE, 0.50).
+             */
+            tolerance?: string;
+        };
+        ReconciliationSource: {
+            gateway: string;
+            connection_id: number | null;
+            lines: number;
+            error: string;
+            summary: {
+                [key: string]: unknown;
+            };
+        };
         /** @description ``commerce.refunds.representation.refund_representation``. */
         Refund: {
             id: number;
@@ -3543,6 +3733,12 @@ export interface components {
          * @enum {string}
          */
         StatusD35Enum: "created" | "in_transit" | "out_for_delivery" | "signed" | "exception" | "returned";
+        /**
+         * @description * `complete` - complete
+         *     * `partial` - partial
+         * @enum {string}
+         */
+        StatusF3cEnum: "complete" | "partial";
         Step: {
             id: number;
             node_id: string;
@@ -6988,6 +7184,160 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    v1_reconciliation_days_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDaySummary"][];
+                };
+            };
+        };
+    };
+    v1_reconciliation_days_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationRunRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDaySummary"][];
+                };
+            };
+        };
+    };
+    v1_reconciliation_days_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `unsettled` - unsettled
+                 *     * `refunded_not_offset` - refunded_not_offset
+                 *     * `cross_period` - cross_period
+                 *     * `missing_payment` - missing_payment
+                 *     * `missing_order` - missing_order
+                 *     * `amount_mismatch` - amount_mismatch
+                 *     * `duplicate_payment` - duplicate_payment
+                 */
+                category?: "unsettled" | "refunded_not_offset" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
+                /**
+                 * @description * `open` - open
+                 *     * `resolved` - resolved
+                 */
+                status?: "open" | "resolved";
+            };
+            header?: never;
+            path: {
+                /** @description YYYY-MM-DD */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDayReport"];
+                };
+            };
+        };
+    };
+    v1_reconciliation_days_export_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `unsettled` - unsettled
+                 *     * `refunded_not_offset` - refunded_not_offset
+                 *     * `cross_period` - cross_period
+                 *     * `missing_payment` - missing_payment
+                 *     * `missing_order` - missing_order
+                 *     * `amount_mismatch` - amount_mismatch
+                 *     * `duplicate_payment` - duplicate_payment
+                 */
+                category?: "unsettled" | "refunded_not_offset" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
+                /**
+                 * @description * `csv` - csv
+                 *     * `xlsx` - xlsx
+                 */
+                format?: "csv" | "xlsx";
+                /**
+                 * @description * `zh` - zh
+                 *     * `en` - en
+                 */
+                lang?: "zh" | "en";
+                /**
+                 * @description * `open` - open
+                 *     * `resolved` - resolved
+                 */
+                status?: "open" | "resolved";
+            };
+            header?: never;
+            path: {
+                /** @description YYYY-MM-DD */
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reconciliation_differences_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                difference_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationResolveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDifference"];
                 };
             };
         };

@@ -1,6 +1,7 @@
 import { insightsMessages } from "../insights/messages";
 import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
+import { reconciliationMessages } from "../reconciliation/messages";
 import { refundsMessages } from "../refunds/messages";
 import { stockMessages } from "../stock/messages";
 
@@ -14,6 +15,7 @@ export const messages = {
   ...insightsMessages,
   ...monitorMessages,
   ...refundsMessages,
+  ...reconciliationMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],

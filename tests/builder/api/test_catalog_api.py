@@ -26,3 +26,22 @@ def test_every_role_reads_the_catalog():
     assert len(body["events"]) == 24
     returned = next(e for e in body["events"] if e["name"] == "refund.returned")
     assert (returned["objects"], returned["available"]) == (["order", "refund"], True)
+
+
+def test_a_reconciliation_difference_carries_its_declared_object():
+    response = client_for("finance").get("/api/v1/catalog/")
+
+    event = next(e for e in response.json()["events"] if e["name"] == "reconciliation.difference")
+    difference = event["context_schema"]["properties"]["difference"]
+    assert event["available"] is True and event["objects"] == ["difference"]
+    assert difference["additionalProperties"] is False
+    assert difference["properties"]["category"]["enum"] == [
+        "unsettled",
+        "refunded_not_offset",
+        "cross_period",
+        "missing_payment",
+        "missing_order",
+        "amount_mismatch",
+        "duplicate_payment",
+    ]
+    assert {"order_number", "expected_amount", "actual_amount", "ticket_id"} <= set(difference["required"])

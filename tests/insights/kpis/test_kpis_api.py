@@ -113,7 +113,7 @@ def test_notification_reach_is_delivered_over_due(channel, stocked):
     assert (kpi["value"], kpi["threshold"], kpi["comparison"], kpi["ok"]) == (0.4, 0.98, "gte", False)
 
 
-def test_reconciliation_is_not_measured_yet(channel, stocked):
+def test_reconciliation_is_not_measured_without_a_run(channel, stocked):
     order(channel, placed=DAY, status="paid", paid=DAY)
 
     kpi = _kpi(_report(), "reconciliation_difference_rate")
@@ -125,6 +125,28 @@ def test_reconciliation_is_not_measured_yet(channel, stocked):
         0.003,
         "lt",
     )
+
+
+def test_reconciliation_difference_rate_is_measured_from_the_runs(channel, stocked):
+    from datetime import date
+
+    from commerce.reconciliation.models import ReconciliationDay
+
+    now = at("2026-12-01T00:00:00")
+    for day, differing, checked in ((date(2026, 11, 30), 3, 1000), (date(2026, 11, 29), 1, 100)):
+        ReconciliationDay.objects.create(
+            day=day, tolerance="0.50", checked=checked, differing=differing, started_at=now, finished_at=now
+        )
+
+    report = _report()
+    kpi = _kpi(report, "reconciliation_difference_rate")
+
+    assert (kpi["value"], kpi["measured"], kpi["ok"], kpi["previous"]) == (0.003, True, False, 0.01)
+    assert kpi["trend"] == [{"date": "2026-11-30", "value": 0.003}]
+    by_channel = _kpi(
+        _report(f"from=2026-11-30&to=2026-11-30&channel={channel.code}"), "reconciliation_difference_rate"
+    )
+    assert by_channel["measured"] is False
 
 
 def test_exception_share_counts_held_failed_and_ticketed_orders_once(channel, stocked):
