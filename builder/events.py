@@ -244,6 +244,34 @@ ALERT_SCHEMA = _strict(
     title="Alert",
     description="An anomaly alert (``insights.alerts.representation.alert_representation``).",
 )
+RISK_SCHEMA = _strict(
+    {
+        "hits": {
+            "type": "array",
+            "items": _strict(
+                {
+                    "id": {"type": "integer"},
+                    "rule": {"type": "string", "description": "The rule's key (same_ip_burst, virtual_number, …)."},
+                    "rule_name": _BILINGUAL,
+                    "evidence": {"type": "object", "description": "The facts the rule read, by path."},
+                    "state": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+                    "decided_by": {"type": ["string", "null"]},
+                    "decided_at": _NULLABLE_TIMESTAMP,
+                    "note": {"type": "string"},
+                    "created_at": _TIMESTAMP,
+                }
+            ),
+        },
+        "decision": {
+            "type": "string",
+            "enum": ["", "approved", "rejected"],
+            "description": "Empty while the review waits; approved (hold released) or rejected (cancelled).",
+        },
+        "note": {"type": "string"},
+    },
+    title="Risk review",
+    description="The risk rules that held the order and their evidence (``commerce.risk.representation``).",
+)
 DIFFERENCE_SCHEMA = _loose("Reconciliation difference", "A categorised difference (declared loosely).")
 
 OBJECT_SCHEMAS = {
@@ -255,6 +283,7 @@ OBJECT_SCHEMAS = {
     "notification": NOTIFICATION_SCHEMA,
     "difference": DIFFERENCE_SCHEMA,
     "alert": ALERT_SCHEMA,
+    "risk": RISK_SCHEMA,
 }
 
 EVENT_META_SCHEMA = _strict(
@@ -459,6 +488,8 @@ EVENTS: dict[str, EventSpec] = {
             unavailable=_RECONCILIATION_LATER,
         ),
         EventSpec(names.INSIGHTS_ALERT, "Anomaly alert raised", "异常告警", ("alert",)),
+        EventSpec(names.RISK_FLAGGED, "Order held by a risk rule", "风险订单已拦截", ("order", "risk")),
+        EventSpec(names.RISK_CLEARED, "Risk review decided", "风险审核已处理", ("order", "risk")),
     )
 }
 

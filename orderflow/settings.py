@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "commerce.timeouts",
     "commerce.tickets",
     "commerce.inbox",
+    "commerce.risk",
+    "commerce.screening",
     "orderflow.demo",
     "orderflow.schedules",
     "builder",

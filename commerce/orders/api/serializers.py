@@ -63,6 +63,18 @@ class OrderCreateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, default=list, max_length=20
     )
+    client_ip = serializers.IPAddressField(
+        required=False, allow_null=True, default=None, help_text="The buyer's IP address, when the channel knows it."
+    )
+    device = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="The buyer's device or user agent."
+    )
+    buyer_account = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="The buyer's account on the channel."
+    )
+    buyer_remark = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="The buyer's note (买家留言)."
+    )
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -1,0 +1,37 @@
+"""The risk check's locks: one per window key (an IP, a phone, an address), for the rest of the transaction.
+
+Why: "the same IP places 5 orders in 10 minutes" is a count over other orders' rows. Two orders
+from one IP arriving at once would each count the other's row as not yet there (neither is
+committed) and both see 4: neither is held. Each arriving order therefore takes its keys' locks
+before it writes its sighting and counts, and keeps them until it commits; the next order of the
+same IP waits, and its count (a new snapshot under READ COMMITTED) sees the first one's row. So
+the 5th order to arrive is the one held, however they interleave.
+
+A transaction-scoped advisory lock (``pg_advisory_xact_lock``) on a 64-bit hash of the key: no
+row to lock exists for a key seen for the first time, and the lock goes with the COMMIT or
+ROLLBACK. Keys are taken in ascending order, so two orders sharing two keys cannot deadlock; they
+are taken after the order's insert and before its stock (the order centre's lock order). SQLite
+runs one writing transaction at a time, which serialises the counts already.
+"""
+
+import hashlib
+
+from django.db import connection
+
+NAMESPACE = "orderflow.risk:"
+
+
+def key_hash(key: str) -> int:
+    """A signed 64-bit integer for ``key``, as ``pg_advisory_xact_lock(bigint)`` takes."""
+    digest = hashlib.blake2b((NAMESPACE + key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def window_keys_lock(keys: list[str]) -> None:
+    """Locks each of ``keys`` until the transaction ends (see the module's docstring)."""
+    if connection.vendor != "postgresql":
+        return
+    hashes = sorted({key_hash(key) for key in keys if key})
+    with connection.cursor() as cursor:
+        for value in hashes:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [value])
