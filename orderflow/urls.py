@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("commerce.refunds.api.urls")),
     path("", include("commerce.timeouts.api.urls")),
     path("", include("commerce.inbox.api.urls")),
+    path("", include("commerce.risk.api.urls")),
+    path("", include("commerce.screening.api.urls")),
     path("", include("builder.api.urls")),
     path("", include("runtime.api.urls")),
     path("", include("connectors.api.urls")),

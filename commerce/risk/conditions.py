@@ -27,17 +27,17 @@ def _sample() -> dict:
     return sample
 
 
-def _var_paths(node, found: list[str]) -> None:
+def var_paths(node, found: list[str]) -> None:
     if isinstance(node, list):
         for item in node:
-            _var_paths(item, found)
+            var_paths(item, found)
     elif isinstance(node, dict):
         for op, args in node.items():
             if op == "var":
                 first = args[0] if isinstance(args, list) and args else args
                 if isinstance(first, str):
                     found.append(first)
-            _var_paths(args, found)
+            var_paths(args, found)
 
 
 def condition_problem(condition, *, paths: frozenset[str] = PATHS) -> str:
@@ -47,7 +47,7 @@ def condition_problem(condition, *, paths: frozenset[str] = PATHS) -> str:
     if len(str(condition)) > MAX_CONDITION_CHARS:
         return f"longer than {MAX_CONDITION_CHARS} characters"
     found: list[str] = []
-    _var_paths(condition, found)
+    var_paths(condition, found)
     unknown = sorted({p for p in found if p not in paths})
     if unknown:
         return f"unknown fields: {', '.join(unknown)}"
@@ -58,4 +58,4 @@ def condition_problem(condition, *, paths: frozenset[str] = PATHS) -> str:
     return ""
 
 
-__all__ = ["condition_holds", "condition_problem", "groups_read"]
+__all__ = ["condition_holds", "condition_problem", "groups_read", "var_paths"]

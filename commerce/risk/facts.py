@@ -56,9 +56,7 @@ FIELDS = (
     Field("blacklist.ip", "boolean", "IP 在黑名单", "IP blacklisted"),
     Field("customer.orders", "number", "客户历史订单数", "Customer's earlier orders"),
     Field("customer.average_amount", "number", "客户历史平均订单金额", "Customer's average order amount"),
-    Field(
-        "customer.amount_ratio", "number", "本单金额 / 历史平均", "This order's amount / the customer's average"
-    ),
+    Field("customer.amount_ratio", "number", "本单金额 / 历史平均", "This order's amount / the customer's average"),
 )
 PATHS = frozenset(f.path for f in FIELDS)
 GROUPS = frozenset(path.split(".")[0] for path in PATHS)

@@ -33,3 +33,13 @@ def rules_with_rates() -> QuerySet[RiskRule]:
 def false_positive_rate(rule) -> float | None:
     decided = rule.hits_approved + rule.hits_rejected
     return round(rule.hits_approved / decided, 4) if decided else None
+
+
+def review_queue_order(*, order_id: int) -> Order:
+    """One order as the queue shows it, whatever its hits' states."""
+    hits = RiskHit.objects.select_related("rule", "decided_by").order_by("pk")
+    return (
+        Order.objects.select_related("channel", "customer")
+        .prefetch_related(Prefetch("risk_hits", queryset=hits))
+        .get(pk=order_id)
+    )

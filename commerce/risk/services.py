@@ -18,10 +18,11 @@ from commerce.orders.representation import order_representation
 from commerce.orders.services import order_hold, order_release, order_transition
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
+from commerce.screening.services import screening_recheck
 from core.actors import Actor
 from core.errors import InvalidInput
 
-from .conditions import condition_holds, condition_problem, groups_read
+from .conditions import condition_holds, condition_problem, groups_read, var_paths
 from .errors import NothingToReview
 from .facts import order_facts, sighting_for
 from .lock_objects import window_keys_lock
@@ -37,10 +38,8 @@ BLACKLISTED = "risk_blacklisted"
 
 def _evidence(condition, facts: dict) -> dict:
     """The facts the condition read, by path: what the reviewer sees beside the rule."""
-    from .conditions import _var_paths
-
     found: list[str] = []
-    _var_paths(condition, found)
+    var_paths(condition, found)
     evidence = {}
     for path in found:
         value: object = facts
@@ -135,12 +134,15 @@ def risk_approve(*, order_id: int, user, note: str = "") -> Order:
             changes={"rules": [hit.rule.key for hit in hits], "note": note},
         )
         _emit(order, names.RISK_CLEARED, actor, decision=RiskHit.APPROVED, note=note)
+        # An order the warehouse gate kept back for its hold goes on now, if nothing else fails.
+        screening_recheck(order_id=order_id)
     return order
 
 
-def risk_reject(*, order_id: int, user, reason: str) -> Order:
+def risk_reject(*, order_id: int, user, reason: str, blacklist: list[str] | None = None) -> Order:
     """The review found fraud: the hits are rejected, the hold released and the order cancelled
-    (its reserved stock goes back), ``risk.cleared`` with the decision ``rejected``."""
+    (its reserved stock goes back), ``risk.cleared`` with the decision ``rejected``; the order's
+    ``blacklist`` kinds (phone, address, account, ip) go on the blacklist in the same transaction."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput(details={"reason": "say why the order is rejected"})
@@ -160,6 +162,8 @@ def risk_reject(*, order_id: int, user, reason: str) -> Order:
             actor=actor,
             changes={"rules": [hit.rule.key for hit in hits], "reason": reason},
         )
+        if blacklist:
+            risk_blacklist_order(order_id=order_id, kinds=blacklist, user=user, reason=reason)
         order = order_lock(order_id)
         _emit(order, names.RISK_CLEARED, actor, decision=RiskHit.REJECTED, note=reason)
     return order
@@ -248,7 +252,9 @@ def rule_update(*, rule_id: int, user, changes: dict) -> RiskRule:
             setattr(rule, name, value)
         rule.save()
         if diff:
-            audit_record(subject_type="risk_rule", subject_id=rule.pk, action="updated", actor=Actor.user(user), changes=diff)
+            audit_record(
+                subject_type="risk_rule", subject_id=rule.pk, action="updated", actor=Actor.user(user), changes=diff
+            )
     return rule
 
 

@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 
 from commerce.audit.models import AuditEntry
+from commerce.orders import services as order_services
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
 from commerce.risk.models import BlacklistEntry, RiskHit, RiskRule
 from commerce.risk.virtual_numbers import mobile_number, virtual_kind
 from tests.factories import TEST_ACTOR, create_order, order_input
-from commerce.orders import services as order_services
 
 pytestmark = pytest.mark.django_db
 
