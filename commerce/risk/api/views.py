@@ -76,7 +76,8 @@ class ReviewApproveApi(APIView):
     write_roles = REVIEWERS
 
     @extend_schema(request=s.DecisionNoteSerializer, responses=s.ReviewSerializer)
-    def post(self, request, order_id: int):
+    def post(self, request, held_order_id: int):
+        order_id = held_order_id
         incoming = s.DecisionNoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         _order_exists(order_id)
@@ -88,7 +89,8 @@ class ReviewRejectApi(APIView):
     write_roles = REVIEWERS
 
     @extend_schema(request=s.RejectSerializer, responses=s.ReviewSerializer)
-    def post(self, request, order_id: int):
+    def post(self, request, held_order_id: int):
+        order_id = held_order_id
         incoming = s.RejectSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         _order_exists(order_id)
@@ -103,7 +105,8 @@ class ReviewBlacklistApi(APIView):
     write_roles = REVIEWERS
 
     @extend_schema(request=s.OrderBlacklistSerializer, responses={201: s.BlacklistEntrySerializer(many=True)})
-    def post(self, request, order_id: int):
+    def post(self, request, held_order_id: int):
+        order_id = held_order_id
         incoming = s.OrderBlacklistSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         _order_exists(order_id)
@@ -154,11 +157,13 @@ class RuleDetailApi(APIView):
     write_roles = ADMINS
 
     @extend_schema(responses=s.RuleSerializer)
-    def get(self, request, rule_id: int):
+    def get(self, request, risk_rule_id: int):
+        rule_id = risk_rule_id
         return Response(_rule(get_object_or_404(selectors.rules_with_rates(), pk=rule_id)))
 
     @extend_schema(request=s.RuleInSerializer(partial=True), responses=s.RuleSerializer)
-    def patch(self, request, rule_id: int):
+    def patch(self, request, risk_rule_id: int):
+        rule_id = risk_rule_id
         incoming = s.RuleInSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(RiskRule.objects.only("pk"), pk=rule_id)
@@ -203,7 +208,8 @@ class BlacklistDetailApi(APIView):
     write_roles = ADMINS
 
     @extend_schema(responses={204: None})
-    def delete(self, request, entry_id: int):
+    def delete(self, request, blacklist_entry_id: int):
+        entry_id = blacklist_entry_id
         no_body(request)
         get_object_or_404(BlacklistEntry.objects.only("pk"), pk=entry_id)
         services.blacklist_remove(entry_id=entry_id, user=request.user)

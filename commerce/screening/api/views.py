@@ -61,7 +61,8 @@ class CasePassApi(APIView):
     write_roles = ORDER_WORKERS
 
     @extend_schema(request=s.PassSerializer, responses=s.CaseSerializer)
-    def post(self, request, order_id: int):
+    def post(self, request, waiting_order_id: int):
+        order_id = waiting_order_id
         incoming = s.PassSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(Order.objects.only("pk"), pk=order_id)
@@ -73,7 +74,8 @@ class CaseRejectApi(APIView):
     write_roles = ORDER_WORKERS
 
     @extend_schema(request=s.RejectSerializer, responses=s.CaseSerializer)
-    def post(self, request, order_id: int):
+    def post(self, request, waiting_order_id: int):
+        order_id = waiting_order_id
         incoming = s.RejectSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(Order.objects.only("pk"), pk=order_id)

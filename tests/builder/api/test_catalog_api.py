@@ -23,4 +23,4 @@ def test_every_role_reads_the_catalog():
     assert body["format"] == "orderflow.flow/v1"
     assert body["actions"][1]["params_schema"]["required"] == ["sku", "quantity"]
     assert body["actions"][1]["name"] == {"en": "Add a gift order", "zh": "添加赠品订单"}
-    assert len(body["events"]) == 23
+    assert len(body["events"]) == 25
