@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 
 from commerce.orders.models import Order
 
@@ -177,8 +177,9 @@ def _blacklisted(order: Order, sighting: RiskSighting) -> dict:
         BlacklistEntry.ACCOUNT: order.buyer_account or "",
         BlacklistEntry.IP: sighting.client_ip or "",
     }
-    found = set()
+    query = Q()
     for kind, value in wanted.items():
-        if value and BlacklistEntry.objects.filter(kind=kind, value=value).exists():
-            found.add(kind)
+        if value:
+            query |= Q(kind=kind, value=value)
+    found = set(BlacklistEntry.objects.filter(query).values_list("kind", flat=True)) if query else set()
     return {"any": bool(found), **{kind: kind in found for kind in wanted}}
