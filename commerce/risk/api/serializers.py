@@ -5,11 +5,11 @@ from rest_framework import serializers
 from commerce.risk.models import BlacklistEntry, RiskHit
 
 
-class DecisionNoteSerializer(serializers.Serializer):
+class RiskApproveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RiskRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
     blacklist = serializers.ListField(
         child=serializers.ChoiceField(choices=[k for k, _ in BlacklistEntry.KINDS]),
@@ -20,7 +20,7 @@ class RejectSerializer(serializers.Serializer):
     )
 
 
-class OrderBlacklistSerializer(serializers.Serializer):
+class RiskOrderBlacklistSerializer(serializers.Serializer):
     kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=[k for k, _ in BlacklistEntry.KINDS]), min_length=1, max_length=4
     )
@@ -32,7 +32,7 @@ class OrderBlacklistSerializer(serializers.Serializer):
         return kinds
 
 
-class BlacklistEntrySerializer(serializers.Serializer):
+class RiskBlacklistEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=[k for k, _ in BlacklistEntry.KINDS])
     value = serializers.CharField(max_length=300)
@@ -41,7 +41,7 @@ class BlacklistEntrySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
-class RuleInSerializer(serializers.Serializer):
+class RiskRuleInSerializer(serializers.Serializer):
     key = serializers.SlugField(max_length=48)
     name_zh = serializers.CharField(max_length=100)
     name_en = serializers.CharField(max_length=100)
@@ -49,7 +49,7 @@ class RuleInSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(default=True)
 
 
-class RuleSerializer(serializers.Serializer):
+class RiskRuleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     key = serializers.CharField()
     name_zh = serializers.CharField()
@@ -64,7 +64,7 @@ class RuleSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class HitSerializer(serializers.Serializer):
+class RiskHitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     rule = serializers.CharField()
     rule_name = serializers.DictField(child=serializers.CharField())
@@ -76,7 +76,7 @@ class HitSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ReviewSerializer(serializers.Serializer):
+class RiskReviewSerializer(serializers.Serializer):
     order_id = serializers.IntegerField()
     number = serializers.CharField()
     channel = serializers.CharField()
@@ -91,8 +91,8 @@ class ReviewSerializer(serializers.Serializer):
     on_hold = serializers.BooleanField()
     hold_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
-    hits = HitSerializer(many=True)
+    hits = RiskHitSerializer(many=True)
 
 
-class ReviewStateSerializer(serializers.Serializer):
+class RiskReviewStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=[s for s, _ in RiskHit.STATES], required=False, default=RiskHit.PENDING)

@@ -63,9 +63,9 @@ class ReviewListApi(GenericAPIView):
     read_roles = READERS
     pagination_class = NewestFirst
 
-    @extend_schema(parameters=[s.ReviewStateSerializer], responses=s.ReviewSerializer(many=True))
+    @extend_schema(parameters=[s.RiskReviewStateSerializer], responses=s.RiskReviewSerializer(many=True))
     def get(self, request):
-        incoming = s.ReviewStateSerializer(data=request.query_params)
+        incoming = s.RiskReviewStateSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         page = self.paginate_queryset(selectors.review_queue(state=incoming.validated_data["state"])) or []
         phones = may_see_phones(request.user)
@@ -75,10 +75,10 @@ class ReviewListApi(GenericAPIView):
 class ReviewApproveApi(APIView):
     write_roles = REVIEWERS
 
-    @extend_schema(request=s.DecisionNoteSerializer, responses=s.ReviewSerializer)
+    @extend_schema(request=s.RiskApproveSerializer, responses=s.RiskReviewSerializer)
     def post(self, request, held_order_id: int):
         order_id = held_order_id
-        incoming = s.DecisionNoteSerializer(data=request.data)
+        incoming = s.RiskApproveSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         _order_exists(order_id)
         services.risk_approve(order_id=order_id, user=request.user, note=incoming.validated_data["note"])
@@ -88,10 +88,10 @@ class ReviewApproveApi(APIView):
 class ReviewRejectApi(APIView):
     write_roles = REVIEWERS
 
-    @extend_schema(request=s.RejectSerializer, responses=s.ReviewSerializer)
+    @extend_schema(request=s.RiskRejectSerializer, responses=s.RiskReviewSerializer)
     def post(self, request, held_order_id: int):
         order_id = held_order_id
-        incoming = s.RejectSerializer(data=request.data)
+        incoming = s.RiskRejectSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         _order_exists(order_id)
         data = incoming.validated_data
@@ -104,10 +104,10 @@ class ReviewRejectApi(APIView):
 class ReviewBlacklistApi(APIView):
     write_roles = REVIEWERS
 
-    @extend_schema(request=s.OrderBlacklistSerializer, responses={201: s.BlacklistEntrySerializer(many=True)})
+    @extend_schema(request=s.RiskOrderBlacklistSerializer, responses={201: s.RiskBlacklistEntrySerializer(many=True)})
     def post(self, request, held_order_id: int):
         order_id = held_order_id
-        incoming = s.OrderBlacklistSerializer(data=request.data)
+        incoming = s.RiskOrderBlacklistSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         _order_exists(order_id)
         entries = services.risk_blacklist_order(
@@ -140,13 +140,13 @@ class RuleListApi(APIView):
     read_roles = EVERYONE
     write_roles = ADMINS
 
-    @extend_schema(responses=s.RuleSerializer(many=True))
+    @extend_schema(responses=s.RiskRuleSerializer(many=True))
     def get(self, request):
         return Response([_rule(rule) for rule in selectors.rules_with_rates()])
 
-    @extend_schema(request=s.RuleInSerializer, responses={201: s.RuleSerializer})
+    @extend_schema(request=s.RiskRuleInSerializer, responses={201: s.RiskRuleSerializer})
     def post(self, request):
-        incoming = s.RuleInSerializer(data=request.data)
+        incoming = s.RiskRuleInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         rule = services.rule_create(**incoming.validated_data, user=request.user)
         return Response(_rule(selectors.rules_with_rates().get(pk=rule.pk)), status=status.HTTP_201_CREATED)
@@ -156,15 +156,15 @@ class RuleDetailApi(APIView):
     read_roles = EVERYONE
     write_roles = ADMINS
 
-    @extend_schema(responses=s.RuleSerializer)
+    @extend_schema(responses=s.RiskRuleSerializer)
     def get(self, request, risk_rule_id: int):
         rule_id = risk_rule_id
         return Response(_rule(get_object_or_404(selectors.rules_with_rates(), pk=rule_id)))
 
-    @extend_schema(request=s.RuleInSerializer(partial=True), responses=s.RuleSerializer)
+    @extend_schema(request=s.RiskRuleInSerializer(partial=True), responses=s.RiskRuleSerializer)
     def patch(self, request, risk_rule_id: int):
         rule_id = risk_rule_id
-        incoming = s.RuleInSerializer(data=request.data, partial=True)
+        incoming = s.RiskRuleInSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(RiskRule.objects.only("pk"), pk=rule_id)
         changes = {k: v for k, v in incoming.validated_data.items() if k != "key"}
@@ -188,14 +188,14 @@ class BlacklistListApi(GenericAPIView):
     write_roles = REVIEWERS
     pagination_class = NewestFirst
 
-    @extend_schema(responses=s.BlacklistEntrySerializer(many=True))
+    @extend_schema(responses=s.RiskBlacklistEntrySerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(BlacklistEntry.objects.select_related("created_by")) or []
         return self.get_paginated_response([_entry(e) for e in page])
 
-    @extend_schema(request=s.BlacklistEntrySerializer, responses={201: s.BlacklistEntrySerializer})
+    @extend_schema(request=s.RiskBlacklistEntrySerializer, responses={201: s.RiskBlacklistEntrySerializer})
     def post(self, request):
-        incoming = s.BlacklistEntrySerializer(data=request.data)
+        incoming = s.RiskBlacklistEntrySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         entry, created = services.blacklist_add(

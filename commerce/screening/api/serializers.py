@@ -3,21 +3,21 @@ from rest_framework import serializers
 from commerce.screening.models import ScreeningCase
 
 
-class PassSerializer(serializers.Serializer):
+class ScreeningPassSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class ScreeningRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class CaseStateSerializer(serializers.Serializer):
+class ScreeningCaseStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=[s for s, _ in ScreeningCase.STATES], required=False, default=ScreeningCase.WAITING
     )
 
 
-class CaseSerializer(serializers.Serializer):
+class ScreeningCaseSerializer(serializers.Serializer):
     order_id = serializers.IntegerField()
     number = serializers.CharField()
     channel_name = serializers.CharField()
@@ -34,12 +34,12 @@ class CaseSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class RuleSetInSerializer(serializers.Serializer):
+class ScreeningRuleSetInSerializer(serializers.Serializer):
     document = serializers.JSONField(help_text='{"checks": [{"key", "name_zh", "name_en", "condition"}]}')
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RuleSetSerializer(serializers.Serializer):
+class ScreeningRuleSetSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     document = serializers.JSONField()
     note = serializers.CharField()

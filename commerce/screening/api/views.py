@@ -49,9 +49,9 @@ class CaseListApi(GenericAPIView):
     read_roles = ORDER_WORKERS | {MANAGER}
     pagination_class = RecentFirst
 
-    @extend_schema(parameters=[s.CaseStateSerializer], responses=s.CaseSerializer(many=True))
+    @extend_schema(parameters=[s.ScreeningCaseStateSerializer], responses=s.ScreeningCaseSerializer(many=True))
     def get(self, request):
-        incoming = s.CaseStateSerializer(data=request.query_params)
+        incoming = s.ScreeningCaseStateSerializer(data=request.query_params)
         incoming.is_valid(raise_exception=True)
         page = self.paginate_queryset(_cases().filter(state=incoming.validated_data["state"])) or []
         return self.get_paginated_response([_case(case) for case in page])
@@ -60,10 +60,10 @@ class CaseListApi(GenericAPIView):
 class CasePassApi(APIView):
     write_roles = ORDER_WORKERS
 
-    @extend_schema(request=s.PassSerializer, responses=s.CaseSerializer)
+    @extend_schema(request=s.ScreeningPassSerializer, responses=s.ScreeningCaseSerializer)
     def post(self, request, waiting_order_id: int):
         order_id = waiting_order_id
-        incoming = s.PassSerializer(data=request.data)
+        incoming = s.ScreeningPassSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(Order.objects.only("pk"), pk=order_id)
         services.screening_pass(order_id=order_id, user=request.user, note=incoming.validated_data["note"])
@@ -73,10 +73,10 @@ class CasePassApi(APIView):
 class CaseRejectApi(APIView):
     write_roles = ORDER_WORKERS
 
-    @extend_schema(request=s.RejectSerializer, responses=s.CaseSerializer)
+    @extend_schema(request=s.ScreeningRejectSerializer, responses=s.ScreeningCaseSerializer)
     def post(self, request, waiting_order_id: int):
         order_id = waiting_order_id
-        incoming = s.RejectSerializer(data=request.data)
+        incoming = s.ScreeningRejectSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(Order.objects.only("pk"), pk=order_id)
         services.screening_reject(order_id=order_id, user=request.user, reason=incoming.validated_data["reason"])
@@ -97,13 +97,13 @@ class RuleSetApi(APIView):
     read_roles = EVERYONE
     write_roles = ADMINS
 
-    @extend_schema(responses=s.RuleSetSerializer)
+    @extend_schema(responses=s.ScreeningRuleSetSerializer)
     def get(self, request):
         return Response(_rule_set(services.rule_set_current()))
 
-    @extend_schema(request=s.RuleSetInSerializer, responses={201: s.RuleSetSerializer})
+    @extend_schema(request=s.ScreeningRuleSetInSerializer, responses={201: s.ScreeningRuleSetSerializer})
     def post(self, request):
-        incoming = s.RuleSetInSerializer(data=request.data)
+        incoming = s.ScreeningRuleSetInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         rule_set = services.rule_set_save(
             document=incoming.validated_data["document"], note=incoming.validated_data["note"], user=request.user
