@@ -36,6 +36,7 @@ const StockPage = lazy(() => import("./stock/StockPage").then((m) => ({ default:
 // The dashboards carry the chart library: they load when first opened.
 const DashboardPage = lazy(() => import("./insights/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const RefundsPage = lazy(() => import("./refunds/RefundsPage").then((m) => ({ default: m.RefundsPage })));
+const RiskPage = lazy(() => import("./risk/RiskPage").then((m) => ({ default: m.RiskPage })));
 const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
 
 function Loading() {
@@ -67,6 +68,7 @@ function Page() {
   if (match("/dashboards", path)) return <DashboardPage />;
   if (match("/monitor", path)) return <TaskMonitorPage />;
   if (match("/refunds", path)) return <RefundsPage />;
+  if (match("/risk", path)) return <RiskPage />;
   return <FlowsPage />;
 }
 

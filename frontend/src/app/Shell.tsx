@@ -108,6 +108,7 @@ function UserMenu() {
 const NAV: { to: string; key: MessageKey; prefix: string }[] = [
   { to: "/orders", key: "nav.orders", prefix: "/orders" },
   { to: "/refunds", key: "nav.refunds", prefix: "/refunds" },
+  { to: "/risk", key: "nav.risk", prefix: "/risk" },
   { to: "/stock", key: "nav.stock", prefix: "/stock" },
   { to: "/dashboards", key: "nav.dashboards", prefix: "/dashboards" },
   { to: "/flows", key: "nav.flows", prefix: "/flows" },

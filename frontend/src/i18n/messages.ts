@@ -2,6 +2,7 @@ import { insightsMessages } from "../insights/messages";
 import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
 import { refundsMessages } from "../refunds/messages";
+import { riskMessages } from "../risk/messages";
 import { stockMessages } from "../stock/messages";
 
 /**
@@ -14,6 +15,7 @@ export const messages = {
   ...insightsMessages,
   ...monitorMessages,
   ...refundsMessages,
+  ...riskMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],
