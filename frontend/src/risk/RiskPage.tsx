@@ -37,7 +37,7 @@ function KindChoice({ chosen, onChange }: { chosen: BlacklistKind[]; onChange: (
   return (
     <span className="risk-kinds">
       {BLACKLIST_KINDS.map((kind) => (
-        <label key={kind}>
+        <label key={kind} className="check">
           <input
             type="checkbox"
             checked={chosen.includes(kind)}
@@ -133,7 +133,7 @@ function ReviewCard({
             <span>{t("risk.reason")}</span>
             <input value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} />
           </label>
-          <span>
+          <span className="risk-also">
             {t("risk.alsoBlacklist")} <KindChoice chosen={kinds} onChange={setKinds} />
           </span>
           <button
@@ -232,7 +232,7 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: RiskRule; canEdit: boolean;
     <article className="card risk-rule" data-testid={`risk-rule-${rule.key}`}>
       <header className="risk-card-head">
         <strong>{language === "zh" ? rule.name_zh : rule.name_en}</strong>
-        <label>
+        <label className="check">
           <input
             type="checkbox"
             checked={rule.enabled}
