@@ -69,4 +69,14 @@ export const riskMessages = {
   "risk.audit.done.rejected": ["订单 {number} 已取消。", "Order {number} cancelled."],
   "risk.empty.reviews": ["没有待审核的风险订单。", "No held orders to review."],
   "risk.empty.audit": ["没有等待审单的订单。", "No orders waiting for audit."],
+  "orderDetail.trace.risk_flagged": ["风控拦截：{rules}", "Held by risk rules: {rules}"],
+  "orderDetail.trace.risk_approved": ["风险审核通过（{rules}）{note}", "Risk review approved ({rules}) {note}"],
+  "orderDetail.trace.risk_rejected": ["风险审核拒绝：{reason}", "Risk review rejected: {reason}"],
+  "orderDetail.trace.risk_blacklisted": ["加入黑名单：{entries}", "Blacklisted: {entries}"],
+  "orderDetail.trace.screened": [
+    "自动审单（第 {version} 版）：{state} {failed}",
+    "Order audit (version {version}): {state} {failed}",
+  ],
+  "orderDetail.trace.screening_passed": ["审单放行 {note}", "Passed by the order audit {note}"],
+  "orderDetail.trace.screening_rejected": ["审单拒绝：{reason}", "Rejected by the order audit: {reason}"],
 } as const;

@@ -162,3 +162,45 @@ def test_a_blacklist_entry_is_normalised_and_kept_once():
         client_for("operator").post("/api/v1/risk/blacklist/", {"kind": "ip", "value": " "}, format="json").status_code
         == 400
     )
+
+
+def test_the_api_create_keeps_the_buyers_ip_and_device(channel, stocked):
+    from tests.factories import order_payload
+
+    body = order_payload(
+        client_ip="2001:db8::7", device="Android; MiniProgram", buyer_account="wx-1", buyer_remark="尽快"
+    )
+    answer = client_for("operator").post("/api/v1/orders/", body, format="json")
+
+    assert answer.status_code == 201, answer.content
+    stored = Order.objects.get(pk=answer.json()["id"])
+    assert (stored.client_ip, stored.device, stored.buyer_account, stored.buyer_remark) == (
+        "2001:db8::7",
+        "Android; MiniProgram",
+        "wx-1",
+        "尽快",
+    )
+    refused = client_for("operator").post(
+        "/api/v1/orders/", order_payload(external_id="X", client_ip="999.1.1.1"), format="json"
+    )
+    assert refused.status_code == 400 and "client_ip" in refused.json()["details"]
+
+
+def test_approving_sends_an_order_the_warehouse_gate_kept_for_its_hold(
+    channel, stocked, django_capture_on_commit_callbacks
+):
+    from commerce.screening.services import screening_gate
+    from commerce.screening.signals import screening_passed
+
+    order = _held(channel)
+    assert [r["key"] for r in screening_gate(order_id=order.pk).reasons] == ["not_held"]
+    sent = []
+    screening_passed.connect(lambda **kw: sent.append(kw["order_id"]), dispatch_uid="test.sent", weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for("operator").post(f"/api/v1/risk/reviews/{order.pk}/approve/", {}, format="json")
+    finally:
+        screening_passed.disconnect(dispatch_uid="test.sent")
+
+    assert sent == [order.pk]
+    assert order.screening.__class__.objects.get(order=order).state == "passed"
