@@ -12,7 +12,7 @@ def hit_representation(hit: RiskHit) -> dict:
         "rule_name": {"zh": hit.rule.name_zh, "en": hit.rule.name_en},
         "evidence": hit.evidence,
         "state": hit.state,
-        "decided_by": hit.decided_by.get_username() if hit.decided_by_id else None,
+        "decided_by": hit.decided_by.get_username() if hit.decided_by is not None else None,
         "decided_at": iso_utc(hit.decided_at),
         "note": hit.note,
         "created_at": iso_utc(hit.created_at),

@@ -178,7 +178,7 @@ def _entry(entry: BlacklistEntry) -> dict:
         "kind": entry.kind,
         "value": entry.value,
         "reason": entry.reason,
-        "created_by": entry.created_by.get_username() if entry.created_by_id else None,
+        "created_by": entry.created_by.get_username() if entry.created_by is not None else None,
         "created_at": iso_utc(entry.created_at),
     }
 

@@ -35,7 +35,7 @@ def _case(case: ScreeningCase) -> dict:
         "ruleset_version": case.ruleset_version,
         "reasons": case.reasons,
         "facts": case.facts,
-        "decided_by": case.decided_by.get_username() if case.decided_by_id else None,
+        "decided_by": case.decided_by.get_username() if case.decided_by is not None else None,
         "note": case.note,
         "updated_at": iso_utc(case.updated_at),
     }
