@@ -71,7 +71,9 @@ def _text(value, limit: int) -> str:
 def _client_ip(payload: dict) -> str | None:
     """The buyer's IP: ``browser_ip``, else ``client_details.browser_ip``; none when absent, malformed
     or unspecified (Shopify's samples say ``0.0.0.0``)."""
-    details = payload.get("client_details") if isinstance(payload.get("client_details"), dict) else {}
+    details = payload.get("client_details")
+    if not isinstance(details, dict):
+        details = {}
     for value in (payload.get("browser_ip"), details.get("browser_ip")):
         try:
             address = ipaddress.ip_address(str(value or "").strip())
@@ -80,6 +82,11 @@ def _client_ip(payload: dict) -> str | None:
         if not address.is_unspecified:
             return str(address)
     return None
+
+
+def _client_device(payload: dict) -> str:
+    details = payload.get("client_details")
+    return _text(details.get("user_agent"), 200) if isinstance(details, dict) else ""
 
 
 def inbound_order(payload) -> InboundOrder:
@@ -143,7 +150,7 @@ def inbound_order(payload) -> InboundOrder:
         shipping_amount=shipping,
         discount_amount=_money(payload.get("total_discounts"), "total_discounts"),
         client_ip=_client_ip(payload),
-        device=_text((payload.get("client_details") or {}).get("user_agent"), 200),
+        device=_client_device(payload),
         buyer_account=_text(customer.get("id"), 64),
         buyer_remark=_text(payload.get("note"), 500),
     )
