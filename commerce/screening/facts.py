@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
 from commerce.inventory.models import Reservation
 from commerce.orders.models import Order
-
-
-@dataclass(frozen=True)
-class Field:
-    path: str
-    type: str
-    zh: str
-    en: str
-
+from commerce.risk.facts import Field
 
 FIELDS = (
     Field("order.total_amount", "number", "订单金额", "Order amount"),
