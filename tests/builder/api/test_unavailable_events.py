@@ -65,6 +65,8 @@ def test_the_catalog_marks_each_event_available_or_says_why_not():
         names.REFUND_SLA_BREACHED,
         names.NOTIFICATION_FAILED,
         names.INSIGHTS_ALERT,
+        names.RISK_FLAGGED,
+        names.RISK_CLEARED,
     ]
     assert events[names.RECONCILIATION_DIFFERENCE]["unavailable_reason"] == RECONCILIATION_REASON
     assert events[names.ORDER_PAID]["unavailable_reason"] is None
