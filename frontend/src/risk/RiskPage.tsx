@@ -8,6 +8,7 @@ import { useState } from "react";
 import { ApiError } from "../api/client";
 import type { JsonValue } from "../api/types";
 import { useAuth } from "../app/auth";
+import { useLiveEvent } from "../app/live";
 import { Link } from "../app/router";
 import { useApi } from "../app/useApi";
 import { Empty, ErrorNote } from "../components/common";
@@ -178,6 +179,8 @@ function ReviewsTab({ canAct }: { canAct: boolean }) {
   const [state, setState] = useState("pending");
   const [answer, setAnswer] = useState("");
   const loaded = useApi(() => riskApi.reviews(state), [state]);
+  // A new hold, or a decision taken elsewhere, shows without a reload.
+  useLiveEvent(["risk.flagged", "risk.cleared"], loaded.reload);
   return (
     <section className="stack" aria-label={t("risk.tab.reviews")}>
       <div className="toolbar">
