@@ -17,6 +17,7 @@ from commerce.risk.representation import hit_representation
 from core.accounts.roles import ADMINS, EVERYONE, MANAGER, ORDER_WORKERS, may_see_phones
 from core.api.bodies import no_body
 from core.api.pagination import CursorPagination
+from core.errors import InvalidInput
 from core.privacy import mask_phone
 from core.time import iso_utc
 
@@ -167,7 +168,10 @@ class RuleDetailApi(APIView):
         incoming = s.RiskRuleInSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         get_object_or_404(RiskRule.objects.only("pk"), pk=rule_id)
-        changes = {k: v for k, v in incoming.validated_data.items() if k != "key"}
+        changes = dict(incoming.validated_data)
+        if "key" in changes and changes.pop("key") != RiskRule.objects.get(pk=rule_id).key:
+            # Hits and the review name a rule by its key: a new key is a new rule.
+            raise InvalidInput(details={"key": "a rule's key does not change; add a new rule instead"})
         services.rule_update(rule_id=rule_id, user=request.user, changes=changes)
         return Response(_rule(selectors.rules_with_rates().get(pk=rule_id)))
 

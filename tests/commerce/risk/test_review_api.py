@@ -204,3 +204,39 @@ def test_approving_sends_an_order_the_warehouse_gate_kept_for_its_hold(
 
     assert sent == [order.pk]
     assert order.screening.__class__.objects.get(order=order).state == "passed"
+
+
+def test_a_rules_key_does_not_change():
+    from commerce.risk.models import RiskRule
+
+    rule = RiskRule.objects.get(key="same_ip_burst")
+
+    answer = client_for("admin").patch(
+        f"/api/v1/risk/rules/{rule.pk}/", {"key": "other", "enabled": False}, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert "key" in answer.json()["details"]
+    assert RiskRule.objects.values_list("key", "enabled").get(pk=rule.pk) == ("same_ip_burst", True)
+
+
+def test_a_new_rule_is_audited_and_holds_from_then_on(channel, stocked):
+    from commerce.risk.models import RiskRule
+
+    body = {
+        "key": "big_order",
+        "name_zh": "大额订单",
+        "name_en": "Big order",
+        "condition": {"and": [{">=": [{"var": "order.total_amount"}, 150]}]},
+    }
+    answer = client_for("admin").post("/api/v1/risk/rules/", body, format="json")
+    again = client_for("admin").post("/api/v1/risk/rules/", body, format="json")
+
+    assert (answer.status_code, again.status_code) == (201, 400)
+    assert "key" in again.json()["details"]
+    rule = RiskRule.objects.get(key="big_order")
+    assert AuditEntry.objects.filter(subject_type="risk_rule", subject_id=str(rule.pk), action="created").count() == 1
+    order = _held(channel, phone="13900139000")
+    assert list(RiskHit.objects.filter(order=order).values_list("rule__key", "evidence")) == [
+        ("big_order", {"order.total_amount": 199.0})
+    ]
