@@ -181,5 +181,5 @@ def _blacklisted(order: Order, sighting: RiskSighting) -> dict:
     for kind, value in wanted.items():
         if value:
             query |= Q(kind=kind, value=value)
-    found = set(BlacklistEntry.objects.filter(query).values_list("kind", flat=True)) if query else set()
+    found = set(BlacklistEntry.objects.filter(query).order_by().values_list("kind", flat=True)) if query else set()
     return {"any": bool(found), **{kind: kind in found for kind in wanted}}

@@ -1,4 +1,4 @@
-"""The risk check's locks: one per window key (an IP, a phone, an address), for the rest of the transaction.
+"""The risk check's lock: one per arriving order's IP, for the rest of the transaction.
 
 Why: "the same IP places 5 orders in 10 minutes" is a count over other orders' rows. Two orders
 from one IP arriving at once would each count the other's row as not yet there (neither is
@@ -6,6 +6,11 @@ committed) and both see 4: neither is held. Each arriving order therefore takes 
 before it writes its sighting and counts, and keeps them until it commits; the next order of the
 same IP waits, and its count (a new snapshot under READ COMMITTED) sees the first one's row. So
 the 5th order to arrive is the one held, however they interleave.
+
+Only the IP is locked. The short window (10 minutes) makes a burst's exact count the rule's whole
+point; the phone and address counts run over 30 days and 24 hours, where two orders racing in
+the same milliseconds each missing the other is caught by the next order — and locking them
+would queue every order to a busy address (an office's front desk) behind one another.
 
 A transaction-scoped advisory lock (``pg_advisory_xact_lock``) on a 64-bit hash of the key: no
 row to lock exists for a key seen for the first time, and the lock goes with the COMMIT or
@@ -32,6 +37,9 @@ def window_keys_lock(keys: list[str]) -> None:
     if connection.vendor != "postgresql":
         return
     hashes = sorted({key_hash(key) for key in keys if key})
+    if not hashes:
+        return
+    # One statement for all the keys: a function scan of ``unnest`` yields the (sorted) array's
+    # elements in order, and the select list is evaluated row by row as they come.
     with connection.cursor() as cursor:
-        for value in hashes:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [value])
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [hashes])

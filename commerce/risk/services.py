@@ -50,25 +50,19 @@ def _evidence(condition, facts: dict) -> dict:
 
 
 def order_risk_check(sender=None, *, order: Order, actor: Actor, **_kwargs) -> Order | None:
-    """The ``order_placed`` receiver: writes the order's sighting under its keys' locks, evaluates the
+    """The ``order_placed`` receiver: writes the order's sighting under its IP's lock, evaluates the
     enabled rules on its facts and, when any holds, records the hits, holds the order with their
     names as the reason and emits ``risk.flagged``. Answers the held order, or None.
 
-    Inside the creation transaction: the locks (``lock_objects``) are kept until its commit.
+    Inside the creation transaction: the IP's lock (``lock_objects``) is kept until its commit.
     """
     rules = list(RiskRule.objects.filter(enabled=True))
     if not rules:
         return None
     now = timezone.now()
     sighting = sighting_for(order, now=now)
-    window_keys_lock(
-        [
-            f"ip:{sighting.client_ip}" if sighting.client_ip else "",
-            f"phone:{sighting.phone}" if sighting.phone else "",
-            f"address:{sighting.address_key}",
-            f"cluster:{sighting.cluster_key}",
-        ]
-    )
+    if sighting.client_ip:
+        window_keys_lock([f"ip:{sighting.client_ip}"])
     sighting.save(force_insert=True)
     facts = order_facts(order, sighting, groups=groups_read(rule.condition for rule in rules), now=now)
     hits = [
