@@ -2,8 +2,8 @@
 
 Why: "the same IP places 5 orders in 10 minutes" is a count over other orders' rows. Two orders
 from one IP arriving at once would each count the other's row as not yet there (neither is
-committed) and both see 4: neither is held. Each arriving order therefore takes its keys' locks
-before it writes its sighting and counts, and keeps them until it commits; the next order of the
+committed) and both see 4: neither is held. Each arriving order therefore takes its IP's lock
+before it writes its sighting and counts, and keeps it until it commits; the next order of the
 same IP waits, and its count (a new snapshot under READ COMMITTED) sees the first one's row. So
 the 5th order to arrive is the one held, however they interleave.
 
@@ -14,8 +14,8 @@ would queue every order to a busy address (an office's front desk) behind one an
 
 A transaction-scoped advisory lock (``pg_advisory_xact_lock``) on a 64-bit hash of the key: no
 row to lock exists for a key seen for the first time, and the lock goes with the COMMIT or
-ROLLBACK. Keys are taken in ascending order, so two orders sharing two keys cannot deadlock; they
-are taken after the order's insert and before its stock (the order centre's lock order). SQLite
+ROLLBACK. ``window_keys_lock`` takes several keys in ascending order (no two callers can deadlock);
+the lock is taken after the order's insert and before its stock (the order centre's lock order). SQLite
 runs one writing transaction at a time, which serialises the counts already.
 """
 
