@@ -55,6 +55,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # The shipping address of every benchmark order.
 ADDRESS = {"province": "浙江省", "city": "杭州市", "district": "西湖区", "line": "文三路 90 号", "postcode": "310012"}
 
+
+def buyer_address(buyer: int) -> dict:
+    """``ADDRESS`` with a building of the buyer's own (one CJK name per buyer, up to 20,000): real
+    buyers live apart, and 20,000 accounts at one address is what the risk rules hold for review."""
+    return {**ADDRESS, "line": f"{ADDRESS['line']} {chr(0x4E00 + buyer % 20000)}苑"}
+
+
 # Client-side outcome codes: HTTP statuses, and the same numbers for in-process calls.
 CREATED, DUPLICATE, CONFLICT, FAILED = 201, 200, 409, 599
 

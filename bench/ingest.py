@@ -63,7 +63,7 @@ def shopify_order(*, index: int, seq: int, skus: list[str], lines: int) -> dict:
             "phone": f"139{(index * 7919 + seq) % 20000:08d}",
             "province": "浙江省",
             "city": "杭州市",
-            "address1": "西湖区文三路 100 号",
+            "address1": f"西湖区文三路 100 号 {chr(0x4E00 + (index * 7919 + seq) % 20000)}苑",
             "zip": "310000",
         },
         "shipping_lines": [{"price": "0.00", "title": "包邮"}],

@@ -39,7 +39,7 @@ def order_body_maker(*, case: str, index: int, channel: str, skus: list[str], li
             "channel": channel,
             "external_id": f"{case}-{index}-{seq}",
             "customer": {"name": "张伟", "phone": f"139{(index * 7919 + seq) % 20000:08d}"},
-            "shipping_address": h.ADDRESS,
+            "shipping_address": h.buyer_address(index * 7919 + seq),
             "lines": [{"sku": sku, "quantity": 1} for sku in rng.sample(skus, lines)],
         }
 

@@ -123,7 +123,7 @@ class ServiceClient(h.Client):
                 province=h.ADDRESS["province"],
                 city=h.ADDRESS["city"],
                 district=h.ADDRESS["district"],
-                line=h.ADDRESS["line"],
+                line=h.buyer_address(self.index * 7919 + seq)["line"],
             ),
             lines=[services.LineInput(sku=self.pick(seq), quantity=1)],
         )
@@ -153,7 +153,7 @@ def api_body_maker(*, index: int, channel: str, skus: list[str]):
             "channel": channel,
             "external_id": f"A-{index}-{seq}",
             "customer": {"name": "张伟", "phone": f"139{(index * 7919 + seq) % 20000:08d}"},
-            "shipping_address": h.ADDRESS,
+            "shipping_address": h.buyer_address(index * 7919 + seq),
             "lines": [{"sku": pick(seq), "quantity": 1}],
         }
 

@@ -7,7 +7,8 @@ N lines, one unit each, in the same transaction and order, on a cursor bound as 
 - before the transaction: the products' read;
 - in it: the customer's read (and, for a new phone, its insert in a savepoint, as
   ``get_or_create`` does), the order, its lines, the audit entry, the ``order.created`` event, the
-  channel's stock read, the conditional update of each stock row in id order (inside a savepoint
+  risk check with the default rules (``commerce.risk``: rules, sighting, counts,
+  blacklist, the customer's history), the channel's stock read, the conditional update of each stock row in id order (inside a savepoint
   when there are several), the reservations and their ledger rows.
 
 The statements are the bench's own copy, written out below as the ORM renders them (one row as
@@ -33,6 +34,7 @@ from psycopg.types.json import Jsonb
 from commerce.customers.models import Customer
 from commerce.orders.models import Order, OrderLine
 from commerce.orders.representation import order_representation
+from commerce.risk.facts import CLUSTER_WINDOW, SHARING_WINDOW, address_key, cluster_key
 
 from .harness import ADDRESS
 
@@ -89,6 +91,32 @@ RESERVE_SQL = (
     "RETURNING on_hand, reserved, safety_stock, low_stock_alerted"
 )
 
+# The risk check's statements (``commerce.risk.services.order_risk_check``) with the default rules:
+# the enabled rules, the sighting (no IP: no advisory lock), the phone, address and cluster
+# counts, the blacklist and the customer's history (no IP, no account: no IP count, no such keys).
+RISK_RULES_SQL = (
+    'SELECT "risk_riskrule"."id", "risk_riskrule"."key", "risk_riskrule"."name_zh", "risk_riskrule"."name_en", '
+    '"risk_riskrule"."condition", "risk_riskrule"."enabled", "risk_riskrule"."created_at", '
+    '"risk_riskrule"."updated_at" FROM "risk_riskrule" WHERE "risk_riskrule"."enabled" ORDER BY "risk_riskrule"."id" ASC'
+)
+RISK_ACCOUNTS_SQL = (
+    'SELECT COUNT(*) FROM (SELECT DISTINCT "risk_risksighting"."account_key" AS "account_key" '
+    'FROM "risk_risksighting" WHERE ("risk_risksighting"."{key}" = %s AND "risk_risksighting"."seen_at" > %s)) subquery'
+)
+RISK_BLACKLIST_SQL = (
+    'SELECT "risk_blacklistentry"."kind" AS "kind" FROM "risk_blacklistentry" WHERE '
+    '(("risk_blacklistentry"."kind" = %s AND "risk_blacklistentry"."value" = %s) OR '
+    '("risk_blacklistentry"."kind" = %s AND "risk_blacklistentry"."value" = %s))'
+)
+RISK_HISTORY_SQL = (
+    'SELECT COUNT("orders_order"."id") AS "n", AVG("orders_order"."total_amount") AS "average" FROM "orders_order" '
+    'WHERE ("orders_order"."customer_id" = %s AND NOT ("orders_order"."id" = %s))'
+)
+SIGHTING = (
+    "risk_risksighting",
+    tuple((name, "") for name in "order_id seen_at client_ip phone address_key cluster_key account_key".split()),
+)
+
 # Each table the order writes: its columns in insert order, with their types (for ``UNNEST``).
 CUSTOMER = (
     "customers_customer",
@@ -110,7 +138,7 @@ ORDER = (
             "shipping_amount discount_amount total_amount ship_to_name ship_to_phone province city district "
             "address_line postcode placed_at paid_at channel_updated_at channel_lag_seconds shipped_at on_hold "
             "hold_reason cancel_reason "
-            "gift_for_id created_at updated_at"
+            "gift_for_id client_ip device buyer_account buyer_remark created_at updated_at"
         ).split()
     ),
 )
@@ -305,6 +333,10 @@ class OrderWrites:
                 "",
                 "",
                 None,
+                None,
+                "",
+                "",
+                "",
                 now,
                 now,
             ],
@@ -350,6 +382,7 @@ class OrderWrites:
             ],
         )
         cur.fetchone()
+        self._risk_check(cur, order_id=order_id, customer_id=customer_id, phone=phone, now=now)
 
         wanted = sorted(set(skus))
         cur.execute(
@@ -376,3 +409,23 @@ class OrderWrites:
             cur.execute(insert_sql(table, count), list(rows[0]) if count == 1 else _columns(rows))
             cur.fetchall()
         return order_id
+
+    def _risk_check(self, cur, *, order_id: int, customer_id: int, phone: str, now: datetime) -> None:
+        """The risk check's statements for an order of no IP or account that no rule holds."""
+        cur.execute(RISK_RULES_SQL)
+        cur.fetchall()
+        place = (ADDRESS["province"], ADDRESS["city"], ADDRESS["district"], ADDRESS["line"])
+        address, cluster = address_key(*place), cluster_key(*place)
+        cur.execute(insert_sql(SIGHTING, 1), [order_id, now, None, phone, address, cluster, f"customer:{customer_id}"])
+        cur.fetchone()
+        for key, value, window in (
+            ("phone", phone, SHARING_WINDOW),
+            ("address_key", address, SHARING_WINDOW),
+            ("cluster_key", cluster, CLUSTER_WINDOW),
+        ):
+            cur.execute(RISK_ACCOUNTS_SQL.format(key=key), [value, now - window])
+            cur.fetchone()
+        cur.execute(RISK_BLACKLIST_SQL, ["phone", phone, "address", address])
+        cur.fetchall()
+        cur.execute(RISK_HISTORY_SQL, [customer_id, order_id])
+        cur.fetchone()

@@ -267,6 +267,34 @@ DIFFERENCE_SCHEMA = _strict(
     },
     title="Reconciliation difference",
 )
+RISK_SCHEMA = _strict(
+    {
+        "hits": {
+            "type": "array",
+            "items": _strict(
+                {
+                    "id": {"type": "integer"},
+                    "rule": {"type": "string", "description": "The rule's key (same_ip_burst, virtual_number, …)."},
+                    "rule_name": _BILINGUAL,
+                    "evidence": {"type": "object", "description": "The facts the rule read, by path."},
+                    "state": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+                    "decided_by": {"type": ["string", "null"]},
+                    "decided_at": _NULLABLE_TIMESTAMP,
+                    "note": {"type": "string"},
+                    "created_at": _TIMESTAMP,
+                }
+            ),
+        },
+        "decision": {
+            "type": "string",
+            "enum": ["", "approved", "rejected"],
+            "description": "Empty while the review waits; approved (hold released) or rejected (cancelled).",
+        },
+        "note": {"type": "string"},
+    },
+    title="Risk review",
+    description="The risk rules that held the order and their evidence (``commerce.risk.representation``).",
+)
 
 OBJECT_SCHEMAS = {
     "order": ORDER_SCHEMA,
@@ -277,6 +305,7 @@ OBJECT_SCHEMAS = {
     "notification": NOTIFICATION_SCHEMA,
     "difference": DIFFERENCE_SCHEMA,
     "alert": ALERT_SCHEMA,
+    "risk": RISK_SCHEMA,
 }
 
 EVENT_META_SCHEMA = _strict(
@@ -501,6 +530,8 @@ EVENTS: dict[str, EventSpec] = {
             ("difference",),
         ),
         EventSpec(names.INSIGHTS_ALERT, "Anomaly alert raised", "异常告警", ("alert",)),
+        EventSpec(names.RISK_FLAGGED, "Order held by a risk rule", "风险订单已拦截", ("order", "risk")),
+        EventSpec(names.RISK_CLEARED, "Risk review decided", "风险审核已处理", ("order", "risk")),
     )
 }
 

@@ -28,3 +28,8 @@ class ConnectorsConfig(AppConfig):
         register_notify_actions()
         register_warehouse_actions()
         register_pickers()
+        from commerce.screening.signals import screening_passed
+
+        from .warehouse.fulfilment import pick_list_push_passed
+
+        screening_passed.connect(pick_list_push_passed, dispatch_uid="connectors.pick_list_push_passed")

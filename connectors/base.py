@@ -180,6 +180,12 @@ class InboundOrder:
     paid_at: datetime | None = None
     shipping_amount: Decimal = Decimal("0")
     discount_amount: Decimal = Decimal("0")
+    # Where the buyer placed the order and who they are on the platform, when its payload says
+    # (the own store's body, Shopify's ``browser_ip``): the risk rules read them.
+    client_ip: str | None = None
+    device: str = ""
+    buyer_account: str = ""
+    buyer_remark: str = ""
 
 
 class Effect(Protocol):

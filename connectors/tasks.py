@@ -53,3 +53,11 @@ def living_demo_task() -> None:
     from .demo import living_demo_tick
 
     living_demo_tick()
+
+
+def pick_list_push_task(order_id: int) -> None:
+    """Sends the pick list of an order the audit queue let through, when a warehouse is connected."""
+    from .warehouse.fulfilment import pick_list_push, warehouse_connection
+
+    if warehouse_connection() is not None:
+        pick_list_push(order_id=order_id)

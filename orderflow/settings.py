@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "commerce.tickets",
     "commerce.inbox",
     "commerce.reconciliation",
+    "commerce.risk",
+    "commerce.screening",
     "orderflow.demo",
     "orderflow.schedules",
     "builder",

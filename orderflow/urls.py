@@ -17,6 +17,8 @@ api_v1 = [
     path("", include("commerce.timeouts.api.urls")),
     path("", include("commerce.inbox.api.urls")),
     path("", include("commerce.reconciliation.api.urls")),
+    path("", include("commerce.risk.api.urls")),
+    path("", include("commerce.screening.api.urls")),
     path("", include("builder.api.urls")),
     path("", include("runtime.api.urls")),
     path("", include("connectors.api.urls")),

@@ -193,6 +193,23 @@ def _difference(channel) -> None:
     )
 
 
+def _risk_flagged(channel):
+    from tests.factories import order_input
+
+    data = order_input(channel)
+    data = order_services.OrderInput(
+        **{**data.__dict__, "customer": order_services.CustomerInput(name="张伟", phone="17012345678")}
+    )
+    return order_services.order_place(data=data, actor=TEST_ACTOR).order
+
+
+def _risk_cleared(channel) -> None:
+    from commerce.risk.services import risk_approve
+    from tests.factories import make_user
+
+    risk_approve(order_id=_risk_flagged(channel).pk, user=make_user("op", "operator"), note="known buyer")
+
+
 EMITTERS = {
     names.ORDER_CREATED: _order,
     names.ORDER_PAID: _pay,
@@ -218,6 +235,8 @@ EMITTERS = {
     names.REFUND_RETURNED: _refund_returned,
     names.RECONCILIATION_DIFFERENCE: _difference,
     names.INSIGHTS_ALERT: _alert,
+    names.RISK_FLAGGED: _risk_flagged,
+    names.RISK_CLEARED: _risk_cleared,
 }
 
 
@@ -257,6 +276,8 @@ def test_the_available_events_are_those_some_service_emits():
         names.NOTIFICATION_FAILED,
         names.RECONCILIATION_DIFFERENCE,
         names.INSIGHTS_ALERT,
+        names.RISK_FLAGGED,
+        names.RISK_CLEARED,
     ]
 
 

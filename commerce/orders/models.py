@@ -48,6 +48,14 @@ class Order(models.Model):
     hold_reason = models.CharField(max_length=200, blank=True)
     cancel_reason = models.CharField(max_length=64, blank=True)
     gift_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="gifts")
+    # Where the buyer placed the order, from the channels that tell (the API's create, the own store's
+    # and Shopify's payloads); empty otherwise. The risk rules (``commerce.risk``) read them.
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=200, blank=True)
+    buyer_account = models.CharField(
+        max_length=64, blank=True, help_text="The buyer's account on the channel (member id, nick), when it says."
+    )
+    buyer_remark = models.CharField(max_length=500, blank=True, help_text="The buyer's note on the order (买家留言).")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -38,6 +38,7 @@ from .errors import InvalidTransition, UnknownSku
 from .lock_objects import order_lock, order_lock_row, order_locks_kept
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
+from .signals import order_placed
 
 SUBJECT = "order"
 
@@ -84,6 +85,10 @@ class OrderInput:
     discount_amount: Decimal = Decimal("0")
     tags: tuple[str, ...] = field(default_factory=tuple)
     gift_for: Order | None = None
+    client_ip: str | None = None
+    device: str = ""
+    buyer_account: str = ""
+    buyer_remark: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,15 @@ def _stored_order(data: OrderInput) -> Order | None:
     return Order.objects.filter(channel=data.channel, external_id=data.external_id).first()
 
 
+def _arrival_checked(order: Order, snapshot: dict, actor: Actor) -> dict:
+    """Sends ``order_placed``; when a receiver held the order, ``order`` and the answer say so."""
+    for _receiver, held in order_placed.send(sender=Order, order=order, actor=actor):
+        if isinstance(held, Order) and held.on_hold:
+            order.on_hold, order.hold_reason = True, held.hold_reason
+            snapshot = {**snapshot, "on_hold": True, "hold_reason": held.hold_reason}
+    return snapshot
+
+
 def order_create(*, data: OrderInput, actor: Actor) -> tuple[Order, bool]:
     """``order_place`` for callers that need only the order and whether it is new."""
     placed = order_place(data=data, actor=actor)
@@ -241,6 +255,10 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 channel_updated_at=data.channel_updated_at,
                 channel_lag_seconds=_sync_lag_seconds(data),
                 gift_for=data.gift_for,
+                client_ip=data.client_ip or None,
+                device=data.device[:200],
+                buyer_account=data.buyer_account[:64],
+                buyer_remark=data.buyer_remark[:500],
             )
             try:
                 order.save(force_insert=True)
@@ -283,6 +301,11 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
                 events.append(_event(order, names.ORDER_PAID, actor, snapshot))
             OutboxEvent.objects.bulk_create(events)
             events_announce(events)
+            # The order's arrival checks (``signals.order_placed``: the risk rules) run here, inside
+            # the creation transaction, so an order they hold is never seen unheld; before the stock,
+            # so the locks they take (per IP, phone, address) come before the stock rows' in every
+            # transaction, and the stock rows are held no longer for them.
+            snapshot = _arrival_checked(order, snapshot, actor)
 
             inventory.stock_reserve_for_order(
                 order=order,

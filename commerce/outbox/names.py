@@ -25,6 +25,9 @@ NOTIFICATION_FAILED = "notification.failed"
 RECONCILIATION_DIFFERENCE = "reconciliation.difference"
 # Raised by ``insights.alerts`` (an anomaly rule, the task monitor): flows may act on it.
 INSIGHTS_ALERT = "insights.alert"
+# Raised by ``commerce.risk``: an arriving order held by a risk rule, and its review decided.
+RISK_FLAGGED = "risk.flagged"
+RISK_CLEARED = "risk.cleared"
 
 DOMAIN_EVENTS = (
     ORDER_CREATED,
@@ -51,4 +54,6 @@ DOMAIN_EVENTS = (
     NOTIFICATION_FAILED,
     RECONCILIATION_DIFFERENCE,
     INSIGHTS_ALERT,
+    RISK_FLAGGED,
+    RISK_CLEARED,
 )

@@ -44,5 +44,9 @@ def inbound_order_ingest(*, connection: Connection, order: InboundOrder, source:
         received_at=timezone.now(),
         shipping_amount=order.shipping_amount,
         discount_amount=order.discount_amount,
+        client_ip=order.client_ip,
+        device=order.device,
+        buyer_account=order.buyer_account,
+        buyer_remark=order.buyer_remark,
     )
     return order_ingest(data=data, actor=connection_actor(connection, source=f"{source}:{connector.key}"))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from commerce.orders import statuses as order_statuses
 from commerce.orders.selectors import order_find, order_find_by_number
 from commerce.orders.services import order_note, order_transition
+from commerce.screening.services import screening_gate
 from commerce.shipments.services import shipment_create, shipment_lines_check
 from core.errors import NotFound
 
@@ -179,6 +180,11 @@ def pick_list_push(
     Idempotent on the order number: the warehouse answers a list it already holds as a duplicate,
     and only a new one is written into the order's timeline (as the warehouse connection).
     ``ProviderError`` passes through (the caller retries).
+
+    The smart audit's gate comes first (``commerce.screening.services.screening_gate``): an order
+    that fails a check is not sent — the answer's ``outcome`` is ``awaiting_audit`` with the
+    checks it failed — and waits in the audit queue; when an operator passes it (or a re-check
+    does), ``screening_passed`` brings it back here (``pick_list_push_task``).
     """
     from ..services.connections import connection_actor, connection_client
 
@@ -188,6 +194,14 @@ def pick_list_push(
     order = order_find(order_id=order_id)
     if order is None:
         raise NotFound(details={"order": order_id})
+    verdict = screening_gate(order_id=order.pk)
+    if not verdict.passed:
+        return {
+            "order": order.pk,
+            "order_number": order.number,
+            "outcome": "awaiting_audit",
+            "reasons": verdict.reasons,
+        }
     settings = connection.settings or {}
     pick_list = pick_list_of(
         order,
@@ -203,3 +217,10 @@ def pick_list_push(
             actor=connection_actor(connection, source=f"action:{connection.connector}"),
         )
     return {"order": order.pk, "order_number": order.number, **answer}
+
+
+def pick_list_push_passed(*, order_id: int, **_signal) -> None:
+    """``screening_passed`` receiver (after the commit that passed the order): queues its push."""
+    from runtime.queue import enqueue
+
+    enqueue("connectors.tasks.pick_list_push_task", order_id)

@@ -39,6 +39,7 @@ const RefundsPage = lazy(() => import("./refunds/RefundsPage").then((m) => ({ de
 const ReconciliationPage = lazy(() =>
   import("./reconciliation/ReconciliationPage").then((m) => ({ default: m.ReconciliationPage })),
 );
+const RiskPage = lazy(() => import("./risk/RiskPage").then((m) => ({ default: m.RiskPage })));
 const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
 
 function Loading() {
@@ -71,6 +72,7 @@ function Page() {
   if (match("/monitor", path)) return <TaskMonitorPage />;
   if (match("/refunds", path)) return <RefundsPage />;
   if (match("/reconciliation", path)) return <ReconciliationPage />;
+  if (match("/risk", path)) return <RiskPage />;
   return <FlowsPage />;
 }
 

@@ -337,9 +337,80 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     resolve_path = "/api/v1/reconciliation/differences/{difference_id}/resolve/"
     resolved = post(resolve_path.format(difference_id=difference.pk), {"reason": "运费差额"}, format="json")
     api.check(resolved, "post", resolve_path)
+    # Risk: two orders held by a rule (a virtual number), one approved, one blacklisted and rejected.
+    reviews = "/api/v1/risk/reviews/{held_order_id}/"
+    risky = [
+        api.check(
+            post(
+                "/api/v1/orders/",
+                order_payload(
+                    external_id=f"RISK-{n}",
+                    customer={"name": "张伟", "phone": "17012345678"},
+                    client_ip="203.0.113.5",
+                    device="iPhone",
+                ),
+                format="json",
+            ),
+            "post",
+            "/api/v1/orders/",
+        )
+        for n in range(2)
+    ]
+    approve = post(f"/api/v1/risk/reviews/{risky[0]['id']}/approve/", {"note": "known"}, format="json")
+    api.check(approve, "post", reviews + "approve/")
+    listed = post(f"/api/v1/risk/reviews/{risky[1]['id']}/blacklist/", {"kinds": ["ip"]}, format="json")
+    api.check(listed, "post", reviews + "blacklist/")
+    reject = post(f"/api/v1/risk/reviews/{risky[1]['id']}/reject/", {"reason": "farm"}, format="json")
+    api.check(reject, "post", reviews + "reject/")
+    risk_rule = api.check(
+        post(
+            "/api/v1/risk/rules/",
+            {
+                "key": "big",
+                "name_zh": "大额",
+                "name_en": "Big",
+                "condition": {">": [{"var": "order.total_amount"}, 9e5]},
+            },
+            format="json",
+        ),
+        "post",
+        "/api/v1/risk/rules/",
+    )
+    patched = admin_client.patch(f"/api/v1/risk/rules/{risk_rule['id']}/", {"enabled": False}, format="json")
+    api.check(patched, "patch", "/api/v1/risk/rules/{risk_rule_id}/")
+    entry = api.check(
+        post("/api/v1/risk/blacklist/", {"kind": "phone", "value": "16512345678"}, format="json"),
+        "post",
+        "/api/v1/risk/blacklist/",
+    )
+    removed = admin_client.delete(f"/api/v1/risk/blacklist/{entry['id']}/")
+    api.check(removed, "delete", "/api/v1/risk/blacklist/{blacklist_entry_id}/")
+    # The smart audit: two paid orders kept at the gate (held), one passed, one rejected; a new rule set.
+    from commerce.orders import services as order_services
+    from commerce.screening.services import screening_gate
+
+    gated = []
+    for n in range(2):
+        kept = create_order(channel, external_id=f"GATE-{n}", status="paid")
+        order_services.order_hold(order_id=kept.pk, reason="check", actor=TEST_ACTOR)
+        screening_gate(order_id=kept.pk)
+        gated.append(kept.pk)
+    cases = "/api/v1/screening/cases/{waiting_order_id}/"
+    api.check(post(f"/api/v1/screening/cases/{gated[0]}/pass/", {}, format="json"), "post", cases + "pass/")
+    refused = post(f"/api/v1/screening/cases/{gated[1]}/reject/", {"reason": "fake"}, format="json")
+    api.check(refused, "post", cases + "reject/")
+    check = {
+        "key": "small",
+        "name_zh": "小额",
+        "name_en": "Small",
+        "condition": {"<": [{"var": "order.total_amount"}, 9]},
+    }
+    saved_set = post("/api/v1/screening/rule-set/", {"document": {"checks": [check]}}, format="json")
+    api.check(saved_set, "post", "/api/v1/screening/rule-set/")
 
     # Every read of the schema, with the rows made above.
     ids = {
+        "risk_rule_id": risk_rule["id"],
         "refund_id": refund["id"],
         "evidence_id": evidence["id"],
         "rule_id": rule["id"],

@@ -104,6 +104,10 @@ KNOWN_IDS = {
     "alert_id": "alert",
     "evidence_id": "evidence",
     "difference_id": "reconciliation_difference",
+    "held_order_id": "risk_order",
+    "waiting_order_id": "screening_order",
+    "risk_rule_id": "risk_rule",
+    "blacklist_entry_id": "blacklist_entry",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -123,6 +127,7 @@ FORMAT_SAMPLES = {
     "date": "2026-01-01",
     "email": "a@example.com",
     "decimal": "1.00",
+    "ip": "192.0.2.1",
 }
 STRING_SAMPLES = ("x", "13800138000")  # the first that matches a field's pattern is its sample
 
@@ -479,6 +484,37 @@ class World:
         text = {"zh": "同步延迟", "en": "Sync delayed"}
         alert = alert_services.raise_alert(rule="tests", key="tests", severity="warning", title=text, message=text)
         self._made["alert"] = alert.pk
+
+    def _make_risk_order(self):
+        """An order a risk rule held (a virtual number), waiting for review."""
+        from commerce.orders import services as order_services
+        from tests.factories import order_input
+
+        data = order_input(self.channel, external_id="BAD-INPUT-RISK")
+        data = order_services.OrderInput(
+            **{**data.__dict__, "customer": order_services.CustomerInput(name="张伟", phone="17012345678")}
+        )
+        self._made["risk_order"] = order_services.order_place(data=data, actor=TEST_ACTOR).order.pk
+
+    def _make_screening_order(self):
+        """A paid order on hold that the warehouse gate kept in the audit queue."""
+        from commerce.orders import services as order_services
+        from commerce.screening.services import screening_gate
+
+        order = create_order(self.channel, external_id="BAD-INPUT-SCREEN", status="paid")
+        order_services.order_hold(order_id=order.pk, reason="check", actor=TEST_ACTOR)
+        screening_gate(order_id=order.pk)
+        self._made["screening_order"] = order.pk
+
+    def _make_risk_rule(self):
+        from commerce.risk.models import RiskRule
+
+        self._made["risk_rule"] = RiskRule.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+    def _make_blacklist_entry(self):
+        from commerce.risk.models import BlacklistEntry
+
+        self._made["blacklist_entry"] = BlacklistEntry.objects.create(kind="ip", value="192.0.2.1").pk
 
 
 WEBHOOK_FLOW = {

@@ -35,6 +35,12 @@ MONITOR = frozenset({"admin", "manager", "supervisor"})  # insights.monitor.api.
 ALERT_RESOLVERS = frozenset({"operator", "supervisor", "admin", "manager"})
 RECONCILIATION_READERS = frozenset({"finance", "admin", "manager"})
 RECONCILIATION_WORKERS = frozenset({"finance", "admin"})
+RISK_READERS = frozenset({"operator", "supervisor", "admin", "manager"})
+SCREENING_DOCUMENT = {
+    "checks": [
+        {"key": "small", "name_zh": "小额", "name_en": "Small", "condition": {"<": [{"var": "order.total_amount"}, 9]}}
+    ]
+}
 PUBLIC = None  # no authentication needed
 ORDER_CSV_HEADER = b"external_id,status,customer_name,phone,province,city,address,sku,quantity\n"
 
@@ -194,6 +200,27 @@ TABLE = [
         ORDER_WORK,
         {"lines": [{"sku": "TEA-001", "quantity": 1, "condition": "sellable"}], "tracking_no": "SF1234567890"},
     ),
+    ("get", "/api/v1/risk/reviews/", RISK_READERS, None),
+    ("post", "/api/v1/risk/reviews/{risk_order}/approve/", ORDER_WORK, {"note": "known buyer"}),
+    ("post", "/api/v1/risk/reviews/{risk_order}/reject/", ORDER_WORK, {"reason": "order farm"}),
+    ("post", "/api/v1/risk/reviews/{risk_order}/blacklist/", ORDER_WORK, {"kinds": ["phone"]}),
+    ("get", "/api/v1/risk/rules/", READ, None),
+    (
+        "post",
+        "/api/v1/risk/rules/",
+        ADMIN,
+        {"key": "big", "name_zh": "大额", "name_en": "Big", "condition": {">": [{"var": "order.total_amount"}, 9]}},
+    ),
+    ("get", "/api/v1/risk/rules/{risk_rule}/", READ, None),
+    ("patch", "/api/v1/risk/rules/{risk_rule}/", ADMIN, {"enabled": False}),
+    ("get", "/api/v1/risk/blacklist/", RISK_READERS, None),
+    ("post", "/api/v1/risk/blacklist/", ORDER_WORK, {"kind": "ip", "value": "198.51.100.7"}),
+    ("delete", "/api/v1/risk/blacklist/{blacklist_entry}/", ADMIN, None),
+    ("get", "/api/v1/screening/cases/", RISK_READERS, None),
+    ("post", "/api/v1/screening/cases/{screening_order}/pass/", ORDER_WORK, {"note": "checked"}),
+    ("post", "/api/v1/screening/cases/{screening_order}/reject/", ORDER_WORK, {"reason": "fake address"}),
+    ("get", "/api/v1/screening/rule-set/", READ, None),
+    ("post", "/api/v1/screening/rule-set/", ADMIN, {"document": SCREENING_DOCUMENT}),
 ]
 
 
@@ -218,6 +245,10 @@ CREATES = {
     ("post", "/api/v1/order-timeouts/"),
     ("post", "/api/v1/refunds/{refund}/evidence/"),
     ("post", "/api/v1/refunds/filing-link/"),
+    ("post", "/api/v1/risk/reviews/{risk_order}/blacklist/"),
+    ("post", "/api/v1/risk/rules/"),
+    ("post", "/api/v1/risk/blacklist/"),
+    ("post", "/api/v1/screening/rule-set/"),
 }
 # The calls that answer 204 No Content.
 DELETES = {
@@ -225,6 +256,7 @@ DELETES = {
     ("delete", "/api/v1/order-timeouts/{timeout_rule}/"),
     ("delete", "/api/v1/board-views/{board_view}/"),
     ("delete", "/api/v1/refunds/{refund}/evidence/{evidence}/"),
+    ("delete", "/api/v1/risk/blacklist/{blacklist_entry}/"),
 }
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
@@ -262,6 +294,31 @@ def _matrix_difference(channel):
     return ReconciliationDifference.objects.get(out_trade_no=payment.out_trade_no)
 
 
+def _matrix_risk(channel, path: str) -> dict:
+    """A risk-held order (a virtual number), an order waiting in the audit queue, a rule, a blacklist entry."""
+    if not path.startswith(("/api/v1/risk/", "/api/v1/screening/")):
+        return {"risk_order": 0, "screening_order": 0, "risk_rule": 0, "blacklist_entry": 0}
+    from commerce.orders import services as order_services
+    from commerce.risk.models import BlacklistEntry, RiskRule
+    from commerce.screening.services import screening_gate
+    from tests.factories import order_input
+
+    data = order_input(channel, external_id="M-RISK")
+    data = order_services.OrderInput(
+        **{**data.__dict__, "customer": order_services.CustomerInput(name="张伟", phone="17012345678")}
+    )
+    held = order_services.order_place(data=data, actor=TEST_ACTOR).order
+    waiting = create_order(channel, external_id="M-SCREEN", status="paid")
+    order_services.order_hold(order_id=waiting.pk, reason="matrix", actor=TEST_ACTOR)
+    screening_gate(order_id=waiting.pk)
+    return {
+        "risk_order": held.pk,
+        "screening_order": waiting.pk,
+        "risk_rule": RiskRule.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "blacklist_entry": BlacklistEntry.objects.create(kind="ip", value="192.0.2.1").pk,
+    }
+
+
 def _api_routes(resolver=None, prefix="") -> set[str]:
     resolver = resolver or get_resolver()
     found = set()
@@ -297,6 +354,10 @@ def _template(route: str) -> str:
         .replace("<slug:kind>", "queue")
         .replace("<str:day>", "{recon_day}")
         .replace("<int:difference_id>", "{difference}")
+        .replace("<int:held_order_id>", "{risk_order}")
+        .replace("<int:waiting_order_id>", "{screening_order}")
+        .replace("<int:risk_rule_id>", "{risk_rule}")
+        .replace("<int:blacklist_entry_id>", "{blacklist_entry}")
     )
 
 
@@ -370,6 +431,7 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         notification=note.pk,
         number=1,
         stock_import=stock_import.pk,
+        **_matrix_risk(channel, path),
         job=Schedule.objects.create(name="orders.expire_unpaid", func="commerce.orders.tasks.x", minutes=1).name,
         **runtime,
     )

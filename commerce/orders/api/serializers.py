@@ -8,6 +8,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.audit.models import AuditEntry
@@ -43,6 +44,11 @@ class AddressInSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "format": "ip", "description": "An IPv4 or IPv6 address."})
+class IpField(serializers.IPAddressField):
+    """An IPv4 or IPv6 address (the schema has no standard format for either: ``ip`` says it)."""
+
+
 class OrderCreateSerializer(serializers.Serializer):
     channel = serializers.SlugField(max_length=32)
     external_id = serializers.CharField(max_length=64)
@@ -62,6 +68,18 @@ class OrderCreateSerializer(serializers.Serializer):
     )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, default=list, max_length=20
+    )
+    client_ip = IpField(
+        required=False, allow_null=True, default=None, help_text="The buyer's IP address, when the channel knows it."
+    )
+    device = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="The buyer's device or user agent."
+    )
+    buyer_account = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="The buyer's account on the channel."
+    )
+    buyer_remark = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="The buyer's note (买家留言)."
     )
 
 

@@ -44,6 +44,10 @@ def _order_input(data: dict) -> services.OrderInput:
         shipping_amount=data["shipping_amount"],
         discount_amount=data["discount_amount"],
         tags=tuple(data["tags"]),
+        client_ip=data["client_ip"],
+        device=data["device"],
+        buyer_account=data["buyer_account"],
+        buyer_remark=data["buyer_remark"],
     )
 
 

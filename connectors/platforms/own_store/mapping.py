@@ -13,7 +13,9 @@ order, which orders the views)::
      "shipping_address": {"province": "浙江省", "city": "杭州市", "district": "西湖区",
                           "line": "文三路 90 号", "postcode": "310012"},      district, postcode optional
      "lines": [{"sku": "TEA-0001", "quantity": 2, "unit_price": "368.00"}],
-     "shipping_amount": "0.00", "discount_amount": "10.00"}                    optional
+     "shipping_amount": "0.00", "discount_amount": "10.00",                    optional
+     "client_ip": "203.0.113.7", "device": "iPhone; MicroMessenger/8.0",      optional
+     "buyer_account": "wx-openid-or-member-id", "buyer_remark": "请尽快发货"}  optional
 
 Strict: every field has its JSON type (a quantity of ``"2"`` is refused, an amount may be a
 string or a number), its length or range, and a field that is not listed here is refused — a
@@ -23,6 +25,7 @@ by its path (``lines.0.quantity``) in the 400 answer's ``details``.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -52,6 +55,10 @@ TOP_FIELDS = frozenset(
         "lines",
         "shipping_amount",
         "discount_amount",
+        "client_ip",
+        "device",
+        "buyer_account",
+        "buyer_remark",
     }
 )
 CUSTOMER_FIELDS = frozenset({"name", "phone", "email"})
@@ -183,6 +190,17 @@ def _time(data: dict, name: str, problems: _Problems, *, required: bool) -> date
     return parsed
 
 
+def _ip(data: dict, problems: _Problems) -> str | None:
+    text = _text(data, "client_ip", "", problems, max_length=45, required=False)
+    if not text:
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        problems.add("client_ip", "must be an IPv4 or IPv6 address")
+        return None
+
+
 def _lines(value: Any, problems: _Problems) -> list[InboundLine]:
     if not isinstance(value, list):
         problems.add("lines", "must be a list of order lines" if value is not None else "required")
@@ -260,6 +278,10 @@ def inbound_order(payload: Any) -> InboundOrder:
     lines = _lines(body.get("lines"), problems)
     shipping_amount = _amount(body, "shipping_amount", "", problems, required=False)
     discount_amount = _amount(body, "discount_amount", "", problems, required=False)
+    client_ip = _ip(body, problems)
+    device = _text(body, "device", "", problems, max_length=200, required=False)
+    buyer_account = _text(body, "buyer_account", "", problems, max_length=64, required=False)
+    buyer_remark = _text(body, "buyer_remark", "", problems, max_length=500, required=False)
     problems.raise_if_any()
     # Every value below was checked: a problem with any of them raised above.
     assert external_id and name and phone and province and city and line and updated_at
@@ -281,4 +303,8 @@ def inbound_order(payload: Any) -> InboundOrder:
         paid_at=paid_at,
         shipping_amount=shipping_amount,
         discount_amount=discount_amount,
+        client_ip=client_ip,
+        device=device or "",
+        buyer_account=buyer_account or "",
+        buyer_remark=buyer_remark or "",
     )

@@ -7,6 +7,7 @@ precedence; ``FINANCIAL_STATUS`` is the table for the money part.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -65,6 +66,27 @@ def _time(value, field: str) -> datetime | None:
 
 def _text(value, limit: int) -> str:
     return str(value or "").strip()[:limit]
+
+
+def _client_ip(payload: dict) -> str | None:
+    """The buyer's IP: ``browser_ip``, else ``client_details.browser_ip``; none when absent, malformed
+    or unspecified (Shopify's samples say ``0.0.0.0``)."""
+    details = payload.get("client_details")
+    if not isinstance(details, dict):
+        details = {}
+    for value in (payload.get("browser_ip"), details.get("browser_ip")):
+        try:
+            address = ipaddress.ip_address(str(value or "").strip())
+        except ValueError:
+            continue
+        if not address.is_unspecified:
+            return str(address)
+    return None
+
+
+def _client_device(payload: dict) -> str:
+    details = payload.get("client_details")
+    return _text(details.get("user_agent"), 200) if isinstance(details, dict) else ""
 
 
 def inbound_order(payload) -> InboundOrder:
@@ -127,6 +149,10 @@ def inbound_order(payload) -> InboundOrder:
         paid_at=placed_at if status == statuses.PAID else None,
         shipping_amount=shipping,
         discount_amount=_money(payload.get("total_discounts"), "total_discounts"),
+        client_ip=_client_ip(payload),
+        device=_client_device(payload),
+        buyer_account=_text(customer.get("id"), 64),
+        buyer_remark=_text(payload.get("note"), 500),
     )
 
 

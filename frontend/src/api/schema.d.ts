@@ -1506,6 +1506,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/blacklist/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_risk_blacklist_list"];
+        put?: never;
+        post: operations["v1_risk_blacklist_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/blacklist/{blacklist_entry_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["v1_risk_blacklist_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/reviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_risk_reviews_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/reviews/{held_order_id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_risk_reviews_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/reviews/{held_order_id}/blacklist/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_risk_reviews_blacklist_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/reviews/{held_order_id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_risk_reviews_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_risk_rules_list"];
+        put?: never;
+        post: operations["v1_risk_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/rules/{risk_rule_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_risk_rules_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["v1_risk_rules_partial_update"];
+        trace?: never;
+    };
     "/api/v1/runtime/kill-switch/": {
         parameters: {
             query?: never;
@@ -1517,6 +1645,70 @@ export interface paths {
         put?: never;
         /** @description Engaged: nothing new runs (events wait in the outbox, runs wait as pending, running ones stop before their next action). Released: everything that waited is picked up. Admins only. */
         post: operations["v1_runtime_kill_switch_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/cases/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_screening_cases_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/cases/{waiting_order_id}/pass/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_screening_cases_pass_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/cases/{waiting_order_id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_screening_cases_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/screening/rule-set/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_screening_rule_set_retrieve"];
+        put?: never;
+        post: operations["v1_screening_rule_set_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1752,6 +1944,14 @@ export interface components {
             zh: string;
             en: string;
         };
+        /**
+         * @description * `phone` - phone
+         *     * `address` - address
+         *     * `account` - account
+         *     * `ip` - ip
+         * @enum {string}
+         */
+        BlacklistEnum: "phone" | "address" | "account" | "ip";
         /** @enum {unknown} */
         BlankEnum: "";
         /** @description The order list's filters (``GET /api/v1/orders/``), typed; every one optional. */
@@ -2774,6 +2974,26 @@ export interface components {
              */
             discount_amount: string;
             tags?: string[];
+            /**
+             * Format: ip
+             * @description The buyer's IP address, when the channel knows it.
+             */
+            client_ip?: string | null;
+            /**
+             * @description The buyer's device or user agent.
+             * @default
+             */
+            device: string;
+            /**
+             * @description The buyer's account on the channel.
+             * @default
+             */
+            buyer_account: string;
+            /**
+             * @description The buyer's note (买家留言).
+             * @default
+             */
+            buyer_remark: string;
         };
         /**
          * @description * `pending_payment` - pending_payment
@@ -3061,6 +3281,45 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Refund"][];
         };
+        PaginatedRiskBlacklistEntryList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["RiskBlacklistEntry"][];
+        };
+        PaginatedRiskReviewList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["RiskReview"][];
+        };
+        PaginatedScreeningCaseList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["ScreeningCase"][];
+        };
         PaginatedStockItemList: {
             /**
              * Format: uri
@@ -3124,6 +3383,15 @@ export interface components {
             description?: string;
             /** @description The flow document (format orderflow.flow/v1). */
             definition?: unknown;
+        };
+        PatchedRiskRuleInRequest: {
+            key?: string;
+            name_zh?: string;
+            name_en?: string;
+            /** @description A JsonLogic rule over the risk facts; true holds the order. */
+            condition?: unknown;
+            /** @default true */
+            enabled: boolean;
         };
         /** @description ``{"<kpi key>": <number or null>}``: the keys to change; null removes a threshold. */
         PatchedThresholdPatchRequest: {
@@ -3596,6 +3864,108 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        RiskApproveRequest: {
+            /** @default  */
+            note: string;
+        };
+        RiskBlacklistEntry: {
+            readonly id: number;
+            kind: components["schemas"]["BlacklistEnum"];
+            value: string;
+            /** @default  */
+            reason: string;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        RiskBlacklistEntryRequest: {
+            kind: components["schemas"]["BlacklistEnum"];
+            value: string;
+            /** @default  */
+            reason: string;
+        };
+        RiskHit: {
+            id: number;
+            rule: string;
+            rule_name: {
+                [key: string]: string;
+            };
+            evidence: {
+                [key: string]: unknown;
+            };
+            state: components["schemas"]["RiskHitStateEnum"];
+            decided_by: string | null;
+            /** Format: date-time */
+            decided_at: string | null;
+            note: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `approved` - approved
+         *     * `rejected` - rejected
+         * @enum {string}
+         */
+        RiskHitStateEnum: "pending" | "approved" | "rejected";
+        RiskOrderBlacklistRequest: {
+            kinds: components["schemas"]["BlacklistEnum"][];
+            /** @default  */
+            reason: string;
+        };
+        RiskRejectRequest: {
+            reason: string;
+            /** @description Also put the order's phone, address, account and/or IP on the blacklist. */
+            blacklist?: components["schemas"]["BlacklistEnum"][];
+        };
+        RiskReview: {
+            order_id: number;
+            number: string;
+            channel: string;
+            channel_name: string;
+            status: string;
+            total_amount: string;
+            customer_name: string;
+            /** @description Masked unless the caller's role reads phone numbers. */
+            phone: string;
+            address: string;
+            client_ip: string | null;
+            device: string;
+            on_hold: boolean;
+            hold_reason: string;
+            /** Format: date-time */
+            created_at: string;
+            hits: components["schemas"]["RiskHit"][];
+        };
+        RiskRule: {
+            id: number;
+            key: string;
+            name_zh: string;
+            name_en: string;
+            condition: unknown;
+            enabled: boolean;
+            hits_total: number;
+            hits_pending: number;
+            /** @description Hits the review approved: false positives. */
+            hits_approved: number;
+            hits_rejected: number;
+            /**
+             * Format: double
+             * @description approved / decided; null before any.
+             */
+            false_positive_rate: number | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RiskRuleInRequest: {
+            key: string;
+            name_zh: string;
+            name_en: string;
+            /** @description A JsonLogic rule over the risk facts; true holds the order. */
+            condition: unknown;
+            /** @default true */
+            enabled: boolean;
+        };
         SafetyStockRequest: {
             sku: string;
             warehouse: string;
@@ -3609,6 +3979,48 @@ export interface components {
         SandboxOrdersRequest: {
             /** @default 1 */
             count: number;
+        };
+        ScreeningCase: {
+            order_id: number;
+            number: string;
+            channel_name: string;
+            status: string;
+            total_amount: string;
+            customer_name: string;
+            state: string;
+            automatic: boolean;
+            ruleset_version: number;
+            reasons: {
+                [key: string]: unknown;
+            }[];
+            facts: {
+                [key: string]: unknown;
+            };
+            decided_by: string | null;
+            note: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ScreeningPassRequest: {
+            /** @default  */
+            note: string;
+        };
+        ScreeningRejectRequest: {
+            reason: string;
+        };
+        ScreeningRuleSet: {
+            version: number;
+            document: unknown;
+            note: string;
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string | null;
+        };
+        ScreeningRuleSetInRequest: {
+            /** @description {"checks": [{"key", "name_zh", "name_en", "condition"}]} */
+            document: unknown;
+            /** @default  */
+            note: string;
         };
         Session: {
             authenticated: boolean;
@@ -7735,6 +8147,262 @@ export interface operations {
             };
         };
     };
+    v1_risk_blacklist_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRiskBlacklistEntryList"];
+                };
+            };
+        };
+    };
+    v1_risk_blacklist_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskBlacklistEntryRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskBlacklistEntry"];
+                };
+            };
+        };
+    };
+    v1_risk_blacklist_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                blacklist_entry_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_risk_reviews_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /**
+                 * @description * `pending` - pending
+                 *     * `approved` - approved
+                 *     * `rejected` - rejected
+                 */
+                state?: "pending" | "approved" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRiskReviewList"];
+                };
+            };
+        };
+    };
+    v1_risk_reviews_approve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                held_order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RiskApproveRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReview"];
+                };
+            };
+        };
+    };
+    v1_risk_reviews_blacklist_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                held_order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskOrderBlacklistRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskBlacklistEntry"][];
+                };
+            };
+        };
+    };
+    v1_risk_reviews_reject_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                held_order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskRejectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReview"];
+                };
+            };
+        };
+    };
+    v1_risk_rules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRule"][];
+                };
+            };
+        };
+    };
+    v1_risk_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskRuleInRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRule"];
+                };
+            };
+        };
+    };
+    v1_risk_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                risk_rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRule"];
+                };
+            };
+        };
+    };
+    v1_risk_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                risk_rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRiskRuleInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRule"];
+                };
+            };
+        };
+    };
     v1_runtime_kill_switch_retrieve: {
         parameters: {
             query?: never;
@@ -7823,6 +8491,126 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    v1_screening_cases_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /**
+                 * @description * `waiting` - waiting
+                 *     * `passed` - passed
+                 *     * `rejected` - rejected
+                 */
+                state?: "waiting" | "passed" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedScreeningCaseList"];
+                };
+            };
+        };
+    };
+    v1_screening_cases_pass_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                waiting_order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScreeningPassRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningCase"];
+                };
+            };
+        };
+    };
+    v1_screening_cases_reject_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                waiting_order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRejectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningCase"];
+                };
+            };
+        };
+    };
+    v1_screening_rule_set_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningRuleSet"];
+                };
+            };
+        };
+    };
+    v1_screening_rule_set_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScreeningRuleSetInRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreeningRuleSet"];
                 };
             };
         };

@@ -109,6 +109,7 @@ const NAV: { to: string; key: MessageKey; prefix: string }[] = [
   { to: "/orders", key: "nav.orders", prefix: "/orders" },
   { to: "/refunds", key: "nav.refunds", prefix: "/refunds" },
   { to: "/reconciliation", key: "nav.reconciliation", prefix: "/reconciliation" },
+  { to: "/risk", key: "nav.risk", prefix: "/risk" },
   { to: "/stock", key: "nav.stock", prefix: "/stock" },
   { to: "/dashboards", key: "nav.dashboards", prefix: "/dashboards" },
   { to: "/flows", key: "nav.flows", prefix: "/flows" },

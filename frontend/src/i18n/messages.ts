@@ -3,6 +3,7 @@ import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
 import { reconciliationMessages } from "../reconciliation/messages";
 import { refundsMessages } from "../refunds/messages";
+import { riskMessages } from "../risk/messages";
 import { stockMessages } from "../stock/messages";
 
 /**
@@ -16,6 +17,7 @@ export const messages = {
   ...monitorMessages,
   ...refundsMessages,
   ...reconciliationMessages,
+  ...riskMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],

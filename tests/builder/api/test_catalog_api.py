@@ -23,7 +23,7 @@ def test_every_role_reads_the_catalog():
     assert body["format"] == "orderflow.flow/v1"
     assert body["actions"][1]["params_schema"]["required"] == ["sku", "quantity"]
     assert body["actions"][1]["name"] == {"en": "Add a gift order", "zh": "添加赠品订单"}
-    assert len(body["events"]) == 24
+    assert len(body["events"]) == 26
     returned = next(e for e in body["events"] if e["name"] == "refund.returned")
     assert (returned["objects"], returned["available"]) == (["order", "refund"], True)
 

@@ -149,9 +149,34 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
         to: shipmentStatusName(t, to),
       });
     }
+    case "risk_flagged":
+    case "risk_approved":
+    case "risk_blacklisted":
+      return t(`orderDetail.trace.${entry.action}` as MessageKey, {
+        rules: listText(changes.rules),
+        note: text(changes.note),
+        entries: Array.isArray(changes.entries)
+          ? changes.entries.map((e) => text((e as Record<string, unknown>).value)).join(", ")
+          : "",
+      });
+    case "risk_rejected":
+    case "screening_rejected":
+      return t(`orderDetail.trace.${entry.action}` as MessageKey, { reason: text(changes.reason) });
+    case "screened":
+      return t("orderDetail.trace.screened", {
+        version: text(changes.rule_set),
+        state: text(changes.state),
+        failed: listText(changes.failed),
+      });
+    case "screening_passed":
+      return t("orderDetail.trace.screening_passed", { note: text(changes.note) });
     default:
       return t("orderDetail.trace.other", { action: entry.action });
   }
+}
+
+function listText(value: unknown): string {
+  return Array.isArray(value) ? value.map((item) => String(item)).join(", ") : "";
 }
 
 /** The notes written on the order (its `noted` entries), newest first. */
