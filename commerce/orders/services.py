@@ -305,7 +305,12 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
             # the creation transaction, so an order they hold is never seen unheld; before the stock,
             # so the locks they take (per IP, phone, address) come before the stock rows' in every
             # transaction, and the stock rows are held no longer for them.
-            snapshot = _arrival_checked(order, snapshot, actor)
+            checked = _arrival_checked(order, snapshot, actor)
+            if checked is not snapshot:
+                # A rule held the order: its creation events, written above and not yet committed
+                # (nobody has read them), carry it held, as every later reader sees it.
+                snapshot = checked
+                OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(payload={"order": snapshot})
 
             inventory.stock_reserve_for_order(
                 order=order,

@@ -63,6 +63,13 @@ def test_a_virtual_number_is_held_and_flagged_for_flows(channel, stocked):
     assert flagged.payload["risk"]["hits"][0]["rule"] == "virtual_number"
     assert flagged.payload["order"]["on_hold"] is True
     assert AuditEntry.objects.filter(subject_id=str(order.pk), action="risk_flagged").count() == 1
+    # The creation event, written before the rules ran, carries the order held too: no flow on
+    # order.created ever sees a held order unheld.
+    created = OutboxEvent.objects.get(name="order.created", subject_id=str(order.pk))
+    assert (created.payload["order"]["on_hold"], created.payload["order"]["hold_reason"]) == (
+        True,
+        flagged.payload["order"]["hold_reason"],
+    )
 
 
 @pytest.mark.parametrize(
