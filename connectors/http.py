@@ -30,5 +30,8 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
         simulator = connector.sandbox(connection)
         session.mount("http://", NoNetworkAdapter())
         session.mount("https://", NoNetworkAdapter())
-        session.mount(simulator.base_url, SandboxAdapter(simulator, connection))
+        adapter = SandboxAdapter(simulator, connection)
+        # A provider with APIs on several hosts (Kuaidi100's tracking and its waybill API) lists the others.
+        for base_url in (simulator.base_url, *getattr(simulator, "other_base_urls", ())):
+            session.mount(base_url, adapter)
     return session
