@@ -76,7 +76,10 @@ class SplitSerializer(serializers.Serializer):
         help_text="warehouse: one parcel per warehouse holding the stock; availability: in stock now, the rest later.",
     )
     later_skus = serializers.ListField(
-        child=serializers.CharField(max_length=64), max_length=200, required=False, default=list,
+        child=serializers.CharField(max_length=64),
+        max_length=200,
+        required=False,
+        default=list,
         help_text="SKUs shipped later (presale), with by=availability.",
     )
     parcels = serializers.ListField(
