@@ -174,6 +174,16 @@ TABLE = [
         ORDER_WORK,
         {"lines": [{"sku": "TEA-001", "quantity": 1, "condition": "sellable"}], "tracking_no": "SF1234567890"},
     ),
+    ("get", "/api/v1/orders/{order}/parcels/", READ, None),
+    ("post", "/api/v1/orders/{order}/split/", ORDER_WORK, "split"),
+    ("get", "/api/v1/parcels/merge-suggestions/", READ, None),
+    ("post", "/api/v1/parcels/merge/", ORDER_WORK, "merge"),
+    ("get", "/api/v1/parcels/{parcel}/", READ, None),
+    ("post", "/api/v1/parcels/{parcel}/unmerge/", ORDER_WORK, None),
+    ("post", "/api/v1/parcels/{parcel}/ship/", ORDER_WORK, None),
+    ("post", "/api/v1/parcels/{parcel}/waybill/", ORDER_WORK, {"courier": "sf"}),
+    ("post", "/api/v1/waybills/", ORDER_WORK, "waybills"),
+    ("post", "/api/v1/labels/", ORDER_WORK, "labels"),
 ]
 
 
@@ -193,7 +203,12 @@ CREATES = {
     ("post", "/api/v1/refunds/"),
     ("post", "/api/v1/refunds/policy/"),
     ("post", "/api/v1/order-timeouts/"),
+    ("post", "/api/v1/orders/{order}/split/"),
+    ("post", "/api/v1/parcels/merge/"),
+    ("post", "/api/v1/parcels/{parcel}/waybill/"),
 }
+# The calls about planned parcels, merge, split and waybills (they need paid orders and parcels).
+PARCEL_CALLS = ("/split/", "/waybills/", "/labels/")
 # The calls that answer 204 No Content.
 DELETES = {
     ("delete", "/api/v1/connections/{connection}/"),
@@ -223,6 +238,30 @@ def _matrix_refund(channel, path: str, role: str | None):
     if path.endswith("/retry/"):
         RefundRequest.objects.filter(pk=refund.pk).update(status="failed", failure="timeout")
     return refund
+
+
+def _matrix_parcels(channel, path: str) -> dict:
+    """Two paid orders of one buyer and address, merged in one parcel (waybilled for the ship
+    call; not merged for the merge and split calls), and an SF sandbox for the waybills."""
+    from commerce.shipments import parcels
+
+    first = create_order(channel, external_id="M-P1", lines=(("TEA-001", 2),), status="paid")
+    second = create_order(channel, external_id="M-P2", lines=(("TEA-001", 1),), status="paid")
+    connection_create(data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True))
+    objects = {"first": first, "second": second, "parcel": None}
+    if not path.endswith(("/merge/", "/split/")):
+        objects["parcel"] = parcels.orders_merge(order_ids=[first.pk, second.pk], actor=TEST_ACTOR)
+    if path.endswith(("/ship/", "/labels/")):
+        parcels.parcel_waybill_record(
+            parcel_id=objects["parcel"].pk,
+            courier="sf",
+            carrier="",
+            tracking_no="SF1000000000099",
+            waybill={},
+            idempotency_key="matrix",
+            actor=TEST_ACTOR,
+        )
+    return objects
 
 
 def _api_routes(resolver=None, prefix="") -> set[str]:
@@ -256,6 +295,7 @@ def _template(route: str) -> str:
         .replace("<int:view_id>", "{board_view}")
         .replace("<str:job>", "{job}")
         .replace("<int:alert_id>", "{alert}")
+        .replace("<int:parcel_id>", "{parcel}")
     )
 
 
@@ -305,7 +345,11 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     # A saved view belongs to the user calling: only its owner may read or change it.
     board_view = BoardView.objects.create(owner=make_user(f"user-{role or 'nobody'}", role), name="已付款")
     alert = raise_alert(rule="matrix", key="matrix", severity="warning", title=MATRIX_TEXT, message=MATRIX_TEXT)
+    boxed = _matrix_parcels(channel, path) if "parcel" in path or path.endswith(PARCEL_CALLS) else None
+    if boxed is not None and path.startswith("/api/v1/orders/"):
+        order = boxed["first"]
     url = path.format(
+        parcel=boxed["parcel"].pk if boxed and boxed["parcel"] else 0,
         refund=refund.pk if refund else 0,
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,
@@ -340,6 +384,15 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         body, body_format = {"file": upload, "channel": channel.code}, "multipart"
     elif body == "refund":
         body = {"order": refund.order_id, "amount": "10.00", "reason": "quality"}
+    elif body == "merge":
+        body = {"order_ids": [boxed["first"].pk, boxed["second"].pk]}
+    elif body == "split":
+        line = boxed["first"].lines.get()
+        body = {"parcels": [[{"line": line.pk, "quantity": 1}], [{"line": line.pk, "quantity": 1}]]}
+    elif body == "waybills":
+        body = {"order_ids": [boxed["first"].pk], "courier": "sf"}
+    elif body == "labels":
+        body = {"parcel_ids": [boxed["parcel"].pk]}
     elif body == "column_mapping":
         body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 

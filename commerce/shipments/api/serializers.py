@@ -52,8 +52,6 @@ class ShipmentListSerializer(serializers.Serializer):
 
 # --- planned parcels: merge, split ----------------------------------------------------------------
 
-ORDER_ID = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-
 
 class MergeSerializer(serializers.Serializer):
     order_ids = serializers.ListField(

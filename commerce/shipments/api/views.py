@@ -8,6 +8,7 @@ from commerce.shipments import parcels, selectors, services
 from commerce.shipments.representation import shipment_representation, tracking_event_representation
 from core.accounts.roles import EVERYONE, ORDER_WORKERS
 from core.api.actors import request_actor
+from core.api.bodies import no_body
 from core.errors import NotFound
 
 from . import serializers as s
@@ -127,6 +128,7 @@ class UnmergeApi(APIView):
         "(a waybill's tracking number is voided).",
     )
     def post(self, request, parcel_id: int):
+        no_body(request)
         _parcel(parcel_id)
         return _parcels_answer(parcels.parcel_unmerge(parcel_id=parcel_id, actor=request_actor(request)))
 
@@ -142,6 +144,7 @@ class ParcelShipApi(APIView):
         "an order moves to shipped when its last parcel leaves (before that: processing).",
     )
     def post(self, request, parcel_id: int):
+        no_body(request)
         _parcel(parcel_id)
         return Response(
             parcels.parcel_representation(parcels.parcel_ship(parcel_id=parcel_id, actor=request_actor(request)))
