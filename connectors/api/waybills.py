@@ -17,6 +17,7 @@ from commerce.shipments.api.serializers import ParcelSerializer
 from core.accounts.roles import ORDER_WORKERS
 from core.api.actors import request_actor
 from core.api.errors import error_response
+from core.errors import NotFound
 
 from ..base import ProviderError
 from ..couriers import waybills
@@ -87,10 +88,10 @@ class ParcelWaybillApi(APIView):
         "number when placed now, 200 with the same number when the parcel already had one.",
     )
     def post(self, request, parcel_id: int):
+        if parcels.parcel_find(parcel_id=parcel_id) is None:
+            raise NotFound(details={"parcel": parcel_id})
         incoming = WaybillSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if parcels.parcel_find(parcel_id=parcel_id) is None:
-            raise parcels.ParcelNotFound(details={"parcel": parcel_id})
         try:
             parcel, placed = waybills.parcel_waybill_request(
                 parcel_id=parcel_id,

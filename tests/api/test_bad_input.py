@@ -95,6 +95,7 @@ KNOWN_IDS = {
     "rule_id": "timeout_rule",
     "view_id": "board_view",
     "alert_id": "alert",
+    "parcel_id": "parcel",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -447,6 +448,13 @@ class World:
         text = {"zh": "同步延迟", "en": "Sync delayed"}
         alert = alert_services.raise_alert(rule="tests", key="tests", severity="warning", title=text, message=text)
         self._made["alert"] = alert.pk
+
+    def _make_parcel(self):
+        """Two paid orders of one buyer and address, merged in one planned parcel."""
+        from commerce.shipments.parcels import orders_merge
+
+        ids = [create_order(self.channel, external_id=f"BAD-INPUT-PARCEL-{n}", status="paid").pk for n in range(2)]
+        self._made["parcel"] = orders_merge(order_ids=ids, actor=TEST_ACTOR).pk
 
 
 WEBHOOK_FLOW = {

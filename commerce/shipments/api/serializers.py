@@ -82,7 +82,7 @@ class SplitSerializer(serializers.Serializer):
     )
     parcels = serializers.ListField(
         child=serializers.ListField(child=SplitLineSerializer(), min_length=1, max_length=200),
-        min_length=2,
+        min_length=1,  # fewer than 2 is refused by the split itself, saying so
         max_length=10,
         required=False,
         help_text="By hand: each parcel's lines; together they must hold every unit of the order exactly.",

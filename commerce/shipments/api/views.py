@@ -65,7 +65,7 @@ class OrderShipmentsApi(APIView):
 def _parcel(parcel_id: int):
     parcel = parcels.parcel_find(parcel_id=parcel_id)
     if parcel is None:
-        raise parcels.ParcelNotFound(details={"parcel": parcel_id})
+        raise NotFound(details={"parcel": parcel_id})
     return parcel
 
 
@@ -128,8 +128,8 @@ class UnmergeApi(APIView):
         "(a waybill's tracking number is voided).",
     )
     def post(self, request, parcel_id: int):
-        no_body(request)
         _parcel(parcel_id)
+        no_body(request)
         return _parcels_answer(parcels.parcel_unmerge(parcel_id=parcel_id, actor=request_actor(request)))
 
 
@@ -144,8 +144,8 @@ class ParcelShipApi(APIView):
         "an order moves to shipped when its last parcel leaves (before that: processing).",
     )
     def post(self, request, parcel_id: int):
-        no_body(request)
         _parcel(parcel_id)
+        no_body(request)
         return Response(
             parcels.parcel_representation(parcels.parcel_ship(parcel_id=parcel_id, actor=request_actor(request)))
         )
@@ -170,11 +170,12 @@ class OrderSplitApi(APIView):
         "hand. 409 `split_refused` when the order is merged, shipped or would stay one parcel.",
     )
     def post(self, request, order_id: int):
+        order_id = _existing(order_id)
         incoming = s.SplitSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         created = parcels.order_split(
-            order_id=_existing(order_id),
+            order_id=order_id,
             by=data.get("by"),
             parcels=[[dict(entry) for entry in box] for box in data["parcels"]] if "parcels" in data else None,
             later_skus=data["later_skus"],
