@@ -15,6 +15,7 @@ from runtime.errors import RetryableFailure, TerminalFailure
 
 from ..base import ProviderError
 from .services import shipment_refresh, shipment_subscribe
+from .waybills import WAYBILL_COURIERS, orders_waybills_request
 
 PARAMS = object_schema(
     {
@@ -90,7 +91,56 @@ class ShipmentRefresh(Action):
         return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
 
 
+class ShipmentWaybill(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.waybill",
+        name_en="Request the e-waybill",
+        name_zh="申请电子面单",
+        description_en="Asks the courier's order API (SF 丰桥, or Kuaidi100 for a carrier) for a tracking number "
+        "and label for each parcel of the order (a merged parcel once). A repeat returns the same number.",
+        description_zh="向快递公司下单接口（顺丰丰桥，或经快递100 的快递公司）为订单的每个包裹申请运单号和面单"
+        "（合单包裹只申请一次）；重复执行返回同一运单号。",
+        group="shipment",
+        icon="printer",
+        params_schema=object_schema(
+            {
+                "courier": {"type": "string", "enum": list(WAYBILL_COURIERS)},
+                "carrier": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "description": "With kuaidi100: yuantong, zhongtong, yunda, shentong.",
+                },
+            },
+            required=("courier",),
+        ),
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        order_id = order_id_of(run)
+        answer = _call(
+            orders_waybills_request,
+            order_ids=[order_id],
+            courier=params["courier"],
+            carrier=params.get("carrier", ""),
+            actor=run.actor,
+        )
+        problem = answer["errors"].get(str(order_id))
+        if problem:
+            retryable = problem["code"] in ("unreachable",) or problem["code"].startswith("http_")
+            cls = RetryableFailure if retryable else TerminalFailure
+            raise cls(problem["code"], problem["message"])
+        return {
+            "order_id": order_id,
+            "waybills": [{"parcel": p.number, "tracking_no": p.tracking_no} for p in answer["parcels"]],
+        }
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "order": order_id_of(run), "courier": params["courier"]}
+
+
 # Registered when the connectors app is ready (``ConnectorsConfig.ready`` calls this).
 def register_courier_actions() -> None:
     register(ShipmentSubscribe())
     register(ShipmentRefresh())
+    register(ShipmentWaybill())

@@ -224,3 +224,33 @@ def test_the_sf_request_form_is_what_sf_documents(sf_sandbox, paid_order):
     assert msg["orderId"] == parcel.number
     assert [c["contactType"] for c in msg["contactInfoList"]] == [1, 2]
     assert msg["contactInfoList"][1]["tel"] == paid_order.ship_to_phone
+
+
+def test_a_flow_merges_the_buyers_paid_orders_and_requests_one_waybill(sf_sandbox, channel, stocked):
+    from runtime.dispatch import outbox_drain
+    from runtime.models import Execution
+    from tests.runtime.conftest import action, event_flow, publish
+
+    first = create_order(channel, external_id="F-1", lines=(("TEA-001", 1),), status="paid")
+    outbox_drain(run_inline=10)  # the first order's events, before any flow
+    flow = publish(
+        event_flow(
+            "order.paid", [action("merge", "order.merge"), action("waybill", "shipment.waybill", {"courier": "sf"})]
+        )
+    )
+
+    second = create_order(channel, external_id="F-2", lines=(("TEA-001", 2),), status="paid")
+    outbox_drain(run_inline=10)
+
+    execution = Execution.objects.get(flow=flow)
+    assert execution.status == "succeeded", list(execution.steps.values("node_id", "error"))
+    merge = execution.steps.get(node_id="merge").output
+    [parcel] = Parcel.objects.filter(kind=Parcel.MERGED)
+    assert merge == {"order_id": second.pk, "parcels": [parcel.number], "merged": True}
+    waybill = execution.steps.get(node_id="waybill").output
+    parcel.refresh_from_db()
+    assert waybill == {
+        "order_id": second.pk,
+        "waybills": [{"parcel": parcel.number, "tracking_no": parcel.tracking_no}],
+    }
+    assert {o["id"] for o in parcels.parcel_representation(parcel)["orders"]} == {first.pk, second.pk}
