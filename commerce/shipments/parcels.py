@@ -52,6 +52,8 @@ PARCEL_SPLIT = "parcel_split"
 PARCEL_WAYBILLED = "parcel_waybilled"
 PARCEL_SHIPPED = "parcel_shipped"
 
+KIND_MERGED = Parcel.MERGED  # for callers outside commerce, which read no models
+KIND_SPLIT = Parcel.SPLIT
 MERGEABLE = (order_statuses.PAID, order_statuses.PROCESSING)
 MAX_ORDERS_PER_MERGE = 20
 MAX_PARCELS_PER_SPLIT = 10

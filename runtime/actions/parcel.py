@@ -6,7 +6,6 @@ merged parcel answers that parcel, an order already split answers its parcels.
 
 from builder.catalog import ActionSpec
 from commerce.shipments import parcels
-from commerce.shipments.models import Parcel
 from core.errors import DomainError
 
 from .base import Action, ActionRun, object_schema, order_id_of, step_failure
@@ -38,7 +37,7 @@ class OrderMerge(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        held = [p for p in parcels.parcels_of_order(order_id=order_id) if p.kind == Parcel.MERGED]
+        held = [p for p in parcels.parcels_of_order(order_id=order_id) if p.kind == parcels.KIND_MERGED]
         if held:
             return {"order_id": order_id, "parcels": _numbers(held), "merged": True}
         try:
@@ -79,7 +78,7 @@ class OrderSplit(Action):
 
     def perform(self, params: dict, run: ActionRun) -> dict:
         order_id = order_id_of(run)
-        held = [p for p in parcels.parcels_of_order(order_id=order_id) if p.kind == Parcel.SPLIT]
+        held = [p for p in parcels.parcels_of_order(order_id=order_id) if p.kind == parcels.KIND_SPLIT]
         if held:
             return {"order_id": order_id, "parcels": _numbers(held)}
         try:
