@@ -1,6 +1,7 @@
 import { insightsMessages } from "../insights/messages";
 import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
+import { parcelsMessages } from "../orders/parcels/messages";
 import { refundsMessages } from "../refunds/messages";
 import { stockMessages } from "../stock/messages";
 
@@ -10,6 +11,7 @@ import { stockMessages } from "../stock/messages";
  */
 export const messages = {
   ...ordersMessages,
+  ...parcelsMessages,
   ...stockMessages,
   ...insightsMessages,
   ...monitorMessages,

@@ -28,6 +28,7 @@ import { applyChange, LIVE_EVENT, liveChange, type LiveDetail } from "./board/li
 import { OrderTable } from "./board/OrderTable";
 import { SavedViews } from "./board/SavedViews";
 import { useOrderPages } from "./board/useOrders";
+import { LabelsBar } from "./parcels/ParcelsPanel";
 import "./board/board.css";
 
 function ColumnPicker({ columns, onChange }: { columns: BoardColumn[]; onChange: (columns: BoardColumn[]) => void }) {
@@ -287,6 +288,7 @@ export function OrderBoardPage() {
         <>
           <div className="toolbar board-table-tools">
             <ColumnPicker columns={state.columns} onChange={(columns) => update({ columns })} />
+            {canWork && <LabelsBar selected={[...selected]} onDone={reload} />}
             {canWork && (
               <BulkBar
                 selected={[...selected]}

@@ -13,6 +13,7 @@ import { useApi } from "../../app/useApi";
 import { Empty, ErrorNote, StatusBadge, translateOr } from "../../components/common";
 import { formatTime, useI18n } from "../../i18n/i18n";
 import "./detail.css";
+import { ParcelsPanel } from "../parcels/ParcelsPanel";
 import { ORDER_WORKERS } from "./roles";
 import {
   appPath,
@@ -485,6 +486,10 @@ export function OrderDetailPage({ id }: { id: number }) {
                 </tbody>
               </table>
             )}
+          </Section>
+
+          <Section id="parcels" title={t("parcels.title")}>
+            <ParcelsPanel orderId={id} canWork={canWork} onChanged={() => (workspace.reload(), timeline.reload())} />
           </Section>
 
           <Section id="shipments" title={t("orderDetail.shipments")}>
