@@ -650,3 +650,15 @@ def parcel_ship(*, parcel_id: int, actor: Actor) -> Parcel:
                     order_id=order_id, to=order_statuses.SHIPPED, actor=actor, reason=reason, idempotency_key=key
                 )
     return parcel
+
+
+def parcel_skus_of_order(*, parcel_id: int, order_id: int) -> set[str]:
+    """The SKUs of the order's lines that this parcel carries (a split parcel's share)."""
+    return set(
+        ParcelLine.objects.filter(parcel_id=parcel_id, order_id=order_id).values_list("order_line__sku", flat=True)
+    )
+
+
+def order_is_split(*, order_id: int) -> bool:
+    """Whether the order ships in more than one active parcel."""
+    return len(parcels_of_order(order_id=order_id)) > 1

@@ -139,8 +139,34 @@ class ShipmentWaybill(Action):
         return {"would": self.spec.key, "order": order_id_of(run), "courier": params["courier"]}
 
 
+class ShipmentWriteBack(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.write_back",
+        name_en="Write the tracking number back to the channel",
+        name_zh="回传运单号到销售渠道",
+        description_en="Tells the order's sales channel (Taobao/Tmall) the parcel's courier and tracking number; "
+        "a split order's parcel is sent for its own lines. Safe to repeat.",
+        description_zh="把包裹的快递公司和运单号回传给订单来源渠道（淘宝/天猫）；拆单的包裹只回传其所含商品的子订单。"
+        "可重复执行。",
+        group="shipment",
+        icon="upload",
+        params_schema=PARAMS,
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        from ..platforms.writeback import shipment_write_back
+
+        shipment_id = _shipment_id(params, run)
+        return {"shipment": shipment_id, **_call(shipment_write_back, shipment_id=shipment_id)}
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
+
+
 # Registered when the connectors app is ready (``ConnectorsConfig.ready`` calls this).
 def register_courier_actions() -> None:
     register(ShipmentSubscribe())
     register(ShipmentRefresh())
     register(ShipmentWaybill())
+    register(ShipmentWriteBack())
