@@ -46,4 +46,18 @@ export const parcelsMessages = {
     "The parcel has left or was replaced; it cannot be changed.",
   ],
   "parcels.error.invalid": ["请先为订单申请面单，再打印。", "Request the waybills first, then print."],
+  "orderDetail.trace.parcel_merged": [
+    "合单：与订单 {orders} 合为包裹 {parcel}",
+    "Merged with orders {orders} into parcel {parcel}",
+  ],
+  "orderDetail.trace.parcel_unmerged": [
+    "取消合单：包裹 {parcel} 作废，改为包裹 {now}",
+    "Un-merged: parcel {parcel} replaced by {now}",
+  ],
+  "orderDetail.trace.parcel_split": ["拆单（{by}）：拆为 {count} 个包裹", "Split ({by}) into {count} parcels"],
+  "orderDetail.trace.parcel_waybilled": [
+    "电子面单：包裹 {parcel} {courier} {tracking_no}",
+    "E-waybill: parcel {parcel} {courier} {tracking_no}",
+  ],
+  "orderDetail.trace.parcel_shipped": ["包裹 {parcel} 已发出（{shipped}）", "Parcel {parcel} shipped ({shipped})"],
 } as const;
