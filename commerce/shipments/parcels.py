@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from commerce.audit.services import audit_record
 from commerce.inventory.models import Reservation
@@ -64,22 +65,22 @@ SPLIT_BY = (BY_WAREHOUSE, BY_AVAILABILITY)
 
 class ParcelNotFound(NotFound):
     code = "parcel_not_found"
-    message = "No such parcel."
+    message = _("No such parcel.")
 
 
 class MergeRefused(Conflict):
     code = "merge_refused"
-    message = "These orders cannot be shipped in one parcel."
+    message = _("These orders cannot be shipped in one parcel.")
 
 
 class SplitRefused(Conflict):
     code = "split_refused"
-    message = "This order cannot be split so."
+    message = _("This order cannot be split so.")
 
 
 class ParcelNotChangeable(Conflict):
     code = "parcel_not_changeable"
-    message = "The parcel has left the warehouse (or was replaced); it cannot be changed."
+    message = _("The parcel has left the warehouse (or was replaced); it cannot be changed.")
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def parcel_representation(parcel: Parcel) -> dict:
         "number": parcel.number,
         "kind": parcel.kind,
         "status": parcel.status,
-        "warehouse": parcel.warehouse.code if parcel.warehouse_id else None,
+        "warehouse": parcel.warehouse.code if parcel.warehouse is not None else None,
         "note": parcel.note,
         "courier": parcel.courier,
         "carrier": parcel.carrier,
@@ -571,6 +572,8 @@ def parcel_waybill_record(
     with transaction.atomic():
         _lock_orders(order_ids)
         parcel = _lock_parcels([parcel_id])[parcel_id]
+        if parcel.waybill_key == idempotency_key:
+            return parcel, False  # the same request, recorded while this one waited for the lock
         if parcel.status != Parcel.PLANNED:
             raise ParcelNotChangeable(
                 details={"parcel": parcel.number, "status": parcel.status, "tracking_no": parcel.tracking_no}

@@ -54,7 +54,10 @@ class OrdersWaybillSerializer(serializers.Serializer):
 
 class WaybillsAnswerSerializer(serializers.Serializer):
     parcels = ParcelSerializer(many=True)
-    errors = serializers.DictField(help_text="By order id: why that order got no waybill ({code, message}).")
+    # The answer's own "errors" (documentation only), not Serializer.errors.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        help_text="By order id: why that order got no waybill ({code, message})."
+    )
 
 
 class LabelsSerializer(serializers.Serializer):

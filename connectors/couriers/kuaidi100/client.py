@@ -160,7 +160,8 @@ class Kuaidi100Client:
             base_url=LABEL_BASE_URL,
         )
         code = str(answer.get("code", ""))
-        data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+        found = answer.get("data")
+        data: dict[str, Any] = found if isinstance(found, dict) else {}
         if code != "200" or not data.get("kuaidinum"):
             raise ProviderError(
                 f"Kuaidi100 refused the waybill: {answer.get('message', '')} ({code})",
