@@ -47,9 +47,13 @@ export function ParcelCard({
         <span className="badge">{translateOr(t, `parcels.status.${parcel.status}`, parcel.status)}</span>
       </h3>
       <p className="muted small">
-        {parcel.warehouse && `${t("parcels.warehouse")} ${parcel.warehouse} · `}
-        {parcel.tracking_no && `${t("parcels.trackingNo")} ${parcel.tracking_no} · `}
-        {parcel.note}
+        {[
+          parcel.warehouse && `${t("parcels.warehouse")} ${parcel.warehouse}`,
+          parcel.tracking_no && `${t("parcels.trackingNo")} ${parcel.tracking_no}`,
+          parcel.note,
+        ]
+          .filter(Boolean)
+          .join(" · ")}
       </p>
       {others.length > 0 && (
         <p className="small">
