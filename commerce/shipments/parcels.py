@@ -115,6 +115,10 @@ def parcel_find(*, parcel_id: int) -> Parcel | None:
     return Parcel.objects.select_related("warehouse").filter(pk=parcel_id).first()
 
 
+def parcel_find_by_number(*, number: str) -> Parcel | None:
+    return Parcel.objects.filter(number=number).first()
+
+
 def parcels_of_order(*, order_id: int, active_only: bool = True) -> list[Parcel]:
     ids = ParcelLine.objects.filter(order_id=order_id).values_list("parcel_id", flat=True)
     parcels = Parcel.objects.select_related("warehouse").filter(pk__in=ids)
