@@ -28,7 +28,7 @@ import { applyChange, LIVE_EVENT, liveChange, type LiveDetail } from "./board/li
 import { OrderTable } from "./board/OrderTable";
 import { SavedViews } from "./board/SavedViews";
 import { useOrderPages } from "./board/useOrders";
-import { LabelsBar } from "./parcels/ParcelsPanel";
+import { LabelsBar, MergeSuggestionsBoard } from "./parcels/ParcelsPanel";
 import "./board/board.css";
 
 function ColumnPicker({ columns, onChange }: { columns: BoardColumn[]; onChange: (columns: BoardColumn[]) => void }) {
@@ -281,6 +281,8 @@ export function OrderBoardPage() {
           </button>
         </div>
       )}
+
+      <MergeSuggestionsBoard canWork={canWork} onDone={reload} />
 
       {state.layout === "kanban" ? (
         <Kanban query={query} filters={state.filters} channelNames={channelNames} refresh={refresh} />

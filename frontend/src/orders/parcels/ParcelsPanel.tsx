@@ -284,3 +284,55 @@ export function LabelsBar({ selected, onDone }: { selected: number[]; onDone: ()
     </div>
   );
 }
+
+/** On the order board: the groups of orders that could ship as one parcel, each mergeable at once. */
+export function MergeSuggestionsBoard({ canWork, onDone }: { canWork: boolean; onDone: () => void }) {
+  const { t } = useI18n();
+  const explain = useParcelError();
+  const found = useApi((signal) => parcelsApi.suggestions(null, signal), []);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState("");
+  const groups = found.data ?? [];
+  if (groups.length === 0) return null;
+  const merge = async (ids: number[]) => {
+    setBusy(true);
+    setMessage("");
+    try {
+      const parcel = await parcelsApi.merge(ids);
+      setMessage(t("parcels.merged", { number: parcel.number }));
+      found.reload();
+      onDone();
+    } catch (reason) {
+      setMessage(explain(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="panel board-merge" data-testid="board-merge-suggestions">
+      <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
+        {t("parcels.boardSuggestions", { count: groups.length })}
+      </button>
+      {message && <p className="small">{message}</p>}
+      {open &&
+        groups.map((group) => (
+          <div key={group.key} className="inline-form" data-testid="merge-suggestion">
+            <span>
+              {group.customer.name as string} ·{" "}
+              {group.orders.map((o) => (
+                <Link key={o.id} to={`/orders/${o.id}`}>
+                  {o.number}{" "}
+                </Link>
+              ))}
+            </span>
+            {canWork && (
+              <button type="button" disabled={busy} onClick={() => void merge(group.orders.map((o) => o.id))}>
+                {t("parcels.merge")}
+              </button>
+            )}
+          </div>
+        ))}
+    </div>
+  );
+}

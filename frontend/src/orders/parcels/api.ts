@@ -9,10 +9,11 @@ export type Courier = "sf" | "kuaidi100";
 export const parcelsApi = {
   ofOrder: (orderId: number, signal?: AbortSignal) =>
     api<{ results: Parcel[] }>(`orders/${orderId}/parcels/`, { signal }).then((a) => a.results),
-  suggestions: (orderId: number, signal?: AbortSignal) =>
-    api<{ results: Suggestion[] }>("parcels/merge-suggestions/", { query: { order: orderId }, signal }).then(
-      (a) => a.results,
-    ),
+  suggestions: (orderId: number | null, signal?: AbortSignal) =>
+    api<{ results: Suggestion[] }>("parcels/merge-suggestions/", {
+      query: orderId === null ? undefined : { order: orderId },
+      signal,
+    }).then((a) => a.results),
   merge: (orderIds: number[]) => api<Parcel>("parcels/merge/", { method: "POST", body: { order_ids: orderIds } }),
   unmerge: (parcelId: number) =>
     api<{ results: Parcel[] }>(`parcels/${parcelId}/unmerge/`, { method: "POST", body: {} }),

@@ -18,6 +18,10 @@ export const parcelsMessages = {
     "Unshipped orders of the same buyer and address (any channel) can ship in one parcel; amounts and statuses stay separate, and each order gets its own tracking-number write-back.",
   ],
   "parcels.noSuggestions": ["暂无可合并的订单", "No order to merge with"],
+  "parcels.boardSuggestions": [
+    "合单建议：{count} 组订单可合并发货",
+    "Merge suggestions: {count} group(s) of orders can ship together",
+  ],
   "parcels.merge": ["合并为一个包裹", "Merge into one parcel"],
   "parcels.merged": ["已合并为包裹 {number}", "Merged into parcel {number}"],
   "parcels.unmerge": ["取消合单", "Un-merge"],
