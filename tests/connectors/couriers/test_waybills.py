@@ -254,3 +254,25 @@ def test_a_flow_merges_the_buyers_paid_orders_and_requests_one_waybill(sf_sandbo
         "waybills": [{"parcel": parcel.number, "tracking_no": parcel.tracking_no}],
     }
     assert {o["id"] for o in parcels.parcel_representation(parcel)["orders"]} == {first.pk, second.pk}
+
+
+def test_the_pdfs_cross_reference_table_points_at_each_object():
+    from core.pdf import MM, Document
+
+    document = Document(title="面单")
+    page = document.page(100 * MM, 150 * MM)
+    page.text(10, 400, "顺丰速运 收 张伟 (浙江)", size=12)
+    page.text(10, 380, "SF1234567890123 (x)", latin=True)
+    page.rect(10, 300, 2, 40)
+    pdf = document.render()
+
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[xref:].startswith(b"xref\n0 ")
+    rows = pdf[xref:].split(b"\n")[3:]
+    offsets = [int(row[:10]) for row in rows if row.endswith(b" n ")]
+    for number, offset in enumerate(offsets, start=1):
+        assert pdf[offset:].startswith(b"%d 0 obj\n" % number)
+    shown = "顺丰速运 收 张伟 (浙江)".encode("utf-16-be").hex().upper()
+    assert f"<{shown}> Tj".encode() in pdf  # UCS-2 big-endian for UniGB-UCS2-H
+    assert b"(SF1234567890123 \\(x\\)) Tj" in pdf  # parentheses escaped in a literal string
+    assert b"/Encoding /UniGB-UCS2-H" in pdf and b"/Count 1" in pdf
