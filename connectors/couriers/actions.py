@@ -105,11 +105,22 @@ class ShipmentWaybill(Action):
         icon="printer",
         params_schema=object_schema(
             {
-                "courier": {"type": "string", "enum": list(WAYBILL_COURIERS)},
+                "courier": {
+                    "type": "string",
+                    "enum": list(WAYBILL_COURIERS),
+                    "x-title": {"zh": "快递公司", "en": "Courier"},
+                    "x-kind": "enum",
+                    "x-enum-labels": {
+                        "sf": {"zh": "顺丰速运（丰桥）", "en": "SF Express"},
+                        "kuaidi100": {"zh": "快递100", "en": "Kuaidi100"},
+                    },
+                },
                 "carrier": {
                     "type": "string",
                     "maxLength": 32,
                     "description": "With kuaidi100: yuantong, zhongtong, yunda, shentong.",
+                    "x-title": {"zh": "承运商（快递100）", "en": "Carrier (Kuaidi100)"},
+                    "x-kind": "text",
                 },
             },
             required=("courier",),

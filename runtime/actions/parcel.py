@@ -68,8 +68,23 @@ class OrderSplit(Action):
         icon="split",
         params_schema=object_schema(
             {
-                "by": {"type": "string", "enum": list(parcels.SPLIT_BY)},
-                "later_skus": {"type": "array", "items": {"type": "string", "maxLength": 64}, "maxItems": 200},
+                "by": {
+                    "type": "string",
+                    "enum": list(parcels.SPLIT_BY),
+                    "x-title": {"zh": "拆分方式", "en": "Split by"},
+                    "x-kind": "enum",
+                    "x-enum-labels": {
+                        parcels.BY_WAREHOUSE: {"zh": "按仓库", "en": "By warehouse"},
+                        parcels.BY_AVAILABILITY: {"zh": "按库存（预售后发）", "en": "By availability (presale later)"},
+                    },
+                },
+                "later_skus": {
+                    "type": "array",
+                    "items": {"type": "string", "maxLength": 64},
+                    "maxItems": 200,
+                    "x-title": {"zh": "后发的 SKU（预售）", "en": "SKUs sent later (presale)"},
+                    "x-kind": "list",
+                },
             },
             required=("by",),
         ),
