@@ -31,8 +31,7 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
         session.mount("http://", NoNetworkAdapter())
         session.mount("https://", NoNetworkAdapter())
         adapter = SandboxAdapter(simulator, connection)
-        session.mount(simulator.base_url, adapter)
-        # Some providers serve files from another host (Alipay's bills): the simulator names those too.
-        for url in getattr(simulator, "other_base_urls", ()):
-            session.mount(url, adapter)
+        # A provider with APIs on several hosts (Kuaidi100's tracking and its waybill API) lists the others.
+        for base_url in (simulator.base_url, *getattr(simulator, "other_base_urls", ())):
+            session.mount(base_url, adapter)
     return session

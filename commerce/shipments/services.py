@@ -37,7 +37,7 @@ from core.errors import InvalidInput, NotFound
 from . import statuses
 from .errors import ShipmentNotFound, TrackingNoTaken
 from .lock_objects import shipment_lock
-from .models import Shipment, TrackingEvent
+from .models import Parcel, ParcelLine, Shipment, TrackingEvent
 from .representation import shipment_representation
 
 SUBJECT = "shipment"
@@ -130,11 +130,14 @@ def shipment_create(
     actor: Actor,
     carrier: str = "",
     expected_delivery_at: datetime | None = None,
+    parcel_id: int | None = None,
 ) -> tuple[Shipment, bool]:
     """Records a parcel of the order; returns it and whether it is new.
 
     Idempotent: the same courier and tracking number on the same order again returns the stored
-    shipment and emits nothing; on another order it is ``TrackingNoTaken`` (unique constraint).
+    shipment and emits nothing; on another order it is ``TrackingNoTaken`` (unique constraint) —
+    unless both are the shipments of one planned ``parcel_id`` (a merged parcel: one number,
+    one shipment per order it carries).
     Emits ``shipment.created`` and writes the order's audit entry, in the order's row lock.
     """
     tracking_no = (tracking_no or "").strip()
@@ -150,11 +153,12 @@ def shipment_create(
             order_lock_row(order_id)
         except Order.DoesNotExist:
             raise NotFound(details={"order": order_id}) from None
-        stored = Shipment.objects.filter(courier=courier, tracking_no=tracking_no).first()
-        if stored is not None:
-            if stored.order_id != order_id:
+        same_number = Shipment.objects.filter(courier=courier, tracking_no=tracking_no)
+        for stored in same_number:
+            if stored.order_id == order_id:
+                return stored, False
+            if parcel_id is None or stored.parcel_id != parcel_id:
                 raise TrackingNoTaken(details={"tracking_no": tracking_no, "order": stored.order_id})
-            return stored, False
         try:
             with transaction.atomic():
                 shipment = Shipment.objects.create(
@@ -163,6 +167,7 @@ def shipment_create(
                     carrier=carrier,
                     tracking_no=tracking_no,
                     expected_delivery_at=expected_delivery_at,
+                    parcel_id=parcel_id,
                 )
         except IntegrityError:
             # Another order's transaction recorded it between our look and our insert.
@@ -172,7 +177,13 @@ def shipment_create(
             subject_id=order_id,
             action=SHIPMENT_CREATED,
             actor=actor,
-            changes={"shipment": shipment.pk, "courier": courier, "carrier": carrier, "tracking_no": tracking_no},
+            changes={
+                "shipment": shipment.pk,
+                "courier": courier,
+                "carrier": carrier,
+                "tracking_no": tracking_no,
+                **({"parcel": parcel_id} if parcel_id is not None else {}),
+            },
         )
         _emit(names.SHIPMENT_CREATED, shipment, _order(order_id), actor, latest=None)
     return shipment, True
@@ -206,12 +217,30 @@ def tracking_events_apply(
 
     An unknown (courier, tracking number) is ``ShipmentNotFound``: the shipment is recorded on
     its order first (``shipment_create``), and a delivery refused for it can be replayed then.
+
+    A merged parcel's number is the shipment of each order it carries: every one of them gets
+    the events (each order moves on its own), in order id order (the lock order); the result is
+    the first one's.
     """
     batch = _dedup(events[:MAX_EVENTS_AT_ONCE])
-    found = Shipment.objects.filter(courier=courier, tracking_no=tracking_no).values_list("pk", "order_id").first()
-    if found is None:
+    found = list(
+        Shipment.objects.filter(courier=courier, tracking_no=tracking_no)
+        .order_by("order_id", "pk")
+        .values_list("pk", "order_id")
+    )
+    if not found:
         raise ShipmentNotFound(details={"courier": courier, "tracking_no": tracking_no})
-    shipment_id, order_id = found
+    with transaction.atomic():
+        results = [
+            _tracking_events_apply_one(shipment_id, order_id, tracking_no, batch, actor=actor, source=source)
+            for shipment_id, order_id in found
+        ]
+    return results[0]
+
+
+def _tracking_events_apply_one(
+    shipment_id: int, order_id: int, tracking_no: str, batch: list[TrackingInput], *, actor: Actor, source: str
+) -> TrackingResult:
     with transaction.atomic():
         order_lock_row(order_id)
         shipment = shipment_lock(shipment_id)
@@ -283,6 +312,17 @@ def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str
     Returns the outcome and, when the move was applied, the order's representation after it."""
     reason = f"parcel {shipment.tracking_no} signed for ({shipment.courier})"
     key = f"shipment:{shipment.pk}:signed"
+    waiting = parcels_not_signed(order_id=order_id)
+    if waiting:
+        # A split order is delivered when its last parcel is signed for, not its first.
+        audit_record(
+            subject_type="order",
+            subject_id=order_id,
+            action=SHIPMENT_STATUS,
+            actor=actor,
+            changes={"shipment": shipment.pk, "partially_delivered": {"parcels_not_signed": waiting}},
+        )
+        return "partial"
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).get()
     try:
         with transaction.atomic():
@@ -303,6 +343,22 @@ def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str
         )
         return "refused", None
     return result.outcome, result.representation
+
+
+def parcels_not_signed(*, order_id: int) -> list[str]:
+    """The numbers of the order's active planned parcels whose shipment for this order is not
+    signed for yet (empty for an order shipped without a plan)."""
+    active = (
+        ParcelLine.objects.filter(order_id=order_id, parcel__status__in=Parcel.ACTIVE)
+        .values_list("parcel_id", "parcel__number")
+        .distinct()
+    )
+    signed = set(
+        Shipment.objects.filter(order_id=order_id, parcel__isnull=False, status=statuses.SIGNED).values_list(
+            "parcel_id", flat=True
+        )
+    )
+    return sorted({number for parcel_id, number in active if parcel_id not in signed})
 
 
 def shipments_stalled_check(*, now: datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, waybills
 
 urlpatterns = [
     path("connectors/", views.ConnectorListApi.as_view(), name="connector-list"),
@@ -18,5 +18,8 @@ urlpatterns = [
     ),
     path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
     path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
+    path("parcels/<int:parcel_id>/waybill/", waybills.ParcelWaybillApi.as_view(), name="parcel-waybill"),
+    path("waybills/", waybills.OrdersWaybillsApi.as_view(), name="waybills"),
+    path("labels/", waybills.LabelsApi.as_view(), name="labels"),
     path("", include("connectors.imports.api")),
 ]

@@ -15,6 +15,7 @@ from runtime.errors import RetryableFailure, TerminalFailure
 
 from ..base import ProviderError
 from .services import shipment_refresh, shipment_subscribe
+from .waybills import WAYBILL_COURIERS, orders_waybills_request
 
 PARAMS = object_schema(
     {
@@ -90,7 +91,93 @@ class ShipmentRefresh(Action):
         return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
 
 
+class ShipmentWaybill(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.waybill",
+        name_en="Request the e-waybill",
+        name_zh="申请电子面单",
+        description_en="Asks the courier's order API (SF 丰桥, or Kuaidi100 for a carrier) for a tracking number "
+        "and label for each parcel of the order (a merged parcel once). A repeat returns the same number.",
+        description_zh="向快递公司下单接口（顺丰丰桥，或经快递100 的快递公司）为订单的每个包裹申请运单号和面单"
+        "（合单包裹只申请一次）；重复执行返回同一运单号。",
+        group="shipment",
+        icon="printer",
+        params_schema=object_schema(
+            {
+                "courier": {
+                    "type": "string",
+                    "enum": list(WAYBILL_COURIERS),
+                    "x-title": {"zh": "快递公司", "en": "Courier"},
+                    "x-kind": "enum",
+                    "x-enum-labels": {
+                        "sf": {"zh": "顺丰速运（丰桥）", "en": "SF Express"},
+                        "kuaidi100": {"zh": "快递100", "en": "Kuaidi100"},
+                    },
+                },
+                "carrier": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "description": "With kuaidi100: yuantong, zhongtong, yunda, shentong.",
+                    "x-title": {"zh": "承运商（快递100）", "en": "Carrier (Kuaidi100)"},
+                    "x-kind": "text",
+                },
+            },
+            required=("courier",),
+        ),
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        order_id = order_id_of(run)
+        answer = _call(
+            orders_waybills_request,
+            order_ids=[order_id],
+            courier=params["courier"],
+            carrier=params.get("carrier", ""),
+            actor=run.actor,
+        )
+        problem = answer["errors"].get(str(order_id))
+        if problem:
+            retryable = problem["code"] in ("unreachable",) or problem["code"].startswith("http_")
+            cls = RetryableFailure if retryable else TerminalFailure
+            raise cls(problem["code"], problem["message"])
+        return {
+            "order_id": order_id,
+            "waybills": [{"parcel": p.number, "tracking_no": p.tracking_no} for p in answer["parcels"]],
+        }
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "order": order_id_of(run), "courier": params["courier"]}
+
+
+class ShipmentWriteBack(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.write_back",
+        name_en="Write the tracking number back to the channel",
+        name_zh="回传运单号到销售渠道",
+        description_en="Tells the order's sales channel (Taobao/Tmall) the parcel's courier and tracking number; "
+        "a split order's parcel is sent for its own lines. Safe to repeat.",
+        description_zh="把包裹的快递公司和运单号回传给订单来源渠道（淘宝/天猫）；拆单的包裹只回传其所含商品的子订单。"
+        "可重复执行。",
+        group="shipment",
+        icon="upload",
+        params_schema=PARAMS,
+    )
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        from ..platforms.writeback import shipment_write_back
+
+        shipment_id = _shipment_id(params, run)
+        return {"shipment": shipment_id, **_call(shipment_write_back, shipment_id=shipment_id)}
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "shipment": _shipment_id(params, run)}
+
+
 # Registered when the connectors app is ready (``ConnectorsConfig.ready`` calls this).
 def register_courier_actions() -> None:
     register(ShipmentSubscribe())
     register(ShipmentRefresh())
+    register(ShipmentWaybill())
+    register(ShipmentWriteBack())

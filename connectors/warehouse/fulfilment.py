@@ -28,7 +28,14 @@ from commerce.orders import statuses as order_statuses
 from commerce.orders.selectors import order_find, order_find_by_number
 from commerce.orders.services import order_note, order_transition
 from commerce.screening.services import screening_gate
-from commerce.shipments.services import shipment_create, shipment_lines_check
+from commerce.shipments.models import Parcel
+from commerce.shipments.parcels import (
+    parcel_find_by_number,
+    parcel_ship,
+    parcel_waybill_record,
+    parcels_of_order,
+)
+from commerce.shipments.services import shipment_create, shipment_lines_check, shipped_lines_differences
 from core.errors import NotFound
 
 from ..base import WAREHOUSE
@@ -43,6 +50,7 @@ SHIPPED = "shipped"
 DEFAULT_COURIER = "kuaidi100"
 DEFAULT_CARRIER = "yuantong"
 PUSHING_COURIERS = frozenset({"kuaidi100"})  # couriers whose tracking is subscribed for pushes
+PLANNED, WAYBILLED = Parcel.PLANNED, Parcel.WAYBILLED
 
 
 @dataclass(frozen=True)
@@ -78,10 +86,13 @@ class WarehouseEventReceived:
         from ..services.connections import connection_actor
 
         order = order_find_by_number(number=self.order_number)
-        if order is None:
-            raise NotFound(details={"order_number": f"no order has the number {self.order_number}"})
         actor = connection_actor(connection, source=self.source)
         key = f"{connection.connector}:{connection.pk}:{self.event_id}"
+        if order is None:
+            parcel = parcel_find_by_number(number=self.order_number)
+            if parcel is None:
+                raise NotFound(details={"order_number": f"no order or parcel has the number {self.order_number}"})
+            return self._parcel_event(parcel, connection, actor, key)
         if self.parcel is None:
             moved = order_transition(
                 order_id=order.pk,
@@ -92,6 +103,55 @@ class WarehouseEventReceived:
             )
             return {"outcome": moved.outcome, "order": order.pk, "event": self.event}
         return self._shipped(order, self.parcel, connection, actor, key)
+
+    def _parcel_event(self, parcel: Parcel, connection: Connection, actor, key: str) -> dict:
+        """An event of a merged or split parcel's pick list: ``picked``/``packed`` move each of its
+        orders to processing; ``shipped`` records the waybill the warehouse shipped under (when the
+        parcel had none) and hands the parcel over (``parcel_ship``) — unless the shipped lines
+        differ from the parcel's, which is written on each order's timeline and ships nothing."""
+        from commerce.shipments.parcels import parcel_representation
+
+        shown = parcel_representation(parcel)
+        order_ids = [o["id"] for o in shown["orders"]]
+        result: dict = {"parcel": parcel.number, "event": self.event, "orders": order_ids}
+        if self.parcel is None:
+            outcomes = [
+                order_transition(
+                    order_id=order_id,
+                    to=order_statuses.PROCESSING,
+                    actor=actor,
+                    reason=f"{self.event} in the warehouse ({connection.name}), parcel {parcel.number}",
+                    idempotency_key=f"{key}:{order_id}",
+                ).outcome
+                for order_id in order_ids
+            ]
+            return {**result, "outcome": outcomes[0] if len(set(outcomes)) == 1 else outcomes}
+        boxed: dict[str, int] = {}
+        for line in shown["lines"]:
+            boxed[line["sku"]] = boxed.get(line["sku"], 0) + line["quantity"]
+        differences = shipped_lines_differences(ordered=boxed, shipped=self.parcel.quantities())
+        if differences:
+            summary = ", ".join(f"{d['sku']} {d['shipped']}/{d['ordered']}" for d in differences)
+            for order_id in order_ids:
+                order_note(
+                    order_id=order_id,
+                    text=f"Parcel {parcel.number}: the warehouse shipped other lines than boxed ({summary}); "
+                    "not marked shipped",
+                    actor=actor,
+                )
+            return {**result, "outcome": "lines_differ", "differences": list(differences)}
+        if parcel.status == Parcel.PLANNED:
+            parcel_waybill_record(
+                parcel_id=parcel.pk,
+                courier=self.parcel.courier,
+                carrier=self.parcel.carrier,
+                tracking_no=self.parcel.tracking_no,
+                waybill={"source": "warehouse"},
+                idempotency_key=f"{key}:waybill",
+                actor=actor,
+            )
+        shipped = parcel_ship(parcel_id=parcel.pk, actor=actor)
+        return {**result, "outcome": "applied", "tracking_no": shipped.tracking_no}
 
     def _shipped(self, order: Order, parcel: ShippedParcel, connection: Connection, actor, key: str) -> dict:
         shipment, created = shipment_create(
@@ -162,12 +222,54 @@ def pick_list_of(order: Order, *, courier: str = DEFAULT_COURIER, carrier: str =
     }
 
 
+def pick_list_of_parcel(parcel, *, courier: str, carrier: str) -> dict:
+    """A planned parcel's pick list (合单 / 拆单), keyed by the parcel number: its lines from every
+    order it carries (each naming its order), the address, and — once it has its e-waybill — the
+    courier and tracking number printed on its label, which the warehouse ships under."""
+    from commerce.shipments.parcels import parcel_representation
+
+    shown = parcel_representation(parcel)
+    first = order_find_by_number(number=shown["orders"][0]["number"])
+    assert first is not None
+    address = pick_list_of(first)["address"]
+    return {
+        "order_number": parcel.number,
+        "orders": [o["number"] for o in shown["orders"]],
+        "lines": [
+            {"sku": line["sku"], "title": line["title"], "quantity": line["quantity"], "order": line["order_number"]}
+            for line in shown["lines"]
+        ],
+        "address": address,
+        "courier_preference": {"courier": parcel.courier or courier, "carrier": parcel.carrier or carrier},
+        **({"tracking_no": parcel.tracking_no} if parcel.tracking_no else {}),
+    }
+
+
 def warehouse_connection() -> Connection | None:
     """The enabled warehouse connection orders are sent to: the oldest enabled one."""
     from ..registry import CONNECTORS
 
     keys = [c.key for c in CONNECTORS if c.kind == WAREHOUSE]
     return Connection.objects.filter(connector__in=keys, enabled=True).order_by("pk").first()
+
+
+def _parcel_push(parcel, connection: Connection, *, courier: str, carrier: str) -> dict:
+    from ..services.connections import connection_actor, connection_client
+
+    pick_list = pick_list_of_parcel(parcel, courier=courier, carrier=carrier)
+    answer = connection_client(connection).push_pick_list(pick_list)
+    if answer["created"]:
+        actor = connection_actor(connection, source=f"action:{connection.connector}")
+        for number in pick_list["orders"]:
+            found = order_find_by_number(number=number)
+            if found is not None:
+                order_note(
+                    order_id=found.pk,
+                    text=f"Pick list {answer['pick_list_id']} of parcel {parcel.number} sent to the warehouse "
+                    f"({connection.name}): {len(pick_list['lines'])} line(s) of {len(pick_list['orders'])} order(s)",
+                    actor=actor,
+                )
+    return {"parcel": parcel.number, **answer}
 
 
 def pick_list_push(
@@ -203,6 +305,22 @@ def pick_list_push(
             "reasons": verdict.reasons,
         }
     settings = connection.settings or {}
+    planned = [p for p in parcels_of_order(order_id=order.pk) if p.status in (PLANNED, WAYBILLED)]
+    if planned:
+        # Merged or split: the warehouse gets one list per box, keyed by the parcel number.
+        return {
+            "order": order.pk,
+            "order_number": order.number,
+            "parcels": [
+                _parcel_push(
+                    parcel,
+                    connection,
+                    courier=courier or str(settings.get("courier") or DEFAULT_COURIER),
+                    carrier=carrier or str(settings.get("carrier") or DEFAULT_CARRIER),
+                )
+                for parcel in planned
+            ],
+        }
     pick_list = pick_list_of(
         order,
         courier=courier or str(settings.get("courier") or DEFAULT_COURIER),

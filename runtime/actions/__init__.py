@@ -15,6 +15,7 @@ from .delay import Delay
 from .http import HttpRequest
 from .inventory import InventoryCheck, InventoryRelease
 from .order import OrderCreateGift, OrderHold, OrderNote, OrderRelease, OrderTag, OrderTransition
+from .parcel import OrderMerge, OrderSplit
 from .refund import RefundApproveAction, RefundFilingLinkAction, RefundRejectAction, RefundRequestAction
 from .work import NotifyInbox, TicketOpen
 
@@ -37,6 +38,8 @@ CORE_ACTIONS: tuple[Action, ...] = (
     RefundFilingLinkAction(),
     HttpRequest(),
     Delay(),
+    OrderMerge(),
+    OrderSplit(),
 )
 
 _handlers: dict[str, Action] = {}

@@ -408,9 +408,39 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     saved_set = post("/api/v1/screening/rule-set/", {"document": {"checks": [check]}}, format="json")
     api.check(saved_set, "post", "/api/v1/screening/rule-set/")
 
+    # Planned parcels: merge, waybill, ship, un-merge, split, batch waybills, labels.
+    from connectors.services.connections import ConnectionInput, connection_create
+    from tests.factories import create_order
+
+    connection_create(data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True))
+    boxed = [create_order(channel, external_id=f"SCHEMA-P{n}", status="paid").pk for n in range(6)]
+    merged = api.check(
+        post("/api/v1/parcels/merge/", {"order_ids": boxed[:2]}, format="json"), "post", "/api/v1/parcels/merge/"
+    )
+    parcel_path = "/api/v1/parcels/{parcel_id}/"
+    waybill = post(f"/api/v1/parcels/{merged['id']}/waybill/", {"courier": "sf"}, format="json")
+    api.check(waybill, "post", parcel_path + "waybill/")
+    api.check(post(f"/api/v1/parcels/{merged['id']}/ship/", {}, format="json"), "post", parcel_path + "ship/")
+    other = api.check(
+        post("/api/v1/parcels/merge/", {"order_ids": boxed[2:4]}, format="json"), "post", "/api/v1/parcels/merge/"
+    )
+    api.check(post(f"/api/v1/parcels/{other['id']}/unmerge/", {}, format="json"), "post", parcel_path + "unmerge/")
+    two = create_order(channel, external_id="SCHEMA-SPLIT", lines=(("TEA-001", 2),), status="paid")
+    half = [{"line": two.lines.get().pk, "quantity": 1}]
+    split_body = {"parcels": [half, half]}
+    api.check(
+        post(f"/api/v1/orders/{two.pk}/split/", split_body, format="json"), "post", "/api/v1/orders/{order_id}/split/"
+    )
+    waybills_body = {"order_ids": [boxed[5], 987654], "courier": "kuaidi100"}
+    api.check(post("/api/v1/waybills/", waybills_body, format="json"), "post", "/api/v1/waybills/")
+    labels = post("/api/v1/labels/", {"order_ids": boxed[:2]}, format="json")
+    assert labels["Content-Type"] == "application/pdf" and labels.content.startswith(b"%PDF")
+    api.check(labels, "post", "/api/v1/labels/")
+
     # Every read of the schema, with the rows made above.
     ids = {
         "risk_rule_id": risk_rule["id"],
+        "parcel_id": merged["id"],
         "refund_id": refund["id"],
         "evidence_id": evidence["id"],
         "rule_id": rule["id"],

@@ -108,6 +108,7 @@ KNOWN_IDS = {
     "waiting_order_id": "screening_order",
     "risk_rule_id": "risk_rule",
     "blacklist_entry_id": "blacklist_entry",
+    "parcel_id": "parcel",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -515,6 +516,13 @@ class World:
         from commerce.risk.models import BlacklistEntry
 
         self._made["blacklist_entry"] = BlacklistEntry.objects.create(kind="ip", value="192.0.2.1").pk
+
+    def _make_parcel(self):
+        """Two paid orders of one buyer and address, merged in one planned parcel."""
+        from commerce.shipments.parcels import orders_merge
+
+        ids = [create_order(self.channel, external_id=f"BAD-INPUT-PARCEL-{n}", status="paid").pk for n in range(2)]
+        self._made["parcel"] = orders_merge(order_ids=ids, actor=TEST_ACTOR).pk
 
 
 WEBHOOK_FLOW = {

@@ -221,6 +221,16 @@ TABLE = [
     ("post", "/api/v1/screening/cases/{screening_order}/reject/", ORDER_WORK, {"reason": "fake address"}),
     ("get", "/api/v1/screening/rule-set/", READ, None),
     ("post", "/api/v1/screening/rule-set/", ADMIN, {"document": SCREENING_DOCUMENT}),
+    ("get", "/api/v1/orders/{order}/parcels/", READ, None),
+    ("post", "/api/v1/orders/{order}/split/", ORDER_WORK, "split"),
+    ("get", "/api/v1/parcels/merge-suggestions/", READ, None),
+    ("post", "/api/v1/parcels/merge/", ORDER_WORK, "merge"),
+    ("get", "/api/v1/parcels/{parcel}/", READ, None),
+    ("post", "/api/v1/parcels/{parcel}/unmerge/", ORDER_WORK, None),
+    ("post", "/api/v1/parcels/{parcel}/ship/", ORDER_WORK, None),
+    ("post", "/api/v1/parcels/{parcel}/waybill/", ORDER_WORK, {"courier": "sf"}),
+    ("post", "/api/v1/waybills/", ORDER_WORK, "waybills"),
+    ("post", "/api/v1/labels/", ORDER_WORK, "labels"),
 ]
 
 
@@ -249,7 +259,12 @@ CREATES = {
     ("post", "/api/v1/risk/rules/"),
     ("post", "/api/v1/risk/blacklist/"),
     ("post", "/api/v1/screening/rule-set/"),
+    ("post", "/api/v1/orders/{order}/split/"),
+    ("post", "/api/v1/parcels/merge/"),
+    ("post", "/api/v1/parcels/{parcel}/waybill/"),
 }
+# The calls about planned parcels, merge, split and waybills (they need paid orders and parcels).
+PARCEL_CALLS = ("/split/", "/waybills/", "/labels/")
 # The calls that answer 204 No Content.
 DELETES = {
     ("delete", "/api/v1/connections/{connection}/"),
@@ -319,6 +334,30 @@ def _matrix_risk(channel, path: str) -> dict:
     }
 
 
+def _matrix_parcels(channel, path: str) -> dict:
+    """Two paid orders of one buyer and address, merged in one parcel (waybilled for the ship
+    call; not merged for the merge and split calls), and an SF sandbox for the waybills."""
+    from commerce.shipments import parcels
+
+    first = create_order(channel, external_id="M-P1", lines=(("TEA-001", 2),), status="paid")
+    second = create_order(channel, external_id="M-P2", lines=(("TEA-001", 1),), status="paid")
+    connection_create(data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True))
+    objects = {"first": first, "second": second, "parcel": None}
+    if not path.endswith(("/merge/", "/split/")):
+        objects["parcel"] = parcels.orders_merge(order_ids=[first.pk, second.pk], actor=TEST_ACTOR)
+    if path.endswith(("/ship/", "/labels/")):
+        parcels.parcel_waybill_record(
+            parcel_id=objects["parcel"].pk,
+            courier="sf",
+            carrier="",
+            tracking_no="SF1000000000099",
+            waybill={},
+            idempotency_key="matrix",
+            actor=TEST_ACTOR,
+        )
+    return objects
+
+
 def _api_routes(resolver=None, prefix="") -> set[str]:
     resolver = resolver or get_resolver()
     found = set()
@@ -358,6 +397,7 @@ def _template(route: str) -> str:
         .replace("<int:waiting_order_id>", "{screening_order}")
         .replace("<int:risk_rule_id>", "{risk_rule}")
         .replace("<int:blacklist_entry_id>", "{blacklist_entry}")
+        .replace("<int:parcel_id>", "{parcel}")
     )
 
 
@@ -413,10 +453,14 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
 
         evidence = evidence_add(refund_id=refund.pk, content=MATRIX_PNG, name="matrix.png", actor=TEST_ACTOR)
     difference = _matrix_difference(channel) if path.startswith("/api/v1/reconciliation/") else None
+    boxed = _matrix_parcels(channel, path) if "parcel" in path or path.endswith(PARCEL_CALLS) else None
+    if boxed is not None and path.startswith("/api/v1/orders/"):
+        order = boxed["first"]
     url = path.format(
         evidence=evidence.pk if evidence else 0,
         recon_day="2026-12-01",
         difference=difference.pk if difference else 0,
+        parcel=boxed["parcel"].pk if boxed and boxed["parcel"] else 0,
         refund=refund.pk if refund else 0,
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,
@@ -459,6 +503,15 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
     elif body == "evidence_image":
         upload = SimpleUploadedFile("damage.png", MATRIX_PNG, content_type="image/png")
         body, body_format = {"file": upload}, "multipart"
+    elif body == "merge":
+        body = {"order_ids": [boxed["first"].pk, boxed["second"].pk]}
+    elif body == "split":
+        line = boxed["first"].lines.get()
+        body = {"parcels": [[{"line": line.pk, "quantity": 1}], [{"line": line.pk, "quantity": 1}]]}
+    elif body == "waybills":
+        body = {"order_ids": [boxed["first"].pk], "courier": "sf"}
+    elif body == "labels":
+        body = {"parcel_ids": [boxed["parcel"].pk]}
     elif body == "column_mapping":
         body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 

@@ -36,6 +36,19 @@ CREDENTIALS_SCHEMA = {
             "maxLength": 64,
             "writeOnly": True,
         },
+        "secret": {
+            "type": "string",
+            "title": "Waybill API secret (electronic waybills; optional)",
+            "x-title-zh": "电子面单接口 secret（可选，申请电子面单时需要）",
+            "maxLength": 64,
+            "writeOnly": True,
+        },
+        "partner_id": {
+            "type": "string",
+            "title": "Carrier waybill account (partnerId; optional)",
+            "x-title-zh": "电子面单客户账户（partnerId，可选）",
+            "maxLength": 64,
+        },
     },
 }
 
@@ -89,6 +102,8 @@ CONNECTOR = Connector(
         "customer": "SANDBOXCUSTOMER0000000000000000",
         "key": "sandbox-kuaidi100-key",
         "salt": "sandbox-kuaidi100-salt-0123456789",
+        "secret": "sandbox-kuaidi100-secret",
+        "partner_id": "SANDBOX_PARTNER",
     },
     doc=(Path(__file__).with_name("doc.md")).read_text(encoding="utf-8"),
 )

@@ -29,11 +29,12 @@ from urllib.parse import parse_qs, urlencode
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
-from .client import BASE_URL, QUERY_PATH, SUBSCRIBE_PATH
+from .client import BASE_URL, LABEL_BASE_URL, LABEL_PATH, QUERY_PATH, SUBSCRIBE_PATH
 from .mapping import BEIJING, TIME_FORMAT
-from .signing import push_sign, query_sign
+from .signing import label_sign_valid, push_sign, query_sign
 
 PARCEL = "parcel"
+LABEL = "label"  # an electronic waybill placed through label/order, keyed by its number
 STEP = timedelta(minutes=15)
 LIFE = (
     ("1", "【深圳市】快递员 已揽收"),
@@ -57,6 +58,7 @@ def _dumps(value) -> str:
 
 class Kuaidi100Simulator:
     base_url = BASE_URL
+    other_base_urls = (LABEL_BASE_URL,)  # the electronic waybill API
 
     def __init__(self, connection: Connection, *, clock: Callable[[], float] = time.time) -> None:
         from ...services.connections import connection_credentials
@@ -66,6 +68,7 @@ class Kuaidi100Simulator:
         self.customer = str(credentials["customer"])
         self.key = str(credentials["key"])
         self.salt = str(credentials["salt"])
+        self.secret = str(credentials.get("secret") or "")
         self.clock = clock
 
     # --- the parcels ------------------------------------------------------------------------
@@ -158,6 +161,10 @@ class Kuaidi100Simulator:
         if request.method != "POST":
             return SimResponse.json(405, {"result": False, "returnCode": "405", "message": "只接受 POST"})
         form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8"), keep_blank_values=True).items()}
+        if request.url.startswith(LABEL_BASE_URL):
+            if request.path != LABEL_PATH:
+                return SimResponse.json(404, {"success": False, "code": 404, "message": "not found"})
+            return self._label(form)
         if request.path == SUBSCRIBE_PATH:
             return self._subscribe(form)
         if request.path == QUERY_PATH:
@@ -202,3 +209,37 @@ class Kuaidi100Simulator:
                 200, {"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}
             )
         return SimResponse.json(200, self.last_result(number))
+
+    def _label(self, form: dict[str, str]) -> SimResponse:
+        """``label/order`` ``method=order``: checks ``key`` and ``sign = UPPER(MD5(param + t + key +
+        secret))``, then gives a new waybill number (a parcel the tracking side knows, not yet
+        subscribed) and a label link. [unverified] error codes and texts are this simulator's."""
+        param = form.get("param", "")
+        if form.get("method") != "order":
+            return SimResponse.json(200, {"success": False, "code": 400, "message": "method 参数错误"})
+        if form.get("key") != self.key or not self.secret:
+            return SimResponse.json(200, {"success": False, "code": 601, "message": "key 不存在或已过期"})
+        if not label_sign_valid(param, form.get("t", ""), self.key, self.secret, form.get("sign", "")):
+            return SimResponse.json(200, {"success": False, "code": 400, "message": "签名错误"})
+        try:
+            order = json.loads(param)
+            company = str(order["kuaidicom"])
+            receiver = order["recMan"]
+            if not company or not receiver.get("printAddr") or not receiver.get("mobile"):
+                raise ValueError
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return SimResponse.json(200, {"success": False, "code": 400, "message": "数据不完整"})
+        prefix = {"yuantong": "YT", "zhongtong": "ZT", "yunda": "YD", "shentong": "ST"}.get(company, "KD")
+        number = prefix + str(int(self.clock() * 1000))[-8:] + str(SandboxRecord.objects.count()).zfill(5)
+        self.parcel_create(number, company)
+        SandboxRecord.objects.create(
+            connection=self.connection, kind=LABEL, key=number, data={"orderId": str(order.get("orderId", ""))}
+        )
+        data = {
+            "kuaidinum": number,
+            "kuaidicom": company,
+            "taskId": number[-10:],
+            "label": f"https://api.kuaidi100.com/label/getImage/{number}",
+            "bulkpen": "上海 021-A",
+        }
+        return SimResponse.json(200, {"success": True, "code": 200, "message": "success", "time": 12, "data": data})

@@ -2,7 +2,9 @@
 
 * push callback: ``sign = UPPER(MD5(param + salt))`` — ``param`` is the form field's JSON text
   exactly as received, ``salt`` the one given at subscribe;
-* realtime query: ``sign = UPPER(MD5(param + key + customer))``.
+* realtime query: ``sign = UPPER(MD5(param + key + customer))``;
+* electronic waybill (``api.kuaidi100.com/label/order``): ``sign = UPPER(MD5(param + t + key + secret))``
+  with ``t`` the request's timestamp in ms (official php-demo ``ele_*.php``).
 
 MD5 over the UTF-8 bytes, as hex in upper case.
 """
@@ -26,3 +28,11 @@ def query_sign(param: str, key: str, customer: str) -> str:
 def push_sign_valid(param: str, salt: str, offered: str) -> bool:
     """Constant-time comparison; the offered hex is compared case-insensitively."""
     return hmac.compare_digest(push_sign(param, salt).encode(), offered.strip().upper().encode())
+
+
+def label_sign(param: str, t: str, key: str, secret: str) -> str:
+    return _md5_upper(param + t + key + secret)
+
+
+def label_sign_valid(param: str, t: str, key: str, secret: str, offered: str) -> bool:
+    return hmac.compare_digest(label_sign(param, t, key, secret).encode(), offered.strip().upper().encode())

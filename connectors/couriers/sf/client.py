@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 BASE_URL = "https://sfapi.sf-express.com"
 SERVICE_PATH = "/std/service"
 ROUTES = "EXP_RECE_SEARCH_ROUTES"
+CREATE_ORDER = "EXP_RECE_CREATE_ORDER"  # 下订单（含筛选）: the e-waybill number and the routing label
+SEARCH_ORDER = "EXP_RECE_SEARCH_ORDER_RESP"  # 订单结果查询: the waybill of an order already placed
+DUPLICATE_ORDER = "8016"  # [secondary] 重复下单: this orderId was placed before
 OK = "A1000"
 RETRYABLE_CODES = frozenset({"A1002", "A1099"})  # [unverified] busy / system error
 
@@ -94,6 +97,40 @@ class SfClient:
             msg["checkPhoneNo"] = phone_last4
         answer = self.call(ROUTES, msg)
         return {str(item.get("mailNo")): list(item.get("routes") or []) for item in answer.get("routeResps") or []}
+
+    def create_order(self, *, order_id: str, sender: dict, receiver: dict, cargo: list[dict], monthly_card: str = ""):
+        """Places the shipping order (``EXP_RECE_CREATE_ORDER``) and answers ``{waybill_no, origin_code,
+        dest_code, route_label}``. SF keeps one order per ``orderId``: placing it again is refused as
+        a duplicate (8016), and the waybill it was given is read with ``EXP_RECE_SEARCH_ORDER_RESP`` —
+        so a retry after a lost answer gets the same number, never a second one."""
+        msg = {
+            "language": "zh-CN",
+            "orderId": order_id,
+            "cargoDetails": cargo,
+            "contactInfoList": [{"contactType": 1, **sender}, {"contactType": 2, **receiver}],
+            "expressTypeId": 1,
+            "payMethod": 1,
+            "isReturnRoutelabel": 1,
+            **({"monthlyCard": monthly_card} if monthly_card else {}),
+        }
+        try:
+            data = self.call(CREATE_ORDER, msg)
+        except ProviderError as exc:
+            if exc.code != f"sf_{DUPLICATE_ORDER}":
+                raise
+            data = self.call(SEARCH_ORDER, {"orderId": order_id, "searchType": "1", "language": "zh-CN"})
+        numbers = [str(w.get("waybillNo")) for w in data.get("waybillNoInfoList") or [] if w.get("waybillNo")]
+        if not numbers:
+            raise ProviderError("SF's answer names no waybill number", retryable=False, code="bad_answer")
+        labels = data.get("routeLabelInfo") or [{}]
+        route = (labels[0] or {}).get("routeLabelData") or {}
+        return {
+            "waybill_no": numbers[0],
+            "origin_code": str(data.get("originCode") or ""),
+            "dest_code": str(data.get("destCode") or ""),
+            "route_label": str(route.get("destRouteLabel") or ""),
+            "two_dimension_code": str(route.get("twoDimensionCode") or ""),
+        }
 
 
 def check(client: SfClient) -> None:

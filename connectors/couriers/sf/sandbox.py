@@ -21,11 +21,12 @@ from urllib.parse import parse_qs, urlencode
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
-from .client import BASE_URL, ROUTES, SERVICE_PATH
+from .client import BASE_URL, CREATE_ORDER, DUPLICATE_ORDER, ROUTES, SEARCH_ORDER, SERVICE_PATH
 from .mapping import BEIJING, TIME_FORMAT
 from .signing import msg_digest, msg_digest_valid
 
 WAYBILL = "waybill"
+ORDER = "order"  # a placed shipping order (EXP_RECE_CREATE_ORDER), keyed by its orderId
 STEP = timedelta(minutes=15)
 LIFE = (
     ("50", "顺丰速运 已收取快件", "深圳市"),
@@ -120,9 +121,21 @@ class SfSimulator:
             return SimResponse.json(
                 200, {"apiResultCode": "A1004", "apiErrorMsg": "签名错误", "apiResponseID": response_id}
             )
-        if form.get("serviceCode") != ROUTES:
+        service = form.get("serviceCode")
+        if service not in (ROUTES, CREATE_ORDER, SEARCH_ORDER):
             return SimResponse.json(
                 200, {"apiResultCode": "A1003", "apiErrorMsg": "服务不存在", "apiResponseID": response_id}
+            )
+        if service != ROUTES:
+            data = self._order(service, form.get("msgData", ""))
+            return SimResponse.json(
+                200,
+                {
+                    "apiResultCode": "A1000",
+                    "apiErrorMsg": "",
+                    "apiResponseID": response_id,
+                    "apiResultData": _dumps(data),
+                },
             )
         try:
             numbers = [str(n) for n in json.loads(form["msgData"])["trackingNumber"]]
@@ -141,3 +154,66 @@ class SfSimulator:
             200,
             {"apiResultCode": "A1000", "apiErrorMsg": "", "apiResponseID": response_id, "apiResultData": _dumps(data)},
         )
+
+    # --- shipping orders (e-waybills) ------------------------------------------------------------
+
+    def waybill_of(self, order_id: str) -> str | None:
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=ORDER, key=order_id).first()
+        return record.data["waybillNo"] if record is not None else None
+
+    def _order(self, service: str, msg_text: str) -> dict:
+        """``EXP_RECE_CREATE_ORDER``: a new orderId gets a new waybill number (and an empty route
+        history, so the parcel can move along); a known one is refused as a duplicate (8016).
+        ``EXP_RECE_SEARCH_ORDER_RESP``: the waybill of a placed order."""
+        try:
+            msg = json.loads(msg_text)
+            order_id = str(msg["orderId"])
+            if not order_id or len(order_id) > 64:
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            return {"success": False, "errorCode": "1010", "errorMsg": "orderId 不能为空", "msgData": None}
+        placed = self.waybill_of(order_id)
+        if service == SEARCH_ORDER:
+            if placed is None:
+                return {"success": False, "errorCode": "8018", "errorMsg": "未获取到订单信息", "msgData": None}
+            return {"success": True, "errorCode": "S0000", "errorMsg": None, "msgData": self._answer(order_id, placed)}
+        if placed is not None:
+            return {"success": False, "errorCode": DUPLICATE_ORDER, "errorMsg": "重复下单", "msgData": None}
+        contacts = {c.get("contactType"): c for c in msg.get("contactInfoList") or [] if isinstance(c, dict)}
+        receiver = contacts.get(2) or {}
+        if not receiver.get("address") or not (receiver.get("tel") or receiver.get("mobile")):
+            return {"success": False, "errorCode": "1014", "errorMsg": "到件方地址或电话不能为空", "msgData": None}
+        if not msg.get("cargoDetails"):
+            return {"success": False, "errorCode": "1016", "errorMsg": "托寄物信息不能为空", "msgData": None}
+        waybill = "SF" + str(uuid.uuid4().int)[:13]
+        SandboxRecord.objects.create(
+            connection=self.connection,
+            kind=ORDER,
+            key=order_id,
+            data={"waybillNo": waybill, "destCity": str(receiver.get("city", ""))},
+        )
+        SandboxRecord.objects.get_or_create(
+            connection=self.connection, kind=WAYBILL, key=waybill, defaults={"data": {"routes": []}}
+        )
+        return {"success": True, "errorCode": "S0000", "errorMsg": None, "msgData": self._answer(order_id, waybill)}
+
+    def _answer(self, order_id: str, waybill: str) -> dict:
+        return {
+            "orderId": order_id,
+            "originCode": "755",
+            "destCode": "021",
+            "filterResult": 2,
+            "waybillNoInfoList": [{"waybillType": 1, "waybillNo": waybill}],
+            "routeLabelInfo": [
+                {
+                    "code": "1000",
+                    "message": "SUCCESS",
+                    "routeLabelData": {
+                        "waybillNo": waybill,
+                        "sourceTransferCode": "755WF",
+                        "destRouteLabel": "021WE-010",
+                        "twoDimensionCode": f"MMM={{'k1':'755WF','k2':'021WE','k5':'{waybill}'}}",
+                    },
+                }
+            ],
+        }

@@ -179,6 +179,21 @@ class TaobaoClient:
             raise malformed(PLATFORM, "no item in taobao.item.quantity.update")
         return item
 
+    def logistics_offline_send(
+        self, *, tid: str, out_sid: str, company_code: str, sub_tids: list[str] | None = None
+    ) -> dict[str, Any]:
+        """``taobao.logistics.offline.send``: the seller shipped the trade (自己联系物流) with this
+        tracking number; with ``sub_tids`` (the trade's sub-order oids) only those lines, as one
+        parcel of a split trade (``is_split=1``)."""
+        params: dict[str, object] = {"tid": tid, "out_sid": out_sid, "company_code": company_code}
+        if sub_tids:
+            params.update(is_split=1, sub_tid=",".join(sub_tids))
+        answer = self.call("taobao.logistics.offline.send", params)
+        shipping = answer.get("shipping")
+        if not isinstance(shipping, dict) or shipping.get("is_success") is not True:
+            raise malformed(PLATFORM, "taobao.logistics.offline.send did not confirm the shipping")
+        return shipping
+
 
 def check(client: TaobaoClient) -> None:
     """Test connection: ``taobao.user.seller.get`` needs a valid app key, signature and session."""

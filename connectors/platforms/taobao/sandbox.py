@@ -146,6 +146,7 @@ class TaobaoSimulator(GatewaySimulator):
             "taobao.tmc.messages.confirm": self.tmc_confirm,
             "taobao.skus.custom.get": self.skus_custom,
             "taobao.item.quantity.update": self.item_quantity_update,
+            "taobao.logistics.offline.send": self.logistics_offline_send,
         }
 
     # --- trades
@@ -264,6 +265,44 @@ class TaobaoSimulator(GatewaySimulator):
         return {
             "item": {"num_iid": stored["item_id"], "num": stored["quantity"], "modified": china_text(timezone.now())}
         }
+
+    # --- shipping write-back
+    def logistics_offline_send(self, params: dict[str, str]) -> dict[str, Any]:
+        """The seller's tracking number for the trade, or for some of its sub-orders (``is_split=1``,
+        ``sub_tid``). Each sub-order keeps the number it shipped with; the trade becomes
+        ``SELLER_CONSIGNED_PART`` until every sub-order shipped, then ``WAIT_BUYER_CONFIRM_GOODS``.
+        The same number for the same sub-orders again is confirmed again [unverified: TOP's own
+        answer to a repeat]; another number for a shipped sub-order is refused."""
+        tid, out_sid, company = params.get("tid", ""), params.get("out_sid", ""), params.get("company_code", "")
+        for name, value in (("tid", tid), ("out_sid", out_sid), ("company_code", company)):
+            if not value:
+                raise refuse(40, "Missing required arguments", f"isv.missing-parameter:{name}")
+        trade = self.record("order", tid)
+        if trade is None:
+            raise refuse(15, "Remote service error", "isv.trade-not-exist", "交易不存在")
+        lines = trade["orders"]["order"]
+        if params.get("is_split") == "1":
+            wanted = set(params.get("sub_tid", "").split(","))
+            chosen = [line for line in lines if line["oid_str"] in wanted]
+            if not chosen or len(chosen) != len(wanted):
+                raise refuse(15, "Remote service error", "isv.logistics-offline-service-error:B27", "子订单不存在")
+        else:
+            chosen = lines
+        if trade["status"] not in ("WAIT_SELLER_SEND_GOODS", "SELLER_CONSIGNED_PART"):
+            if all(line.get("out_sid") == out_sid for line in chosen):
+                return {"shipping": {"is_success": True}}
+            raise refuse(15, "Remote service error", "isv.logistics-offline-service-error:B04", "交易状态不允许发货")
+        for line in chosen:
+            if line.get("out_sid") and line["out_sid"] != out_sid:
+                raise refuse(15, "Remote service error", "isv.logistics-offline-service-error:B04", "子订单已发货")
+            line.update(out_sid=out_sid, company_code=company, status="WAIT_BUYER_CONFIRM_GOODS")
+        whole = all(line.get("out_sid") for line in lines)
+        trade["status"] = "WAIT_BUYER_CONFIRM_GOODS" if whole else "SELLER_CONSIGNED_PART"
+        trade["modified"] = china_text(timezone.now())
+        if whole and not trade.get("consign_time"):
+            trade["consign_time"] = trade["modified"]
+        self.record_save("order", tid, trade)
+        return {"shipping": {"is_success": True}}
 
     # --- the shop's trades
     def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict:

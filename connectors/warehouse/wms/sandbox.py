@@ -136,6 +136,9 @@ class WmsSimulator:
         return calls
 
     def _tracking_no(self, data: dict) -> str:
+        printed = data["pick_list"].get("tracking_no")
+        if printed:  # the parcel came with its e-waybill label: the warehouse ships under that number
+            return str(printed)
         carrier = data["pick_list"].get("courier_preference", {}).get("carrier") or "yuantong"
         prefix = TRACKING_PREFIX.get(carrier, "YT")
         rng = random.Random(f"wms:{self.connection.pk}:{data['pick_list']['order_number']}")

@@ -844,6 +844,23 @@ export interface paths {
         patch: operations["v1_kpis_thresholds_partial_update"];
         trace?: never;
     };
+    "/api/v1/labels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The labels (100 × 150 mm, Code 128 barcode) of the parcels, or of the orders' waybilled parcels, in one PDF — a pick wave prints at once. */
+        post: operations["v1_labels_print"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitor/tasks/": {
         parameters: {
             query?: never;
@@ -1050,6 +1067,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/parcels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_orders_parcels_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}/release/": {
         parameters: {
             query?: never;
@@ -1078,6 +1111,23 @@ export interface paths {
         put?: never;
         /** @description Records a parcel of the order by hand (`shipment.created`, on the order's timeline). The same courier and tracking number again answers 200 with the parcel; a tracking number recorded for another order answers 409 `tracking_no_taken`. */
         post: operations["v1_orders_shipments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/split/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Splits the order into parcels (拆单): by warehouse, by availability (presale later) or by hand. 409 `split_refused` when the order is merged, shipped or would stay one parcel. */
+        post: operations["v1_orders_split"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1194,6 +1244,107 @@ export interface paths {
         };
         /** @description The orders the same filters list, as a CSV file (UTF-8 with BOM, channel and status by their names, phones masked as in the list, formula-like cells prefixed with '). At most ORDERFLOW_ORDER_EXPORT_MAX_ROWS orders: a larger view answers 400 `export_too_large`. */
         get: operations["v1_orders_export.csv_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parcels/{parcel_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_parcels_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parcels/{parcel_id}/ship/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The waybilled parcel was handed to its courier: each order it carries gets its shipment; an order moves to shipped when its last parcel leaves (before that: processing). */
+        post: operations["v1_parcels_ship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parcels/{parcel_id}/unmerge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Un-merges a merged parcel that has not shipped: each order gets its own parcel again (a waybill's tracking number is voided). */
+        post: operations["v1_parcels_unmerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parcels/{parcel_id}/waybill/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Requests the parcel's e-waybill (电子面单) from the courier's order API: 201 with the tracking number when placed now, 200 with the same number when the parcel already had one. */
+        post: operations["v1_parcels_waybill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parcels/merge/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Merges the orders into one parcel (合单). Money is never merged: each order keeps its status, amounts and its own shipment. 409 `merge_refused` names each order that cannot join. */
+        post: operations["v1_parcels_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/parcels/merge-suggestions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Groups of unshipped orders of one buyer and one address (any channels) that could ship in one parcel; `order` keeps only that order's group. */
+        get: operations["v1_parcels_merge_suggestions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1831,6 +1982,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/waybills/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description E-waybills for every parcel of the selected orders (an order not boxed yet becomes one parcel; a merged parcel is asked for once). Each order's failure is listed in `errors`. */
+        post: operations["v1_waybills_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2053,6 +2221,12 @@ export interface components {
             note: string;
             to?: components["schemas"]["ToEnum"];
         };
+        /**
+         * @description * `warehouse` - warehouse
+         *     * `availability` - availability
+         * @enum {string}
+         */
+        ByEnum: "warehouse" | "availability";
         CancelRequest: {
             /** @default  */
             note: string;
@@ -2240,6 +2414,12 @@ export interface components {
          * @enum {string}
          */
         ContentTypeEnum: "image/jpeg" | "image/png" | "image/webp";
+        /**
+         * @description * `sf` - sf
+         *     * `kuaidi100` - kuaidi100
+         * @enum {string}
+         */
+        CourierEnum: "sf" | "kuaidi100";
         CustomerInRequest: {
             name: string;
             phone: string;
@@ -2792,6 +2972,10 @@ export interface components {
             /** Format: double */
             value: number | null;
         };
+        LabelsRequest: {
+            order_ids?: number[];
+            parcel_ids?: number[];
+        };
         /**
          * @description * `table` - table
          *     * `kanban` - kanban
@@ -2813,6 +2997,10 @@ export interface components {
         Me: {
             username: string;
             roles: string[];
+        };
+        MergeRequest: {
+            /** @description 2 to 20 orders of one buyer and one address, paid or processing. */
+            order_ids: number[];
         };
         /**
          * @description * `gateway` - gateway
@@ -3094,6 +3282,21 @@ export interface components {
          * @enum {string}
          */
         OrderingEnum: "-created_at" | "created_at" | "-total_amount" | "total_amount" | "-status_changed_at" | "status_changed_at";
+        OrdersWaybillRequest: {
+            /**
+             * @description sf (顺丰) or kuaidi100 (快递100).
+             *
+             *     * `sf` - sf
+             *     * `kuaidi100` - kuaidi100
+             */
+            courier: components["schemas"]["CourierEnum"];
+            /**
+             * @description With kuaidi100: the carrier's code (yuantong, zhongtong, yunda, shentong); default yuantong.
+             * @default
+             */
+            carrier: string;
+            order_ids: number[];
+        };
         Origin: {
             kind: components["schemas"]["OriginKindEnum"];
             /** @description 来自天猫旗舰店推送, 来自流程「签收即完成」v3, 由 张三 手动, … */
@@ -3359,6 +3562,55 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Ticket"][];
         };
+        Parcel: {
+            id: number;
+            number: string;
+            kind: components["schemas"]["ParcelKindEnum"];
+            status: components["schemas"]["ParcelStatusEnum"];
+            warehouse: string | null;
+            note: string;
+            courier: string;
+            carrier: string;
+            tracking_no: string;
+            orders: components["schemas"]["ParcelOrder"][];
+            lines: components["schemas"]["ParcelLine"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            waybilled_at: string | null;
+            /** Format: date-time */
+            shipped_at: string | null;
+        };
+        /**
+         * @description * `single` - single
+         *     * `merged` - merged
+         *     * `split` - split
+         * @enum {string}
+         */
+        ParcelKindEnum: "single" | "merged" | "split";
+        ParcelLine: {
+            order_id: number;
+            order_number: string;
+            line_id: number;
+            sku: string;
+            title: string;
+            quantity: number;
+        };
+        ParcelList: {
+            results: components["schemas"]["Parcel"][];
+        };
+        ParcelOrder: {
+            id: number;
+            number: string;
+        };
+        /**
+         * @description * `planned` - planned
+         *     * `waybilled` - waybilled
+         *     * `shipped` - shipped
+         *     * `cancelled` - cancelled
+         * @enum {string}
+         */
+        ParcelStatusEnum: "planned" | "waybilled" | "shipped" | "cancelled";
         PatchedBoardViewRequest: {
             name?: string;
             filters?: components["schemas"]["BoardFiltersRequest"];
@@ -4093,6 +4345,27 @@ export interface components {
          * @enum {string}
          */
         SlaEnum: "yellow" | "orange" | "red";
+        SplitLineRequest: {
+            /**
+             * Format: int64
+             * @description The order line's id.
+             */
+            line: number;
+            quantity: number;
+        };
+        SplitRequest: {
+            /**
+             * @description warehouse: one parcel per warehouse holding the stock; availability: in stock now, the rest later.
+             *
+             *     * `warehouse` - warehouse
+             *     * `availability` - availability
+             */
+            by?: components["schemas"]["ByEnum"];
+            /** @description SKUs shipped later (presale), with by=availability. */
+            later_skus?: string[];
+            /** @description By hand: each parcel's lines; together they must hold every unit of the order exactly. */
+            parcels?: components["schemas"]["SplitLineRequest"][][];
+        };
         /**
          * @description * `pending` - pending
          *     * `running` - running
@@ -4283,6 +4556,27 @@ export interface components {
             last_error?: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        Suggestion: {
+            key: string;
+            customer: {
+                [key: string]: unknown;
+            };
+            address: {
+                [key: string]: unknown;
+            };
+            orders: components["schemas"]["SuggestionOrder"][];
+        };
+        SuggestionList: {
+            results: components["schemas"]["Suggestion"][];
+        };
+        SuggestionOrder: {
+            id: number;
+            number: string;
+            channel: string;
+            status: string;
+            /** Format: decimal */
+            total_amount: string;
         };
         TagRequest: {
             tag: string;
@@ -4485,6 +4779,27 @@ export interface components {
          * @enum {string}
          */
         WarningsEnum: "volume_zero" | "volume_spike" | "overdue";
+        WaybillRequest: {
+            /**
+             * @description sf (顺丰) or kuaidi100 (快递100).
+             *
+             *     * `sf` - sf
+             *     * `kuaidi100` - kuaidi100
+             */
+            courier: components["schemas"]["CourierEnum"];
+            /**
+             * @description With kuaidi100: the carrier's code (yuantong, zhongtong, yunda, shentong); default yuantong.
+             * @default
+             */
+            carrier: string;
+        };
+        WaybillsAnswer: {
+            parcels: components["schemas"]["Parcel"][];
+            /** @description By order id: why that order got no waybill ({code, message}). */
+            errors: {
+                [key: string]: unknown;
+            };
+        };
         _AddressOut: {
             name: string;
             /** @description Masked (138****8000) unless the caller's role may read phones. */
@@ -6738,6 +7053,29 @@ export interface operations {
             };
         };
     };
+    v1_labels_print: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LabelsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
     v1_monitor_tasks_retrieve: {
         parameters: {
             query?: never;
@@ -7278,6 +7616,27 @@ export interface operations {
             };
         };
     };
+    v1_orders_parcels_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcelList"];
+                };
+            };
+        };
+    };
     v1_orders_release_create: {
         parameters: {
             query?: never;
@@ -7353,6 +7712,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Shipment"];
+                };
+            };
+        };
+    };
+    v1_orders_split: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SplitRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcelList"];
                 };
             };
         };
@@ -7547,6 +7931,153 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_parcels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parcel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+        };
+    };
+    v1_parcels_ship: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parcel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+        };
+    };
+    v1_parcels_unmerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parcel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcelList"];
+                };
+            };
+        };
+    };
+    v1_parcels_waybill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parcel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaybillRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            /** @description courier error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_parcels_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+        };
+    };
+    v1_parcels_merge_suggestions: {
+        parameters: {
+            query?: {
+                order?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
                 };
             };
         };
@@ -8784,6 +9315,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WarehouseList"];
+                };
+            };
+        };
+    };
+    v1_waybills_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrdersWaybillRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaybillsAnswer"];
                 };
             };
         };

@@ -2,6 +2,7 @@ import { insightsMessages } from "../insights/messages";
 import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
 import { reconciliationMessages } from "../reconciliation/messages";
+import { parcelsMessages } from "../orders/parcels/messages";
 import { refundsMessages } from "../refunds/messages";
 import { riskMessages } from "../risk/messages";
 import { stockMessages } from "../stock/messages";
@@ -12,6 +13,7 @@ import { stockMessages } from "../stock/messages";
  */
 export const messages = {
   ...ordersMessages,
+  ...parcelsMessages,
   ...stockMessages,
   ...insightsMessages,
   ...monitorMessages,

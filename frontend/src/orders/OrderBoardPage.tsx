@@ -28,6 +28,7 @@ import { applyChange, LIVE_EVENT, liveChange, type LiveDetail } from "./board/li
 import { OrderTable } from "./board/OrderTable";
 import { SavedViews } from "./board/SavedViews";
 import { useOrderPages } from "./board/useOrders";
+import { LabelsBar, MergeSuggestionsBoard } from "./parcels/ParcelsPanel";
 import "./board/board.css";
 
 function ColumnPicker({ columns, onChange }: { columns: BoardColumn[]; onChange: (columns: BoardColumn[]) => void }) {
@@ -281,12 +282,15 @@ export function OrderBoardPage() {
         </div>
       )}
 
+      <MergeSuggestionsBoard canWork={canWork} onDone={reload} />
+
       {state.layout === "kanban" ? (
         <Kanban query={query} filters={state.filters} channelNames={channelNames} refresh={refresh} />
       ) : (
         <>
           <div className="toolbar board-table-tools">
             <ColumnPicker columns={state.columns} onChange={(columns) => update({ columns })} />
+            {canWork && <LabelsBar selected={[...selected]} onDone={reload} />}
             {canWork && (
               <BulkBar
                 selected={[...selected]}

@@ -14,6 +14,7 @@ import { Empty, ErrorNote, StatusBadge, translateOr } from "../../components/com
 import { formatTime, useI18n } from "../../i18n/i18n";
 import { FilingLinkButton } from "../../refunds/EvidenceSection";
 import "./detail.css";
+import { ParcelsPanel } from "../parcels/ParcelsPanel";
 import { ORDER_WORKERS } from "./roles";
 import {
   appPath,
@@ -487,6 +488,10 @@ export function OrderDetailPage({ id }: { id: number }) {
                 </tbody>
               </table>
             )}
+          </Section>
+
+          <Section id="parcels" title={t("parcels.title")}>
+            <ParcelsPanel orderId={id} canWork={canWork} onChanged={() => (workspace.reload(), timeline.reload())} />
           </Section>
 
           <Section id="shipments" title={t("orderDetail.shipments")}>

@@ -125,6 +125,10 @@ describe("the changes payments, parcels and tickets write on the order", () => {
     expect(traceWhat(parcel, zh)).toBe("包裹 YT1：运输中 → 已签收");
     const shipped = entry({ action: "shipment_created", changes: { courier: "sf", carrier: "", tracking_no: "SF1" } });
     expect(traceWhat(shipped, zh)).toBe("发货：sf 运单 SF1");
+    const merged = entry({ action: "parcel_merged", changes: { parcel: "PC1", orders: ["OF1", "OF2"] } });
+    expect(traceWhat(merged, zh)).toBe("合单：与订单 OF1, OF2 合为包裹 PC1");
+    const split = entry({ action: "parcel_split", changes: { by: "warehouse", parcels: [{}, {}] } });
+    expect(traceWhat(split, en)).toBe("Split (warehouse) into 2 parcels");
     const ticket = entry({ action: "ticket_opened", changes: { ticket: 4, title: "地址待确认", queue: "service" } });
     expect(traceWhat(ticket, zh)).toBe("开工单 #4「地址待确认」");
     const refund = entry({

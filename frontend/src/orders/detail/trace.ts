@@ -136,6 +136,20 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
         },
       );
     }
+    case "parcel_merged":
+      return t("orderDetail.trace.parcel_merged", {
+        parcel: text(changes.parcel),
+        orders: Array.isArray(changes.orders) ? changes.orders.join(", ") : text(changes.orders),
+      });
+    case "parcel_unmerged":
+    case "parcel_waybilled":
+    case "parcel_shipped":
+      return t(`orderDetail.trace.${entry.action}` as MessageKey, stringsOf(changes));
+    case "parcel_split":
+      return t("orderDetail.trace.parcel_split", {
+        by: text(changes.by),
+        count: String(Array.isArray(changes.parcels) ? changes.parcels.length : 0),
+      });
     case "shipment_created":
       return t("orderDetail.trace.shipment_created", {
         ...stringsOf(changes),
