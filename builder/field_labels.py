@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from commerce.orders import statuses as order_statuses
+from commerce.reconciliation import categories as reconciliation_categories
 from commerce.refunds import statuses as refund_statuses
 from commerce.shipments import statuses as shipment_statuses
 from commerce.tickets import constants as tickets
@@ -118,6 +119,31 @@ TITLES: dict[str, tuple[str, str]] = {
     "gift_for": ("赠品所属订单", "Gift for order"),
     "tags": ("标签", "Tags"),
     "order.lines.id": ("明细编号", "Line id"),
+    # A reconciliation difference.
+    "difference.day": ("对账日", "Reconciled day"),
+    "difference.category": ("差异类型", "Difference type"),
+    "difference.category_label": ("差异类型名称", "Difference type name"),
+    "difference.status": ("差异状态", "Difference status"),
+    "difference.order_number": ("订单号", "Order number"),
+    "difference.gateway": ("支付渠道", "Payment gateway"),
+    "difference.out_trade_no": ("商户订单号", "Merchant trade number"),
+    "difference.expected_amount": ("应收金额", "Expected amount"),
+    "difference.actual_amount": ("账单金额", "Billed amount"),
+    "difference.detail": ("差异详情", "Details"),
+    "difference.ticket_id": ("财务工单编号", "Finance ticket id"),
+    "difference.resolution": ("处理说明", "Resolution"),
+    "difference.resolved_by": ("处理人", "Resolved by"),
+    "difference.resolved_at": ("处理时间", "Resolved at"),
+    # A risk review.
+    "risk": ("风控审核", "Risk review"),
+    "risk.hits": ("命中的规则", "Rules hit"),
+    "hits.rule": ("规则", "Rule"),
+    "hits.rule_name": ("规则名称", "Rule name"),
+    "hits.evidence": ("证据", "Evidence"),
+    "hits.state": ("审核状态", "Review state"),
+    "hits.decided_by": ("审核人", "Decided by"),
+    "hits.decided_at": ("审核时间", "Decided at"),
+    "risk.decision": ("审核结论", "Decision"),
     "position": ("行号", "Position"),
     "lines.title": ("商品名称", "Product title"),
     "unit_price": ("单价", "Unit price"),
@@ -406,6 +432,22 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "assignee_role": ROLE_LABELS,
     "to_role": ROLE_LABELS,
     "collection": {"orders": ("订单", "Orders")},
+    "difference.category": {key: (label["zh"], label["en"]) for key, label in reconciliation_categories.LABELS.items()},
+    "difference.status": {
+        reconciliation_categories.OPEN: ("待处理", "Open"),
+        reconciliation_categories.RESOLVED: ("已处理", "Resolved"),
+        reconciliation_categories.CLEARED: ("已自动消除", "Cleared by a re-run"),
+    },
+    "hits.state": {
+        "pending": ("待审核", "Pending"),
+        "approved": ("已放行", "Approved"),
+        "rejected": ("已拒绝", "Rejected"),
+    },
+    "risk.decision": {
+        "": ("待审核", "Waiting"),
+        "approved": ("已放行", "Approved (released)"),
+        "rejected": ("已拒绝", "Rejected (cancelled)"),
+    },
 }
 # Labels of values whatever field carries them (the trigger types' ``const``).
 VALUE_LABELS: dict[str, tuple[str, str]] = {

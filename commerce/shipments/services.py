@@ -322,7 +322,7 @@ def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str
             actor=actor,
             changes={"shipment": shipment.pk, "partially_delivered": {"parcels_not_signed": waiting}},
         )
-        return "partial"
+        return "partial", None
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).get()
     try:
         with transaction.atomic():
