@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "insights.monitor",
     "insights.live",
     "insights.boards",
+    "templates",
 ]
 
 MIDDLEWARE = [
