@@ -6,8 +6,8 @@ in another installation. An import maps each of those onto a connection of the s
 (the same name first), and refuses the whole file — creating nothing — when a flow names an action
 this installation does not have, or a connector it has no connection of; each problem says so in
 words, in the request's language. Any other problem of a document does not stop the import: the
-drafts are saved, and each answers its own ``problems`` as any draft does. A single flow document (``orderflow.flow/v1``, a marketplace
-``flow.json``) is accepted as a file of one flow.
+drafts are saved, and each answers its own ``problems`` as any draft does. A single flow document
+(``orderflow.flow/v1``, a marketplace ``flow.json``) is accepted as a file of one flow.
 """
 
 from __future__ import annotations
