@@ -11,6 +11,25 @@ from dataclasses import dataclass, field
 
 TRIGGER_TYPES = ("event", "schedule", "webhook", "manual")
 
+# What an ``x-picker`` may name (``builder.field_labels.PICKER_OF``): each is served as
+# ``GET /api/v1/pickers/<kind>/`` over the real rows (``builder.pickers``). The contract's list,
+# plus ``courier`` (a courier connector's key) and ``event`` (a domain event's name).
+PICKER_KINDS = (
+    "channel",
+    "status",
+    "queue",
+    "tag",
+    "role",
+    "user",
+    "warehouse",
+    "sku",
+    "connection",
+    "message_template",
+    "ticket_priority",
+    "courier",
+    "event",
+)
+
 # The trigger's secrets (the webhook trigger's signing secret). Action secrets are declared in their
 # params schema with ``"writeOnly": true``. Secrets are sealed at rest (``core.crypto``), shown
 # as a mask in answers and dropped from exports (``builder.redaction``).
@@ -178,6 +197,7 @@ def catalog_document() -> dict:
     """
     # Imported here: schema and validation import this module for the registry.
     from . import events, jsonlogic, schema, templating_grammar
+    from .field_labels import annotated
 
     specs = action_specs()
     connector_keys = sorted({spec.connector for spec in specs} | set(_connectors), key=lambda k: (k != "core", k))
@@ -194,18 +214,23 @@ def catalog_document() -> dict:
                 "type": kind,
                 "name": {"en": name_en, "zh": name_zh},
                 "description": {"en": description_en, "zh": description_zh},
-                "config_schema": _secrets_marked(schema.TRIGGER_CONFIG_SCHEMAS[kind], TRIGGER_SECRET_FIELDS),
-                "context_schema": context,
+                "config_schema": annotated(
+                    _secrets_marked(schema.TRIGGER_CONFIG_SCHEMAS[kind], TRIGGER_SECRET_FIELDS), "trigger"
+                ),
+                "context_schema": annotated(context, "context"),
             }
         )
     return {
         "format": schema.FORMAT,
         "triggers": triggers,
-        "for_each_context_schema": events.trigger_context_schema(
-            {"type": "schedule", "for_each": {"collection": "orders"}}
+        "for_each_context_schema": annotated(
+            events.trigger_context_schema({"type": "schedule", "for_each": {"collection": "orders"}}), "context"
         ),
-        "events": [spec.as_dict() for spec in events.EVENTS.values()],
-        "actions": [spec.as_dict() for spec in specs],
+        "events": [
+            {**spec.as_dict(), "context_schema": annotated(spec.context_schema(), "context")}
+            for spec in events.EVENTS.values()
+        ],
+        "actions": [{**spec.as_dict(), "params_schema": annotated(spec.params_schema, spec.key)} for spec in specs],
         "connectors": connectors,
         "condition": {"language": "jsonlogic", "operators": jsonlogic.operator_catalog()},
         "template": {

@@ -60,3 +60,11 @@ class FlowNotPublished(Conflict):
 class FlowHasVersions(Conflict):
     code = "flow_published"
     message = _("A published flow cannot be deleted (executions name its versions); disable it instead.")
+
+
+class NoSuchPicker(NotFound):
+    code = "no_such_picker"
+
+    def __init__(self, *, kind: str, kinds: tuple[str, ...]):
+        message = gettext("There is no list of %(kind)s to pick from.") % {"kind": kind}
+        super().__init__(message, details={"kind": kind, "kinds": list(kinds)})

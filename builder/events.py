@@ -322,6 +322,7 @@ class EventSpec:
             "name": self.name,
             "name_en": self.name_en,
             "name_zh": self.name_zh,
+            "title": {"en": self.name_en, "zh": self.name_zh},
             "objects": list(self.objects),
             "context_schema": self.context_schema(),
             "available": self.available,

@@ -14,6 +14,7 @@ class ConnectorsConfig(AppConfig):
         from .couriers.actions import register_courier_actions
         from .notify.actions import register_notify_actions
         from .payments.actions import register_payment_actions
+        from .pickers import register_pickers
         from .registry import register_catalog
         from .services.stock import stock_sync_kick
         from .warehouse.actions import register_warehouse_actions
@@ -24,3 +25,4 @@ class ConnectorsConfig(AppConfig):
         register_courier_actions()
         register_notify_actions()
         register_warehouse_actions()
+        register_pickers()

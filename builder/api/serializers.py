@@ -165,3 +165,40 @@ class FlowDiffSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields
+
+
+# --- pickers ------------------------------------------------------------------------------------
+
+
+class PickerQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100, help_text="The value or a label contains."
+    )
+    limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+    connector = serializers.SlugField(
+        required=False, max_length=32, help_text="connection, message_template: only this connector's."
+    )
+    connection = serializers.IntegerField(
+        required=False, min_value=1, max_value=2_147_483_647, help_text="message_template: only this connection's."
+    )
+
+
+class BilingualSerializer(serializers.Serializer):
+    zh = serializers.CharField()
+    en = serializers.CharField()
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class PickerValueField(serializers.JSONField):
+    """What a param stores: a code, slug or name (text), or a connection's id (integer)."""
+
+
+class PickerOptionSerializer(serializers.Serializer):
+    value = PickerValueField()
+    label = BilingualSerializer()
+    hint = serializers.CharField(help_text="The code, or what else tells two options apart; may be empty.")
+
+
+class PickerAnswerSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    options = PickerOptionSerializer(many=True)

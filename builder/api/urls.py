@@ -13,5 +13,6 @@ urlpatterns = [
     path("flows/<int:flow_id>/diff/", views.FlowDiffApi.as_view(), name="flow-diff"),
     path("flows/<int:flow_id>/rollback/", views.FlowRollbackApi.as_view(), name="flow-rollback"),
     path("flows/<int:flow_id>/enable/", views.FlowEnableApi.as_view(), name="flow-enable"),
+    path("pickers/<slug:kind>/", views.PickerApi.as_view(), name="pickers"),
     path("flows/<int:flow_id>/disable/", views.FlowDisableApi.as_view(), name="flow-disable"),
 ]

@@ -6,10 +6,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from builder import selectors, services
+from builder import pickers, selectors, services
 from builder.catalog import catalog_document
 from builder.diff import document_diff
-from builder.errors import InvalidFlow
+from builder.errors import InvalidFlow, NoSuchPicker
 from builder.redaction import document_problems
 from builder.representation import flow_representation, version_representation, version_summary
 from core.accounts.roles import EVERYONE, FLOW_EDITORS, roles_of
@@ -252,3 +252,26 @@ class FlowValidateApi(APIView):
         if problems:
             raise InvalidFlow(problems, message=_("The flow document has problems."))
         return Response({"valid": True, "problems": []})
+
+
+class PickerApi(APIView):
+    """The values a param may name, over the real rows (``builder.pickers``); every role may read them."""
+
+    read_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[s.PickerQuerySerializer],
+        responses={200: s.PickerAnswerSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        description="`kind` is one of channel, status, queue, tag, role, user, warehouse, sku, connection, "
+        "message_template, ticket_priority, courier, event (`x-picker` in the catalog). Options match `q` in "
+        "their value or either label. 404 `no_such_picker` for another kind.",
+    )
+    def get(self, request, kind: str):
+        query = s.PickerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        filters = {key: data[key] for key in ("connector", "connection") if key in data}
+        options = pickers.picker_options(kind=kind, q=data["q"], limit=data["limit"], filters=filters)
+        if options is None:
+            raise NoSuchPicker(kind=kind, kinds=pickers.picker_kinds())
+        return Response({"kind": kind, "options": options})

@@ -200,7 +200,16 @@ def _channel_action(channel: str, key: str, name_en: str, name_zh: str, icon: st
         icon=icon,
         contacts_customer=contacts_customer,
         params_schema=object_schema(
-            {"connection": _CONNECTION, **CHANNEL_PARAMS[channel], **_RETRY},
+            {
+                # The editor's connection picker offers only this channel's connections.
+                "connection": {
+                    **_CONNECTION,
+                    "x-picker": "connection",
+                    "x-picker-filter": {"connector": CONNECTOR_OF[channel]},
+                },
+                **CHANNEL_PARAMS[channel],
+                **_RETRY,
+            },
             required=("connection", *REQUIRED[channel]),
         ),
         output_schema=OUTPUT,

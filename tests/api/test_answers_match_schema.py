@@ -327,6 +327,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "delivery_id": delivery.pk,
         "order_import_id": order_import["id"],
         "channel": channel.code,
+        "kind": "channel",
         "view_id": board_view["id"],
     }
     from commerce.inventory.models import StockImport
@@ -355,6 +356,10 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         url = path.format(**ids)
         api.check(admin_client.get(url, queries.get(path, {})), "get", path)
     api.check(APIClient().get("/api/v1/auth/session/"), "get", "/api/v1/auth/session/")
+    from builder.pickers import picker_kinds
+
+    for kind in picker_kinds():
+        api.check(admin_client.get(f"/api/v1/pickers/{kind}/"), "get", "/api/v1/pickers/{kind}/")
 
     unpublished = admin_client.delete(f"/api/v1/flows/{event_flow['id']}/")
     api.check(unpublished, "delete", flow_path)

@@ -52,6 +52,7 @@ def test_catalog_document_lists_triggers_events_actions_connectors_and_operators
         "name": "order.paid",
         "name_en": "Order paid",
         "name_zh": "订单已支付",
+        "title": {"en": "Order paid", "zh": "订单已支付"},
         "objects": ["order"],
         "context_schema": document["events"][1]["context_schema"],
         "available": True,

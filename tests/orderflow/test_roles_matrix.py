@@ -115,6 +115,7 @@ TABLE = [
     ("post", "/api/v1/runtime/kill-switch/", frozenset({"admin"}), {"engaged": False}),
     ("get", "/api/v1/auth/session/", PUBLIC, None),
     ("get", "/api/v1/catalog/", READ, None),
+    ("get", "/api/v1/pickers/queue/", READ, None),
     ("get", "/api/v1/flows/", READ, None),
     ("post", "/api/v1/flows/", ORDER_WORK, {"name": "New flow"}),
     ("post", "/api/v1/flows/validate/", READ, {"definition": MATRIX_FLOW}),
@@ -256,6 +257,7 @@ def _template(route: str) -> str:
         .replace("<int:view_id>", "{board_view}")
         .replace("<str:job>", "{job}")
         .replace("<int:alert_id>", "{alert}")
+        .replace("<slug:kind>", "queue")
     )
 
 

@@ -1185,6 +1185,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pickers/{kind}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `kind` is one of channel, status, queue, tag, role, user, warehouse, sku, connection, message_template, ticket_priority, courier, event (`x-picker` in the catalog). Options match `q` in their value or either label. 404 `no_such_picker` for another kind. */
+        get: operations["v1_pickers_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/": {
         parameters: {
             query?: never;
@@ -1576,6 +1593,10 @@ export interface components {
         AssigneeRoleEnum: "operator" | "supervisor" | "finance" | "admin" | "manager";
         BackTestRequest: {
             days: number;
+        };
+        Bilingual: {
+            zh: string;
+            en: string;
         };
         /** @enum {unknown} */
         BlankEnum: "";
@@ -2899,6 +2920,16 @@ export interface components {
          * @enum {string}
          */
         PhaseEnum: "reading" | "checking" | "applying";
+        PickerAnswer: {
+            kind: string;
+            options: components["schemas"]["PickerOption"][];
+        };
+        PickerOption: {
+            value: string | number;
+            label: components["schemas"]["Bilingual"];
+            /** @description The code, or what else tells two options apart; may be empty. */
+            hint: string;
+        };
         Policy: {
             readonly version: number;
             document: unknown;
@@ -6595,6 +6626,55 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_pickers_retrieve: {
+        parameters: {
+            query?: {
+                /** @description message_template: only this connection's. */
+                connection?: number;
+                /** @description connection, message_template: only this connector's. */
+                connector?: string;
+                limit?: number;
+                /** @description The value or a label contains. */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickerAnswer"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
