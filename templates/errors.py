@@ -6,12 +6,12 @@ from core.errors import Conflict, InvalidInput, NotFound
 
 
 class TemplateNotFound(NotFound):
-    code = "template_not_found"
+    code = "not_found"
     message = _("No such template.")
 
 
 class InstallationNotFound(NotFound):
-    code = "not_installed"
+    code = "not_found"
     message = _("This flow was not installed from a template.")
 
 

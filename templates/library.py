@@ -5,7 +5,7 @@
   ``tags``, ``recipe`` (the number in issue 21's list), an integer ``version`` and its
   ``changelog``, the ``connections`` it needs (each a connector key and the places in the document
   that take the connection's id) and the ``parameters`` an operator fills in (each with its
-  ``type``, optional ``x-picker`` kind of the builder contract, ``default``, bounds, and the
+  ``type``, optional ``x-picker`` kind of the builder contract (``builder.catalog.PICKER_KINDS``), ``default``, bounds, and the
   ``targets`` in the document it is written to);
 - ``fixtures/*.json`` — events with the outcome each must have (``tests/templates``).
 
@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
+from builder.catalog import PICKER_KINDS
+
 ROOT = Path(__file__).resolve().parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -40,20 +42,6 @@ CATEGORIES = {
 
 # Parameter types (the catalog's ``x-kind`` values a template may ask for).
 PARAMETER_TYPES = ("money", "number", "integer", "text", "enum", "bool")
-# Picker kinds of the builder contract (``GET /api/v1/pickers/<kind>/``).
-PICKER_KINDS = (
-    "channel",
-    "status",
-    "queue",
-    "tag",
-    "role",
-    "user",
-    "warehouse",
-    "sku",
-    "connection",
-    "message_template",
-    "ticket_priority",
-)
 MAX_TEXT = 500
 
 

@@ -204,8 +204,13 @@ def template_install(
     return {"flow": Flow.objects.get(pk=flow.pk), "test_run": test_run, "missing_connections": missing}
 
 
+_LARGEST_ID = 2**63 - 1  # past it no row can have the id (and SQLite cannot even bind it)
+
+
 def installation_get(flow_id: int) -> Installation:
-    installation = Installation.objects.select_related("flow").filter(flow_id=flow_id).first()
+    installation = (
+        Installation.objects.select_related("flow").filter(flow_id=flow_id).first() if flow_id <= _LARGEST_ID else None
+    )
     if installation is None:
         raise InstallationNotFound(details={"flow": flow_id})
     return installation

@@ -311,6 +311,19 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     bulk = {"ids": [order_id, 987654], "action": "tag", "tag": "vip"}
     api.check(post("/api/v1/orders/bulk/", bulk, format="json"), "post", "/api/v1/orders/bulk/")
 
+    installed = api.check(
+        post("/api/v1/templates/big-order-gift/install/", {"enable": False, "test_event": "latest"}, format="json"),
+        "post",
+        "/api/v1/templates/{slug}/install/",
+    )
+    assert installed["test_run"]["ran"] is True
+    imported = post("/api/v1/templates/import/", {"file": EVENT_FLOW}, format="json")
+    api.check(imported, "post", "/api/v1/templates/import/")
+    from templates.models import Installation
+
+    # The manual flow, as installed from an older version of a template: an update is available.
+    Installation.objects.create(flow_id=flow_id, template="big-order-gift", version=0)
+
     # Every read of the schema, with the rows made above.
     ids = {
         "refund_id": refund["id"],
@@ -329,6 +342,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "channel": channel.code,
         "kind": "channel",
         "view_id": board_view["id"],
+        "slug": "big-order-gift",
     }
     from commerce.inventory.models import StockImport
 
@@ -349,7 +363,10 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     job_run_record(
         job="orders.expire_unpaid", func="f", task_id="b", started_at=now, finished_at=now, success=True, result=3
     )
-    queries = {"/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"}}
+    queries = {
+        "/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"},
+        "/api/v1/templates/export/": {"flows": f"{flow_id},{installed['flow']['id']}"},
+    }
     for path, operations in api.schema["paths"].items():
         if "get" not in operations or path == "/api/v1/auth/session/":
             continue
@@ -360,6 +377,9 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
 
     for kind in picker_kinds():
         api.check(admin_client.get(f"/api/v1/pickers/{kind}/"), "get", "/api/v1/pickers/{kind}/")
+
+    update_path = "/api/v1/templates/installations/{flow_id}/update/"
+    api.check(post(update_path.format(flow_id=flow_id), format="json"), "post", update_path)
 
     unpublished = admin_client.delete(f"/api/v1/flows/{event_flow['id']}/")
     api.check(unpublished, "delete", flow_path)

@@ -95,11 +95,13 @@ KNOWN_IDS = {
     "rule_id": "timeout_rule",
     "view_id": "board_view",
     "alert_id": "alert",
+    "slug": "template_slug",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
     "connector": ("no-such-connector",),
     "channel": ("no-such-channel",),
+    "slug": ("no-such-template",),
 }
 UNKNOWN_INTS = (987_654_321, 10**30)  # the second fits no integer column
 
@@ -447,6 +449,9 @@ class World:
         text = {"zh": "同步延迟", "en": "Sync delayed"}
         alert = alert_services.raise_alert(rule="tests", key="tests", severity="warning", title=text, message=text)
         self._made["alert"] = alert.pk
+
+    def _make_template_slug(self):
+        self._made["template_slug"] = "big-order-gift"
 
 
 WEBHOOK_FLOW = {

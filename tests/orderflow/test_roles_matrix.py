@@ -20,6 +20,7 @@ from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
 from insights.alerts.services import raise_alert
 from insights.boards.models import BoardView
+from templates.models import Installation
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
 from tests.runtime.matrix import runtime_objects
@@ -175,6 +176,14 @@ TABLE = [
         ORDER_WORK,
         {"lines": [{"sku": "TEA-001", "quantity": 1, "condition": "sellable"}], "tracking_no": "SF1234567890"},
     ),
+    ("get", "/api/v1/templates/", READ, None),
+    ("get", "/api/v1/templates/big-order-gift/", READ, None),
+    ("post", "/api/v1/templates/big-order-gift/install/", ORDER_WORK, {"enable": False}),
+    ("get", "/api/v1/templates/installations/", READ, None),
+    ("get", "/api/v1/templates/installations/{flow}/", READ, None),
+    ("post", "/api/v1/templates/installations/{flow}/update/", ORDER_WORK, {}),
+    ("get", "/api/v1/templates/export/", READ, "export"),
+    ("post", "/api/v1/templates/import/", ORDER_WORK, {"file": MATRIX_FLOW}),
 ]
 
 
@@ -194,6 +203,8 @@ CREATES = {
     ("post", "/api/v1/refunds/"),
     ("post", "/api/v1/refunds/policy/"),
     ("post", "/api/v1/order-timeouts/"),
+    ("post", "/api/v1/templates/big-order-gift/install/"),
+    ("post", "/api/v1/templates/import/"),
 }
 # The calls that answer 204 No Content.
 DELETES = {
@@ -258,6 +269,7 @@ def _template(route: str) -> str:
         .replace("<str:job>", "{job}")
         .replace("<int:alert_id>", "{alert}")
         .replace("<slug:kind>", "queue")
+        .replace("<slug:slug>", "big-order-gift")
     )
 
 
@@ -286,6 +298,9 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         to_role=role or "operator", title="Parcel stalled", body="", order_id=order.pk, actor=TEST_ACTOR
     )
     runtime = runtime_objects()
+    if path.startswith("/api/v1/templates/installations/"):
+        # The runtime's flow, as installed from an older version of the template its draft is.
+        Installation.objects.create(flow_id=runtime["flow"], template="big-order-gift", version=0)
     if path.endswith("/rollback/"):
         # Version 1 is current; publish the changed draft as version 2 so that rolling back to 1 is a change.
         from builder import services as flow_services
@@ -342,6 +357,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         body, body_format = {"file": upload, "channel": channel.code}, "multipart"
     elif body == "refund":
         body = {"order": refund.order_id, "amount": "10.00", "reason": "quality"}
+    elif body == "export":
+        body = {"flows": str(runtime["flow"])}
     elif body == "column_mapping":
         body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 
