@@ -5,8 +5,8 @@
   ``tags``, ``recipe`` (the number in issue 21's list), an integer ``version`` and its
   ``changelog``, the ``connections`` it needs (each a connector key and the places in the document
   that take the connection's id) and the ``parameters`` an operator fills in (each with its
-  ``type``, optional ``x-picker`` kind of the builder contract (``builder.catalog.PICKER_KINDS``), ``default``, bounds, and the
-  ``targets`` in the document it is written to);
+  ``type``, optional ``x-picker`` kind of the builder contract (``builder.catalog.PICKER_KINDS``),
+  ``default``, bounds, and the ``targets`` in the document it is written to);
 - ``fixtures/*.json`` — events with the outcome each must have (``tests/templates``).
 
 A target is a JSON pointer into the document in which a segment after ``nodes`` is a node's id
