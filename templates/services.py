@@ -60,7 +60,7 @@ def connection_needs(template: Template) -> list[dict]:
                 "connector_title": title,
                 "present": bool(options),
                 "options": options,
-                "connect_url": f"{CONNECTIONS_PAGE}/new?connector={needed.connector}",
+                "connect_url": f"{CONNECTIONS_PAGE}/new/{needed.connector}",
                 "explanation": None
                 if options
                 else {

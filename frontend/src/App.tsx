@@ -36,6 +36,8 @@ const StockPage = lazy(() => import("./stock/StockPage").then((m) => ({ default:
 // The dashboards carry the chart library: they load when first opened.
 const DashboardPage = lazy(() => import("./insights/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const RefundsPage = lazy(() => import("./refunds/RefundsPage").then((m) => ({ default: m.RefundsPage })));
+// The template marketplace (its preview reuses the editor's canvas): loads when first opened.
+const GalleryPage = lazy(() => import("./marketplace/GalleryPage").then((m) => ({ default: m.GalleryPage })));
 const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
 
 function Loading() {
@@ -67,6 +69,8 @@ function Page() {
   if (match("/dashboards", path)) return <DashboardPage />;
   if (match("/monitor", path)) return <TaskMonitorPage />;
   if (match("/refunds", path)) return <RefundsPage />;
+  if ((params = match("/templates/:slug", path))) return <GalleryPage key={params.slug} slug={params.slug} />;
+  if (match("/templates", path)) return <GalleryPage slug={null} />;
   return <FlowsPage />;
 }
 
