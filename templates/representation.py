@@ -12,6 +12,7 @@ def category_representation(key: str, count: int) -> dict:
 
 def template_summary(template: Template, needs: list[dict]) -> dict:
     zh, en = CATEGORIES[template.category]
+    titles = {n["connector"]: n["connector_title"] for n in needs}
     return {
         "key": template.slug,
         "recipe": template.recipe,
@@ -22,6 +23,7 @@ def template_summary(template: Template, needs: list[dict]) -> dict:
         "category_title": {"zh": zh, "en": en},
         "tags": list(template.tags),
         "connectors": template.connectors,
+        "connector_titles": [titles[key] for key in template.connectors],
         "trigger": template.document["trigger"]["type"],
         "nodes": len(template.document.get("nodes", [])),
         "parameters": [p.as_dict() for p in template.parameters],

@@ -79,6 +79,7 @@ class TemplateSummarySerializer(serializers.Serializer):
     category_title = WordsSerializer()
     tags = serializers.ListField(child=serializers.CharField())
     connectors = serializers.ListField(child=serializers.CharField())
+    connector_titles = WordsSerializer(many=True, help_text="The connectors' names, in the order of `connectors`.")
     trigger = serializers.CharField()
     nodes = serializers.IntegerField()
     parameters = serializers.ListField(child=serializers.DictField(), help_text="key, type, title, x-picker, default…")

@@ -3697,6 +3697,8 @@ export interface components {
             category_title: components["schemas"]["Words"];
             tags: string[];
             connectors: string[];
+            /** @description The connectors' names, in the order of `connectors`. */
+            connector_titles: components["schemas"]["Words"][];
             trigger: string;
             nodes: number;
             /** @description key, type, title, x-picker, default… */
@@ -3730,6 +3732,8 @@ export interface components {
             category_title: components["schemas"]["Words"];
             tags: string[];
             connectors: string[];
+            /** @description The connectors' names, in the order of `connectors`. */
+            connector_titles: components["schemas"]["Words"][];
             trigger: string;
             nodes: number;
             /** @description key, type, title, x-picker, default… */

@@ -26,16 +26,20 @@ function asError(caught: unknown): Error {
 
 function Card({ template, onOpen }: { template: TemplateSummary; onOpen: () => void }) {
   const { t, pick } = useI18n();
+  const titles = template.connector_titles.map((title) => pick(title));
+  const missing = template.connectors.flatMap((key, i) =>
+    template.missing_connectors.includes(key) ? [titles[i]] : [],
+  );
   return (
     <li className="market-card" data-testid={`template-${template.key}`}>
       <span className="badge">{pick(template.category_title)}</span>
       <h3>{pick(template.title)}</h3>
       <p>{pick(template.description)}</p>
       <p className="muted">
-        {t("market.needs")}：{template.connectors.length ? template.connectors.join("、") : t("market.needsNothing")}
+        {t("market.needs")}：{template.connectors.length ? titles.join("、") : t("market.needsNothing")}
       </p>
       <p className={template.ready ? "ok" : "warn"}>
-        {template.ready ? t("market.ready") : t("market.missing", { names: template.missing_connectors.join("、") })}
+        {template.ready ? t("market.ready") : t("market.missing", { names: missing.join("、") })}
       </p>
       <button type="button" className="primary" onClick={onOpen}>
         {t("market.install")}

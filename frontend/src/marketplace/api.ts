@@ -35,6 +35,7 @@ export interface TemplateSummary {
   category_title: Localized;
   tags: string[];
   connectors: string[];
+  connector_titles: Localized[];
   trigger: string;
   nodes: number;
   parameters: TemplateParameter[];
