@@ -54,9 +54,16 @@ def _paid(channel, **given) -> Order:
     return order
 
 
-def _track(channel, *statuses: str) -> Order:
+def _track(channel, *statuses: str, expected=None) -> Order:
     order = _paid(channel)
-    shipment_create(order_id=order.pk, courier="kuaidi100", carrier="yuantong", tracking_no="YT1", actor=TEST_ACTOR)
+    shipment_create(
+        order_id=order.pk,
+        courier="kuaidi100",
+        carrier="yuantong",
+        tracking_no="YT1",
+        actor=TEST_ACTOR,
+        expected_delivery_at=expected,
+    )
     start = timezone.now() - timedelta(hours=len(statuses))
     events = [
         TrackingInput(occurred_at=start + timedelta(hours=n), status=status, code=str(n), description=status)
@@ -85,6 +92,10 @@ def _play(scenario: str, channel, given: dict, on_commit) -> Order:
     elif scenario == "shipment_stalled":
         order = _track(channel, "in_transit")
         assert shipments_stalled_check(now=timezone.now() + timedelta(hours=5)) == 1
+    elif scenario == "shipment_overdue":
+        # Expected yesterday, its last tracking event an hour ago: overdue, not quiet.
+        order = _track(channel, "in_transit", expected=timezone.now() - timedelta(days=1))
+        assert shipments_stalled_check(now=timezone.now() + timedelta(minutes=30)) == 1
     elif scenario == "low_stock":
         StockItem.objects.filter(sku="TEA-001").update(safety_stock=99)  # 100 on hand; 2 reserved leaves 98
         order = _order(channel)
