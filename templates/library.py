@@ -43,6 +43,7 @@ CATEGORIES = {
 # Parameter types (the catalog's ``x-kind`` values a template may ask for).
 PARAMETER_TYPES = ("money", "number", "integer", "text", "enum", "bool")
 MAX_TEXT = 500
+MAX_NUMBER = Decimal(10**12)  # past it no threshold, quantity or amount makes sense
 
 
 class TemplateFileError(ValueError):
@@ -226,6 +227,17 @@ def read_back(template: Template, document: dict) -> tuple[dict, dict]:
 # --- parameter values --------------------------------------------------------------------------------
 
 
+def _decimal(value) -> Decimal | None:
+    """A finite number given as a JSON number or a numeric string, else None."""
+    if not isinstance(value, int | float | str) or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 def coerce(parameter: Parameter, value) -> tuple[object, str | None]:
     """``(value as stored in the document, None)`` or ``(None, what is wrong in words)``."""
     kind = parameter.type
@@ -243,20 +255,17 @@ def coerce(parameter: Parameter, value) -> tuple[object, str | None]:
         return value, None
     if isinstance(value, bool):
         return None, "expected a number"
+    number = _decimal(value)
+    if number is None or len(str(value)) > 20 or abs(number) > MAX_NUMBER:
+        return None, "expected a number"
     if kind == "integer":
-        if isinstance(value, str) and re.fullmatch(r"-?\d{1,12}", value.strip()):
-            value = int(value)
-        if not isinstance(value, int):
+        written_whole = not isinstance(value, str) or re.fullmatch(r"-?\d+", value.strip())
+        if number != number.to_integral_value() or not written_whole:
             return None, "expected a whole number"
-        number = value
+        value = int(number)
     else:
-        try:
-            number = Decimal(str(value).strip()) if isinstance(value, int | float | str) else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or len(str(value)) > 20:
-            return None, "expected a number"
-        if kind == "money" and number.as_tuple().exponent < -2:  # type: ignore[operator]
+        exponent = number.as_tuple().exponent
+        if kind == "money" and isinstance(exponent, int) and exponent < -2:
             return None, "at most 2 decimal places"
         value = int(number) if number == number.to_integral_value() else float(number)
     if parameter.minimum is not None and number < Decimal(str(parameter.minimum)):

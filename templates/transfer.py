@@ -185,7 +185,7 @@ def _missing_actions(document: dict) -> list[str]:
 def flows_import(*, file, user: User) -> list[Flow]:
     """Creates a draft flow for each flow of the file, or none: ``InvalidImport`` names every problem."""
     entries = _entries(file)
-    problems = []
+    problems: list[dict] = []
     documents = []
     for i, entry in enumerate(entries):
         document = export_document(copy.deepcopy(entry["document"]))
