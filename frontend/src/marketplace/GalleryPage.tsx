@@ -128,6 +128,13 @@ function Installed({ catalog }: { catalog: Catalog | null }) {
     <div>
       <ErrorNote error={error} />
       {notice && <p role="status">{notice}</p>}
+      {rows.length > 0 && (
+        <p>
+          <a href={exportUrl(rows.slice(0, 50).map((row) => row.flow))} download>
+            {t("market.exportAll")}
+          </a>
+        </p>
+      )}
       {rows.length === 0 ? (
         <Empty>{t("market.noInstalled")}</Empty>
       ) : (

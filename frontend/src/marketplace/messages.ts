@@ -49,6 +49,7 @@ export const marketplaceMessages = {
   "market.update": ["更新（保留我的参数）", "Update (keep my parameters)"],
   "market.updated": ["已更新到版本 {n}。", "Updated to version {n}."],
   "market.export": ["导出", "Export"],
+  "market.exportAll": ["全部导出为一个文件（不含密钥）", "Export them all as one file (no secrets)"],
   "market.import": ["导入流程文件", "Import a flow file"],
   "market.imported": ["已导入 {n} 个流程（草稿）。", "Imported {n} flow(s) as drafts."],
   "market.noInstalled": ["还没有从模板安装的流程。", "No flow installed from a template yet."],
