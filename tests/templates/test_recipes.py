@@ -133,7 +133,7 @@ def sandboxes(db):
         key: connection_create(
             data=ConnectionInput(connector=key, name=f"{key} 沙箱", credentials={}, settings={}, sandbox=True)
         )
-        for key in ("aliyun_sms", "wecom_robot", "wechat_mp", "dingtalk_robot")
+        for key in ("aliyun_sms", "wecom_robot", "wechat_mp", "dingtalk_robot", "wms")
     }
 
 
