@@ -26,6 +26,7 @@ from commerce.shipments.services import TrackingInput, shipment_create, shipment
 from commerce.tickets.models import Ticket
 from connectors.models import Connection, SandboxRecord
 from connectors.services.connections import ConnectionInput, connection_create
+from insights.alerts.services import raise_alert
 from runtime.dispatch import outbox_drain
 from runtime.models import ExecutionStep
 from runtime.schedule import schedule_tick
@@ -96,6 +97,10 @@ def _play(scenario: str, channel, given: dict, on_commit) -> Order:
         # Expected yesterday, its last tracking event an hour ago: overdue, not quiet.
         order = _track(channel, "in_transit", expected=timezone.now() - timedelta(days=1))
         assert shipments_stalled_check(now=timezone.now() + timedelta(minutes=30)) == 1
+    elif scenario == "alert":
+        text = {"zh": "天猫退款率上升", "en": "Tmall refund rate up"}
+        raise_alert(rule=given["rule"], key=f"{given['rule']}:tmall", severity="warning", title=text, message=text)
+        order = _order(channel)
     elif scenario == "low_stock":
         StockItem.objects.filter(sku="TEA-001").update(safety_stock=99)  # 100 on hand; 2 reserved leaves 98
         order = _order(channel)
