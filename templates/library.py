@@ -20,9 +20,11 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from builder.catalog import PICKER_KINDS
 
@@ -41,8 +43,9 @@ CATEGORIES = {
 }
 
 # Parameter types (the catalog's ``x-kind`` values a template may ask for).
-PARAMETER_TYPES = ("money", "number", "integer", "text", "enum", "bool")
+PARAMETER_TYPES = ("money", "number", "integer", "text", "enum", "bool", "time")
 MAX_TEXT = 500
+BEIJING = ZoneInfo("Asia/Shanghai")
 MAX_NUMBER = Decimal(10**12)  # past it no threshold, quantity or amount makes sense
 
 
@@ -238,6 +241,20 @@ def _decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _moment(value) -> tuple[object, str | None]:
+    """A moment as the document stores it — UTC, ``2026-12-23T16:00:00Z``, comparable as text with the
+    context's times — from ISO-8601 or ``YYYY-MM-DD HH:MM``; without a zone it is Beijing time."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None, "expected a date and time, such as 2026-12-24 00:00"
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
+    except ValueError:
+        return None, "expected a date and time, such as 2026-12-24 00:00"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BEIJING)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"), None
+
+
 def coerce(parameter: Parameter, value) -> tuple[object, str | None]:
     """``(value as stored in the document, None)`` or ``(None, what is wrong in words)``."""
     kind = parameter.type
@@ -249,6 +266,8 @@ def coerce(parameter: Parameter, value) -> tuple[object, str | None]:
         if len(value) > parameter.max_length:
             return None, f"at most {parameter.max_length} characters"
         return value, None
+    if kind == "time":
+        return _moment(value)
     if kind == "enum":
         if value not in parameter.options:
             return None, "expected one of: " + ", ".join(str(o) for o in parameter.options)

@@ -30,6 +30,10 @@ def _parameter(kind: str, **extra) -> Parameter:
         ("enum", {"options": ("low", "high")}, "high", ("high", None)),
         ("enum", {"options": ("low", "high")}, "urgent", (None, "expected one of: low, high")),
         ("bool", {}, "yes", (None, "expected true or false")),
+        ("time", {}, "2026-12-24 00:00", ("2026-12-23T16:00:00Z", None)),  # Beijing time without a zone
+        ("time", {}, "2026-12-24T00:00:00+00:00", ("2026-12-24T00:00:00Z", None)),
+        ("time", {}, "2026-12-23T16:00:00Z", ("2026-12-23T16:00:00Z", None)),
+        ("time", {}, "next Tuesday", (None, "expected a date and time, such as 2026-12-24 00:00")),
     ],
 )
 def test_an_answer_is_checked_by_its_type(kind, extra, given, expected):

@@ -2,8 +2,8 @@
 sandbox connections, and run by the real runtime on each of its fixture events with the expected outcome.
 
 A fixture (``templates/<slug>/fixtures/*.json``) names a ``scenario`` — how its event is produced,
-always through the commerce services that emit it in production — its ``given`` values, and what
-must follow (``expect``): the status of each named step of the execution, whether any action ran at
+always through the commerce services that emit it in production — its ``given`` values, the
+answers the template is ``install``ed with (its defaults otherwise), and what must follow (``expect``): the status of each named step of the execution, whether any action ran at
 all, and the effects (the order's status, texts and WeCom messages in the sandboxes, tickets, inbox
 messages, gift orders). Scheduled templates are ticked at the fixture's ``minutes`` after the order
 was placed, with the runtime's sweep resuming delays — as ``tests/runtime/test_recipe_overdue.py`` does.
@@ -174,7 +174,8 @@ def test_the_installed_template_runs_its_fixture_as_expected(
 ):
     template = next(t for t in TEMPLATES if t.slug == slug)
     case = next(f for f in template.fixtures if f["name"] == fixture)
-    installed = operator_client.post(f"/api/v1/templates/{slug}/install/", {"enable": True}, format="json")
+    answers = {"enable": True, "params": case.get("install", {})}
+    installed = operator_client.post(f"/api/v1/templates/{slug}/install/", answers, format="json")
     assert installed.status_code == 201, installed.json()
     flow = installed.json()["flow"]
     assert (flow["enabled"], flow["valid"], flow["current_version"]["number"]) == (True, True, 1)

@@ -87,7 +87,7 @@ function ParameterField({
     );
   } else if (parameter["x-picker"]) {
     input = <PickerInput id={id} kind={parameter["x-picker"]} value={value} onChange={onChange} />;
-  } else if (parameter.type === "text") {
+  } else if (parameter.type === "text" || parameter.type === "time") {
     input = <input id={id} value={value} maxLength={parameter.maxLength} onChange={(e) => onChange(e.target.value)} />;
   } else {
     input = (

@@ -25,6 +25,13 @@ describe("the install wizard's answers", () => {
     });
   });
 
+  it("show a time in Beijing time and send it only when changed", () => {
+    const start: TemplateParameter = { ...money, key: "start", type: "time", default: "2026-12-23T16:00:00Z" };
+    expect(initialText(start)).toBe("2026-12-24 00:00");
+    expect(changedAnswers([start], {})).toEqual({ params: {}, errors: {} });
+    expect(changedAnswers([start], { start: "2026-12-25 00:00" }).params).toEqual({ start: "2026-12-25 00:00" });
+  });
+
   it("name what is wrong before anything is sent", () => {
     expect(parseAnswer(money, "lots").error).toBe("number");
     expect(parseAnswer(money, "1001").error).toBe("range");

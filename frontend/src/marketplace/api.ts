@@ -2,7 +2,7 @@
 import { api } from "../api/client";
 import type { Flow, FlowDocument, Localized } from "../api/types";
 
-export type ParameterKind = "money" | "number" | "integer" | "text" | "enum" | "bool";
+export type ParameterKind = "money" | "number" | "integer" | "text" | "enum" | "bool" | "time";
 
 export interface TemplateParameter {
   key: string;
