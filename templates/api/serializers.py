@@ -48,6 +48,10 @@ class InstallSerializer(serializers.Serializer):
     )
 
 
+class PreviewQuerySerializer(serializers.Serializer):
+    lang = serializers.ChoiceField(choices=["zh", "en"], default="zh")
+
+
 class ExportQuerySerializer(serializers.Serializer):
     flows = serializers.RegexField(
         r"^\d{1,10}(,\d{1,10}){0,49}$", max_length=600, help_text="Comma-separated flow ids (at most 50)."

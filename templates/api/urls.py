@@ -14,5 +14,6 @@ urlpatterns = [
     path("templates/export/", views.ExportApi.as_view(), name="flows-export"),
     path("templates/import/", views.ImportApi.as_view(), name="flows-import"),
     path("templates/<slug:slug>/", views.TemplateDetailApi.as_view(), name="template-detail"),
+    path("templates/<slug:slug>/preview.svg", views.TemplatePreviewApi.as_view(), name="template-preview"),
     path("templates/<slug:slug>/install/", views.TemplateInstallApi.as_view(), name="template-install"),
 ]

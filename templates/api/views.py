@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -15,6 +16,7 @@ from core.errors import InvalidInput
 from .. import services, transfer
 from ..library import CATEGORIES, template_get, templates
 from ..models import Installation
+from ..preview import preview_svg
 from ..representation import (
     category_representation,
     installation_representation,
@@ -77,6 +79,24 @@ class TemplateDetailApi(APIView):
     def get(self, request, slug: str):
         template = services.template_or_404(slug)
         return Response(template_representation(template, services.connection_needs(template)))
+
+
+class TemplatePreviewApi(APIView):
+    read_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[s.PreviewQuerySerializer],
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        description="The template's preview image, generated from its canvas (SVG, zh or en labels).",
+    )
+    def get(self, request, slug: str):
+        template = services.template_or_404(slug)
+        query = s.PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        svg = preview_svg(template.document, language=query.validated_data["lang"])
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        response["Cache-Control"] = "private, max-age=300"
+        return response
 
 
 class TemplateInstallApi(APIView):

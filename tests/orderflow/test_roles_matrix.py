@@ -178,6 +178,7 @@ TABLE = [
     ),
     ("get", "/api/v1/templates/", READ, None),
     ("get", "/api/v1/templates/big-order-gift/", READ, None),
+    ("get", "/api/v1/templates/big-order-gift/preview.svg", READ, None),
     ("post", "/api/v1/templates/big-order-gift/install/", ORDER_WORK, {"enable": False}),
     ("get", "/api/v1/templates/installations/", READ, None),
     ("get", "/api/v1/templates/installations/{flow}/", READ, None),

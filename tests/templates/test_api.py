@@ -201,3 +201,28 @@ def test_readers_may_look_but_not_install():
     manager = client_for("manager")
     assert manager.get("/api/v1/templates/").status_code == 200
     assert manager.post(SIGNED + "install/", {}, format="json").status_code == 403
+
+
+def test_each_template_has_a_preview_image_generated_from_its_canvas(operator_client):
+    from xml.etree import ElementTree
+
+    for template in library.templates():
+        answer = operator_client.get(f"/api/v1/templates/{template.slug}/preview.svg")
+        assert answer.status_code == 200 and answer["Content-Type"].startswith("image/svg+xml")
+        svg = ElementTree.fromstring(answer.content)
+        boxes = svg.findall("{http://www.w3.org/2000/svg}rect")[1:]  # the first is the background
+        assert len(boxes) == len(template.document["nodes"]) + 1  # and the trigger
+    signed = operator_client.get("/api/v1/templates/signed-complete-sms/preview.svg").content.decode()
+    assert "包裹已签收" in signed and "完成订单" in signed and "短信通知顾客" in signed
+    english = operator_client.get("/api/v1/templates/refund-tiers/preview.svg?lang=en").content.decode()
+    assert ">yes<" in english and ">no<" in english
+    assert operator_client.get("/api/v1/templates/refund-tiers/preview.svg?lang=fr").status_code == 400
+
+
+def test_a_label_is_text_in_the_preview_never_markup():
+    from templates.preview import preview_svg
+
+    document = json.loads(json.dumps(library.template_get("big-order-gift").document))
+    document["nodes"][0]["label"] = '<script>alert("x")</script>'
+    svg = preview_svg(document)
+    assert "<script>" not in svg and "&lt;script&gt;" in svg

@@ -10,6 +10,7 @@ import { useI18n } from "../i18n/i18n";
 import {
   exportUrl,
   marketApi,
+  previewUrl,
   type Category,
   type Installation,
   type TemplateDetail,
@@ -25,7 +26,7 @@ function asError(caught: unknown): Error {
 }
 
 function Card({ template, onOpen }: { template: TemplateSummary; onOpen: () => void }) {
-  const { t, pick } = useI18n();
+  const { t, pick, language } = useI18n();
   const titles = template.connector_titles.map((title) => pick(title));
   const missing = template.connectors.flatMap((key, i) =>
     template.missing_connectors.includes(key) ? [titles[i]] : [],
@@ -33,6 +34,12 @@ function Card({ template, onOpen }: { template: TemplateSummary; onOpen: () => v
   return (
     <li className="market-card" data-testid={`template-${template.key}`}>
       <span className="badge">{pick(template.category_title)}</span>
+      <img
+        className="market-thumb"
+        src={previewUrl(template.key, language)}
+        alt={t("market.previewOf", { name: pick(template.title) })}
+        loading="lazy"
+      />
       <h3>{pick(template.title)}</h3>
       <p>{pick(template.description)}</p>
       <p className="muted">

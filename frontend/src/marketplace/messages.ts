@@ -15,6 +15,7 @@ export const marketplaceMessages = {
   "market.missing": ["缺少连接：{names}", "Missing: {names}"],
   "market.install": ["安装", "Install"],
   "market.preview": ["流程预览", "Preview"],
+  "market.previewOf": ["「{name}」的流程图", "The flow of {name}"],
   "market.version": ["版本 {n}", "Version {n}"],
   "market.changelog": ["更新记录", "Changelog"],
   "market.back": ["返回模板列表", "Back to the templates"],
