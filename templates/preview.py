@@ -51,7 +51,9 @@ def preview_svg(document: dict, *, language: str = "zh") -> str:
     nodes = [n for n in document.get("nodes", []) if isinstance(n, dict)]
     places: dict[str, tuple[float, float]] = {}
     for i, node in enumerate(nodes):
-        position = node.get("position") if isinstance(node.get("position"), dict) else {}
+        position = node.get("position")
+        if not isinstance(position, dict):
+            position = {}
         places[node["id"]] = (float(position.get("x", i * (NODE_W + GAP))), float(position.get("y", 0)))
     first = [e["to"] for e in document.get("edges", []) if e.get("from") == "trigger" and e.get("to") in places]
     ys = [places[n][1] for n in first] or [0.0]
