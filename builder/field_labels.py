@@ -17,6 +17,7 @@ until one is given — that is how a new field cannot reach the editor unlabelle
 """
 
 import json
+from typing import Any
 
 from commerce.orders import statuses as order_statuses
 from commerce.refunds import statuses as refund_statuses
@@ -411,7 +412,8 @@ def _pair(labels: tuple[str, str]) -> dict:
     return {"zh": zh, "en": en}
 
 
-def _lookup(table: dict, path: tuple[str, ...]):
+def lookup_by_path(table: dict, path) -> Any:
+    """The entry of ``table`` for the longest dotted suffix of ``path`` it has, or ``None``."""
     for start in range(len(path)):
         found = table.get(".".join(path[start:]))
         if found is not None:
@@ -442,7 +444,7 @@ def enum_values(prop: dict) -> list:
 
 
 def _kind(prop: dict, key: str, path: tuple[str, ...]) -> str | None:
-    explicit = _lookup(KIND_OF, path)
+    explicit = lookup_by_path(KIND_OF, path)
     if explicit:
         return explicit
     types = _types(prop) - {"null"}
@@ -468,7 +470,7 @@ def _kind(prop: dict, key: str, path: tuple[str, ...]) -> str | None:
 
 
 def _annotate_property(prop: dict, key: str, path: tuple[str, ...]) -> None:
-    title = _lookup(TITLES, path)
+    title = lookup_by_path(TITLES, path)
     if "x-title" not in prop and title is not None:
         prop["x-title"] = _pair(title)
     if "x-kind" not in prop:
@@ -477,14 +479,14 @@ def _annotate_property(prop: dict, key: str, path: tuple[str, ...]) -> None:
             prop["x-kind"] = kind
     values = enum_values(prop)
     if values and "x-enum-labels" not in prop:
-        scoped = _lookup(ENUM_LABELS, path) or {}
+        scoped = lookup_by_path(ENUM_LABELS, path) or {}
         labels = {}
         for value in values:
             label = scoped.get(value) or VALUE_LABELS.get(value)
             if label is not None:
                 labels[str(value)] = _pair(label)
         prop["x-enum-labels"] = labels
-    picker = _lookup(PICKER_OF, path)
+    picker = lookup_by_path(PICKER_OF, path)
     if "x-picker" not in prop and picker is not None:
         prop["x-picker"] = picker
 

@@ -1,5 +1,6 @@
 """Input validation for the runtime API, and the documented shape of its answers."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import statuses
@@ -9,6 +10,9 @@ class ExecutionFilterSerializer(serializers.Serializer):
     flow = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(required=False, choices=statuses.STATUSES)
     subject = serializers.CharField(required=False, max_length=100, help_text='Like "order:123".')
+    order = serializers.CharField(
+        required=False, max_length=32, help_text="An order number: the runs that concern that order."
+    )
 
 
 MAX_STATS_FLOWS = 200
@@ -30,9 +34,23 @@ class ManualRunSerializer(serializers.Serializer):
 
 class TestRunSerializer(serializers.Serializer):
     event = serializers.DictField(
+        required=False,
         help_text='A stored outbox event, {"event_id": 42}, or one written out like {"type": "order.paid", '
-        '"order": {…}} (for other triggers, the objects of their context).'
+        '"order": {…}} (for other triggers, the objects of their context).',
     )
+    order = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="A real order instead of an event: its number, platform order id, or the customer's full "
+        "phone number (or part of their name); the most recent match.",
+    )
+
+    def validate(self, attrs):
+        if ("event" in attrs) == ("order" in attrs):
+            raise serializers.ValidationError(
+                {"event": [_("Give either an event or an order (its number or phone number).")]}
+            )
+        return attrs
 
 
 class BackTestSerializer(serializers.Serializer):
@@ -44,9 +62,15 @@ class KillSwitchSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class NodeTitleSerializer(serializers.Serializer):
+    zh = serializers.CharField()
+    en = serializers.CharField()
+
+
 class StepSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     node_id = serializers.CharField()
+    node_title = NodeTitleSerializer(help_text="The node's label, else its action's name (条件 for a condition).")
     kind = serializers.ChoiceField(choices=["condition", "action"])
     action = serializers.CharField(allow_null=True)
     attempt = serializers.IntegerField()

@@ -439,7 +439,7 @@ export interface paths {
         /** @description Replaces the draft. Saved even when invalid (see `problems`); published versions are untouched. A secret (webhook `hmac_secret`, a `writeOnly` action param) sent back as ******** keeps the stored one; a new one is stored encrypted. */
         put: operations["v1_flows_update"];
         post?: never;
-        /** @description Deletes a flow that was never published; a published flow answers 409 `flow_published`. */
+        /** @description Deletes a flow that was never published (204). A published flow (its versions are history its executions name) is archived instead: switched off, left out of the list, still readable; the answer is the flow with `state` archived (200). */
         delete: operations["v1_flows_destroy"];
         options?: never;
         head?: never;
@@ -455,7 +455,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Runs the draft, dry, over the stored events of its trigger's event type from the last `days` days (at most the 5,000 most recent; `capped` says when there were more): how many events, how often it fired, per-node counts and how often each action would have run. */
+        /** @description Runs the draft, dry, over the stored events of its trigger's event type from the last `days` days (at most the 5,000 most recent; `capped` says when there were more): how many events, how often it fired (also `by_day`), per-node counts — for a condition its yes/no split `by_day` and a few `examples` (order ids) per branch — and how often each action would have run. */
         post: operations["v1_flows_back_test_create"];
         delete?: never;
         options?: never;
@@ -496,6 +496,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/{flow_id}/duplicate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new draft flow (never published, switched off) whose document is a copy of this flow's draft, owned by the caller. An archived flow may be duplicated. */
+        post: operations["v1_flows_duplicate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/{flow_id}/enable/": {
         parameters: {
             query?: never;
@@ -522,7 +539,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Freezes the draft as the next numbered, immutable version and makes it current. An invalid draft answers 400 `invalid_flow` with `details.problems` [{code, message, node_id, pointer}] and publishes nothing. A draft identical to the current version answers 409 `unchanged` and creates no version. */
+        /** @description Freezes the draft as the next numbered, immutable version and makes it current; `enable` switches the flow on (or off) in the same call — by default on for the first publish. An invalid draft answers 400 `invalid_flow` with `details.problems` [{code, message, node, field, pointer, …}] and publishes nothing. A draft identical to the current version answers 409 `unchanged` and creates no version; an archived flow 409 `flow_archived`. */
         post: operations["v1_flows_publish_create"];
         delete?: never;
         options?: never;
@@ -573,7 +590,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Runs the flow's draft on one event with side effects suppressed: each node's trace (node_id, kind, status, decision, input = resolved params, output = what it would do, error). Nothing is written and nothing is called. An invalid draft answers 400 `invalid_flow`. */
+        /** @description Runs the flow's draft on one event — or on a real order found by `order` (its number or phone number), whose context is built as the order events build it — with side effects suppressed: each node's trace (node_id, kind, status, decision, input = resolved params, output = what it would do, error); with `order`, also the `order` found {id, number} and the event's objects it could not supply (`missing`). Nothing is written and nothing is called. An invalid draft answers 400 `invalid_flow`; an order not found 400 `invalid_event`. */
         post: operations["v1_flows_test_run_create"];
         delete?: never;
         options?: never;
@@ -2172,6 +2189,19 @@ export interface components {
             name: string;
             description: string;
             enabled: boolean;
+            /**
+             * @description running: the live version runs; disabled: published, switched off; draft: never published; archived: deleted, kept for its history.
+             *
+             *     * `running` - running
+             *     * `disabled` - disabled
+             *     * `draft` - draft
+             *     * `archived` - archived
+             */
+            state: components["schemas"]["FlowStateEnum"];
+            /** @description The current version's number (v3), or null. */
+            live_version: number | null;
+            /** Format: date-time */
+            archived_at: string | null;
             owner: components["schemas"]["FlowUserRef"];
             /** @description The draft document; a webhook secret shows as ********. */
             definition: unknown;
@@ -2199,6 +2229,10 @@ export interface components {
             edges: components["schemas"]["FlowEdgesDiff"];
             from: number | "draft";
         };
+        FlowDuplicateRequest: {
+            /** @description The copy's name; by default the original's with (copy). */
+            name?: string;
+        };
         FlowEdgesDiff: {
             added: {
                 [key: string]: unknown;
@@ -2218,15 +2252,46 @@ export interface components {
         };
         FlowProblem: {
             code: string;
+            /** @description What is wrong and what to do, in the request's language; no pointer or pattern in it. */
             message: string;
+            /** @description The node's id (or 'trigger'), or null. */
+            node: string | null;
+            /** @description The same as `node` (kept for older clients). */
             node_id: string | null;
+            /** @description The param or field key it concerns, or null. */
+            field: string | null;
             /** @description RFC 6901 JSON pointer into the document; '' is the whole document. */
             pointer: string;
+            /** @description The technical account (English), for the advanced view. */
+            detail: string;
         };
         FlowPublishRequest: {
             /** @default  */
             notes: string;
+            /** @description Switch the flow on (true) or off (false) with this version; by default on for a first publish, unchanged afterwards. */
+            enable?: boolean | null;
         };
+        FlowPublished: {
+            flow: number;
+            number: number;
+            /** @description sha256 of the document's canonical JSON. */
+            checksum: string;
+            trigger_type: string;
+            trigger_event: string;
+            published_by: components["schemas"]["FlowUserRef"] | null;
+            /** Format: date-time */
+            published_at: string;
+            notes: string;
+            /** @description Whether the flow runs now. */
+            enabled: boolean;
+            state: components["schemas"]["FlowPublishedStateEnum"];
+        };
+        /**
+         * @description * `running` - running
+         *     * `disabled` - disabled
+         * @enum {string}
+         */
+        FlowPublishedStateEnum: "running" | "disabled";
         FlowRollbackRequest: {
             version: number;
             /** @default  */
@@ -2246,6 +2311,14 @@ export interface components {
             /** @description Of those, the ones that are dead. */
             failures: number;
         };
+        /**
+         * @description * `running` - running
+         *     * `disabled` - disabled
+         *     * `draft` - draft
+         *     * `archived` - archived
+         * @enum {string}
+         */
+        FlowStateEnum: "running" | "disabled" | "draft" | "archived";
         FlowTriggerDiff: {
             changed: boolean;
             fields: string[];
@@ -2613,6 +2686,10 @@ export interface components {
             connect_url: string;
             /** @description What to connect, when none is present. */
             explanation: components["schemas"]["Words"] | null;
+        };
+        NodeTitle: {
+            zh: string;
+            en: string;
         };
         NoteRequest: {
             text: string;
@@ -3573,6 +3650,8 @@ export interface components {
         Step: {
             id: number;
             node_id: string;
+            /** @description The node's label, else its action's name (条件 for a condition). */
+            node_title: components["schemas"]["NodeTitle"];
             kind: components["schemas"]["StepKindEnum"];
             action: string | null;
             attempt: number;
@@ -3763,9 +3842,11 @@ export interface components {
         };
         TestRunRequest: {
             /** @description A stored outbox event, {"event_id": 42}, or one written out like {"type": "order.paid", "order": {…}} (for other triggers, the objects of their context). */
-            event: {
+            event?: {
                 [key: string]: unknown;
             };
+            /** @description A real order instead of an event: its number, platform order id, or the customer's full phone number (or part of their name); the most recent match. */
+            order?: string;
         };
         Threshold: {
             key: components["schemas"]["KeyEnum"];
@@ -4660,6 +4741,8 @@ export interface operations {
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 flow?: number;
+                /** @description An order number: the runs that concern that order. */
+                order?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /**
@@ -4838,6 +4921,8 @@ export interface operations {
     v1_flows_list: {
         parameters: {
             query?: {
+                /** @description true: the deleted (archived) flows instead of the others. */
+                archived?: boolean;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 enabled?: boolean | null;
@@ -5052,6 +5137,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flow"];
+                };
+            };
             /** @description No response body */
             204: {
                 headers: {
@@ -5380,6 +5473,81 @@ export interface operations {
             };
         };
     };
+    v1_flows_duplicate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FlowDuplicateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     v1_flows_enable_create: {
         parameters: {
             query?: never;
@@ -5471,7 +5639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowVersionSummary"];
+                    "application/json": components["schemas"]["FlowPublished"];
                 };
             };
             400: {
@@ -5685,7 +5853,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TestRunRequest"];
             };
