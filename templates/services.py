@@ -198,9 +198,12 @@ def template_install(
         test_run = _test_run(flow, test_event)
         if enable:
             flow_services.flow_publish(
-                flow_id=flow.pk, user=user, notes=f"template {template.slug} v{template.version}", actor=actor
+                flow_id=flow.pk,
+                user=user,
+                notes=f"template {template.slug} v{template.version}",
+                enable=True,
+                actor=actor,
             )
-            flow_services.flow_set_enabled(flow_id=flow.pk, enabled=True, actor=actor)
     return {"flow": Flow.objects.get(pk=flow.pk), "test_run": test_run, "missing_connections": missing}
 
 

@@ -144,7 +144,11 @@ class InstallationListApi(APIView):
         description="Every flow installed from a template, with its template version and whether a newer one exists.",
     )
     def get(self, request):
-        rows = Installation.objects.select_related("flow").order_by("-installed_at", "-id")[:500]
+        rows = (
+            Installation.objects.select_related("flow")
+            .filter(flow__archived_at__isnull=True)  # a deleted (archived) flow is no longer installed
+            .order_by("-installed_at", "-id")[:500]
+        )
         answer = []
         for row in rows:
             template = template_get(row.template)
