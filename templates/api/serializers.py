@@ -127,8 +127,9 @@ class TemplateDetailSerializer(TemplateSummarySerializer):
     fixtures = FixtureSerializer(many=True)
 
 
-class InstallResultSerializer(serializers.Serializer):
-    flow = FlowSerializer()
+class InstallResultSerializer(FlowSerializer):
+    """The new flow, as the flows API answers it, and what the install adds."""
+
     test_run = serializers.DictField(allow_null=True, help_text="The dry run's trace, when asked for.")
     missing_connections = NeedSerializer(many=True, help_text="Connect these before publishing the draft.")
 

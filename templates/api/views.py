@@ -107,7 +107,8 @@ class TemplateInstallApi(APIView):
         request=s.InstallSerializer,
         responses={201: s.InstallResultSerializer, **_ERRORS},
         description="Creates a flow from the template with the given `params` (each checked by its type) and "
-        "`connections`, remembering the template and its version. `test_event` test-runs the draft first "
+        "`connections` and answers it (as the flows API does) with `test_run` and `missing_connections`; "
+        "the flow remembers the template and its version. `test_event` test-runs the draft first "
         '("latest": a real recent event). `enable` publishes it switched on; false saves a draft. '
         "400 `invalid_parameters` names each wrong answer; 409 `connection_missing` (with `enable`) says "
         "what to connect and where.",
@@ -126,9 +127,10 @@ class TemplateInstallApi(APIView):
             name=data.get("name"),
             test_event=data["test_event"],
         )
+        # The new flow (DESIGN.md's public contract), with the test run and what is still to connect.
         return Response(
             {
-                "flow": _flow(request, result["flow"]),
+                **_flow(request, result["flow"]),
                 "test_run": result["test_run"],
                 "missing_connections": result["missing_connections"],
             },

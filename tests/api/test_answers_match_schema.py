@@ -365,7 +365,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     )
     queries = {
         "/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"},
-        "/api/v1/templates/export/": {"flows": f"{flow_id},{installed['flow']['id']}"},
+        "/api/v1/templates/export/": {"flows": f"{flow_id},{installed['id']}"},
     }
     for path, operations in api.schema["paths"].items():
         if "get" not in operations or path == "/api/v1/auth/session/":

@@ -48,9 +48,9 @@ def test_a_missing_connection_is_explained_with_a_link_not_a_failure(operator_cl
     draft = operator_client.post(SIGNED + "install/", {"enable": False}, format="json")
     assert draft.status_code == 201
     body = draft.json()
-    assert body["flow"]["enabled"] is False and body["flow"]["valid"] is False
+    assert body["enabled"] is False and body["valid"] is False
     assert [m["connector"] for m in body["missing_connections"]] == ["aliyun_sms"]
-    assert "connection" not in body["flow"]["definition"]["nodes"][1]["params"]  # never a placeholder id
+    assert "connection" not in body["definition"]["nodes"][1]["params"]  # never a placeholder id
 
 
 def test_install_writes_the_answers_and_remembers_the_template(operator_client):
@@ -61,7 +61,7 @@ def test_install_writes_the_answers_and_remembers_the_template(operator_client):
         format="json",
     )
     assert answer.status_code == 201, answer.json()
-    flow = answer.json()["flow"]
+    flow = answer.json()
     nodes = {n["id"]: n for n in flow["definition"]["nodes"]}
     assert nodes["sms"]["params"]["template_code"] == "SMS_999"
     assert nodes["sms"]["params"]["connection"] == sms.pk
@@ -116,7 +116,7 @@ def test_a_test_run_on_the_latest_real_event(operator_client, channel, stocked):
 def test_an_update_keeps_the_operators_answers_and_shows_a_diff(operator_client, monkeypatch):
     installed = operator_client.post(
         "/api/v1/templates/big-order-gift/install/", {"params": {"threshold": 999}}, format="json"
-    ).json()["flow"]
+    ).json()
     path = f"/api/v1/templates/installations/{installed['id']}/"
     assert operator_client.get(path).json()["update_available"] is False
     assert operator_client.post(path + "update/", format="json").status_code == 409
@@ -154,7 +154,7 @@ def test_an_update_keeps_the_operators_answers_and_shows_a_diff(operator_client,
 
 def test_export_leaves_secrets_out_and_import_maps_connections(operator_client):
     sms = _sms("旧名字")
-    flow_id = operator_client.post(SIGNED + "install/", {"enable": False}, format="json").json()["flow"]["id"]
+    flow_id = operator_client.post(SIGNED + "install/", {"enable": False}, format="json").json()["id"]
     secret = {
         "format": "orderflow.flow/v1",
         "name": "Webhook",

@@ -177,7 +177,7 @@ def test_the_installed_template_runs_its_fixture_as_expected(
     answers = {"enable": True, "params": case.get("install", {})}
     installed = operator_client.post(f"/api/v1/templates/{slug}/install/", answers, format="json")
     assert installed.status_code == 201, installed.json()
-    flow = installed.json()["flow"]
+    flow = installed.json()
     assert (flow["enabled"], flow["valid"], flow["current_version"]["number"]) == (True, True, 1)
 
     order = _play(case["scenario"], shop, case["given"], django_capture_on_commit_callbacks)
@@ -203,5 +203,5 @@ def test_the_installed_template_runs_its_fixture_as_expected(
 
 def test_the_sandbox_connections_are_the_ones_used(shop, sandboxes, operator_client):
     answer = operator_client.post("/api/v1/templates/signed-complete-sms/install/", {"enable": False}, format="json")
-    sms = answer.json()["flow"]["definition"]["nodes"][1]["params"]["connection"]
+    sms = answer.json()["definition"]["nodes"][1]["params"]["connection"]
     assert Connection.objects.get(pk=sms).connector == "aliyun_sms"

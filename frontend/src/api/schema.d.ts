@@ -1446,7 +1446,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Creates a flow from the template with the given `params` (each checked by its type) and `connections`, remembering the template and its version. `test_event` test-runs the draft first ("latest": a real recent event). `enable` publishes it switched on; false saves a draft. 400 `invalid_parameters` names each wrong answer; 409 `connection_missing` (with `enable`) says what to connect and where. */
+        /** @description Creates a flow from the template with the given `params` (each checked by its type) and `connections` and answers it (as the flows API does) with `test_run` and `missing_connections`; the flow remembers the template and its version. `test_event` test-runs the draft first ("latest": a real recent event). `enable` publishes it switched on; false saves a draft. 400 `invalid_parameters` names each wrong answer; 409 `connection_missing` (with `enable`) says what to connect and where. */
         post: operations["v1_templates_install_create"];
         delete?: never;
         options?: never;
@@ -2197,7 +2197,7 @@ export interface components {
              *     * `draft` - draft
              *     * `archived` - archived
              */
-            state: components["schemas"]["FlowStateEnum"];
+            state: components["schemas"]["StateC04Enum"];
             /** @description The current version's number (v3), or null. */
             live_version: number | null;
             /** Format: date-time */
@@ -2311,14 +2311,6 @@ export interface components {
             /** @description Of those, the ones that are dead. */
             failures: number;
         };
-        /**
-         * @description * `running` - running
-         *     * `disabled` - disabled
-         *     * `draft` - draft
-         *     * `archived` - archived
-         * @enum {string}
-         */
-        FlowStateEnum: "running" | "disabled" | "draft" | "archived";
         FlowTriggerDiff: {
             changed: boolean;
             fields: string[];
@@ -2423,8 +2415,42 @@ export interface components {
             /** @description "latest" (a real recent event of the trigger) or an event; the draft is test-run on it. */
             test_event?: unknown;
         };
+        /** @description The new flow, as the flows API answers it, and what the install adds. */
         InstallResult: {
-            flow: components["schemas"]["Flow"];
+            id: number;
+            name: string;
+            description: string;
+            enabled: boolean;
+            /**
+             * @description running: the live version runs; disabled: published, switched off; draft: never published; archived: deleted, kept for its history.
+             *
+             *     * `running` - running
+             *     * `disabled` - disabled
+             *     * `draft` - draft
+             *     * `archived` - archived
+             */
+            state: components["schemas"]["StateC04Enum"];
+            /** @description The current version's number (v3), or null. */
+            live_version: number | null;
+            /** Format: date-time */
+            archived_at: string | null;
+            owner: components["schemas"]["FlowUserRef"];
+            /** @description The draft document; a webhook secret shows as ********. */
+            definition: unknown;
+            current_version: components["schemas"]["FlowVersionSummary"] | null;
+            has_unpublished_changes: boolean;
+            /** Format: date-time */
+            draft_updated_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Detail, create and update answers only. */
+            valid?: boolean;
+            /** @description Detail, create and update answers only. */
+            problems?: components["schemas"]["FlowProblem"][];
+            /** @description Shown to flow editors only. */
+            webhook_token?: string;
             /** @description The dry run's trace, when asked for. */
             test_run: {
                 [key: string]: unknown;
@@ -3595,6 +3621,14 @@ export interface components {
          * @enum {string}
          */
         SlaEnum: "yellow" | "orange" | "red";
+        /**
+         * @description * `running` - running
+         *     * `disabled` - disabled
+         *     * `draft` - draft
+         *     * `archived` - archived
+         * @enum {string}
+         */
+        StateC04Enum: "running" | "disabled" | "draft" | "archived";
         /**
          * @description * `pending` - pending
          *     * `running` - running

@@ -150,8 +150,8 @@ export function InstallWizard({ template, onDone }: { template: TemplateDetail; 
     const run = result.test_run;
     return (
       <section className="market-wizard" data-testid="install-result">
-        <h3>{t("market.installed", { name: result.flow.name })}</h3>
-        <p role="status">{result.flow.enabled ? t("market.running") : t("market.draftSaved")}</p>
+        <h3>{t("market.installed", { name: result.name })}</h3>
+        <p role="status">{result.enabled ? t("market.running") : t("market.draftSaved")}</p>
         {result.missing_connections.map((need) => (
           <p key={need.key} className="notice">
             {pick(need.explanation ?? undefined)} <a href={need.connect_url}>{t("market.connectFirst")}</a>
@@ -177,7 +177,7 @@ export function InstallWizard({ template, onDone }: { template: TemplateDetail; 
             )}
           </div>
         )}
-        <Link to={`/flows/${result.flow.id}`}>{t("market.openFlow")}</Link>{" "}
+        <Link to={`/flows/${result.id}`}>{t("market.openFlow")}</Link>{" "}
         <button type="button" className="link" onClick={onDone}>
           {t("market.back")}
         </button>

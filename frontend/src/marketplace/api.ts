@@ -67,8 +67,7 @@ export interface TestRun {
   trace?: { node_id: string; status: string; decision: boolean | null }[];
 }
 
-export interface InstallResult {
-  flow: Flow;
+export interface InstallResult extends Flow {
   test_run: TestRun | null;
   missing_connections: Need[];
 }
