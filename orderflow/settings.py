@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "insights.monitor",
     "insights.live",
     "insights.boards",
+    "templates",
 ]
 
 MIDDLEWARE = [

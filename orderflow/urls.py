@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("insights.alerts.api.urls")),
     path("", include("insights.monitor.api.urls")),
     path("", include("insights.boards.api.urls")),
+    path("", include("templates.api.urls")),
 ]
 
 urlpatterns = [

@@ -40,6 +40,8 @@ const ReconciliationPage = lazy(() =>
   import("./reconciliation/ReconciliationPage").then((m) => ({ default: m.ReconciliationPage })),
 );
 const RiskPage = lazy(() => import("./risk/RiskPage").then((m) => ({ default: m.RiskPage })));
+// The template marketplace (its preview reuses the editor's canvas): loads when first opened.
+const GalleryPage = lazy(() => import("./marketplace/GalleryPage").then((m) => ({ default: m.GalleryPage })));
 const TaskMonitorPage = lazy(() => import("./monitor/TaskMonitorPage").then((m) => ({ default: m.TaskMonitorPage })));
 
 function Loading() {
@@ -73,6 +75,8 @@ function Page() {
   if (match("/refunds", path)) return <RefundsPage />;
   if (match("/reconciliation", path)) return <ReconciliationPage />;
   if (match("/risk", path)) return <RiskPage />;
+  if ((params = match("/templates/:slug", path))) return <GalleryPage key={params.slug} slug={params.slug} />;
+  if (match("/templates", path)) return <GalleryPage slug={null} />;
   return <FlowsPage />;
 }
 

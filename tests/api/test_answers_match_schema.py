@@ -436,6 +436,18 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     labels = post("/api/v1/labels/", {"order_ids": boxed[:2]}, format="json")
     assert labels["Content-Type"] == "application/pdf" and labels.content.startswith(b"%PDF")
     api.check(labels, "post", "/api/v1/labels/")
+    installed = api.check(
+        post("/api/v1/templates/big-order-gift/install/", {"enable": False, "test_event": "latest"}, format="json"),
+        "post",
+        "/api/v1/templates/{slug}/install/",
+    )
+    assert installed["test_run"]["ran"] is True
+    imported = post("/api/v1/templates/import/", {"file": EVENT_FLOW}, format="json")
+    api.check(imported, "post", "/api/v1/templates/import/")
+    from templates.models import Installation
+
+    # The manual flow, as installed from an older version of a template: an update is available.
+    Installation.objects.create(flow_id=flow_id, template="big-order-gift", version=0)
 
     # Every read of the schema, with the rows made above.
     ids = {
@@ -459,6 +471,7 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
         "kind": "channel",
         "view_id": board_view["id"],
         "day": DAY.isoformat(),
+        "slug": "big-order-gift",
     }
     from commerce.inventory.models import StockImport
 
@@ -479,7 +492,10 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
     job_run_record(
         job="orders.expire_unpaid", func="f", task_id="b", started_at=now, finished_at=now, success=True, result=3
     )
-    queries = {"/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"}}
+    queries = {
+        "/api/v1/flows/{flow_id}/diff/": {"from": 1, "to": "draft"},
+        "/api/v1/templates/export/": {"flows": f"{flow_id},{installed['id']}"},
+    }
     for path, operations in api.schema["paths"].items():
         if "get" not in operations or path == "/api/v1/auth/session/":
             continue
@@ -490,6 +506,9 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
 
     for kind in picker_kinds():
         api.check(admin_client.get(f"/api/v1/pickers/{kind}/"), "get", "/api/v1/pickers/{kind}/")
+
+    update_path = "/api/v1/templates/installations/{flow_id}/update/"
+    api.check(post(update_path.format(flow_id=flow_id), format="json"), "post", update_path)
 
     unpublished = admin_client.delete(f"/api/v1/flows/{event_flow['id']}/")
     api.check(unpublished, "delete", flow_path)

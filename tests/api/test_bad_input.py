@@ -109,11 +109,13 @@ KNOWN_IDS = {
     "risk_rule_id": "risk_rule",
     "blacklist_entry_id": "blacklist_entry",
     "parcel_id": "parcel",
+    "slug": "template_slug",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
     "connector": ("no-such-connector",),
     "channel": ("no-such-channel",),
+    "slug": ("no-such-template",),
 }
 UNKNOWN_INTS = (987_654_321, 10**30)  # the second fits no integer column
 
@@ -523,6 +525,9 @@ class World:
 
         ids = [create_order(self.channel, external_id=f"BAD-INPUT-PARCEL-{n}", status="paid").pk for n in range(2)]
         self._made["parcel"] = orders_merge(order_ids=ids, actor=TEST_ACTOR).pk
+
+    def _make_template_slug(self):
+        self._made["template_slug"] = "big-order-gift"
 
 
 WEBHOOK_FLOW = {

@@ -20,6 +20,7 @@ from connectors.services.connections import ConnectionInput, connection_create
 from core.accounts.roles import ALL_ROLES
 from insights.alerts.services import raise_alert
 from insights.boards.models import BoardView
+from templates.models import Installation
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order, make_user, order_payload
 from tests.runtime.matrix import runtime_objects
@@ -231,6 +232,15 @@ TABLE = [
     ("post", "/api/v1/parcels/{parcel}/waybill/", ORDER_WORK, {"courier": "sf"}),
     ("post", "/api/v1/waybills/", ORDER_WORK, "waybills"),
     ("post", "/api/v1/labels/", ORDER_WORK, "labels"),
+    ("get", "/api/v1/templates/", READ, None),
+    ("get", "/api/v1/templates/big-order-gift/", READ, None),
+    ("get", "/api/v1/templates/big-order-gift/preview.svg", READ, None),
+    ("post", "/api/v1/templates/big-order-gift/install/", ORDER_WORK, {"enable": False}),
+    ("get", "/api/v1/templates/installations/", READ, None),
+    ("get", "/api/v1/templates/installations/{flow}/", READ, None),
+    ("post", "/api/v1/templates/installations/{flow}/update/", ORDER_WORK, {}),
+    ("get", "/api/v1/templates/export/", READ, "export"),
+    ("post", "/api/v1/templates/import/", ORDER_WORK, {"file": MATRIX_FLOW}),
 ]
 
 
@@ -262,6 +272,8 @@ CREATES = {
     ("post", "/api/v1/orders/{order}/split/"),
     ("post", "/api/v1/parcels/merge/"),
     ("post", "/api/v1/parcels/{parcel}/waybill/"),
+    ("post", "/api/v1/templates/big-order-gift/install/"),
+    ("post", "/api/v1/templates/import/"),
 }
 # The calls about planned parcels, merge, split and waybills (they need paid orders and parcels).
 PARCEL_CALLS = ("/split/", "/waybills/", "/labels/")
@@ -398,6 +410,7 @@ def _template(route: str) -> str:
         .replace("<int:risk_rule_id>", "{risk_rule}")
         .replace("<int:blacklist_entry_id>", "{blacklist_entry}")
         .replace("<int:parcel_id>", "{parcel}")
+        .replace("<slug:slug>", "big-order-gift")
     )
 
 
@@ -426,6 +439,9 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         to_role=role or "operator", title="Parcel stalled", body="", order_id=order.pk, actor=TEST_ACTOR
     )
     runtime = runtime_objects()
+    if path.startswith("/api/v1/templates/installations/"):
+        # The runtime's flow, as installed from an older version of the template its draft is.
+        Installation.objects.create(flow_id=runtime["flow"], template="big-order-gift", version=0)
     if path.endswith("/rollback/"):
         # Version 1 is current; publish the changed draft as version 2 so that rolling back to 1 is a change.
         from builder import services as flow_services
@@ -512,6 +528,8 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         body = {"order_ids": [boxed["first"].pk], "courier": "sf"}
     elif body == "labels":
         body = {"parcel_ids": [boxed["parcel"].pk]}
+    elif body == "export":
+        body = {"flows": str(runtime["flow"])}
     elif body == "column_mapping":
         body = {"columns": {key: key for key in REQUIRED}, "statuses": {"待发货": "paid"}}
 

@@ -14,8 +14,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def load_template(slug: str) -> dict:
-    """A flow document from the marketplace folder, ``templates/<slug>.json``."""
-    return json.loads((TEMPLATES / f"{slug}.json").read_text())
+    """A flow document from the marketplace folder, ``templates/<slug>/flow.json``."""
+    return json.loads((TEMPLATES / slug / "flow.json").read_text())
 
 
 def publish(document: dict, *, enabled: bool = True) -> Flow:

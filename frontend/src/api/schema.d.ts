@@ -1883,6 +1883,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The marketplace: every template (filtered by `category` and a search `q` over the zh/en title, description and tags), and the categories with their counts. */
+        get: operations["v1_templates_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{slug}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A template: its flow document (for the read-only preview), parameters, changelog, fixtures, and each connection it needs — present (with the connections to choose from) or missing (with what to connect and a link to the Connections page). */
+        get: operations["v1_templates_retrieve_2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{slug}/install/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Creates a flow from the template with the given `params` (each checked by its type) and `connections` and answers it (as the flows API does) with `test_run` and `missing_connections`; the flow remembers the template and its version. `test_event` test-runs the draft first ("latest": a real recent event). `enable` publishes it switched on; false saves a draft. 400 `invalid_parameters` names each wrong answer; 409 `connection_missing` (with `enable`) says what to connect and where. */
+        post: operations["v1_templates_install_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{slug}/preview.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The template's preview image, generated from its canvas (SVG, zh or en labels). */
+        get: operations["v1_templates_preview.svg_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A file (orderflow.flows/v1) with the drafts of the given flows, secrets left out, and the connector and name of each connection they use. */
+        get: operations["v1_templates_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Creates a draft flow for each flow of the file (secrets never imported; connections mapped by connector). 400 `invalid_import` with `details.problems` [{flow, name, message}] names, in words, each missing action and connector; nothing is created then. */
+        post: operations["v1_templates_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/installations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every flow installed from a template, with its template version and whether a newer one exists. */
+        get: operations["v1_templates_installations_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/installations/{flow_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An installed flow against its template: `update_available`, the changelog since, and the diff (builder.diff) from the flow's draft to the update, which keeps the operator's answers. */
+        get: operations["v1_templates_installations_retrieve_2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/installations/{flow_id}/update/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Updates the flow to the template's latest version, keeping the operator's parameters and connections; a published flow is published again (it stays on or off). 409 `up_to_date`. */
+        post: operations["v1_templates_installations_update_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/": {
         parameters: {
             query?: never;
@@ -2231,6 +2384,11 @@ export interface components {
             /** @default  */
             note: string;
         };
+        Category: {
+            key: string;
+            title: components["schemas"]["Words"];
+            count: number;
+        };
         /**
          * @description * `unsettled` - unsettled
          *     * `refunded_not_offset` - refunded_not_offset
@@ -2380,6 +2538,11 @@ export interface components {
             sandbox: boolean;
             /** @default true */
             enabled: boolean;
+        };
+        ConnectionOption: {
+            id: number;
+            name: string;
+            sandbox: boolean;
         };
         /** @description A connector of the catalog, as the Connections page shows it. */
         Connector: {
@@ -2576,6 +2739,14 @@ export interface components {
             since: string;
             flows: components["schemas"]["FlowRunStats"][];
         };
+        ExportFile: {
+            format: string;
+            /** Format: date-time */
+            exported_at: string;
+            flows: {
+                [key: string]: unknown;
+            }[];
+        };
         Field: {
             key: string;
             name_en: string;
@@ -2602,6 +2773,15 @@ export interface components {
             /** Format: int64 */
             order: number;
         };
+        Fixture: {
+            name: string;
+            description: {
+                [key: string]: unknown;
+            };
+            expect: {
+                [key: string]: unknown;
+            };
+        };
         Flow: {
             id: number;
             name: string;
@@ -2615,7 +2795,7 @@ export interface components {
              *     * `draft` - draft
              *     * `archived` - archived
              */
-            state: components["schemas"]["FlowStateEnum"];
+            state: components["schemas"]["StateC04Enum"];
             /** @description The current version's number (v3), or null. */
             live_version: number | null;
             /** Format: date-time */
@@ -2729,14 +2909,6 @@ export interface components {
             /** @description Of those, the ones that are dead. */
             failures: number;
         };
-        /**
-         * @description * `running` - running
-         *     * `disabled` - disabled
-         *     * `draft` - draft
-         *     * `archived` - archived
-         * @enum {string}
-         */
-        FlowStateEnum: "running" | "disabled" | "draft" | "archived";
         FlowTriggerDiff: {
             changed: boolean;
             fields: string[];
@@ -2814,6 +2986,96 @@ export interface components {
         HealthStatusEnum: "ok" | "failing" | "unknown";
         HoldRequest: {
             reason: string;
+        };
+        ImportRequest: {
+            /** @description An export (orderflow.flows/v1) or one flow document (orderflow.flow/v1). */
+            file: unknown;
+        };
+        ImportResult: {
+            flows: components["schemas"]["Flow"][];
+        };
+        InstallRequest: {
+            /** @description Parameter key → value, by its type. */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @description Connection key → connection id; a single connection of the connector is chosen by itself. */
+            connections?: {
+                [key: string]: number;
+            };
+            /**
+             * @description Publish switched on (true) or save a draft (false).
+             * @default true
+             */
+            enable: boolean;
+            /** @description The flow's name (the template's title). */
+            name?: string;
+            /** @description "latest" (a real recent event of the trigger) or an event; the draft is test-run on it. */
+            test_event?: unknown;
+        };
+        /** @description The new flow, as the flows API answers it, and what the install adds. */
+        InstallResult: {
+            id: number;
+            name: string;
+            description: string;
+            enabled: boolean;
+            /**
+             * @description running: the live version runs; disabled: published, switched off; draft: never published; archived: deleted, kept for its history.
+             *
+             *     * `running` - running
+             *     * `disabled` - disabled
+             *     * `draft` - draft
+             *     * `archived` - archived
+             */
+            state: components["schemas"]["StateC04Enum"];
+            /** @description The current version's number (v3), or null. */
+            live_version: number | null;
+            /** Format: date-time */
+            archived_at: string | null;
+            owner: components["schemas"]["FlowUserRef"];
+            /** @description The draft document; a webhook secret shows as ********. */
+            definition: unknown;
+            current_version: components["schemas"]["FlowVersionSummary"] | null;
+            has_unpublished_changes: boolean;
+            /** Format: date-time */
+            draft_updated_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Detail, create and update answers only. */
+            valid?: boolean;
+            /** @description Detail, create and update answers only. */
+            problems?: components["schemas"]["FlowProblem"][];
+            /** @description Shown to flow editors only. */
+            webhook_token?: string;
+            /** @description The dry run's trace, when asked for. */
+            test_run: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Connect these before publishing the draft. */
+            missing_connections: components["schemas"]["Need"][];
+        };
+        Installation: {
+            flow: number;
+            flow_name: string;
+            template: string;
+            version: number;
+            latest_version: number | null;
+            update_available: boolean;
+            params: {
+                [key: string]: unknown;
+            };
+            connections: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            installed_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        InstallationList: {
+            results: components["schemas"]["Installation"][];
         };
         JobHealth: {
             /** @description The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's polling. */
@@ -3044,6 +3306,19 @@ export interface components {
          * @enum {string}
          */
         MovementKindEnum: "receipt" | "adjustment" | "reserve" | "release" | "expire" | "commit" | "return";
+        Need: {
+            key: string;
+            connector: string;
+            connector_title: components["schemas"]["Words"];
+            title: components["schemas"]["Words"];
+            targets: string[];
+            present: boolean;
+            options: components["schemas"]["ConnectionOption"][];
+            /** @description The Connections page, to add the missing connection. */
+            connect_url: string;
+            /** @description What to connect, when none is present. */
+            explanation: components["schemas"]["Words"] | null;
+        };
         NodeTitle: {
             zh: string;
             en: string;
@@ -4367,6 +4642,14 @@ export interface components {
             parcels?: components["schemas"]["SplitLineRequest"][][];
         };
         /**
+         * @description * `running` - running
+         *     * `disabled` - disabled
+         *     * `draft` - draft
+         *     * `archived` - archived
+         * @enum {string}
+         */
+        StateC04Enum: "running" | "disabled" | "draft" | "archived";
+        /**
          * @description * `pending` - pending
          *     * `running` - running
          *     * `waiting` - waiting
@@ -4581,6 +4864,63 @@ export interface components {
         TagRequest: {
             tag: string;
         };
+        TemplateDetail: {
+            key: string;
+            recipe: number | null;
+            version: number;
+            title: components["schemas"]["Words"];
+            description: components["schemas"]["Words"];
+            category: string;
+            category_title: components["schemas"]["Words"];
+            tags: string[];
+            connectors: string[];
+            /** @description The connectors' names, in the order of `connectors`. */
+            connector_titles: components["schemas"]["Words"][];
+            trigger: string;
+            nodes: number;
+            /** @description key, type, title, x-picker, default… */
+            parameters: {
+                [key: string]: unknown;
+            }[];
+            /** @description Every connection it needs is present. */
+            ready: boolean;
+            missing_connectors: string[];
+            changelog: {
+                [key: string]: unknown;
+            }[];
+            needs: components["schemas"]["Need"][];
+            /** @description The flow document (orderflow.flow/v1) with its defaults. */
+            document: {
+                [key: string]: unknown;
+            };
+            fixtures: components["schemas"]["Fixture"][];
+        };
+        TemplateList: {
+            categories: components["schemas"]["Category"][];
+            results: components["schemas"]["TemplateSummary"][];
+        };
+        TemplateSummary: {
+            key: string;
+            recipe: number | null;
+            version: number;
+            title: components["schemas"]["Words"];
+            description: components["schemas"]["Words"];
+            category: string;
+            category_title: components["schemas"]["Words"];
+            tags: string[];
+            connectors: string[];
+            /** @description The connectors' names, in the order of `connectors`. */
+            connector_titles: components["schemas"]["Words"][];
+            trigger: string;
+            nodes: number;
+            /** @description key, type, title, x-picker, default… */
+            parameters: {
+                [key: string]: unknown;
+            }[];
+            /** @description Every connection it needs is present. */
+            ready: boolean;
+            missing_connectors: string[];
+        };
         TestRunRequest: {
             /** @description A stored outbox event, {"event_id": 42}, or one written out like {"type": "order.paid", "order": {…}} (for other triggers, the objects of their context). */
             event?: {
@@ -4758,6 +5098,24 @@ export interface components {
         UnreadCount: {
             unread: number;
         };
+        UpdatePreview: {
+            flow: number;
+            template: string;
+            installed_version: number;
+            latest_version: number | null;
+            update_available: boolean;
+            changelog: {
+                [key: string]: unknown;
+            }[];
+            /** @description builder.diff: the installed draft → the update. */
+            diff: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The updated document, the answers kept. */
+            document: {
+                [key: string]: unknown;
+            } | null;
+        };
         Warehouse: {
             code: string;
             name: string;
@@ -4799,6 +5157,10 @@ export interface components {
             errors: {
                 [key: string]: unknown;
             };
+        };
+        Words: {
+            zh: string;
+            en: string;
         };
         _AddressOut: {
             name: string;
@@ -9165,6 +9527,437 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SkuList"];
+                };
+            };
+        };
+    };
+    v1_templates_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `orders` - orders
+                 *     * `inventory` - inventory
+                 *     * `after_sales` - after_sales
+                 *     * `logistics` - logistics
+                 *     * `notifications` - notifications
+                 *     * `reconciliation` - reconciliation
+                 *     * `risk` - risk
+                 */
+                category?: "orders" | "inventory" | "after_sales" | "logistics" | "notifications" | "reconciliation" | "risk";
+                /** @description Title, description, tags (zh or en). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_templates_retrieve_2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_templates_install_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InstallRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    "v1_templates_preview.svg_retrieve": {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `zh` - zh
+                 *     * `en` - en
+                 */
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_templates_export_retrieve: {
+        parameters: {
+            query: {
+                /** @description Comma-separated flow ids (at most 50). */
+                flows: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportFile"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_templates_import_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_templates_installations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallationList"];
+                };
+            };
+        };
+    };
+    v1_templates_installations_retrieve_2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdatePreview"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_templates_installations_update_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdatePreview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };

@@ -113,6 +113,7 @@ const NAV: { to: string; key: MessageKey; prefix: string }[] = [
   { to: "/stock", key: "nav.stock", prefix: "/stock" },
   { to: "/dashboards", key: "nav.dashboards", prefix: "/dashboards" },
   { to: "/flows", key: "nav.flows", prefix: "/flows" },
+  { to: "/templates", key: "nav.templates", prefix: "/templates" },
   { to: "/executions", key: "nav.executions", prefix: "/executions" },
   { to: "/tickets", key: "nav.tickets", prefix: "/tickets" },
   { to: "/inbox", key: "nav.inbox", prefix: "/inbox" },

@@ -1,4 +1,5 @@
 import { insightsMessages } from "../insights/messages";
+import { marketplaceMessages } from "../marketplace/messages";
 import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
 import { reconciliationMessages } from "../reconciliation/messages";
@@ -20,6 +21,7 @@ export const messages = {
   ...refundsMessages,
   ...reconciliationMessages,
   ...riskMessages,
+  ...marketplaceMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],
