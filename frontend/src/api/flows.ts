@@ -21,8 +21,12 @@ export const flowsApi = {
   saveDraft: (id: number, definition: FlowDocument, signal?: AbortSignal) =>
     api<Flow>(`flows/${id}/`, { method: "PATCH", body: { definition }, signal }),
   remove: (id: number) => api<void>(`flows/${id}/`, { method: "DELETE" }),
-  publish: (id: number, notes: string) =>
-    api<VersionSummary | Flow>(`flows/${id}/publish/`, { method: "POST", body: { notes } }),
+  /** `enable`: switch the flow on with this publish (a first publish asks); omitted, the flow stays as it is. */
+  publish: (id: number, notes: string, enable?: boolean) =>
+    api<VersionSummary | Flow>(`flows/${id}/publish/`, {
+      method: "POST",
+      body: enable === undefined ? { notes } : { notes, enable },
+    }),
   setEnabled: (id: number, enabled: boolean) =>
     api<Flow>(`flows/${id}/${enabled ? "enable" : "disable"}/`, { method: "POST", body: {} }),
   versions: (id: number) => apiAll<VersionSummary>(`flows/${id}/versions/`),

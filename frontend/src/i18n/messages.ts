@@ -1,3 +1,4 @@
+import { builderMessages } from "../editor/messages";
 import { insightsMessages } from "../insights/messages";
 import { monitorMessages } from "../monitor/messages";
 import { ordersMessages } from "../orders/messages";
@@ -14,6 +15,7 @@ export const messages = {
   ...insightsMessages,
   ...monitorMessages,
   ...refundsMessages,
+  ...builderMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],
