@@ -36,6 +36,12 @@ function replaceAt(group: Group, path: number[], next: Item | null): Group {
   return { ...group, children };
 }
 
+/** A text field that names something (a channel, a status) offers what an enum does: "is one of" first. */
+function kindForOperators(field: FieldInfo | undefined): string | undefined {
+  if (field && field.kind === "text" && field.picker) return "enum";
+  return field?.kind;
+}
+
 /** The value box a rule's field and operator call for: a picker for enums and named things, a number for money. */
 function ValueInput({
   rule,
@@ -117,7 +123,7 @@ function RuleRow({
 }) {
   const { t } = useI18n();
   const field = fields.find((f) => f.path === rule.field);
-  const offered = operatorsFor(field?.kind);
+  const offered = operatorsFor(kindForOperators(field));
   const operators = offered.includes(rule.operator) ? offered : [rule.operator, ...offered];
   const label = path.join("-");
   return (
@@ -126,8 +132,10 @@ function RuleRow({
         fields={fields}
         value={rule.field}
         onChange={(picked) => {
-          const operator = operatorsFor(picked.kind)[0];
-          const keep = picked.kind === field?.kind && operatorsFor(picked.kind).includes(rule.operator);
+          const operator = operatorsFor(kindForOperators(picked))[0];
+          const keep =
+            kindForOperators(picked) === kindForOperators(field) &&
+            operatorsFor(kindForOperators(picked)).includes(rule.operator);
           onChange(path, {
             ...rule,
             field: picked.path,

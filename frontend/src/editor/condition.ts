@@ -215,7 +215,8 @@ export function operatorsFor(kind: string | undefined): Operator[] {
     case "money":
     case "number":
     case "integer":
-      return ["==", "!=", ">", ">=", "<", "<="];
+      // "At least" first: the comparison amounts are usually made with.
+      return [">=", ">", "<=", "<", "==", "!="];
     case "enum":
       return ["in", "==", "!="];
     case "text":

@@ -438,6 +438,13 @@ export function useEditorState({
     [select],
   );
 
+  // A new flow whose event is not chosen yet opens on its trigger.
+  useEffect(() => {
+    if (!readOnly && !initialExecution && initialDocument.trigger.type === "event" && !initialDocument.trigger.event)
+      select([TRIGGER_ID]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   // --- publishing, validation, import/export -----------------------------------------------
   const validate = async () => {
     setError(null);

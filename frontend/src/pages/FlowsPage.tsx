@@ -129,6 +129,7 @@ export function FlowsPage() {
     return () => window.clearTimeout(timer);
   }, [q]);
 
+  const firstScreen = canEdit && !query && flows.data !== undefined && flows.data.length === 0;
   const rows = (flows.data ?? []).filter((flow) => status === "all" || flowStatus(flow) === status);
 
   const toggle = async (flow: Flow) => {
@@ -142,7 +143,14 @@ export function FlowsPage() {
 
   const create = async (definition?: FlowDocument, name?: string) => {
     try {
-      const flow = await flowsApi.create(definition ? { definition } : { name: name || t("flows.untitled") });
+      // A named new flow starts on an event trigger whose event is chosen first (the editor opens on it).
+      const flow = await flowsApi.create(
+        definition
+          ? { definition }
+          : name
+            ? { definition: { ...guidedFlow(name), trigger: { type: "event", event: "" } } }
+            : { name: t("flows.untitled") },
+      );
       navigate(`/flows/${flow.id}`);
     } catch (reason) {
       setError(reason as Error);
@@ -233,7 +241,9 @@ export function FlowsPage() {
           )}
         </div>
       </div>
-      {naming && <NewFlowForm onCreate={(name) => void create(undefined, name)} onCancel={() => setNaming(false)} />}
+      {naming && !firstScreen && (
+        <NewFlowForm onCreate={(name) => void create(undefined, name)} onCancel={() => setNaming(false)} />
+      )}
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -245,7 +255,7 @@ export function FlowsPage() {
       />
       {flows.loading && !flows.data ? (
         <p className="loading">{t("common.loading")}</p>
-      ) : (flows.data ?? []).length === 0 && !query && canEdit ? (
+      ) : firstScreen ? (
         <FirstScreen onCreate={(name) => void create(undefined, name)} onGuided={() => void guided()} />
       ) : rows.length === 0 ? (
         <Empty />

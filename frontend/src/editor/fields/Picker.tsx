@@ -139,7 +139,7 @@ export function Picker({
                     </span>
                   )}
                   {o.hint === "new" ? t("picker.useNew", { value: o.value }) : pick(o.label, o.value)}
-                  {o.hint && o.hint !== "new" && <span className="muted small"> {o.hint}</span>}
+                  {o.hint && o.hint !== "new" && o.hint !== o.value && <span className="muted small"> {o.hint}</span>}
                 </button>
               </li>
             ))}
