@@ -220,7 +220,7 @@ export function operatorsFor(kind: string | undefined): Operator[] {
     case "enum":
       return ["in", "==", "!="];
     case "text":
-      return ["==", "!=", "contains", "!contains", "in", "truthy", "falsy"];
+      return ["==", "!=", "contains", "!contains", "starts", "in", "truthy", "falsy"];
     case "list":
       return ["contains", "!contains", "truthy", "falsy"];
     case "bool":

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { Problem } from "../api/types";
+import { canvasEdge, stepNode, TRIGGER_ID, type CanvasNode } from "./document";
+import { dailyRows } from "./panels/Backtest";
+import { setPath } from "./panels/SampleForm";
+import { placeAfter, problemField, problemNode } from "./useEditorState";
+
+const condition = stepNode({ id: "c", type: "condition", rule: { and: [] } }, { x: 0, y: 0 }, true);
+const tag = stepNode({ id: "t", type: "action", action: "order.tag", params: {} }, { x: 0, y: 0 }, true);
+
+describe("where a clicked palette item goes", () => {
+  it("after the trigger while nothing follows it, else free-standing when nothing is selected", () => {
+    expect(placeAfter({ nodes: [], edges: [] }, null)).toEqual({ from: TRIGGER_ID });
+    expect(placeAfter({ nodes: [condition], edges: [canvasEdge({ from: TRIGGER_ID, to: "c" })] }, null)).toBeNull();
+  });
+
+  it("after the selected step; on a condition's yes branch first, then its no branch", () => {
+    expect(placeAfter({ nodes: [tag], edges: [] }, tag as CanvasNode)).toEqual({ from: "t" });
+    expect(placeAfter({ nodes: [condition], edges: [] }, condition)).toEqual({ from: "c", branch: "true" });
+    const yesTaken = { nodes: [condition, tag], edges: [canvasEdge({ from: "c", to: "t", branch: "true" })] };
+    expect(placeAfter(yesTaken, condition)).toEqual({ from: "c", branch: "false" });
+  });
+});
+
+describe("a problem's node and field", () => {
+  const base: Problem = { code: "required", message: "请填写工单标题", node_id: null, pointer: "" };
+  it("takes the server's node and field first", () => {
+    expect(problemNode({ ...base, node: "ticket_open", field: "title" })).toBe("ticket_open");
+    expect(problemField({ ...base, node: "ticket_open", field: "title" })).toBe("title");
+  });
+  it("falls back on node_id and the pointer (older answers)", () => {
+    const p = { ...base, node_id: "ticket_open", pointer: "/nodes/2/params/queue" };
+    expect(problemNode(p)).toBe("ticket_open");
+    expect(problemField(p)).toBe("queue");
+    expect(problemNode({ ...base, pointer: "/trigger/event" })).toBe(TRIGGER_ID);
+    expect(problemField({ ...base, node_id: "c", pointer: "/nodes/1/rule/and/0" })).toBe("rule");
+    expect(problemNode(base)).toBeNull();
+    expect(problemField(base)).toBeNull();
+  });
+});
+
+describe("the test panel's helpers", () => {
+  it("sets a nested path in a copy of the sample", () => {
+    const sample = { type: "order.paid", order: { channel: "jd", total_amount: "10.00" } };
+    const next = setPath(sample, "order.channel", "tmall");
+    expect(next).toEqual({ type: "order.paid", order: { channel: "tmall", total_amount: "10.00" } });
+    expect(sample.order.channel).toBe("jd");
+  });
+  it("finds the back-test's per-day rows under by_day or days, not the day count", () => {
+    const base = { events: 1, fired: 1, fire_rate: 1, capped: false };
+    expect(dailyRows({ ...base, days: 7 })).toEqual([]);
+    expect(dailyRows({ ...base, days: [{ date: "2026-12-01" }] })).toEqual([{ date: "2026-12-01" }]);
+    expect(dailyRows({ ...base, days: 7, by_day: [{ date: "2026-12-02" }] })).toEqual([{ date: "2026-12-02" }]);
+  });
+});
