@@ -57,9 +57,11 @@ class FlowNotPublished(Conflict):
     message = _("Publish the flow before enabling it.")
 
 
-class FlowHasVersions(Conflict):
-    code = "flow_published"
-    message = _("A published flow cannot be deleted (executions name its versions); disable it instead.")
+class FlowArchived(Conflict):
+    """A deleted (archived) flow is kept for its history; it is not published or switched on again."""
+
+    code = "flow_archived"
+    message = _("This flow was deleted; it is kept only for its history. Duplicate it to use it again.")
 
 
 class NoSuchPicker(NotFound):

@@ -39,6 +39,11 @@ class Flow(models.Model):
         default=NEW_WEBHOOK_TOKEN,
         help_text="The secret part of the flow's webhook URL (webhook triggers).",
     )
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Deleted after it was published: kept (switched off) for its versions' history.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

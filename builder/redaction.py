@@ -26,7 +26,7 @@ from typing import NamedTuple
 from core.crypto import SecretUnreadable, is_sealed, reveal, seal, sealed_length
 
 from . import catalog, schema
-from .validation import TRIGGER_ID, Problem, pointer, validate_document
+from .validation import TRIGGER_ID, Problem, messages, pointer, validate_document
 
 SECRET_MASK = "********"
 # What a masked secret stands for when a document from the API is checked without its stored values.
@@ -144,13 +144,16 @@ def _secret_problems(document) -> list[Problem]:
             plain = reveal(value)
         except SecretUnreadable:
             message = "the stored secret cannot be read with this server's key; enter it again"
-            problems.append(Problem("secret_unreadable", message, node_id, pointer(*slot.path)))
+            said = messages.secret_unreadable(messages.field_title(document, list(slot.path)))
+            problems.append(Problem("secret_unreadable", message, node_id, pointer(*slot.path), said))
             continue
         max_length = slot.field_schema.get("maxLength")
         # A plaintext over the limit is already reported by the schema check.
         if isinstance(max_length, int) and len(value) > max_length >= len(plain):
             message = f"the secret is too long to be stored sealed; use at most {_max_plain_bytes(max_length)} bytes"
-            problems.append(Problem("secret_too_long", message, node_id, pointer(*slot.path)))
+            limit = _max_plain_bytes(max_length)
+            said = messages.secret_too_long(messages.field_title(document, list(slot.path)), limit)
+            problems.append(Problem("secret_too_long", message, node_id, pointer(*slot.path), said))
     return problems
 
 

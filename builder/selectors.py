@@ -12,9 +12,11 @@ from .models import Flow, FlowVersion
 
 
 def flow_list(*, filters: dict | None = None) -> QuerySet[Flow]:
-    """Flows, newest first. ``filters``: ``q`` (name or description contains), ``enabled`` (bool)."""
-    qs = Flow.objects.select_related("owner", "current_version", "current_version__published_by")
+    """Flows, newest first. ``filters``: ``q`` (name or description contains), ``enabled`` (bool),
+    ``archived`` (bool: the deleted ones instead; left out by default)."""
+    qs = _flows()
     f = filters or {}
+    qs = qs.filter(archived_at__isnull=not f.get("archived"))
     if f.get("q"):
         qs = qs.filter(Q(name__icontains=f["q"]) | Q(description__icontains=f["q"]))
     if f.get("enabled") is not None:
@@ -22,9 +24,14 @@ def flow_list(*, filters: dict | None = None) -> QuerySet[Flow]:
     return qs
 
 
+def _flows() -> QuerySet[Flow]:
+    return Flow.objects.select_related("owner", "current_version", "current_version__published_by")
+
+
 def flow_get(*, flow_id: int) -> Flow:
+    """Any flow, archived ones included (their executions still link to them)."""
     try:
-        return flow_list().get(pk=flow_id)
+        return _flows().get(pk=flow_id)
     except Flow.DoesNotExist:
         raise FlowNotFound(details={"flow": flow_id}) from None
 
@@ -78,3 +85,11 @@ def published_versions(*, trigger_type: str) -> QuerySet[FlowVersion]:
 def flow_for_webhook(*, token: str) -> FlowVersion | None:
     """The current version of the enabled webhook flow owning ``token``, or ``None``."""
     return _current_of_enabled().filter(trigger_type="webhook", flow__webhook_token=token).first()
+
+
+def version_documents(*, version_ids) -> dict[int, dict]:
+    """The documents of these versions by id, in one query (the executions page names their nodes)."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    return dict(FlowVersion.objects.filter(pk__in=ids).values_list("pk", "document"))

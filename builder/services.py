@@ -26,7 +26,7 @@ from core.actors import Actor
 from .diff import document_diff
 from .errors import (
     EventUnavailable,
-    FlowHasVersions,
+    FlowArchived,
     FlowNotPublished,
     FlowUnchanged,
     FlowVersionNotFound,
@@ -37,7 +37,7 @@ from .lock_objects import flow_lock
 from .models import Flow, FlowVersion
 from .redaction import document_problems, export_document, seal_document
 from .schema import MAX_DOCUMENT_BYTES, blank_document, document_checksum, document_size
-from .validation import EVENT_UNAVAILABLE, Problem
+from .validation import EVENT_UNAVAILABLE, too_large_problem
 
 UNTITLED = "Untitled flow"
 
@@ -50,6 +50,8 @@ ROLLED_BACK = "rolled_back"
 ENABLED = "enabled"
 DISABLED = "disabled"
 DELETED = "deleted"
+ARCHIVED = "archived"
+DUPLICATED = "duplicated"
 
 
 def _actor(actor: Actor | None, user: User | None) -> Actor:
@@ -74,12 +76,7 @@ def _summary(document: dict) -> dict:
 def _refuse_oversized(document: dict) -> None:
     size = document_size(document)
     if size > MAX_DOCUMENT_BYTES:
-        problem = Problem(
-            "document_too_large",
-            f"the document is {size} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes",
-            None,
-            "",
-        )
+        problem = too_large_problem(size)
         raise InvalidFlow([problem], message=_("The flow document is too large; nothing was saved."))
 
 
@@ -196,24 +193,47 @@ def _publish_locked(flow: Flow, document: dict, *, user: User | None, notes: str
     return version
 
 
-def flow_publish(*, flow_id: int, user: User | None, notes: str = "", actor: Actor | None = None) -> FlowVersion:
-    """Freezes the draft as the next version (1, 2, 3…) and makes it current.
+def flow_publish(
+    *,
+    flow_id: int,
+    user: User | None,
+    notes: str = "",
+    enable: bool | None = None,
+    first_publish_enables: bool = False,
+    actor: Actor | None = None,
+) -> FlowVersion:
+    """Freezes the draft as the next version (1, 2, 3…) and makes it current — and live, if asked.
 
-    Raises ``InvalidFlow`` (with every problem) for an invalid draft and ``FlowUnchanged`` when
-    the draft is identical to the current version; in both cases nothing is written. The draft's
-    secrets are sealed again if a plaintext slipped in (a draft stored before sealing existed).
+    ``enable``: ``True`` switches the flow on in the same transaction (audited ``enabled``),
+    ``False`` switches it off, ``None`` leaves the switch as it is — except on a first publish
+    with ``first_publish_enables`` (the API's default: publishing means live).
+
+    Raises ``InvalidFlow`` (with every problem) for an invalid draft, ``FlowUnchanged`` when the
+    draft is identical to the current version and ``FlowArchived`` for a deleted flow; then
+    nothing is written. The draft's secrets are sealed again if a plaintext slipped in (a draft
+    stored before sealing existed).
     """
     with transaction.atomic():
         flow = flow_lock(flow_id)
+        if flow.archived_at is not None:
+            raise FlowArchived(details={"flow": flow.pk})
+        first = flow.current_version_id is None
         document = seal_document(flow.draft)
         version = _publish_locked(flow, document, user=user, notes=notes)
         fields = ["current_version", "updated_at"]
         if document != flow.draft:
             flow.draft = copy.deepcopy(document)
             fields.append("draft")
+        switch = enable if enable is not None else (True if first and first_publish_enables else flow.enabled)
+        switched = switch != flow.enabled
+        if switched:
+            flow.enabled = switch
+            fields.append("enabled")
         flow.save(update_fields=fields)
         changes = {"version": version.number, "checksum": version.checksum, "notes": notes}
         _audit(flow.pk, PUBLISHED, _actor(actor, user), changes)
+        if switched:
+            _audit(flow.pk, ENABLED if switch else DISABLED, _actor(actor, user), {"version": version.number})
     return version
 
 
@@ -258,6 +278,8 @@ def flow_set_enabled(*, flow_id: int, enabled: bool, actor: Actor | None = None)
     """
     with transaction.atomic():
         flow = flow_lock(flow_id)
+        if enabled and flow.archived_at is not None:
+            raise FlowArchived(details={"flow": flow.pk})
         if enabled and flow.current_version_id is None:
             raise FlowNotPublished(details={"flow": flow.pk})
         if flow.enabled != enabled:
@@ -268,12 +290,42 @@ def flow_set_enabled(*, flow_id: int, enabled: bool, actor: Actor | None = None)
     return flow
 
 
-def flow_delete(*, flow_id: int, actor: Actor | None = None) -> None:
-    """Removes a flow that was never published; a published one must be disabled instead."""
+def flow_delete(*, flow_id: int, actor: Actor | None = None) -> bool:
+    """Removes a flow that was never published; archives one that was. Answers whether it was archived.
+
+    A published flow has versions, which are immutable history that executions name (and the
+    builder cannot see the runtime's executions: it sits below it): it is switched off and marked
+    ``archived_at`` — gone from the list, kept for its executions and audit trail (audited
+    ``archived``). Deleting an archived flow again changes nothing. A never-published flow has no
+    execution and is deleted (audited ``deleted``).
+    """
     with transaction.atomic():
         flow = flow_lock(flow_id)
         if flow.current_version_id is not None:
-            raise FlowHasVersions(details={"flow": flow.pk})
+            if flow.archived_at is None:
+                flow.archived_at = timezone.now()
+                flow.enabled = False
+                flow.save(update_fields=["archived_at", "enabled", "updated_at"])
+                _audit(flow.pk, ARCHIVED, _actor(actor, None), {"version": flow.current_version.number})
+            return True
         flow_pk, summary = flow.pk, _summary(flow.draft)
         flow.delete()
         _audit(flow_pk, DELETED, _actor(actor, None), summary)
+    return False
+
+
+def flow_duplicate(*, flow_id: int, owner: User, name: str, actor: Actor | None = None) -> Flow:
+    """A new, unpublished flow whose draft is a copy of ``flow_id``'s draft, named ``name``.
+
+    Sealed secrets are copied sealed (the same server key reads them). Audited on the new flow as
+    ``duplicated`` with the flow it came from. An archived flow may be duplicated: that is how it
+    is used again.
+    """
+    with transaction.atomic():
+        source = flow_lock(flow_id)
+        document = _named(source.draft, name, None)
+        flow = Flow(owner=owner, draft=document, draft_updated_at=timezone.now())
+        _mirror_names(flow)
+        flow.save()
+        _audit(flow.pk, DUPLICATED, _actor(actor, owner), {"from": source.pk, **_summary(document)})
+    return flow

@@ -62,7 +62,7 @@ def version_problem(version: FlowVersion) -> str:
     problems = validate_document(version.document)
     problem = (
         "the published version does not validate any more: "
-        + "; ".join(f"{p.node_id or '-'} {p.pointer}: {p.message}" for p in problems[:5])
+        + "; ".join(f"{p.node_id or '-'} {p.pointer}: {p.detail}" for p in problems[:5])
         if problems
         else ""
     )

@@ -1,14 +1,18 @@
 """The JSON shape of an execution and its steps, for the API."""
 
+from builder.representation import node_titles
+from builder.selectors import version_documents
 from core.time import iso_utc
 
 from .models import Execution, ExecutionStep
 
 
-def step_representation(step: ExecutionStep) -> dict:
+def step_representation(step: ExecutionStep, titles: dict[str, dict] | None = None) -> dict:
+    """``titles``: the version's node titles (``builder.representation.node_titles``)."""
     return {
         "id": step.pk,
         "node_id": step.node_id,
+        "node_title": (titles or {}).get(step.node_id) or {"zh": step.node_id, "en": step.node_id},
         "kind": step.kind,
         "action": step.action or None,
         "attempt": step.attempt,
@@ -32,7 +36,19 @@ def execution_order(execution: Execution) -> dict | None:
     return {"id": int(key), "number": number if isinstance(number, str) else None}
 
 
-def execution_representation(execution: Execution, *, with_context: bool = False) -> dict:
+def execution_titles(executions) -> dict[int, dict[str, dict]]:
+    """The node titles of each execution's version, by version id: one query for a page."""
+    documents = version_documents(version_ids=[e.flow_version_id for e in executions])
+    return {version_id: node_titles(document) for version_id, document in documents.items()}
+
+
+def execution_representation(
+    execution: Execution, *, with_context: bool = False, titles: dict[int, dict[str, dict]] | None = None
+) -> dict:
+    """``titles``: from ``execution_titles`` for a page; read for this execution alone when not given."""
+    if titles is None:
+        titles = execution_titles([execution])
+    version_titles = titles.get(execution.flow_version_id, {})
     body = {
         "id": execution.pk,
         "flow": execution.flow_id,
@@ -50,7 +66,7 @@ def execution_representation(execution: Execution, *, with_context: bool = False
         "started_at": iso_utc(execution.started_at),
         "finished_at": iso_utc(execution.finished_at),
         "resume_at": iso_utc(execution.resume_at),
-        "steps": [step_representation(step) for step in execution.steps.all()],
+        "steps": [step_representation(step, version_titles) for step in execution.steps.all()],
     }
     if with_context:
         body["context"] = execution.context

@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from commerce.orders.selectors import order_find_by_number
+
 from .errors import ExecutionNotFound
 from .models import Execution, ExecutionStep
 
@@ -9,7 +11,7 @@ from .models import Execution, ExecutionStep
 def execution_list(*, filters: dict | None = None) -> QuerySet[Execution]:
     """Executions newest first, each with its version and steps (two extra queries per page).
 
-    ``filters``: ``flow`` (id), ``status``, ``subject`` (``"order:123"``).
+    ``filters``: ``flow`` (id), ``status``, ``subject`` (``"order:123"``), ``order`` (an order number).
     """
     qs = (
         Execution.objects.select_related("flow_version", "flow")
@@ -23,6 +25,9 @@ def execution_list(*, filters: dict | None = None) -> QuerySet[Execution]:
         qs = qs.filter(status=f["status"])
     if f.get("subject"):
         qs = qs.filter(subject_key=f["subject"])
+    if f.get("order"):
+        order = order_find_by_number(number=f["order"].strip())
+        qs = qs.filter(subject_key=f"order:{order.pk}") if order is not None else qs.none()
     return qs
 
 

@@ -31,10 +31,26 @@ class FlowWriteSerializer(serializers.Serializer):
 class FlowFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=100, help_text="Name or description contains.")
     enabled = serializers.BooleanField(required=False, allow_null=True, default=None)
+    archived = serializers.BooleanField(
+        required=False, default=False, help_text="true: the deleted (archived) flows instead of the others."
+    )
 
 
 class FlowPublishSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    enable = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Switch the flow on (true) or off (false) with this version; by default on for a first "
+        "publish, unchanged afterwards.",
+    )
+
+
+class FlowDuplicateSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=200, required=False, help_text="The copy's name; by default the original's with (copy)."
+    )
 
 
 class FlowRollbackSerializer(serializers.Serializer):
@@ -73,9 +89,14 @@ class FlowDiffQuerySerializer(serializers.Serializer):
 
 class FlowProblemSerializer(serializers.Serializer):
     code = serializers.CharField()
-    message = serializers.CharField()
-    node_id = serializers.CharField(allow_null=True)
+    message = serializers.CharField(
+        help_text="What is wrong and what to do, in the request's language; no pointer or pattern in it."
+    )
+    node = serializers.CharField(allow_null=True, help_text="The node's id (or 'trigger'), or null.")
+    node_id = serializers.CharField(allow_null=True, help_text="The same as `node` (kept for older clients).")
+    field = serializers.CharField(allow_null=True, help_text="The param or field key it concerns, or null.")
     pointer = serializers.CharField(help_text="RFC 6901 JSON pointer into the document; '' is the whole document.")
+    detail = serializers.CharField(help_text="The technical account (English), for the advanced view.")
 
 
 class FlowUserRefSerializer(serializers.Serializer):
@@ -94,6 +115,11 @@ class FlowVersionSummarySerializer(serializers.Serializer):
     notes = serializers.CharField()
 
 
+class FlowPublishedSerializer(FlowVersionSummarySerializer):
+    enabled = serializers.BooleanField(help_text="Whether the flow runs now.")
+    state = serializers.ChoiceField(choices=["running", "disabled"])
+
+
 class FlowVersionListSerializer(serializers.Serializer):
     results = FlowVersionSummarySerializer(many=True, help_text="Newest first; every version (the list is not paged).")
 
@@ -107,6 +133,13 @@ class FlowSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     enabled = serializers.BooleanField()
+    state = serializers.ChoiceField(
+        choices=["running", "disabled", "draft", "archived"],
+        help_text="running: the live version runs; disabled: published, switched off; draft: never published; "
+        "archived: deleted, kept for its history.",
+    )
+    live_version = serializers.IntegerField(allow_null=True, help_text="The current version's number (v3), or null.")
+    archived_at = serializers.DateTimeField(allow_null=True)
     owner = FlowUserRefSerializer()
     definition = serializers.JSONField(help_text="The draft document; a webhook secret shows as ********.")
     current_version = FlowVersionSummarySerializer(allow_null=True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("flows/validate/", views.FlowValidateApi.as_view(), name="flow-validate"),
     path("flows/<int:flow_id>/", views.FlowDetailApi.as_view(), name="flow-detail"),
     path("flows/<int:flow_id>/publish/", views.FlowPublishApi.as_view(), name="flow-publish"),
+    path("flows/<int:flow_id>/duplicate/", views.FlowDuplicateApi.as_view(), name="flow-duplicate"),
     path("flows/<int:flow_id>/versions/", views.FlowVersionListApi.as_view(), name="flow-versions"),
     path("flows/<int:flow_id>/versions/<int:number>/", views.FlowVersionDetailApi.as_view(), name="flow-version"),
     path("flows/<int:flow_id>/diff/", views.FlowDiffApi.as_view(), name="flow-diff"),

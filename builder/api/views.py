@@ -11,7 +11,7 @@ from builder.catalog import catalog_document
 from builder.diff import document_diff
 from builder.errors import InvalidFlow, NoSuchPicker
 from builder.redaction import document_problems
-from builder.representation import flow_representation, version_representation, version_summary
+from builder.representation import flow_representation, flow_state, version_representation, version_summary
 from core.accounts.roles import EVERYONE, FLOW_EDITORS, roles_of
 from core.actors import Actor
 from core.api.bodies import no_body
@@ -104,12 +104,16 @@ class FlowDetailApi(APIView):
         return self._update(request, flow_id, partial=True)
 
     @extend_schema(
-        responses={204: None, **_ERRORS},
-        description="Deletes a flow that was never published; a published flow answers 409 `flow_published`.",
+        responses={200: s.FlowSerializer, 204: None, **_ERRORS},
+        description="Deletes a flow that was never published (204). A published flow (its versions are "
+        "history its executions name) is archived instead: switched off, left out of the list, still readable; "
+        "the answer is the flow with `state` archived (200).",
     )
     def delete(self, request, flow_id: int):
         no_body(request)
-        services.flow_delete(flow_id=flow_id, actor=Actor.user(request.user))
+        archived = services.flow_delete(flow_id=flow_id, actor=Actor.user(request.user))
+        if archived:
+            return _answer(request, selectors.flow_get(flow_id=flow_id), with_problems=False)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -119,11 +123,12 @@ class FlowPublishApi(APIView):
 
     @extend_schema(
         request=s.FlowPublishSerializer,
-        responses={201: s.FlowVersionSummarySerializer, **_ERRORS},
-        description="Freezes the draft as the next numbered, immutable version and makes it current. "
-        "An invalid draft answers 400 `invalid_flow` with `details.problems` [{code, message, node_id, "
-        "pointer}] and publishes nothing. A draft identical to the current version answers 409 "
-        "`unchanged` and creates no version.",
+        responses={201: s.FlowPublishedSerializer, **_ERRORS},
+        description="Freezes the draft as the next numbered, immutable version and makes it current; "
+        "`enable` switches the flow on (or off) in the same call — by default on for the first publish. "
+        "An invalid draft answers 400 `invalid_flow` with `details.problems` [{code, message, node, field, "
+        "pointer, …}] and publishes nothing. A draft identical to the current version answers 409 "
+        "`unchanged` and creates no version; an archived flow 409 `flow_archived`.",
     )
     def post(self, request, flow_id: int):
         incoming = s.FlowPublishSerializer(data=request.data)
@@ -132,9 +137,34 @@ class FlowPublishApi(APIView):
             flow_id=flow_id,
             user=request.user,
             notes=incoming.validated_data["notes"],
+            enable=incoming.validated_data["enable"],
+            first_publish_enables=True,
             actor=Actor.user(request.user),
         )
-        return Response(version_summary(version), status=status.HTTP_201_CREATED)
+        flow = selectors.flow_get(flow_id=flow_id)
+        body = {**version_summary(version), "enabled": flow.enabled, "state": flow_state(flow)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class FlowDuplicateApi(APIView):
+    read_roles = EVERYONE
+    write_roles = FLOW_EDITORS
+
+    @extend_schema(
+        request=s.FlowDuplicateSerializer,
+        responses={201: s.FlowSerializer, **_ERRORS},
+        description="A new draft flow (never published, switched off) whose document is a copy of this flow's "
+        "draft, owned by the caller. An archived flow may be duplicated.",
+    )
+    def post(self, request, flow_id: int):
+        incoming = s.FlowDuplicateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        source = selectors.flow_get(flow_id=flow_id)
+        name = incoming.validated_data.get("name") or _("%(name)s (copy)") % {"name": source.name}
+        copy = services.flow_duplicate(
+            flow_id=flow_id, owner=request.user, name=name[:200], actor=Actor.user(request.user)
+        )
+        return _answer(request, selectors.flow_get(flow_id=copy.pk), status_code=status.HTTP_201_CREATED)
 
 
 class FlowVersionListApi(APIView):

@@ -17,6 +17,7 @@ The returned list is empty for a valid document. Nothing here touches the databa
 """
 
 from .. import schema
+from . import messages
 from .actions import action_check
 from .conditions import rule_check, rule_problems
 from .graph import graph_check
@@ -36,6 +37,7 @@ __all__ = [
     "resolves",
     "rule_problems",
     "schema_problems",
+    "too_large_problem",
     "validate_document",
 ]
 
@@ -45,25 +47,29 @@ MAX_PROBLEMS = 200
 def validate_document(document) -> list[Problem]:
     """Every problem of ``document`` (empty when it may be published), at most ``MAX_PROBLEMS``."""
     if not isinstance(document, dict):
-        return [Problem("wrong_type", "a flow document is a JSON object", None, "")]
+        return [Problem("wrong_type", "a flow document is a JSON object", None, "", messages.not_an_object())]
     size = schema.document_size(document)
     if size > schema.MAX_DOCUMENT_BYTES:
-        message = f"the document is {size} bytes; the limit is {schema.MAX_DOCUMENT_BYTES} bytes"
-        return [Problem("document_too_large", message, None, "")]
+        return [too_large_problem(size)]
     problems = schema_problems(document)
     if problems:
         return [
-            Problem(p.code, p.message, node_id_at(document, pointer_parts(p.pointer)), p.pointer)
+            Problem(p.code, p.detail, node_id_at(document, pointer_parts(p.pointer)), p.pointer, p.message)
             for p in problems[:MAX_PROBLEMS]
         ]
     return _semantic_problems(document)[:MAX_PROBLEMS]
+
+
+def too_large_problem(size: int) -> Problem:
+    detail = f"the document is {size} bytes; the limit is {schema.MAX_DOCUMENT_BYTES} bytes"
+    return Problem("document_too_large", detail, None, "", messages.too_large(size, schema.MAX_DOCUMENT_BYTES))
 
 
 def _semantic_problems(document: dict) -> list[Problem]:
     found = Problems()
     graph = graph_check(document, found)
     context = trigger_check(document["trigger"], found)
-    scope = Scope(problems=found, graph=graph, trigger=document["trigger"], context=context)
+    scope = Scope(problems=found, graph=graph, trigger=document["trigger"], context=context, document=document)
     for i, node in enumerate(document["nodes"]):
         if node["type"] == "condition":
             rule_check(scope, i, node)

@@ -4,6 +4,7 @@
 
 from .. import catalog
 from ..templating_grammar import Placeholder, TemplateSyntaxError, parse_template
+from . import messages
 from .problems import Problem
 from .references import Scope
 from .shape import schema_problems
@@ -15,16 +16,20 @@ def action_check(scope: Scope, i: int, node: dict) -> None:
     params = node.get("params", {})
     if spec is None:
         message = f"{node['action']!r} is not an action in the catalog"
-        scope.problems.add("unknown_action", message, node["id"], "nodes", i, "action")
+        said = messages.unknown_action(node.get("label") or node["id"], node["action"])
+        scope.problems.add("unknown_action", message, node["id"], "nodes", i, "action", message=said)
     else:
-        for problem in schema_problems(params, params_schema=spec.params_schema, prefix=("nodes", i, "params")):
-            scope.problems.extend([Problem(problem.code, problem.message, node["id"], problem.pointer)])
+        whole = scope.document
+        prefix = ("nodes", i, "params")
+        for problem in schema_problems(params, params_schema=spec.params_schema, prefix=prefix, whole=whole):
+            scope.problems.extend([Problem(problem.code, problem.detail, node["id"], problem.pointer, problem.message)])
     for path, text in _strings(params, ("nodes", i, "params")):
         try:
             parts = parse_template(text)
         except TemplateSyntaxError as exc:
             message = f"{exc.message} (at character {exc.position})"
-            scope.problems.add("template_syntax", message, node["id"], *path)
+            said = messages.template_syntax(messages.field_title(scope.document, list(path)))
+            scope.problems.add("template_syntax", message, node["id"], *path, message=said)
             continue
         for part in parts:
             if isinstance(part, Placeholder):

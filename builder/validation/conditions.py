@@ -5,6 +5,7 @@ the item, not the context, so it is not checked against the context.
 """
 
 from .. import jsonlogic
+from . import messages
 from .graph import Graph
 from .problems import Problem, Problems
 from .references import Scope
@@ -24,11 +25,15 @@ def _walk(scope: Scope, rule, node: dict, where: tuple, *, in_context: bool) -> 
         return
     if len(rule) != 1:
         message = f"a JsonLogic operation is an object with exactly one key (the operator), not {len(rule)}"
-        scope.problems.add("invalid_rule", message, node["id"], *where)
+        said = messages.invalid_rule(messages.node_name(node))
+        scope.problems.add("invalid_rule", message, node["id"], *where, message=said)
         return
     op, args = next(iter(rule.items()))
     if op not in jsonlogic.OPERATORS:
-        scope.problems.add("unknown_operator", f"{op!r} is not a JsonLogic operator", node["id"], *where, op)
+        said = messages.unknown_operator(messages.node_name(node), op)
+        scope.problems.add(
+            "unknown_operator", f"{op!r} is not a JsonLogic operator", node["id"], *where, op, message=said
+        )
         return
     here = (*where, op)
     arg_list = args if isinstance(args, list) else [args]

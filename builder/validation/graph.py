@@ -9,6 +9,7 @@
 from collections import deque
 from dataclasses import dataclass, field
 
+from . import messages
 from .problems import TRIGGER_ID, Problems
 
 
@@ -52,17 +53,29 @@ def _check_ids(graph: Graph, problems: Problems) -> None:
         node_id = node["id"]
         if node_id == TRIGGER_ID:
             problems.add(
-                "reserved_node_id", "'trigger' is the trigger's id; name the node otherwise", None, "nodes", i, "id"
+                "reserved_node_id",
+                "'trigger' is the trigger's id; name the node otherwise",
+                None,
+                "nodes",
+                i,
+                "id",
+                message=messages.reserved_node_id(),
             )
         elif node_id in graph.index:
             first = graph.index[node_id]
             problems.add(
-                "duplicate_node_id", f"node id {node_id!r} is also used by /nodes/{first}", node_id, "nodes", i, "id"
+                "duplicate_node_id",
+                f"node id {node_id!r} is also used by /nodes/{first}",
+                node_id,
+                "nodes",
+                i,
+                "id",
+                message=messages.duplicate_node_id(node_id),
             )
         else:
             graph.index[node_id] = i
     if not graph.nodes:
-        problems.add("empty_flow", "the flow has no nodes", None, "nodes")
+        problems.add("empty_flow", "the flow has no nodes", None, "nodes", message=messages.empty_flow())
 
 
 def _check_edges(graph: Graph, edges: list[dict], problems: Problems) -> None:
@@ -76,28 +89,61 @@ def _check_edges(graph: Graph, edges: list[dict], problems: Problems) -> None:
         usable = True
         if source not in known:
             at = target if target in graph.index else None
-            problems.add("dangling_edge", f"edge starts at {source!r}, which is no node", at, "edges", j, "from")
+            problems.add(
+                "dangling_edge",
+                f"edge starts at {source!r}, which is no node",
+                at,
+                "edges",
+                j,
+                "from",
+                message=messages.dangling_edge(),
+            )
             usable = False
         if target not in known:
             at = source if source in known else None
-            problems.add("dangling_edge", f"edge leads to {target!r}, which is no node", at, "edges", j, "to")
+            problems.add(
+                "dangling_edge",
+                f"edge leads to {target!r}, which is no node",
+                at,
+                "edges",
+                j,
+                "to",
+                message=messages.dangling_edge(),
+            )
             usable = False
         if target == TRIGGER_ID:
             at = source if source in known else None
-            problems.add("edge_into_trigger", "no edge may lead into the trigger", at, "edges", j, "to")
+            problems.add(
+                "edge_into_trigger",
+                "no edge may lead into the trigger",
+                at,
+                "edges",
+                j,
+                "to",
+                message=messages.edge_into_trigger(),
+            )
             usable = False
         source_node = graph.node(source)
         if source_node is not None and source_node["type"] == "condition":
             if branch is None:
                 message = f'an edge from condition {source!r} needs "branch": "true" or "false"'
-                problems.add("missing_branch", message, source, "edges", j, "branch")
+                said = messages.missing_branch(messages.node_name(source_node))
+                problems.add("missing_branch", message, source, "edges", j, "branch", message=said)
         elif branch is not None and source in known:
             message = f"only edges from a condition carry a branch; {source!r} is not a condition"
-            problems.add("unexpected_branch", message, source, "edges", j, "branch")
+            said = messages.unexpected_branch(messages.node_name(graph.node(source), source))
+            problems.add("unexpected_branch", message, source, "edges", j, "branch", message=said)
         key = (source, target, branch)
         if key in seen:
             at = source if source in known else None
-            problems.add("duplicate_edge", f"the same edge as /edges/{seen[key]}", at, "edges", j)
+            problems.add(
+                "duplicate_edge",
+                f"the same edge as /edges/{seen[key]}",
+                at,
+                "edges",
+                j,
+                message=messages.duplicate_edge(),
+            )
             usable = False
         seen[key] = j
         if usable:
@@ -111,7 +157,8 @@ def _check_shape(graph: Graph, edges: list[dict], problems: Problems) -> None:
         members = set(component)
         closing = next(j for j, e in enumerate(edges) if e["from"] in members and e["to"] in members)
         message = f"nodes {', '.join(ordered)} form a cycle; a flow is a directed acyclic graph"
-        problems.add("cycle", message, ordered[0], "edges", closing)
+        said = messages.cycle([messages.node_name(graph.node(n), n) for n in ordered])
+        problems.add("cycle", message, ordered[0], "edges", closing, message=said)
     reached = {TRIGGER_ID}
     queue = deque([TRIGGER_ID])
     while queue:
@@ -122,7 +169,8 @@ def _check_shape(graph: Graph, edges: list[dict], problems: Problems) -> None:
     for node_id, i in graph.index.items():
         if node_id not in reached:
             message = f"node {node_id!r} cannot be reached from the trigger"
-            problems.add("unreachable_node", message, node_id, "nodes", i)
+            said = messages.unreachable_node(messages.node_name(graph.node(node_id), node_id))
+            problems.add("unreachable_node", message, node_id, "nodes", i, message=said)
 
 
 def _cycles(successors: dict[str, list[str]]) -> list[list[str]]:

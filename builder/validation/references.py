@@ -7,6 +7,7 @@ before the node that reads it (within that action's output schema).
 from dataclasses import dataclass
 
 from .. import catalog
+from . import messages
 from .graph import Graph
 from .problems import Problems
 from .triggers import trigger_label
@@ -24,15 +25,18 @@ class Scope:
     graph: Graph
     trigger: dict
     context: dict | None
+    document: dict | None = None  # for the messages' field titles
 
     def check_reference(self, path: tuple[str, ...], node: dict, where: tuple, *, allow_length: bool) -> None:
         if self.context is None:
             return
         dotted = ".".join(path)
+        field = messages.field_title(self.document, list(where))
         if path[0] == "steps" and len(path) > 1:
             if path[1] not in self.graph.ancestors(node["id"]):
                 message = f"{dotted}: {path[1]!r} is not a node that runs before {node['id']!r}"
-                self.problems.add("unknown_reference", message, node["id"], *where)
+                said = messages.step_not_before(field, messages.node_name(self.graph.node(path[1]), path[1]))
+                self.problems.add("unknown_reference", message, node["id"], *where, message=said)
                 return
             source = self.graph.node(path[1])
             output = {"type": "object"}
@@ -41,11 +45,14 @@ class Scope:
                 output = spec.output_schema if spec is not None else output
             if not resolves(output, path[2:], allow_length=allow_length):
                 message = f"{dotted} is not in the output of {path[1]!r}"
-                self.problems.add("unknown_reference", message, node["id"], *where)
+                step = messages.node_name(self.graph.node(path[1]), path[1])
+                said = messages.not_in_step_output(field, ".".join(path[2:]), step)
+                self.problems.add("unknown_reference", message, node["id"], *where, message=said)
             return
         if not resolves(self.context, path, allow_length=allow_length):
             message = f"{dotted} is not in the context of {trigger_label(self.trigger)}"
-            self.problems.add("unknown_reference", message, node["id"], *where)
+            said = messages.unknown_context_path(field, dotted, self.trigger)
+            self.problems.add("unknown_reference", message, node["id"], *where, message=said)
 
 
 def resolves(node_schema, path, *, allow_length: bool = False) -> bool:

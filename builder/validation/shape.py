@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from .. import schema
+from . import messages
 from .problems import TRIGGER_ID, Problem, pointer
 
 _document_validator = Draft202012Validator(schema.DOCUMENT_SCHEMA)
@@ -32,34 +33,47 @@ _SCHEMA_CODES = {
 }
 
 
-def _schema_error_locations(error: SchemaError) -> list[tuple[list, str, str]]:
-    """Where an error is, what to say and its code; a missing or unexpected key gets its own path."""
+def _schema_error_locations(error: SchemaError) -> list[tuple[list, str, str, str, object, object]]:
+    """Where an error is, what it says (technically), its code, and for the person's message: the
+    failed keyword, what it expected and the value. A missing or unexpected key gets its own path."""
     path = list(error.absolute_path)
     code = _SCHEMA_CODES.get(error.validator, "invalid")
     instance = error.instance
+    keyword = str(error.validator)
     if error.validator == "required" and isinstance(instance, dict):
         for key in error.validator_value:
             if key not in instance and error.message == f"{key!r} is a required property":
-                return [([*path, key], f"'{key}' is required", code)]
+                return [([*path, key], f"'{key}' is required", code, keyword, None, None)]
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}))
         listed = ", ".join(sorted(allowed))
         extra = sorted(key for key in instance if key not in allowed)
         if extra:
-            return [([*path, key], f"'{key}' is not allowed here (allowed: {listed})", code) for key in extra]
+            return [
+                ([*path, key], f"'{key}' is not allowed here (allowed: {listed})", code, keyword, None, None)
+                for key in extra
+            ]
     if error.validator == "const":
-        return [(path, f"must be {error.validator_value!r}", code)]
+        return [(path, f"must be {error.validator_value!r}", code, keyword, error.validator_value, instance)]
     if error.validator == "enum":
-        return [(path, f"{instance!r} is not one of {', '.join(map(str, error.validator_value))}", code)]
+        detail = f"{instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        return [(path, detail, code, keyword, error.validator_value, instance)]
     if error.validator == "type":
         wanted = error.validator_value
-        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        return [(path, f"must be of type {wanted}", code)]
+        words = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        return [(path, f"must be of type {words}", code, keyword, wanted, instance)]
     if error.validator in ("anyOf", "oneOf") and error.context:
         # The branch whose type fits the value says the most ("'lost' is not a status", not "must be a string").
-        fitting = [e for e in error.context if e.validator != "type"] or list(error.context)
+        # Errors of a branch whose type does not fit are left out first (a list of statuses is
+        # told it repeats one, not that a list is no status).
+        misfits = {e.relative_schema_path[0] for e in error.context if e.validator == "type" and e.relative_schema_path}
+        fitting = (
+            [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] not in misfits]
+            or [e for e in error.context if e.validator != "type"]
+            or list(error.context)
+        )
         return _schema_error_locations(max(fitting, key=lambda e: len(e.absolute_path)))
-    return [(path, error.message, code)]
+    return [(path, error.message, code, keyword, error.validator_value, instance)]
 
 
 def node_id_at(document: dict, path: list) -> str | None:
@@ -74,14 +88,20 @@ def node_id_at(document: dict, path: list) -> str | None:
     return None
 
 
-def schema_problems(document, *, params_schema: dict | None = None, prefix: tuple = ()) -> list[Problem]:
-    """Problems from the document schema, or from ``params_schema`` for the value at ``prefix``."""
+def schema_problems(document, *, params_schema: dict | None = None, prefix: tuple = (), whole=None) -> list[Problem]:
+    """Problems from the document schema, or from ``params_schema`` for the value at ``prefix``.
+
+    ``whole`` is the document the value at ``prefix`` lies in (for the messages' field titles).
+    """
     validator = _document_validator if params_schema is None else _params_validator(json.dumps(params_schema))
+    whole = document if whole is None else whole
     located = []
     for error in validator.iter_errors(document):
-        for path, message, schema_code in _schema_error_locations(error):
+        for path, detail, schema_code, keyword, expected, value in _schema_error_locations(error):
             code = "invalid_param" if params_schema is not None else schema_code
-            located.append((_document_order(path), Problem(code, message, None, pointer(*prefix, *path))))
+            full = [*prefix, *path]
+            message = messages.schema_message(whole, full, keyword, expected, value)
+            located.append((_document_order(path), Problem(code, detail, None, pointer(*full), message)))
     return [problem for _key, problem in sorted(located, key=lambda pair: pair[0])]
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from croniter import CroniterBadDateError, croniter
 
 from .. import events
+from . import messages
 from .problems import TRIGGER_ID, Problems
 
 EVENT_UNAVAILABLE = "event_unavailable"
@@ -25,15 +26,18 @@ def trigger_check(trigger: dict, problems: Problems) -> dict | None:
         spec = events.event_spec(trigger["event"])
         if spec is None:
             message = f"{trigger['event']!r} is not a domain event"
-            problems.add("unknown_event", message, TRIGGER_ID, "trigger", "event")
+            said = messages.unknown_event(trigger["event"])
+            problems.add("unknown_event", message, TRIGGER_ID, "trigger", "event", message=said)
             return None
         if spec.unavailable is not None:
             message = f"{spec.name!r} is not available yet, so a flow on it cannot be published. {spec.unavailable.en}"
-            problems.add(EVENT_UNAVAILABLE, message, TRIGGER_ID, "trigger", "event")
+            said = messages.event_unavailable(spec.name, spec.unavailable.as_dict())
+            problems.add(EVENT_UNAVAILABLE, message, TRIGGER_ID, "trigger", "event", message=said)
     if kind == "schedule":
         cron = cron_problem(trigger["cron"])
         if cron:
-            problems.add("invalid_cron", cron, TRIGGER_ID, "trigger", "cron")
+            said = messages.invalid_cron(never_fires=cron.endswith("never fires"))
+            problems.add("invalid_cron", cron, TRIGGER_ID, "trigger", "cron", message=said)
         if trigger["timezone"] not in _time_zones():
             problems.add(
                 "invalid_timezone",
@@ -41,6 +45,7 @@ def trigger_check(trigger: dict, problems: Problems) -> dict | None:
                 TRIGGER_ID,
                 "trigger",
                 "timezone",
+                message=messages.invalid_timezone(trigger["timezone"]),
             )
     return events.trigger_context_schema(trigger)
 

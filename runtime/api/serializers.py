@@ -9,6 +9,9 @@ class ExecutionFilterSerializer(serializers.Serializer):
     flow = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(required=False, choices=statuses.STATUSES)
     subject = serializers.CharField(required=False, max_length=100, help_text='Like "order:123".')
+    order = serializers.CharField(
+        required=False, max_length=32, help_text="An order number: the runs that concern that order."
+    )
 
 
 MAX_STATS_FLOWS = 200
@@ -44,9 +47,15 @@ class KillSwitchSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class NodeTitleSerializer(serializers.Serializer):
+    zh = serializers.CharField()
+    en = serializers.CharField()
+
+
 class StepSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     node_id = serializers.CharField()
+    node_title = NodeTitleSerializer(help_text="The node's label, else its action's name (条件 for a condition).")
     kind = serializers.ChoiceField(choices=["condition", "action"])
     action = serializers.CharField(allow_null=True)
     attempt = serializers.IntegerField()

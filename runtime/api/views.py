@@ -13,7 +13,7 @@ from core.time import iso_utc
 
 from .. import dryrun, guards, selectors, services
 from ..models import Execution
-from ..representation import execution_representation
+from ..representation import execution_representation, execution_titles
 from . import serializers as s
 from .stats import STATS_WINDOW, execution_stats, stats_since
 
@@ -36,7 +36,8 @@ class ExecutionListApi(GenericAPIView):
         filters = s.ExecutionFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         page = self.paginate_queryset(selectors.execution_list(filters=filters.validated_data)) or []
-        return self.get_paginated_response([execution_representation(e) for e in page])
+        titles = execution_titles(page)
+        return self.get_paginated_response([execution_representation(e, titles=titles) for e in page])
 
 
 class ExecutionStatsApi(APIView):

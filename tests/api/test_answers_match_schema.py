@@ -363,6 +363,9 @@ def test_answers_match_the_schema(admin_client, channel, stocked, settings, djan
 
     unpublished = admin_client.delete(f"/api/v1/flows/{event_flow['id']}/")
     api.check(unpublished, "delete", flow_path)
+    duplicated = post(f"/api/v1/flows/{flow_id}/duplicate/", {}, format="json")
+    api.check(duplicated, "post", flow_path + "duplicate/")
+    api.check(admin_client.delete(f"/api/v1/flows/{flow_id}/"), "delete", flow_path)  # published: archived
     api.check(admin_client.delete(f"{board_views}{board_view['id']}/"), "delete", board_views + "{view_id}/")
 
     reads = {(method, path) for path, ops in api.schema["paths"].items() for method in ops if method == "get"}

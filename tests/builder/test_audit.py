@@ -69,7 +69,7 @@ def test_a_saved_draft_records_which_nodes_changed(client):
 
 def test_publish_rollback_enable_disable_are_audited(client):
     flow_id = _create(client)
-    client.post(f"{FLOWS}{flow_id}/publish/", {"notes": "first"}, format="json")
+    client.post(f"{FLOWS}{flow_id}/publish/", {"notes": "first", "enable": False}, format="json")
     document = gift_flow(name="Renamed")
     client.put(f"{FLOWS}{flow_id}/", {"definition": document}, format="json")
     v2 = client.post(f"{FLOWS}{flow_id}/publish/", {}, format="json").json()
@@ -116,10 +116,11 @@ def test_a_refused_change_writes_no_entry(client):
     client.post(f"{FLOWS}{flow_id}/publish/", {}, format="json")
 
     unchanged = client.post(f"{FLOWS}{flow_id}/publish/", {}, format="json")
-    refused_delete = client.delete(f"{FLOWS}{flow_id}/")
+    client.delete(f"{FLOWS}{flow_id}/")
+    refused_enable = client.post(f"{FLOWS}{flow_id}/enable/")
 
-    assert (unchanged.status_code, refused_delete.status_code) == (409, 409)
-    assert [action for action, _ in _entries(flow_id)] == ["created", "published"]
+    assert (unchanged.status_code, refused_enable.status_code) == (409, 409)
+    assert [action for action, _ in _entries(flow_id)] == ["created", "published", "enabled", "archived"]
 
 
 def test_import_is_audited_as_imported():
@@ -149,6 +150,6 @@ def test_no_entry_carries_a_secret(client):
 
     entries = _entries(flow_id)
     text = json.dumps(entries)
-    assert [action for action, _ in entries] == ["created", "draft_saved", "published"]
+    assert [action for action, _ in entries] == ["created", "draft_saved", "published", "enabled"]
     assert entries[1][1]["nodes"]["changed"] == [{"id": "call", "fields": ["params.sign_secret"]}]
     assert "PLAINTEXT" not in text and "enc:v1:" not in text

@@ -163,7 +163,8 @@ def test_validation_problems_do_not_quote_a_secret(operator_client):
 
     [problem] = flow["problems"]
     assert problem["pointer"] == "/nodes/0/params/sign_secret"
-    assert (problem["code"], problem["message"]) == ("invalid_param", "'xxxxx' is too short")
+    assert (problem["code"], problem["detail"]) == ("invalid_param", "'xxxxx' is too short")
+    assert problem["message"] == "“Signing secret” is too short: at least 8 characters."
     assert "tiny5" not in json.dumps([flow, validated.json(), published.json()])
     assert validated.status_code == 400 and published.status_code == 400
 

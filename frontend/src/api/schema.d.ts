@@ -439,7 +439,7 @@ export interface paths {
         /** @description Replaces the draft. Saved even when invalid (see `problems`); published versions are untouched. A secret (webhook `hmac_secret`, a `writeOnly` action param) sent back as ******** keeps the stored one; a new one is stored encrypted. */
         put: operations["v1_flows_update"];
         post?: never;
-        /** @description Deletes a flow that was never published; a published flow answers 409 `flow_published`. */
+        /** @description Deletes a flow that was never published (204). A published flow (its versions are history its executions name) is archived instead: switched off, left out of the list, still readable; the answer is the flow with `state` archived (200). */
         delete: operations["v1_flows_destroy"];
         options?: never;
         head?: never;
@@ -496,6 +496,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/{flow_id}/duplicate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new draft flow (never published, switched off) whose document is a copy of this flow's draft, owned by the caller. An archived flow may be duplicated. */
+        post: operations["v1_flows_duplicate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/{flow_id}/enable/": {
         parameters: {
             query?: never;
@@ -522,7 +539,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Freezes the draft as the next numbered, immutable version and makes it current. An invalid draft answers 400 `invalid_flow` with `details.problems` [{code, message, node_id, pointer}] and publishes nothing. A draft identical to the current version answers 409 `unchanged` and creates no version. */
+        /** @description Freezes the draft as the next numbered, immutable version and makes it current; `enable` switches the flow on (or off) in the same call — by default on for the first publish. An invalid draft answers 400 `invalid_flow` with `details.problems` [{code, message, node, field, pointer, …}] and publishes nothing. A draft identical to the current version answers 409 `unchanged` and creates no version; an archived flow 409 `flow_archived`. */
         post: operations["v1_flows_publish_create"];
         delete?: never;
         options?: never;
@@ -1992,6 +2009,19 @@ export interface components {
             name: string;
             description: string;
             enabled: boolean;
+            /**
+             * @description running: the live version runs; disabled: published, switched off; draft: never published; archived: deleted, kept for its history.
+             *
+             *     * `running` - running
+             *     * `disabled` - disabled
+             *     * `draft` - draft
+             *     * `archived` - archived
+             */
+            state: components["schemas"]["FlowStateEnum"];
+            /** @description The current version's number (v3), or null. */
+            live_version: number | null;
+            /** Format: date-time */
+            archived_at: string | null;
             owner: components["schemas"]["FlowUserRef"];
             /** @description The draft document; a webhook secret shows as ********. */
             definition: unknown;
@@ -2019,6 +2049,10 @@ export interface components {
             edges: components["schemas"]["FlowEdgesDiff"];
             from: number | "draft";
         };
+        FlowDuplicateRequest: {
+            /** @description The copy's name; by default the original's with (copy). */
+            name?: string;
+        };
         FlowEdgesDiff: {
             added: {
                 [key: string]: unknown;
@@ -2038,15 +2072,46 @@ export interface components {
         };
         FlowProblem: {
             code: string;
+            /** @description What is wrong and what to do, in the request's language; no pointer or pattern in it. */
             message: string;
+            /** @description The node's id (or 'trigger'), or null. */
+            node: string | null;
+            /** @description The same as `node` (kept for older clients). */
             node_id: string | null;
+            /** @description The param or field key it concerns, or null. */
+            field: string | null;
             /** @description RFC 6901 JSON pointer into the document; '' is the whole document. */
             pointer: string;
+            /** @description The technical account (English), for the advanced view. */
+            detail: string;
         };
         FlowPublishRequest: {
             /** @default  */
             notes: string;
+            /** @description Switch the flow on (true) or off (false) with this version; by default on for a first publish, unchanged afterwards. */
+            enable?: boolean | null;
         };
+        FlowPublished: {
+            flow: number;
+            number: number;
+            /** @description sha256 of the document's canonical JSON. */
+            checksum: string;
+            trigger_type: string;
+            trigger_event: string;
+            published_by: components["schemas"]["FlowUserRef"] | null;
+            /** Format: date-time */
+            published_at: string;
+            notes: string;
+            /** @description Whether the flow runs now. */
+            enabled: boolean;
+            state: components["schemas"]["FlowPublishedStateEnum"];
+        };
+        /**
+         * @description * `running` - running
+         *     * `disabled` - disabled
+         * @enum {string}
+         */
+        FlowPublishedStateEnum: "running" | "disabled";
         FlowRollbackRequest: {
             version: number;
             /** @default  */
@@ -2066,6 +2131,14 @@ export interface components {
             /** @description Of those, the ones that are dead. */
             failures: number;
         };
+        /**
+         * @description * `running` - running
+         *     * `disabled` - disabled
+         *     * `draft` - draft
+         *     * `archived` - archived
+         * @enum {string}
+         */
+        FlowStateEnum: "running" | "disabled" | "draft" | "archived";
         FlowTriggerDiff: {
             changed: boolean;
             fields: string[];
@@ -2365,6 +2438,10 @@ export interface components {
          * @enum {string}
          */
         MovementKindEnum: "receipt" | "adjustment" | "reserve" | "release" | "expire" | "commit" | "return";
+        NodeTitle: {
+            zh: string;
+            en: string;
+        };
         NoteRequest: {
             text: string;
         };
@@ -3324,6 +3401,8 @@ export interface components {
         Step: {
             id: number;
             node_id: string;
+            /** @description The node's label, else its action's name (条件 for a condition). */
+            node_title: components["schemas"]["NodeTitle"];
             kind: components["schemas"]["StepKindEnum"];
             action: string | null;
             attempt: number;
@@ -4332,6 +4411,8 @@ export interface operations {
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 flow?: number;
+                /** @description An order number: the runs that concern that order. */
+                order?: string;
                 /** @description Number of results to return per page. */
                 page_size?: number;
                 /**
@@ -4510,6 +4591,8 @@ export interface operations {
     v1_flows_list: {
         parameters: {
             query?: {
+                /** @description true: the deleted (archived) flows instead of the others. */
+                archived?: boolean;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 enabled?: boolean | null;
@@ -4724,6 +4807,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flow"];
+                };
+            };
             /** @description No response body */
             204: {
                 headers: {
@@ -5052,6 +5143,81 @@ export interface operations {
             };
         };
     };
+    v1_flows_duplicate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FlowDuplicateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     v1_flows_enable_create: {
         parameters: {
             query?: never;
@@ -5143,7 +5309,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowVersionSummary"];
+                    "application/json": components["schemas"]["FlowPublished"];
                 };
             };
             400: {

@@ -4,6 +4,7 @@ import pytest
 
 from builder.models import Flow, FlowVersion
 from builder.schema import document_checksum
+from commerce.audit.models import AuditEntry
 from core.crypto import reveal
 from tests.builder.documents import gift_flow
 from tests.conftest import client_for
@@ -21,8 +22,8 @@ def _create(client, definition=None, **body):
     return response.json()
 
 
-def _publish(client, flow_id, notes=""):
-    return client.post(f"{FLOWS}{flow_id}/publish/", {"notes": notes}, format="json")
+def _publish(client, flow_id, notes="", **body):
+    return client.post(f"{FLOWS}{flow_id}/publish/", {"notes": notes, **body}, format="json")
 
 
 def _put(client, flow_id, definition):
@@ -58,9 +59,13 @@ def test_an_invalid_draft_is_saved_with_its_problems(operator_client):
     assert body["problems"] == [
         {
             "code": "unknown_action",
-            "message": "'order.teleport' is not an action in the catalog",
+            "message": "The step “gift” uses an action Orderflow does not offer (“order.teleport”). "
+            "Replace it with a step from the palette.",
+            "node": "gift",
             "node_id": "gift",
+            "field": "action",
             "pointer": "/nodes/1/action",
+            "detail": "'order.teleport' is not an action in the catalog",
         }
     ]
 
@@ -77,7 +82,15 @@ def test_create_without_a_definition_starts_a_blank_manual_flow(operator_client)
         "edges": [],
     }
     assert body["problems"] == [
-        {"code": "empty_flow", "message": "the flow has no nodes", "node_id": None, "pointer": "/nodes"}
+        {
+            "code": "empty_flow",
+            "message": "The flow has no steps yet. Add a step after the trigger.",
+            "node": None,
+            "node_id": None,
+            "field": None,
+            "pointer": "/nodes",
+            "detail": "the flow has no nodes",
+        }
     ]
 
 
@@ -140,18 +153,126 @@ def test_detail_answers_404_for_an_unknown_flow(operator_client):
     assert response.json()["code"] == "not_found"
 
 
-def test_a_never_published_flow_can_be_deleted_a_published_one_cannot(operator_client):
+def test_a_never_published_flow_is_deleted_a_published_one_is_archived(operator_client):
     draft = _create(operator_client, gift_flow())
     published = _create(operator_client, gift_flow())
     _publish(operator_client, published["id"])
 
     removed = operator_client.delete(f"{FLOWS}{draft['id']}/")
-    refused = operator_client.delete(f"{FLOWS}{published['id']}/")
+    archived = operator_client.delete(f"{FLOWS}{published['id']}/")
+    again = operator_client.delete(f"{FLOWS}{published['id']}/")
 
     assert removed.status_code == 204
-    assert refused.status_code == 409
-    assert refused.json()["code"] == "flow_published"
+    assert archived.status_code == 200
+    assert (archived.json()["state"], archived.json()["enabled"], archived.json()["live_version"]) == (
+        "archived",
+        False,
+        1,
+    )
+    assert again.status_code == 200
     assert list(Flow.objects.values_list("pk", flat=True)) == [published["id"]]
+    assert operator_client.get(FLOWS).json()["results"] == []
+    assert [f["id"] for f in operator_client.get(FLOWS, {"archived": "true"}).json()["results"]] == [published["id"]]
+    assert operator_client.get(f"{FLOWS}{published['id']}/").status_code == 200
+    assert AuditEntry.objects.filter(subject_type="flow", action="archived").count() == 1
+
+
+def test_an_archived_flow_is_not_published_or_switched_on_again(operator_client):
+    flow = _create(operator_client, gift_flow())
+    _publish(operator_client, flow["id"])
+    operator_client.delete(f"{FLOWS}{flow['id']}/")
+    _put(operator_client, flow["id"], gift_flow(description="changed"))
+
+    published = _publish(operator_client, flow["id"])
+    enabled = operator_client.post(f"{FLOWS}{flow['id']}/enable/")
+
+    assert (published.status_code, published.json()["code"]) == (409, "flow_archived")
+    assert (enabled.status_code, enabled.json()["code"]) == (409, "flow_archived")
+    assert FlowVersion.objects.filter(flow_id=flow["id"]).count() == 1
+
+
+# --- state, first publish is live ----------------------------------------------------------
+
+
+def test_the_first_publish_switches_the_flow_on_and_the_state_says_so(operator_client):
+    flow = _create(operator_client, gift_flow())
+    assert (flow["state"], flow["live_version"]) == ("draft", None)
+
+    published = _publish(operator_client, flow["id"])
+
+    assert published.status_code == 201
+    assert (published.json()["number"], published.json()["enabled"], published.json()["state"]) == (1, True, "running")
+    detail = operator_client.get(f"{FLOWS}{flow['id']}/").json()
+    assert (detail["state"], detail["live_version"], detail["enabled"]) == ("running", 1, True)
+    actions = list(
+        AuditEntry.objects.filter(subject_type="flow", subject_id=str(flow["id"])).values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["published", "enabled"] or actions[:2] == ["enabled", "published"]
+
+
+def test_a_first_publish_may_stay_off_and_later_publishes_keep_the_switch(operator_client):
+    flow = _create(operator_client, gift_flow())
+
+    first = _publish(operator_client, flow["id"], enable=False)
+    _put(operator_client, flow["id"], gift_flow(description="v2"))
+    second = _publish(operator_client, flow["id"])
+    _put(operator_client, flow["id"], gift_flow(description="v3"))
+    third = _publish(operator_client, flow["id"], enable=True)
+
+    assert (first.json()["state"], second.json()["state"], third.json()["state"]) == ("disabled", "disabled", "running")
+    listed = operator_client.get(FLOWS).json()["results"][0]
+    assert (listed["state"], listed["live_version"]) == ("running", 3)
+
+
+def test_publish_refuses_a_non_boolean_enable(operator_client):
+    flow = _create(operator_client, gift_flow())
+
+    response = _publish(operator_client, flow["id"], enable="maybe")
+
+    assert response.status_code == 400
+    assert "enable" in response.json()["details"]
+    assert FlowVersion.objects.count() == 0
+
+
+# --- duplicate and search -----------------------------------------------------------------
+
+
+def test_a_flow_is_duplicated_as_a_new_draft_owned_by_the_caller(operator_client):
+    flow = _create(operator_client, gift_flow(), name="大单送礼")
+    _publish(operator_client, flow["id"])
+
+    copied = operator_client.post(f"{FLOWS}{flow['id']}/duplicate/", {}, format="json")
+    named = operator_client.post(f"{FLOWS}{flow['id']}/duplicate/", {"name": "大单送礼 2"}, format="json")
+
+    assert copied.status_code == 201
+    body = copied.json()
+    assert (body["name"], body["state"], body["enabled"], body["owner"]["username"]) == (
+        "大单送礼 (copy)",
+        "draft",
+        False,
+        "op",
+    )
+    assert body["definition"]["nodes"] == flow["definition"]["nodes"]
+    assert named.json()["name"] == "大单送礼 2"
+    assert AuditEntry.objects.filter(subject_type="flow", action="duplicated").count() == 2
+
+
+def test_duplicating_an_unknown_flow_is_404_and_makes_nothing(operator_client):
+    response = operator_client.post(f"{FLOWS}999/duplicate/", {}, format="json")
+
+    assert response.status_code == 404
+    assert Flow.objects.count() == 0
+
+
+def test_flows_are_searched_by_name(operator_client):
+    _create(operator_client, gift_flow(), name="大单送礼")
+    _create(operator_client, gift_flow(), name="催付提醒")
+
+    found = operator_client.get(FLOWS, {"q": "送礼"}).json()["results"]
+    too_long = operator_client.get(FLOWS, {"q": "x" * 101})
+
+    assert [f["name"] for f in found] == ["大单送礼"]
+    assert too_long.status_code == 400
 
 
 # --- publish and versions -----------------------------------------------------------------
@@ -317,10 +438,13 @@ def test_a_document_over_512_kb_is_refused_on_save_validate_and_publish(operator
 
     expected_problem = {
         "code": "document_too_large",
-        "message": f"the document is {len(json.dumps(big, ensure_ascii=False, separators=(',', ':')).encode())} "
-        "bytes; the limit is 524288 bytes",
+        "message": "The flow is too large (587 KB; at most 512 KB). Remove some steps or split it into two flows.",
+        "node": None,
         "node_id": None,
+        "field": None,
         "pointer": "",
+        "detail": f"the document is {len(json.dumps(big, ensure_ascii=False, separators=(',', ':')).encode())} "
+        "bytes; the limit is 524288 bytes",
     }
     assert saved.status_code == 400
     assert saved.json()["message"] == "The flow document is too large; nothing was saved."

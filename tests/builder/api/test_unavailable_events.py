@@ -84,10 +84,14 @@ def test_a_draft_on_an_unavailable_event_is_saved_with_a_problem_saying_so(opera
     assert body["problems"] == [
         {
             "code": "event_unavailable",
-            "message": "'reconciliation.difference' is not available yet, so a flow on it cannot be published. "
-            + RECONCILIATION_REASON["en"],
+            "message": "“Reconciliation difference” is not available yet, so a flow on it cannot be published; "
+            "it is kept as a draft. " + RECONCILIATION_REASON["en"],
+            "node": "trigger",
             "node_id": "trigger",
+            "field": "event",
             "pointer": "/trigger/event",
+            "detail": "'reconciliation.difference' is not available yet, so a flow on it cannot be published. "
+            + RECONCILIATION_REASON["en"],
         }
     ]
 
