@@ -430,3 +430,77 @@ test("经理打开流程时编辑器说明是只读的", async ({ page, request 
   await expect(page.getByTestId("panel-empty")).toContainText("只读");
   await page.screenshot({ path: `${ARTIFACTS}builder-zh-read-only.png` });
 });
+
+test("问题用中文说明，点击问题选中节点并聚焦字段；流程列表可搜索、复制、删除（发布过的归档）", async ({
+  page,
+  request,
+}) => {
+  const api = await apiAs(request, "operator");
+  const name = `缺标题的工单流程 ${Date.now()}`;
+  const flow = await createFlow(
+    api,
+    {
+      format: "orderflow.flow/v1",
+      name,
+      trigger: { type: "event", event: "order.paid" },
+      nodes: [
+        {
+          id: "ticket_open",
+          type: "action",
+          action: "ticket.open",
+          params: { queue: "service", priority: "high" },
+        },
+      ],
+      edges: [{ from: "trigger", to: "ticket_open" }],
+    },
+    { publish: false },
+  );
+  await page.goto("/app/");
+  await page.getByLabel("用户名").fill("operator");
+  await page.getByLabel("密码").fill(PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("navigation", { name: "主导航" })).toBeVisible();
+  await page.goto(`/app/flows/${flow.id}`);
+  await page.getByTestId("tab-problems").click();
+  const problem = page.getByTestId("problems-list").getByRole("button").first();
+  await expect(problem).toContainText("创建工单：客服");
+  // No pointer or pattern unless the advanced view is asked for.
+  await expect(problem).not.toContainText("/nodes/");
+  await expect(problem).not.toContainText("^");
+  await page.screenshot({ path: `${ARTIFACTS}builder-zh-problems.png` });
+  await problem.click();
+  await expect(page.getByTestId("node-panel")).toBeVisible();
+  await expect(
+    page.getByTestId("node-panel").locator("#root_title"),
+  ).toBeFocused();
+  await page.getByTestId("node-panel").locator("#root_title").fill("处理工单");
+
+  // Leaving at once (within the autosave delay) still saves the edit.
+  await page
+    .getByRole("navigation", { name: "主导航" })
+    .getByRole("link", { name: "流程", exact: true })
+    .click();
+  await expect
+    .poll(
+      async () =>
+        (await api.get(`flows/${flow.id}/`)).definition.nodes[0].params.title,
+      { timeout: 10_000 },
+    )
+    .toBe("处理工单");
+
+  // The list: search by name, duplicate, delete the copy (never published: gone).
+  await page.getByLabel("按名称或描述搜索").fill(name);
+  const row = page.locator("tbody tr").filter({ hasText: name });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("草稿");
+  await row.getByRole("button", { name: "复制" }).click();
+  const copy = page.locator("tbody tr").filter({ hasText: `${name} 副本` });
+  await expect(copy).toHaveCount(1);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await copy.getByRole("button", { name: "删除" }).click();
+  await expect(
+    page.getByRole("status").filter({ hasText: "流程已删除" }),
+  ).toBeVisible();
+  await expect(copy).toHaveCount(0);
+  await page.screenshot({ path: `${ARTIFACTS}builder-zh-flow-list.png` });
+});

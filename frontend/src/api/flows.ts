@@ -20,7 +20,11 @@ export const flowsApi = {
   create: (body: { name?: string; definition?: FlowDocument }) => api<Flow>("flows/", { method: "POST", body }),
   saveDraft: (id: number, definition: FlowDocument, signal?: AbortSignal) =>
     api<Flow>(`flows/${id}/`, { method: "PATCH", body: { definition }, signal }),
-  remove: (id: number) => api<void>(`flows/${id}/`, { method: "DELETE" }),
+  /** Deletes a never-published flow (no answer); a published one is archived (the answer is the flow, `state` archived). */
+  remove: (id: number) => api<Flow | undefined>(`flows/${id}/`, { method: "DELETE" }),
+  /** A new draft copy of the flow, owned by the caller. */
+  duplicate: (id: number, name?: string) =>
+    api<Flow>(`flows/${id}/duplicate/`, { method: "POST", body: name ? { name } : {} }),
   /** `enable`: switch the flow on with this publish (a first publish asks); omitted, the flow stays as it is. */
   publish: (id: number, notes: string, enable?: boolean) =>
     api<VersionSummary | Flow>(`flows/${id}/publish/`, {

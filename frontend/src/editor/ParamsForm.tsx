@@ -1,5 +1,5 @@
 import Form from "@rjsf/core";
-import type { RJSFSchema, UiSchema, WidgetProps } from "@rjsf/utils";
+import type { RJSFSchema, RJSFValidationError, UiSchema, WidgetProps } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { useMemo, useRef, useState } from "react";
 import type { JsonObject, JsonSchema } from "../api/types";
@@ -190,6 +190,55 @@ function PickerWidget(props: WidgetProps) {
   );
 }
 
+/** RJSF's own messages (ajv, English, with patterns) in the user's language, saying what to do. */
+export function formErrorsIn(language: Language) {
+  const zh = language === "zh";
+  return (errors: RJSFValidationError[]): RJSFValidationError[] =>
+    errors.map((error) => {
+      const limit = (error.params as { limit?: number } | undefined)?.limit;
+      let message: string;
+      switch (error.name) {
+        case "required":
+          message = zh ? "请填写这一项" : "Fill this in";
+          break;
+        case "minLength":
+          message =
+            limit === 1
+              ? zh
+                ? "请填写这一项"
+                : "Fill this in"
+              : zh
+                ? `至少 ${limit} 个字`
+                : `At least ${limit} characters`;
+          break;
+        case "maxLength":
+          message = zh ? `最多 ${limit} 个字` : `At most ${limit} characters`;
+          break;
+        case "pattern":
+        case "format":
+          message = zh
+            ? "格式不对，请从列表中选择或按提示填写"
+            : "Not in the expected form: pick from the list or follow the hint";
+          break;
+        case "enum":
+          message = zh ? "请从列表中选择" : "Pick one from the list";
+          break;
+        case "minimum":
+          message = zh ? `不能小于 ${limit}` : `At least ${limit}`;
+          break;
+        case "maximum":
+          message = zh ? `不能大于 ${limit}` : `At most ${limit}`;
+          break;
+        case "type":
+          message = zh ? "请填写正确的值" : "Enter a valid value";
+          break;
+        default:
+          message = zh ? "这一项的值不对" : "This value is not valid";
+      }
+      return { ...error, message, stack: message };
+    });
+}
+
 export function ParamsForm({
   schema,
   params,
@@ -206,6 +255,7 @@ export function ParamsForm({
   const { language, pick } = useI18n();
   const rjsfSchema = useMemo(() => formSchema(schema, language), [schema, language]);
   const uiSchema = useMemo(() => uiSchemaFor(schema, language), [schema, language]);
+  const transformErrors = useMemo(() => formErrorsIn(language), [language]);
   const formContext = useMemo<FormContext>(
     () => ({
       variables,
@@ -223,6 +273,7 @@ export function ParamsForm({
       formContext={formContext}
       disabled={readOnly}
       liveValidate="onChange"
+      transformErrors={transformErrors}
       showErrorList={false}
       noHtml5Validate
       onChange={(event) => onChange((event.formData ?? {}) as JsonObject)}

@@ -3,6 +3,7 @@ import type { Problem } from "../api/types";
 import { canvasEdge, stepNode, TRIGGER_ID, type CanvasNode } from "./document";
 import { dailyRows } from "./panels/Backtest";
 import { setPath } from "./panels/SampleForm";
+import { formErrorsIn } from "./ParamsForm";
 import { placeAfter, problemField, problemNode } from "./useEditorState";
 
 const condition = stepNode({ id: "c", type: "condition", rule: { and: [] } }, { x: 0, y: 0 }, true);
@@ -23,9 +24,10 @@ describe("where a clicked palette item goes", () => {
 });
 
 describe("a problem's node and field", () => {
-  const base: Problem = { code: "required", message: "请填写工单标题", node_id: null, pointer: "" };
+  // An older answer: no node, field or detail yet.
+  const base = { code: "required", message: "请填写工单标题", node_id: null, pointer: "" } as unknown as Problem;
   it("takes the server's node and field first", () => {
-    expect(problemNode({ ...base, node: "ticket_open", field: "title" })).toBe("ticket_open");
+    expect(problemNode({ ...base, node: "ticket_open", node_id: "other", field: "title" })).toBe("ticket_open");
     expect(problemField({ ...base, node: "ticket_open", field: "title" })).toBe("title");
   });
   it("falls back on node_id and the pointer (older answers)", () => {
@@ -51,5 +53,32 @@ describe("the test panel's helpers", () => {
     expect(dailyRows({ ...base, days: 7 })).toEqual([]);
     expect(dailyRows({ ...base, days: [{ date: "2026-12-01" }] })).toEqual([{ date: "2026-12-01" }]);
     expect(dailyRows({ ...base, days: 7, by_day: [{ date: "2026-12-02" }] })).toEqual([{ date: "2026-12-02" }]);
+  });
+});
+
+describe("the params form's own messages", () => {
+  it("say what to do in the user's language, never the pattern", () => {
+    const errors = [
+      {
+        name: "pattern",
+        property: ".queue",
+        message: 'must match pattern "^[-a-zA-Z0-9_]+$"',
+        params: { pattern: "^[-a-zA-Z0-9_]+$" },
+        stack: "",
+      },
+      { name: "required", property: ".title", message: "must have required property 'title'", params: {}, stack: "" },
+      {
+        name: "maxLength",
+        property: ".tag",
+        message: "must NOT have more than 32 characters",
+        params: { limit: 32 },
+        stack: "",
+      },
+    ];
+    const zh = formErrorsIn("zh")(errors).map((e) => e.message);
+    expect(zh).toEqual(["格式不对，请从列表中选择或按提示填写", "请填写这一项", "最多 32 个字"]);
+    for (const message of [...zh, ...formErrorsIn("en")(errors).map((e) => e.message)]) {
+      expect(message).not.toMatch(/[\^$\\[\]]|must|\//);
+    }
   });
 });

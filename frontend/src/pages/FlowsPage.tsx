@@ -13,6 +13,8 @@ import { FirstScreen, guidedFlow, markGuided, NewFlowForm } from "./FlowsFirstSc
 type StatusFilter = "all" | "draft" | "published" | "disabled";
 
 export function flowStatus(flow: Flow): Exclude<StatusFilter, "all"> {
+  if (flow.state === "running") return "published";
+  if (flow.state === "disabled" || flow.state === "archived") return "disabled";
   if (!flow.current_version) return "draft";
   return flow.enabled ? "published" : "disabled";
 }
@@ -37,7 +39,7 @@ function FlowRow({
 }) {
   const { t, language } = useI18n();
   const status = flowStatus(flow);
-  const n = flow.current_version?.number ?? 0;
+  const n = flow.live_version ?? flow.current_version?.number ?? 0;
   return (
     <tr data-testid={`flow-row-${flow.id}`}>
       <td>
@@ -159,10 +161,7 @@ export function FlowsPage() {
 
   const duplicate = async (flow: Flow) => {
     try {
-      const full = await flowsApi.get(flow.id);
-      const copy = await flowsApi.create({
-        definition: { ...full.definition, name: t("flows.copyOf", { name: flow.name || t("flows.untitled") }) },
-      });
+      const copy = await flowsApi.duplicate(flow.id, t("flows.copyOf", { name: flow.name || t("flows.untitled") }));
       flows.setData([copy, ...(flows.data ?? [])]);
     } catch (reason) {
       setError(reason as Error);
@@ -172,9 +171,9 @@ export function FlowsPage() {
   const remove = async (flow: Flow) => {
     if (!window.confirm(t("flows.confirmDelete", { name: flow.name || t("flows.untitled") }))) return;
     try {
-      await flowsApi.remove(flow.id);
+      const answer = await flowsApi.remove(flow.id);
       flows.setData((flows.data ?? []).filter((f) => f.id !== flow.id));
-      setNotice(stats.data?.get(flow.id)?.runs ? t("flows.archived") : t("flows.deleted"));
+      setNotice(answer?.state === "archived" ? t("flows.archived") : t("flows.deleted"));
     } catch (reason) {
       setError(reason as Error);
     }

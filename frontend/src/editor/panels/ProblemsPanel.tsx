@@ -39,7 +39,7 @@ export function ProblemsPanel({
                 <span>{problem.message}</span>
                 {advanced && (
                   <span className="muted small mono">
-                    {problem.code} {problem.pointer}
+                    {problem.code} {problem.pointer} {problem.detail}
                   </span>
                 )}
               </button>
