@@ -17,6 +17,7 @@ until one is given — that is how a new field cannot reach the editor unlabelle
 """
 
 import json
+from typing import Any
 
 from commerce.orders import statuses as order_statuses
 from commerce.refunds import statuses as refund_statuses
@@ -165,6 +166,13 @@ TITLES: dict[str, tuple[str, str]] = {
     "refund.paid_at": ("到账时间", "Paid out at"),
     "failure": ("失败原因", "Failure"),
     "sla": ("超时等级", "SLA level"),
+    "ticket_number": ("工单号", "Ticket number"),
+    # Returns (refund.returned, on main since this table was written).
+    "context.returned": ("退回的商品", "Returned goods"),
+    "returned.condition": ("货品状况", "Condition"),
+    "returned.disposition": ("处理方式", "Disposition"),
+    "returned.warehouse": ("入库仓库", "Restocked in"),
+    "context.tracking_no": ("退货运单号", "Return tracking number"),
     "level": ("超时等级", "SLA level"),
     "hours_waiting": ("已等待小时数", "Hours waiting"),
     # Notifications.
@@ -389,6 +397,8 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "channel": NOTIFY_CHANNEL_LABELS,
     "severity": {"warning": ("警告", "Warning"), "critical": ("严重", "Critical")},
+    "returned.condition": {"sellable": ("可再售", "Sellable"), "damaged": ("已损坏", "Damaged")},
+    "returned.disposition": {"restocked": ("已入库", "Restocked"), "quarantine": ("隔离待处理", "Quarantined")},
     "dimension": {"sku": ("商品", "SKU"), "courier": ("快递公司", "Courier"), "region": ("地区", "Region")},
     "http.request.method": {m: (m, m) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     "format": {"text": ("纯文本", "Plain text"), "markdown": ("Markdown", "Markdown")},
@@ -411,7 +421,8 @@ def _pair(labels: tuple[str, str]) -> dict:
     return {"zh": zh, "en": en}
 
 
-def _lookup(table: dict, path: tuple[str, ...]):
+def lookup_by_path(table: dict, path) -> Any:
+    """The entry of ``table`` for the longest dotted suffix of ``path`` it has, or ``None``."""
     for start in range(len(path)):
         found = table.get(".".join(path[start:]))
         if found is not None:
@@ -442,7 +453,7 @@ def enum_values(prop: dict) -> list:
 
 
 def _kind(prop: dict, key: str, path: tuple[str, ...]) -> str | None:
-    explicit = _lookup(KIND_OF, path)
+    explicit = lookup_by_path(KIND_OF, path)
     if explicit:
         return explicit
     types = _types(prop) - {"null"}
@@ -468,7 +479,7 @@ def _kind(prop: dict, key: str, path: tuple[str, ...]) -> str | None:
 
 
 def _annotate_property(prop: dict, key: str, path: tuple[str, ...]) -> None:
-    title = _lookup(TITLES, path)
+    title = lookup_by_path(TITLES, path)
     if "x-title" not in prop and title is not None:
         prop["x-title"] = _pair(title)
     if "x-kind" not in prop:
@@ -477,14 +488,14 @@ def _annotate_property(prop: dict, key: str, path: tuple[str, ...]) -> None:
             prop["x-kind"] = kind
     values = enum_values(prop)
     if values and "x-enum-labels" not in prop:
-        scoped = _lookup(ENUM_LABELS, path) or {}
+        scoped = lookup_by_path(ENUM_LABELS, path) or {}
         labels = {}
         for value in values:
             label = scoped.get(value) or VALUE_LABELS.get(value)
             if label is not None:
                 labels[str(value)] = _pair(label)
         prop["x-enum-labels"] = labels
-    picker = _lookup(PICKER_OF, path)
+    picker = lookup_by_path(PICKER_OF, path)
     if "x-picker" not in prop and picker is not None:
         prop["x-picker"] = picker
 

@@ -306,7 +306,8 @@ def flow_delete(*, flow_id: int, actor: Actor | None = None) -> bool:
                 flow.archived_at = timezone.now()
                 flow.enabled = False
                 flow.save(update_fields=["archived_at", "enabled", "updated_at"])
-                _audit(flow.pk, ARCHIVED, _actor(actor, None), {"version": flow.current_version.number})
+                live = flow.current_version
+                _audit(flow.pk, ARCHIVED, _actor(actor, None), {"version": live.number if live else None})
             return True
         flow_pk, summary = flow.pk, _summary(flow.draft)
         flow.delete()

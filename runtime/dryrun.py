@@ -8,14 +8,20 @@ trace; nothing is queued either.
 
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from builder.catalog import action_spec
 from builder.errors import FlowNotFound, InvalidFlow
+from builder.events import event_spec
 from builder.models import Flow
 from builder.validation import validate_document
+from commerce.orders.representation import order_representation
+from commerce.orders.selectors import order_list
 from commerce.outbox.models import OutboxEvent
 from core.actors import Actor
 from core.time import iso_utc
@@ -124,22 +130,81 @@ def dry_run(document: dict, context: dict, *, now: datetime | None = None) -> li
     return trace
 
 
-def flow_test_run(*, flow_id: int, event: dict) -> dict:
-    """Runs the flow's draft on ``event`` with side effects suppressed; see ``dry_run``.
+def order_test_context(document: dict, text: str) -> tuple[dict, dict, list[str]]:
+    """The context the trigger's event would carry for a real order, found by ``text``.
+
+    ``text`` is what an operator has at hand: the order number, the platform's order id, the
+    customer's full phone number (or part of their name); the most recent match is taken. The
+    order is represented exactly as the order events carry it (``order_representation``); an
+    extra the order itself tells is filled (``from``/``to`` its status, ``reason`` its cancel or
+    hold reason). Answers the context, the order found ``{id, number}`` and the objects the event
+    carries that an order alone cannot supply (a shipment, a refund), which the run lacks.
+    """
+    found = order_list(filters={"q": text}).order_by("-created_at", "-id").first()
+    if found is None:
+        raise InvalidTestEvent(message=_("No order has this number or phone number."), details={"order": text[:100]})
+    trigger = document["trigger"]
+    name = trigger.get("event") if trigger["type"] == "event" else trigger["type"]
+    context: dict = {
+        "event": {"id": "test", "type": name, "occurred_at": iso_utc(timezone.now())},
+        "order": order_representation(found),
+    }
+    spec = event_spec(name) if trigger["type"] == "event" else None
+    missing: list[str] = []
+    if spec is not None:
+        missing = [key for key in spec.objects if key != "order"]
+        derived = {
+            "from": found.status,
+            "to": found.status,
+            "reason": found.cancel_reason or found.hold_reason or "",
+        }
+        context.update({key: derived[key] for key in spec.extras if key in derived})
+        missing += [key for key in spec.extras if key not in derived]
+    return context, {"id": found.pk, "number": found.number}, missing
+
+
+def flow_test_run(*, flow_id: int, event: dict | None = None, order: str | None = None) -> dict:
+    """Runs the flow's draft on ``event`` — or on the real order ``order`` names — with side effects
+    suppressed; see ``dry_run`` and ``order_test_context``.
 
     Raises ``InvalidFlow`` for a draft with problems (an invalid flow never runs, not even dry)
-    and ``InvalidTestEvent`` for an unusable event.
+    and ``InvalidTestEvent`` for an unusable event or an order not found.
     """
     document = _draft(flow_id)
+    found: dict | None = None
+    missing: list[str] = []
     with transaction.atomic():
-        context = test_context(document, event)
+        if order is not None:
+            context, found, missing = order_test_context(document, order)
+        else:
+            context = test_context(document, event if event is not None else {})
         trace = dry_run(document, context)
         transaction.set_rollback(True)
-    return {
+    answer = {
         "flow": flow_id,
         "context": context,
         "fired": any(entry["status"] in ("would_run", "would_wait") for entry in trace),
         "trace": trace,
+    }
+    if order is not None:
+        answer.update(order=found, missing=missing)
+    return answer
+
+
+BACKTEST_EXAMPLES = 5  # example orders kept per branch of each condition
+
+
+def _order_id(context: dict) -> int | None:
+    order = context.get("order")
+    order_id = order.get("id") if isinstance(order, dict) else None
+    return order_id if isinstance(order_id, int) and not isinstance(order_id, bool) else None
+
+
+def _branches(by_day: dict[str, Counter], examples: dict[str, list[int]]) -> dict:
+    """A condition's yes/no split per day (the operators' days) and a few example orders per branch."""
+    return {
+        "by_day": [{"day": day, "true": c["true"], "false": c["false"]} for day, c in sorted(by_day.items())],
+        "examples": {"true": list(examples["true"]), "false": list(examples["false"])},
     }
 
 
@@ -147,8 +212,10 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
     """Runs the draft, dry, over the stored outbox events of its trigger's event from the last ``days`` days.
 
     At most ``ORDERFLOW_BACKTEST_CAP`` events (the most recent; ``capped`` says when there were
-    more). Answers how often the flow would have fired and, per node, how often it was reached,
-    decided true/false, would have acted, or failed; and how often each action would have run.
+    more). Answers how often the flow would have fired (in all and per day, in the operators' time
+    zone) and, per node, how often it was reached, decided true/false, would have acted, or failed —
+    for a condition also its yes/no split per day and up to ``BACKTEST_EXAMPLES`` order ids per
+    branch; and how often each action would have run.
     """
     document = _draft(flow_id)
     trigger = document["trigger"]
@@ -166,18 +233,31 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
     errors: list[dict] = []
     fired = 0
     seen = 0
+    zone = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
+    days_seen: dict[str, Counter] = defaultdict(Counter)  # day → events, fired
+    branch_days: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))  # node → day → yes/no
+    examples: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"true": [], "false": []})
     with transaction.atomic():
         for event in events.order_by("-id")[:cap].iterator(chunk_size=500):
             seen += 1
-            trace = dry_run(document, event_context(event))
+            context = event_context(event)
+            day = timezone.localtime(event.occurred_at, zone).date().isoformat()
+            order_id = _order_id(context)
+            trace = dry_run(document, context)
             acted = False
+            days_seen[day]["events"] += 1
             for entry in trace:
                 counts = nodes[entry["node_id"]]
                 if entry["status"] in ("skipped", "not_run"):
                     continue
                 counts["reached"] += 1
                 if entry["status"] == "evaluated":
-                    counts["true" if entry["decision"] else "false"] += 1
+                    branch = "true" if entry["decision"] else "false"
+                    counts[branch] += 1
+                    branch_days[entry["node_id"]][day][branch] += 1
+                    kept = examples[entry["node_id"]][branch]
+                    if order_id is not None and len(kept) < BACKTEST_EXAMPLES and order_id not in kept:
+                        kept.append(order_id)
                 elif entry["status"] == "failed":
                     counts["errors"] += 1
                     if len(errors) < 20:
@@ -187,6 +267,7 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
                     actions[entry["action"]] += 1
                     acted = True
             fired += acted
+            days_seen[day]["fired"] += acted
         transaction.set_rollback(True)
     kinds = {node["id"]: node["type"] for node in document["nodes"]}
     return {
@@ -206,9 +287,14 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
                 "false": nodes[node_id]["false"],
                 "would_run": nodes[node_id]["would_run"],
                 "errors": nodes[node_id]["errors"],
+                **(_branches(branch_days[node_id], examples[node_id]) if kind == statuses.CONDITION else {}),
             }
             for node_id, kind in kinds.items()
         },
+        "by_day": [
+            {"day": day, "events": counts["events"], "fired": counts["fired"]}
+            for day, counts in sorted(days_seen.items())
+        ],
         "actions": dict(sorted(actions.items())),
         "errors": errors,
     }

@@ -228,7 +228,9 @@ class PickerValueField(serializers.JSONField):
 
 class PickerOptionSerializer(serializers.Serializer):
     value = PickerValueField()
-    label = BilingualSerializer()
+    # The answer's key is "label"; DRF's metaclass takes declared fields out of the class, so this
+    # does not replace Field.label at run time, whatever the stubs say.
+    label = BilingualSerializer()  # type: ignore[assignment]
     hint = serializers.CharField(help_text="The code, or what else tells two options apart; may be empty.")
 
 

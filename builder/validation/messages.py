@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import catalog, events
-from ..field_labels import ENUM_LABELS, TITLES, VALUE_LABELS
+from ..field_labels import ENUM_LABELS, TITLES, VALUE_LABELS, lookup_by_path
 
 # The document's own fields, by path suffix (list indexes left out): ``nodes.id``, ``trigger.cron``.
 DOCUMENT_TITLES: dict[str, tuple[str, str]] = {
@@ -71,14 +71,6 @@ def in_language(pair: tuple[str, str] | dict | None, fallback: str = "") -> str:
     return pair[0] if _zh() else pair[1]
 
 
-def _suffix_lookup(table: dict, keys: list[str]):
-    for start in range(len(keys)):
-        found = table.get(".".join(keys[start:]))
-        if found is not None:
-            return found
-    return None
-
-
 def field_title(document, path: list) -> str:
     """The title of the field at ``path`` in ``document``: a param's from the catalog's labels."""
     keys = [str(p) for p in path if not isinstance(p, int)]
@@ -90,9 +82,9 @@ def field_title(document, path: list) -> str:
         param_keys = [str(p) for p in path[3:] if not isinstance(p, int)]
         if param_keys:
             scoped = [action, *param_keys] if isinstance(action, str) else param_keys
-            found = _suffix_lookup(TITLES, scoped) or _suffix_lookup(DOCUMENT_TITLES, param_keys)
+            found = lookup_by_path(TITLES, scoped) or lookup_by_path(DOCUMENT_TITLES, param_keys)
             return in_language(found, param_keys[-1])
-    found = _suffix_lookup(DOCUMENT_TITLES, keys) or _suffix_lookup(TITLES, keys)
+    found = lookup_by_path(DOCUMENT_TITLES, keys) or lookup_by_path(TITLES, keys)
     return in_language(found, keys[-1] if keys else _("the flow"))
 
 
@@ -102,7 +94,7 @@ def value_text(document, path: list, value) -> str:
     if isinstance(value, str):
         if keys and keys[-1] == "branch":
             return f"“{in_language(BRANCH_LABELS.get(value), value)}”"
-        labels = _suffix_lookup(ENUM_LABELS, keys) or {}
+        labels = lookup_by_path(ENUM_LABELS, keys) or {}
         label = labels.get(value) or VALUE_LABELS.get(value)
         return f"“{in_language(label, value)}”"
     if isinstance(value, list):

@@ -1,5 +1,6 @@
 """Input validation for the runtime API, and the documented shape of its answers."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .. import statuses
@@ -33,9 +34,23 @@ class ManualRunSerializer(serializers.Serializer):
 
 class TestRunSerializer(serializers.Serializer):
     event = serializers.DictField(
+        required=False,
         help_text='A stored outbox event, {"event_id": 42}, or one written out like {"type": "order.paid", '
-        '"order": {…}} (for other triggers, the objects of their context).'
+        '"order": {…}} (for other triggers, the objects of their context).',
     )
+    order = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="A real order instead of an event: its number, platform order id, or the customer's full "
+        "phone number (or part of their name); the most recent match.",
+    )
+
+    def validate(self, attrs):
+        if ("event" in attrs) == ("order" in attrs):
+            raise serializers.ValidationError(
+                {"event": [_("Give either an event or an order (its number or phone number).")]}
+            )
+        return attrs
 
 
 class BackTestSerializer(serializers.Serializer):

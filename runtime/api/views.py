@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from builder.selectors import flow_get
 from core.accounts.roles import ADMINS, EVERYONE, FLOW_EDITORS
 from core.api.bodies import no_body
 from core.time import iso_utc
@@ -117,14 +118,19 @@ class FlowTestRunApi(APIView):
     @extend_schema(
         request=s.TestRunSerializer,
         responses={200: OpenApiTypes.OBJECT, **_ERRORS},
-        description="Runs the flow's draft on one event with side effects suppressed: each node's trace "
-        "(node_id, kind, status, decision, input = resolved params, output = what it would do, error). "
-        "Nothing is written and nothing is called. An invalid draft answers 400 `invalid_flow`.",
+        description="Runs the flow's draft on one event — or on a real order found by `order` (its number or "
+        "phone number), whose context is built as the order events build it — with side effects suppressed: "
+        "each node's trace (node_id, kind, status, decision, input = resolved params, output = what it would "
+        "do, error); with `order`, also the `order` found {id, number} and the event's objects it could not "
+        "supply (`missing`). Nothing is written and nothing is called. An invalid draft answers 400 "
+        "`invalid_flow`; an order not found 400 `invalid_event`.",
     )
     def post(self, request, flow_id: int):
+        flow_get(flow_id=flow_id)  # an unknown flow is 404 whatever the body
         incoming = s.TestRunSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        return Response(dryrun.flow_test_run(flow_id=flow_id, event=incoming.validated_data["event"]))
+        data = incoming.validated_data
+        return Response(dryrun.flow_test_run(flow_id=flow_id, event=data.get("event"), order=data.get("order")))
 
 
 class FlowBackTestApi(APIView):
@@ -136,7 +142,8 @@ class FlowBackTestApi(APIView):
         responses={200: OpenApiTypes.OBJECT, **_ERRORS},
         description="Runs the draft, dry, over the stored events of its trigger's event type from the last "
         "`days` days (at most the 5,000 most recent; `capped` says when there were more): how many "
-        "events, how often it fired, per-node counts and how often each action would have run.",
+        "events, how often it fired (also `by_day`), per-node counts — for a condition its yes/no split `by_day` "
+        "and a few `examples` (order ids) per branch — and how often each action would have run.",
     )
     def post(self, request, flow_id: int):
         incoming = s.BackTestSerializer(data=request.data)

@@ -77,7 +77,7 @@ export async function apiAs(request: APIRequestContext, username: string): Promi
 /** A new flow with `definition` as its draft; published (v1) and enabled unless told otherwise. */
 export async function createFlow(api: Api, definition: unknown, { publish = true, enable = true } = {}): Promise<{ id: number }> {
   const flow = await api.post("flows/", { definition }, 201);
-  if (publish) await api.post(`flows/${flow.id}/publish/`, { notes: "e2e" }, 201);
+  if (publish) await api.post(`flows/${flow.id}/publish/`, { notes: "e2e", enable }, 201);
   if (publish && enable) await api.post(`flows/${flow.id}/enable/`);
   return flow;
 }

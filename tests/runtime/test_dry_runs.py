@@ -1,8 +1,12 @@
 """Test-runs and back-tests of a draft: the real graph walk with side effects suppressed."""
 
 import copy
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
 
 from builder.services import flow_create
 from commerce.audit.models import AuditEntry
@@ -143,10 +147,13 @@ def test_only_flow_editors_may_test_run(channel):
 
 def test_a_back_test_summarises_how_often_the_draft_would_have_fired(channel, stocked, gift_stock, settings):
     flow = _draft(load_template("big-order-gift"))
-    for i, quantity in enumerate((4, 1, 2, 5)):
+    orders = [
         create_order(channel, external_id=f"B-{i}", lines=(("TEA-001", quantity),), status="paid")
+        for i, quantity in enumerate((4, 1, 2, 5))
+    ]
     create_order(channel, external_id="B-unpaid", lines=(("TEA-001", 9),))
     before = _counts()
+    today = timezone.localtime(timezone.now(), ZoneInfo(django_settings.ORDERFLOW_DISPLAY_TIME_ZONE)).date().isoformat()
 
     response = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json")
 
@@ -161,9 +168,20 @@ def test_a_back_test_summarises_how_often_the_draft_would_have_fired(channel, st
         "fired": 2,
         "fire_rate": 0.5,
         "nodes": {
-            "big": {"kind": "condition", "reached": 4, "true": 2, "false": 2, "would_run": 0, "errors": 0},
+            "big": {
+                "kind": "condition",
+                "reached": 4,
+                "true": 2,
+                "false": 2,
+                "would_run": 0,
+                "errors": 0,
+                # Newest first: the examples are the orders of the most recent events.
+                "by_day": [{"day": today, "true": 2, "false": 2}],
+                "examples": {"true": [orders[3].pk, orders[0].pk], "false": [orders[2].pk, orders[1].pk]},
+            },
             "gift": {"kind": "action", "reached": 2, "true": 0, "false": 0, "would_run": 2, "errors": 0},
         },
+        "by_day": [{"day": today, "events": 4, "fired": 2}],
         "actions": {"order.create_gift": 2},
         "errors": [],
     }
@@ -185,3 +203,78 @@ def test_a_back_test_needs_an_event_trigger():
     response = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (409, "not_runnable")
+
+
+def test_a_back_test_splits_each_branch_per_day_with_example_orders(channel, stocked, gift_stock):
+    flow = _draft(load_template("big-order-gift"))
+    big = create_order(channel, external_id="D-1", lines=(("TEA-001", 4),), status="paid")
+    small = create_order(channel, external_id="D-2", lines=(("TEA-001", 1),), status="paid")
+    earlier = timezone.now() - timedelta(days=2)
+    OutboxEvent.objects.filter(name="order.paid", subject_id=str(small.pk)).update(occurred_at=earlier)
+    zone = ZoneInfo(django_settings.ORDERFLOW_DISPLAY_TIME_ZONE)
+    day_small = timezone.localtime(earlier, zone).date().isoformat()
+    day_big = timezone.localtime(timezone.now(), zone).date().isoformat()
+
+    body = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json").json()
+
+    assert body["nodes"]["big"]["by_day"] == [
+        {"day": day_small, "true": 0, "false": 1},
+        {"day": day_big, "true": 1, "false": 0},
+    ]
+    assert body["nodes"]["big"]["examples"] == {"true": [big.pk], "false": [small.pk]}
+    assert body["by_day"] == [{"day": day_small, "events": 1, "fired": 0}, {"day": day_big, "events": 1, "fired": 1}]
+
+
+def test_a_test_run_on_a_real_order_found_by_its_number_or_phone(channel, stocked, gift_stock):
+    flow = _draft(load_template("big-order-gift"))
+    order = create_order(channel, external_id="REAL-1", lines=(("TEA-001", 4),), status="paid")
+    before = _counts()
+
+    by_number = client_for("operator").post(
+        f"/api/v1/flows/{flow.pk}/test-run/", {"order": order.number}, format="json"
+    )
+    by_phone = client_for("operator").post(
+        f"/api/v1/flows/{flow.pk}/test-run/", {"order": "13800138000"}, format="json"
+    )
+
+    assert by_number.status_code == 200
+    body = by_number.json()
+    assert body["order"] == {"id": order.pk, "number": order.number}
+    assert body["missing"] == []
+    assert body["fired"] is True
+    assert body["context"]["order"]["total_amount"] == "796.00"
+    assert body["context"]["event"]["type"] == "order.paid"
+    stored = OutboxEvent.objects.get(name="order.paid", subject_id=str(order.pk)).payload["order"]
+    assert set(body["context"]["order"]) == set(stored)
+    assert by_phone.json()["order"] == {"id": order.pk, "number": order.number}
+    assert _counts() == before
+
+
+def test_a_test_run_on_an_order_says_what_the_event_carries_that_an_order_cannot(channel, stocked):
+    document = event_flow("shipment.signed", [action("note", "order.note", {"text": "signed"})])
+    flow = _draft(document)
+    order = create_order(channel, external_id="REAL-2", status="paid")
+
+    body = (
+        client_for("operator").post(f"/api/v1/flows/{flow.pk}/test-run/", {"order": order.number}, format="json").json()
+    )
+
+    assert body["missing"] == ["shipment"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"order": "NO-SUCH-ORDER"}, "invalid_event"),
+        ({"order": "x" * 101}, "invalid"),
+        ({"order": "OF1", "event": {"event_id": 1}}, "invalid"),
+        ({}, "invalid"),
+    ],
+)
+def test_a_test_run_refuses_an_order_it_cannot_find_or_a_muddled_request(channel, payload, code):
+    flow = _draft(load_template("big-order-gift"))
+
+    response = client_for("operator").post(f"/api/v1/flows/{flow.pk}/test-run/", payload, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code

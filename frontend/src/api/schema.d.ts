@@ -455,7 +455,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Runs the draft, dry, over the stored events of its trigger's event type from the last `days` days (at most the 5,000 most recent; `capped` says when there were more): how many events, how often it fired, per-node counts and how often each action would have run. */
+        /** @description Runs the draft, dry, over the stored events of its trigger's event type from the last `days` days (at most the 5,000 most recent; `capped` says when there were more): how many events, how often it fired (also `by_day`), per-node counts — for a condition its yes/no split `by_day` and a few `examples` (order ids) per branch — and how often each action would have run. */
         post: operations["v1_flows_back_test_create"];
         delete?: never;
         options?: never;
@@ -590,7 +590,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Runs the flow's draft on one event with side effects suppressed: each node's trace (node_id, kind, status, decision, input = resolved params, output = what it would do, error). Nothing is written and nothing is called. An invalid draft answers 400 `invalid_flow`. */
+        /** @description Runs the flow's draft on one event — or on a real order found by `order` (its number or phone number), whose context is built as the order events build it — with side effects suppressed: each node's trace (node_id, kind, status, decision, input = resolved params, output = what it would do, error); with `order`, also the `order` found {id, number} and the event's objects it could not supply (`missing`). Nothing is written and nothing is called. An invalid draft answers 400 `invalid_flow`; an order not found 400 `invalid_event`. */
         post: operations["v1_flows_test_run_create"];
         delete?: never;
         options?: never;
@@ -3536,9 +3536,11 @@ export interface components {
         };
         TestRunRequest: {
             /** @description A stored outbox event, {"event_id": 42}, or one written out like {"type": "order.paid", "order": {…}} (for other triggers, the objects of their context). */
-            event: {
+            event?: {
                 [key: string]: unknown;
             };
+            /** @description A real order instead of an event: its number, platform order id, or the customer's full phone number (or part of their name); the most recent match. */
+            order?: string;
         };
         Threshold: {
             key: components["schemas"]["KeyEnum"];
@@ -5523,7 +5525,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TestRunRequest"];
             };
