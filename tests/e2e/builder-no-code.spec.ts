@@ -336,6 +336,16 @@ async function build(
   );
   await e.screenshot("test-run");
 
+  // The back-test (not counted: looking, not building): each branch's split per day, with example orders.
+  await page.getByTestId("backtest-run").click();
+  const split = page.getByTestId("backtest-condition");
+  await expect(split).toContainText(w.yes);
+  await expect(page.getByTestId("backtest-days-condition")).toBeVisible();
+  await expect(split.locator(".example-order").first()).toBeVisible();
+  await page.screenshot({
+    path: `${ARTIFACTS}builder-${w.language}-05b-backtest.png`,
+  });
+
   // Publish, switched on (the first publish asks; yes is the default).
   await e.click(page.getByRole("button", { name: w.publish, exact: true }));
   await expect(page.getByTestId("publish-enable")).toBeChecked();
@@ -386,6 +396,8 @@ async function build(
   await e.screenshot("execution-linked");
   const tagged = await api.get(`orders/${big.id}/`);
   expect(tagged.tags).toContain("vip");
+  // Switched off again, so the other specs' Tmall orders do not run it.
+  await api.post(`flows/${flowId}/disable/`);
 }
 
 test("无代码搭建：天猫已支付满 599 元加 VIP 标签并开客服工单，否则加备注；用真实订单测试、发布并看到执行记录", async ({

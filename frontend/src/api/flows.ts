@@ -50,7 +50,8 @@ export const flowsApi = {
       throw error;
     }
   },
-  testRun: (id: number, body: { event: unknown }) =>
+  /** On an event written out, or on a real order found by its number, platform id or the customer's full phone. */
+  testRun: (id: number, body: { event: unknown } | { order: string }) =>
     api<TestRunResult>(`flows/${id}/test-run/`, { method: "POST", body }),
   backTest: (id: number, body: { days: number }) =>
     api<Record<string, unknown>>(`flows/${id}/back-test/`, { method: "POST", body: { days: body.days } }),

@@ -48,11 +48,11 @@ describe("the test panel's helpers", () => {
     expect(next).toEqual({ type: "order.paid", order: { channel: "tmall", total_amount: "10.00" } });
     expect(sample.order.channel).toBe("jd");
   });
-  it("finds the back-test's per-day rows under by_day or days, not the day count", () => {
-    const base = { events: 1, fired: 1, fire_rate: 1, capped: false };
-    expect(dailyRows({ ...base, days: 7 })).toEqual([]);
-    expect(dailyRows({ ...base, days: [{ date: "2026-12-01" }] })).toEqual([{ date: "2026-12-01" }]);
-    expect(dailyRows({ ...base, days: 7, by_day: [{ date: "2026-12-02" }] })).toEqual([{ date: "2026-12-02" }]);
+  it("reads a condition's per-day split, none from an older answer", () => {
+    const node = { kind: "condition", reached: 4, true: 2, false: 2 };
+    expect(dailyRows(node)).toEqual([]);
+    const row = { day: "2026-12-06", true: 2, false: 2 };
+    expect(dailyRows({ ...node, by_day: [row] })).toEqual([row]);
   });
 });
 

@@ -95,5 +95,6 @@ export const builderMessages = {
   "test.noOrder": ["没有找到订单", "No order found"],
   "test.onThisOrder": ["用它测试", "Test on it"],
   "test.perDay": ["每天的是/否分布", "Yes/no per day"],
+  "test.exampleOrder": ["订单 #{id}", "Order #{id}"],
   "executions.searchOrder": ["按订单号搜索", "Search by order number"],
 } as const;

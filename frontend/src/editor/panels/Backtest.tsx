@@ -2,9 +2,8 @@
  * The back-test's answer in pictures: how often it would have fired, each condition's yes/no split,
  * per day as small stacked bars, and example orders of each branch to open.
  *
- * Reads `runtime.dryrun.flow_back_test`: `nodes[<id>] = {kind, reached, true, false, …}`, and when the
- * server sends them `days: [{date, nodes: {<id>: {true, false}}}]` and
- * `examples: {<id>: {true: [{id, number}], false: [...]}}`.
+ * Reads `runtime.dryrun.flow_back_test`: `nodes[<id>] = {kind, reached, true, false, by_day: [{day,
+ * true, false}], examples: {true: [order ids], false: [...]}}` for each condition.
  */
 import { Link } from "../../app/router";
 import { JsonView } from "../../components/common";
@@ -15,9 +14,12 @@ interface Split {
   true: number;
   false: number;
 }
-interface Example {
-  id: number;
-  number?: string;
+
+export interface BranchNode extends Split {
+  kind: string;
+  reached: number;
+  by_day?: ({ day: string } & Split)[];
+  examples?: { true?: number[]; false?: number[] };
 }
 
 export interface BackTest {
@@ -25,18 +27,13 @@ export interface BackTest {
   fired: number;
   fire_rate: number;
   capped: boolean;
-  nodes?: Record<string, { kind: string; reached: number } & Split>;
-  days?: number | { date: string; nodes?: Record<string, Split> }[];
-  by_day?: { date: string; nodes?: Record<string, Split> }[];
-  examples?: Record<string, { true?: Example[]; false?: Example[] }>;
+  nodes?: Record<string, BranchNode>;
   [key: string]: unknown;
 }
 
-/** The per-day rows, wherever the answer keeps them. */
-export function dailyRows(answer: BackTest): { date: string; nodes?: Record<string, Split> }[] {
-  if (Array.isArray(answer.by_day)) return answer.by_day;
-  if (Array.isArray(answer.days)) return answer.days;
-  return [];
+/** A condition's per-day rows (older answers have none). */
+export function dailyRows(node: BranchNode): ({ day: string } & Split)[] {
+  return Array.isArray(node.by_day) ? node.by_day : [];
 }
 
 function Bar({ split }: { split: Split }) {
@@ -50,31 +47,30 @@ function Bar({ split }: { split: Split }) {
   );
 }
 
-function DayChart({ id, rows }: { id: string; rows: { date: string; nodes?: Record<string, Split> }[] }) {
+function DayChart({ id, rows }: { id: string; rows: ({ day: string } & Split)[] }) {
   const { t } = useI18n();
-  const points = rows.map((r) => ({ date: r.date, split: r.nodes?.[id] ?? { true: 0, false: 0 } }));
-  const max = Math.max(1, ...points.map((p) => p.split.true + p.split.false));
+  const max = Math.max(1, ...rows.map((p) => p.true + p.false));
   const w = 14;
   const h = 60;
   return (
     <svg
       className="day-chart"
-      width={points.length * (w + 4)}
+      width={rows.length * (w + 4)}
       height={h + 14}
       role="img"
       aria-label={t("test.perDay")}
       data-testid={`backtest-days-${id}`}
     >
-      {points.map((p, i) => {
-        const yes = (p.split.true / max) * h;
-        const no = (p.split.false / max) * h;
+      {rows.map((p, i) => {
+        const yes = (p.true / max) * h;
+        const no = (p.false / max) * h;
         return (
-          <g key={p.date} transform={`translate(${i * (w + 4)},0)`}>
-            <title>{`${p.date}: ${t("editor.yes")} ${p.split.true} · ${t("editor.no")} ${p.split.false}`}</title>
+          <g key={p.day} transform={`translate(${i * (w + 4)},0)`}>
+            <title>{`${p.day}: ${t("editor.yes")} ${p.true} · ${t("editor.no")} ${p.false}`}</title>
             <rect className="split-no" x={0} y={h - no} width={w} height={no} />
             <rect className="split-yes" x={0} y={h - no - yes} width={w} height={yes} />
             <text x={w / 2} y={h + 12} textAnchor="middle" fontSize="8">
-              {p.date.slice(-2)}
+              {p.day.slice(-2)}
             </text>
           </g>
         );
@@ -87,12 +83,11 @@ export function BacktestSummary({ answer }: { answer: BackTest }) {
   const { t } = useI18n();
   const { titleOf } = useEditor();
   const conditions = Object.entries(answer.nodes ?? {}).filter(([, n]) => n.kind === "condition");
-  const rows = dailyRows(answer);
   return (
     <div className="backtest stack" data-testid="backtest-result">
       <p>{t("test.firedCount", { n: answer.fired, total: answer.events })}</p>
       {conditions.map(([id, n]) => {
-        const examples = answer.examples?.[id];
+        const rows = dailyRows(n);
         return (
           <section key={id} className="backtest-branch" data-testid={`backtest-${id}`}>
             <h4>{titleOf(id)}</h4>
@@ -103,15 +98,15 @@ export function BacktestSummary({ answer }: { answer: BackTest }) {
               </span>
             </div>
             {rows.length > 0 && <DayChart id={id} rows={rows} />}
-            {examples && (
+            {n.examples && (
               <div className="small">
                 {(["true", "false"] as const).map((branch) =>
-                  examples[branch]?.length ? (
+                  n.examples?.[branch]?.length ? (
                     <p key={branch}>
                       {branch === "true" ? t("editor.yes") : t("editor.no")}:{" "}
-                      {examples[branch]!.slice(0, 5).map((o) => (
-                        <Link key={o.id} to={`/orders/${o.id}`} className="example-order">
-                          {o.number ?? `#${o.id}`}
+                      {n.examples[branch]!.slice(0, 5).map((orderId) => (
+                        <Link key={orderId} to={`/orders/${orderId}`} className="example-order">
+                          {t("test.exampleOrder", { id: orderId })}
                         </Link>
                       ))}
                     </p>

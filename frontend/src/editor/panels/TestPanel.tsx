@@ -113,12 +113,12 @@ export function TestPanel({
   const [days, setDays] = useState(7);
   const [backtest, setBacktest] = useState<BackTest | null>(null);
 
-  const run = async (event: JsonValue, on: string) => {
+  const run = async (body: { event: JsonValue } | { order: string }, on: string) => {
     setRunning(true);
     setError(null);
     try {
       await beforeRun();
-      const answer = await flowsApi.testRun(flowId, { event });
+      const answer = await flowsApi.testRun(flowId, body);
       setResult({ fired: answer.fired, steps: answer.trace, on });
       onResult(answer.trace);
     } catch (reason) {
@@ -128,10 +128,8 @@ export function TestPanel({
       setRunning(false);
     }
   };
-  const runOnOrder = async (row: OrderRow) => {
-    const order = await api<Record<string, unknown>>(`orders/${row.id}/`);
-    await run({ type: trigger.type === "event" ? trigger.event : trigger.type, order } as JsonValue, row.number);
-  };
+  // The server represents the order exactly as the order events carry it.
+  const runOnOrder = (row: OrderRow) => run({ order: row.number }, row.number);
   const runBacktest = async () => {
     setError(null);
     try {
@@ -160,7 +158,7 @@ export function TestPanel({
           <button
             type="button"
             className="primary"
-            onClick={() => void run(sample as JsonValue, t("test.sample"))}
+            onClick={() => void run({ event: sample as JsonValue }, t("test.sample"))}
             disabled={running || !canRun}
             data-testid="test-run"
           >
