@@ -96,6 +96,13 @@ const FIELD_TITLES: Record<string, [string, string]> = {
   unit_price: ["单价", "Unit price"],
   line_total: ["小计", "Line total"],
   waited_minutes: ["已等待分钟数", "Minutes waited"],
+  // The refund policy's rule (refunds/PolicyEditor.tsx): the customer's record and the refund.
+  months: ["成为顾客的月数", "Months as a customer"],
+  orders: ["订单数", "Orders"],
+  return_rate: ["退货率", "Return rate"],
+  disputes: ["纠纷次数", "Disputes"],
+  amount: ["金额", "Amount"],
+  reason: ["原因", "Reason"],
 };
 
 /** Channel codes the app names (the channel picker answers these from the real rows). */
