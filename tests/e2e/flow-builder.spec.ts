@@ -4,8 +4,12 @@ import { apiAs, ARTIFACTS, connect, createPaidOrder, login, node, sourceHandle, 
 test("an operator builds the VIP flow by dragging and filling forms, tests, publishes it, and follows both executions", async ({ page, request }) => {
   await login(page, "operator");
 
-  // A new, empty flow.
-  await page.getByRole("button", { name: "新建流程" }).click();
+  // A new, empty flow (named in the list, or on the first screen of an empty list).
+  await page.goto("/app/flows");
+  await expect(page.locator("table.table, [data-testid=flows-first-screen]").first()).toBeVisible();
+  if (!(await page.getByTestId("flows-first-screen").isVisible())) await page.getByRole("button", { name: "新建流程" }).click();
+  await page.getByTestId("new-flow-name").fill("新流程");
+  await page.getByTestId("new-flow-create").click();
   await expect(page.getByTestId("node-trigger")).toBeVisible();
   const flowId = Number(new URL(page.url()).pathname.split("/").filter(Boolean).pop());
   await page.getByLabel("流程名称").fill("天猫大单 VIP");
@@ -23,28 +27,36 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
   await page.getByTestId("palette-condition").dragTo(canvas, { targetPosition: { x: 120, y: 560 } });
   const panel = page.getByTestId("node-panel");
   await panel.getByRole("button", { name: "+ 添加条件", exact: true }).click();
-  await panel.getByTestId("rule-0").getByLabel("字段").fill("order.channel");
-  await panel.getByTestId("rule-0").getByLabel("值").fill("tmall");
+  await panel.getByTestId("rule-0").getByRole("button", { name: "字段" }).click();
+  await page.locator('[data-field="order.channel"]').click();
+  await panel.getByTestId("rule-0").getByTestId("rule-value").locator(".picker-button").click();
+  await panel.getByTestId("rule-0").getByRole("option").filter({ hasText: "天猫" }).getByRole("button").first().click();
   await panel.getByRole("button", { name: "+ 添加条件", exact: true }).click();
-  await panel.getByTestId("rule-1").getByLabel("字段").fill("order.total_amount");
+  await panel.getByTestId("rule-1").getByRole("button", { name: "字段" }).click();
+  await page.locator('[data-field="order.total_amount"]').click();
   await panel.getByTestId("rule-1").getByLabel("运算符").selectOption(">=");
   await panel.getByTestId("rule-1").getByLabel("值").fill("599");
   await expect(panel.getByTestId("condition-preview")).toContainText("结果：是");
 
   // Actions: tag vip, open a warehouse ticket (its title left out for now), add a note.
   await page.getByTestId("palette-action-order.tag").dragTo(canvas, { targetPosition: { x: 380, y: 120 } });
-  await panel.locator("#root_tag").fill("vip");
+  await panel.getByTestId("picker-root_tag").locator(".picker-button").click();
+  await panel.getByTestId("picker-root_tag").getByRole("searchbox").fill("vip");
+  await panel.getByTestId("picker-root_tag").getByRole("button", { name: /vip/ }).first().click();
 
   await page.getByTestId("palette-action-ticket.open").dragTo(canvas, { targetPosition: { x: 620, y: 120 } });
-  await panel.locator("#root_queue").fill("warehouse");
-  await panel.locator("#root_priority").selectOption({ label: "高" });
+  await panel.getByTestId("picker-root_queue").locator(".picker-button").click();
+  await panel.getByTestId("picker-root_queue").getByRole("button", { name: "仓库", exact: true }).click();
+  await panel.getByTestId("picker-root_priority").locator(".picker-button").click();
+  await panel.getByTestId("picker-root_priority").getByRole("button", { name: "高", exact: true }).click();
 
   await page.getByTestId("palette-action-order.note").dragTo(canvas, { targetPosition: { x: 380, y: 560 } });
   await panel.locator("#root_text").fill("普通订单 ");
   await panel.getByRole("button", { name: "插入变量" }).click();
-  await page.getByLabel("搜索字段").fill("order.number");
+  await page.getByLabel("搜索字段").fill("订单号");
   await page.getByTestId("var-order.number").click();
-  await expect(panel.locator("#root_text")).toHaveValue("普通订单 {{ order.number }}");
+  // The variable shows as a labelled chip; the template syntax is stored underneath.
+  await expect(panel.locator("#root_text")).toHaveValue("普通订单 「订单号」");
 
   // Edges, by dragging from handle to handle: yes → tag → ticket, no → note.
   await connect(page, sourceHandle(page, "trigger"), targetHandle(page, "condition"));
@@ -58,8 +70,8 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
   await expect(page.getByTestId("save-state")).toHaveText("已保存");
   await expect(node(page, "ticket_open").locator(".flow-node")).toHaveClass(/has-problems/);
   await page.getByTestId("tab-problems").click();
-  const problem = page.getByTestId("problems-list").getByRole("button").filter({ hasText: "ticket_open" });
-  await expect(problem).toContainText("title");
+  const problem = page.getByTestId("problems-list").getByRole("button").filter({ hasText: "创建工单" });
+  await expect(problem).toContainText("标题");
   await page.screenshot({ path: `${ARTIFACTS}canvas-with-problem.png` });
 
   // Clicking the problem selects the node; filling the title fixes it.
@@ -75,6 +87,7 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
 
   // Test-run the draft on the sample event (a paid Tmall order of 699): the trace is on the canvas.
   await page.getByTestId("tab-test").click();
+  await page.getByRole("radio", { name: "示例事件" }).check();
   await page.getByTestId("test-run").click();
   await expect(page.getByTestId("test-result")).toBeVisible();
   await expect(node(page, "condition")).toContainText("是");
@@ -83,7 +96,7 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
   await expect(node(page, "order_note").locator(".flow-node")).toHaveClass(/not-run/);
   await page.screenshot({ path: `${ARTIFACTS}canvas-test-run.png` });
 
-  // Publish with a note: the first publish switches the flow on.
+  // Publish with a note; the first publish switches the flow on (the default answer).
   await page.getByRole("button", { name: "发布", exact: true }).click();
   await page.getByTestId("publish-note").fill("首个版本：天猫大单加 VIP 并通知仓库");
   await page.getByRole("button", { name: "发布此版本" }).click();
@@ -121,9 +134,10 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
 
   await page.goto(`/app/flows/${flowId}?execution=${byPath.get("vip")}`);
   const steps = page.getByTestId("execution-panel").getByTestId("steps");
-  await expect(steps).toContainText("condition");
-  await expect(steps).toContainText("order_tag");
-  await expect(steps).toContainText("ticket_open");
+  // Steps by their titles.
+  await expect(steps).toContainText("订单金额 ≥ 599");
+  await expect(steps).toContainText("vip");
+  await expect(steps).toContainText("创建工单：仓库");
   await expect(node(page, "condition")).toContainText("是");
   await expect(node(page, "order_tag").locator(".flow-node")).toHaveClass(/ran/);
   await expect(node(page, "order_note").locator(".flow-node")).toHaveClass(/not-run/);
@@ -134,7 +148,7 @@ test("an operator builds the VIP flow by dragging and filling forms, tests, publ
   await expect(node(page, "condition")).toContainText("否");
   await expect(node(page, "order_note").locator(".flow-node")).toHaveClass(/ran/);
   await expect(node(page, "order_tag").locator(".flow-node")).toHaveClass(/not-run/);
-  await expect(page.getByTestId("execution-panel").getByTestId("steps")).toContainText("order_note");
+  await expect(page.getByTestId("execution-panel").getByTestId("steps")).toContainText("普通订单");
   await page.screenshot({ path: `${ARTIFACTS}execution-note.png` });
 
   // The ticket the flow opened is in the warehouse queue: take it, comment, close it.

@@ -20,9 +20,17 @@ export const flowsApi = {
   create: (body: { name?: string; definition?: FlowDocument }) => api<Flow>("flows/", { method: "POST", body }),
   saveDraft: (id: number, definition: FlowDocument, signal?: AbortSignal) =>
     api<Flow>(`flows/${id}/`, { method: "PATCH", body: { definition }, signal }),
-  remove: (id: number) => api<void>(`flows/${id}/`, { method: "DELETE" }),
-  publish: (id: number, notes: string) =>
-    api<VersionSummary | Flow>(`flows/${id}/publish/`, { method: "POST", body: { notes } }),
+  /** Deletes a never-published flow (no answer); a published one is archived (the answer is the flow, `state` archived). */
+  remove: (id: number) => api<Flow | undefined>(`flows/${id}/`, { method: "DELETE" }),
+  /** A new draft copy of the flow, owned by the caller. */
+  duplicate: (id: number, name?: string) =>
+    api<Flow>(`flows/${id}/duplicate/`, { method: "POST", body: name ? { name } : {} }),
+  /** `enable`: switch the flow on with this publish (a first publish asks); omitted, the flow stays as it is. */
+  publish: (id: number, notes: string, enable?: boolean) =>
+    api<VersionSummary | Flow>(`flows/${id}/publish/`, {
+      method: "POST",
+      body: enable === undefined ? { notes } : { notes, enable },
+    }),
   setEnabled: (id: number, enabled: boolean) =>
     api<Flow>(`flows/${id}/${enabled ? "enable" : "disable"}/`, { method: "POST", body: {} }),
   versions: (id: number) => apiAll<VersionSummary>(`flows/${id}/versions/`),
@@ -42,7 +50,8 @@ export const flowsApi = {
       throw error;
     }
   },
-  testRun: (id: number, body: { event: unknown }) =>
+  /** On an event written out, or on a real order found by its number, platform id or the customer's full phone. */
+  testRun: (id: number, body: { event: unknown } | { order: string }) =>
     api<TestRunResult>(`flows/${id}/test-run/`, { method: "POST", body }),
   backTest: (id: number, body: { days: number }) =>
     api<Record<string, unknown>>(`flows/${id}/back-test/`, { method: "POST", body: { days: body.days } }),

@@ -1,5 +1,5 @@
 import jsonLogic from "json-logic-js";
-import { useId, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import type { JsonValue } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
@@ -7,7 +7,9 @@ import {
   coerceValue,
   emptyGroup,
   fromJsonLogic,
-  OPERATORS,
+  initialValue,
+  numberValue,
+  operatorsFor,
   toJsonLogic,
   unary,
   valueText,
@@ -15,6 +17,9 @@ import {
   type Operator,
   type Rule,
 } from "./condition";
+import { FieldPicker } from "./fields/FieldPicker";
+import { fieldsFromVariables, type FieldInfo } from "./fields/fields";
+import { Picker } from "./fields/Picker";
 import type { Variable } from "./variables";
 
 type Item = Rule | Group;
@@ -31,38 +36,113 @@ function replaceAt(group: Group, path: number[], next: Item | null): Group {
   return { ...group, children };
 }
 
+/** A text field that names something (a channel, a status) offers what an enum does: "is one of" first. */
+function kindForOperators(field: FieldInfo | undefined): string | undefined {
+  if (field && field.kind === "text" && field.picker) return "enum";
+  return field?.kind;
+}
+
+/** The value box a rule's field and operator call for: a picker for enums and named things, a number for money. */
+function ValueInput({
+  rule,
+  field,
+  onValue,
+}: {
+  rule: Rule;
+  field: FieldInfo | undefined;
+  onValue: (value: JsonValue) => void;
+}) {
+  const { t } = useI18n();
+  const [text, setText] = useState(valueText(rule.value));
+  const kind = field?.kind;
+  if (unary(rule.operator)) return null;
+  const named = field && (field.options.length > 0 || field.picker);
+  if (
+    named &&
+    (rule.operator === "in" ||
+      rule.operator === "==" ||
+      rule.operator === "!=" ||
+      rule.operator === "contains" ||
+      rule.operator === "!contains")
+  ) {
+    const multiple = rule.operator === "in";
+    const current = multiple
+      ? (Array.isArray(rule.value) ? rule.value : rule.value === null || rule.value === "" ? [] : [rule.value]).map(
+          String,
+        )
+      : rule.value === null
+        ? ""
+        : String(rule.value);
+    return (
+      <Picker
+        kind={field.picker}
+        fallback={field.options}
+        value={current}
+        multiple={multiple}
+        allowNew={field.kind === "list" || field.kind === "text"}
+        label={t("cond.value")}
+        onChange={(value) => onValue(value)}
+        testId="rule-value"
+      />
+    );
+  }
+  const numeric = kind === "money" || kind === "number" || kind === "integer";
+  return (
+    <span className={`rule-value-box${kind === "money" ? " money" : ""}`}>
+      {kind === "money" && <span aria-hidden="true">¥</span>}
+      <input
+        className="rule-value"
+        value={text}
+        inputMode={numeric ? "decimal" : undefined}
+        placeholder={rule.operator === "in" ? t("cond.listHint") : t("cond.value")}
+        aria-label={t("cond.value")}
+        aria-invalid={numeric && text.trim() !== "" && numberValue(text) === null}
+        onChange={(e) => {
+          setText(e.target.value);
+          onValue(
+            numeric
+              ? numberValue(e.target.value)
+              : coerceValue(e.target.value, rule.operator, kind ? undefined : undefined),
+          );
+        }}
+      />
+    </span>
+  );
+}
+
 function RuleRow({
   rule,
   path,
-  variables,
-  listId,
+  fields,
   onChange,
 }: {
   rule: Rule;
   path: number[];
-  variables: Variable[];
-  listId: string;
+  fields: FieldInfo[];
   onChange: (path: number[], next: Item | null) => void;
 }) {
   const { t } = useI18n();
-  const [text, setText] = useState(valueText(rule.value));
-  const fieldType = variables.find((v) => v.path === rule.field)?.type;
+  const field = fields.find((f) => f.path === rule.field);
+  const offered = operatorsFor(kindForOperators(field));
+  const operators = offered.includes(rule.operator) ? offered : [rule.operator, ...offered];
   const label = path.join("-");
   return (
     <div className="rule-row" data-testid={`rule-${label}`}>
-      <input
-        className="rule-field"
-        list={listId}
+      <FieldPicker
+        fields={fields}
         value={rule.field}
-        placeholder={t("cond.field")}
-        aria-label={t("cond.field")}
-        onChange={(e) =>
+        onChange={(picked) => {
+          const operator = operatorsFor(kindForOperators(picked))[0];
+          const keep =
+            kindForOperators(picked) === kindForOperators(field) &&
+            operatorsFor(kindForOperators(picked)).includes(rule.operator);
           onChange(path, {
             ...rule,
-            field: e.target.value.trim(),
-            value: coerceValue(text, rule.operator, variables.find((v) => v.path === e.target.value.trim())?.type),
-          })
-        }
+            field: picked.path,
+            operator: keep ? rule.operator : operator,
+            value: keep ? rule.value : initialValue(operator, picked.kind),
+          });
+        }}
       />
       <select
         className="rule-operator"
@@ -70,27 +150,33 @@ function RuleRow({
         aria-label={t("cond.operator")}
         onChange={(e) => {
           const operator = e.target.value as Operator;
-          onChange(path, { ...rule, operator, value: unary(operator) ? null : coerceValue(text, operator, fieldType) });
+          const value =
+            operator === "in"
+              ? Array.isArray(rule.value)
+                ? rule.value
+                : rule.value === null || rule.value === ""
+                  ? []
+                  : [rule.value]
+              : unary(operator)
+                ? null
+                : Array.isArray(rule.value)
+                  ? (rule.value[0] ?? initialValue(operator, field?.kind))
+                  : (rule.value ?? initialValue(operator, field?.kind));
+          onChange(path, { ...rule, operator, value });
         }}
       >
-        {OPERATORS.map((op) => (
+        {operators.map((op) => (
           <option key={op} value={op}>
             {t(`op.${op}` as MessageKey)}
           </option>
         ))}
       </select>
-      {!unary(rule.operator) && (
-        <input
-          className="rule-value"
-          value={text}
-          placeholder={rule.operator === "in" ? "a, b, c" : t("cond.value")}
-          aria-label={t("cond.value")}
-          onChange={(e) => {
-            setText(e.target.value);
-            onChange(path, { ...rule, value: coerceValue(e.target.value, rule.operator, fieldType) });
-          }}
-        />
-      )}
+      <ValueInput
+        key={`${rule.field}:${rule.operator}`}
+        rule={rule}
+        field={field}
+        onValue={(value) => onChange(path, { ...rule, value })}
+      />
       <button
         type="button"
         className="icon"
@@ -107,14 +193,12 @@ function RuleRow({
 function GroupBox({
   group,
   path,
-  variables,
-  listId,
+  fields,
   onChange,
 }: {
   group: Group;
   path: number[];
-  variables: Variable[];
-  listId: string;
+  fields: FieldInfo[];
   onChange: (path: number[], next: Item | null) => void;
 }) {
   const { t } = useI18n();
@@ -138,16 +222,9 @@ function GroupBox({
       </legend>
       {group.children.map((child, i) =>
         child.kind === "group" ? (
-          <GroupBox
-            key={i}
-            group={child}
-            path={[...path, i]}
-            variables={variables}
-            listId={listId}
-            onChange={onChange}
-          />
+          <GroupBox key={i} group={child} path={[...path, i]} fields={fields} onChange={onChange} />
         ) : (
-          <RuleRow key={i} rule={child} path={[...path, i]} variables={variables} listId={listId} onChange={onChange} />
+          <RuleRow key={i} rule={child} path={[...path, i]} fields={fields} onChange={onChange} />
         ),
       )}
       <div className="toolbar">
@@ -200,18 +277,21 @@ function Preview({ rule, sample }: { rule: JsonValue; sample: unknown }) {
 export function ConditionBuilder({
   rule,
   onChange,
+  fields: givenFields,
   variables,
   sample,
   readOnly,
 }: {
   rule: JsonValue;
   onChange: (rule: JsonValue) => void;
-  variables: Variable[];
+  /** The fields a rule may read; or `variables` (paths and JSON types) for callers without a context schema. */
+  fields?: FieldInfo[];
+  variables?: Variable[];
   sample: unknown;
   readOnly: boolean;
 }) {
   const { t } = useI18n();
-  const listId = useId();
+  const fields = useMemo(() => givenFields ?? fieldsFromVariables(variables ?? []), [givenFields, variables]);
   const model = useMemo(() => fromJsonLogic(rule), [rule]);
   const [draft, setDraft] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState(false);
@@ -225,16 +305,9 @@ export function ConditionBuilder({
 
   return (
     <div className="condition-builder">
-      <datalist id={listId}>
-        {variables.map((v) => (
-          <option key={v.path} value={v.path}>
-            {v.type}
-          </option>
-        ))}
-      </datalist>
       {model ? (
         <fieldset disabled={readOnly} className="plain">
-          <GroupBox group={model} path={[]} variables={variables} listId={listId} onChange={change} />
+          <GroupBox group={model} path={[]} fields={fields} onChange={change} />
         </fieldset>
       ) : (
         <p className="muted">{t("cond.notVisual")}</p>

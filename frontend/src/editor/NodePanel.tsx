@@ -1,232 +1,18 @@
+/** The side panel's "step" tab: the selected trigger's or step's form, its problems and its next steps. */
 import { useMemo, useState } from "react";
-import type {
-  ActionNode,
-  Catalog,
-  ConditionNode,
-  FlowEdge,
-  FlowNode,
-  JsonObject,
-  JsonSchema,
-  Trigger,
-} from "../api/types";
+import type { ActionNode, ConditionNode, FlowEdge, FlowNode, JsonObject, Trigger } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import { ConditionBuilder } from "./ConditionBuilder";
-import { ForEachForm } from "./ForEachForm";
 import { useEditor } from "./context";
-import { ancestorsOf, TRIGGER_ID, type CanvasNode } from "./document";
-import { anyEventAvailable, defaultEvent, eventAvailable, unavailableEventOf, unavailableReason } from "./events";
+import { TRIGGER_ID, type CanvasNode } from "./document";
+import { sampleContext, variablesFor } from "./flowContext";
 import { ParamsForm } from "./ParamsForm";
-import { SAMPLE_OVERRIDES, sampleFor, schemaPaths, type Variable } from "./variables";
+import { NextSteps } from "./panels/NextSteps";
+import { TriggerForm } from "./panels/TriggerForm";
+
+export { contextSchemaOf, sampleContext, variablesFor } from "./flowContext";
 
 const NODE_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-/** The context schema a flow's rules and templates read: the trigger's (its event's, for event triggers). */
-export function contextSchemaOf(trigger: Trigger, catalog: Catalog): JsonSchema | null {
-  if (trigger.type === "event") return catalog.events.find((e) => e.name === trigger.event)?.context_schema ?? null;
-  if (trigger.type === "schedule" && trigger.for_each) return catalog.for_each_context_schema ?? null;
-  return catalog.triggers.find((k) => k.type === trigger.type)?.context_schema ?? null;
-}
-
-/** The variables a node may use: the trigger's context, then the outputs of the steps that run before it. */
-export function variablesFor(
-  nodeId: string,
-  trigger: Trigger,
-  nodes: FlowNode[],
-  edges: FlowEdge[],
-  catalog: Catalog,
-): Variable[] {
-  const variables = schemaPaths(contextSchemaOf(trigger, catalog));
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  for (const id of ancestorsOf(nodeId, edges)) {
-    const node = byId.get(id);
-    if (!node || node.type !== "action") continue;
-    const output = catalog.actions.find((a) => a.key === node.action)?.output_schema;
-    variables.push({ path: `steps.${id}`, type: "object" }, ...schemaPaths(output, `steps.${id}`, 1));
-  }
-  return variables;
-}
-
-export function sampleContext(trigger: Trigger, catalog: Catalog): Record<string, unknown> {
-  const schema = contextSchemaOf(trigger, catalog);
-  const sample = (sampleFor(schema, "", SAMPLE_OVERRIDES) ?? {}) as Record<string, unknown>;
-  if (sample.event && typeof sample.event === "object") {
-    (sample.event as Record<string, unknown>).type = trigger.type === "event" ? trigger.event : trigger.type;
-  }
-  return sample;
-}
-
-function TriggerForm({
-  trigger,
-  onChange,
-  readOnly,
-}: {
-  trigger: Trigger;
-  onChange: (trigger: Trigger) => void;
-  readOnly: boolean;
-}) {
-  const { t, pick } = useI18n();
-  const { catalog } = useEditor();
-  const unavailable = unavailableEventOf(trigger, catalog);
-  const setType = (type: Trigger["type"]) => {
-    if (type === trigger.type) return;
-    if (type === "event") onChange({ type, event: defaultEvent(catalog) });
-    else if (type === "schedule") onChange({ type, cron: "0 9 * * *", timezone: "Asia/Shanghai" });
-    else onChange({ type });
-  };
-  return (
-    <fieldset disabled={readOnly} className="plain stack">
-      <label>
-        {t("editor.triggerType")}
-        <select
-          value={trigger.type}
-          onChange={(e) => setType(e.target.value as Trigger["type"])}
-          data-testid="trigger-type"
-        >
-          {catalog.triggers.map((k) => {
-            const noEvent = k.type === "event" && k.type !== trigger.type && !anyEventAvailable(catalog);
-            return (
-              <option
-                key={k.type}
-                value={k.type}
-                disabled={noEvent}
-                title={noEvent ? t("editor.noEventAvailable") : undefined}
-              >
-                {pick(k.name)}
-              </option>
-            );
-          })}
-        </select>
-      </label>
-      {trigger.type === "event" && (
-        <label>
-          {t("editor.event")}
-          <select
-            value={trigger.event ?? ""}
-            onChange={(e) => onChange({ ...trigger, event: e.target.value })}
-            data-testid="trigger-event"
-          >
-            <option value="">{t("editor.chooseEvent")}</option>
-            {catalog.events.map((event) => {
-              const name = `${pick({ zh: event.name_zh, en: event.name_en })} (${event.name})`;
-              if (eventAvailable(event))
-                return (
-                  <option key={event.name} value={event.name}>
-                    {name}
-                  </option>
-                );
-              const reason = pick(unavailableReason(event) ?? undefined, t("editor.eventUnavailable"));
-              return (
-                <option key={event.name} value={event.name} disabled title={reason}>
-                  {name} · {reason}
-                </option>
-              );
-            })}
-          </select>
-        </label>
-      )}
-      {unavailable && (
-        <p className="node-warning" role="alert" data-testid="trigger-event-unavailable">
-          {t("editor.triggerEventUnavailable", { event: pick({ zh: unavailable.name_zh, en: unavailable.name_en }) })}
-          {unavailable.unavailable_reason && <span className="small"> {pick(unavailable.unavailable_reason)}</span>}
-        </p>
-      )}
-      {trigger.type === "schedule" && (
-        <>
-          <label>
-            {t("editor.cron")}
-            <input value={trigger.cron ?? ""} onChange={(e) => onChange({ ...trigger, cron: e.target.value })} />
-          </label>
-          <label>
-            {t("editor.timezone")}
-            <input
-              value={trigger.timezone ?? ""}
-              onChange={(e) => onChange({ ...trigger, timezone: e.target.value })}
-            />
-          </label>
-          <ForEachForm trigger={trigger} onChange={onChange} />
-        </>
-      )}
-    </fieldset>
-  );
-}
-
-/**
- * The node's outgoing edges as a list with a picker to add one: the keyboard's way to connect
- * nodes (dragging between handles does the same with a mouse).
- */
-function NextSteps({
-  nodeId,
-  branches,
-  edges,
-  nodes,
-  onConnect,
-  onDisconnect,
-}: {
-  nodeId: string;
-  branches: ("true" | "false" | undefined)[];
-  edges: FlowEdge[];
-  nodes: FlowNode[];
-  onConnect: (edge: FlowEdge) => void;
-  onDisconnect: (edge: FlowEdge) => void;
-}) {
-  const { t } = useI18n();
-  const { readOnly } = useEditor();
-  return (
-    <div className="next-steps">
-      <h3>{t("editor.next")}</h3>
-      {branches.map((branch) => {
-        const out = edges.filter((e) => e.from === nodeId && e.branch === branch);
-        const taken = new Set(out.map((e) => e.to));
-        const label = branch
-          ? t("editor.nextFor", { branch: branch === "true" ? t("editor.yes") : t("editor.no") })
-          : t("editor.nextPlain");
-        return (
-          <div key={branch ?? "plain"} className="next-branch">
-            <span className="small muted">{label}</span>
-            <ul>
-              {out.map((edge) => (
-                <li key={edge.to}>
-                  <span className="mono">{edge.to}</span>
-                  {!readOnly && (
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => onDisconnect(edge)}
-                      aria-label={`${t("editor.removeEdge")} ${edge.to}`}
-                    >
-                      ✕
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-            {!readOnly && (
-              <select
-                value=""
-                aria-label={label}
-                onChange={(e) =>
-                  e.target.value &&
-                  onConnect(
-                    branch ? { from: nodeId, to: e.target.value, branch } : { from: nodeId, to: e.target.value },
-                  )
-                }
-              >
-                <option value="">{t("editor.addEdge")}</option>
-                {nodes
-                  .filter((n) => n.id !== nodeId && !taken.has(n.id))
-                  .map((n) => (
-                    <option key={n.id} value={n.id}>
-                      {n.label ? `${n.label} (${n.id})` : n.id}
-                    </option>
-                  ))}
-              </select>
-            )}
-          </div>
-        );
-      })}
-    </div>
-  );
-}
 
 function IdField({ id, onRename, readOnly }: { id: string; onRename: (id: string) => boolean; readOnly: boolean }) {
   const { t } = useI18n();
@@ -278,21 +64,24 @@ export function NodePanel({
   onDisconnect: (edge: FlowEdge) => void;
 }) {
   const { t, pick } = useI18n();
-  const { catalog, actions, readOnly, problems } = useEditor();
+  const { catalog, actions, readOnly, problems, fields } = useEditor();
   const variables = useMemo(
     () => (node && node.data.kind === "step" ? variablesFor(node.id, trigger, nodes, edges, catalog) : []),
     [node, trigger, nodes, edges, catalog],
   );
   const sample = useMemo(() => sampleContext(trigger, catalog), [trigger, catalog]);
 
-  if (!node) return <p className="muted panel-empty">{t("editor.selectNode")}</p>;
+  if (!node)
+    return (
+      <p className="muted panel-empty" data-testid="panel-empty">
+        {readOnly ? t("editor.readOnlyNote") : t("editor.selectNode")}
+      </p>
+    );
   const nodeProblems = problems.get(node.id) ?? [];
   const problemList = nodeProblems.length > 0 && (
     <ul className="node-problems" role="alert">
       {nodeProblems.map((p, i) => (
-        <li key={i}>
-          {p.message} <code className="muted small">{p.pointer}</code>
-        </li>
+        <li key={i}>{p.message}</li>
       ))}
     </ul>
   );
@@ -335,6 +124,12 @@ export function NodePanel({
       />
     </label>
   );
+  const advancedId = (
+    <details className="advanced">
+      <summary>{t("editor.advanced")}</summary>
+      <IdField key={flowNode.id} id={flowNode.id} onRename={(to) => onRename(flowNode.id, to)} readOnly={readOnly} />
+    </details>
+  );
   const head = (title: string) => (
     <div className="panel-head">
       <h2>{title}</h2>
@@ -352,20 +147,12 @@ export function NodePanel({
       <div className="node-panel" data-testid="node-panel">
         {head(t("editor.condition"))}
         {problemList}
-        <div className="stack">
-          <IdField
-            key={flowNode.id}
-            id={flowNode.id}
-            onRename={(to) => onRename(flowNode.id, to)}
-            readOnly={readOnly}
-          />
-          {label}
-        </div>
+        <div className="stack">{label}</div>
         <h3>{t("cond.title")}</h3>
         <ConditionBuilder
           key={flowNode.id}
           rule={condition.rule}
-          variables={variables}
+          fields={fields}
           sample={sample}
           readOnly={readOnly}
           onChange={(rule) => onNode(flowNode.id, (n) => ({ ...n, rule }) as FlowNode, `rule:${flowNode.id}`)}
@@ -378,6 +165,7 @@ export function NodePanel({
           onConnect={onConnect}
           onDisconnect={onDisconnect}
         />
+        {advancedId}
       </div>
     );
   }
@@ -390,10 +178,7 @@ export function NodePanel({
       {head(spec ? pick(spec.name) : t("editor.unknownAction", { key: action.action }))}
       {spec && <p className="muted small">{pick(spec.description)}</p>}
       {problemList}
-      <div className="stack">
-        <IdField key={flowNode.id} id={flowNode.id} onRename={(to) => onRename(flowNode.id, to)} readOnly={readOnly} />
-        {label}
-      </div>
+      <div className="stack">{label}</div>
       <h3>{t("editor.params")}</h3>
       {spec ? (
         <ParamsForm
@@ -415,6 +200,7 @@ export function NodePanel({
         onConnect={onConnect}
         onDisconnect={onDisconnect}
       />
+      {advancedId}
       <details>
         <summary>{t("editor.retry")}</summary>
         <fieldset disabled={readOnly} className="plain row">

@@ -1,7 +1,8 @@
 import type { DragEvent } from "react";
 import { useI18n } from "../i18n/i18n";
-import { iconFor, useEditor } from "./context";
+import { useEditor } from "./context";
 import { anyEventAvailable } from "./events";
+import { Icon } from "./icons";
 
 export type PaletteItem = { kind: "trigger"; type: string } | { kind: "condition" } | { kind: "action"; key: string };
 
@@ -15,7 +16,7 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
   /** `unavailable`: why the item cannot be added now (the entry is greyed out, with this as its tooltip). */
   const entry = (
     item: PaletteItem,
-    icon: string,
+    icon: string | undefined,
     label: string,
     hint: string,
     testId: string,
@@ -38,7 +39,7 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
           data-testid={testId}
         >
           <span className="node-icon" aria-hidden="true">
-            {icon}
+            <Icon name={icon} />
           </span>
           <span>{label}</span>
         </button>
@@ -55,7 +56,7 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
         {catalog.triggers.map((trigger) =>
           entry(
             { kind: "trigger", type: trigger.type },
-            iconFor(trigger.type),
+            trigger.type,
             pick(trigger.name),
             pick(trigger.description),
             `palette-trigger-${trigger.type}`,
@@ -65,13 +66,7 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
       </ul>
       <h3>{t("editor.logic")}</h3>
       <ul>
-        {entry(
-          { kind: "condition" },
-          iconFor("condition"),
-          t("editor.condition"),
-          t("editor.condition"),
-          "palette-condition",
-        )}
+        {entry({ kind: "condition" }, "condition", t("editor.condition"), t("editor.condition"), "palette-condition")}
       </ul>
       {catalog.connectors
         .filter((connector) => connector.actions.length > 0)
@@ -84,7 +79,7 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
                 if (!spec) return null;
                 return entry(
                   { kind: "action", key },
-                  iconFor(spec.icon),
+                  spec.icon,
                   pick(spec.name, key),
                   pick(spec.description),
                   `palette-action-${key}`,

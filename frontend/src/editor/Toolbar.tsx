@@ -1,9 +1,10 @@
 /** The editor's toolbar (name, save state, undo and redo, layout, import, export, validate, publish) and its publish bar. */
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import type { Flow } from "../api/types";
 import { Link } from "../app/router";
 import { useI18n } from "../i18n/i18n";
 import type { CanvasHistory } from "./history";
+import { Icon } from "./icons";
 import type { SaveState } from "./useEditorState";
 
 export function Toolbar({
@@ -63,7 +64,7 @@ export function Toolbar({
       )}
       {flow.current_version && (
         <span className={`badge ${flow.enabled ? "flow-published" : "flow-disabled"}`}>
-          {t(flow.enabled ? "flows.status.published" : "flows.status.disabled", { n: flow.current_version.number })}
+          {t(flow.enabled ? "flows.status.running" : "flows.status.disabled", { n: flow.current_version.number })}
         </span>
       )}
       <span className="spacer" />
@@ -81,7 +82,7 @@ export function Toolbar({
                 title={t("editor.undo")}
                 aria-label={t("editor.undo")}
               >
-                ↶
+                <Icon name="undo" />
               </button>
               <button
                 type="button"
@@ -91,7 +92,9 @@ export function Toolbar({
                 title={t("editor.redo")}
                 aria-label={t("editor.redo")}
               >
-                ↷
+                <span className="flip">
+                  <Icon name="undo" />
+                </span>
               </button>
               <button type="button" onClick={onLayout}>
                 {t("editor.layout")}
@@ -137,31 +140,60 @@ export function Toolbar({
   );
 }
 
+/** Says plainly when the flow is published but not running (or never published), with the way to switch it on. */
+export function FlowStateNote({ flow, onEnable }: { flow: Flow; onEnable: () => void }) {
+  const { t } = useI18n();
+  if (!flow.current_version || flow.enabled) return null;
+  return (
+    <div className="notice warning" role="status" data-testid="flow-not-running">
+      {t("editor.publishedNotRunning", { n: flow.current_version.number })}
+      <button type="button" className="primary" onClick={onEnable}>
+        {t("flows.enable")}
+      </button>
+    </div>
+  );
+}
+
+/** Publishing: a note, and on the first publish whether to switch the flow on (yes unless unticked). */
 export function PublishBar({
+  firstPublish,
   note,
   onNote,
   onPublish,
   onCancel,
 }: {
+  firstPublish: boolean;
   note: string;
   onNote: (note: string) => void;
-  onPublish: () => void;
+  onPublish: (enable: boolean | undefined) => void;
   onCancel: () => void;
 }) {
   const { t } = useI18n();
+  const [enable, setEnable] = useState(true);
   return (
     <form
       className="publish-bar"
       onSubmit={(e) => {
         e.preventDefault();
-        onPublish();
+        onPublish(firstPublish ? enable : undefined);
       }}
     >
       <label>
         {t("editor.publishNote")}
-        <input value={note} onChange={(e) => onNote(e.target.value)} autoFocus data-testid="publish-note" />
+        <input value={note} onChange={(e) => onNote(e.target.value)} data-testid="publish-note" />
       </label>
-      <button type="submit" className="primary">
+      {firstPublish && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={enable}
+            onChange={(e) => setEnable(e.target.checked)}
+            data-testid="publish-enable"
+          />
+          {t("editor.publishEnable")}
+        </label>
+      )}
+      <button type="submit" className="primary" autoFocus>
         {t("editor.publishConfirm")}
       </button>
       <button type="button" onClick={onCancel}>

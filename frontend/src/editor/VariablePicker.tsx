@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/messages";
 import type { Variable } from "./variables";
 
 /** A searchable list of context paths; Enter or a click picks one, Escape closes. */
@@ -12,13 +13,17 @@ export function VariablePicker({
   onPick: (path: string) => void;
   onClose: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, pick } = useI18n();
   const [query, setQuery] = useState("");
   const [active, setActive] = useState(0);
   const box = useRef<HTMLDivElement>(null);
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
-    return (q ? variables.filter((v) => v.path.toLowerCase().includes(q)) : variables).slice(0, 200);
+    const matches = (v: Variable) =>
+      v.path.toLowerCase().includes(q) ||
+      !!v.label?.zh.toLowerCase().includes(q) ||
+      !!v.label?.en.toLowerCase().includes(q);
+    return (q ? variables.filter(matches) : variables).filter((v) => v.type !== "object").slice(0, 200);
   }, [query, variables]);
 
   useEffect(() => {
@@ -59,7 +64,8 @@ export function VariablePicker({
               onClick={() => onPick(v.path)}
               data-testid={`var-${v.path}`}
             >
-              <code>{v.path}</code> <span className="muted small">{v.type}</span>
+              {pick(v.label, v.path)}{" "}
+              {v.kind && <span className={`kind-badge kind-${v.kind}`}>{t(`kind.${v.kind}` as MessageKey)}</span>}
             </button>
           </li>
         ))}

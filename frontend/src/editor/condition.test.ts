@@ -2,7 +2,18 @@ import { existsSync, readFileSync } from "node:fs";
 import jsonLogic from "json-logic-js";
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "../api/types";
-import { coerceValue, fromJsonLogic, toJsonLogic, type Group, type Operator, type Rule } from "./condition";
+import {
+  coerceValue,
+  fromJsonLogic,
+  initialValue,
+  numberValue,
+  OPERATORS,
+  operatorsFor,
+  toJsonLogic,
+  type Group,
+  type Operator,
+  type Rule,
+} from "./condition";
 
 type Case = [JsonValue, JsonValue, JsonValue];
 
@@ -139,5 +150,46 @@ describe("condition builder", () => {
     expect(coerceValue("3", "==", "integer")).toBe(3);
     expect(coerceValue("true", "==", "boolean")).toBe(true);
     expect(coerceValue("tmall, jd，pdd", "in", "string")).toEqual(["tmall", "jd", "pdd"]);
+  });
+});
+
+describe("operators follow the field's kind (issue 19)", () => {
+  it("compares money and numbers as numbers, at least first", () => {
+    expect(operatorsFor("money")[0]).toBe(">=");
+    expect(operatorsFor("money")).not.toContain("contains");
+    expect(operatorsFor("number")).toEqual(operatorsFor("integer"));
+  });
+
+  it("offers text equals, contains and starts with; enums is one of; times and lists what applies", () => {
+    expect(operatorsFor("text")).toEqual(expect.arrayContaining(["==", "contains", "starts"]));
+    expect(operatorsFor("enum")[0]).toBe("in");
+    expect(operatorsFor("list")).toContain("contains");
+    expect(operatorsFor("bool")).toEqual(["truthy", "falsy"]);
+    expect(operatorsFor(undefined)).toEqual([...OPERATORS]);
+  });
+
+  it("reads a typed amount as a number, with or without separators and the currency sign", () => {
+    expect(numberValue("599")).toBe(599);
+    expect(numberValue(" ¥1,299.50 ")).toBe(1299.5);
+    expect(numberValue("abc")).toBeNull();
+    expect(numberValue("")).toBeNull();
+  });
+
+  it("starts a list for is one of and nothing for money", () => {
+    expect(initialValue("in", "enum")).toEqual([]);
+    expect(initialValue(">=", "money")).toBeNull();
+    expect(initialValue("truthy", "text")).toBeNull();
+    expect(initialValue("==", "text")).toBe("");
+  });
+
+  it("writes starts with as a substring comparison that reads back, and that JsonLogic evaluates", () => {
+    const rule: Rule = { kind: "rule", field: "order.number", operator: "starts", value: "OF-天猫" };
+    const json = toJsonLogic({ kind: "group", combinator: "and", children: [rule] });
+    expect(json).toEqual({ and: [{ "==": [{ substr: [{ var: "order.number" }, 0, 5] }, "OF-天猫"] }] });
+    expect(fromJsonLogic(json)).toEqual({ kind: "group", combinator: "and", children: [rule] });
+    expect(jsonLogic.apply(json as never, { order: { number: "OF-天猫-1" } })).toBe(true);
+    expect(jsonLogic.apply(json as never, { order: { number: "OF-京东-1" } })).toBe(false);
+    // A substring of another length is not "starts with": it stays in the advanced view.
+    expect(fromJsonLogic({ "==": [{ substr: [{ var: "a" }, 0, 2] }, "abc"] })).toBeNull();
   });
 });

@@ -9,16 +9,31 @@
  *   in (is one of)         {"in": [{"var": field}, [v1, v2…]]}
  *   contains               {"in": [value, {"var": field}]}        (substring, or item of a list)
  *   !contains              {"!": {"in": [value, {"var": field}]}}
+ *   starts with            {"==": [{"substr": [{"var": field}, 0, len]}, value]}
  *   truthy / falsy         {"!!": {"var": field}} / {"!": {"var": field}}
  *   group                  {"and": [...]} / {"or": [...]}
  */
 import type { JsonValue } from "../api/types";
 
 export const COMPARISONS = ["==", "!=", ">", ">=", "<", "<="] as const;
-export const OPERATORS = [...COMPARISONS, "in", "contains", "!contains", "truthy", "falsy"] as const;
+export const OPERATORS = [...COMPARISONS, "in", "contains", "!contains", "starts", "truthy", "falsy"] as const;
 export type Operator = (typeof OPERATORS)[number];
 /** The JsonLogic operators the builder writes. */
-export const JSONLOGIC_OPERATORS = ["==", "!=", ">", ">=", "<", "<=", "in", "!", "!!", "and", "or", "var"] as const;
+export const JSONLOGIC_OPERATORS = [
+  "==",
+  "!=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "in",
+  "!",
+  "!!",
+  "and",
+  "or",
+  "var",
+  "substr",
+] as const;
 
 export interface Rule {
   kind: "rule";
@@ -55,6 +70,10 @@ export function toJsonLogic(item: Group | Rule): JsonValue {
       return { "!": { in: [item.value, field] } };
     case "in":
       return { in: [field, Array.isArray(item.value) ? item.value : [item.value]] };
+    case "starts": {
+      const prefix = typeof item.value === "string" ? item.value : String(item.value ?? "");
+      return { "==": [{ substr: [field, 0, [...prefix].length] }, prefix] };
+    }
     default:
       return { [item.operator]: [field, item.value] };
   }
@@ -86,6 +105,16 @@ function isLiteral(value: JsonValue): boolean {
   return !isObject(value);
 }
 
+/** `{"substr": [{"var": f}, 0, n]}` compared with a text of n characters: "starts with". */
+function startsWith(left: JsonValue, right: JsonValue): Rule | null {
+  const entry = single(left);
+  if (!entry || entry[0] !== "substr" || !Array.isArray(entry[1]) || entry[1].length !== 3) return null;
+  const [source, from, length] = entry[1];
+  const field = varPath(source);
+  if (field === null || from !== 0 || typeof right !== "string" || length !== [...right].length) return null;
+  return { kind: "rule", field, operator: "starts", value: right };
+}
+
 function ruleFrom(value: JsonValue): Rule | null {
   const entry = single(value);
   if (!entry) return null;
@@ -93,6 +122,8 @@ function ruleFrom(value: JsonValue): Rule | null {
   const list = args(raw);
   if ((COMPARISONS as readonly string[]).includes(op)) {
     if (list.length !== 2) return null;
+    const starts = startsWith(list[0], list[1]);
+    if (op === "==" && starts) return starts;
     const field = varPath(list[0]);
     if (field === null || !isLiteral(list[1]) || Array.isArray(list[1])) return null;
     return { kind: "rule", field, operator: op as Operator, value: list[1] };
@@ -172,4 +203,49 @@ export function valueText(value: JsonValue): string {
   if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
   if (value === null || value === undefined) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * The operators a field's kind offers: numbers and money compare as numbers; text equals, contains or
+ * starts with… (contains); enums and named things "is one of"; lists contain; times and others are
+ * set or empty. A rule read from JSON keeps its operator even when the kind would not offer it.
+ */
+export function operatorsFor(kind: string | undefined): Operator[] {
+  switch (kind) {
+    case "money":
+    case "number":
+    case "integer":
+      // "At least" first: the comparison amounts are usually made with.
+      return [">=", ">", "<=", "<", "==", "!="];
+    case "enum":
+      return ["in", "==", "!="];
+    case "text":
+      return ["==", "!=", "contains", "!contains", "starts", "in", "truthy", "falsy"];
+    case "list":
+      return ["contains", "!contains", "truthy", "falsy"];
+    case "bool":
+      return ["truthy", "falsy"];
+    case "id":
+      return ["==", "!=", "in"];
+    case "time":
+    case "object":
+      return ["truthy", "falsy"];
+    default:
+      return [...OPERATORS];
+  }
+}
+
+/** The value a rule starts with when its field or operator changes: a list for "is one of", else empty. */
+export function initialValue(operator: Operator, kind: string | undefined): JsonValue {
+  if (unary(operator)) return null;
+  if (operator === "in") return [];
+  if (kind === "money" || kind === "number" || kind === "integer") return null;
+  return "";
+}
+
+/** The value typed for a numeric kind as a number (money compares as a number, never as text). */
+export function numberValue(text: string): JsonValue {
+  const trimmed = text.trim().replace(/[,，¥￥\s]/g, "");
+  if (trimmed === "" || !/^-?\d+(\.\d+)?$/.test(trimmed)) return null;
+  return Number(trimmed);
 }

@@ -1,5 +1,6 @@
 import { createContext, useContext } from "react";
 import type { Catalog, CatalogAction, Problem, Step } from "../api/types";
+import type { FieldInfo } from "./fields/fields";
 
 export interface Overlay {
   /** Each node's steps (attempts) from a test run or an execution. */
@@ -13,6 +14,14 @@ export interface EditorContextValue extends Overlay {
   actions: Map<string, CatalogAction>;
   problems: Map<string, Problem[]>;
   readOnly: boolean;
+  /** The trigger's context as a tree of titled, typed fields (conditions pick from it). */
+  fields: FieldInfo[];
+  /** Each context variable's chip label (「订单号」), by path. */
+  labels: Map<string, string>;
+  /** Opens the palette to add the next step after `from` (on its `branch`). */
+  onAddAfter?: (from: string, branch?: "true" | "false") => void;
+  /** A node's title on the canvas (its label, else its action and key param), for lists of steps. */
+  titleOf: (id: string) => string;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);
@@ -21,31 +30,6 @@ export function useEditor(): EditorContextValue {
   const value = useContext(EditorContext);
   if (!value) throw new Error("useEditor outside the editor");
   return value;
-}
-
-/** The catalog's icon names as characters (the palette and nodes need no icon font). */
-const ICONS: Record<string, string> = {
-  tag: "🏷",
-  ticket: "🎫",
-  gift: "🎁",
-  clock: "⏱",
-  globe: "🌐",
-  inbox: "📥",
-  boxes: "📦",
-  "package-open": "📦",
-  "pause-circle": "⏸",
-  "play-circle": "▶",
-  "sticky-note": "📝",
-  "arrow-right-circle": "➡",
-  condition: "◇",
-  event: "⚡",
-  schedule: "🗓",
-  webhook: "🔗",
-  manual: "👆",
-};
-
-export function iconFor(name: string | undefined): string {
-  return (name && ICONS[name]) || "⚙";
 }
 
 /** The latest step of a node, the one its badge shows. */

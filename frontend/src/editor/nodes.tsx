@@ -2,16 +2,44 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { ActionNode, ConditionNode, Problem, Step } from "../api/types";
 import { translateOr } from "../components/common";
+import { scheduleWords } from "./ScheduleForm";
 import { useI18n } from "../i18n/i18n";
-import { decisionOf, iconFor, lastStep, useEditor } from "./context";
+import { decisionOf, lastStep, useEditor } from "./context";
 import type { CanvasNode, StepData, TriggerData } from "./document";
+import { Icon } from "./icons";
+import { nodeTitle } from "./titles";
 
 const OK = new Set(["succeeded", "would_run", "would_wait", "evaluated"]);
 
 function problemTitle(problems: Problem[] | undefined): string | undefined {
-  return problems?.length
-    ? problems.map((p) => `• ${p.message}${p.pointer ? ` (${p.pointer})` : ""}`).join("\n")
-    : undefined;
+  return problems?.length ? problems.map((p) => `• ${p.message}`).join("\n") : undefined;
+}
+
+/** n8n's "+": on an output, opens the palette to add the next step there. */
+function AddNext({ from, branch, top }: { from: string; branch?: "true" | "false"; top?: string }) {
+  const { t } = useI18n();
+  const { readOnly, onAddAfter } = useEditor();
+  if (readOnly || !onAddAfter) return null;
+  const label =
+    branch === undefined
+      ? t("editor.addNext")
+      : t("editor.addNextBranch", { branch: branch === "true" ? t("editor.yes") : t("editor.no") });
+  return (
+    <button
+      type="button"
+      className={`add-next nodrag nopan${branch ? ` add-next-${branch}` : ""}`}
+      style={top ? { top } : undefined}
+      onClick={(e) => {
+        e.stopPropagation();
+        onAddAfter(from, branch);
+      }}
+      title={label}
+      aria-label={label}
+      data-testid={`add-after-${from}${branch ? `-${branch}` : ""}`}
+    >
+      <Icon name="plus" size={12} />
+    </button>
+  );
 }
 
 function stepClass(step: Step | undefined, traced: boolean): string {
@@ -72,7 +100,7 @@ export const TriggerNodeView = memo(function TriggerNodeView({ id, data, selecte
         ? pick({ zh: event.name_zh, en: event.name_en })
         : trigger.event || t("editor.chooseEvent")
       : trigger.type === "schedule"
-        ? `${trigger.cron ?? ""} ${trigger.timezone ?? ""}`
+        ? (scheduleWords(trigger.cron ?? "", t) ?? `${trigger.cron ?? ""} ${trigger.timezone ?? ""}`)
         : "";
   return (
     <div
@@ -82,7 +110,7 @@ export const TriggerNodeView = memo(function TriggerNodeView({ id, data, selecte
     >
       <div className="node-head">
         <span className="node-icon" aria-hidden="true">
-          {iconFor(trigger.type)}
+          <Icon name={trigger.type} />
         </span>
         <span className="node-kind">{t("editor.trigger")}</span>
         <ProblemMark count={chrome.problemCount} title={chrome.title} />
@@ -90,12 +118,14 @@ export const TriggerNodeView = memo(function TriggerNodeView({ id, data, selecte
       <div className="node-title">{pick(kind?.name, trigger.type)}</div>
       {detail && <div className="node-detail">{detail}</div>}
       <Handle type="source" position={Position.Right} />
+      <AddNext from={id} />
     </div>
   );
 });
 
 export const ConditionNodeView = memo(function ConditionNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const { actions, fields, labels } = useEditor();
   const chrome = useNodeChrome(id);
   const node = (data as StepData).node as ConditionNode;
   return (
@@ -107,13 +137,13 @@ export const ConditionNodeView = memo(function ConditionNodeView({ id, data, sel
       <Handle type="target" position={Position.Left} />
       <div className="node-head">
         <span className="node-icon" aria-hidden="true">
-          {iconFor("condition")}
+          <Icon name="condition" />
         </span>
         <span className="node-kind">{t("editor.condition")}</span>
         <ProblemMark count={chrome.problemCount} title={chrome.title} />
         <StepBadge step={chrome.step} attempts={chrome.steps?.length ?? 0} />
       </div>
-      <div className="node-title">{node.label || id}</div>
+      <div className="node-title">{nodeTitle(node, actions, fields, language, labels)}</div>
       <div className="branch-labels" aria-hidden="true">
         <span className="yes">{t("editor.yes")}</span>
         <span className="no">{t("editor.no")}</span>
@@ -134,19 +164,18 @@ export const ConditionNodeView = memo(function ConditionNodeView({ id, data, sel
         style={{ top: "75%" }}
         title={t("editor.no")}
       />
+      <AddNext from={id} branch="true" top="35%" />
+      <AddNext from={id} branch="false" top="75%" />
     </div>
   );
 });
 
 export const ActionNodeView = memo(function ActionNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
-  const { t, pick } = useI18n();
-  const { actions } = useEditor();
+  const { t, pick, language } = useI18n();
+  const { actions, fields, labels } = useEditor();
   const chrome = useNodeChrome(id);
   const node = (data as StepData).node as ActionNode;
   const spec = actions.get(node.action);
-  const params = Object.entries(node.params ?? {})
-    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
-    .join(" · ");
   return (
     <div
       className={`${chrome.className} action-node${selected ? " selected" : ""}`}
@@ -156,15 +185,15 @@ export const ActionNodeView = memo(function ActionNodeView({ id, data, selected 
       <Handle type="target" position={Position.Left} />
       <div className="node-head">
         <span className="node-icon" aria-hidden="true">
-          {iconFor(spec?.icon)}
+          <Icon name={spec?.icon} />
         </span>
         <span className="node-kind">{spec ? pick(spec.name) : t("editor.unknownAction", { key: node.action })}</span>
         <ProblemMark count={chrome.problemCount} title={chrome.title} />
         <StepBadge step={chrome.step} attempts={chrome.steps?.length ?? 0} />
       </div>
-      <div className="node-title">{node.label || id}</div>
-      {params && <div className="node-detail">{params}</div>}
+      <div className="node-title">{nodeTitle(node, actions, fields, language, labels)}</div>
       <Handle type="source" position={Position.Right} />
+      <AddNext from={id} />
     </div>
   );
 });

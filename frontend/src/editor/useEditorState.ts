@@ -41,7 +41,11 @@ import {
   type CanvasNode,
 } from "./document";
 import { useCanvasHistory } from "./history";
+import { uniqueLabels } from "./fields/template";
+import { contextSchemaOf, fieldsFor } from "./flowContext";
 import { layeredLayout } from "./layout";
+import { nodeTitle } from "./titles";
+import { schemaPaths } from "./variables";
 import { PALETTE_MIME, type PaletteItem } from "./Palette";
 
 export type Tab = "node" | "problems" | "history" | "test" | "execution";
@@ -49,10 +53,34 @@ export type SaveState = "saved" | "unsaved" | "saving" | "failed";
 
 const AUTOSAVE_MS = 800;
 
-function groupProblems(problems: Problem[]): Map<string, Problem[]> {
+/** Where a new node goes: after this node (on this branch). */
+export interface AddAfter {
+  from: string;
+  branch?: "true" | "false";
+}
+
+/** How far from the canvas's right edge a dropped node's centre may land (the side panel is beside it). */
+const DROP_MARGIN = 130;
+
+/** A validation problem; `node` and `field` (builder contract) say where it is, the pointer is for the advanced view. */
+export type FlowProblem = Problem & { node?: string | null; field?: string | null };
+
+export function problemNode(problem: FlowProblem): string | null {
+  return problem.node ?? problem.node_id ?? (problem.pointer?.startsWith("/trigger") ? TRIGGER_ID : null);
+}
+
+/** The param or field a problem concerns: the server's `field`, else the pointer's `/params/<key>` part. */
+export function problemField(problem: FlowProblem): string | null {
+  if (problem.field) return problem.field;
+  const m = /\/(?:params|rule|trigger)\/?([^/]*)/.exec(problem.pointer ?? "");
+  if (!m) return null;
+  return problem.pointer.includes("/rule") ? "rule" : m[1] || null;
+}
+
+function groupProblems(problems: FlowProblem[]): Map<string, Problem[]> {
   const map = new Map<string, Problem[]>();
   for (const problem of problems) {
-    const id = problem.node_id ?? (problem.pointer.startsWith("/trigger") ? TRIGGER_ID : null);
+    const id = problemNode(problem);
     if (!id) continue;
     map.set(id, [...(map.get(id) ?? []), problem]);
   }
@@ -61,6 +89,21 @@ function groupProblems(problems: Problem[]): Map<string, Problem[]> {
 
 /** Statuses of trace entries for nodes the run never reached. */
 const UNREACHED = new Set(["skipped", "not_run"]);
+
+/** Where a clicked palette item goes: after the selected node (a condition's free branch, yes first), else after the last node. */
+export function placeAfter(canvas: Pick<Canvas, "nodes" | "edges">, selected: CanvasNode | null): AddAfter | null {
+  const from = selected ?? null;
+  if (!from) {
+    // Nothing selected: after the trigger when nothing follows it yet, else free-standing.
+    const started = canvas.edges.some((e) => e.source === TRIGGER_ID);
+    return started ? null : { from: TRIGGER_ID };
+  }
+  if (from.data.kind === "step" && from.data.node.type === "condition") {
+    const yesTaken = canvas.edges.some((e) => e.source === from.id && e.sourceHandle === "true");
+    return { from: from.id, branch: yesTaken ? "false" : "true" };
+  }
+  return { from: from.id };
+}
 
 function traceOf(steps: Step[] | null | undefined): Map<string, Step[]> | null {
   if (!steps) return null;
@@ -87,7 +130,7 @@ export function useEditorState({
   readOnly: boolean;
   initialNotice: string;
 }) {
-  const { t } = useI18n();
+  const { t, pick, language } = useI18n();
   const flowApi = useReactFlow<CanvasNode, CanvasEdge>();
   const history = useCanvasHistory(useMemo(() => toCanvas(initialDocument), [initialDocument]));
   const { canvas, update } = history;
@@ -141,6 +184,23 @@ export function useEditorState({
     const timer = window.setTimeout(() => void save(), AUTOSAVE_MS);
     return () => window.clearTimeout(timer);
   }, [documentText, readOnly, save]);
+
+  // Leaving: an unsaved edit is saved as the editor closes, and the browser asks before a tab with one is closed.
+  const dirty = !readOnly && documentText !== savedText.current;
+  const saveRef = useRef(save);
+  useEffect(() => {
+    saveRef.current = save;
+  }, [save]);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      void saveRef.current();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+  useEffect(() => () => void saveRef.current(), []);
 
   // --- editing ------------------------------------------------------------------------------
   const setName = (name: string) => update((c) => ({ ...c, meta: { ...c.meta, name } }), { coalesce: "name" });
@@ -237,9 +297,16 @@ export function useEditorState({
     [update],
   );
 
+  const [adding, setAdding] = useState<AddAfter | null>(null);
+
+  /**
+   * Adds a palette item. Dropped on the canvas: there (never under the side panel). Clicked: after the
+   * node chosen with "+" (on its branch) or the selected one, connected to it, and the flow laid out.
+   */
   const addItem = useCallback(
-    (item: PaletteItem, position?: { x: number; y: number }) => {
+    (item: PaletteItem, position?: { x: number; y: number }, after?: AddAfter | null) => {
       if (readOnly) return;
+      setAdding(null);
       if (item.kind === "trigger") {
         const type = item.type as Trigger["type"];
         if (type === "event") setTrigger({ type, event: trigger.type === "event" ? (trigger.event ?? "") : "" });
@@ -248,29 +315,45 @@ export function useEditorState({
         select([TRIGGER_ID]);
         return;
       }
-      const at =
-        position ??
-        (() => {
-          const box = window.document.querySelector(".canvas")?.getBoundingClientRect();
-          const center = box ? { x: box.left + box.width / 2, y: box.top + box.height / 2 } : { x: 400, y: 300 };
-          return flowApi.screenToFlowPosition(center);
-        })();
       const taken = history.canvas.nodes.map((n) => n.id);
       const node: FlowNode =
         item.kind === "condition"
           ? { id: newNodeId("condition", taken), type: "condition", rule: { and: [] } }
           : { id: newNodeId(item.key, taken), type: "action", action: item.key, params: {} };
+      const source = position ? null : (after ?? placeAfter(history.canvas, selectedNode));
+      const at = position ?? { x: 0, y: 0 };
       const placed = { x: Math.round(at.x - 110), y: Math.round(at.y - 36) };
-      update((c) => ({
-        ...c,
-        nodes: [
+      update((c) => {
+        const edges = source
+          ? [
+              ...c.edges,
+              canvasEdge(
+                source.branch
+                  ? { from: source.from, to: node.id, branch: source.branch }
+                  : { from: source.from, to: node.id },
+              ),
+            ]
+          : c.edges;
+        const nodes = [
           ...c.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
           { ...stepNode({ ...node, position: placed } as FlowNode, placed, true), selected: true },
-        ],
-      }));
+        ];
+        if (!source) return { ...c, nodes, edges };
+        const doc = fromCanvas(c.meta, nodes, edges);
+        const positions = layeredLayout(doc.nodes, doc.edges, true);
+        return {
+          ...c,
+          edges,
+          nodes: nodes.map((n) => {
+            const p = positions.get(n.id);
+            return p ? ({ ...n, position: p, data: { ...n.data, positioned: true } } as CanvasNode) : n;
+          }),
+        };
+      });
       setTab("node");
+      if (source) window.setTimeout(() => void flowApi.fitView({ duration: 200, maxZoom: 1 }), 50);
     },
-    [flowApi, history.canvas.nodes, readOnly, select, setTrigger, trigger, update],
+    [flowApi, history.canvas, readOnly, select, selectedNode, setTrigger, trigger, update],
   );
 
   const onDrop = useCallback(
@@ -278,7 +361,10 @@ export function useEditorState({
       const raw = event.dataTransfer.getData(PALETTE_MIME);
       if (!raw) return;
       event.preventDefault();
-      addItem(JSON.parse(raw) as PaletteItem, flowApi.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+      const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+      const x = Math.min(Math.max(event.clientX, box.left + DROP_MARGIN), box.right - DROP_MARGIN);
+      const y = Math.min(Math.max(event.clientY, box.top + 50), box.bottom - 50);
+      addItem(JSON.parse(raw) as PaletteItem, flowApi.screenToFlowPosition({ x, y }));
     },
     [addItem, flowApi],
   );
@@ -330,6 +416,35 @@ export function useEditorState({
     [],
   );
 
+  /** A problem clicked: its node selected, the field it concerns focused. */
+  const selectProblem = useCallback(
+    (problem: FlowProblem) => {
+      const id = problemNode(problem);
+      if (!id) return;
+      select([id]);
+      const field = problemField(problem);
+      window.setTimeout(() => {
+        const panel = window.document.querySelector<HTMLElement>("[data-testid=node-panel]");
+        const target =
+          (field && panel?.querySelector<HTMLElement>(`#root_${CSS.escape(field)}`)) ||
+          (field === "rule" &&
+            panel?.querySelector<HTMLElement>(".condition-builder button, .condition-builder select")) ||
+          (field && panel?.querySelector<HTMLElement>(`[data-field-key="${CSS.escape(field)}"]`)) ||
+          null;
+        target?.focus();
+        target?.scrollIntoView?.({ block: "center" });
+      }, 80);
+    },
+    [select],
+  );
+
+  // A new flow whose event is not chosen yet opens on its trigger.
+  useEffect(() => {
+    if (!readOnly && !initialExecution && initialDocument.trigger.type === "event" && !initialDocument.trigger.event)
+      select([TRIGGER_ID]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   // --- publishing, validation, import/export -----------------------------------------------
   const validate = async () => {
     setError(null);
@@ -341,15 +456,22 @@ export function useEditorState({
     }
   };
 
-  const publish = async () => {
+  /** Publishes the draft; `enable` (asked on the first publish) switches the flow on with it. */
+  const publish = async (enable?: boolean) => {
     setError(null);
     try {
       await save();
-      const version = (await flowsApi.publish(flow.id, note)) as { number: number };
-      setNotice(t("editor.published", { n: version.number }));
+      const answer = (await flowsApi.publish(flow.id, note, enable)) as {
+        number?: number;
+        current_version?: { number: number };
+      };
+      let fresh = await flowsApi.get(flow.id);
+      // A back end that does not switch on with the publish: switch on now.
+      if (enable && !fresh.enabled) fresh = await flowsApi.setEnabled(flow.id, true);
+      const n = answer.number ?? answer.current_version?.number ?? fresh.current_version?.number ?? 1;
+      setNotice(fresh.enabled ? t("editor.publishedOn", { n }) : t("editor.publishedOff", { n }));
       setPublishing(false);
       setNote("");
-      const fresh = await flowsApi.get(flow.id);
       setFlow(fresh);
       setProblems(fresh.problems ?? []);
     } catch (reason) {
@@ -413,16 +535,33 @@ export function useEditorState({
     [edges, t],
   );
 
+  const fields = useMemo(() => fieldsFor(trigger, catalog), [trigger, catalog]);
+  const labels = useMemo(
+    () =>
+      uniqueLabels(
+        schemaPaths(contextSchemaOf(trigger, catalog)).map((v) => ({ path: v.path, label: pick(v.label, v.path) })),
+      ),
+    [trigger, catalog, pick],
+  );
+  const actionMap = useMemo(() => new Map(catalog.actions.map((a) => [a.key, a])), [catalog]);
   const context = useMemo<EditorContextValue>(
     () => ({
       catalog,
-      actions: new Map(catalog.actions.map((a) => [a.key, a])),
+      actions: actionMap,
       problems: groupProblems(problems),
       readOnly,
       trace,
       diff: diff ? { added: new Set(diff.nodes.added), changed: new Set(diff.nodes.changed.map((c) => c.id)) } : null,
+      fields,
+      labels,
+      onAddAfter: readOnly ? undefined : (from, branch) => setAdding({ from, branch }),
+      titleOf: (id) => {
+        if (id === TRIGGER_ID) return t("editor.trigger");
+        const node = document.nodes.find((n) => n.id === id);
+        return node ? nodeTitle(node, actionMap, fields, language, labels) : id;
+      },
     }),
-    [catalog, problems, readOnly, trace, diff],
+    [catalog, actionMap, problems, readOnly, trace, diff, fields, labels, document.nodes, language, t],
   );
 
   const exportFile = () => downloadJson(withoutSecrets(document, context.actions), `${document.name || "flow"}.json`);
@@ -450,8 +589,12 @@ export function useEditorState({
     note,
     setNote,
     save,
+    dirty,
     setName,
     select,
+    selectProblem,
+    adding,
+    setAdding,
     setTrigger,
     changeNode,
     rename,

@@ -1,10 +1,14 @@
 /** The paths a rule or a `{{ template }}` may name, read from the trigger's context schema and earlier steps' outputs. */
-import type { JsonSchema } from "../api/types";
+import type { JsonSchema, Localized } from "../api/types";
+import { kindOf, titleOf, type Kind } from "./fields/fields";
 
 export interface Variable {
   path: string;
   type: string;
   title?: string;
+  /** The name the operator sees (a chip 「订单号」): the field's title, with its parent's below the first level. */
+  label?: Localized;
+  kind?: Kind;
 }
 
 const MAX_DEPTH = 4;
@@ -16,7 +20,12 @@ function typeOf(schema: JsonSchema): string {
 }
 
 /** Every leaf and object path below `schema` (arrays give `path.length` and their first item's fields as `path.0.x`). */
-export function schemaPaths(schema: JsonSchema | null | undefined, prefix = "", depth = 0): Variable[] {
+export function schemaPaths(
+  schema: JsonSchema | null | undefined,
+  prefix = "",
+  depth = 0,
+  parent: Localized | null = null,
+): Variable[] {
   if (!schema || depth > MAX_DEPTH) return [];
   const out: Variable[] = [];
   const properties = schema.properties as Record<string, JsonSchema> | undefined;
@@ -25,11 +34,19 @@ export function schemaPaths(schema: JsonSchema | null | undefined, prefix = "", 
       const path = prefix ? `${prefix}.${key}` : key;
       const type = typeOf(child);
       if (key === "steps" && depth === 0) continue;
-      out.push({ path, type, title: (child.title as string | undefined) ?? (child.description as string | undefined) });
-      if (child.properties) out.push(...schemaPaths(child, path, depth + 1));
+      const own = titleOf(child, key);
+      const label = parent && depth > 1 ? { zh: `${parent.zh}·${own.zh}`, en: `${parent.en} ${own.en}` } : own;
+      out.push({
+        path,
+        type,
+        title: (child.title as string | undefined) ?? (child.description as string | undefined),
+        label,
+        kind: kindOf(child, key),
+      });
+      if (child.properties) out.push(...schemaPaths(child, path, depth + 1, own));
       if (type === "array" && child.items && typeof child.items === "object") {
         const items = child.items as JsonSchema;
-        if (items.properties) out.push(...schemaPaths(items, `${path}.0`, depth + 1));
+        if (items.properties) out.push(...schemaPaths(items, `${path}.0`, depth + 1, own));
       }
     }
   }

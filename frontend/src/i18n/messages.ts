@@ -1,3 +1,4 @@
+import { builderMessages } from "../editor/messages";
 import { insightsMessages } from "../insights/messages";
 import { marketplaceMessages } from "../marketplace/messages";
 import { monitorMessages } from "../monitor/messages";
@@ -22,6 +23,7 @@ export const messages = {
   ...reconciliationMessages,
   ...riskMessages,
   ...marketplaceMessages,
+  ...builderMessages,
   "app.name": ["订单流", "Orderflow"],
   "nav.flows": ["流程", "Flows"],
   "nav.executions": ["执行记录", "Executions"],

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { rowsOf } from "../api/client";
+import { api, rowsOf, type Page } from "../api/client";
 import { DEAD, executionsApi, flowsApi } from "../api/flows";
 import type { Execution } from "../api/types";
 import { FLOW_EDITORS, useAuth } from "../app/auth";
@@ -15,15 +15,31 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
   const { t, language } = useI18n();
   const { can } = useAuth();
   const [status, setStatus] = useState("");
+  const [orderText, setOrderText] = useState("");
+  const [orderNumber, setOrderNumber] = useState("");
   const [error, setError] = useState<Error | null>(null);
   const [replayed, setReplayed] = useState<Set<number>>(new Set());
   const flows = useApi((signal) => flowsApi.list({}, signal).then(rowsOf), []);
   const executions = useApi(
-    (signal) =>
-      executionsApi
-        .list({ flow: flowId ?? undefined, status: status || undefined, page_size: 100 }, signal)
-        .then(rowsOf),
-    [flowId, status],
+    async (signal) => {
+      // An order number: the order's executions (found by the order, then its subject "order:<id>").
+      let subject: string | undefined;
+      if (orderNumber) {
+        const hits = rowsOf(
+          await api<Page<{ id: number; number: string }>>("orders/", {
+            query: { q: orderNumber, page_size: 5 },
+            signal,
+          }),
+        );
+        const hit = hits.find((o) => o.number === orderNumber) ?? hits[0];
+        if (!hit) return [] as Execution[];
+        subject = `order:${hit.id}`;
+      }
+      return executionsApi
+        .list({ flow: flowId ?? undefined, status: status || undefined, subject, page_size: 100 }, signal)
+        .then(rowsOf);
+    },
+    [flowId, status, orderNumber],
   );
 
   const names = new Map((flows.data ?? []).map((f) => [f.id, f.name]));
@@ -43,6 +59,24 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
       <div className="page-head">
         <h1>{t("executions.title")}</h1>
         <div className="toolbar">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              setOrderNumber(orderText.trim());
+            }}
+          >
+            <input
+              type="search"
+              value={orderText}
+              onChange={(e) => {
+                setOrderText(e.target.value);
+                if (!e.target.value.trim()) setOrderNumber("");
+              }}
+              placeholder={t("executions.searchOrder")}
+              aria-label={t("executions.searchOrder")}
+              data-testid="executions-order-search"
+            />
+          </form>
           <select
             value={flowId ?? ""}
             onChange={(e) => navigate(e.target.value ? `/executions?flow=${e.target.value}` : "/executions")}

@@ -8,10 +8,13 @@ import { useApi } from "../app/useApi";
 import { Empty, ErrorNote, StatusBadge } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
 import { readJsonFile } from "./files";
+import { FirstScreen, guidedFlow, markGuided, NewFlowForm } from "./FlowsFirstScreen";
 
 type StatusFilter = "all" | "draft" | "published" | "disabled";
 
 export function flowStatus(flow: Flow): Exclude<StatusFilter, "all"> {
+  if (flow.state === "running") return "published";
+  if (flow.state === "disabled" || flow.state === "archived") return "disabled";
   if (!flow.current_version) return "draft";
   return flow.enabled ? "published" : "disabled";
 }
@@ -24,15 +27,19 @@ function FlowRow({
   runs,
   canEdit,
   onToggle,
+  onDuplicate,
+  onDelete,
 }: {
   flow: Flow;
   runs: FlowRunStats | undefined;
   canEdit: boolean;
   onToggle: (flow: Flow) => void;
+  onDuplicate: (flow: Flow) => void;
+  onDelete: (flow: Flow) => void;
 }) {
   const { t, language } = useI18n();
   const status = flowStatus(flow);
-  const n = flow.current_version?.number ?? 0;
+  const n = flow.live_version ?? flow.current_version?.number ?? 0;
   return (
     <tr data-testid={`flow-row-${flow.id}`}>
       <td>
@@ -45,7 +52,7 @@ function FlowRow({
         <span className={`badge flow-${status}`}>
           {status === "draft"
             ? t("flows.status.draft")
-            : t(status === "published" ? "flows.status.published" : "flows.status.disabled", { n })}
+            : t(status === "published" ? "flows.status.running" : "flows.status.disabled", { n })}
         </span>
         {status !== "draft" && flow.has_unpublished_changes && (
           <span className="muted small"> · {t("flows.status.changes")}</span>
@@ -77,6 +84,21 @@ function FlowRow({
           <span>{flow.enabled ? t("common.yes") : t("common.no")}</span>
         )}
       </td>
+      {canEdit && (
+        <td className="actions">
+          <button type="button" onClick={() => onDuplicate(flow)} data-testid={`flow-duplicate-${flow.id}`}>
+            {t("flows.duplicate")}
+          </button>
+          <button
+            type="button"
+            className="danger-button"
+            onClick={() => onDelete(flow)}
+            data-testid={`flow-delete-${flow.id}`}
+          >
+            {t("flows.delete")}
+          </button>
+        </td>
+      )}
     </tr>
   );
 }
@@ -89,6 +111,8 @@ export function FlowsPage() {
   const [query, setQuery] = useState("");
   const [status, setStatus] = useState<StatusFilter>("all");
   const [error, setError] = useState<Error | null>(null);
+  const [notice, setNotice] = useState("");
+  const [naming, setNaming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const flows = useApi((signal) => flowsApi.list({ q: query }, signal).then(rowsOf), [query]);
   // One call for every listed flow's runs, whatever the number of rows.
@@ -107,6 +131,7 @@ export function FlowsPage() {
     return () => window.clearTimeout(timer);
   }, [q]);
 
+  const firstScreen = canEdit && !query && flows.data !== undefined && flows.data.length === 0;
   const rows = (flows.data ?? []).filter((flow) => status === "all" || flowStatus(flow) === status);
 
   const toggle = async (flow: Flow) => {
@@ -118,9 +143,47 @@ export function FlowsPage() {
     }
   };
 
-  const create = async (definition?: FlowDocument) => {
+  const create = async (definition?: FlowDocument, name?: string) => {
     try {
-      const flow = await flowsApi.create(definition ? { definition } : { name: t("flows.untitled") });
+      // A named new flow starts on an event trigger whose event is chosen first (the editor opens on it).
+      const flow = await flowsApi.create(
+        definition
+          ? { definition }
+          : name
+            ? { definition: { ...guidedFlow(name), trigger: { type: "event", event: "" } } }
+            : { name: t("flows.untitled") },
+      );
+      navigate(`/flows/${flow.id}`);
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+
+  const duplicate = async (flow: Flow) => {
+    try {
+      const copy = await flowsApi.duplicate(flow.id, t("flows.copyOf", { name: flow.name || t("flows.untitled") }));
+      flows.setData([copy, ...(flows.data ?? [])]);
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+
+  const remove = async (flow: Flow) => {
+    if (!window.confirm(t("flows.confirmDelete", { name: flow.name || t("flows.untitled") }))) return;
+    try {
+      const answer = await flowsApi.remove(flow.id);
+      flows.setData((flows.data ?? []).filter((f) => f.id !== flow.id));
+      setNotice(answer?.state === "archived" ? t("flows.archived") : t("flows.deleted"));
+    } catch (reason) {
+      setError(reason as Error);
+    }
+  };
+
+  /** The guided first flow: paid orders get a note; the editor shows the four steps. */
+  const guided = async () => {
+    try {
+      const flow = await flowsApi.create({ definition: guidedFlow(t("flows.guidedName")) });
+      markGuided(flow.id);
       navigate(`/flows/${flow.id}`);
     } catch (reason) {
       setError(reason as Error);
@@ -170,19 +233,29 @@ export function FlowsPage() {
                 hidden
                 onChange={(e) => void importFile(e.target.files?.[0])}
               />
-              <button type="button" className="primary" onClick={() => void create()}>
+              <button type="button" className="primary" onClick={() => setNaming(!naming)} aria-expanded={naming}>
                 {t("flows.new")}
               </button>
             </>
           )}
         </div>
       </div>
+      {naming && !firstScreen && (
+        <NewFlowForm onCreate={(name) => void create(undefined, name)} onCancel={() => setNaming(false)} />
+      )}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
       <ErrorNote
         error={error ?? flows.error ?? stats.error}
         onRetry={stats.error && !flows.error ? stats.reload : flows.reload}
       />
       {flows.loading && !flows.data ? (
         <p className="loading">{t("common.loading")}</p>
+      ) : firstScreen ? (
+        <FirstScreen onCreate={(name) => void create(undefined, name)} onGuided={() => void guided()} />
       ) : rows.length === 0 ? (
         <Empty />
       ) : (
@@ -195,6 +268,7 @@ export function FlowsPage() {
               <th title={t("flows.col.window")}>{t("flows.col.runs")}</th>
               <th title={t("flows.col.window")}>{t("flows.col.failures")}</th>
               <th>{t("flows.col.enabled")}</th>
+              {canEdit && <th>{t("flows.actions")}</th>}
             </tr>
           </thead>
           <tbody>
@@ -205,6 +279,8 @@ export function FlowsPage() {
                 runs={stats.data?.get(flow.id)}
                 canEdit={canEdit}
                 onToggle={(f) => void toggle(f)}
+                onDuplicate={(f) => void duplicate(f)}
+                onDelete={(f) => void remove(f)}
               />
             ))}
           </tbody>

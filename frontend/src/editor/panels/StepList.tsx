@@ -1,10 +1,11 @@
 import type { Step } from "../../api/types";
 import { JsonView, StatusBadge } from "../../components/common";
 import { useI18n } from "../../i18n/i18n";
-import { decisionOf } from "../context";
+import { decisionOf, useEditor } from "../context";
 
 export function StepList({ steps, onSelect }: { steps: Step[]; onSelect?: (nodeId: string) => void }) {
   const { t } = useI18n();
+  const { titleOf } = useEditor();
   return (
     <ol className="steps" data-testid="steps">
       {steps.map((step, i) => {
@@ -13,7 +14,7 @@ export function StepList({ steps, onSelect }: { steps: Step[]; onSelect?: (nodeI
         return (
           <li key={step.id ?? i} className={`step step-${step.status}`}>
             <button type="button" className="link step-node" onClick={() => onSelect?.(step.node_id)}>
-              <span className="mono">{step.node_id}</span>
+              <span>{titleOf(step.node_id)}</span>
             </button>{" "}
             <StatusBadge status={step.status} />
             {decision && (
