@@ -244,6 +244,8 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "core.accounts.lockout.client_address"
 # How many reverse proxies in front of Orderflow append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
 ORDERFLOW_PROXY_COUNT = int(os.environ.get("ORDERFLOW_PROXY_COUNT", "0"))
+# An API token answers 401 this many hours after it was issued; the next login issues a new one.
+ORDERFLOW_TOKEN_TTL_HOURS = float(os.environ.get("ORDERFLOW_TOKEN_TTL_HOURS", "24"))
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

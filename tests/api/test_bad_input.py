@@ -95,6 +95,7 @@ KNOWN_IDS = {
     "rule_id": "timeout_rule",
     "view_id": "board_view",
     "alert_id": "alert",
+    "user_id": "user",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -367,6 +368,9 @@ class World:
 
     def _make_channel_code(self):
         self._made["channel_code"] = self.channel.code
+
+    def _make_user(self):
+        self._made["user"] = make_user("token-holder", "operator").pk
 
     def _make_board_view(self):
         self._made["board_view"] = BoardView.objects.create(owner=self.admin, name="已付款").pk

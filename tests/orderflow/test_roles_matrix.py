@@ -51,6 +51,8 @@ MATRIX_TEXT = {"zh": "矩阵", "en": "Matrix"}
 TABLE = [
     ("post", "/api/v1/auth/token/", PUBLIC, {"username": "tokenuser", "password": "pw-123456"}),
     ("get", "/api/v1/auth/me/", READ, None),
+    ("post", "/api/v1/auth/token/revoke/", READ, {}),
+    ("delete", "/api/v1/auth/tokens/{user}/", ADMIN, None),
     ("get", "/api/v1/orders/", READ, None),
     ("post", "/api/v1/orders/", ORDER_WORK, "order"),
     ("get", "/api/v1/orders/export.csv", READ, None),
@@ -194,11 +196,13 @@ CREATES = {
     ("post", "/api/v1/refunds/policy/"),
     ("post", "/api/v1/order-timeouts/"),
 }
-# The calls that answer 204 No Content.
+# The calls that answer 204 No Content (deletes, and the token revocations).
 DELETES = {
     ("delete", "/api/v1/connections/{connection}/"),
     ("delete", "/api/v1/order-timeouts/{timeout_rule}/"),
     ("delete", "/api/v1/board-views/{board_view}/"),
+    ("post", "/api/v1/auth/token/revoke/"),
+    ("delete", "/api/v1/auth/tokens/{user}/"),
 }
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
@@ -256,6 +260,7 @@ def _template(route: str) -> str:
         .replace("<int:view_id>", "{board_view}")
         .replace("<str:job>", "{job}")
         .replace("<int:alert_id>", "{alert}")
+        .replace("<int:user_id>", "{user}")
     )
 
 
@@ -310,6 +315,7 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,
         alert=alert.pk,
+        user=make_user("matrix-token-holder", "operator").pk,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,

@@ -102,9 +102,52 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description ``{username, password}`` → ``{token}``; use it as ``Authorization: Token <token>``. */
+        /**
+         * @description ``{username, password}`` → ``{token}``; use it as ``Authorization: Token <token>``.
+         *
+         *     An unknown username, a wrong password and an inactive user get the same answer (Django's
+         *     backend hashes the password for an unknown username too, so the time does not tell either).
+         *     The token lasts ``ORDERFLOW_TOKEN_TTL_HOURS``.
+         */
         post: operations["v1_auth_token_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/token/revoke/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The caller's own token revoked (signing out every client that holds it): 204. */
+        post: operations["v1_auth_token_revoke_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/tokens/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description An admin revokes another user's token (a lost laptop, a leaving colleague): 204, also when
+         *     the user had none; 404 for no such user.
+         */
+        delete: operations["v1_auth_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3839,6 +3882,44 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Token"];
                 };
+            };
+        };
+    };
+    v1_auth_token_revoke_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_auth_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
