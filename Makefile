@@ -94,6 +94,10 @@ bench: install ## run the benchmarks (PostgreSQL at 127.0.0.1:5432, Redis at 127
 	$(PY) bench/kpis.py $(BENCH_ARGS)
 	tests/e2e/run.sh --grep 200-node
 
+test-fuzz: install ## the API fuzzed from its schema on PostgreSQL (schemathesis, per role), the webhook verifiers with hypothesis (FUZZ_ARGS, e.g. --max-examples 20)
+	$(PY) tests/fuzz/schema_fuzz.py $(FUZZ_ARGS)
+	ORDERFLOW_FUZZ_EXAMPLES=$${ORDERFLOW_FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz -q -p no:logging
+
 messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code and recompile it (needs gettext)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=".venv/*" --ignore="frontend/*" --ignore="tests/*" --ignore="bench/*"
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=".venv/*"
@@ -101,4 +105,4 @@ messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code 
 clean: ## remove the virtual environment, the SQLite database and build output
 	rm -rf $(VENV) var staticfiles frontend/dist frontend/node_modules
 
-.PHONY: help install lock migrate demo run test test-python frontend frontend-test e2e lint format bench messages clean
+.PHONY: help install lock migrate demo run test test-python frontend frontend-test e2e lint format bench messages clean test-fuzz

@@ -298,6 +298,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # OPTIONS answers 405 with the error body: the OpenAPI schema describes the API. DRF's metadata
+    # answer built a form description per view, and failed (500) on views without a queryset.
+    "DEFAULT_METADATA_CLASS": None,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [

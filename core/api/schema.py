@@ -8,8 +8,10 @@ can happen, with the ``Error`` schema, and gives the ``Error`` schema to the err
 documented without one:
 
 - 400 everywhere (a query parameter, a header or the body is refused);
-- 401 and 403 where the operation needs a login; 429 on the logins (too many failures);
-- 404 where the path names something (it may not exist);
+- 401 and 403 where the operation needs a login; 429 on the logins (too many failures); 403 on
+  the session login and logout (CSRF);
+- 404 where the path or the body names something (it may not exist);
+- 409 on every write (the state it acts on may have moved on: decided, closed, taken);
 - 413 and 415 where the operation takes a body;
 - 503 everywhere (the database is unreachable, out of connections or out of space).
 """
@@ -38,7 +40,8 @@ _DESCRIPTIONS = {
     "503": "The database is unavailable for the moment; retry later (`Retry-After`).",
 }
 _METHODS = ("get", "put", "post", "patch", "delete")
-_LOGINS = ("/api/v1/auth/token/", "/api/v1/auth/session/")
+_SESSION = "/api/v1/auth/session/"
+_LOGINS = ("/api/v1/auth/token/", _SESSION)
 
 
 def _error_answer(status: str) -> dict:
@@ -61,10 +64,14 @@ def document_error_answers(result, generator, request, public):
                 wanted |= {"401", "403"}
             if path in _LOGINS and method == "post":
                 wanted |= {"401", "429"}
-            if names_something:
-                wanted.add("404")
+            if path == _SESSION and method != "get":
+                wanted.add("403")  # the session login and logout are CSRF-protected: a post without the token
+            if names_something or takes_body:
+                wanted.add("404")  # the path's id, or an id or code the body names (an order, a warehouse)
             if takes_body:
                 wanted |= {"413", "415"}
+            if method != "get":
+                wanted.add("409")  # a write may find the state moved on (decided, closed, taken)
             for status in sorted(wanted):
                 responses.setdefault(status, _error_answer(status))
             for status, answer in responses.items():

@@ -34,7 +34,8 @@ def test_the_refusals_are_documented_where_they_can_happen(schema):
     operations = {(method, path): set(op["responses"]) for path, method, op in _operations(schema)}
 
     assert {"400", "401", "403", "404", "503"} <= operations[("get", "/api/v1/orders/{order_id}/")]
-    assert {"400", "401", "403", "413", "415", "503"} <= operations[("post", "/api/v1/orders/")]
+    assert {"400", "401", "403", "409", "413", "415", "503"} <= operations[("post", "/api/v1/orders/")]
+    assert "409" in operations[("post", "/api/v1/tickets/{ticket_id}/assign-to-me/")]
     assert {"400", "401", "413", "415", "429", "503"} <= operations[("post", "/api/v1/auth/token/")]
     assert "403" not in operations[("post", "/api/v1/auth/token/")]
     assert all({"400", "503"} <= statuses for statuses in operations.values())
