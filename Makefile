@@ -105,7 +105,7 @@ soak: install ## orders at a steady rate through the API with three flows runnin
 	$(PY) tests/faults/soak.py $(or $(SOAK_ARGS),--minutes 3 --rate 50)
 
 audit: install ## known vulnerabilities in the pinned Python packages (pip-audit over requirements.lock) and the front end's production packages (npm audit --omit=dev); needs the package indexes
-	$(VENV)/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --progress-spinner off
+	$(VENV)/bin/pip-audit --strict --requirement requirements.lock --no-deps --disable-pip --progress-spinner off
 	cd frontend && npm audit --omit=dev --audit-level=high
 
 messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code and recompile it (needs gettext)
