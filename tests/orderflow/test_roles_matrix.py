@@ -269,6 +269,38 @@ def test_every_api_route_is_in_the_table():
     assert routes == {path for _m, path, _r, _b in TABLE}
 
 
+# Every route outside /api/v1/, and who may reach it: none is left without a decision.
+OUTSIDE_THE_API = {
+    "admin/": "the Django admin: staff sessions only (Django's own login, behind the login lockout)",
+    "hooks/flows/<str:token>/": "a flow's webhook: its secret URL token and the optional HMAC signature",
+    "hooks/<slug:connector>/<int:connection_id>/": "a provider's webhook: its signature over the raw body",
+    "t/refund/<str:token>/": "the customer's refund tracking page: a signed, expiring token for one refund",
+    "t/refund/<str:token>/cancel/": "the customer's cancel of that refund: the same signed token",
+    "api/schema/": "the OpenAPI schema: logged-in users unless DEBUG (tests/orderflow/test_security_settings.py)",
+    "api/docs/": "the API docs: logged-in users unless DEBUG (tests/orderflow/test_security_settings.py)",
+    "": "a redirect to the app",
+    "^app/(?P<path>.*)$": "the browser app's shell: public HTML; everything it shows comes from the API",
+}
+
+
+def _routes_outside_the_api(resolver=None, prefix="") -> set[str]:
+    resolver = resolver or get_resolver()
+    found = set()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith("api/v1/"):
+            continue
+        if isinstance(entry, URLResolver) and route != "admin/":
+            found |= _routes_outside_the_api(entry, route)
+        else:
+            found.add(route)
+    return found
+
+
+def test_every_route_outside_the_api_has_a_decision_on_who_may_reach_it():
+    assert _routes_outside_the_api() == set(OUTSIDE_THE_API)
+
+
 CASES = [(method, path, roles, body, role) for method, path, roles, body in TABLE for role in (*ALL_ROLES, None)]
 
 
