@@ -95,6 +95,20 @@ bench: install ## run the benchmarks (PostgreSQL at 127.0.0.1:5432, Redis at 127
 	$(PY) bench/reconcile.py $(BENCH_ARGS)
 	tests/e2e/run.sh --grep 200-node
 
+test-fuzz: install ## the API fuzzed from its schema on PostgreSQL (schemathesis, per role), the webhook verifiers with hypothesis (FUZZ_ARGS, e.g. --max-examples 20)
+	$(PY) tests/fuzz/schema_fuzz.py $(FUZZ_ARGS)
+	ORDERFLOW_FUZZ_EXAMPLES=$${ORDERFLOW_FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz -q -p no:logging
+
+test-faults: install ## faults injected on PostgreSQL and Redis (workers SIGKILLed, Redis stopped, PostgreSQL restarted — the shared servers: see tests/faults/run.py) with a report (FAULT_ARGS)
+	$(PY) tests/faults/run.py $(FAULT_ARGS)
+
+soak: install ## orders at a steady rate through the API with three flows running; memory, latency, outbox lag, stock_audit (SOAK_ARGS, default 3 minutes at 50/s)
+	$(PY) tests/faults/soak.py $(or $(SOAK_ARGS),--minutes 3 --rate 50)
+
+audit: install ## known vulnerabilities in the pinned Python packages (pip-audit over requirements.lock) and the front end's production packages (npm audit --omit=dev); needs the package indexes
+	$(VENV)/bin/pip-audit --strict --requirement requirements.lock --no-deps --disable-pip --progress-spinner off
+	cd frontend && npm audit --omit=dev --audit-level=high
+
 messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code and recompile it (needs gettext)
 	$(PY) manage.py makemessages -l zh_Hans --ignore=".venv/*" --ignore="frontend/*" --ignore="tests/*" --ignore="bench/*"
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=".venv/*"
@@ -102,4 +116,4 @@ messages: install ## refresh locale/zh_Hans/LC_MESSAGES/django.po from the code 
 clean: ## remove the virtual environment, the SQLite database and build output
 	rm -rf $(VENV) var staticfiles frontend/dist frontend/node_modules
 
-.PHONY: help install lock migrate demo run test test-python frontend frontend-test e2e lint format bench messages clean
+.PHONY: help install lock migrate demo run test test-python frontend frontend-test e2e lint format bench messages clean test-fuzz audit test-faults soak

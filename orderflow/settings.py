@@ -248,6 +248,8 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "core.accounts.lockout.client_address"
 # How many reverse proxies in front of Orderflow append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
 ORDERFLOW_PROXY_COUNT = int(os.environ.get("ORDERFLOW_PROXY_COUNT", "0"))
+# An API token answers 401 this many hours after it was issued; the next login issues a new one.
+ORDERFLOW_TOKEN_TTL_HOURS = float(os.environ.get("ORDERFLOW_TOKEN_TTL_HOURS", "24"))
 
 # --- i18n and time --------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -302,6 +304,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # OPTIONS answers 405 with the error body: the OpenAPI schema describes the API. DRF's metadata
+    # answer built a form description per view, and failed (500) on views without a queryset.
+    "DEFAULT_METADATA_CLASS": None,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
@@ -322,6 +327,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The refusals every operation can give (401, 429, 503, …), with the error body (core.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.document_error_answers",
+    ],
 }
 
 # --- web security ---------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core.accounts.api import MeApi, TokenApi
+from core.accounts.api import MeApi, TokenApi, TokenRevokeApi, UserTokenApi
 from orderflow.web.views import DocsView, SchemaView
 
 api_v1 = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("auth/me/", MeApi.as_view(), name="auth-me"),
+    path("auth/token/revoke/", TokenRevokeApi.as_view(), name="auth-token-revoke"),
+    path("auth/tokens/<int:user_id>/", UserTokenApi.as_view(), name="auth-user-token"),
     path("", include("commerce.orders.api.urls")),
     path("", include("commerce.channels.api.urls")),
     path("", include("commerce.inventory.api.urls")),

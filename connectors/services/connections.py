@@ -24,7 +24,7 @@ from runtime.queue import enqueue
 
 from ..base import Connector, ProviderError
 from ..http import session_for
-from ..models import Connection
+from ..models import Connection, WebhookDelivery
 from ..registry import connector as registered_connector
 
 logger = logging.getLogger(__name__)
@@ -146,9 +146,23 @@ def _stock_sync_soon() -> None:
 
 
 def connection_delete(*, connection_id: int) -> None:
-    deleted, _ = Connection.objects.filter(pk=connection_id).delete()
-    if not deleted:
-        raise NotFound(details={"connection": connection_id})
+    """Deletes the connection with everything kept under it (deliveries, poll runs, sandbox rows).
+
+    The connection's row is locked first (``FOR UPDATE``): a transaction that has written a row
+    pointing at it holds ``FOR KEY SHARE`` on it from its foreign-key check, so the delete waits for
+    that commit and its cascade then sees the row — without the lock it collected the rows before
+    that commit and its own DELETE broke the foreign key. A writer that comes after the lock finds
+    no connection.
+    """
+    with transaction.atomic():
+        found = list(Connection.objects.select_for_update().filter(pk=connection_id).values_list("pk", flat=True))
+        if not found:
+            raise NotFound(details={"connection": connection_id})
+        # Replays first: the cascade would otherwise null each replay's ``replay_of`` before deleting
+        # it, and a replay without its original is, for the unique dedup key, that delivery again
+        # (500; found by the schema fuzz).
+        WebhookDelivery.objects.filter(connection_id=connection_id, replay_of__isnull=False).delete()
+        Connection.objects.filter(pk=connection_id).delete()
 
 
 def connection_credentials(connection: Connection) -> dict[str, Any]:

@@ -5,8 +5,10 @@ so a client never has to parse two shapes.
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -68,7 +70,36 @@ def _integers_out_of_range(request) -> dict[str, list[str]]:
     return found
 
 
+# SQLSTATEs of a database that is there but cannot take the work: out of disk, out of connections.
+_DISK_FULL = "53100"
+_TOO_MANY_CONNECTIONS = "53300"
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable_response(exc: BaseException) -> JsonResponse:
+    """503 with the error body for a database that cannot be reached or cannot take the work.
+
+    A connection refused, dropped by a restart or not handed out by the pool within its timeout,
+    a server out of connections or out of disk: none is the caller's fault nor a bug, and each
+    passes. The client is told so, and when to retry, instead of a 500. Nothing was committed: the
+    request's transaction (if any) could not have been.
+    """
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or getattr(exc, "sqlstate", None)
+    if sqlstate == _DISK_FULL:
+        code, message = "storage_full", _("The database is out of disk space. Nothing was saved; try again later.")
+    elif sqlstate == _TOO_MANY_CONNECTIONS:
+        code, message = "database_busy", _("The database has no free connection. Nothing was saved; try again shortly.")
+    else:
+        code, message = "database_unavailable", _("The database is unavailable. Nothing was saved; try again shortly.")
+    logger.error("database unavailable (%s): %s", code, type(exc).__name__)
+    response = error_response(503, code, message, {"retry_after_seconds": DATABASE_RETRY_AFTER_SECONDS})
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        return database_unavailable_response(exc)
     if isinstance(exc, OverflowError):
         # SQLite cannot bind an integer past 64 bits; a filter on a foreign key (order=10**30) gets
         # there, where PostgreSQL compares it and finds nothing. The caller's number, not a fault.
@@ -124,6 +155,11 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    # Django calls this inside its ``except`` block, so the exception is at hand: a database out of
+    # reach in a middleware (the session, the login lockout) or a plain Django view answers 503.
+    failure = sys.exc_info()[1]
+    if isinstance(failure, OperationalError | InterfaceError):
+        return database_unavailable_response(failure)
     return error_response(500, "server_error", _("Something went wrong on our side."), {})
 
 

@@ -110,6 +110,7 @@ KNOWN_IDS = {
     "blacklist_entry_id": "blacklist_entry",
     "parcel_id": "parcel",
     "slug": "template_slug",
+    "user_id": "user",
 }
 UNKNOWN_IDS = {
     "token": ("no-such-webhook-token",),
@@ -389,6 +390,9 @@ class World:
 
     def _make_channel_code(self):
         self._made["channel_code"] = self.channel.code
+
+    def _make_user(self):
+        self._made["user"] = make_user("token-holder", "operator").pk
 
     def _make_board_view(self):
         self._made["board_view"] = BoardView.objects.create(owner=self.admin, name="已付款").pk

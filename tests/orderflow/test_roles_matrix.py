@@ -60,6 +60,8 @@ MATRIX_TEXT = {"zh": "矩阵", "en": "Matrix"}
 TABLE = [
     ("post", "/api/v1/auth/token/", PUBLIC, {"username": "tokenuser", "password": "pw-123456"}),
     ("get", "/api/v1/auth/me/", READ, None),
+    ("post", "/api/v1/auth/token/revoke/", READ, {}),
+    ("delete", "/api/v1/auth/tokens/{user}/", ADMIN, None),
     ("get", "/api/v1/orders/", READ, None),
     ("post", "/api/v1/orders/", ORDER_WORK, "order"),
     ("get", "/api/v1/orders/export.csv", READ, None),
@@ -277,13 +279,15 @@ CREATES = {
 }
 # The calls about planned parcels, merge, split and waybills (they need paid orders and parcels).
 PARCEL_CALLS = ("/split/", "/waybills/", "/labels/")
-# The calls that answer 204 No Content.
+# The calls that answer 204 No Content (deletes, and the token revocations).
 DELETES = {
     ("delete", "/api/v1/connections/{connection}/"),
     ("delete", "/api/v1/order-timeouts/{timeout_rule}/"),
     ("delete", "/api/v1/board-views/{board_view}/"),
     ("delete", "/api/v1/refunds/{refund}/evidence/{evidence}/"),
     ("delete", "/api/v1/risk/blacklist/{blacklist_entry}/"),
+    ("post", "/api/v1/auth/token/revoke/"),
+    ("delete", "/api/v1/auth/tokens/{user}/"),
 }
 # The calls that answer 202 Accepted: the work goes on in the background.
 ACCEPTS = {("post", "/api/v1/order-imports/")}
@@ -411,12 +415,45 @@ def _template(route: str) -> str:
         .replace("<int:blacklist_entry_id>", "{blacklist_entry}")
         .replace("<int:parcel_id>", "{parcel}")
         .replace("<slug:slug>", "big-order-gift")
+        .replace("<int:user_id>", "{user}")
     )
 
 
 def test_every_api_route_is_in_the_table():
     routes = {_template(r) for r in _api_routes()}
     assert routes == {path for _m, path, _r, _b in TABLE}
+
+
+# Every route outside /api/v1/, and who may reach it: none is left without a decision.
+OUTSIDE_THE_API = {
+    "admin/": "the Django admin: staff sessions only (Django's own login, behind the login lockout)",
+    "hooks/flows/<str:token>/": "a flow's webhook: its secret URL token and the optional HMAC signature",
+    "hooks/<slug:connector>/<int:connection_id>/": "a provider's webhook: its signature over the raw body",
+    "t/refund/<str:token>/": "the customer's refund tracking page: a signed, expiring token for one refund",
+    "t/refund/<str:token>/cancel/": "the customer's cancel of that refund: the same signed token",
+    "api/schema/": "the OpenAPI schema: logged-in users unless DEBUG (tests/orderflow/test_security_settings.py)",
+    "api/docs/": "the API docs: logged-in users unless DEBUG (tests/orderflow/test_security_settings.py)",
+    "": "a redirect to the app",
+    "^app/(?P<path>.*)$": "the browser app's shell: public HTML; everything it shows comes from the API",
+}
+
+
+def _routes_outside_the_api(resolver=None, prefix="") -> set[str]:
+    resolver = resolver or get_resolver()
+    found = set()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith("api/v1/"):
+            continue
+        if isinstance(entry, URLResolver) and route != "admin/":
+            found |= _routes_outside_the_api(entry, route)
+        else:
+            found.add(route)
+    return found
+
+
+def test_every_route_outside_the_api_has_a_decision_on_who_may_reach_it():
+    assert _routes_outside_the_api() == set(OUTSIDE_THE_API)
 
 
 CASES = [(method, path, roles, body, role) for method, path, roles, body in TABLE for role in (*ALL_ROLES, None)]
@@ -481,6 +518,7 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         timeout_rule=TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first(),
         board_view=board_view.pk,
         alert=alert.pk,
+        user=make_user("matrix-token-holder", "operator").pk,
         connection=connection.pk,
         delivery=delivery.pk,
         channel=channel.code,
