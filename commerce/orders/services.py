@@ -424,7 +424,7 @@ def order_transition(
             changes={"status": [current, to], "reason": reason} | ({"shortage": shortage.details} if shortage else {}),
             idempotency_key=idempotency_key,
         )
-        snapshot = order_representation(order)
+        snapshot: dict | None = order_representation(order)
         _emit(order, names.ORDER_STATUS_CHANGED, actor, snapshot, **{"from": current, "to": to, "reason": reason})
         if to == statuses.PAID:
             _emit(order, names.ORDER_PAID, actor, snapshot)
