@@ -6,7 +6,11 @@ import type { Catalog, FlowDocument } from "../api/types";
 import { EditorContext, type EditorContextValue } from "../editor/context";
 import { toCanvas, type CanvasNode } from "../editor/document";
 import "../editor/editor.css";
+import { uniqueLabels } from "../editor/fields/template";
+import { contextSchemaOf, fieldsFor } from "../editor/flowContext";
 import { nodeTypes } from "../editor/nodes";
+import { nodeTitle } from "../editor/titles";
+import { schemaPaths } from "../editor/variables";
 import { useI18n } from "../i18n/i18n";
 
 export function Preview({
@@ -18,19 +22,33 @@ export function Preview({
   catalog: Catalog;
   diff?: { added: string[]; changed: string[] } | null;
 }) {
-  const { t } = useI18n();
+  const { t, pick, language } = useI18n();
   const canvas = useMemo(() => toCanvas(document), [document]);
-  const context = useMemo<EditorContextValue>(
-    () => ({
+  // The same titled fields and chip labels the editor gives its nodes, so the preview reads alike.
+  const context = useMemo<EditorContextValue>(() => {
+    const actions = new Map(catalog.actions.map((action) => [action.key, action]));
+    const fields = fieldsFor(document.trigger, catalog);
+    const labels = uniqueLabels(
+      schemaPaths(contextSchemaOf(document.trigger, catalog)).map((v) => ({
+        path: v.path,
+        label: pick(v.label, v.path),
+      })),
+    );
+    return {
       catalog,
-      actions: new Map(catalog.actions.map((action) => [action.key, action])),
+      actions,
       problems: new Map(),
       readOnly: true,
       trace: null,
       diff: diff ? { added: new Set(diff.added), changed: new Set(diff.changed) } : null,
-    }),
-    [catalog, diff],
-  );
+      fields,
+      labels,
+      titleOf: (id) => {
+        const node = document.nodes.find((n) => n.id === id);
+        return node ? nodeTitle(node, actions, fields, language, labels) : id;
+      },
+    };
+  }, [catalog, diff, document, pick, language]);
   return (
     <EditorContext.Provider value={context}>
       <div className="market-preview" data-testid="template-preview" aria-label={t("market.readOnlyHint")}>
