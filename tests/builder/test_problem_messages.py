@@ -6,6 +6,7 @@ the validator grows a kind this file does not make.
 """
 
 import copy
+import dataclasses
 import re
 from pathlib import Path
 
@@ -13,11 +14,12 @@ import pytest
 from cryptography.fernet import Fernet
 from django.utils import translation
 
-from builder import services
+from builder import events, services
 from builder.catalog import ActionSpec, registered_actions
 from builder.models import Flow
 from builder.redaction import document_problems
 from builder.validation import validate_document
+from commerce.outbox import names
 from runtime.actions.http import HttpRequest
 from tests.builder.documents import gift_flow
 from tests.conftest import make_user
@@ -45,6 +47,15 @@ TICKET = ActionSpec(
 def real_shaped_actions():
     with registered_actions(TICKET, HttpRequest.spec):
         yield
+
+
+@pytest.fixture(autouse=True)
+def an_unavailable_event(monkeypatch):
+    """Every event is emitted today; reconciliation differences are taken as not yet, so the
+    ``event_unavailable`` problem can be made and read."""
+    spec = events.EVENTS[names.RECONCILIATION_DIFFERENCE]
+    reason = events.NotEmittedYet(en="Not connected yet: a test.", zh="尚未接入：测试。")
+    monkeypatch.setitem(events.EVENTS, names.RECONCILIATION_DIFFERENCE, dataclasses.replace(spec, unavailable=reason))
 
 
 def _ticket(**params) -> dict:
