@@ -197,7 +197,11 @@ class BlacklistListApi(GenericAPIView):
         page = self.paginate_queryset(BlacklistEntry.objects.select_related("created_by")) or []
         return self.get_paginated_response([_entry(e) for e in page])
 
-    @extend_schema(request=s.RiskBlacklistEntrySerializer, responses={201: s.RiskBlacklistEntrySerializer})
+    @extend_schema(
+        request=s.RiskBlacklistEntrySerializer,
+        responses={201: s.RiskBlacklistEntrySerializer, 200: s.RiskBlacklistEntrySerializer},
+        description="Adds an entry; the same kind and value again answers 200 with the stored entry.",
+    )
     def post(self, request):
         incoming = s.RiskBlacklistEntrySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

@@ -81,10 +81,10 @@ class MergeSuggestionsApi(APIView):
 
     @extend_schema(
         parameters=[s.SuggestionQuerySerializer],
-        responses=s.SuggestionListSerializer,
+        responses={200: s.SuggestionListSerializer, 404: None},
         operation_id="v1_parcels_merge_suggestions",
         description="Groups of unshipped orders of one buyer and one address (any channels) that could ship "
-        "in one parcel; `order` keeps only that order's group.",
+        "in one parcel; `order` keeps only that order's group (404 when there is no such order).",
     )
     def get(self, request):
         query = s.SuggestionQuerySerializer(data=request.query_params)

@@ -1386,7 +1386,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Groups of unshipped orders of one buyer and one address (any channels) that could ship in one parcel; `order` keeps only that order's group. */
+        /** @description Groups of unshipped orders of one buyer and one address (any channels) that could ship in one parcel; `order` keeps only that order's group (404 when there is no such order). */
         get: operations["v1_parcels_merge_suggestions"];
         put?: never;
         post?: never;
@@ -1709,6 +1709,7 @@ export interface paths {
         };
         get: operations["v1_risk_blacklist_list"];
         put?: never;
+        /** @description Adds an entry; the same kind and value again answers 200 with the stored entry. */
         post: operations["v1_risk_blacklist_create"];
         delete?: never;
         options?: never;
@@ -13224,6 +13225,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Nothing with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -15196,6 +15206,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskBlacklistEntry"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
