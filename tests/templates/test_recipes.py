@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from builder.validation import validate_document
@@ -21,13 +22,16 @@ from commerce.inbox.models import Notification
 from commerce.inventory.models import StockItem
 from commerce.orders import services as order_services
 from commerce.orders.models import Order
+from commerce.payments.services import payment_attempt_create
 from commerce.reconciliation.services import reconciliation_apply
 from commerce.refunds.models import RefundRequest
 from commerce.refunds.services import RefundInput, refund_request, refunds_sla_check
 from commerce.shipments.services import TrackingInput, shipment_create, shipments_stalled_check, tracking_events_apply
 from commerce.tickets.models import Ticket
 from connectors.models import Connection, SandboxRecord
+from connectors.payments.sweep import payments_sweep
 from connectors.services.connections import ConnectionInput, connection_create
+from insights.alerts.rules import alerts_evaluate
 from insights.alerts.services import raise_alert
 from runtime.dispatch import outbox_drain
 from runtime.models import ExecutionStep
@@ -97,6 +101,19 @@ def _reconcile(channel, given) -> Order:
     return order
 
 
+def _swept(channel, given) -> Order:
+    """``unconfirmed`` attempts nobody confirmed, swept by the payment robot and judged by the anomaly
+    rules with ``threshold`` as ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT."""
+    later = timezone.now() + timedelta(minutes=6)
+    orders = [create_order(channel, external_id=f"PU-{n}") for n in range(given["unconfirmed"])]
+    for order in orders:
+        payment_attempt_create(order_id=order.pk, gateway="alipay", actor=TEST_ACTOR)
+    with override_settings(ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT=given["threshold"]):
+        assert payments_sweep(now=later).unconfirmed == given["unconfirmed"]
+        alerts_evaluate(now=later)
+    return orders[0]
+
+
 def _placed(channel, given) -> Order:
     """An order placed as a shop's feed places it, by a buyer with ``phone``: the risk rules see it."""
     data = order_input(channel, external_id="RK-1")
@@ -132,6 +149,8 @@ def _play(scenario: str, channel, given: dict, on_commit) -> Order:
         assert refunds_sla_check() == 1
     elif scenario == "reconciliation":
         order = _reconcile(channel, given)
+    elif scenario == "payment_sweep":
+        order = _swept(channel, given)
     elif scenario == "order_placed":
         order = _placed(channel, given)
     elif scenario == "schedule":
