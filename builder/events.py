@@ -215,7 +215,10 @@ ALERT_SCHEMA = _strict(
         "id": {"type": "integer"},
         "rule": {
             "type": "string",
-            "description": "refund_rate_up, sync_delay_over_threshold, orders_stopped, or the task monitor's rule.",
+            "description": (
+                "refund_rate_up, sync_delay_over_threshold, orders_stopped, payments_unconfirmed, "
+                "or the task monitor's rule."
+            ),
         },
         "severity": {"type": "string", "enum": ["warning", "critical"]},
         "channel": {"type": ["string", "null"], "description": "The channel code, when the alert is about one."},

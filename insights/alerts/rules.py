@@ -11,6 +11,10 @@ Each rule looks at every channel and raises one alert per channel in trouble, ke
   five times the threshold.
 - ``orders_stopped``: the channel (not the manual one) received orders in the previous
   ``ORDERFLOW_ALERT_SILENCE_MINUTES`` (60 by default) and none in the last as many. Critical.
+- ``payments_unconfirmed``: the payment verification sweep's latest run (``connectors.payments.sweep``,
+  every minute; none in the last ten minutes: nothing to judge) left more attempts unconfirmed than
+  ``ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT`` (20 by default). One alert for the shop, key
+  ``payments_unconfirmed``, no drilldown.
 
 The first two read the hourly rollups (orders by the hour they were placed) and need at least
 ``ORDERFLOW_ALERT_MIN_SAMPLE`` orders (10 by default) behind the current rate, so one refund of
@@ -32,8 +36,9 @@ from django.utils import timezone
 
 from commerce.channels.models import Channel
 from commerce.orders.models import Order, OrderLine
-from commerce.payments.models import PaymentRefund
+from commerce.payments.models import PaymentRefund, PaymentSweep
 from commerce.shipments.models import Shipment
+from connectors.payments.sweep import alert_threshold, sweep_after
 from insights.kpis import definitions
 from insights.kpis.selectors import kpi_window_sums, thresholds
 
@@ -43,6 +48,8 @@ from .services import raise_alert
 REFUND_RATE_UP = "refund_rate_up"
 SYNC_DELAY = "sync_delay_over_threshold"
 ORDERS_STOPPED = "orders_stopped"
+PAYMENTS_UNCONFIRMED = "payments_unconfirmed"
+SWEEP_FRESH = timedelta(minutes=10)
 
 WINDOW = timedelta(hours=24)
 RISE = Fraction(15, 100)
@@ -251,7 +258,42 @@ def orders_stopped(*, now: datetime) -> list[Alert]:
     return raised
 
 
+def payments_unconfirmed(*, now: datetime) -> list[Alert]:
+    sweep = (
+        PaymentSweep.objects.filter(started_at__lte=now, started_at__gt=now - SWEEP_FRESH)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    threshold = alert_threshold()
+    if sweep is None or sweep.unconfirmed <= threshold:
+        return []
+    minutes = int(sweep_after().total_seconds() // 60)
+    return [
+        raise_alert(
+            rule=PAYMENTS_UNCONFIRMED,
+            key=PAYMENTS_UNCONFIRMED,
+            severity=WARNING,
+            title={
+                "zh": f"{sweep.unconfirmed} 笔支付仍未确认",
+                "en": f"{sweep.unconfirmed} payments still unconfirmed",
+            },
+            message={
+                "zh": f"支付核验机器人查询后仍有 {sweep.unconfirmed} 笔支付超过 {minutes} 分钟未确认（阈值 "
+                f"{threshold} 笔），请检查支付网关连接与回调地址。",
+                "en": f"After the payment sweep, {sweep.unconfirmed} payment attempts older than {minutes} minutes "
+                f"are still unconfirmed (threshold {threshold}): check the gateway connections and notify URLs.",
+            },
+            details={"unconfirmed": sweep.unconfirmed, "threshold": threshold, "sweep_id": sweep.pk},
+        )
+    ]
+
+
 def alerts_evaluate(*, now: datetime | None = None) -> list[Alert]:
     """Runs every rule; answers the open alerts they raised or found already open."""
     now = now or timezone.now()
-    return [*refund_rate_up(now=now), *sync_delay_over_threshold(now=now), *orders_stopped(now=now)]
+    return [
+        *refund_rate_up(now=now),
+        *sync_delay_over_threshold(now=now),
+        *orders_stopped(now=now),
+        *payments_unconfirmed(now=now),
+    ]

@@ -4,15 +4,17 @@ sandbox connections, and run by the real runtime on each of its fixture events w
 A fixture (``templates/<slug>/fixtures/*.json``) names a ``scenario`` — how its event is produced,
 always through the commerce services that emit it in production — its ``given`` values, the
 answers the template is ``install``ed with (its defaults otherwise), and what must follow (``expect``): the status of each named step of the execution, whether any action ran at
-all, and the effects (the order's status, texts and WeCom messages in the sandboxes, tickets, inbox
+all, and the effects (the order's status, hold and tags, texts and WeCom messages in the sandboxes, tickets, inbox
 messages, gift orders). Scheduled templates are ticked at the fixture's ``minutes`` after the order
 was placed, with the runtime's sweep resuming delays — as ``tests/runtime/test_recipe_overdue.py`` does.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from builder.validation import validate_document
@@ -20,19 +22,24 @@ from commerce.inbox.models import Notification
 from commerce.inventory.models import StockItem
 from commerce.orders import services as order_services
 from commerce.orders.models import Order
+from commerce.payments.services import payment_attempt_create
+from commerce.reconciliation.services import reconciliation_apply
 from commerce.refunds.models import RefundRequest
 from commerce.refunds.services import RefundInput, refund_request, refunds_sla_check
 from commerce.shipments.services import TrackingInput, shipment_create, shipments_stalled_check, tracking_events_apply
 from commerce.tickets.models import Ticket
 from connectors.models import Connection, SandboxRecord
+from connectors.payments.sweep import payments_sweep
 from connectors.services.connections import ConnectionInput, connection_create
+from insights.alerts.rules import alerts_evaluate
 from insights.alerts.services import raise_alert
 from runtime.dispatch import outbox_drain
 from runtime.models import ExecutionStep
 from runtime.schedule import schedule_tick
 from runtime.services import runtime_sweep
 from templates.library import CATEGORIES, templates
-from tests.factories import TEST_ACTOR, ProductFactory, StockItemFactory, create_order, pay_through_gateway
+from tests.commerce.reconciliation.helpers import DAY, bills, paid_order, pay_line
+from tests.factories import TEST_ACTOR, ProductFactory, StockItemFactory, create_order, order_input, pay_through_gateway
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +93,34 @@ def _refund(channel, given) -> Order:
     return order
 
 
+def _reconcile(channel, given) -> Order:
+    """A 199.00 order paid on DAY, reconciled against a bill showing ``billed`` for it (none: not billed)."""
+    order, payment = paid_order(channel, "RC-1")
+    lines = [pay_line(payment.out_trade_no, given["billed"])] if given["billed"] is not None else []
+    reconciliation_apply(day=DAY, bills=bills(*lines), actor=TEST_ACTOR)
+    return order
+
+
+def _swept(channel, given) -> Order:
+    """``unconfirmed`` attempts nobody confirmed, swept by the payment robot and judged by the anomaly
+    rules with ``threshold`` as ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT."""
+    later = timezone.now() + timedelta(minutes=6)
+    orders = [create_order(channel, external_id=f"PU-{n}") for n in range(given["unconfirmed"])]
+    for order in orders:
+        payment_attempt_create(order_id=order.pk, gateway="alipay", actor=TEST_ACTOR)
+    with override_settings(ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT=given["threshold"]):
+        assert payments_sweep(now=later).unconfirmed == given["unconfirmed"]
+        alerts_evaluate(now=later)
+    return orders[0]
+
+
+def _placed(channel, given) -> Order:
+    """An order placed as a shop's feed places it, by a buyer with ``phone``: the risk rules see it."""
+    data = order_input(channel, external_id="RK-1")
+    customer = order_services.CustomerInput(name="张伟", phone=given["phone"])
+    return order_services.order_place(data=replace(data, customer=customer), actor=TEST_ACTOR).order
+
+
 def _play(scenario: str, channel, given: dict, on_commit) -> Order:
     """Produces the fixture's event through the real services; answers the order it concerns."""
     if scenario == "shipment_signed":
@@ -112,6 +147,12 @@ def _play(scenario: str, channel, given: dict, on_commit) -> Order:
         order = _refund(channel, given)
         _drain()  # the refund.requested event first, so that only the breach is left
         assert refunds_sla_check() == 1
+    elif scenario == "reconciliation":
+        order = _reconcile(channel, given)
+    elif scenario == "payment_sweep":
+        order = _swept(channel, given)
+    elif scenario == "order_placed":
+        order = _placed(channel, given)
     elif scenario == "schedule":
         start = timezone.now()
         order = _order(channel, tags=given.get("tags", ()), status=given["status"])
@@ -191,6 +232,11 @@ def test_the_installed_template_runs_its_fixture_as_expected(
     if "order_status" in expect:
         order.refresh_from_db()
         assert order.status == expect["order_status"]
+    if "on_hold" in expect:
+        order.refresh_from_db()
+        assert order.on_hold is expect["on_hold"]
+    if "order_tags" in expect:
+        assert sorted(order.tag_rows.values_list("name", flat=True)) == expect["order_tags"]
     for kind, count in expect.get("sandbox", {}).items():
         assert SandboxRecord.objects.filter(kind=kind).count() == count
     if "tickets" in expect:

@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
+from commerce.payments.services import payment_attempt_create
 from commerce.shipments.services import shipment_create
+from connectors.payments.sweep import payments_sweep
 from insights.alerts.models import Alert
 from insights.alerts.rules import alerts_evaluate, drilldown
 from insights.alerts.services import raise_alert
@@ -15,7 +18,7 @@ from insights.alerts.tasks import alerts_evaluate_task
 from insights.kpis.rollups import kpi_rollups_rebuild
 from orderflow.schedules.services import SCHEDULES
 from tests.conftest import client_for
-from tests.factories import TEST_ACTOR, ChannelFactory, ProductFactory, StockItemFactory
+from tests.factories import TEST_ACTOR, ChannelFactory, ProductFactory, StockItemFactory, create_order
 from tests.insights.kpis.crafted import at, order, refund
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +269,43 @@ def test_the_drilldown_ranks_and_leaves_out_empty_dimensions(channel, skus):
         },
     ]
     assert drilldown([]) == []
+
+
+def _swept_with_unconfirmed(channel, n: int):
+    """``n`` attempts nobody confirmed, older than the sweep's wait, then one sweep: answers its time."""
+    later = timezone.now() + timedelta(minutes=6)
+    for i in range(n):
+        placed = create_order(channel, external_id=f"P-{i}")
+        payment_attempt_create(order_id=placed.pk, gateway="alipay", actor=TEST_ACTOR)
+    assert payments_sweep(now=later).unconfirmed == n
+    return later
+
+
+def test_more_unconfirmed_payments_after_a_sweep_than_the_setting_raise_one_alert(channel, skus, settings):
+    settings.ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT = 1
+    later = _swept_with_unconfirmed(channel, 2)
+
+    alerts = alerts_evaluate(now=later)
+    again = alerts_evaluate(now=later + timedelta(minutes=3))  # still open: the same alert, no new event
+
+    assert [(a.rule, a.key, a.channel, a.severity) for a in alerts] == [
+        ("payments_unconfirmed", "payments_unconfirmed", "", "warning")
+    ]
+    assert again == alerts
+    assert alerts[0].details["unconfirmed"] == 2 and alerts[0].details["threshold"] == 1
+    assert alerts[0].title == {"zh": "2 笔支付仍未确认", "en": "2 payments still unconfirmed"}
+    event = OutboxEvent.objects.get(name="insights.alert")
+    assert event.payload["alert"]["rule"] == "payments_unconfirmed"
+
+
+def test_unconfirmed_payments_at_the_setting_or_an_old_sweep_are_no_alert(channel, skus, settings):
+    settings.ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT = 2
+    later = _swept_with_unconfirmed(channel, 2)
+
+    assert alerts_evaluate(now=later) == []
+    settings.ORDERFLOW_PAYMENT_UNCONFIRMED_ALERT = 1
+    assert alerts_evaluate(now=later + timedelta(minutes=5)) == []  # the last sweep ran 11 minutes before
+    assert not OutboxEvent.objects.filter(name="insights.alert").exists()
 
 
 def test_the_evaluation_and_the_rollups_are_scheduled(db):
