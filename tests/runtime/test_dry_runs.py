@@ -178,6 +178,10 @@ def test_a_back_test_summarises_how_often_the_draft_would_have_fired(channel, st
                 # Newest first: the examples are the orders of the most recent events.
                 "by_day": [{"day": today, "true": 2, "false": 2}],
                 "examples": {"true": [orders[3].pk, orders[0].pk], "false": [orders[2].pk, orders[1].pk]},
+                "example_orders": {
+                    "true": [{"id": o.pk, "number": o.number} for o in (orders[3], orders[0])],
+                    "false": [{"id": o.pk, "number": o.number} for o in (orders[2], orders[1])],
+                },
             },
             "gift": {"kind": "action", "reached": 2, "true": 0, "false": 0, "would_run": 2, "errors": 0},
         },
@@ -222,6 +226,11 @@ def test_a_back_test_splits_each_branch_per_day_with_example_orders(channel, sto
         {"day": day_big, "true": 1, "false": 0},
     ]
     assert body["nodes"]["big"]["examples"] == {"true": [big.pk], "false": [small.pk]}
+    assert body["nodes"]["big"]["example_orders"] == {
+        "true": [{"id": big.pk, "number": big.number}],
+        "false": [{"id": small.pk, "number": small.number}],
+    }
+    assert big.number.startswith("OF")
     assert body["by_day"] == [{"day": day_small, "events": 1, "fired": 0}, {"day": day_big, "events": 1, "fired": 1}]
 
 
