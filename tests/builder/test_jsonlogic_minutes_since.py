@@ -1,6 +1,8 @@
 """``minutes_since``: the one operator flows add to JsonLogic, for "older than N minutes/hours"."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -10,7 +12,10 @@ from builder import jsonlogic
 from builder.validation import rule_problems
 from runtime.conditions import OPERATIONS, evaluate
 
+# The cases the editor's json-logic-js side reads too (frontend/src/editor/condition.test.ts).
+VECTORS = json.loads((Path(__file__).parent / "fixtures" / "jsonlogic" / "minutes_since.json").read_text())
 NOW = datetime(2026, 12, 6, 14, 0, 0, tzinfo=UTC)
+assert datetime.fromisoformat(VECTORS["now"]) == NOW
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +41,11 @@ def since(value):
     ],
 )
 def test_whole_minutes_to_now_rounded_down(value, minutes):
+    assert since(value) == minutes
+
+
+@pytest.mark.parametrize(("value", "minutes"), VECTORS["cases"])
+def test_the_cases_both_engines_share(value, minutes):
     assert since(value) == minutes
 
 
