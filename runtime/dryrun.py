@@ -197,7 +197,9 @@ BACKTEST_EXAMPLES = 5  # example orders kept per branch of each condition
 def _order_of(context: dict) -> dict | None:
     """The event's order as ``{id, number}`` (its number as the event recorded it), or None."""
     order = context.get("order")
-    order_id = order.get("id") if isinstance(order, dict) else None
+    if not isinstance(order, dict):
+        return None
+    order_id = order.get("id")
     if not isinstance(order_id, int) or isinstance(order_id, bool):
         return None
     number = order.get("number")

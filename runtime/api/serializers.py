@@ -84,7 +84,9 @@ class BackTestNodeSerializer(serializers.Serializer):
     true = serializers.IntegerField()
     false = serializers.IntegerField()
     would_run = serializers.IntegerField()
-    errors = serializers.IntegerField()
+    # The answer's key is "errors"; DRF's metaclass takes declared fields out of the class, so this does
+    # not replace Serializer.errors at run time, whatever the stubs say (as ExecutionDetailSerializer.context).
+    errors = serializers.IntegerField()  # type: ignore[assignment]
     by_day = BackTestDaySplitSerializer(many=True, required=False, help_text="Conditions only.")
     examples = BackTestBranchIdsSerializer(required=False, help_text="Conditions only: example order ids.")
     example_orders = BackTestBranchOrdersSerializer(
@@ -116,7 +118,7 @@ class BackTestAnswerSerializer(serializers.Serializer):
     nodes = serializers.DictField(child=BackTestNodeSerializer())
     by_day = BackTestDaySerializer(many=True)
     actions = serializers.DictField(child=serializers.IntegerField())
-    errors = BackTestErrorSerializer(many=True, help_text="The first 20 failures.")
+    errors = BackTestErrorSerializer(many=True, help_text="The first 20 failures.")  # type: ignore[assignment]
 
 
 class KillSwitchSerializer(serializers.Serializer):
