@@ -12,6 +12,9 @@ the library's built-in table plus the forms its evaluator handles itself (``if``
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.utils import timezone
@@ -39,13 +42,29 @@ def parse_time(value) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+# "Now" for ``minutes_since``: the wall clock, unless a replay sets the moment it replays (``clock``).
+_NOW: ContextVar[datetime | None] = ContextVar("jsonlogic_now", default=None)
+
+
+@contextmanager
+def clock(moment: datetime) -> Iterator[None]:
+    """Rules evaluated inside read ``moment`` as now: a back-test asks what a rule said when the event
+    happened, not what it would say today."""
+    token = _NOW.set(moment)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
+
 def minutes_since(data=None, value=None, *_ignored) -> int | None:
     """Whole minutes from the ISO-8601 time ``value`` to now (negative for a time to come, rounded down);
     ``null`` when the value is missing or not a time, so ``{">=": [null, N]}`` is false."""
     moment = parse_time(value)
     if moment is None:
         return None
-    return math.floor((timezone.now() - moment).total_seconds() / 60)
+    now = _NOW.get() or timezone.now()
+    return math.floor((now - moment).total_seconds() / 60)
 
 
 # Operators flows add to the library's table (and json-logic-js's, in the editor).

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from builder import jsonlogic
 from builder.catalog import action_spec
 from builder.errors import FlowNotFound, InvalidFlow
 from builder.events import event_spec
@@ -223,7 +224,8 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
     more). Answers how often the flow would have fired (in all and per day, in the operators' time
     zone) and, per node, how often it was reached, decided true/false, would have acted, or failed —
     for a condition also its yes/no split per day and up to ``BACKTEST_EXAMPLES`` example orders per
-    branch (``{id, number}``); and how often each action would have run.
+    branch (``{id, number}``); and how often each action would have run. Each event's rules read its
+    ``occurred_at`` as now (``minutes_since``: how old a time was when the event happened).
     """
     document = _draft(flow_id)
     trigger = document["trigger"]
@@ -251,7 +253,8 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
             context = event_context(event)
             day = timezone.localtime(event.occurred_at, zone).date().isoformat()
             order = _order_of(context)
-            trace = dry_run(document, context)
+            with jsonlogic.clock(event.occurred_at):  # "older than N minutes" as at the event
+                trace = dry_run(document, context)
             acted = False
             days_seen[day]["events"] += 1
             for entry in trace:

@@ -83,3 +83,9 @@ def test_the_validator_knows_it_and_it_has_a_name_in_both_languages():
     named = {entry["operator"]: entry["name"] for entry in jsonlogic.operator_catalog()}
     assert named["minutes_since"]["zh"] and named["minutes_since"]["en"]
     assert [p.code for p in rule_problems({"hours_since": [{"var": "order.paid_at"}]})] == ["unknown_operator"]
+
+
+def test_a_replay_reads_its_own_moment_as_now_and_the_wall_clock_returns_after():
+    with jsonlogic.clock(datetime(2026, 12, 6, 12, 0, tzinfo=UTC)):
+        assert since("2026-12-06T11:00:00Z") == 60
+    assert since("2026-12-06T11:00:00Z") == 180

@@ -2,6 +2,7 @@
 
 import copy
 from datetime import timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -232,6 +233,21 @@ def test_a_back_test_splits_each_branch_per_day_with_example_orders(channel, sto
     }
     assert big.number.startswith("OF")
     assert body["by_day"] == [{"day": day_small, "events": 1, "fired": 0}, {"day": day_big, "events": 1, "fired": 1}]
+
+
+def test_a_back_test_reads_older_than_as_at_each_event_not_today(channel, stocked, gift_stock):
+    document = load_template("big-order-gift")
+    document["nodes"][0]["rule"] = {">=": [{"minutes_since": [{"var": "order.created_at"}]}, 60]}
+    flow = _draft(document)
+    order = create_order(channel, external_id="AGE-1", lines=(("TEA-001", 1),), status="paid")
+    three_hours_on = timezone.now() + timedelta(hours=3)
+
+    # Today the order is three hours old; when it was paid, it was not an hour old.
+    with mock.patch("builder.jsonlogic.timezone.now", return_value=three_hours_on):
+        body = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json").json()
+
+    assert (body["nodes"]["big"]["true"], body["nodes"]["big"]["false"]) == (0, 1)
+    assert body["nodes"]["big"]["example_orders"]["false"] == [{"id": order.pk, "number": order.number}]
 
 
 def test_a_test_run_on_a_real_order_found_by_its_number_or_phone(channel, stocked, gift_stock):
