@@ -1,6 +1,7 @@
 """Condition nodes: JsonLogic rules over the execution context, through ``json_logic`` (panzi-json-logic).
 
-The operators are ``builder.jsonlogic.OPERATORS`` — the library's table less ``log`` — so a rule
+The operators are ``builder.jsonlogic.OPERATORS`` — the library's table less ``log``, plus
+``minutes_since`` — so a rule
 means on the server what it means in the editor's json-logic-js.
 """
 
@@ -12,7 +13,10 @@ from builder import jsonlogic
 from .errors import TerminalFailure
 from .templating import MISSING, lookup
 
-OPERATIONS = {name: op for name, op in BUILTINS.items() if name not in jsonlogic.EXCLUDED}
+OPERATIONS = {
+    **{name: op for name, op in BUILTINS.items() if name not in jsonlogic.EXCLUDED},
+    **jsonlogic.EXTRA_OPERATIONS,
+}
 
 
 def rule_inputs(rule, context) -> dict:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from builder import jsonlogic
 from builder.catalog import action_spec
 from builder.errors import FlowNotFound, InvalidFlow
 from builder.events import event_spec
@@ -194,17 +195,25 @@ def flow_test_run(*, flow_id: int, event: dict | None = None, order: str | None 
 BACKTEST_EXAMPLES = 5  # example orders kept per branch of each condition
 
 
-def _order_id(context: dict) -> int | None:
+def _order_of(context: dict) -> dict | None:
+    """The event's order as ``{id, number}`` (its number as the event recorded it), or None."""
     order = context.get("order")
-    order_id = order.get("id") if isinstance(order, dict) else None
-    return order_id if isinstance(order_id, int) and not isinstance(order_id, bool) else None
+    if not isinstance(order, dict):
+        return None
+    order_id = order.get("id")
+    if not isinstance(order_id, int) or isinstance(order_id, bool):
+        return None
+    number = order.get("number")
+    return {"id": order_id, "number": number if isinstance(number, str) else None}
 
 
-def _branches(by_day: dict[str, Counter], examples: dict[str, list[int]]) -> dict:
-    """A condition's yes/no split per day (the operators' days) and a few example orders per branch."""
+def _branches(by_day: dict[str, Counter], examples: dict[str, list[dict]]) -> dict:
+    """A condition's yes/no split per day (the operators' days) and a few example orders per branch:
+    ``example_orders`` as ``{id, number}``, ``examples`` their ids alone (the older form, kept)."""
     return {
         "by_day": [{"day": day, "true": c["true"], "false": c["false"]} for day, c in sorted(by_day.items())],
-        "examples": {"true": list(examples["true"]), "false": list(examples["false"])},
+        "examples": {branch: [o["id"] for o in examples[branch]] for branch in ("true", "false")},
+        "example_orders": {branch: [dict(o) for o in examples[branch]] for branch in ("true", "false")},
     }
 
 
@@ -214,8 +223,9 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
     At most ``ORDERFLOW_BACKTEST_CAP`` events (the most recent; ``capped`` says when there were
     more). Answers how often the flow would have fired (in all and per day, in the operators' time
     zone) and, per node, how often it was reached, decided true/false, would have acted, or failed —
-    for a condition also its yes/no split per day and up to ``BACKTEST_EXAMPLES`` order ids per
-    branch; and how often each action would have run.
+    for a condition also its yes/no split per day and up to ``BACKTEST_EXAMPLES`` example orders per
+    branch (``{id, number}``); and how often each action would have run. Each event's rules read its
+    ``occurred_at`` as now (``minutes_since``: how old a time was when the event happened).
     """
     document = _draft(flow_id)
     trigger = document["trigger"]
@@ -236,14 +246,15 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
     zone = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
     days_seen: dict[str, Counter] = defaultdict(Counter)  # day → events, fired
     branch_days: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))  # node → day → yes/no
-    examples: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"true": [], "false": []})
+    examples: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {"true": [], "false": []})
     with transaction.atomic():
         for event in events.order_by("-id")[:cap].iterator(chunk_size=500):
             seen += 1
             context = event_context(event)
             day = timezone.localtime(event.occurred_at, zone).date().isoformat()
-            order_id = _order_id(context)
-            trace = dry_run(document, context)
+            order = _order_of(context)
+            with jsonlogic.clock(event.occurred_at):  # "older than N minutes" as at the event
+                trace = dry_run(document, context)
             acted = False
             days_seen[day]["events"] += 1
             for entry in trace:
@@ -256,8 +267,9 @@ def flow_back_test(*, flow_id: int, days: int) -> dict:
                     counts[branch] += 1
                     branch_days[entry["node_id"]][day][branch] += 1
                     kept = examples[entry["node_id"]][branch]
-                    if order_id is not None and len(kept) < BACKTEST_EXAMPLES and order_id not in kept:
-                        kept.append(order_id)
+                    if order is not None and len(kept) < BACKTEST_EXAMPLES:
+                        if all(o["id"] != order["id"] for o in kept):
+                            kept.append(order)
                 elif entry["status"] == "failed":
                     counts["errors"] += 1
                     if len(errors) < 20:

@@ -57,6 +57,70 @@ class BackTestSerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=90)
 
 
+class BackTestDaySplitSerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="A day in the operators' time zone.")
+    true = serializers.IntegerField()
+    false = serializers.IntegerField()
+
+
+class BackTestBranchIdsSerializer(serializers.Serializer):
+    true = serializers.ListField(child=serializers.IntegerField())
+    false = serializers.ListField(child=serializers.IntegerField())
+
+
+class BackTestOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True, help_text="As the replayed event recorded it.")
+
+
+class BackTestBranchOrdersSerializer(serializers.Serializer):
+    true = BackTestOrderSerializer(many=True)
+    false = BackTestOrderSerializer(many=True)
+
+
+class BackTestNodeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["condition", "action"])
+    reached = serializers.IntegerField()
+    true = serializers.IntegerField()
+    false = serializers.IntegerField()
+    would_run = serializers.IntegerField()
+    # The answer's key is "errors"; DRF's metaclass takes declared fields out of the class, so this does
+    # not replace Serializer.errors at run time, whatever the stubs say (as ExecutionDetailSerializer.context).
+    errors = serializers.IntegerField()  # type: ignore[assignment]
+    by_day = BackTestDaySplitSerializer(many=True, required=False, help_text="Conditions only.")
+    examples = BackTestBranchIdsSerializer(required=False, help_text="Conditions only: example order ids.")
+    example_orders = BackTestBranchOrdersSerializer(
+        required=False, help_text="Conditions only: the same example orders, with their numbers."
+    )
+
+
+class BackTestDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    events = serializers.IntegerField()
+    fired = serializers.IntegerField()
+
+
+class BackTestErrorSerializer(serializers.Serializer):
+    event = serializers.IntegerField()
+    node_id = serializers.CharField()
+    error = serializers.JSONField(help_text="{code, message, retryable, details}")
+
+
+class BackTestAnswerSerializer(serializers.Serializer):
+    flow = serializers.IntegerField()
+    event = serializers.CharField()
+    days = serializers.IntegerField()
+    cap = serializers.IntegerField()
+    capped = serializers.BooleanField()
+    events = serializers.IntegerField()
+    fired = serializers.IntegerField()
+    fire_rate = serializers.FloatField()
+    nodes = serializers.DictField(child=BackTestNodeSerializer())
+    by_day = BackTestDaySerializer(many=True)
+    actions = serializers.DictField(child=serializers.IntegerField())
+    errors = BackTestErrorSerializer(many=True, help_text="The first 20 failures.")  # type: ignore[assignment]
+
+
 class KillSwitchSerializer(serializers.Serializer):
     engaged = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -139,11 +139,12 @@ class FlowBackTestApi(APIView):
 
     @extend_schema(
         request=s.BackTestSerializer,
-        responses={200: OpenApiTypes.OBJECT, **_ERRORS},
+        responses={200: s.BackTestAnswerSerializer, **_ERRORS},
         description="Runs the draft, dry, over the stored events of its trigger's event type from the last "
         "`days` days (at most the 5,000 most recent; `capped` says when there were more): how many "
         "events, how often it fired (also `by_day`), per-node counts — for a condition its yes/no split `by_day` "
-        "and a few `examples` (order ids) per branch — and how often each action would have run.",
+        "and a few example orders per branch (`example_orders`: `{id, number}`; `examples`: their ids) — and how "
+        "often each action would have run.",
     )
     def post(self, request, flow_id: int):
         incoming = s.BackTestSerializer(data=request.data)

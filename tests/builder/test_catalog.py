@@ -87,5 +87,9 @@ def test_catalog_document_lists_triggers_events_actions_connectors_and_operators
         "actions": [],
     }
     assert {"operator": ">=", "name": {"en": "At least", "zh": "大于等于"}} in document["condition"]["operators"]
-    assert len(document["condition"]["operators"]) == 34
+    assert len(document["condition"]["operators"]) == 35  # the 34 of the library flows use, plus minutes_since
+    assert {
+        "operator": "minutes_since",
+        "name": {"en": "Minutes since (a time)", "zh": "距今分钟数（时间）"},
+    } in document["condition"]["operators"]
     assert [f["name"] for f in document["template"]["filters"]] == ["default", "upper", "lower", "money", "date"]

@@ -342,6 +342,12 @@ async function build(
   await expect(split).toContainText(w.yes);
   await expect(page.getByTestId("backtest-days-condition")).toBeVisible();
   await expect(split.locator(".example-order").first()).toBeVisible();
+  // …named by their order numbers (订单 OF…), each a link to its order.
+  await expect(split.locator(".example-order").first()).toContainText(/OF\d+/);
+  await expect(split.locator(".example-order").first()).toHaveAttribute(
+    "href",
+    /\/orders\/\d+/,
+  );
   await page.screenshot({
     path: `${ARTIFACTS}builder-${w.language}-05b-backtest.png`,
   });

@@ -2,6 +2,7 @@
 
 import copy
 from datetime import timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -178,6 +179,10 @@ def test_a_back_test_summarises_how_often_the_draft_would_have_fired(channel, st
                 # Newest first: the examples are the orders of the most recent events.
                 "by_day": [{"day": today, "true": 2, "false": 2}],
                 "examples": {"true": [orders[3].pk, orders[0].pk], "false": [orders[2].pk, orders[1].pk]},
+                "example_orders": {
+                    "true": [{"id": o.pk, "number": o.number} for o in (orders[3], orders[0])],
+                    "false": [{"id": o.pk, "number": o.number} for o in (orders[2], orders[1])],
+                },
             },
             "gift": {"kind": "action", "reached": 2, "true": 0, "false": 0, "would_run": 2, "errors": 0},
         },
@@ -222,7 +227,27 @@ def test_a_back_test_splits_each_branch_per_day_with_example_orders(channel, sto
         {"day": day_big, "true": 1, "false": 0},
     ]
     assert body["nodes"]["big"]["examples"] == {"true": [big.pk], "false": [small.pk]}
+    assert body["nodes"]["big"]["example_orders"] == {
+        "true": [{"id": big.pk, "number": big.number}],
+        "false": [{"id": small.pk, "number": small.number}],
+    }
+    assert big.number.startswith("OF")
     assert body["by_day"] == [{"day": day_small, "events": 1, "fired": 0}, {"day": day_big, "events": 1, "fired": 1}]
+
+
+def test_a_back_test_reads_older_than_as_at_each_event_not_today(channel, stocked, gift_stock):
+    document = load_template("big-order-gift")
+    document["nodes"][0]["rule"] = {">=": [{"minutes_since": [{"var": "order.created_at"}]}, 60]}
+    flow = _draft(document)
+    order = create_order(channel, external_id="AGE-1", lines=(("TEA-001", 1),), status="paid")
+    three_hours_on = timezone.now() + timedelta(hours=3)
+
+    # Today the order is three hours old; when it was paid, it was not an hour old.
+    with mock.patch("builder.jsonlogic.timezone.now", return_value=three_hours_on):
+        body = client_for("operator").post(f"/api/v1/flows/{flow.pk}/back-test/", {"days": 7}, format="json").json()
+
+    assert (body["nodes"]["big"]["true"], body["nodes"]["big"]["false"]) == (0, 1)
+    assert body["nodes"]["big"]["example_orders"]["false"] == [{"id": order.pk, "number": order.number}]
 
 
 def test_a_test_run_on_a_real_order_found_by_its_number_or_phone(channel, stocked, gift_stock):

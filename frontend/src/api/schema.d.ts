@@ -498,7 +498,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Runs the draft, dry, over the stored events of its trigger's event type from the last `days` days (at most the 5,000 most recent; `capped` says when there were more): how many events, how often it fired (also `by_day`), per-node counts — for a condition its yes/no split `by_day` and a few `examples` (order ids) per branch — and how often each action would have run. */
+        /** @description Runs the draft, dry, over the stored events of its trigger's event type from the last `days` days (at most the 5,000 most recent; `capped` says when there were more): how many events, how often it fired (also `by_day`), per-node counts — for a condition its yes/no split `by_day` and a few example orders per branch (`example_orders`: `{id, number}`; `examples`: their ids) — and how often each action would have run. */
         post: operations["v1_flows_back_test_create"];
         delete?: never;
         options?: never;
@@ -2302,6 +2302,74 @@ export interface components {
          * @enum {string}
          */
         AssigneeRoleEnum: "operator" | "supervisor" | "finance" | "admin" | "manager";
+        BackTestAnswer: {
+            flow: number;
+            event: string;
+            days: number;
+            cap: number;
+            capped: boolean;
+            events: number;
+            fired: number;
+            /** Format: double */
+            fire_rate: number;
+            nodes: {
+                [key: string]: components["schemas"]["BackTestNode"];
+            };
+            by_day: components["schemas"]["BackTestDay"][];
+            actions: {
+                [key: string]: number;
+            };
+            /** @description The first 20 failures. */
+            errors: components["schemas"]["BackTestError"][];
+        };
+        BackTestBranchIds: {
+            true: number[];
+            false: number[];
+        };
+        BackTestBranchOrders: {
+            true: components["schemas"]["BackTestOrder"][];
+            false: components["schemas"]["BackTestOrder"][];
+        };
+        BackTestDay: {
+            /** Format: date */
+            day: string;
+            events: number;
+            fired: number;
+        };
+        BackTestDaySplit: {
+            /**
+             * Format: date
+             * @description A day in the operators' time zone.
+             */
+            day: string;
+            true: number;
+            false: number;
+        };
+        BackTestError: {
+            event: number;
+            node_id: string;
+            /** @description {code, message, retryable, details} */
+            error: unknown;
+        };
+        BackTestNode: {
+            kind: components["schemas"]["KindF57Enum"];
+            reached: number;
+            true: number;
+            false: number;
+            would_run: number;
+            errors: number;
+            /** @description Conditions only. */
+            by_day?: components["schemas"]["BackTestDaySplit"][];
+            /** @description Conditions only: example order ids. */
+            examples?: components["schemas"]["BackTestBranchIds"];
+            /** @description Conditions only: the same example orders, with their numbers. */
+            example_orders?: components["schemas"]["BackTestBranchOrders"];
+        };
+        BackTestOrder: {
+            id: number;
+            /** @description As the replayed event recorded it. */
+            number: string | null;
+        };
         BackTestRequest: {
             days: number;
         };
@@ -3195,6 +3263,12 @@ export interface components {
             /** Format: date-time */
             changed_at: string;
         };
+        /**
+         * @description * `condition` - condition
+         *     * `action` - action
+         * @enum {string}
+         */
+        KindF57Enum: "condition" | "action";
         Kpi: {
             key: components["schemas"]["KeyEnum"];
             title: components["schemas"]["KpiBilingual"];
@@ -4756,7 +4830,7 @@ export interface components {
             node_id: string;
             /** @description The node's label, else its action's name (条件 for a condition). */
             node_title: components["schemas"]["NodeTitle"];
-            kind: components["schemas"]["StepKindEnum"];
+            kind: components["schemas"]["KindF57Enum"];
             action: string | null;
             attempt: number;
             status: components["schemas"]["StepStatusEnum"];
@@ -4770,12 +4844,6 @@ export interface components {
             started_at: string;
             duration_ms: number;
         };
-        /**
-         * @description * `condition` - condition
-         *     * `action` - action
-         * @enum {string}
-         */
-        StepKindEnum: "condition" | "action";
         /**
          * @description * `succeeded` - succeeded
          *     * `failed` - failed
@@ -8210,9 +8278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BackTestAnswer"];
                 };
             };
             /** @description The request is not valid (a parameter, a header or the body); `details` names the fields. */

@@ -1,9 +1,10 @@
-import jsonLogic from "json-logic-js";
 import { useMemo, useState } from "react";
 import type { JsonValue } from "../api/types";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import {
+  ageMinutes,
+  ageParts,
   coerceValue,
   emptyGroup,
   fromJsonLogic,
@@ -13,6 +14,7 @@ import {
   toJsonLogic,
   unary,
   valueText,
+  type AgeUnit,
   type Group,
   type Operator,
   type Rule,
@@ -20,6 +22,7 @@ import {
 import { FieldPicker } from "./fields/FieldPicker";
 import { fieldsFromVariables, type FieldInfo } from "./fields/fields";
 import { Picker } from "./fields/Picker";
+import { jsonLogic } from "./jsonlogicOps";
 import type { Variable } from "./variables";
 
 type Item = Rule | Group;
@@ -42,6 +45,50 @@ function kindForOperators(field: FieldInfo | undefined): string | undefined {
   return field?.kind;
 }
 
+/** "Older than N minutes/hours": a number and its unit; the rule stores minutes (hours × 60). */
+function AgeInput({ minutes, onValue }: { minutes: JsonValue; onValue: (value: JsonValue) => void }) {
+  const { t } = useI18n();
+  const start = ageParts(minutes);
+  const [text, setText] = useState(start.amount === null ? "" : String(start.amount));
+  const [unit, setUnit] = useState<AgeUnit>(start.unit);
+  return (
+    <span className="rule-value-box age">
+      <input
+        className="rule-value"
+        value={text}
+        inputMode="decimal"
+        placeholder="N"
+        aria-label={t("cond.value")}
+        aria-invalid={text.trim() !== "" && ageMinutes(text, unit) === null}
+        data-testid="rule-age"
+        onChange={(e) => {
+          setText(e.target.value);
+          onValue(ageMinutes(e.target.value, unit));
+        }}
+      />
+      <select
+        value={unit}
+        aria-label={t("cond.ageUnit")}
+        data-testid="rule-age-unit"
+        onChange={(e) => {
+          const next = e.target.value as AgeUnit;
+          setUnit(next);
+          onValue(ageMinutes(text, next));
+        }}
+      >
+        <option value="minutes">{t("cond.minutesAgo")}</option>
+        <option value="hours">{t("cond.hoursAgo")}</option>
+      </select>
+    </span>
+  );
+}
+
+/** An operator's words; for a time, "is set / is empty" read as "has a time / has none". */
+function operatorLabel(op: Operator, kind: string | undefined): MessageKey {
+  if (kind === "time" && (op === "truthy" || op === "falsy")) return `op.time.${op}`;
+  return `op.${op}` as MessageKey;
+}
+
 /** The value box a rule's field and operator call for: a picker for enums and named things, a number for money. */
 function ValueInput({
   rule,
@@ -56,6 +103,7 @@ function ValueInput({
   const [text, setText] = useState(valueText(rule.value));
   const kind = field?.kind;
   if (unary(rule.operator)) return null;
+  if (rule.operator === "older") return <AgeInput minutes={rule.value} onValue={onValue} />;
   const named = field && (field.options.length > 0 || field.picker);
   if (
     named &&
@@ -114,16 +162,18 @@ function RuleRow({
   rule,
   path,
   fields,
+  ages,
   onChange,
 }: {
   rule: Rule;
   path: number[];
   fields: FieldInfo[];
+  ages: boolean;
   onChange: (path: number[], next: Item | null) => void;
 }) {
   const { t } = useI18n();
   const field = fields.find((f) => f.path === rule.field);
-  const offered = operatorsFor(kindForOperators(field));
+  const offered = operatorsFor(kindForOperators(field), { ages });
   const operators = offered.includes(rule.operator) ? offered : [rule.operator, ...offered];
   const label = path.join("-");
   return (
@@ -132,10 +182,10 @@ function RuleRow({
         fields={fields}
         value={rule.field}
         onChange={(picked) => {
-          const operator = operatorsFor(kindForOperators(picked))[0];
+          const operator = operatorsFor(kindForOperators(picked), { ages })[0];
           const keep =
             kindForOperators(picked) === kindForOperators(field) &&
-            operatorsFor(kindForOperators(picked)).includes(rule.operator);
+            operatorsFor(kindForOperators(picked), { ages }).includes(rule.operator);
           onChange(path, {
             ...rule,
             field: picked.path,
@@ -151,23 +201,27 @@ function RuleRow({
         onChange={(e) => {
           const operator = e.target.value as Operator;
           const value =
-            operator === "in"
-              ? Array.isArray(rule.value)
+            operator === "older"
+              ? typeof rule.value === "number"
                 ? rule.value
-                : rule.value === null || rule.value === ""
-                  ? []
-                  : [rule.value]
-              : unary(operator)
-                ? null
-                : Array.isArray(rule.value)
-                  ? (rule.value[0] ?? initialValue(operator, field?.kind))
-                  : (rule.value ?? initialValue(operator, field?.kind));
+                : null
+              : operator === "in"
+                ? Array.isArray(rule.value)
+                  ? rule.value
+                  : rule.value === null || rule.value === ""
+                    ? []
+                    : [rule.value]
+                : unary(operator)
+                  ? null
+                  : Array.isArray(rule.value)
+                    ? (rule.value[0] ?? initialValue(operator, field?.kind))
+                    : (rule.value ?? initialValue(operator, field?.kind));
           onChange(path, { ...rule, operator, value });
         }}
       >
         {operators.map((op) => (
           <option key={op} value={op}>
-            {t(`op.${op}` as MessageKey)}
+            {t(operatorLabel(op, field?.kind))}
           </option>
         ))}
       </select>
@@ -194,11 +248,13 @@ function GroupBox({
   group,
   path,
   fields,
+  ages,
   onChange,
 }: {
   group: Group;
   path: number[];
   fields: FieldInfo[];
+  ages: boolean;
   onChange: (path: number[], next: Item | null) => void;
 }) {
   const { t } = useI18n();
@@ -222,9 +278,9 @@ function GroupBox({
       </legend>
       {group.children.map((child, i) =>
         child.kind === "group" ? (
-          <GroupBox key={i} group={child} path={[...path, i]} fields={fields} onChange={onChange} />
+          <GroupBox key={i} group={child} path={[...path, i]} fields={fields} ages={ages} onChange={onChange} />
         ) : (
-          <RuleRow key={i} rule={child} path={[...path, i]} fields={fields} onChange={onChange} />
+          <RuleRow key={i} rule={child} path={[...path, i]} fields={fields} ages={ages} onChange={onChange} />
         ),
       )}
       <div className="toolbar">
@@ -281,6 +337,7 @@ export function ConditionBuilder({
   variables,
   sample,
   readOnly,
+  ages = false,
 }: {
   rule: JsonValue;
   onChange: (rule: JsonValue) => void;
@@ -289,6 +346,8 @@ export function ConditionBuilder({
   variables?: Variable[];
   sample: unknown;
   readOnly: boolean;
+  /** Times may be "older than N minutes/hours": the engine behind has `minutes_since` (flows' does). */
+  ages?: boolean;
 }) {
   const { t } = useI18n();
   const fields = useMemo(() => givenFields ?? fieldsFromVariables(variables ?? []), [givenFields, variables]);
@@ -307,7 +366,7 @@ export function ConditionBuilder({
     <div className="condition-builder">
       {model ? (
         <fieldset disabled={readOnly} className="plain">
-          <GroupBox group={model} path={[]} fields={fields} onChange={change} />
+          <GroupBox group={model} path={[]} fields={fields} ages={ages} onChange={change} />
         </fieldset>
       ) : (
         <p className="muted">{t("cond.notVisual")}</p>

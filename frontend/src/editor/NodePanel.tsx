@@ -155,6 +155,7 @@ export function NodePanel({
           fields={fields}
           sample={sample}
           readOnly={readOnly}
+          ages
           onChange={(rule) => onNode(flowNode.id, (n) => ({ ...n, rule }) as FlowNode, `rule:${flowNode.id}`)}
         />
         <NextSteps

@@ -3,6 +3,8 @@ import jsonLogic from "json-logic-js";
 import { describe, expect, it } from "vitest";
 import type { JsonValue } from "../api/types";
 import {
+  ageMinutes,
+  ageParts,
   coerceValue,
   fromJsonLogic,
   initialValue,
@@ -14,6 +16,7 @@ import {
   type Operator,
   type Rule,
 } from "./condition";
+import { minutesSince, parseTime } from "./jsonlogicOps";
 
 type Case = [JsonValue, JsonValue, JsonValue];
 
@@ -165,7 +168,15 @@ describe("operators follow the field's kind (issue 19)", () => {
     expect(operatorsFor("enum")[0]).toBe("in");
     expect(operatorsFor("list")).toContain("contains");
     expect(operatorsFor("bool")).toEqual(["truthy", "falsy"]);
-    expect(operatorsFor(undefined)).toEqual([...OPERATORS]);
+    expect(operatorsFor(undefined, { ages: true })).toEqual([...OPERATORS]);
+    expect(operatorsFor(undefined)).toEqual(OPERATORS.filter((op) => op !== "older"));
+  });
+
+  it("offers times older than N minutes/hours, is set and is empty — where the engine has minutes_since", () => {
+    expect(operatorsFor("time", { ages: true })).toEqual(["older", "truthy", "falsy"]);
+    // The risk, screening and refund engines have no minutes_since: their times are set or empty.
+    expect(operatorsFor("time")).toEqual(["truthy", "falsy"]);
+    expect(initialValue("older", "time")).toBeNull();
   });
 
   it("reads a typed amount as a number, with or without separators and the currency sign", () => {
@@ -191,5 +202,69 @@ describe("operators follow the field's kind (issue 19)", () => {
     expect(jsonLogic.apply(json as never, { order: { number: "OF-京东-1" } })).toBe(false);
     // A substring of another length is not "starts with": it stays in the advanced view.
     expect(fromJsonLogic({ "==": [{ substr: [{ var: "a" }, 0, 2] }, "abc"] })).toBeNull();
+  });
+});
+
+describe("times: older than N minutes/hours (minutes_since, issue 19)", () => {
+  const paid = (value: JsonValue): Rule => ({ kind: "rule", field: "order.paid_at", operator: "older", value });
+  const one = (rule: Rule): Group => ({ kind: "group", combinator: "and", children: [rule] });
+
+  it("writes minutes since the time, at least N, and reads it back the same", () => {
+    const json = toJsonLogic(one(paid(120)));
+    expect(json).toEqual({ and: [{ ">=": [{ minutes_since: [{ var: "order.paid_at" }] }, 120] }] });
+    expect(fromJsonLogic(json)).toEqual(one(paid(120)));
+    // A lone rule and the one-argument form without a list read the same; an unset N too.
+    expect(fromJsonLogic({ ">=": [{ minutes_since: { var: "order.paid_at" } }, 45] })).toEqual(one(paid(45)));
+    expect(fromJsonLogic(toJsonLogic(one(paid(null))))).toEqual(one(paid(null)));
+  });
+
+  it("leaves other forms of minutes_since to the advanced view", () => {
+    expect(fromJsonLogic({ ">": [{ minutes_since: [{ var: "t" }] }, 5] })).toBeNull();
+    expect(fromJsonLogic({ ">=": [{ minutes_since: [{ var: "t" }, 1] }, 5] })).toBeNull();
+    expect(fromJsonLogic({ ">=": [{ minutes_since: ["2026-01-01"] }, 5] })).toBeNull();
+    expect(fromJsonLogic({ ">=": [{ minutes_since: [{ var: "t" }] }, "5"] })).toBeNull();
+  });
+
+  it("stores hours as minutes, and shows whole hours as hours", () => {
+    expect(ageMinutes("2", "hours")).toBe(120);
+    expect(ageMinutes("1.5", "hours")).toBe(90);
+    expect(ageMinutes("30", "minutes")).toBe(30);
+    expect(ageMinutes("", "hours")).toBeNull();
+    expect(ageMinutes("two", "minutes")).toBeNull();
+    expect(ageParts(120)).toEqual({ amount: 2, unit: "hours" });
+    expect(ageParts(90)).toEqual({ amount: 90, unit: "minutes" });
+    expect(ageParts(0)).toEqual({ amount: 0, unit: "minutes" });
+    expect(ageParts(null)).toEqual({ amount: null, unit: "hours" });
+  });
+
+  it("evaluates in the browser as on the server: whole minutes, rounded down, null for no time", () => {
+    const now = Date.UTC(2026, 11, 6, 14, 0, 0);
+    expect(minutesSince("2026-12-06T14:00:00Z", now)).toBe(0);
+    expect(minutesSince("2026-12-06T13:59:00.001Z", now)).toBe(0);
+    expect(minutesSince("2026-12-06T13:59:00Z", now)).toBe(1);
+    expect(minutesSince("2026-12-06T12:00:00", now)).toBe(120);
+    expect(minutesSince("2026-12-06", now)).toBe(14 * 60);
+    expect(minutesSince("2026-12-06T14:00:30Z", now)).toBe(-1);
+    expect(minutesSince("2026-12-06T21:30:00+08:00", now)).toBe(30);
+    expect(minutesSince("2026-12-06T08:30:00-05:00", now)).toBe(30);
+    for (const bad of [null, undefined, "", "soon", "2026-13-45T00:00:00Z", "20261206T1400", 1700000000, true, {}])
+      expect(parseTime(bad)).toBeNull();
+  });
+
+  it("gives the server's answers on the cases both engines share", () => {
+    const path = new URL("../../../tests/builder/fixtures/jsonlogic/minutes_since.json", import.meta.url).pathname;
+    const vectors = JSON.parse(readFileSync(path, "utf8")) as { now: string; cases: [JsonValue, number | null][] };
+    const now = Date.parse(vectors.now);
+    expect(vectors.cases.length).toBeGreaterThan(20);
+    for (const [value, minutes] of vectors.cases) expect([value, minutesSince(value, now)]).toEqual([value, minutes]);
+  });
+
+  it("is registered in json-logic-js, so the preview answers as the worker will", () => {
+    const hourAgo = new Date(Date.now() - 61 * 60_000).toISOString();
+    const rule = toJsonLogic(one(paid(60)));
+    expect(jsonLogic.apply(rule as never, { order: { paid_at: hourAgo } })).toBe(true);
+    expect(jsonLogic.apply(rule as never, { order: { paid_at: new Date().toISOString() } })).toBe(false);
+    expect(jsonLogic.apply(rule as never, { order: {} })).toBe(false);
+    expect(jsonLogic.apply(rule as never, { order: { paid_at: "not a time" } })).toBe(false);
   });
 });

@@ -11,12 +11,13 @@
  *   !contains              {"!": {"in": [value, {"var": field}]}}
  *   starts with            {"==": [{"substr": [{"var": field}, 0, len]}, value]}
  *   truthy / falsy         {"!!": {"var": field}} / {"!": {"var": field}}
+ *   older (than N min)     {">=": [{"minutes_since": [{"var": field}]}, N]}  (N in minutes; hours × 60)
  *   group                  {"and": [...]} / {"or": [...]}
  */
 import type { JsonValue } from "../api/types";
 
 export const COMPARISONS = ["==", "!=", ">", ">=", "<", "<="] as const;
-export const OPERATORS = [...COMPARISONS, "in", "contains", "!contains", "starts", "truthy", "falsy"] as const;
+export const OPERATORS = [...COMPARISONS, "in", "contains", "!contains", "starts", "truthy", "falsy", "older"] as const;
 export type Operator = (typeof OPERATORS)[number];
 /** The JsonLogic operators the builder writes. */
 export const JSONLOGIC_OPERATORS = [
@@ -33,6 +34,7 @@ export const JSONLOGIC_OPERATORS = [
   "or",
   "var",
   "substr",
+  "minutes_since",
 ] as const;
 
 export interface Rule {
@@ -70,6 +72,8 @@ export function toJsonLogic(item: Group | Rule): JsonValue {
       return { "!": { in: [item.value, field] } };
     case "in":
       return { in: [field, Array.isArray(item.value) ? item.value : [item.value]] };
+    case "older":
+      return { ">=": [{ minutes_since: [field] }, item.value] };
     case "starts": {
       const prefix = typeof item.value === "string" ? item.value : String(item.value ?? "");
       return { "==": [{ substr: [field, 0, [...prefix].length] }, prefix] };
@@ -115,6 +119,16 @@ function startsWith(left: JsonValue, right: JsonValue): Rule | null {
   return { kind: "rule", field, operator: "starts", value: right };
 }
 
+/** `{">=": [{"minutes_since": [{"var": f}]}, N]}`: "older than N minutes" (N a number, or null while unset). */
+function olderThan(left: JsonValue, right: JsonValue): Rule | null {
+  const entry = single(left);
+  if (!entry || entry[0] !== "minutes_since") return null;
+  const list = args(entry[1]);
+  const field = list.length === 1 ? varPath(list[0]) : null;
+  if (field === null || (right !== null && typeof right !== "number")) return null;
+  return { kind: "rule", field, operator: "older", value: right };
+}
+
 function ruleFrom(value: JsonValue): Rule | null {
   const entry = single(value);
   if (!entry) return null;
@@ -124,6 +138,8 @@ function ruleFrom(value: JsonValue): Rule | null {
     if (list.length !== 2) return null;
     const starts = startsWith(list[0], list[1]);
     if (op === "==" && starts) return starts;
+    const older = olderThan(list[0], list[1]);
+    if (op === ">=" && older) return older;
     const field = varPath(list[0]);
     if (field === null || !isLiteral(list[1]) || Array.isArray(list[1])) return null;
     return { kind: "rule", field, operator: op as Operator, value: list[1] };
@@ -207,10 +223,11 @@ export function valueText(value: JsonValue): string {
 
 /**
  * The operators a field's kind offers: numbers and money compare as numbers; text equals, contains or
- * starts with… (contains); enums and named things "is one of"; lists contain; times and others are
- * set or empty. A rule read from JSON keeps its operator even when the kind would not offer it.
+ * starts with… (contains); enums and named things "is one of"; lists contain; times are "older than
+ * N minutes/hours" (when the engine behind has `minutes_since`: `ages`, the flows'), set or empty;
+ * others are set or empty. A rule read from JSON keeps its operator even when the kind would not offer it.
  */
-export function operatorsFor(kind: string | undefined): Operator[] {
+export function operatorsFor(kind: string | undefined, { ages = false }: { ages?: boolean } = {}): Operator[] {
   switch (kind) {
     case "money":
     case "number":
@@ -228,19 +245,37 @@ export function operatorsFor(kind: string | undefined): Operator[] {
     case "id":
       return ["==", "!=", "in"];
     case "time":
+      return ages ? ["older", "truthy", "falsy"] : ["truthy", "falsy"];
     case "object":
       return ["truthy", "falsy"];
     default:
-      return [...OPERATORS];
+      return OPERATORS.filter((op) => ages || op !== "older");
   }
 }
 
 /** The value a rule starts with when its field or operator changes: a list for "is one of", else empty. */
 export function initialValue(operator: Operator, kind: string | undefined): JsonValue {
-  if (unary(operator)) return null;
+  if (unary(operator) || operator === "older") return null;
   if (operator === "in") return [];
   if (kind === "money" || kind === "number" || kind === "integer") return null;
   return "";
+}
+
+export type AgeUnit = "minutes" | "hours";
+
+/** An "older than" rule's minutes as the operator reads them: whole hours in hours, else minutes. */
+export function ageParts(minutes: JsonValue): { amount: number | null; unit: AgeUnit } {
+  if (typeof minutes !== "number") return { amount: null, unit: "hours" };
+  return minutes > 0 && minutes % 60 === 0
+    ? { amount: minutes / 60, unit: "hours" }
+    : { amount: minutes, unit: "minutes" };
+}
+
+/** The minutes an "older than" rule stores for N minutes or hours; null while no number is typed. */
+export function ageMinutes(text: string, unit: AgeUnit): number | null {
+  const amount = numberValue(text);
+  if (typeof amount !== "number") return null;
+  return unit === "hours" ? Math.round(amount * 60 * 1000) / 1000 : amount;
 }
 
 /** The value typed for a numeric kind as a number (money compares as a number, never as text). */

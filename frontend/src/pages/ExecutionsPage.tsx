@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, rowsOf, type Page } from "../api/client";
+import { rowsOf } from "../api/client";
 import { DEAD, executionsApi, flowsApi } from "../api/flows";
 import type { Execution } from "../api/types";
 import { FLOW_EDITORS, useAuth } from "../app/auth";
@@ -21,24 +21,14 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
   const [replayed, setReplayed] = useState<Set<number>>(new Set());
   const flows = useApi((signal) => flowsApi.list({}, signal).then(rowsOf), []);
   const executions = useApi(
-    async (signal) => {
-      // An order number: the order's executions (found by the order, then its subject "order:<id>").
-      let subject: string | undefined;
-      if (orderNumber) {
-        const hits = rowsOf(
-          await api<Page<{ id: number; number: string }>>("orders/", {
-            query: { q: orderNumber, page_size: 5 },
-            signal,
-          }),
-        );
-        const hit = hits.find((o) => o.number === orderNumber) ?? hits[0];
-        if (!hit) return [] as Execution[];
-        subject = `order:${hit.id}`;
-      }
-      return executionsApi
-        .list({ flow: flowId ?? undefined, status: status || undefined, subject, page_size: 100 }, signal)
-        .then(rowsOf);
-    },
+    (signal) =>
+      // An order number: the runs that concern that order, in one call (runtime's `?order=<number>`).
+      executionsApi
+        .list(
+          { flow: flowId ?? undefined, status: status || undefined, order: orderNumber || undefined, page_size: 100 },
+          signal,
+        )
+        .then(rowsOf),
     [flowId, status, orderNumber],
   );
 
@@ -62,7 +52,8 @@ export function ExecutionsPage({ flowId }: { flowId: string | null }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              setOrderNumber(orderText.trim());
+              // Numbers are "OF" and digits; "of2612…" typed in lower case finds the same order.
+              setOrderNumber(orderText.trim().toUpperCase());
             }}
           >
             <input

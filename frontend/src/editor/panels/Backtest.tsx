@@ -3,7 +3,8 @@
  * per day as small stacked bars, and example orders of each branch to open.
  *
  * Reads `runtime.dryrun.flow_back_test`: `nodes[<id>] = {kind, reached, true, false, by_day: [{day,
- * true, false}], examples: {true: [order ids], false: [...]}}` for each condition.
+ * true, false}], example_orders: {true: [{id, number}], false: [...]}}` for each condition (answers
+ * from before `example_orders` have `examples`, the ids alone).
  */
 import { Link } from "../../app/router";
 import { JsonView } from "../../components/common";
@@ -20,6 +21,12 @@ export interface BranchNode extends Split {
   reached: number;
   by_day?: ({ day: string } & Split)[];
   examples?: { true?: number[]; false?: number[] };
+  example_orders?: { true?: ExampleOrder[]; false?: ExampleOrder[] };
+}
+
+export interface ExampleOrder {
+  id: number;
+  number: string | null;
 }
 
 export interface BackTest {
@@ -29,6 +36,13 @@ export interface BackTest {
   capped: boolean;
   nodes?: Record<string, BranchNode>;
   [key: string]: unknown;
+}
+
+/** A branch's example orders, with their numbers when the answer gives them (older answers: ids alone). */
+export function exampleOrders(node: BranchNode, branch: "true" | "false"): ExampleOrder[] {
+  const orders = node.example_orders?.[branch];
+  if (Array.isArray(orders)) return orders;
+  return (node.examples?.[branch] ?? []).map((id) => ({ id, number: null }));
 }
 
 /** A condition's per-day rows (older answers have none). */
@@ -98,20 +112,28 @@ export function BacktestSummary({ answer }: { answer: BackTest }) {
               </span>
             </div>
             {rows.length > 0 && <DayChart id={id} rows={rows} />}
-            {n.examples && (
+            {(n.example_orders || n.examples) && (
               <div className="small">
-                {(["true", "false"] as const).map((branch) =>
-                  n.examples?.[branch]?.length ? (
+                {(["true", "false"] as const).map((branch) => {
+                  const orders = exampleOrders(n, branch).slice(0, 5);
+                  return orders.length ? (
                     <p key={branch}>
                       {branch === "true" ? t("editor.yes") : t("editor.no")}:{" "}
-                      {n.examples[branch]!.slice(0, 5).map((orderId) => (
-                        <Link key={orderId} to={`/orders/${orderId}`} className="example-order">
-                          {t("test.exampleOrder", { id: orderId })}
+                      {orders.map((order) => (
+                        <Link
+                          key={order.id}
+                          to={`/orders/${order.id}`}
+                          className="example-order"
+                          data-testid={`example-order-${order.id}`}
+                        >
+                          {order.number
+                            ? t("test.exampleOrderNumber", { number: order.number })
+                            : t("test.exampleOrder", { id: order.id })}
                         </Link>
                       ))}
                     </p>
-                  ) : null,
-                )}
+                  ) : null;
+                })}
               </div>
             )}
           </section>
