@@ -43,11 +43,13 @@ PRICE = Decimal("99.00")
 
 # --- the statements ----------------------------------------------------------------------------
 
-# The API's token authentication (``core.accounts.authentication``): the token's user with its roles.
+# The API's token authentication (``core.accounts.authentication``): the token's user with its roles and
+# the token's age (it expires).
 TOKEN_SQL = (
     'SELECT "auth_user"."id", "auth_user"."password", "auth_user"."last_login", "auth_user"."is_superuser", '
     '"auth_user"."username", "auth_user"."first_name", "auth_user"."last_name", "auth_user"."email", '
-    '"auth_user"."is_staff", "auth_user"."is_active", "auth_user"."date_joined", "auth_group"."name" AS "role_name" '
+    '"auth_user"."is_staff", "auth_user"."is_active", "auth_user"."date_joined", "auth_group"."name" AS "role_name", '
+    '"authtoken_token"."created" AS "token_created" '
     'FROM "auth_user" INNER JOIN "authtoken_token" ON ("auth_user"."id" = "authtoken_token"."user_id") '
     'LEFT OUTER JOIN "auth_user_groups" ON ("auth_user"."id" = "auth_user_groups"."user_id") '
     'LEFT OUTER JOIN "auth_group" ON ("auth_user_groups"."group_id" = "auth_group"."id") '

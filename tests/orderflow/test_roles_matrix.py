@@ -431,6 +431,8 @@ OUTSIDE_THE_API = {
     "hooks/<slug:connector>/<int:connection_id>/": "a provider's webhook: its signature over the raw body",
     "t/refund/<str:token>/": "the customer's refund tracking page: a signed, expiring token for one refund",
     "t/refund/<str:token>/cancel/": "the customer's cancel of that refund: the same signed token",
+    "t/refund/<str:token>/evidence/<int:evidence_id>/": "an image of that refund: the same signed token, that refund's only",
+    "t/refund/file/<str:token>/": "the customer's refund filing form: a signed, expiring token for one order (CSRF, rate limit)",
     "api/schema/": "the OpenAPI schema: logged-in users unless DEBUG (tests/orderflow/test_security_settings.py)",
     "api/docs/": "the API docs: logged-in users unless DEBUG (tests/orderflow/test_security_settings.py)",
     "": "a redirect to the app",
