@@ -7,7 +7,7 @@ database, and post the same JSON body:
 
 - baseline, ``/bench/bare-insert/``: a plain Django view that parses it and inserts one row (no
   DRF, no token, no domain logic);
-- same writes (for comparison, no target), ``/bench/same-writes/``: a plain Django view that
+- same writes (the target's baseline), ``/bench/same-writes/``: a plain Django view that
   sends what the API sends to PostgreSQL and Redis for that order — the token read, the channel,
   the products, the order's transaction, the wake-up — without the API's Python
   (``bench.same_writes``);
@@ -15,7 +15,8 @@ database, and post the same JSON body:
   order, lines, stock reservation, ledger, audit entry, outbox event in one transaction) and the
   answer built from the rows it wrote.
 
-Each case starts from empty order tables. Target: full ≥ 0.5 × baseline.
+Each case starts from empty order tables. Target (issue 14): full ≥ 0.5 × the same writes; the
+bare insert is shown for reference only (it measures the statements the invariants need, not the code).
 """
 
 import argparse
@@ -147,17 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for row in rows:
         if row["case"] == "order":
-            met = row["ratio"] >= TARGET_RATIO
+            met = row["writes_ratio"] >= TARGET_RATIO
             print(
-                f"full order create ÷ bare insert at {row['clients']} clients: {h.ratio_text(row['ratio'])} "
+                f"full order create ÷ the same writes at {row['clients']} clients: {h.ratio_text(row['writes_ratio'])} "
                 f"(target ≥ {TARGET_RATIO}: {'met' if met else 'NOT met'}); "
-                f"by CPU cost {h.ratio_text(row['cpu_ratio'])}"
+                f"by CPU cost {h.ratio_text(row['writes_cpu_ratio'])}"
             )
     for row in rows:
         if row["case"] == "order":
             print(
-                f"full order create ÷ the same writes (no target) at {row['clients']} clients: "
-                f"{h.ratio_text(row['writes_ratio'])}; by CPU cost {h.ratio_text(row['writes_cpu_ratio'])}"
+                f"full order create ÷ bare insert (reference, no target) at {row['clients']} clients: "
+                f"{h.ratio_text(row['ratio'])}; by CPU cost {h.ratio_text(row['cpu_ratio'])}"
             )
     results_rows = []
     for clients in counts:
