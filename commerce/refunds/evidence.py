@@ -7,16 +7,22 @@ is at most ``ORDERFLOW_REFUND_EVIDENCE_MAX_BYTES`` (5 MB) and a request holds at
 lock every refund write takes), so two uploads racing cannot pass it. The same bytes twice on one
 request are one file (answered as it is). Files may be added until the request ends and removed
 while it still waits for a decision.
+
+The file is written before its row: an upload whose transaction then rolls back leaves a file no
+row names, which ``evidence_orphans_sweep`` (scheduled hourly) removes once it is an hour old.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse
+from django.utils import timezone
 
 from commerce.audit.services import audit_record
 from core.actors import Actor
@@ -153,3 +159,28 @@ def evidence_response(evidence: RefundEvidence) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# A file younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def evidence_orphans_sweep(*, now: datetime | None = None) -> int:
+    """Deletes stored files that no evidence row names: written by an upload whose transaction
+    then rolled back (the file is written before the row, see ``evidence_attach``). Only files
+    older than ``ORPHAN_GRACE``; answers how many went."""
+    storage = evidence_storage()
+    root = Path(storage.location)
+    if not root.is_dir():
+        return 0
+    oldest = ((now or timezone.now()) - ORPHAN_GRACE).timestamp()
+    candidates = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.stat().st_mtime < oldest
+    ]
+    known = set(RefundEvidence.objects.filter(stored_as__in=candidates).values_list("stored_as", flat=True))
+    orphans = [name for name in candidates if name not in known]
+    for name in orphans:
+        storage.delete(name)
+    return len(orphans)

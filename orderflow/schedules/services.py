@@ -45,6 +45,9 @@ SCHEDULES = (
     every(1, "payments.sweep", "connectors.payments.tasks.payments_sweep_task"),
     every(1, "refunds.payout", "connectors.payments.tasks.refunds_payout_task"),
     every(5, "refunds.sla_check", "commerce.refunds.tasks.refunds_sla_check_task"),
+    # Housekeeping: evidence files of uploads that rolled back; risk sightings past the longest window.
+    every(60, "refunds.evidence_orphans", "commerce.refunds.tasks.evidence_orphans_sweep_task"),
+    every(60, "risk.sightings_prune", "commerce.risk.tasks.risk_sightings_prune_task"),
     # Daily reconciliation: yesterday's orders against the gateways' bills, once the Asia/Shanghai
     # clock passes ORDERFLOW_RECONCILIATION_AT (02:00); the check every 15 minutes runs it once.
     every(15, "reconciliation.daily", "commerce.reconciliation.tasks.reconciliation_daily_task"),

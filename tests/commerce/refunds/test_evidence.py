@@ -174,3 +174,37 @@ def test_the_audit_trail_records_uploads_on_the_order(paid_order):
     entries = timeline["results"] if isinstance(timeline, dict) else timeline
     added = [e for e in entries if e["action"] == "refund_evidence_added"]
     assert len(added) == 1 and added[0]["changes"]["type"] == "image/png"
+
+
+def test_the_sweep_removes_a_file_no_row_names_once_it_is_an_hour_old(paid_order, evidence_dir):
+    import os
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from commerce.refunds.evidence import evidence_add, evidence_orphans_sweep
+    from core.actors import Actor
+
+    refund = file_refund(paid_order, "299.00")
+    kept = evidence_add(refund_id=refund.pk, content=png(1), name="kept.png", actor=Actor.system("test"))
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():  # an upload whose transaction rolls back
+        evidence_add(refund_id=refund.pk, content=png(2), name="lost.png", actor=Actor.system("test"))
+        raise RolledBack
+    files = sorted(p.relative_to(evidence_dir).as_posix() for p in evidence_dir.rglob("*") if p.is_file())
+    orphan = next(name for name in files if name != kept.stored_as)
+    assert RefundEvidence.objects.count() == 1 and len(files) == 2
+
+    assert evidence_orphans_sweep() == 0  # younger than an hour: its transaction may still be open
+
+    hour_ago = (timezone.now() - timedelta(hours=2)).timestamp()
+    for name in files:
+        os.utime(evidence_dir / name, (hour_ago, hour_ago))
+    assert evidence_orphans_sweep() == 1
+    assert not (evidence_dir / orphan).exists()
+    assert (evidence_dir / kept.stored_as).read_bytes() == png(1)
+    assert evidence_orphans_sweep() == 0
