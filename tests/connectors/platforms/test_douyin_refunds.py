@@ -267,3 +267,17 @@ def test_an_application_of_an_order_not_yet_polled_is_replayed_into_one_request(
     assert [r.outcome for r in replays] == ["processed", "processed"]
     assert [r.result["effects"][0]["created"] for r in replays] == [True, False]
     assert RefundRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    ['{"aftersale_id":1,"p_id":2,"refund_amount":0}', '{"aftersale_id":1,"p_id":"x","refund_amount":100}'],
+)
+def test_a_malformed_application_is_refused_with_400(marketplace_catalog, data):
+    connection = sandbox_connection("douyin")
+    body = json.dumps([{"tag": "200", "msg_id": "1", "data": data}]).encode()
+
+    answer = _post(connection, body, _signed(connection, body))
+
+    assert answer.status_code == 400
+    assert RefundRequest.objects.count() == 0

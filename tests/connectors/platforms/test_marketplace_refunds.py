@@ -384,3 +384,35 @@ def test_a_refund_past_what_the_order_paid_is_kept_failed(marketplace_catalog):
     assert run.errors == 1
     assert WebhookDelivery.objects.get().error.startswith("refund_exceeds_paid")
     assert RefundRequest.objects.count() == 0
+
+
+PDD_CASE = fixture_json("pinduoduo", "refund_increment_get_response.json")["refund_increment_get_response"][
+    "refund_list"
+][0]
+JD_APPLY = fixture_json("jd", "refundapply_queryPageList_responce.json")[
+    "jingdong_pop_afs_soa_refundapply_queryPageList_responce"
+]["queryResult"]["result"][0]
+
+
+@pytest.mark.parametrize(
+    ("read", "item"),
+    [
+        (pdd_refund, {**PDD_CASE, "id": "abc"}),
+        (pdd_refund, {**PDD_CASE, "order_sn": ""}),
+        (pdd_refund, {**PDD_CASE, "after_sales_status": 99}),
+        (pdd_refund, {**PDD_CASE, "refund_amount": "0.00"}),
+        (pdd_refund, {**PDD_CASE, "refund_amount": "1e400"}),
+        (jd_refund, {**JD_APPLY, "id": -4}),
+        (jd_refund, {**JD_APPLY, "orderId": True}),
+        (jd_refund, {**JD_APPLY, "status": "x"}),
+        (jd_refund, {**JD_APPLY, "applyRefundSum": 59.9}),  # yuan with a fraction: not fen
+        (jd_refund, {**JD_APPLY, "applyRefundSum": 0}),
+    ],
+)
+def test_a_malformed_refund_of_pinduoduo_or_jd_is_refused_by_its_reader(read, item):
+    from connectors.base import ProviderError
+
+    with pytest.raises(ProviderError) as refused:
+        read(item)
+
+    assert (refused.value.code, refused.value.retryable) == ("malformed_response", False)
