@@ -127,6 +127,19 @@ def _paid(order: Order) -> tuple[Decimal, str]:
     raise OrderNotPaid(details={"order": order.pk, "status": order.status})
 
 
+def _paid_by_channel(order: Order) -> tuple[Decimal, str]:
+    """What a refund the channel made may be counted against: what the order paid — or, for an order
+    the channel closed after it was paid (a full refund before shipping closes a Taobao trade, a
+    Pinduoduo order), its total: the refund that closed it is the one being recorded."""
+    try:
+        return _paid(order)
+    except OrderNotPaid:
+        closed = order.status in (order_statuses.CANCELLED, order_statuses.CLOSED)
+        if closed and order.paid_at is not None:
+            return order.total_amount, statuses.OFFLINE
+        raise
+
+
 def _customer_facts(order: Order, amount: Decimal, reason: str) -> dict:
     customer = order.customer
     first = Order.objects.filter(customer=customer).order_by("placed_at").values_list("placed_at", flat=True).first()
@@ -308,7 +321,7 @@ def refund_record_channel(*, data: RefundInput, actor: Actor) -> tuple[RefundReq
                 if refund.status not in CHANNEL_SETTLES:
                     return refund, False
                 return _channel_settle(refund, order, actor), False
-            paid, _method = _paid(order)
+            paid, _method = _paid_by_channel(order)
             _check_lines(order, data.lines)
             asked = RefundRequest.objects.filter(order=order, status__in=statuses.ACTIVE).aggregate(total=Sum("amount"))
             if (asked["total"] or Decimal("0")) + data.amount > paid:

@@ -416,3 +416,20 @@ def test_a_malformed_refund_of_pinduoduo_or_jd_is_refused_by_its_reader(read, it
         read(item)
 
     assert (refused.value.code, refused.value.retryable) == ("malformed_response", False)
+
+
+def test_a_refund_that_closed_the_trade_is_recorded_after_the_trade_came_in_closed(marketplace_catalog):
+    connection, simulator = _shop("taobao")
+    made, tid = _new_order("taobao", connection, simulator)
+    refund = _refund("taobao", simulator, tid, amount=Decimal(made["payment"]))
+    _move("taobao", simulator, refund, "SUCCESS")
+    simulator.orders_update(tid, status="TRADE_CLOSED", at=timezone.now() - timedelta(seconds=80))
+    assert _caught_up(connection, "orders").updated == 1
+    order = Order.objects.get(external_id=tid)
+    assert order.status == "cancelled"
+
+    run = _poll_refunds(connection)
+
+    assert run.errors == 0, run.error
+    request = RefundRequest.objects.get()
+    assert (request.order_id, request.amount, request.status) == (order.pk, Decimal(made["payment"]), statuses.REFUNDED)
