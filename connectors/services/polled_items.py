@@ -110,9 +110,9 @@ def polled_item_apply(*, connection: Connection, poller: ItemPoller, item: Mappi
     result, error = _apply(poller, item, connection)
     if not error:
         return Applied(_outcome(result))
-    message = f"{key}: {error}"
-    connection_health_failure(connection.pk, message)
-    return Applied("failed", message, _failed_store(connection, topic, key, body, error))
+    # Like an order the order centre refuses, a failed item is the run's error, not the connection's
+    # health: the platform answered.
+    return Applied("failed", f"{key}: {error}", _failed_store(connection, topic, key, body, error))
 
 
 def _failed_store(connection: Connection, topic: str, key: str, body: bytes, error: str) -> WebhookDelivery:

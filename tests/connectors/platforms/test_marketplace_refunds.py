@@ -433,3 +433,25 @@ def test_a_refund_that_closed_the_trade_is_recorded_after_the_trade_came_in_clos
     assert run.errors == 0, run.error
     request = RefundRequest.objects.get()
     assert (request.order_id, request.amount, request.status) == (order.pk, Decimal(made["payment"]), statuses.REFUNDED)
+
+
+def test_a_connections_refunds_are_due_on_their_own_cursor_and_queued_by_the_minutes_schedule(
+    marketplace_catalog, monkeypatch
+):
+    from connectors import tasks
+    from connectors.services.polling import connections_due_for_poll
+
+    connection, _simulator = _shop("taobao")
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda name, *args: queued.append((name, *args)))
+    now = timezone.now()
+
+    assert connections_due_for_poll(now=now, stream=REFUNDS) == [connection.pk]
+    tasks.polls_due_task()
+    assert queued == [(tasks.POLL_TASK, connection.pk), (tasks.REFUND_POLL_TASK, connection.pk)]
+
+    tasks.connection_refund_poll_task(connection.pk)  # polls the refunds: the orders stay due
+
+    assert connections_due_for_poll(now=timezone.now(), stream=REFUNDS) == []
+    assert connections_due_for_poll(now=timezone.now()) == [connection.pk]
+    assert PollRun.objects.get().stream == REFUNDS
