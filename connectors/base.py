@@ -25,6 +25,14 @@ The contracts, in the order a delivery meets them:
     they are ingested, so a crash between the two repeats a page (ingest is idempotent) and never
     skips one.
 
+``ItemPoller`` (a platform's refund list: ``Connector.refund_poller``)
+    Pages like a ``Poller`` but hands back the platform's raw items (``PollPage.items``), each
+    turned into an ``Effect`` by ``item_effect`` — separately, so an item that fails (its order
+    not here yet, a malformed amount) is kept with its raw payload as a failed inbound item
+    (``services.polled_items``), replayable like a failed webhook delivery, while the cursor
+    moves on. ``item_key`` names one version of an item (its id and status): the failed item's
+    dedup key.
+
 ``StockPusher.push(client, sku, quantity)``
     Sets one SKU's sellable quantity on the platform; idempotent (it sets, never adds).
 
@@ -241,10 +249,23 @@ class PollPage:
     orders: tuple[InboundOrder, ...]
     cursor: dict  # what to store once these orders are ingested
     more: bool  # another page is ready now (the poll goes on in the same run)
+    items: tuple[dict[str, Any], ...] = ()  # an ``ItemPoller``'s raw items, as the platform answered them
 
 
 class Poller(Protocol):
     def poll(self, client: Any, cursor: dict, now: datetime) -> PollPage: ...
+
+
+class ItemPoller(Protocol):
+    @property
+    def topic(self) -> str:  # what its items are ("refund"): the failed items' topic is ``poll:<topic>``
+        ...
+
+    def poll(self, client: Any, cursor: dict, now: datetime) -> PollPage: ...
+
+    def item_key(self, item: Mapping[str, Any]) -> str: ...
+
+    def item_effect(self, item: Mapping[str, Any]) -> Effect: ...
 
 
 class StockPusher(Protocol):
@@ -277,6 +298,7 @@ class Connector:
     status_map: Mapping[str, str] = field(default_factory=dict)
     inbound: Inbound | None = None
     poller: Poller | None = None
+    refund_poller: ItemPoller | None = None  # the platform's refund list, polled on its own cursor
     stock: StockPusher | None = None
     client: Callable[[Connection, requests.Session], Any] | None = None
     check: Callable[[Any], None] | None = None
@@ -295,7 +317,12 @@ class Connector:
 
     @property
     def features(self) -> tuple[str, ...]:
-        offered = (("webhook", self.inbound), ("polling", self.poller), ("stock_sync", self.stock))
+        offered = (
+            ("webhook", self.inbound),
+            ("polling", self.poller),
+            ("refund_polling", self.refund_poller),
+            ("stock_sync", self.stock),
+        )
         return tuple(name for name, part in offered if part is not None)
 
 

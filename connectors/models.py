@@ -11,7 +11,12 @@ cover exact bytes, so a replay re-verifies the very bytes that arrived) and the 
 secrets redacted. ``dedup_key`` is unique per connection among verified deliveries: that
 constraint, not a lookup, is what makes a duplicate storm create one order.
 
-``PollCursor`` / ``PollRun``: where a connection's polling stands, and what each run did.
+A delivery's ``source`` is ``poll`` for an item a poll fetched (a platform's refund) that could
+not be applied: kept the same way — its raw payload as the body, its error — so it is listed
+and replayed with the webhook deliveries (``services.polled_items``).
+
+``PollCursor`` / ``PollRun``: where each of a connection's polled lists (``stream``: its orders,
+its refunds) stands, and what each run did.
 
 ``StockPush``: the last sellable quantity pushed (or to push) per connection and SKU — the
 coalescing point of stock sync: a burst of reservations rewrites ``wanted`` and one push sends the
@@ -55,6 +60,14 @@ class Connection(models.Model):
         return f"{self.connector}:{self.name}"
 
 
+WEBHOOK = "webhook"
+POLL = "poll"
+SOURCES = (WEBHOOK, POLL)
+ORDERS = "orders"
+REFUNDS = "refunds"
+STREAMS = (ORDERS, REFUNDS)
+
+
 class WebhookDelivery(models.Model):
     ACCEPTED = "accepted"  # verified, stored, processing after commit
     PROCESSED = "processed"
@@ -77,6 +90,12 @@ class WebhookDelivery(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
+    source = models.CharField(
+        max_length=8,
+        choices=[(s, s) for s in SOURCES],
+        default=WEBHOOK,
+        help_text="webhook: pushed to the hook; poll: an item a poll fetched that could not be applied.",
+    )
 
     class Meta:
         ordering = ("-received_at", "-id")
@@ -91,12 +110,16 @@ class WebhookDelivery(models.Model):
 
 
 class PollCursor(models.Model):
-    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="poll_cursor")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="poll_cursors")
+    stream = models.CharField(max_length=8, choices=[(s, s) for s in STREAMS], default=ORDERS)
     cursor = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
     not_before = models.DateTimeField(null=True, blank=True, help_text="Rate-limited until then.")
     lease_until = models.DateTimeField(null=True, blank=True, help_text="A poll holds it until then.")
     last_polled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "stream"], name="poll_cursor_unique_stream")]
 
 
 class PollRun(models.Model):
@@ -106,6 +129,7 @@ class PollRun(models.Model):
     STATUSES = [(s, s) for s in (RUNNING, SUCCEEDED, FAILED)]
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="poll_runs")
+    stream = models.CharField(max_length=8, choices=[(s, s) for s in STREAMS], default=ORDERS)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)

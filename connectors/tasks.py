@@ -5,25 +5,35 @@ from django.utils import timezone
 from runtime.queue import enqueue
 
 from .imports.jobs import order_imports_fail_lost
+from .models import REFUNDS
 from .services.deliveries import deliveries_sweep, sandbox_stream_tick
 from .services.polling import connection_poll, connections_due_for_poll, poll_release_stale
 from .services.stock import stock_connections, stock_sync
 
 POLL_TASK = "connectors.tasks.connection_poll_task"
+REFUND_POLL_TASK = "connectors.tasks.connection_refund_poll_task"
 
 
 def polls_due_task() -> int:
-    """Every minute: queues a poll of each connection whose interval has passed."""
+    """Every minute: queues a poll of each connection whose interval has passed — of its orders,
+    and of its refunds where the platform has a refund list (each list on its own cursor)."""
     now = timezone.now()
     poll_release_stale(now=now)
     due = connections_due_for_poll(now=now)
     for connection_id in due:
         enqueue(POLL_TASK, connection_id)
-    return len(due)
+    refunds_due = connections_due_for_poll(now=now, stream=REFUNDS)
+    for connection_id in refunds_due:
+        enqueue(REFUND_POLL_TASK, connection_id)
+    return len(due) + len(refunds_due)
 
 
 def connection_poll_task(connection_id: int) -> None:
     connection_poll(connection_id=connection_id)
+
+
+def connection_refund_poll_task(connection_id: int) -> None:
+    connection_poll(connection_id=connection_id, stream=REFUNDS)
 
 
 def stock_sync_task(full: bool = False) -> None:

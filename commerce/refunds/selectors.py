@@ -45,6 +45,11 @@ def refund_by_out_request_no(*, out_request_no: str) -> RefundRequest | None:
     return RefundRequest.objects.filter(pk=int(out_request_no[3:])).first()
 
 
+def refund_by_source_key(source_key: str) -> RefundRequest | None:
+    """The request filed for a channel's refund (``<connector>:<refund id>``), if any."""
+    return RefundRequest.objects.filter(source_key=source_key).first() if source_key else None
+
+
 def refund_summary(*, day: date, tz: tzinfo) -> dict:
     """The day's figures for the board, ``day`` being a calendar day in ``tz`` (Asia/Shanghai for people):
 

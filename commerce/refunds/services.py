@@ -127,6 +127,19 @@ def _paid(order: Order) -> tuple[Decimal, str]:
     raise OrderNotPaid(details={"order": order.pk, "status": order.status})
 
 
+def _paid_by_channel(order: Order) -> tuple[Decimal, str]:
+    """What a refund the channel made may be counted against: what the order paid — or, for an order
+    the channel closed after it was paid (a full refund before shipping closes a Taobao trade, a
+    Pinduoduo order), its total: the refund that closed it is the one being recorded."""
+    try:
+        return _paid(order)
+    except OrderNotPaid:
+        closed = order.status in (order_statuses.CANCELLED, order_statuses.CLOSED)
+        if closed and order.paid_at is not None:
+            return order.total_amount, statuses.OFFLINE
+        raise
+
+
 def _customer_facts(order: Order, amount: Decimal, reason: str) -> dict:
     customer = order.customer
     first = Order.objects.filter(customer=customer).order_by("placed_at").values_list("placed_at", flat=True).first()
@@ -187,6 +200,11 @@ def refund_request(*, data: RefundInput, actor: Actor) -> tuple[RefundRequest, b
     try:
         with transaction.atomic():
             order = order_lock(data.order_id)
+            # Looked up again under the order's lock: a racing filing of the same channel refund has
+            # committed by now, and its amount must not be counted against this one.
+            existing = _by_source_key(data.source_key)
+            if existing is not None:
+                return existing, False
             return _file(order, data, policy, actor), True
     except IntegrityError:
         existing = RefundRequest.objects.filter(source_key=data.source_key).first() if data.source_key else None
@@ -250,14 +268,44 @@ def _file(order: Order, data: RefundInput, policy: RefundPolicy, actor: Actor) -
     return refund
 
 
+def _by_source_key(source_key: str) -> RefundRequest | None:
+    return RefundRequest.objects.filter(source_key=source_key).first() if source_key else None
+
+
+# A channel's request still waiting for us (a decision, or our payout) that the channel has since
+# refunded itself: it becomes ``refunded`` by the channel instead of a second request.
+CHANNEL_SETTLES = frozenset({statuses.REQUESTED, statuses.APPROVING, statuses.APPROVED, statuses.FAILED})
+
+
+def _channel_settle(refund: RefundRequest, order: Order, actor: Actor) -> RefundRequest:
+    """Marks a waiting request refunded by the channel (the order and the request are locked)."""
+    now = timezone.now()
+    was = refund.status
+    refund.status, refund.method, refund.approvals_needed = statuses.REFUNDED, statuses.CHANNEL, []
+    refund.paid_at, refund.failure = now, ""
+    refund.decided_at = refund.decided_at or now
+    refund.save(
+        update_fields=["status", "method", "approvals_needed", "paid_at", "failure", "decided_at", "updated_at"]
+    )
+    _ticket_close(refund, actor)
+    _audit(refund, "refund_paid", actor, {"amount": str(refund.amount), "method": statuses.CHANNEL, "was": was})
+    _emit(names.REFUND_PAID, refund, order, actor)
+    return refund
+
+
 def refund_record_channel(*, data: RefundInput, actor: Actor) -> tuple[RefundRequest, bool]:
     """A refund the sales channel has already made (its money went back there): recorded ``refunded``
     with the ``channel`` method, no approval asked, so the order's refunds and the KPIs count it.
-    Idempotent on ``source_key`` (required); still refused past what the order paid."""
+    Idempotent on ``source_key`` (required); still refused past what the order paid.
+
+    When the channel's earlier message already filed the request (a buyer's application, keyed the
+    same) and it is still waiting (``CHANNEL_SETTLES``), that request is marked refunded by the
+    channel — one request per channel refund, never two. A request already decided otherwise
+    (refunded, refunding through our gateway, rejected, cancelled) is answered as it is."""
     if not data.source_key:
         raise InvalidRefund(details={"source_key": "a channel refund needs the channel's refund id"})
-    existing = RefundRequest.objects.filter(source_key=data.source_key).first()
-    if existing is not None:
+    existing = _by_source_key(data.source_key)
+    if existing is not None and existing.status not in CHANNEL_SETTLES:
         return existing, False
     if data.reason not in statuses.REASONS:
         raise InvalidRefund(details={"reason": f"one of {', '.join(statuses.REASONS)}"})
@@ -265,7 +313,15 @@ def refund_record_channel(*, data: RefundInput, actor: Actor) -> tuple[RefundReq
     try:
         with transaction.atomic():
             order = order_lock(data.order_id)
-            paid, _method = _paid(order)
+            existing = _by_source_key(data.source_key)
+            if existing is not None:
+                if existing.order_id != order.pk or existing.status not in CHANNEL_SETTLES:
+                    return existing, False
+                refund = RefundRequest.objects.select_for_update().get(pk=existing.pk)
+                if refund.status not in CHANNEL_SETTLES:
+                    return refund, False
+                return _channel_settle(refund, order, actor), False
+            paid, _method = _paid_by_channel(order)
             _check_lines(order, data.lines)
             asked = RefundRequest.objects.filter(order=order, status__in=statuses.ACTIVE).aggregate(total=Sum("amount"))
             if (asked["total"] or Decimal("0")) + data.amount > paid:

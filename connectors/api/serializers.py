@@ -144,6 +144,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "processed_at",
             "attempts",
             "replay_of",
+            "source",
         )
 
     @staticmethod
@@ -158,6 +159,7 @@ class PollRunSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "connection",
+            "stream",
             "started_at",
             "finished_at",
             "status",

@@ -399,15 +399,48 @@ class WindowPoller(ABC):
             counted = self.list_page(client, start, end, 1, size)
             pages = math.ceil(counted.total / size)
             if pages <= 1:
-                return self.window_read(self.inbound(client, counted.orders), end, horizon)
+                return self.page_of_listed(client, counted.orders, {"start": iso(end - self.overlap)}, end < horizon)
             return PollPage((), {"start": iso(start), "end": iso(end), "page": pages, "size": size}, more=True)
-        orders = self.inbound(client, self.list_page(client, start, end, page, size).orders)
+        listed = self.list_page(client, start, end, page, size).orders
         if page > 1:
-            return PollPage(orders, {"start": iso(start), "end": iso(end), "page": page - 1, "size": size}, more=True)
-        return self.window_read(orders, end, horizon)
+            cursor = {"start": iso(start), "end": iso(end), "page": page - 1, "size": size}
+            return self.page_of_listed(client, listed, cursor, True)
+        return self.page_of_listed(client, listed, {"start": iso(end - self.overlap)}, end < horizon)
 
-    def window_read(self, orders: tuple[InboundOrder, ...], end: datetime, horizon: datetime) -> PollPage:
-        return PollPage(orders, {"start": iso(end - self.overlap)}, more=end < horizon)
+    def page_of_listed(self, client: Any, listed: list[dict[str, Any]], cursor: dict, more: bool) -> PollPage:
+        """The page a poll answers with the listed entries: orders in Orderflow's words here; a
+        list of other things (refunds, ``RefundWindowPoller``) hands back the raw items."""
+        return PollPage(self.inbound(client, listed), cursor, more)
+
+
+@dataclass(frozen=True)
+class RefundWindowPoller(WindowPoller):
+    """A platform's refund list polled by the same windows as its orders (``WindowPoller``), with
+    the raw refunds handed back as ``PollPage.items`` — each applied, and kept when it fails, by
+    ``services.polled_items`` — and read into a ``ChannelRefund`` by ``item_effect``."""
+
+    topic: str = "refund"
+
+    def inbound(self, client: Any, listed: list[dict[str, Any]]) -> tuple[InboundOrder, ...]:
+        return ()
+
+    def page_of_listed(self, client: Any, listed: list[dict[str, Any]], cursor: dict, more: bool) -> PollPage:
+        return PollPage((), cursor, more, items=tuple(listed))
+
+    @abstractmethod
+    def item_key(self, item: Mapping[str, Any]) -> str: ...
+
+    @abstractmethod
+    def item_effect(self, item: Mapping[str, Any]) -> Any: ...
+
+
+def refund_id_field(item: Mapping[str, Any], name: str, platform: str) -> str:
+    """A refund's (or order's) id: a positive integer, as a JSON number or a string of digits."""
+    value = item.get(name)
+    found = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(found, str) or not found.strip().isdigit() or len(found.strip()) > 32 or int(found) <= 0:
+        raise malformed(platform, f"a refund whose {name}={value!r} is not an id")
+    return found.strip()
 
 
 # --- the gateway simulator skeleton -----------------------------------------------------------------

@@ -30,9 +30,10 @@ from core.crypto import SecretUnreadable
 from core.errors import DomainError, NotFound
 
 from ..base import Acknowledgement, InboundRequest, Parsed, ProviderError, Rejected
-from ..models import Connection, WebhookDelivery
+from ..models import POLL, Connection, WebhookDelivery
 from .connections import connection_credentials, connection_health_failure, connector_of
 from .ingest import inbound_order_ingest
+from .polled_items import polled_delivery_process
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ def delivery_process(*, delivery: WebhookDelivery, parsed: Parsed | None = None)
     the others still land and the delivery says which failed. Safe to repeat: the order centre is
     idempotent. Effects (``base.Effect``) are applied one by one, each in its own transactions.
     """
+    if delivery.source == POLL:
+        return polled_delivery_process(delivery=delivery)
     connection = delivery.connection
     connector = connector_of(connection)
     if parsed is None:
@@ -227,7 +230,9 @@ def _record(
 
 def delivery_replay(*, delivery_id: int) -> WebhookDelivery:
     """An admin's replay: the stored, verified bytes applied again as a new delivery that points
-    at the original. Rejected deliveries cannot be replayed (nothing about them was trusted)."""
+    at the original. Rejected deliveries cannot be replayed (nothing about them was trusted). A
+    failed polled item (``source="poll"``) is replayed the same way, from its stored payload
+    (``polled_items.polled_delivery_process``)."""
     original = WebhookDelivery.objects.select_related("connection").filter(pk=delivery_id).first()
     if original is None:
         raise NotFound(details={"delivery": delivery_id})
@@ -242,6 +247,7 @@ def delivery_replay(*, delivery_id: int) -> WebhookDelivery:
         topic=original.topic,
         outcome=WebhookDelivery.ACCEPTED,
         replay_of=original,
+        source=original.source,
     )
     return delivery_process(delivery=replay)
 

@@ -11,6 +11,12 @@ that page again (ingest is idempotent), and never skips one. An order the order 
 moves on; the run shows it to the admin.
 
 A provider's rate limit (``ProviderError.retry_after``) stops the run and sets ``not_before``.
+
+A connection polls up to two lists (``stream``), each with its own cursor, lease and runs: its
+orders (``Connector.poller``) and, where the platform has a refund list, its refunds
+(``Connector.refund_poller``). A refund page's items are applied one by one
+(``polled_items.polled_item_apply``): one that fails is kept as a failed, replayable inbound item
+and counted in the run's errors, and the cursor moves on past it.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from core.crypto import SecretUnreadable
 from core.errors import DomainError
 
 from ..base import ProviderError
-from ..models import Connection, PollCursor, PollRun
+from ..models import ORDERS, REFUNDS, STREAMS, Connection, PollCursor, PollRun
 from .connections import connection_client, connection_health_failure, connection_health_success, connector_of
 from .ingest import inbound_order_ingest
+from .polled_items import polled_item_apply
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +49,8 @@ def poll_interval(connection: Connection) -> timedelta:
     return timedelta(seconds=int(connection.settings.get("poll_interval_seconds", DEFAULT_INTERVAL_SECONDS)))
 
 
-def _claim(connection: Connection, now: datetime) -> PollCursor | None:
-    cursor, _ = PollCursor.objects.get_or_create(connection=connection)
+def _claim(connection: Connection, now: datetime, stream: str = ORDERS) -> PollCursor | None:
+    cursor, _ = PollCursor.objects.get_or_create(connection=connection, stream=stream)
     won = (
         PollCursor.objects.filter(pk=cursor.pk)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
@@ -56,15 +63,20 @@ def _claim(connection: Connection, now: datetime) -> PollCursor | None:
     return cursor
 
 
-def connections_due_for_poll(*, now: datetime) -> list[int]:
-    """Enabled connections whose connector polls and whose interval has passed since their last poll."""
+def _poller(connection: Connection, stream: str):
+    found = connector_of(connection)
+    return found.refund_poller if stream == REFUNDS else found.poller
+
+
+def connections_due_for_poll(*, now: datetime, stream: str = ORDERS) -> list[int]:
+    """Enabled connections whose connector polls ``stream`` and whose interval has passed since
+    that list's last poll."""
     due = []
-    for connection in Connection.objects.filter(enabled=True).select_related("poll_cursor"):
-        found = connector_of(connection)
-        if found.poller is None:
+    last_polled = dict(PollCursor.objects.filter(stream=stream).values_list("connection_id", "last_polled_at"))
+    for connection in Connection.objects.filter(enabled=True):
+        if _poller(connection, stream) is None:
             continue
-        stored = getattr(connection, "poll_cursor", None)
-        last = stored.last_polled_at if stored else None
+        last = last_polled.get(connection.pk)
         # Less a few seconds: the minute's schedule that polls never runs exactly a minute apart.
         if last is None or last + poll_interval(connection) - SCHEDULE_SLACK <= now:
             due.append(connection.pk)
@@ -72,20 +84,22 @@ def connections_due_for_poll(*, now: datetime) -> list[int]:
 
 
 def connection_poll(
-    *, connection_id: int, now: datetime | None = None, max_pages: int = MAX_PAGES_PER_RUN
+    *, connection_id: int, now: datetime | None = None, max_pages: int = MAX_PAGES_PER_RUN, stream: str = ORDERS
 ) -> PollRun | None:
-    """Runs one poll of the connection: pages until the provider says there is no more, or
-    ``max_pages``. Returns the run, or ``None`` when another poll holds the lease (or the
-    provider asked to wait)."""
+    """Runs one poll of the connection's ``stream``: pages until the provider says there is no
+    more, or ``max_pages``. Returns the run, or ``None`` when another poll of that list holds the
+    lease (or the provider asked to wait)."""
     now = now or timezone.now()
+    if stream not in STREAMS:
+        raise DomainError(details={"stream": f"one of {', '.join(STREAMS)}"})
     connection = Connection.objects.get(pk=connection_id)
-    poller = connector_of(connection).poller
+    poller = _poller(connection, stream)
     if poller is None:
-        raise DomainError(details={"connector": f"{connection.connector} does not poll"})
-    cursor = _claim(connection, now)
+        raise DomainError(details={"connector": f"{connection.connector} does not poll {stream}"})
+    cursor = _claim(connection, now, stream)
     if cursor is None:
         return None
-    run = PollRun.objects.create(connection=connection)
+    run = PollRun.objects.create(connection=connection, stream=stream)
     errors: list[str] = []
     try:
         client = connection_client(connection)
@@ -103,6 +117,15 @@ def connection_poll(
                         errors.append(f"{order.external_id}: {exc.code}: {exc.message}")
                 else:
                     setattr(run, result.outcome, getattr(run, result.outcome) + 1)
+            run.fetched += len(page.items)
+            for item in page.items:
+                applied = polled_item_apply(connection=connection, poller=poller, item=item)
+                if applied.error:
+                    run.errors += 1
+                    if len(errors) < MAX_ERRORS_KEPT:
+                        errors.append(applied.error)
+                else:
+                    setattr(run, applied.outcome, getattr(run, applied.outcome) + 1)
             position = page.cursor
             PollCursor.objects.filter(pk=cursor.pk).update(cursor=position, lease_until=timezone.now() + LEASE)
             run.save()

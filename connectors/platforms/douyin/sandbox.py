@@ -262,14 +262,16 @@ class DouyinSimulator(GatewaySimulator):
         aftersale_id: int | None = None,
         msg_id: str | None = None,
         tamper: bool = False,
+        tag: str = "206",
     ) -> WebhookCall:
         """The ``206`` push of a refund the platform made of ``order_id`` (all it was paid, unless
         ``amount_fen``), signed as the platform signs it: ``event-sign`` = MD5(app_key + body + app_secret).
 
         ``aftersale_id`` and ``msg_id``: pass an earlier push's to make the same refund again, or
-        the same delivery again. ``tamper``: the amount is changed after signing.
+        the same delivery again. ``tamper``: the amount is changed after signing. ``tag``: ``200``
+        for the buyer's application of the case (买家发起售后申请), ``207`` for its closing (售后关闭).
         """
-        from .webhook import REFUND_SUCCESS, message_sign
+        from .webhook import message_sign
 
         order = self.record("order", order_id)
         if order is None:
@@ -278,7 +280,7 @@ class DouyinSimulator(GatewaySimulator):
         aftersale = aftersale_id or self.next_number("aftersale", 7_300_000_000_000_000_000)
         data = {
             "aftersale_id": aftersale,
-            "aftersale_status": 12,
+            "aftersale_status": {"200": 6, "207": 28}.get(tag, 12),
             "aftersale_type": 1,
             "p_id": int(order_id),
             "s_id": int(order["sku_order_list"][0]["order_id"]),
@@ -287,10 +289,10 @@ class DouyinSimulator(GatewaySimulator):
             "refund_amount": amount,
             "refund_post_amount": 0,
             "refund_voucher_num": 0,
-            "success_time": int(time.time()),
+            {"200": "apply_time", "207": "close_time"}.get(tag, "success_time"): int(time.time()),
         }
         message = {
-            "tag": REFUND_SUCCESS,
+            "tag": tag,
             "msg_id": msg_id or uuid.uuid4().hex,
             "data": json.dumps(data, separators=(",", ":")),
         }

@@ -6,17 +6,30 @@ body + app_secret`` and ``app-id`` = the app key; it wants ``{"code": 0, "msg": 
 and pushes again otherwise. The signature is checked over the raw bytes in constant time before
 anything is parsed; a delivery is deduplicated on its messages' ``msg_id``s.
 
-Tag ``206`` (退款成功消息, the money went back to the buyer) becomes a refund request recorded
-``refunded`` with the ``channel`` method, keyed ``douyin:<aftersale_id>`` — so the same refund pushed
-twice, or in two deliveries, makes one request. Its ``data`` carries ``p_id`` (the order, as the
-order search names it: the order's external id), ``aftersale_id`` and ``refund_amount`` in fen
-(shipping included). A refund of an order not yet polled fails the delivery, kept for replay.
-Other tags are acknowledged without acting (orders arrive by the order search, ``poller``).
+One after-sales case (售后单) is one refund request, keyed ``douyin:<aftersale_id>`` through its
+whole life, so the same case pushed twice, or in two deliveries, or under two tags, is one request:
+
+* tag ``200`` (买家发起售后申请消息, the buyer asked) files the request (``requested``; the approval
+  policy decides, as for any request);
+* tag ``206`` (退款成功消息, the money went back to the buyer) settles that request as refunded by
+  the channel — or, when the application was never seen, records one ``refunded`` with the
+  ``channel`` method;
+* tag ``207`` (售后关闭消息, the case was closed: withdrawn, refused, timed out) cancels the request
+  while it still waits for a decision.
+
+Their ``data`` carries ``p_id`` (the order, as the order search names it: the order's external id),
+``aftersale_id``, ``reason_code`` and ``refund_amount`` in fen (shipping included). A refund of an
+order not yet polled fails the delivery, kept for replay. Other tags are acknowledged without
+acting (orders arrive by the order search, ``poller``).
 
 Sources (not in PROTOCOLS.md): the message envelope, the header and the signature from
 zsmhub/doudian-sdk ``message/doudian_message.go`` and ``message/doudian_sign.go``; tag 206 and
 its fields from the same SDK's ``message/退款成功消息.go`` (platform doc message-docs/31/121) and
-bububa/jinritemai-go ``message/refund/refundSuccess.go`` (which agrees on the fields).
+bububa/jinritemai-go ``message/refund/refundSuccess.go`` (which agrees on the fields); tags 200 and
+207 and their fields (``apply_time``, ``close_time`` instead of ``success_time``, the rest alike)
+from ``message/买家发起售后申请消息.go`` (message-docs/31/115) and ``message/售后关闭消息.go``
+(message-docs/31/122). [unverified] what ``reason_code`` numbers mean: the reason is ``other``,
+the code kept in the note.
 """
 
 from __future__ import annotations
@@ -28,11 +41,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...base import Acknowledgement, InboundRequest, Parsed, Rejected
-from ...services.refunds import ChannelRefund
+from ...services.refunds import CLOSED, OPEN, SUCCEEDED, ChannelRefund
 from ..marketplace import fen_to_yuan
 
+AFTERSALE_REQUESTED = "200"  # 买家发起售后申请消息
 REFUND_SUCCESS = "206"  # 退款成功消息
+AFTERSALE_CLOSED = "207"  # 售后关闭消息
 TOPIC_REFUND = "refund_success"
+TOPIC_REQUESTED = "aftersale_requested"
+TOPIC_CLOSED = "aftersale_closed"
+# Each handled tag, its topic and what it says of the refund; a delivery's topic is its first here.
+HANDLED = (
+    (REFUND_SUCCESS, TOPIC_REFUND, SUCCEEDED),
+    (AFTERSALE_CLOSED, TOPIC_CLOSED, CLOSED),
+    (AFTERSALE_REQUESTED, TOPIC_REQUESTED, OPEN),
+)
+STATE_OF_TAG = {tag: state for tag, _topic, state in HANDLED}
+NOTE_OF_STATE = {SUCCEEDED: "抖店退款成功", CLOSED: "抖店售后关闭", OPEN: "抖店买家发起售后"}
 MAX_MESSAGES = 100
 
 
@@ -64,7 +89,11 @@ def _positive_id(data: Mapping[str, Any], name: str, where: str) -> str:
 
 
 def channel_refund(message: Mapping[str, Any], where: str = "[0]") -> ChannelRefund:
-    """A 206 message: the refund Douyin made (``already_refunded``), of its ``p_id`` order."""
+    """A 200, 206 or 207 message: the after-sales case of its ``p_id`` order, asked for, refunded by
+    Douyin (``already_refunded``) or closed."""
+    state = STATE_OF_TAG.get(str(message.get("tag")))
+    if state is None:
+        raise Rejected(400, "malformed_payload", f"{where}.tag is not an after-sales tag", {f"{where}.tag": "tag"})
     try:
         data = json.loads(message.get("data") or "")
     except (TypeError, ValueError):
@@ -77,16 +106,25 @@ def channel_refund(message: Mapping[str, Any], where: str = "[0]") -> ChannelRef
         amount = fen_to_yuan(data.get("refund_amount"))
     except ValueError:
         amount = None
-    if amount is None or amount <= 0:
+    if amount is None or (amount <= 0 and state != CLOSED):
         field = f"{where}.refund_amount"
         raise Rejected(400, "malformed_payload", f"{field} is not an amount in fen", {field: "fen, more than 0"})
+    code = data.get("reason_code")
+    note = NOTE_OF_STATE[state]
+    if isinstance(code, int) and not isinstance(code, bool):
+        note += f"（reason_code={code}）"
     return ChannelRefund(
-        refund_id=aftersale_id, order_external_id=order_id, amount=amount, already_refunded=True, note="抖店退款成功"
+        refund_id=aftersale_id,
+        order_external_id=order_id,
+        amount=amount,
+        already_refunded=state == SUCCEEDED,
+        closed=state == CLOSED,
+        note=note,
     )
 
 
 class DouyinInbound:
-    topics: tuple[str, ...] = (TOPIC_REFUND,)
+    topics: tuple[str, ...] = tuple(topic for _tag, topic, _state in HANDLED)
 
     def verify(self, request: InboundRequest, credentials: Mapping[str, Any]) -> None:
         offered = request.headers.get("event-sign", "")
@@ -106,7 +144,8 @@ class DouyinInbound:
             tags = sorted({str(m.get("tag")) for m in json.loads(request.body) if isinstance(m, dict) and m.get("tag")})
         except (ValueError, TypeError, UnicodeDecodeError):
             return ""
-        return TOPIC_REFUND if REFUND_SUCCESS in tags else ",".join(str(t) for t in tags)[:100]
+        handled = [topic for tag, topic, _state in HANDLED if tag in tags]
+        return handled[0] if handled else ",".join(str(t) for t in tags)[:100]
 
     def dedup_key(self, request: InboundRequest) -> str:
         try:
@@ -121,7 +160,7 @@ class DouyinInbound:
         effects = tuple(
             channel_refund(message, f"[{index}]")
             for index, message in enumerate(messages)
-            if message["tag"] == REFUND_SUCCESS
+            if message["tag"] in STATE_OF_TAG
         )
         topic = self.topic(request)
         return Parsed(topic=topic, effects=effects) if effects else Parsed(topic=topic, handled=False)

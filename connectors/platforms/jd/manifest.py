@@ -5,6 +5,7 @@ from ..marketplace import credential_field, folder_doc
 from .client import JdClient, check
 from .mapping import STATUS_MAP
 from .poller import JdPoller
+from .refunds import JdRefundPoller
 from .sandbox import SANDBOX_CREDENTIALS, JdSimulator
 from .stock import JdStock
 
@@ -36,6 +37,7 @@ CONNECTOR = Connector(
     channel="jd",
     status_map=STATUS_MAP,
     poller=JdPoller(),
+    refund_poller=JdRefundPoller(),
     stock=JdStock(),
     client=JdClient,
     check=check,

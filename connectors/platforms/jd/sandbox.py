@@ -10,7 +10,10 @@ token已过期或者不存在). It serves:
 * ``jingdong.pop.order.search`` — the shop's orders modified in ``[start_date, end_date]`` (a day at
   most), newest first, ``orderTotal`` counting them all;
 * ``jingdong.sku.read.searchSkuList`` (by ``outerId``) and ``jingdong.stock.write.updateSkuStock``
-  — the shop lists every SKU of the order centre's catalogue, one ware each.
+  — the shop lists every SKU of the order centre's catalogue, one ware each;
+* ``jingdong.pop.afs.soa.refundapply.queryPageList`` — the shop's refund applications
+  (``refund_create``, decided by ``refund_update``) applied (``applyTime*``) or decided
+  (``checkTime*``) in the window, newest first, ``pageSize`` 1–50, ``totalCount``.
 """
 
 from __future__ import annotations
@@ -118,6 +121,7 @@ class JdSimulator(GatewaySimulator):
             "jingdong.pop.order.search": self.order_search,
             "jingdong.sku.read.searchSkuList": self.sku_search,
             "jingdong.stock.write.updateSkuStock": self.sku_stock_update,
+            "jingdong.pop.afs.soa.refundapply.queryPageList": self.refund_apply_list,
         }
 
     def order_search(self, business: dict[str, Any]) -> dict[str, Any]:
@@ -220,3 +224,65 @@ class JdSimulator(GatewaySimulator):
         order["orderStateRemark"] = STATE_REMARKS.get(order["orderState"], "")
         if order["orderState"] in ("WAIT_GOODS_RECEIVE_CONFIRM", "FINISHED_L") and not order.get("waybill"):
             order["waybill"] = f"JDV{order['orderId']}"
+
+    # --- refund applications (jingdong.pop.afs.soa.refundapply.queryPageList)
+    def refund_apply_list(self, business: dict[str, Any]) -> dict[str, Any]:
+        by = "apply" if business.get("applyTimeStart") or business.get("applyTimeEnd") else "check"
+        try:
+            start = china_time(str(business[f"{by}TimeStart"]))
+            end = china_time(str(business[f"{by}TimeEnd"]))
+        except (KeyError, ValueError):
+            return _refund_list_failed(
+                "applyTimeStart/applyTimeEnd 或 checkTimeStart/checkTimeEnd 格式为 yyyy-MM-dd HH:mm:ss"
+            )
+        page, size = str(business.get("pageIndex", "1")), str(business.get("pageSize", "20"))
+        if not (page.isdigit() and size.isdigit()) or int(page) < 1 or not 1 <= int(size) <= 50:
+            return _refund_list_failed("pageIndex 从 1 开始，pageSize 取值 1 到 50")
+        stamped = [refund for refund in self.records("refund") if refund.get(f"{by}Time")]
+        inside = window_filter(stamped, lambda refund: china_time(refund[f"{by}Time"]), start, end)
+        return {
+            "code": "0",
+            "queryResult": {
+                "success": True,
+                "resultCode": "0",
+                "result": page_of(inside, int(page), int(size)),
+                "totalCount": len(inside),
+            },
+        }
+
+    def refund_create(
+        self, order_id: str, *, amount_fen: int | None = None, status: int = 0, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A buyer applies for a refund of order ``order_id`` (all it paid, unless ``amount_fen``)."""
+        order = self.record("order", str(order_id))
+        if order is None:
+            raise KeyError(f"no order {order_id!r} in this sandbox shop")
+        refund_id = self.next_number("refund", 3_100_000_001)
+        paid = int(Decimal(order["orderPayment"]) * 100)
+        refund = {
+            "id": refund_id,
+            "orderId": order["orderId"],
+            "status": status,
+            "applyTime": china_text(at or timezone.now()),
+            "checkTime": "",
+            "applyRefundSum": amount_fen if amount_fen is not None else paid,
+            "buyerId": "jd_sandbox_buyer",
+            "buyerName": order["consigneeInfo"]["fullname"],
+            "checkUserName": "",
+            "checkRemark": "",
+        }
+        self.record_save("refund", str(refund_id), refund)
+        return refund
+
+    def refund_update(self, refund_id: int | str, *, status: int, at: datetime | None = None) -> dict[str, Any]:
+        """Decides an application (3 退款成功, 11 用户撤销 …), stamped ``checkTime`` ``at`` (now by default)."""
+        refund = self.record("refund", str(refund_id))
+        if refund is None:
+            raise KeyError(f"no refund application {refund_id!r} in this sandbox shop")
+        refund.update(status=status, checkTime=china_text(at or timezone.now()), checkUserName="sandbox")
+        self.record_save("refund", str(refund_id), refund)
+        return refund
+
+
+def _refund_list_failed(message: str) -> dict[str, Any]:
+    return {"code": "0", "queryResult": {"success": False, "resultCode": "100", "errorMsg": message, "result": []}}

@@ -5,6 +5,7 @@ from ..marketplace import credential_field, folder_doc
 from .client import PinduoduoClient, check
 from .mapping import STATUS_MAP
 from .poller import PinduoduoPoller
+from .refunds import PinduoduoRefundPoller
 from .sandbox import SANDBOX_CREDENTIALS, PinduoduoSimulator
 from .stock import PinduoduoStock
 
@@ -36,6 +37,7 @@ CONNECTOR = Connector(
     channel="pdd",
     status_map=STATUS_MAP,
     poller=PinduoduoPoller(),
+    refund_poller=PinduoduoRefundPoller(),
     stock=PinduoduoStock(),
     client=PinduoduoClient,
     check=check,

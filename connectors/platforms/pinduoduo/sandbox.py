@@ -11,7 +11,9 @@ window are the simulator's choice: not found in the stored sources]. It serves:
   newest first, with ``total_count`` (or ``has_next``);
 * ``pdd.goods.list.get`` (filtered by ``outer_id``) and ``pdd.goods.quantity.update``
   (``update_type`` 1 full, 2 incremental) — the mall lists every SKU of the order centre's
-  catalogue, one goods each.
+  catalogue, one goods each;
+* ``pdd.refund.list.increment.get`` — the mall's after-sales cases (``refund_create``, moved on by
+  ``refund_update``) updated in the window (≤ 30 min), newest first, ``total_count``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone as django_timezone
 
 from ...sandbox import SimRequest, SimResponse
 from ..marketplace import (
@@ -115,6 +119,7 @@ class PinduoduoSimulator(GatewaySimulator):
             "pdd.order.number.list.increment.get": self.orders_increment,
             "pdd.goods.list.get": self.goods_list,
             "pdd.goods.quantity.update": self.goods_quantity_update,
+            "pdd.refund.list.increment.get": self.refunds_increment,
         }
 
     def orders_increment(self, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
@@ -228,3 +233,86 @@ class PinduoduoSimulator(GatewaySimulator):
             order["tracking_number"] = f"YT{order['order_sn'][-10:]}"
         if order["order_status"] == 3 and not order.get("receive_time"):
             order["receive_time"] = china_text(at)
+
+    # --- after-sales cases (pdd.refund.list.increment.get): the buyers ask, the simulator moves them on
+    def refunds_increment(self, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        for name in ("after_sales_status", "after_sales_type"):
+            if not params.get(name):
+                raise refuse(10000, "参数错误", f"{name}不能为空")
+        status, kind = _int(params, "after_sales_status"), _int(params, "after_sales_type")
+        start, end = _int(params, "start_updated_at"), _int(params, "end_updated_at")
+        if not 0 < end - start <= 30 * 60:
+            raise refuse(10000, "参数错误", "开始时间结束时间间距不超过 30 分钟")
+        page, page_size = _int(params, "page", 1), _int(params, "page_size", 100)
+        if page < 1 or not 1 <= page_size <= 100:
+            raise refuse(10000, "参数错误", "page_size 取值 1 到 100")
+        cases = [
+            case
+            for case in self.records("refund")
+            if status in (1, case["after_sales_status"]) and kind in (1, case["after_sales_type"])
+        ]
+        inside = window_filter(cases, _case_updated, from_unix(start), from_unix(end))
+        return "refund_increment_get_response", {
+            "refund_list": page_of(inside, page, page_size),
+            "total_count": len(inside),
+        }
+
+    def refund_create(
+        self,
+        order_sn: str,
+        *,
+        amount: Decimal | None = None,
+        reason: str = "不想要了",
+        status: int = 2,
+        kind: int = 2,
+        line: int = 0,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """A buyer opens an after-sales case (``kind`` 2 仅退款) on one line of ``order_sn`` (all that
+        line paid, unless ``amount``), as the list answers it."""
+        order = self.record("order", str(order_sn))
+        if order is None:
+            raise KeyError(f"no order {order_sn!r} in this sandbox mall")
+        item = order["item_list"][line]
+        moment = china_text(at or django_timezone.now())
+        case_id = self.next_number("refund", 5_200_000_001)
+        paid = Decimal(str(item["goods_price"])) * item["goods_count"]
+        case = {
+            "id": case_id,
+            "order_sn": order["order_sn"],
+            "after_sales_status": status,
+            "after_sales_type": kind,
+            "after_sale_reason": reason,
+            "refund_amount": f"{amount if amount is not None else paid:.2f}",
+            "order_amount": f"{Decimal(str(order['pay_amount'])):.2f}",
+            "discount_amount": f"{Decimal(str(order['discount_amount'])):.2f}",
+            "goods_id": item["goods_id"],
+            "sku_id": str(item["sku_id"]),
+            "outer_id": item["outer_id"],
+            "outer_goods_id": item["outer_goods_id"],
+            "goods_name": item["goods_name"],
+            "goods_number": str(item["goods_count"]),
+            "goods_price": f"{Decimal(str(item['goods_price'])):.2f}",
+            "good_image": "",
+            "tracking_number": "",
+            "confirm_time": order["confirm_time"],
+            "created_time": moment,
+            "updated_time": moment,
+            "speed_refund_flag": 0,
+            "speed_refund_status": "",
+        }
+        self.record_save("refund", str(case_id), case)
+        return case
+
+    def refund_update(self, case_id: int | str, *, status: int, at: datetime | None = None) -> dict[str, Any]:
+        """Moves a case on (10 退款成功, 11 买家撤销 …), stamped updated ``at`` (now by default)."""
+        case = self.record("refund", str(case_id))
+        if case is None:
+            raise KeyError(f"no after-sales case {case_id!r} in this sandbox mall")
+        case.update(after_sales_status=status, updated_time=china_text(at or django_timezone.now()))
+        self.record_save("refund", str(case_id), case)
+        return case
+
+
+def _case_updated(case: Mapping[str, Any]) -> datetime:
+    return china_time(case["updated_time"])

@@ -5,6 +5,7 @@ from ..marketplace import credential_field, folder_doc
 from .client import TaobaoClient, check
 from .mapping import STATUS_MAP
 from .poller import TaobaoPoller
+from .refunds import TaobaoRefundPoller
 from .sandbox import SANDBOX_CREDENTIALS, TaobaoSimulator
 from .signing import SIGN_METHODS
 from .stock import TaobaoStock
@@ -59,6 +60,7 @@ CONNECTOR = Connector(
     channel="tmall",
     status_map=STATUS_MAP,
     poller=TaobaoPoller(),
+    refund_poller=TaobaoRefundPoller(),
     stock=TaobaoStock(),
     client=TaobaoClient,
     check=check,

@@ -16,7 +16,10 @@ ban will last for N more seconds"), an unknown ``method`` (22), a missing or wro
   not confirmed within ``tmc_redeliver_seconds`` (``configure``; 300 by default — TMC's real delay
   is not documented here) is handed out again;
 * ``taobao.skus.custom.get`` and ``taobao.item.quantity.update`` — the shop lists every SKU of the
-  order centre's catalogue, one item each.
+  order centre's catalogue, one item each;
+* ``taobao.refunds.receive.get`` — the refunds buyers asked for in the shop (``refund_create``,
+  moved on by ``refund_update``), modified in the window, newest first, ``total_results`` or
+  ``has_next``, only the ``fields`` asked for.
 """
 
 from __future__ import annotations
@@ -147,6 +150,7 @@ class TaobaoSimulator(GatewaySimulator):
             "taobao.skus.custom.get": self.skus_custom,
             "taobao.item.quantity.update": self.item_quantity_update,
             "taobao.logistics.offline.send": self.logistics_offline_send,
+            "taobao.refunds.receive.get": self.refunds_receive,
         }
 
     # --- trades
@@ -371,3 +375,84 @@ class TaobaoSimulator(GatewaySimulator):
     def order_changed(self, order: dict, changes: Mapping[str, Any]) -> None:
         closed = order["status"] in CLOSED
         self.message_queue("taobao_trade_TradeClose" if closed else "taobao_trade_TradeChanged", order)
+
+    # --- refunds (taobao.refunds.receive.get): the shop's buyers ask, the simulator moves them on
+    def refunds_receive(self, params: dict[str, str]) -> dict[str, Any]:
+        fields = params.get("fields", "")
+        if not fields:
+            raise refuse(40, "Missing required arguments", "isv.missing-parameter:fields")
+        try:
+            start, end = china_time(params["start_modified"]), china_time(params["end_modified"])
+        except (KeyError, ValueError):
+            raise refuse(
+                40, "Missing required arguments", "isv.missing-parameter:start_modified,end_modified"
+            ) from None
+        if not start < end:
+            raise refuse(15, "Remote service error", "isv.invalid-parameter", "开始时间必须早于结束时间")
+        page_no, page_size = _int(params, "page_no", 1), _int(params, "page_size", 40)
+        if page_no < 1 or not 1 <= page_size <= 100:
+            raise refuse(41, "Invalid arguments", "isv.invalid-parameter:page_size", "page_size is 1 to 100")
+        wanted = params.get("status", "")
+        refunds = [refund for refund in self.records("refund") if not wanted or refund["status"] == wanted]
+        inside = window_filter(refunds, _modified, start, end)
+        listed = [_selected(refund, fields) for refund in page_of(inside, page_no, page_size)]
+        answer: dict[str, Any] = {"refunds": {"refund": listed}} if listed else {}
+        if params.get("use_has_next") == "true":
+            answer["has_next"] = page_no * page_size < len(inside)
+        else:
+            answer["total_results"] = len(inside)
+        return answer
+
+    def refund_create(
+        self,
+        tid: str,
+        *,
+        amount: Decimal | None = None,
+        reason: str = "七天无理由退换货",
+        status: str = "WAIT_SELLER_AGREE",
+        line: int = 0,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """A buyer asks for a refund of one line of trade ``tid`` (all that line paid, unless
+        ``amount``), as TOP lists it; ``status`` as the refund starts."""
+        trade = self.record("order", str(tid))
+        if trade is None:
+            raise KeyError(f"no trade {tid!r} in this sandbox shop")
+        order = trade["orders"]["order"][line]
+        moment = china_text(at or timezone.now())
+        refund_id = str(self.next_number("refund", 86_000_000_000_001))
+        refund = {
+            "refund_id": refund_id,
+            "tid": trade["tid"],
+            "oid": order["oid"],
+            "title": order["title"],
+            "buyer_nick": trade["buyer_nick"],
+            "seller_nick": SELLER["nick"],
+            "total_fee": order["total_fee"],
+            "payment": order["payment"],
+            "refund_fee": f"{amount if amount is not None else Decimal(order['payment']):.2f}",
+            "status": status,
+            "created": moment,
+            "modified": moment,
+            "reason": reason,
+            "desc": "",
+            "has_good_return": False,
+            "good_status": "BUYER_NOT_RECEIVED",
+            "order_status": trade["status"],
+            "outer_id": order["outer_sku_id"],
+            "num": order["num"],
+            "num_iid": order["num_iid"],
+            "sku": order["sku_id"],
+            "refund_phase": "onsale",
+        }
+        self.record_save("refund", refund_id, refund)
+        return refund
+
+    def refund_update(self, refund_id: str, *, status: str, at: datetime | None = None) -> dict[str, Any]:
+        """Moves a refund on (``SUCCESS``, ``CLOSED`` …), stamped modified ``at`` (now by default)."""
+        refund = self.record("refund", str(refund_id))
+        if refund is None:
+            raise KeyError(f"no refund {refund_id!r} in this sandbox shop")
+        refund.update(status=status, modified=china_text(at or timezone.now()))
+        self.record_save("refund", str(refund_id), refund)
+        return refund

@@ -2731,6 +2731,13 @@ export interface components {
             /** Format: int64 */
             attempts?: number;
             replay_of?: number | null;
+            /**
+             * @description webhook: pushed to the hook; poll: an item a poll fetched that could not be applied.
+             *
+             *     * `webhook` - webhook
+             *     * `poll` - poll
+             */
+            source?: components["schemas"]["SourceEnum"];
         };
         /**
          * @description * `accepted` - accepted
@@ -4155,6 +4162,7 @@ export interface components {
         PollRun: {
             readonly id: number;
             connection: number;
+            stream?: components["schemas"]["StreamEnum"];
             /** Format: date-time */
             readonly started_at: string;
             /** Format: date-time */
@@ -4738,6 +4746,12 @@ export interface components {
          * @enum {string}
          */
         SlaEnum: "yellow" | "orange" | "red";
+        /**
+         * @description * `webhook` - webhook
+         *     * `poll` - poll
+         * @enum {string}
+         */
+        SourceEnum: "webhook" | "poll";
         SplitLineRequest: {
             /**
              * Format: int64
@@ -4952,6 +4966,12 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /**
+         * @description * `orders` - orders
+         *     * `refunds` - refunds
+         * @enum {string}
+         */
+        StreamEnum: "orders" | "refunds";
         Suggestion: {
             key: string;
             customer: {

@@ -429,6 +429,7 @@ export function DeliveryRow({
         <td>{formatTime(delivery.received_at, language)}</td>
         <td>
           {delivery.topic || "—"}
+          {delivery.source === "poll" && <div className="muted small">{t("deliveries.polled")}</div>}
           {delivery.replay_of && (
             <div className="muted small">{t("deliveries.replayOf", { id: delivery.replay_of })}</div>
           )}
@@ -664,6 +665,7 @@ function PollRunsSection({
           <thead>
             <tr>
               <th>{t("poll.started")}</th>
+              <th>{t("poll.stream")}</th>
               <th>{t("poll.finished")}</th>
               <th>{t("poll.status")}</th>
               <th className="num">{t("poll.pages")}</th>
@@ -679,6 +681,7 @@ function PollRunsSection({
             {rows.map((run) => (
               <tr key={run.id} data-testid={`poll-run-${run.id}`}>
                 <td>{formatTime(run.started_at, language)}</td>
+                <td>{t(run.stream === "refunds" ? "poll.streamRefunds" : "poll.streamOrders")}</td>
                 <td>{formatTime(run.finished_at, language)}</td>
                 <td>
                   <StatusBadge status={run.status ?? "running"} />
@@ -1056,7 +1059,7 @@ export function ConnectionDetail({
 
       {connector && <StatusMapTable statusMap={connector.status_map} />}
 
-      {features.includes("webhook") && (
+      {(features.includes("webhook") || features.includes("refund_polling")) && (
         <DeliveriesSection connectionId={connection.id} canManage={canManage} tick={deliveriesTick} />
       )}
       {features.includes("polling") && (

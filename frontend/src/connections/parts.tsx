@@ -8,7 +8,7 @@ import type { MessageKey } from "../i18n/messages";
 /** The catalog's groups, in the order the page shows them (connectors/base.py KINDS). */
 export const KINDS = ["platform", "payment", "warehouse", "courier", "notify"] as const;
 
-export const FEATURES = ["webhook", "polling", "stock_sync"] as const;
+export const FEATURES = ["webhook", "polling", "refund_polling", "stock_sync"] as const;
 
 /** The connector of a connection, by key. */
 export function connectorOf(connectors: Connector[] | undefined, key: string): Connector | undefined {

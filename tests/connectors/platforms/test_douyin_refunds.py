@@ -167,3 +167,117 @@ def test_a_push_of_other_tags_is_acknowledged_without_acting(marketplace_catalog
     assert answer.status_code == 200 and answer.json() == {"code": 0, "msg": "success"}
     assert RefundRequest.objects.count() == 0
     assert WebhookDelivery.objects.get().outcome in ("ignored", "processed")
+
+
+def _aftersale_id(call) -> int:
+    return json.loads(json.loads(call.body)[0]["data"])["aftersale_id"]
+
+
+def test_the_kept_application_and_closing_read_as_asked_for_and_closed():
+    asked = channel_refund(json.loads(fixture_bytes("douyin", "aftersale_requested.json"))[0])
+    closed = channel_refund(json.loads(fixture_bytes("douyin", "aftersale_closed.json"))[0])
+
+    assert (asked.refund_id, asked.order_external_id, asked.amount, asked.already_refunded, asked.closed) == (
+        "7300000000000000123",
+        "4980000000000000001",
+        Decimal("59.90"),
+        False,
+        False,
+    )
+    assert asked.note == "抖店买家发起售后（reason_code=7）"
+    assert (closed.refund_id, closed.already_refunded, closed.closed) == ("7300000000000000124", False, True)
+
+
+def test_an_application_then_its_refund_is_one_request_settled_by_the_channel(marketplace_catalog):
+    connection = sandbox_connection("douyin")
+    simulator, pushed, order = _polled_order(connection)
+    asked = simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200")
+    refunded = simulator.refund_message(pushed["order_id"], amount_fen=9900, aftersale_id=_aftersale_id(asked))
+
+    answers = [_post(connection, asked), _post(connection, asked), _post(connection, refunded)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    refund = RefundRequest.objects.get()
+    assert (refund.order_id, refund.amount, refund.status, refund.method) == (
+        order.pk,
+        Decimal("99.00"),
+        "refunded",
+        "channel",
+    )
+    assert refund.source_key == f"douyin:{_aftersale_id(asked)}"
+    assert refund.ticket.status == "closed"
+    topics = sorted(WebhookDelivery.objects.values_list("topic", "outcome"))
+    assert topics == [
+        ("aftersale_requested", "duplicate"),
+        ("aftersale_requested", "processed"),
+        ("refund_success", "processed"),
+    ]
+
+
+def test_an_application_alone_files_a_request_waiting_for_approval(marketplace_catalog):
+    connection = sandbox_connection("douyin")
+    simulator, pushed, order = _polled_order(connection)
+
+    _post(connection, simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200"))
+
+    refund = RefundRequest.objects.get()
+    assert (refund.order_id, refund.status, refund.requested_by["source"]) == (order.pk, "approving", "webhook:douyin")
+
+
+def test_a_closed_case_cancels_its_waiting_request_and_a_later_refund_of_it_changes_nothing(marketplace_catalog):
+    connection = sandbox_connection("douyin")
+    simulator, pushed, _order = _polled_order(connection)
+    asked = simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200")
+    closed = simulator.refund_message(pushed["order_id"], amount_fen=9900, aftersale_id=_aftersale_id(asked), tag="207")
+    late = simulator.refund_message(pushed["order_id"], amount_fen=9900, aftersale_id=_aftersale_id(asked))
+
+    for call in (asked, closed, late):
+        assert _post(connection, call).status_code == 200
+
+    refund = RefundRequest.objects.get()
+    assert refund.status == "cancelled"  # a cancelled request is not reopened: an operator looks at it
+
+
+def test_a_closing_of_a_case_never_seen_files_nothing(marketplace_catalog):
+    connection = sandbox_connection("douyin")
+    simulator, pushed, _order = _polled_order(connection)
+
+    answer = _post(connection, simulator.refund_message(pushed["order_id"], tag="207"))
+
+    assert answer.status_code == 200
+    assert RefundRequest.objects.count() == 0
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.topic, delivery.outcome) == ("aftersale_closed", "processed")
+    assert delivery.result["effects"][0]["outcome"] == "no_request"
+
+
+def test_an_application_of_an_order_not_yet_polled_is_replayed_into_one_request(marketplace_catalog):
+    connection = sandbox_connection("douyin")
+    simulator = DouyinSimulator(connection)
+    pushed = simulator.orders_create(1, at=timezone.now() - timedelta(minutes=20))[0]
+    _post(connection, simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200"))
+    failed = WebhookDelivery.objects.get()
+    poll_run(connection, DouyinPoller(page_size=10), {}, timezone.now())
+
+    from connectors.services.deliveries import delivery_replay
+
+    replays = [delivery_replay(delivery_id=failed.pk) for _ in range(2)]
+
+    assert failed.outcome == "failed"
+    assert [r.outcome for r in replays] == ["processed", "processed"]
+    assert [r.result["effects"][0]["created"] for r in replays] == [True, False]
+    assert RefundRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    ['{"aftersale_id":1,"p_id":2,"refund_amount":0}', '{"aftersale_id":1,"p_id":"x","refund_amount":100}'],
+)
+def test_a_malformed_application_is_refused_with_400(marketplace_catalog, data):
+    connection = sandbox_connection("douyin")
+    body = json.dumps([{"tag": "200", "msg_id": "1", "data": data}]).encode()
+
+    answer = _post(connection, body, _signed(connection, body))
+
+    assert answer.status_code == 400
+    assert RefundRequest.objects.count() == 0

@@ -29,8 +29,10 @@ def test_each_marketplace_is_registered_with_its_secrets_channel_and_parts(key):
     assert (found.kind, found.name_zh, found.channel) == ("platform", NAMES[key], CHANNEL[key])
     assert found.channel in {code for code, *_ in CHANNELS}  # the demo's channel codes
     assert found.secret_fields == SECRETS[key]
-    # Douyin pushes its refunds (the message service's 206): a webhook beside the order search.
-    assert found.features == (("webhook", "polling", "stock_sync") if key == "douyin" else ("polling", "stock_sync"))
+    # Douyin pushes its after-sales messages (200, 206, 207): a webhook beside the order search; the
+    # others list their refunds, polled on a cursor of their own.
+    expected = ("webhook", "polling", "stock_sync") if key == "douyin" else ("polling", "refund_polling", "stock_sync")
+    assert found.features == expected
     assert set(found.status_map.values()) <= set(statuses.STATUSES)
     assert found.logo.startswith("data:image/svg+xml;utf8,")
     assert found.doc.startswith("# ")
