@@ -4,8 +4,9 @@ The own store offers Orderflow no API of its own; ``handle`` serves only the shi
 Orderflow defines for the write-back (``POST /orderflow/shipments``, signed like the store's
 webhooks: doc.md) and answers 404 to anything else. What the simulator mostly does is make
 deliveries: ``webhook(topic, order)`` signs one body with the connection's secret and the current
-time exactly as doc.md describes, and ``orders_create(count)`` places new paid orders in the fake shop (kept as ``SandboxRecord`` rows, so every process sees
-the same shop) and returns them, each ready for ``webhook(created_topic, order)``.
+time exactly as doc.md describes, and ``orders_create(count)`` places new paid orders in the
+fake shop (kept as ``SandboxRecord`` rows, so every process sees the same shop) and
+returns them, each ready for ``webhook(created_topic, order)``.
 """
 
 from __future__ import annotations

@@ -48,8 +48,8 @@ def write_back(client: ShopifyClient, parcel: ParcelShipped) -> WriteBackResult:
     order = order_get(client, parcel.order_external_id)
     done = _done(order, parcel.tracking_no)
     if done is not None:
-        sent = tuple(str(item["id"]) for item in done.get("line_items") or []) if parcel.split else ()
-        return WriteBackResult(company=company, sent=sent)
+        again = tuple(str(item["id"]) for item in done.get("line_items") or []) if parcel.split else ()
+        return WriteBackResult(company=company, sent=again)
     skus = {str(item["id"]): str(item.get("sku") or "") for item in order.get("line_items") or []}
     wanted = dict(parcel.lines)
     by_order: list[dict] = []
