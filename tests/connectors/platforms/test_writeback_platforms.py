@@ -75,7 +75,9 @@ class Platform:
             found |= {track["tracking_number"] for track in order.get("extra_tracks") or []}
             return {sku: found for sku in skus} if found else {}
         if self.key == "douyin":
-            return {sub["code"]: {sub["logistics_code"]} for sub in order["sku_order_list"] if sub.get("logistics_code")}
+            return {
+                sub["code"]: {sub["logistics_code"]} for sub in order["sku_order_list"] if sub.get("logistics_code")
+            }
         if self.key == "shopify":
             shown: dict[str, set[str]] = {}
             for fulfillment in order["fulfillments"]:
@@ -116,7 +118,11 @@ def shop(platform, channel, stocked):
     StockItemFactory(sku="CUP-002", warehouse=stocked.warehouse, on_hand=100)
     connection = connection_create(
         data=ConnectionInput(
-            connector=platform.key, name=f"{platform.key} 沙箱", credentials={}, settings={"channel": "tmall"}, sandbox=True
+            connector=platform.key,
+            name=f"{platform.key} 沙箱",
+            credentials={},
+            settings={"channel": "tmall"},
+            sandbox=True,
         )
     )
     connector = next(c for c in CONNECTORS if c.key == platform.key)
@@ -244,7 +250,9 @@ def test_a_refusal_surfaces_clearly_and_changes_nothing(platform, shop, channel)
     lines = tuple(platform.lines(_stored(platform, simulator, external_id)))
     WRITERS[platform.key](
         connection_client(connection),
-        ParcelShipped(order_external_id=external_id, tracking_no="SF7000000000005", courier="sf", lines=lines, key="k1"),
+        ParcelShipped(
+            order_external_id=external_id, tracking_no="SF7000000000005", courier="sf", lines=lines, key="k1"
+        ),
     )
     before = _stored(platform, simulator, external_id)
     [parcel] = parcels.order_parcels_ensure(order_id=order.pk, actor=TEST_ACTOR)
