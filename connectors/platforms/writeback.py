@@ -45,7 +45,6 @@ WRITERS: dict[str, WriteBack] = {
     "shopify": shopify_write_back,
     "own_store": own_store_write_back,
 }
-WRITE_BACK_CONNECTORS = frozenset(WRITERS)
 
 
 def channel_connection(channel_code: str) -> Connection | None:
@@ -64,8 +63,7 @@ def channel_connection(channel_code: str) -> Connection | None:
 def parcel_shipped(shipment: Shipment, order: Order) -> ParcelShipped:
     """What the shipment's parcel carries of the order, and whether the order ships in several parcels."""
     split = shipment.parcel_id is not None and parcels.order_is_split(order_id=order.pk)
-    if split:
-        assert shipment.parcel_id is not None
+    if split and shipment.parcel_id is not None:
         carried = parcels.parcel_quantities_of_order(parcel_id=shipment.parcel_id, order_id=order.pk)
         lines = tuple(sorted(carried.items()))
     else:
@@ -77,7 +75,7 @@ def parcel_shipped(shipment: Shipment, order: Order) -> ParcelShipped:
         lines=lines,
         split=split,
         first=not Shipment.objects.filter(order_id=order.pk, pk__lt=shipment.pk).exists(),
-        parcel=shipment.parcel.number if shipment.parcel_id is not None and shipment.parcel else "",
+        parcel=shipment.parcel.number if shipment.parcel else "",
         key=f"orderflow-{shipment.pk}-{shipment.tracking_no}",
     )
 

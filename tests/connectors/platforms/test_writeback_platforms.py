@@ -298,3 +298,9 @@ def test_an_unknown_courier_is_a_clear_error_before_any_call(platform, shop, cha
     assert refused.value.code == "unknown_courier" and "debangwuliu" in refused.value.message
     assert not platform.shipped(_stored(platform, simulator, external_id))
     assert _notes(order) == []
+
+
+def test_every_sales_channel_connector_can_write_back():
+    from connectors.base import PLATFORM
+
+    assert {connector.key for connector in CONNECTORS if connector.kind == PLATFORM} == set(WRITERS) == set(PLATFORMS)
