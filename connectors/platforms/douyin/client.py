@@ -143,7 +143,8 @@ def check(client: DouyinClient) -> None:
 
 
 def order_detail(client: DouyinClient, order_id: str) -> dict[str, Any]:
-    """``order.orderDetail``: one shop order with its sub-orders (``sku_order_list``), by ``shop_order_id``."""
+    """``order.orderDetail``: one shop order with its sub-orders (``sku_order_list``), by ``shop_order_id``
+    [secondary: missedyr/go-dou-dian-sdk reads ``data.shop_order_detail``]."""
     data = client.call("order.orderDetail", {"shop_order_id": order_id})
     detail = data.get("shop_order_detail") if isinstance(data, dict) else None
     if not isinstance(detail, dict) or not isinstance(detail.get("sku_order_list"), list):
