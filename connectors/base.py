@@ -179,6 +179,24 @@ class WriteBack(Protocol):
     def __call__(self, client: Any, parcel: ParcelShipped) -> WriteBackResult: ...
 
 
+ALREADY_SHIPPED = "already_shipped"
+UNKNOWN_COMPANY = "unknown_company"
+
+
+def refusal_named(error: ProviderError, kinds: Mapping[str, str], order: str) -> ProviderError:
+    """A platform's refusal of a write-back under Orderflow's name for it (``already_shipped``: the
+    order or lines left with another number; ``unknown_company``: the platform does not take that
+    courier), the platform's own words kept; any other error as it is."""
+    kind = kinds.get(error.code)
+    if kind == ALREADY_SHIPPED:
+        said = f"Order {order} was already shipped with another tracking number"
+    elif kind == UNKNOWN_COMPANY:
+        said = f"The platform does not take this courier for order {order}"
+    else:
+        return error
+    return ProviderError(f"{said} ({error.message}).", retryable=False, code=kind)
+
+
 def company_code(table: Mapping[str, str], courier: str, platform: str) -> str:
     """The courier's code in a platform's table, or a clear terminal ``ProviderError`` naming it."""
     code = table.get(courier)

@@ -3,7 +3,15 @@ for a split order's parcel (its sub-orders and units, from ``order.orderDetail``
 
 from __future__ import annotations
 
-from ...base import ParcelShipped, ProviderError, WriteBackResult, company_code
+from ...base import (
+    ALREADY_SHIPPED,
+    UNKNOWN_COMPANY,
+    ParcelShipped,
+    ProviderError,
+    WriteBackResult,
+    company_code,
+    refusal_named,
+)
 from .client import DouyinClient, logistics_add, logistics_add_multi_pack, order_detail
 
 # The platform's company code (``/order/logisticsCompanyList``) per Orderflow courier [unverified:
@@ -18,9 +26,22 @@ DOUYIN_COMPANY_CODES = {
     "ems": "ems",
     "jd": "jd",
 }
+# Refusals under Orderflow's names [doc: the error tables of order.logisticsAdd / logisticsAddMultiPack].
+REFUSALS = {
+    "50002:isv.business-failed:60110": ALREADY_SHIPPED,  # 订单已发货，不允许再次执行发货
+    "50002:isv.business-failed:70023": ALREADY_SHIPPED,  # 已发货，请检查订单状态
+    "50002:isv.business-failed:60018": UNKNOWN_COMPANY,  # 暂不支持该物流公司或物流商已失效
+}
 
 
 def write_back(client: DouyinClient, parcel: ParcelShipped) -> WriteBackResult:
+    try:
+        return _write_back(client, parcel)
+    except ProviderError as error:
+        raise refusal_named(error, REFUSALS, parcel.order_external_id) from None
+
+
+def _write_back(client: DouyinClient, parcel: ParcelShipped) -> WriteBackResult:
     company = company_code(DOUYIN_COMPANY_CODES, parcel.courier, "Douyin shop")
     if not parcel.split:
         logistics_add(

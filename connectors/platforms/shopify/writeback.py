@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from ...base import ParcelShipped, ProviderError, WriteBackResult, company_code
+from ...base import ALREADY_SHIPPED, ParcelShipped, ProviderError, WriteBackResult, company_code
 from .client import ShopifyClient, fulfillment_create, fulfillment_orders, order_get
 
 # The tracking company name Shopify shows and links per Orderflow courier [unverified: names as in
@@ -73,7 +73,7 @@ def write_back(client: ShopifyClient, parcel: ParcelShipped) -> WriteBackResult:
             f"Shopify order {order.get('name') or parcel.order_external_id} has nothing left to fulfil for this "
             "parcel: it was fulfilled with another tracking number, or its SKUs are not the order's.",
             retryable=False,
-            code="already_fulfilled",
+            code=ALREADY_SHIPPED,
         )
     fulfillment_create(
         client,

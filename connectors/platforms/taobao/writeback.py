@@ -6,7 +6,7 @@ sub-orders (``oid``) whose SKUs it carries, read from ``taobao.trade.fullinfo.ge
 
 from __future__ import annotations
 
-from ...base import ParcelShipped, ProviderError, WriteBackResult, company_code
+from ...base import ALREADY_SHIPPED, ParcelShipped, ProviderError, WriteBackResult, company_code, refusal_named
 from .client import TaobaoClient
 
 # The courier's code at Taobao (物流公司编码) for each Orderflow courier, or carrier behind an aggregator.
@@ -20,6 +20,8 @@ TAOBAO_COMPANY_CODES = {
     "ems": "EMS",
     "jd": "JD",
 }
+# Refusals under Orderflow's names [the sandbox's sub code: TOP's own for a shipped trade is unverified].
+REFUSALS = {"15:isv.logistics-offline-service-error:B04": ALREADY_SHIPPED}
 
 
 def write_back(client: TaobaoClient, parcel: ParcelShipped) -> WriteBackResult:
@@ -37,7 +39,10 @@ def write_back(client: TaobaoClient, parcel: ParcelShipped) -> WriteBackResult:
                 retryable=False,
                 code="lines_not_found",
             )
-    client.logistics_offline_send(
-        tid=parcel.order_external_id, out_sid=parcel.tracking_no, company_code=company, sub_tids=sub_tids or None
-    )
+    try:
+        client.logistics_offline_send(
+            tid=parcel.order_external_id, out_sid=parcel.tracking_no, company_code=company, sub_tids=sub_tids or None
+        )
+    except ProviderError as error:
+        raise refusal_named(error, REFUSALS, parcel.order_external_id) from None
     return WriteBackResult(company=company, sent=tuple(sub_tids))

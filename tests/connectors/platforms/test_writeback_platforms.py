@@ -262,6 +262,8 @@ def test_a_refusal_surfaces_clearly_and_changes_nothing(platform, shop, channel)
         shipment_write_back(shipment_id=shipment.pk)
 
     assert refused.value.retryable is False and refused.value.message
+    # Orderflow's name for the refusal, where the platform's code for it is known (Pinduoduo's is not)
+    assert refused.value.code == ("50000" if platform.key == "pinduoduo" else "already_shipped")
     stored = _stored(platform, simulator, external_id)
     assert platform.numbers(stored) == platform.numbers(before) == {sku: {"SF7000000000005"} for sku in SKUS}
     assert _notes(order) == []
@@ -304,3 +306,26 @@ def test_every_sales_channel_connector_can_write_back():
     from connectors.base import PLATFORM
 
     assert {connector.key for connector in CONNECTORS if connector.kind == PLATFORM} == set(WRITERS) == set(PLATFORMS)
+
+
+def test_a_platform_refusal_is_named_and_keeps_the_platform_words():
+    from connectors.base import refusal_named
+    from connectors.platforms.douyin.writeback import REFUSALS
+
+    unknown = ProviderError(
+        "Douyin shop error 50002: 业务处理失败 暂不支持该物流公司",
+        retryable=False,
+        code="50002:isv.business-failed:60018",
+    )
+    other = ProviderError(
+        "Douyin shop error 50002: 订单不存在", retryable=False, code="50002:isv.business-failed:60033"
+    )
+
+    named = refusal_named(unknown, REFUSALS, "4980000000000000001")
+
+    assert (
+        named.code == "unknown_company"
+        and "暂不支持该物流公司" in named.message
+        and "4980000000000000001" in named.message
+    )
+    assert refusal_named(other, REFUSALS, "4980000000000000001") is other
