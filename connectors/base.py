@@ -148,6 +148,78 @@ class ProviderError(Exception):
 
 
 @dataclass(frozen=True)
+class ParcelShipped:
+    """One order's share of a parcel that left, as a sales channel's write-back needs it.
+
+    ``lines`` are the (SKU, quantity) of the order this parcel carries — all of them unless the
+    order is ``split`` over several parcels; ``first`` says this is the order's first parcel to
+    leave (a platform that takes one tracking number per order ships the whole order with it).
+    ``courier`` is Orderflow's courier code: the carrier behind an aggregator (``zhongtong``), else
+    the courier itself (``sf``). ``parcel`` is the parcel's number (empty for a shipment recorded
+    without one); ``key`` is unique per shipment and number (a platform's request id).
+    """
+
+    order_external_id: str
+    tracking_no: str
+    courier: str
+    lines: tuple[tuple[str, int], ...]
+    split: bool = False
+    first: bool = True
+    parcel: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class WriteBackResult:
+    """What a platform's ``write_back`` did: the courier's ``company`` code there, the platform's own
+    line ids it sent (a split parcel's sub-orders; empty for the whole order), or why it sent nothing."""
+
+    company: str
+    sent: tuple[str, ...] = ()
+    written: bool = True
+    reason: str = ""
+
+
+class WriteBack(Protocol):
+    """``write_back(client, parcel)``: tells the platform the parcel shipped; safe to repeat (the same
+    number for the same lines again is confirmed, not a second shipment). Raises ``ProviderError``."""
+
+    def __call__(self, client: Any, parcel: ParcelShipped) -> WriteBackResult: ...
+
+
+ALREADY_SHIPPED = "already_shipped"
+UNKNOWN_COMPANY = "unknown_company"
+
+
+def refusal_named(error: ProviderError, kinds: Mapping[str, str], order: str) -> ProviderError:
+    """A platform's refusal of a write-back under Orderflow's name for it (``already_shipped``: the
+    order or lines left with another number; ``unknown_company``: the platform does not take that
+    courier), the platform's own words kept; any other error as it is."""
+    kind = kinds.get(error.code)
+    if kind == ALREADY_SHIPPED:
+        said = f"Order {order} was already shipped with another tracking number"
+    elif kind == UNKNOWN_COMPANY:
+        said = f"The platform does not take this courier for order {order}"
+    else:
+        return error
+    return ProviderError(f"{said} ({error.message}).", retryable=False, code=kind)
+
+
+def company_code(table: Mapping[str, str], courier: str, platform: str) -> str:
+    """The courier's code in a platform's table, or a clear terminal ``ProviderError`` naming it."""
+    code = table.get(courier)
+    if not code:
+        known = ", ".join(sorted(table))
+        raise ProviderError(
+            f"{platform} has no logistics company code for the courier {courier!r}; "
+            f"write-back knows {known}. Ship with one of these couriers or record the number on the platform by hand.",
+            retryable=False,
+            code="unknown_courier",
+        )
+    return code
+
+
+@dataclass(frozen=True)
 class InboundRequest:
     """A webhook delivery as it arrived: the raw body bytes (signatures cover exact bytes)."""
 

@@ -666,6 +666,16 @@ def parcel_skus_of_order(*, parcel_id: int, order_id: int) -> set[str]:
     )
 
 
+def parcel_quantities_of_order(*, parcel_id: int, order_id: int) -> dict[str, int]:
+    """SKU → units of the order that this parcel carries (a split parcel's share, for write-back)."""
+    carried: dict[str, int] = {}
+    for sku, quantity in ParcelLine.objects.filter(parcel_id=parcel_id, order_id=order_id).values_list(
+        "order_line__sku", "quantity"
+    ):
+        carried[sku] = carried.get(sku, 0) + quantity
+    return carried
+
+
 def order_is_split(*, order_id: int) -> bool:
     """Whether the order ships in more than one active parcel."""
     return len(parcels_of_order(order_id=order_id)) > 1

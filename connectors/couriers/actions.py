@@ -156,10 +156,11 @@ class ShipmentWriteBack(Action):
         key="shipment.write_back",
         name_en="Write the tracking number back to the channel",
         name_zh="回传运单号到销售渠道",
-        description_en="Tells the order's sales channel (Taobao/Tmall) the parcel's courier and tracking number; "
-        "a split order's parcel is sent for its own lines. Safe to repeat.",
-        description_zh="把包裹的快递公司和运单号回传给订单来源渠道（淘宝/天猫）；拆单的包裹只回传其所含商品的子订单。"
-        "可重复执行。",
+        description_en="Tells the order's sales channel (Taobao/Tmall, JD, Pinduoduo, Douyin, Shopify, the own "
+        "store) the parcel's courier and tracking number; a split order's parcel is sent for its own lines where "
+        "the platform takes lines. Safe to repeat.",
+        description_zh="把包裹的快递公司和运单号回传给订单来源渠道（淘宝/天猫、京东、拼多多、抖店、Shopify、自有商城）；"
+        "拆单的包裹在平台支持时只回传其所含商品的子订单。可重复执行。",
         group="shipment",
         icon="upload",
         params_schema=PARAMS,

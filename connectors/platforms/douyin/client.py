@@ -137,3 +137,62 @@ class DouyinClient:
 def check(client: DouyinClient) -> None:
     """Test connection: ``shop.brandList`` needs a valid app key, signature and access token."""
     client.brands()
+
+
+# --- shipping write-back (运单号回传) ------------------------------------------------------------
+
+
+def order_detail(client: DouyinClient, order_id: str) -> dict[str, Any]:
+    """``order.orderDetail``: one shop order with its sub-orders (``sku_order_list``), by ``shop_order_id``
+    [secondary: missedyr/go-dou-dian-sdk reads ``data.shop_order_detail``]."""
+    data = client.call("order.orderDetail", {"shop_order_id": order_id})
+    detail = data.get("shop_order_detail") if isinstance(data, dict) else None
+    if not isinstance(detail, dict) or not isinstance(detail.get("sku_order_list"), list):
+        raise malformed(PLATFORM, "no shop_order_detail.sku_order_list in order.orderDetail")
+    return detail
+
+
+def logistics_add(client: DouyinClient, *, order_id: str, company_code: str, logistics_code: str) -> None:
+    """``order.logisticsAdd`` (订单发货): the whole order with this company code and tracking number.
+
+    Parameters ``order_id`` (the parent order), ``company_code`` (``/order/logisticsCompanyList``;
+    ``logistics_id`` is deprecated), ``logistics_code`` (the tracking number); the answer's data is
+    empty; the platform refuses a partly shipped order here [doc: the method's description and
+    error table in sevencat/ecommerce_sdk ``douyin/OrderLogisticsAdd.cs``].
+    """
+    client.call(
+        "order.logisticsAdd", {"order_id": order_id, "company_code": company_code, "logistics_code": logistics_code}
+    )
+
+
+def logistics_add_multi_pack(
+    client: DouyinClient,
+    *,
+    order_id: str,
+    shipped: list[tuple[str, int]],
+    company_code: str,
+    logistics_code: str,
+    request_id: str,
+) -> dict[str, Any]:
+    """``order.logisticsAddMultiPack``: one parcel of a split order — the sub-orders (and units) it
+    carries. ``request_id`` makes a repeat return the first success without shipping again [doc:
+    ``douyin/OrderLogisticsAddMultiPack.cs`` in the same SDK]."""
+    data = client.call(
+        "order.logisticsAddMultiPack",
+        {
+            "order_id": order_id,
+            "pack_list": [
+                {
+                    "shipped_order_info": [
+                        {"shipped_order_id": sub_order, "shipped_num": units} for sub_order, units in shipped
+                    ],
+                    "logistics_code": logistics_code,
+                    "company_code": company_code,
+                }
+            ],
+            "request_id": request_id,
+        },
+    )
+    if not isinstance(data, dict) or not isinstance(data.get("pack_list"), list):
+        raise malformed(PLATFORM, "no pack_list in order.logisticsAddMultiPack")
+    return data

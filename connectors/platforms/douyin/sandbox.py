@@ -14,7 +14,9 @@ a missing or unknown ``access_token`` (40001 ``isv.access-token-missing``, 40003
 * ``order.searchList`` — the shop's orders updated in the window (a day at most), newest first,
   pages from 0, ``total`` counting them all;
 * ``sku.syncStock`` by merchant code (``code``) or ``sku_id`` — the shop lists every SKU of the
-  order centre's catalogue, one product each.
+  order centre's catalogue, one product each;
+* ``order.orderDetail``, ``order.logisticsAdd`` (the whole order) and ``order.logisticsAddMultiPack``
+  (a split order's parcels, idempotent by ``request_id``) — the tracking-number write-back.
 
 It also pushes what the platform's message service pushes for a refund it made: ``refund_message``
 makes the signed ``206`` (退款成功消息) delivery of an order's refund (``webhook.py``).
@@ -30,6 +32,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.utils.timezone import now as django_now
 
 from ...sandbox import SimRequest, SimResponse, WebhookCall
 from ..marketplace import (
@@ -57,6 +61,8 @@ SANDBOX_CREDENTIALS = {
 TIMESTAMP_WINDOW = timedelta(minutes=10)
 ORDER_ID_BASE = 4_980_000_000_000_000_000
 NUMBERS = (("update_time_start", None), ("update_time_end", None), ("page", 0), ("size", 10))
+# The company codes (/order/logisticsCompanyList) the sandbox shop may ship with: the ones write-back maps.
+COMPANY_CODES = frozenset({"shunfeng", "zhongtong", "yuantong", "yunda", "shentong", "ems", "jd"})
 BRANDS = [{"brand_id": 7_100_000_001, "brand_chinese_name": "Orderflow 好物", "brand_english_name": "Orderflow"}]
 
 
@@ -158,6 +164,9 @@ class DouyinSimulator(GatewaySimulator):
             "shop.brandList": lambda business: [dict(brand) for brand in BRANDS],
             "order.searchList": self.order_search,
             "sku.syncStock": self.sku_sync_stock,
+            "order.orderDetail": self.order_detail,
+            "order.logisticsAdd": self.logistics_add,
+            "order.logisticsAddMultiPack": self.logistics_add_multi_pack,
         }
 
     def order_search(self, business: dict[str, Any]) -> dict[str, Any]:
@@ -198,6 +207,103 @@ class DouyinSimulator(GatewaySimulator):
             raise refuse(40004, "非法的参数（业务校验）", "isv.business-failed", "全量同步时 stock_num 不能小于 0")
         self.stock_set(found, found["quantity"] + quantity if incremental else quantity)
         return {}
+
+    # --- shipping write-back (发货)
+    def order_detail(self, business: dict[str, Any]) -> dict[str, Any]:
+        order = self.record("order", str(business.get("shop_order_id") or ""))
+        if order is None:
+            raise refuse(50002, "业务处理失败", "isv.business-failed:60033", "订单不存在，请仔细检查后重试。")
+        return {"shop_order_detail": order}
+
+    def _shippable(self, business: dict[str, Any], company: object) -> dict[str, Any]:
+        if company not in COMPANY_CODES:
+            raise refuse(
+                50002, "业务处理失败", "isv.business-failed:60018", "暂不支持该物流公司或物流商已失效，请检查。"
+            )
+        order = self.record("order", str(business.get("order_id") or ""))
+        if order is None:
+            raise refuse(50002, "业务处理失败", "isv.business-failed:60033", "订单不存在，请仔细检查后重试。")
+        return order
+
+    def logistics_add(self, business: dict[str, Any]) -> dict[str, Any]:
+        """The whole order ships (``order_status`` 2 → 3). The same code again is confirmed; another
+        code for a shipped order is 60110 订单已发货; a partly shipped order is refused here, as the
+        platform refuses it [the repeat's answer is the simulator's choice]."""
+        number, company = business.get("logistics_code"), business.get("company_code")
+        if not isinstance(number, str) or not number:
+            raise refuse(40002, "缺少必选参数", "isv.missing-parameter:60036", "发货信息为空。")
+        order = self._shippable(business, company)
+        subs = order["sku_order_list"]
+        if order["order_status"] != 2:
+            if all(sub.get("logistics_code") == number for sub in subs):
+                return {}
+            raise refuse(50002, "业务处理失败", "isv.business-failed:60110", "订单已发货，不允许再次执行发货。")
+        if any(sub.get("logistics_code") for sub in subs):
+            raise refuse(
+                50002, "业务处理失败", "isv.business-failed:70023", "该订单当前为“部分发货”状态，无法调用此接口"
+            )
+        for sub in subs:
+            sub.update(logistics_code=number, company_code=company)
+        order["order_status"] = 3
+        self.order_touch(order, django_now())
+        self.record_save("order", order["order_id"], order)
+        return {}
+
+    def logistics_add_multi_pack(self, business: dict[str, Any]) -> dict[str, Any]:
+        """One or more parcels of some sub-orders; all or nothing. A ``request_id`` seen before answers
+        the first result again; a sub-order already shipped with another code is 70023 已发货."""
+        request_id = business.get("request_id")
+        if not isinstance(request_id, str) or not request_id:
+            raise refuse(40002, "缺少必选参数", "isv.missing-parameter", "request_id 必填")
+        seen = self.record("pack_request", request_id)
+        if seen is not None:
+            return seen
+        packs = business.get("pack_list")
+        if not isinstance(packs, list) or not packs or not all(isinstance(pack, dict) for pack in packs):
+            raise refuse(40002, "缺少必选参数", "isv.missing-parameter:60036", "发货信息为空。")
+        order = self._shippable(business, packs[0].get("company_code"))
+        subs = {str(sub["order_id"]): sub for sub in order["sku_order_list"]}
+        changes: list[tuple[dict, str, str]] = []
+        for pack in packs:
+            number, company = pack.get("logistics_code"), pack.get("company_code")
+            if company not in COMPANY_CODES:
+                raise refuse(
+                    50002, "业务处理失败", "isv.business-failed:60018", "暂不支持该物流公司或物流商已失效，请检查。"
+                )
+            shipped = pack.get("shipped_order_info")
+            if not isinstance(number, str) or not number or not isinstance(shipped, list) or not shipped:
+                raise refuse(40002, "缺少必选参数", "isv.missing-parameter:60036", "发货信息为空。")
+            for info in shipped:
+                sub = subs.get(str(info.get("shipped_order_id") if isinstance(info, dict) else ""))
+                if sub is None:
+                    raise refuse(50002, "业务处理失败", "isv.business-failed:60102", "商品单不存在，请仔细检查后重试")
+                if sub.get("logistics_code") not in (None, "", number):
+                    raise refuse(50002, "业务处理失败", "isv.business-failed:70023", "已发货，请检查订单状态")
+                changes.append((sub, number, str(company)))
+        if order["order_status"] not in (2, 3):
+            raise refuse(50002, "业务处理失败", "isv.business-failed:60113", "订单已完结，禁止发货。")
+        for sub, number, company in changes:
+            sub.update(logistics_code=number, company_code=company, order_status=3)
+        now = django_now()
+        if all(sub.get("logistics_code") for sub in subs.values()):
+            order["order_status"] = 3
+            self.order_touch(order, now)
+        else:
+            order["update_time"] = unix_seconds(now)
+            order["order_status_desc"] = "部分发货"
+        self.record_save("order", order["order_id"], order)
+        answer = {
+            "pack_list": [
+                {
+                    "shipped_order_info": pack["shipped_order_info"],
+                    "logistics_code": pack["logistics_code"],
+                    "pack_id": str(self.next_number("pack", 9_100_000_000_001)),
+                }
+                for pack in packs
+            ]
+        }
+        self.record_save("pack_request", request_id, answer)
+        return answer
 
     # --- the shop's orders
     def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict:

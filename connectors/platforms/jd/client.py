@@ -150,3 +150,35 @@ class JdClient:
 def check(client: JdClient) -> None:
     """Test connection: ``jingdong.seller.vender.info.get`` needs a valid app key, signature and token."""
     client.vender()
+
+
+# --- shipping write-back (运单号回传) ------------------------------------------------------------
+
+
+def order_shipment(client: JdClient, *, order_id: str, logi_copr_id: str, logi_no: str) -> dict[str, Any]:
+    """``jingdong.pop.order.shipment`` (SOP 出库): the whole order left with this courier and number.
+
+    Business parameters ``orderId``, ``logiCoprId`` (JD's id of the logistics company), ``logiNo``
+    (the tracking number) [doc: the JOS SDK's ``PopOrderShipmentRequest``]; the answer is
+    ``sopjosshipment_result`` ``{success, chineseErrCode, englishErrCode, errorCode}`` (an
+    ``OperatorResult`` [doc: the SDK's ``PopOrderShipmentResponse``]); ``success`` false is a
+    refusal [the error codes are unverified; ``999999`` is read as "try again", as an ERP does].
+    """
+    answer = client.call(
+        "jingdong.pop.order.shipment", {"orderId": order_id, "logiCoprId": logi_copr_id, "logiNo": logi_no}
+    )
+    result = answer.get("sopjosshipment_result")
+    if not isinstance(result, dict):
+        raise malformed(PLATFORM, "no sopjosshipment_result in jingdong.pop.order.shipment")
+    if str(result.get("success")).lower() not in ("true", "1"):
+        code = str(result.get("errorCode") or "refused")
+        said = result.get("chineseErrCode") or result.get("englishErrCode") or ""
+        raise ProviderError(
+            f"JD refused the shipment of order {order_id}: {said}".rstrip(": "),
+            retryable=code in SHIPMENT_RETRYABLE,
+            code=f"shipment:{code}",
+        )
+    return result
+
+
+SHIPMENT_RETRYABLE = frozenset({"999999", "99999999"})

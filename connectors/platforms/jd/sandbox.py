@@ -14,6 +14,7 @@ token已过期或者不存在). It serves:
 * ``jingdong.pop.afs.soa.refundapply.queryPageList`` — the shop's refund applications
   (``refund_create``, decided by ``refund_update``) applied (``applyTime*``) or decided
   (``checkTime*``) in the window, newest first, ``pageSize`` 1–50, ``totalCount``.
+* ``jingdong.pop.order.shipment`` — the tracking-number write-back (SOP 出库).
 """
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ def _search_failed(message: str) -> dict[str, Any]:
     return {"code": "0", "searchorderinfo_result": {"apiResult": api_result, "orderInfoList": [], "orderTotal": 0}}
 
 
+# The logistics companies (logiCoprId) the sandbox shop may ship with: the ones write-back maps.
+LOGISTICS_COMPANIES = frozenset({"463", "465", "467", "470", "1327", "1499", "2087"})
+
+
+def _shipment_result(success: bool, message: str = "成功", code: str = "") -> dict[str, Any]:
+    result = {
+        "success": success,
+        "chineseErrCode": message,
+        "englishErrCode": "success" if success else "failure",
+        "errorCode": code,
+    }
+    return {"code": "0", "sopjosshipment_result": result}
+
+
 class JdSimulator(GatewaySimulator):
     base_url = BASE_URL
     platform = "jd"
@@ -122,6 +137,7 @@ class JdSimulator(GatewaySimulator):
             "jingdong.sku.read.searchSkuList": self.sku_search,
             "jingdong.stock.write.updateSkuStock": self.sku_stock_update,
             "jingdong.pop.afs.soa.refundapply.queryPageList": self.refund_apply_list,
+            "jingdong.pop.order.shipment": self.order_shipment,
         }
 
     def order_search(self, business: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +186,29 @@ class JdSimulator(GatewaySimulator):
             raise refuse("41", "SKU不存在", "Invalid arguments")
         self.stock_set(found, quantity)
         return {"code": "0", "success": True}
+
+    # --- shipping write-back (SOP 出库)
+    def order_shipment(self, business: dict[str, Any]) -> dict[str, Any]:
+        """Ships a ``WAIT_SELLER_STOCK_OUT`` order with the number: ``WAIT_GOODS_RECEIVE_CONFIRM``,
+        ``waybill`` and ``logisticsId`` set. The same number again is confirmed again; another number,
+        an order in another state, an unknown company or order is ``success: false`` [the simulator's
+        wording and codes: JD's are unverified]."""
+        order_id, company, number = (str(business.get(name) or "") for name in ("orderId", "logiCoprId", "logiNo"))
+        if not (order_id and company and number):
+            return _shipment_result(False, "orderId、logiCoprId、logiNo 必填", "100")
+        if company not in LOGISTICS_COMPANIES:
+            return _shipment_result(False, f"物流公司ID {company} 不存在", "101")
+        order = self.record("order", order_id)
+        if order is None:
+            return _shipment_result(False, "订单不存在", "102")
+        if order["orderState"] != "WAIT_SELLER_STOCK_OUT":
+            if order.get("waybill") == number and order.get("logisticsId") == company:
+                return _shipment_result(True)
+            return _shipment_result(False, f"订单状态为{order['orderStateRemark']}，不能出库", "103")
+        order.update(orderState="WAIT_GOODS_RECEIVE_CONFIRM", waybill=number, logisticsId=company)
+        self.order_touch(order, timezone.now())
+        self.record_save("order", order_id, order)
+        return _shipment_result(True)
 
     # --- the shop's orders
     def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from ...base import PLATFORM, PLATFORM_SETTINGS_SCHEMA, Connector, letter_logo
 from ...models import Connection
+from .client import OwnStoreClient
 from .mapping import STATUS_MAP
 from .webhook import OwnStoreInbound
 
@@ -40,6 +41,17 @@ SETTINGS_SCHEMA = {
             "maxLength": 32,
             "default": DEFAULT_CHANNEL,
         },
+        "callback_url": {
+            "type": "string",
+            "title": "Shipment callback address (tracking-number write-back)",
+            "x-title-zh": "发货回调地址（运单号回传）",
+            "description": "HTTPS address of the store that takes Orderflow's signed shipment.shipped callback "
+            "(see the connector's doc); empty: no write-back.",
+            "x-description-zh": "商城接收 Orderflow 签名 shipment.shipped 回调的 HTTPS 地址"
+            "（见连接器说明）；留空则不回传。",
+            "pattern": r"^https://[^\s]+$",
+            "maxLength": 500,
+        },
         "demo_stream": PLATFORM_SETTINGS_SCHEMA["properties"]["demo_stream"],
     },
 }
@@ -68,6 +80,7 @@ CONNECTOR = Connector(
     channel=DEFAULT_CHANNEL,
     status_map=STATUS_MAP,
     inbound=OwnStoreInbound(),
+    client=OwnStoreClient,
     sandbox=_simulator,
     sandbox_credentials={"signing_secret": "sandbox-own-store-signing-secret-0123456789"},
     doc=(Path(__file__).with_name("doc.md")).read_text(encoding="utf-8"),

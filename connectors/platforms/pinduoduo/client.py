@@ -14,6 +14,7 @@ seen in justmd5/pinduoduo-sdk#19) … The gateway names no wait for a frequency 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -126,3 +127,48 @@ class PinduoduoClient:
 def check(client: PinduoduoClient) -> None:
     """Test connection: ``pdd.mall.info.get`` needs a valid client id, signature and access token."""
     client.mall()
+
+
+# --- shipping write-back (运单号回传) ------------------------------------------------------------
+
+
+def logistics_online_send(client: PinduoduoClient, *, order_sn: str, logistics_id: int, tracking_number: str) -> None:
+    """``pdd.logistics.online.send`` (订单发货通知): the order shipped with this courier and number.
+
+    Parameters ``order_sn``, ``logistics_id`` (Pinduoduo's courier id, ``pdd.logistics.companies.get``),
+    ``tracking_number``; the answer ``logistics_online_send_response`` ``{is_success}`` [doc: the
+    open-platform SDKs lywzx/pdd-node-sdk ``PddLogisticsOnlineSend.ts`` and niltor/open-pdd-net-sdk].
+    """
+    answer = client.call(
+        "pdd.logistics.online.send",
+        "logistics_online_send_response",
+        {"order_sn": order_sn, "logistics_id": logistics_id, "tracking_number": tracking_number},
+    )
+    if answer.get("is_success") is not True:
+        raise ProviderError(
+            f"Pinduoduo did not confirm the shipment of order {order_sn}.", retryable=True, code="not_confirmed"
+        )
+
+
+def order_extra_logistics(client: PinduoduoClient, *, order_sn: str, shipping_id: int, tracking_number: str) -> None:
+    """``pdd.order.upload.extra.logistics`` with ``extra_track_type=1`` (分包发货): one more parcel's
+    number for an order already shipped, shown to the buyer [doc: SchafferJ/open-pdd's request
+    model; the answer's wrapper ``order_upload_extra_logistics_response`` is unverified]."""
+    answer = client.call(
+        "pdd.order.upload.extra.logistics",
+        "order_upload_extra_logistics_response",
+        {
+            "order_sn": order_sn,
+            "extra_track_type": 1,
+            # an object parameter travels as its JSON text, as every PDD SDK sends it
+            "extra_track_list": json.dumps(
+                [{"shipping_id": shipping_id, "tracking_number": tracking_number}], separators=(",", ":")
+            ),
+        },
+    )
+    if answer.get("success") is not True:
+        raise ProviderError(
+            f"Pinduoduo did not confirm the extra tracking number of order {order_sn}.",
+            retryable=True,
+            code="not_confirmed",
+        )

@@ -14,10 +14,13 @@ window are the simulator's choice: not found in the stored sources]. It serves:
   catalogue, one goods each;
 * ``pdd.refund.list.increment.get`` — the mall's after-sales cases (``refund_create``, moved on by
   ``refund_update``) updated in the window (≤ 30 min), newest first, ``total_count``.
+* ``pdd.logistics.online.send`` and ``pdd.order.upload.extra.logistics`` — the tracking-number
+  write-back (the first parcel ships the order; a split order's later parcels add numbers).
 """
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -26,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone as django_timezone
+from django.utils.timezone import now as django_now
 
 from ...sandbox import SimRequest, SimResponse
 from ..marketplace import (
@@ -83,6 +87,10 @@ def _updated(order: Mapping[str, Any]) -> datetime:
     return china_time(order["updated_at"])
 
 
+# The courier ids (logistics_id) the sandbox mall may ship with: the ones write-back maps.
+LOGISTICS_IDS = frozenset({1, 44, 85, 115, 118, 120, 121})
+
+
 class PinduoduoSimulator(GatewaySimulator):
     base_url = BASE_URL
     platform = "pinduoduo"
@@ -120,6 +128,8 @@ class PinduoduoSimulator(GatewaySimulator):
             "pdd.goods.list.get": self.goods_list,
             "pdd.goods.quantity.update": self.goods_quantity_update,
             "pdd.refund.list.increment.get": self.refunds_increment,
+            "pdd.logistics.online.send": self.logistics_online_send,
+            "pdd.order.upload.extra.logistics": self.order_extra_logistics,
         }
 
     def orders_increment(self, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
@@ -174,6 +184,51 @@ class PinduoduoSimulator(GatewaySimulator):
             raise refuse(10000, "参数错误", "全量更新时quantity必须大于等于0")
         self.stock_set(found, quantity if update_type == 1 else found["quantity"] + quantity)
         return "goods_quantity_update_response", {"is_success": True}
+
+    # --- shipping write-back
+    def logistics_online_send(self, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        """Ships a waiting order (``order_status`` 1 → 2) with the courier id and number. The same
+        number again is confirmed again; another number for a shipped order, an unknown courier id or
+        order is refused [the simulator's codes and wording: Pinduoduo's are unverified]."""
+        order_sn, number = params.get("order_sn", ""), params.get("tracking_number", "")
+        logistics_id = _int(params, "logistics_id")
+        if not order_sn or not number:
+            raise refuse(10000, "参数错误", "order_sn、tracking_number 必填")
+        if logistics_id not in LOGISTICS_IDS:
+            raise refuse(50000, "业务服务错误", f"快递公司{logistics_id}不存在")
+        order = self.record("order", order_sn)
+        if order is None:
+            raise refuse(50000, "业务服务错误", "订单不存在")
+        if order["order_status"] != 1:
+            if order.get("tracking_number") == number and order.get("logistics_id") == logistics_id:
+                return "logistics_online_send_response", {"is_success": True}
+            raise refuse(50000, "业务服务错误", "订单已发货，不能重复发货")
+        now = django_now()
+        order.update(order_status=2, tracking_number=number, logistics_id=logistics_id, shipping_time=china_text(now))
+        self.order_touch(order, now)
+        self.record_save("order", order_sn, order)
+        return "logistics_online_send_response", {"is_success": True}
+
+    def order_extra_logistics(self, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        """Adds parcels' numbers (``extra_track_list``, JSON) to a shipped order, each once."""
+        order = self.record("order", params.get("order_sn", ""))
+        if order is None:
+            raise refuse(50000, "业务服务错误", "订单不存在")
+        try:
+            tracks = json.loads(params.get("extra_track_list", ""))
+            added = [(int(track["shipping_id"]), str(track["tracking_number"])) for track in tracks]
+        except (ValueError, KeyError, TypeError):
+            raise refuse(10000, "参数错误", "extra_track_list不合法") from None
+        if not added or any(shipping_id not in LOGISTICS_IDS or not number for shipping_id, number in added):
+            raise refuse(10000, "参数错误", "extra_track_list不合法")
+        if order["order_status"] == 1:
+            raise refuse(50000, "业务服务错误", "订单未发货，请先发货")
+        known = order.setdefault("extra_tracks", [])
+        for shipping_id, number in added:
+            if {"shipping_id": shipping_id, "tracking_number": number} not in known:
+                known.append({"shipping_id": shipping_id, "tracking_number": number})
+        self.record_save("order", order["order_sn"], order)
+        return "order_upload_extra_logistics_response", {"success": True}
 
     # --- the mall's orders
     def order_new(self, number: int, lines: list[SimLine], buyer: Buyer, at: datetime) -> dict:

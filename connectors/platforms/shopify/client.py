@@ -302,3 +302,54 @@ class ShopifyClient:
 def check(client: ShopifyClient) -> None:
     """Test connection: the cheapest authenticated call."""
     client.shop()
+
+
+# -- shipping write-back (fulfillments) -----------------------------------------------------------
+
+
+def order_get(client: ShopifyClient, order_id: str) -> dict:
+    """``GET orders/<id>.json``: the order with its ``line_items`` and ``fulfillments``."""
+    order = client.request("GET", f"orders/{order_id}.json").json().get("order")
+    if not isinstance(order, dict):
+        raise ProviderError(f"Shopify's orders/{order_id}.json answer has no order.", retryable=True, code="bad_answer")
+    return order
+
+
+def fulfillment_orders(client: ShopifyClient, order_id: str) -> list[dict]:
+    """``GET orders/<id>/fulfillment_orders.json``: the order's fulfillment orders and their line
+    items (``id``, ``line_item_id``, ``fulfillable_quantity``) [doc: shopify.dev REST
+    FulfillmentOrder; the app needs the ``read_merchant_managed_fulfillment_orders`` scope]."""
+    found = client.request("GET", f"orders/{order_id}/fulfillment_orders.json").json().get("fulfillment_orders")
+    if not isinstance(found, list) or not all(isinstance(item, dict) for item in found):
+        raise ProviderError(
+            "Shopify's fulfillment_orders.json answer has no fulfillment_orders list.",
+            retryable=True,
+            code="bad_answer",
+        )
+    return found
+
+
+def fulfillment_create(
+    client: ShopifyClient,
+    *,
+    line_items_by_fulfillment_order: list[dict],
+    number: str,
+    company: str,
+    url: str,
+    notify_customer: bool = False,
+) -> dict:
+    """``POST fulfillments.json``: these fulfillment-order line items left with this tracking number
+    (``tracking_info`` ``number``, ``company``, ``url``) [doc: shopify.dev REST Fulfillment "Creates a
+    fulfillment for one or many fulfillment orders"; scope ``write_merchant_managed_fulfillment_orders``].
+    A quantity over what is left to fulfil is answered 422 — a ``rejected`` ``ProviderError``."""
+    body = {
+        "fulfillment": {
+            "line_items_by_fulfillment_order": line_items_by_fulfillment_order,
+            "tracking_info": {"number": number, "company": company, "url": url},
+            "notify_customer": notify_customer,
+        }
+    }
+    fulfillment = client.request("POST", "fulfillments.json", json=body).json().get("fulfillment")
+    if not isinstance(fulfillment, dict):
+        raise ProviderError("Shopify's fulfillments.json answer has no fulfillment.", retryable=True, code="bad_answer")
+    return fulfillment

@@ -3,7 +3,8 @@
 HTTP (``handle``, reached through ``connectors.sandbox.SandboxAdapter`` at ``https://{shop_domain}``):
 
 * ``GET /admin/api/<v>/shop.json``, ``orders.json``, ``orders/<id>.json``, ``products.json``,
-  ``locations.json``; ``POST inventory_levels/set.json``.
+  ``locations.json``, ``orders/<id>/fulfillment_orders.json``; ``POST inventory_levels/set.json``,
+  ``fulfillments.json`` (the tracking-number write-back: one fulfillment order per order).
 * ``X-Shopify-Access-Token`` must be the simulated shop's token (``SANDBOX_CREDENTIALS``, what a
   sandbox connection is created with), else 401 with Shopify's own body: a connection whose token
   was changed fails as it would against Shopify.
@@ -83,6 +84,10 @@ PRODUCT_ID_BASE = 8_100_000_000_000
 VARIANT_ID_BASE = 44_800_000_000_000
 INVENTORY_ITEM_ID_BASE = 46_900_000_000_000
 CUSTOMER_ID_BASE = 7_200_000_000_000
+FULFILLMENT_ORDER_ID_BASE = 6_300_000_000_000
+FULFILLMENT_LINE_ID_BASE = 14_100_000_000_000
+FULFILLMENT_ID_BASE = 5_900_000_000_000
+FULFILLMENT_ORDERS = re.compile(r"orders/\d+/fulfillment_orders")
 FIRST_ORDER_NUMBER = 1001
 
 # Shopify retries a delivery that did not get a 2xx 8 times over 4 hours with exponential backoff
@@ -214,6 +219,15 @@ class ShopifySimulator:
             return SimResponse.json(200, {"locations": [self.location_json()]})
         if method == "POST" and resource == "inventory_levels/set":
             return self.inventory_set(request)
+        if method == "GET" and FULFILLMENT_ORDERS.fullmatch(resource):
+            order = self.order(resource.split("/")[1])
+            return (
+                SimResponse.json(200, {"fulfillment_orders": [self.fulfillment_order_json(order)]})
+                if order
+                else SimResponse.json(404, NOT_FOUND)
+            )
+        if method == "POST" and resource == "fulfillments":
+            return self.fulfillment_create(request)
         return SimResponse.json(404, NOT_FOUND)
 
     def bucket_take(self) -> int | None:
@@ -466,6 +480,112 @@ class ShopifySimulator:
             ),
         }
         return SimResponse.json(200, {"inventory_level": level})
+
+    # -- fulfillments (the tracking-number write-back) ----------------------------------------
+
+    def fulfillment_order_json(self, order: dict) -> dict:
+        """The order's one fulfillment order at the shop's location: a line item per order line with
+        what is left to fulfil; ``closed`` once nothing is."""
+        items = [
+            {
+                "id": FULFILLMENT_LINE_ID_BASE + (item["id"] - LINE_ID_BASE),
+                "shop_id": 90_000_000_000 + self.connection.pk,
+                "fulfillment_order_id": FULFILLMENT_ORDER_ID_BASE + (order["id"] - ORDER_ID_BASE),
+                "line_item_id": item["id"],
+                "inventory_item_id": None,
+                "quantity": item["quantity"],
+                "fulfillable_quantity": item["fulfillable_quantity"],
+                "variant_id": item["variant_id"],
+            }
+            for item in order["line_items"]
+        ]
+        left = any(item["fulfillable_quantity"] > 0 for item in items)
+        return {
+            "id": FULFILLMENT_ORDER_ID_BASE + (order["id"] - ORDER_ID_BASE),
+            "shop_id": 90_000_000_000 + self.connection.pk,
+            "order_id": order["id"],
+            "assigned_location_id": int(self.location_id),
+            "request_status": "unsubmitted",
+            "status": "open" if left else "closed",
+            "supported_actions": ["create_fulfillment"] if left else [],
+            "line_items": items,
+            "created_at": order["created_at"],
+            "updated_at": order["updated_at"],
+        }
+
+    def fulfillment_create(self, request: SimRequest) -> SimResponse:
+        """``POST fulfillments.json`` with ``line_items_by_fulfillment_order``: 201 and the fulfillment;
+        422 for a closed fulfillment order or a quantity over what is left [Shopify's 422 texts as seen
+        in public integrations; unverified]."""
+        try:
+            payload = json.loads(request.body or b"{}")
+            wanted = payload["fulfillment"]["line_items_by_fulfillment_order"]
+            tracking = payload["fulfillment"].get("tracking_info") or {}
+            if not isinstance(wanted, list) or not wanted or not isinstance(tracking, dict):
+                raise TypeError
+            plan = [
+                (
+                    int(group["fulfillment_order_id"]),
+                    [(int(i["id"]), int(i["quantity"])) for i in group.get("fulfillment_order_line_items") or []],
+                )
+                for group in wanted
+            ]
+        except (ValueError, KeyError, TypeError):
+            return SimResponse.json(400, {"errors": {"fulfillment": "Required parameter missing or invalid"}})
+        order_id = ORDER_ID_BASE + (plan[0][0] - FULFILLMENT_ORDER_ID_BASE)
+        order = self.order(order_id)
+        if order is None or any(fo_id != plan[0][0] for fo_id, _ in plan):
+            return SimResponse.json(404, NOT_FOUND)
+        fulfillment_order = self.fulfillment_order_json(order)
+        if fulfillment_order["status"] != "open":
+            return SimResponse.json(
+                422, {"errors": [f"Fulfillment order {fulfillment_order['id']} has an unfulfillable status= closed."]}
+            )
+        left = {item["id"]: item for item in fulfillment_order["line_items"]}
+        units: dict[int, int] = {}
+        for _fo, items in plan:
+            for item_id, quantity in items or [
+                (item_id, item["fulfillable_quantity"]) for item_id, item in left.items()
+            ]:
+                if item_id not in left or not 0 < quantity <= left[item_id]["fulfillable_quantity"] - units.get(
+                    item_id, 0
+                ):
+                    return SimResponse.json(
+                        422, {"errors": ["Invalid fulfillment order line item quantity requested."]}
+                    )
+                units[item_id] = units.get(item_id, 0) + quantity
+        line_items = []
+        for item in order["line_items"]:
+            taken = units.get(FULFILLMENT_LINE_ID_BASE + (item["id"] - LINE_ID_BASE), 0)
+            if taken:
+                item["fulfillable_quantity"] -= taken
+                item["fulfillment_status"] = "fulfilled" if item["fulfillable_quantity"] == 0 else "partial"
+                line_items.append({**item, "quantity": taken})
+        number = str(tracking.get("number") or "")
+        fulfillment = {
+            "id": FULFILLMENT_ID_BASE + self.sequence_take("fulfillment", 1),
+            "order_id": order["id"],
+            "status": "success",
+            "service": "manual",
+            "location_id": int(self.location_id),
+            "name": f"{order['name']}.{len(order['fulfillments']) + 1}",
+            "created_at": shop_time(self.now()),
+            "updated_at": shop_time(self.now()),
+            "tracking_company": tracking.get("company"),
+            "tracking_number": number or None,
+            "tracking_numbers": [number] if number else [],
+            "tracking_url": tracking.get("url"),
+            "tracking_urls": [tracking["url"]] if tracking.get("url") else [],
+            "line_items": line_items,
+        }
+        done = all(item["fulfillable_quantity"] == 0 for item in order["line_items"])
+        self.orders_update(
+            order["id"],
+            line_items=order["line_items"],
+            fulfillments=[*order["fulfillments"], fulfillment],
+            fulfillment_status="fulfilled" if done else "partial",
+        )
+        return SimResponse.json(201, {"fulfillment": fulfillment})
 
     # -- the shop's state, for demos and tests --------------------------------------------------
 
