@@ -331,7 +331,8 @@ class PinduoduoSimulator(GatewaySimulator):
         item = order["item_list"][line]
         moment = china_text(at or django_timezone.now())
         case_id = self.next_number("refund", 5_200_000_001)
-        paid = Decimal(str(item["goods_price"])) * item["goods_count"]
+        # The line's price, but never more than the order paid (a seller discount comes off it).
+        paid = min(Decimal(str(item["goods_price"])) * item["goods_count"], Decimal(str(order["pay_amount"])))
         case = {
             "id": case_id,
             "order_sn": order["order_sn"],

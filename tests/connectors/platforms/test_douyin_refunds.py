@@ -191,8 +191,8 @@ def test_the_kept_application_and_closing_read_as_asked_for_and_closed():
 def test_an_application_then_its_refund_is_one_request_settled_by_the_channel(marketplace_catalog):
     connection = sandbox_connection("douyin")
     simulator, pushed, order = _polled_order(connection)
-    asked = simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200")
-    refunded = simulator.refund_message(pushed["order_id"], amount_fen=9900, aftersale_id=_aftersale_id(asked))
+    asked = simulator.refund_message(pushed["order_id"], tag="200")
+    refunded = simulator.refund_message(pushed["order_id"], aftersale_id=_aftersale_id(asked))
 
     answers = [_post(connection, asked), _post(connection, asked), _post(connection, refunded)]
 
@@ -200,7 +200,7 @@ def test_an_application_then_its_refund_is_one_request_settled_by_the_channel(ma
     refund = RefundRequest.objects.get()
     assert (refund.order_id, refund.amount, refund.status, refund.method) == (
         order.pk,
-        Decimal("99.00"),
+        order.total_amount,  # all it paid, the simulator's default
         "refunded",
         "channel",
     )
@@ -218,7 +218,7 @@ def test_an_application_alone_files_a_request_waiting_for_approval(marketplace_c
     connection = sandbox_connection("douyin")
     simulator, pushed, order = _polled_order(connection)
 
-    _post(connection, simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200"))
+    _post(connection, simulator.refund_message(pushed["order_id"], tag="200"))
 
     refund = RefundRequest.objects.get()
     assert (refund.order_id, refund.status, refund.requested_by["source"]) == (order.pk, "approving", "webhook:douyin")
@@ -227,9 +227,9 @@ def test_an_application_alone_files_a_request_waiting_for_approval(marketplace_c
 def test_a_closed_case_cancels_its_waiting_request_and_a_later_refund_of_it_changes_nothing(marketplace_catalog):
     connection = sandbox_connection("douyin")
     simulator, pushed, _order = _polled_order(connection)
-    asked = simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200")
-    closed = simulator.refund_message(pushed["order_id"], amount_fen=9900, aftersale_id=_aftersale_id(asked), tag="207")
-    late = simulator.refund_message(pushed["order_id"], amount_fen=9900, aftersale_id=_aftersale_id(asked))
+    asked = simulator.refund_message(pushed["order_id"], tag="200")
+    closed = simulator.refund_message(pushed["order_id"], aftersale_id=_aftersale_id(asked), tag="207")
+    late = simulator.refund_message(pushed["order_id"], aftersale_id=_aftersale_id(asked))
 
     for call in (asked, closed, late):
         assert _post(connection, call).status_code == 200
@@ -255,7 +255,7 @@ def test_an_application_of_an_order_not_yet_polled_is_replayed_into_one_request(
     connection = sandbox_connection("douyin")
     simulator = DouyinSimulator(connection)
     pushed = simulator.orders_create(1, at=timezone.now() - timedelta(minutes=20))[0]
-    _post(connection, simulator.refund_message(pushed["order_id"], amount_fen=9900, tag="200"))
+    _post(connection, simulator.refund_message(pushed["order_id"], tag="200"))
     failed = WebhookDelivery.objects.get()
     poll_run(connection, DouyinPoller(page_size=10), {}, timezone.now())
 
@@ -264,7 +264,7 @@ def test_an_application_of_an_order_not_yet_polled_is_replayed_into_one_request(
     replays = [delivery_replay(delivery_id=failed.pk) for _ in range(2)]
 
     assert failed.outcome == "failed"
-    assert [r.outcome for r in replays] == ["processed", "processed"]
+    assert [r.outcome for r in replays] == ["processed", "processed"], [r.error for r in replays]
     assert [r.result["effects"][0]["created"] for r in replays] == [True, False]
     assert RefundRequest.objects.count() == 1
 

@@ -293,7 +293,7 @@ def test_a_refund_of_an_order_not_yet_here_is_kept_failed_and_its_replay_files_i
     first = _poll_refunds(connection)
     second = _poll_refunds(connection)  # the overlapping window lists the same refund again
 
-    assert (first.status, first.errors) == (PollRun.SUCCEEDED, 1)
+    assert (first.status, first.errors) == (PollRun.SUCCEEDED, 1), first.error
     assert order_id in first.error
     assert RefundRequest.objects.count() == 0
     failed = WebhookDelivery.objects.get()
@@ -309,7 +309,7 @@ def test_a_refund_of_an_order_not_yet_here_is_kept_failed_and_its_replay_files_i
 
     assert [item["id"] for item in listed] == [failed.pk]
     assert [answer.status_code for answer in answers] == [201, 201]
-    assert [answer.json()["outcome"] for answer in answers] == ["processed", "processed"]
+    assert [answer.json()["outcome"] for answer in answers] == ["processed", "processed"], answers[0].json()["error"]
     assert [answer.json()["result"]["effects"][0]["created"] for answer in answers] == [True, False]
     assert RefundRequest.objects.get().source_key == f"{key}:{refund[REFUND_ID[key]]}"
     _poll_refunds(connection)

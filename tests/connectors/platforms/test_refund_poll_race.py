@@ -57,9 +57,9 @@ def test_a_douyin_application_and_its_refund_at_once_make_one_refunded_request(m
     simulator = connector("douyin").sandbox(connection)
     made = simulator.orders_create(1, at=timezone.now() - timedelta(minutes=20))[0]
     poll_run(connection, DouyinPoller(page_size=10), {}, timezone.now())
-    asked = json.loads(simulator.refund_message(made["order_id"], amount_fen=9900, tag="200").body)[0]
+    asked = json.loads(simulator.refund_message(made["order_id"], tag="200").body)[0]
     aftersale = json.loads(asked["data"])["aftersale_id"]
-    refunded = json.loads(simulator.refund_message(made["order_id"], amount_fen=9900, aftersale_id=aftersale).body)[0]
+    refunded = json.loads(simulator.refund_message(made["order_id"], aftersale_id=aftersale).body)[0]
 
     def work(index: int):
         return douyin_refund(asked if index % 2 == 0 else refunded).apply(connection)["refund"]
