@@ -30,8 +30,8 @@ from commerce.shipments.services import TrackingInput, shipment_create, shipment
 from commerce.tickets.models import Ticket
 from connectors.models import Connection, SandboxRecord
 from connectors.notify.wechat_mp.sandbox import SANDBOX_CREDENTIALS as WECHAT_MP_SANDBOX
-from connectors.payments.wechatpay.sandbox import WechatPaySimulator, sandbox_openid
 from connectors.payments.sweep import payments_sweep
+from connectors.payments.wechatpay.sandbox import WechatPaySimulator, sandbox_openid
 from connectors.services.connections import ConnectionInput, connection_create
 from insights.alerts.rules import alerts_evaluate
 from insights.alerts.services import raise_alert
