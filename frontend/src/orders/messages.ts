@@ -145,6 +145,7 @@ export const ordersMessages = {
   ],
   "orderDetail.trace.ticket_opened": ["开工单 #{ticket}「{title}」", "Ticket #{ticket} opened: “{title}”"],
   "orderDetail.trace.ticket_closed": ["关闭工单 #{ticket}", "Ticket #{ticket} closed"],
+  "orderDetail.trace.ticket_updated": ["更新工单 #{ticket}：{fields}", "Ticket #{ticket} updated: {fields}"],
   "orderDetail.trace.refund_requested": ["退款申请 #{refund}：¥{amount}", "Refund request #{refund}: ¥{amount}"],
   "orderDetail.trace.refund_approved": ["退款申请 #{refund} 已批准", "Refund request #{refund} approved"],
   "orderDetail.trace.refund_rejected": [

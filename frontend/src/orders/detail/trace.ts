@@ -121,6 +121,13 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
     case "refund_cancelled":
     case "refund_evidence_added":
       return t(`orderDetail.trace.${entry.action}` as MessageKey, stringsOf(changes));
+    case "ticket_updated":
+      return t("orderDetail.trace.ticket_updated", {
+        ticket: text(changes.ticket),
+        fields: Object.keys(changes)
+          .filter((key) => key !== "ticket")
+          .join(", "),
+      });
     case "refund_rejected":
       return t("orderDetail.trace.refund_rejected", { refund: text(changes.refund), reason: text(changes.reason) });
     case "refund_return_received": {
