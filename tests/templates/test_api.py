@@ -122,21 +122,23 @@ def test_an_update_keeps_the_operators_answers_and_shows_a_diff(operator_client,
     assert operator_client.post(path + "update/", format="json").status_code == 409
 
     current = library.template_get("big-order-gift")
+    assert current is not None
+    latest = current.version + 1
     document = json.loads(json.dumps(current.document))
     document["nodes"][1]["retry"] = {"max_attempts": 5, "backoff_seconds": 60}
     newer = library.Template(
         **{
             **current.__dict__,
-            "version": 2,
+            "version": latest,
             "document": document,
-            "changelog": ({"version": 2, "notes": {"zh": "重试 5 次", "en": "5 attempts"}}, *current.changelog),
+            "changelog": ({"version": latest, "notes": {"zh": "重试 5 次", "en": "5 attempts"}}, *current.changelog),
         }
     )
     shelf = {**{t.slug: t for t in library.templates()}, "big-order-gift": newer}
     monkeypatch.setattr(library, "_all", lambda: shelf)
 
     preview = operator_client.get(path).json()
-    assert preview["update_available"] is True and preview["latest_version"] == 2
+    assert preview["update_available"] is True and preview["latest_version"] == latest
     assert preview["diff"]["nodes"]["changed"] == [
         {"id": "gift", "fields": ["retry.backoff_seconds", "retry.max_attempts"]}
     ]
@@ -149,7 +151,7 @@ def test_an_update_keeps_the_operators_answers_and_shows_a_diff(operator_client,
     assert flow.draft["nodes"][0]["rule"] == {">=": [{"var": "order.total_amount"}, 999]}  # kept
     assert flow.draft["nodes"][1]["retry"]["max_attempts"] == 5
     assert flow.current_version.number == 2 and flow.enabled
-    assert Installation.objects.get(flow=flow).version == 2
+    assert Installation.objects.get(flow=flow).version == latest
 
 
 def test_export_leaves_secrets_out_and_import_maps_connections(operator_client):

@@ -252,6 +252,15 @@ def test_every_template_has_fixtures_a_category_and_a_version():
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.slug)
+def test_every_node_has_a_chinese_title(template):
+    def chinese(text) -> bool:
+        return isinstance(text, str) and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+    assert chinese(template.document["name"])
+    assert [n["id"] for n in template.document["nodes"] if not chinese(n.get("label"))] == []
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.slug)
 def test_the_template_is_a_valid_flow_with_its_defaults(template):
     assert validate_document(template.document) == []
 
