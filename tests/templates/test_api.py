@@ -228,3 +228,57 @@ def test_a_label_is_text_in_the_preview_never_markup():
     document["nodes"][0]["label"] = '<script>alert("x")</script>'
     svg = preview_svg(document)
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+PAID = "/api/v1/templates/paid-not-processing/install/"
+GIFT = "/api/v1/templates/big-order-gift/install/"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "key", "words"),
+    [
+        (PAID, {"queue": "no-such-queue"}, "queue", "there is no ticket queue 'no-such-queue'"),
+        (GIFT, {"sku": "NO-SUCH-SKU"}, "sku", "there is no active product (SKU) 'NO-SUCH-SKU'"),
+    ],
+)
+def test_a_picker_value_that_names_nothing_is_refused_naming_the_parameter(operator_client, url, params, key, words):
+    answer = operator_client.post(url, {"params": params, "enable": False}, format="json")
+
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["code"] == "invalid_parameters"
+    assert list(body["details"]) == [f"params.{key}"]
+    assert words in body["details"][f"params.{key}"]
+    assert not Flow.objects.exists() and not Installation.objects.exists()
+
+
+def test_picker_values_that_exist_are_taken(operator_client):
+    from commerce.tickets.services import ticket_open
+    from tests.factories import TEST_ACTOR, ProductFactory
+
+    ProductFactory(sku="GIFT-MUG", title="马克杯")
+    ticket_open(
+        title="t",
+        queue="night-shift",
+        priority="low",
+        assignee_role="operator",
+        due_at=None,
+        order_id=None,
+        actor=TEST_ACTOR,
+    )
+
+    queued = operator_client.post(PAID, {"params": {"queue": "night-shift"}, "enable": False}, format="json")
+    gift = operator_client.post(GIFT, {"params": {"sku": "GIFT-MUG"}, "enable": False}, format="json")
+
+    assert (queued.status_code, gift.status_code) == (201, 201)
+    assert gift.json()["definition"]["nodes"][1]["params"]["sku"] == "GIFT-MUG"
+
+
+def test_an_open_picker_kind_is_not_checked():
+    from builder.pickers import picker_value_exists
+
+    assert picker_value_exists(kind="tag", value="a-new-tag") is None
+    assert picker_value_exists(kind="message_template", value="SMS_NEW") is None
+    assert picker_value_exists(kind="ticket_priority", value="urgent") is True
+    assert picker_value_exists(kind="connection", value=987654) is False
+    assert picker_value_exists(kind="warehouse", value=["x"]) is False
