@@ -31,6 +31,13 @@ from .models import Ticket, TicketComment
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
+QUEUE_RULE = f"a slug of 1 to {c.QUEUE_MAX} letters, digits, '-' or '_', such as {', '.join(c.KNOWN_QUEUES)}"
+
+
+def _queue_valid(queue) -> bool:
+    return isinstance(queue, str) and 0 < len(queue) <= c.QUEUE_MAX and bool(_SLUG.match(queue))
+
+
 def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -54,10 +61,8 @@ def _open_errors(
         errors["title"] = "may not be blank"
     elif len(title) > c.TITLE_MAX:
         errors["title"] = f"at most {c.TITLE_MAX} characters"
-    if not isinstance(queue, str) or not queue or len(queue) > c.QUEUE_MAX or not _SLUG.match(queue):
-        errors["queue"] = (
-            f"a slug of 1 to {c.QUEUE_MAX} letters, digits, '-' or '_', such as {', '.join(c.KNOWN_QUEUES)}"
-        )
+    if not _queue_valid(queue):
+        errors["queue"] = QUEUE_RULE
     if priority not in c.PRIORITIES:
         errors["priority"] = f"unknown priority {priority!r}; one of {', '.join(c.PRIORITIES)}"
     if assignee_role not in ALL_ROLES:
