@@ -63,3 +63,14 @@ def test_a_malformed_wechat_identity_is_refused_naming_it_and_changes_nothing(ow
     assert list(got) == list(details)
     assert all(got[key].startswith(start) for key, start in details.items())
     assert (Order.objects.count(), CustomerWechatIdentity.objects.count()) == (0, 0)
+
+
+def test_the_delivery_log_shows_the_openid_masked(own_store, operator_client):
+    post(own_store, PAID, signed(PAID, event="order.paid", event_id="evt-paid"))
+
+    answer = operator_client.get(f"/api/v1/connections/{own_store.pk}/deliveries/")
+
+    assert answer.status_code == 200
+    body = answer.json()["results"][0]["body"]
+    assert "oGZUI0egBJY1zhBYw2KhdUfwVJJE" not in body
+    assert '"openid": "oGZU****VJJE"' in body
