@@ -257,6 +257,9 @@ TITLES: dict[str, tuple[str, str]] = {
     # Action params.
     "due_in_minutes": ("处理时限（分钟）", "Due in (minutes)"),
     "assignee_role": ("处理角色", "Assignee role"),
+    "ticket.update.ticket_id": ("要修改的工单", "Ticket to change"),
+    "ticket.update.assignee": ("指派给", "Assign to"),
+    "once_per": ("每个…只发一次", "Once per"),
     "to_role": ("接收角色", "Recipient role"),
     "order.transition.to": ("目标状态", "To status"),
     "order.note.text": ("备注内容", "Note text"),
@@ -321,6 +324,7 @@ PICKER_OF: dict[str, str] = {
     "template_id": "message_template",
     "notification.template": "message_template",
     "requested_by": "user",
+    "ticket.update.assignee": "user",
     "resolved_by": "user",
     "trigger.event": "event",
 }

@@ -7,6 +7,11 @@ the kinds it can read (commerce and accounts); the connectors register theirs
 ``register_picker``, as they register their actions — the builder never imports them.
 
 ``q`` matches the value or either label, case-insensitively; at most ``limit`` options come back.
+
+``picker_value_exists`` answers whether a value is one a kind offers, by an exact lookup (not a
+search): what a marketplace install checks its picker parameters with. ``tag`` and
+``message_template`` are open — tagging makes a new tag, and a provider's template may be one no
+message has used yet — so they are not checked.
 """
 
 from collections.abc import Callable, Iterable
@@ -30,6 +35,8 @@ DEFAULT_LIMIT = 20
 MAX_QUERY_LENGTH = 100
 
 PickerFunction = Callable[[str, int, dict], list[dict]]
+ExistsFunction = Callable[[object, dict], bool]
+OPEN_KINDS = frozenset({"tag", "message_template"})
 
 
 def option(value, zh: str, en: str, hint: str = "") -> dict:
@@ -123,14 +130,77 @@ _pickers: dict[str, PickerFunction] = {
 }
 
 
-def register_picker(kind: str, pick: PickerFunction) -> None:
-    """Serves ``kind`` (one of ``PICKER_KINDS``) with ``pick``. Registering a kind twice is a bug."""
+def _text_value(value) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= 200 else None
+
+
+def _in(labels) -> ExistsFunction:
+    return lambda value, filters: isinstance(value, str) and value in labels
+
+
+def _queue_exists(value, filters: dict) -> bool:
+    slug = _text_value(value)
+    return slug is not None and (slug in QUEUE_LABELS or Ticket.objects.filter(queue=slug).exists())
+
+
+def _user_exists(value, filters: dict) -> bool:
+    name = _text_value(value)
+    return name is not None and get_user_model().objects.filter(username=name, is_active=True).exists()
+
+
+def _channel_exists(value, filters: dict) -> bool:
+    code = _text_value(value)
+    return code is not None and channel_list().filter(active=True, code=code).exists()
+
+
+def _warehouse_exists(value, filters: dict) -> bool:
+    code = _text_value(value)
+    return code is not None and Warehouse.objects.filter(code=code).exists()
+
+
+def _sku_exists(value, filters: dict) -> bool:
+    sku = _text_value(value)
+    return sku is not None and Product.objects.filter(sku=sku, active=True).exists()
+
+
+def _event_exists(value, filters: dict) -> bool:
+    spec = events.EVENTS.get(value) if isinstance(value, str) else None
+    return spec is not None and spec.available
+
+
+_exists: dict[str, ExistsFunction] = {
+    "channel": _channel_exists,
+    "status": _in(ORDER_STATUS_LABELS),
+    "queue": _queue_exists,
+    "role": _in(ALL_ROLES),
+    "user": _user_exists,
+    "warehouse": _warehouse_exists,
+    "sku": _sku_exists,
+    "ticket_priority": _in(PRIORITY_LABELS),
+    "event": _event_exists,
+}
+
+
+def register_picker(kind: str, pick: PickerFunction, exists: ExistsFunction | None = None) -> None:
+    """Serves ``kind`` (one of ``PICKER_KINDS``) with ``pick`` and, for a closed kind, checks a value
+    with ``exists``. Registering a kind twice is a bug."""
     if kind not in PICKER_KINDS:
         raise ValueError(f"picker {kind!r} is not in PICKER_KINDS")
     existing = _pickers.get(kind)
     if existing is not None and existing is not pick:
         raise ValueError(f"picker {kind!r} is registered twice")
     _pickers[kind] = pick
+    if exists is not None:
+        _exists[kind] = exists
+
+
+def picker_value_exists(*, kind: str, value, filters: dict | None = None) -> bool | None:
+    """Whether ``value`` is one of the values ``kind`` offers (exactly), or ``None`` when the kind is
+    open (``OPEN_KINDS``) or nobody checks it."""
+    if kind in OPEN_KINDS:
+        return None
+    check = _exists.get(kind)
+    return None if check is None else check(value, filters or {})
 
 
 def picker_kinds() -> tuple[str, ...]:

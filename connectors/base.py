@@ -266,6 +266,10 @@ class InboundOrder:
     device: str = ""
     buyer_account: str = ""
     buyer_remark: str = ""
+    # Who the buyer is to the platform's WeChat app (the own store's mini-program), when it says:
+    # kept for the customer so WeChat messages of that app can reach them.
+    wechat_appid: str = ""
+    wechat_openid: str = ""
 
 
 class Effect(Protocol):

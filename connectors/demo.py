@@ -6,7 +6,9 @@
 1. a few ``pending_payment`` orders without a payment attempt get one — at the Alipay sandbox,
    or at the WeChat Pay sandbox for every other order — the simulated buyer pays, and the signed
    notify goes through ``delivery_receive``, verified and double-checked with a signed trade query
-   like any notify from the gateway;
+   like any notify from the gateway. A WeChat Pay buyer pays as a WeChat user of the demo's service
+   account (two customers in three) or of its mini-program (``wechat_payer``), so the verified
+   payment gives the customer an openid with that app, as WeChat Pay's ``payer.openid`` does;
 2. a few ``paid`` orders get their pick list pushed to the WMS sandbox (``pick_list_push``, the
    client of the real connector, signed both ways); every third goes by SF Express, the others by
    a carrier tracked through Kuaidi100;
@@ -43,8 +45,9 @@ from .couriers.services import shipment_refresh
 from .couriers.sf.sandbox import FINAL as SF_FINAL
 from .couriers.sf.sandbox import SfSimulator
 from .models import Connection, SandboxRecord
+from .payments.wechatpay.sandbox import sandbox_openid
 from .sandbox import WebhookCall
-from .services.connections import connection_actor, connector_of
+from .services.connections import connection_actor, connection_credentials, connector_of
 from .services.deliveries import delivery_receive
 from .warehouse.fulfilment import pick_list_push
 from .warehouse.wms.sandbox import PICK_LIST, WmsSimulator
@@ -73,10 +76,29 @@ def _deliver(connection: Connection, call: WebhookCall) -> bool:
     return True
 
 
+# The demo mini-program's appid (its orders come through the own store's connection); the service
+# account's is its sandbox connection's.
+DEMO_MINI_PROGRAM_APPID = "wx5f3c9a1b2d4e6f70"
+
+
+def wechat_payer(*, customer_id: int, phone: str) -> dict[str, str]:
+    """Who a demo customer is when they pay with WeChat Pay: inside the service account's pages (two in
+    three, with the wechat_mp sandbox's appid) or in the mini-program — a stable openid per app."""
+    service = _sandbox("wechat_mp")
+    appid = DEMO_MINI_PROGRAM_APPID
+    if service is not None and customer_id % 3:
+        appid = str(connection_credentials(service).get("appid") or DEMO_MINI_PROGRAM_APPID)
+    return {"appid": appid, "openid": sandbox_openid(appid, phone), "trade_type": "JSAPI"}
+
+
 def _pay(gateways: list[Connection], since: datetime) -> int:
-    due = Order.objects.filter(
-        status=order_statuses.PENDING_PAYMENT, on_hold=False, created_at__gte=since, payments__isnull=True
-    ).order_by("created_at", "pk")[:PAYMENTS_PER_TICK]
+    due = (
+        Order.objects.filter(
+            status=order_statuses.PENDING_PAYMENT, on_hold=False, created_at__gte=since, payments__isnull=True
+        )
+        .select_related("customer")
+        .order_by("created_at", "pk")[:PAYMENTS_PER_TICK]
+    )
     paid = 0
     for order in due:
         gateway = gateways[order.pk % len(gateways)]
@@ -87,7 +109,11 @@ def _pay(gateways: list[Connection], since: datetime) -> int:
             connection_id=gateway.pk,
         )
         simulator = connector_of(gateway).sandbox(gateway)  # type: ignore[misc]
-        call = simulator.pay(payment.out_trade_no, payment.amount)
+        if gateway.connector == "wechatpay":
+            payer = wechat_payer(customer_id=order.customer_id, phone=order.customer.phone)
+            call = simulator.pay(payment.out_trade_no, payment.amount, **payer)
+        else:
+            call = simulator.pay(payment.out_trade_no, payment.amount)
         paid += call is not None and _deliver(gateway, call)
     return paid
 

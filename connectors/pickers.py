@@ -48,7 +48,20 @@ def _couriers(q: str, limit: int, filters: dict) -> list[dict]:
     return filtered((option(c.key, c.name_zh, c.name_en, c.key) for c in CONNECTORS if c.kind == COURIER), q, limit)
 
 
+def _connection_exists(value, filters: dict) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        return False
+    rows = Connection.objects.filter(pk=value, enabled=True)
+    if filters.get("connector"):
+        rows = rows.filter(connector=filters["connector"])
+    return rows.exists()
+
+
+def _courier_exists(value, filters: dict) -> bool:
+    return any(c.key == value for c in CONNECTORS if c.kind == COURIER)
+
+
 def register_pickers() -> None:
-    register_picker("connection", _connections)
+    register_picker("connection", _connections, _connection_exists)
     register_picker("message_template", _message_templates)
-    register_picker("courier", _couriers)
+    register_picker("courier", _couriers, _courier_exists)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from builder import services as flow_services
 from builder.diff import document_diff
 from builder.models import Flow
+from builder.pickers import picker_value_exists
 from builder.redaction import document_problems
 from commerce.orders.representation import order_representation
 from commerce.orders.selectors import order_list
@@ -29,7 +30,7 @@ from core.actors import Actor
 from runtime import dryrun
 
 from .errors import ConnectionMissing, InstallationNotFound, InvalidParameters, TemplateNotFound, UpToDate
-from .library import Template, coerce, read_back, render, template_get
+from .library import Parameter, Template, coerce, read_back, render, template_get
 from .models import Installation
 
 CONNECTIONS_PAGE = "/app/connections"
@@ -73,7 +74,33 @@ def connection_needs(template: Template) -> list[dict]:
     return needs
 
 
+# What each picker kind names, for an error that says what is missing.
+PICKED = {
+    "channel": "sales channel",
+    "status": "order status",
+    "queue": "ticket queue",
+    "role": "role",
+    "user": "active user",
+    "warehouse": "warehouse",
+    "sku": "active product (SKU)",
+    "connection": "enabled connection",
+    "ticket_priority": "ticket priority",
+    "courier": "courier",
+    "event": "available event",
+}
+
+
+def _picked_problem(parameter: Parameter, value) -> str | None:
+    """What is wrong with a picker parameter's value that names nothing that exists, else None."""
+    if parameter.picker is None or picker_value_exists(kind=parameter.picker, value=value) is not False:
+        return None
+    what = PICKED.get(parameter.picker, parameter.picker)
+    return f"{parameter.title['en']}: there is no {what} {value!r}; pick one from the list"
+
+
 def _checked_params(template: Template, given: dict) -> tuple[dict, dict]:
+    """The parameters' values (defaults for those not given) and the problems of the given ones:
+    each coerced by its type, and a picker's value checked to name something that exists."""
     values, problems = {}, {}
     for key in given:
         if template.parameter(key) is None:
@@ -83,6 +110,7 @@ def _checked_params(template: Template, given: dict) -> tuple[dict, dict]:
             values[parameter.key] = parameter.default
             continue
         value, problem = coerce(parameter, given[parameter.key])
+        problem = problem or _picked_problem(parameter, value)
         if problem:
             problems[f"params.{parameter.key}"] = problem
         else:

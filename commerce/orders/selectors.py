@@ -110,6 +110,10 @@ def order_status_of(*, order_id: int) -> str | None:
     return Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
 
 
+def order_customer_id(*, order_id: int) -> int | None:
+    return Order.objects.filter(pk=order_id).values_list("customer_id", flat=True).first()
+
+
 def order_is_held(*, order_id: int) -> bool:
     """Whether the order is on hold now — for a preview; a hold or release reports what it changed (``HoldChange``)."""
     return Order.objects.filter(pk=order_id, on_hold=True).exists()

@@ -34,8 +34,10 @@ RESOLUTION_MAX = 2000
 SUBJECT = "ticket"
 AUDIT_OPENED = "opened"
 AUDIT_ASSIGNED = "assigned"
+AUDIT_UPDATED = "updated"
 AUDIT_COMMENTED = "commented"
 AUDIT_CLOSED = "closed"
 # …and on the linked order's trail (subject_type "order"), so the order's timeline shows them:
 ORDER_AUDIT_TICKET_OPENED = "ticket_opened"
 ORDER_AUDIT_TICKET_CLOSED = "ticket_closed"
+ORDER_AUDIT_TICKET_UPDATED = "ticket_updated"

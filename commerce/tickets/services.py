@@ -1,16 +1,17 @@
-"""Ticket writes: open, assign, comment, close.
+"""Ticket writes: open, assign, update (priority, queue, who works it), comment, close.
 
 Each service is one transaction that validates, locks the ticket row (``lock_objects``), changes
 it and writes its audit entries — on the ticket (subject_type ``"ticket"``) and, for a ticket
 linked to an order, on the order too, so the order's timeline shows the ticket's life.
 
-``ticket_open`` is what the runtime calls for the ``ticket.open`` flow action; its signature is
-part of that contract.
+``ticket_open`` and ``ticket_update`` are what the runtime calls for the ``ticket.open`` and
+``ticket.update`` flow actions; their signatures are part of that contract.
 """
 
 import re
 from datetime import UTC, datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,13 @@ from .lock_objects import ticket_lock
 from .models import Ticket, TicketComment
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+QUEUE_RULE = f"a slug of 1 to {c.QUEUE_MAX} letters, digits, '-' or '_', such as {', '.join(c.KNOWN_QUEUES)}"
+
+
+def _queue_valid(queue) -> bool:
+    return isinstance(queue, str) and 0 < len(queue) <= c.QUEUE_MAX and bool(_SLUG.match(queue))
 
 
 def _username(user: User | None) -> str | None:
@@ -53,10 +61,8 @@ def _open_errors(
         errors["title"] = "may not be blank"
     elif len(title) > c.TITLE_MAX:
         errors["title"] = f"at most {c.TITLE_MAX} characters"
-    if not isinstance(queue, str) or not queue or len(queue) > c.QUEUE_MAX or not _SLUG.match(queue):
-        errors["queue"] = (
-            f"a slug of 1 to {c.QUEUE_MAX} letters, digits, '-' or '_', such as {', '.join(c.KNOWN_QUEUES)}"
-        )
+    if not _queue_valid(queue):
+        errors["queue"] = QUEUE_RULE
     if priority not in c.PRIORITIES:
         errors["priority"] = f"unknown priority {priority!r}; one of {', '.join(c.PRIORITIES)}"
     if assignee_role not in ALL_ROLES:
@@ -164,6 +170,79 @@ def ticket_assign(*, ticket_id: int, user: User, actor: Actor) -> Ticket:
             subject_type=c.SUBJECT, subject_id=ticket.pk, action=c.AUDIT_ASSIGNED, actor=actor, changes=changes
         )
     return ticket
+
+
+def ticket_update(
+    *,
+    ticket_id: int,
+    actor: Actor,
+    priority: str | None = None,
+    queue: str | None = None,
+    assignee_role: str | None = None,
+    assignee: str | None = None,
+) -> tuple[Ticket, dict]:
+    """Raises or lowers the ticket's ``priority``, moves it to ``queue``, gives it to ``assignee_role``
+    or to the active user named ``assignee`` (a username); ``None`` leaves a field as it is.
+
+    Answers the ticket and what changed (``{field: [before, after]}``). Idempotent: values the
+    ticket already has change nothing and write no audit entry, so a retried step is harmless.
+    Raises ``InvalidInput`` naming every bad field, ``TicketNotFound``, or ``TicketClosed`` — in
+    every case nothing is written. The ticket row is locked for the change.
+    """
+    errors = {}
+    queue = queue.strip() if isinstance(queue, str) else queue
+    if priority is not None and priority not in c.PRIORITIES:
+        errors["priority"] = f"unknown priority {priority!r}; one of {', '.join(c.PRIORITIES)}"
+    if queue is not None and (
+        not isinstance(queue, str) or not queue or len(queue) > c.QUEUE_MAX or not _SLUG.match(queue)
+    ):
+        errors["queue"] = (
+            f"a slug of 1 to {c.QUEUE_MAX} letters, digits, '-' or '_', such as {', '.join(c.KNOWN_QUEUES)}"
+        )
+    if assignee_role is not None and assignee_role not in ALL_ROLES:
+        errors["assignee_role"] = f"unknown role {assignee_role!r}; one of {', '.join(ALL_ROLES)}"
+    user = None
+    if assignee is not None:
+        user = (
+            get_user_model().objects.filter(username=assignee, is_active=True).first()
+            if isinstance(assignee, str) and 0 < len(assignee) <= 150
+            else None
+        )
+        if user is None:
+            errors["assignee"] = f"no active user is named {assignee!r}"
+    if priority is None and queue is None and assignee_role is None and assignee is None:
+        errors["ticket"] = "nothing to change: give a priority, a queue, an assignee role or an assignee"
+    if errors:
+        raise InvalidInput(details=errors)
+    with transaction.atomic():
+        ticket = ticket_lock(ticket_id)
+        if ticket.status == c.CLOSED:
+            raise TicketClosed(details={"ticket_id": ticket.pk, "status": ticket.status})
+        changes: dict = {}
+        for name, value in (("priority", priority), ("queue", queue), ("assignee_role", assignee_role)):
+            if value is not None and getattr(ticket, name) != value:
+                changes[name] = [getattr(ticket, name), value]
+                setattr(ticket, name, value)
+        if user is not None and ticket.assignee_id != user.pk:
+            changes["assignee"] = [_username(ticket.assignee), user.get_username()]
+            ticket.assignee = user
+            if ticket.status == c.OPEN:
+                changes["status"] = [c.OPEN, c.IN_PROGRESS]
+                ticket.status = c.IN_PROGRESS
+        if not changes:
+            return ticket, {}
+        fields = [name for name in ("priority", "queue", "assignee_role", "assignee", "status") if name in changes]
+        ticket.save(update_fields=fields)
+        audit_record(subject_type=c.SUBJECT, subject_id=ticket.pk, action=c.AUDIT_UPDATED, actor=actor, changes=changes)
+        if ticket.order_id is not None:
+            audit_record(
+                subject_type="order",
+                subject_id=ticket.order_id,
+                action=c.ORDER_AUDIT_TICKET_UPDATED,
+                actor=actor,
+                changes={"ticket": ticket.pk, **changes},
+            )
+    return ticket, changes
 
 
 def ticket_comment(*, ticket_id: int, body: str, actor: Actor, author: User | None = None) -> TicketComment:

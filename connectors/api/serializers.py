@@ -1,8 +1,11 @@
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Connection, PollRun, StockPush, WebhookDelivery
 from ..notify.channels import CHANNELS_BUILT
+from ..notify.masking import mask_recipient
 from ..notify.models import NotificationLog
 
 
@@ -124,6 +127,9 @@ class CheckSerializer(serializers.Serializer):
     connection = ConnectionSerializer()
 
 
+_OPENID_VALUE = re.compile(r'("openid"\s*:\s*")([^"\\]*)(")')
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField()
 
@@ -149,8 +155,11 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     @staticmethod
     def get_body(delivery) -> str:
-        """The raw body as text (undecodable bytes replaced), cut at 64 KB for the page."""
-        return bytes(delivery.body)[:65536].decode("utf-8", errors="replace")
+        """The raw body as text (undecodable bytes replaced), cut at 64 KB for the page, with every
+        WeChat openid masked (``"openid": "oGZU****VJJE"``): they are personal data that the
+        delivery log's readers — every role — need not see (admins see them on the customer)."""
+        text = bytes(delivery.body)[:65536].decode("utf-8", errors="replace")
+        return _OPENID_VALUE.sub(lambda m: m.group(1) + mask_recipient(m.group(2)) + m.group(3), text)
 
 
 class PollRunSerializer(serializers.ModelSerializer):

@@ -15,19 +15,36 @@ A recipient or channel over its rate limit is skipped (``status: skipped``), not
 ``notify.send`` tries its ``channels`` in order (e.g. WeChat template → SMS): a channel that fails
 hands over to the next at once, and only the last one is retried by the queue; only the last one's
 death emits ``notification.failed``.
+
+**The WeChat recipient.** An openid belongs to one WeChat app, so a WeChat node left without an
+``openid`` addresses the context order's customer by the openid they have with *the connection's*
+appid (``CustomerWechatIdentity``, from WeChat Pay payments and own-store orders). A customer with
+none for that app — none at all, or only a mini-program's when the connection is a service account —
+is ``skipped`` with the ``reason`` in the output, and ``notify.send`` moves on to its next channel.
+Openids never enter the flow's context: the node's output shows the recipient masked.
+
+**Once per something.** ``once_per`` (e.g. ``{{ order.id }}``) makes the notification's key
+``once:<flow>:<node>:<value>`` instead of the execution's: however many events run the flow (every
+tracking scan of a parcel), one message goes out per value — the unique key, not a check, decides.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from builder.catalog import ActionSpec, ConnectorSpec, register_connector
+from commerce.customers.selectors import customer_wechat_appids, customer_wechat_openid
+from commerce.orders.selectors import order_customer_id
 from core.errors import DomainError
 from runtime.actions import register
 from runtime.actions.base import Action, ActionRun, object_schema, step_failure
 from runtime.actions.work import context_order_id
 from runtime.errors import TerminalFailure
+from runtime.models import Execution
 
 from ..base import NOTIFY
 from ..models import Connection
+from ..services.connections import connection_credentials
 from .channels import (
     CHANNEL_NAMES,
     CHANNELS_BUILT,
@@ -58,6 +75,11 @@ _RETRY = {
     },
     "max_retries": {"type": "integer", "minimum": 0, "maximum": 10, "description": "At most this many times (3)."},
     "marketing": {"type": "boolean", "description": "A marketing message: held back during quiet hours."},
+    "once_per": {
+        "type": "string",
+        "maxLength": 200,
+        "description": "Send at most once per this value for this flow, e.g. {{ order.id }}: one message per order.",
+    },
 }
 _VARIABLES = {"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 20}
 # What each channel's node takes besides the connection; the recipient is templated.
@@ -69,7 +91,11 @@ CHANNEL_PARAMS: dict[str, dict] = {
         "text": {"type": "string", "maxLength": 500, "description": "The message as the customer reads it (log)."},
     },
     WECHAT: {
-        "openid": {"type": "string", "minLength": 1, "maxLength": 200},
+        "openid": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "Leave empty for the order's customer: their openid with this connection's WeChat app.",
+        },
         "template_id": {"type": "string", "minLength": 1, "maxLength": 64},
         "variables": _VARIABLES,
         "url": {"type": "string", "maxLength": 512},
@@ -93,7 +119,7 @@ CHANNEL_PARAMS: dict[str, dict] = {
 }
 REQUIRED = {
     SMS: ("phone", "template_code"),
-    WECHAT: ("openid", "template_id"),
+    WECHAT: ("template_id",),
     WECOM: ("text",),
     DINGTALK: ("text",),
     EMAIL: ("to", "subject", "text"),
@@ -105,6 +131,7 @@ OUTPUT = object_schema(
         "recipient": {"type": "string"},
         "status": {"type": "string", "enum": ["queued", "sent", "failed", "dead", "skipped"]},
         "attempts": {"type": "integer"},
+        "reason": {"type": "string"},
     }
 )
 
@@ -140,19 +167,64 @@ def _connection(channel: str, connection_id: int) -> Connection:
     return connection
 
 
-def _output(channel: str, log: NotificationLog | None, recipient: str, status: str = "") -> dict:
+def _output(channel: str, log: NotificationLog | None, recipient: str, status: str = "", reason: str = "") -> dict:
     return {
         "notification_id": log.pk if log else None,
         "channel": channel,
         "recipient": log.recipient_masked if log else mask_recipient(recipient),
         "status": status or (log.status if log else "skipped"),
         "attempts": log.attempts if log else 0,
+        **({"reason": reason} if reason else {}),
     }
 
 
+def _customer_id(run: ActionRun) -> int | None:
+    order = run.context.get("order")
+    customer = order.get("customer") if isinstance(order, dict) else None
+    found = customer.get("id") if isinstance(customer, dict) else None
+    if isinstance(found, int) and not isinstance(found, bool):
+        return found
+    order_id = context_order_id(run)
+    return order_customer_id(order_id=order_id) if order_id is not None else None
+
+
+def customer_openid(connection: Connection, run: ActionRun) -> tuple[str, str]:
+    """``(openid, "")`` of the context's customer with the connection's WeChat app, or ``("", why not)``."""
+    appid = str(connection_credentials(connection).get("appid") or "")
+    customer_id = _customer_id(run)
+    if customer_id is None:
+        return "", "no customer in the context to address"
+    openid = customer_wechat_openid(customer_id=customer_id, appid=appid)
+    if openid:
+        return openid, ""
+    others = customer_wechat_appids(customer_id=customer_id)
+    if others:
+        return "", (
+            f"the customer has no openid for WeChat app {appid}, only for {', '.join(others)} "
+            "(an openid is per app: a mini-program's cannot receive this account's template messages)"
+        )
+    return "", f"the customer has no openid for WeChat app {appid} (no WeChat payment or mini-program order seen)"
+
+
+def once_key(params: dict, run: ActionRun) -> str | None:
+    """``once:<flow>:<node>:<value>`` for a node with ``once_per`` in a real run, else None."""
+    value = str(params.get("once_per") or "").strip()
+    if not value or run.execution_id is None:
+        return None
+    flow_id = Execution.objects.filter(pk=run.execution_id).values_list("flow_id", flat=True).first()
+    if len(value) > 64:
+        value = hashlib.sha256(value.encode()).hexdigest()
+    return f"once:{flow_id}:{run.node_id}:{value}"
+
+
 def _send(channel: str, params: dict, run: ActionRun, *, key: str, last: bool = True) -> dict:
-    message = message_of(channel, params)
     connection = _connection(channel, params["connection"])
+    if channel == WECHAT and not str(params.get("openid") or "").strip():
+        openid, reason = customer_openid(connection, run)
+        if not openid:
+            return _output(channel, None, "", "skipped", reason)
+        params = {**params, "openid": openid}
+    message = message_of(channel, params)
     try:
         log = notification_send(
             connection=connection,
@@ -177,15 +249,19 @@ class NotifyChannel(Action):
     channel: str = ""
 
     def perform(self, params: dict, run: ActionRun) -> dict:
-        output = _send(self.channel, params, run, key=run.key)
+        output = _send(self.channel, params, run, key=once_key(params, run) or run.key)
         if output["status"] == NotificationLog.DEAD:
             log = NotificationLog.objects.get(pk=output["notification_id"])
             raise TerminalFailure("notification_dead", f"the message was refused: {log.last_error}")
         return output
 
     def preview(self, params: dict, run: ActionRun) -> dict:
-        message = message_of(self.channel, params)
-        return {"would": self.spec.key, "channel": self.channel, "recipient": mask_recipient(message.recipient)}
+        recipient = params.get("openid") or "" if self.channel == WECHAT else message_of(self.channel, params).recipient
+        return {
+            "would": self.spec.key,
+            "channel": self.channel,
+            "recipient": mask_recipient(recipient) if recipient else "the order's customer",
+        }
 
 
 def _channel_action(channel: str, key: str, name_en: str, name_zh: str, icon: str, contacts_customer: bool):
@@ -255,6 +331,7 @@ class NotifySend(Action):
     def perform(self, params: dict, run: ActionRun) -> dict:
         tried = []
         channels = params["channels"]
+        key = once_key(params, run) or run.key
         for index, attempt in enumerate(channels):
             channel = attempt["channel"]
             missing = [name for name in REQUIRED[channel] if not attempt.get(name)]
@@ -262,7 +339,7 @@ class NotifySend(Action):
                 raise TerminalFailure("invalid_param", f"channels/{index}: {channel} needs {', '.join(missing)}")
             last = index == len(channels) - 1
             merged = {**{k: v for k, v in params.items() if k != "channels"}, **attempt}
-            output = _send(channel, merged, run, key=f"{run.key}:{index}", last=last)
+            output = _send(channel, merged, run, key=f"{key}:{index}", last=last)
             tried.append(output)
             if output["status"] in (NotificationLog.SENT, NotificationLog.QUEUED) or (
                 last and output["status"] == NotificationLog.FAILED

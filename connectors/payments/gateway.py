@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
+from commerce.customers.models import CustomerWechatIdentity
+from commerce.customers.services import InvalidWechatIdentity, customer_wechat_identity_record
+from commerce.orders.selectors import order_customer_id
 from commerce.payments.selectors import payment_by_out_trade_no
 from commerce.payments.services import payment_checked, payment_confirm
 from core.errors import DomainError
@@ -52,6 +55,9 @@ class GatewayTrade:
     amount: Decimal | None = None  # what was paid (yuan)
     paid_at: datetime | None = None
     raw: dict = field(default_factory=dict)  # the verified answer, kept on the payment
+    # Who paid, to a WeChat app: the trade's ``appid`` and ``payer.openid`` (WeChat Pay only).
+    payer_appid: str = ""
+    payer_openid: str = ""
 
     @property
     def paid(self) -> bool:
@@ -114,11 +120,33 @@ def trade_confirm(
             source=source,
             notification=kept,
         )
+        _payer_record(payment, trade)
         return {"outcome": done.outcome, "out_trade_no": trade.out_trade_no, "gateway_status": trade.gateway_status}
     payment_checked(
         payment_id=payment.pk, gateway_status=trade.gateway_status, closed=trade.status == CLOSED, notification=kept
     )
     return {"outcome": "not_paid", "out_trade_no": trade.out_trade_no, "gateway_status": trade.gateway_status}
+
+
+def _payer_record(payment, trade: GatewayTrade) -> None:
+    """The payer's openid under the trade's app, from the gateway's verified answer, kept for the
+    order's customer (``CustomerWechatIdentity``): the WeChat template messages address it. A value
+    not in WeChat's form is left out — it never fails a payment."""
+    if not (trade.paid and trade.payer_appid and trade.payer_openid):
+        return
+    customer_id = order_customer_id(order_id=payment.order_id)
+    if customer_id is None:
+        return
+    try:
+        customer_wechat_identity_record(
+            customer_id=customer_id,
+            appid=trade.payer_appid,
+            openid=trade.payer_openid,
+            source=CustomerWechatIdentity.PAYMENT,
+            seen_at=trade.paid_at,
+        )
+    except InvalidWechatIdentity:
+        pass
 
 
 @dataclass  # not frozen: ``base.Effect`` declares ``key`` a plain attribute

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from commerce.channels.selectors import channel_by_code
+from commerce.customers.models import CustomerWechatIdentity
+from commerce.customers.services import customer_wechat_identity_record
 from commerce.orders.errors import UnknownChannel
 from commerce.orders.services import AddressInput, CustomerInput, IngestResult, LineInput, OrderInput, order_ingest
 
@@ -49,4 +51,14 @@ def inbound_order_ingest(*, connection: Connection, order: InboundOrder, source:
         buyer_account=order.buyer_account,
         buyer_remark=order.buyer_remark,
     )
-    return order_ingest(data=data, actor=connection_actor(connection, source=f"{source}:{connector.key}"))
+    result = order_ingest(data=data, actor=connection_actor(connection, source=f"{source}:{connector.key}"))
+    if order.wechat_appid and order.wechat_openid:
+        # Checked by the connector's mapping; the view's time, so a stale view never moves it back.
+        customer_wechat_identity_record(
+            customer_id=result.order.customer_id,
+            appid=order.wechat_appid,
+            openid=order.wechat_openid,
+            source=CustomerWechatIdentity.OWN_STORE,
+            seen_at=order.updated_at,
+        )
+    return result

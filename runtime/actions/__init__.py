@@ -17,7 +17,7 @@ from .inventory import InventoryCheck, InventoryRelease
 from .order import OrderCreateGift, OrderHold, OrderNote, OrderRelease, OrderTag, OrderTransition
 from .parcel import OrderMerge, OrderSplit
 from .refund import RefundApproveAction, RefundFilingLinkAction, RefundRejectAction, RefundRequestAction
-from .work import NotifyInbox, TicketOpen
+from .work import NotifyInbox, TicketOpen, TicketUpdate
 
 __all__ = ["Action", "ActionRun", "CORE_ACTIONS", "handler_for", "register", "register_core_actions", "registered"]
 
@@ -31,6 +31,7 @@ CORE_ACTIONS: tuple[Action, ...] = (
     InventoryRelease(),
     InventoryCheck(),
     TicketOpen(),
+    TicketUpdate(),
     NotifyInbox(),
     RefundRequestAction(),
     RefundApproveAction(),

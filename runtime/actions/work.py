@@ -1,15 +1,16 @@
-"""Actions that hand work to people: open a ticket in a queue, notify a role's inbox."""
+"""Actions that hand work to people: open a ticket in a queue, change one, notify a role's inbox."""
 
 from datetime import timedelta
 
 from builder.catalog import ActionSpec
 from commerce.inbox import services as inbox
 from commerce.tickets import constants as tickets
-from commerce.tickets.services import ticket_open
+from commerce.tickets.services import ticket_open, ticket_update
 from core.accounts.roles import ALL_ROLES, FINANCE, OPERATOR, SUPERVISOR
 from core.errors import DomainError
 from core.time import iso_utc
 
+from ..errors import TerminalFailure
 from .base import Action, ActionRun, object_schema, step_failure
 
 # Who works a queue when the node does not say: the queue named after a role goes to that role.
@@ -96,6 +97,78 @@ class TicketOpen(Action):
             "assignee_role": resolved["assignee_role"],
             "due_at": iso_utc(resolved["due_at"]),
             "title": resolved["title"],
+        }
+
+
+class TicketUpdate(Action):
+    """Changes an existing ticket: its priority, its queue, who works it. Idempotent by the service
+    (values it already has change nothing), so a retried step changes it once."""
+
+    spec = ActionSpec(
+        key="ticket.update",
+        name_en="Change a ticket",
+        name_zh="修改工单",
+        description_en="Raises or lowers a ticket's priority, moves it to another queue or gives it to someone.",
+        description_zh="调整已有工单的优先级、转到其他队列或指派处理人。",
+        group="ticket",
+        icon="ticket",
+        params_schema=object_schema(
+            {
+                "ticket_id": {
+                    "type": ["integer", "string"],
+                    "maxLength": 200,
+                    "description": "The ticket to change: {{ difference.ticket_id }}, {{ steps.<node>.ticket_id }}…",
+                },
+                "priority": {"type": "string", "enum": list(tickets.PRIORITIES)},
+                "queue": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": tickets.QUEUE_MAX,
+                    "pattern": "^[-a-zA-Z0-9_]+$",
+                },
+                "assignee_role": {"type": "string", "enum": list(ALL_ROLES)},
+                "assignee": {"type": "string", "minLength": 1, "maxLength": 150, "description": "A user's username."},
+            },
+            required=("ticket_id",),
+        ),
+        output_schema=object_schema(
+            {
+                "ticket_id": {"type": ["integer", "null"]},
+                "priority": {"type": "string"},
+                "queue": {"type": "string"},
+                "changed": {"type": "array", "items": {"type": "string"}},
+            }
+        ),
+    )
+
+    @staticmethod
+    def _ticket_id(params: dict) -> int:
+        value = params.get("ticket_id")
+        text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+        if not text.isdigit() or not 0 < int(text) < 2**63:
+            raise TerminalFailure("invalid_param", f"ticket_id: {value!r} is not a ticket id")
+        return int(text)
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        try:
+            ticket, changes = ticket_update(
+                ticket_id=self._ticket_id(params),
+                priority=params.get("priority"),
+                queue=params.get("queue"),
+                assignee_role=params.get("assignee_role"),
+                assignee=params.get("assignee"),
+                actor=run.actor,
+            )
+        except DomainError as exc:
+            raise step_failure(exc) from None
+        return {"ticket_id": ticket.pk, "priority": ticket.priority, "queue": ticket.queue, "changed": sorted(changes)}
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {
+            "ticket_id": self._ticket_id(params),
+            "priority": params.get("priority", ""),
+            "queue": params.get("queue", ""),
+            "changed": [],
         }
 
 

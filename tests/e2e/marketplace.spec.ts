@@ -116,3 +116,26 @@ test("运营人员从模板市场安装「签收后自动完成订单并短信�
   await expect(page.getByText("已完成").first()).toBeVisible();
   await page.screenshot({ path: `${ARTIFACTS}marketplace-order-completed.png` });
 });
+
+test("安装自模板的流程在流程列表和编辑器里提示有新版本，并链接到更新对比", async ({ page }) => {
+  // seed.py 装了一个「大单送赠品」并记为 v1：模板已是更新的版本。
+  await login(page, "operator");
+  await page.goto("/app/flows");
+  const row = page.locator("tr", { hasText: "E2E 旧版大单送赠品" });
+  const badge = row.locator(".template-update");
+  await expect(badge).toContainText("有新版本");
+  await page.screenshot({ path: `${ARTIFACTS}marketplace-flow-list-update.png` });
+
+  await badge.click();
+  await expect(page).toHaveURL(/tab=installed&update=\d+/);
+  const diff = page.locator(".market-update");
+  await expect(diff).toContainText("节点标题和流程名称改为中文");
+  await expect(diff.getByRole("button", { name: "更新" })).toBeVisible();
+
+  const flowId = /update=(\d+)/.exec(page.url())![1];
+  await page.goto(`/app/flows/${flowId}`);
+  const banner = page.getByTestId("editor-template-update");
+  await expect(banner).toContainText("big-order-gift");
+  await banner.getByRole("link", { name: "查看更新内容" }).click();
+  await expect(page.locator(".market-update")).toBeVisible();
+});

@@ -117,4 +117,21 @@ if not SandboxRecord.objects.filter(connection=alipay, kind=BILL_EXTRA).exists()
         at=_noon - _timedelta(days=1), out_trade_no="ALI-CONSOLE-E2E", amount="58.50", memo="店铺后台补款"
     )
 
+# An installed flow behind its template (marketplace.spec.ts: "update available" on the flow list and in
+# the editor, linking to the diff): big-order-gift installed as a draft and recorded at version 1, as if
+# installed before the template's version 2.
+from templates.models import Installation  # noqa: E402
+from templates.services import template_install  # noqa: E402
+
+if not Installation.objects.filter(template="big-order-gift", flow__name="E2E 旧版大单送赠品").exists():
+    installed = template_install(
+        slug="big-order-gift",
+        user=User.objects.get(username="operator"),
+        params={},
+        connections={},
+        enable=False,
+        name="E2E 旧版大单送赠品",
+    )
+    Installation.objects.filter(flow=installed["flow"]).update(version=1)
+
 print("e2e seed ready")

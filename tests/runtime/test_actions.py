@@ -11,8 +11,11 @@ from commerce.inventory.models import Reservation, StockItem
 from commerce.inventory.services import stock_adjust
 from commerce.orders.models import Order
 from commerce.tickets.models import Ticket
+from runtime.actions import handler_for
+from runtime.actions.base import ActionRun
 from runtime.dispatch import outbox_drain
 from runtime.engine import execution_run
+from runtime.errors import TerminalFailure
 from runtime.models import Execution
 from tests.factories import TEST_ACTOR, create_order
 from tests.runtime.conftest import action, condition, event_flow, publish
@@ -160,6 +163,31 @@ def test_ticket_open_opens_one_ticket_in_the_queue_linked_to_the_order(channel, 
     assert ticket.due_at == LATER + timedelta(minutes=60)
     assert (ticket.actor_kind, ticket.source) == ("flow_execution", f"flow:{flow.pk}")
     assert _output(execution, "escalate")["ticket_id"] == ticket.pk
+
+
+def _action_run() -> ActionRun:
+    return ActionRun(execution_id=1, node_id="n", key="1:n", actor=TEST_ACTOR, context={}, now=LATER)
+
+
+def test_ticket_update_raises_the_ticket_a_step_opened_and_a_bad_id_fails_terminally(channel, stocked):
+    opened = action(
+        "escalate", "ticket.open", {"title": "Look at {{ order.number }}", "queue": "service", "priority": "normal"}
+    )
+    raised = action("raise", "ticket.update", {"ticket_id": "{{ steps.escalate.ticket_id }}", "priority": "urgent"})
+    flow = publish(event_flow("order.paid", [opened, raised]))
+    order = create_order(channel, external_id="A-7", status="paid")
+
+    execution = _run(flow, order)
+
+    assert Ticket.objects.get().priority == "urgent"
+    assert _output(execution, "raise") == {
+        "ticket_id": Ticket.objects.get().pk,
+        "priority": "urgent",
+        "queue": "service",
+        "changed": ["priority"],
+    }
+    with pytest.raises(TerminalFailure):
+        handler_for("ticket.update").perform({"ticket_id": "12abc", "priority": "low"}, _action_run())
 
 
 def test_notify_inbox_writes_one_notification_for_the_role(channel, stocked):

@@ -85,5 +85,5 @@ def test_overdue_paid_orders_get_a_ticket_a_hold_when_short_and_a_reminder(
     assert set(Execution.objects.values_list("status", flat=True)) == {"succeeded"}
     reminder = Notification.objects.get(order__external_id="SHORT")
     ticket = Ticket.objects.get(order__external_id="SHORT")
-    assert reminder.title == f"15 minutes overdue: order {Order.objects.get(external_id='SHORT').number}"
-    assert reminder.body.endswith(f"and still not processing. Ticket #{ticket.pk}.")
+    assert reminder.title == f"仍未处理：订单 {Order.objects.get(external_id='SHORT').number}"
+    assert reminder.body.endswith(f"仍未进入处理中。工单 #{ticket.pk}。")

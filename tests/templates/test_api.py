@@ -122,21 +122,23 @@ def test_an_update_keeps_the_operators_answers_and_shows_a_diff(operator_client,
     assert operator_client.post(path + "update/", format="json").status_code == 409
 
     current = library.template_get("big-order-gift")
+    assert current is not None
+    latest = current.version + 1
     document = json.loads(json.dumps(current.document))
     document["nodes"][1]["retry"] = {"max_attempts": 5, "backoff_seconds": 60}
     newer = library.Template(
         **{
             **current.__dict__,
-            "version": 2,
+            "version": latest,
             "document": document,
-            "changelog": ({"version": 2, "notes": {"zh": "重试 5 次", "en": "5 attempts"}}, *current.changelog),
+            "changelog": ({"version": latest, "notes": {"zh": "重试 5 次", "en": "5 attempts"}}, *current.changelog),
         }
     )
     shelf = {**{t.slug: t for t in library.templates()}, "big-order-gift": newer}
     monkeypatch.setattr(library, "_all", lambda: shelf)
 
     preview = operator_client.get(path).json()
-    assert preview["update_available"] is True and preview["latest_version"] == 2
+    assert preview["update_available"] is True and preview["latest_version"] == latest
     assert preview["diff"]["nodes"]["changed"] == [
         {"id": "gift", "fields": ["retry.backoff_seconds", "retry.max_attempts"]}
     ]
@@ -149,7 +151,7 @@ def test_an_update_keeps_the_operators_answers_and_shows_a_diff(operator_client,
     assert flow.draft["nodes"][0]["rule"] == {">=": [{"var": "order.total_amount"}, 999]}  # kept
     assert flow.draft["nodes"][1]["retry"]["max_attempts"] == 5
     assert flow.current_version.number == 2 and flow.enabled
-    assert Installation.objects.get(flow=flow).version == 2
+    assert Installation.objects.get(flow=flow).version == latest
 
 
 def test_export_leaves_secrets_out_and_import_maps_connections(operator_client):
@@ -226,3 +228,57 @@ def test_a_label_is_text_in_the_preview_never_markup():
     document["nodes"][0]["label"] = '<script>alert("x")</script>'
     svg = preview_svg(document)
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+PAID = "/api/v1/templates/paid-not-processing/install/"
+GIFT = "/api/v1/templates/big-order-gift/install/"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "key", "words"),
+    [
+        (PAID, {"queue": "no-such-queue"}, "queue", "there is no ticket queue 'no-such-queue'"),
+        (GIFT, {"sku": "NO-SUCH-SKU"}, "sku", "there is no active product (SKU) 'NO-SUCH-SKU'"),
+    ],
+)
+def test_a_picker_value_that_names_nothing_is_refused_naming_the_parameter(operator_client, url, params, key, words):
+    answer = operator_client.post(url, {"params": params, "enable": False}, format="json")
+
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["code"] == "invalid_parameters"
+    assert list(body["details"]) == [f"params.{key}"]
+    assert words in body["details"][f"params.{key}"]
+    assert not Flow.objects.exists() and not Installation.objects.exists()
+
+
+def test_picker_values_that_exist_are_taken(operator_client):
+    from commerce.tickets.services import ticket_open
+    from tests.factories import TEST_ACTOR, ProductFactory
+
+    ProductFactory(sku="GIFT-MUG", title="马克杯")
+    ticket_open(
+        title="t",
+        queue="night-shift",
+        priority="low",
+        assignee_role="operator",
+        due_at=None,
+        order_id=None,
+        actor=TEST_ACTOR,
+    )
+
+    queued = operator_client.post(PAID, {"params": {"queue": "night-shift"}, "enable": False}, format="json")
+    gift = operator_client.post(GIFT, {"params": {"sku": "GIFT-MUG"}, "enable": False}, format="json")
+
+    assert (queued.status_code, gift.status_code) == (201, 201)
+    assert gift.json()["definition"]["nodes"][1]["params"]["sku"] == "GIFT-MUG"
+
+
+def test_an_open_picker_kind_is_not_checked():
+    from builder.pickers import picker_value_exists
+
+    assert picker_value_exists(kind="tag", value="a-new-tag") is None
+    assert picker_value_exists(kind="message_template", value="SMS_NEW") is None
+    assert picker_value_exists(kind="ticket_priority", value="urgent") is True
+    assert picker_value_exists(kind="connection", value=987654) is False
+    assert picker_value_exists(kind="warehouse", value=["x"]) is False

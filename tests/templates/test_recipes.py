@@ -4,8 +4,8 @@ sandbox connections, and run by the real runtime on each of its fixture events w
 A fixture (``templates/<slug>/fixtures/*.json``) names a ``scenario`` — how its event is produced,
 always through the commerce services that emit it in production — its ``given`` values, the
 answers the template is ``install``ed with (its defaults otherwise), and what must follow (``expect``): the status of each named step of the execution, whether any action ran at
-all, and the effects (the order's status, hold and tags, texts and WeCom messages in the sandboxes, tickets, inbox
-messages, gift orders). Scheduled templates are ticked at the fixture's ``minutes`` after the order
+all, and the effects (the order's status, hold and tags, texts, WeChat and WeCom messages in the sandboxes, tickets, inbox
+messages, gift orders, a notification channel skipped and why). Scheduled templates are ticked at the fixture's ``minutes`` after the order
 was placed, with the runtime's sweep resuming delays — as ``tests/runtime/test_recipe_overdue.py`` does.
 """
 
@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from builder.validation import validate_document
@@ -29,7 +29,9 @@ from commerce.refunds.services import RefundInput, refund_request, refunds_sla_c
 from commerce.shipments.services import TrackingInput, shipment_create, shipments_stalled_check, tracking_events_apply
 from commerce.tickets.models import Ticket
 from connectors.models import Connection, SandboxRecord
+from connectors.notify.wechat_mp.sandbox import SANDBOX_CREDENTIALS as WECHAT_MP_SANDBOX
 from connectors.payments.sweep import payments_sweep
+from connectors.payments.wechatpay.sandbox import WechatPaySimulator, sandbox_openid
 from connectors.services.connections import ConnectionInput, connection_create
 from insights.alerts.rules import alerts_evaluate
 from insights.alerts.services import raise_alert
@@ -121,6 +123,49 @@ def _placed(channel, given) -> Order:
     return order_services.order_place(data=replace(data, customer=customer), actor=TEST_ACTOR).order
 
 
+MINI_PROGRAM_APPID = "wx5f3c9a1b2d4e6f70"
+
+
+def _wechat_pay(order: Order, appid: str) -> None:
+    """The order paid through the WeChat Pay sandbox by a buyer who is a WeChat user of ``appid``:
+    the signed notify is posted to the webhook as WeChat Pay would, and double-checked."""
+    gateway = connection_create(
+        data=ConnectionInput(connector="wechatpay", name="微信支付沙箱", credentials={}, settings={}, sandbox=True)
+    )
+    payment = payment_attempt_create(order_id=order.pk, gateway="wechatpay", actor=TEST_ACTOR, connection_id=gateway.pk)
+    openid = sandbox_openid(appid, order.customer.phone)
+    call = WechatPaySimulator(gateway).pay(payment.out_trade_no, payment.amount, appid=appid, openid=openid)
+    assert call is not None
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in call.headers.items() if k != "Content-Type"}
+    answer = Client().post(
+        f"/hooks/wechatpay/{gateway.pk}/", data=call.body, content_type="application/json", **headers
+    )
+    assert answer.status_code == 200, answer.content
+
+
+def _first_scan(channel, given: dict) -> Order:
+    """Paid (through WeChat Pay inside the service account or the mini-program, or by hand), packed (the
+    warehouse's packed moves it to processing), given its tracking number, then scanned ``scans`` times."""
+    order = _order(channel)
+    appid = {"service": WECHAT_MP_SANDBOX["appid"], "mini": MINI_PROGRAM_APPID}.get(given["paid_in"])
+    if appid:
+        _wechat_pay(order, appid)
+    else:
+        order_services.order_transition(order_id=order.pk, to="paid", actor=TEST_ACTOR, reason="paid by transfer")
+    if given.get("packed", True):
+        order_services.order_transition(order_id=order.pk, to="processing", actor=TEST_ACTOR, reason="packed")
+    shipment_create(order_id=order.pk, courier="kuaidi100", carrier="yuantong", tracking_no="YT9", actor=TEST_ACTOR)
+    _drain()
+    start = timezone.now() - timedelta(hours=given["scans"])
+    for n in range(given["scans"]):
+        scan = TrackingInput(
+            occurred_at=start + timedelta(hours=n), status="in_transit", code=str(n), description="扫描"
+        )
+        tracking_events_apply(courier="kuaidi100", tracking_no="YT9", events=[scan], actor=TEST_ACTOR, source="tests")
+        _drain()
+    return order
+
+
 def _play(scenario: str, channel, given: dict, on_commit) -> Order:
     """Produces the fixture's event through the real services; answers the order it concerns."""
     if scenario == "shipment_signed":
@@ -153,6 +198,8 @@ def _play(scenario: str, channel, given: dict, on_commit) -> Order:
         order = _swept(channel, given)
     elif scenario == "order_placed":
         order = _placed(channel, given)
+    elif scenario == "first_scan":
+        order = _first_scan(channel, given)
     elif scenario == "schedule":
         start = timezone.now()
         order = _order(channel, tags=given.get("tags", ()), status=given["status"])
@@ -205,6 +252,15 @@ def test_every_template_has_fixtures_a_category_and_a_version():
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.slug)
+def test_every_node_has_a_chinese_title(template):
+    def chinese(text) -> bool:
+        return isinstance(text, str) and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+    assert chinese(template.document["name"])
+    assert [n["id"] for n in template.document["nodes"] if not chinese(n.get("label"))] == []
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.slug)
 def test_the_template_is_a_valid_flow_with_its_defaults(template):
     assert validate_document(template.document) == []
 
@@ -243,6 +299,9 @@ def test_the_installed_template_runs_its_fixture_as_expected(
         assert [list(t) for t in Ticket.objects.order_by("id").values_list("queue", "priority")] == expect["tickets"]
     if "inbox" in expect:
         assert sorted(set(Notification.objects.values_list("to_role", flat=True))) == expect["inbox"]
+    for node, reason in expect.get("skipped", {}).items():
+        output = ExecutionStep.objects.filter(node_id=node).order_by("id").last().output
+        assert any(a["status"] == "skipped" and reason in a["reason"] for a in output["attempts"]), output
     if "gift_orders" in expect:
         assert Order.objects.filter(gift_for__isnull=False).count() == expect["gift_orders"]
 

@@ -108,6 +108,7 @@ class WechatPayClient:
             raise
         state = str(answer.get("trade_state", ""))
         amount = answer["amount"] if isinstance(answer.get("amount"), dict) else {}
+        payer = answer["payer"] if isinstance(answer.get("payer"), dict) else {}
         return GatewayTrade(
             out_trade_no=str(answer.get("out_trade_no") or out_trade_no),
             status=TRADE_STATES.get(state, WAITING),
@@ -116,6 +117,8 @@ class WechatPayClient:
             amount=fen_to_yuan(amount.get("total")),
             paid_at=rfc3339(answer.get("success_time")) if answer.get("success_time") else None,
             raw=answer,
+            payer_appid=str(answer.get("appid") or ""),
+            payer_openid=str(payer.get("openid") or ""),
         )
 
     def refund(

@@ -18,6 +18,7 @@ out_refund_no), ``wechat_fault``.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -60,6 +61,14 @@ TRADEBILL_PATH = "/v3/bill/tradebill"
 DOWNLOAD_PATH = "/v3/billdownload/file"
 BILL_EXTRA = "wechat_bill_line"  # a line the bill shows that no trade made (tests craft bills with them)
 APPID = "wxd678efh567hg6787"
+PAYER_OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+
+
+def sandbox_openid(appid: str, buyer: str) -> str:
+    """A stable openid of the form WeChat issues (``o`` + 27 base64url characters) for ``buyer``
+    under ``appid``: different for each app, as WeChat's are."""
+    digest = base64.urlsafe_b64encode(hashlib.sha256(f"{appid}:{buyer}".encode()).digest()).decode()
+    return "o" + digest[:27]
 
 
 def _now() -> str:
@@ -78,19 +87,30 @@ class WechatPaySimulator:
 
     # -- what the buyer and the tests do -------------------------------------------------------
 
-    def pay(self, out_trade_no: str, amount: Decimal | str, *, drop_notify: bool = False) -> WebhookCall | None:
+    def pay(
+        self,
+        out_trade_no: str,
+        amount: Decimal | str,
+        *,
+        drop_notify: bool = False,
+        appid: str = APPID,
+        openid: str = PAYER_OPENID,
+        trade_type: str = "NATIVE",
+    ) -> WebhookCall | None:
+        """The buyer pays: ``openid`` is who they are to ``appid`` (a JSAPI payment inside a service
+        account's pages names the service account; a mini-program's payment, the mini-program)."""
         trade = {
-            "appid": "wxd678efh567hg6787",
+            "appid": appid,
             "mchid": self.mchid,
             "out_trade_no": out_trade_no,
             "transaction_id": "4200" + "".join(secrets.choice("0123456789") for _ in range(24)),
-            "trade_type": "NATIVE",
+            "trade_type": trade_type,
             "trade_state": "SUCCESS",
             "trade_state_desc": "支付成功",
             "bank_type": "OTHERS",
             "attach": "",
             "success_time": _now(),
-            "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+            "payer": {"openid": openid},
             "amount": {
                 "total": yuan_to_fen(Decimal(str(amount))),
                 "payer_total": yuan_to_fen(Decimal(str(amount))),

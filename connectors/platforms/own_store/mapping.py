@@ -15,7 +15,12 @@ order, which orders the views)::
      "lines": [{"sku": "TEA-0001", "quantity": 2, "unit_price": "368.00"}],
      "shipping_amount": "0.00", "discount_amount": "10.00",                    optional
      "client_ip": "203.0.113.7", "device": "iPhone; MicroMessenger/8.0",      optional
-     "buyer_account": "wx-openid-or-member-id", "buyer_remark": "请尽快发货"}  optional
+     "buyer_account": "wx-openid-or-member-id", "buyer_remark": "请尽快发货",   optional
+     "wechat": {"appid": "wx5f3c9a1b2d4e6f70", "openid": "oGZUI0egBJY1zhBYw2KhdUfwVJJE"}}  optional
+
+``wechat`` is who the buyer is to the store's mini-program (小程序): its appid and the buyer's openid
+under it (``wx.login`` → ``code2Session``). It is kept for the customer (``CustomerWechatIdentity``)
+so WeChat messages of that app can reach them — and of that app only: an openid is per app.
 
 Strict: every field has its JSON type (a quantity of ``"2"`` is refused, an amount may be a
 string or a number), its length or range, and a field that is not listed here is refused — a
@@ -59,17 +64,21 @@ TOP_FIELDS = frozenset(
         "device",
         "buyer_account",
         "buyer_remark",
+        "wechat",
     }
 )
 CUSTOMER_FIELDS = frozenset({"name", "phone", "email"})
 ADDRESS_FIELDS = frozenset({"province", "city", "district", "line", "postcode"})
 LINE_FIELDS = frozenset({"sku", "quantity", "unit_price"})
+WECHAT_FIELDS = frozenset({"appid", "openid"})
 
 _PHONE = re.compile(r"\+?[0-9][0-9 -]{4,30}")
 _POSTCODE = re.compile(r"[0-9A-Za-z -]{0,12}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _AMOUNT_TEXT = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_APPID = re.compile(r"wx[0-9A-Za-z]{8,30}")
+_OPENID = re.compile(r"[0-9A-Za-z_-]{16,64}")
 MAX_TIME_LENGTH = 40
 
 
@@ -282,6 +291,12 @@ def inbound_order(payload: Any) -> InboundOrder:
     device = _text(body, "device", "", problems, max_length=200, required=False)
     buyer_account = _text(body, "buyer_account", "", problems, max_length=64, required=False)
     buyer_remark = _text(body, "buyer_remark", "", problems, max_length=500, required=False)
+    appid = openid = None
+    if "wechat" in body and body["wechat"] is not None:
+        wechat = _object(body["wechat"], "wechat", WECHAT_FIELDS, problems)
+        if wechat is not None:
+            appid = _matching(wechat, "appid", "wechat", problems, _APPID, max_length=32, required=True)
+            openid = _matching(wechat, "openid", "wechat", problems, _OPENID, max_length=64, required=True)
     problems.raise_if_any()
     # Every value below was checked: a problem with any of them raised above.
     assert external_id and name and phone and province and city and line and updated_at
@@ -307,4 +322,6 @@ def inbound_order(payload: Any) -> InboundOrder:
         device=device or "",
         buyer_account=buyer_account or "",
         buyer_remark=buyer_remark or "",
+        wechat_appid=appid or "",
+        wechat_openid=openid or "",
     )

@@ -7,6 +7,7 @@ import type { Catalog, Execution, Flow, FlowDocument } from "../api/types";
 import { FLOW_EDITORS, useAuth } from "../app/auth";
 import { ErrorNote } from "../components/common";
 import { useI18n } from "../i18n/i18n";
+import { UpdateBanner } from "../marketplace/UpdateNotice";
 import { Editor } from "./Editor";
 
 interface Loaded {
@@ -51,6 +52,7 @@ export default function EditorPage({ flowId, executionId }: { flowId: number; ex
   if (!loaded) return <p className="loading">{t("common.loading")}</p>;
   return (
     <ReactFlowProvider>
+      {!executionId && <UpdateBanner flowId={loaded.flow.id} />}
       <Editor
         key={`${loaded.flow.id}:${executionId ?? "draft"}:${loaded.generation}`}
         initialFlow={loaded.flow}

@@ -106,7 +106,8 @@ function Detail({ slug, catalog }: { slug: string; catalog: Catalog | null }) {
   );
 }
 
-function Installed({ catalog }: { catalog: Catalog | null }) {
+/** The installed flows; ``?update=<flow id>`` (the link on the flow list and in the editor) opens that flow's update diff. */
+function Installed({ catalog, openFlow }: { catalog: Catalog | null; openFlow: number | null }) {
   const { t, pick } = useI18n();
   const { can } = useAuth();
   const [rows, setRows] = useState<Installation[] | null>(null);
@@ -120,6 +121,13 @@ function Installed({ catalog }: { catalog: Catalog | null }) {
     );
   }, []);
   useEffect(load, [load]);
+  useEffect(() => {
+    if (openFlow === null) return;
+    marketApi.preview(openFlow).then(
+      (answer) => setPreview(answer.update_available ? answer : null),
+      (caught) => setError(asError(caught)),
+    );
+  }, [openFlow]);
   const update = async (flowId: number) => {
     try {
       const answer = await marketApi.update(flowId);
@@ -186,7 +194,7 @@ function Installed({ catalog }: { catalog: Catalog | null }) {
         </table>
       )}
       {preview?.document && catalog && (
-        <section className="market-update">
+        <section className="market-update" data-testid={`market-update-${preview.flow}`}>
           <ul>
             {preview.changelog.map((entry) => (
               <li key={entry.version}>
@@ -253,6 +261,7 @@ export function GalleryPage({ slug }: { slug: string | null }) {
   const { can } = useAuth();
   const { query } = useLocation();
   const tab = query.get("tab") === "installed" ? "installed" : "gallery";
+  const openFlow = /^\d{1,18}$/.test(query.get("update") ?? "") ? Number(query.get("update")) : null;
   const [category, setCategory] = useState("");
   const [search, setSearch] = useState("");
   const [categories, setCategories] = useState<Category[]>([]);
@@ -312,7 +321,7 @@ export function GalleryPage({ slug }: { slug: string | null }) {
         {can(FLOW_EDITORS) && <ImportButton />}
       </div>
       {tab === "installed" ? (
-        <Installed catalog={catalog} />
+        <Installed catalog={catalog} openFlow={openFlow} />
       ) : (
         <>
           <div className="market-filters">

@@ -46,6 +46,11 @@ export const marketplaceMessages = {
   "market.notFired": ["不会触发", "Would not fire"],
   "market.updateAvailable": ["有新版本 {n}", "Version {n} available"],
   "market.upToDate": ["已是最新", "Up to date"],
+  "market.flowUpdate": [
+    "此流程安装自模板「{template}」v{from}，模板已有新版本 v{to}。",
+    "This flow was installed from template {template} v{from}; version {to} is available.",
+  ],
+  "market.seeUpdate": ["查看更新内容", "See what changed"],
   "market.showUpdate": ["查看更新", "See the update"],
   "market.update": ["更新（保留我的参数）", "Update (keep my parameters)"],
   "market.updated": ["已更新到版本 {n}。", "Updated to version {n}."],

@@ -145,6 +145,12 @@ export const ordersMessages = {
   ],
   "orderDetail.trace.ticket_opened": ["开工单 #{ticket}「{title}」", "Ticket #{ticket} opened: “{title}”"],
   "orderDetail.trace.ticket_closed": ["关闭工单 #{ticket}", "Ticket #{ticket} closed"],
+  "orderDetail.trace.ticket_updated": ["更新工单 #{ticket}：{fields}", "Ticket #{ticket} updated: {fields}"],
+  "orderDetail.ticketField.priority": ["优先级", "priority"],
+  "orderDetail.ticketField.queue": ["队列", "queue"],
+  "orderDetail.ticketField.assignee_role": ["处理角色", "assignee role"],
+  "orderDetail.ticketField.assignee": ["处理人", "assignee"],
+  "orderDetail.ticketField.status": ["状态", "status"],
   "orderDetail.trace.refund_requested": ["退款申请 #{refund}：¥{amount}", "Refund request #{refund}: ¥{amount}"],
   "orderDetail.trace.refund_approved": ["退款申请 #{refund} 已批准", "Refund request #{refund} approved"],
   "orderDetail.trace.refund_rejected": [

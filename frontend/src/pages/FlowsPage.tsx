@@ -7,6 +7,8 @@ import { Link, navigate } from "../app/router";
 import { useApi } from "../app/useApi";
 import { Empty, ErrorNote, StatusBadge } from "../components/common";
 import { formatTime, useI18n } from "../i18n/i18n";
+import type { Installation } from "../marketplace/api";
+import { UpdateBadge, useTemplateUpdates } from "../marketplace/UpdateNotice";
 import { readJsonFile } from "./files";
 import { FirstScreen, guidedFlow, markGuided, NewFlowForm } from "./FlowsFirstScreen";
 
@@ -25,6 +27,7 @@ const STATS_LIMIT = 200;
 function FlowRow({
   flow,
   runs,
+  update,
   canEdit,
   onToggle,
   onDuplicate,
@@ -32,6 +35,7 @@ function FlowRow({
 }: {
   flow: Flow;
   runs: FlowRunStats | undefined;
+  update: Installation | undefined;
   canEdit: boolean;
   onToggle: (flow: Flow) => void;
   onDuplicate: (flow: Flow) => void;
@@ -57,6 +61,7 @@ function FlowRow({
         {status !== "draft" && flow.has_unpublished_changes && (
           <span className="muted small"> · {t("flows.status.changes")}</span>
         )}
+        <UpdateBadge installation={update} />
       </td>
       <td>
         {runs?.last_run_at ? (
@@ -115,6 +120,7 @@ export function FlowsPage() {
   const [naming, setNaming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const flows = useApi((signal) => flowsApi.list({ q: query }, signal).then(rowsOf), [query]);
+  const updates = useTemplateUpdates();
   // One call for every listed flow's runs, whatever the number of rows.
   const ids = (flows.data ?? []).slice(0, STATS_LIMIT).map((flow) => flow.id);
   const idsKey = ids.join(",");
@@ -277,6 +283,7 @@ export function FlowsPage() {
                 key={flow.id}
                 flow={flow}
                 runs={stats.data?.get(flow.id)}
+                update={updates.get(flow.id)}
                 canEdit={canEdit}
                 onToggle={(f) => void toggle(f)}
                 onDuplicate={(f) => void duplicate(f)}

@@ -342,3 +342,72 @@ def test_overdue_is_due_in_the_past_and_not_closed(db):
     late_but_closed.refresh_from_db()
 
     assert [t.is_overdue(now) for t in (late, on_time, undated, late_but_closed)] == [True, False, False, False]
+
+
+def test_update_raises_the_priority_moves_the_queue_and_audits_on_the_ticket_and_the_order(channel, stocked):
+    order = create_order(channel)
+    ticket = _open(priority="normal", order_id=order.pk)
+
+    updated, changes = services.ticket_update(ticket_id=ticket.pk, priority="urgent", queue="finance", actor=FLOW_ACTOR)
+
+    assert changes == {"priority": ["normal", "urgent"], "queue": ["warehouse", "finance"]}
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.queue, ticket.status) == ("urgent", "finance", "open")
+    assert _trail("ticket", ticket.pk)[-1] == ("updated", changes)
+    assert _trail("order", order.pk)[-1] == ("ticket_updated", {"ticket": ticket.pk, **changes})
+
+
+def test_update_to_the_values_it_has_changes_nothing_and_audits_nothing():
+    ticket = _open(priority="urgent")
+    entries = AuditEntry.objects.count()
+
+    _same, changes = services.ticket_update(ticket_id=ticket.pk, priority="urgent", queue="warehouse", actor=FLOW_ACTOR)
+
+    assert changes == {}
+    assert AuditEntry.objects.count() == entries
+
+
+def test_update_gives_the_ticket_to_a_user_and_starts_it():
+    ticket = _open()
+    make_user("lin", "finance")
+
+    _ticket, changes = services.ticket_update(
+        ticket_id=ticket.pk, assignee="lin", assignee_role="finance", actor=TEST_ACTOR
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.assignee.username, ticket.assignee_role, ticket.status) == ("lin", "finance", "in_progress")
+    assert changes["status"] == ["open", "in_progress"]
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"priority": "asap"}, "priority"),
+        ({"queue": "no spaces"}, "queue"),
+        ({"queue": "q" * 33}, "queue"),
+        ({"assignee_role": "ceo"}, "assignee_role"),
+        ({"assignee": "nobody"}, "assignee"),
+        ({}, "ticket"),
+    ],
+)
+def test_update_refuses_bad_values_naming_them_and_changes_nothing(given, field):
+    ticket = _open(priority="normal")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.ticket_update(ticket_id=ticket.pk, actor=TEST_ACTOR, **given)
+
+    assert list(refused.value.details) == [field]
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.queue, ticket.assignee_role) == ("normal", "warehouse", "operator")
+
+
+def test_update_of_a_closed_or_missing_ticket_is_refused():
+    ticket = _open()
+    services.ticket_close(ticket_id=ticket.pk, actor=TEST_ACTOR)
+
+    with pytest.raises(TicketClosed):
+        services.ticket_update(ticket_id=ticket.pk, priority="urgent", actor=TEST_ACTOR)
+    with pytest.raises(TicketNotFound):
+        services.ticket_update(ticket_id=ticket.pk + 100, priority="urgent", actor=TEST_ACTOR)
+    assert Ticket.objects.get().priority == "high"

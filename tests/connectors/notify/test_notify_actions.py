@@ -170,3 +170,90 @@ def test_the_classic_recipe_texts_the_customer_once_for_five_signed_pushes(sms, 
     ]
     log = NotificationLog.objects.get()
     assert (log.status, log.order_id, log.recipient_masked) == ("sent", shipped_order.pk, "138****8000")
+
+
+SERVICE_APPID = "wx0rderf10wsandbox"  # the wechat_mp sandbox connection's appid
+MINI_APPID = "wx5f3c9a1b2d4e6f70"
+
+
+def _customer_order():
+    from tests.factories import ChannelFactory, ProductFactory, StockItemFactory, create_order
+
+    ProductFactory(sku="TEA-001")
+    StockItemFactory(sku="TEA-001", on_hand=10)
+    return create_order(ChannelFactory(code="own"))
+
+
+def _wechat_first(wechat, sms):
+    return {
+        "channels": [
+            {"channel": "wechat", "connection": wechat.pk, "template_id": "TPL_shipped", "variables": {"n": "1"}},
+            {"channel": "sms", **_sms_params(sms)},
+        ]
+    }
+
+
+def test_wechat_without_an_openid_addresses_the_customer_by_the_openid_of_the_connection_s_app(sms):
+    from commerce.customers.services import customer_wechat_identity_record
+    from connectors.notify.wechat_mp.sandbox import WeChatMpSimulator
+    from tests.connectors.notify.conftest import sandbox_connection
+
+    wechat = sandbox_connection("wechat_mp", "服务号")
+    order = _customer_order()
+    for appid, openid in (
+        (MINI_APPID, "oMiniProgram0000000000000001"),
+        (SERVICE_APPID, "oServiceAcct0000000000000001"),
+    ):
+        customer_wechat_identity_record(customer_id=order.customer_id, appid=appid, openid=openid, source="wechatpay")
+
+    output = NotifySend().perform(_wechat_first(wechat, sms), _run(order_id=order.pk))
+
+    assert output["sent_via"] == "wechat"
+    assert output["attempts"][0]["recipient"] == "oSer****0001"
+    assert [m["touser"] for m in WeChatMpSimulator(wechat).messages()] == ["oServiceAcct0000000000000001"]
+    assert AliyunSmsSimulator(sms).messages() == []
+
+
+def test_a_customer_known_only_to_the_mini_program_gets_the_sms_with_the_reason_recorded(sms):
+    from commerce.customers.services import customer_wechat_identity_record
+    from connectors.notify.wechat_mp.sandbox import WeChatMpSimulator
+    from tests.connectors.notify.conftest import sandbox_connection
+
+    wechat = sandbox_connection("wechat_mp", "服务号")
+    order = _customer_order()
+    customer_wechat_identity_record(
+        customer_id=order.customer_id, appid=MINI_APPID, openid="oMiniProgram0000000000000001", source="own_store"
+    )
+
+    output = NotifySend().perform(_wechat_first(wechat, sms), _run(order_id=order.pk))
+
+    assert output["sent_via"] == "sms"
+    skipped = output["attempts"][0]
+    assert (skipped["channel"], skipped["status"], skipped["notification_id"]) == ("wechat", "skipped", None)
+    assert skipped["reason"].startswith(
+        f"the customer has no openid for WeChat app {SERVICE_APPID}, only for {MINI_APPID}"
+    )
+    assert "oMini" not in str(output)
+    assert WeChatMpSimulator(wechat).messages() == []
+    assert len(AliyunSmsSimulator(sms).messages()) == 1
+
+
+def test_once_per_sends_one_message_however_many_executions_run_the_node(sms):
+    from tests.runtime.conftest import event_flow, publish
+
+    flow = publish(event_flow("order.paid", [action("tell", "notify.sms", _sms_params(sms))]))
+    executions = [
+        Execution.objects.create(
+            flow=flow, flow_version=flow.current_version, context={}, trigger_type="event", subject_key=f"k{n}"
+        )
+        for n in range(3)
+    ]
+
+    outputs = [
+        NOTIFY_SMS.perform({**_sms_params(sms), "once_per": "42"}, _run(execution_id=execution.pk))
+        for execution in executions
+    ]
+
+    assert {o["notification_id"] for o in outputs} == {NotificationLog.objects.get().pk}
+    assert NotificationLog.objects.get().idempotency_key == f"once:{flow.pk}:tell:42"
+    assert len(AliyunSmsSimulator(sms).messages()) == 1

@@ -214,3 +214,46 @@ def test_a_refund_retried_after_a_timeout_sends_the_same_out_refund_no_and_moves
     assert simulator.trade_data(wechat_payment.out_trade_no)["refunded"] == 8800
     assert PaymentRefund.objects.get().status == "succeeded"
     assert Payment.objects.get().status == "refunded"
+
+
+def test_a_confirmed_payment_keeps_the_payers_openid_under_the_trades_appid(wechat, wechat_payment, order):
+    from commerce.customers.models import CustomerWechatIdentity
+
+    call = WechatPaySimulator(wechat).pay(
+        wechat_payment.out_trade_no, "88.00", appid="wx0rderf10wsandbox", openid="oSrvAcct0000000000000000001"
+    )
+
+    for _ in range(2):  # a repeated notify keeps one row
+        post(wechat, call.body, dict(call.headers))
+
+    identity = CustomerWechatIdentity.objects.get()
+    assert (identity.customer_id, identity.appid, identity.openid, identity.source) == (
+        order.customer_id,
+        "wx0rderf10wsandbox",
+        "oSrvAcct0000000000000000001",
+        "wechatpay",
+    )
+
+
+def test_a_notify_the_query_does_not_confirm_keeps_no_openid(wechat, wechat_payment):
+    from commerce.customers.models import CustomerWechatIdentity
+
+    simulator = WechatPaySimulator(wechat)
+    simulator.pay(wechat_payment.out_trade_no, "88.00", drop_notify=True)
+    call = simulator.notify(wechat_payment.out_trade_no, amount={"total": 1, "currency": "CNY"})
+
+    post(wechat, call.body, dict(call.headers))
+
+    assert not CustomerWechatIdentity.objects.exists()
+
+
+def test_an_openid_not_in_wechats_form_never_fails_the_payment(wechat, wechat_payment):
+    from commerce.customers.models import CustomerWechatIdentity
+
+    call = WechatPaySimulator(wechat).pay(wechat_payment.out_trade_no, "88.00", openid="<script>")
+
+    answer = post(wechat, call.body, dict(call.headers))
+
+    assert answer.status_code == 200
+    assert Order.objects.get().status == "paid"
+    assert not CustomerWechatIdentity.objects.exists()

@@ -91,3 +91,48 @@ def test_orders_go_through_both_gateways_and_both_couriers(demo_connections, cha
     assert gateways == {"alipay", "wechatpay"}
     assert couriers == {"kuaidi100", "sf"}
     assert not WebhookDelivery.objects.exclude(outcome__in=("processed", "ignored")).exists()
+
+
+def test_wechat_pay_buyers_get_openids_and_the_shipping_notice_reaches_the_service_accounts(
+    demo_connections, channel, stocked, operator_client
+):
+    """Recipe 9 installed on the living demo: WeChat Pay buyers pay as WeChat users of the service account
+    (two customers in three) or of the mini-program; on the first scan the first get a WeChat template
+    message, the others (and Alipay buyers) a text."""
+    from dataclasses import replace
+
+    from commerce.customers.models import CustomerWechatIdentity
+    from commerce.orders.services import AddressInput, CustomerInput, order_create
+    from connectors.demo import DEMO_MINI_PROGRAM_APPID
+    from connectors.notify.wechat_mp.sandbox import SANDBOX_CREDENTIALS
+    from runtime.dispatch import outbox_drain
+    from tests.factories import TEST_ACTOR, order_input
+
+    installed = operator_client.post(
+        "/api/v1/templates/shipping-notice-wechat-sms/install/", {"enable": True}, format="json"
+    )
+    assert installed.status_code == 201, installed.json()
+    orders = []
+    for n in range(4):  # more within minutes and the risk rules hold them
+        # Each its own buyer and address: the risk rules hold many buyers shipping to one address.
+        data = replace(
+            order_input(channel, external_id=f"LD-{n}"),
+            customer=CustomerInput(name="顾客", phone=f"1390000000{n}"),
+            shipping_address=AddressInput(
+                province="浙江省", city="杭州市", district="西湖区", line=f"文一路 {n + 1} 号"
+            ),
+        )
+        orders.append(order_create(data=data, actor=TEST_ACTOR)[0])
+
+    _run_demo(orders)
+    for _ in range(10):
+        outbox_drain(run_inline=50)
+
+    by_wechat = [o for o in orders if o.pk % 2]  # the demo pays every other order through WeChat Pay
+    service = SANDBOX_CREDENTIALS["appid"]
+    expected = {o.customer_id: service if o.customer_id % 3 else DEMO_MINI_PROGRAM_APPID for o in by_wechat}
+    assert dict(CustomerWechatIdentity.objects.values_list("customer_id", "appid")) == expected
+    messages = demo_connections["wechat_mp"].sandbox_records.filter(kind="wechat").count()
+    texts = demo_connections["aliyun_sms"].sandbox_records.filter(kind="sms").count()
+    assert messages == sum(appid == service for appid in expected.values())
+    assert messages + texts == len(orders)

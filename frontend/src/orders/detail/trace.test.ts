@@ -131,6 +131,11 @@ describe("the changes payments, parcels and tickets write on the order", () => {
     expect(traceWhat(split, en)).toBe("Split (warehouse) into 2 parcels");
     const ticket = entry({ action: "ticket_opened", changes: { ticket: 4, title: "地址待确认", queue: "service" } });
     expect(traceWhat(ticket, zh)).toBe("开工单 #4「地址待确认」");
+    const raised = entry({
+      action: "ticket_updated",
+      changes: { ticket: 4, priority: ["normal", "urgent"], queue: ["service", "finance"] },
+    });
+    expect(traceWhat(raised, zh)).toBe("更新工单 #4：优先级, 队列");
     const refund = entry({
       action: "payment_refund",
       changes: { out_request_no: "RF1", amount: "50.00", status: "requested" },

@@ -6,6 +6,9 @@ import type { components } from "../../api/schema";
 import type { Language } from "../../i18n/i18n";
 import type { MessageKey } from "../../i18n/messages";
 
+/** The ticket fields a ``ticket_updated`` entry may name, each with its label. */
+const TICKET_FIELDS = ["priority", "queue", "assignee_role", "assignee", "status"];
+
 export type TimelineEntry = components["schemas"]["TimelineEntry"];
 type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -121,6 +124,14 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
     case "refund_cancelled":
     case "refund_evidence_added":
       return t(`orderDetail.trace.${entry.action}` as MessageKey, stringsOf(changes));
+    case "ticket_updated":
+      return t("orderDetail.trace.ticket_updated", {
+        ticket: text(changes.ticket),
+        fields: Object.keys(changes)
+          .filter((key) => key !== "ticket")
+          .map((key) => (TICKET_FIELDS.includes(key) ? t(`orderDetail.ticketField.${key}` as MessageKey) : key))
+          .join(", "),
+      });
     case "refund_rejected":
       return t("orderDetail.trace.refund_rejected", { refund: text(changes.refund), reason: text(changes.reason) });
     case "refund_return_received": {
