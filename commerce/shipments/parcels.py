@@ -380,6 +380,11 @@ def orders_merge(*, order_ids: Sequence[int], actor: Actor) -> Parcel:
     return parcel
 
 
+def parcel_order_ids(*, parcel_id: int) -> list[int]:
+    """The ids of the orders the parcel carries, ascending."""
+    return _orders_of(parcel_id)
+
+
 def _orders_of(parcel_id: int) -> list[int]:
     return sorted(set(ParcelLine.objects.filter(parcel_id=parcel_id).values_list("order_id", flat=True)))
 

@@ -5,7 +5,9 @@
 order with the same orderId and the client reads the first one's waybill back) or Kuaidi100's
 ``label/order`` — and records it on the parcel (``parcel_waybill_record``, idempotent on
 ``waybill:<parcel>:<courier>``). A parcel that already has its waybill is answered from the
-database without a call: a repeated request returns the same number.
+database without a call: a repeated request returns the same number. Before the courier is
+called, every order in the parcel must pass the smart audit (``screening_require``: an order
+that fails waits in the audit queue and the request answers ``awaiting_audit``).
 
 No transaction is open while the courier is called; the record is one transaction after it.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from commerce.orders.models import Order
+from commerce.screening.services import screening_require
 from commerce.shipments import parcels as parcel_services
 from commerce.shipments.models import Parcel
 from core.actors import Actor
@@ -138,6 +141,9 @@ def parcel_waybill_request(*, parcel_id: int, courier: str, actor: Actor, carrie
     connection = courier_connection(courier)
     if connection is None:
         raise NotFound(details={"courier": f"no enabled {courier} connection"})
+    # A waybill sends the box on its way: each order in it must have passed the smart audit.
+    for order_id in parcel_services.parcel_order_ids(parcel_id=parcel.pk):
+        screening_require(order_id=order_id, path="waybill")
     tracking_no, waybill = _call_courier(parcel, courier, carrier, connection)
     return parcel_services.parcel_waybill_record(
         parcel_id=parcel.pk,
