@@ -29,7 +29,12 @@ ALREADY_SUBSCRIBED = "501"
 RETRYABLE_CODES = frozenset({"500", "503", "601"})
 NO_RECORD = "查询无结果"
 LABEL_BASE_URL = "https://api.kuaidi100.com"
-LABEL_PATH = "/label/order"  # 电子面单 v2: method=order places it, answers kuaidinum and the label
+LABEL_PATH = (
+    "/label/order"  # 电子面单 v2: method=order places it, answers kuaidinum and the label; method=cancel voids it
+)
+# [unverified] the codes Kuaidi100 answers a cancel of a waybill cancelled already, and of one picked up
+LABEL_ALREADY_CANCELLED = "30003"
+LABEL_PICKED_UP = "30002"
 
 
 def _dumps(value: dict) -> str:
@@ -170,10 +175,54 @@ class Kuaidi100Client:
             )
         return {
             "waybill_no": str(data["kuaidinum"]),
+            "kd_com_order_num": str(data.get("kdComOrderNum") or ""),
             "label_url": str(data.get("label") or ""),
             "task_id": str(data.get("taskId") or ""),
             "bulkpen": str(data.get("bulkpen") or ""),
         }
+
+    def label_cancel(self, *, company: str, number: str, order_id: str = "", reason: str = "") -> dict[str, Any]:
+        """Voids an electronic waybill (``label/order``, ``method=cancel``), signed like ``label_order``;
+        ``order_id`` is the courier's order number (``kdComOrderNum``) when the order answer gave
+        one. Answers ``{cancelled, already}``: a waybill cancelled already counts as cancelled; one
+        picked up is a ``ProviderError`` with code ``kuaidi100_<LABEL_PICKED_UP>``."""
+        if not self.secret:
+            raise ProviderError(
+                "This Kuaidi100 account has no waybill secret: add it to the connection",
+                retryable=False,
+                code="kuaidi100_no_secret",
+            )
+        param = _dumps(
+            {
+                "partnerId": self.partner_id,
+                "kuaidicom": company,
+                "kuaidinum": number,
+                **({"orderId": order_id} if order_id else {}),
+                "reason": reason[:100],
+            }
+        )
+        t = str(int(self.clock() * 1000))
+        answer = self._post(
+            f"{LABEL_PATH}?method=cancel",
+            {
+                "method": "cancel",
+                "key": self.key,
+                "t": t,
+                "sign": label_sign(param, t, self.key, self.secret),
+                "param": param,
+            },
+            base_url=LABEL_BASE_URL,
+        )
+        code = str(answer.get("code", answer.get("returnCode", "")))
+        if code == "200" or answer.get("result") is True:
+            return {"cancelled": True, "already": False}
+        if code == LABEL_ALREADY_CANCELLED:
+            return {"cancelled": True, "already": True}
+        raise ProviderError(
+            f"Kuaidi100 refused to cancel the waybill: {answer.get('message', '')} ({code})",
+            retryable=code in RETRYABLE_CODES,
+            code=f"kuaidi100_{code or 'error'}",
+        )
 
 
 def check(client: Kuaidi100Client) -> None:

@@ -63,5 +63,9 @@ export const parcelsMessages = {
     "电子面单：包裹 {parcel} {courier} {tracking_no}",
     "E-waybill: parcel {parcel} {courier} {tracking_no}",
   ],
+  "orderDetail.trace.parcel_waybill_cancelled": [
+    "电子面单已取消：包裹 {parcel} {courier} {tracking_no}（{reason}）",
+    "E-waybill cancelled: parcel {parcel} {courier} {tracking_no} ({reason})",
+  ],
   "orderDetail.trace.parcel_shipped": ["包裹 {parcel} 已发出（{shipped}）", "Parcel {parcel} shipped ({shipped})"],
 } as const;
