@@ -125,6 +125,8 @@ def test_an_unknown_order_is_404(channel, stocked):
         ({"condition": {"==": [{"var": "order.nope"}, 1]}}, "condition"),
         ({"condition": "yes"}, "condition"),
         ({"condition": {"frobnicate": [1]}}, "condition"),
+        ({"condition": {"==": [1, 1]}}, "condition"),  # reads nothing: would hold every order
+        ({"condition": {"and": []}}, "condition"),  # the builder's empty group
         ({"name_zh": ""}, "name_zh"),
     ],
 )

@@ -79,7 +79,7 @@ def test_an_sf_waybill_is_cancelled_before_pickup_and_a_new_one_can_be_requested
     assert SandboxRecord.objects.filter(connection=sf_sandbox, kind=ORDER).count() == 2
 
 
-def test_a_duplicate_cancel_is_refused_and_calls_the_courier_once(sf_sandbox, parcel):
+def test_a_duplicate_cancel_is_refused_and_calls_the_courier_once(sf_sandbox, parcel, monkeypatch):
     _waybilled(parcel)
     calls = []
     original = SfSimulator.handle
@@ -89,11 +89,8 @@ def test_a_duplicate_cancel_is_refused_and_calls_the_courier_once(sf_sandbox, pa
         calls.append(form.get("serviceCode"))
         return original(self, request)
 
-    SfSimulator.handle = counting
-    try:
-        first, again = _cancel(parcel), _cancel(parcel)
-    finally:
-        SfSimulator.handle = original
+    monkeypatch.setattr(SfSimulator, "handle", counting)
+    first, again = _cancel(parcel), _cancel(parcel)
 
     assert first.status_code == 200
     assert again.status_code == 409 and again.json()["code"] == "waybill_not_cancellable"
@@ -137,7 +134,7 @@ def test_the_courier_counting_the_waybill_cancelled_already_is_a_cancel(sf_sandb
     assert answer.status_code == 200 and answer.json()["status"] == "planned"
 
 
-def test_a_kuaidi100_waybill_is_cancelled_signed(kuaidi100_sandbox, parcel):
+def test_a_kuaidi100_waybill_is_cancelled_signed(kuaidi100_sandbox, parcel, monkeypatch):
     placed = _waybilled(parcel, courier="kuaidi100")
     sent = []
     original = Kuaidi100Simulator.handle
@@ -146,11 +143,8 @@ def test_a_kuaidi100_waybill_is_cancelled_signed(kuaidi100_sandbox, parcel):
         sent.append((request.url, {k: v[0] for k, v in parse_qs(request.body.decode()).items()}))
         return original(self, request)
 
-    Kuaidi100Simulator.handle = spy
-    try:
-        answer = _cancel(parcel)
-    finally:
-        Kuaidi100Simulator.handle = original
+    monkeypatch.setattr(Kuaidi100Simulator, "handle", spy)
+    answer = _cancel(parcel)
 
     assert answer.status_code == 200, answer.content
     [(url, form)] = sent
