@@ -71,12 +71,16 @@ class LabelsSerializer(serializers.Serializer):
         return attrs
 
 
-def _provider_error(exc: ProviderError):
+def _provider_error(exc: ProviderError, *, cancelling: bool = False):
+    message = (
+        _("The courier did not cancel the waybill: %(reason)s. Try again, or check the courier connection.")
+        if cancelling
+        else _("The courier did not give a waybill: %(reason)s. Try again, or check the courier connection.")
+    )
     return error_response(
         status.HTTP_502_BAD_GATEWAY,
         exc.code or "provider_error",
-        _("The courier did not give a waybill: %(reason)s. Try again, or check the courier connection.")
-        % {"reason": exc.message},
+        message % {"reason": exc.message},
         {"retryable": exc.retryable},
     )
 
@@ -135,13 +139,7 @@ class ParcelWaybillCancelApi(APIView):
                 parcel_id=parcel_id, reason=incoming.validated_data["reason"], actor=request_actor(request)
             )
         except ProviderError as exc:
-            return error_response(
-                status.HTTP_502_BAD_GATEWAY,
-                exc.code or "provider_error",
-                _("The courier did not cancel the waybill: %(reason)s. Try again, or check the courier connection.")
-                % {"reason": exc.message},
-                {"retryable": exc.retryable},
-            )
+            return _provider_error(exc, cancelling=True)
         return Response(parcels.parcel_representation(parcel))
 
 

@@ -124,6 +124,24 @@ class Kuaidi100Client:
             )
         return answer
 
+    def _label_post(self, method: str, param: str) -> dict[str, Any]:
+        """A ``label/order`` call (``method`` order or cancel), signed ``UPPER(MD5(param + t + key + secret))``."""
+        if not self.secret:
+            raise ProviderError(
+                "This Kuaidi100 account has no waybill secret: add it to the connection",
+                retryable=False,
+                code="kuaidi100_no_secret",
+            )
+        t = str(int(self.clock() * 1000))
+        form = {
+            "method": method,
+            "key": self.key,
+            "t": t,
+            "sign": label_sign(param, t, self.key, self.secret),
+            "param": param,
+        }
+        return self._post(f"{LABEL_PATH}?method={method}", form, base_url=LABEL_BASE_URL)
+
     def label_order(
         self, *, company: str, order_id: str, sender: dict, receiver: dict, cargo: str, count: int
     ) -> dict[str, Any]:
@@ -131,12 +149,6 @@ class Kuaidi100Client:
         ``UPPER(MD5(param + t + key + secret))``; answers ``{waybill_no, label_url, task_id,
         bulkpen}``. ``order_id`` is sent as the waybill's ``orderId`` for the courier's records;
         Orderflow's own idempotency key is what keeps one waybill per parcel."""
-        if not self.secret:
-            raise ProviderError(
-                "This Kuaidi100 account has no waybill secret: add it to the connection",
-                retryable=False,
-                code="kuaidi100_no_secret",
-            )
         param = _dumps(
             {
                 "partnerId": self.partner_id,
@@ -152,18 +164,7 @@ class Kuaidi100Client:
                 "needTemplate": "1",
             }
         )
-        t = str(int(self.clock() * 1000))
-        answer = self._post(
-            f"{LABEL_PATH}?method=order",
-            {
-                "method": "order",
-                "key": self.key,
-                "t": t,
-                "sign": label_sign(param, t, self.key, self.secret),
-                "param": param,
-            },
-            base_url=LABEL_BASE_URL,
-        )
+        answer = self._label_post("order", param)
         code = str(answer.get("code", ""))
         found = answer.get("data")
         data: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -186,12 +187,6 @@ class Kuaidi100Client:
         ``order_id`` is the courier's order number (``kdComOrderNum``) when the order answer gave
         one. Answers ``{cancelled, already}``: a waybill cancelled already counts as cancelled; one
         picked up is a ``ProviderError`` with code ``kuaidi100_<LABEL_PICKED_UP>``."""
-        if not self.secret:
-            raise ProviderError(
-                "This Kuaidi100 account has no waybill secret: add it to the connection",
-                retryable=False,
-                code="kuaidi100_no_secret",
-            )
         param = _dumps(
             {
                 "partnerId": self.partner_id,
@@ -201,18 +196,7 @@ class Kuaidi100Client:
                 "reason": reason[:100],
             }
         )
-        t = str(int(self.clock() * 1000))
-        answer = self._post(
-            f"{LABEL_PATH}?method=cancel",
-            {
-                "method": "cancel",
-                "key": self.key,
-                "t": t,
-                "sign": label_sign(param, t, self.key, self.secret),
-                "param": param,
-            },
-            base_url=LABEL_BASE_URL,
-        )
+        answer = self._label_post("cancel", param)
         code = str(answer.get("code", answer.get("returnCode", "")))
         if code == "200" or answer.get("result") is True:
             return {"cancelled": True, "already": False}

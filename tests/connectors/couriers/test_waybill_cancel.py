@@ -17,25 +17,10 @@ from connectors.couriers import waybills
 from connectors.couriers.kuaidi100.sandbox import LABEL, Kuaidi100Simulator
 from connectors.couriers.sf.sandbox import ORDER, SfSimulator
 from connectors.models import SandboxRecord
-from connectors.services.connections import ConnectionInput, connection_create
 from tests.conftest import client_for
 from tests.factories import TEST_ACTOR, create_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sf_sandbox(db):
-    return connection_create(
-        data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True)
-    )
-
-
-@pytest.fixture
-def kuaidi100_sandbox(db):
-    return connection_create(
-        data=ConnectionInput(connector="kuaidi100", name="快递100 沙箱", credentials={}, settings={}, sandbox=True)
-    )
 
 
 @pytest.fixture
