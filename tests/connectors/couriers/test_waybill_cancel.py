@@ -200,3 +200,43 @@ def test_a_waybill_is_not_requested_for_an_order_that_fails_the_smart_audit(sf_s
     assert batch.status_code == 200 and batch.json()["errors"][str(order_id)]["code"] == "awaiting_audit"
     assert not SandboxRecord.objects.filter(connection=sf_sandbox, kind=ORDER).exists()
     assert ScreeningCase.objects.get(order_id=order_id).state == "waiting"
+
+
+def test_a_flow_requests_a_waybill_then_cancels_it(sf_sandbox, channel, stocked):
+    from runtime.dispatch import outbox_drain
+    from runtime.models import Execution
+    from tests.runtime.conftest import action, event_flow, publish
+
+    flow = publish(
+        event_flow(
+            "order.paid",
+            [
+                action("waybill", "shipment.waybill", {"courier": "sf"}),
+                action("cancel", "shipment.waybill_cancel", {"reason": "地址待确认"}),
+            ],
+        )
+    )
+
+    order = create_order(channel, external_id="F-CANCEL", lines=(("TEA-001", 1),), status="paid")
+    outbox_drain(run_inline=10)
+
+    execution = Execution.objects.get(flow=flow)
+    assert execution.status == "succeeded", list(execution.steps.values("node_id", "error"))
+    [parcel] = parcels.parcels_of_order(order_id=order.pk)
+    assert execution.steps.get(node_id="cancel").output == {"order_id": order.pk, "cancelled": [parcel.number]}
+    assert (parcel.status, parcel.tracking_no, parcel.waybill_cancels) == ("planned", "", 1)
+    assert SfSimulator(sf_sandbox).cancelled(parcel.number)
+
+
+def test_the_cancel_action_fails_for_an_order_without_a_waybill(sf_sandbox, channel, stocked):
+    from runtime.dispatch import outbox_drain
+    from runtime.models import Execution
+    from tests.runtime.conftest import action, event_flow, publish
+
+    flow = publish(event_flow("order.paid", [action("cancel", "shipment.waybill_cancel", {})]))
+
+    create_order(channel, external_id="F-NONE", lines=(("TEA-001", 1),), status="paid")
+    outbox_drain(run_inline=10)
+
+    step = Execution.objects.get(flow=flow).steps.get(node_id="cancel")
+    assert step.status == "failed" and "no_waybill" in str(step.error)
