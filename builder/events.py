@@ -71,6 +71,11 @@ ORDER_SCHEMA = _strict(
                 "postcode": {"type": "string"},
             }
         ),
+        "client_ip": {
+            "type": ["string", "null"],
+            "description": "The IP address the buyer ordered from, when the channel supplies it.",
+        },
+        "device": {"type": "string", "description": "The buyer's device or user agent, when the channel supplies it."},
         "placed_at": _TIMESTAMP,
         "paid_at": _NULLABLE_TIMESTAMP,
         "on_hold": {"type": "boolean"},

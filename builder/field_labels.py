@@ -111,6 +111,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "district": ("区县", "District"),
     "shipping_address.line": ("详细地址", "Street address"),
     "postcode": ("邮编", "Postcode"),
+    "client_ip": ("下单 IP", "Client IP"),
+    "device": ("下单设备", "Device"),
     "placed_at": ("下单时间", "Placed at"),
     "order.paid_at": ("支付时间", "Paid at"),
     "on_hold": ("已挂起", "On hold"),

@@ -1,4 +1,4 @@
-"""Personal data as people read it: phone numbers masked for those not allowed to see them."""
+"""Personal data as people read it: phone numbers and IP addresses masked for those not allowed to see them."""
 
 MASK = "****"
 
@@ -16,3 +16,15 @@ def mask_phone(phone: str) -> str:
     if len(phone) > 8:
         return f"{phone[:3]}{MASK}{phone[-4:]}"
     return f"{MASK}{phone[-2:]}" if len(phone) > 4 else MASK
+
+
+def mask_ip(ip: str | None) -> str | None:
+    """``203.0.113.77`` → ``203.0.113.*``; an IPv6 address keeps its first three groups
+    (``2001:db8:85a3:*``), the network rather than the household. None stays None."""
+    if not ip:
+        return ip
+    if ":" in ip:
+        groups = [g for g in ip.split(":") if g][:3]
+        return ":".join(groups) + ":*"
+    parts = ip.split(".")
+    return ".".join(parts[:3]) + ".*" if len(parts) == 4 else MASK

@@ -41,6 +41,8 @@ def order_representation(order, *, lines=None, tags=None) -> dict:
             "line": order.address_line,
             "postcode": order.postcode,
         },
+        "client_ip": order.client_ip or None,
+        "device": order.device,
         "placed_at": iso_utc(order.placed_at),
         "paid_at": iso_utc(order.paid_at),
         "on_hold": order.on_hold,

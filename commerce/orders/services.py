@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -29,7 +30,7 @@ from commerce.inventory.models import Reservation
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
 from commerce.outbox.services import event_build, event_emit, events_announce
-from core.actors import Actor
+from core.actors import FLOW_EXECUTION, USER, Actor
 from core.errors import InvalidInput
 from core.time import iso_utc
 
@@ -38,7 +39,7 @@ from .errors import InvalidTransition, UnknownSku
 from .lock_objects import order_lock, order_lock_row, order_locks_kept
 from .models import Order, OrderLine, OrderTag
 from .representation import order_representation
-from .signals import order_placed
+from .signals import order_placed, order_released, order_to_warehouse
 
 SUBJECT = "order"
 
@@ -330,6 +331,10 @@ def order_place(*, data: OrderInput, actor: Actor) -> PlacedOrder:
     return PlacedOrder(order, True, snapshot)
 
 
+# Who sends an order to the warehouse by moving it to ``processing`` (``signals.order_to_warehouse``).
+GATED_ACTORS = (USER, FLOW_EXECUTION)
+
+
 def order_transition(
     *,
     order_id: int,
@@ -357,6 +362,10 @@ def order_transition(
     """
     if to not in statuses.RANK:
         raise InvalidInput(details={"to": f"unknown status {to!r}; one of {', '.join(statuses.STATUSES)}"})
+    if to == statuses.PROCESSING and actor.kind in GATED_ACTORS:
+        # Before the lock, in its own transaction: a refusal is recorded (the audit queue shows it)
+        # even though this move is not made.
+        order_to_warehouse.send(sender=Order, order_id=order_id, actor=actor, path="transition")
     with transaction.atomic():
         order = order_lock(order_id)
         current = order.status
@@ -666,6 +675,7 @@ def order_release(*, order_id: int, actor: Actor, note: str = "") -> HoldChange:
             actor=actor,
             changes={"hold_reason": previous, "note": note},
         )
+        transaction.on_commit(partial(order_released.send, sender=Order, order_id=order.pk))
     return HoldChange(order, changed=True)
 
 

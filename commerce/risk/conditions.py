@@ -48,6 +48,9 @@ def condition_problem(condition, *, paths: frozenset[str] = PATHS) -> str:
         return f"longer than {MAX_CONDITION_CHARS} characters"
     found: list[str] = []
     var_paths(condition, found)
+    if not found:
+        # A constant rule holds every order or none: never what its author meant.
+        return "reads no field: pick at least one field in the condition builder"
     unknown = sorted({p for p in found if p not in paths})
     if unknown:
         return f"unknown fields: {', '.join(unknown)}"

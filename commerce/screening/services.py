@@ -1,10 +1,23 @@
-"""The smart audit (自动审单): the gate every paid order passes before its pick list goes to the warehouse.
+"""The smart audit (自动审单): the gate every paid order passes before it goes to the warehouse.
 
-``screening_gate`` is called by the warehouse push (``connectors.warehouse.fulfilment.pick_list_push``):
-under the order's row lock it judges the order by the rule set in force and records the case —
-passed (the push goes on) or waiting in the audit queue with the checks it failed (the push is
-kept back). An operator passes a waiting order (``screening_pass``: ``screening_passed`` after
-commit, and the warehouse connector sends the list) or rejects it (cancelled, stock released).
+``screening_gate`` judges the order under its row lock by the rule set in force and records the
+case — passed, or waiting in the audit queue with the checks it failed. Every path by which an
+order leaves for the warehouse calls it (``screening_require`` raises ``AwaitingAudit`` for the
+paths that refuse):
+
+* the pick-list push (``connectors.warehouse.fulfilment.pick_list_push``: answers ``awaiting_audit``
+  and sends nothing);
+* the e-waybill request (``connectors.couriers.waybills.parcel_waybill_request``, from the API,
+  the waybill batch and the ``shipment.waybill`` flow action: ``screening_require`` for each order
+  in the parcel);
+* a person's or a flow's move of a paid order to ``processing`` (``order_transition`` sends
+  ``order_to_warehouse``; ``screening_transition_gate`` answers it).
+
+An operator passes a waiting order (``screening_pass``: ``screening_passed`` after commit, and the
+warehouse connector sends the list) or rejects it (cancelled, stock released). A waiting order is
+released automatically once its checks hold: judged again when its hold is released
+(``order_released``, and the risk review's approval) and by the minute's sweep
+(``screening_recheck_waiting``: stock allocated later, the address corrected, a new rule set).
 Every verdict and decision is in the order's timeline.
 """
 
@@ -23,7 +36,7 @@ from core.actors import Actor
 from core.errors import InvalidInput
 
 from .conditions import condition_holds, document_problems
-from .errors import NotWaiting
+from .errors import AwaitingAudit, NotWaiting
 from .facts import order_facts
 from .models import ScreeningCase, ScreeningRuleSet
 from .signals import screening_passed
@@ -71,12 +84,14 @@ def screening_gate(*, order_id: int, actor: Actor = GATE_ACTOR) -> Verdict:
         failed, facts = _judge(order, rule_set)
         state = ScreeningCase.WAITING if failed else ScreeningCase.PASSED
         before = case.state if case is not None else None
+        before_failed = [r.get("key") for r in case.reasons] if case is not None else []
         if case is None:
             case = ScreeningCase(order=order)
         case.state, case.automatic, case.ruleset_version = state, True, rule_set.version
         case.reasons, case.facts = failed, facts
         case.save()
-        if before != state or failed:
+        # Judged again and again (the sweep, each path's call): only a change is written to the timeline.
+        if before != state or before_failed != [f["key"] for f in failed]:
             audit_record(
                 subject_type=SUBJECT,
                 subject_id=order.pk,
@@ -85,6 +100,48 @@ def screening_gate(*, order_id: int, actor: Actor = GATE_ACTOR) -> Verdict:
                 changes={"state": state, "rule_set": rule_set.version, "failed": [f["key"] for f in failed]},
             )
     return Verdict(not failed, failed, case)
+
+
+def screening_require(*, order_id: int, path: str) -> Verdict:
+    """The gate for a path that sends the order to the warehouse now (``path``: ``waybill``,
+    ``transition``): judges it (``screening_gate``, its own transaction, so a refusal is recorded
+    in the audit queue) and raises ``AwaitingAudit`` with the failed checks when it does not pass."""
+    verdict = screening_gate(order_id=order_id)
+    if not verdict.passed:
+        raise AwaitingAudit(details={"order": order_id, "path": path, "reasons": verdict.reasons})
+    return verdict
+
+
+def screening_transition_gate(sender=None, *, order_id: int, actor: Actor, path: str, **_signal) -> None:
+    """``order_to_warehouse`` receiver: a paid order moved to ``processing`` by a person or a flow
+    must pass the gate first. An order in another status is left to the status machine to judge."""
+    from commerce.orders.models import Order
+
+    status = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
+    if status == order_statuses.PAID:
+        screening_require(order_id=order_id, path=path)
+
+
+def screening_released(sender=None, *, order_id: int, **_signal) -> None:
+    """``order_released`` receiver (after the commit that took the order off hold)."""
+    with transaction.atomic():
+        screening_recheck(order_id=order_id)
+
+
+def screening_recheck_waiting(*, limit: int = 200) -> int:
+    """The sweep: judges the waiting orders again, least recently judged first (at most ``limit``),
+    each in its own transaction; those that pass now are sent on (``screening_passed`` after their
+    commit). Answers how many passed."""
+    waiting = list(
+        ScreeningCase.objects.filter(state=ScreeningCase.WAITING)
+        .order_by("updated_at", "id")
+        .values_list("order_id", flat=True)[:limit]
+    )
+    passed = 0
+    for order_id in waiting:
+        with transaction.atomic():
+            passed += screening_recheck(order_id=order_id)
+    return passed
 
 
 def _waiting(order_id: int) -> ScreeningCase:

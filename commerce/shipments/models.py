@@ -125,6 +125,11 @@ class Parcel(models.Model):
     waybill_key = models.CharField(
         max_length=128, blank=True, help_text="The idempotency key of the waybill request that set tracking_no."
     )
+    waybill_cancels = models.PositiveIntegerField(
+        default=0,
+        help_text="Waybills cancelled at the courier: couriers never reuse a cancelled order number, so the "
+        "next request goes under a new one (parcel number + this count).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     waybilled_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)

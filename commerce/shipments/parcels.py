@@ -52,6 +52,7 @@ PARCEL_UNMERGED = "parcel_unmerged"
 PARCEL_SPLIT = "parcel_split"
 PARCEL_WAYBILLED = "parcel_waybilled"
 PARCEL_SHIPPED = "parcel_shipped"
+PARCEL_WAYBILL_CANCELLED = "parcel_waybill_cancelled"
 
 KIND_MERGED = Parcel.MERGED  # for callers outside commerce, which read no models
 KIND_SPLIT = Parcel.SPLIT
@@ -81,6 +82,14 @@ class SplitRefused(Conflict):
 class ParcelNotChangeable(Conflict):
     code = "parcel_not_changeable"
     message = _("The parcel has left the warehouse (or was replaced); it cannot be changed.")
+
+
+class WaybillNotCancellable(Conflict):
+    code = "waybill_not_cancellable"
+    message = _(
+        "This waybill cannot be cancelled: the parcel has no waybill (it was cancelled already), or the "
+        "courier has picked it up. A parcel on its way is stopped with the courier, not here."
+    )
 
 
 @dataclass(frozen=True)
@@ -380,6 +389,11 @@ def orders_merge(*, order_ids: Sequence[int], actor: Actor) -> Parcel:
     return parcel
 
 
+def parcel_order_ids(*, parcel_id: int) -> list[int]:
+    """The ids of the orders the parcel carries, ascending."""
+    return _orders_of(parcel_id)
+
+
 def _orders_of(parcel_id: int) -> list[int]:
     return sorted(set(ParcelLine.objects.filter(parcel_id=parcel_id).values_list("order_id", flat=True)))
 
@@ -600,8 +614,64 @@ def parcel_waybill_record(
 
 
 def parcel_waybill_key(parcel: Parcel, courier: str) -> str:
-    """The waybill request's idempotency key: one waybill per parcel and courier."""
-    return f"waybill:{parcel.number}:{courier}"
+    """The waybill request's idempotency key: one waybill per parcel, courier and attempt (a
+    cancelled waybill's successor is a new request)."""
+    return f"waybill:{parcel_courier_order_id(parcel)}:{courier}"
+
+
+def parcel_courier_order_id(parcel: Parcel) -> str:
+    """The order number the courier knows the parcel's current waybill by: the parcel number, then
+    ``<number>-<k>`` after k cancels (couriers never take a cancelled order number again)."""
+    return parcel.number if not parcel.waybill_cancels else f"{parcel.number}-{parcel.waybill_cancels}"
+
+
+def parcel_waybill_cancel_check(*, parcel_id: int) -> Parcel:
+    """The parcel, when its waybill may be cancelled (waybilled, not shipped); else ``WaybillNotCancellable``."""
+    parcel = parcel_find(parcel_id=parcel_id)
+    if parcel is None:
+        raise ParcelNotFound(details={"parcel": parcel_id})
+    if parcel.status != Parcel.WAYBILLED or not parcel.tracking_no:
+        raise WaybillNotCancellable(
+            details={"parcel": parcel.number, "status": parcel.status, "tracking_no": parcel.tracking_no}
+        )
+    return parcel
+
+
+def parcel_waybill_cancel_record(*, parcel_id: int, tracking_no: str, actor: Actor, reason: str = "") -> Parcel:
+    """The courier cancelled the parcel's waybill ``tracking_no``: the parcel is back to ``planned``
+    with no courier, number or label, so a new waybill can be requested (under the next courier
+    order number, ``parcel_courier_order_id``). Under the orders' and the parcel's locks; audited on
+    each order's timeline. A parcel that no longer holds ``tracking_no`` (cancelled meanwhile, or
+    shipped) is ``WaybillNotCancellable``: nothing changes."""
+    order_ids = _orders_of(parcel_id)
+    if not order_ids:
+        raise ParcelNotFound(details={"parcel": parcel_id})
+    with transaction.atomic():
+        _lock_orders(order_ids)
+        parcel = _lock_parcels([parcel_id])[parcel_id]
+        if parcel.status != Parcel.WAYBILLED or parcel.tracking_no != tracking_no:
+            raise WaybillNotCancellable(
+                details={"parcel": parcel.number, "status": parcel.status, "tracking_no": parcel.tracking_no}
+            )
+        courier, carrier = parcel.courier, parcel.carrier
+        parcel.courier = parcel.carrier = parcel.tracking_no = parcel.waybill_key = ""
+        parcel.waybill, parcel.waybilled_at = {}, None
+        parcel.status = Parcel.PLANNED
+        parcel.waybill_cancels += 1  # under the parcel's row lock
+        parcel.save()
+        _audit(
+            order_ids,
+            PARCEL_WAYBILL_CANCELLED,
+            actor,
+            {
+                "parcel": parcel.number,
+                "courier": courier,
+                "carrier": carrier,
+                "tracking_no": tracking_no,
+                "reason": reason,
+            },
+        )
+    return parcel
 
 
 def parcel_ship(*, parcel_id: int, actor: Actor) -> Parcel:

@@ -19,6 +19,11 @@ urlpatterns = [
     path("deliveries/<int:delivery_id>/replay/", views.DeliveryReplayApi.as_view(), name="delivery-replay"),
     path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
     path("parcels/<int:parcel_id>/waybill/", waybills.ParcelWaybillApi.as_view(), name="parcel-waybill"),
+    path(
+        "parcels/<int:parcel_id>/waybill/cancel/",
+        waybills.ParcelWaybillCancelApi.as_view(),
+        name="parcel-waybill-cancel",
+    ),
     path("waybills/", waybills.OrdersWaybillsApi.as_view(), name="waybills"),
     path("labels/", waybills.LabelsApi.as_view(), name="labels"),
     path("", include("connectors.imports.api")),

@@ -1,4 +1,5 @@
-"""``/api/v1/parcels/{id}/waybill/``, ``/api/v1/waybills/`` and ``/api/v1/labels/``: e-waybills and their labels.
+"""``/api/v1/parcels/{id}/waybill/`` (and ``…/waybill/cancel/``), ``/api/v1/waybills/`` and ``/api/v1/labels/``:
+e-waybills, their cancel at the courier, and their labels.
 
 A courier that cannot be reached or refuses answers 502 with its error code (``unreachable``,
 ``sf_…``, ``kuaidi100_…``) and nothing is recorded; asking again is safe (one waybill per parcel).
@@ -70,12 +71,16 @@ class LabelsSerializer(serializers.Serializer):
         return attrs
 
 
-def _provider_error(exc: ProviderError):
+def _provider_error(exc: ProviderError, *, cancelling: bool = False):
+    message = (
+        _("The courier did not cancel the waybill: %(reason)s. Try again, or check the courier connection.")
+        if cancelling
+        else _("The courier did not give a waybill: %(reason)s. Try again, or check the courier connection.")
+    )
     return error_response(
         status.HTTP_502_BAD_GATEWAY,
         exc.code or "provider_error",
-        _("The courier did not give a waybill: %(reason)s. Try again, or check the courier connection.")
-        % {"reason": exc.message},
+        message % {"reason": exc.message},
         {"retryable": exc.retryable},
     )
 
@@ -107,6 +112,35 @@ class ParcelWaybillApi(APIView):
         return Response(
             parcels.parcel_representation(parcel), status=status.HTTP_201_CREATED if placed else status.HTTP_200_OK
         )
+
+
+class WaybillCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ParcelWaybillCancelApi(APIView):
+    write_roles = ORDER_WORKERS
+
+    @extend_schema(
+        request=WaybillCancelSerializer,
+        responses={200: ParcelSerializer, 502: OpenApiResponse(description="courier error")},
+        operation_id="v1_parcels_waybill_cancel",
+        description="Cancels the parcel's e-waybill at the courier before pickup: the parcel is back to "
+        "`planned` without a tracking number, and a new waybill can be requested. A parcel without a waybill "
+        "(cancelled already), shipped, or picked up by the courier answers 409 `waybill_not_cancellable`.",
+    )
+    def post(self, request, parcel_id: int):
+        if parcels.parcel_find(parcel_id=parcel_id) is None:
+            raise NotFound(details={"parcel": parcel_id})
+        incoming = WaybillCancelSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            parcel = waybills.parcel_waybill_cancel(
+                parcel_id=parcel_id, reason=incoming.validated_data["reason"], actor=request_actor(request)
+            )
+        except ProviderError as exc:
+            return _provider_error(exc, cancelling=True)
+        return Response(parcels.parcel_representation(parcel))
 
 
 class OrdersWaybillsApi(APIView):

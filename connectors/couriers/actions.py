@@ -1,4 +1,5 @@
-"""``shipment.subscribe`` and ``shipment.refresh``: flow actions on the order's parcel at its courier.
+"""``shipment.subscribe``, ``shipment.refresh``, ``shipment.waybill`` and ``shipment.waybill_cancel``: flow
+actions on the order's parcels at their courier.
 
 Both call the courier (``external``): no transaction is open, and both are safe to repeat — a
 second subscription is answered "already subscribed", a second query stores nothing new.
@@ -15,7 +16,7 @@ from runtime.errors import RetryableFailure, TerminalFailure
 
 from ..base import ProviderError
 from .services import shipment_refresh, shipment_subscribe
-from .waybills import WAYBILL_COURIERS, orders_waybills_request
+from .waybills import WAYBILL_COURIERS, orders_waybills_request, parcel_waybill_cancel
 
 PARAMS = object_schema(
     {
@@ -150,6 +151,49 @@ class ShipmentWaybill(Action):
         return {"would": self.spec.key, "order": order_id_of(run), "courier": params["courier"]}
 
 
+class ShipmentWaybillCancel(Action):
+    external = True
+    spec = ActionSpec(
+        key="shipment.waybill_cancel",
+        name_en="Cancel the e-waybill (before pickup)",
+        name_zh="取消电子面单（揽收前）",
+        description_en="Cancels each waybilled parcel's e-waybill at its courier (SF, Kuaidi100) before pickup; "
+        "the parcel can then get a new one. A parcel already picked up or shipped is refused.",
+        description_zh="在揽收前向快递公司取消订单各包裹的电子面单（顺丰、快递100），之后可重新申请；"
+        "已揽收或已发出的包裹会被拒绝。",
+        group="shipment",
+        icon="x",
+        params_schema=object_schema(
+            {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "x-title": {"zh": "取消原因", "en": "Reason"},
+                    "x-kind": "text",
+                }
+            }
+        ),
+    )
+
+    def _waybilled(self, run: ActionRun) -> list[int]:
+        from commerce.shipments.parcels import parcels_of_order
+
+        return [p.pk for p in parcels_of_order(order_id=order_id_of(run)) if p.status == "waybilled"]
+
+    def perform(self, params: dict, run: ActionRun) -> dict:
+        waybilled = self._waybilled(run)
+        if not waybilled:
+            raise TerminalFailure("no_waybill", "the order has no parcel with a waybill to cancel")
+        cancelled = [
+            _call(parcel_waybill_cancel, parcel_id=parcel_id, actor=run.actor, reason=params.get("reason", "")).number
+            for parcel_id in waybilled
+        ]
+        return {"order_id": order_id_of(run), "cancelled": cancelled}
+
+    def preview(self, params: dict, run: ActionRun) -> dict:
+        return {"would": self.spec.key, "parcels": self._waybilled(run)}
+
+
 class ShipmentWriteBack(Action):
     external = True
     spec = ActionSpec(
@@ -181,4 +225,5 @@ def register_courier_actions() -> None:
     register(ShipmentSubscribe())
     register(ShipmentRefresh())
     register(ShipmentWaybill())
+    register(ShipmentWaybillCancel())
     register(ShipmentWriteBack())

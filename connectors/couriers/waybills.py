@@ -5,9 +5,16 @@
 order with the same orderId and the client reads the first one's waybill back) or Kuaidi100's
 ``label/order`` — and records it on the parcel (``parcel_waybill_record``, idempotent on
 ``waybill:<parcel>:<courier>``). A parcel that already has its waybill is answered from the
-database without a call: a repeated request returns the same number.
+database without a call: a repeated request returns the same number. Before the courier is
+called, every order in the parcel must pass the smart audit (``screening_require``: an order
+that fails waits in the audit queue and the request answers ``awaiting_audit``).
 
 No transaction is open while the courier is called; the record is one transaction after it.
+
+``parcel_waybill_cancel`` cancels a waybill at the courier before pickup (SF
+``EXP_RECE_UPDATE_ORDER`` with ``dealType`` 2, Kuaidi100 ``label/order`` ``method=cancel``): the
+parcel is back to ``planned`` and its next waybill goes under a new courier order number
+(``<parcel>-<k>``), since couriers never reuse a cancelled one.
 
 ``labels_pdf`` draws one 100 × 150 mm label per parcel (courier, tracking number as a Code 128
 barcode, routing code, receiver, sender, the orders and lines it carries) into one PDF — a
@@ -19,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from commerce.orders.models import Order
+from commerce.screening.services import screening_require
 from commerce.shipments import parcels as parcel_services
 from commerce.shipments.models import Parcel
 from core.actors import Actor
@@ -75,9 +83,10 @@ def _call_courier(parcel: Parcel, courier: str, carrier: str, connection) -> tup
     to, sender = _receiver(order), _sender(connection)
     items = list(parcel.lines.select_related("order_line").order_by("pk"))
     client = connection_client(connection)
+    courier_order_id = parcel_services.parcel_courier_order_id(parcel)
     if courier == "sf":
         answer = client.create_order(
-            order_id=parcel.number,
+            order_id=courier_order_id,
             sender={
                 "contact": sender["name"],
                 "tel": sender["phone"],
@@ -100,10 +109,11 @@ def _call_courier(parcel: Parcel, courier: str, carrier: str, connection) -> tup
             "route_label": answer["route_label"],
             "origin_code": answer["origin_code"],
             "dest_code": answer["dest_code"],
+            "courier_order_id": courier_order_id,
         }
     answer = client.label_order(
         company=carrier,
-        order_id=parcel.number,
+        order_id=courier_order_id,
         sender={
             "name": sender["name"],
             "mobile": sender["phone"],
@@ -117,7 +127,12 @@ def _call_courier(parcel: Parcel, courier: str, carrier: str, connection) -> tup
         cargo=items[0].order_line.title[:30] if items else "",
         count=sum(item.quantity for item in items),
     )
-    return answer["waybill_no"], {"route_label": answer["bulkpen"], "label_url": answer["label_url"]}
+    return answer["waybill_no"], {
+        "route_label": answer["bulkpen"],
+        "label_url": answer["label_url"],
+        "courier_order_id": courier_order_id,
+        "kd_com_order_num": answer.get("kd_com_order_num", ""),
+    }
 
 
 def parcel_waybill_request(*, parcel_id: int, courier: str, actor: Actor, carrier: str = "") -> tuple[Parcel, bool]:
@@ -138,6 +153,9 @@ def parcel_waybill_request(*, parcel_id: int, courier: str, actor: Actor, carrie
     connection = courier_connection(courier)
     if connection is None:
         raise NotFound(details={"courier": f"no enabled {courier} connection"})
+    # A waybill sends the box on its way: each order in it must have passed the smart audit.
+    for order_id in parcel_services.parcel_order_ids(parcel_id=parcel.pk):
+        screening_require(order_id=order_id, path="waybill")
     tracking_no, waybill = _call_courier(parcel, courier, carrier, connection)
     return parcel_services.parcel_waybill_record(
         parcel_id=parcel.pk,
@@ -147,6 +165,49 @@ def parcel_waybill_request(*, parcel_id: int, courier: str, actor: Actor, carrie
         waybill=waybill,
         idempotency_key=parcel_services.parcel_waybill_key(parcel, courier),
         actor=actor,
+    )
+
+
+# The courier's answer that the parcel is picked up already: the waybill stays.
+PICKED_UP_CODES = frozenset({"sf_8252", "kuaidi100_30002"})  # [unverified] see the couriers' doc.md
+
+
+def parcel_waybill_cancel(*, parcel_id: int, actor: Actor, reason: str = "") -> Parcel:
+    """Cancels the parcel's e-waybill at its courier — SF ``EXP_RECE_UPDATE_ORDER`` (``dealType``
+    2) or Kuaidi100 ``label/order`` ``method=cancel`` — and puts the parcel back to ``planned``
+    without a waybill (``parcel_waybill_cancel_record``), so a new one can be requested.
+
+    Refused with ``WaybillNotCancellable`` (nothing called, nothing changed) when the parcel has
+    no waybill — cancelled already (a duplicate cancel) — or has shipped, and when the courier
+    answers that it has picked the parcel up. The courier counting a waybill as cancelled already
+    (a retry after a lost answer) is a cancel. ``ProviderError`` otherwise passes through. No
+    transaction is open while the courier is called."""
+    parcel = parcel_services.parcel_waybill_cancel_check(parcel_id=parcel_id)
+    connection = courier_connection(parcel.courier)
+    if connection is None:
+        raise NotFound(details={"courier": f"no enabled {parcel.courier} connection"})
+    from ..services.connections import connection_client
+
+    client = connection_client(connection)
+    courier_order_id = str(parcel.waybill.get("courier_order_id") or parcel.number)
+    try:
+        if parcel.courier == "sf":
+            client.cancel_order(order_id=courier_order_id)
+        else:
+            client.label_cancel(
+                company=parcel.carrier,
+                number=parcel.tracking_no,
+                order_id=str(parcel.waybill.get("kd_com_order_num") or ""),
+                reason=reason or "取消发货",
+            )
+    except ProviderError as exc:
+        if exc.code in PICKED_UP_CODES:
+            raise parcel_services.WaybillNotCancellable(
+                details={"parcel": parcel.number, "tracking_no": parcel.tracking_no, "courier": "picked up"}
+            ) from None
+        raise
+    return parcel_services.parcel_waybill_cancel_record(
+        parcel_id=parcel.pk, tracking_no=parcel.tracking_no, actor=actor, reason=reason
     )
 
 

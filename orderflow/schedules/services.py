@@ -40,6 +40,8 @@ SCHEDULES = (
     # Shipments: parcels with no tracking event for hours, and couriers without push queried
     # (each parcel every ORDERFLOW_SHIPMENT_POLL_MINUTES, 3 by default).
     every(5, "shipments.stalled_check", "commerce.shipments.tasks.shipments_stalled_check_task"),
+    # The smart audit: orders waiting in the audit queue judged again (stock came, address fixed).
+    every(1, "screening.recheck", "commerce.screening.tasks.screening_recheck_task"),
     every(1, "couriers.poll", "connectors.couriers.tasks.couriers_poll_task"),
     # The payment verification robot: asks the gateways about attempts no notify confirmed.
     every(1, "payments.sweep", "connectors.payments.tasks.payments_sweep_task"),

@@ -232,6 +232,7 @@ TABLE = [
     ("post", "/api/v1/parcels/{parcel}/unmerge/", ORDER_WORK, None),
     ("post", "/api/v1/parcels/{parcel}/ship/", ORDER_WORK, None),
     ("post", "/api/v1/parcels/{parcel}/waybill/", ORDER_WORK, {"courier": "sf"}),
+    ("post", "/api/v1/parcels/{parcel}/waybill/cancel/", ORDER_WORK, {"reason": "matrix"}),
     ("post", "/api/v1/waybills/", ORDER_WORK, "waybills"),
     ("post", "/api/v1/labels/", ORDER_WORK, "labels"),
     ("get", "/api/v1/templates/", READ, None),
@@ -371,6 +372,10 @@ def _matrix_parcels(channel, path: str) -> dict:
             idempotency_key="matrix",
             actor=TEST_ACTOR,
         )
+    if path.endswith("/waybill/cancel/"):
+        from connectors.couriers import waybills
+
+        waybills.parcel_waybill_request(parcel_id=objects["parcel"].pk, courier="sf", actor=TEST_ACTOR)
     return objects
 
 

@@ -1,5 +1,6 @@
 """An order as the API answers a person: its one representation, whether it is overdue, and phone
-numbers masked unless the caller's role may read them (``core.accounts.roles.PHONE_READERS``).
+numbers and the client IP masked unless the caller's role may read them
+(``core.accounts.roles.PHONE_READERS``: an IP is personal data as a phone number is).
 
 Only answers are masked. Domain events, flow contexts and connector payloads carry
 ``representation.order_representation`` untouched.
@@ -12,13 +13,15 @@ from django.utils import timezone
 from commerce.orders.representation import order_representation
 from commerce.orders.sla import order_is_overdue
 from core.accounts.roles import may_see_phones
-from core.privacy import mask_phone
+from core.privacy import mask_ip, mask_phone
 
 
 def mask_order_phones(answer: dict) -> dict:
-    """``answer`` (an order representation) with the customer's and the recipient's phone masked."""
+    """``answer`` (an order representation) with the customer's and the recipient's phone, and the
+    buyer's IP, masked."""
     return {
         **answer,
+        "client_ip": mask_ip(answer.get("client_ip")),
         "customer": {**answer["customer"], "phone": mask_phone(answer["customer"]["phone"])},
         "shipping_address": {**answer["shipping_address"], "phone": mask_phone(answer["shipping_address"]["phone"])},
     }

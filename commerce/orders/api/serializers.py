@@ -199,6 +199,12 @@ class OrderSerializer(serializers.Serializer):
     discount_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     shipping_address = _AddressOut()
+    client_ip = serializers.CharField(
+        allow_null=True,
+        help_text="The IP address the buyer ordered from, when the channel supplies it; masked (203.0.113.*) "
+        "unless the caller's role reads phone numbers.",
+    )
+    device = serializers.CharField(help_text="The buyer's device or user agent, when the channel supplies it.")
     placed_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
     on_hold = serializers.BooleanField()

@@ -86,7 +86,9 @@ class RiskReviewSerializer(serializers.Serializer):
     customer_name = serializers.CharField()
     phone = serializers.CharField(help_text="Masked unless the caller's role reads phone numbers.")
     address = serializers.CharField()
-    client_ip = serializers.CharField(allow_null=True)
+    client_ip = serializers.CharField(
+        allow_null=True, help_text="Masked (203.0.113.*) unless the caller's role reads phone numbers."
+    )
     device = serializers.CharField()
     on_hold = serializers.BooleanField()
     hold_reason = serializers.CharField()

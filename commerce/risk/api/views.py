@@ -18,7 +18,7 @@ from core.accounts.roles import ADMINS, EVERYONE, MANAGER, ORDER_WORKERS, may_se
 from core.api.bodies import no_body
 from core.api.pagination import CursorPagination
 from core.errors import InvalidInput
-from core.privacy import mask_phone
+from core.privacy import mask_ip, mask_phone
 from core.time import iso_utc
 
 from . import serializers as s
@@ -42,7 +42,7 @@ def _review(order: Order, *, phones: bool) -> dict:
         "customer_name": order.ship_to_name,
         "phone": order.ship_to_phone if phones else mask_phone(order.ship_to_phone),
         "address": f"{order.province}{order.city}{order.district}{order.address_line}",
-        "client_ip": order.client_ip,
+        "client_ip": order.client_ip if phones else mask_ip(order.client_ip),
         "device": order.device,
         "on_hold": order.on_hold,
         "hold_reason": order.hold_reason,

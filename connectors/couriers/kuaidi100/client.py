@@ -29,7 +29,12 @@ ALREADY_SUBSCRIBED = "501"
 RETRYABLE_CODES = frozenset({"500", "503", "601"})
 NO_RECORD = "查询无结果"
 LABEL_BASE_URL = "https://api.kuaidi100.com"
-LABEL_PATH = "/label/order"  # 电子面单 v2: method=order places it, answers kuaidinum and the label
+LABEL_PATH = (
+    "/label/order"  # 电子面单 v2: method=order places it, answers kuaidinum and the label; method=cancel voids it
+)
+# [unverified] the codes Kuaidi100 answers a cancel of a waybill cancelled already, and of one picked up
+LABEL_ALREADY_CANCELLED = "30003"
+LABEL_PICKED_UP = "30002"
 
 
 def _dumps(value: dict) -> str:
@@ -119,6 +124,24 @@ class Kuaidi100Client:
             )
         return answer
 
+    def _label_post(self, method: str, param: str) -> dict[str, Any]:
+        """A ``label/order`` call (``method`` order or cancel), signed ``UPPER(MD5(param + t + key + secret))``."""
+        if not self.secret:
+            raise ProviderError(
+                "This Kuaidi100 account has no waybill secret: add it to the connection",
+                retryable=False,
+                code="kuaidi100_no_secret",
+            )
+        t = str(int(self.clock() * 1000))
+        form = {
+            "method": method,
+            "key": self.key,
+            "t": t,
+            "sign": label_sign(param, t, self.key, self.secret),
+            "param": param,
+        }
+        return self._post(f"{LABEL_PATH}?method={method}", form, base_url=LABEL_BASE_URL)
+
     def label_order(
         self, *, company: str, order_id: str, sender: dict, receiver: dict, cargo: str, count: int
     ) -> dict[str, Any]:
@@ -126,12 +149,6 @@ class Kuaidi100Client:
         ``UPPER(MD5(param + t + key + secret))``; answers ``{waybill_no, label_url, task_id,
         bulkpen}``. ``order_id`` is sent as the waybill's ``orderId`` for the courier's records;
         Orderflow's own idempotency key is what keeps one waybill per parcel."""
-        if not self.secret:
-            raise ProviderError(
-                "This Kuaidi100 account has no waybill secret: add it to the connection",
-                retryable=False,
-                code="kuaidi100_no_secret",
-            )
         param = _dumps(
             {
                 "partnerId": self.partner_id,
@@ -147,18 +164,7 @@ class Kuaidi100Client:
                 "needTemplate": "1",
             }
         )
-        t = str(int(self.clock() * 1000))
-        answer = self._post(
-            f"{LABEL_PATH}?method=order",
-            {
-                "method": "order",
-                "key": self.key,
-                "t": t,
-                "sign": label_sign(param, t, self.key, self.secret),
-                "param": param,
-            },
-            base_url=LABEL_BASE_URL,
-        )
+        answer = self._label_post("order", param)
         code = str(answer.get("code", ""))
         found = answer.get("data")
         data: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -170,10 +176,37 @@ class Kuaidi100Client:
             )
         return {
             "waybill_no": str(data["kuaidinum"]),
+            "kd_com_order_num": str(data.get("kdComOrderNum") or ""),
             "label_url": str(data.get("label") or ""),
             "task_id": str(data.get("taskId") or ""),
             "bulkpen": str(data.get("bulkpen") or ""),
         }
+
+    def label_cancel(self, *, company: str, number: str, order_id: str = "", reason: str = "") -> dict[str, Any]:
+        """Voids an electronic waybill (``label/order``, ``method=cancel``), signed like ``label_order``;
+        ``order_id`` is the courier's order number (``kdComOrderNum``) when the order answer gave
+        one. Answers ``{cancelled, already}``: a waybill cancelled already counts as cancelled; one
+        picked up is a ``ProviderError`` with code ``kuaidi100_<LABEL_PICKED_UP>``."""
+        param = _dumps(
+            {
+                "partnerId": self.partner_id,
+                "kuaidicom": company,
+                "kuaidinum": number,
+                **({"orderId": order_id} if order_id else {}),
+                "reason": reason[:100],
+            }
+        )
+        answer = self._label_post("cancel", param)
+        code = str(answer.get("code", answer.get("returnCode", "")))
+        if code == "200" or answer.get("result") is True:
+            return {"cancelled": True, "already": False}
+        if code == LABEL_ALREADY_CANCELLED:
+            return {"cancelled": True, "already": True}
+        raise ProviderError(
+            f"Kuaidi100 refused to cancel the waybill: {answer.get('message', '')} ({code})",
+            retryable=code in RETRYABLE_CODES,
+            code=f"kuaidi100_{code or 'error'}",
+        )
 
 
 def check(client: Kuaidi100Client) -> None:

@@ -29,7 +29,15 @@ from urllib.parse import parse_qs, urlencode
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
-from .client import BASE_URL, LABEL_BASE_URL, LABEL_PATH, QUERY_PATH, SUBSCRIBE_PATH
+from .client import (
+    BASE_URL,
+    LABEL_ALREADY_CANCELLED,
+    LABEL_BASE_URL,
+    LABEL_PATH,
+    LABEL_PICKED_UP,
+    QUERY_PATH,
+    SUBSCRIBE_PATH,
+)
 from .mapping import BEIJING, TIME_FORMAT
 from .signing import label_sign_valid, push_sign, query_sign
 
@@ -215,12 +223,14 @@ class Kuaidi100Simulator:
         secret))``, then gives a new waybill number (a parcel the tracking side knows, not yet
         subscribed) and a label link. [unverified] error codes and texts are this simulator's."""
         param = form.get("param", "")
-        if form.get("method") != "order":
+        if form.get("method") not in ("order", "cancel"):
             return SimResponse.json(200, {"success": False, "code": 400, "message": "method 参数错误"})
         if form.get("key") != self.key or not self.secret:
             return SimResponse.json(200, {"success": False, "code": 601, "message": "key 不存在或已过期"})
         if not label_sign_valid(param, form.get("t", ""), self.key, self.secret, form.get("sign", "")):
             return SimResponse.json(200, {"success": False, "code": 400, "message": "签名错误"})
+        if form["method"] == "cancel":
+            return self._label_cancel(param)
         try:
             order = json.loads(param)
             company = str(order["kuaidicom"])
@@ -243,3 +253,32 @@ class Kuaidi100Simulator:
             "bulkpen": "上海 021-A",
         }
         return SimResponse.json(200, {"success": True, "code": 200, "message": "success", "time": 12, "data": data})
+
+    def label_cancelled(self, number: str) -> bool:
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=LABEL, key=number).first()
+        return bool(record is not None and record.data.get("cancelled"))
+
+    def _label_cancel(self, param: str) -> SimResponse:
+        """``label/order`` ``method=cancel``: voids a waybill this account placed, unless the parcel
+        has a tracking node (picked up) or was cancelled already. [unverified] codes and texts."""
+        try:
+            order = json.loads(param)
+            number = str(order["kuaidinum"])
+            if not number or not order.get("kuaidicom"):
+                raise ValueError
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return SimResponse.json(200, {"success": False, "code": 400, "message": "数据不完整"})
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=LABEL, key=number).first()
+        if record is None:
+            return SimResponse.json(200, {"success": False, "code": 400, "message": "运单号不存在"})
+        if record.data.get("cancelled"):
+            return SimResponse.json(
+                200, {"success": False, "code": int(LABEL_ALREADY_CANCELLED), "message": "该单号已取消"}
+            )
+        if (self.parcel(number) or {}).get("nodes"):
+            return SimResponse.json(
+                200, {"success": False, "code": int(LABEL_PICKED_UP), "message": "已揽收，不可取消"}
+            )
+        record.data = {**record.data, "cancelled": True, "reason": str(order.get("reason", ""))[:100]}
+        record.save(update_fields=["data", "updated_at"])
+        return SimResponse.json(200, {"success": True, "code": 200, "message": "success"})

@@ -1,4 +1,5 @@
-"""SF 丰桥's std/service API for one partner: the route query (``EXP_RECE_SEARCH_ROUTES``).
+"""SF 丰桥's std/service API for one partner: the route query (``EXP_RECE_SEARCH_ROUTES``), the
+shipping order that gives an e-waybill (``EXP_RECE_CREATE_ORDER``) and its cancel (``EXP_RECE_UPDATE_ORDER``).
 
 Every request is a form POST to ``/std/service`` with ``partnerID``, ``requestID`` (a UUID),
 ``serviceCode``, ``timestamp`` (ms), ``msgData`` (JSON) and ``msgDigest`` (``signing``), with the
@@ -28,7 +29,12 @@ SERVICE_PATH = "/std/service"
 ROUTES = "EXP_RECE_SEARCH_ROUTES"
 CREATE_ORDER = "EXP_RECE_CREATE_ORDER"  # 下订单（含筛选）: the e-waybill number and the routing label
 SEARCH_ORDER = "EXP_RECE_SEARCH_ORDER_RESP"  # 订单结果查询: the waybill of an order already placed
+UPDATE_ORDER = "EXP_RECE_UPDATE_ORDER"  # 订单确认/取消: dealType 2 cancels an order not picked up yet
 DUPLICATE_ORDER = "8016"  # [secondary] 重复下单: this orderId was placed before
+CANCEL = 2  # dealType: 1 confirm, 2 cancel
+# [unverified] the codes SF answers a cancel of an order already cancelled, and of one already picked up
+ALREADY_CANCELLED = "8037"
+PICKED_UP = "8252"
 OK = "A1000"
 RETRYABLE_CODES = frozenset({"A1002", "A1099"})  # [unverified] busy / system error
 
@@ -131,6 +137,20 @@ class SfClient:
             "route_label": str(route.get("destRouteLabel") or ""),
             "two_dimension_code": str(route.get("twoDimensionCode") or ""),
         }
+
+    def cancel_order(self, *, order_id: str) -> dict:
+        """Cancels the shipping order ``order_id`` (``EXP_RECE_UPDATE_ORDER``, ``dealType`` 2), which
+        voids its waybill; answers ``{cancelled, already}``. An order SF reports cancelled already
+        counts as cancelled (a retry after a lost answer); one picked up is a ``ProviderError``
+        with code ``sf_<PICKED_UP>`` that the caller turns into a refusal. SF never reuses a
+        cancelled ``orderId``: the next waybill of the parcel is placed under a new one."""
+        try:
+            data = self.call(UPDATE_ORDER, {"orderId": order_id, "dealType": CANCEL, "language": "zh-CN"})
+        except ProviderError as exc:
+            if exc.code == f"sf_{ALREADY_CANCELLED}":
+                return {"cancelled": True, "already": True}
+            raise
+        return {"cancelled": str(data.get("resStatus", "2")) == "2", "already": False}
 
 
 def check(client: SfClient) -> None:

@@ -2,7 +2,9 @@
 
 HTTP (``handle``, at ``https://sfapi.sf-express.com``): ``POST /std/service`` checks ``partnerID``
 and ``msgDigest`` like SF (``A1001``/``A1004`` otherwise [unverified codes]) and answers
-``EXP_RECE_SEARCH_ROUTES`` with each waybill's routes (``apiResultData`` as JSON text).
+``EXP_RECE_SEARCH_ROUTES`` with each waybill's routes (``apiResultData`` as JSON text), and the
+shipping orders: ``EXP_RECE_CREATE_ORDER``, ``EXP_RECE_SEARCH_ORDER_RESP`` and their cancel
+``EXP_RECE_UPDATE_ORDER`` (``dealType`` 2; refused once the waybill has a route node).
 
 ``advance(mail_no)`` adds the next node of a waybill's usual life (50 收件 → 30 转运 → 31 到达 →
 44 派送 → 80 签收) or the ``op_code`` asked for; ``tick()`` advances every waybill whose last node
@@ -21,7 +23,18 @@ from urllib.parse import parse_qs, urlencode
 
 from ...models import Connection, SandboxRecord
 from ...sandbox import SimRequest, SimResponse, WebhookCall
-from .client import BASE_URL, CREATE_ORDER, DUPLICATE_ORDER, ROUTES, SEARCH_ORDER, SERVICE_PATH
+from .client import (
+    ALREADY_CANCELLED,
+    BASE_URL,
+    CANCEL,
+    CREATE_ORDER,
+    DUPLICATE_ORDER,
+    PICKED_UP,
+    ROUTES,
+    SEARCH_ORDER,
+    SERVICE_PATH,
+    UPDATE_ORDER,
+)
 from .mapping import BEIJING, TIME_FORMAT
 from .signing import msg_digest, msg_digest_valid
 
@@ -122,12 +135,13 @@ class SfSimulator:
                 200, {"apiResultCode": "A1004", "apiErrorMsg": "签名错误", "apiResponseID": response_id}
             )
         service = form.get("serviceCode")
-        if service not in (ROUTES, CREATE_ORDER, SEARCH_ORDER):
+        if service not in (ROUTES, CREATE_ORDER, SEARCH_ORDER, UPDATE_ORDER):
             return SimResponse.json(
                 200, {"apiResultCode": "A1003", "apiErrorMsg": "服务不存在", "apiResponseID": response_id}
             )
         if service != ROUTES:
-            data = self._order(service, form.get("msgData", ""))
+            order = self._cancel if service == UPDATE_ORDER else self._order
+            data = order(service, form.get("msgData", ""))
             return SimResponse.json(
                 200,
                 {
@@ -196,6 +210,37 @@ class SfSimulator:
             connection=self.connection, kind=WAYBILL, key=waybill, defaults={"data": {"routes": []}}
         )
         return {"success": True, "errorCode": "S0000", "errorMsg": None, "msgData": self._answer(order_id, waybill)}
+
+    def cancelled(self, order_id: str) -> bool:
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=ORDER, key=order_id).first()
+        return bool(record is not None and record.data.get("cancelled"))
+
+    def _cancel(self, service: str, msg_text: str) -> dict:
+        """``EXP_RECE_UPDATE_ORDER``: ``dealType`` 2 cancels a placed order whose waybill has no
+        route node yet (not picked up); one picked up, or cancelled already, is refused
+        [unverified codes]. ``dealType`` 1 (confirm) is answered without change."""
+        try:
+            msg = json.loads(msg_text)
+            order_id = str(msg["orderId"])
+            deal_type = int(msg.get("dealType", 1))
+            if not order_id or len(order_id) > 64:
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            return {"success": False, "errorCode": "1010", "errorMsg": "orderId 不能为空", "msgData": None}
+        record = SandboxRecord.objects.filter(connection=self.connection, kind=ORDER, key=order_id).first()
+        if record is None:
+            return {"success": False, "errorCode": "8018", "errorMsg": "未获取到订单信息", "msgData": None}
+        waybill = record.data["waybillNo"]
+        answer = {"orderId": order_id, "waybillNoInfoList": [{"waybillType": 1, "waybillNo": waybill}]}
+        if deal_type != CANCEL:
+            return {"success": True, "errorCode": "S0000", "errorMsg": None, "msgData": {**answer, "resStatus": 1}}
+        if record.data.get("cancelled"):
+            return {"success": False, "errorCode": ALREADY_CANCELLED, "errorMsg": "订单已取消", "msgData": None}
+        if self.routes(waybill):
+            return {"success": False, "errorCode": PICKED_UP, "errorMsg": "订单已揽收，不能取消", "msgData": None}
+        record.data = {**record.data, "cancelled": True}
+        record.save(update_fields=["data", "updated_at"])
+        return {"success": True, "errorCode": "S0000", "errorMsg": None, "msgData": {**answer, "resStatus": 2}}
 
     def _answer(self, order_id: str, waybill: str) -> dict:
         return {

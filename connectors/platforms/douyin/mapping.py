@@ -11,6 +11,10 @@ comes masked (``mask_post_receiver``, ``mask_post_tel``, ``mask_post_addr.detail
 (``encrypt_post_*``, ``post_addr.encrypt_detail``); the plain value is used when given, else the
 masked one (it fits the order centre's columns and tells an operator who it is), else the
 encrypted one.
+
+The order carries no buyer IP; ``b_type_desc`` (下单端: 抖音, 头条, 火山…) and ``sub_b_type_desc``
+(下单场景: app 内原生, 小程序, H5) — fields of the order in Douyin's SDK models
+(``@OpField(desc = "【下单端】 …")``) — are kept as the order's device, e.g. ``抖音 / H5``.
 """
 
 from __future__ import annotations
@@ -83,6 +87,13 @@ def _lines(order: Mapping[str, Any], order_id: str) -> tuple[InboundLine, ...]:
     return tuple(lines)
 
 
+def _device(order: Mapping[str, Any]) -> str:
+    """下单端 and 下单场景 (``b_type_desc`` 抖音, ``sub_b_type_desc`` H5): where the buyer ordered.
+    Douyin gives no buyer IP."""
+    parts = [text(order.get(name), 60) for name in ("b_type_desc", "sub_b_type_desc")]
+    return " / ".join(part for part in parts if part)[:200]
+
+
 def inbound_order(order: Mapping[str, Any]) -> InboundOrder:
     """One element of ``order.searchList``'s ``shop_order_list``."""
     order_id = text(order.get("order_id"), 64)
@@ -118,4 +129,5 @@ def inbound_order(order: Mapping[str, Any]) -> InboundOrder:
         lines=lines,
         shipping_amount=shipping,
         discount_amount=discount_between(goods, shipping, paid),
+        device=_device(order),
     )

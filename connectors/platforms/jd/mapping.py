@@ -11,6 +11,10 @@ remark on the platform].
 Money is in yuan strings. ``orderPayment`` is what the buyer pays, freight included. A line's SKU
 is the SKU's merchant code (``outerSkuId``). The consignee's name and phone come masked and are
 kept as given.
+
+No buyer IP is in JD's ``OrderSearchInfo`` (as JD's SDK models it, e.g. ``Jd.Api.Domain.OrderSearchInfo``);
+its ``orderSource`` (订单来源) is kept as the order's device when the search's ``optional_fields``
+name it.
 """
 
 from __future__ import annotations
@@ -103,4 +107,6 @@ def inbound_order(order: Mapping[str, Any]) -> InboundOrder:
         lines=lines,
         shipping_amount=shipping,
         discount_amount=discount_between(goods, shipping, paid),
+        # ``orderSource`` (订单来源, e.g. 移动端订单) is where the buyer ordered; JD gives no buyer IP.
+        device=text(order.get("orderSource"), 200),
     )

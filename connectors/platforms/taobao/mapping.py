@@ -8,6 +8,10 @@ Money is in yuan strings (``"200.07"``). ``payment`` is what the buyer pays, pos
 the discount is what makes lines + ``post_fee`` − discount equal it. A line's SKU is the merchant
 code of the SKU (``outer_sku_id``), else of the item (``outer_iid``). Receiver names and phones
 come masked (``张**``, ``*******5678``) since TOP's privacy rules; they are kept as given.
+
+The trade carries no buyer IP (the ``Trade`` model of TOP, as ``bububa/opentaobao``
+``model/trade/Trade.go`` lists it, has none); its ``trade_from`` (交易内部来源: WAP 手机, HITAO,
+TOP, TAOBAO, JHS, comma-separated) is kept as the order's device.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ STATUS_MAP = {**TRADE_STATUS, CLOSED_AFTER_SHIPPING: statuses.CLOSED}
 TRADE_FIELDS = (
     "tid,tid_str,status,created,pay_time,modified,consign_time,payment,post_fee,buyer_nick,"
     "receiver_name,receiver_mobile,receiver_phone,receiver_state,receiver_city,receiver_district,receiver_town,"
-    "receiver_address,receiver_zip,orders"
+    "receiver_address,receiver_zip,orders,trade_from"
 )
 REQUIRED_FIELDS = ("status", "modified", "payment", "orders", "receiver_name", "receiver_state", "receiver_address")
 
@@ -123,4 +127,7 @@ def inbound_order(trade: Mapping[str, Any]) -> InboundOrder:
         lines=lines,
         shipping_amount=shipping,
         discount_amount=discount_between(goods, shipping, paid),
+        # TOP says where the trade was placed (``trade_from``: WAP 手机, TAOBAO, JHS…), not the
+        # buyer's IP or user agent: the device is that source; the IP stays unknown.
+        device=text(trade.get("trade_from"), 200),
     )

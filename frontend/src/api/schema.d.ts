@@ -1362,6 +1362,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/parcels/{parcel_id}/waybill/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Cancels the parcel's e-waybill at the courier before pickup: the parcel is back to `planned` without a tracking number, and a new waybill can be requested. A parcel without a waybill (cancelled already), shipped, or picked up by the courier answers 409 `waybill_not_cancellable`. */
+        post: operations["v1_parcels_waybill_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/parcels/merge/": {
         parameters: {
             query?: never;
@@ -3524,6 +3541,10 @@ export interface components {
             /** Format: decimal */
             total_amount: string;
             shipping_address: components["schemas"]["_AddressOut"];
+            /** @description The IP address the buyer ordered from, when the channel supplies it; masked (203.0.113.*) unless the caller's role reads phone numbers. */
+            client_ip: string | null;
+            /** @description The buyer's device or user agent, when the channel supplies it. */
+            device: string;
             /** Format: date-time */
             placed_at: string;
             /** Format: date-time */
@@ -4582,6 +4603,7 @@ export interface components {
             /** @description Masked unless the caller's role reads phone numbers. */
             phone: string;
             address: string;
+            /** @description Masked (203.0.113.*) unless the caller's role reads phone numbers. */
             client_ip: string | null;
             device: string;
             on_hold: boolean;
@@ -5269,6 +5291,10 @@ export interface components {
          * @enum {string}
          */
         WarningsEnum: "volume_zero" | "volume_spike" | "overdue";
+        WaybillCancelRequest: {
+            /** @default  */
+            reason: string;
+        };
         WaybillRequest: {
             /**
              * @description sf (顺丰) or kuaidi100 (快递100).
@@ -13080,6 +13106,112 @@ export interface operations {
                 };
             };
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            /** @description The request is not valid (a parameter, a header or the body); `details` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the token is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Nothing with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_parcels_waybill_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                parcel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WaybillCancelRequest"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

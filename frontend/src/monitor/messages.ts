@@ -59,6 +59,7 @@ export const monitorMessages = {
   "monitor.job.connectors.stock_full_sync": ["库存全量同步", "Full stock sync"],
   "monitor.job.shipments.stalled_check": ["停滞包裹检查", "Stalled shipment check"],
   "monitor.job.couriers.poll": ["物流轨迹查询", "Courier tracking poll"],
+  "monitor.job.screening.recheck": ["自动审单复查", "Smart audit re-check"],
   "monitor.job.payments.sweep": ["支付核验", "Payment verification sweep"],
   "monitor.job.notifications.retry": ["通知重试", "Notification retry"],
   "monitor.job.connectors.living_demo": ["演示订单推进", "Living demo"],

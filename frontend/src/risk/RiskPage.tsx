@@ -1,7 +1,8 @@
 /**
  * Risk and order audit (风控审单): orders a risk rule held, with each rule and its evidence, to
  * approve (released: the order continues its flows), reject (cancelled, stock released) or
- * blacklist; the rules in the flows' condition builder with their false-positive rates; the
+ * blacklist; the rules — created, edited and switched off by admins in the flows' condition builder —
+ * with their false-positive rates; the
  * blacklist; and the smart audit's queue (paid orders kept from the warehouse) with its rule set.
  */
 import { useState } from "react";
@@ -24,7 +25,21 @@ import {
   type ScreeningCase,
   type ScreeningCheck,
 } from "./api";
-import { AUDIT_FIELDS, evidenceText, percent, refusal, RISK_FIELDS, sampleOf, variablesOf } from "./logic";
+import {
+  AUDIT_FIELDS,
+  emptyRule,
+  evidenceText,
+  percent,
+  refusal,
+  RISK_FIELDS,
+  ruleKeyFrom,
+  ruleProblems,
+  sampleOf,
+  serverProblems,
+  variablesOf,
+  type RuleDraft,
+  type RulePart,
+} from "./logic";
 import "./risk.css";
 
 /** Who reviews risk holds and works the audit queue (core.accounts.roles.ORDER_WORKERS). */
@@ -217,16 +232,172 @@ function ReviewsTab({ canAct }: { canAct: boolean }) {
   );
 }
 
-function RuleRow({ rule, canEdit, onSaved }: { rule: RiskRule; canEdit: boolean; onSaved: (rule: RiskRule) => void }) {
+const PART_LABELS: Record<RulePart, MessageKey> = {
+  key: "risk.rule.key",
+  name_zh: "risk.rule.nameZh",
+  name_en: "risk.rule.nameEn",
+  condition: "risk.rule.condition",
+};
+
+/** A rule's names, key (new rules only), switch and condition in the flows' builder; the action is the hold. */
+export function RuleForm({
+  rule,
+  onSaved,
+  onCancel,
+}: {
+  rule: RiskRule | null;
+  onSaved: (rule: RiskRule, created: boolean) => void;
+  onCancel: () => void;
+}) {
+  const { t, language } = useI18n();
+  const isNew = rule === null;
+  const [draft, setDraft] = useState<RuleDraft>(() =>
+    rule === null
+      ? emptyRule()
+      : {
+          key: rule.key,
+          name_zh: rule.name_zh,
+          name_en: rule.name_en,
+          condition: rule.condition as JsonValue,
+          enabled: rule.enabled,
+        },
+  );
+  const [keyTouched, setKeyTouched] = useState(!isNew);
+  const [shown, setShown] = useState<Partial<Record<RulePart, string>>>({});
+  const [general, setGeneral] = useState("");
+  const [busy, setBusy] = useState(false);
+  const set = (changes: Partial<RuleDraft>) => setDraft((d) => ({ ...d, ...changes }));
+  const save = async () => {
+    const problems = ruleProblems(draft, isNew);
+    setGeneral("");
+    setShown(Object.fromEntries(Object.entries(problems).map(([part, key]) => [part, t(key as MessageKey)])));
+    if (Object.keys(problems).length) return;
+    setBusy(true);
+    try {
+      const saved = isNew
+        ? await riskApi.createRule(draft)
+        : await riskApi.saveRule(rule.id, {
+            name_zh: draft.name_zh,
+            name_en: draft.name_en,
+            condition: draft.condition,
+            enabled: draft.enabled,
+          });
+      onSaved(saved, isNew);
+    } catch (error) {
+      const refused = serverProblems(error);
+      setShown(refused.parts);
+      setGeneral(refused.general);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const problem = (part: RulePart) =>
+    shown[part] ? (
+      <span className="field-error" role="alert" data-testid={`rule-problem-${part}`}>
+        {t("risk.rule.refused", { reason: `${t(PART_LABELS[part])} — ${shown[part]}` })}
+      </span>
+    ) : null;
+  return (
+    <form
+      className="card stack risk-rule-form"
+      data-testid={isNew ? "risk-rule-new-form" : `risk-rule-form-${rule.key}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <div className="toolbar">
+        <label className="field">
+          <span>{t("risk.rule.nameZh")}</span>
+          <input
+            value={draft.name_zh}
+            maxLength={100}
+            aria-invalid={Boolean(shown.name_zh)}
+            onChange={(e) => set({ name_zh: e.target.value })}
+          />
+          {problem("name_zh")}
+        </label>
+        <label className="field">
+          <span>{t("risk.rule.nameEn")}</span>
+          <input
+            value={draft.name_en}
+            maxLength={100}
+            aria-invalid={Boolean(shown.name_en)}
+            onChange={(e) =>
+              set({ name_en: e.target.value, ...(keyTouched ? {} : { key: ruleKeyFrom(e.target.value) }) })
+            }
+          />
+          {problem("name_en")}
+        </label>
+        <label className="field">
+          <span>{t("risk.rule.key")}</span>
+          <input
+            value={draft.key}
+            maxLength={48}
+            disabled={!isNew}
+            aria-invalid={Boolean(shown.key)}
+            title={t("risk.rule.keyHelp")}
+            onChange={(e) => {
+              setKeyTouched(true);
+              set({ key: e.target.value });
+            }}
+          />
+          {problem("key")}
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.target.checked })} />{" "}
+          {t("risk.rule.enabled")}
+        </label>
+      </div>
+      <p className="small muted">{t("risk.rule.keyHelp")}</p>
+      <p>
+        <strong>{t("risk.rule.action")}</strong>:{" "}
+        <span data-testid="risk-rule-action">{t("risk.rule.actionHold")}</span>
+      </p>
+      <div className="stack" aria-label={t("risk.rule.condition")}>
+        <strong>{t("risk.rule.condition")}</strong>
+        <ConditionBuilder
+          rule={draft.condition}
+          onChange={(condition) => set({ condition })}
+          variables={variablesOf(RISK_FIELDS, language)}
+          sample={sampleOf(RISK_FIELDS)}
+          readOnly={false}
+        />
+        {problem("condition")}
+      </div>
+      {general && (
+        <p className="field-error" role="alert">
+          {t("risk.rule.refused", { reason: general })}
+        </p>
+      )}
+      <div className="toolbar">
+        <button type="submit" className="primary" disabled={busy}>
+          {t("common.save")}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t("risk.rule.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RuleRow({
+  rule,
+  canEdit,
+  onSaved,
+}: {
+  rule: RiskRule;
+  canEdit: boolean;
+  onSaved: (rule: RiskRule, created: boolean) => void;
+}) {
   const { t, language } = useI18n();
   const [editing, setEditing] = useState(false);
-  const [condition, setCondition] = useState<JsonValue>(rule.condition as JsonValue);
   const [failure, setFailure] = useState("");
-  const save = async (changes: { condition?: JsonValue; enabled?: boolean }) => {
+  const toggle = async (enabled: boolean) => {
     setFailure("");
     try {
-      onSaved(await riskApi.saveRule(rule.id, changes));
-      setEditing(false);
+      onSaved(await riskApi.saveRule(rule.id, { enabled }), false);
     } catch (error) {
       setFailure(refusal(error));
     }
@@ -235,12 +406,13 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: RiskRule; canEdit: boolean;
     <article className="card risk-rule" data-testid={`risk-rule-${rule.key}`}>
       <header className="risk-card-head">
         <strong>{language === "zh" ? rule.name_zh : rule.name_en}</strong>
+        <code className="muted">{rule.key}</code>
         <label className="check">
           <input
             type="checkbox"
             checked={rule.enabled}
             disabled={!canEdit}
-            onChange={(e) => void save({ enabled: e.target.checked })}
+            onChange={(e) => void toggle(e.target.checked)}
           />{" "}
           {t("risk.rule.enabled")}
         </label>
@@ -250,25 +422,30 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: RiskRule; canEdit: boolean;
             ? t("risk.rule.fpNone")
             : t("risk.rule.fpRate", { rate: percent(rule.false_positive_rate) })}
         </span>
-        <button type="button" onClick={() => setEditing(!editing)}>
-          {t("risk.rule.edit")}
-        </button>
+        {canEdit && (
+          <button type="button" onClick={() => setEditing(!editing)}>
+            {t("risk.rule.edit")}
+          </button>
+        )}
       </header>
-      {editing && (
-        <div className="stack">
-          <ConditionBuilder
-            rule={condition}
-            onChange={setCondition}
-            variables={variablesOf(RISK_FIELDS, language)}
-            sample={sampleOf(RISK_FIELDS)}
-            readOnly={!canEdit}
-          />
-          {canEdit && (
-            <button type="button" className="primary" onClick={() => void save({ condition })}>
-              {t("common.save")}
-            </button>
-          )}
-        </div>
+      {editing && canEdit && (
+        <RuleForm
+          rule={rule}
+          onSaved={(saved, created) => {
+            setEditing(false);
+            onSaved(saved, created);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
+      {!editing && (
+        <ConditionBuilder
+          rule={rule.condition as JsonValue}
+          onChange={() => undefined}
+          variables={variablesOf(RISK_FIELDS, language)}
+          sample={sampleOf(RISK_FIELDS)}
+          readOnly
+        />
       )}
       {failure && (
         <p className="field-error" role="alert">
@@ -280,19 +457,44 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: RiskRule; canEdit: boolean;
 }
 
 function RulesTab({ canEdit }: { canEdit: boolean }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const loaded = useApi((signal) => riskApi.rules(signal), []);
+  const [adding, setAdding] = useState(false);
+  const [answer, setAnswer] = useState("");
+  const saved = (rule: RiskRule, created: boolean) => {
+    const rules = loaded.data ?? [];
+    loaded.setData(created ? [...rules, rule] : rules.map((r) => (r.id === rule.id ? rule : r)));
+    const name = language === "zh" ? rule.name_zh : rule.name_en;
+    setAnswer(t(created ? "risk.rule.created" : "risk.rule.updated", { name }));
+  };
   return (
     <section className="stack" aria-label={t("risk.tab.rules")}>
       {!canEdit && <p className="warn-note">{t("common.readonly")}</p>}
+      {canEdit && !adding && (
+        <div className="toolbar">
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            {t("risk.rule.new")}
+          </button>
+        </div>
+      )}
+      {answer && (
+        <p className="ok-note" role="status" data-testid="risk-rules-answer">
+          {answer}
+        </p>
+      )}
+      {adding && (
+        <RuleForm
+          rule={null}
+          onSaved={(rule, created) => {
+            setAdding(false);
+            saved(rule, created);
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      )}
       <ErrorNote error={loaded.error} onRetry={loaded.reload} />
       {loaded.data?.map((rule) => (
-        <RuleRow
-          key={rule.id}
-          rule={rule}
-          canEdit={canEdit}
-          onSaved={(saved) => loaded.setData((loaded.data ?? []).map((r) => (r.id === saved.id ? saved : r)))}
-        />
+        <RuleRow key={rule.id} rule={rule} canEdit={canEdit} onSaved={saved} />
       ))}
     </section>
   );

@@ -30,8 +30,10 @@ export const riskApi = {
   blacklistOrder: (orderId: number, kinds: BlacklistKind[], reason: string) =>
     api<BlacklistEntry[]>(`risk/reviews/${orderId}/blacklist/`, { method: "POST", body: { kinds, reason } }),
   rules: (signal?: AbortSignal) => api<RiskRule[]>("risk/rules/", { signal }),
-  saveRule: (id: number, changes: { condition?: JsonValue; enabled?: boolean }) =>
+  saveRule: (id: number, changes: { name_zh?: string; name_en?: string; condition?: JsonValue; enabled?: boolean }) =>
     api<RiskRule>(`risk/rules/${id}/`, { method: "PATCH", body: changes }),
+  createRule: (rule: { key: string; name_zh: string; name_en: string; condition: JsonValue; enabled: boolean }) =>
+    api<RiskRule>("risk/rules/", { method: "POST", body: rule }),
   blacklist: () => apiAll<BlacklistEntry>("risk/blacklist/", {}, 500),
   addBlacklist: (kind: BlacklistKind, value: string, reason: string) =>
     api<BlacklistEntry>("risk/blacklist/", { method: "POST", body: { kind, value, reason } }),

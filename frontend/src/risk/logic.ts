@@ -1,7 +1,9 @@
 /** What the risk page computes: the fields rules may read, evidence as text, rates, refusals. */
 import { ApiError } from "../api/client";
 import type { Variable } from "../editor/variables";
+import type { JsonValue } from "../api/types";
 import type { Language } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/messages";
 
 type Translate = (key: never, vars?: Record<string, string | number>) => string;
 
@@ -113,6 +115,68 @@ export function refusal(error: unknown): string {
   const first = Object.entries(details)[0];
   if (first) return `${first[0]}: ${Array.isArray(first[1]) ? first[1].join(" ") : JSON.stringify(first[1])}`;
   return error.message;
+}
+
+/** The parts of a risk rule a person writes (the action is always "hold the order for review"). */
+export interface RuleDraft {
+  key: string;
+  name_zh: string;
+  name_en: string;
+  condition: JsonValue;
+  enabled: boolean;
+}
+
+export const RULE_PARTS = ["key", "name_zh", "name_en", "condition"] as const;
+export type RulePart = (typeof RULE_PARTS)[number];
+
+/** A new rule: no condition yet (an empty "all of" group for the builder), switched on. */
+export function emptyRule(): RuleDraft {
+  return { key: "", name_zh: "", name_en: "", condition: { and: [] }, enabled: true };
+}
+
+/** A key from the English name, as the server's SlugField takes it: `Big order, new IP` → `big_order_new_ip`. */
+export function ruleKeyFrom(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 48)
+    .replace(/_+$/, "");
+}
+
+function readsAField(condition: JsonValue): boolean {
+  if (Array.isArray(condition)) return condition.some(readsAField);
+  if (condition && typeof condition === "object") {
+    return Object.entries(condition).some(
+      ([op, args]) =>
+        (op === "var" && (typeof args === "string" ? args !== "" : true)) || readsAField(args as JsonValue),
+    );
+  }
+  return false;
+}
+
+/** What is wrong before asking the server, by part, as message keys; empty when the draft may be sent. */
+export function ruleProblems(draft: RuleDraft, isNew: boolean): Partial<Record<RulePart, MessageKey>> {
+  const problems: Partial<Record<RulePart, MessageKey>> = {};
+  if (isNew && !/^[-a-zA-Z0-9_]{1,48}$/.test(draft.key)) problems.key = "risk.rule.problem.key";
+  if (!draft.name_zh.trim()) problems.name_zh = "risk.rule.problem.name";
+  if (!draft.name_en.trim()) problems.name_en = "risk.rule.problem.name";
+  if (!readsAField(draft.condition)) problems.condition = "risk.rule.problem.condition";
+  return problems;
+}
+
+/** The server's refusal of a rule, on the part it concerns (`details` of the error body), and the rest as a sentence. */
+export function serverProblems(error: unknown): { parts: Partial<Record<RulePart, string>>; general: string } {
+  if (!(error instanceof ApiError)) return { parts: {}, general: refusal(error) };
+  const details = (error.details ?? {}) as Record<string, unknown>;
+  const parts: Partial<Record<RulePart, string>> = {};
+  const rest: string[] = [];
+  for (const [name, value] of Object.entries(details)) {
+    const text = Array.isArray(value) ? value.join(" ") : typeof value === "string" ? value : JSON.stringify(value);
+    if ((RULE_PARTS as readonly string[]).includes(name)) parts[name as RulePart] = text;
+    else rest.push(`${name}: ${text}`);
+  }
+  return { parts, general: rest.length ? rest.join("；") : Object.keys(parts).length ? "" : error.message };
 }
 
 export type { Translate };

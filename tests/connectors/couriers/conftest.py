@@ -59,3 +59,11 @@ def parcel(shipped_order):
         order_id=shipped_order.pk, courier="kuaidi100", carrier="yuantong", tracking_no=TRACKING_NO, actor=TEST_ACTOR
     )
     return shipment
+
+
+@pytest.fixture
+def sf_sandbox(db):
+    """An SF connection talking to the local 丰桥 simulator."""
+    return connection_create(
+        data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True)
+    )

@@ -12,7 +12,6 @@ from commerce.shipments.services import shipment_create
 from connectors.couriers.kuaidi100.sandbox import Kuaidi100Simulator
 from connectors.couriers.services import couriers_poll_due, shipment_refresh
 from connectors.couriers.sf.sandbox import SfSimulator
-from connectors.services.connections import ConnectionInput, connection_create
 from connectors.webhooks import connector_webhook  # noqa: F401 - the hook the simulator's pushes reach
 from runtime.dispatch import outbox_drain
 from runtime.models import Execution
@@ -74,13 +73,6 @@ def test_a_flow_refresh_fails_terminally_without_a_shipment(kuaidi100_sandbox, s
 
     step = Execution.objects.get(flow=flow).steps.get(node_id="refresh")
     assert (step.status, step.error["code"]) == ("failed", "no_shipment")
-
-
-@pytest.fixture
-def sf_sandbox(db):
-    return connection_create(
-        data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True)
-    )
 
 
 def test_sf_parcels_are_polled_every_interval(sf_sandbox, shipped_order, settings):

@@ -139,13 +139,6 @@ def test_a_signed_push_that_is_not_json_is_refused(sf, waybill):
     assert (response.status_code, response.json()["code"]) == (400, "malformed_json")
 
 
-@pytest.fixture
-def sf_sandbox(db):
-    return connection_create(
-        data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True)
-    )
-
-
 def test_the_route_query_is_signed_and_answered_by_the_simulator(sf_sandbox):
     client = connection_client(sf_sandbox)
     sim = SfSimulator(sf_sandbox)

@@ -17,23 +17,9 @@ from connectors.couriers.sf.sandbox import ORDER, SfSimulator
 from connectors.couriers.sf.signing import msg_digest
 from connectors.models import SandboxRecord
 from connectors.sandbox import SimRequest
-from connectors.services.connections import ConnectionInput, connection_client, connection_create
+from connectors.services.connections import connection_client
 from core.code128 import PATTERNS, code128b_modules, code128b_values
 from tests.factories import TEST_ACTOR, create_order
-
-
-@pytest.fixture
-def sf_sandbox(db):
-    return connection_create(
-        data=ConnectionInput(connector="sf", name="顺丰沙箱", credentials={}, settings={}, sandbox=True)
-    )
-
-
-@pytest.fixture
-def kuaidi100_sandbox(db):
-    return connection_create(
-        data=ConnectionInput(connector="kuaidi100", name="快递100 沙箱", credentials={}, settings={}, sandbox=True)
-    )
 
 
 @pytest.fixture

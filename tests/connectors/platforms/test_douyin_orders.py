@@ -112,3 +112,12 @@ def test_an_unpaid_order_then_paid_then_shipped_flows_through(marketplace_catalo
     poll_run(connection, POLLER, cursor, timezone.now() + timedelta(minutes=2))
 
     assert Order.objects.get(external_id=order_id).status == "shipped"
+
+
+def test_the_ordering_app_and_scene_are_the_device_and_there_is_no_ip():
+    scene = {"b_type": 2, "b_type_desc": "抖音", "sub_b_type": 3, "sub_b_type_desc": "H5"}
+    mapped = inbound_order({**ORDER, **scene})
+
+    assert (mapped.client_ip, mapped.device) == (None, "抖音 / H5")
+    assert inbound_order({**ORDER, **scene, "sub_b_type_desc": ""}).device == "抖音"
+    assert inbound_order(ORDER).device == ""

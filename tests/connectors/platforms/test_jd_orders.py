@@ -101,3 +101,10 @@ def test_shipping_and_completion_flow_through_later_polls(marketplace_catalog):
     poll_run(connection, POLLER, cursor, timezone.now() + timedelta(minutes=2))
 
     assert Order.objects.get(external_id=order_id).status == "completed"
+
+
+def test_the_order_source_is_the_device_and_there_is_no_ip():
+    mapped = inbound_order({**ORDER, "orderSource": "移动端订单"})
+
+    assert (mapped.client_ip, mapped.device) == (None, "移动端订单")
+    assert inbound_order(ORDER).device == ""

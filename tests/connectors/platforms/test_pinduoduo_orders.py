@@ -136,3 +136,10 @@ def test_a_refund_before_shipping_cancels_the_order(marketplace_catalog):
     poll_run(connection, POLLER, run.cursor, timezone.now() + timedelta(minutes=2))
 
     assert Order.objects.get(external_id=order_sn).status == "cancelled"
+
+
+def test_pinduoduo_supplies_no_ip_and_no_device():
+    """PDD's order (order_sn_list) carries neither: nothing is made up for the risk rules."""
+    mapped = inbound_order(ORDER)
+
+    assert (mapped.client_ip, mapped.device) == (None, "")

@@ -8,7 +8,13 @@ import pytest
 from connectors.base import InboundLine, ProviderError
 from connectors.platforms.marketplace import CHINA
 from connectors.platforms.taobao.manifest import CONNECTOR
-from connectors.platforms.taobao.mapping import STATUS_MAP, inbound_order, needs_fullinfo, trade_status
+from connectors.platforms.taobao.mapping import (
+    STATUS_MAP,
+    TRADE_FIELDS,
+    inbound_order,
+    needs_fullinfo,
+    trade_status,
+)
 
 from .support import fixture_json
 
@@ -98,3 +104,13 @@ def test_a_malformed_trade_is_a_terminal_error(field, value):
         inbound_order(trade)
 
     assert (caught.value.code, caught.value.retryable) == ("malformed_response", False)
+
+
+def test_the_trade_source_is_the_device_and_there_is_no_ip():
+    """TOP's trade names where it was placed (trade_from), never the buyer's IP."""
+    mapped = inbound_order({**FULLINFO, "trade_from": "WAP,JHS"})
+
+    assert (mapped.client_ip, mapped.device) == (None, "WAP,JHS")
+    assert "trade_from" in TRADE_FIELDS.split(",")
+    assert inbound_order({**FULLINFO, "trade_from": None}).device == ""
+    assert inbound_order(FULLINFO).device == ""

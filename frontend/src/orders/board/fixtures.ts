@@ -24,6 +24,8 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
       line: "文三路 90 号",
       postcode: "310012",
     },
+    client_ip: "198.51.100.*",
+    device: "",
     placed_at: "2026-12-06T05:20:00Z",
     paid_at: "2026-12-06T05:22:07Z",
     on_hold: false,

@@ -359,6 +359,10 @@ export function OrderDetailPage({ id }: { id: number }) {
                   .filter(Boolean)
                   .join(" ")}
               </dd>
+              <dt>{t("orderDetail.clientIp")}</dt>
+              <dd data-testid="order-client-ip">{order.client_ip ?? t("orderDetail.notSupplied")}</dd>
+              <dt>{t("orderDetail.device")}</dt>
+              <dd data-testid="order-device">{order.device || t("orderDetail.notSupplied")}</dd>
             </dl>
           </Section>
 

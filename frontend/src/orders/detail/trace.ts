@@ -154,6 +154,7 @@ export function traceWhat(entry: TimelineEntry, t: T): string {
       });
     case "parcel_unmerged":
     case "parcel_waybilled":
+    case "parcel_waybill_cancelled":
     case "parcel_shipped":
       return t(`orderDetail.trace.${entry.action}` as MessageKey, stringsOf(changes));
     case "parcel_split":

@@ -98,6 +98,16 @@ export function ParcelCard({
               {t("parcels.ship")}
             </button>
           )}
+          {parcel.status === "waybilled" && (
+            <button
+              type="button"
+              disabled={busy}
+              data-testid={`parcel-waybill-cancel-${parcel.id}`}
+              onClick={() => act(() => parcelsApi.cancelWaybill(parcel.id, t("parcels.cancelWaybillReason")))}
+            >
+              {t("parcels.cancelWaybill")}
+            </button>
+          )}
           {parcel.tracking_no && (
             <button type="button" disabled={busy} onClick={() => act(() => labelsOpen({ parcel_ids: [parcel.id] }))}>
               {t("parcels.printLabel")}

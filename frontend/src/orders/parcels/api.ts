@@ -21,6 +21,8 @@ export const parcelsApi = {
     api<{ results: Parcel[] }>(`orders/${orderId}/split/`, { method: "POST", body: { by, later_skus: laterSkus } }),
   waybill: (parcelId: number, courier: Courier) =>
     api<Parcel>(`parcels/${parcelId}/waybill/`, { method: "POST", body: { courier } }),
+  cancelWaybill: (parcelId: number, reason: string) =>
+    api<Parcel>(`parcels/${parcelId}/waybill/cancel/`, { method: "POST", body: { reason } }),
   waybills: (orderIds: number[], courier: Courier) =>
     api<{ parcels: Parcel[]; errors: Record<string, { code: string; message: string }> }>("waybills/", {
       method: "POST",

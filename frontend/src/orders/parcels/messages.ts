@@ -35,6 +35,8 @@ export const parcelsMessages = {
   "parcels.courier.kuaidi100": ["快递100（圆通）", "Kuaidi100 (YTO)"],
   "parcels.waybill": ["申请电子面单", "Request e-waybill"],
   "parcels.ship": ["确认已交快递", "Handed to courier"],
+  "parcels.cancelWaybill": ["取消面单（揽收前）", "Cancel the e-waybill (before pickup)"],
+  "parcels.cancelWaybillReason": ["在订单页取消", "Cancelled on the order page"],
   "parcels.printLabel": ["打印面单", "Print label"],
   "parcels.printLabels": ["打印所选订单的面单", "Print labels of selected orders"],
   "parcels.waybillsFor": ["为所选订单申请面单", "Request e-waybills for selected"],
@@ -62,6 +64,10 @@ export const parcelsMessages = {
   "orderDetail.trace.parcel_waybilled": [
     "电子面单：包裹 {parcel} {courier} {tracking_no}",
     "E-waybill: parcel {parcel} {courier} {tracking_no}",
+  ],
+  "orderDetail.trace.parcel_waybill_cancelled": [
+    "电子面单已取消：包裹 {parcel} {courier} {tracking_no}（{reason}）",
+    "E-waybill cancelled: parcel {parcel} {courier} {tracking_no} ({reason})",
   ],
   "orderDetail.trace.parcel_shipped": ["包裹 {parcel} 已发出（{shipped}）", "Parcel {parcel} shipped ({shipped})"],
 } as const;

@@ -45,13 +45,30 @@ describe("a merged, waybilled parcel", () => {
     expect(shown).toContain("确认已交快递");
     expect(shown).toContain("打印面单");
     expect(shown).toContain("取消合单");
+    expect(shown).toContain("取消面单（揽收前）");
     expect(shown).not.toContain("申请电子面单");
+  });
+
+  it("offers no waybill cancel once the parcel has shipped", () => {
+    const shipped = renderToStaticMarkup(
+      <I18nProvider>
+        <ParcelCard
+          parcel={{ ...merged, status: "shipped", shipped_at: "2026-12-06T11:00:00Z" }}
+          orderId={1}
+          canWork
+          busy={false}
+          act={() => undefined}
+        />
+      </I18nProvider>,
+    );
+    expect(shipped).not.toContain("取消面单");
   });
 
   it("offers no action to a reader", () => {
     const shown = render(false);
     expect(shown).not.toContain("打印面单");
     expect(shown).not.toContain("取消合单");
+    expect(shown).not.toContain("取消面单");
   });
 });
 
