@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commerce.audit.models import AuditEntry
-from commerce.payments.models import PaymentRefund
 from commerce.outbox.models import OutboxEvent
+from commerce.payments.models import PaymentRefund
 from commerce.reconciliation.models import BillLine, ReconciliationDay, ReconciliationDifference
 from commerce.reconciliation.services import reconciliation_apply, statement_upload
 from commerce.tickets.models import Ticket
