@@ -261,7 +261,13 @@ export function StatementUpload({ day, onDone }: { day: string; onDone: () => vo
       </label>{" "}
       <label>
         {t("reconciliation.upload.account")}{" "}
-        <input value={account} maxLength={64} required onChange={(event) => setAccount(event.target.value)} />
+        <input
+          value={account}
+          maxLength={64}
+          required
+          data-testid="recon-upload-account"
+          onChange={(event) => setAccount(event.target.value)}
+        />
       </label>{" "}
       <label>
         {t("reconciliation.upload.file")}{" "}
@@ -269,6 +275,7 @@ export function StatementUpload({ day, onDone }: { day: string; onDone: () => vo
           type="file"
           accept=".csv,text/csv"
           required
+          data-testid="recon-upload-file"
           onChange={(event) => setFile(event.target.files?.[0] ?? null)}
         />
       </label>{" "}
