@@ -13,7 +13,14 @@
    its ticket closed;
 5. records the day's totals, the rate's numerator and denominator, and an audit entry.
 
-Running a day again with the same data changes nothing (no new ticket, event or row).
+Running a day again with the same data changes nothing (no new ticket, event or row) — except that
+a run meeting a bill not fetched (yet) counts the attempt (``fetch_attempts``, ``last_fetch_at``),
+which the scheduled retries go by (``tasks``); past the cut-off the day is ``incomplete`` and finance
+gets one inbox alert.
+
+Statements (``statement_upload``): the bank / cash-on-delivery credits finance uploads for a day,
+read strictly by ``statement_file``; ``_facts`` reads them with the day's orders paid outside the
+gateways (a manual channel's order marked paid) for ``matching``.
 """
 
 from __future__ import annotations
