@@ -58,7 +58,7 @@ def generate(db_url: str, *, orders: int, channel_id: int, day: date) -> list[tu
             "number, channel_id, external_id, status, status_changed_at, customer_id, currency, goods_amount, "
             "shipping_amount, discount_amount, total_amount, ship_to_name, ship_to_phone, province, city, "
             "district, address_line, postcode, placed_at, paid_at, on_hold, hold_reason, cancel_reason, "
-            "created_at, updated_at"
+            "created_at, updated_at, device, buyer_account, buyer_remark"
         )
         amounts = []
         with cur.copy(f"COPY orders_order ({columns}) FROM STDIN") as copy:
@@ -68,7 +68,7 @@ def generate(db_url: str, *, orders: int, channel_id: int, day: date) -> list[tu
                 amounts.append((at, total))
                 copy.write_row(
                     (f"OF{n:016d}", channel_id, f"X{n}", "paid", at, customer, "CNY", total, "0", "0", total,
-                     "顾客", "13900000000", "浙江省", "杭州市", "", "文三路 90 号", "", at, at, False, "", "", at, at)
+                     "顾客", "13900000000", "浙江省", "杭州市", "", "文三路 90 号", "", at, at, False, "", "", at, at, "", "", "")
                 )  # fmt: skip
         cur.execute("SELECT min(id) FROM orders_order")
         first = cur.fetchone()[0]

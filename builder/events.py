@@ -262,7 +262,10 @@ DIFFERENCE_SCHEMA = _strict(
         "status": {"type": "string", "enum": list(reconciliation_categories.DIFFERENCE_STATUSES)},
         "order_id": {"type": ["integer", "null"]},
         "order_number": {"type": "string"},
-        "gateway": {"type": "string", "description": "alipay, wechatpay, or empty (an unsettled shipment)."},
+        "gateway": {
+            "type": "string",
+            "description": "alipay, wechatpay, offline (an uploaded statement, a manual order), or empty (a shipment).",
+        },
         "out_trade_no": {"type": "string"},
         "expected_amount": _NULLABLE_MONEY,
         "actual_amount": _NULLABLE_MONEY,

@@ -83,6 +83,9 @@ class PaymentRefund(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=STATUSES, default=REQUESTED)
     gateway_refund_id = models.CharField(max_length=64, blank=True)
+    succeeded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the gateway's answer said the money went back (reconciliation's day)."
+    )
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +94,7 @@ class PaymentRefund(models.Model):
     class Meta:
         ordering = ("created_at", "id")
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_refund_amount_positive")]
+        indexes = [models.Index(fields=["succeeded_at"], name="payment_refund_succeeded_idx")]
 
     def __str__(self) -> str:
         return self.out_request_no

@@ -268,6 +268,7 @@ def payment_refund_settle(
         if succeeded:
             refund.status = PaymentRefund.SUCCEEDED
             refund.gateway_refund_id = gateway_refund_id[:64]
+            refund.succeeded_at = timezone.now()
             refund.error = ""
             payment.refunded_amount = payment.refunded_amount + refund.amount
             paid = payment.paid_amount if payment.paid_amount is not None else payment.amount
@@ -276,7 +277,7 @@ def payment_refund_settle(
         else:
             refund.status = PaymentRefund.FAILED
             refund.error = error[:2000]
-        refund.save(update_fields=["status", "gateway_refund_id", "error", "attempts", "updated_at"])
+        refund.save(update_fields=["status", "gateway_refund_id", "succeeded_at", "error", "attempts", "updated_at"])
         audit_record(
             subject_type=SUBJECT,
             subject_id=order_id,

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class DifferenceNotFound(NotFound):
@@ -16,3 +16,14 @@ class DifferenceNotOpen(Conflict):
 class DayNotReconciled(NotFound):
     code = "not_reconciled"
     message = _("This day has not been reconciled yet: run it first.")
+
+
+class StatementInvalid(InvalidInput):
+    code = "invalid_statement"
+    message = _("The statement cannot be read: nothing was stored. See the errors (row and column).")
+
+
+class StatementTooLarge(DomainError):
+    code = "statement_too_large"
+    http_status = 413
+    message = _("The statement file is too large.")

@@ -10,6 +10,20 @@ number (``OF`` + 16 digits) in the trade number or in the line's memo (Alipay's 
 商户数据包), as when a payment was taken outside Orderflow's own attempt. Amounts match when they
 differ by at most ``tolerance`` (0.50 by default: 0.50 apart matches, 0.51 does not) in the same
 currency.
+
+Refunds. A bill refund line finds Orderflow's refund by its request number (Alipay's
+退款批次号/请求号 ``out_request_no``, WeChat Pay's 商户退款单号 ``out_refund_no``): none is
+``refunded_not_offset``, amounts apart by more than the tolerance ``amount_mismatch``. Each gateway
+refund Orderflow saw succeed on the day that the day's bill does not show is
+``refund_missing_in_bill`` (or ``cross_period`` when another day's bill shows it).
+
+Offline money. Orders paid outside the gateways (a manual channel's order marked paid) are
+confirmed by the bank / cash-on-delivery statements finance uploads for the day: a credit finds its
+order by its reference (the order number, or one in it) or an order number in its memo. Without
+any statement for the day such an order is ``unsettled`` (not yet confirmed); with one, an order it
+does not show is ``missing_payment`` (``cross_period`` when a nearby day's statement shows it), a
+credit that finds no order ``missing_order``, two credits (or a credit for an order a gateway
+already took money for) ``duplicate_payment``, amounts apart ``amount_mismatch``.
 """
 
 from __future__ import annotations
@@ -34,6 +48,7 @@ class OrderFact:
     total_amount: Decimal
     currency: str
     paid: bool  # the order's money counts as taken (paid_at set)
+    paid_day: date | None = None  # the Asia/Shanghai day of paid_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,23 @@ class RefundFact:
     out_request_no: str
     out_trade_no: str
     amount: Decimal
+    gateway: str = ""
+    order_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLineFact:
+    statement: str  # kind:account
+    row: int
+    serial: str
+    reference: str
+    memo: str
+    amount: Decimal
+    currency: str = "CNY"
+
+    @property
+    def key(self) -> str:
+        return f"{self.statement}:{self.serial or f'row{self.row}'}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +115,13 @@ class Facts:
     billed_other_days: dict[str, date]  # out_trade_no → the other day whose bill has it
     unsettled_shipments: list[OrderFact]  # orders shipped on the day with no money taken
     fetched_gateways: frozenset[str]
+    refunds_of_day: list[RefundFact] = field(default_factory=list)  # gateway refunds that succeeded on the day
+    refunds_billed_other_days: dict[str, date] = field(default_factory=dict)  # out_request_no → day
+    statements_uploaded: bool = False  # any bank / COD statement for the day
+    statement_lines: list[StatementLineFact] = field(default_factory=list)
+    offline_orders: list[OrderFact] = field(default_factory=list)  # paid outside the gateways on the day
+    offline_other_days: dict[str, date] = field(default_factory=dict)  # order number → a nearby statement's day
+    gateway_paid_orders: frozenset[int] = frozenset()  # orders (named by statements) a gateway took money for
 
 
 @dataclass
@@ -100,6 +139,31 @@ def fuzzy_order(line: BillLineInput, orders_by_number: dict[str, OrderFact]) -> 
             if order is not None:
                 return order
     return None
+
+
+def statement_order(line: StatementLineFact, orders_by_number: dict[str, OrderFact]) -> OrderFact | None:
+    """The order a statement credit names: its reference (the number itself, or one in it), else
+    an order number in its memo."""
+    exact = orders_by_number.get(line.reference.strip())
+    if exact is not None:
+        return exact
+    for text in (line.reference, line.memo):
+        for number in ORDER_NUMBER.findall(text or ""):
+            order = orders_by_number.get(number)
+            if order is not None:
+                return order
+    return None
+
+
+def statement_numbers(lines: list[StatementLineFact]) -> set[str]:
+    """The order numbers statement credits may name (to be looked up)."""
+    numbers: set[str] = set()
+    for line in lines:
+        if line.reference.strip():
+            numbers.add(line.reference.strip()[:32])
+        numbers.update(ORDER_NUMBER.findall(line.reference))
+        numbers.update(ORDER_NUMBER.findall(line.memo))
+    return numbers
 
 
 def fuzzy_numbers(lines: list[BillLineInput], known: set[str]) -> set[str]:
@@ -123,8 +187,10 @@ def differences_find(facts: Facts) -> Result:
     sums = {"bill_payments": Decimal("0"), "bill_refunds": Decimal("0")}
     counts = {"bill_payments": 0, "bill_refunds": 0}
 
+    billed_refunds: set[str] = set()
     for line in facts.bill_lines:
         if line.kind == c.REFUND:
+            billed_refunds.add(line.out_request_no)
             counts["bill_refunds"] += 1
             sums["bill_refunds"] += line.amount
             found.extend(_refund_line(line, facts))
@@ -195,8 +261,18 @@ def differences_find(facts: Facts) -> Result:
             )
         )
 
+    refunds_judged = 0
+    for refund in facts.refunds_of_day:
+        if refund.gateway not in facts.fetched_gateways or refund.out_request_no in billed_refunds:
+            continue
+        refunds_judged += 1
+        found.append(_refund_unbilled(refund, facts))
+
+    offline = _offline(facts)
+    found.extend(offline.found)
+
     checked = len(billed_today | {p.out_trade_no for p in facts.payments.values() if p.paid_day == facts.day})
-    checked += counts["bill_refunds"] + len(facts.unsettled_shipments)
+    checked += counts["bill_refunds"] + refunds_judged + len(facts.unsettled_shipments) + offline.checked
     totals = {
         "bill_payments": counts["bill_payments"],
         "bill_payments_amount": f"{sums['bill_payments']:.2f}",
@@ -204,6 +280,11 @@ def differences_find(facts: Facts) -> Result:
         "bill_refunds_amount": f"{sums['bill_refunds']:.2f}",
         "orderflow_payments": payments_of_day,
         "unsettled_shipments": len(facts.unsettled_shipments),
+        "orderflow_refunds": len(facts.refunds_of_day),
+        "statements": facts.statements_uploaded,
+        "statement_credits": len(facts.statement_lines),
+        "statement_credits_amount": f"{sum((line.amount for line in facts.statement_lines), Decimal('0')):.2f}",
+        "offline_orders": len(facts.offline_orders),
     }
     return Result(found=found, checked=checked, totals=totals)
 
@@ -306,3 +387,158 @@ def _refund_line(line: BillLineInput, facts: Facts) -> list[Found]:
             )
         ]
     return []
+
+
+def _refund_unbilled(refund: RefundFact, facts: Facts) -> Found:
+    order = facts.orders.get(refund.order_id) if refund.order_id is not None else None
+    other_day = facts.refunds_billed_other_days.get(refund.out_request_no)
+    common: dict[str, Any] = {
+        "order_id": refund.order_id,
+        "order_number": order.number if order else "",
+        "gateway": refund.gateway,
+        "out_trade_no": refund.out_trade_no,
+        "expected_amount": refund.amount,
+    }
+    if other_day is not None:
+        return Found(
+            key=f"{c.CROSS_PERIOD}:refund:{refund.out_request_no}",
+            category=c.CROSS_PERIOD,
+            detail={
+                "out_request_no": refund.out_request_no,
+                "orderflow_day": facts.day.isoformat(),
+                "bill_day": other_day.isoformat(),
+            },
+            **common,
+        )
+    return Found(
+        key=f"{c.REFUND_MISSING_IN_BILL}:{refund.out_request_no}",
+        category=c.REFUND_MISSING_IN_BILL,
+        detail={"out_request_no": refund.out_request_no},
+        **common,
+    )
+
+
+@dataclass
+class _Offline:
+    found: list[Found]
+    checked: int
+
+
+def _offline(facts: Facts) -> _Offline:
+    found: list[Found] = []
+    by_order: dict[int, list[StatementLineFact]] = defaultdict(list)
+    for line in facts.statement_lines:
+        order = statement_order(line, facts.orders_by_number)
+        if order is None:
+            found.append(
+                Found(
+                    key=f"{c.MISSING_ORDER}:{c.OFFLINE}:{line.key}",
+                    category=c.MISSING_ORDER,
+                    gateway=c.OFFLINE,
+                    out_trade_no=line.serial or line.reference,
+                    actual_amount=line.amount,
+                    currency=line.currency,
+                    detail={"statement": line.statement, "row": line.row, "reference": line.reference,
+                            "memo": line.memo[:200]},
+                )
+            )  # fmt: skip
+            continue
+        by_order[order.order_id].append(line)
+
+    for order_id, lines in by_order.items():
+        order = facts.orders[order_id]
+        first = lines[0]
+        base: dict[str, Any] = {
+            "order_id": order.order_id,
+            "order_number": order.number,
+            "gateway": c.OFFLINE,
+            "out_trade_no": first.serial or first.reference,
+            "expected_amount": order.total_amount,
+            "currency": first.currency,
+        }
+        where = {"statement": first.statement, "row": first.row}
+        if len(lines) > 1 or order_id in facts.gateway_paid_orders:
+            found.append(
+                Found(
+                    key=f"{c.DUPLICATE_PAYMENT}:{c.OFFLINE}:{order.number}",
+                    category=c.DUPLICATE_PAYMENT,
+                    actual_amount=sum((line.amount for line in lines), Decimal("0")),
+                    detail={
+                        "credits": [line.key for line in lines],
+                        "also_paid_through_gateway": order_id in facts.gateway_paid_orders,
+                    },
+                    **base,
+                )
+            )
+            continue
+        if not order.paid:
+            found.append(
+                Found(
+                    key=f"{c.UNSETTLED}:{c.OFFLINE}:{order.number}",
+                    category=c.UNSETTLED,
+                    actual_amount=first.amount,
+                    detail={"reason": "received_but_not_marked_paid", **where},
+                    **base,
+                )
+            )
+            continue
+        if first.currency != order.currency or _differs(order.total_amount, first.amount, facts.tolerance):
+            found.append(
+                Found(
+                    key=f"{c.AMOUNT_MISMATCH}:{c.OFFLINE}:{order.number}",
+                    category=c.AMOUNT_MISMATCH,
+                    actual_amount=first.amount,
+                    detail={
+                        "difference": f"{first.amount - order.total_amount:.2f}",
+                        "order_currency": order.currency,
+                        **where,
+                    },
+                    **base,
+                )
+            )
+        if order.paid_day is not None and order.paid_day != facts.day:
+            found.append(
+                Found(
+                    key=f"{c.CROSS_PERIOD}:{c.OFFLINE}:{order.number}",
+                    category=c.CROSS_PERIOD,
+                    actual_amount=first.amount,
+                    detail={"orderflow_day": order.paid_day.isoformat(), "statement_day": facts.day.isoformat(),
+                            **where},
+                    **base,
+                )
+            )  # fmt: skip
+
+    for order in facts.offline_orders:
+        if order.order_id in by_order:
+            continue
+        base = {
+            "order_id": order.order_id,
+            "order_number": order.number,
+            "gateway": c.OFFLINE,
+            "expected_amount": order.total_amount,
+            "currency": order.currency,
+        }
+        other_day = facts.offline_other_days.get(order.number)
+        if other_day is not None:
+            found.append(
+                Found(
+                    key=f"{c.CROSS_PERIOD}:{c.OFFLINE}:{order.number}",
+                    category=c.CROSS_PERIOD,
+                    detail={"orderflow_day": facts.day.isoformat(), "statement_day": other_day.isoformat()},
+                    **base,
+                )
+            )
+        elif not facts.statements_uploaded:
+            found.append(
+                Found(
+                    key=f"{c.UNSETTLED}:{c.OFFLINE}-unconfirmed:{order.number}",
+                    category=c.UNSETTLED,
+                    detail={"reason": "offline_payment_not_confirmed"},
+                    **base,
+                )
+            )
+        else:
+            found.append(Found(key=f"{c.MISSING_PAYMENT}:{c.OFFLINE}:{order.number}", category=c.MISSING_PAYMENT,
+                               **base))  # fmt: skip
+    checked = len(facts.statement_lines) + sum(1 for o in facts.offline_orders if o.order_id not in by_order)
+    return _Offline(found=found, checked=checked)

@@ -26,6 +26,13 @@ class ReconciliationDay(models.Model):
     differing = models.PositiveIntegerField(default=0, help_text="Open or resolved differences of the day.")
     snapshot_digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bill lines stored.")
     runs = models.PositiveIntegerField(default=0)
+    fetch_attempts = models.PositiveIntegerField(
+        default=0, help_text="Runs that met a bill not fetched (yet): the automatic retries count them."
+    )
+    last_fetch_at = models.DateTimeField(null=True, blank=True, help_text="The last run that met a bill not fetched.")
+    alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When finance was told the day stays incomplete."
+    )
     run_by = models.CharField(max_length=150, blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
@@ -35,6 +42,49 @@ class ReconciliationDay(models.Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class Statement(models.Model):
+    """A bank or cash-on-delivery statement finance uploaded for a day: the outside evidence of
+    money paid outside the gateways. One per (day, kind, account); an upload of the same file
+    again changes nothing, a different file for the same account replaces it (audited)."""
+
+    day = models.DateField(db_index=True, help_text="The Asia/Shanghai day the statement covers.")
+    kind = models.CharField(max_length=8, choices=[(k, k) for k in c.STATEMENT_KINDS])
+    account = models.CharField(max_length=64, help_text="The bank account or courier the statement is of.")
+    file_name = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the file as uploaded.")
+    file_format = models.CharField(max_length=16, help_text="orderflow (the documented columns) or bank_cn.")
+    lines_count = models.PositiveIntegerField(default=0)
+    credit_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    uploaded_by = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("day", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "account"], name="reconciliation_statement_unique_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}:{self.kind}:{self.account}"
+
+
+class StatementLine(models.Model):
+    """One credit of an uploaded statement (money received; debits are not kept)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    row = models.PositiveIntegerField(help_text="The line's row in the file (the header is row 1).")
+    serial = models.CharField(max_length=64, blank=True, help_text="The bank's own transaction number (流水号).")
+    reference = models.CharField(max_length=64, blank=True)
+    memo = models.CharField(max_length=256, blank=True)
+    payer = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    occurred_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
 
 
 class BillLine(models.Model):

@@ -1,9 +1,10 @@
-"""A difference as the API, the ``reconciliation.difference`` event and the exports show it."""
+"""A difference as the API, the ``reconciliation.difference`` event and the exports show it; a statement
+as the API shows it."""
 
 from core.time import iso_utc
 
 from . import categories as c
-from .models import ReconciliationDifference
+from .models import ReconciliationDifference, Statement
 
 
 def _money(value) -> str | None:
@@ -29,4 +30,20 @@ def difference_representation(difference: ReconciliationDifference, *, day: str 
         "resolution": difference.resolution,
         "resolved_by": difference.resolved_by,
         "resolved_at": iso_utc(difference.resolved_at),
+    }
+
+
+def statement_representation(statement: Statement) -> dict:
+    return {
+        "id": statement.pk,
+        "day": statement.day.isoformat(),
+        "kind": statement.kind,
+        "account": statement.account,
+        "file_name": statement.file_name,
+        "file_format": statement.file_format,
+        "lines": statement.lines_count,
+        "credit_total": f"{statement.credit_total:.2f}",
+        "digest": statement.digest,
+        "uploaded_by": statement.uploaded_by,
+        "uploaded_at": iso_utc(statement.uploaded_at),
     }

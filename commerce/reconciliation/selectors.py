@@ -7,8 +7,8 @@ from datetime import date
 from django.db.models import Count, Sum
 
 from . import categories as c
-from .models import ReconciliationDay, ReconciliationDifference
-from .representation import difference_representation
+from .models import ReconciliationDay, ReconciliationDifference, Statement
+from .representation import difference_representation, statement_representation
 
 
 def day_summary(record: ReconciliationDay) -> dict:
@@ -24,7 +24,15 @@ def day_summary(record: ReconciliationDay) -> dict:
         "runs": record.runs,
         "run_by": record.run_by,
         "finished_at": record.finished_at.isoformat(),
+        "fetch_attempts": record.fetch_attempts,
+        "last_fetch_at": record.last_fetch_at.isoformat() if record.last_fetch_at else None,
+        "alerted_at": record.alerted_at.isoformat() if record.alerted_at else None,
+        "statements": statements_of_day(record.day),
     }
+
+
+def statements_of_day(day: date) -> list[dict]:
+    return [statement_representation(s) for s in Statement.objects.filter(day=day).order_by("kind", "account")]
 
 
 def days_recent(*, limit: int = 31) -> list[dict]:
@@ -76,3 +84,7 @@ def difference_rate(*, date_from: date, date_to: date) -> tuple[int, int]:
         differing=Sum("differing"), checked=Sum("checked")
     )
     return sums["differing"] or 0, sums["checked"] or 0
+
+
+def statements_recent(*, limit: int = 100) -> list[dict]:
+    return [statement_representation(s) for s in Statement.objects.order_by("-day", "-id")[:limit]]

@@ -13,13 +13,21 @@
    its ticket closed;
 5. records the day's totals, the rate's numerator and denominator, and an audit entry.
 
-Running a day again with the same data changes nothing (no new ticket, event or row).
+Running a day again with the same data changes nothing (no new ticket, event or row) — except that
+a run meeting a bill not fetched (yet) counts the attempt (``fetch_attempts``, ``last_fetch_at``),
+which the scheduled retries go by (``tasks``); past the cut-off the day is ``incomplete`` and finance
+gets one inbox alert.
+
+Statements (``statement_upload``): the bank / cash-on-delivery credits finance uploads for a day,
+read strictly by ``statement_file``; ``_facts`` reads them with the day's orders paid outside the
+gateways (a manual channel's order marked paid) for ``matching``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -30,6 +38,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from commerce.audit.services import audit_record
+from commerce.channels.models import Channel
+from commerce.inbox.services import inbox_notify
 from commerce.orders.models import Order
 from commerce.outbox import names
 from commerce.outbox.services import event_emit
@@ -41,9 +51,22 @@ from core.actors import Actor
 from core.errors import InvalidInput
 
 from . import categories as c
-from .errors import DifferenceNotFound, DifferenceNotOpen
-from .matching import Facts, Found, OrderFact, PaymentFact, RefundFact, differences_find, fuzzy_numbers
-from .models import BillLine, ReconciliationDay, ReconciliationDifference
+from . import statement_file
+from .errors import DifferenceNotFound, DifferenceNotOpen, StatementInvalid, StatementTooLarge
+from .matching import (
+    ORDER_NUMBER,
+    Facts,
+    Found,
+    OrderFact,
+    PaymentFact,
+    RefundFact,
+    StatementLineFact,
+    differences_find,
+    fuzzy_numbers,
+    statement_numbers,
+    statement_order,
+)
+from .models import BillLine, ReconciliationDay, ReconciliationDifference, Statement, StatementLine
 from .representation import difference_representation
 from .sources import BillFetch, BillLineInput, bills_fetch
 
@@ -134,7 +157,9 @@ def reconciliation_apply(
             }
             for b in bills
         ]
-        status = c.COMPLETE if all(b.fetched for b in bills) else c.PARTIAL
+        status = _day_status(day, bills, started)
+        for source, bill in zip(sources, bills, strict=True):
+            source["state"] = c.COMPLETE if bill.fetched else status
         differing = record.differences.exclude(status=c.CLEARED).count()
         wanted = {
             "status": status,
@@ -147,6 +172,12 @@ def reconciliation_apply(
         drifted = {k: v for k, v in wanted.items() if getattr(record, k) != v}
         if snapshot_changed:
             drifted["snapshot_digest"] = record.snapshot_digest
+        if status != c.COMPLETE:  # a bill not fetched (yet): the retries count each attempt
+            drifted["fetch_attempts"] = record.fetch_attempts + 1
+            drifted["last_fetch_at"] = started
+        alert = status == c.INCOMPLETE and record.alerted_at is None
+        if alert:
+            drifted["alerted_at"] = started
         if drifted or snapshot_changed or any(changes.values()) or record.runs == 0:
             for key, value in drifted.items():
                 setattr(record, key, value)
@@ -169,7 +200,46 @@ def reconciliation_apply(
                     **changes,
                 },
             )
+        if alert:
+            _incomplete_alert(record, sources, actor)
     return record
+
+
+def retry_every() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "ORDERFLOW_RECONCILIATION_RETRY_MINUTES", 60)))
+
+
+def retry_until(day: date) -> datetime:
+    """The moment automatic retries of ``day`` stop: ``ORDERFLOW_RECONCILIATION_RETRY_UNTIL``
+    (12:00 by default) of the next Asia/Shanghai day."""
+    value = str(getattr(settings, "ORDERFLOW_RECONCILIATION_RETRY_UNTIL", "12:00"))
+    try:
+        until = time.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(details={"ORDERFLOW_RECONCILIATION_RETRY_UNTIL": "a time as HH:MM"}) from None
+    return datetime.combine(day + timedelta(days=1), until, ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE))
+
+
+def _day_status(day: date, bills: list[BillFetch], now: datetime) -> str:
+    if all(b.fetched for b in bills):
+        return c.COMPLETE
+    return c.PARTIAL if now < retry_until(day) else c.INCOMPLETE
+
+
+def _incomplete_alert(record: ReconciliationDay, sources: list[dict], actor: Actor) -> None:
+    missing = ", ".join(f"{s['gateway']} ({s['error'][:80]})" for s in sources if s["error"])
+    day = record.day.isoformat()
+    inbox_notify(
+        to_role=FINANCE,
+        title=f"{day} 对账未完成 / Reconciliation of {day} incomplete",
+        body=(
+            f"{day} 的账单到截止时间仍未取到：{missing}。这些渠道的支付未核对，请检查后手动重新对账。 / "
+            f"The bills of {day} could still not be fetched at the cut-off: {missing}. Their payments are "
+            "not judged: check the connections and reconcile the day again by hand."
+        ),
+        order_id=None,
+        actor=actor,
+    )
 
 
 def _line_tuple(line: BillLineInput | BillLine) -> tuple:
@@ -229,7 +299,12 @@ def _chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
 
 def _order_fact(row: tuple) -> OrderFact:
     order_id, number, total, currency, paid_at = row
-    return OrderFact(order_id, number, total, currency, paid_at is not None)
+    zone = ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)
+    paid_day = paid_at.astimezone(zone).date() if paid_at is not None else None
+    return OrderFact(order_id, number, total, currency, paid_at is not None, paid_day)
+
+
+STATEMENT_NEARBY_DAYS = 7  # how far an offline payment's statement may be from its day (cross-period)
 
 
 _ORDER_FIELDS = ("id", "number", "total_amount", "currency", "paid_at")
@@ -286,6 +361,32 @@ def _facts(day: date, tolerance: Decimal, lines: list[BillLineInput], fetched: f
         )
         billed_other_days.update(elsewhere)
 
+    # The gateway refunds Orderflow saw succeed on the day, and which of those the day's bill lacks
+    # but another day's bill shows.
+    refunds_of_day: list[RefundFact] = []
+    succeeded = PaymentRefund.objects.filter(
+        status=PaymentRefund.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end
+    ).values_list("out_request_no", "payment__out_trade_no", "amount", "payment__gateway", "payment__order_id")
+    for out_request_no, out_trade_no, amount, gateway, order_id in succeeded.order_by("id"):
+        refund = RefundFact(out_request_no, out_trade_no, amount, gateway, order_id)
+        refunds_of_day.append(refund)
+        refunds.setdefault(out_request_no, refund)
+    billed_refunds = {line.out_request_no for line in lines if line.kind == c.REFUND}
+    unbilled_refunds = [r.out_request_no for r in refunds_of_day if r.out_request_no not in billed_refunds]
+    refunds_billed_other_days: dict[str, date] = {}
+    for chunk in _chunks(unbilled_refunds):
+        refunds_billed_other_days.update(
+            BillLine.objects.filter(kind=c.REFUND, out_request_no__in=chunk)
+            .exclude(reconciliation_day__day=day)
+            .values_list("out_request_no", "reconciliation_day__day")
+        )
+    missing_orders = {r.order_id for r in refunds_of_day if r.order_id is not None} - orders.keys()
+    for chunk in _chunks(missing_orders):
+        for row in Order.objects.filter(pk__in=chunk).values_list(*_ORDER_FIELDS):
+            orders[row[0]] = _order_fact(row)
+
+    offline = _offline_facts(day, start, end, orders, orders_by_number)
+
     shipped = (
         Order.objects.filter(shipments__created_at__gte=start, shipments__created_at__lt=end, paid_at__isnull=True)
         .exclude(payments__status__in=MONEY_TAKEN)
@@ -304,7 +405,74 @@ def _facts(day: date, tolerance: Decimal, lines: list[BillLineInput], fetched: f
         billed_other_days=billed_other_days,
         unsettled_shipments=[_order_fact(row) for row in shipped],
         fetched_gateways=fetched,
+        refunds_of_day=refunds_of_day,
+        refunds_billed_other_days=refunds_billed_other_days,
+        **offline,
     )
+
+
+def _statement_fact(row: tuple) -> StatementLineFact:
+    kind, account, number, serial, reference, memo, amount, currency = row
+    return StatementLineFact(f"{kind}:{account}", number, serial, reference, memo, amount, currency)
+
+
+_STATEMENT_FIELDS = ("statement__kind", "statement__account", "row", "serial", "reference", "memo", "amount",
+                     "currency")  # fmt: skip
+
+
+def _offline_facts(
+    day: date, start: datetime, end: datetime, orders: dict[int, OrderFact], orders_by_number: dict[str, OrderFact]
+) -> dict:
+    """The day's statements and the orders paid outside the gateways (see ``matching``)."""
+    statements_uploaded = Statement.objects.filter(day=day).exists()
+    lines = [
+        _statement_fact(row)
+        for row in StatementLine.objects.filter(statement__day=day).order_by("statement_id", "row")
+        .values_list(*_STATEMENT_FIELDS)
+    ]  # fmt: skip
+    # The manual channels first (a few rows): their orders are found through the channel's index.
+    manual = list(Channel.objects.filter(kind=Channel.MANUAL).values_list("pk", flat=True))
+    offline_orders = [
+        _order_fact(row)
+        for row in Order.objects.filter(channel_id__in=manual, paid_at__gte=start, paid_at__lt=end)
+        .exclude(payments__status__in=MONEY_TAKEN)
+        .order_by("id")
+        .values_list(*_ORDER_FIELDS)
+    ] if manual else []  # fmt: skip
+    for order in offline_orders:
+        orders.setdefault(order.order_id, order)
+        orders_by_number.setdefault(order.number, order)
+    wanted = statement_numbers(lines) - orders_by_number.keys()
+    for chunk in _chunks(wanted):
+        for row in Order.objects.filter(number__in=chunk).values_list(*_ORDER_FIELDS):
+            orders_by_number[row[1]] = orders[row[0]] = _order_fact(row)
+    matched = {o.order_id for line in lines if (o := statement_order(line, orders_by_number)) is not None}
+    gateway_paid = frozenset(
+        Payment.objects.filter(order_id__in=matched, status__in=MONEY_TAKEN).values_list("order_id", flat=True)
+    )
+    unmatched = {o.number for o in offline_orders if o.order_id not in matched}
+    other_days: dict[str, date] = {}
+    if unmatched:
+        nearby = (
+            StatementLine.objects.filter(
+                statement__day__gte=day - timedelta(days=STATEMENT_NEARBY_DAYS),
+                statement__day__lte=day + timedelta(days=STATEMENT_NEARBY_DAYS),
+            )
+            .exclude(statement__day=day)
+            .order_by("statement__day", "id")
+            .values_list("reference", "memo", "statement__day")
+        )
+        for reference, memo, other in nearby:
+            for number in {reference.strip(), *ORDER_NUMBER.findall(reference), *ORDER_NUMBER.findall(memo)}:
+                if number in unmatched:
+                    other_days.setdefault(number, other)
+    return {
+        "statements_uploaded": statements_uploaded,
+        "statement_lines": lines,
+        "offline_orders": offline_orders,
+        "offline_other_days": other_days,
+        "gateway_paid_orders": gateway_paid,
+    }
 
 
 def _ticket_title(found: Found | ReconciliationDifference) -> str:
@@ -407,3 +575,91 @@ def difference_resolve(*, difference_id: int, reason: str, actor: Actor) -> Reco
         if difference.ticket_id is not None:
             ticket_close(ticket_id=difference.ticket_id, actor=actor, resolution=reason)
     return difference
+
+
+# --- statements (money paid outside the gateways) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementOutcome:
+    statement: Statement
+    outcome: str  # created, replaced, unchanged
+
+
+def statement_upload(
+    *, day: date, kind: str, account: str, file_name: str, content: bytes, actor: Actor
+) -> StatementOutcome:
+    """Stores a bank / cash-on-delivery statement of ``day`` (``statement_file`` reads it). One bad
+    row stores nothing (``StatementInvalid`` naming each row and column). The same file for the
+    same (day, kind, account) again changes nothing; another file replaces the account's statement
+    of the day. The day is not re-run here (``reconciliation_run`` does that)."""
+    account = account.strip() if isinstance(account, str) else ""
+    problems: dict = {}
+    if kind not in c.STATEMENT_KINDS:
+        problems["kind"] = f"one of {', '.join(c.STATEMENT_KINDS)}"
+    if not account or len(account) > 64:
+        problems["account"] = "the bank account or courier, 1 to 64 characters"
+    today = timezone.now().astimezone(ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)).date()
+    if day > today:
+        problems["day"] = "a day that has begun (today at the latest)"
+    if problems:
+        raise InvalidInput(details=problems)
+    if len(content) > statement_file.MAX_BYTES:
+        raise StatementTooLarge(details={"file": f"at most {statement_file.MAX_BYTES} bytes", "size": len(content)})
+    try:
+        parsed = statement_file.statement_parse(content, day=day, zone=settings.ORDERFLOW_DISPLAY_TIME_ZONE)
+    except statement_file.StatementFileError as exc:
+        raise StatementInvalid(details={"file": str(exc)}) from None
+    if parsed.errors:
+        raise StatementInvalid(details={"errors": parsed.errors})
+    name = (file_name or "statement.csv")[:200]
+    with transaction.atomic():
+        existing = Statement.objects.select_for_update().filter(day=day, kind=kind, account=account).first()
+        if existing is not None and existing.digest == parsed.digest:
+            return StatementOutcome(existing, "unchanged")
+        outcome = "created" if existing is None else "replaced"
+        if existing is not None:
+            existing.delete()
+        statement = Statement.objects.create(
+            day=day,
+            kind=kind,
+            account=account,
+            file_name=name,
+            digest=parsed.digest,
+            file_format=parsed.file_format,
+            lines_count=len(parsed.rows),
+            credit_total=sum((row.amount for row in parsed.rows), Decimal("0")),
+            uploaded_by=actor.label,
+            uploaded_at=timezone.now(),
+        )
+        StatementLine.objects.bulk_create(
+            StatementLine(
+                statement=statement,
+                row=row.row,
+                serial=row.serial,
+                reference=row.reference,
+                memo=row.memo,
+                payer=row.payer,
+                amount=row.amount,
+                currency=row.currency,
+                occurred_at=row.occurred_at,
+            )
+            for row in parsed.rows
+        )
+        audit_record(
+            subject_type="reconciliation_statement",
+            subject_id=statement.pk,
+            action=outcome,
+            actor=actor,
+            changes={
+                "day": day.isoformat(),
+                "kind": kind,
+                "account": account,
+                "file_name": name,
+                "digest": parsed.digest,
+                "lines": len(parsed.rows),
+                "credit_total": f"{statement.credit_total:.2f}",
+                "replaced": existing.digest if existing is not None else None,
+            },
+        )
+    return StatementOutcome(statement, outcome)

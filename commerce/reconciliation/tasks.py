@@ -1,4 +1,10 @@
-"""django-q2 entry point of reconciliation (scheduled in ``orderflow.schedules.services``)."""
+"""django-q2 entry point of reconciliation (scheduled in ``orderflow.schedules.services``, every
+15 minutes): yesterday's run once the Asia/Shanghai clock passes ``ORDERFLOW_RECONCILIATION_AT``,
+and the retries of partial days — a day whose bill was not published yet (or could not be fetched)
+is run again every ``ORDERFLOW_RECONCILIATION_RETRY_MINUTES`` (60) until
+``ORDERFLOW_RECONCILIATION_RETRY_UNTIL`` (12:00) of the next day; the run after that cut-off
+leaves it ``incomplete`` and alerts finance (``services.reconciliation_apply``). Re-running a day
+is idempotent: a difference is filed once, however many retries it takes."""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from django.utils import timezone
 from core.actors import Actor
 from core.errors import InvalidInput
 
+from . import categories as c
 from .models import ReconciliationDay
-from .services import reconciliation_run
+from .services import reconciliation_run, retry_every
 
 DAILY_ACTOR = Actor.system("daily reconciliation", source="schedule")
 
@@ -37,9 +44,33 @@ def reconciliation_day_due(*, now: datetime | None = None) -> date | None:
     return yesterday
 
 
+RETRY_DAYS = 7  # partial days older than this are left alone (a manual run still works)
+
+
+def reconciliation_days_to_retry(*, now: datetime | None = None) -> list[date]:
+    """Partial days (of the last ``RETRY_DAYS``) whose last attempt is ``retry_every()`` old."""
+    now = now or timezone.now()
+    local = now.astimezone(ZoneInfo(settings.ORDERFLOW_DISPLAY_TIME_ZONE)).date()
+    return list(
+        ReconciliationDay.objects.filter(
+            status=c.PARTIAL, day__gte=local - timedelta(days=RETRY_DAYS), last_fetch_at__lte=now - retry_every()
+        )
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+
+
 def reconciliation_daily_task() -> dict:
-    day = reconciliation_day_due()
-    if day is None:
-        return {"reconciled": None}
-    record = reconciliation_run(day=day, actor=DAILY_ACTOR)
-    return {"reconciled": day.isoformat(), "status": record.status, "differing": record.differing}
+    now = timezone.now()
+    day = reconciliation_day_due(now=now)
+    answer: dict = {"reconciled": None}
+    if day is not None:
+        record = reconciliation_run(day=day, actor=DAILY_ACTOR)
+        answer = {"reconciled": day.isoformat(), "status": record.status, "differing": record.differing}
+    retried = {}
+    for other in reconciliation_days_to_retry(now=now):
+        if other != day:
+            retried[other.isoformat()] = reconciliation_run(day=other, actor=DAILY_ACTOR).status
+    if retried:
+        answer["retried"] = retried
+    return answer

@@ -56,12 +56,21 @@ NOT_JSON = {
     "api/v1/order-imports/": "a multipart CSV or .xlsx upload; its bad files are tested in tests/connectors/imports",
     "api/v1/refunds/<int:refund_id>/evidence/": "a multipart image upload; disguised, oversized and too many "
     "images are tested in tests/commerce/refunds/test_evidence.py",
+    "api/v1/reconciliation/statements/": "a multipart CSV upload; its malformed, oversized and duplicated files "
+    "are tested in tests/commerce/reconciliation/test_statement_upload.py",
     "hooks/<slug:connector>/<int:connection_id>/": "a provider's signed body (JSON or a form, by provider): "
     "any body without its signature answers 401 before it is parsed; forged, truncated, malformed and "
     "duplicated deliveries are tested in tests/connectors",
 }
 # The uploads: their body limit is ORDERFLOW_MAX_UPLOAD_BYTES.
-UPLOADS = frozenset({"api/v1/inventory/import/", "api/v1/order-imports/", "api/v1/refunds/<int:refund_id>/evidence/"})
+UPLOADS = frozenset(
+    {
+        "api/v1/inventory/import/",
+        "api/v1/order-imports/",
+        "api/v1/refunds/<int:refund_id>/evidence/",
+        "api/v1/reconciliation/statements/",
+    }
+)
 
 # Function views declare no methods; the ones that write say which here.
 FUNCTION_VIEW_METHODS = {

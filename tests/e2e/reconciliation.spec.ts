@@ -73,6 +73,52 @@ test("finance reconciles yesterday, finds the console payment and resolves it wi
     "店铺后台补款，已与客服核实",
   ]);
 
+  // Each bill source says it is complete; no statement is uploaded yet for money paid offline.
+  await expect(page.getByTestId("recon-source-alipay")).toHaveAttribute(
+    "data-state",
+    "complete",
+  );
+  await expect(page.getByTestId("recon-statements")).toContainText(
+    "尚未上传对账单",
+  );
+
+  // Finance uploads the day's bank statement: a bad row is named and nothing is stored; the
+  // corrected file is stored, the day re-run, its credit of no order found.
+  await page.getByTestId("recon-upload-account").fill("ICBC-E2E");
+  await page.getByTestId("recon-upload-file").setInputFiles({
+    name: "icbc.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`date,amount,reference,serial\n${day},12元,X,E2E-1\n`),
+  });
+  await page.getByRole("button", { name: "上传", exact: true }).click();
+  await expect(page.getByTestId("recon-upload-errors")).toContainText(
+    "第 2 行 amount",
+  );
+  await expect(page.getByTestId("recon-statements")).toContainText(
+    "尚未上传对账单",
+  );
+  await page.getByTestId("recon-upload-file").setInputFiles({
+    name: "icbc.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(
+      `date,amount,reference,memo,serial\n${day},66.00,,对公转账 无订单号,E2E-1\n`,
+    ),
+  });
+  await page.getByRole("button", { name: "上传", exact: true }).click();
+  await expect(page.getByTestId("recon-upload-note")).toContainText(
+    "已上传 1 笔入账",
+  );
+  await expect(page.getByTestId("recon-statements")).toContainText(
+    "银行流水 ICBC-E2E：1 笔入账，共 ¥66.00",
+  );
+  await expect(differences.locator("tr", { hasText: "E2E-1" })).toContainText(
+    "缺少订单",
+  );
+  await page.screenshot({
+    path: `${ARTIFACTS}reconciliation-statement.png`,
+    fullPage: true,
+  });
+
   // A manager reads the same report, in English too, with no way to resolve or run.
   await page.context().clearCookies();
   await login(page, "manager");
@@ -81,6 +127,7 @@ test("finance reconciles yesterday, finds the console payment and resolves it wi
     "ALI-CONSOLE-E2E",
   );
   await expect(page.getByTestId("recon-run")).toHaveCount(0);
+  await expect(page.getByTestId("recon-upload")).toHaveCount(0);
   await expect(
     page.getByRole("button", { name: "处理", exact: true }),
   ).toHaveCount(0);

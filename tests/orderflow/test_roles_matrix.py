@@ -168,6 +168,8 @@ TABLE = [
     ("post", "/api/v1/reconciliation/days/", RECONCILIATION_WORKERS, {"date_from": "2026-12-01"}),
     ("get", "/api/v1/reconciliation/days/{recon_day}/", RECONCILIATION_READERS, None),
     ("get", "/api/v1/reconciliation/days/{recon_day}/export/", RECONCILIATION_READERS, None),
+    ("get", "/api/v1/reconciliation/statements/", RECONCILIATION_READERS, None),
+    ("post", "/api/v1/reconciliation/statements/", RECONCILIATION_WORKERS, "bank_statement"),
     (
         "post",
         "/api/v1/reconciliation/differences/{difference}/resolve/",
@@ -251,6 +253,7 @@ MATRIX_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # an image by its magic bytes 
 
 # The calls of the table that answer 201 Created; every other allowed call answers 200.
 CREATES = {
+    ("post", "/api/v1/reconciliation/statements/"),
     ("post", "/api/v1/orders/"),
     ("post", "/api/v1/orders/{order}/shipments/"),
     ("post", "/api/v1/board-views/"),
@@ -557,6 +560,10 @@ def test_role_matrix(channel, stocked, method, path, allowed, body, role):
         csv = ORDER_CSV_HEADER + f"M-{role},paid,王芳,13800138000,浙江省,杭州市,文三路 90 号,TEA-001,1\n".encode()
         upload = SimpleUploadedFile("orders.csv", csv, content_type="text/csv")
         body, body_format = {"file": upload, "channel": channel.code}, "multipart"
+    elif body == "bank_statement":
+        csv = b"date,amount,reference\n2026-12-01,199.00,OF2612010000000001\n"
+        upload = SimpleUploadedFile("bank.csv", csv, content_type="text/csv")
+        body, body_format = {"file": upload, "day": "2026-12-01", "kind": "bank", "account": "ICBC-1"}, "multipart"
     elif body == "refund":
         body = {"order": refund.order_id, "amount": "10.00", "reason": "quality"}
     elif body == "refund_link":

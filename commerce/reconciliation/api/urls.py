@@ -10,6 +10,7 @@ urlpatterns = [
         views.ReconciliationExportApi.as_view(),
         name="reconciliation-export",
     ),
+    path("reconciliation/statements/", views.StatementApi.as_view(), name="reconciliation-statements"),
     path(
         "reconciliation/differences/<int:difference_id>/resolve/",
         views.DifferenceResolveApi.as_view(),

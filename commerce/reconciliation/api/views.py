@@ -1,4 +1,5 @@
-"""``/api/v1/reconciliation/``: run days, read a day's report, export it, resolve its differences.
+"""``/api/v1/reconciliation/``: run days, read a day's report, export it, resolve its differences,
+upload the bank / cash-on-delivery statements of a day.
 
 Finance and admins run and resolve; managers read (DESIGN.md: finance approves, managers read the
 numbers).
@@ -10,12 +11,13 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.reconciliation import export, selectors, services
-from commerce.reconciliation.errors import DayNotReconciled, DifferenceNotFound
-from commerce.reconciliation.representation import difference_representation
+from commerce.reconciliation import export, selectors, services, statement_file
+from commerce.reconciliation.errors import DayNotReconciled, DifferenceNotFound, StatementTooLarge
+from commerce.reconciliation.representation import difference_representation, statement_representation
 from core.accounts.roles import ADMIN, FINANCE, MANAGER
 from core.api.actors import request_actor
 from core.errors import InvalidInput
@@ -140,3 +142,59 @@ class DifferenceResolveApi(APIView):
             difference_id=difference_id, reason=incoming.validated_data["reason"], actor=request_actor(request)
         )
         return Response(difference_representation(difference))
+
+
+class StatementApi(APIView):
+    read_roles = READERS
+    write_roles = WORKERS
+    parser_classes = [MultiPartParser]
+    accepts_uploads = True  # the upload body limit (core.api.middleware); the file's own limit below it
+
+    @extend_schema(
+        parameters=[s.ReconciliationStatementFilterSerializer],
+        responses=s.ReconciliationStatementSerializer(many=True),
+        description="The statements uploaded for a day, or the latest 100.",
+    )
+    def get(self, request):
+        incoming = s.ReconciliationStatementFilterSerializer(data=request.query_params)
+        incoming.is_valid(raise_exception=True)
+        day = incoming.validated_data.get("day")
+        return Response(selectors.statements_of_day(day) if day else selectors.statements_recent())
+
+    @extend_schema(
+        request={"multipart/form-data": s.ReconciliationStatementUploadSerializer},
+        responses={201: s.ReconciliationStatementUploadedSerializer, 200: s.ReconciliationStatementUploadedSerializer},
+        description="Uploads a bank or cash-on-delivery statement of a day (field `file`, with `day`, `kind`, "
+        "`account`). Every row is checked first: any bad row stores nothing and answers 400 "
+        "`invalid_statement` with `details.errors` [{row, column, message}] (the header is row 1 of the "
+        "Orderflow format); a file that is not a statement at all answers `details.file`. More than 2 MB "
+        "answers 413 `statement_too_large`. 201 `created`/`replaced` (the account's earlier statement of "
+        "the day), or 200 `unchanged` for the same file again. A day already reconciled is run again with it.",
+    )
+    def post(self, request):
+        incoming = s.ReconciliationStatementUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        upload = data["file"]
+        if upload.size > statement_file.MAX_BYTES:
+            raise StatementTooLarge(details={"file": f"at most {statement_file.MAX_BYTES} bytes", "size": upload.size})
+        upload.seek(0)
+        actor = request_actor(request)
+        outcome = services.statement_upload(
+            day=data["day"],
+            kind=data["kind"],
+            account=data["account"],
+            file_name=upload.name or "",
+            content=upload.read(),
+            actor=actor,
+        )
+        reconciled = None
+        if selectors.day_get(data["day"]) is not None:
+            record = services.reconciliation_run(day=data["day"], actor=actor)
+            reconciled = selectors.day_summary(record)
+        body = {
+            "outcome": outcome.outcome,
+            "statement": statement_representation(outcome.statement),
+            "reconciled": reconciled,
+        }
+        return Response(body, status=200 if outcome.outcome == "unchanged" else 201)

@@ -53,6 +53,7 @@ REFUND_RECORD = "alipay_refund"
 FAULT = "alipay_fault"
 REFUND_TIMEOUT = "refund_timeout"  # the refund is made, then the answer is lost (a client timeout)
 QUERY_DOWN = "query_down"  # trade queries answer 503
+BILL_NOT_READY = "bill_not_ready"  # the bill download query answers isp.bill_not_exist (not published yet)
 BILL_HOST = "http://dwbillcenter.alipay.com"
 BILL_PATH = "/downloadBillFile.resource"
 BILL_TOKEN_SECONDS = 30  # Alipay's download URLs expire within seconds
@@ -310,7 +311,8 @@ class AlipaySimulator:
 
     def bill_url(self, biz: dict) -> dict:
         """``alipay.data.dataservice.bill.downloadurl.query``: a bill of a finished day, else
-        ``isp.bill_not_exist`` (today's or a future day's bill does not exist yet)."""
+        ``isp.bill_not_exist`` (today's or a future day's bill does not exist yet; nor any day's
+        while the ``bill_not_ready`` fault is set: Alipay publishes a day's bill in the morning)."""
         try:
             day = date.fromisoformat(str(biz.get("bill_date", "")))
         except ValueError:
@@ -322,7 +324,7 @@ class AlipaySimulator:
             }
         if biz.get("bill_type") not in ("trade", "signcustomer"):
             return {"code": "40004", "msg": "Business Failed", "sub_code": "isp.bill_type_error"}
-        if day >= datetime.now(CHINA).date():
+        if day >= datetime.now(CHINA).date() or self._fault(BILL_NOT_READY):
             return {
                 "code": "40004",
                 "msg": "Business Failed",

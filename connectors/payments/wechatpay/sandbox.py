@@ -54,6 +54,7 @@ TRADE = "wechat_trade"
 REFUND = "wechat_refund"
 FAULT = "wechat_fault"
 REFUND_TIMEOUT = "refund_timeout"
+BILL_NOT_READY = "bill_not_ready"  # the tradebill answers NO_STATEMENT_EXIST (not generated yet)
 CHINA = timezone(timedelta(hours=8))
 TRADE_PATH = "/v3/pay/transactions/out-trade-no/"
 REFUNDS_PATH = "/v3/refund/domestic/refunds"
@@ -305,14 +306,16 @@ class WechatPaySimulator:
         return hmac.new(self.apiv3_key.encode(), f"tradebill|{bill_date}".encode(), hashlib.sha256).hexdigest()[:40]
 
     def tradebill(self, request: SimRequest) -> SimResponse:
-        """``GET /v3/bill/tradebill``: a finished day's bill (``NO_STATEMENT_EXIST`` for today or later)."""
+        """``GET /v3/bill/tradebill``: a finished day's bill (``NO_STATEMENT_EXIST`` for today or later,
+        and for any day while the ``bill_not_ready`` fault is set: WeChat Pay generates it after 10:00)."""
         try:
             day = date.fromisoformat(request.param("bill_date"))
         except ValueError:
             return self.answer(400, {"code": "PARAM_ERROR", "message": "bill_date 格式错误"})
         if request.param("bill_type", "ALL") not in ("ALL", "SUCCESS", "REFUND"):
             return self.answer(400, {"code": "PARAM_ERROR", "message": "bill_type 取值错误"})
-        if day >= datetime.now(CHINA).date():
+        not_ready = SandboxRecord.objects.filter(connection=self.connection, kind=FAULT, key=BILL_NOT_READY).exists()
+        if day >= datetime.now(CHINA).date() or not_ready:
             return self.answer(400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"})
         data = self.bill_file(day)
         query = urlencode({"token": self._bill_token(day.isoformat()), "bill_date": day.isoformat()})

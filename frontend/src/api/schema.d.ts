@@ -1497,6 +1497,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reconciliation/statements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The statements uploaded for a day, or the latest 100. */
+        get: operations["v1_reconciliation_statements_list"];
+        put?: never;
+        /** @description Uploads a bank or cash-on-delivery statement of a day (field `file`, with `day`, `kind`, `account`). Every row is checked first: any bad row stores nothing and answers 400 `invalid_statement` with `details.errors` [{row, column, message}] (the header is row 1 of the Orderflow format); a file that is not a statement at all answers `details.file`. More than 2 MB answers 413 `statement_too_large`. 201 `created`/`replaced` (the account's earlier statement of the day), or 200 `unchanged` for the same file again. A day already reconciled is run again with it. */
+        post: operations["v1_reconciliation_statements_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/refunds/": {
         parameters: {
             query?: never;
@@ -2521,6 +2539,7 @@ export interface components {
         /**
          * @description * `unsettled` - unsettled
          *     * `refunded_not_offset` - refunded_not_offset
+         *     * `refund_missing_in_bill` - refund_missing_in_bill
          *     * `cross_period` - cross_period
          *     * `missing_payment` - missing_payment
          *     * `missing_order` - missing_order
@@ -2528,7 +2547,7 @@ export interface components {
          *     * `duplicate_payment` - duplicate_payment
          * @enum {string}
          */
-        CategoryEnum: "unsettled" | "refunded_not_offset" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
+        CategoryEnum: "unsettled" | "refunded_not_offset" | "refund_missing_in_bill" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
         Channel: {
             code: string;
             /** @description What people call the channel (天猫旗舰店): pages show this, not the code. */
@@ -3287,6 +3306,12 @@ export interface components {
             /** Format: date-time */
             changed_at: string;
         };
+        /**
+         * @description * `bank` - bank
+         *     * `cod` - cod
+         * @enum {string}
+         */
+        Kind4f0Enum: "bank" | "cod";
         /**
          * @description * `condition` - condition
          *     * `action` - action
@@ -4247,7 +4272,7 @@ export interface components {
         ReconciliationDayReport: {
             /** Format: date */
             day: string;
-            status: components["schemas"]["StatusF3cEnum"];
+            status: components["schemas"]["Status4e4Enum"];
             /** Format: decimal */
             tolerance: string;
             checked: number;
@@ -4262,6 +4287,17 @@ export interface components {
             run_by: string;
             /** Format: date-time */
             finished_at: string;
+            /** @description Runs that met a bill not fetched (the retries). */
+            fetch_attempts: number;
+            /** Format: date-time */
+            last_fetch_at: string | null;
+            /**
+             * Format: date-time
+             * @description When finance was told it stays incomplete.
+             */
+            alerted_at: string | null;
+            /** @description The day's uploaded statements. */
+            statements: components["schemas"]["ReconciliationStatement"][];
             open: number;
             by_category: components["schemas"]["ReconciliationCategoryCount"][];
             differences: components["schemas"]["ReconciliationDifference"][];
@@ -4269,7 +4305,7 @@ export interface components {
         ReconciliationDaySummary: {
             /** Format: date */
             day: string;
-            status: components["schemas"]["StatusF3cEnum"];
+            status: components["schemas"]["Status4e4Enum"];
             /** Format: decimal */
             tolerance: string;
             checked: number;
@@ -4284,6 +4320,17 @@ export interface components {
             run_by: string;
             /** Format: date-time */
             finished_at: string;
+            /** @description Runs that met a bill not fetched (the retries). */
+            fetch_attempts: number;
+            /** Format: date-time */
+            last_fetch_at: string | null;
+            /**
+             * Format: date-time
+             * @description When finance was told it stays incomplete.
+             */
+            alerted_at: string | null;
+            /** @description The day's uploaded statements. */
+            statements: components["schemas"]["ReconciliationStatement"][];
         };
         ReconciliationDifference: {
             id: number;
@@ -4350,7 +4397,68 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             };
+            /**
+             * @description complete (fetched); partial (not yet: retried hourly until the cut-off); incomplete (given up).
+             *
+             *     * `complete` - complete
+             *     * `partial` - partial
+             *     * `incomplete` - incomplete
+             */
+            state?: components["schemas"]["State4e4Enum"];
         };
+        ReconciliationStatement: {
+            id: number;
+            /** Format: date */
+            day: string;
+            kind: components["schemas"]["Kind4f0Enum"];
+            account: string;
+            file_name: string;
+            /** @description orderflow (the documented columns) or bank_cn. */
+            file_format: string;
+            /** @description Credits kept (debits are skipped). */
+            lines: number;
+            /** Format: decimal */
+            credit_total: string;
+            /** @description SHA-256 of the file. */
+            digest: string;
+            uploaded_by: string;
+            /** Format: date-time */
+            uploaded_at: string;
+        };
+        ReconciliationStatementUploadRequest: {
+            /**
+             * Format: date
+             * @description The Asia/Shanghai day the statement covers; every row must be of it.
+             */
+            day: string;
+            /**
+             * @description bank (transfers) or cod (remittance).
+             *
+             *     * `bank` - bank
+             *     * `cod` - cod
+             */
+            kind: components["schemas"]["Kind4f0Enum"];
+            /** @description The bank account or courier: one statement each a day. */
+            account: string;
+            /**
+             * Format: binary
+             * @description CSV, at most 2 MB / 20,000 rows: header date,amount[,currency,reference,memo,payer,serial] (UTF-8), or a Chinese bank export (交易日期, 收入金额/贷方金额, …; GBK or UTF-8).
+             */
+            file: string;
+        };
+        ReconciliationStatementUploaded: {
+            outcome: components["schemas"]["ReconciliationStatementUploadedOutcomeEnum"];
+            statement: components["schemas"]["ReconciliationStatement"];
+            /** @description The day re-run with the statement (null: the day was not reconciled yet). */
+            reconciled: components["schemas"]["ReconciliationDaySummary"] | null;
+        };
+        /**
+         * @description * `created` - created
+         *     * `replaced` - replaced
+         *     * `unchanged` - unchanged
+         * @enum {string}
+         */
+        ReconciliationStatementUploadedOutcomeEnum: "created" | "replaced" | "unchanged";
         /** @description ``commerce.refunds.representation.refund_representation``. */
         Refund: {
             id: number;
@@ -4796,6 +4904,13 @@ export interface components {
             parcels?: components["schemas"]["SplitLineRequest"][][];
         };
         /**
+         * @description * `complete` - complete
+         *     * `partial` - partial
+         *     * `incomplete` - incomplete
+         * @enum {string}
+         */
+        State4e4Enum: "complete" | "partial" | "incomplete";
+        /**
          * @description * `running` - running
          *     * `disabled` - disabled
          *     * `draft` - draft
@@ -4821,6 +4936,13 @@ export interface components {
          * @enum {string}
          */
         Status42dEnum: "open" | "in_progress" | "closed";
+        /**
+         * @description * `complete` - complete
+         *     * `partial` - partial
+         *     * `incomplete` - incomplete
+         * @enum {string}
+         */
+        Status4e4Enum: "complete" | "partial" | "incomplete";
         /**
          * @description * `pending_payment` - pending_payment
          *     * `paid` - paid
@@ -4855,12 +4977,6 @@ export interface components {
          * @enum {string}
          */
         StatusD35Enum: "created" | "in_transit" | "out_for_delivery" | "signed" | "exception" | "returned";
-        /**
-         * @description * `complete` - complete
-         *     * `partial` - partial
-         * @enum {string}
-         */
-        StatusF3cEnum: "complete" | "partial";
         Step: {
             id: number;
             node_id: string;
@@ -13693,13 +13809,14 @@ export interface operations {
                 /**
                  * @description * `unsettled` - unsettled
                  *     * `refunded_not_offset` - refunded_not_offset
+                 *     * `refund_missing_in_bill` - refund_missing_in_bill
                  *     * `cross_period` - cross_period
                  *     * `missing_payment` - missing_payment
                  *     * `missing_order` - missing_order
                  *     * `amount_mismatch` - amount_mismatch
                  *     * `duplicate_payment` - duplicate_payment
                  */
-                category?: "unsettled" | "refunded_not_offset" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
+                category?: "unsettled" | "refunded_not_offset" | "refund_missing_in_bill" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
                 /**
                  * @description * `open` - open
                  *     * `resolved` - resolved
@@ -13776,13 +13893,14 @@ export interface operations {
                 /**
                  * @description * `unsettled` - unsettled
                  *     * `refunded_not_offset` - refunded_not_offset
+                 *     * `refund_missing_in_bill` - refund_missing_in_bill
                  *     * `cross_period` - cross_period
                  *     * `missing_payment` - missing_payment
                  *     * `missing_order` - missing_order
                  *     * `amount_mismatch` - amount_mismatch
                  *     * `duplicate_payment` - duplicate_payment
                  */
-                category?: "unsettled" | "refunded_not_offset" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
+                category?: "unsettled" | "refunded_not_offset" | "refund_missing_in_bill" | "cross_period" | "missing_payment" | "missing_order" | "amount_mismatch" | "duplicate_payment";
                 /**
                  * @description * `csv` - csv
                  *     * `xlsx` - xlsx
@@ -13885,6 +14003,167 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReconciliationDifference"];
+                };
+            };
+            /** @description The request is not valid (a parameter, a header or the body); `details` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the token is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Nothing with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_reconciliation_statements_list: {
+        parameters: {
+            query?: {
+                /** @description The day's statements (default: the latest 100). */
+                day?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationStatement"][];
+                };
+            };
+            /** @description The request is not valid (a parameter, a header or the body); `details` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the token is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_reconciliation_statements_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ReconciliationStatementUploadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationStatementUploaded"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationStatementUploaded"];
                 };
             };
             /** @description The request is not valid (a parameter, a header or the body); `details` names the fields. */

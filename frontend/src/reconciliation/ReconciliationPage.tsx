@@ -1,7 +1,9 @@
 /**
- * `/app/reconciliation`: one day's reconciliation — its totals, the bills fetched (or why not),
- * differences by category and the list of them, each resolvable with a reason; exports as CSV and
- * Excel. Finance and admins run and resolve; managers read (the API checks the same roles).
+ * `/app/reconciliation`: one day's reconciliation — its totals, each bill source and whether it is
+ * complete (or retried hourly until the cut-off, or given up), the uploaded bank / cash-on-delivery
+ * statements, differences by category and the list of them, each resolvable with a reason; exports
+ * as CSV and Excel. Finance and admins run, upload statements and resolve; managers read (the API
+ * checks the same roles).
  */
 import { useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
@@ -12,6 +14,8 @@ import { Empty, ErrorNote, translateOr } from "../components/common";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/messages";
 import { reconciliationApi, type DayReport, type Difference } from "./api";
+
+type Kind = "bank" | "cod";
 import "./reconciliation.css";
 
 export const RECONCILIATION_READERS = ["finance", "admin", "manager"];
@@ -117,14 +121,42 @@ export function Report({ report, canWork, onChange }: { report: DayReport; canWo
         {t(`reconciliation.status.${report.status}` as MessageKey)} · {t("reconciliation.tolerance")} {report.tolerance}
       </p>
       <h2>{t("reconciliation.sources")}</h2>
-      <ul>
-        {report.sources.map((source, index) => (
-          <li key={index}>
-            {source.error
-              ? t("reconciliation.source.failed", { gateway: gateway(source.gateway), error: source.error })
-              : t("reconciliation.source.fetched", { gateway: gateway(source.gateway), lines: source.lines })}
-          </li>
-        ))}
+      <ul data-testid="recon-sources">
+        {report.sources.map((source, index) => {
+          const state = source.state ?? (source.error ? report.status : "complete");
+          return (
+            <li key={index} data-testid={`recon-source-${source.gateway}`} data-state={state}>
+              {source.error
+                ? t("reconciliation.source.failed", { gateway: gateway(source.gateway), error: source.error })
+                : t("reconciliation.source.fetched", { gateway: gateway(source.gateway), lines: source.lines })}{" "}
+              <span className={`badge recon-state-${state}`}>
+                {t(`reconciliation.source.state.${state}` as MessageKey)}
+              </span>
+              {source.error && report.fetch_attempts > 0 && (
+                <span className="muted"> · {t("reconciliation.source.retries", { n: report.fetch_attempts })}</span>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <h2>{t("reconciliation.offline")}</h2>
+      <ul data-testid="recon-statements">
+        {report.statements.length === 0 ? (
+          <li className="muted">{t("reconciliation.offline.none")}</li>
+        ) : (
+          report.statements.map((statement) => (
+            <li key={statement.id}>
+              {t("reconciliation.offline.statement", {
+                kind: t(`reconciliation.kind.${statement.kind}` as MessageKey),
+                account: statement.account,
+                lines: statement.lines,
+                total: statement.credit_total,
+                file: statement.file_name,
+                who: statement.uploaded_by,
+              })}
+            </li>
+          ))
+        )}
       </ul>
       <h2>{t("reconciliation.byCategory")}</h2>
       <ul className="category-counts" data-testid="recon-categories">
@@ -176,6 +208,93 @@ export function Report({ report, canWork, onChange }: { report: DayReport; canWo
         </table>
       )}
     </>
+  );
+}
+
+/** The problems of a refused statement, one line each: "Row 3, amount: …". */
+export function statementProblems(error: unknown, t: ReturnType<typeof useI18n>["t"]): string[] {
+  if (!(error instanceof ApiError)) return [error instanceof Error ? error.message : String(error)];
+  const details = (error.details ?? {}) as { errors?: { row: number; column: string; message: string }[] };
+  const rows = (details.errors ?? []).map((e) =>
+    t("reconciliation.upload.rowError", { row: e.row, column: e.column, message: e.message }),
+  );
+  const fields = Object.entries(details as Record<string, unknown>)
+    .filter(([key]) => key !== "errors")
+    .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(" ") : String(value)}`);
+  return [error.message, ...rows, ...fields];
+}
+
+export function StatementUpload({ day, onDone }: { day: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<Kind>("bank");
+  const [account, setAccount] = useState("");
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setNote(null);
+    setProblems([]);
+    try {
+      const uploaded = await reconciliationApi.uploadStatement(day, kind, account.trim(), file);
+      setNote(t(`reconciliation.upload.${uploaded.outcome}` as MessageKey, { lines: uploaded.statement.lines }));
+      onDone();
+    } catch (error) {
+      setProblems(statementProblems(error, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="recon-upload" onSubmit={(event) => void submit(event)} data-testid="recon-upload">
+      <h2>{t("reconciliation.upload.title")}</h2>
+      <p className="muted">{t("reconciliation.upload.hint")}</p>
+      <label>
+        {t("reconciliation.upload.kind")}{" "}
+        <select value={kind} onChange={(event) => setKind(event.target.value as Kind)}>
+          <option value="bank">{t("reconciliation.kind.bank")}</option>
+          <option value="cod">{t("reconciliation.kind.cod")}</option>
+        </select>
+      </label>{" "}
+      <label>
+        {t("reconciliation.upload.account")}{" "}
+        <input
+          value={account}
+          maxLength={64}
+          required
+          data-testid="recon-upload-account"
+          onChange={(event) => setAccount(event.target.value)}
+        />
+      </label>{" "}
+      <label>
+        {t("reconciliation.upload.file")}{" "}
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          required
+          data-testid="recon-upload-file"
+          onChange={(event) => setFile(event.target.files?.[0] ?? null)}
+        />
+      </label>{" "}
+      <button type="submit" disabled={busy || !file || !account.trim()}>
+        {busy ? t("reconciliation.upload.busy") : t("reconciliation.upload.submit")}
+      </button>
+      {note && (
+        <p role="status" data-testid="recon-upload-note">
+          {note}
+        </p>
+      )}
+      {problems.length > 0 && (
+        <ul className="field-error" role="alert" data-testid="recon-upload-errors">
+          {problems.map((problem, index) => (
+            <li key={index}>{problem}</li>
+          ))}
+        </ul>
+      )}
+    </form>
   );
 }
 
@@ -267,6 +386,7 @@ export function ReconciliationPage() {
       ) : (
         !report.error && <Empty>{t("reconciliation.notRun")}</Empty>
       )}
+      {canWork && <StatementUpload day={day} onDone={report.reload} />}
     </div>
   );
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { I18nProvider } from "../i18n/i18n";
 import type { DayReport } from "./api";
 import { reconciliationMessages } from "./messages";
-import { Report, yesterdayInShanghai } from "./ReconciliationPage";
+import { ApiError } from "../api/client";
+import { Report, StatementUpload, statementProblems, yesterdayInShanghai } from "./ReconciliationPage";
 
 function setLanguage(language: "zh" | "en") {
   const store = new Map<string, string>([["orderflow.language", language]]);
@@ -28,8 +29,26 @@ const report: DayReport = {
   difference_rate: 0.666667,
   totals: { bill_payments: 3, bill_payments_amount: "349.00", bill_refunds: 0, bill_refunds_amount: "0.00" },
   sources: [
-    { gateway: "alipay", connection_id: 1, lines: 3, error: "", summary: {} },
-    { gateway: "wechatpay", connection_id: 2, lines: 0, error: "timeout: no answer", summary: {} },
+    { gateway: "alipay", connection_id: 1, lines: 3, error: "", summary: {}, state: "complete" },
+    { gateway: "wechatpay", connection_id: 2, lines: 0, error: "timeout: no answer", summary: {}, state: "partial" },
+  ],
+  fetch_attempts: 2,
+  last_fetch_at: "2026-12-02T19:00:00Z",
+  alerted_at: null,
+  statements: [
+    {
+      id: 1,
+      day: "2026-12-01",
+      kind: "bank",
+      account: "ICBC-0001",
+      file_name: "icbc.csv",
+      file_format: "bank_cn",
+      lines: 2,
+      credit_total: "398.00",
+      digest: "0".repeat(64),
+      uploaded_by: "finance",
+      uploaded_at: "2026-12-02T02:00:00Z",
+    },
   ],
   runs: 1,
   run_by: "finance",
@@ -99,6 +118,30 @@ describe("the reconciliation report", () => {
     expect(shown).toContain("部分完成（有账单未取到）");
     expect(shown).toContain("finance：店铺补款");
     expect(markup(true)).toContain('data-testid="resolve-5"');
+    expect(shown).toContain("支付宝：3 行 完整");
+    expect(shown).toContain("待重试：每小时重试至次日 12:00 · 已尝试 2 次");
+    expect(markup(true)).toContain('data-state="partial"');
+    expect(shown).toContain("银行流水 ICBC-0001：2 笔入账，共 ¥398.00（icbc.csv，finance 上传）");
+  });
+
+  it("says when no statement is uploaded, and when a source was given up", () => {
+    setLanguage("en");
+    const given_up: DayReport = {
+      ...report,
+      status: "incomplete",
+      statements: [],
+      sources: [{ ...report.sources[1], state: "incomplete" }],
+    };
+    const shown = text(
+      renderToStaticMarkup(
+        <I18nProvider>
+          <Report report={given_up} canWork={false} onChange={() => undefined} />
+        </I18nProvider>,
+      ),
+    );
+    expect(shown).toContain("Incomplete (a bill was still missing at the cut-off; finance was alerted)");
+    expect(shown).toContain("incomplete: automatic retries stopped");
+    expect(shown).toContain("No statement uploaded for this day");
   });
 
   it("speaks English, and offers no resolve button to a reader", () => {
@@ -108,6 +151,29 @@ describe("the reconciliation report", () => {
     expect(shown).toContain("Alipay: 3 lines");
     expect(markup(false)).not.toContain('data-testid="resolve-5"');
     expect(shown).toContain("66.67%");
+  });
+
+  it("offers the statement upload form, and names each bad row of a refused file", () => {
+    setLanguage("zh");
+    const form = renderToStaticMarkup(
+      <I18nProvider>
+        <StatementUpload day="2026-12-01" onDone={() => undefined} />
+      </I18nProvider>,
+    );
+    expect(form).toContain('data-testid="recon-upload"');
+    expect(text(form)).toContain("银行流水");
+    expect(text(form)).toContain("货到付款回款");
+    const refused = new ApiError(400, "invalid_statement", "对账单无法读取", {
+      errors: [{ row: 3, column: "amount", message: "'x' is not an amount" }],
+    });
+    const t = (key: string, params?: Record<string, string | number>) => `${key}:${JSON.stringify(params ?? {})}`;
+    expect(statementProblems(refused, t as never)).toEqual([
+      "对账单无法读取",
+      'reconciliation.upload.rowError:{"row":3,"column":"amount","message":"\'x\' is not an amount"}',
+    ]);
+    expect(
+      statementProblems(new ApiError(400, "invalid_statement", "x", { file: "the file is empty" }), t as never),
+    ).toEqual(["x", "file: the file is empty"]);
   });
 
   it("has every string in both languages", () => {

@@ -70,3 +70,20 @@ def bills(*lines: BillLineInput, gateways=("alipay", "wechatpay")) -> list[BillF
 
 def day_after(day: date) -> date:
     return day + timedelta(days=1)
+
+
+def manual_channel():
+    from tests.factories import ChannelFactory
+
+    return ChannelFactory(code="manual", name="手工单", kind="manual")
+
+
+def offline_order(manual, external_id: str, *, paid_at: datetime | None = None):
+    """A manual order of 199.00 marked paid (bank transfer) at ``paid_at`` (10:00 on DAY by default)."""
+    return create_order(
+        manual, external_id=external_id, lines=(("TEA-001", 1),), status="paid", paid_at=paid_at or at()
+    )
+
+
+def statement_csv(*rows: str, header: str = "date,amount,currency,reference,memo,payer,serial") -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()

@@ -54,6 +54,7 @@ def test_the_report_has_totals_categories_and_the_differences(reconciled):
     assert counts == {
         "unsettled": 0,
         "refunded_not_offset": 0,
+        "refund_missing_in_bill": 0,
         "cross_period": 0,
         "missing_payment": 0,
         "missing_order": 1,
