@@ -332,10 +332,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # The refusals every operation can give (401, 429, 503, …), with the error body (core.api.schema).
+    # The refusals every operation can give (401, 414, 429, 503, …), with the error body (core.api.schema);
+    # links from what a write answers with to the operations that take its id (core.api.schema_links).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_answers",
+        "core.api.schema_links.document_links",
     ],
 }
 
