@@ -5402,6 +5402,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5490,6 +5500,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -5554,6 +5574,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5589,6 +5619,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -5677,6 +5717,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -5758,6 +5808,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5833,6 +5893,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -5916,6 +5986,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5990,6 +6070,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6043,6 +6133,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6131,6 +6231,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6206,6 +6316,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6278,6 +6398,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6368,6 +6498,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6434,6 +6574,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6487,6 +6637,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6547,6 +6707,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6635,6 +6805,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6710,6 +6890,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6782,6 +6972,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6872,6 +7072,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6952,6 +7162,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7027,6 +7247,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7096,6 +7326,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7186,6 +7426,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -7266,6 +7516,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7341,6 +7601,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7394,6 +7664,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7471,6 +7751,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7546,6 +7836,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7610,6 +7910,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7687,6 +7997,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7743,6 +8063,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7808,6 +8138,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7896,6 +8236,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -7969,6 +8319,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8057,6 +8417,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -8150,6 +8520,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -8236,6 +8616,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -8335,6 +8725,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -8415,6 +8815,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -8488,6 +8898,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8578,6 +8998,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -8660,6 +9090,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8748,6 +9188,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -8847,6 +9297,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -8942,6 +9402,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -9043,6 +9513,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -9118,6 +9598,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -9183,6 +9673,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9271,6 +9771,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -9340,6 +9850,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9417,6 +9937,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -9481,6 +10011,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -9534,6 +10074,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9599,6 +10149,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9670,6 +10230,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9756,6 +10326,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -9861,6 +10441,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -9934,6 +10524,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10022,6 +10622,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10093,6 +10703,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10146,6 +10766,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10232,6 +10862,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -10329,6 +10969,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10402,6 +11052,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10472,6 +11132,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10551,6 +11221,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10609,6 +11289,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10697,6 +11387,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10772,6 +11472,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10836,6 +11546,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10926,6 +11646,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10988,6 +11718,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11076,6 +11816,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11151,6 +11901,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -11223,6 +11983,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11311,6 +12081,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -11407,6 +12187,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -11501,6 +12291,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11574,6 +12374,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11662,6 +12472,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -11761,6 +12581,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11834,6 +12664,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11924,6 +12764,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11997,6 +12847,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -12093,6 +12953,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -12192,6 +13062,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12287,6 +13167,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -12386,6 +13276,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12461,6 +13361,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -12476,6 +13386,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The same key again for this order answers outcome `duplicate` and changes nothing (the body's `idempotency_key` wins when both are sent). */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -12551,6 +13462,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12624,6 +13545,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -12710,6 +13641,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -12809,6 +13750,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -12873,6 +13824,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -12950,6 +13911,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -13023,6 +13994,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13119,6 +14100,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -13225,6 +14216,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -13298,6 +14299,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13374,6 +14385,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -13427,6 +14448,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13513,6 +14544,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -13605,6 +14646,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13701,6 +14752,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -13789,6 +14850,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -13858,6 +14929,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13946,6 +15027,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14019,6 +15110,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -14107,6 +15208,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -14206,6 +15317,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14279,6 +15400,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -14369,6 +15500,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14448,6 +15589,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -14521,6 +15672,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -14611,6 +15772,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14693,6 +15864,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -14781,6 +15962,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -14878,6 +16069,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14973,6 +16174,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15035,6 +16246,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15123,6 +16344,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15190,6 +16421,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -15246,6 +16487,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15342,6 +16593,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15425,6 +16686,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -15487,6 +16758,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15575,6 +16856,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -15674,6 +16965,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15771,6 +17072,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15833,6 +17144,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15921,6 +17242,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15994,6 +17325,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16084,6 +17425,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16146,6 +17497,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16234,6 +17595,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16305,6 +17676,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16393,6 +17774,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -16492,6 +17883,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16554,6 +17955,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16642,6 +18053,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16708,6 +18129,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16778,6 +18209,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -16842,6 +18283,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16932,6 +18383,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -17013,6 +18474,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17078,6 +18549,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17166,6 +18647,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -17228,6 +18719,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17294,6 +18795,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17371,6 +18882,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17446,6 +18967,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17510,6 +19041,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17585,6 +19126,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17673,6 +19224,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -17772,6 +19333,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -17834,6 +19405,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17920,6 +19501,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
