@@ -16,7 +16,7 @@ there.
 The stateful phase (``--stateful-examples`` scenarios of at most ``--stateful-steps`` calls) follows
 the OpenAPI links the schema declares (``core.api.schema_links``: from what a write answers with to
 the operations that take its id), so it chains the ids of rows it created itself: an order created,
-then put on hold, tagged, moved on, read; a flow created, published, run, its execution replayed.
+then moved on, held, released, noted, tagged and read; a flow duplicated, updated and deleted.
 
 Requests whose request line would pass gunicorn's own cap (8,190 bytes, ``orderflow.gunicorn_conf``)
 are not sent (``tests/fuzz/hooks.py``; counted as "not sent"): gunicorn refuses them itself with an
