@@ -542,7 +542,9 @@ class WebServers:
                 "orderflow.asgi:application"
             ]
         threads = os.environ.get("GUNICORN_THREADS", "4")
+        # orderflow.gunicorn_conf: the server's own limits, as make run has them.
         return [sys.executable, "-m", "gunicorn", "orderflow.wsgi:application", "--bind", f"127.0.0.1:{port}"] + [
+            "--config", "python:orderflow.gunicorn_conf",
             "--workers", "1", "--worker-class", "gthread", "--threads", threads, "--log-level", "warning"
         ]  # fmt: skip
 

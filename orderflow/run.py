@@ -29,6 +29,7 @@ def web_command(python: str) -> list[str]:
     """gunicorn with threads: each request runs in one thread, start to end (Django's WSGI handler)."""
     return [
         python, "-m", "gunicorn", "orderflow.wsgi:application",
+        "--config", "python:orderflow.gunicorn_conf",
         "--bind", f"{HOST}:{PORT}",
         "--workers", WEB_WORKERS,
         "--worker-class", "gthread",

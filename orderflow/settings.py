@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The language before any answer is written, so the refusals just below speak it too.
     "django.middleware.locale.LocaleMiddleware",
+    "core.api.middleware.UrlLengthLimitMiddleware",
     "core.api.middleware.BodySizeLimitMiddleware",
     "core.api.middleware.StorableRequestTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -274,6 +275,10 @@ STORAGES = {
 ORDERFLOW_SECRETS_KEY = os.environ.get("ORDERFLOW_SECRETS_KEY", "")
 
 # --- API ------------------------------------------------------------------------------------
+# A URL (path and query string) longer than this is refused with 414 and the error body. It stays
+# below the web server's own cap on the request line (orderflow.gunicorn_conf), past which the
+# server answers 414 itself, before Django.
+ORDERFLOW_MAX_URL_BYTES = int(os.environ.get("ORDERFLOW_MAX_URL_BYTES", "4096"))
 # Requests above this many bytes are refused with 413 before any view reads them.
 ORDERFLOW_MAX_BODY_BYTES = int(os.environ.get("ORDERFLOW_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
 # File uploads (the stock CSV import) may be larger: views that take them set ``max_body_bytes``.
@@ -327,10 +332,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # The refusals every operation can give (401, 429, 503, …), with the error body (core.api.schema).
+    # The refusals every operation can give (401, 414, 429, 503, …), with the error body (core.api.schema);
+    # links from what a write answers with to the operations that take its id (core.api.schema_links).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_answers",
+        "core.api.schema_links.document_links",
     ],
 }
 

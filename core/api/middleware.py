@@ -3,6 +3,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 
 from core.trace import bind_trace_id, bound_trace_id, new_trace_id, reset_trace_id
@@ -34,6 +35,33 @@ class TraceIdMiddleware:
             reset_trace_id(token)
         response["X-Request-ID"] = trace_id
         return response
+
+
+class UrlLengthLimitMiddleware:
+    """Refuses a URL (the path as sent and the query string) longer than ``ORDERFLOW_MAX_URL_BYTES``
+    with 414 and the error body, before anything parses the query.
+
+    The web server has a cap of its own on the whole request line (gunicorn's
+    ``limit_request_line``, raised to its maximum of 8,190 bytes in ``orderflow.gunicorn_conf``)
+    and answers past it with its own HTML 414 before Django runs; this limit sits well below it,
+    so every over-long URL up to the server's cap gets this answer, in the request's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        length = len(escape_uri_path(request.path)) + (len(query) + 1 if query else 0)
+        limit = settings.ORDERFLOW_MAX_URL_BYTES
+        if length > limit:
+            return error_response(
+                414,
+                "uri_too_long",
+                _("The URL is longer than %(limit)d bytes.") % {"limit": limit},
+                {"limit_bytes": limit, "url_bytes": length},
+            )
+        return self.get_response(request)
 
 
 class BodySizeLimitMiddleware:

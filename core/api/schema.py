@@ -13,6 +13,9 @@ documented without one:
 - 404 where the path or the body names something (it may not exist);
 - 409 on every write (the state it acts on may have moved on: decided, closed, taken);
 - 413 and 415 where the operation takes a body;
+- 414 everywhere (the URL is longer than ``ORDERFLOW_MAX_URL_BYTES``; past the web server's own
+  cap on the request line, 8,190 bytes, the server answers 414 itself with an HTML page, which is
+  documented as that answer's second content type);
 - 503 everywhere (the database is unreachable, out of connections or out of space).
 """
 
@@ -35,6 +38,9 @@ _DESCRIPTIONS = {
     "404": "Nothing with this id.",
     "409": "The request conflicts with the current state.",
     "413": "The request body is too large.",
+    "414": "The URL (path and query string) is longer than the server takes (4,096 bytes by default). "
+    "A request line over 8,190 bytes is refused by the web server itself, before the application: "
+    "then the answer is an HTML page (`text/html`).",
     "415": "The body's content type is not accepted.",
     "429": "Too many failed logins for this username from this address; `Retry-After` says when to retry.",
     "503": "The database is unavailable for the moment; retry later (`Retry-After`).",
@@ -44,8 +50,15 @@ _SESSION = "/api/v1/auth/session/"
 _LOGINS = ("/api/v1/auth/token/", _SESSION)
 
 
+# gunicorn's own refusal of a request line over its cap (orderflow.gunicorn_conf): not the error body.
+_SERVER_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
 def _error_answer(status: str) -> dict:
-    return {"description": _DESCRIPTIONS.get(status, "Refused."), "content": {"application/json": {"schema": _REF}}}
+    content: dict = {"application/json": {"schema": _REF}}
+    if status == "414":
+        content.update(_SERVER_PAGE)
+    return {"description": _DESCRIPTIONS.get(status, "Refused."), "content": content}
 
 
 def document_error_answers(result, generator, request, public):
@@ -59,7 +72,7 @@ def document_error_answers(result, generator, request, public):
             needs_login = operation.get("security", global_security) not in ([], [{}], None)
             takes_body = "requestBody" in operation
             names_something = any(p.get("in") == "path" for p in operation.get("parameters", []))
-            wanted = {"400", "503"}
+            wanted = {"400", "414", "503"}
             if needs_login:
                 wanted |= {"401", "403"}
             if path in _LOGINS and method == "post":

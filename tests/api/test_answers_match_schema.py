@@ -547,7 +547,7 @@ def test_the_check_reports_an_undocumented_field_a_wrong_type_and_an_undocumente
     assert api.mismatches == [
         "GET /api/v1/auth/me/ → 200 at /: Additional properties are not allowed ('email' was unexpected)",
         "GET /api/v1/auth/me/ → 200 at /roles: 'admin' is not of type 'array'",
-        "GET /api/v1/auth/me/ → 201: status not documented (documented: ['200', '400', '401', '403', '503'])",
+        "GET /api/v1/auth/me/ → 201: status not documented (documented: ['200', '400', '401', '403', '414', '503'])",
         "GET /api/v1/inbox/unread-count/ → 200 at /: Additional properties are not allowed ('when' was unexpected)",
         "GET /api/v1/runtime/kill-switch/ → 200 at /changed_at: '2026-12-06 04:00' is not a 'date-time'",
     ]

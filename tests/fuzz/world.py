@@ -4,7 +4,11 @@ so generated calls reach the code behind the 404s. Called in a Django process po
 throwaway database (``bench.harness.django_setup``)."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from core.accounts.roles import ALL_ROLES
 
@@ -17,6 +21,7 @@ class World:
     ids: dict[str, int | str]
     channel: str = "tmall"
     skus: list[str] = field(default_factory=list)
+    refundable_order_id: int | None = None
 
 
 def seed_world(*, stock: int = 1_000_000) -> World:
@@ -27,6 +32,9 @@ def seed_world(*, stock: int = 1_000_000) -> World:
     from commerce.inbox.services import inbox_notify
     from commerce.inventory.models import StockImport
     from commerce.refunds.services import RefundInput, refund_request
+    from commerce.risk.models import RiskRule
+    from commerce.risk.services import blacklist_add
+    from commerce.shipments.parcels import order_parcels_ensure
     from commerce.tickets.services import ticket_open
     from commerce.timeouts.models import TimeoutRule
     from connectors.imports.models import OrderImport
@@ -34,6 +42,7 @@ def seed_world(*, stock: int = 1_000_000) -> World:
     from connectors.services.connections import ConnectionInput, connection_create
     from insights.alerts.services import raise_alert
     from insights.boards.models import BoardView
+    from templates.library import templates
     from tests.factories import (
         TEST_ACTOR,
         ChannelFactory,
@@ -98,6 +107,10 @@ def seed_world(*, stock: int = 1_000_000) -> World:
     board_view = BoardView.objects.create(owner=users["operator"], name="已付款")
     job = Schedule.objects.create(name="orders.expire_unpaid", func="commerce.orders.tasks.x", minutes=1).name
     rule = TimeoutRule.objects.order_by("pk").values_list("pk", flat=True).first()
+    parcel = order_parcels_ensure(order_id=paid.pk, actor=TEST_ACTOR)[0]
+    risk_rule = RiskRule.objects.order_by("pk").values_list("pk", flat=True).first()
+    blacklisted, _ = blacklist_add(kind="phone", value="13800000000", reason="fuzz", user=users["admin"])
+    yesterday = (timezone.localdate(timezone.now(), ZoneInfo("Asia/Shanghai")) - timedelta(days=1)).isoformat()
     ids = {
         "order_id": order.pk,
         "stock_id": stock_rows[0].pk,
@@ -116,8 +129,19 @@ def seed_world(*, stock: int = 1_000_000) -> World:
         "job": job,
         "alert_id": alert.pk,
         "user_id": token_holder.pk,
+        "parcel_id": parcel.pk,
+        "blacklist_entry_id": blacklisted.pk,
+        # Orders the reviews and the screening hold: the seeded order is in neither queue, so these
+        # reach the view and answer its refusal (404/409) with the error body.
+        "held_order_id": order.pk,
+        "waiting_order_id": order.pk,
+        "slug": templates()[0].slug,
+        "kind": "courier",
+        "day": yesterday,
     }
+    if risk_rule is not None:
+        ids["risk_rule_id"] = risk_rule
     if rule is not None:
         ids["rule_id"] = rule
     assert User.objects.filter(username__startswith="fuzz-").count() == len(ALL_ROLES) + 1
-    return World(tokens=tokens, ids=ids, channel=channel.code, skus=skus)
+    return World(tokens=tokens, ids=ids, channel=channel.code, skus=skus, refundable_order_id=paid.pk)

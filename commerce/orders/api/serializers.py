@@ -83,10 +83,13 @@ class OrderCreateSerializer(serializers.Serializer):
     )
 
 
+IDEMPOTENCY_KEY_MAX_LENGTH = 128  # the audit trail's column
+
+
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=statuses.STATUSES)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    idempotency_key = serializers.CharField(max_length=128, required=False, allow_blank=False)
+    idempotency_key = serializers.CharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, required=False, allow_blank=False)
 
 
 class TagSerializer(serializers.Serializer):

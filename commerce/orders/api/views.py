@@ -111,6 +111,17 @@ def _existing(order_id: int) -> int:
     return get_object_or_404(Order.objects.only("id"), pk=order_id).pk
 
 
+def _header_idempotency_key(request) -> str | None:
+    """The ``Idempotency-Key`` header, held to the body field's rule (at most 128 characters): a longer
+    one answers 400 naming the header rather than failing at the database."""
+    value = request.headers.get("Idempotency-Key", "")
+    try:
+        key = serializers.CharField(max_length=s.IDEMPOTENCY_KEY_MAX_LENGTH, allow_blank=True).run_validation(value)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"Idempotency-Key": exc.detail}) from exc
+    return key or None
+
+
 class OrderTransitionApi(APIView):
     read_roles = EVERYONE
     write_roles = ORDER_WORKERS
@@ -118,7 +129,16 @@ class OrderTransitionApi(APIView):
     @extend_schema(
         request=s.TransitionSerializer,
         responses=s.TransitionResultSerializer,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                {"type": "string", "maxLength": s.IDEMPOTENCY_KEY_MAX_LENGTH},
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The same key again for this order answers outcome `duplicate` and changes "
+                "nothing (the body's `idempotency_key` wins when both are sent).",
+            )
+        ],
         description="Moves the order forward. A stale move (to a status at or before the current one) "
         "is not applied: it answers 200 with outcome `ignored` and is recorded in the timeline. "
         "A move the status machine forbids answers 409 `invalid_transition`.",
@@ -131,7 +151,7 @@ class OrderTransitionApi(APIView):
             order_id=_existing(order_id),
             to=data["to"],
             reason=data["reason"],
-            idempotency_key=data.get("idempotency_key") or request.headers.get("Idempotency-Key") or None,
+            idempotency_key=data.get("idempotency_key") or _header_idempotency_key(request),
             actor=request_actor(request),
         )
         return Response(

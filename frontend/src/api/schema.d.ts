@@ -5564,6 +5564,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5652,6 +5662,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -5716,6 +5736,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5751,6 +5781,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -5839,6 +5879,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -5920,6 +5970,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -5995,6 +6055,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -6078,6 +6148,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6152,6 +6232,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6205,6 +6295,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6293,6 +6393,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6368,6 +6478,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6440,6 +6560,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6530,6 +6660,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6596,6 +6736,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6649,6 +6799,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6709,6 +6869,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -6797,6 +6967,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -6872,6 +7052,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -6944,6 +7134,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7034,6 +7234,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -7114,6 +7324,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7189,6 +7409,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7258,6 +7488,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7348,6 +7588,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -7428,6 +7678,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7503,6 +7763,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7556,6 +7826,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7633,6 +7913,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7708,6 +7998,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7772,6 +8072,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7849,6 +8159,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -7905,6 +8225,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -7970,6 +8300,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8058,6 +8398,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -8131,6 +8481,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8219,6 +8579,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -8312,6 +8682,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -8398,6 +8778,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -8497,6 +8887,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -8577,6 +8977,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -8650,6 +9060,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8740,6 +9160,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -8822,6 +9252,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -8910,6 +9350,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -9009,6 +9459,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -9104,6 +9564,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -9205,6 +9675,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -9280,6 +9760,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -9345,6 +9835,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9433,6 +9933,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -9502,6 +10012,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9579,6 +10099,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -9643,6 +10173,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -9696,6 +10236,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9761,6 +10311,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9832,6 +10392,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -9918,6 +10488,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -10023,6 +10603,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10096,6 +10686,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10184,6 +10784,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10255,6 +10865,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10308,6 +10928,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10394,6 +11024,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -10491,6 +11131,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10564,6 +11214,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10634,6 +11294,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10713,6 +11383,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10771,6 +11451,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -10859,6 +11549,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -10934,6 +11634,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -10998,6 +11708,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11088,6 +11808,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11150,6 +11880,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11238,6 +11978,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11313,6 +12063,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -11385,6 +12145,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11473,6 +12243,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -11569,6 +12349,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -11663,6 +12453,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11736,6 +12536,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -11824,6 +12634,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -11923,6 +12743,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -11996,6 +12826,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -12086,6 +12926,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12159,6 +13009,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -12255,6 +13115,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -12354,6 +13224,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12449,6 +13329,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -12548,6 +13438,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12623,6 +13523,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -12638,6 +13548,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The same key again for this order answers outcome `duplicate` and changes nothing (the body's `idempotency_key` wins when both are sent). */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -12713,6 +13624,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -12786,6 +13707,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -12872,6 +13803,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -12971,6 +13912,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -13035,6 +13986,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13112,6 +14073,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -13185,6 +14156,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13281,6 +14262,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -13493,6 +14484,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -13566,6 +14567,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13642,6 +14653,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -13695,6 +14716,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13781,6 +14812,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -13874,6 +14915,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -13971,6 +15022,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -14057,6 +15118,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -14291,6 +15362,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -14377,6 +15458,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14450,6 +15541,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -14538,6 +15639,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -14637,6 +15748,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14710,6 +15831,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -14800,6 +15931,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -14879,6 +16020,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -14952,6 +16103,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15042,6 +16203,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15124,6 +16295,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15212,6 +16393,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -15309,6 +16500,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15404,6 +16605,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15466,6 +16677,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15554,6 +16775,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15621,6 +16852,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -15677,6 +16918,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -15773,6 +17024,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15856,6 +17117,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -15918,6 +17189,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16006,6 +17287,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -16105,6 +17396,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16202,6 +17503,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16264,6 +17575,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16352,6 +17673,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16425,6 +17756,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16515,6 +17856,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16577,6 +17928,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16665,6 +18026,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16736,6 +18107,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -16824,6 +18205,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -16923,6 +18314,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -16985,6 +18386,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17073,6 +18484,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -17139,6 +18560,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17209,6 +18640,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17273,6 +18714,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17363,6 +18814,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -17444,6 +18905,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17509,6 +18980,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17597,6 +19078,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -17659,6 +19150,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17725,6 +19226,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -17802,6 +19313,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17877,6 +19398,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -17941,6 +19472,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -18016,6 +19557,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -18104,6 +19655,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
@@ -18203,6 +19764,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -18265,6 +19836,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
@@ -18351,6 +19932,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */

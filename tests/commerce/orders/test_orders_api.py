@@ -113,6 +113,19 @@ def test_transition_idempotency_key_header(operator_client, channel, stocked):
     assert (first.json()["outcome"], again.json()["outcome"]) == ("applied", "duplicate")
 
 
+def test_an_over_long_idempotency_key_header_is_refused_and_changes_nothing(operator_client, channel, stocked):
+    order = create_order(channel)
+
+    answer = operator_client.post(
+        f"/api/v1/orders/{order.pk}/transition/", {"to": "paid"}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 129
+    )
+
+    assert answer.status_code == 400, answer.content
+    assert list(answer.json()["details"]) == ["Idempotency-Key"]
+    order.refresh_from_db()
+    assert order.status == "pending_payment"
+
+
 def test_list_filters(operator_client, stocked):
     tmall = ChannelFactory(code="tmall")
     jd = ChannelFactory(code="jd")
