@@ -7,6 +7,9 @@ second subscription is answered "already subscribed", a second query stores noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from builder.catalog import ActionSpec
 from commerce.shipments.selectors import shipment_find, shipment_latest_of_order
 from core.errors import DomainError
@@ -42,7 +45,10 @@ def _shipment_id(params: dict, run: ActionRun) -> int:
     return latest.pk
 
 
-def _call(fn, **kwargs) -> dict:
+Result = TypeVar("Result")
+
+
+def _call(fn: Callable[..., Result], **kwargs) -> Result:
     try:
         return fn(**kwargs)
     except ProviderError as exc:

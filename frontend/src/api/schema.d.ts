@@ -2752,7 +2752,11 @@ export interface components {
             readonly received_at: string;
             topic?: string;
             headers?: unknown;
-            /** @description The raw body as text (undecodable bytes replaced), cut at 64 KB for the page. */
+            /**
+             * @description The raw body as text (undecodable bytes replaced), cut at 64 KB for the page, with every
+             *     WeChat openid masked (``"openid": "oGZU****VJJE"``): they are personal data that the
+             *     delivery log's readers — every role — need not see (admins see them on the customer).
+             */
             readonly body: string;
             /** @default false */
             verified: boolean;
@@ -14380,6 +14384,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The body's content type is not accepted. */
             415: {
                 headers: {
@@ -15197,6 +15211,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
+                };
+            };
             /** @description The database is unavailable for the moment; retry later (`Retry-After`). */
             503: {
                 headers: {
@@ -15289,6 +15313,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL (path and query string) is longer than the server takes (4,096 bytes by default). A request line over 8,190 bytes is refused by the web server itself, before the application: then the answer is an HTML page (`text/html`). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/html": string;
                 };
             };
             /** @description The body's content type is not accepted. */
