@@ -38,6 +38,7 @@ def test_a_reconciliation_difference_carries_its_declared_object():
     assert difference["properties"]["category"]["enum"] == [
         "unsettled",
         "refunded_not_offset",
+        "refund_missing_in_bill",
         "cross_period",
         "missing_payment",
         "missing_order",

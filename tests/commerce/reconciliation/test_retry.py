@@ -18,7 +18,7 @@ from connectors.models import SandboxRecord
 from connectors.payments.alipay.sandbox import BILL_NOT_READY, AlipaySimulator
 from connectors.payments.wechatpay.sandbox import WechatPaySimulator
 from tests.connectors.payments.conftest import sandbox_connection
-from tests.connectors.payments.test_bills import _paid_through
+from tests.connectors.payments.test_bills import paid_through
 from tests.factories import create_order
 
 from .helpers import CHINA
@@ -49,11 +49,11 @@ def short_day(channel, stocked):
     alipay, wechat = sandbox_connection("alipay"), sandbox_connection("wechatpay")
     noon = datetime.combine(_yesterday(), time(12), CHINA)
     orders = [create_order(channel, external_id=f"S-{n}", lines=(("TEA-001", 1),)) for n in range(2)]
-    short = _paid_through(AlipaySimulator(alipay), alipay, orders[0], when=noon)
+    short = paid_through(AlipaySimulator(alipay), alipay, orders[0], when=noon)
     record = SandboxRecord.objects.get(key=short.out_trade_no)
     record.data = {**record.data, "total_amount": "190.00"}
     record.save()
-    _paid_through(WechatPaySimulator(wechat), wechat, orders[1], when=noon)
+    paid_through(WechatPaySimulator(wechat), wechat, orders[1], when=noon)
     return alipay, short
 
 

@@ -108,7 +108,7 @@ def _yesterday() -> date:
     return timezone.now().astimezone(CHINA).date() - timedelta(days=1)
 
 
-def _paid_through(simulator, connection, order, *, when: datetime, billed_amount=None):
+def paid_through(simulator, connection, order, *, when: datetime, billed_amount=None):
     """The buyer paid (the sandbox's trade) and Orderflow confirmed it, both at ``when``."""
     payment = payment_attempt_create(
         order_id=order.pk, gateway=connection.connector, actor=TEST_ACTOR, connection_id=connection.pk
@@ -143,9 +143,9 @@ def test_a_day_is_reconciled_against_both_sandboxes_bills(channel, stocked, gate
     day = _yesterday()
     noon = datetime.combine(day, datetime.min.time(), CHINA) + timedelta(hours=12)
     orders = [create_order(channel, external_id=f"S-{n}", lines=(("TEA-001", 1),)) for n in range(4)]
-    _paid_through(ali, alipay, orders[0], when=noon)
-    _paid_through(wx, wechat, orders[1], when=noon)
-    short = _paid_through(ali, alipay, orders[2], when=noon)
+    paid_through(ali, alipay, orders[0], when=noon)
+    paid_through(wx, wechat, orders[1], when=noon)
+    short = paid_through(ali, alipay, orders[2], when=noon)
     SandboxRecord.objects.filter(key=short.out_trade_no).update(
         data={**SandboxRecord.objects.get(key=short.out_trade_no).data, "total_amount": "190.00"}
     )
