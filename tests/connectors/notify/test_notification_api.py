@@ -63,7 +63,7 @@ def test_the_log_filters_by_status_channel_order_and_connection(operator_client,
         ({"order": "abc"}, "order"),
         ({"order": "0"}, "order"),
         ({"connection": "-1"}, "connection"),
-        ({"channel": "s" * 10_000}, "channel"),
+        ({"channel": "s" * 1000}, "channel"),  # inside the URL limit (past it: 414)
     ],
 )
 def test_bad_filters_are_refused_by_name(operator_client, query, field):
