@@ -45,7 +45,8 @@ ORDER_STATES = (
 )
 ORDER_FIELDS = (
     "orderId,orderState,orderStateRemark,modified,orderStartTime,paymentConfirmTime,orderTotalPrice,"
-    "orderSellerPrice,orderPayment,freightPrice,sellerDiscount,payType,consigneeInfo,itemInfoList,waybill"
+    "orderSellerPrice,orderPayment,freightPrice,sellerDiscount,payType,consigneeInfo,itemInfoList,waybill,"
+    "orderSource"
 )
 
 

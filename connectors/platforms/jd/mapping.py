@@ -13,8 +13,8 @@ is the SKU's merchant code (``outerSkuId``). The consignee's name and phone come
 kept as given.
 
 No buyer IP is in JD's ``OrderSearchInfo`` (as JD's SDK models it, e.g. ``Jd.Api.Domain.OrderSearchInfo``);
-its ``orderSource`` (订单来源) is kept as the order's device when the search's ``optional_fields``
-name it.
+its ``orderSource`` (订单来源), which the search asks for (``client.ORDER_FIELDS``), is kept as the
+order's device.
 """
 
 from __future__ import annotations

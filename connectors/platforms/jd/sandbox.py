@@ -220,6 +220,7 @@ class JdSimulator(GatewaySimulator):
             "venderId": str(VENDER["vender_id"]),
             "orderType": "22",
             "payType": "4-在线支付",
+            "orderSource": "移动端订单",
             "orderTotalPrice": f"{goods:.2f}",
             "orderSellerPrice": f"{goods - discount:.2f}",
             "orderPayment": f"{goods - discount + freight:.2f}",
