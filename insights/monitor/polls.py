@@ -4,33 +4,45 @@ of every poll (``PollRun``: status, pages fetched, error).
 One minute's schedule (``connectors.polls``) queues a poll task per due connection; those tasks
 belong to no schedule, and a poll that the provider refuses is recorded as a failed ``PollRun``
 by the task that then succeeds. So the health of each connection's polling is read from its
-``PollRun`` rows — with the same figures, warnings and health words as the scheduled jobs. Its
-job name is ``connectors.poll:<connection id>``; its volume is the orders fetched.
+``PollRun`` rows — with the same figures, warnings and health words as the scheduled jobs.
+
+Each polled list of a connection is a job of its own, so that a list's volume is warned against
+its own history: ``connectors.poll:<connection id>`` for its orders, and
+``connectors.poll:<connection id>:refunds`` for its refunds (marketplaces with a refund poll). The
+volume is the items fetched.
 """
 
 from datetime import datetime
 
 from django.db.models import Avg, Count, Max, Q, QuerySet
 
-from connectors.models import Connection, PollRun
+from connectors.models import ORDERS, REFUNDS, STREAMS, Connection, PollRun
 from connectors.services.polling import poll_interval
 
 from .services import HISTORY, volume_warning
 
 JOB_PREFIX = "connectors.poll:"
+TASKS = {ORDERS: "connectors.tasks.connection_poll_task", REFUNDS: "connectors.tasks.connection_refund_poll_task"}
 
 
-def poll_job_connection_id(job: str) -> int | None:
-    """The connection id of a poll job's name, or ``None`` when ``job`` is not one."""
+def poll_job_name(connection_id: int, stream: str) -> str:
+    return f"{JOB_PREFIX}{connection_id}" + ("" if stream == ORDERS else f":{stream}")
+
+
+def poll_job_parse(job: str) -> tuple[int, str] | None:
+    """The connection id and list of a poll job's name, or ``None`` when ``job`` is not one."""
     if not job.startswith(JOB_PREFIX):
         return None
-    tail = job.removeprefix(JOB_PREFIX)
-    return int(tail) if tail.isdigit() and len(tail) <= 18 else None
+    tail, _, stream = job.removeprefix(JOB_PREFIX).partition(":")
+    if not (tail.isdigit() and len(tail) <= 18) or stream == ORDERS:
+        return None
+    stream = stream or ORDERS
+    return (int(tail), stream) if stream in STREAMS else None
 
 
-def poll_runs(connection_id: int, *, failed: bool | None = None) -> QuerySet[PollRun]:
-    """The finished polls of a connection, newest first."""
-    runs = PollRun.objects.filter(connection_id=connection_id).exclude(status=PollRun.RUNNING)
+def poll_runs(connection_id: int, stream: str = ORDERS, *, failed: bool | None = None) -> QuerySet[PollRun]:
+    """The finished polls of one of a connection's lists, newest first."""
+    runs = PollRun.objects.filter(connection_id=connection_id, stream=stream).exclude(status=PollRun.RUNNING)
     if failed is True:
         runs = runs.filter(status=PollRun.FAILED)
     elif failed is False:
@@ -54,9 +66,9 @@ def poll_run_representation(run: PollRun, warning: str = "") -> dict:
     }
 
 
-def poll_runs_with_warnings(connection_id: int, limit: int) -> list[dict]:
-    """The last ``limit`` polls, each success warned against the successful polls before it."""
-    runs = list(poll_runs(connection_id)[: limit + HISTORY])
+def poll_runs_with_warnings(connection_id: int, stream: str, limit: int) -> list[dict]:
+    """The last ``limit`` polls of a list, each success warned against the successful polls before it."""
+    runs = list(poll_runs(connection_id, stream)[: limit + HISTORY])
     shown = []
     for index, run in enumerate(runs[:limit]):
         warning = ""
@@ -68,11 +80,11 @@ def poll_runs_with_warnings(connection_id: int, limit: int) -> list[dict]:
 
 
 def connection_poll_jobs(*, now: datetime, since: datetime, recent_runs: int, overdue_grace) -> list[dict]:
-    """One entry per connection that has polled, in ``selectors.monitor_jobs``' shape."""
+    """One entry per list of a connection that has polled, in ``selectors.monitor_jobs``' shape."""
     finished = PollRun.objects.exclude(status=PollRun.RUNNING)
     totals = {
-        row["connection_id"]: row
-        for row in finished.values("connection_id").annotate(
+        (row["connection_id"], row["stream"]): row
+        for row in finished.values("connection_id", "stream").annotate(
             last_success_at=Max("started_at", filter=Q(status=PollRun.SUCCEEDED)),
             last_failure_at=Max("started_at", filter=Q(status=PollRun.FAILED)),
             runs_24h=Count("id", filter=Q(started_at__gte=since)),
@@ -80,20 +92,22 @@ def connection_poll_jobs(*, now: datetime, since: datetime, recent_runs: int, ov
             average_volume=Avg("fetched", filter=Q(started_at__gte=since, status=PollRun.SUCCEEDED)),
         )
     }
+    connections = Connection.objects.in_bulk({connection_id for connection_id, _stream in totals})
     jobs = []
-    for connection in Connection.objects.filter(pk__in=list(totals)).order_by("pk"):
-        total = totals[connection.pk]
-        recent = poll_runs_with_warnings(connection.pk, recent_runs)
+    for connection_id, stream in sorted(totals, key=lambda key: (key[0], STREAMS.index(key[1]))):
+        total = totals[connection_id, stream]
+        connection = connections[connection_id]
+        recent = poll_runs_with_warnings(connection.pk, stream, recent_runs)
         last_failure_at = total["last_failure_at"]
-        consecutive = poll_runs(connection.pk, failed=False)
+        consecutive = poll_runs(connection.pk, stream, failed=False)
         if last_failure_at is not None:
             consecutive = consecutive.filter(started_at__gt=last_failure_at)
         last_error = ""
         if last_failure_at is not None:
-            last_error = poll_runs(connection.pk, failed=True).values_list("error", flat=True).first() or ""
+            last_error = poll_runs(connection.pk, stream, failed=True).values_list("error", flat=True).first() or ""
         durations = [
             (end - start).total_seconds() * 1000
-            for start, end in finished.filter(connection=connection, started_at__gte=since).values_list(
+            for start, end in finished.filter(connection=connection, stream=stream, started_at__gte=since).values_list(
                 "started_at", "finished_at"
             )
             if end is not None
@@ -106,8 +120,8 @@ def connection_poll_jobs(*, now: datetime, since: datetime, recent_runs: int, ov
         average_volume = total["average_volume"]
         jobs.append(
             {
-                "job": f"{JOB_PREFIX}{connection.pk}",
-                "func": "connectors.tasks.connection_poll_task",
+                "job": poll_job_name(connection.pk, stream),
+                "func": TASKS[stream],
                 "connection": {"id": connection.pk, "name": connection.name, "connector": connection.connector},
                 "scheduled": connection.enabled,
                 "every_minutes": max(round(interval.total_seconds() / 60), 1),

@@ -8,7 +8,7 @@ from django_q.models import Schedule
 from connectors.models import PollRun
 
 from .models import JobRun
-from .polls import connection_poll_jobs, poll_job_connection_id
+from .polls import connection_poll_jobs, poll_job_parse
 
 WINDOW = timedelta(hours=24)
 RECENT_RUNS = 10
@@ -44,9 +44,10 @@ def job_runs(*, job: str, failed: bool | None = None) -> QuerySet[JobRun]:
 
 
 def job_known(job: str) -> bool:
-    connection_id = poll_job_connection_id(job)
-    if connection_id is not None:
-        return PollRun.objects.filter(connection_id=connection_id).exists()
+    poll_job = poll_job_parse(job)
+    if poll_job is not None:
+        connection_id, stream = poll_job
+        return PollRun.objects.filter(connection_id=connection_id, stream=stream).exists()
     return Schedule.objects.filter(name=job).exists() or JobRun.objects.filter(job=job).exists()
 
 

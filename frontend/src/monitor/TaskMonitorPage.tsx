@@ -84,9 +84,10 @@ function RunsTable({ runs }: { runs: JobRun[] }) {
 
 function JobRow({ job, open, onToggle }: { job: JobHealth; open: boolean; onToggle: () => void }) {
   const { t, language } = useI18n();
-  const title = job.connection
-    ? `${t("monitor.job.connectors.poll")} · ${job.connection.name}`
-    : translateOr(t, jobTitleKey(job.job), job.job);
+  const list = job.func.endsWith("refund_poll_task")
+    ? "monitor.job.connectors.refund_poll"
+    : "monitor.job.connectors.poll";
+  const title = job.connection ? `${t(list)} · ${job.connection.name}` : translateOr(t, jobTitleKey(job.job), job.job);
   return (
     <Fragment>
       <tr className={`monitor-row monitor-row-${job.health}`} data-testid={`monitor-job-${job.job}`}>

@@ -21,7 +21,7 @@ from core.errors import InvalidInput, NotFound
 
 from .. import selectors
 from ..models import JobRun
-from ..polls import poll_job_connection_id, poll_run_representation, poll_runs
+from ..polls import poll_job_parse, poll_run_representation, poll_runs
 from . import serializers as s
 
 MONITOR_READERS = frozenset({ADMIN, MANAGER, SUPERVISOR})
@@ -80,9 +80,9 @@ class MonitorTaskRunsApi(GenericAPIView):
         if not selectors.job_known(job):
             raise JobNotFound(details={"job": job})
         failed = filters.validated_data.get("failed")
-        connection_id = poll_job_connection_id(job)
-        if connection_id is not None:
-            polls = self.paginate_queryset(poll_runs(connection_id, failed=failed)) or []
+        poll_job = poll_job_parse(job)
+        if poll_job is not None:
+            polls = self.paginate_queryset(poll_runs(*poll_job, failed=failed)) or []
             rows = [poll_run_representation(run) for run in polls]
         else:
             runs = self.paginate_queryset(selectors.job_runs(job=job, failed=failed)) or []

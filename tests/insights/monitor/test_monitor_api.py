@@ -182,10 +182,13 @@ def test_the_monitor_is_not_for_operators_or_finance():
         assert answer.json()["code"] == "permission_denied"
 
 
-def poll(connection, minutes_ago: float, *, fetched: int = 0, error: str = "", seconds: float = 2) -> PollRun:
+def poll(
+    connection, minutes_ago: float, *, fetched: int = 0, error: str = "", seconds: float = 2, stream: str = "orders"
+) -> PollRun:
     started = timezone.now() - timedelta(minutes=minutes_ago)
     made = PollRun.objects.create(
         connection=connection,
+        stream=stream,
         status=PollRun.FAILED if error else PollRun.SUCCEEDED,
         fetched=fetched,
         error=error,
@@ -288,3 +291,34 @@ def test_a_connections_polls_page_by_page(shop):
     assert [(r["success"], r["volume"]) for r in everything["results"]] == [(True, 2), (False, None), (True, 0)]
     assert [r["error"] for r in failed["results"]] == ["timeout"]
     assert (unknown.status_code, unknown.json()["code"]) == (404, "job_not_found")
+
+
+def test_a_connections_refund_list_is_a_job_of_its_own_warned_against_its_own_history(shop):
+    for n in range(5):
+        poll(shop, 20 - n, fetched=40)  # orders: steady
+        poll(shop, 20 - n, fetched=0, stream="refunds")  # refunds: usually none
+    poll(shop, 1, fetched=40)
+    poll(shop, 1, fetched=0, error="timeout", stream="refunds")
+    client = client_for("admin")
+
+    jobs = jobs_by_name()
+    orders, refunds = jobs[f"connectors.poll:{shop.pk}"], jobs[f"connectors.poll:{shop.pk}:refunds"]
+
+    assert (orders["func"], orders["runs_24h"], orders["average_volume"], orders["health"]) == (
+        "connectors.tasks.connection_poll_task",
+        6,
+        40.0,
+        "ok",
+    )
+    assert (refunds["func"], refunds["runs_24h"], refunds["failures_24h"], refunds["last_error"]) == (
+        "connectors.tasks.connection_refund_poll_task",
+        6,
+        1,
+        "timeout",
+    )
+    assert refunds["health"] == "failing" and orders["last_error"] == ""
+    runs = client.get(f"/api/v1/monitor/tasks/connectors.poll:{shop.pk}:refunds/runs/").json()["results"]
+    assert [r["success"] for r in runs] == [False, True, True, True, True, True]
+    for job in (f"connectors.poll:{shop.pk}:orders", f"connectors.poll:{shop.pk}:stock", "connectors.poll:x:refunds"):
+        answer = client.get(f"/api/v1/monitor/tasks/{job}/runs/")
+        assert (answer.status_code, answer.json()["code"]) == (404, "job_not_found")
