@@ -928,7 +928,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. For a connection's polling (`connectors.poll:<id>`), its finished polls. */
+        /** @description The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. For a connection's polling (`connectors.poll:<id>`, `connectors.poll:<id>:refunds`), its finished polls. */
         get: operations["v1_monitor_tasks_runs_list"];
         put?: never;
         post?: never;
@@ -3237,7 +3237,7 @@ export interface components {
             results: components["schemas"]["Installation"][];
         };
         JobHealth: {
-            /** @description The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's polling. */
+            /** @description The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's order polling (connectors.poll:<id>:refunds for its refund polling). */
             job: string;
             func: string;
             /** @description The polled connection of a poll job. */

@@ -70,7 +70,7 @@ class MonitorTaskRunsApi(GenericAPIView):
         parameters=[s.JobRunFilterSerializer],
         responses={200: s.JobRunSerializer(many=True), **_ERRORS},
         description="The runs of one job, newest first (kept 7 days); `failed=true` for its failures only. "
-        "For a connection's polling (`connectors.poll:<id>`), its finished polls.",
+        "For a connection's polling (`connectors.poll:<id>`, `connectors.poll:<id>:refunds`), its finished polls.",
     )
     def get(self, request, job: str):
         if not JOB_NAME.match(job):
