@@ -25,7 +25,8 @@ class PolledConnectionSerializer(serializers.Serializer):
 
 class JobHealthSerializer(serializers.Serializer):
     job = serializers.CharField(
-        help_text="The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's order polling (connectors.poll:<id>:refunds for its refund polling)."
+        help_text="The schedule's name (orders.expire_unpaid), or connectors.poll:<id> for a connection's "
+        "order polling (connectors.poll:<id>:refunds for its refund polling)."
     )
     func = serializers.CharField(allow_blank=True)
     connection = PolledConnectionSerializer(allow_null=True, help_text="The polled connection of a poll job.")
