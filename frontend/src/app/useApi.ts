@@ -9,7 +9,11 @@ export interface Loaded<T> {
   setData: (data: T) => void;
 }
 
-/** Runs `load` now and whenever `deps` change; `reload()` runs it again. Stale answers are dropped. */
+/** Runs `load` now and whenever `deps` change; `reload()` runs it again. Stale answers are dropped.
+ *
+ * `setData` is a local change (a row added or removed after a write). A load still in flight when it
+ * is made may have been answered before the write: its answer is dropped and the load runs again,
+ * so a late answer never brings back what the write changed. */
 export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | null>(null);
@@ -17,9 +21,11 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkno
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const inFlight = useRef<AbortController | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
+    inFlight.current = controller;
     setLoading(true);
     loadRef
       .current(controller.signal)
@@ -33,14 +39,25 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkno
         if (!controller.signal.aborted) setError(reason instanceof Error ? reason : new Error(String(reason)));
       })
       .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
+        if (!controller.signal.aborted) {
+          setLoading(false);
+          inFlight.current = null;
+        }
       });
     return () => controller.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, loading, reload, setData };
+  const change = useCallback((value: T) => {
+    setData(value);
+    if (inFlight.current) {
+      inFlight.current.abort();
+      inFlight.current = null;
+      setTick((n) => n + 1);
+    }
+  }, []);
+  return { data, error, loading, reload, setData: change };
 }
 
 export interface PagedList<T> extends Loaded<Page<T>> {
