@@ -613,6 +613,17 @@ def statement_upload(
     if parsed.errors:
         raise StatementInvalid(details={"errors": parsed.errors})
     name = (file_name or "statement.csv")[:200]
+    try:
+        return _statement_store(day=day, kind=kind, account=account, name=name, parsed=parsed, actor=actor)
+    except IntegrityError:
+        # Two first uploads of one account's day at once both found no statement to lock; the
+        # later insert met the unique constraint. Looked at again, the other's statement is there.
+        return _statement_store(day=day, kind=kind, account=account, name=name, parsed=parsed, actor=actor)
+
+
+def _statement_store(
+    *, day: date, kind: str, account: str, name: str, parsed: statement_file.ParsedStatement, actor: Actor
+) -> StatementOutcome:
     with transaction.atomic():
         existing = Statement.objects.select_for_update().filter(day=day, kind=kind, account=account).first()
         if existing is not None and existing.digest == parsed.digest:

@@ -27,3 +27,33 @@ def test_five_runs_of_one_day_at_once_file_each_difference_once(channel, stocked
     assert OutboxEvent.objects.filter(name="reconciliation.difference").count() == 3
     assert BillLine.objects.count() == 3
     assert ReconciliationDay.objects.get().runs == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_first_uploads_of_one_accounts_day_at_once_store_one_statement():
+    from datetime import date
+
+    from commerce.reconciliation.models import Statement, StatementLine
+    from commerce.reconciliation.services import statement_upload
+
+    from .helpers import statement_csv
+
+    body = statement_csv("2026-12-01,199.00,CNY,OF2612010000000001,货款,王芳,B001")
+
+    outcomes = at_once(
+        lambda _i: (
+            statement_upload(
+                day=date(2026, 12, 1),
+                kind="bank",
+                account="ICBC-0001",
+                file_name="bank.csv",
+                content=body,
+                actor=TEST_ACTOR,
+            ).outcome
+        ),
+        4,
+    )
+
+    assert sorted(outcomes) == ["created", "unchanged", "unchanged", "unchanged"]
+    assert (Statement.objects.count(), StatementLine.objects.count()) == (1, 1)
