@@ -189,22 +189,28 @@ function ReviewCard({
   );
 }
 
-function ReviewsTab({ canAct }: { canAct: boolean }) {
+/** A queue's state buttons (one pressed at a time) and the answer of the last decision taken in it. */
+function QueueHeader({
+  states,
+  shown,
+  onShow,
+  answer,
+}: {
+  states: string[];
+  shown: string;
+  onShow: (state: string) => void;
+  answer: string;
+}) {
   const { t } = useI18n();
-  const [state, setState] = useState("pending");
-  const [answer, setAnswer] = useState("");
-  const loaded = useApi(() => riskApi.reviews(state), [state]);
-  // A new hold, or a decision taken elsewhere, shows without a reload.
-  useLiveEvent(["risk.flagged", "risk.cleared"], loaded.reload);
   return (
-    <section className="stack" aria-label={t("risk.tab.reviews")}>
+    <>
       <div className="toolbar">
-        {["pending", "approved", "rejected"].map((name) => (
+        {states.map((name) => (
           <button
             key={name}
             type="button"
-            className={state === name ? "active" : undefined}
-            onClick={() => setState(name)}
+            className={shown === name ? "active" : undefined}
+            onClick={() => onShow(name)}
           >
             {t(`risk.state.${name}` as MessageKey)}
           </button>
@@ -215,6 +221,20 @@ function ReviewsTab({ canAct }: { canAct: boolean }) {
           {answer}
         </p>
       )}
+    </>
+  );
+}
+
+function ReviewsTab({ canAct }: { canAct: boolean }) {
+  const { t } = useI18n();
+  const [state, setState] = useState("pending");
+  const [answer, setAnswer] = useState("");
+  const loaded = useApi(() => riskApi.reviews(state), [state]);
+  // A new hold, or a decision taken elsewhere, shows without a reload.
+  useLiveEvent(["risk.flagged", "risk.cleared"], loaded.reload);
+  return (
+    <section className="stack" aria-label={t("risk.tab.reviews")}>
+      <QueueHeader states={["pending", "approved", "rejected"]} shown={state} onShow={setState} answer={answer} />
       <ErrorNote error={loaded.error} onRetry={loaded.reload} />
       {loaded.data && loaded.data.length === 0 && <Empty>{t("risk.empty.reviews")}</Empty>}
       {loaded.data?.map((review) => (
@@ -722,23 +742,7 @@ function AuditTab({ canAct, canEdit }: { canAct: boolean; canEdit: boolean }) {
   const loaded = useApi(() => riskApi.cases(state), [state]);
   return (
     <section className="stack" aria-label={t("risk.tab.audit")}>
-      <div className="toolbar">
-        {["waiting", "passed", "rejected"].map((name) => (
-          <button
-            key={name}
-            type="button"
-            className={state === name ? "active" : undefined}
-            onClick={() => setState(name)}
-          >
-            {t(`risk.state.${name}` as MessageKey)}
-          </button>
-        ))}
-      </div>
-      {answer && (
-        <p className="ok-note" role="status">
-          {answer}
-        </p>
-      )}
+      <QueueHeader states={["waiting", "passed", "rejected"]} shown={state} onShow={setState} answer={answer} />
       <ErrorNote error={loaded.error} onRetry={loaded.reload} />
       {loaded.data && loaded.data.length === 0 && <Empty>{t("risk.empty.audit")}</Empty>}
       {loaded.data?.map((item) => (
