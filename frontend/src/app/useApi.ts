@@ -63,7 +63,11 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkno
 export interface PagedList<T> extends Loaded<Page<T>> {
   /** The rows of the first page and of every page loaded since with `more`. */
   rows: T[];
+  /** A change the page saw happen (a live event): applied to the rows as they are. */
   setRows: (update: (rows: T[]) => T[]) => void;
+  /** A change after the user's own write: applied now, and a first page still loading — perhaps
+   * answered before the write, so it would bring the old row back — is loaded again. */
+  changeRows: (update: (rows: T[]) => T[]) => void;
   hasMore: boolean;
   more: () => Promise<void>;
 }
@@ -85,5 +89,13 @@ export function usePagedApi<T>(load: (signal: AbortSignal) => Promise<Page<T>>, 
     setRows((shown) => [...shown, ...page.results]);
     setNext(nextPath(page.next));
   }, [next]);
-  return { ...first, rows, setRows, hasMore: next !== null, more };
+  const { loading, reload } = first;
+  const changeRows = useCallback(
+    (update: (rows: T[]) => T[]) => {
+      setRows(update);
+      if (loading) reload();
+    },
+    [loading, reload],
+  );
+  return { ...first, rows, setRows, changeRows, hasMore: next !== null, more };
 }

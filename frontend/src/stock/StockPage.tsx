@@ -404,15 +404,15 @@ export function StockPage() {
       }),
     [search, warehouse, lowOnly],
   );
-  const { rows, setRows, more } = first;
+  const { rows, changeRows, more } = first;
   const adjusted = (row: StockRow) => {
-    setRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
+    changeRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
     setAdjusting(null);
     setNotice(t("stockPage.adjusted", { sku: row.sku, on_hand: row.on_hand ?? 0, available: row.available }));
     if (ledger?.id === row.id) setLedger(row);
   };
   const safetySet = (row: StockRow) => {
-    setRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
+    changeRows((shown) => shown.map((r) => (r.id === row.id ? row : r)));
     setAdjusting(row);
     setNotice(t("stockPage.safetySaved", { sku: row.sku, n: row.safety_stock ?? 0 }));
   };
