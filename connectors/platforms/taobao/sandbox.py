@@ -155,15 +155,7 @@ class TaobaoSimulator(GatewaySimulator):
 
     # --- trades
     def trades_increment(self, params: dict[str, str]) -> dict[str, Any]:
-        fields = params.get("fields", "")
-        if not fields:
-            raise refuse(40, "Missing required arguments", "isv.missing-parameter:fields")
-        try:
-            start, end = china_time(params["start_modified"]), china_time(params["end_modified"])
-        except (KeyError, ValueError):
-            raise refuse(
-                40, "Missing required arguments", "isv.missing-parameter:start_modified,end_modified"
-            ) from None
+        fields, start, end = _fields_and_window(params)
         if not start < end <= start + timedelta(days=1):
             raise refuse(15, "Remote service error", "isv.invalid-parameter", "修改时间跨度不能大于一天")
         page_no, page_size = _int(params, "page_no", 1), _int(params, "page_size", 40)
@@ -378,15 +370,7 @@ class TaobaoSimulator(GatewaySimulator):
 
     # --- refunds (taobao.refunds.receive.get): the shop's buyers ask, the simulator moves them on
     def refunds_receive(self, params: dict[str, str]) -> dict[str, Any]:
-        fields = params.get("fields", "")
-        if not fields:
-            raise refuse(40, "Missing required arguments", "isv.missing-parameter:fields")
-        try:
-            start, end = china_time(params["start_modified"]), china_time(params["end_modified"])
-        except (KeyError, ValueError):
-            raise refuse(
-                40, "Missing required arguments", "isv.missing-parameter:start_modified,end_modified"
-            ) from None
+        fields, start, end = _fields_and_window(params)
         if not start < end:
             raise refuse(15, "Remote service error", "isv.invalid-parameter", "开始时间必须早于结束时间")
         page_no, page_size = _int(params, "page_no", 1), _int(params, "page_size", 40)
@@ -456,3 +440,14 @@ class TaobaoSimulator(GatewaySimulator):
         refund.update(status=status, modified=china_text(at or timezone.now()))
         self.record_save("refund", str(refund_id), refund)
         return refund
+
+
+def _fields_and_window(params: dict[str, str]) -> tuple[str, datetime, datetime]:
+    """The ``fields`` and the ``start_modified``/``end_modified`` window every incremental list takes."""
+    fields = params.get("fields", "")
+    if not fields:
+        raise refuse(40, "Missing required arguments", "isv.missing-parameter:fields")
+    try:
+        return fields, china_time(params["start_modified"]), china_time(params["end_modified"])
+    except (KeyError, ValueError):
+        raise refuse(40, "Missing required arguments", "isv.missing-parameter:start_modified,end_modified") from None
