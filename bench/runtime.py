@@ -355,16 +355,25 @@ class CpuWindow:
         self.cpu = h.cpu_times()
         return self
 
-    def _ours(self) -> float:
+    def _parts(self) -> tuple[float, float, float]:
         return (
-            h.tree_cpu_seconds(self.servers.pids if self.servers else [])
-            + h.tree_cpu_seconds(self.worker.pids)
-            + h.postgres_tree_cpu_seconds(self.db_url)
+            h.tree_cpu_seconds(self.servers.pids if self.servers else []),
+            h.tree_cpu_seconds(self.worker.pids),
+            h.postgres_tree_cpu_seconds(self.db_url),
         )
+
+    def _ours(self) -> float:
+        self.parts = self._parts()
+        return sum(self.parts)
 
     def __exit__(self, *exc) -> None:
         seconds = time.monotonic() - self.wall
+        before = self.parts
         self.ours_s = self._ours() - self.ours
+        # Cores used by the web server, the cluster and PostgreSQL over the window.
+        self.web_cores, self.worker_cores, self.pg_cores = (
+            (after - start) / seconds for after, start in zip(self.parts, before, strict=True)
+        )
         self.stolen_pct = h.stolen_percent(self.cpu, h.cpu_times())
         self.other_cores = max(0.0, h.machine_busy_seconds() - self.busy - self.ours_s) / seconds
 

@@ -315,6 +315,7 @@ def measure_steady(*, args, servers, worker, db_url: str, path: str, parcels: di
         "max_ms": max(values) if values else float("nan"),
         "stolen_pct": cpu.stolen_pct,
         "other_cores": cpu.other_cores,
+        "cores": f"web {cpu.web_cores:.2f} · cluster {cpu.worker_cores:.2f} · PostgreSQL {cpu.pg_cores:.2f}",
     }
 
 
@@ -339,6 +340,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--steady-rate", type=float, default=STEADY_RATE, help="pushes/s, steady (default 50)")
     parser.add_argument("--steady-seconds", type=float, default=20.0, help="seconds of the steady case (default 20)")
+    parser.add_argument(
+        "--steady-only", action="store_true", help="only the steady case (no webhook and push windows; no ratio)"
+    )
     args = parser.parse_args(argv)
     if args.short:
         for key, value in SHORT.items():
@@ -370,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             h.WebServers(db_url=db_url, procs=args.server_procs, db_conn=args.db_conn) as servers,
             Worker(workers=args.workers) as worker,
         ):
-            for clients in counts:
+            for clients in [] if args.steady_only else counts:
                 webhook = None
                 for case, label in (("webhook", "Shopify webhook"), ("push", "Kuaidi100 push (signed)")):
                     h.reset_orders()
@@ -447,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"p50 {steady['p50_ms']:.0f} ms p99 {steady['p99_ms']:.0f} ms max {steady['max_ms']:.0f} ms · "
                 f"{steady['completed']}/{steady['count']} completed · deliveries: {steady['outcomes']} · errors "
                 f"{steady['errors']} {steady['first_error']} · stolen {steady['stolen_pct']:.0f} % · other load "
-                f"{steady['other_cores']:.2f} cores"
+                f"{steady['other_cores']:.2f} cores · ours: {steady['cores']}"
             )
     return report(args, machine, rows, steady)
 

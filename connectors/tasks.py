@@ -37,8 +37,8 @@ def connection_refund_poll_task(connection_id: int) -> None:
 
 
 def stock_sync_task(full: bool = False) -> None:
-    """Kicked by committed domain events (at most once a second per process), and every ten
-    minutes with ``full=True`` to repair drift."""
+    """Kicked by committed domain events (at most once a second), every minute for what the last
+    kicks of a burst left, and every ten minutes with ``full=True`` to repair drift."""
     for connection in stock_connections():
         stock_sync(connection_id=connection.pk, full=full)
 

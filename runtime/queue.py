@@ -13,8 +13,10 @@ sweep still resumes the run; fired twice, or beside the sweep, the second claim 
 not due or not its own, so it runs once.
 """
 
+import math
 import os
 import threading
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
 from . import conf
+from .wakeup import shared_redis
 
 RUN_TASK = "runtime.tasks.execution_run_task"
 RUN_MANY_TASK = "runtime.tasks.executions_run_task"
@@ -54,6 +57,34 @@ def broker() -> Broker:
         _brokers.clear()  # a forked child does not share its parent's
         found = _brokers[pid] = get_broker()
     return found
+
+
+_throttle_lock = threading.Lock()
+_last_queued: dict[str, float] = {}
+
+
+def enqueue_at_most_every(func: str, *, seconds: float) -> bool:
+    """Queues ``func()`` unless it was queued less than ``seconds`` ago; answers whether it did.
+
+    For work that reads what changed since its own watermark (a refresh, a sync), kicked after
+    commits: a kick dropped inside the interval loses nothing that the next kick, or the schedule
+    behind it, does not pick up. "Ago" is counted by this process first (a clock read, nothing else
+    on the hot path) and then, where the queue is Redis, across every process: one ``SET NX PX``
+    per process and interval, so the web and worker processes together queue one task per
+    interval, not one each.
+    """
+    now = time.monotonic()
+    with _throttle_lock:
+        if now - _last_queued.get(func, -math.inf) < seconds:
+            return False
+        _last_queued[func] = now
+    client = shared_redis()
+    if client is not None:
+        key = f"orderflow:{settings.Q_CLUSTER.get('name', 'orderflow')}:queued:{func}"
+        if not client.set(key, b"1", nx=True, px=max(1, int(seconds * 1000))):
+            return False
+    enqueue(func)
+    return True
 
 
 def enqueue_on_commit(func: str, *args, **kwargs) -> None:

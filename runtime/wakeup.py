@@ -19,11 +19,15 @@ sweep drains whatever a lost request left behind.
 
 import os
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
 
 from .models import WakeUp
+
+if TYPE_CHECKING:
+    import redis
 
 
 class WakeUpStore:
@@ -129,19 +133,33 @@ class RedisWakeUp:
 
 # (process id, Redis URL, key) → the store: one Redis client (and connection pool) per process.
 _stores: dict[tuple[int, str, str], RedisWakeUp] = {}
+_clients: dict[tuple[int, str], "redis.Redis"] = {}
+
+
+def shared_redis():
+    """This process's client of the Redis at ``ORDERFLOW_WAKEUP_REDIS_URL`` (where the queue lives),
+    or ``None`` when it is not set (the embedded default: the queue is the database)."""
+    url = getattr(settings, "ORDERFLOW_WAKEUP_REDIS_URL", "")
+    if not url:
+        return None
+    key = (os.getpid(), url)  # a forked child opens its own connections
+    client = _clients.get(key)
+    if client is None:
+        import redis
+
+        client = _clients[key] = redis.Redis.from_url(url)
+    return client
 
 
 def wake_up(name: str) -> WakeUpStore | RedisWakeUp:
     """The store of the wake-up ``name``: Redis at ``ORDERFLOW_WAKEUP_REDIS_URL`` (the project sets
     it to ``REDIS_URL``) when set, else the database."""
-    url = getattr(settings, "ORDERFLOW_WAKEUP_REDIS_URL", "")
-    if not url:
+    client = shared_redis()
+    if client is None:
         return WakeUpStore(name)
     key = f"orderflow:{settings.Q_CLUSTER.get('name', 'orderflow')}:wakeup:{name}"
-    cache_key = (os.getpid(), url, key)
+    cache_key = (os.getpid(), settings.ORDERFLOW_WAKEUP_REDIS_URL, key)
     store = _stores.get(cache_key)
     if store is None:
-        import redis
-
-        store = _stores[cache_key] = RedisWakeUp(redis.Redis.from_url(url), key)
+        store = _stores[cache_key] = RedisWakeUp(client, key)
     return store

@@ -48,6 +48,22 @@ def _no_stock_sync_kicks(settings):
     settings.ORDERFLOW_KPI_REFRESH_ON_EVENTS = False
 
 
+def redis_server_url(variable: str, default: str) -> str:
+    """The test Redis at ``$variable`` (or ``default``) once it answers; skips the test without one —
+    except in CI (``ORDERFLOW_REQUIRE_REDIS=1``, Redis started), where a missing server fails it."""
+    import redis
+
+    url = os.environ.get(variable, default)
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        reason = f"needs Redis at {variable} (default {default})"
+        if os.environ.get("ORDERFLOW_REQUIRE_REDIS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
 @pytest.fixture
 def _fail_without_postgres():
     pytest.fail("ORDERFLOW_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")

@@ -19,14 +19,13 @@ quantity (default 100), at most ``stock_cap`` (default none), after withholding
 ``stock_safety`` units (default 0).
 
 **What drives it**: every committed domain event (``outbox_committed``) kicks a sync, at most once
-a second per process (``stock_sync_kick``); a schedule runs a full sync every ten minutes.
+a second across all processes where the queue is Redis (per process otherwise: ``stock_sync_kick``);
+a schedule runs a sync every minute (what the last kicks of a burst left) and a full sync every ten.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,7 +37,7 @@ from django.utils import timezone
 from commerce.channels.selectors import channel_by_code
 from commerce.inventory.selectors import channel_available, stock_changed_skus
 from core.crypto import SecretUnreadable
-from runtime.queue import enqueue
+from runtime.queue import enqueue_at_most_every
 
 from ..base import ProviderError
 from ..models import Connection, StockPush
@@ -181,26 +180,17 @@ def stock_sync(*, connection_id: int, full: bool = False, now: datetime | None =
         Connection.objects.filter(pk=connection.pk).update(stock_lease_until=None)
 
 
-_kick_lock = threading.Lock()
-_last_kick = 0.0
-
-
 def stock_sync_kick(**_signal) -> None:
-    """``outbox_committed`` receiver: queues a stock sync, at most once a second per process.
+    """``outbox_committed`` receiver: queues a stock sync, at most once a second
+    (``runtime.queue.enqueue_at_most_every``).
 
-    Cheap on the hot path: a clock read, and nothing else, when a kick went out less than a second
-    ago. The sync it queues reads what changed since the watermark, so the events themselves are
-    not needed.
+    Cheap on the hot path: a clock read, and nothing else, when this process kicked less than a
+    second ago. The sync it queues reads what changed since the watermark, so the events themselves
+    are not needed.
     """
-    global _last_kick
     if not getattr(settings, "ORDERFLOW_STOCK_SYNC_ON_EVENTS", True):
         return
-    now = time.monotonic()
-    with _kick_lock:
-        if now - _last_kick < KICK_INTERVAL_SECONDS:
-            return
-        _last_kick = now
     try:
-        enqueue(SYNC_TASK)
+        enqueue_at_most_every(SYNC_TASK, seconds=KICK_INTERVAL_SECONDS)
     except Exception:  # the queue being down must not fail the commit that already happened
         logger.exception("stock sync: could not queue the sync task")

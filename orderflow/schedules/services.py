@@ -32,10 +32,13 @@ SCHEDULES = (
     every(1, "runtime.sweep", "runtime.tasks.runtime_sweep_task"),
     every(1, "runtime.schedule_tick", "runtime.tasks.schedule_tick_task"),
     # Connectors: polling platforms, the safety net of webhook deliveries (and lost order imports),
-    # the demo's stream of orders through its sandboxes, the full stock sync.
+    # the demo's stream of orders through its sandboxes.
     every(1, "connectors.polls", "connectors.tasks.polls_due_task"),
     every(1, "connectors.deliveries_sweep", "connectors.tasks.deliveries_sweep_task"),
     every(1, "connectors.sandbox_stream", "connectors.tasks.sandbox_stream_task"),
+    # Stock to the platforms: committed events kick a sync at most once a second; the minute's sync
+    # takes what the last kicks of a burst left, the full one every ten minutes repairs drift.
+    every(1, "connectors.stock_sync", "connectors.tasks.stock_sync_task"),
     every(10, "connectors.stock_full_sync", "connectors.tasks.stock_sync_full_task"),
     # Shipments: parcels with no tracking event for hours, and couriers without push queried
     # (each parcel every ORDERFLOW_SHIPMENT_POLL_MINUTES, 3 by default).

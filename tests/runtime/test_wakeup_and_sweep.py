@@ -1,6 +1,5 @@
 """The live wake-up (coalesced) and the safety-net sweep."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from runtime.engine import execution_run
 from runtime.models import Execution, WakeUp
 from runtime.services import kill_switch_set, runtime_sweep
 from runtime.wakeup import RedisWakeUp, wake_up
+from tests.conftest import redis_server_url
 from tests.factories import TEST_ACTOR, create_order
 from tests.runtime.conftest import action, event_flow, load_template, publish
 
@@ -37,15 +37,7 @@ def wake_up_store(request, settings):
         settings.ORDERFLOW_WAKEUP_REDIS_URL = ""
         yield wake_up("dispatch")
         return
-    settings.ORDERFLOW_WAKEUP_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(settings.ORDERFLOW_WAKEUP_REDIS_URL).ping()
-    except redis.ConnectionError:
-        # CI starts Redis and sets ORDERFLOW_REQUIRE_REDIS=1: there a missing server fails the test.
-        reason = "needs Redis at TEST_REDIS_URL (default redis://127.0.0.1:6379/15)"
-        if os.environ.get("ORDERFLOW_REQUIRE_REDIS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    settings.ORDERFLOW_WAKEUP_REDIS_URL = redis_server_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     store = wake_up("dispatch")
     store.client.delete(store.key)
     yield store

@@ -65,6 +65,7 @@ export const monitorMessages = {
   "monitor.job.insights.alerts_evaluate": ["告警规则评估", "Alert rules"],
   "monitor.job.connectors.deliveries_sweep": ["推送补偿巡检", "Webhook delivery sweep"],
   "monitor.job.connectors.sandbox_stream": ["沙箱订单流", "Sandbox order stream"],
+  "monitor.job.connectors.stock_sync": ["库存增量同步", "Stock sync"],
   "monitor.job.connectors.stock_full_sync": ["库存全量同步", "Full stock sync"],
   "monitor.job.shipments.stalled_check": ["停滞包裹检查", "Stalled shipment check"],
   "monitor.job.couriers.poll": ["物流轨迹查询", "Courier tracking poll"],

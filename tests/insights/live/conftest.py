@@ -1,13 +1,11 @@
-import os
-
 import pytest
-import redis
 from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
 from django.db import connection as db
 from django.test import Client
 
 from insights.live import follower
+from tests.conftest import redis_server_url
 
 
 @pytest.fixture(autouse=True)
@@ -44,15 +42,7 @@ def channel_layer(request, settings):
     if request.param == "memory":
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     else:
-        url = os.environ.get("TEST_LIVE_REDIS_URL", "redis://127.0.0.1:6379/12")
-        try:
-            redis.Redis.from_url(url).ping()
-        except redis.ConnectionError:
-            # CI starts Redis and sets ORDERFLOW_REQUIRE_REDIS=1: there a missing server fails the test.
-            reason = "needs Redis at TEST_LIVE_REDIS_URL (default redis://127.0.0.1:6379/12)"
-            if os.environ.get("ORDERFLOW_REQUIRE_REDIS") == "1":
-                pytest.fail(reason)
-            pytest.skip(reason)
+        url = redis_server_url("TEST_LIVE_REDIS_URL", "redis://127.0.0.1:6379/12")
         settings.CHANNEL_LAYERS = {
             "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
         }
