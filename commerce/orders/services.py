@@ -366,7 +366,11 @@ def order_transition(
         # Before the lock, in its own transaction: a refusal is recorded (the audit queue shows it)
         # even though this move is not made.
         order_to_warehouse.send(sender=Order, order_id=order_id, actor=actor, path="transition")
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (a flow run, a courier's push): a refusal is raised
+    # after the block, having written nothing, so it leaves the caller's transaction usable; any
+    # other error here aborts it, as it would the caller's whole change. Callers that go on after
+    # an error (bulk actions, the payment sweep) open their own savepoint around the call.
+    with transaction.atomic(savepoint=False):
         order = order_lock(order_id)
         current = order.status
         if (
@@ -391,57 +395,71 @@ def order_transition(
                 idempotency_key=idempotency_key,
             )
             return TransitionResult(order, "ignored", current, to)
-        if not statuses.is_allowed(current, to):
-            raise InvalidTransition(details={"from": current, "to": to, "allowed": sorted(statuses.ALLOWED[current])})
+        if statuses.is_allowed(current, to):
+            return _transition_apply(
+                order,
+                to,
+                actor=actor,
+                reason=reason,
+                idempotency_key=idempotency_key,
+                reservations_lapsed=reservations_lapsed,
+            )
+    raise InvalidTransition(details={"from": current, "to": to, "allowed": sorted(statuses.ALLOWED[current])})
 
-        now = timezone.now()
-        order.status = to
-        order.status_changed_at = now
-        update_fields = ["status", "status_changed_at", "updated_at"]
-        if to == statuses.PAID:
-            order.paid_at = now
-            update_fields.append("paid_at")
-        if to == statuses.SHIPPED:
-            order.shipped_at = now
-            update_fields.append("shipped_at")
-        if to == statuses.CANCELLED:
-            order.cancel_reason = reason[:64]
-            update_fields.append("cancel_reason")
-        order.save(update_fields=update_fields)
 
-        shortage = None
-        if to == statuses.PAID:
-            shortage = _lines_reserve_unreserved(order, actor=actor)
-            inventory.reservations_commit(order_id=order.pk, actor=actor)
-        elif to in statuses.RELEASES_STOCK and current in (
-            statuses.PENDING_PAYMENT,
-            statuses.PAID,
-            statuses.PROCESSING,
-        ):
-            release_reason = f"order {to}: {reason}" if reason else f"order {to}"
-            if reservations_lapsed:
-                inventory.reservations_expire(order_id=order.pk, order=order_representation(order), actor=actor)
-            else:
-                inventory.reservations_release(order_id=order.pk, actor=actor, reason=release_reason)
-            inventory.committed_stock_return(order_id=order.pk, actor=actor, reason=release_reason)
+def _transition_apply(
+    order: Order, to: str, *, actor: Actor, reason: str, idempotency_key: str | None, reservations_lapsed: bool
+) -> TransitionResult:
+    """``order_transition``'s allowed move, made under the order's row lock that it holds."""
+    current = order.status
+    now = timezone.now()
+    order.status = to
+    order.status_changed_at = now
+    update_fields = ["status", "status_changed_at", "updated_at"]
+    if to == statuses.PAID:
+        order.paid_at = now
+        update_fields.append("paid_at")
+    if to == statuses.SHIPPED:
+        order.shipped_at = now
+        update_fields.append("shipped_at")
+    if to == statuses.CANCELLED:
+        order.cancel_reason = reason[:64]
+        update_fields.append("cancel_reason")
+    order.save(update_fields=update_fields)
 
-        audit_record(
-            subject_type=SUBJECT,
-            subject_id=order.pk,
-            action=AuditEntry.TRANSITIONED,
-            actor=actor,
-            changes={"status": [current, to], "reason": reason} | ({"shortage": shortage.details} if shortage else {}),
-            idempotency_key=idempotency_key,
-        )
-        snapshot: dict | None = order_representation(order)
-        _emit(order, names.ORDER_STATUS_CHANGED, actor, snapshot, **{"from": current, "to": to, "reason": reason})
-        if to == statuses.PAID:
-            _emit(order, names.ORDER_PAID, actor, snapshot)
-        elif to == statuses.CANCELLED:
-            _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
-        if shortage:
-            order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor).order
-            snapshot = None
+    shortage = None
+    if to == statuses.PAID:
+        shortage = _lines_reserve_unreserved(order, actor=actor)
+        inventory.reservations_commit(order_id=order.pk, actor=actor)
+    elif to in statuses.RELEASES_STOCK and current in (
+        statuses.PENDING_PAYMENT,
+        statuses.PAID,
+        statuses.PROCESSING,
+    ):
+        release_reason = f"order {to}: {reason}" if reason else f"order {to}"
+        if reservations_lapsed:
+            inventory.reservations_expire(order_id=order.pk, order=order_representation(order), actor=actor)
+        else:
+            inventory.reservations_release(order_id=order.pk, actor=actor, reason=release_reason)
+        inventory.committed_stock_return(order_id=order.pk, actor=actor, reason=release_reason)
+
+    audit_record(
+        subject_type=SUBJECT,
+        subject_id=order.pk,
+        action=AuditEntry.TRANSITIONED,
+        actor=actor,
+        changes={"status": [current, to], "reason": reason} | ({"shortage": shortage.details} if shortage else {}),
+        idempotency_key=idempotency_key,
+    )
+    snapshot: dict | None = order_representation(order)
+    _emit(order, names.ORDER_STATUS_CHANGED, actor, snapshot, **{"from": current, "to": to, "reason": reason})
+    if to == statuses.PAID:
+        _emit(order, names.ORDER_PAID, actor, snapshot)
+    elif to == statuses.CANCELLED:
+        _emit(order, names.ORDER_CANCELLED, actor, snapshot, reason=reason)
+    if shortage:
+        order = order_hold(order_id=order.pk, reason=PAID_SHORT_STOCK, actor=actor).order
+        snapshot = None
     return TransitionResult(order, "applied", current, to, snapshot)
 
 

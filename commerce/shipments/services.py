@@ -20,7 +20,6 @@ from django.utils import timezone
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_record
 from commerce.orders import statuses as order_statuses
-from commerce.orders.errors import InvalidTransition
 from commerce.orders.lock_objects import order_lock_row
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
@@ -256,7 +255,7 @@ def _tracking_events_apply_one(
         fresh = [e for e in batch if (e.occurred_at, e.status) not in held]
         if not fresh:
             return TrackingResult(shipment, 0, before, before)
-        TrackingEvent.objects.bulk_create(
+        stored = TrackingEvent.objects.bulk_create(
             [
                 TrackingEvent(
                     shipment=shipment,
@@ -271,9 +270,10 @@ def _tracking_events_apply_one(
                 for e in fresh
             ]
         )
+        held_newest = shipment.last_event_at
         status = before
         for event in fresh:
-            newer = shipment.last_event_at is None or event.occurred_at >= shipment.last_event_at
+            newer = held_newest is None or event.occurred_at >= held_newest
             if newer and status not in statuses.FINAL:
                 status = event.status
         newest = fresh[-1].occurred_at
@@ -284,7 +284,7 @@ def _tracking_events_apply_one(
             shipment.last_event_at = newest
             changed.append("last_event_at")
         shipment.save(update_fields=changed)
-        latest = shipment.events.order_by("-occurred_at", "-id").first()
+        latest = _latest_event(shipment, stored, held_newest)
         if status != before:
             audit_record(
                 subject_type="order",
@@ -307,6 +307,17 @@ def _tracking_events_apply_one(
     return TrackingResult(shipment, len(fresh), before, status, order_outcome)
 
 
+def _latest_event(
+    shipment: Shipment, stored: list[TrackingEvent], held_newest: datetime | None
+) -> TrackingEvent | None:
+    """The parcel's newest event (by time, then id) after ``stored`` were added: the newest of
+    them when no event held before is newer (their ids are the highest), else read back."""
+    newest = max(stored, key=lambda e: (e.occurred_at, e.pk or 0))
+    if newest.pk is not None and (held_newest is None or newest.occurred_at >= held_newest):
+        return newest
+    return shipment.events.order_by("-occurred_at", "-id").first()
+
+
 def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str, dict | None]:
     """The order of a signed parcel moves to ``delivered`` — through ``shipped`` when it was not
     marked shipped yet (the signature proves it was). An order that is already further (or
@@ -326,36 +337,44 @@ def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str
             changes={"shipment": shipment.pk, "partially_delivered": {"parcels_not_signed": waiting}},
         )
         return "partial", None
+    # The order's row is locked (``_tracking_events_apply_one``): its status holds still, so the
+    # moves are decided here, as ``order_transition`` would decide them, with no savepoint to undo
+    # a first move that a second one refused.
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).get()
-    try:
-        with transaction.atomic():
-            if order_statuses.is_allowed(current, order_statuses.SHIPPED) and not order_statuses.is_allowed(
-                current, order_statuses.DELIVERED
-            ):
-                order_transition(order_id=order_id, to=order_statuses.SHIPPED, actor=actor, reason=reason)
-            result = order_transition(
-                order_id=order_id, to=order_statuses.DELIVERED, actor=actor, reason=reason, idempotency_key=key
-            )
-    except InvalidTransition as refused:
+    delivered = order_statuses.DELIVERED
+    if order_statuses.is_stale(current, delivered) or order_statuses.is_allowed(current, delivered):
+        moves = [delivered]
+    elif order_statuses.is_allowed(current, order_statuses.SHIPPED) and order_statuses.is_allowed(
+        order_statuses.SHIPPED, delivered
+    ):
+        moves = [order_statuses.SHIPPED, delivered]
+    else:
+        refused = {"from": current, "to": delivered, "allowed": sorted(order_statuses.ALLOWED[current])}
         audit_record(
             subject_type="order",
             subject_id=order_id,
             action=SHIPMENT_STATUS,
             actor=actor,
-            changes={"shipment": shipment.pk, "order_not_delivered": refused.details},
+            changes={"shipment": shipment.pk, "order_not_delivered": refused},
         )
         return "refused", None
+    for to in moves:
+        result = order_transition(
+            order_id=order_id, to=to, actor=actor, reason=reason, idempotency_key=key if to == delivered else None
+        )
     return result.outcome, result.representation
 
 
 def parcels_not_signed(*, order_id: int) -> list[str]:
     """The numbers of the order's active planned parcels whose shipment for this order is not
     signed for yet (empty for an order shipped without a plan)."""
-    active = (
+    active = list(
         ParcelLine.objects.filter(order_id=order_id, parcel__status__in=Parcel.ACTIVE)
         .values_list("parcel_id", "parcel__number")
         .distinct()
     )
+    if not active:
+        return []
     signed = set(
         Shipment.objects.filter(order_id=order_id, parcel__isnull=False, status=statuses.SIGNED).values_list(
             "parcel_id", flat=True
