@@ -178,3 +178,22 @@ def test_unknown_status_is_invalid_input(channel, stocked):
     with pytest.raises(InvalidInput) as raised:
         services.order_transition(order_id=order.pk, to="teleported", actor=TEST_ACTOR)
     assert "to" in raised.value.details
+
+
+def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(channel, stocked):
+    """``order_transition`` opens no savepoint inside a caller's transaction: its refusal is raised
+    having written nothing, and the caller goes on in the same transaction."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    order = _order_in(channel, "pending_payment")
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with pytest.raises(InvalidTransition):
+            services.order_transition(order_id=order.pk, to="shipped", actor=TEST_ACTOR)
+        moved = services.order_transition(order_id=order.pk, to="paid", actor=TEST_ACTOR)
+
+    assert moved.outcome == "applied"
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    # One savepoint: the outermost block's own (the test runs inside a transaction); in production
+    # that block is the transaction, and nothing inside it opens another.
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 1

@@ -211,3 +211,52 @@ def test_a_signed_parcel_never_stalls(shipment):
     _apply(node(0, "signed"))
 
     assert shipments_stalled_check(now=at(48)) == 0
+
+
+def _latest_in_last_update() -> dict:
+    event = OutboxEvent.objects.filter(name="shipment.updated").latest("id")
+    return event.payload["shipment"]["latest_event"]
+
+
+def test_each_update_carries_the_parcels_newest_event_new_or_held(shipment):
+    _apply(node(2, "in_transit", "first"), node(5, "out_for_delivery", "newest"), node(4, "in_transit", "between"))
+    assert (_latest_in_last_update()["description"], _latest_in_last_update()["status"]) == (
+        "newest",
+        "out_for_delivery",
+    )
+
+    _apply(node(3, "in_transit", "a late scan, older than what is held"))
+    assert _latest_in_last_update()["description"] == "newest"
+
+    _apply(node(5, "signed", "same second as the newest held, stored after it"))
+    assert _latest_in_last_update()["description"] == "same second as the newest held, stored after it"
+
+
+def test_a_signature_that_delivers_the_order_opens_no_savepoint(shipment, shipped_order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _apply(node(1, "in_transit"), node(8, "signed"))
+
+    assert Order.objects.get(pk=shipped_order.pk).status == "delivered"
+    # One savepoint: the outermost block's own (the test runs inside a transaction); in production
+    # that block is the transaction, and nothing inside it opens another.
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 1
+
+
+def test_signed_on_a_cancelled_order_is_ignored_by_the_order_and_kept_on_the_parcel(channel, stocked):
+    from commerce.orders.services import order_transition
+
+    order = create_order(channel, external_id="CANCELLED-1", lines=(("TEA-001", 1),))
+    shipment_create(order_id=order.pk, courier="kuaidi100", tracking_no="YT3", actor=TEST_ACTOR)
+    order_transition(order_id=order.pk, to="cancelled", actor=TEST_ACTOR)
+
+    result = tracking_events_apply(
+        courier="kuaidi100", tracking_no="YT3", events=[node(1, "signed")], actor=COURIER_ACTOR, source="test"
+    )
+
+    assert (result.new_events, result.to_status, result.order_outcome) == (1, "signed", "ignored")
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    ignored = AuditEntry.objects.filter(subject_id=str(order.pk), action=AuditEntry.IGNORED).get()
+    assert (ignored.changes["requested"], ignored.changes["current"]) == ("delivered", "cancelled")
