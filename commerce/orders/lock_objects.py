@@ -34,6 +34,13 @@ def order_lock_row(order_id: int) -> None:
         kept.add(order_id)
 
 
+def order_status_locked(order_id: int) -> str:
+    """The order's status, its row locked ``FOR UPDATE`` until the surrounding transaction ends — for
+    a change that decides by the status alone (a courier's signature); ``Order.DoesNotExist`` when
+    there is no such order."""
+    return Order.objects.select_for_update().filter(pk=order_id).order_by().values_list("status", flat=True).get()
+
+
 @contextmanager
 def order_locks_kept() -> Iterator[None]:
     """A block, inside a transaction, in which each order's row is locked by ``order_lock_row`` once.

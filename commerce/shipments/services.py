@@ -20,7 +20,7 @@ from django.utils import timezone
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_record
 from commerce.orders import statuses as order_statuses
-from commerce.orders.lock_objects import order_lock_row
+from commerce.orders.lock_objects import order_lock_row, order_status_locked
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 from commerce.orders.services import order_transition
@@ -244,7 +244,7 @@ def _tracking_events_apply_one(
     # it back (nothing is caught between the shipments of a merged parcel), so one would only add
     # two statements to every courier push.
     with transaction.atomic(savepoint=False):
-        order_lock_row(order_id)
+        order_status = order_status_locked(order_id)
         shipment = shipment_lock(shipment_id)
         before = shipment.status
         held = set(
@@ -295,7 +295,7 @@ def _tracking_events_apply_one(
             )
         order_outcome, order = "", None
         if status == statuses.SIGNED and before != statuses.SIGNED:
-            order_outcome, order = _order_deliver(order_id, shipment, actor)
+            order_outcome, order = _order_deliver(order_id, order_status, shipment, actor)
         announced = [names.SHIPMENT_UPDATED]
         if status != before and status == statuses.EXCEPTION:
             announced.append(names.SHIPMENT_EXCEPTION)
@@ -318,7 +318,7 @@ def _latest_event(
     return shipment.events.order_by("-occurred_at", "-id").first()
 
 
-def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str, dict | None]:
+def _order_deliver(order_id: int, current: str, shipment: Shipment, actor: Actor) -> tuple[str, dict | None]:
     """The order of a signed parcel moves to ``delivered`` — through ``shipped`` when it was not
     marked shipped yet (the signature proves it was). An order that is already further (or
     cancelled) gets the move audited as ignored by ``order_transition``; one that cannot be
@@ -337,10 +337,9 @@ def _order_deliver(order_id: int, shipment: Shipment, actor: Actor) -> tuple[str
             changes={"shipment": shipment.pk, "partially_delivered": {"parcels_not_signed": waiting}},
         )
         return "partial", None
-    # The order's row is locked (``_tracking_events_apply_one``): its status holds still, so the
-    # moves are decided here, as ``order_transition`` would decide them, with no savepoint to undo
-    # a first move that a second one refused.
-    current = Order.objects.filter(pk=order_id).values_list("status", flat=True).get()
+    # ``current`` was read under the order's row lock (``_tracking_events_apply_one``): the status
+    # holds still, so the moves are decided here, as ``order_transition`` would decide them, with
+    # no savepoint to undo a first move that a second one refused.
     delivered = order_statuses.DELIVERED
     if order_statuses.is_stale(current, delivered) or order_statuses.is_allowed(current, delivered):
         moves = [delivered]
