@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import partial
 
@@ -57,12 +60,42 @@ def events_announce(events: list[OutboxEvent]) -> None:
     _announce_on_commit([event.pk for event in events])
 
 
+# The event ids of the ``events_announced_together`` block running, else ``None``.
+_together: ContextVar[list[int] | None] = ContextVar("outbox_events_announced_together", default=None)
+
+
 def _announce_on_commit(event_ids: list[int]) -> None:
     """Announces ``event_ids`` after the transaction commits, and never if it — or the savepoint
     they were written in — rolls back (Django discards that savepoint's ``on_commit`` callbacks).
 
-    One announcement per call, with the events of that call: a transaction that writes events in
-    three calls announces three times. Listeners coalesce — the runtime's wake-up raises one flag
-    for a burst — so counting calls is not their concern.
+    One announcement per call, with the events of that call — or, inside an
+    ``events_announced_together`` block, one for the block. Listeners coalesce anyway (the
+    runtime's wake-up raises one flag for a burst), but each announcement costs them a round trip.
     """
+    together = _together.get()
+    if together is not None:
+        together.extend(event_ids)
+        return
     transaction.on_commit(partial(outbox_committed.send, sender=OutboxEvent, event_ids=event_ids))
+
+
+@contextmanager
+def events_announced_together() -> Iterator[None]:
+    """A block, inside a transaction, whose events — written through any service — are announced
+    once, after the transaction commits: for a change that writes events through several services
+    (a courier's signature: the parcel's events and the order's move). The announcement is
+    registered when the block ends without an error; a block inside another adds to the outer one.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("events_announced_together needs a transaction around it: it announces after the commit")
+    if _together.get() is not None:
+        yield
+        return
+    event_ids: list[int] = []
+    token = _together.set(event_ids)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if event_ids:
+        _announce_on_commit(event_ids)

@@ -26,7 +26,7 @@ from commerce.orders.representation import order_representation
 from commerce.orders.services import order_transition
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
-from commerce.outbox.services import event_build, event_emit, events_announce
+from commerce.outbox.services import event_build, event_emit, events_announce, events_announced_together
 from commerce.tickets import constants as ticket_constants
 from commerce.tickets.services import ticket_open
 from core.accounts.roles import OPERATOR
@@ -229,7 +229,8 @@ def tracking_events_apply(
     )
     if not found:
         raise ShipmentNotFound(details={"courier": courier, "tracking_no": tracking_no})
-    with transaction.atomic():
+    # The parcel's events and the order's move are announced once, together.
+    with transaction.atomic(), events_announced_together():
         results = [
             _tracking_events_apply_one(shipment_id, order_id, tracking_no, batch, actor=actor, source=source)
             for shipment_id, order_id in found

@@ -90,3 +90,45 @@ def test_each_emit_is_announced_after_commit_in_the_order_written(announcements,
             assert announcements == []
 
     assert announcements == [[first.pk], [second.pk]]
+
+
+def test_events_of_several_services_in_a_together_block_are_announced_once(
+    channel, stocked, announcements, django_capture_on_commit_callbacks
+):
+    from commerce.orders import services
+    from commerce.outbox.services import events_announced_together
+
+    order = create_order(channel, external_id="T-1", status="paid")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), events_announced_together():
+        services.order_transition(order_id=order.pk, to="processing", actor=TEST_ACTOR)
+        services.order_transition(order_id=order.pk, to="shipped", actor=TEST_ACTOR)
+        with events_announced_together():  # an inner block adds to the outer one
+            events_announce(OutboxEvent.objects.bulk_create(_built(2)))
+
+    assert len(announcements) == 1
+    assert len(announcements[0]) == 4
+    assert set(announcements[0]) <= set(OutboxEvent.objects.values_list("pk", flat=True))
+
+
+def test_a_together_block_that_raises_announces_nothing(
+    channel, stocked, announcements, django_capture_on_commit_callbacks
+):
+    from commerce.outbox.services import events_announced_together
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic(), events_announced_together():
+                events_announce(OutboxEvent.objects.bulk_create(_built(2)))
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+
+    assert announcements == []
+    assert not OutboxEvent.objects.filter(name=names.ORDER_CREATED, subject_id__in=["0", "1"]).exists()
+
+
+def test_a_together_block_needs_a_transaction(transactional_db):
+    from commerce.outbox.services import events_announced_together
+
+    with pytest.raises(RuntimeError), events_announced_together():
+        pass

@@ -260,3 +260,25 @@ def test_signed_on_a_cancelled_order_is_ignored_by_the_order_and_kept_on_the_par
     assert Order.objects.get(pk=order.pk).status == "cancelled"
     ignored = AuditEntry.objects.filter(subject_id=str(order.pk), action=AuditEntry.IGNORED).get()
     assert (ignored.changes["requested"], ignored.changes["current"]) == ("delivered", "cancelled")
+
+
+def test_a_signature_announces_the_parcels_events_and_the_orders_move_once(
+    shipment, shipped_order, django_capture_on_commit_callbacks
+):
+    from commerce.outbox.services import outbox_committed
+
+    heard: list[list[int]] = []
+
+    def listen(sender, event_ids, **kwargs):
+        heard.append(list(event_ids))
+
+    outbox_committed.connect(listen, dispatch_uid="test.signature.listen")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _apply(node(1, "in_transit"), node(8, "signed"))
+    finally:
+        outbox_committed.disconnect(dispatch_uid="test.signature.listen")
+
+    names = OutboxEvent.objects.filter(pk__in=heard[0]).order_by("id").values_list("name", flat=True)
+    assert len(heard) == 1
+    assert sorted(names) == ["order.status_changed", "shipment.signed", "shipment.updated"]
