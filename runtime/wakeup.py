@@ -136,7 +136,7 @@ _stores: dict[tuple[int, str, str], RedisWakeUp] = {}
 _clients: dict[tuple[int, str], "redis.Redis"] = {}
 
 
-def shared_redis():
+def shared_redis() -> "redis.Redis | None":
     """This process's client of the Redis at ``ORDERFLOW_WAKEUP_REDIS_URL`` (where the queue lives),
     or ``None`` when it is not set (the embedded default: the queue is the database)."""
     url = getattr(settings, "ORDERFLOW_WAKEUP_REDIS_URL", "")
