@@ -3,6 +3,8 @@
 from collections import deque
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from commerce.audit.models import AuditEntry
 from commerce.inventory.models import StockItem
@@ -183,9 +185,6 @@ def test_unknown_status_is_invalid_input(channel, stocked):
 def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(channel, stocked):
     """``order_transition`` opens no savepoint inside a caller's transaction: its refusal is raised
     having written nothing, and the caller goes on in the same transaction."""
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
     order = _order_in(channel, "pending_payment")
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         with pytest.raises(InvalidTransition):

@@ -1,9 +1,10 @@
 import pytest
 from django.db import transaction
 
+from commerce.orders import services
 from commerce.outbox import names
 from commerce.outbox.models import OutboxEvent
-from commerce.outbox.services import event_build, events_announce, outbox_committed
+from commerce.outbox.services import event_build, events_announce, events_announced_together, outbox_committed
 from tests.factories import TEST_ACTOR, create_order
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,6 @@ def test_placing_a_paid_order_announces_its_two_events_together_after_commit(
 def test_a_rolled_back_savepoint_does_not_swallow_later_announcements(
     channel, stocked, announcements, django_capture_on_commit_callbacks
 ):
-    from commerce.orders import services
-
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -95,9 +94,6 @@ def test_each_emit_is_announced_after_commit_in_the_order_written(announcements,
 def test_events_of_several_services_in_a_together_block_are_announced_once(
     channel, stocked, announcements, django_capture_on_commit_callbacks
 ):
-    from commerce.orders import services
-    from commerce.outbox.services import events_announced_together
-
     order = create_order(channel, external_id="T-1", status="paid")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), events_announced_together():
         services.order_transition(order_id=order.pk, to="processing", actor=TEST_ACTOR)
@@ -113,8 +109,6 @@ def test_events_of_several_services_in_a_together_block_are_announced_once(
 def test_a_together_block_that_raises_announces_nothing(
     channel, stocked, announcements, django_capture_on_commit_callbacks
 ):
-    from commerce.outbox.services import events_announced_together
-
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic(), events_announced_together():
@@ -128,7 +122,5 @@ def test_a_together_block_that_raises_announces_nothing(
 
 
 def test_a_together_block_needs_a_transaction(transactional_db):
-    from commerce.outbox.services import events_announced_together
-
     with pytest.raises(RuntimeError), events_announced_together():
         pass

@@ -1,10 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commerce.audit.models import AuditEntry
 from commerce.orders.models import Order
+from commerce.orders.services import order_transition
 from commerce.outbox.models import OutboxEvent
+from commerce.outbox.services import outbox_committed
 from commerce.shipments.errors import ShipmentNotFound, TrackingNoTaken
 from commerce.shipments.models import Shipment, TrackingEvent
 from commerce.shipments.services import shipment_create, shipments_stalled_check, tracking_events_apply
@@ -233,9 +237,6 @@ def test_each_update_carries_the_parcels_newest_event_new_or_held(shipment):
 
 
 def test_a_signature_that_delivers_the_order_opens_no_savepoint(shipment, shipped_order):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         _apply(node(1, "in_transit"), node(8, "signed"))
 
@@ -246,8 +247,6 @@ def test_a_signature_that_delivers_the_order_opens_no_savepoint(shipment, shippe
 
 
 def test_signed_on_a_cancelled_order_is_ignored_by_the_order_and_kept_on_the_parcel(channel, stocked):
-    from commerce.orders.services import order_transition
-
     order = create_order(channel, external_id="CANCELLED-1", lines=(("TEA-001", 1),))
     shipment_create(order_id=order.pk, courier="kuaidi100", tracking_no="YT3", actor=TEST_ACTOR)
     order_transition(order_id=order.pk, to="cancelled", actor=TEST_ACTOR)
@@ -265,8 +264,6 @@ def test_signed_on_a_cancelled_order_is_ignored_by_the_order_and_kept_on_the_par
 def test_a_signature_announces_the_parcels_events_and_the_orders_move_once(
     shipment, shipped_order, django_capture_on_commit_callbacks
 ):
-    from commerce.outbox.services import outbox_committed
-
     heard: list[list[int]] = []
 
     def listen(sender, event_ids, **kwargs):
