@@ -301,6 +301,7 @@ def measure_steady(*, args, servers, worker, db_url: str, path: str, parcels: di
                 if len(finished) == len(sent) or time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
+            stages = steady_stages(conn, since=start - 1)
     values = [(finished[i] - moment) * 1000 for i, moment in sent.items() if i in finished]
     return {
         "rate": rate,
@@ -316,7 +317,38 @@ def measure_steady(*, args, servers, worker, db_url: str, path: str, parcels: di
         "stolen_pct": cpu.stolen_pct,
         "other_cores": cpu.other_cores,
         "cores": f"web {cpu.web_cores:.2f} · cluster {cpu.worker_cores:.2f} · PostgreSQL {cpu.pg_cores:.2f}",
+        "stages": stages,
     }
+
+
+# Where a steady push's time goes, stage by stage, from the rows the pipeline stamps: the push's
+# delivery (received → processed, the web server's whole answer), its events in the outbox
+# (written → dispatched by the drain), and the flow's run (created by the dispatch → claimed by a
+# worker → finished). Their sum is roughly the push → completed figure.
+STAGES = (
+    ("push answered", "connectors_webhookdelivery", "received_at", "processed_at"),
+    ("event → dispatched", "outbox_outboxevent", "occurred_at", "dispatched_at"),
+    ("dispatched → run started", "runtime_execution", "created_at", "started_at"),
+    ("run", "runtime_execution", "started_at", "finished_at"),
+)
+
+
+def steady_stages(conn, *, since: float) -> dict[str, tuple[float, float]]:
+    """Each stage's p50 and p99 in ms over the rows stamped since ``since`` (epoch s): a
+    ``psycopg`` connection to the benchmark's database, read after the window."""
+    found = {}
+    for label, table, began, ended in STAGES:
+        row = conn.execute(
+            f"SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM {ended} - {began}))"
+            f" FROM {table} WHERE {began} >= to_timestamp(%s) AND {ended} IS NOT NULL",
+            [since],
+        ).fetchone()
+        found[label] = tuple(v * 1000 for v in row[0]) if row and row[0] else (float("nan"), float("nan"))
+    return found
+
+
+def stages_text(stages: dict[str, tuple[float, float]]) -> str:
+    return " · ".join(f"{label} {p50:,.0f} / {p99:,.0f}" for label, (p50, p99) in stages.items())
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -453,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{steady['errors']} {steady['first_error']} · stolen {steady['stolen_pct']:.0f} % · other load "
                 f"{steady['other_cores']:.2f} cores · ours: {steady['cores']}"
             )
+            print(f"#   where the time went, p50 / p99 ms: {stages_text(steady['stages'])}")
     return report(args, machine, rows, steady)
 
 
