@@ -146,6 +146,31 @@ class ProviderError(Exception):
         self.code = code
         self.retry_after = retry_after
 
+    # The codes that say nothing sent through this connection can succeed now: the provider cannot be
+    # reached, is failing or limiting us, or refuses the connection's own credentials or settings.
+    # (A provider's own error codes — JD's, Pinduoduo's — stay about the one request.)
+    CONNECTION_CODES = frozenset(
+        {
+            "timeout",
+            "unreachable",
+            "provider_unavailable",
+            "rate_limited",
+            "unauthorized",
+            "forbidden",
+            "auth_failed",
+            "no_location",
+            "no_connection",
+            "disconnected",
+        }
+    )
+
+    @property
+    def concerns_connection(self) -> bool:
+        """Whether the next request through this connection would fail the same way, whatever it
+        asks: the error names the connection or the provider, not the request (or the provider
+        asked us to wait)."""
+        return self.retry_after is not None or self.code in self.CONNECTION_CODES
+
 
 @dataclass(frozen=True)
 class ParcelShipped:

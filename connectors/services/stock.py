@@ -121,7 +121,12 @@ def stock_sync_push(
     *, connection: Connection, now: datetime | None = None, force: bool = False, limit: int = 5000
 ) -> PushStats:
     """Pushes every row whose ``wanted`` is not what the platform last accepted (every row, with
-    ``force``: the platform's own figure may have drifted), and whose backoff is over."""
+    ``force``: the platform's own figure may have drifted), and whose backoff is over.
+
+    A failed row backs off (5 s × 2 ** attempts, at most ``MAX_BACKOFF``, or what the provider asked).
+    A failure about the connection rather than the SKU (``ProviderError.concerns_connection``: the
+    shop unreachable or failing, a rate limit, refused credentials, a missing setting) stops the run:
+    the rows not tried yet wait as long as the failed one, and count as ``skipped``."""
     now = now or timezone.now()
     stats = PushStats()
     pending = StockPush.objects.filter(connection=connection).filter(
@@ -142,7 +147,7 @@ def stock_sync_push(
         stats.failed = len(rows)
         return stats
     last_error = ""
-    for row in rows:
+    for index, row in enumerate(rows):
         try:
             pusher.push(client, row.sku, row.wanted)
         except ProviderError as exc:
@@ -153,7 +158,15 @@ def stock_sync_push(
             )
             stats.failed += 1
             last_error = exc.message
-            if exc.retry_after:  # the provider asked the whole connection to wait
+            if exc.concerns_connection:
+                # The rows after this one would fail alike (the shop is down, limits us, or the
+                # connection's settings are wrong): they wait as long, in one statement, untried —
+                # not a request and an update each, thousands of them on a large catalogue.
+                untried = [later.pk for later in rows[index + 1 :]]
+                StockPush.objects.filter(pk__in=untried).update(
+                    next_attempt_at=now + backoff, last_error=exc.message[:500]
+                )
+                stats.skipped = len(untried)
                 break
         else:
             StockPush.objects.filter(pk=row.pk).update(

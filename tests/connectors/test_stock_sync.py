@@ -4,9 +4,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commerce.inventory.models import StockItem
+from connectors.base import ProviderError
 from connectors.models import Connection, StockPush
 from connectors.platforms.shopify.sandbox import ShopifySimulator
 from connectors.sandbox import sandbox_outage_set
@@ -156,3 +159,83 @@ def test_changing_the_share_rules_replans_every_sku_and_pushes(
         connection_update(connection_id=connection.pk, settings={"stock_share_percent": 80})
 
     assert level(connection) == 40
+
+
+def _failure_updates(queries) -> int:
+    """The statements that record a push's failure on its rows (the plan's own updates set no error)."""
+    return sum(
+        q["sql"].startswith('UPDATE "connectors_stockpush"') and '"last_error"' in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_a_shop_outage_stops_the_run_and_the_skus_not_tried_wait_with_the_failed_one(connection):
+    stock_sync(connection_id=connection.pk)
+    StockItem.objects.update(on_hand=30)
+    sandbox_outage_set(connection, down=True)  # every call answers 503
+    now = timezone.now()
+
+    with CaptureQueriesContext(db_connection) as queries:
+        failed = stock_sync(connection_id=connection.pk, now=now)
+
+    assert (failed.pushed, failed.failed, failed.skipped) == (0, 1, 2)
+    assert _failure_updates(queries) == 2  # the failed row, then the two untried ones in one statement
+    rows = StockPush.objects.filter(connection=connection).order_by("sku")
+    assert [(r.sku, r.attempts) for r in rows] == [("IPOD2008BLACK", 1), ("IPOD2008GREEN", 0), ("IPOD2008RED", 0)]
+    assert {r.next_attempt_at for r in rows} == {now + timedelta(seconds=10)}  # the failed row's backoff
+    assert len({r.last_error for r in rows}) == 1 and "503" in rows[0].last_error
+
+    sandbox_outage_set(connection, down=False)
+    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=5)).pushed == 0  # all still wait
+    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=11)).pushed == 3
+    assert [level(connection, sku) for sku in ("IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK")] == [30, 30, 30]
+
+
+def test_a_connection_without_its_shop_location_fails_once_a_run_not_once_a_sku(shopify_connection):
+    now = timezone.now()
+
+    with CaptureQueriesContext(db_connection) as queries:
+        stats = stock_sync(connection_id=shopify_connection.pk, now=now)
+
+    assert (stats.pushed, stats.failed, stats.skipped) == (0, 1, 2)
+    assert _failure_updates(queries) == 2
+    rows = StockPush.objects.filter(connection=shopify_connection).order_by("sku")
+    assert [r.attempts for r in rows] == [1, 0, 0]
+    assert {r.next_attempt_at for r in rows} == {now + timedelta(seconds=10)}
+    assert all(r.last_error.startswith("No Shopify inventory location") for r in rows)
+    shopify_connection.refresh_from_db()
+    assert shopify_connection.last_error.startswith("stock push: No Shopify inventory location")
+
+
+def test_a_sku_the_shop_does_not_sell_fails_alone_and_the_others_are_pushed(shopify_stock):
+    made = connection_create(
+        data=ConnectionInput(connector="shopify", name="沙箱店铺", credentials={}, settings={}, sandbox=True)
+    )
+    ShopifySimulator(made).products_ensure(["IPOD2008GREEN", "IPOD2008RED"])  # not IPOD2008BLACK
+
+    stats = stock_sync(connection_id=made.pk)
+
+    assert (stats.pushed, stats.failed, stats.skipped) == (2, 1, 0)
+    black = push_row(made, "IPOD2008BLACK")
+    assert (black.attempts, black.pushed) == (1, None)
+    assert [push_row(made, sku).pushed for sku in ("IPOD2008GREEN", "IPOD2008RED")] == [50, 50]
+
+
+@pytest.mark.parametrize(
+    ("error", "about_the_connection"),
+    [
+        (ProviderError("down", retryable=True, code="provider_unavailable"), True),
+        (ProviderError("slow", retryable=True, code="timeout"), True),
+        (ProviderError("no network", retryable=True, code="unreachable"), True),
+        (ProviderError("wait", retryable=True, code="rate_limited", retry_after=2), True),
+        (ProviderError("who are you", retryable=False, code="unauthorized"), True),
+        (ProviderError("no location", retryable=False, code="no_location"), True),
+        (ProviderError("platform code", retryable=True, retry_after=5), True),  # the provider asked us to wait
+        (ProviderError("not listed", retryable=False, code="sku_not_listed"), False),
+        (ProviderError("unknown", retryable=False, code="unknown_sku"), False),
+        (ProviderError("JD error 1001", retryable=True, code="1001"), False),  # a platform's own code: the request's
+        (ProviderError("garbled", retryable=True, code="bad_answer"), False),
+    ],
+)
+def test_which_provider_errors_are_about_the_connection(error, about_the_connection):
+    assert error.concerns_connection is about_the_connection
