@@ -13,6 +13,13 @@ at most once an hour.
 No transaction is open while a gateway is called; each confirmation is its own transaction. Each
 attempt is claimed before its query (``payment_check_claim``), so sweeps that overlap — a slow
 gateway keeping one running into the next minute — never ask about the same attempt twice.
+
+A gateway that is down is asked once a run: when a query fails in a way that says nothing about
+the attempt but about the connection (a timeout, a refused connection, a 5xx, a rate limit,
+refused credentials: ``ProviderError.concerns_connection``), the connection's other attempts are
+not asked — not claimed either, so the next run asks about them — and count as unreachable with
+the outcome ``not_asked``. Otherwise an outage with 200 waiting attempts would cost a timeout
+each, every minute, and run each sweep into the next.
 """
 
 from __future__ import annotations
@@ -66,7 +73,14 @@ def payments_sweep(*, now: datetime | None = None, limit: int = 200) -> PaymentS
     details: list[dict] = []
     connections: dict[int, Connection | None] = {}
     clients: dict[int, object] = {}
+    down: dict[int, str] = {}  # connection id → why this run stopped asking it
     for payment in list(payments_to_verify(created_before=created_before, limit=limit)):
+        if payment.connection_id in down:
+            unreachable += 1
+            details.append(
+                {"out_trade_no": payment.out_trade_no, "outcome": "not_asked", "error": down[payment.connection_id]}
+            )
+            continue
         if not payment_check_claim(payment_id=payment.pk, now=timezone.now(), hold=claim_hold()):
             continue  # an overlapping sweep is asking about it right now
         checked += 1
@@ -83,6 +97,8 @@ def payments_sweep(*, now: datetime | None = None, limit: int = 200) -> PaymentS
         except ProviderError as exc:
             unreachable += 1
             details.append({"out_trade_no": payment.out_trade_no, "outcome": "unreachable", "error": exc.message})
+            if exc.concerns_connection:
+                down[connection.pk] = exc.message
             continue
         except DomainError as exc:
             errors += 1

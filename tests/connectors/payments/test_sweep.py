@@ -14,6 +14,7 @@ from connectors.payments.sweep import payments_sweep
 from connectors.payments.tasks import payments_sweep_task
 from connectors.sandbox import sandbox_outage_set
 from orderflow.schedules.services import SCHEDULES
+from tests.connectors.payments.conftest import sandbox_connection
 from tests.factories import TEST_ACTOR, create_order
 
 LATER = timedelta(minutes=6)
@@ -90,3 +91,71 @@ def test_overlapping_sweeps_ask_the_gateway_about_an_attempt_once(alipay, alipay
 
     assert (first.checked, overlapping.checked, next_minute.checked) == (1, 0, 1)
     assert Payment.objects.get().check_attempts == 2
+
+
+def test_a_gateway_that_is_down_is_asked_once_a_run_and_the_rest_wait_unclaimed(alipay, alipay_payment, settings):
+    settings.ORDERFLOW_PAYMENT_SWEEP_CLAIM_SECONDS = 0
+    channel = alipay_payment.order.channel
+    waiting = [
+        payment_attempt_create(
+            order_id=create_order(channel, external_id=f"E-{i}").pk,
+            gateway="alipay",
+            actor=TEST_ACTOR,
+            connection_id=alipay.pk,
+        )
+        for i in range(3)
+    ]
+    other = sandbox_connection("alipay", name="another Alipay app")
+    elsewhere = payment_attempt_create(
+        order_id=create_order(channel, external_id="E-other").pk,
+        gateway="alipay",
+        actor=TEST_ACTOR,
+        connection_id=other.pk,
+    )
+    AlipaySimulator(other).pay(elsewhere.out_trade_no, "88.00", drop_notify=True)
+    sandbox_outage_set(alipay, down=True)
+
+    sweep = payments_sweep(now=timezone.now() + LATER)
+
+    assert (sweep.checked, sweep.repaired, sweep.unreachable, sweep.errors) == (2, 1, 4, 0)
+    outcomes = {d["out_trade_no"]: d["outcome"] for d in sweep.details}
+    assert outcomes[alipay_payment.out_trade_no] == "unreachable"
+    assert [outcomes[p.out_trade_no] for p in waiting] == ["not_asked"] * 3
+    assert outcomes[elsewhere.out_trade_no] == "paid"
+    claimed = dict(Payment.objects.values_list("out_trade_no", "last_checked_at"))
+    assert [claimed[p.out_trade_no] for p in waiting] == [None] * 3  # not claimed: the next run asks
+    assert claimed[alipay_payment.out_trade_no] is not None
+
+    sandbox_outage_set(alipay, down=False)
+    after = payments_sweep(now=timezone.now() + LATER)
+
+    assert (after.checked, after.unreachable) == (4, 0)
+
+
+def test_an_answer_about_one_attempt_does_not_stop_the_others(alipay, alipay_payment, settings, monkeypatch):
+    """A refusal that names the request (a platform's own error code) is that attempt's alone: the
+    connection's other attempts are still asked."""
+    from connectors.base import ProviderError
+    from connectors.payments.alipay import client as alipay_client
+
+    channel = alipay_payment.order.channel
+    second = payment_attempt_create(
+        order_id=create_order(channel, external_id="E-2").pk,
+        gateway="alipay",
+        actor=TEST_ACTOR,
+        connection_id=alipay.pk,
+    )
+    asked = []
+
+    def trade(self, out_trade_no):
+        asked.append(out_trade_no)
+        raise ProviderError(
+            "Alipay refused alipay.trade.query: invalid parameter", retryable=False, code="ACQ.INVALID_PARAMETER"
+        )
+
+    monkeypatch.setattr(alipay_client.AlipayClient, "trade", trade)
+
+    sweep = payments_sweep(now=timezone.now() + LATER)
+
+    assert asked == [alipay_payment.out_trade_no, second.out_trade_no]
+    assert (sweep.checked, sweep.unreachable) == (2, 2)
