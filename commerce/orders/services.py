@@ -343,6 +343,7 @@ def order_transition(
     reason: str = "",
     idempotency_key: str | None = None,
     reservations_lapsed: bool = False,
+    locked: Order | None = None,
 ) -> TransitionResult:
     """Moves the order to ``to`` under its row lock.
 
@@ -359,7 +360,13 @@ def order_transition(
     first, with the same conditional update as a new order, in this transaction. When the stock
     is short the order is still paid — the payment happened — but put on hold with
     ``PAID_SHORT_STOCK`` (``order.held``) and the shortage in the transition's audit entry.
+
+    ``locked``: the order as the caller read it with ``order_lock`` in the transaction this runs
+    in (a courier's push locks the order before its parcel, and decides by its status), so the row
+    is not locked and read a second time. The move updates that same object.
     """
+    if locked is not None and (locked.pk != order_id or not transaction.get_connection().in_atomic_block):
+        raise ValueError("locked must be the order's row read with order_lock in the caller's transaction")
     if to not in statuses.RANK:
         raise InvalidInput(details={"to": f"unknown status {to!r}; one of {', '.join(statuses.STATUSES)}"})
     if to == statuses.PROCESSING and actor.kind in GATED_ACTORS:
@@ -371,7 +378,7 @@ def order_transition(
     # other error here aborts it, as it would the caller's whole change. Callers that go on after
     # an error (bulk actions, the payment sweep) open their own savepoint around the call.
     with transaction.atomic(savepoint=False):
-        order = order_lock(order_id)
+        order = locked if locked is not None else order_lock(order_id)
         current = order.status
         if (
             idempotency_key

@@ -20,7 +20,7 @@ from django.utils import timezone
 from commerce.audit.models import AuditEntry
 from commerce.audit.services import audit_record
 from commerce.orders import statuses as order_statuses
-from commerce.orders.lock_objects import order_lock_row, order_status_locked
+from commerce.orders.lock_objects import order_lock, order_lock_row
 from commerce.orders.models import Order
 from commerce.orders.representation import order_representation
 from commerce.orders.services import order_transition
@@ -245,7 +245,9 @@ def _tracking_events_apply_one(
     # it back (nothing is caught between the shipments of a merged parcel), so one would only add
     # two statements to every courier push.
     with transaction.atomic(savepoint=False):
-        order_status = order_status_locked(order_id)
+        # The order first (the lock order), read whole: a signature moves it, and every update's
+        # events carry its representation.
+        order = order_lock(order_id)
         shipment = shipment_lock(shipment_id)
         before = shipment.status
         held = set(
@@ -294,17 +296,17 @@ def _tracking_events_apply_one(
                 actor=actor,
                 changes={"shipment": shipment.pk, "tracking_no": tracking_no, "status": [before, status]},
             )
-        order_outcome, order = "", None
+        order_outcome, moved = "", None
         if status == statuses.SIGNED and before != statuses.SIGNED:
-            order_outcome, order = _order_deliver(order_id, order_status, shipment, actor)
+            order_outcome, moved = _order_deliver(order, shipment, actor)
         announced = [names.SHIPMENT_UPDATED]
         if status != before and status == statuses.EXCEPTION:
             announced.append(names.SHIPMENT_EXCEPTION)
         if status != before and status == statuses.SIGNED:
             announced.append(names.SHIPMENT_SIGNED)
         # The delivery's own event already carried the order as it now is: the same representation,
-        # not a second read of the order, its lines and tags.
-        _events_emit(announced, shipment, order or order_representation(_order(order_id)), actor, latest)
+        # not a second read of its lines and tags.
+        _events_emit(announced, shipment, moved or order_representation(order), actor, latest)
     return TrackingResult(shipment, len(fresh), before, status, order_outcome)
 
 
@@ -319,7 +321,7 @@ def _latest_event(
     return shipment.events.order_by("-occurred_at", "-id").first()
 
 
-def _order_deliver(order_id: int, current: str, shipment: Shipment, actor: Actor) -> tuple[str, dict | None]:
+def _order_deliver(order: Order, shipment: Shipment, actor: Actor) -> tuple[str, dict | None]:
     """The order of a signed parcel moves to ``delivered`` — through ``shipped`` when it was not
     marked shipped yet (the signature proves it was). An order that is already further (or
     cancelled) gets the move audited as ignored by ``order_transition``; one that cannot be
@@ -327,6 +329,7 @@ def _order_deliver(order_id: int, current: str, shipment: Shipment, actor: Actor
     Returns the outcome and, when the move was applied, the order's representation after it."""
     reason = f"parcel {shipment.tracking_no} signed for ({shipment.courier})"
     key = f"shipment:{shipment.pk}:signed"
+    order_id, current = order.pk, order.status
     waiting = parcels_not_signed(order_id=order_id)
     if waiting:
         # A split order is delivered when its last parcel is signed for, not its first.
@@ -338,9 +341,9 @@ def _order_deliver(order_id: int, current: str, shipment: Shipment, actor: Actor
             changes={"shipment": shipment.pk, "partially_delivered": {"parcels_not_signed": waiting}},
         )
         return "partial", None
-    # ``current`` was read under the order's row lock (``_tracking_events_apply_one``): the status
-    # holds still, so the moves are decided here, as ``order_transition`` would decide them, with
-    # no savepoint to undo a first move that a second one refused.
+    # ``order`` was read under its row lock (``_tracking_events_apply_one``): the status holds
+    # still, so the moves are decided here, as ``order_transition`` would decide them, with no
+    # savepoint to undo a first move that a second one refused; each move updates that same row.
     delivered = order_statuses.DELIVERED
     if order_statuses.is_stale(current, delivered) or order_statuses.is_allowed(current, delivered):
         moves = [delivered]
@@ -360,7 +363,12 @@ def _order_deliver(order_id: int, current: str, shipment: Shipment, actor: Actor
         return "refused", None
     for to in moves:
         result = order_transition(
-            order_id=order_id, to=to, actor=actor, reason=reason, idempotency_key=key if to == delivered else None
+            order_id=order_id,
+            to=to,
+            actor=actor,
+            reason=reason,
+            idempotency_key=key if to == delivered else None,
+            locked=order,
         )
     return result.outcome, result.representation
 
@@ -368,8 +376,11 @@ def _order_deliver(order_id: int, current: str, shipment: Shipment, actor: Actor
 def parcels_not_signed(*, order_id: int) -> list[str]:
     """The numbers of the order's active planned parcels whose shipment for this order is not
     signed for yet (empty for an order shipped without a plan)."""
+    # ``order_by()``: the lines' default ordering would add its columns to the DISTINCT (a row per
+    # line, not per parcel) and an ORDER BY that nothing here needs.
     active = list(
         ParcelLine.objects.filter(order_id=order_id, parcel__status__in=Parcel.ACTIVE)
+        .order_by()
         .values_list("parcel_id", "parcel__number")
         .distinct()
     )

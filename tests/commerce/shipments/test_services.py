@@ -246,6 +246,42 @@ def test_a_signature_that_delivers_the_order_opens_no_savepoint(shipment, shippe
     assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 1
 
 
+def _order_reads(queries) -> int:
+    return len([q for q in queries.captured_queries if q["sql"].startswith('SELECT "orders_order".')])
+
+
+@pytest.mark.parametrize("statuses", [("in_transit",), ("in_transit", "signed")], ids=["in transit", "signed"])
+def test_a_tracking_update_reads_and_locks_its_order_once(shipment, shipped_order, statuses):
+    """The order is locked first and read whole, once: a signature's move and every update's
+    events use that row — not a status lock, then the row again for the move, then for the events."""
+    with CaptureQueriesContext(connection) as queries:
+        _apply(*(node(i + 1, status) for i, status in enumerate(statuses)))
+
+    assert _order_reads(queries) == 1
+    order_read = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "orders_order"."id"'))
+    if connection.vendor == "postgresql":  # SQLite locks the whole database for the writer instead
+        assert order_read.endswith('FOR UPDATE OF "orders_order"')
+    delivered = "signed" in statuses
+    assert Order.objects.get(pk=shipped_order.pk).status == ("delivered" if delivered else "shipped")
+    event = OutboxEvent.objects.filter(name="shipment.updated").latest("pk")
+    assert event.payload["order"]["status"] == ("delivered" if delivered else "shipped")
+
+
+def test_a_transition_refuses_a_locked_row_of_another_order(shipped_order, channel):
+    from django.db import transaction
+
+    from commerce.orders.lock_objects import order_lock
+
+    other = create_order(channel, external_id="OTHER-1", lines=(("TEA-001", 1),))
+    with transaction.atomic():
+        row = order_lock(other.pk)
+        with pytest.raises(ValueError):
+            order_transition(order_id=shipped_order.pk, to="delivered", actor=TEST_ACTOR, locked=row)
+
+    assert Order.objects.get(pk=shipped_order.pk).status == "shipped"
+    assert Order.objects.get(pk=other.pk).status == "pending_payment"
+
+
 def test_signed_on_a_cancelled_order_is_ignored_by_the_order_and_kept_on_the_parcel(channel, stocked):
     order = create_order(channel, external_id="CANCELLED-1", lines=(("TEA-001", 1),))
     shipment_create(order_id=order.pk, courier="kuaidi100", tracking_no="YT3", actor=TEST_ACTOR)
