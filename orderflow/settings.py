@@ -199,6 +199,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 Q_CLUSTER = {
     "name": os.environ.get("ORDERFLOW_Q_NAME", "orderflow"),  # a separate queue per test run / site
     "workers": int(os.environ.get("Q_WORKERS", "2")),
+    # Tasks the cluster takes from the queue ahead of its workers (django-q2's default: workers²).
+    # A task queued at the head (the outbox's drain, runtime.queue) still waits behind these.
+    "queue_limit": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": 120,
     "retry": 180,
     "catch_up": False,

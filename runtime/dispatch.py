@@ -184,7 +184,7 @@ def outbox_drain(*, now: datetime | None = None, run_inline: int = 0) -> int:
         if not more:
             return total
         if time.monotonic() - started > conf.get("ORDERFLOW_DRAIN_SECONDS"):
-            enqueue(DRAIN_TASK)  # the flag stays raised for it
+            enqueue(DRAIN_TASK, first=True)  # the flag stays raised for it
             return total
         if drained < conf.get("ORDERFLOW_DRAIN_GATHER_BELOW"):
             # A trickle: let a few more events come, so the next round serves several at once.
@@ -272,5 +272,5 @@ def dispatch_request() -> bool:
     stale = now - timedelta(seconds=conf.get("ORDERFLOW_WAKEUP_STALE_SECONDS"))
     raised = wake_up(DISPATCH).request(now=now, stale_before=stale)
     if raised:
-        enqueue(DRAIN_TASK)
+        enqueue(DRAIN_TASK, first=True)
     return raised

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 from django_q.brokers import Broker, get_broker
+from django_q.brokers.redis_broker import Redis
 from django_q.tasks import async_task
 
 from . import conf
@@ -35,27 +36,44 @@ SWEEP_TASK = "runtime.tasks.runtime_sweep_task"
 RESUME_HORIZON = timedelta(minutes=1)
 
 
-def enqueue(func: str, *args, **kwargs) -> None:
+def enqueue(func: str, *args, first: bool = False, **kwargs) -> None:
     """Queues ``func(*args, **kwargs)`` now. Call it outside transactions (or via ``enqueue_on_commit``).
 
     Per-execution tasks are not kept in django-q2's result table (``save=False``): the execution
     and its steps are their record. Failures are kept, as django-q2 always does.
+
+    ``first``: at the head of the queue, the next task a worker takes — for the outbox's drain,
+    which every run waits for: queued behind a backlog of runs it would hold back the dispatch
+    of every new event until the backlog is done. With Redis only (the ORM broker has no head).
     """
     sync = bool(settings.Q_CLUSTER.get("sync", False))
-    async_task(func, *args, q_options={"sync": sync, "save": False, "broker": broker()}, **kwargs)
+    async_task(func, *args, q_options={"sync": sync, "save": False, "broker": broker(first=first)}, **kwargs)
 
 
-_brokers: dict[int, Broker] = {}
+class HeadOfQueue(Redis):
+    """The cluster's own Redis list, entered at the head (``LPUSH``) instead of the tail: workers
+    take from the head (``BLPOP``), so a task queued here is the next one taken."""
+
+    def enqueue(self, task):
+        return self.connection.lpush(self.list_key, task)
 
 
-def broker() -> Broker:
-    """This process's django-q2 broker. Left to itself, ``async_task`` makes a new one for every
-    task — with Redis a new client, so a new connection and its handshake per task."""
+_brokers: dict[tuple[int, bool], Broker] = {}
+
+
+def broker(*, first: bool = False) -> Broker:
+    """This process's django-q2 broker (``first``: the one that queues at the head, where the queue
+    is Redis). Left to itself, ``async_task`` makes a new one for every task — with Redis a new
+    client, so a new connection and its handshake per task."""
     pid = os.getpid()
-    found = _brokers.get(pid)
+    found = _brokers.get((pid, first))
     if found is None:
-        _brokers.clear()  # a forked child does not share its parent's
-        found = _brokers[pid] = get_broker()
+        if any(owner != pid for owner, _first in _brokers):
+            _brokers.clear()  # a forked child does not share its parent's
+        found = get_broker()
+        if first and isinstance(found, Redis):
+            found = HeadOfQueue()
+        _brokers[(pid, first)] = found
     return found
 
 

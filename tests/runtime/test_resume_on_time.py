@@ -22,6 +22,7 @@ from runtime.engine import execution_run
 from runtime.models import Execution
 from runtime.services import runtime_sweep
 from runtime.tasks import execution_run_task
+from tests.conftest import redis_server_url
 from tests.factories import create_order
 from tests.runtime.actions import Flaky
 from tests.runtime.conftest import action, event_flow, publish
@@ -192,3 +193,52 @@ def test_tasks_are_queued_through_one_broker_per_process(monkeypatch):
     assert used[0] is used[1] is queue.broker()
     monkeypatch.setattr(queue.os, "getpid", lambda: -1)  # as in a forked child
     assert queue.broker() is not used[0]
+
+
+def test_the_drain_is_queued_through_the_head_of_the_queue(db, monkeypatch, settings):
+    """Every run waits for the drain, so a drain requested after a commit must not wait behind a
+    backlog of runs: it is queued at the head (``first``) — where the queue is Redis."""
+    from django_q.brokers.redis_broker import Redis
+
+    from runtime.dispatch import dispatch_request
+
+    used = []
+    monkeypatch.setattr(queue, "async_task", lambda func, *args, q_options, **kwargs: used.append(q_options["broker"]))
+    monkeypatch.setattr(queue, "get_broker", lambda: Redis(list_key="head-test"))
+    monkeypatch.setattr(queue, "_brokers", {})
+    settings.ORDERFLOW_WAKEUP_REDIS_URL = ""
+
+    assert dispatch_request()
+    queue.enqueue(queue.RUN_TASK, 1)
+
+    assert isinstance(used[0], queue.HeadOfQueue)
+    assert type(used[1]) is Redis
+
+
+def test_without_redis_the_head_of_the_queue_is_the_queue(monkeypatch):
+    monkeypatch.setattr(queue, "_brokers", {})
+
+    assert queue.broker(first=True) is not None
+    assert type(queue.broker(first=True)) is type(queue.broker())
+    assert not isinstance(queue.broker(first=True), queue.HeadOfQueue)
+
+
+def test_a_task_queued_at_the_head_is_taken_before_the_backlog():
+    """Against Redis itself: django-q2's pusher takes from the head of the list (``BLPOP``)."""
+    import redis
+    from django_q.brokers.redis_broker import Redis
+
+    url = redis_server_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    tail, head = Redis(list_key="head-test"), queue.HeadOfQueue(list_key="head-test")
+    tail.connection = head.connection = redis.Redis.from_url(url)
+    tail.delete_queue()
+    try:
+        for i in range(3):
+            tail.enqueue(f"run {i}")
+        head.enqueue("drain")
+
+        taken = [tail.dequeue()[0][1] for _ in range(4)]
+    finally:
+        tail.delete_queue()
+
+    assert taken == [b"drain", b"run 0", b"run 1", b"run 2"]
