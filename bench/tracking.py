@@ -137,15 +137,24 @@ class PushClient(h.Client):
         return self.post(body)
 
     def post(self, body: bytes) -> int:
-        try:
-            self.conn.request("POST", self.path, body, {"Content-Type": "application/x-www-form-urlencoded"})
-            response = self.conn.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            self.error = f"{type(exc).__name__}: {exc}"
-            return h.FAILED
+        for attempt in (1, 2):
+            try:
+                self.conn.request("POST", self.path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+                response = self.conn.getresponse()
+                content = response.read()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                # A keep-alive connection the server closed while it was idle (a slow steady rate
+                # leaves each sender's idle past gunicorn's keep-alive) fails before an answer: sent
+                # again on a new one — the same push, which the dedup key would answer once anyway.
+                if attempt == 1 and isinstance(
+                    exc, (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
+                ):
+                    continue
+                self.error = f"{type(exc).__name__}: {exc}"
+                return h.FAILED
         if response.status != 200 or content != self.success:
             self.error = f"HTTP {response.status}: {content[:300]!r}"
             return response.status if response.status != 200 else h.FAILED
