@@ -7,9 +7,11 @@ the provider's base URL, ``NoNetworkAdapter`` on everything else).
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 import requests
+from django.utils import timezone
 
 from .sandbox import NoNetworkAdapter, SandboxAdapter
 
@@ -35,3 +37,18 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
         for base_url in (simulator.base_url, *getattr(simulator, "other_base_urls", ())):
             session.mount(base_url, adapter)
     return session
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """``Retry-After`` as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3); ``None``
+    when absent or unreadable."""
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max((when - timezone.now()).total_seconds(), 0.0)

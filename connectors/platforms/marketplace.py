@@ -28,7 +28,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +40,7 @@ from commerce.inventory.selectors import stock_list
 from core.api.parsers import InvalidJson, json_loads
 
 from ..base import InboundOrder, PollPage, ProviderError
-from ..http import TIMEOUT
+from ..http import TIMEOUT, retry_after_seconds
 from ..models import SandboxRecord
 from ..sandbox import SimRequest, SimResponse
 
@@ -256,20 +255,6 @@ def param_text(value: object) -> str:
     if isinstance(value, list | tuple):
         return ",".join(str(item) for item in value)
     return str(value)
-
-
-def retry_after_seconds(header: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3)."""
-    if not header:
-        return None
-    header = header.strip()
-    if header.isdigit():
-        return float(header)
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    return max((when - django_timezone.now()).total_seconds(), 0.0)
 
 
 def http_failure(platform: str, response: requests.Response) -> ProviderError | None:

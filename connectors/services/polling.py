@@ -43,6 +43,9 @@ MAX_PAGES_PER_RUN = 50
 DEFAULT_INTERVAL_SECONDS = 300
 MAX_ERRORS_KEPT = 20
 SCHEDULE_SLACK = timedelta(seconds=5)
+# The longest a provider's Retry-After holds the next poll back: a header that asks for days (or a
+# date years ahead) must not silence a sales channel's orders until someone notices.
+MAX_RETRY_AFTER = timedelta(hours=1)
 
 
 def poll_interval(connection: Connection) -> timedelta:
@@ -135,7 +138,8 @@ def connection_poll(
         run.status = PollRun.FAILED
         errors.insert(0, exc.message)
         if exc.retry_after:
-            PollCursor.objects.filter(pk=cursor.pk).update(not_before=now + timedelta(seconds=exc.retry_after))
+            wait = min(timedelta(seconds=exc.retry_after), MAX_RETRY_AFTER)
+            PollCursor.objects.filter(pk=cursor.pk).update(not_before=now + wait)
         connection_health_failure(connection.pk, exc.message)
     except SecretUnreadable as exc:
         run.status = PollRun.FAILED

@@ -78,7 +78,23 @@ def test_an_outage_fails_the_run_keeps_the_cursor_and_marks_the_health(connectio
     assert Order.objects.count() == 0
 
     sandbox_outage_set(connection, down=False)
-    assert connection_poll(connection_id=connection.pk).created == 2
+    assert connection_poll(connection_id=connection.pk) is None  # the 503 said Retry-After: 30
+    later = timezone.now() + timedelta(seconds=31)
+    assert connection_poll(connection_id=connection.pk, now=later).created == 2
+
+
+@pytest.mark.parametrize(("header", "wait"), [("120", 120), ("999999999", 3600)], ids=["as asked", "at most an hour"])
+def test_a_retry_after_holds_the_next_poll_back_at_most_an_hour(db, header, wait):
+    from connectors.platforms.jd.sandbox import JdSimulator
+    from tests.connectors.platforms.support import sandbox_connection
+
+    jd = sandbox_connection("jd")
+    JdSimulator(jd).fault_next(503, {"Retry-After": header})
+    now = timezone.now()
+
+    assert connection_poll(connection_id=jd.pk, now=now).status == "failed"
+
+    assert PollCursor.objects.get(connection=jd).not_before == now + timedelta(seconds=wait)
 
 
 def test_an_order_the_centre_refuses_is_counted_and_the_poll_goes_on(connection):

@@ -83,14 +83,15 @@ def test_a_provider_outage_is_retried_with_backoff_and_shows_in_the_health(conne
     assert (failed.pushed, failed.failed) == (0, 1)
     row = push_row(connection)
     assert (row.wanted, row.pushed, row.attempts) == (30, 50, 1)
-    assert row.next_attempt_at == now + timedelta(seconds=10)  # 5 s × 2 ** attempts
+    # The 503's Retry-After (30 s), being longer than the backoff (5 s × 2 ** attempts = 10 s).
+    assert row.next_attempt_at == now + timedelta(seconds=30)
     connection.refresh_from_db()
     assert connection.consecutive_failures == 1
     assert connection.last_error.startswith("stock push: ")
 
     sandbox_outage_set(connection, down=False)
-    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=5)).pushed == 0  # still backing off
-    retried = stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=11))
+    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=11)).pushed == 0  # still waiting
+    retried = stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=31))
 
     assert retried.pushed == 1
     assert level(connection) == 30
@@ -182,12 +183,12 @@ def test_a_shop_outage_stops_the_run_and_the_skus_not_tried_wait_with_the_failed
     assert _failure_updates(queries) == 2  # the failed row, then the two untried ones in one statement
     rows = StockPush.objects.filter(connection=connection).order_by("sku")
     assert [(r.sku, r.attempts) for r in rows] == [("IPOD2008BLACK", 1), ("IPOD2008GREEN", 0), ("IPOD2008RED", 0)]
-    assert {r.next_attempt_at for r in rows} == {now + timedelta(seconds=10)}  # the failed row's backoff
+    assert {r.next_attempt_at for r in rows} == {now + timedelta(seconds=30)}  # the failed row's: the Retry-After
     assert len({r.last_error for r in rows}) == 1 and "503" in rows[0].last_error
 
     sandbox_outage_set(connection, down=False)
-    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=5)).pushed == 0  # all still wait
-    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=11)).pushed == 3
+    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=11)).pushed == 0  # all still wait
+    assert stock_sync(connection_id=connection.pk, now=now + timedelta(seconds=31)).pushed == 3
     assert [level(connection, sku) for sku in ("IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK")] == [30, 30, 30]
 
 

@@ -1,7 +1,7 @@
 """Shopify's Admin REST API for one shop: orders by page, the shop, inventory levels.
 
 Every call carries ``X-Shopify-Access-Token`` and the explicit ``connectors.http.TIMEOUT``.
-Errors become ``ProviderError``: timeouts, connection errors, 5xx and 429 (with Shopify's
+Errors become ``ProviderError``: timeouts, connection errors, 5xx and 429 (each with Shopify's
 ``Retry-After``) are retryable; 401, 403, 404 and other 4xx are not, with Shopify's own message in
 the text. Each answer's ``X-Shopify-Shop-Api-Call-Limit`` (``used/bucket``) is kept in
 ``call_limit`` so a caller can slow down before the bucket is full.
@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from ...base import ProviderError
-from ...http import TIMEOUT
+from ...http import TIMEOUT, retry_after_seconds
 
 if TYPE_CHECKING:
     from ...models import Connection
@@ -273,8 +273,13 @@ class ShopifyClient:
                 retry_after=retry_after,
             )
         if status >= 500:
+            # A 503 may say how long Shopify expects to be down (RFC 9110): the poll and the stock
+            # push wait that long, as they do for a 429 — not a request a minute into the outage.
             return ProviderError(
-                f"Shopify had a server error ({status}): {said}", retryable=True, code="provider_unavailable"
+                f"Shopify had a server error ({status}): {said}",
+                retryable=True,
+                code="provider_unavailable",
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status == 401:
             return ProviderError(

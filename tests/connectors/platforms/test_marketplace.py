@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from connectors.base import ProviderError
-from connectors.http import TIMEOUT
+from connectors.http import TIMEOUT, retry_after_seconds
 from connectors.platforms.marketplace import (
     CHINA,
     ListedPage,
@@ -18,7 +18,6 @@ from connectors.platforms.marketplace import (
     discount_between,
     fen_to_yuan,
     gateway_call,
-    retry_after_seconds,
     yuan,
     yuan_to_fen,
 )

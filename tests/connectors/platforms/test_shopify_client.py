@@ -171,6 +171,20 @@ def test_provider_answers_become_retryable_or_terminal_errors(sandbox_connection
     assert (failed.value.retryable, failed.value.code, failed.value.message) == (retryable, code, message)
 
 
+@pytest.mark.parametrize(
+    ("headers", "retry_after"),
+    [({"Retry-After": "30"}, 30.0), ({}, None), ({"Retry-After": "soon"}, None)],
+    ids=["seconds", "none", "unreadable"],
+)
+def test_a_server_error_carries_the_retry_after_shopify_sent(sandbox_connection, headers, retry_after):
+    client = _client_answering(sandbox_connection, SimResponse.json(503, {"errors": "Service Unavailable"}, headers))
+
+    with pytest.raises(ProviderError) as failed:
+        client.shop()
+
+    assert (failed.value.code, failed.value.retry_after) == ("provider_unavailable", retry_after)
+
+
 class Unreachable(requests.adapters.BaseAdapter):
     def __init__(self, error: Exception):
         super().__init__()
