@@ -7,6 +7,7 @@ the provider's base URL, ``NoNetworkAdapter`` on everything else).
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
@@ -41,11 +42,11 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
 
 def retry_after_seconds(header: str | None) -> float | None:
     """``Retry-After`` as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3); ``None``
-    when absent or unreadable."""
+    when absent or unreadable. A decimal number of seconds is read too: Shopify sends ``2.0``."""
     if not header:
         return None
     header = header.strip()
-    if header.isdigit():
+    if re.fullmatch(r"\d+(\.\d+)?", header):
         return float(header)
     try:
         when = parsedate_to_datetime(header)

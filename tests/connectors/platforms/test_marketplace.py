@@ -58,6 +58,8 @@ def test_the_discount_is_what_makes_the_total_what_the_buyer_paid():
 
 def test_retry_after_takes_seconds_or_an_http_date():
     assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds("2.0") == 2.0  # Shopify's
+    assert retry_after_seconds("inf") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: now
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None

@@ -173,8 +173,8 @@ def test_provider_answers_become_retryable_or_terminal_errors(sandbox_connection
 
 @pytest.mark.parametrize(
     ("headers", "retry_after"),
-    [({"Retry-After": "30"}, 30.0), ({}, None), ({"Retry-After": "soon"}, None)],
-    ids=["seconds", "none", "unreadable"],
+    [({"Retry-After": "30"}, 30.0), ({"Retry-After": "2.5"}, 2.5), ({}, None), ({"Retry-After": "soon"}, None)],
+    ids=["seconds", "decimal seconds", "none", "unreadable"],
 )
 def test_a_server_error_carries_the_retry_after_shopify_sent(sandbox_connection, headers, retry_after):
     client = _client_answering(sandbox_connection, SimResponse.json(503, {"errors": "Service Unavailable"}, headers))
