@@ -164,13 +164,11 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         # Parameters bound by the server, and a statement prepared once it ran 5 times on its
         # connection (psycopg's default; Django's None turns preparing off): the order's
-        # statements are then parsed once, not on every order. Every run is still planned for
-        # its own values (plan_cache_mode): a generic plan kept from when a table was small
-        # would go on scanning it once it is large — a 100,000-row stock import's IN-list reads
-        # took ten times as long with one.
+        # statements are then parsed once, not on every order, and PostgreSQL keeps a plan for
+        # those whose plan does not depend on the values (its plan_cache_mode = auto). A bulk
+        # transaction that fills a table and reads it back plans each run itself (core.db).
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options.update({"prepare_threshold": 5, "server_side_binding": True})
-        options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
     if os.environ.get("ORDERFLOW_DB_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -48,6 +48,7 @@ from commerce.tickets import constants as ticket_constants
 from commerce.tickets.services import ticket_close, ticket_open
 from core.accounts.roles import FINANCE
 from core.actors import Actor
+from core.db import custom_plans
 from core.errors import InvalidInput
 
 from . import categories as c
@@ -142,6 +143,7 @@ def reconciliation_apply(
     started = timezone.now()
     lines = [line for bill in bills for line in bill.lines]
     with transaction.atomic():
+        custom_plans()  # the day's bill lines are replaced, then matched in batches (core.db)
         record = _day_lock(day, tolerance, started)
         snapshot_changed = _bill_lines_replace(record, lines)
         facts = _facts(day, tolerance, lines, frozenset(b.gateway for b in bills if b.fetched))

@@ -51,6 +51,7 @@ from commerce.refunds.models import RefundRequest
 from commerce.tickets import constants as tickets
 from commerce.tickets.models import Ticket
 from connectors.notify.models import NotificationLog
+from core.db import custom_plans
 from runtime import statuses as executions
 from runtime.models import Execution
 
@@ -277,6 +278,7 @@ def _finish(state: KpiRollupState, now: datetime, changed: int, *, rebuilt: bool
 
 
 def _rebuild(now: datetime, progress: Callable[[str, int, int], None] | None = None) -> int:
+    custom_plans()  # the facts are written, then read back batch by batch (core.db)
     KpiFact.objects.all().delete()
     KpiHourly.objects.all().delete()
     KpiBacklog.objects.all().delete()

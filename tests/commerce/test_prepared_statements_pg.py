@@ -1,14 +1,20 @@
 """Prepared statements on PostgreSQL, from the database OPTIONS of ``orderflow/settings.py``:
 Django binds parameters on the server (``server_side_binding``) and psycopg prepares a statement
 once it has run ``prepare_threshold`` times on its connection — so the order's statements, run on
-every order, are parsed once and then planned from a kept plan; a statement run once is not."""
+every order, are parsed once and then planned from a kept plan; a statement run once is not. A
+bulk transaction plans each of its statements for its own values (``core.db.custom_plans``)."""
+
+import io
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from commerce.catalog.selectors import products_by_sku
-from tests.factories import create_order
+from commerce.inventory.imports import stock_import
+from core.db import custom_plans
+from tests.factories import TEST_ACTOR, create_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -47,8 +53,45 @@ def test_a_statement_run_fewer_times_than_the_threshold_is_not_prepared():
     assert prepared("NO-SUCH-SKU") == [] and prepared('"sku" IN (') == []
 
 
-def test_every_run_of_a_prepared_statement_is_planned_for_its_own_values():
-    """A generic plan made while a table was small would keep scanning it once it is large."""
+def _plan_cache_mode() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone() == ("force_custom_plan",)
+        return cursor.fetchone()[0]
+
+
+def test_a_statement_run_on_every_order_keeps_one_plan(channel, stocked):
+    """PostgreSQL's own rule (``auto``): after five runs planned for their values, a plan that does
+    not depend on them is kept — the order's insert is no longer planned on every order."""
+    assert _plan_cache_mode() == "auto"
+
+    for n in range(THRESHOLD + 6):
+        create_order(channel, external_id=f"PLAN-{n}")
+
+    [(_text, generic, _custom)] = prepared('INSERT INTO "orders_order"')
+    assert generic >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_custom_plans_hold_until_the_transaction_ends():
+    with transaction.atomic():
+        custom_plans()
+        assert _plan_cache_mode() == "force_custom_plan"
+    assert _plan_cache_mode() == "auto"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_custom_plans_outside_a_transaction_are_refused():
+    with pytest.raises(RuntimeError, match="open one first"):
+        custom_plans()
+    assert _plan_cache_mode() == "auto"
+
+
+def test_the_stock_import_plans_each_read_for_the_rows_it_created(product, warehouse):
+    """It creates the file's missing stock rows and reads them back in the same transaction, where
+    the statistics still describe the table as it was (``core.db``)."""
+    file = io.BytesIO(b"sku,warehouse,on_hand,safety_stock\nTEA-001,sh-main,120,5\n")
+    with CaptureQueriesContext(connection) as queries:
+        stock_import(file=file, actor=TEST_ACTOR, reason="plans")
+
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert statements[0] == "SET LOCAL plan_cache_mode = force_custom_plan"
