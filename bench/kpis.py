@@ -98,7 +98,8 @@ def generate(db_url: str, *, orders: int, channels: list[tuple[int, str]], days:
                 "number, channel_id, external_id, status, status_changed_at, customer_id, currency, goods_amount, "
                 "shipping_amount, discount_amount, total_amount, ship_to_name, ship_to_phone, province, city, "
                 "district, address_line, postcode, placed_at, paid_at, channel_updated_at, channel_lag_seconds, "
-                "shipped_at, on_hold, hold_reason, cancel_reason, created_at, updated_at"
+                "shipped_at, on_hold, hold_reason, cancel_reason, device, buyer_account, buyer_remark, created_at, "
+                "updated_at"
             )
             with cur.copy(f"COPY orders_order ({columns}) FROM STDIN") as copy:
                 for n in range(orders):
@@ -147,6 +148,9 @@ def generate(db_url: str, *, orders: int, channels: list[tuple[int, str]], days:
                             held,
                             "check" if held else "",
                             "buyer asked" if status == "cancelled" else "",
+                            "",
+                            "",
+                            "",
                             received,
                             changed,
                         )
