@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from psycopg.conninfo import make_conninfo
 
 from bench.kpis import generate
 from commerce.orders.models import Order, OrderLine
@@ -13,8 +14,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _db_url() -> str:
+    """The test database, for the generator's own psycopg connection."""
     s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return make_conninfo(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432
+    )
 
 
 def test_the_generated_orders_are_orders_the_api_can_read(channel):
