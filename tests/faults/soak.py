@@ -12,7 +12,8 @@ operators' inbox. Orders are posted open-loop at ``--rate`` a second from client
 Reported per minute: requests, answers other than 201, p50 / p99 latency, the outbox's lag (the
 age of the oldest event not yet dispatched) and the resident memory of every server and worker
 process; at the end the memory slope per process (least squares over the samples, MB/min, the
-first minute left out as warm-up), the outbox drained or not, the executions not finished, and
+process's own first minute left out as warm-up; none for a process seen less than a minute after
+it, such as a worker django-q2 recycled), the outbox drained or not, the executions not finished, and
 ``manage.py stock_audit``'s result. Exits 1 on an answer other than 201, an outbox not drained
 within a minute of the end, or a stock audit difference.
 """
@@ -84,6 +85,26 @@ def rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+# A process's own first minute is its warm-up (imports, caches, the first statements prepared).
+WARM_UP_SECONDS = 60.0
+
+
+def memory_summary(points: list[tuple[float, float]]) -> dict:
+    """One process's resident memory over the run from its samples ``(seconds into the run, MB)``:
+    first and last, how long it was seen, and the slope after its own first minute — ``None``
+    when less than a minute of samples is left after that (a worker django-q2 recycled after its
+    500 tasks lives a minute or two: its warm-up is not a leak)."""
+    born, last = points[0][0], points[-1][0]
+    settled = [p for p in points if p[0] - born >= WARM_UP_SECONDS]
+    slope = slope_mb_per_min(settled) if settled and settled[-1][0] - settled[0][0] >= 60 else None
+    return {
+        "rss_start_mb": round(points[0][1], 1),
+        "rss_end_mb": round(points[-1][1], 1),
+        "seen_s": round(last - born),
+        "slope_mb_per_min": None if slope is None else round(slope, 3),
+    }
 
 
 def slope_mb_per_min(points: list[tuple[float, float]]) -> float | None:
@@ -274,16 +295,7 @@ def main(argv: list[str] | None = None) -> int:
                 "outbox_lag_max_s": round(max(window_lags, default=0.0), 1),
             }
         )
-    slopes = {
-        name: {
-            "rss_start_mb": round(points[0][1], 1),
-            "rss_end_mb": round(points[-1][1], 1),
-            "slope_mb_per_min": None
-            if (s := slope_mb_per_min([p for p in points if p[0] >= 60] or points)) is None
-            else round(s, 3),
-        }
-        for name, points in sorted(memory.items())
-    }
+    slopes = {name: memory_summary(points) for name, points in sorted(memory.items())}
     result = {
         "minutes": args.minutes,
         "rate": args.rate,
@@ -306,8 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{row['minute']:>3} {row['requests']:>8} {row['not_201']:>7} {row['p50_ms']:>7} {row['p99_ms']:>7} "
               f"{row['outbox_lag_max_s']:>12}")  # fmt: skip
     for name, row in slopes.items():
+        slope = row["slope_mb_per_min"]
         print(
-            f"memory {name:<14} {row['rss_start_mb']:>7} → {row['rss_end_mb']:>7} MB, slope {row['slope_mb_per_min']} MB/min"
+            f"memory {name:<14} {row['rss_start_mb']:>7} → {row['rss_end_mb']:>7} MB over {row['seen_s']:>4} s, "
+            + (f"slope {slope} MB/min" if slope is not None else "no slope: under a minute seen after its warm-up")
         )
     print(
         f"orders {result['orders_sent']} ({result['achieved_rate']}/s), not 201: {result['not_201']}; executions "
