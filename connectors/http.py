@@ -40,16 +40,23 @@ def session_for(connection: Connection, connector: Connector) -> requests.Sessio
     return session
 
 
+# The longest wait a Retry-After is read as: past it a number no longer fits a ``timedelta``
+# (``Retry-After: 99999999999999999999``), and no provider's outage is planned for longer. Callers
+# cap it lower where they must (a sales channel's poll: an hour).
+MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
+
+
 def retry_after_seconds(header: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3); ``None``
-    when absent or unreadable. A decimal number of seconds is read too: Shopify sends ``2.0``."""
+    """``Retry-After`` as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3), at most
+    ``MAX_RETRY_AFTER_SECONDS``; ``None`` when absent or unreadable. A decimal number of seconds is
+    read too: Shopify sends ``2.0``."""
     if not header:
         return None
     header = header.strip()
     if re.fullmatch(r"\d+(\.\d+)?", header):
-        return float(header)
+        return min(float(header), MAX_RETRY_AFTER_SECONDS)
     try:
         when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return max((when - timezone.now()).total_seconds(), 0.0)
+    return min(max((when - timezone.now()).total_seconds(), 0.0), MAX_RETRY_AFTER_SECONDS)

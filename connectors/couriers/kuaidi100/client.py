@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from ...base import ProviderError
-from ...http import TIMEOUT
+from ...http import TIMEOUT, retry_after_seconds
 from .signing import label_sign, query_sign
 
 if TYPE_CHECKING:
@@ -61,12 +61,11 @@ class Kuaidi100Client:
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise ProviderError(f"Kuaidi100 could not be reached: {exc}", retryable=True, code="unreachable") from None
         if response.status_code >= 500 or response.status_code == 429:
-            retry_after = response.headers.get("Retry-After")
             raise ProviderError(
                 f"Kuaidi100 answered HTTP {response.status_code}",
                 retryable=True,
                 code=f"http_{response.status_code}",
-                retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             )
         try:
             answer = response.json()

@@ -262,9 +262,8 @@ class ShopifyClient:
         status = response.status_code
         said = error_text(response).rstrip(".")
         if status == 429:
-            try:
-                retry_after = float(response.headers.get("Retry-After") or DEFAULT_RETRY_AFTER)
-            except ValueError:
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            if retry_after is None:
                 retry_after = DEFAULT_RETRY_AFTER
             return ProviderError(
                 f"Shopify's API call limit is reached; try again in {retry_after:g} seconds.",

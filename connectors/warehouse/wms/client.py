@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ...base import ProviderError
-from ...http import TIMEOUT
+from ...http import TIMEOUT, retry_after_seconds
 from .webhook import signature_problem, signed_headers
 
 if TYPE_CHECKING:
@@ -57,12 +57,11 @@ class WmsClient:
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise ProviderError(f"The WMS could not be reached: {exc}", retryable=True, code="unreachable") from None
         if response.status_code >= 500 or response.status_code == 429:
-            retry_after = response.headers.get("Retry-After")
             raise ProviderError(
                 f"The WMS answered HTTP {response.status_code}",
                 retryable=True,
                 code=f"http_{response.status_code}",
-                retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             )
         problem = signature_problem(self.secret, response.headers, response.content, now=self.clock())
         if problem is not None:

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from connectors.base import ProviderError
-from connectors.http import TIMEOUT, retry_after_seconds
+from connectors.http import MAX_RETRY_AFTER_SECONDS, TIMEOUT, retry_after_seconds
 from connectors.platforms.marketplace import (
     CHINA,
     ListedPage,
@@ -63,6 +63,9 @@ def test_retry_after_takes_seconds_or_an_http_date():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: now
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+    # A wait too long for any timedelta, or a date millennia ahead, is read as a day.
+    assert retry_after_seconds("9" * 20) == MAX_RETRY_AFTER_SECONDS == 86400.0
+    assert retry_after_seconds("Fri, 31 Dec 9999 23:59:59 GMT") == MAX_RETRY_AFTER_SECONDS
 
 
 class Session:
