@@ -97,13 +97,18 @@ RESERVE_SQL = (
 # the enabled rules, the sighting (no IP: no advisory lock), the phone, address and cluster
 # counts, the blacklist and the customer's history (no IP, no account: no IP count, no such keys).
 RISK_RULES_SQL = (
-    'SELECT "risk_riskrule"."id", "risk_riskrule"."key", "risk_riskrule"."name_zh", "risk_riskrule"."name_en", '
-    '"risk_riskrule"."condition", "risk_riskrule"."enabled", "risk_riskrule"."created_at", '
-    '"risk_riskrule"."updated_at" FROM "risk_riskrule" WHERE "risk_riskrule"."enabled" ORDER BY "risk_riskrule"."id" ASC'
+    'SELECT "risk_riskrule"."id" AS "id", "risk_riskrule"."key" AS "key", "risk_riskrule"."condition" AS "condition" '
+    'FROM "risk_riskrule" WHERE "risk_riskrule"."enabled" ORDER BY 1 ASC'
 )
+# The accounts sharing the phone (30 days), the address (30 days) and the address cluster (24 hours).
+_PHONE_WINDOW = '("risk_risksighting"."phone" = %s AND "risk_risksighting"."seen_at" > %s)'
+_ADDRESS_WINDOW = '("risk_risksighting"."address_key" = %s AND "risk_risksighting"."seen_at" > %s)'
+_CLUSTER_WINDOW = '("risk_risksighting"."cluster_key" = %s AND "risk_risksighting"."seen_at" > %s)'
 RISK_ACCOUNTS_SQL = (
-    'SELECT COUNT(*) FROM (SELECT DISTINCT "risk_risksighting"."account_key" AS "account_key" '
-    'FROM "risk_risksighting" WHERE ("risk_risksighting"."{key}" = %s AND "risk_risksighting"."seen_at" > %s)) subquery'
+    f'SELECT COUNT(DISTINCT "risk_risksighting"."account_key") FILTER (WHERE {_PHONE_WINDOW}) AS "phone", '
+    f'COUNT(DISTINCT "risk_risksighting"."account_key") FILTER (WHERE {_ADDRESS_WINDOW}) AS "address", '
+    f'COUNT(DISTINCT "risk_risksighting"."account_key") FILTER (WHERE {_CLUSTER_WINDOW}) AS "cluster" '
+    f'FROM "risk_risksighting" WHERE ({_PHONE_WINDOW} OR {_ADDRESS_WINDOW} OR {_CLUSTER_WINDOW})'
 )
 RISK_BLACKLIST_SQL = (
     'SELECT "risk_blacklistentry"."kind" AS "kind" FROM "risk_blacklistentry" WHERE '
@@ -420,13 +425,9 @@ class OrderWrites:
         address, cluster = address_key(*place), cluster_key(*place)
         cur.execute(insert_sql(SIGHTING, 1), [order_id, now, None, phone, address, cluster, f"customer:{customer_id}"])
         cur.fetchone()
-        for key, value, window in (
-            ("phone", phone, SHARING_WINDOW),
-            ("address_key", address, SHARING_WINDOW),
-            ("cluster_key", cluster, CLUSTER_WINDOW),
-        ):
-            cur.execute(RISK_ACCOUNTS_SQL.format(key=key), [value, now - window])
-            cur.fetchone()
+        windows = [phone, now - SHARING_WINDOW, address, now - SHARING_WINDOW, cluster, now - CLUSTER_WINDOW]
+        cur.execute(RISK_ACCOUNTS_SQL, windows * 2)
+        cur.fetchone()
         cur.execute(RISK_BLACKLIST_SQL, ["phone", phone, "address", address])
         cur.fetchall()
         cur.execute(RISK_HISTORY_SQL, [customer_id, order_id])

@@ -8,10 +8,12 @@ computed: an order checked against rules that never name ``address.*`` runs no a
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Avg, Count, Q
 
@@ -125,8 +127,21 @@ def groups_read(conditions) -> set[str]:
     return found
 
 
-def _accounts(rows) -> int:
-    return rows.values("account_key").distinct().count()
+def _accounts_sharing(sighting: RiskSighting, *, groups: set[str], now: datetime) -> dict[str, int]:
+    """How many accounts used the order's phone, its address and its address cluster in their
+    windows, as far as ``groups`` read them: one statement, one distinct count per key over the
+    sightings that match any of them (each key has its index; PostgreSQL ORs the three scans)."""
+    windows: dict[str, Q] = {}
+    if "phone" in groups:
+        windows["phone"] = Q(phone=sighting.phone, seen_at__gt=now - SHARING_WINDOW)
+    if "address" in groups:
+        windows["address"] = Q(address_key=sighting.address_key, seen_at__gt=now - SHARING_WINDOW)
+        windows["cluster"] = Q(cluster_key=sighting.cluster_key, seen_at__gt=now - CLUSTER_WINDOW)
+    if not windows:
+        return {}
+    return RiskSighting.objects.filter(reduce(operator.or_, windows.values())).aggregate(
+        **{key: Count("account_key", distinct=True, filter=window) for key, window in windows.items()}
+    )
 
 
 def order_facts(order: Order, sighting: RiskSighting, *, groups: set[str], now: datetime) -> dict:
@@ -144,18 +159,12 @@ def order_facts(order: Order, sighting: RiskSighting, *, groups: set[str], now: 
         if sighting.client_ip:
             orders_10m = RiskSighting.objects.filter(client_ip=sighting.client_ip, seen_at__gt=now - IP_WINDOW).count()
         facts["ip"] = {"orders_10m": orders_10m}
+    accounts = _accounts_sharing(sighting, groups=groups, now=now)
     if "phone" in groups:
         kind = virtual_kind(order.ship_to_phone)
-        accounts = _accounts(RiskSighting.objects.filter(phone=sighting.phone, seen_at__gt=now - SHARING_WINDOW))
-        facts["phone"] = {"accounts": accounts, "virtual": bool(kind), "virtual_kind": kind}
+        facts["phone"] = {"accounts": accounts["phone"], "virtual": bool(kind), "virtual_kind": kind}
     if "address" in groups:
-        since = now - SHARING_WINDOW
-        facts["address"] = {
-            "accounts": _accounts(RiskSighting.objects.filter(address_key=sighting.address_key, seen_at__gt=since)),
-            "cluster_accounts_24h": _accounts(
-                RiskSighting.objects.filter(cluster_key=sighting.cluster_key, seen_at__gt=now - CLUSTER_WINDOW)
-            ),
-        }
+        facts["address"] = {"accounts": accounts["address"], "cluster_accounts_24h": accounts["cluster"]}
     if "blacklist" in groups:
         facts["blacklist"] = _blacklisted(order, sighting)
     if "customer" in groups:

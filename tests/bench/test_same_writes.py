@@ -103,7 +103,7 @@ def test_same_writes_send_the_statements_and_rows_of_order_place_for_a_new_custo
     order_id, by_writes = _place_by_writes(OrderWrites(channel), external_id="W-1", phone="13900000002", skus=SKUS)
 
     assert _shapes(by_writes) == _shapes(by_service)
-    assert len(by_service.captured_queries) == 25  # with the savepoint the test's transaction puts around it
+    assert len(by_service.captured_queries) == 23  # with the savepoint the test's transaction puts around it
     assert order_id == Order.objects.latest("pk").pk
     assert _written_since(before) == rows_by_service
     assert _reserved() == dict.fromkeys(SKUS, 2)
@@ -123,7 +123,7 @@ def test_same_writes_send_the_statements_of_order_place_for_one_line_and_a_known
     _order_id, by_writes = _place_by_writes(writes, external_id="W-1", phone="13900000001", skus=SKUS[:1])
 
     assert _shapes(by_writes) == _shapes(by_service)
-    assert len(by_service.captured_queries) == 19  # the same
+    assert len(by_service.captured_queries) == 17  # the same
     assert Customer.objects.count() == 1
     assert {k: v for k, v in _written_since(before).items() if k != "customers_customer"} == {
         k: v for k, v in rows_by_service.items() if k != "customers_customer"

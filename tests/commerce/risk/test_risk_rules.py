@@ -1,14 +1,16 @@
 """The risk rules as orders arrive: each default rule holds what it should, with its evidence."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from commerce.audit.models import AuditEntry
 from commerce.orders import services as order_services
 from commerce.orders.models import Order
 from commerce.outbox.models import OutboxEvent
-from commerce.risk.models import BlacklistEntry, RiskHit, RiskRule
+from commerce.risk.models import BlacklistEntry, RiskHit, RiskRule, RiskSighting
 from commerce.risk.virtual_numbers import mobile_number, virtual_kind
 from tests.factories import TEST_ACTOR, create_order, order_input
 
@@ -117,6 +119,33 @@ def test_an_address_cluster_is_held(channel, stocked):
 
     assert [Order.objects.get(pk=o.pk).on_hold for o in orders] == [False, False, False, False, True]
     assert _hits(orders[4]) == ["address_cluster"]
+
+
+def test_each_account_count_reads_its_own_key_in_its_own_window(channel, stocked):
+    RiskRule.objects.update(enabled=False)
+    reads_all = [{">=": [{"var": path}, 0]} for path in ACCOUNT_COUNTS]
+    RiskRule.objects.create(key="probe", name_zh="探针", name_en="Probe", condition={"and": reads_all})
+    now = timezone.now()
+
+    def place(n, phone, account, line, *, age=None):
+        order = _place(channel, n, ip=None, phone=phone, account=account, line=line)
+        if age is not None:
+            RiskSighting.objects.filter(order=order).update(seen_at=now - age)
+
+    place(0, "13900139000", "buyer-0", "文三路 90 号", age=timedelta(days=2))  # phone, address; not cluster
+    place(1, "13900139000", "buyer-1", "文三路 91 号", age=timedelta(days=40))  # in no window
+    place(2, "13900139001", "buyer-0", "文三路 90 号")  # address and cluster, as buyer-0 again
+    place(3, "13900139000", "buyer-3", "解放路 3 号")  # phone only
+    place(4, "13900139002", "buyer-4", "文三路 92 号")  # cluster only
+    place(5, "13900139003", "buyer-5", "文三路 93 号")  # cluster only
+    probe = _place(channel, 6, ip=None, phone="13900139000", account="buyer-6", line="文三路 90 号")
+
+    evidence = RiskHit.objects.get(order=probe).evidence
+    # phone: buyer-0, buyer-3, buyer-6; address: buyer-0 (twice), buyer-6; cluster in 24 h: buyer-0, -4, -5, -6.
+    assert evidence == {"phone.accounts": 3, "address.accounts": 2, "address.cluster_accounts_24h": 4}
+
+
+ACCOUNT_COUNTS = ("phone.accounts", "address.accounts", "address.cluster_accounts_24h")
 
 
 @pytest.mark.parametrize(
