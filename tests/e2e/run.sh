@@ -27,7 +27,8 @@ export DATABASE_URL="" REDIS_URL=""
 export ORDERFLOW_DEV=1
 server_pid=""
 cleanup() {
-  # The server runs in its own process group (web, worker and the worker's children): stop the group.
+  # Ctrl-C to the supervisor: it stops web, live and worker and, after its grace (10 s), kills what is
+  # left of each (orderflow.run.supervise). Killing its own group afterwards is for the supervisor alone.
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -INT "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
