@@ -83,8 +83,18 @@ def published_versions(*, trigger_type: str) -> QuerySet[FlowVersion]:
 
 
 def flow_for_webhook(*, token: str) -> FlowVersion | None:
-    """The current version of the enabled webhook flow owning ``token``, or ``None``."""
-    return _current_of_enabled().filter(trigger_type="webhook", flow__webhook_token=token).first()
+    """The current version of the enabled webhook flow owning ``token``, or ``None``.
+
+    Read on every webhook call, so lean like ``published_versions_for_events``: what the call uses
+    (the version's id, flow id, number and document), no flow row joined into the answer.
+    """
+    return (
+        FlowVersion.objects.filter(
+            flow__enabled=True, flow__current_version_id=F("id"), trigger_type="webhook", flow__webhook_token=token
+        )
+        .only("flow", "number", "document")
+        .first()
+    )
 
 
 def version_documents(*, version_ids) -> dict[int, dict]:

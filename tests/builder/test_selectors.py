@@ -60,3 +60,16 @@ def test_a_disabled_webhook_flow_is_not_found():
     services.flow_set_enabled(flow_id=hook.pk, enabled=False)
 
     assert selectors.flow_for_webhook(token=hook.webhook_token) is None
+
+
+def test_a_webhook_call_reads_its_version_in_one_statement(django_assert_num_queries):
+    document = gift_flow(trigger={"type": "webhook"})
+    document["nodes"][0]["rule"] = True
+    hook = _published(document)
+    hook.refresh_from_db()
+
+    with django_assert_num_queries(1):
+        version = selectors.flow_for_webhook(token=hook.webhook_token)
+        # What the webhook view and webhook_run_start use: nothing deferred is read afterwards.
+        assert (version.pk, version.flow_id, version.number) == (hook.current_version_id, hook.pk, 1)
+        assert version.document["trigger"]["type"] == "webhook"
