@@ -47,7 +47,15 @@ POLITE = textwrap.dedent(
     time.sleep(600)
     """
 )
-FAILING = "import sys, time; time.sleep(0.5); sys.exit(3)"
+# A child that fails once the other child is up (so that there is something to stop).
+FAILING = textwrap.dedent(
+    """
+    import os, sys, time
+    while not os.path.exists({pidfile!r}):
+        time.sleep(0.05)
+    sys.exit(3)
+    """
+)
 
 
 def alive(pid: int) -> bool:
@@ -154,7 +162,7 @@ def test_a_second_ctrl_c_kills_at_once(supervisor, tmp_path):
 def test_a_child_that_exits_stops_the_rest_and_gives_its_exit_code(supervisor, tmp_path):
     run, leftovers = supervisor
     worker_pid_file = tmp_path / "worker.pid"
-    proc = run(1.0, FAILING, STUBBORN.format(pidfile=str(worker_pid_file)))
+    proc = run(1.0, FAILING.format(pidfile=str(worker_pid_file)), STUBBORN.format(pidfile=str(worker_pid_file)))
     worker = int(wait_for(worker_pid_file))
     leftovers.append(worker)
 
