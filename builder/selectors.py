@@ -2,13 +2,17 @@
 
 The runtime finds what to execute with ``published_versions_for_events`` (event triggers) and
 ``published_versions`` (schedules, manual runs), or ``flow_for_webhook`` for an inbound call: all
-answer the *current* version of *enabled* flows — the last two with its flow joined.
+answer the *current* version of *enabled* flows (``_CURRENT_OF_ENABLED``) — ``published_versions``
+with its flow joined, the other two only what their callers read.
 """
 
 from django.db.models import F, Q, QuerySet
 
 from .errors import FlowNotFound, FlowVersionNotFound
 from .models import Flow, FlowVersion
+
+# A version that is its flow's current one, of a flow that is switched on: what a trigger may run.
+_CURRENT_OF_ENABLED = Q(flow__enabled=True, flow__current_version_id=F("id"))
 
 
 def flow_list(*, filters: dict | None = None) -> QuerySet[Flow]:
@@ -51,11 +55,7 @@ def flow_version_get(*, flow_id: int, number: int) -> FlowVersion:
 
 
 def _current_of_enabled() -> QuerySet[FlowVersion]:
-    return (
-        FlowVersion.objects.filter(flow__enabled=True, flow__current_version_id=F("id"))
-        .select_related("flow")
-        .order_by("flow_id")
-    )
+    return FlowVersion.objects.filter(_CURRENT_OF_ENABLED).select_related("flow").order_by("flow_id")
 
 
 def published_versions_for_events(*, events) -> list[FlowVersion]:
@@ -69,9 +69,7 @@ def published_versions_for_events(*, events) -> list[FlowVersion]:
     if not events:
         return []
     return list(
-        FlowVersion.objects.filter(
-            flow__enabled=True, flow__current_version_id=F("id"), trigger_type="event", trigger_event__in=events
-        )
+        FlowVersion.objects.filter(_CURRENT_OF_ENABLED, trigger_type="event", trigger_event__in=events)
         .only("flow", "number", "checksum", "trigger_type", "trigger_event")
         .order_by("flow_id")
     )
@@ -89,9 +87,7 @@ def flow_for_webhook(*, token: str) -> FlowVersion | None:
     (the version's id, flow id, number and document), no flow row joined into the answer.
     """
     return (
-        FlowVersion.objects.filter(
-            flow__enabled=True, flow__current_version_id=F("id"), trigger_type="webhook", flow__webhook_token=token
-        )
+        FlowVersion.objects.filter(_CURRENT_OF_ENABLED, trigger_type="webhook", flow__webhook_token=token)
         .only("flow", "number", "document")
         .first()
     )
